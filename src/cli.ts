@@ -1,2 +1,68 @@
 #!/usr/bin/env node
-console.log("x")
+import { resolve } from 'node:path';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { UserError, type CliEnv, type CommandContext, type CommandResult } from './commands/context.js';
+import { checkCommand } from './commands/check.js';
+import { newCommand } from './commands/new.js';
+import { initCommand } from './commands/init.js';
+
+/** Every command, registered here and only here. */
+const COMMANDS = [checkCommand, newCommand, initCommand];
+
+function contextFrom(argv: Record<string, unknown>): CommandContext {
+  const root = resolve(String(argv.root ?? '.'));
+  return {
+    root,
+    out: argv.out ? resolve(String(argv.out)) : resolve(root, 'out'),
+    now: typeof argv.now === 'string' ? argv.now : undefined,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+  };
+}
+
+export function buildParser(argv: string[], env: CliEnv) {
+  let parser = yargs(argv)
+    .scriptName('postmortem')
+    .usage('$0 <command> [options]\n\nPostmortem knowledge base: validate incidents, build the database, write letters, packets and the site.')
+    .option('root', { type: 'string', default: '.', describe: 'Knowledge-base root', global: true })
+    .option('out', { type: 'string', describe: 'Output folder [default: <root>/out]', global: true })
+    .option('now', { type: 'string', describe: 'Evaluate at this date (YYYY-MM-DD) instead of today', global: true, hidden: true })
+    .strict()
+    .demandCommand(1, 'Name a command; see postmortem --help')
+    .recommendCommands()
+    .wrap(100)
+    .help()
+    .version();
+  for (const command of COMMANDS) parser = parser.command(command(env));
+  return parser;
+}
+
+async function main(): Promise<void> {
+  const env: CliEnv = {
+    context: contextFrom,
+    finish(result: CommandResult) {
+      process.exitCode = result.exitCode;
+    },
+  };
+  const parser = buildParser(hideBin(process.argv), env).fail((message, error) => {
+    if (error) throw error;
+    process.stderr.write(`postmortem: ${message}\nRun "postmortem --help" for usage.\n`);
+    process.exitCode = 2;
+  });
+  try {
+    await parser.parseAsync();
+  } catch (error) {
+    if (error instanceof UserError) {
+      process.stderr.write(`postmortem: ${error.message}\n${error.hint ? error.hint + '\n' : ''}`);
+      process.exitCode = 1;
+      return;
+    }
+    process.stderr.write(`postmortem: internal error: ${(error as Error).message}\nPlease report this with the command you ran.\n`);
+    if (process.env.POSTMORTEM_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
+    process.exitCode = 70;
+  }
+}
+
+await main();

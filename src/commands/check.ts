@@ -1,0 +1,60 @@
+import type { CommandModule } from 'yargs';
+import pc from 'picocolors';
+import { loadKnowledgeBase } from '../kb/load.js';
+import { countBySeverity, formatProblem, type Problem } from '../problems.js';
+import type { CliEnv, CommandContext, CommandResult } from './context.js';
+
+export interface CheckOptions {
+  paths?: string[];
+  format?: 'text' | 'json';
+  strict?: boolean;
+}
+
+export interface CheckResult extends CommandResult {
+  problems: Problem[];
+  incidents: number;
+}
+
+export function summaryLine(problems: readonly Problem[], incidents: number, files: number): string {
+  const { errors, warnings } = countBySeverity(problems);
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  if (errors === 0 && warnings === 0) return `${plural(files, 'file')} checked: no problems.`;
+  const withProblems = new Set(problems.map((p) => p.file)).size;
+  return `${plural(files, 'file')} checked: ${plural(errors, 'error')}, ${plural(warnings, 'warning')} in ${plural(withProblems, 'file')}; ${plural(incidents, 'valid incident')}.`;
+}
+
+/** `postmortem check`: every problem of every file, located, sorted, then a summary. */
+export function runCheck(ctx: CommandContext, options: CheckOptions = {}): CheckResult {
+  const kb = loadKnowledgeBase({ root: ctx.root, paths: options.paths, now: ctx.now });
+  const { problems } = kb;
+  const { errors, warnings } = countBySeverity(problems);
+  if (options.format === 'json') {
+    ctx.stdout.write(JSON.stringify(problems, null, 2) + '\n');
+  } else {
+    const color = ctx.color;
+    for (const p of problems) {
+      let line = formatProblem(p);
+      if (color) line = line.replace(` ${p.severity} `, ` ${p.severity === 'error' ? pc.red('error') : pc.yellow('warning')} `);
+      ctx.stdout.write(line + '\n');
+    }
+    ctx.stdout.write(summaryLine(problems, kb.incidents.length, kb.checked.length) + '\n');
+  }
+  const exitCode = errors > 0 || (options.strict && warnings > 0) ? 1 : 0;
+  return { exitCode, problems, incidents: kb.incidents.length };
+}
+
+export const checkCommand = (env: CliEnv): CommandModule => ({
+  command: 'check [paths..]',
+  describe: 'Validate incidents and the config; print every problem as path:line:col',
+  builder: (y) => y
+    .positional('paths', { type: 'string', array: true, describe: 'Files or folders to check (default: incidents/)' })
+    .option('format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'Output format' })
+    .option('strict', { type: 'boolean', default: false, describe: 'Exit 1 on warnings too' }),
+  handler: (argv) => {
+    env.finish(runCheck(env.context(argv), {
+      paths: argv.paths as string[] | undefined,
+      format: argv.format as 'text' | 'json',
+      strict: argv.strict as boolean,
+    }));
+  },
+});

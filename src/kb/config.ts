@@ -1,0 +1,74 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { configSchema, DEFAULT_CONFIG, type Config } from '../schema/config.js';
+import type { Problem } from '../problems.js';
+import { readYaml } from '../source/yaml.js';
+import { locate } from '../source/locate.js';
+import { schemaProblems } from '../model/schema-issues.js';
+import { isValidTimeZone } from '../model/time.js';
+
+export const CONFIG_FILE = 'postmortem.config.yaml';
+
+export interface LoadedConfig {
+  config: Config;
+  problems: Problem[];
+  /** Raw text of the config file ('' when there is none), for digests. */
+  text: string;
+}
+
+/**
+ * Reads `postmortem.config.yaml` (optional). Problems are located like any other; when the
+ * file cannot be used, the defaults are, so incidents can still be checked.
+ */
+export function loadConfig(root: string): LoadedConfig {
+  const path = join(root, CONFIG_FILE);
+  if (!existsSync(path)) return { config: DEFAULT_CONFIG, problems: [], text: '' };
+  const text = readFileSync(path, 'utf8');
+  return parseConfig(text);
+}
+
+export function parseConfig(text: string, file = CONFIG_FILE): LoadedConfig {
+  const yaml = readYaml(file, text, 0);
+  const problems = [...yaml.problems];
+  if (yaml.problems.length > 0) return { config: DEFAULT_CONFIG, problems, text };
+  const data = yaml.data ?? {};
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    problems.push({ file, line: 1, column: 1, severity: 'error', ruleId: 'field-type', message: 'the config must be a mapping of keys' });
+    return { config: DEFAULT_CONFIG, problems, text };
+  }
+  let result = configSchema.safeParse(data);
+  if (!result.success) {
+    problems.push(...schemaProblems(file, result.error.issues, data, yaml.positions, 1));
+    if (!result.error.issues.every((i) => i.code === 'unrecognized_keys')) return { config: DEFAULT_CONFIG, problems, text };
+    result = configSchema.strip().safeParse(data) as typeof result;
+    if (!result.success) return { config: DEFAULT_CONFIG, problems, text };
+  }
+  const config = result.data;
+  const at = (path: PropertyKey[]) => locate(yaml.positions, path);
+  const report = (ruleId: string, message: string, path: PropertyKey[]) =>
+    problems.push({ file, ...at(path), severity: 'error', ruleId, message });
+
+  if (!isValidTimeZone(config.timezone)) {
+    report('field-value', `\`timezone\` "${config.timezone}" is not an IANA time zone such as America/New_York`, ['timezone']);
+  }
+  const ownerIds = new Map<string, number>();
+  config.owners.forEach((o, i) => {
+    if (ownerIds.has(o.id)) report('duplicate-id', `owner id "${o.id}" is already used by owners[${ownerIds.get(o.id)}]`, ['owners', i, 'id']);
+    else ownerIds.set(o.id, i);
+  });
+  if (config.letter.signer && !ownerIds.has(config.letter.signer)) {
+    report('owner-known', `letter signer "${config.letter.signer}" is not in the owners directory`, ['letter', 'signer']);
+  }
+  config.documents.forEach((d, i) => {
+    if (d.type === 'letter' && d.signer && !ownerIds.has(d.signer)) {
+      report('owner-known', `letter signer "${d.signer}" is not in the owners directory`, ['documents', i, 'signer']);
+    }
+  });
+  const names = new Set<string>();
+  config.documents.forEach((d, i) => {
+    const key = `${d.type}:${d.name}`;
+    if (names.has(key)) report('duplicate-id', `document name "${d.name}" is used twice for a ${d.type}`, ['documents', i, 'name']);
+    names.add(key);
+  });
+  return { config, problems, text };
+}

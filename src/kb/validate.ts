@@ -1,0 +1,74 @@
+import type { Config } from '../schema/config.js';
+import { toIncident, type Incident } from '../model/incident.js';
+import { parseDate, Temporal, today as todayIn } from '../model/time.js';
+import type { Problem } from '../problems.js';
+import type { SourceFile } from '../source/read.js';
+import { locate } from '../source/locate.js';
+import { RULES } from '../rules/index.js';
+import type { Target } from '../rules/rule.js';
+
+export interface Validated {
+  /** Incidents without errors, in file order. */
+  incidents: Incident[];
+  /** Problems of all files, unsorted. */
+  problems: Problem[];
+}
+
+function isPosition(at: Target): at is { line: number; column: number } {
+  return !Array.isArray(at);
+}
+
+/** The date the knowledge base is evaluated at: `--now`, else the config's `as_of`, else today. */
+export function resolveToday(config: Config, now?: string): Temporal.PlainDate {
+  const text = now ?? config.as_of;
+  if (text) {
+    const date = parseDate(text.slice(0, 10));
+    if (date) return date;
+  }
+  return todayIn(config.timezone);
+}
+
+/** Validates read files: schema, typed step, every incident rule, then the cross-file rules. */
+export function validateSources(sources: readonly SourceFile[], config: Config, today: Temporal.PlainDate): Validated {
+  const problems: Problem[] = [];
+  const valid: { incident: Incident; source: SourceFile }[] = [];
+  for (const source of sources) {
+    problems.push(...source.problems);
+    const { incident, problems: found } = toIncident(source, config);
+    problems.push(...found);
+    if (!incident) continue;
+    const own: Problem[] = [];
+    for (const rule of RULES) {
+      if (!rule.checkIncident) continue;
+      rule.checkIncident({
+        incident, source, config, today,
+        report(message, at) {
+          const pos = isPosition(at) ? at : locate(source.positions, at, { rootLine: source.frontmatterLine });
+          own.push({ file: source.file, line: pos.line, column: pos.column, severity: rule.severity, ruleId: rule.id, message });
+        },
+      });
+    }
+    problems.push(...own);
+    if (!own.some((p) => p.severity === 'error')) valid.push({ incident, source });
+  }
+  const sourcesByFile = new Map(sources.map((s) => [s.file, s]));
+  const rejected = new Set<string>();
+  for (const rule of RULES) {
+    if (!rule.checkKnowledgeBase) continue;
+    rule.checkKnowledgeBase({
+      incidents: valid.map((v) => v.incident),
+      sources: sourcesByFile,
+      config,
+      report(file, message, at) {
+        const source = sourcesByFile.get(file);
+        const pos = isPosition(at) ? at : locate(source?.positions ?? {}, at, { rootLine: source?.frontmatterLine ?? 1 });
+        problems.push({ file, line: pos.line, column: pos.column, severity: rule.severity, ruleId: rule.id, message });
+        if (rule.severity === 'error') rejected.add(file);
+      },
+    });
+  }
+  return {
+    incidents: valid.filter((v) => !rejected.has(v.incident.file)).map((v) => v.incident),
+    problems,
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * A located problem: the one message grammar every part of the tool reports in.
+ * Printed as `path:line:col: severity message [rule-id]`.
+ */
+export type Severity = 'error' | 'warning';
+
+export interface Problem {
+  /** Path relative to the knowledge-base root, with forward slashes. */
+  file: string;
+  line: number;
+  column: number;
+  severity: Severity;
+  ruleId: string;
+  message: string;
+}
+
+export interface Position {
+  line: number;
+  column: number;
+}
+
+export function problem(
+  file: string,
+  at: Position,
+  severity: Severity,
+  ruleId: string,
+  message: string,
+): Problem {
+  return { file, line: at.line, column: at.column, severity, ruleId, message };
+}
+
+export function compareProblems(a: Problem, b: Problem): number {
+  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+  if (a.line !== b.line) return a.line - b.line;
+  if (a.column !== b.column) return a.column - b.column;
+  if (a.ruleId !== b.ruleId) return a.ruleId < b.ruleId ? -1 : 1;
+  return a.message < b.message ? -1 : a.message > b.message ? 1 : 0;
+}
+
+export function sortProblems(problems: readonly Problem[]): Problem[] {
+  return [...problems].sort(compareProblems);
+}
+
+export function formatProblem(p: Problem): string {
+  return `${p.file}:${p.line}:${p.column}: ${p.severity} ${p.message} [${p.ruleId}]`;
+}
+
+export function countBySeverity(problems: readonly Problem[]): { errors: number; warnings: number } {
+  let errors = 0;
+  let warnings = 0;
+  for (const p of problems) {
+    if (p.severity === 'error') errors++;
+    else warnings++;
+  }
+  return { errors, warnings };
+}
+
+export function hasErrors(problems: readonly Problem[]): boolean {
+  return problems.some((p) => p.severity === 'error');
+}

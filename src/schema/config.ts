@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+/**
+ * `postmortem.config.yaml`, declared once. Every key has a default, so a folder of
+ * incidents works without any configuration.
+ */
+export const DEFAULT_SEVERITIES = ['SEV1', 'SEV2', 'SEV3', 'SEV4'];
+export const DEFAULT_CATEGORIES = [
+  'capacity', 'change', 'config', 'software', 'hardware',
+  'network', 'dependency', 'security', 'process', 'unknown',
+];
+
+const idPattern = /^[a-z0-9][a-z0-9._-]*$/;
+const datePattern = /^\d{4}-\d{2}-\d{2}$/;
+
+export const ownerSchema = z.strictObject({
+  id: z.string().regex(idPattern).describe('Owner id used in incidents (lowercase).'),
+  name: z.string().min(1).describe('Full name (internal documents; customer documents only when public).'),
+  title: z.string().optional().describe('How customer documents introduce them, e.g. "our chief technology officer".'),
+  team: z.string().optional(),
+  email: z.string().optional(),
+  public: z.boolean().default(false).describe('May be named in customer documents.'),
+});
+
+const letterDocument = z.strictObject({
+  type: z.literal('letter'),
+  name: z.string().regex(idPattern).describe('Output file name without extension.'),
+  incidents: z.array(z.string()).min(1),
+  signer: z.string().optional(),
+  audience: z.string().optional(),
+  formats: z.array(z.enum(['html', 'md', 'pdf'])).optional(),
+  include_drafts: z.boolean().optional(),
+  date: z.string().regex(datePattern).optional().describe('Date printed on the letter (YYYY-MM-DD); default: the day after the last incident resolved.'),
+});
+
+const packetDocument = z.strictObject({
+  type: z.literal('packet'),
+  name: z.string().regex(idPattern),
+  provider: z.string().optional(),
+  since: z.string().regex(datePattern).optional(),
+  until: z.string().regex(datePattern).optional(),
+  meeting: z.string().regex(datePattern).optional().describe('Meeting date printed on the cover.'),
+  incidents: z.array(z.string()).optional(),
+  notes: z.string().optional().describe('Markdown file with the meeting notes, relative to the root.'),
+  formats: z.array(z.enum(['html', 'pdf'])).optional(),
+});
+
+export const documentSchema = z.discriminatedUnion('type', [letterDocument, packetDocument]);
+
+export const configSchema = z.strictObject({
+  organization: z.string().default('Our Company').describe('Letterhead, signatures, packet covers.'),
+  timezone: z.string().default('UTC').describe('IANA time zone used for display.'),
+  paper: z.enum(['letter', 'a4']).default('letter'),
+  as_of: z.string().regex(datePattern).optional()
+    .describe('Date the knowledge base is evaluated at (overdue remediations); default: today.'),
+  severities: z.array(z.string().min(1)).min(1).default(DEFAULT_SEVERITIES).describe('Worst first.'),
+  categories: z.array(z.string().min(1)).min(1).default(DEFAULT_CATEGORIES),
+  services: z.array(z.string().min(1)).default([]).describe('Service catalogue; unknown names in incidents are warnings.'),
+  locations: z.record(z.string(), z.string()).default({}).describe('Location id -> display name.'),
+  providers: z.array(z.string().min(1)).default([]),
+  owners: z.array(ownerSchema).default([]).describe('The owners directory.'),
+  letter: z.strictObject({
+    signer: z.string().optional().describe('Owner id of the person who signs customer letters.'),
+    audience: z.string().default('customers'),
+  }).default({ audience: 'customers' }),
+  validation: z.strictObject({
+    timeline_slack_minutes: z.number().int().min(0).default(60)
+      .describe('How far timeline entries may lie outside the incident window.'),
+    max_file_kb: z.number().int().min(1).default(1024).describe('Largest incident file accepted.'),
+  }).default({ timeline_slack_minutes: 60, max_file_kb: 1024 }),
+  site: z.strictObject({
+    title: z.string().optional(),
+  }).default({}),
+  documents: z.array(documentSchema).default([]),
+});
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type Config = z.output<typeof configSchema>;
+export type Owner = z.output<typeof ownerSchema>;
+export type DocumentSpec = z.output<typeof documentSchema>;
+export type LetterDocumentSpec = Extract<DocumentSpec, { type: 'letter' }>;
+export type PacketDocumentSpec = Extract<DocumentSpec, { type: 'packet' }>;
+
+export const DEFAULT_CONFIG: Config = configSchema.parse({});
