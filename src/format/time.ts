@@ -1,0 +1,81 @@
+import { Temporal, type Instant } from '../model/time.js';
+
+/**
+ * Dates, times and durations as documents show them, in the configured display time zone.
+ * Shared by letters, packets and the site.
+ */
+
+/** "Monday, June 4, 2007" */
+export function longDate(instant: Instant, zone: string): string {
+  return instant.toZonedDateTimeISO(zone).toPlainDate()
+    .toLocaleString('en-US', { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' });
+}
+
+/** "June 4, 2007" */
+export function mediumDate(instant: Instant | Temporal.PlainDate, zone?: string): string {
+  const date = instant instanceof Temporal.PlainDate ? instant : instant.toZonedDateTimeISO(zone ?? 'UTC').toPlainDate();
+  return date.toLocaleString('en-US', { year: 'numeric', month: 'long', day: 'numeric' });
+}
+
+/** "2007-06-04" in the zone. */
+export function isoDate(instant: Instant, zone: string): string {
+  return instant.toZonedDateTimeISO(zone).toPlainDate().toString();
+}
+
+/** "9:10 AM EDT" */
+export function clockTime(instant: Instant, zone: string): string {
+  return instant.toZonedDateTimeISO(zone)
+    .toLocaleString('en-US', { hour: 'numeric', minute: '2-digit', timeZoneName: 'short' })
+    .replace(/\u202f/g, ' ');
+}
+
+/** "2007-06-04 09:10 EDT" — compact, for tables and timelines. */
+export function shortDateTime(instant: Instant, zone: string): string {
+  const z = instant.toZonedDateTimeISO(zone);
+  const abbr = z.toLocaleString('en-US', { timeZoneName: 'short' }).split(' ').pop();
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${z.toPlainDate().toString()} ${pad(z.hour)}:${pad(z.minute)} ${abbr}`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * A human duration from exact minutes: "35 minutes", "1 hour and 45 minutes",
+ * "2 days and 3 hours". Rounded to the minute; days only beyond 48 hours.
+ */
+export function humanDuration(minutes: number): string {
+  const total = Math.round(minutes);
+  if (total < 1) return 'less than a minute';
+  if (total < 60) return plural(total, 'minute');
+  if (total < 48 * 60) {
+    const h = Math.floor(total / 60);
+    const m = total % 60;
+    return m === 0 ? plural(h, 'hour') : `${plural(h, 'hour')} and ${plural(m, 'minute')}`;
+  }
+  const d = Math.floor(total / 1440);
+  const h = Math.round((total % 1440) / 60);
+  if (h === 24) return plural(d + 1, 'day');
+  return h === 0 ? plural(d, 'day') : `${plural(d, 'day')} and ${plural(h, 'hour')}`;
+}
+
+/** "1h 45m", "35m", "2d 3h" — for tables. */
+export function compactDuration(minutes: number | null | undefined): string {
+  if (minutes === null || minutes === undefined || Number.isNaN(minutes)) return '—';
+  const total = Math.round(minutes);
+  if (total < 60) return `${total}m`;
+  if (total < 48 * 60) {
+    const h = Math.floor(total / 60);
+    const m = total % 60;
+    return m ? `${h}h ${m}m` : `${h}h`;
+  }
+  const d = Math.floor(total / 1440);
+  const h = Math.round((total % 1440) / 60);
+  return h ? `${d}d ${h}h` : `${d}d`;
+}
+
+/** Exact minutes between two instants, whatever daylight-saving changes lie between. */
+export function minutesBetween(from: Instant, to: Instant): number {
+  return (to.epochMilliseconds - from.epochMilliseconds) / 60000;
+}

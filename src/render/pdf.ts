@@ -1,0 +1,105 @@
+import { existsSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { PDFDocument } from 'pdf-lib';
+
+/**
+ * Prints HTML to PDF with the system Chromium, offline: every request that is not a
+ * `data:` URL is aborted, content is set directly (no file URL), and the browser is always
+ * closed, with a watchdog. Metadata is set afterwards so the bytes depend only on the input.
+ */
+export const CHROMIUM_FLAGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--disable-quic', '--disable-dev-shm-usage',
+];
+
+export class ChromiumMissingError extends Error {
+  constructor(readonly executable: string) {
+    super(`Chromium was not found at ${executable}`);
+    this.name = 'ChromiumMissingError';
+  }
+}
+
+export const CHROMIUM_INSTALL_HINT =
+  'Install it (Debian/Ubuntu: sudo apt-get install -y chromium) or point CHROMIUM_PATH at a Chromium or Chrome binary.';
+
+export function chromiumPath(): string {
+  return process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+}
+
+export function chromiumAvailable(): boolean {
+  return existsSync(chromiumPath());
+}
+
+export interface PdfOptions {
+  paper: 'letter' | 'a4';
+  title: string;
+  author: string;
+  subject?: string;
+  /** Fixed date for the metadata (from the data), so the same input gives the same bytes. */
+  date: Date;
+  /** Chromium header/footer templates (with .pageNumber / .totalPages spans). */
+  headerTemplate?: string;
+  footerTemplate?: string;
+  margin?: { top: string; right: string; bottom: string; left: string };
+  timeoutMs?: number;
+}
+
+export async function launchChromium(): Promise<Browser> {
+  const executablePath = chromiumPath();
+  if (!existsSync(executablePath)) throw new ChromiumMissingError(executablePath);
+  return chromium.launch({ executablePath, args: CHROMIUM_FLAGS, headless: true, timeout: 60_000 });
+}
+
+/** Prints several HTML documents with one browser; returns one PDF per document. */
+export async function printPdfs(jobs: readonly { html: string; options: PdfOptions }[]): Promise<Uint8Array[]> {
+  if (jobs.length === 0) return [];
+  const browser = await launchChromium();
+  const watchdog = setTimeout(() => { void browser.close().catch(() => undefined); }, Math.max(...jobs.map((j) => j.options.timeoutMs ?? 120_000)) * jobs.length);
+  try {
+    const results: Uint8Array[] = [];
+    for (const { html, options } of jobs) {
+      const context = await browser.newContext({ javaScriptEnabled: false, offline: true });
+      try {
+        const page = await context.newPage();
+        await page.route('**/*', (route) => (route.request().url().startsWith('data:') ? route.continue() : route.abort()));
+        await page.setContent(html, { waitUntil: 'load', timeout: options.timeoutMs ?? 60_000 });
+        await page.emulateMedia({ media: 'print' });
+        const raw = await page.pdf({
+          format: options.paper === 'a4' ? 'A4' : 'Letter',
+          printBackground: true,
+          displayHeaderFooter: Boolean(options.headerTemplate || options.footerTemplate),
+          headerTemplate: options.headerTemplate ?? '<span></span>',
+          footerTemplate: options.footerTemplate ?? '<span></span>',
+          margin: options.margin ?? { top: '0.9in', right: '0.9in', bottom: '0.9in', left: '0.9in' },
+          preferCSSPageSize: false,
+          outline: true,
+          tagged: true,
+        });
+        results.push(await setMetadata(raw, options));
+      } finally {
+        await context.close();
+      }
+    }
+    return results;
+  } finally {
+    clearTimeout(watchdog);
+    await browser.close().catch(() => undefined);
+  }
+}
+
+export async function printPdf(html: string, options: PdfOptions): Promise<Uint8Array> {
+  const [pdf] = await printPdfs([{ html, options }]);
+  return pdf!;
+}
+
+async function setMetadata(raw: Uint8Array, options: PdfOptions): Promise<Uint8Array> {
+  const doc = await PDFDocument.load(raw, { updateMetadata: false });
+  doc.setTitle(options.title, { showInWindowTitleBar: true });
+  doc.setAuthor(options.author);
+  if (options.subject) doc.setSubject(options.subject);
+  doc.setCreator('postmortem-kb');
+  doc.setProducer('postmortem-kb (Chromium, pdf-lib)');
+  doc.setCreationDate(options.date);
+  doc.setModificationDate(options.date);
+  return doc.save({ useObjectStreams: false });
+}
