@@ -17,7 +17,7 @@ export interface NewResult extends CommandResult {
 
 /** Renders the new-incident template (the knowledge base's own, or the default). */
 export function newIncidentText(root: string, values: {
-  id: string; title: string; date: Temporal.PlainDate; zone: string; author: string;
+  id: string; title: string; date: Temporal.PlainDate; zone: string; author: string; service: string;
   severity: string; severities: readonly string[]; categories: readonly string[];
 }): string {
   const zoned = values.date.toZonedDateTime({ timeZone: values.zone, plainTime: '09:00' });
@@ -48,7 +48,7 @@ export function runNew(ctx: CommandContext, options: { title: string; author?: s
   mkdirSync(dirname(path), { recursive: true });
   const severity = config.severities[Math.min(2, config.severities.length - 1)]!;
   writeFileSync(path, newIncidentText(ctx.root, {
-    id, title, date, zone: config.timezone, author, severity,
+    id, title, date, zone: config.timezone, author, severity, service: config.services[0] ?? 'replace-me',
     severities: config.severities, categories: config.categories,
   }), { flag: 'wx' });
   ctx.stdout.write(`Created ${file}\nFill it in, then run: postmortem check ${file}\n`);

@@ -36,7 +36,7 @@ export function validateSources(sources: readonly SourceFile[], config: Config, 
     problems.push(...source.problems);
     const { incident, problems: found } = toIncident(source, config);
     problems.push(...found);
-    if (!incident) continue;
+    if (!incident || source.problems.some((p) => p.severity === 'error')) continue;
     const own: Problem[] = [];
     for (const rule of RULES) {
       if (!rule.checkIncident) continue;

@@ -68,12 +68,14 @@ function issueProblems(
   const make = (ruleId: string, message: string, p = path, key = false, severity: 'error' | 'warning' = 'error'): Problem =>
     ({ file, ...at(p, key), severity, ruleId, message });
 
+  if ((issue.code === 'invalid_type' || issue.code === 'invalid_value') && !hasPath(data, path)) {
+    return [make('required-field', `missing required field \`${name}\``)];
+  }
   switch (issue.code) {
     case 'unrecognized_keys':
       return issue.keys.map((key) =>
         make('unknown-field', `unknown field \`${fieldName([...path, key])}\``, [...path, key], true, 'warning'));
     case 'invalid_type': {
-      if (!hasPath(data, path)) return [make('required-field', `missing required field \`${name}\``)];
       const value = valueAt(data, path);
       return [make('field-type', `\`${name}\` must be ${EXPECTED[issue.expected] ?? issue.expected}, not ${describe(value)}`)];
     }

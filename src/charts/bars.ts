@@ -1,0 +1,47 @@
+import { scaleLinear } from 'd3-scale';
+import { horizontalValueAxis, ticksFor } from './axis.js';
+import { escapeXml, formatValue, idPrefix, num, svgFrame, text, truncate } from './svg.js';
+import type { AxisOptions, ChartOptions } from './types.js';
+
+export interface BarDatum {
+  label: string;
+  value: number;
+}
+
+export type BarChartOptions = ChartOptions & AxisOptions & {
+  /** Longest label drawn before it is cut with an ellipsis (default 24 characters). */
+  maxLabelLength?: number;
+};
+
+/**
+ * Horizontal bars, one row per datum in the order given (sort before calling), each
+ * labelled with its value at the end of the bar. Height grows with the number of rows.
+ */
+export function barChart(data: readonly BarDatum[], options: BarChartOptions): string {
+  const width = options.width ?? 640;
+  const prefix = idPrefix(options.id, 'bars');
+  const format = options.format ?? formatValue;
+  const rowHeight = 20;
+  const maxLabel = options.maxLabelLength ?? 24;
+  const labelWidth = Math.min(180, 12 + Math.max(4, ...data.map((d) => Math.min(maxLabel, d.label.length))) * 6.2);
+  const margin = { top: 30, right: 48, bottom: 34, left: labelWidth };
+  const height = options.height ?? margin.top + margin.bottom + Math.max(1, data.length) * rowHeight;
+  const max = Math.max(1, ...data.map((d) => d.value));
+  const x = scaleLinear().domain([0, max]).nice().range([margin.left, width - margin.right]);
+  const integer = data.every((d) => Number.isInteger(d.value));
+  const plotBottom = height - margin.bottom;
+  const parts: string[] = [horizontalValueAxis(x, ticksFor(x, 6, integer), margin.top, plotBottom, options.valueAxisLabel, width - margin.right)];
+  if (options.categoryAxisLabel) parts.push(text(0, margin.top - 4, options.categoryAxisLabel, 'class="axis-label" font-size="10.5" fill="#333333"'));
+  data.forEach((d, i) => {
+    const top = margin.top + i * rowHeight + 3;
+    const w = Math.max(0, x(Math.max(0, d.value)) - x(0));
+    parts.push(`<g class="bar" data-label="${escapeXml(d.label)}" data-value="${num(d.value)}">`);
+    parts.push(text(margin.left - 6, top + 10.5, truncate(d.label, maxLabel), 'text-anchor="end" font-size="10.5" fill="#000000"'));
+    parts.push(`<rect x="${num(x(0))}" y="${num(top)}" width="${num(w)}" height="${rowHeight - 6}" fill="#595959" stroke="#000000" stroke-width="0.6"><title>${escapeXml(`${d.label}: ${format(d.value)}`)}</title></rect>`);
+    parts.push(text(x(0) + w + 4, top + 10.5, format(d.value), 'font-size="10" font-weight="bold" fill="#000000"'));
+    parts.push('</g>');
+  });
+  if (data.length === 0) parts.push(text(margin.left + 6, margin.top + 14, 'No data in this period', 'font-size="10.5" fill="#333333"'));
+  const description = options.description ?? `${options.title}: ${data.map((d) => `${d.label} ${format(d.value)}`).join(', ') || 'no data'}.`;
+  return svgFrame({ prefix, width, height, title: options.title, description, body: parts.join('') });
+}

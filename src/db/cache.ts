@@ -1,0 +1,107 @@
+import Database from 'better-sqlite3';
+import { rmSync } from 'node:fs';
+import type { SourceFile } from '../source/read.js';
+
+/**
+ * The parse cache: what reading a file produced (a plain-JSON `SourceFile`), keyed by content
+ * digest, plus each path's last seen size and mtime so unchanged files are not even re-read.
+ * It lives next to the database (`.<name>.cache`); it is only a cache: when it cannot be
+ * opened or belongs to another tool version, it is recreated.
+ */
+export interface FileStamp {
+  size: number;
+  mtimeMs: number;
+  digest: string;
+}
+
+const CACHE_SQL = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sources (digest TEXT PRIMARY KEY, json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS stamps (file TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ms REAL NOT NULL, digest TEXT NOT NULL);
+`;
+
+export class ParseCache {
+  private readonly db: Database.Database;
+  private readonly getSource: Database.Statement;
+  private readonly putSource: Database.Statement;
+
+  constructor(path: string, version: string) {
+    this.db = ParseCache.open(path, version);
+    this.getSource = this.db.prepare('SELECT json FROM sources WHERE digest = ?').pluck();
+    this.putSource = this.db.prepare('INSERT OR REPLACE INTO sources VALUES (?, ?)');
+  }
+
+  private static open(path: string, version: string): Database.Database {
+    for (let attempt = 0; ; attempt++) {
+      let db: Database.Database | undefined;
+      try {
+        db = new Database(path);
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = NORMAL');
+        db.exec(CACHE_SQL);
+        const stored = db.prepare("SELECT value FROM meta WHERE key = 'version'").pluck().get() as string | undefined;
+        if (stored !== version) {
+          db.exec("DELETE FROM sources; DELETE FROM stamps; DELETE FROM meta;");
+          db.prepare("INSERT INTO meta VALUES ('version', ?)").run(version);
+        }
+        return db;
+      } catch (error) {
+        db?.close();
+        if (attempt > 0) throw error;
+        for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
+      }
+    }
+  }
+
+  stamps(): Map<string, FileStamp> {
+    const rows = this.db.prepare('SELECT file, size, mtime_ms, digest FROM stamps').raw().all() as [string, number, number, string][];
+    return new Map(rows.map(([file, size, mtimeMs, digest]) => [file, { size, mtimeMs, digest }]));
+  }
+
+  /** Replaces the stamps with the current set of files. */
+  saveStamps(stamps: ReadonlyMap<string, FileStamp>, previous: ReadonlyMap<string, FileStamp>): void {
+    const put = this.db.prepare('INSERT OR REPLACE INTO stamps VALUES (?, ?, ?, ?)');
+    const remove = this.db.prepare('DELETE FROM stamps WHERE file = ?');
+    this.db.transaction(() => {
+      for (const [file, s] of stamps) {
+        const old = previous.get(file);
+        if (!old || old.size !== s.size || old.mtimeMs !== s.mtimeMs || old.digest !== s.digest) put.run(file, s.size, s.mtimeMs, s.digest);
+      }
+      for (const file of previous.keys()) if (!stamps.has(file)) remove.run(file);
+    })();
+  }
+
+  /** The cached read of `digest`, as the file at `file` (a renamed file keeps its parse). */
+  get(digest: string, file: string): SourceFile | undefined {
+    const json = this.getSource.get(digest) as string | undefined;
+    if (json === undefined) return undefined;
+    const source = JSON.parse(json) as SourceFile;
+    if (source.file !== file) {
+      source.file = file;
+      for (const p of source.problems) p.file = file;
+    }
+    return source;
+  }
+
+  has(digest: string): boolean {
+    return this.getSource.get(digest) !== undefined;
+  }
+
+  putAll(sources: readonly SourceFile[]): void {
+    this.db.transaction(() => {
+      for (const s of sources) if (s.digest) this.putSource.run(s.digest, JSON.stringify(s));
+    })();
+  }
+
+  /** Drops parses no current file has. */
+  prune(keep: ReadonlySet<string>): void {
+    const all = this.db.prepare('SELECT digest FROM sources').pluck().all() as string[];
+    const remove = this.db.prepare('DELETE FROM sources WHERE digest = ?');
+    const gone = all.filter((d) => !keep.has(d));
+    if (gone.length) this.db.transaction(() => { for (const d of gone) remove.run(d); })();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

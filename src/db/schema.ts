@@ -1,0 +1,198 @@
+/**
+ * The knowledge-base database schema, declared once. `docs/schema.md` documents it for people
+ * who query it; `SCHEMA_VERSION` is stored as `PRAGMA user_version` and in `meta`, and any change
+ * here must bump it (a different version rebuilds the database from scratch).
+ */
+export const SCHEMA_VERSION = 1;
+
+export const SCHEMA_SQL = `
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+
+-- Every incident file seen by the build, valid or not.
+CREATE TABLE files (
+  file        TEXT PRIMARY KEY,
+  digest      TEXT NOT NULL,
+  incident_id TEXT            -- NULL when the file is not a valid incident
+);
+
+-- What \`postmortem check\` reported at build time (config and incident files).
+CREATE TABLE problems (
+  file     TEXT NOT NULL,
+  line     INTEGER NOT NULL,
+  "column" INTEGER NOT NULL,
+  severity TEXT NOT NULL CHECK (severity IN ('error', 'warning')),
+  rule_id  TEXT NOT NULL,
+  message  TEXT NOT NULL
+);
+
+CREATE TABLE incidents (
+  id                  TEXT PRIMARY KEY,
+  title               TEXT NOT NULL,
+  status              TEXT NOT NULL,
+  severity            TEXT NOT NULL,
+  severity_rank       INTEGER NOT NULL,   -- position in the config's severities, 1 = worst
+  started_at          TEXT NOT NULL,      -- ISO 8601 UTC, e.g. 2007-06-04T13:10:00Z
+  detected_at         TEXT,
+  mitigated_at        TEXT,
+  resolved_at         TEXT,
+  started_local_date  TEXT NOT NULL,      -- YYYY-MM-DD of started_at in the config's timezone
+  minutes_to_detect   REAL,
+  minutes_to_mitigate REAL,
+  minutes_to_resolve  REAL,
+  impact_minutes      REAL,               -- started_at to resolved_at (else mitigated_at)
+  impact_summary      TEXT NOT NULL,
+  symptoms            TEXT NOT NULL,      -- JSON array of strings
+  customers_affected  INTEGER,
+  percent_resolved_at_mitigation REAL,
+  root_cause_category TEXT NOT NULL,
+  root_cause_summary  TEXT NOT NULL,
+  trigger             TEXT,
+  provider            TEXT,
+  detection_method    TEXT,
+  detection_summary   TEXT,
+  customer_summary    TEXT,
+  file                TEXT NOT NULL UNIQUE,
+  digest              TEXT NOT NULL
+);
+CREATE INDEX incidents_started ON incidents (started_local_date);
+CREATE INDEX incidents_category ON incidents (root_cause_category);
+
+CREATE TABLE services (
+  name         TEXT PRIMARY KEY,
+  in_catalogue INTEGER NOT NULL       -- 1 when listed in the config's services
+);
+
+CREATE TABLE incident_services (
+  incident_id TEXT NOT NULL REFERENCES incidents (id),
+  service     TEXT NOT NULL REFERENCES services (name),
+  position    INTEGER NOT NULL,
+  PRIMARY KEY (incident_id, service)
+) WITHOUT ROWID;
+CREATE INDEX incident_services_service ON incident_services (service, incident_id);
+
+CREATE TABLE locations (
+  id           TEXT PRIMARY KEY,
+  name         TEXT NOT NULL,         -- display name from the config (the id when unknown)
+  in_config    INTEGER NOT NULL
+);
+
+CREATE TABLE incident_locations (
+  incident_id TEXT NOT NULL REFERENCES incidents (id),
+  location_id TEXT NOT NULL REFERENCES locations (id),
+  position    INTEGER NOT NULL,
+  PRIMARY KEY (incident_id, location_id)
+) WITHOUT ROWID;
+
+CREATE TABLE providers (
+  name TEXT PRIMARY KEY
+);
+
+CREATE TABLE owners (
+  id     TEXT PRIMARY KEY,
+  name   TEXT NOT NULL,
+  title  TEXT,
+  team   TEXT,
+  email  TEXT,
+  public INTEGER NOT NULL
+);
+
+CREATE TABLE incident_people (
+  incident_id TEXT NOT NULL REFERENCES incidents (id),
+  role        TEXT NOT NULL CHECK (role IN ('commander', 'author', 'reviewer')),
+  person      TEXT NOT NULL,          -- owner id (see owners) as written in the incident
+  position    INTEGER NOT NULL,
+  PRIMARY KEY (incident_id, role, position)
+) WITHOUT ROWID;
+
+CREATE TABLE timeline_events (
+  incident_id TEXT NOT NULL REFERENCES incidents (id),
+  position    INTEGER NOT NULL,       -- order in the merged, sorted timeline
+  at          TEXT NOT NULL,          -- ISO 8601 UTC
+  kind        TEXT NOT NULL,
+  event       TEXT NOT NULL,
+  public      INTEGER NOT NULL,
+  source      TEXT NOT NULL CHECK (source IN ('front-matter', 'body')),
+  line        INTEGER NOT NULL,
+  PRIMARY KEY (incident_id, position)
+) WITHOUT ROWID;
+
+CREATE TABLE remediations (
+  incident_id    TEXT NOT NULL REFERENCES incidents (id),
+  remediation_id TEXT NOT NULL,
+  position       INTEGER NOT NULL,
+  action         TEXT NOT NULL,
+  type           TEXT NOT NULL,
+  owner          TEXT NOT NULL,
+  due            TEXT,                -- YYYY-MM-DD
+  status         TEXT NOT NULL,
+  ticket         TEXT,
+  public         INTEGER NOT NULL,
+  PRIMARY KEY (incident_id, remediation_id)
+) WITHOUT ROWID;
+CREATE INDEX remediations_owner ON remediations (owner);
+
+CREATE TABLE contributing_factors (
+  incident_id TEXT NOT NULL REFERENCES incidents (id),
+  position    INTEGER NOT NULL,
+  category    TEXT NOT NULL,
+  summary     TEXT NOT NULL,
+  PRIMARY KEY (incident_id, position)
+) WITHOUT ROWID;
+
+CREATE TABLE tags (
+  incident_id TEXT NOT NULL REFERENCES incidents (id),
+  tag         TEXT NOT NULL,
+  PRIMARY KEY (incident_id, tag)
+) WITHOUT ROWID;
+CREATE INDEX tags_tag ON tags (tag);
+
+-- Both directions of every \`related\` link; declared_by is the incident whose front-matter lists it.
+CREATE TABLE related (
+  incident_id TEXT NOT NULL,
+  related_id  TEXT NOT NULL,
+  declared_by TEXT NOT NULL,
+  PRIMARY KEY (incident_id, related_id, declared_by)
+) WITHOUT ROWID;
+CREATE INDEX related_declared ON related (declared_by);
+
+CREATE TABLE sections (
+  incident_id TEXT NOT NULL REFERENCES incidents (id),
+  position    INTEGER NOT NULL,
+  key         TEXT NOT NULL,          -- canonical key (summary, impact, timeline, ...) or a slug
+  title       TEXT NOT NULL,
+  recognised  INTEGER NOT NULL,
+  audience    TEXT NOT NULL CHECK (audience IN ('customer', 'internal')),
+  markdown    TEXT NOT NULL
+);
+CREATE INDEX sections_incident ON sections (incident_id, position);
+
+-- What the full-text index covers: one row per incident (title and front-matter summaries,
+-- rowid = -incidents.rowid) and one per section (rowid = sections.rowid).
+CREATE VIEW search_source AS
+  SELECT -i.rowid AS doc_id, i.id AS incident_id, i.title AS title, '' AS heading, 'internal' AS audience,
+         i.impact_summary || char(10) || i.root_cause_summary
+           || coalesce(char(10) || i.trigger, '')
+           || coalesce(char(10) || i.detection_summary, '') AS body
+    FROM incidents i
+  UNION ALL
+  SELECT s.rowid, s.incident_id, i.title, s.title, s.audience, s.markdown
+    FROM sections s JOIN incidents i ON i.id = s.incident_id;
+
+CREATE VIRTUAL TABLE search_fts USING fts5 (
+  title, heading, body,
+  content = 'search_source', content_rowid = 'doc_id',
+  tokenize = 'unicode61 remove_diacritics 2'
+);
+`;
+
+/** Meta keys written by every build. */
+export const META = {
+  schemaVersion: 'schema_version',
+  toolVersion: 'tool_version',
+  configDigest: 'config_digest',
+  today: 'evaluated_at',
+  timezone: 'timezone',
+} as const;

@@ -1,0 +1,173 @@
+import type Database from 'better-sqlite3';
+import type { Config } from '../schema/config.js';
+import type { Incident } from '../model/incident.js';
+import { minutesBetween, type Instant } from '../model/time.js';
+import type { Problem } from '../problems.js';
+
+/** UTC ISO 8601 with whole seconds: sortable as text. */
+export function isoUtc(instant: Instant): string {
+  return instant.toString({ smallestUnit: 'second' });
+}
+
+/** The local calendar date of an instant in a time zone, YYYY-MM-DD. */
+export function localDate(instant: Instant, timeZone: string): string {
+  return instant.toZonedDateTimeISO(timeZone).toPlainDate().toString();
+}
+
+const bool = (b: boolean | undefined) => (b ? 1 : 0);
+
+/** Prepared statements that insert and delete one incident's rows. */
+export class IncidentWriter {
+  private readonly insert: Record<string, Database.Statement>;
+  private readonly remove: Database.Statement[];
+  private readonly ftsDelete: Database.Statement;
+  private readonly ftsInsert: Database.Statement;
+  private readonly severityRank: Map<string, number>;
+  private readonly services: Set<string>;
+  private readonly locations: Set<string>;
+
+  constructor(private readonly db: Database.Database, private readonly config: Config) {
+    this.severityRank = new Map(config.severities.map((s, i) => [s, i + 1]));
+    this.services = new Set(db.prepare('SELECT name FROM services').pluck().all() as string[]);
+    this.locations = new Set(db.prepare('SELECT id FROM locations').pluck().all() as string[]);
+    this.insert = {
+      incident: db.prepare(`INSERT INTO incidents VALUES (
+        @id, @title, @status, @severity, @severity_rank, @started_at, @detected_at, @mitigated_at, @resolved_at,
+        @started_local_date, @minutes_to_detect, @minutes_to_mitigate, @minutes_to_resolve, @impact_minutes,
+        @impact_summary, @symptoms, @customers_affected, @percent_resolved_at_mitigation,
+        @root_cause_category, @root_cause_summary, @trigger, @provider, @detection_method, @detection_summary,
+        @customer_summary, @file, @digest)`),
+      service: db.prepare('INSERT OR IGNORE INTO services VALUES (?, 0)'),
+      incidentService: db.prepare('INSERT OR IGNORE INTO incident_services VALUES (?, ?, ?)'),
+      location: db.prepare('INSERT OR IGNORE INTO locations VALUES (?, ?, 0)'),
+      incidentLocation: db.prepare('INSERT OR IGNORE INTO incident_locations VALUES (?, ?, ?)'),
+      person: db.prepare('INSERT INTO incident_people VALUES (?, ?, ?, ?)'),
+      event: db.prepare('INSERT INTO timeline_events VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      remediation: db.prepare('INSERT INTO remediations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      factor: db.prepare('INSERT INTO contributing_factors VALUES (?, ?, ?, ?)'),
+      tag: db.prepare('INSERT OR IGNORE INTO tags VALUES (?, ?)'),
+      related: db.prepare('INSERT OR IGNORE INTO related VALUES (?, ?, ?)'),
+      section: db.prepare('INSERT INTO sections (incident_id, position, key, title, recognised, audience, markdown) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    };
+    this.ftsInsert = db.prepare(`INSERT INTO search_fts (rowid, title, heading, body)
+      SELECT doc_id, title, heading, body FROM search_source WHERE incident_id = ?`);
+    this.ftsDelete = db.prepare(`INSERT INTO search_fts (search_fts, rowid, title, heading, body)
+      SELECT 'delete', doc_id, title, heading, body FROM search_source WHERE incident_id = ?`);
+    this.remove = [
+      'DELETE FROM incident_services WHERE incident_id = ?',
+      'DELETE FROM incident_locations WHERE incident_id = ?',
+      'DELETE FROM incident_people WHERE incident_id = ?',
+      'DELETE FROM timeline_events WHERE incident_id = ?',
+      'DELETE FROM remediations WHERE incident_id = ?',
+      'DELETE FROM contributing_factors WHERE incident_id = ?',
+      'DELETE FROM tags WHERE incident_id = ?',
+      'DELETE FROM related WHERE declared_by = ?',
+      'DELETE FROM sections WHERE incident_id = ?',
+      'DELETE FROM incidents WHERE id = ?',
+    ].map((sql) => db.prepare(sql));
+  }
+
+  /** Removes an incident and everything that hangs off it (its index entries first). */
+  delete(id: string): void {
+    this.ftsDelete.run(id);
+    for (const statement of this.remove) statement.run(id);
+  }
+
+  /** After deletions: drops services and locations no incident names and the config does not list. */
+  prune(): void {
+    this.db.prepare('DELETE FROM services WHERE in_catalogue = 0 AND name NOT IN (SELECT service FROM incident_services)').run();
+    this.db.prepare('DELETE FROM locations WHERE in_config = 0 AND id NOT IN (SELECT location_id FROM incident_locations)').run();
+    this.services.clear();
+    for (const s of this.db.prepare('SELECT name FROM services').pluck().all() as string[]) this.services.add(s);
+    this.locations.clear();
+    for (const l of this.db.prepare('SELECT id FROM locations').pluck().all() as string[]) this.locations.add(l);
+  }
+
+  add(incident: Incident): void {
+    const { insert, config } = this;
+    const id = incident.id;
+    const started = incident.started;
+    const minutes = (to?: Instant) => (to ? minutesBetween(started, to) : null);
+    const impactEnd = incident.resolved ?? incident.mitigated;
+    insert.incident!.run({
+      id,
+      title: incident.title,
+      status: incident.status,
+      severity: incident.severity,
+      severity_rank: this.severityRank.get(incident.severity) ?? config.severities.length + 1,
+      started_at: isoUtc(started),
+      detected_at: incident.detected ? isoUtc(incident.detected) : null,
+      mitigated_at: incident.mitigated ? isoUtc(incident.mitigated) : null,
+      resolved_at: incident.resolved ? isoUtc(incident.resolved) : null,
+      started_local_date: localDate(started, config.timezone),
+      minutes_to_detect: minutes(incident.detected),
+      minutes_to_mitigate: minutes(incident.mitigated),
+      minutes_to_resolve: minutes(incident.resolved),
+      impact_minutes: minutes(impactEnd),
+      impact_summary: incident.impact.summary,
+      symptoms: JSON.stringify(incident.impact.symptoms),
+      customers_affected: incident.impact.customers_affected ?? null,
+      percent_resolved_at_mitigation: incident.impact.percent_resolved_at_mitigation ?? null,
+      root_cause_category: incident.root_cause.category,
+      root_cause_summary: incident.root_cause.summary,
+      trigger: incident.trigger ?? null,
+      provider: incident.provider ?? null,
+      detection_method: incident.detection?.method ?? null,
+      detection_summary: incident.detection?.summary ?? null,
+      customer_summary: incident.customer_summary ?? null,
+      file: incident.file,
+      digest: incident.digest,
+    });
+    incident.services.forEach((service, i) => {
+      if (!this.services.has(service)) {
+        insert.service!.run(service);
+        this.services.add(service);
+      }
+      insert.incidentService!.run(id, service, i + 1);
+    });
+    incident.locations.forEach((location, i) => {
+      if (!this.locations.has(location)) {
+        insert.location!.run(location, location);
+        this.locations.add(location);
+      }
+      insert.incidentLocation!.run(id, location, i + 1);
+    });
+    if (incident.owners.commander) insert.person!.run(id, 'commander', incident.owners.commander, 1);
+    incident.owners.authors.forEach((p, i) => insert.person!.run(id, 'author', p, i + 1));
+    incident.owners.reviewers.forEach((p, i) => insert.person!.run(id, 'reviewer', p, i + 1));
+    incident.timeline.forEach((e, i) => {
+      insert.event!.run(id, i + 1, isoUtc(e.at), e.kind, e.event, bool(e.public), e.source, e.line);
+    });
+    incident.remediations.forEach((r, i) => {
+      insert.remediation!.run(id, r.id, i + 1, r.action, r.type, r.owner, r.due ?? null, r.status, r.ticket ?? null, bool(r.public));
+    });
+    incident.contributing_factors.forEach((f, i) => insert.factor!.run(id, i + 1, f.category, f.summary));
+    for (const tag of incident.tags) insert.tag!.run(id, tag);
+    for (const other of incident.related) {
+      insert.related!.run(id, other, id);
+      insert.related!.run(other, id, id);
+    }
+    incident.sections.forEach((s, i) => {
+      insert.section!.run(id, i + 1, s.key, s.title, bool(s.recognised), s.audience, s.markdown);
+    });
+    this.ftsInsert.run(id);
+  }
+}
+
+/** Rows that come from the config: owners, the service catalogue, locations, providers. */
+export function writeConfigRows(db: Database.Database, config: Config): void {
+  const owner = db.prepare('INSERT INTO owners VALUES (?, ?, ?, ?, ?, ?)');
+  for (const o of config.owners) owner.run(o.id, o.name, o.title ?? null, o.team ?? null, o.email ?? null, bool(o.public));
+  const service = db.prepare('INSERT OR IGNORE INTO services VALUES (?, 1)');
+  for (const s of config.services) service.run(s);
+  const location = db.prepare('INSERT OR IGNORE INTO locations VALUES (?, ?, 1)');
+  for (const [id, name] of Object.entries(config.locations)) location.run(id, name);
+  const provider = db.prepare('INSERT OR IGNORE INTO providers VALUES (?)');
+  for (const p of config.providers) provider.run(p);
+}
+
+export function writeProblems(db: Database.Database, problems: readonly Problem[]): void {
+  db.prepare('DELETE FROM problems').run();
+  const insert = db.prepare('INSERT INTO problems VALUES (?, ?, ?, ?, ?, ?)');
+  for (const p of problems) insert.run(p.file, p.line, p.column, p.severity, p.ruleId, p.message);
+}
