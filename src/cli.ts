@@ -6,9 +6,18 @@ import { UserError, type CliEnv, type CommandContext, type CommandResult } from 
 import { checkCommand } from './commands/check.js';
 import { newCommand } from './commands/new.js';
 import { initCommand } from './commands/init.js';
+import { buildCommand } from './commands/build.js';
+import { statsCommand } from './commands/stats.js';
+import { actionsCommand } from './commands/actions.js';
+import { searchCommand } from './commands/search.js';
+import { recurrenceCommand } from './commands/recurrence.js';
+import { sqlCommand } from './commands/sql.js';
+import { letterCommand } from './commands/letter.js';
+import { siteCommand } from './commands/site.js';
+import { packetCommand } from './commands/packet.js';
 
 /** Every command, registered here and only here. */
-const COMMANDS = [checkCommand, newCommand, initCommand];
+const COMMANDS = [checkCommand, newCommand, initCommand, letterCommand, buildCommand, statsCommand, actionsCommand, searchCommand, recurrenceCommand, sqlCommand, siteCommand, packetCommand];
 
 function contextFrom(argv: Record<string, unknown>): CommandContext {
   const root = resolve(String(argv.root ?? '.'));

@@ -1,5 +1,9 @@
 import type { CommandContext } from '../commands/context.js';
 import type { Problem } from '../problems.js';
+import { letterBuildStep } from '../letter/build-step.js';
+import { packetBuildStep } from '../packet/build-step.js';
+import type { BuiltKnowledgeBase } from '../db/knowledge-base.js';
+import { siteBuildStep } from '../site/step.js';
 
 /**
  * What `postmortem build` does after the database is up to date: each document kind
@@ -18,10 +22,13 @@ export interface BuildStepResult {
 
 export interface BuildStep {
   name: string;
-  /** `kb` is what the database build returns (see src/db); typed loosely here to keep this file dependency-free. */
-  run(ctx: CommandContext, kb: unknown): Promise<BuildStepResult>;
+  /** `kb` is what the database build returns: config, problems, changed ids, typed incidents, the database. */
+  run(ctx: CommandContext, kb: BuiltKnowledgeBase): Promise<BuildStepResult>;
 }
 
 export const BUILD_STEPS: BuildStep[] = [
   // letters and packets from `documents:` (issue 4, 5), then the site (issue 6)
+  letterBuildStep,
+  packetBuildStep,
+  siteBuildStep, // keep last: the site after the documents
 ];

@@ -24,14 +24,14 @@ export function barChart(data: readonly BarDatum[], options: BarChartOptions): s
   const rowHeight = 20;
   const maxLabel = options.maxLabelLength ?? 24;
   const labelWidth = Math.min(180, 12 + Math.max(4, ...data.map((d) => Math.min(maxLabel, d.label.length))) * 6.2);
-  const margin = { top: 30, right: 48, bottom: 34, left: labelWidth };
+  const margin = { top: 40, right: 48, bottom: 34, left: labelWidth };
   const height = options.height ?? margin.top + margin.bottom + Math.max(1, data.length) * rowHeight;
   const max = Math.max(1, ...data.map((d) => d.value));
   const x = scaleLinear().domain([0, max]).nice().range([margin.left, width - margin.right]);
   const integer = data.every((d) => Number.isInteger(d.value));
   const plotBottom = height - margin.bottom;
   const parts: string[] = [horizontalValueAxis(x, ticksFor(x, 6, integer), margin.top, plotBottom, options.valueAxisLabel, width - margin.right)];
-  if (options.categoryAxisLabel) parts.push(text(0, margin.top - 4, options.categoryAxisLabel, 'class="axis-label" font-size="10.5" fill="#333333"'));
+  if (options.categoryAxisLabel) parts.push(text(0, margin.top - 6, options.categoryAxisLabel, 'class="axis-label" font-size="10.5" fill="#333333"'));
   data.forEach((d, i) => {
     const top = margin.top + i * rowHeight + 3;
     const w = Math.max(0, x(Math.max(0, d.value)) - x(0));

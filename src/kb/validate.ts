@@ -28,47 +28,72 @@ export function resolveToday(config: Config, now?: string): Temporal.PlainDate {
   return todayIn(config.timezone);
 }
 
-/** Validates read files: schema, typed step, every incident rule, then the cross-file rules. */
-export function validateSources(sources: readonly SourceFile[], config: Config, today: Temporal.PlainDate): Validated {
-  const problems: Problem[] = [];
-  const valid: { incident: Incident; source: SourceFile }[] = [];
-  for (const source of sources) {
-    problems.push(...source.problems);
-    const { incident, problems: found } = toIncident(source, config);
-    problems.push(...found);
-    if (!incident || source.problems.some((p) => p.severity === 'error')) continue;
-    const own: Problem[] = [];
-    for (const rule of RULES) {
-      if (!rule.checkIncident) continue;
-      rule.checkIncident({
-        incident, source, config, today,
-        report(message, at) {
-          const pos = isPosition(at) ? at : locate(source.positions, at, { rootLine: source.frontmatterLine });
-          own.push({ file: source.file, line: pos.line, column: pos.column, severity: rule.severity, ruleId: rule.id, message });
-        },
-      });
-    }
-    problems.push(...own);
-    if (!own.some((p) => p.severity === 'error')) valid.push({ incident, source });
+/** What the per-file stage found: the incident (when it has no errors of its own) and its problems. */
+export interface SourceValidation {
+  incident?: Incident;
+  problems: Problem[];
+}
+
+/** The per-file stage: read problems, schema, typed step, then every incident rule. */
+export function validateSource(source: SourceFile, config: Config, today: Temporal.PlainDate): SourceValidation {
+  const problems: Problem[] = [...source.problems];
+  const { incident, problems: found } = toIncident(source, config);
+  problems.push(...found);
+  if (!incident) return { problems };
+  const own: Problem[] = [];
+  for (const rule of RULES) {
+    if (!rule.checkIncident) continue;
+    rule.checkIncident({
+      incident, source, config, today,
+      report(message, at) {
+        const pos = isPosition(at) ? at : locate(source.positions, at, { rootLine: source.frontmatterLine });
+        own.push({ file: source.file, line: pos.line, column: pos.column, severity: rule.severity, ruleId: rule.id, message });
+      },
+    });
   }
-  const sourcesByFile = new Map(sources.map((s) => [s.file, s]));
+  problems.push(...own);
+  return own.some((p) => p.severity === 'error') ? { problems } : { incident, problems };
+}
+
+/**
+ * The cross-file stage over the incidents that passed the per-file stage: its problems and
+ * the files it rejects. `sources` holds every read file (valid or not), by path.
+ */
+export function validateAcross(
+  incidents: readonly Incident[], sources: ReadonlyMap<string, SourceFile>, config: Config,
+): { problems: Problem[]; rejected: Set<string> } {
+  const problems: Problem[] = [];
   const rejected = new Set<string>();
   for (const rule of RULES) {
     if (!rule.checkKnowledgeBase) continue;
     rule.checkKnowledgeBase({
-      incidents: valid.map((v) => v.incident),
-      sources: sourcesByFile,
+      incidents,
+      sources,
       config,
       report(file, message, at) {
-        const source = sourcesByFile.get(file);
+        const source = sources.get(file);
         const pos = isPosition(at) ? at : locate(source?.positions ?? {}, at, { rootLine: source?.frontmatterLine ?? 1 });
         problems.push({ file, line: pos.line, column: pos.column, severity: rule.severity, ruleId: rule.id, message });
         if (rule.severity === 'error') rejected.add(file);
       },
     });
   }
+  return { problems, rejected };
+}
+
+/** Validates read files: schema, typed step, every incident rule, then the cross-file rules. */
+export function validateSources(sources: readonly SourceFile[], config: Config, today: Temporal.PlainDate): Validated {
+  const problems: Problem[] = [];
+  const valid: Incident[] = [];
+  for (const source of sources) {
+    const result = validateSource(source, config, today);
+    problems.push(...result.problems);
+    if (result.incident) valid.push(result.incident);
+  }
+  const across = validateAcross(valid, new Map(sources.map((s) => [s.file, s])), config);
+  problems.push(...across.problems);
   return {
-    incidents: valid.filter((v) => !rejected.has(v.incident.file)).map((v) => v.incident),
+    incidents: valid.filter((i) => !across.rejected.has(i.file)),
     problems,
   };
 }

@@ -1,3 +1,4 @@
+import Handlebars from 'handlebars';
 import type { Root, RootContent } from 'mdast';
 import { unified } from 'unified';
 import remarkParse from 'remark-parse';
@@ -42,7 +43,10 @@ function sanitizeChildren(children: readonly RootContent[]): RootContent[] {
       continue;
     }
     if ('children' in child) {
-      const copy = { ...child, children: sanitizeChildren(child.children as RootContent[]) } as RootContent;
+      const children = sanitizeChildren(child.children as RootContent[]);
+      // A paragraph or heading that held only dropped content goes too.
+      if ((child.type === 'paragraph' || child.type === 'heading') && children.every((c) => c.type === 'text' && !c.value.trim())) continue;
+      const copy = { ...child, children } as RootContent;
       delete (copy as { position?: unknown }).position;
       out.push(copy);
       continue;
@@ -71,3 +75,8 @@ export function markdownText(text: string): string {
   return stringify({ type: 'root', children: [{ type: 'paragraph', children: [{ type: 'text', value }] }] });
 }
 
+
+/** Marks Markdown produced by `customerMarkdown`/`markdownText` as already escaped for the Markdown letter. */
+export function safeMarkdown(markdown: string): Handlebars.SafeString {
+  return new Handlebars.SafeString(markdown);
+}

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { unified } from 'unified';
 import remarkParse from 'remark-parse';
 import remarkGfm from 'remark-gfm';
-import type { Root } from 'mdast';
+import remarkFrontmatter from 'remark-frontmatter';
+import type { Heading, Root } from 'mdast';
+import { toString } from 'mdast-util-to-string';
 import { UserError } from '../commands/context.js';
 import { markdownToHtml } from '../render/markdown.js';
 import { slugify, splitSections } from '../source/sections.js';
@@ -16,14 +18,16 @@ export interface NotesSection {
 
 export interface Notes {
   file: string;
-  /** The file's level-1 heading, if any. */
+  /** The file's level-1 heading, if it opens with one. */
   title?: string;
-  /** HTML of text before the first level-2 heading (without the level-1 heading). */
+  /** HTML of the text before the first level-2 heading (without the level-1 heading). */
   introHtml?: string;
+  /** The notes' own "Agenda" section, shown in the packet's agenda rather than among the notes. */
+  agendaHtml?: string;
   sections: NotesSection[];
 }
 
-const parser = unified().use(remarkParse).use(remarkGfm);
+const parser = unified().use(remarkParse).use(remarkFrontmatter).use(remarkGfm);
 
 export function readNotes(path: string, file: string): Notes {
   let text: string;
@@ -32,22 +36,24 @@ export function readNotes(path: string, file: string): Notes {
   } catch (error) {
     throw new UserError(`Cannot read notes file ${file}: ${(error as Error).message}`);
   }
-  // An optional YAML front-matter block is not part of the notes.
-  const body = text.startsWith('---\n') && text.indexOf('\n---', 4) > 0 ? text.slice(text.indexOf('\n---', 4) + 4).replace(/^[^\n]*\n/, '') : text;
-  const tree = parser.parse(body) as Root;
-  const parts = splitSections(tree, body);
-  const notes: Notes = { file, sections: [] };
+  const tree = parser.parse(text) as Root;
+  const notes: Notes = { file, title: undefined, introHtml: undefined, agendaHtml: undefined, sections: [] };
   const used = new Set<string>();
-  for (const { section } of parts) {
+  for (const { section, nodes } of splitSections(tree, text)) {
     if (section.key === 'preamble') {
-      const h1 = /^#\s+(.+?)\s*#*\s*$/m.exec(section.markdown);
-      if (h1 && section.markdown.trimStart().startsWith('#') && !section.markdown.trimStart().startsWith('##')) {
-        notes.title = h1[1]!.trim();
-        const rest = section.markdown.trimStart().replace(/^#\s+.*(\n|$)/, '').trim();
-        if (rest) notes.introHtml = markdownToHtml(rest, 'internal');
-      } else {
-        notes.introHtml = markdownToHtml(section.markdown, 'internal');
+      const first = nodes[0];
+      let intro = section.markdown;
+      if (first?.type === 'heading' && (first as Heading).depth === 1) {
+        notes.title = toString(first).trim() || undefined;
+        const end = first.position?.end.offset ?? 0;
+        const last = nodes[nodes.length - 1]!;
+        intro = text.slice(end, last.position?.end.offset ?? end).trim();
       }
+      if (intro) notes.introHtml = markdownToHtml(intro, 'internal');
+      continue;
+    }
+    if (section.key === 'agenda' && notes.agendaHtml === undefined) {
+      notes.agendaHtml = markdownToHtml(section.markdown, 'internal');
       continue;
     }
     let anchor = `notes-${slugify(section.title)}`;

@@ -158,8 +158,10 @@ export function remediationView(data: SiteData, r: Remediation) {
   };
 }
 
+const MERGED_SECTIONS = new Set(['summary', 'impact', 'root-cause', 'timeline', 'remediations']);
+
 /** The internal incident page: every field, the timeline, links to related and similar incidents. */
-export function incidentPage(data: SiteData, i: Incident, sectionHtml: (markdown: string) => string) {
+export function incidentPage<H>(data: SiteData, i: Incident, sectionHtml: (markdown: string) => H) {
   const zone = data.zone;
   const when = (label: string, at: Temporal.Instant | undefined) =>
     at ? { label, iso: at.toString(), display: `${longDate(at, zone)}, ${shortDateTime(at, zone).slice(11)}` } : null;
@@ -170,8 +172,14 @@ export function incidentPage(data: SiteData, i: Incident, sectionHtml: (markdown
   const durations = [span('Time to detect', i.detected), span('Time to mitigate', i.mitigated), span('Time to resolve', i.resolved)]
     .filter((d) => d !== null);
   const links = data.links.get(i.id)!;
+  // Body sections that belong to a block of the page (Impact, Root cause, ...) are shown in
+  // that block; the Timeline section is part of the merged timeline; the rest follow in order.
+  const bodyOf = (key: string) => {
+    const s = i.sections.find((x) => x.key === key && x.markdown.trim() !== '');
+    return s ? sectionHtml(s.markdown) : '';
+  };
   const sections = i.sections
-    .filter((s) => s.key !== 'timeline' && s.markdown.trim() !== '')
+    .filter((s) => !MERGED_SECTIONS.has(s.key) && s.markdown.trim() !== '')
     .map((s) => ({ title: s.title, anchor: `section-${s.key}`, html: sectionHtml(s.markdown) }));
   return {
     id: i.id,
@@ -210,6 +218,10 @@ export function incidentPage(data: SiteData, i: Incident, sectionHtml: (markdown
     relatedBy: links.relatedBy.map((r) => incidentRef(data, r)),
     similar: links.similar.map((r) => incidentRef(data, r)),
     similarBy: links.similarBy === 'text' ? 'nearest by text' : 'same category and service',
+    summaryHtml: bodyOf('summary'),
+    impactHtml: bodyOf('impact'),
+    rootCauseHtml: bodyOf('root-cause'),
+    remediationsHtml: bodyOf('remediations'),
     customerSummary: i.customer_summary && !i.sections.some((s) => s.key === 'customer-summary') ? sectionHtml(i.customer_summary) : '',
     sections,
   };

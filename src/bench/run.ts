@@ -1,0 +1,143 @@
+import Database from 'better-sqlite3';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { CommandContext } from '../commands/context.js';
+import { updateKnowledgeBase } from '../db/knowledge-base.js';
+import { parseFiles } from '../db/parse.js';
+import { queryStats } from '../db/queries/stats.js';
+import { loadKnowledgeBase } from '../kb/load.js';
+import { loadConfig } from '../kb/config.js';
+import { listIncidentFiles } from '../kb/files.js';
+import { writeRows } from '../output/rows.js';
+import { generateKnowledgeBase } from './generate.js';
+
+/**
+ * `npm run bench`: generates synthetic knowledge bases in a temp folder (never in the repo)
+ * and measures the build and the stats query against the targets of docs/performance.md.
+ * Options: `--sizes 1000,10000` (default), `--keep` (leave the generated folders).
+ */
+interface Measure { metric: string; value: string; target: string; ok: string }
+
+const args = process.argv.slice(2);
+const sizesArg = args[args.indexOf('--sizes') + 1];
+const sizes = args.includes('--sizes') && sizesArg ? sizesArg.split(',').map(Number) : [1000, 10000];
+const keep = args.includes('--keep');
+const results: Measure[] = [];
+const sink = { write: () => true };
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const record = (metric: string, ms: number, targetMs?: number, unit: 's' | 'ms' = 's') => {
+  const value = unit === 's' ? seconds(ms) : `${ms.toFixed(1)} ms`;
+  const target = targetMs === undefined ? '' : unit === 's' ? `≤ ${seconds(targetMs)}` : `≤ ${targetMs} ms`;
+  results.push({ metric, value, target, ok: targetMs === undefined ? '' : ms <= targetMs ? 'yes' : 'NO' });
+  process.stderr.write(`${metric}: ${value}\n`);
+};
+const note = (metric: string, value: string) => {
+  results.push({ metric, value, target: '', ok: '' });
+  process.stderr.write(`${metric}: ${value}\n`);
+};
+
+async function timed<T>(fn: () => T | Promise<T>): Promise<[T, number]> {
+  const t = performance.now();
+  const value = await fn();
+  return [value, performance.now() - t];
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function statsTiming(dbPath: string): number {
+  const db = new Database(dbPath, { readonly: true });
+  db.pragma('query_only = ON');
+  try {
+    queryStats(db, { by: 'month' }); // warm the page cache and the statement
+    const runs = Array.from({ length: 7 }, () => {
+      const t = performance.now();
+      queryStats(db, { by: 'month' });
+      return performance.now() - t;
+    });
+    return median(runs);
+  } finally {
+    db.close();
+  }
+}
+
+/** Grows a database to `target` incidents by copying its incident rows (for the stats query only). */
+function synthesise(dbPath: string, copyPath: string, target: number): number {
+  const source = new Database(dbPath, { readonly: true });
+  source.backup(copyPath);
+  return source.close(), ((): number => {
+    const db = new Database(copyPath);
+    const columns = (db.prepare('PRAGMA table_info(incidents)').all() as { name: string }[]).map((c) => c.name);
+    const base = db.prepare('SELECT count(*) FROM incidents').pluck().get() as number;
+    const copies = Math.ceil(target / base) - 1;
+    db.transaction(() => {
+      for (let k = 1; k <= copies; k++) {
+        const select = columns.map((c) => (c === 'id' || c === 'file' ? `${c} || '-copy${k}'` : c === 'started_local_date' ? `date(started_local_date, '+${k} days')` : c)).join(', ');
+        db.exec(`INSERT INTO incidents (${columns.join(', ')}) SELECT ${select} FROM incidents WHERE id NOT LIKE '%-copy%'`);
+      }
+    })();
+    const n = db.prepare('SELECT count(*) FROM incidents').pluck().get() as number;
+    db.close();
+    return n;
+  })();
+}
+
+async function benchSize(count: number): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), `pmkb-bench-${count}-`));
+  try {
+    const [, genMs] = await timed(() => generateKnowledgeBase(root, count));
+    process.stderr.write(`generated ${count} incidents in ${seconds(genMs)} under ${root}\n`);
+    const ctx: CommandContext = { root, out: join(root, 'out'), stdout: sink, stderr: process.stderr, color: false };
+
+    if (count <= 1000) {
+      const [kb, loadMs] = await timed(() => loadKnowledgeBase({ root }));
+      note(`${count}: loadKnowledgeBase (full reader, 1 thread)`, `${(kb.sources.length / (loadMs / 1000)).toFixed(0)} files/s (${seconds(loadMs)})`);
+      const files = listIncidentFiles(root);
+      const [, fastMs] = await timed(() => parseFiles({ root, files, config: loadConfig(root).config }, undefined, 1));
+      note(`${count}: fast reader, 1 thread`, `${(files.length / (fastMs / 1000)).toFixed(0)} files/s (${seconds(fastMs)})`);
+    }
+
+    const [cold, coldMs] = await timed(() => updateKnowledgeBase(ctx));
+    const valid = cold.incidents.length;
+    const errors = cold.problems.filter((p) => p.severity === 'error').length;
+    if (errors > 0) throw new Error(`the generated knowledge base has ${errors} errors`);
+    record(`${count}: cold full build`, coldMs, count === 10000 ? 30_000 : undefined);
+
+    const [same, sameMs] = await timed(() => updateKnowledgeBase(ctx));
+    if (same.rebuilt) throw new Error('a no-change build rebuilt the database');
+    record(`${count}: no-change rebuild`, sameMs, count === 10000 ? 500 : undefined);
+
+    const file = listIncidentFiles(root)[Math.floor(count / 2)]!;
+    const text = readFileSync(join(root, file), 'utf8');
+    writeFileSync(join(root, file), text.replace(/^title: (.*)$/m, 'title: $1 (edited)'));
+    const [edited, editMs] = await timed(() => updateKnowledgeBase(ctx));
+    if (edited.parsed !== 1 || edited.changed.changed.length !== 1) throw new Error(`one edit parsed ${edited.parsed} files`);
+    record(`${count}: one-edit rebuild`, editMs, count === 10000 ? 500 : undefined);
+
+    record(`${count}: stats --by month`, statsTiming(cold.dbPath), undefined, 'ms');
+    if (count === 10000) {
+      const copy = join(root, 'out', 'synthetic-100k.db');
+      const rows = synthesise(cold.dbPath, copy, 100_000);
+      record(`${rows}: stats --by month (rows synthesised in SQLite)`, statsTiming(copy), 100, 'ms');
+    }
+    note(`${count}: database size`, `${(readFileSync(cold.dbPath).length / 1e6).toFixed(1)} MB (${valid} incidents)`);
+  } finally {
+    if (!keep) rmSync(root, { recursive: true, force: true });
+  }
+}
+
+const exampleRoot = process.cwd();
+if (existsSync(join(exampleRoot, 'postmortem.config.yaml'))) {
+  loadKnowledgeBase({ root: exampleRoot }); // warm up the code paths
+  const [kb, ms] = await timed(() => loadKnowledgeBase({ root: exampleRoot }));
+  note('example KB: loadKnowledgeBase (full reader, 1 thread)', `${(kb.sources.length / (ms / 1000)).toFixed(0)} files/s (${kb.sources.length} files in ${seconds(ms)})`);
+}
+for (const count of sizes) await benchSize(count);
+const peak = process.resourceUsage().maxRSS / 1024;
+results.push({ metric: 'peak memory (RSS, whole run)', value: `${peak.toFixed(0)} MB`, target: '≤ 500 MB', ok: peak <= 500 ? 'yes' : 'NO' });
+writeRows(process.stdout, results as unknown as Record<string, unknown>[], { format: args.includes('--json') ? 'json' : 'table', columns: ['metric', 'value', 'target', 'ok'] });

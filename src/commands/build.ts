@@ -1,0 +1,69 @@
+import type { CommandModule } from 'yargs';
+import { relative } from 'node:path';
+import pc from 'picocolors';
+import { BUILD_STEPS } from '../build/steps.js';
+import { updateKnowledgeBase, type BuiltKnowledgeBase } from '../db/knowledge-base.js';
+import { countBySeverity, formatProblem, type Problem } from '../problems.js';
+import type { CliEnv, CommandContext, CommandResult } from './context.js';
+
+export interface BuildOptions {
+  /** Database path (default `<out>/postmortems.db`). */
+  db?: string;
+}
+
+export interface BuildResult extends CommandResult {
+  kb: BuiltKnowledgeBase;
+  problems: Problem[];
+}
+
+function printProblems(ctx: CommandContext, problems: readonly Problem[]): void {
+  for (const p of problems) {
+    let line = formatProblem(p);
+    if (ctx.color) line = line.replace(` ${p.severity} `, ` ${p.severity === 'error' ? pc.red('error') : pc.yellow('warning')} `);
+    ctx.stdout.write(line + '\n');
+  }
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** The line that says what happened to the database. */
+export function databaseLine(kb: BuiltKnowledgeBase, shownPath: string, incidents: number): string {
+  if (!kb.rebuilt) return `Database ${shownPath} is up to date (${plural(incidents, 'incident')}).`;
+  const { added, changed, removed } = kb.changed;
+  return `Database ${shownPath}: ${plural(incidents, 'incident')} (${added.length} added, ${changed.length} changed, ${removed.length} removed; ${plural(kb.parsed, 'file')} parsed).`;
+}
+
+/** `postmortem build`: the database, then every registered build step (documents, site). */
+export async function runBuild(ctx: CommandContext, options: BuildOptions = {}): Promise<BuildResult> {
+  const kb = await updateKnowledgeBase(ctx, { dbPath: options.db });
+  const problems = [...kb.problems];
+  printProblems(ctx, kb.problems);
+  const db = kb.openDb();
+  let count: number;
+  try {
+    count = db.prepare('SELECT count(*) FROM incidents').pluck().get() as number;
+  } finally {
+    db.close();
+  }
+  const shown = relative(process.cwd(), kb.dbPath) || kb.dbPath;
+  ctx.stdout.write(databaseLine(kb, shown.split('\\').join('/'), count) + '\n');
+  for (const step of BUILD_STEPS) {
+    const result = await step.run(ctx, kb);
+    printProblems(ctx, result.problems);
+    problems.push(...result.problems);
+    for (const note of result.notes) ctx.stdout.write(`${step.name}: ${note}\n`);
+    ctx.stdout.write(`${step.name}: ${plural(result.written.length, 'file')} written, ${result.unchanged} unchanged.\n`);
+  }
+  const { errors, warnings } = countBySeverity(problems);
+  if (errors > 0 || warnings > 0) ctx.stdout.write(`${plural(errors, 'error')}, ${plural(warnings, 'warning')}; files with errors were left out.\n`);
+  return { exitCode: errors > 0 ? 1 : 0, kb, problems };
+}
+
+export const buildCommand = (env: CliEnv): CommandModule => ({
+  command: 'build',
+  describe: 'Build the knowledge-base database (incrementally) and every document and the site',
+  builder: (y) => y.option('db', { type: 'string', describe: 'Database file [default: <out>/postmortems.db]' }),
+  handler: async (argv) => {
+    env.finish(await runBuild(env.context(argv), { db: argv.db as string | undefined }));
+  },
+});

@@ -1,0 +1,78 @@
+import type { CommandModule } from 'yargs';
+import { loadKnowledgeBase } from '../kb/load.js';
+import { LETTER_FORMATS, produceLetter, type LetterFormat, type LetterOutcome } from '../letter/document.js';
+import { UserError, type CliEnv, type CommandContext, type CommandResult } from './context.js';
+
+export interface LetterOptions {
+  ids: string[];
+  signer?: string;
+  audience?: string;
+  /** Formats to write; default html, md and pdf. */
+  formats?: LetterFormat[];
+  name?: string;
+  includeDrafts?: boolean;
+  date?: string;
+}
+
+export interface LetterResult extends CommandResult {
+  outcome: LetterOutcome;
+}
+
+/** Reads `--format html,md` (also repeated flags) into known formats. */
+export function parseFormats(value: unknown): LetterFormat[] | undefined {
+  if (value === undefined) return undefined;
+  const parts = (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split(',')).map((v) => v.trim().toLowerCase()).filter(Boolean);
+  const bad = parts.filter((p) => !(LETTER_FORMATS as readonly string[]).includes(p));
+  if (bad.length) throw new UserError(`unknown letter format${bad.length === 1 ? '' : 's'}: ${bad.join(', ')}`, `Use one or more of ${LETTER_FORMATS.join(', ')}, e.g. --format html,pdf`);
+  return parts as LetterFormat[];
+}
+
+/** `postmortem letter <id>...`: the customer letter about these incidents. */
+export async function runLetter(ctx: CommandContext, options: LetterOptions): Promise<LetterResult> {
+  const kb = loadKnowledgeBase({ root: ctx.root, now: ctx.now });
+  const outcome = await produceLetter({
+    kb,
+    out: ctx.out,
+    request: {
+      ids: options.ids,
+      signer: options.signer,
+      audience: options.audience,
+      formats: options.formats,
+      name: options.name,
+      includeDrafts: options.includeDrafts,
+      date: options.date,
+    },
+  });
+  for (const file of outcome.files) {
+    ctx.stdout.write(`${file.changed ? 'wrote' : 'unchanged'} ${file.path}\n`);
+  }
+  for (const note of outcome.notes) ctx.stderr.write(`note: ${note}\n`);
+  const { letter } = outcome;
+  ctx.stdout.write(`Letter "${letter.subject}" dated ${letter.date}: ${letter.count} incident${letter.count === 1 ? '' : 's'}, signed by ${letter.signer ? letter.signer.name : `the ${letter.organization} team`}.\n`);
+  return { exitCode: 0, outcome };
+}
+
+export const letterCommand = (env: CliEnv): CommandModule => ({
+  command: 'letter <ids..>',
+  describe: 'Write the customer letter about one or more incidents (HTML, Markdown, PDF)',
+  builder: (y) => y
+    .positional('ids', { type: 'string', array: true, describe: 'Incident ids (file names without .md)' })
+    .option('signer', { type: 'string', describe: 'Owner id who signs (must be public) [default: letter.signer]' })
+    .option('audience', { type: 'string', describe: 'Whom the letter addresses, "To our <audience>," [default: letter.audience]' })
+    .option('format', { type: 'string', describe: 'Formats, comma-separated: html,md,pdf [default: all]' })
+    .option('name', { type: 'string', describe: 'File name without extension [default: from the incident ids]' })
+    .option('date', { type: 'string', describe: 'Date printed on the letter, YYYY-MM-DD [default: the day the last incident was resolved]' })
+    .option('include-drafts', { type: 'boolean', default: false, describe: 'Allow incidents whose status is not final' }),
+  handler: async (argv) => {
+    const result = await runLetter(env.context(argv), {
+      ids: (argv.ids as string[]).map(String),
+      signer: argv.signer as string | undefined,
+      audience: argv.audience as string | undefined,
+      formats: parseFormats(argv.format),
+      name: argv.name as string | undefined,
+      includeDrafts: argv.includeDrafts as boolean,
+      date: argv.date as string | undefined,
+    });
+    env.finish(result);
+  },
+});

@@ -1,0 +1,91 @@
+import type { CommandModule } from 'yargs';
+import { updateKnowledgeBase } from '../db/knowledge-base.js';
+import { buildPacket, type PacketBuild } from '../packet/build.js';
+import { requestFromDocument, type PacketRequest } from '../packet/spec.js';
+import { countBySeverity } from '../problems.js';
+import { UserError, type CliEnv, type CommandContext, type CommandResult } from './context.js';
+
+export interface PacketOptions {
+  provider?: string;
+  since?: string;
+  until?: string;
+  meeting?: string;
+  incidents?: string[];
+  notes?: string;
+  /** `html`, `pdf` (default both). */
+  formats?: string[];
+  /** Output name; when it names a packet under `documents:`, that packet's settings are the defaults. */
+  name?: string;
+  db?: string;
+}
+
+export interface PacketResult extends CommandResult {
+  packet: PacketBuild;
+}
+
+/** Reads `--format html,pdf` (also repeated flags). */
+export function parsePacketFormats(value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  const parts = (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter(Boolean);
+  return parts.length ? parts : undefined;
+}
+
+/** `postmortem packet`: the internal review packet for a provider meeting (HTML and PDF). */
+export async function runPacket(ctx: CommandContext, options: PacketOptions): Promise<PacketResult> {
+  const kb = await updateKnowledgeBase(ctx, { dbPath: options.db });
+  const { errors } = countBySeverity(kb.problems);
+  if (errors > 0) {
+    const files = new Set(kb.problems.filter((p) => p.severity === 'error').map((p) => p.file)).size;
+    ctx.stderr.write(`postmortem: ${files} file${files === 1 ? ' has' : 's have'} errors and ${files === 1 ? 'is' : 'are'} left out; run "postmortem check" to see them\n`);
+  }
+  const declared = options.name ? kb.config.documents.find((d) => d.type === 'packet' && d.name === options.name) : undefined;
+  const base: PacketRequest = declared && declared.type === 'packet' ? requestFromDocument(declared) : {};
+  const request: PacketRequest = {
+    ...base,
+    name: options.name ?? base.name,
+    ...(options.provider !== undefined ? { provider: options.provider } : {}),
+    ...(options.since !== undefined ? { since: options.since } : {}),
+    ...(options.until !== undefined ? { until: options.until } : {}),
+    ...(options.meeting !== undefined ? { meeting: options.meeting } : {}),
+    ...(options.incidents?.length ? { incidents: options.incidents } : {}),
+    ...(options.notes !== undefined ? { notes: options.notes } : {}),
+    ...(options.formats?.length ? { formats: options.formats } : {}),
+  };
+  const packet = await buildPacket(ctx, kb, request);
+  for (const path of packet.written) ctx.stdout.write(`wrote ${ctx.out}/${path}\n`);
+  if (packet.unchanged) ctx.stdout.write(`${packet.unchanged} file${packet.unchanged === 1 ? '' : 's'} unchanged\n`);
+  for (const note of packet.notes) ctx.stderr.write(`note: ${note}\n`);
+  const { spec } = packet;
+  ctx.stdout.write(`Packet "${spec.name}": ${packet.incidents.length} incident${packet.incidents.length === 1 ? '' : 's'}${spec.provider ? ` involving ${spec.provider}` : ''}, ${spec.period.since} to ${spec.period.until}.\n`);
+  return { exitCode: 0, packet };
+}
+
+export const packetCommand = (env: CliEnv): CommandModule => ({
+  command: 'packet',
+  describe: 'Write the internal review packet for a provider meeting (HTML, PDF)',
+  builder: (y) => y
+    .option('provider', { type: 'string', describe: 'Only incidents involving this provider' })
+    .option('since', { type: 'string', describe: 'First day of the period, YYYY-MM-DD [default: a year before --until]' })
+    .option('until', { type: 'string', describe: 'Last day of the period, YYYY-MM-DD [default: the meeting date, else the evaluation date (--now, as_of, today)]' })
+    .option('meeting', { type: 'string', describe: 'Meeting date printed on the cover, YYYY-MM-DD' })
+    .option('incidents', { type: 'string', array: true, describe: 'Exactly these incident ids instead of the provider and period selection' })
+    .option('notes', { type: 'string', describe: 'Markdown file of meeting notes (relative to the root); its ## sections close the packet' })
+    .option('format', { type: 'string', describe: 'Formats, comma-separated: html,pdf [default: both]' })
+    .option('name', { type: 'string', describe: 'File name without extension; a packet of that name under documents: supplies the defaults' })
+    .option('db', { type: 'string', describe: 'Database file [default: <out>/postmortems.db]' }),
+  handler: async (argv) => {
+    const incidents = argv.incidents as string[] | undefined;
+    if (incidents && incidents.some((i) => String(i).trim() === '')) throw new UserError('--incidents needs incident ids');
+    env.finish(await runPacket(env.context(argv), {
+      provider: argv.provider as string | undefined,
+      since: argv.since as string | undefined,
+      until: argv.until as string | undefined,
+      meeting: argv.meeting as string | undefined,
+      incidents: incidents?.map(String),
+      notes: argv.notes as string | undefined,
+      formats: parsePacketFormats(argv.format),
+      name: argv.name as string | undefined,
+      db: argv.db as string | undefined,
+    }));
+  },
+});

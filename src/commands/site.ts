@@ -1,0 +1,45 @@
+import { join, relative } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { updateKnowledgeBase } from '../db/knowledge-base.js';
+import { countBySeverity } from '../problems.js';
+import { buildSite, SITE_DIR, type SiteBuildResult } from '../site/build.js';
+import type { CliEnv, CommandContext, CommandResult } from './context.js';
+
+export interface SiteOptions {
+  /** Database path (default `<out>/postmortems.db`). */
+  db?: string;
+}
+
+export interface SiteResult extends CommandResult {
+  site: SiteBuildResult;
+  /** Incidents on the site. */
+  incidents: number;
+}
+
+/**
+ * `postmortem site`: brings the database up to date, then `<out>/site/` (incrementally).
+ * Incidents with errors are left out and reported as a count; exit 1 when there are any.
+ */
+export async function runSite(ctx: CommandContext, options: SiteOptions = {}): Promise<SiteResult> {
+  const kb = await updateKnowledgeBase(ctx, { dbPath: options.db });
+  const incidents = kb.incidents();
+  const site = buildSite({ root: ctx.root, out: ctx.out, input: { config: kb.config, today: kb.today, incidents } });
+  const { errors } = countBySeverity(kb.problems);
+  const indexFile = join(ctx.out, SITE_DIR, 'index.html');
+  const index = relative(process.cwd(), indexFile).startsWith('..') ? indexFile : relative(process.cwd(), indexFile);
+  ctx.stdout.write(`Site: ${incidents.length} incidents; ${site.rendered.length} of ${site.files.length} files rendered, `
+    + `${site.written.length} written${site.deleted.length ? `, ${site.deleted.length} deleted` : ''}. Open ${index}\n`);
+  if (errors > 0) {
+    ctx.stderr.write(`${errors} error${errors === 1 ? '' : 's'} in the knowledge base: incidents with errors are not on the site. Run "postmortem check" for details.\n`);
+  }
+  return { exitCode: errors > 0 ? 1 : 0, site, incidents: incidents.length };
+}
+
+export const siteCommand = (env: CliEnv): CommandModule => ({
+  command: 'site',
+  describe: 'Write the browsable, searchable site to <out>/site/ (only what changed)',
+  builder: (y) => y.option('db', { type: 'string', describe: 'Database file [default: <out>/postmortems.db]' }),
+  handler: async (argv) => {
+    env.finish(await runSite(env.context(argv), { db: argv.db as string | undefined }));
+  },
+});

@@ -1,0 +1,188 @@
+import type Database from 'better-sqlite3';
+import { Temporal } from '../../model/time.js';
+import { percentile, round } from './percentile.js';
+
+export const STATS_GROUPS = ['month', 'quarter', 'year', 'service', 'severity', 'category', 'location', 'provider'] as const;
+export type StatsGroupBy = (typeof STATS_GROUPS)[number];
+
+export interface StatsOptions {
+  by: StatsGroupBy;
+  /** YYYY-MM-DD, inclusive, a day in the config's time zone; an incident belongs to a period by its `started`. */
+  since?: string;
+  until?: string;
+  severity?: string[];
+  service?: string[];
+}
+
+export interface StatsRow {
+  group: string;
+  incidents: number;
+  detect_median: number | null;
+  detect_p90: number | null;
+  mitigate_median: number | null;
+  mitigate_p90: number | null;
+  resolve_median: number | null;
+  resolve_p90: number | null;
+  impact_minutes: number;
+  /** Only with `by: 'service'`: 100 × (1 − merged impact minutes / minutes of the period). */
+  availability_percent?: number | null;
+}
+
+/** Label for incidents without a value (no provider, no location). */
+export const NONE = '(none)';
+
+/** The group expression per grouping, over `incidents i` (joined tables aliased `g`). */
+const GROUP_SQL: Record<StatsGroupBy, { expr: string; join?: string; order: string }> = {
+  month: { expr: "substr(i.started_local_date, 1, 7)", order: 'grp' },
+  quarter: { expr: "substr(i.started_local_date, 1, 4) || '-Q' || ((CAST(substr(i.started_local_date, 6, 2) AS INTEGER) + 2) / 3)", order: 'grp' },
+  year: { expr: "substr(i.started_local_date, 1, 4)", order: 'grp' },
+  severity: { expr: 'i.severity', order: 'min(i.severity_rank), grp' },
+  category: { expr: 'i.root_cause_category', order: 'count(*) DESC, grp' },
+  provider: { expr: `coalesce(i.provider, '${NONE}')`, order: 'count(*) DESC, grp' },
+  service: { expr: 'g.service', join: 'JOIN incident_services g ON g.incident_id = i.id', order: 'count(*) DESC, grp' },
+  location: { expr: `coalesce(g.location_id, '${NONE}')`, join: 'LEFT JOIN incident_locations g ON g.incident_id = i.id', order: 'count(*) DESC, grp' },
+};
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function selection(options: StatsOptions): { where: string; params: unknown[] } {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  if (options.since) { clauses.push('i.started_local_date >= ?'); params.push(options.since); }
+  if (options.until) { clauses.push('i.started_local_date <= ?'); params.push(options.until); }
+  if (options.severity?.length) {
+    clauses.push(`i.severity IN (${options.severity.map(() => '?').join(', ')})`);
+    params.push(...options.severity);
+  }
+  if (options.service?.length) {
+    clauses.push(`EXISTS (SELECT 1 FROM incident_services s WHERE s.incident_id = i.id AND s.service IN (${options.service.map(() => '?').join(', ')}))`);
+    params.push(...options.service);
+  }
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
+/** The SQL for one grouping (exported for `docs/queries.md` and tests). */
+export function statsSql(options: StatsOptions): { sql: string; params: unknown[] } {
+  const group = GROUP_SQL[options.by];
+  const { where, params } = selection(options);
+  let extra = '';
+  const extraParams: unknown[] = [];
+  if (options.by === 'service' && options.service?.length) {
+    extra = `${where ? ' AND' : 'WHERE'} g.service IN (${options.service.map(() => '?').join(', ')})`;
+    extraParams.push(...options.service);
+  }
+  const sql = `SELECT ${group.expr} AS grp, i.minutes_to_detect, i.minutes_to_mitigate, i.minutes_to_resolve, i.impact_minutes,
+    i.started_at, coalesce(i.resolved_at, i.mitigated_at) AS impact_end
+    FROM incidents i ${group.join ?? ''} ${where}${extra}
+    ORDER BY grp`;
+  return { sql, params: [...params, ...extraParams] };
+}
+
+function validate(options: StatsOptions): void {
+  if (!STATS_GROUPS.includes(options.by)) throw new RangeError(`cannot group by "${options.by}"; use one of ${STATS_GROUPS.join(', ')}`);
+  for (const key of ['since', 'until'] as const) {
+    const value = options[key];
+    if (value !== undefined && (!DATE.test(value) || !safeDate(value))) throw new RangeError(`--${key} "${value}" is not a date YYYY-MM-DD`);
+  }
+}
+
+function safeDate(text: string): Temporal.PlainDate | undefined {
+  try {
+    return Temporal.PlainDate.from(text, { overflow: 'reject' });
+  } catch {
+    return undefined;
+  }
+}
+
+/** Incident count, median and p90 of time to detect/mitigate/resolve, impact minutes, per group. */
+export function queryStats(db: Database.Database, options: StatsOptions): StatsRow[] {
+  validate(options);
+  const { sql, params } = statsSql(options);
+  const rows = db.prepare(sql).raw().all(...params) as [string, number | null, number | null, number | null, number | null, string, string | null][];
+  interface Acc { detect: number[]; mitigate: number[]; resolve: number[]; impact: number; count: number; windows: [number, number][]; first: string }
+  const groups = new Map<string, Acc>();
+  for (const [grp, detect, mitigate, resolve, impact, started, end] of rows) {
+    let acc = groups.get(grp);
+    if (!acc) groups.set(grp, (acc = { detect: [], mitigate: [], resolve: [], impact: 0, count: 0, windows: [], first: started }));
+    acc.count++;
+    if (detect !== null) acc.detect.push(detect);
+    if (mitigate !== null) acc.mitigate.push(mitigate);
+    if (resolve !== null) acc.resolve.push(resolve);
+    if (impact !== null) acc.impact += impact;
+    if (options.by === 'service' && end !== null) acc.windows.push([Date.parse(started), Date.parse(end)]);
+  }
+  const period = options.by === 'service' ? periodOf(db, options) : undefined;
+  const num = (a: number, b: number) => a - b;
+  const result: StatsRow[] = [];
+  for (const [group, acc] of groups) {
+    acc.detect.sort(num);
+    acc.mitigate.sort(num);
+    acc.resolve.sort(num);
+    const row: StatsRow = {
+      group,
+      incidents: acc.count,
+      detect_median: percentile(acc.detect, 0.5),
+      detect_p90: percentile(acc.detect, 0.9),
+      mitigate_median: percentile(acc.mitigate, 0.5),
+      mitigate_p90: percentile(acc.mitigate, 0.9),
+      resolve_median: percentile(acc.resolve, 0.5),
+      resolve_p90: percentile(acc.resolve, 0.9),
+      impact_minutes: round(acc.impact),
+    };
+    if (period) row.availability_percent = availability(acc.windows, period);
+    result.push(row);
+  }
+  return orderGroups(db, options.by, result);
+}
+
+function orderGroups(db: Database.Database, by: StatsGroupBy, rows: StatsRow[]): StatsRow[] {
+  if (by === 'month' || by === 'quarter' || by === 'year') return rows; // already chronological
+  if (by === 'severity') {
+    const ranks = new Map(db.prepare('SELECT DISTINCT severity, severity_rank FROM incidents').raw().all() as [string, number][]);
+    return rows.sort((a, b) => (ranks.get(a.group) ?? 0) - (ranks.get(b.group) ?? 0) || cmp(a.group, b.group));
+  }
+  return rows.sort((a, b) => b.incidents - a.incidents || cmp(a.group, b.group));
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The period availability is measured over, as epoch milliseconds [start, end): from the
+ * start of `since` to the end of `until` in the config's time zone; by default from the day
+ * of the first selected incident's start to the end of the day of the last one's.
+ */
+function periodOf(db: Database.Database, options: StatsOptions): [number, number] | undefined {
+  const zone = (db.prepare("SELECT value FROM meta WHERE key = 'timezone'").pluck().get() as string | undefined) ?? 'UTC';
+  let since = options.since;
+  let until = options.until;
+  if (!since || !until) {
+    const { where, params } = selection(options);
+    const [first, last] = db.prepare(`SELECT min(i.started_local_date), max(i.started_local_date) FROM incidents i ${where}`).raw().get(...params) as [string | null, string | null];
+    since ??= first ?? undefined;
+    until ??= last ?? undefined;
+  }
+  if (!since || !until) return undefined;
+  const start = Temporal.PlainDate.from(since).toZonedDateTime({ timeZone: zone }).epochMilliseconds;
+  const end = Temporal.PlainDate.from(until).add({ days: 1 }).toZonedDateTime({ timeZone: zone }).epochMilliseconds;
+  return end > start ? [start, end] : undefined;
+}
+
+/** 100 × (1 − merged impact / period), the windows clipped to the period and merged where they overlap. */
+export function availability(windows: [number, number][], [start, end]: [number, number]): number {
+  const clipped = windows
+    .map(([a, b]) => [Math.max(a, start), Math.min(b, end)] as [number, number])
+    .filter(([a, b]) => b > a)
+    .sort((x, y) => x[0] - y[0]);
+  let down = 0;
+  let curStart = -Infinity;
+  let curEnd = -Infinity;
+  for (const [a, b] of clipped) {
+    if (a > curEnd) {
+      if (curEnd > curStart) down += curEnd - curStart;
+      curStart = a;
+      curEnd = b;
+    } else if (b > curEnd) curEnd = b;
+  }
+  if (curEnd > curStart) down += curEnd - curStart;
+  return Math.round(100 * (1 - down / (end - start)) * 10000) / 10000;
+}

@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BuildStep, BuildStepResult } from '../build/steps.js';
+import { UserError } from '../commands/context.js';
+import { CONFIG_FILE } from '../kb/config.js';
+import type { LetterDocumentSpec } from '../schema/config.js';
+import { locate } from '../source/locate.js';
+import { readYaml } from '../source/yaml.js';
+import { produceLetter } from './document.js';
+
+function documentPosition(root: string, index: number): { line: number; column: number } {
+  try {
+    const yaml = readYaml(CONFIG_FILE, readFileSync(join(root, CONFIG_FILE), 'utf8'), 0);
+    return locate(yaml.positions, ['documents', index]);
+  } catch {
+    return { line: 1, column: 1 };
+  }
+}
+
+/**
+ * `postmortem build`: every `type: letter` entry of `documents:` in the config. A letter that
+ * cannot be written is a located problem; the letters written before it stay.
+ */
+export const letterBuildStep: BuildStep = {
+  name: 'letters',
+  async run(ctx, built): Promise<BuildStepResult> {
+    const kb = { root: ctx.root, config: built.config, incidents: built.incidents(), problems: built.problems };
+    const result: BuildStepResult = { written: [], unchanged: 0, problems: [], notes: [] };
+    const specs = kb.config.documents
+      .map((spec, index) => ({ spec, index }))
+      .filter((d): d is { spec: LetterDocumentSpec; index: number } => d.spec.type === 'letter');
+    for (const { spec, index } of specs) {
+      try {
+        const outcome = await produceLetter({
+          kb,
+          out: ctx.out,
+          request: {
+            ids: spec.incidents,
+            name: spec.name,
+            signer: spec.signer,
+            audience: spec.audience,
+            formats: spec.formats,
+            includeDrafts: spec.include_drafts,
+            date: spec.date,
+          },
+        });
+        for (const file of outcome.files) {
+          if (file.changed) result.written.push(file.path);
+          else result.unchanged += 1;
+        }
+        result.notes.push(...outcome.notes);
+      } catch (error) {
+        if (!(error instanceof UserError)) throw error;
+        result.problems.push({
+          file: CONFIG_FILE,
+          ...documentPosition(kb.root, index),
+          severity: 'error',
+          ruleId: 'letter',
+          message: `letter "${spec.name}": ${error.message}${error.hint ? ` (${error.hint})` : ''}`,
+        });
+      }
+    }
+    return result;
+  },
+};

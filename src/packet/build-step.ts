@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BuildStep, BuildStepResult } from '../build/steps.js';
+import { UserError } from '../commands/context.js';
+import { CONFIG_FILE } from '../kb/config.js';
+import type { PacketDocumentSpec } from '../schema/config.js';
+import { locate } from '../source/locate.js';
+import { readYaml } from '../source/yaml.js';
+import { buildPacket } from './build.js';
+import { requestFromDocument } from './spec.js';
+
+function documentPosition(root: string, index: number, key?: string): { line: number; column: number } {
+  try {
+    const yaml = readYaml(CONFIG_FILE, readFileSync(join(root, CONFIG_FILE), 'utf8'), 0);
+    return locate(yaml.positions, key ? ['documents', index, key] : ['documents', index]);
+  } catch {
+    return { line: 1, column: 1 };
+  }
+}
+
+/**
+ * `postmortem build`: every `type: packet` entry of `documents:` in the config. A packet that
+ * cannot be written is a problem located at its entry; the files of earlier builds stay.
+ */
+export const packetBuildStep: BuildStep = {
+  name: 'packets',
+  async run(ctx, built): Promise<BuildStepResult> {
+    const result: BuildStepResult = { written: [], unchanged: 0, problems: [], notes: [] };
+    const specs = built.config.documents
+      .map((spec, index) => ({ spec, index }))
+      .filter((d): d is { spec: PacketDocumentSpec; index: number } => d.spec.type === 'packet');
+    for (const { spec, index } of specs) {
+      try {
+        const packet = await buildPacket(ctx, built, requestFromDocument(spec));
+        result.written.push(...packet.written);
+        result.unchanged += packet.unchanged;
+        result.notes.push(...packet.notes);
+      } catch (error) {
+        if (!(error instanceof UserError)) throw error;
+        const key = /^Notes file/.test(error.message) ? 'notes' : undefined;
+        result.problems.push({
+          file: CONFIG_FILE,
+          ...documentPosition(ctx.root, index, key),
+          severity: 'error',
+          ruleId: 'packet',
+          message: `packet "${spec.name}": ${error.message}${error.hint ? ` (${error.hint})` : ''}`,
+        });
+      }
+    }
+    return result;
+  },
+};

@@ -1,0 +1,100 @@
+import { join } from 'node:path';
+import { escapeXml } from '../charts/index.js';
+import type { CommandContext } from '../commands/context.js';
+import type { BuiltKnowledgeBase } from '../db/knowledge-base.js';
+import type { Incident } from '../model/incident.js';
+import { writeFileAtomic } from '../output/write-file.js';
+import { CHROMIUM_INSTALL_HINT, chromiumAvailable, chromiumPath, type PdfOptions } from '../render/pdf.js';
+import { buildStamp } from './git.js';
+import { readNotes } from './notes.js';
+import { packetNumbers, type PacketNumbers } from './numbers.js';
+import { printPacketPdf } from './pdf.js';
+import { renderPacketHtml } from './render.js';
+import { notesPath, resolvePacketSpec, selectIncidents, type PacketRequest, type PacketSpec } from './spec.js';
+import { packetView, type PacketView } from './view.js';
+
+export interface PacketBuild {
+  spec: PacketSpec;
+  incidents: Incident[];
+  numbers: PacketNumbers;
+  view: PacketView;
+  html: string;
+  /** Paths written or rewritten, relative to the output folder. */
+  written: string[];
+  unchanged: number;
+  /** Lines for the user (e.g. PDF skipped). */
+  notes: string[];
+  /** Page of each contents entry in the PDF, by anchor (empty without a PDF). */
+  pages: Map<string, number>;
+}
+
+/** Where a packet goes: `<out>/packets/<name>.<ext>`. */
+export function packetPath(out: string, name: string, ext: 'html' | 'pdf'): string {
+  return join(out, 'packets', `${name}.${ext}`);
+}
+
+function pdfOptions(view: PacketView, spec: PacketSpec, paper: 'letter' | 'a4'): PdfOptions {
+  const stampDate = spec.meeting ?? spec.period.until;
+  const marking = escapeXml(view.marking);
+  const heading = escapeXml(`${view.organization} · ${view.title}`);
+  const style = 'font-family: "Liberation Sans", Helvetica, Arial, sans-serif; font-size: 7.5pt; color: #333; width: 100%; margin: 0 0.9in; display: flex; justify-content: space-between;';
+  return {
+    paper,
+    title: `${view.title} — ${view.organization}`,
+    author: view.organization,
+    subject: `${view.marking}. Period ${view.periodText}.`,
+    date: new Date(`${stampDate.toString()}T12:00:00Z`),
+    headerTemplate: `<div style='${style}'><span>${heading}</span><span style="font-weight: bold; letter-spacing: 0.04em;">${marking.toUpperCase()}</span></div>`,
+    footerTemplate: `<div style='${style}'><span>${marking}</span><span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>`,
+    margin: { top: '0.85in', right: '0.9in', bottom: '0.85in', left: '0.9in' },
+  };
+}
+
+/**
+ * Builds one packet: selects its incidents, takes its numbers from the database, renders
+ * HTML (and the PDF when asked and Chromium is there), and only then writes the files,
+ * so a failure leaves what an earlier build wrote in place.
+ */
+export async function buildPacket(ctx: CommandContext, kb: BuiltKnowledgeBase, request: PacketRequest): Promise<PacketBuild> {
+  const config = kb.config;
+  const all = kb.incidents();
+  const spec = resolvePacketSpec(request, config, kb.today, all);
+  const notesFile = notesPath(ctx.root, spec);
+  const notes = notesFile ? readNotes(notesFile, spec.notes!) : undefined;
+  const incidents = selectIncidents(spec, all, config);
+  const db = kb.openDb();
+  let numbers: PacketNumbers;
+  try {
+    numbers = packetNumbers(db, config, spec.period, spec.provider, incidents.map((i) => i.id), kb.today);
+  } finally {
+    db.close();
+  }
+  const view = packetView({ spec, config, incidents, numbers, notes, stamp: buildStamp(ctx.root) });
+  const render = (pages: Map<string, number>) => renderPacketHtml(ctx.root, config.timezone, {
+    ...view,
+    toc: view.toc.map((t) => ({ ...t, page: pages.get(t.anchor) })),
+  });
+  const html = render(new Map());
+  const outputs: { path: string; content: string | Uint8Array }[] = [];
+  const messages: string[] = [];
+  let pages = new Map<string, number>();
+  if (spec.formats.includes('html')) outputs.push({ path: packetPath(ctx.out, spec.name, 'html'), content: html });
+  if (spec.formats.includes('pdf')) {
+    if (chromiumAvailable()) {
+      const printed = await printPacketPdf(render, view.toc, pdfOptions(view, spec, config.paper));
+      pages = printed.pages;
+      outputs.push({ path: packetPath(ctx.out, spec.name, 'pdf'), content: printed.pdf });
+    } else {
+      if (!spec.formats.includes('html')) outputs.push({ path: packetPath(ctx.out, spec.name, 'html'), content: html });
+      messages.push(`PDF of packet ${spec.name} skipped: Chromium not found at ${chromiumPath()}. ${CHROMIUM_INSTALL_HINT}`);
+    }
+  }
+  const written: string[] = [];
+  let unchanged = 0;
+  for (const output of outputs) {
+    const rel = output.path.slice(ctx.out.length + 1).split('\\').join('/');
+    if (writeFileAtomic(output.path, output.content)) written.push(rel);
+    else unchanged++;
+  }
+  return { spec, incidents, numbers, view, html, written, unchanged, notes: messages, pages };
+}

@@ -1,0 +1,200 @@
+import { phaseBar } from '../charts/index.js';
+import { compactDuration, humanDuration, minutesBetween, shortDateTime } from '../format/time.js';
+import type { Incident, TimelineEntry } from '../model/incident.js';
+import { markdownToHtml } from '../render/markdown.js';
+import type { Config } from '../schema/config.js';
+import type { Section } from '../source/sections.js';
+import type { SafeHtml } from './html.js';
+import { safe } from './html.js';
+
+/** What the per-incident page of the packet shows: everything, names included. */
+export interface RemediationStatus {
+  /** The status `postmortem actions` reports: open, in-progress, done, wont-do, with overdue days when late. */
+  status: string;
+  overdue: boolean;
+  daysOverdue: number;
+}
+
+export interface IncidentView {
+  id: string;
+  anchor: string;
+  number: string;
+  heading: string;
+  title: string;
+  severity: string;
+  status: string;
+  date: string;
+  services: string;
+  locations: string;
+  provider: string;
+  customersAffected: string;
+  duration: string;
+  durationLong: string;
+  category: string;
+  facts: { label: string; value: string }[];
+  phaseChart: SafeHtml;
+  summaryHtml?: SafeHtml;
+  impactSummary: string;
+  symptoms: string[];
+  impactHtml?: SafeHtml;
+  rootCause: string;
+  rootCauseHtml?: SafeHtml;
+  trigger?: string;
+  contributingFactors: { category: string; summary: string }[];
+  detection?: { method: string; summary?: string; after: string };
+  timeline: { time: string; offset: string; kind: string; event: string; shared: boolean }[];
+  remediations: {
+    id: string; action: string; type: string; owner: string; due: string; status: string; overdue: boolean; overdueText: string; ticket: string;
+  }[];
+  lessonsHtml?: SafeHtml;
+  otherSections: { title: string; html: SafeHtml }[];
+}
+
+/** Sections shown in dedicated places (or merged into the timeline table), not repeated under "other sections". */
+const PLACED = new Set(['summary', 'impact', 'root-cause', 'lessons-learned', 'timeline', 'preamble']);
+
+const KIND_LABEL: Record<string, string> = {
+  trigger: 'Trigger', detection: 'Detection', action: 'Action', mitigation: 'Mitigation',
+  resolution: 'Resolution', communication: 'Communication', note: 'Note',
+};
+
+const DETECTION_LABEL: Record<string, string> = {
+  monitoring: 'Monitoring', alert: 'Alert', 'customer-report': 'Customer report', staff: 'Staff', other: 'Other',
+};
+
+const STATUS_LABEL: Record<string, string> = { open: 'open', 'in-progress': 'in progress', done: 'done', 'wont-do': 'won’t do' };
+
+/** "in progress" for `in-progress`, and so on. */
+export function statusLabel(status: string): string {
+  return STATUS_LABEL[status] ?? status;
+}
+
+export function overdueText(days: number): string {
+  return `${days.toLocaleString('en-US')} day${days === 1 ? '' : 's'}`;
+}
+
+export function ownerName(config: Config, id: string): string {
+  return config.owners.find((o) => o.id === id)?.name ?? id;
+}
+
+export function locationName(config: Config, id: string): string {
+  return config.locations[id] ?? id;
+}
+
+export function formatCount(n: number | undefined | null): string {
+  return n === undefined || n === null ? '—' : n.toLocaleString('en-US');
+}
+
+/** Minutes from start to resolution (else mitigation), or undefined while open. */
+export function impactMinutes(incident: Incident): number | undefined {
+  const end = incident.resolved ?? incident.mitigated;
+  return end ? minutesBetween(incident.started, end) : undefined;
+}
+
+function sectionHtml(sections: readonly Section[], key: string): SafeHtml | undefined {
+  const s = sections.find((x) => x.key === key);
+  return s && s.markdown ? safe(markdownToHtml(s.markdown, 'internal')) : undefined;
+}
+
+/** Phases to scale: started → detected → mitigated → resolved (skipping the milestones not recorded). */
+export function phasesOf(incident: Incident): { label: string; minutes: number }[] {
+  const points: { label: string; at: Incident['started'] }[] = [];
+  if (incident.detected) points.push({ label: 'To detect', at: incident.detected });
+  if (incident.mitigated) points.push({ label: incident.detected ? 'Detected to mitigated' : 'To mitigate', at: incident.mitigated });
+  if (incident.resolved) points.push({ label: incident.mitigated ? 'Mitigated to resolved' : incident.detected ? 'Detected to resolved' : 'To resolve', at: incident.resolved });
+  const phases: { label: string; minutes: number }[] = [];
+  let from = incident.started;
+  for (const p of points) {
+    phases.push({ label: p.label, minutes: Math.max(0, minutesBetween(from, p.at)) });
+    from = p.at;
+  }
+  return phases;
+}
+
+function offsetLabel(entry: TimelineEntry, incident: Incident): string {
+  const m = Math.round(minutesBetween(incident.started, entry.at));
+  if (m === 0) return 'T+0';
+  return m > 0 ? `T+${compactDuration(m)}` : `T−${compactDuration(-m)}`;
+}
+
+export function incidentView(
+  incident: Incident, number: string, config: Config, remediationStatus: (incidentId: string, remediationId: string) => RemediationStatus,
+): IncidentView {
+  const zone = config.timezone;
+  const minutes = impactMinutes(incident);
+  const when = (i: Incident['started'] | undefined) => (i ? shortDateTime(i, zone) : 'not recorded');
+  const phases = phasesOf(incident);
+  const anchor = `incident-${incident.id}`;
+  const people = [
+    incident.owners.commander ? `Commander: ${ownerName(config, incident.owners.commander)}` : '',
+    `Authors: ${incident.owners.authors.map((a) => ownerName(config, a)).join(', ')}`,
+    incident.owners.reviewers.length ? `Reviewers: ${incident.owners.reviewers.map((a) => ownerName(config, a)).join(', ')}` : '',
+  ].filter(Boolean).join('; ');
+  return {
+    id: incident.id,
+    anchor,
+    number,
+    heading: `${number} ${incident.title}`,
+    title: incident.title,
+    severity: incident.severity,
+    status: incident.status,
+    date: shortDateTime(incident.started, zone).slice(0, 10),
+    services: incident.services.join(', '),
+    locations: incident.locations.map((l) => locationName(config, l)).join('; ') || '—',
+    provider: incident.provider ?? '—',
+    customersAffected: formatCount(incident.impact.customers_affected),
+    duration: minutes === undefined ? 'ongoing' : compactDuration(minutes),
+    durationLong: minutes === undefined ? 'not resolved' : humanDuration(minutes),
+    category: incident.root_cause.category,
+    facts: [
+      { label: 'Severity', value: `${incident.severity} (record ${incident.status})` },
+      { label: 'Services', value: incident.services.join(', ') },
+      { label: 'Locations', value: incident.locations.map((l) => locationName(config, l)).join('; ') || '—' },
+      { label: 'Provider involved', value: incident.provider ?? 'none' },
+      { label: 'Impact began', value: when(incident.started) },
+      { label: 'Detected', value: when(incident.detected) },
+      { label: 'Mitigated', value: when(incident.mitigated) },
+      { label: 'Resolved', value: when(incident.resolved) },
+      { label: 'Duration of impact', value: minutes === undefined ? 'not resolved' : humanDuration(minutes) },
+      { label: 'Customers affected', value: formatCount(incident.impact.customers_affected) },
+      ...(incident.impact.percent_resolved_at_mitigation !== undefined
+        ? [{ label: 'Resolved at mitigation', value: `${incident.impact.percent_resolved_at_mitigation}% of customers` }] : []),
+      { label: 'People', value: people },
+      { label: 'Record', value: incident.file },
+    ],
+    phaseChart: safe(phases.length
+      ? phaseBar({ phases }, { title: 'Phases of the incident, to scale', id: `phases-${incident.id}`, format: compactDuration })
+      : ''),
+    summaryHtml: sectionHtml(incident.sections, 'summary'),
+    impactSummary: incident.impact.summary,
+    symptoms: incident.impact.symptoms,
+    impactHtml: sectionHtml(incident.sections, 'impact'),
+    rootCause: incident.root_cause.summary,
+    rootCauseHtml: sectionHtml(incident.sections, 'root-cause'),
+    trigger: incident.trigger,
+    contributingFactors: incident.contributing_factors.map((f) => ({ category: f.category, summary: f.summary })),
+    detection: incident.detection || incident.detected ? {
+      method: incident.detection ? DETECTION_LABEL[incident.detection.method] ?? incident.detection.method : 'not recorded',
+      summary: incident.detection?.summary,
+      after: incident.detected ? humanDuration(Math.max(0, minutesBetween(incident.started, incident.detected))) : 'not recorded',
+    } : undefined,
+    timeline: incident.timeline.map((e) => ({
+      time: shortDateTime(e.at, zone),
+      offset: offsetLabel(e, incident),
+      kind: KIND_LABEL[e.kind] ?? e.kind,
+      event: e.event,
+      shared: e.public,
+    })),
+    remediations: incident.remediations.map((r) => {
+      const s = remediationStatus(incident.id, r.id);
+      return {
+        id: r.id, action: r.action, type: r.type, owner: ownerName(config, r.owner), due: r.due ?? '—',
+        status: statusLabel(s.status), overdue: s.overdue, overdueText: overdueText(s.daysOverdue), ticket: r.ticket ?? '—',
+      };
+    }),
+    lessonsHtml: sectionHtml(incident.sections, 'lessons-learned'),
+    otherSections: incident.sections
+      .filter((s) => !PLACED.has(s.key) && s.markdown)
+      .map((s) => ({ title: s.title, html: safe(markdownToHtml(s.markdown, 'internal')) })),
+  };
+}

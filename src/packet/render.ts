@@ -1,0 +1,17 @@
+import { createEnvironment } from '../render/handlebars.js';
+import { packetHelpers } from './helpers.js';
+import type { PacketView } from './view.js';
+
+/**
+ * Renders the packet's HTML with its own (internal) Handlebars environment. Templates:
+ * `packet/packet.html.hbs` with the partials `packet/incident.hbs` and `packet/styles.css`,
+ * each overridable from the knowledge base's own `templates/` folder.
+ */
+export function renderPacketHtml(root: string, zone: string, view: PacketView): string {
+  const env = createEnvironment('internal', packetHelpers(zone));
+  env.registerPartialFile(root, 'styles', 'packet/styles.css');
+  env.registerPartialFile(root, 'incident', 'packet/incident.hbs');
+  const template = env.load(root, 'packet/packet.html.hbs');
+  // template indentation leaves trailing blanks and empty lines; drop them
+  return template(view).replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n');
+}

@@ -1,0 +1,237 @@
+import { barChart, pointChart, stackedBarChart } from '../charts/index.js';
+import { compactDuration, humanDuration, mediumDate } from '../format/time.js';
+import type { Incident } from '../model/incident.js';
+import type { Temporal } from '../model/time.js';
+import type { Config } from '../schema/config.js';
+import type { BuildStamp } from './git.js';
+import { safe, type SafeHtml } from './html.js';
+import { formatCount, impactMinutes, incidentView, overdueText, statusLabel, type IncidentView } from './incident-view.js';
+import type { Notes } from './notes.js';
+import { actionKey, type PacketNumbers } from './numbers.js';
+import { monthLabel, periodDays, previousPeriod, quarterLabel } from './period.js';
+import type { PacketSpec } from './spec.js';
+
+/** One entry of the table of contents; `page` is filled in by the second PDF pass. */
+export interface TocEntry {
+  number: string;
+  title: string;
+  /** The heading text exactly as printed (number and title): how the PDF pass finds its page. */
+  heading: string;
+  anchor: string;
+  level: 1 | 2;
+  page?: number;
+}
+
+export interface PacketView {
+  title: string;
+  subtitle: string;
+  organization: string;
+  provider?: string;
+  meeting?: Temporal.PlainDate;
+  periodText: string;
+  previousPeriodText: string;
+  stamp: BuildStamp;
+  asOf: Temporal.PlainDate;
+  marking: string;
+  toc: TocEntry[];
+  sections: Record<'agenda' | 'summary' | 'table' | 'details' | 'trends' | 'actions' | 'notes', TocEntry | undefined>;
+  agenda: { number: string; title: string; items: string[] }[];
+  /** The meeting's own agenda from the notes file, if it has an "Agenda" section. */
+  agendaHtml: SafeHtml | undefined;
+  summary: {
+    paragraphs: string[];
+    severityRows: { severity: string; incidents: number; providerIncidents: number; previousIncidents: number; impactMinutes: number; resolveMedian: number | null }[];
+    totals: { incidents: number; providerIncidents: number; previousIncidents: number; impactMinutes: number };
+    availability: { service: string; current: number | null; previous: number | null; currentIncidents: number; previousIncidents: number }[];
+    servicesWithout: number;
+  };
+  rows: { anchor: string; date: string; title: string; severity: string; services: string; duration: string; customers: string; category: string; provider: string }[];
+  incidents: IncidentView[];
+  trends: { intro: string; charts: SafeHtml[] };
+  actions: {
+    asOf: string;
+    owners: { name: string; open: number; overdue: number; rows: { incident: string; anchor: string; id: string; action: string; due: string; status: string; overdue: boolean; overdueText: string }[] }[];
+    total: number;
+    overdue: number;
+  };
+  notes: { title: string; introHtml?: SafeHtml; sections: { heading: string; anchor: string; html: SafeHtml }[] } | undefined;
+}
+
+function periodText(since: Temporal.PlainDate, until: Temporal.PlainDate): string {
+  return `${mediumDate(since)} – ${mediumDate(until)}`;
+}
+
+const plural = (n: number, word: string, words = `${word}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? word : words}`;
+
+export interface ViewInput {
+  spec: PacketSpec;
+  config: Config;
+  incidents: readonly Incident[];
+  numbers: PacketNumbers;
+  notes?: Notes;
+  stamp: BuildStamp;
+}
+
+export function packetView({ spec, config, incidents, numbers, notes, stamp }: ViewInput): PacketView {
+  const { current, previous, trends } = numbers;
+  const provider = spec.provider;
+  const subject = provider ? `Provider review: ${provider}` : 'Incident review';
+  const toc: TocEntry[] = [];
+  let n = 0;
+  const top = (title: string, anchor: string): TocEntry => {
+    const entry: TocEntry = { number: String(++n), title, heading: `${n} ${title}`, anchor, level: 1 };
+    toc.push(entry);
+    return entry;
+  };
+  const agendaEntry = top('Agenda', 'agenda');
+  const summaryEntry = top('Executive summary', 'summary');
+  const tableEntry = top('Incidents in the period', 'incidents');
+  const detailsEntry = incidents.length ? top('Incident reviews', 'details') : undefined;
+  const views = incidents.map((incident, i) => {
+    const number = `${detailsEntry!.number}.${i + 1}`;
+    const view = incidentView(incident, number, config, (incidentId, remediationId) => {
+      const row = numbers.allActions.get(actionKey(incidentId, remediationId));
+      const status = row?.status ?? incident.remediations.find((r) => r.id === remediationId)?.status ?? 'unknown';
+      return { status, overdue: row?.days_overdue != null, daysOverdue: row?.days_overdue ?? 0 };
+    });
+    toc.push({ number, title: incident.title, heading: view.heading, anchor: view.anchor, level: 2 });
+    return view;
+  });
+  const trendsEntry = top('Trends over the last 12 months', 'trends');
+  const actionsEntry = top('Open and overdue remediations', 'actions');
+  let notesEntry: TocEntry | undefined;
+  if (notes) {
+    notesEntry = top(notes.title ?? 'Meeting notes', 'notes');
+    notes.sections.forEach((s, i) => {
+      const number = `${notesEntry!.number}.${i + 1}`;
+      toc.push({ number, title: s.title, heading: `${number} ${s.title}`, anchor: s.anchor, level: 2 });
+    });
+  }
+
+  // executive summary
+  const providerCounts = new Map<string, number>();
+  for (const i of incidents) providerCounts.set(i.severity, (providerCounts.get(i.severity) ?? 0) + 1);
+  const severityRows = config.severities.map((severity) => {
+    const row = current.bySeverity.find((r) => r.group === severity);
+    return {
+      severity,
+      incidents: row?.incidents ?? 0,
+      providerIncidents: providerCounts.get(severity) ?? 0,
+      previousIncidents: previous.bySeverity.find((r) => r.group === severity)?.incidents ?? 0,
+      impactMinutes: row?.impact_minutes ?? 0,
+      resolveMedian: row?.resolve_median ?? null,
+    };
+  });
+  const days = periodDays(spec.period);
+  const prev = previousPeriod(spec.period);
+  const paragraphs: string[] = [];
+  paragraphs.push(`From ${mediumDate(spec.period.since)} to ${mediumDate(spec.period.until)} (${plural(days, 'day')}) we recorded ${plural(current.incidents, 'incident')} with ${humanDuration(current.impactMinutes)} of customer impact in total, against ${plural(previous.incidents, 'incident')} and ${humanDuration(previous.impactMinutes)} in the ${days} days before (${periodText(prev.since, prev.until)}).`);
+  if (provider) {
+    const p = current.provider;
+    const pp = previous.provider;
+    paragraphs.push(`${plural(p?.incidents ?? 0, 'incident')} involved ${provider} (${humanDuration(p?.impact_minutes ?? 0)} of impact; previous period: ${plural(pp?.incidents ?? 0, 'incident')}, ${humanDuration(pp?.impact_minutes ?? 0)}). ${spec.incidents ? 'This packet reviews the incidents chosen for the meeting.' : `This packet reviews ${incidents.length === 1 ? 'that incident' : `those ${plural(incidents.length, 'incident')}`} in detail.`}`);
+  } else {
+    paragraphs.push(`This packet reviews ${plural(incidents.length, 'incident')} in detail.`);
+  }
+  const worst = incidents.filter((i) => i.severity === config.severities[0]);
+  if (worst.length) paragraphs.push(`${config.severities[0]} in this packet: ${worst.map((i) => { const m = impactMinutes(i); return `${i.title} (${mediumDate(i.started, config.timezone)}, ${m === undefined ? 'not yet resolved' : humanDuration(m)})`; }).join('; ')}.`);
+  const openCount = numbers.actionsByOwner.reduce((s, o) => s + o.rows.length, 0);
+  const overdueCount = numbers.actionsByOwner.reduce((s, o) => s + o.overdue, 0);
+  paragraphs.push(`As of ${mediumDate(numbers.today)}, ${plural(openCount, 'remediation')} from these incidents ${openCount === 1 ? 'is' : 'are'} still open, ${overdueCount} of them overdue.`);
+
+  // trends
+  const monthLabels = trends.months.map((m, i) => monthLabel(m, i === 0));
+  const hours = Math.max(0, ...trends.quarters.map((q) => q.resolveMedian ?? 0)) >= 120;
+  const providerShare = provider ? trends.providers.find((r) => r.group === provider)?.incidents ?? 0 : undefined;
+  const trailingTotal = trends.monthlyTotals.reduce((a, b) => a + b, 0);
+  const lastMonth = trends.until.toPlainYearMonth();
+  const partial = trends.until.day < trends.until.daysInMonth
+    ? ` ${lastMonth.toPlainDate({ day: 1 }).toLocaleString('en-US', { month: 'long', year: 'numeric' })} is counted up to ${mediumDate(trends.until)}.`
+    : '';
+  const charts = [
+    stackedBarChart(
+      { categories: monthLabels, series: trends.monthlyBySeverity.map((s) => ({ label: s.severity, values: s.counts })) },
+      { id: 'trend-monthly', title: 'Incidents per month, by severity', valueAxisLabel: 'Incidents', categoryAxisLabel: 'Month incident began' },
+    ),
+    pointChart(
+      trends.quarters.map((q) => ({ label: quarterLabel(q.key), value: q.resolveMedian === null ? null : hours ? q.resolveMedian / 60 : q.resolveMedian })),
+      {
+        id: 'trend-resolve', title: 'Median time to resolve, per quarter', valueAxisLabel: hours ? 'Hours' : 'Minutes',
+        categoryAxisLabel: 'Quarter incident began', missingLabel: 'no incidents', format: (v) => compactDuration(hours ? v * 60 : v),
+      },
+    ),
+    barChart(trends.categories.map((r) => ({ label: r.group, value: r.incidents })), {
+      id: 'trend-categories', title: 'Root-cause categories', valueAxisLabel: 'Incidents', categoryAxisLabel: 'Category',
+    }),
+    barChart(trends.services.slice(0, 10).map((r) => ({ label: r.group, value: r.incidents })), {
+      id: 'trend-services', title: trends.services.length > 10 ? 'Services most affected (top 10)' : 'Services most affected', valueAxisLabel: 'Incidents affecting the service', categoryAxisLabel: 'Service',
+    }),
+  ].map(safe);
+  const trendIntro = `All ${plural(trailingTotal, 'incident')} that began between ${mediumDate(trends.since)} and ${mediumDate(trends.until)}, whatever their cause${providerShare !== undefined ? `; ${providerShare} of them involved ${provider}` : ''}.${partial} Times to resolve are measured from the start of customer impact.`;
+
+  return {
+    title: subject,
+    subtitle: provider ? `Internal review packet for the meeting with ${provider}` : 'Internal incident review packet',
+    organization: config.organization,
+    provider,
+    meeting: spec.meeting,
+    periodText: periodText(spec.period.since, spec.period.until),
+    previousPeriodText: periodText(prev.since, prev.until),
+    stamp,
+    asOf: numbers.today,
+    marking: 'Internal — confidential',
+    toc,
+    sections: { agenda: agendaEntry, summary: summaryEntry, table: tableEntry, details: detailsEntry, trends: trendsEntry, actions: actionsEntry, notes: notesEntry },
+    agendaHtml: notes?.agendaHtml ? safe(notes.agendaHtml) : undefined,
+    agenda: [
+      { number: summaryEntry.number, title: 'Executive summary and availability', items: [] },
+      { number: detailsEntry?.number ?? tableEntry.number, title: `Review of ${plural(incidents.length, 'incident')}`, items: views.map((v) => `${v.number} ${v.title}`) },
+      { number: trendsEntry.number, title: 'Trends over the last 12 months', items: [] },
+      { number: actionsEntry.number, title: 'Remediation status by owner', items: [] },
+      ...(notes && notesEntry ? notes.sections.map((s, i) => ({ number: `${notesEntry!.number}.${i + 1}`, title: s.title, items: [] })) : []),
+    ],
+    summary: {
+      paragraphs,
+      severityRows,
+      totals: {
+        incidents: current.incidents,
+        providerIncidents: incidents.length,
+        previousIncidents: previous.incidents,
+        impactMinutes: current.impactMinutes,
+      },
+      availability: numbers.availability,
+      servicesWithout: config.services.filter((s) => !numbers.availability.some((a) => a.service === s)).length,
+    },
+    rows: views.map((v, i) => ({
+      anchor: v.anchor, date: v.date, title: v.title, severity: v.severity, services: v.services, duration: v.duration,
+      customers: formatCount(incidents[i]!.impact.customers_affected), category: v.category, provider: v.provider,
+    })),
+    incidents: views,
+    trends: { intro: trendIntro, charts },
+    actions: {
+      asOf: mediumDate(numbers.today),
+      owners: numbers.actionsByOwner.map((o) => ({
+        name: o.ownerName,
+        open: o.rows.length,
+        overdue: o.overdue,
+        rows: o.rows.map((r) => ({
+          incident: r.incident_title,
+          anchor: `incident-${r.incident_id}`,
+          id: r.remediation_id,
+          action: r.action,
+          due: r.due ?? '—',
+          status: statusLabel(r.status),
+          overdue: r.days_overdue !== null,
+          overdueText: overdueText(r.days_overdue ?? 0),
+        })),
+      })),
+      total: openCount,
+      overdue: overdueCount,
+    },
+    notes: notes && notesEntry ? {
+      title: notesEntry.title,
+      introHtml: notes.introHtml ? safe(notes.introHtml) : undefined,
+      sections: notes.sections.map((s, i) => ({ heading: `${notesEntry!.number}.${i + 1} ${s.title}`, anchor: s.anchor, html: safe(s.html) })),
+    } : undefined,
+  };
+}

@@ -1,0 +1,320 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { createRequire } from 'node:module';
+import { phaseBar } from '../charts/index.js';
+import { compactDuration } from '../format/time.js';
+import type { Incident } from '../model/incident.js';
+import { writeFileAtomic } from '../output/write-file.js';
+import { phasesOf } from '../packet/incident-view.js';
+import { DEFAULT_TEMPLATES, PACKAGE_ROOT } from '../paths.js';
+import { createEnvironment, sanitizedHtml, type TemplateEnvironment } from '../render/handlebars.js';
+import { markdownToHtml } from '../render/markdown.js';
+import { incidentPath, SITE_PATHS } from './links.js';
+import {
+  actionsPage, categoriesIndexPage, categoryPath, groupPage, incidentPage, incidentPageNeighbours, incidentsOfCategory,
+  incidentsOfService, indexPage, isOverdue, ownersPage, servicePath, servicesIndexPage, siteData, type SiteData, type SiteInput,
+} from './model.js';
+import { searchOptionsScript, shardCount, shardOf, shardPath, shardScript } from './search.js';
+import { trendsPage } from './trends.js';
+
+/**
+ * Writes the static site to `<out>/site/`. Incremental: every page has a digest of its
+ * inputs, kept in `<out>/site/.manifest.json`; a page is rendered only when its digest
+ * changed or its file is missing, and files are written only when their bytes changed.
+ *
+ * - pages over all incidents (index, trends, services, categories, actions, owners) depend on
+ *   every incident's digest;
+ * - an incident page depends on that incident, what it shows of its related and similar
+ *   incidents, and which of its remediations are overdue;
+ * - a service or category page depends on the incidents in it;
+ * - everything depends on the templates, the config and the tool version.
+ * Pages of removed incidents (anything in the old manifest but not the new one) are deleted.
+ */
+export const SITE_DIR = 'site';
+export const MANIFEST_FILE = '.manifest.json';
+/** Bump when the shape of the pages changes in a way templates do not show. */
+const SITE_FORMAT = 'site-1';
+
+export interface SiteBuildResult {
+  /** Files written (relative to `<out>`). */
+  written: string[];
+  /** Files rendered again because their inputs changed (relative to `<out>`), written or not. */
+  rendered: string[];
+  /** Files whose inputs had not changed, or whose bytes were identical. */
+  unchanged: number;
+  /** Files of removed pages that were deleted (relative to `<out>`). */
+  deleted: string[];
+  /** Every file of the site (relative to `<out>/site`). */
+  files: string[];
+}
+
+interface Manifest {
+  format: string;
+  pages: Record<string, string>;
+}
+
+interface Page {
+  path: string;
+  digest: string;
+  render(): string | Uint8Array;
+}
+
+const TOOL_VERSION: string = (() => {
+  try {
+    return (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+})();
+
+function hash(...parts: string[]): string {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p).update('\u0000');
+  return h.digest('hex').slice(0, 32);
+}
+
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) out.push(...filesUnder(full));
+    else out.push(full);
+  }
+  return out;
+}
+
+/** The site's templates and assets: the knowledge base's own `templates/site/` files override the defaults by name. */
+function siteTemplateFiles(root: string): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const base of [join(DEFAULT_TEMPLATES, 'site'), join(root, 'templates', 'site')]) {
+    for (const f of filesUnder(base)) files.set(relative(base, f).split(sep).join('/'), f);
+  }
+  return files;
+}
+
+const MINISEARCH_UMD = (() => {
+  const require = createRequire(import.meta.url);
+  // the package exports only its ES and CommonJS entries; the browser build sits next to them
+  return join(dirname(require.resolve('minisearch')), '..', 'umd', 'index.js');
+})();
+
+function readManifest(path: string): Manifest {
+  try {
+    const m = JSON.parse(readFileSync(path, 'utf8')) as Manifest;
+    if (m.format === SITE_FORMAT && m.pages && typeof m.pages === 'object') return m;
+  } catch {
+    // missing or damaged: everything is rendered again
+  }
+  return { format: SITE_FORMAT, pages: {} };
+}
+
+const HELPERS = {
+  join: (list: unknown, separator: unknown) => (Array.isArray(list) ? list.join(typeof separator === 'string' ? separator : ', ') : ''),
+  concat: (...args: unknown[]) => args.slice(0, -1).map(String).join(''),
+};
+
+const PARTIALS = {
+  incidentTable: 'incident-table.hbs',
+  ownerLink: 'owner-link.hbs',
+  incidentRefs: 'incident-refs.hbs',
+  remediationTable: 'remediation-table.hbs',
+  ownerRole: 'owner-role.hbs',
+};
+
+const NAV = [
+  { key: 'index', label: 'Incidents', href: SITE_PATHS.index },
+  { key: 'trends', label: 'Trends', href: SITE_PATHS.trends },
+  { key: 'services', label: 'Services', href: SITE_PATHS.services },
+  { key: 'categories', label: 'Categories', href: SITE_PATHS.categories },
+  { key: 'actions', label: 'Action items', href: SITE_PATHS.actions },
+  { key: 'owners', label: 'Owners', href: SITE_PATHS.owners },
+] as const;
+
+type NavKey = (typeof NAV)[number]['key'] | 'none';
+
+class Renderer {
+  private readonly env: TemplateEnvironment;
+  private readonly templates = new Map<string, (data: object) => string>();
+
+  constructor(private readonly root: string, private readonly data: SiteData) {
+    this.env = createEnvironment('internal', HELPERS);
+    for (const [name, file] of Object.entries(PARTIALS)) this.env.registerPartialFile(root, name, `site/${file}`);
+  }
+
+  private template(name: string) {
+    let t = this.templates.get(name);
+    if (!t) this.templates.set(name, (t = this.env.load(this.root, `site/${name}`)));
+    return t;
+  }
+
+  page(path: string, template: string, model: object, o: { title: string; nav: NavKey; scripts?: string[] }): string {
+    const base = '../'.repeat(path.split('/').length - 1);
+    const body = this.template(template)({ ...model, base });
+    return this.template('layout.hbs')({
+      base,
+      pageTitle: o.title,
+      siteTitle: this.data.siteTitle,
+      nav: NAV.map((n) => ({ ...n, current: n.key === o.nav })),
+      scripts: o.scripts ?? [],
+      footer: `${this.data.config.organization} — internal incident records; do not share outside the company.`,
+      body: sanitizedHtml(body),
+    });
+  }
+}
+
+function sectionHtml(markdown: string) {
+  return sanitizedHtml(markdownToHtml(markdown, 'internal'));
+}
+
+function phaseBarSvg(i: Incident) {
+  const phases = phasesOf(i);
+  return phases.length
+    ? sanitizedHtml(phaseBar({ phases }, { title: 'Phases of the incident, to scale', id: `phases-${i.id}`, format: compactDuration }))
+    : '';
+}
+
+/** Every page and asset of the site with the digest of its inputs. */
+function sitePages(root: string, data: SiteData): Page[] {
+  const renderer = () => (r ??= new Renderer(root, data));
+  let r: Renderer | undefined;
+  const templateFiles = siteTemplateFiles(root);
+  const templatesDigest = hash(...[...templateFiles].map(([name, file]) => `${name}\u0000${readFileSync(file, 'utf8')}`));
+  const base = hash(SITE_FORMAT, TOOL_VERSION, templatesDigest, JSON.stringify(data.config));
+  const everything = hash(base, data.today.toString(), ...data.incidents.map((i) => `${i.id}:${i.digest}`));
+  const pages: Page[] = [];
+
+  // assets: copied as they are
+  for (const [name, file] of templateFiles) {
+    if (!name.startsWith('assets/')) continue;
+    pages.push({ path: name, digest: hash(base, name), render: () => readFileSync(file) });
+  }
+  const minisearch = readFileSync(MINISEARCH_UMD);
+  pages.push({ path: 'assets/minisearch.js', digest: hash(base, minisearch.toString('utf8')), render: () => minisearch });
+  pages.push({ path: 'assets/search/options.js', digest: hash(base, 'options'), render: searchOptionsScript });
+
+  // the search index, in shards
+  const shards = shardCount(data.incidents.length);
+  const shardMembers: Incident[][] = Array.from({ length: shards }, () => []);
+  for (const i of data.incidents) shardMembers[shardOf(i.id, shards)]!.push(i);
+  const shardPaths = shardMembers.map((members, n) => {
+    const path = shardPath(n);
+    pages.push({ path, digest: hash(base, String(shards), ...members.map((i) => i.digest)), render: () => shardScript(members) });
+    return path;
+  });
+
+  pages.push({
+    path: SITE_PATHS.index, digest: everything,
+    render: () => renderer().page(SITE_PATHS.index, 'index.hbs', indexPage(data), {
+      title: 'Incidents', nav: 'index',
+      scripts: ['assets/minisearch.js', 'assets/search/options.js', ...shardPaths, 'assets/site.js'],
+    }),
+  });
+  pages.push({
+    path: SITE_PATHS.trends, digest: everything,
+    render: () => renderer().page(SITE_PATHS.trends, 'trends.hbs', trendsPage(data), { title: 'Trends', nav: 'trends' }),
+  });
+  pages.push({
+    path: SITE_PATHS.actions, digest: everything,
+    render: () => renderer().page(SITE_PATHS.actions, 'actions.hbs', actionsPage(data), { title: 'Action items by owner', nav: 'actions' }),
+  });
+  pages.push({
+    path: SITE_PATHS.owners, digest: everything,
+    render: () => renderer().page(SITE_PATHS.owners, 'owners.hbs', ownersPage(data), { title: 'Owners', nav: 'owners' }),
+  });
+  pages.push({
+    path: SITE_PATHS.services, digest: everything,
+    render: () => renderer().page(SITE_PATHS.services, 'group-index.hbs', {
+      heading: 'Services', intro: 'Incidents by affected service (an incident can affect several).',
+      groups: servicesIndexPage(data).services.map((s) => ({ ...s, one: s.count === 1 })),
+    }, { title: 'Services', nav: 'services' }),
+  });
+  pages.push({
+    path: SITE_PATHS.categories, digest: everything,
+    render: () => renderer().page(SITE_PATHS.categories, 'group-index.hbs', {
+      heading: 'Root-cause categories', intro: 'Incidents by root-cause category.',
+      groups: categoriesIndexPage(data).categories.map((c) => ({ ...c, one: c.count === 1 })),
+    }, { title: 'Root-cause categories', nav: 'categories' }),
+  });
+
+  const group = (path: string, kind: 'service' | 'category', name: string, members: Incident[]) => {
+    pages.push({
+      path, digest: hash(base, kind, name, ...members.map((i) => `${i.id}:${i.digest}`)),
+      render: () => {
+        const model = groupPage(data, name, members);
+        return renderer().page(path, 'group.hbs', {
+          ...model, one: model.count === 1,
+          heading: kind === 'service' ? `Service: ${name}` : `Root cause: ${name}`,
+          caption: kind === 'service' ? `Incidents affecting ${name}, newest first` : `Incidents caused by ${name}, newest first`,
+          parentHref: kind === 'service' ? SITE_PATHS.services : SITE_PATHS.categories,
+          parentLabel: kind === 'service' ? 'All services' : 'All root-cause categories',
+        }, { title: kind === 'service' ? `Service ${name}` : `Root cause ${name}`, nav: kind === 'service' ? 'services' : 'categories' });
+      },
+    });
+  };
+  for (const s of data.serviceSlugs.keys()) group(servicePath(data, s), 'service', s, incidentsOfService(data, s));
+  for (const c of data.config.categories) group(categoryPath(data, c), 'category', c, incidentsOfCategory(data, c));
+
+  for (const i of data.incidents) {
+    const path = incidentPath(i.id);
+    const overdue = i.remediations.map((x) => (isOverdue(x, data.today) ? '1' : '0')).join('');
+    pages.push({
+      path, digest: hash(base, i.digest, incidentPageNeighbours(data, i), overdue),
+      render: () => renderer().page(path, 'incident.hbs', { ...incidentPage(data, i, sectionHtml), phaseBar: phaseBarSvg(i) }, { title: i.title, nav: 'none' }),
+    });
+  }
+  return pages;
+}
+
+export interface BuildSiteOptions {
+  root: string;
+  out: string;
+  input: SiteInput;
+}
+
+/** Brings `<out>/site/` up to date with the incidents. */
+export function buildSite(options: BuildSiteOptions): SiteBuildResult {
+  const siteDir = join(options.out, SITE_DIR);
+  const manifestPath = join(siteDir, MANIFEST_FILE);
+  const previous = readManifest(manifestPath);
+  const data = siteData(options.input);
+  const pages = sitePages(options.root, data);
+  const next: Manifest = { format: SITE_FORMAT, pages: {} };
+  const written: string[] = [];
+  const rendered: string[] = [];
+  let unchanged = 0;
+  const where = (path: string) => `${SITE_DIR}/${path}`;
+  let complete = false;
+  try {
+    for (const page of pages) {
+      const file = join(siteDir, page.path);
+      if (previous.pages[page.path] === page.digest && existsSync(file)) {
+        unchanged++;
+      } else {
+        rendered.push(where(page.path));
+        if (writeFileAtomic(file, page.render())) written.push(where(page.path));
+        else unchanged++;
+      }
+      next.pages[page.path] = page.digest;
+    }
+    complete = true;
+  } finally {
+    // After a failure, pages not reached keep their old digests (their files are the old ones),
+    // so the next build renders exactly what is still out of date.
+    const pagesDone = complete ? next.pages : { ...previous.pages, ...next.pages };
+    writeFileAtomic(manifestPath, `${JSON.stringify({ format: SITE_FORMAT, pages: pagesDone })}\n`);
+  }
+  const deleted: string[] = [];
+  const root = resolve(siteDir);
+  for (const path of Object.keys(previous.pages)) {
+    if (path in next.pages) continue;
+    const file = resolve(siteDir, path);
+    if (!file.startsWith(root + sep)) continue;
+    if (existsSync(file)) {
+      rmSync(file, { force: true });
+      deleted.push(where(path));
+    }
+  }
+  return { written, rendered, unchanged, deleted, files: pages.map((p) => p.path) };
+}

@@ -1,0 +1,174 @@
+import { barChart, pointChart, stackedBarChart } from '../charts/index.js';
+import { compactDuration, isoDate, minutesBetween } from '../format/time.js';
+import type { Incident } from '../model/incident.js';
+import { sanitizedHtml } from '../render/handlebars.js';
+import { isOverdue, type SiteData } from './model.js';
+
+/**
+ * The trends page: the packet's SVG charts (src/charts) over the whole knowledge base, each
+ * with a sentence, a caption and its data as a table (for screen readers and print).
+ * Periods are quarters, or years when the knowledge base spans more than six years.
+ */
+const MAX_QUARTERS = 24;
+const MAX_OWNERS_CHARTED = 12;
+
+interface Period { key: string; label: string }
+
+function periodsOf(data: SiteData): { of: (i: Incident) => string; periods: Period[]; unit: 'quarter' | 'year' } {
+  const dates = data.incidents.map((i) => isoDate(i.started, data.zone));
+  const years = dates.map((d) => Number(d.slice(0, 4)));
+  const first = Math.min(...years);
+  const last = Math.max(...years);
+  const quarterOf = (d: string) => `${d.slice(0, 4)}-Q${Math.floor((Number(d.slice(5, 7)) - 1) / 3) + 1}`;
+  const byQuarter = (last - first + 1) * 4 <= MAX_QUARTERS;
+  const periods: Period[] = [];
+  for (let y = first; y <= last; y++) {
+    if (byQuarter) for (let q = 1; q <= 4; q++) periods.push({ key: `${y}-Q${q}`, label: `Q${q}\n${y}` });
+    else periods.push({ key: String(y), label: String(y) });
+  }
+  if (byQuarter) {
+    // trim empty quarters before the first and after the last incident
+    const used = new Set(dates.map(quarterOf));
+    while (periods.length > 1 && !used.has(periods[0]!.key)) periods.shift();
+    while (periods.length > 1 && !used.has(periods[periods.length - 1]!.key)) periods.pop();
+  }
+  return {
+    of: (i) => (byQuarter ? quarterOf(isoDate(i.started, data.zone)) : isoDate(i.started, data.zone).slice(0, 4)),
+    periods,
+    unit: byQuarter ? 'quarter' : 'year',
+  };
+}
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+const hours = (minutes: number) => Math.round((minutes / 60) * 10) / 10;
+const hoursLabel = (h: number) => (Number.isInteger(h) ? `${h} h` : `${h.toFixed(1)} h`);
+
+export function trendsPage(data: SiteData) {
+  const { incidents, config } = data;
+  if (incidents.length === 0) {
+    return { summary: 'There are no valid incidents in the knowledge base yet.', charts: [] };
+  }
+  const { of, periods, unit } = periodsOf(data);
+  const periodIndex = new Map(periods.map((p, n) => [p.key, n]));
+  const severities = config.severities.filter((s) => incidents.some((i) => i.severity === s));
+  const series = severities.map((s) => ({ label: s, values: periods.map(() => 0) }));
+  for (const i of incidents) {
+    const s = severities.indexOf(i.severity);
+    const p = periodIndex.get(of(i));
+    if (s >= 0 && p !== undefined) series[s]!.values[p]!++;
+  }
+  const perPeriod = stackedBarChart({ categories: periods.map((p) => p.label), series }, {
+    title: `Incidents per ${unit}, by severity`, id: 'trend-severity', valueAxisLabel: 'Incidents',
+  });
+
+  const byCategory = config.categories
+    .map((c) => ({ label: c, value: incidents.filter((i) => i.root_cause.category === c).length }))
+    .filter((d) => d.value > 0)
+    .sort((a, b) => b.value - a.value || (a.label < b.label ? -1 : 1));
+  const categoryChart = barChart(byCategory, { title: 'Incidents by root-cause category', id: 'trend-category', valueAxisLabel: 'Incidents' });
+
+  const impact = new Map<string, number>();
+  for (const i of incidents) {
+    const end = i.resolved ?? i.mitigated;
+    if (!end) continue;
+    for (const s of new Set(i.services)) impact.set(s, (impact.get(s) ?? 0) + minutesBetween(i.started, end));
+  }
+  const byService = [...impact].map(([label, m]) => ({ label, value: hours(m) }))
+    .sort((a, b) => b.value - a.value || (a.label < b.label ? -1 : 1));
+  const serviceChart = barChart(byService, {
+    title: 'Hours of customer impact by service', id: 'trend-service', valueAxisLabel: 'Hours', format: hoursLabel,
+  });
+
+  const resolveMinutes = periods.map(() => [] as number[]);
+  const detectMinutes = periods.map(() => [] as number[]);
+  for (const i of incidents) {
+    const p = periodIndex.get(of(i));
+    if (p === undefined) continue;
+    if (i.resolved) resolveMinutes[p]!.push(minutesBetween(i.started, i.resolved));
+    if (i.detected) detectMinutes[p]!.push(minutesBetween(i.started, i.detected));
+  }
+  const mttr = periods.map((p, n) => {
+    const m = median(resolveMinutes[n]!);
+    return { label: p.label, value: m === null ? null : hours(m) };
+  });
+  const mttrChart = pointChart(mttr, {
+    title: `Median time to resolve per ${unit}`, id: 'trend-resolve', valueAxisLabel: 'Hours', format: hoursLabel,
+  });
+  const mttd = periods.map((p, n) => ({ label: p.label, value: median(detectMinutes[n]!) }));
+  const mttdChart = pointChart(mttd.map((d) => ({ label: d.label, value: d.value === null ? null : Math.round(d.value) })), {
+    title: `Median time to detect per ${unit}`, id: 'trend-detect', valueAxisLabel: 'Minutes', format: (m) => compactDuration(m),
+  });
+
+  const actions = new Map<string, { open: number; overdue: number }>();
+  for (const i of incidents) {
+    for (const r of i.remediations) {
+      if (r.status !== 'open' && r.status !== 'in-progress') continue;
+      const name = data.owners.get(r.owner)?.name ?? r.owner;
+      const a = actions.get(name) ?? { open: 0, overdue: 0 };
+      a.open++;
+      if (isOverdue(r, data.today)) a.overdue++;
+      actions.set(name, a);
+    }
+  }
+  const owners = [...actions].sort(([a, x], [b, y]) => y.open - x.open || (a < b ? -1 : 1));
+  // the chart shows the owners with most open items; the table lists everyone
+  const charted = owners.slice(0, MAX_OWNERS_CHARTED);
+  const actionsChart = stackedBarChart({
+    categories: charted.map(([name]) => name.replace(' ', '\n')),
+    series: [
+      { label: 'Overdue', values: charted.map(([, a]) => a.overdue) },
+      { label: 'Open, not overdue', values: charted.map(([, a]) => a.open - a.overdue) },
+    ],
+  }, { title: `Open action items by owner, as of ${data.today.toString()}`, id: 'trend-actions', valueAxisLabel: 'Action items' });
+
+  const label = (p: Period) => p.label.replace('\n', ' ');
+  const first = isoDate(incidents[incidents.length - 1]!.started, data.zone);
+  const last = isoDate(incidents[0]!.started, data.zone);
+  return {
+    summary: `${incidents.length} incidents from ${first} to ${last}. Each chart's data is listed below it.`,
+    charts: [
+      {
+        id: 'severity', title: `Incidents per ${unit}`, svg: sanitizedHtml(perPeriod),
+        text: `How many incidents began in each ${unit}, split by severity (${severities.join(', ')}; worst at the bottom of each bar).`,
+        caption: `Incidents per ${unit}, stacked by severity.`,
+        table: { head: [unit === 'quarter' ? 'Quarter' : 'Year', ...severities, 'Total'], rows: periods.map((p, n) => [label(p), ...series.map((s) => String(s.values[n])), String(series.reduce((t, s) => t + s.values[n]!, 0))]) },
+      },
+      {
+        id: 'category', title: 'Root causes', svg: sanitizedHtml(categoryChart),
+        text: 'Incidents by root-cause category, most frequent first.',
+        caption: 'Incidents by root-cause category.',
+        table: { head: ['Category', 'Incidents'], rows: byCategory.map((d) => [d.label, String(d.value)]) },
+      },
+      {
+        id: 'service', title: 'Impact by service', svg: sanitizedHtml(serviceChart),
+        text: 'Total hours from the start of customer impact to resolution (or mitigation, if unresolved), per affected service.',
+        caption: 'Hours of customer impact by service; an incident affecting several services counts for each.',
+        table: { head: ['Service', 'Hours'], rows: byService.map((d) => [d.label, hoursLabel(d.value)]) },
+      },
+      {
+        id: 'resolve', title: 'Time to resolve', svg: sanitizedHtml(mttrChart),
+        text: `Median hours from the start of impact to resolution, per ${unit}; ${unit}s without a resolved incident are marked “none”.`,
+        caption: `Median time to resolve per ${unit}.`,
+        table: { head: [unit === 'quarter' ? 'Quarter' : 'Year', 'Median hours', 'Resolved incidents'], rows: periods.map((p, n) => [label(p), mttr[n]!.value === null ? 'none' : hoursLabel(mttr[n]!.value!), String(resolveMinutes[n]!.length)]) },
+      },
+      {
+        id: 'detect', title: 'Time to detect', svg: sanitizedHtml(mttdChart),
+        text: `Median minutes from the start of impact to detection, per ${unit}.`,
+        caption: `Median time to detect per ${unit}.`,
+        table: { head: [unit === 'quarter' ? 'Quarter' : 'Year', 'Median', 'Incidents with a detection time'], rows: periods.map((p, n) => [label(p), compactDuration(mttd[n]!.value), String(detectMinutes[n]!.length)]) },
+      },
+      {
+        id: 'actions', title: 'Open action items', svg: sanitizedHtml(actionsChart),
+        text: `Open and in-progress remediations per owner as of ${data.today.toString()}; overdue ones at the bottom of each bar.`,
+        caption: 'Open action items by owner, overdue first.',
+        table: { head: ['Owner', 'Open', 'Overdue'], rows: owners.map(([name, a]) => [name, String(a.open), String(a.overdue)]) },
+      },
+    ],
+  };
+}

@@ -1,0 +1,161 @@
+import Database from 'better-sqlite3';
+import { renameSync, rmSync, statSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { updateKnowledgeBase, type BuiltKnowledgeBase } from '../src/db/knowledge-base.js';
+import { runCheck } from '../src/commands/check.js';
+import { SCHEMA_VERSION } from '../src/db/schema.js';
+import { captureContext, removeKb, tempKb } from './helpers/kb.js';
+import { BAD, CONFIG, DST, fixtureFiles, incidentText, LATE, LB, pathOf, POP } from './fixtures/db-kb.js';
+
+const roots: string[] = [];
+afterEach(() => { while (roots.length) removeKb(roots.pop()!); });
+
+function setup(files = fixtureFiles()) {
+  const root = tempKb(files);
+  roots.push(root);
+  return { root, ctx: captureContext(root, { now: '2007-07-01' }) };
+}
+
+function all(kb: BuiltKnowledgeBase, sql: string, ...params: unknown[]) {
+  const db = kb.openDb();
+  try {
+    return db.prepare(sql).all(...params) as Record<string, unknown>[];
+  } finally {
+    db.close();
+  }
+}
+const one = (kb: BuiltKnowledgeBase, sql: string, ...params: unknown[]) => Object.values(all(kb, sql, ...params)[0] ?? {})[0];
+
+describe('postmortem build: the database', () => {
+  it('holds every valid incident in normalised tables, with exact UTC times and minutes', async () => {
+    const { ctx } = setup();
+    const kb = await updateKnowledgeBase(ctx);
+    expect(kb.dbPath).toBe(join(ctx.out, 'postmortems.db'));
+    expect(all(kb, 'SELECT id, started_at, resolved_at, started_local_date, minutes_to_detect, minutes_to_mitigate, minutes_to_resolve, impact_minutes FROM incidents ORDER BY id')).toEqual([
+      { id: '2007-03-11-dst', started_at: '2007-03-11T06:30:00Z', resolved_at: '2007-03-11T07:30:00Z', started_local_date: '2007-03-11', minutes_to_detect: 15, minutes_to_mitigate: 45, minutes_to_resolve: 60, impact_minutes: 60 },
+      { id: '2007-06-04-lb', started_at: '2007-06-05T03:00:00Z', resolved_at: '2007-06-05T05:30:00Z', started_local_date: '2007-06-04', minutes_to_detect: 10, minutes_to_mitigate: 90, minutes_to_resolve: 150, impact_minutes: 150 },
+      { id: '2007-06-05-pop', started_at: '2007-06-05T04:00:00Z', resolved_at: '2007-06-05T06:00:00Z', started_local_date: '2007-06-05', minutes_to_detect: null, minutes_to_mitigate: null, minutes_to_resolve: 120, impact_minutes: 120 },
+      { id: '2007-06-30-late', started_at: '2007-07-01T02:30:00Z', resolved_at: '2007-07-01T03:00:00Z', started_local_date: '2007-06-30', minutes_to_detect: 5, minutes_to_mitigate: null, minutes_to_resolve: 30, impact_minutes: 30 },
+    ]);
+    const counts = Object.fromEntries(['incidents', 'files', 'incident_services', 'incident_locations', 'remediations', 'tags', 'related', 'sections', 'timeline_events', 'owners', 'services', 'locations', 'providers']
+      .map((t) => [t, one(kb, `SELECT count(*) FROM ${t}`)]));
+    expect(counts).toEqual({
+      incidents: 4, files: 5, incident_services: 5, incident_locations: 1, remediations: 4, tags: 2, related: 2,
+      sections: 8, timeline_events: 4, owners: 2, services: 3, locations: 1, providers: 1,
+    });
+    expect(all(kb, 'SELECT incident_id, related_id, declared_by FROM related ORDER BY incident_id')).toEqual([
+      { incident_id: DST.id, related_id: LB.id, declared_by: DST.id },
+      { incident_id: LB.id, related_id: DST.id, declared_by: DST.id },
+    ]);
+    expect(all(kb, "SELECT key, audience FROM sections WHERE incident_id = ? ORDER BY position", DST.id)).toEqual([
+      { key: 'summary', audience: 'internal' }, { key: 'customer-summary', audience: 'customer' },
+    ]);
+    expect(all(kb, 'SELECT file, incident_id FROM files WHERE incident_id IS NULL')).toEqual([{ file: pathOf(BAD), incident_id: null }]);
+    expect(one(kb, "SELECT incident_id FROM search_source s JOIN search_fts f ON f.rowid = s.doc_id WHERE search_fts MATCH 'descriptors'")).toBe(POP.id);
+    const db = new Database(kb.dbPath, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get()).toBe(String(SCHEMA_VERSION));
+    db.close();
+  });
+
+  it('reports invalid files exactly as check does, leaves them out, and still writes the database', async () => {
+    const { ctx } = setup();
+    const kb = await updateKnowledgeBase(ctx);
+    const check = runCheck(captureContext(ctx.root, { now: '2007-07-01' }));
+    expect(kb.problems).toEqual(check.problems);
+    expect(kb.problems.filter((p) => p.severity === 'error').map((p) => p.file)).toContain(pathOf(BAD));
+    expect(one(kb, 'SELECT count(*) FROM problems')).toBe(check.problems.length);
+    expect(kb.incidents().map((i) => i.id)).toEqual([DST.id, LB.id, POP.id, LATE.id]);
+    expect(kb.incidents([POP.id]).map((i) => i.title)).toEqual(['POP logins failed']);
+  });
+
+  it('parses nothing and leaves the database file alone when nothing changed', async () => {
+    const { ctx } = setup();
+    const first = await updateKnowledgeBase(ctx);
+    expect(first.parsed).toBe(5);
+    const before = statSync(first.dbPath);
+    const second = await updateKnowledgeBase(ctx);
+    expect(second).toMatchObject({ rebuilt: false, parsed: 0, changed: { added: [], changed: [], removed: [] } });
+    expect(second.problems).toEqual(first.problems);
+    const after = statSync(first.dbPath);
+    expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
+  });
+
+  it('updates incrementally: edit, add, delete and rename parse only what changed', async () => {
+    const { root, ctx } = setup();
+    await updateKnowledgeBase(ctx);
+
+    writeFileSync(join(root, pathOf(LB)), incidentText({ ...LB, title: 'Load balancers overloaded' }));
+    let kb = await updateKnowledgeBase(ctx);
+    expect(kb).toMatchObject({ parsed: 1, changed: { added: [], changed: [LB.id], removed: [] } });
+    expect(one(kb, 'SELECT title FROM incidents WHERE id = ?', LB.id)).toBe('Load balancers overloaded');
+    expect(one(kb, 'SELECT count(*) FROM remediations WHERE incident_id = ?', LB.id)).toBe(3);
+    // The title is indexed with each of the incident's three documents; the old title is gone from the index.
+    expect(one(kb, "SELECT count(*) FROM search_fts WHERE search_fts MATCH 'overloaded'")).toBe(3);
+    expect(one(kb, "SELECT count(*) FROM search_fts WHERE search_fts MATCH 'overload'")).toBe(0);
+
+    const extra = { ...POP, id: '2007-08-01-new', title: 'New one', body: 'A new incident.', started: '2007-08-01T10:00:00-04:00', resolved: '2007-08-01T11:00:00-04:00' };
+    writeFileSync(join(root, pathOf(extra)), incidentText(extra));
+    kb = await updateKnowledgeBase(ctx);
+    expect(kb).toMatchObject({ parsed: 1, changed: { added: [extra.id], changed: [], removed: [] } });
+
+    rmSync(join(root, pathOf(POP)));
+    kb = await updateKnowledgeBase(ctx);
+    expect(kb).toMatchObject({ parsed: 0, changed: { added: [], changed: [], removed: [POP.id] } });
+    expect(one(kb, 'SELECT count(*) FROM incident_services WHERE incident_id = ?', POP.id)).toBe(0);
+    expect(one(kb, "SELECT count(*) FROM search_fts WHERE search_fts MATCH 'descriptors'")).toBe(0);
+    expect(one(kb, 'SELECT count(*) FROM files WHERE file = ?', pathOf(POP))).toBe(0);
+
+    mkdirSync(join(root, 'incidents/2007'));
+    renameSync(join(root, pathOf(LATE)), join(root, `incidents/2007/${LATE.id}.md`));
+    kb = await updateKnowledgeBase(ctx);
+    expect(kb).toMatchObject({ parsed: 0, changed: { added: [], changed: [], removed: [] } });
+    expect(one(kb, 'SELECT file FROM incidents WHERE id = ?', LATE.id)).toBe(`incidents/2007/${LATE.id}.md`);
+
+    // The incremental result equals a build from scratch.
+    const fresh = await updateKnowledgeBase({ ...ctx }, { dbPath: join(root, 'fresh', 'kb.db') });
+    for (const table of ['incidents', 'incident_services', 'remediations', 'related', 'sections', 'tags', 'services', 'files', 'problems']) {
+      const rows = (k: BuiltKnowledgeBase) => all(k, `SELECT * FROM ${table}`).map((r) => JSON.stringify(r)).sort();
+      expect(rows(kb), table).toEqual(rows(fresh));
+    }
+    expect(all(kb, "SELECT s.incident_id, s.heading FROM search_fts f JOIN search_source s ON s.doc_id = f.rowid WHERE search_fts MATCH 'mail' ORDER BY 1, 2"))
+      .toEqual(all(fresh, "SELECT s.incident_id, s.heading FROM search_fts f JOIN search_source s ON s.doc_id = f.rowid WHERE search_fts MATCH 'mail' ORDER BY 1, 2"));
+    // FTS5's own check that the index matches its external content.
+    const copy = join(root, 'check.db');
+    const source = new Database(kb.dbPath, { readonly: true });
+    await source.backup(copy);
+    source.close();
+    const writable = new Database(copy);
+    expect(() => writable.prepare("INSERT INTO search_fts (search_fts, rank) VALUES ('integrity-check', 1)").run()).not.toThrow();
+    writable.close();
+  });
+
+  it('rebuilds everything when the config changes, without parsing again', async () => {
+    const { root, ctx } = setup();
+    await updateKnowledgeBase(ctx);
+    writeFileSync(join(root, 'postmortem.config.yaml'), CONFIG.replace('America/New_York', 'UTC'));
+    const kb = await updateKnowledgeBase(ctx);
+    expect(kb).toMatchObject({ rebuilt: true, parsed: 0, changed: { added: [], changed: [DST.id, LB.id, POP.id, LATE.id], removed: [] } });
+    expect(one(kb, 'SELECT started_local_date FROM incidents WHERE id = ?', LATE.id)).toBe('2007-07-01');
+  });
+
+  it('re-evaluates problems (not the rows) when the evaluation date changes', async () => {
+    const { ctx } = setup();
+    const early = await updateKnowledgeBase({ ...ctx, now: '2007-06-01' });
+    const late = await updateKnowledgeBase({ ...ctx, now: '2007-08-01' });
+    const overdue = (kb: BuiltKnowledgeBase) => kb.problems.filter((p) => p.ruleId === 'remediation-overdue').length;
+    expect(overdue(early)).toBe(0);
+    expect(overdue(late)).toBe(2);
+    expect(late.parsed).toBe(0);
+  });
+
+  it('rebuilds a database that is not one of ours', async () => {
+    const { ctx } = setup();
+    mkdirSync(ctx.out, { recursive: true });
+    writeFileSync(join(ctx.out, 'postmortems.db'), 'not a database');
+    const kb = await updateKnowledgeBase(ctx);
+    expect(one(kb, 'SELECT count(*) FROM incidents')).toBe(4);
+    expect(existsSync(kb.dbPath)).toBe(true);
+  });
+});

@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readSourceFast, tryFast } from '../src/db/fast-read.js';
+import { readSource } from '../src/source/read.js';
+import { listIncidentFiles } from '../src/kb/files.js';
+import { generateIncident } from '../src/bench/generate.js';
+import { RULES } from '../src/rules/index.js';
+import { fixtureFiles } from './fixtures/db-kb.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const same = (file: string, bytes: Uint8Array) => expect(readSourceFast(file, bytes)).toEqual(readSource(file, bytes));
+
+describe('the fast reader gives exactly what readSource gives', () => {
+  it('on every incident of the example knowledge base', () => {
+    const files = listIncidentFiles(ROOT);
+    expect(files.length).toBeGreaterThan(10);
+    for (const file of files) same(file, readFileSync(join(ROOT, file)));
+    // …and the fast path is the one taken for them.
+    expect(files.filter((f) => !tryFast(f, readFileSync(join(ROOT, f)), {}))).toEqual([]);
+  });
+
+  it('on generated incidents', () => {
+    for (let i = 0; i < 40; i++) {
+      const { path, text } = generateIncident(7, i, 40);
+      same(path, Buffer.from(text));
+      expect(tryFast(path, Buffer.from(text), {})).toBeDefined();
+    }
+  });
+
+  it('on every rule example and the database fixtures (bad input included)', () => {
+    const texts = [
+      ...Object.entries(fixtureFiles()),
+      ...RULES.flatMap((r) => [...r.examples.ok, ...r.examples.notOk].flatMap((e) => Object.entries(e.files))),
+    ].filter(([path]) => path.endsWith('.md'));
+    for (const [path, content] of texts) same(path, typeof content === 'string' ? Buffer.from(content) : content);
+  });
+
+  it.each([
+    ['setext heading', '---\nid: a\n---\nSummary\n-------\n\ntext\n'],
+    ['heading with markup', '---\nid: a\n---\n## The *root* cause\n\ntext\n'],
+    ['indented heading', '---\nid: a\n---\n  ## Summary\n\ntext\n'],
+    ['html block', '---\nid: a\n---\n## Summary\n\n<div>\n## inside html\n</div>\n'],
+    ['preamble', '---\nid: a\n---\nSome text first.\n\n## Summary\n\ntext\n'],
+    ['crlf', '---\r\nid: a\r\n---\r\n## Summary\r\n\r\ntext\r\n'],
+    ['reference link in timeline', '---\nid: a\n---\n## Timeline\n\n- 09:10 -05:00 — see [the log]\n\n[the log]: http://x\n'],
+    ['unclosed fence', '---\nid: a\n---\n## Summary\n\n```\n## Timeline\n'],
+    ['two timelines', '---\nid: a\n---\n## Timeline\n\n- 09:10 -05:00 — a\n\n## Timeline\n\n- 09:20 -05:00 — b\n'],
+    ['closing hashes', '---\nid: a\n---\n## Summary ##\n\ntext\n'],
+    ['dots front-matter end', '---\nid: a\n...\n## Summary\n\ntext\n'],
+  ])('on a file with %s (read by the full reader)', (_name, text) => {
+    same('incidents/a.md', Buffer.from(text));
+    expect(tryFast('incidents/a.md', Buffer.from(text), {})).toBeUndefined();
+  });
+  it('on a file with a heading-like line in a code fence (fast path)', () => {
+    const text = '---\nid: a\n---\n## Summary\n\n```\n## not a heading\n```\n\n## Timeline\n\n- 09:10 -05:00 — x\n';
+    same('incidents/a.md', Buffer.from(text));
+    expect(tryFast('incidents/a.md', Buffer.from(text), {})?.bodyTimeline).toHaveLength(1);
+  });
+  it('on a file with a tilde fence holding a heading-like line (fast path)', () => {
+    const text = '---\nid: a\n---\n## Summary\n\n~~~~\n## no\n~~~\n## still no\n~~~~\n\n## Impact\n\nx\n';
+    same('incidents/a.md', Buffer.from(text));
+    expect(tryFast('incidents/a.md', Buffer.from(text), {})?.sections.map((s) => s.key)).toEqual(['summary', 'impact']);
+  });
+});

@@ -1,0 +1,84 @@
+import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { updateKnowledgeBase } from '../src/db/knowledge-base.js';
+import { captureContext, removeKb, tempKb } from './helpers/kb.js';
+import { CONFIG, fixtureFiles, LB, type IncidentSpec } from './fixtures/db-kb.js';
+
+// The child runs the compiled build (`npm run build` first, as `npm test` does).
+const DIST = fileURLToPath(new URL('../dist/db/knowledge-base.js', import.meta.url));
+
+function manyIncidents(n: number): IncidentSpec[] {
+  return Array.from({ length: n }, (_, i) => {
+    const day = String(1 + (i % 28)).padStart(2, '0');
+    return { ...LB, id: `2007-06-${day}-lb-${i}`, related: undefined, body: `Incident number ${i}. ${'The load balancer failed over again. '.repeat(40)}` };
+  });
+}
+
+const root = tempKb(fixtureFiles(manyIncidents(600)));
+afterAll(() => removeKb(root));
+
+describe.skipIf(!existsSync(DIST))('a killed build', () => {
+  it('leaves the previous database intact and readable', async () => {
+    const ctx = captureContext(root, { now: '2007-07-01' });
+    const kb = await updateKnowledgeBase(ctx);
+    const db = new Database(kb.dbPath, { readonly: true });
+    const before = db.prepare("SELECT value FROM meta WHERE key = 'config_digest'").pluck().get();
+    expect(db.prepare('SELECT count(*) FROM incidents').pluck().get()).toBe(600);
+    db.close();
+
+    // A config change makes the next build rewrite every row; kill it while it writes the temp file.
+    writeFileSync(join(root, 'postmortem.config.yaml'), CONFIG.replace('America/New_York', 'UTC'));
+    const script = `import { updateKnowledgeBase } from ${JSON.stringify(DIST)};
+      await updateKnowledgeBase({ root: ${JSON.stringify(root)}, out: ${JSON.stringify(ctx.out)}, now: '2007-07-01', stdout: process.stdout, stderr: process.stderr, color: false });
+      process.stdout.write('finished');`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => { output += d; });
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    let killedWhileWriting = false;
+    for (let i = 0; i < 20_000 && child.exitCode === null; i++) {
+      const temp = readdirSync(ctx.out).find((f) => f.startsWith('.postmortems.db.') && f.endsWith('.tmp'));
+      if (temp && statSync(join(ctx.out, temp), { throwIfNoEntry: false })?.size) {
+        child.kill('SIGKILL');
+        killedWhileWriting = true;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await exited;
+    expect(output).not.toContain('finished');
+    expect(killedWhileWriting).toBe(true);
+
+    const after = new Database(kb.dbPath, { readonly: true });
+    expect(after.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(after.prepare("SELECT value FROM meta WHERE key = 'config_digest'").pluck().get()).toBe(before);
+    expect(after.prepare('SELECT count(*) FROM incidents').pluck().get()).toBe(600);
+    after.close();
+
+    // The next build finishes the job and removes the dead build's temp file.
+    const next = await updateKnowledgeBase(ctx);
+    expect(next.changed.changed).toHaveLength(600);
+    expect(readdirSync(ctx.out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  }, 120_000);
+
+  it('gives the same result with worker threads as without', async () => {
+    const script = `import { parseFiles } from ${JSON.stringify(DIST.replace('knowledge-base.js', 'parse.js'))};
+      import { listIncidentFiles } from ${JSON.stringify(DIST.replace('db/knowledge-base.js', 'kb/files.js'))};
+      import { loadConfig } from ${JSON.stringify(DIST.replace('db/knowledge-base.js', 'kb/config.js'))};
+      const root = ${JSON.stringify(root)};
+      const job = { root, files: listIncidentFiles(root), config: loadConfig(root).config };
+      const a = JSON.stringify(await parseFiles(job, undefined, 1));
+      const b = JSON.stringify(await parseFiles(job, undefined, 2));
+      process.stdout.write(JSON.stringify({ same: a === b, files: job.files.length }));`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (d) => { output += d; });
+    await new Promise((resolve) => child.on('exit', resolve));
+    expect(JSON.parse(output)).toEqual({ same: true, files: 600 });
+  }, 120_000);
+});
+

@@ -1,0 +1,205 @@
+import fc from 'fast-check';
+import type { Incident, TimelineEntry } from '../src/model/incident.js';
+import { Temporal } from '../src/model/time.js';
+import { configSchema, type Config } from '../src/schema/config.js';
+import type { Section } from '../src/source/sections.js';
+
+/**
+ * Incidents for letter tests, built in memory: a customer part (what a letter may show)
+ * and an internal part (everything else). Internal text carries canaries, unique tokens
+ * that must never reach a letter.
+ */
+
+export interface CustomerPart {
+  id: string;
+  title: string;
+  services: string[];
+  locations: string[];
+  /** Minutes after 2007-03-10T12:00Z (so some incidents cross the DST change of 2007-03-11). */
+  startOffset: number;
+  toMitigation: number | null;
+  mitigationToResolution: number;
+  percent: number | null;
+  impact: string;
+  symptoms: string[];
+  publicEvents: string[];
+  publicActions: { action: string; ownerPublic: boolean }[];
+  customerSummary: string | null;
+}
+
+export interface InternalPart {
+  /** Every canary used in this part. */
+  canaries: string[];
+  severity: string;
+  category: string;
+  provider: string;
+  customersAffected: number;
+  rootCause: string;
+  trigger: string;
+  factors: string[];
+  detection: string;
+  privateEvents: string[];
+  privateActions: string[];
+  tickets: string[];
+  tags: string[];
+  sections: { title: string; markdown: string }[];
+  internalNotes: string;
+  /** Minutes from start to detection. */
+  detectedAfter: number;
+  reviewers: string[];
+  remediationStatus: 'open' | 'in-progress' | 'done' | 'wont-do';
+  remediationDue: string;
+}
+
+const BASE = Temporal.Instant.from('2007-03-10T12:00:00Z');
+
+/** Owners directory: `bill` is public; `priv` is not, and its name and e-mail are canaries. */
+export function letterConfig(canaries: { privateName: string; privateEmail: string; publicEmail: string }, overrides: Record<string, unknown> = {}): Config {
+  return configSchema.parse({
+    organization: 'Example Mail, Inc.',
+    timezone: 'America/New_York',
+    services: ['pop', 'imap', 'webmail'],
+    locations: { 'dulles-va': 'Dulles, VA', 'san-antonio-tx': 'San Antonio, TX' },
+    owners: [
+      { id: 'pat', name: 'Pat Signer', title: 'our chief executive officer', public: true, email: canaries.publicEmail },
+      { id: 'bill', name: 'Bill Lead', title: 'our chief technology officer', public: true, email: canaries.publicEmail },
+      { id: 'priv', name: canaries.privateName, title: 'systems engineer', public: false, email: canaries.privateEmail },
+    ],
+    letter: { signer: 'pat', audience: 'customers and partners' },
+    ...overrides,
+  });
+}
+
+function section(title: string, markdown: string, audience: 'customer' | 'internal'): Section {
+  const key = title.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+  return { title, key, recognised: true, audience, markdown, line: 1, column: 1 };
+}
+
+export function makeIncident(c: CustomerPart, i: InternalPart, extra: Partial<Incident> = {}): Incident {
+  const started = BASE.add({ minutes: c.startOffset });
+  const mitigated = c.toMitigation === null ? undefined : started.add({ minutes: c.toMitigation });
+  const resolved = (mitigated ?? started).add({ minutes: c.mitigationToResolution });
+  const entry = (at: Temporal.Instant, event: string, isPublic: boolean, line: number): TimelineEntry => ({
+    at, event, kind: isPublic ? 'communication' : 'action', public: isPublic, source: 'front-matter', line, column: 5,
+  });
+  const timeline: TimelineEntry[] = [
+    ...c.publicEvents.map((e, n) => entry(started.add({ minutes: n }), e, true, 10 + n)),
+    ...i.privateEvents.map((e, n) => entry(started.add({ minutes: n }), e, false, 40 + n)),
+  ].sort((a, b) => Temporal.Instant.compare(a.at, b.at));
+  const remediations: Incident['remediations'] = [
+    ...c.publicActions.map((a, n) => ({
+      id: `P${n + 1}`, action: a.action, type: 'prevent' as const, owner: a.ownerPublic ? 'bill' : 'priv',
+      due: i.remediationDue, status: i.remediationStatus, ticket: i.tickets[n % i.tickets.length], public: true,
+    })),
+    ...i.privateActions.map((action, n) => ({
+      id: `Q${n + 1}`, action, type: 'detect' as const, owner: 'priv', due: '2007-07-31', status: 'open' as const,
+      ticket: i.tickets[(n + 1) % i.tickets.length], public: false,
+    })),
+  ];
+  const sections: Section[] = [
+    ...i.sections.map((s) => section(s.title, s.markdown, 'internal')),
+    ...(c.customerSummary === null ? [] : [section('Customer summary', c.customerSummary, 'customer')]),
+    section('Internal notes', i.internalNotes, 'internal'),
+  ];
+  const incident: Incident = {
+    id: c.id,
+    title: c.title,
+    status: 'final',
+    severity: i.severity,
+    services: c.services,
+    locations: c.locations,
+    provider: i.provider,
+    started,
+    detected: started.add({ minutes: i.detectedAfter }),
+    resolved,
+    impact: {
+      summary: c.impact,
+      symptoms: c.symptoms,
+      customers_affected: i.customersAffected,
+      ...(c.percent === null ? {} : { percent_resolved_at_mitigation: c.percent }),
+    },
+    root_cause: { category: i.category, summary: i.rootCause },
+    trigger: i.trigger,
+    contributing_factors: i.factors.map((summary) => ({ category: i.category, summary })),
+    detection: { method: 'monitoring', summary: i.detection },
+    timeline,
+    remediations,
+    owners: { commander: 'priv', authors: ['priv'], reviewers: i.reviewers },
+    related: [],
+    tags: i.tags,
+    sections,
+    internal_notes: i.internalNotes,
+    file: `incidents/${c.id}.md`,
+    digest: `digest-${i.canaries[0] ?? 'x'}`,
+    ...extra,
+  };
+  if (mitigated) incident.mitigated = mitigated;
+  if (c.customerSummary !== null) incident.customer_summary = c.customerSummary;
+  return incident;
+}
+
+// ---------------------------------------------------------------- arbitraries
+
+const text = (max = 60) => fc.oneof(
+  fc.string({ minLength: 1, maxLength: max, unit: 'grapheme-ascii' }),
+  fc.string({ minLength: 1, maxLength: max, unit: 'grapheme' }),
+).filter((s) => s.trim().length > 0);
+const words = fc.array(fc.constantFrom('the', 'load', 'balancer', 'queue', 'disk', 'server', 'failed', 'after', 'a', 'change', 'route', 'cache'), { minLength: 1, maxLength: 8 }).map((w) => w.join(' '));
+
+export const canaryArb = fc.stringMatching(/^[a-z0-9]{10}$/).map((s) => `qz${s}x`);
+
+/** Customer text with anything in it: Markdown, HTML, quotes, unicode. */
+export const customerPartArb = (id: string) => fc.record({
+  id: fc.constant(id),
+  title: text(80),
+  services: fc.uniqueArray(fc.constantFrom('pop', 'imap', 'webmail', 'smtp-inbound'), { minLength: 1, maxLength: 3 }),
+  locations: fc.uniqueArray(fc.constantFrom('dulles-va', 'san-antonio-tx'), { maxLength: 2 }),
+  startOffset: fc.integer({ min: 0, max: 60 * 24 * 3 }),
+  toMitigation: fc.option(fc.integer({ min: 1, max: 600 }), { nil: null }),
+  mitigationToResolution: fc.integer({ min: 1, max: 300 }),
+  percent: fc.option(fc.oneof(fc.integer({ min: 1, max: 100 }), fc.double({ min: 50, max: 99.99, noNaN: true })), { nil: null }),
+  impact: text(200),
+  symptoms: fc.uniqueArray(fc.constantFrom('cannot access email', 'delayed incoming mail', 'slow webmail'), { maxLength: 2 }),
+  publicEvents: fc.array(text(80), { maxLength: 3 }),
+  publicActions: fc.array(fc.record({ action: text(120), ownerPublic: fc.boolean() }), { maxLength: 3 }),
+  customerSummary: fc.option(text(300), { nil: null }),
+});
+
+/** Internal text: every field carries its own canary among ordinary words. */
+export const internalPartArb = fc.record({
+  canaries: fc.uniqueArray(canaryArb, { minLength: 16, maxLength: 16 }),
+  filler: fc.array(words, { minLength: 16, maxLength: 16 }),
+  severity: fc.constantFrom('SEV1', 'SEV2', 'SEV3', 'SEV4'),
+  category: fc.constantFrom('capacity', 'change', 'config', 'software'),
+  customersAffected: fc.integer({ min: 0, max: 1_000_000 }),
+  detectedAfter: fc.integer({ min: 0, max: 120 }),
+  reviewers: fc.subarray(['bill', 'pat', 'priv']),
+  remediationStatus: fc.constantFrom('open' as const, 'in-progress' as const, 'done' as const, 'wont-do' as const),
+  remediationDue: fc.constantFrom('2007-06-30', '2008-01-31', '2009-12-01'),
+}).map(({ canaries, filler, severity, category, customersAffected, detectedAfter, reviewers, remediationStatus, remediationDue }): InternalPart => {
+  const t = (n: number) => `${filler[n]} ${canaries[n]} ${filler[(n + 1) % filler.length]}`;
+  return {
+    canaries,
+    severity,
+    category,
+    provider: canaries[0]!,
+    customersAffected,
+    rootCause: `${t(1)}. ${t(2)}.`,
+    trigger: t(3),
+    factors: [t(4), t(5)],
+    detection: t(6),
+    privateEvents: [t(7), t(8)],
+    privateActions: [t(9)],
+    tickets: [`OPS-${canaries[10]}`, `NET-${canaries[11]}`],
+    tags: [canaries[12]!],
+    sections: [
+      { title: 'Summary', markdown: `${t(13)}\n\n- ${t(14)}` },
+      { title: 'Questions for the provider', markdown: `1. ${t(15)}?` },
+    ],
+    internalNotes: `- ${t(2)} *${canaries[3]}*\n- <b>${t(5)}</b>`,
+    detectedAfter,
+    reviewers,
+    remediationStatus,
+    remediationDue,
+  };
+});

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { joinList, numberWord, percentPhrase, restorationSentence, serviceLabel, signatureTitle, symptomPhrase } from '../src/letter/phrases.js';
+import { customerMarkdown, markdownText } from '../src/letter/markdown.js';
+import { findLeak, fragments, type InternalString } from '../src/letter/tripwire.js';
+
+describe('letter phrases', () => {
+  it('rounds fractional percentages down and says so', () => {
+    expect(percentPhrase(99.6)).toBe('more than 99%');
+    expect(percentPhrase(99.01)).toBe('more than 99%');
+    expect(percentPhrase(95)).toBe('95%');
+    expect(percentPhrase(0.4)).toBe('a small share');
+    expect(percentPhrase(100)).toBe('all');
+  });
+
+  it('builds the restoration sentence from minutes', () => {
+    expect(restorationSentence({ percent: 99.6, toMitigation: 20, mitigationToResolution: 15 }))
+      .toBe('We restored service for more than 99% of affected customers within 20 minutes, and for the rest over the next 15 minutes.');
+    expect(restorationSentence({ toMitigation: 89, mitigationToResolution: 16 }))
+      .toBe('We restored service for most affected customers within 1 hour and 29 minutes, and for the rest over the next 16 minutes.');
+    expect(restorationSentence({ percent: 100, toMitigation: 5, mitigationToResolution: 1 })).toBe('We restored service for all affected customers within 5 minutes.');
+    expect(restorationSentence({ percent: 80, toMitigation: 30 })).toBe('We restored service for 80% of affected customers within 30 minutes; we are still working to restore it for the rest.');
+    expect(restorationSentence({ percent: 80 })).toBeNull();
+  });
+
+  it('turns symptoms, services, titles and counts into customer English', () => {
+    expect(symptomPhrase('cannot access email')).toBe('unable to access email');
+    expect(symptomPhrase("can't  send mail")).toBe('unable to send mail');
+    expect(symptomPhrase('delayed incoming mail')).toBe('with delayed incoming mail');
+    expect(symptomPhrase('no webmail')).toBe('without webmail');
+    expect(serviceLabel('imap')).toBe('IMAP');
+    expect(serviceLabel('smtp-inbound')).toBe('SMTP inbound');
+    expect(serviceLabel('mail-routing')).toBe('mail routing');
+    expect(signatureTitle('our chief executive officer')).toBe('Chief Executive Officer');
+    expect(signatureTitle('head of customer care and the support desk')).toBe('Head of Customer Care and the Support Desk');
+    expect(joinList(['POP', 'IMAP', 'webmail'])).toBe('POP, IMAP and webmail');
+    expect(joinList(['Dulles, VA'])).toBe('Dulles, VA');
+    expect(numberWord(2)).toBe('two');
+    expect(numberWord(14)).toBe('14');
+  });
+});
+
+describe('Markdown for the Markdown letter', () => {
+  it('escapes plain text so it shows exactly as written', () => {
+    expect(markdownText('<script>x</script> [a](javascript:b) *c* `d`')).toBe('\\<script>x\\</script> \\[a]\\(javascript:b) \\*c\\* \\`d\\`');
+    expect(markdownText('# not a heading\n- not a list')).toBe('\\# not a heading - not a list');
+  });
+
+  it('keeps safe Markdown and drops raw HTML, images and unsafe links', () => {
+    expect(customerMarkdown('Hello *there* and [docs](https://example.com/x).\n\n<script>bad()</script>\n\n![img](https://evil.example/t.gif)\n\n[x](javascript:alert(1)) [y](http://plain.example) [mail](mailto:help@example.com)'))
+      .toBe('Hello _there_ and [docs](https://example.com/x).\n\nx y [mail](mailto:help@example.com)');
+  });
+});
+
+describe('tripwire matching', () => {
+  const needle = (text: string, kind: InternalString['kind'] = 'fragment'): InternalString => ({ incident: 'x', field: 'root_cause.summary', text, kind });
+
+  it('splits internal text into distinctive sentences and lines', () => {
+    expect(fragments('- The lb group was too small. It flapped.\n## Heading line here\n1. Short.')).toEqual([
+      'The lb group was too small. It flapped.', 'The lb group was too small.', 'Heading line here',
+    ]);
+  });
+
+  it('finds internal text through HTML escaping, Markdown escaping, markup and line wrapping', () => {
+    const secret = needle("The session store on websess3 ran out of connections after a pool resize (it's \"pool_max\").");
+    expect(findLeak([{ format: 'HTML', text: '<p>The session <em>store</em> on websess3 ran out of\nconnections after a pool resize (it&#x27;s &quot;pool_max&quot;).</p>', markup: 'html' }], [secret])?.format).toBe('HTML');
+    expect(findLeak([{ format: 'Markdown', text: 'The session store on websess3 ran out of connections after a pool resize (it\'s "pool\\_max").', markup: 'markdown' }], [secret])?.format).toBe('Markdown');
+    expect(findLeak([{ format: 'PDF', text: 'The session store on web-\nsess3 ran out of connec-\ntions after a pool resize\nPage 1 of 2\n(it’s “pool_max”).', markup: 'text' }], [secret])).toBeUndefined();
+    expect(findLeak([{ format: 'PDF', text: 'The session store on websess3 ran out of\nconnections after a pool\nresize (its pool max).', markup: 'text' }], [secret])?.format).toBe('PDF');
+  });
+
+  it('matches names, e-mails and tickets as whole words only', () => {
+    const name = needle('Owen Park', 'word');
+    const ticket = needle('OPS-1411', 'word');
+    const text = (t: string) => [{ format: 'HTML', text: t, markup: 'html' as const }];
+    expect(findLeak(text('<p>owen\n park was on call</p>'), [name])).toBeDefined();
+    expect(findLeak(text('<p>Bowen Parker was on call</p>'), [name])).toBeUndefined();
+    expect(findLeak(text('<p>see OPS-1411.</p>'), [ticket])).toBeDefined();
+    expect(findLeak(text('<p>see OPS-14110</p>'), [ticket])).toBeUndefined();
+  });
+
+  it('ignores internal text that the customer fields already say', () => {
+    const repeated = needle('Login restored for the remaining customers.');
+    const html = [{ format: 'HTML', text: '<td>Login restored for the remaining customers.</td>', markup: 'html' as const }];
+    expect(findLeak(html, [repeated], 'loginrestoredfortheremainingcustomers')).toBeUndefined();
+    expect(findLeak(html, [repeated], '')).toBeDefined();
+  });
+});

@@ -1,0 +1,174 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import type { Root } from 'mdast';
+import { unified } from 'unified';
+import remarkParse from 'remark-parse';
+import remarkGfm from 'remark-gfm';
+import { visit } from 'unist-util-visit';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runLetter } from '../src/commands/letter.js';
+import { produceLetter } from '../src/letter/document.js';
+import { launchChromium } from '../src/render/pdf.js';
+import { captureContext, removeKb, tempKb } from './helpers/kb.js';
+import { canaryArb, customerPartArb, internalPartArb, letterConfig, makeIncident, type CustomerPart } from './letter-fixtures.js';
+
+/** Real Chromium, real pdftotext: the PDF letter of the example, canaries, hostile text. */
+const roots: string[] = [];
+afterAll(() => roots.forEach(removeKb));
+const tempOut = () => { const d = tempKb({}); roots.push(d); return d; };
+const pdftotext = (file: string) => execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
+const squash = (s: string) => s.replace(/\s+/g, ' ');
+
+describe('PDF letter of the example knowledge base', () => {
+  it('carries the facts, page numbers, metadata, letter paper and embedded fonts', async () => {
+    const out = tempOut();
+    const ctx = captureContext(process.cwd(), { out, now: '2008-01-15' });
+    const result = await runLetter(ctx, { ids: ['2007-06-04-dulles-load-balancer-overload', '2007-06-13-mail-routing-database'], formats: ['pdf'], name: 'june' });
+    expect(result.outcome.files.map((f) => f.path)).toEqual(['letters/june.pdf']);
+    const file = join(out, 'letters', 'june.pdf');
+    const text = squash(pdftotext(file));
+    for (const fact of [
+      'Webmail.us, Inc.', 'June 13, 2007', 'To our customers and partners,', 'Monday, June 4, 2007 — Dulles, VA', 'Wednesday, June 13, 2007 — Dulles, VA',
+      '1 hour and 45 minutes', 'more than 99% of affected customers within 20 minutes', 'over the next 15 minutes',
+      'unrelated in cause, both left customers unable to access email', 'Led by Bill Boebel, our chief technology officer', 'Pat Matthews', 'Chief Executive Officer',
+    ]) expect(text).toContain(fact);
+    for (const secret of ['Dana Whitcomb', 'OPS-1411', 'lb1.dul1', 'rebuild_routes']) expect(text).not.toContain(secret);
+    const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [file], { encoding: 'utf8' }))![1]);
+    expect(pages).toBeGreaterThanOrEqual(2);
+    expect(text).toContain(`Page 1 of ${pages}`);
+    expect(text).toContain(`Page ${pages} of ${pages}`);
+    const info = execFileSync('pdfinfo', [file], { encoding: 'utf8' });
+    expect(info).toMatch(/Title:\s+Webmail\.us, Inc\.: Service interruptions on June 4 and June 13, 2007/);
+    expect(info).toMatch(/Author:\s+Pat Matthews, Webmail\.us, Inc\./);
+    expect(info).toMatch(/Page size:\s+612 x 792 pts \(letter\)/);
+    const fonts = execFileSync('pdffonts', [file], { encoding: 'utf8' }).trim().split('\n').slice(2);
+    expect(fonts.length).toBeGreaterThan(0);
+    for (const line of fonts) expect(line.split(/\s+/).slice(-5, -4)[0], line).toBe('yes');
+    // Same input, same bytes.
+    const again = await runLetter(captureContext(process.cwd(), { out, now: '2030-01-01' }), { ids: ['2007-06-13-mail-routing-database', '2007-06-04-dulles-load-balancer-overload'], formats: ['pdf'], name: 'june' });
+    expect(again.outcome.files[0]!.changed).toBe(false);
+  });
+});
+
+describe('PDF letters of random incidents with canaries in every internal field', () => {
+  it('never show a canary in the PDF text (pdftotext)', async () => {
+    const scenarios = fc.sample(fc.record({
+      customers: fc.tuple(customerPartArb('2007-03-10-a'), customerPartArb('2007-03-11-b')),
+      internals: fc.tuple(internalPartArb, internalPartArb),
+      owner: fc.tuple(canaryArb, canaryArb, canaryArb),
+    }), { numRuns: 4, seed: 20070613 });
+    for (const { customers, internals, owner } of scenarios) {
+      const config = letterConfig({ privateName: `Quinn ${owner[0]}`, privateEmail: `${owner[1]}@corp.example`, publicEmail: `${owner[2]}@corp.example` });
+      const incidents = customers.map((c, k) => makeIncident(c, internals[k]!));
+      const out = tempOut();
+      const outcome = await produceLetter({ kb: { root: out, config, incidents, problems: [] }, out, request: { ids: incidents.map((i) => i.id), name: 'canary' } });
+      expect(outcome.files.map((f) => f.format)).toEqual(['html', 'md', 'pdf']);
+      expect(outcome.notes).toEqual([]);
+      const text = pdftotext(join(out, 'letters', 'canary.pdf')).toLowerCase();
+      for (const canary of [...internals.flatMap((i) => i.canaries), ...owner]) expect(text).not.toContain(canary);
+      // The text really is the letter (so the absence of canaries means something).
+      expect(squash(text)).toContain('example mail, inc.');
+      for (const view of outcome.letter.incidents) expect(squash(text)).toContain(view.date.toLowerCase());
+    }
+  });
+});
+
+const HOSTILE = [
+  '<script>window.__pwned = 1</script>',
+  '<img src="https://evil.example/x.png" onerror="window.__pwned = 2">',
+  '[click me](javascript:window.__pwned=3)',
+  '<iframe src="https://evil.example/frame"></iframe>',
+  '![tracker](https://evil.example/t.gif)',
+  '<a href="javascript:window.__pwned=4">link</a>',
+  '<svg onload="window.__pwned = 5"><circle r="1"/></svg>',
+  '<link rel="stylesheet" href="https://evil.example/x.css"><style>@import url(https://evil.example/y.css);</style>',
+];
+const hostile = HOSTILE.join(' ');
+
+function hostileLetterInputs() {
+  const customer: CustomerPart = {
+    id: '2007-03-10-hostile', title: `Title ${hostile}`, services: ['webmail'], locations: ['dulles-va'], startOffset: 60,
+    toMitigation: 30, mitigationToResolution: 10, percent: 99.5, impact: `Impact ${hostile}`, symptoms: [`cannot ${HOSTILE[0]}`],
+    publicEvents: [`Event ${hostile}`], publicActions: [{ action: `Action ${hostile}`, ownerPublic: true }],
+    customerSummary: `Summary\n\n${HOSTILE.join('\n\n')}\n\n<div onclick="x()">raw block</div>`,
+  };
+  const internal = fc.sample(internalPartArb, { numRuns: 1, seed: 1 })[0]!;
+  const config = letterConfig({ privateName: 'Quinn Private', privateEmail: 'quinn@corp.example', publicEmail: 'lead@corp.example' }, {
+    organization: `Org ${HOSTILE[0]}`,
+    locations: { 'dulles-va': `Dulles ${HOSTILE[1]}` },
+    letter: { signer: 'pat', audience: `partners ${HOSTILE[2]}` },
+  });
+  return { config, incidents: [makeIncident(customer, internal)] };
+}
+
+describe('hostile text in customer fields', () => {
+  it('is shown as text or dropped, never live, in HTML (parsed by Chromium), Markdown and PDF', async () => {
+    const { config, incidents } = hostileLetterInputs();
+    const out = tempOut();
+    const outcome = await produceLetter({ kb: { root: out, config, incidents, problems: [] }, out, request: { ids: [incidents[0]!.id], name: 'hostile' } });
+    expect(outcome.files.map((f) => f.format)).toEqual(['html', 'md', 'pdf']);
+    const html = readFileSync(join(out, 'letters', 'hostile.html'), 'utf8');
+    const md = readFileSync(join(out, 'letters', 'hostile.md'), 'utf8');
+
+    // HTML: a real parse, with JavaScript on, and every request recorded.
+    const browser = await launchChromium();
+    try {
+      const context = await browser.newContext({ javaScriptEnabled: true });
+      const page = await context.newPage();
+      const requests: string[] = [];
+      const dialogs: string[] = [];
+      page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
+      await page.route('**/*', (route) => { requests.push(route.request().url()); return route.abort(); });
+      await page.setContent(html, { waitUntil: 'load' });
+      const found = await page.evaluate(() => {
+        const all = Array.from(document.querySelectorAll('*'));
+        return {
+          scripts: document.querySelectorAll('script').length,
+          frames: document.querySelectorAll('iframe, frame, object, embed, img, svg, link, video, audio, source').length,
+          onAttributes: all.flatMap((el) => Array.from(el.attributes).filter((a) => a.name.toLowerCase().startsWith('on')).map((a) => `${el.tagName}.${a.name}`)),
+          remote: all.flatMap((el) => ['src', 'href', 'srcset', 'action', 'data'].map((n) => el.getAttribute(n) ?? '').filter((v) => /^\s*(?:https?:|\/\/|javascript:)/i.test(v))),
+          links: Array.from(document.querySelectorAll('a[href]')).map((a) => a.getAttribute('href')),
+          styles: document.querySelectorAll('style').length,
+          pwned: (window as unknown as { __pwned?: number }).__pwned ?? null,
+          text: document.body.innerText,
+        };
+      });
+      expect(found.scripts).toBe(0);
+      expect(found.frames).toBe(0);
+      expect(found.onAttributes).toEqual([]);
+      expect(found.remote).toEqual([]);
+      expect(found.links).toEqual([]);
+      expect(found.styles).toBe(1); // the letter's own
+      expect(found.pwned).toBeNull();
+      expect(requests.filter((u) => !u.startsWith('data:'))).toEqual([]);
+      expect(dialogs).toEqual([]);
+      // Plain-text fields show the hostile text literally.
+      expect(found.text).toContain(`Title ${HOSTILE[0]}`);
+      expect(found.text).toContain(`Org ${HOSTILE[0]}`);
+      expect(found.text).toContain(`Dulles ${HOSTILE[1]}`);
+      await context.close();
+    } finally {
+      await browser.close();
+    }
+
+    // Markdown: parsed by a CommonMark + GFM parser, nothing live remains.
+    const tree = unified().use(remarkParse).use(remarkGfm).parse(md) as Root;
+    const live: string[] = [];
+    visit(tree, (node) => {
+      if (node.type === 'html' || node.type === 'image' || node.type === 'imageReference' || node.type === 'definition') live.push(`${node.type}`);
+      if (node.type === 'link' && !/^(?:https:|mailto:)/i.test(node.url)) live.push(`link ${node.url}`);
+    });
+    expect(live).toEqual([]);
+    expect(md).toContain('Title \\<script>window.\\_\\_pwned = 1\\</script>');
+
+    // PDF: the text shows the plain fields literally and has no JavaScript or links.
+    const pdf = readFileSync(join(out, 'letters', 'hostile.pdf'));
+    const text = squash(pdftotext(join(out, 'letters', 'hostile.pdf')));
+    expect(text).toContain(`Title ${HOSTILE[0]}`);
+    expect(pdf.includes('/JavaScript')).toBe(false);
+    expect(pdf.includes('/JS')).toBe(false);
+    expect(pdf.includes('/URI')).toBe(false);
+  });
+});

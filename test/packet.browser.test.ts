@@ -1,0 +1,121 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { updateKnowledgeBase, type BuiltKnowledgeBase } from '../src/db/knowledge-base.js';
+import { buildPacket, type PacketBuild } from '../src/packet/build.js';
+import { requestFromDocument } from '../src/packet/spec.js';
+import { launchChromium } from '../src/render/pdf.js';
+import type { PacketDocumentSpec } from '../src/schema/config.js';
+import { captureContext } from './helpers/kb.js';
+
+const EXAMPLE = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+function pdftotext(file: string, page?: number): string {
+  const args = ['-layout', ...(page ? ['-f', String(page), '-l', String(page)] : []), file, '-'];
+  return execFileSync('pdftotext', args, { encoding: 'utf8' });
+}
+
+const squash = (s: string) => s.replace(/\s+/g, '');
+
+describe('packet PDF (example knowledge base, real Chromium)', () => {
+  let out: string;
+  let kb: BuiltKnowledgeBase;
+  let spec: PacketDocumentSpec;
+  let packet: PacketBuild;
+  let pdfFile: string;
+  let pages: number;
+
+  beforeAll(async () => {
+    out = mkdtempSync(join(tmpdir(), 'pmkb-packet-pdf-'));
+    const ctx = captureContext(EXAMPLE, { out });
+    kb = await updateKnowledgeBase(ctx);
+    spec = kb.config.documents.find((d): d is PacketDocumentSpec => d.type === 'packet' && d.name === '2007-06-provider-review')!;
+    packet = await buildPacket(ctx, kb, requestFromDocument(spec));
+    pdfFile = join(out, 'packets', '2007-06-provider-review.pdf');
+    pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdfFile], { encoding: 'utf8' }))![1]);
+  }, 180_000);
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('writes both files', () => {
+    expect(packet.written).toEqual(['packets/2007-06-provider-review.html', 'packets/2007-06-provider-review.pdf']);
+    expect(pages).toBeGreaterThan(10);
+  });
+
+  it('marks every page internal and confidential and numbers it "Page X of Y"', () => {
+    for (let page = 1; page <= pages; page++) {
+      const text = pdftotext(pdfFile, page);
+      expect(text, `page ${page}`).toContain('INTERNAL — CONFIDENTIAL');
+      expect(text, `page ${page}`).toContain(`Page ${page} of ${pages}`);
+    }
+  });
+
+  it('has a table of contents whose page numbers point at the pages the sections start on', () => {
+    const contents = pdftotext(pdfFile, 2);
+    expect(contents).toContain('Contents');
+    const toc = packet.view.toc;
+    expect(toc.length).toBeGreaterThan(8);
+    for (const entry of toc) {
+      const page = packet.pages.get(entry.anchor);
+      expect(page, entry.heading).toBeDefined();
+      // the contents line ends with that page number
+      const line = contents.split('\n').find((l) => squash(l).startsWith(squash(`${entry.number}${entry.title}`).slice(0, 30)));
+      expect(line, entry.heading).toBeDefined();
+      expect(line!.trim().endsWith(` ${page}`), line).toBe(true);
+      // and the heading is printed on that page
+      expect(squash(pdftotext(pdfFile, page)), entry.heading).toContain(squash(entry.heading));
+    }
+    const incidents = toc.filter((t) => t.anchor.startsWith('incident-'));
+    expect(incidents.map((t) => t.anchor)).toEqual(packet.incidents.map((i) => `incident-${i.id}`));
+  });
+
+  it('keeps the severity table on one page', () => {
+    const page = packet.pages.get('summary')!;
+    const text = pdftotext(pdfFile, page);
+    expect(text).toContain('Incidents by severity');
+    expect(text).toMatch(/Total\s+\d+/);
+  });
+
+  it('prints the same bytes again', async () => {
+    const first = readFileSync(pdfFile);
+    const ctx = captureContext(EXAMPLE, { out: join(out, 'again') });
+    const again = await buildPacket(ctx, kb, requestFromDocument(spec));
+    expect(again.written).toEqual(['packets/2007-06-provider-review.html', 'packets/2007-06-provider-review.pdf']);
+    expect(readFileSync(join(out, 'again', 'packets', '2007-06-provider-review.pdf')).equals(first)).toBe(true);
+    expect(again.html).toBe(packet.html);
+  });
+
+  it('every chart parses as SVG in Chromium and has the expected bars and points', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ javaScriptEnabled: true, offline: true });
+      await page.route('**/*', (route) => route.abort());
+      await page.setContent('<!DOCTYPE html><html><body></body></html>');
+      const charts = [...packet.html.matchAll(/<svg[\s\S]*?<\/svg>/g)].map((m) => m[0]);
+      expect(charts.length).toBe(4 + packet.incidents.filter((i) => i.detected || i.mitigated || i.resolved).length);
+      const parsed = await page.evaluate((list) => list.map((svg) => {
+        const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
+        return {
+          error: doc.getElementsByTagName('parsererror').length > 0,
+          root: doc.documentElement.localName,
+          bars: doc.querySelectorAll('g.bar').length,
+          points: doc.querySelectorAll('g.point').length,
+          title: doc.querySelector('title')?.textContent ?? '',
+        };
+      }), charts);
+      for (const p of parsed) {
+        expect(p.error, p.title).toBe(false);
+        expect(p.root).toBe('svg');
+        expect(p.title.length).toBeGreaterThan(0);
+      }
+      const byTitle = new Map(parsed.map((p) => [p.title, p]));
+      expect(byTitle.get('Incidents per month, by severity')!.bars).toBe(12);
+      expect(byTitle.get('Median time to resolve, per quarter')!.points).toBe(packet.numbers.trends.quarters.filter((q) => q.resolveMedian !== null).length);
+      expect(byTitle.get('Root-cause categories')!.bars).toBe(packet.numbers.trends.categories.length);
+    } finally {
+      await browser.close();
+    }
+  });
+});

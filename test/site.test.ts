@@ -1,0 +1,247 @@
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { HtmlValidate } from 'html-validate';
+import { runSite } from '../src/commands/site.js';
+import { PACKAGE_ROOT } from '../src/paths.js';
+import { captureContext, removeKb, tempKb } from './helpers/kb.js';
+import { DNS, LB, MX, siteKb } from './site-fixture.js';
+
+const roots: string[] = [];
+afterEach(() => {
+  while (roots.length) removeKb(roots.pop()!);
+});
+
+function kbRoot(files = siteKb()): string {
+  const root = tempKb(files);
+  roots.push(root);
+  return root;
+}
+
+async function build(root: string, out = join(root, 'out')) {
+  const ctx = captureContext(root, { out });
+  const result = await runSite(ctx);
+  return { ...result, ctx, site: result.site, dir: join(out, 'site') };
+}
+
+const read = (dir: string, path: string) => readFileSync(join(dir, path), 'utf8');
+
+function htmlFiles(dir: string, base = dir): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) out.push(...htmlFiles(full, base));
+    else if (name.endsWith('.html')) out.push(relative(base, full));
+  }
+  return out.sort();
+}
+
+/** The text of the element with this id (tags removed, spaces collapsed). */
+function sectionText(html: string, id: string): string {
+  const start = html.indexOf(`id="${id}"`);
+  expect(start, `element #${id}`).toBeGreaterThan(-1);
+  const end = html.indexOf('</section>', start);
+  return html.slice(start, end).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+describe('postmortem site', () => {
+  it('writes the index, a page per incident, trends, service, category, action and owner pages', async () => {
+    const { dir, exitCode, ctx, incidents } = await build(kbRoot());
+    expect(exitCode).toBe(0);
+    expect(incidents).toBe(4);
+    expect(ctx.out_()).toMatch(/^Site: 4 incidents; \d+ of \d+ files rendered, \d+ written\. Open /);
+    expect(htmlFiles(dir)).toEqual([
+      'actions.html',
+      'categories/capacity.html', 'categories/change.html', 'categories/config.html', 'categories/dependency.html',
+      'categories/hardware.html', 'categories/index.html', 'categories/network.html', 'categories/process.html',
+      'categories/security.html', 'categories/software.html', 'categories/unknown.html',
+      'incidents/2006-02-01-dns.html', 'incidents/2006-03-01-mx.html', 'incidents/2007-06-04-lb.html', 'incidents/2007-06-13-db.html',
+      'index.html', 'owners.html',
+      'services/dns.html', 'services/index.html', 'services/smtp-inbound.html', 'services/webmail.html',
+      'trends.html',
+    ]);
+    // index rows newest first, with the filterable attributes
+    const index = read(dir, 'index.html');
+    const ids = [...index.matchAll(/<tr data-id="([^"]+)"/g)].map((m) => m[1]);
+    expect(ids).toEqual(['2007-06-13-db', '2007-06-04-lb', '2006-03-01-mx', '2006-02-01-dns']);
+    expect(index).toContain('data-id="2007-06-04-lb" data-started="1180962600000"');
+    expect(index).toMatch(/data-id="2007-06-04-lb"[^>]*data-severity="SEV1"[^>]*data-services="\|webmail\|"[^>]*data-category="capacity"[^>]*data-provider="rackspace"[^>]*data-status="final"[^>]*data-year="2007"/);
+    expect(index).toContain('<option value="keystone-dns">keystone-dns</option>');
+    // the CSP comes first in <head>, and nothing is loaded from elsewhere
+    expect(index).toMatch(/<head>\n<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'self'/);
+    for (const file of htmlFiles(dir)) expect(read(dir, file), file).not.toMatch(/(?:src|href)="(?:https?:)?\/\//);
+    // the search index and MiniSearch are there as scripts
+    expect(index).toContain('<script src="assets/minisearch.js" defer></script>');
+    expect(index).toContain('<script src="assets/search/shard-000.js" defer></script>');
+    expect(read(dir, 'assets/search/shard-000.js')).toContain('zanzibar');
+    expect(read(dir, 'assets/minisearch.js')).toContain('global.MiniSearch = factory()');
+  });
+
+  it('shows every field of an incident, escaped, with sections sanitised', async () => {
+    const { dir } = await build(kbRoot());
+    const page = read(dir, 'incidents/2007-06-04-lb.html');
+    expect(page).toContain('<h1>Webmail &lt;b&gt;down&lt;/b&gt; &amp; &quot;slow&quot; at Dulles</h1>');
+    expect(page).not.toContain('<b>down</b>');
+    expect(page).not.toMatch(/<script>alert|onerror|<img/);
+    expect(sectionText(page, 'facts')).toContain('Started Monday, June 4, 2007, 09:10 EDT');
+    expect(sectionText(page, 'facts')).toContain('Time to resolve 1 hour and 45 minutes');
+    expect(sectionText(page, 'facts')).toContain('Incident commander Dana Example');
+    expect(page).toContain('<a href="../services/webmail.html">webmail</a>');
+    expect(page).toContain('<a href="../owners.html#owner-bill">Bill Example</a>');
+    // the phase bar, to scale: detect 5 min, then 100 min to resolve
+    expect(page).toMatch(/<rect class="phase" data-phase="To detect" data-minutes="5"/);
+    expect(page).toMatch(/<rect class="phase" data-phase="Detected to resolved" data-minutes="100"/);
+    // merged timeline: front-matter entry and the body entry, in order
+    expect(sectionText(page, 'timeline')).toMatch(/2007-06-04 09:10 EDT trigger Impact began\. no 2007-06-04 09:30 EDT action Failover disabled\. no/);
+    expect(sectionText(page, 'section-lessons-learned')).toContain('Capacity reviews missed the zanzibar burst pattern.');
+    expect(sectionText(page, 'section-questions-for-the-provider')).toContain('Why was preemption on?');
+    // overdue open remediation
+    expect(page).toMatch(/<tr class="status-open overdue">\s*<td data-label="Id">R1<\/td>/);
+    expect(sectionText(page, 'remediations')).toContain('2007-07-01 Overdue');
+  });
+
+  it('links related incidents both ways and finds similar ones', async () => {
+    const { dir } = await build(kbRoot());
+    const lb = read(dir, 'incidents/2007-06-04-lb.html');
+    const db = read(dir, 'incidents/2007-06-13-db.html');
+    const links = (html: string) => sectionText(html, 'links');
+    expect(links(lb)).toMatch(/Related \(listed by this incident\) Mail routing database overloaded SEV2 2007-06-13/);
+    expect(links(db)).toContain('Related (listed by this incident) None listed. Related (incidents that list this one) Webmail &lt;b&gt;down&lt;/b&gt; &amp; &quot;slow&quot; at Dulles SEV1 2007-06-04');
+    expect(links(lb)).toMatch(/Similar \(same category and service\) Mail routing database overloaded/);
+    const dns = read(dir, 'incidents/2006-02-01-dns.html');
+    expect(links(dns)).toMatch(/Similar \(nearest by text\) Inbound mail deferred after a nameserver glue record change/);
+    expect(dns).toContain('<a href="../incidents/2006-03-01-mx.html">');
+  });
+
+  it('lists action items by owner with overdue ones first and marked, and the owners directory', async () => {
+    const { dir } = await build(kbRoot());
+    const actions = read(dir, 'actions.html');
+    expect(actions).toMatch(/1 open or in progress, <strong>1 overdue<\/strong> as of <time datetime="2008-01-15">/);
+    const bill = sectionText(actions, 'owner-bill');
+    expect(bill).toMatch(/Bill Example \(engineering\) 1 open or in progress, 1 overdue \./);
+    expect(bill).toContain('Add two load balancers. prevent 2007-07-01 Overdue open');
+    expect(actions).toMatch(/<tr class="status-open overdue">\s*<td data-label="Incident"><a href="incidents\/2007-06-04-lb.html">/);
+    const owners = read(dir, 'owners.html');
+    expect(sectionText(owners, 'owner-dana')).toMatch(/Dana Example Id dana Team operations Named in customer documents no Action items 4 in total, 0 open Commanded \(4\)/);
+    expect(sectionText(owners, 'owner-bill')).toContain('Named in customer documents yes, as “our chief technology officer”');
+  });
+
+  it('draws the trends charts from the data and lists their data', async () => {
+    const { dir } = await build(kbRoot());
+    const trends = read(dir, 'trends.html');
+    expect(trends).toContain('4 incidents from 2006-02-01 to 2007-06-13.');
+    expect(trends.match(/<svg /g)).toHaveLength(6);
+    expect(trends).toMatch(/<g class="bar" data-label="capacity" data-value="2">/);
+    expect(trends).toMatch(/<tr><td>Q2 2007<\/td><td>1<\/td><td>1<\/td><td>0<\/td><td>0<\/td><td>2<\/td><\/tr>/);
+    expect(trends).toMatch(/<tr><td>webmail<\/td><td>5\.3 h<\/td><\/tr>/);
+  });
+
+  it('renders again only what changed, rewrites nothing identical and deletes removed pages', async () => {
+    const root = kbRoot();
+    const first = await build(root);
+    const total = first.site.files.length;
+    expect(first.site.rendered).toHaveLength(total);
+    const lbPage = join(first.dir, 'incidents/2007-06-04-lb.html');
+    const lbMtime = statSync(lbPage).mtimeMs;
+
+    const second = await build(root);
+    expect(second.site.rendered).toEqual([]);
+    expect(second.site.written).toEqual([]);
+    expect(second.site.unchanged).toBe(total);
+
+    // edit mx's body: its page, its service and category pages and the pages over all incidents;
+    // dns shows mx as similar, but only its title, severity and date, which did not change
+    writeFileSync(join(root, 'incidents/2006/2006-03-01-mx.md'), MX.replace('Senders deferred mail', 'Senders deferred all mail'));
+    const third = await build(root);
+    expect(third.site.written).toContain('site/incidents/2006-03-01-mx.html');
+    expect(third.site.rendered).toEqual(expect.arrayContaining([
+      'site/incidents/2006-03-01-mx.html', 'site/index.html', 'site/trends.html', 'site/assets/search/shard-000.js',
+      'site/services/smtp-inbound.html', 'site/categories/config.html',
+    ]));
+    expect(third.site.rendered).not.toContain('site/incidents/2007-06-04-lb.html');
+    expect(third.site.rendered).not.toContain('site/incidents/2006-02-01-dns.html');
+    expect(third.site.rendered).not.toContain('site/services/webmail.html');
+    expect(third.site.rendered.length).toBeLessThan(total / 2);
+    // the index was rendered but its bytes did not change (the body is not shown there): not rewritten
+    expect(third.site.written).not.toContain('site/index.html');
+    expect(statSync(lbPage).mtimeMs).toBe(lbMtime);
+    expect(read(third.dir, 'incidents/2006-03-01-mx.html')).toContain('Senders deferred all mail');
+
+    // a title change reaches the pages that link to that incident
+    writeFileSync(join(root, 'incidents/2007/2007-06-13-db.md'), readFileSync(join(root, 'incidents/2007/2007-06-13-db.md'), 'utf8')
+      .replace('title: "Mail routing database overloaded"', 'title: "Routing database out of connections"'));
+    const fourth = await build(root);
+    expect(fourth.site.written).toContain('site/incidents/2007-06-04-lb.html');
+    expect(read(fourth.dir, 'incidents/2007-06-04-lb.html')).toContain('Routing database out of connections');
+
+    // removing an incident deletes its page
+    rmSync(join(root, 'incidents/2006/2006-03-01-mx.md'));
+    const fifth = await build(root);
+    expect(fifth.site.deleted).toEqual(['site/incidents/2006-03-01-mx.html']);
+    expect(existsSync(join(fifth.dir, 'incidents/2006-03-01-mx.html'))).toBe(false);
+    expect(read(fifth.dir, 'index.html')).not.toContain('2006-03-01-mx');
+    expect(read(fifth.dir, 'incidents/2006-02-01-dns.html')).not.toContain('2006-03-01-mx');
+  });
+
+  it('gives the same bytes for the same input', async () => {
+    const root = kbRoot();
+    const a = await build(root, join(root, 'out-a'));
+    const b = await build(root, join(root, 'out-b'));
+    expect(a.site.files).toEqual(b.site.files);
+    for (const f of [...a.site.files, '.manifest.json']) expect(read(b.dir, f), f).toBe(read(a.dir, f));
+  });
+
+  it('leaves incidents with errors out, says so, and exits 1', async () => {
+    const broken = DNS.replace('severity: SEV3', 'severity: SEV9');
+    const { dir, exitCode, ctx, incidents } = await build(kbRoot(siteKb({ 'incidents/2006/2006-02-01-dns.md': broken })));
+    expect(exitCode).toBe(1);
+    expect(incidents).toBe(3);
+    expect(ctx.err_()).toBe('1 error in the knowledge base: incidents with errors are not on the site. Run "postmortem check" for details.\n');
+    expect(existsSync(join(dir, 'incidents/2006-02-01-dns.html'))).toBe(false);
+    expect(read(dir, 'index.html')).toContain('2007-06-04-lb');
+  });
+
+  it('uses the knowledge base\'s own site templates when it has them', async () => {
+    const root = kbRoot(siteKb({ 'templates/site/owner-link.hbs': '<em>{{name}}</em>' }));
+    const { dir } = await build(root);
+    expect(read(dir, 'incidents/2007-06-04-lb.html')).toContain('<em>Bill Example</em>');
+    expect(LB).toContain('owner: bill');
+  });
+});
+
+describe('html-validate', () => {
+  // Rules relaxed, each for a reason:
+  // - no-inline-style: never used; kept on. long-title: incident titles are the data.
+  // - prefer-native-element / wcag: kept on.
+  // - no-trailing-whitespace, attribute-boolean-style: formatting only, not correctness.
+  // - svg content (<title>, <desc>, presentation attributes) is validated as markup; `no-unknown-elements` stays on.
+  const validator = new HtmlValidate({
+    extends: ['html-validate:recommended'],
+    rules: {
+      'long-title': 'off', // <title> holds the incident title, which may be long
+      'no-trailing-whitespace': 'off', // formatting only
+    },
+  });
+  let exampleDir = '';
+  let fixtureDir = '';
+  beforeAll(async () => {
+    const fixture = kbRoot();
+    fixtureDir = (await build(fixture)).dir;
+    const out = tempKb({});
+    roots.push(out);
+    exampleDir = (await build(PACKAGE_ROOT, out)).dir;
+  }, 120_000);
+
+  it('passes on every page of the example knowledge base and the fixture', async () => {
+    const failures: string[] = [];
+    for (const dir of [fixtureDir, exampleDir]) {
+      const files = htmlFiles(dir);
+      expect(files.length).toBeGreaterThan(20);
+      for (const file of files) {
+        const report = await validator.validateString(read(dir, file), file);
+        for (const r of report.results) for (const m of r.messages) failures.push(`${file}:${m.line}:${m.column} ${m.message} [${m.ruleId}]`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+});
