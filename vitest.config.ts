@@ -9,9 +9,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     projects: [
-      { test: { name: 'utc', include: ['test/**/*.test.ts'], exclude: browser, env: { TZ: 'UTC' } } },
-      { test: { name: 'new-york', include: ['test/**/*.test.ts'], exclude: browser, env: { TZ: 'America/New_York' } } },
-      { test: { name: 'browser', include: browser, env: { TZ: 'America/New_York' }, testTimeout: 180_000, fileParallelism: false } },
+      { extends: true, test: { name: 'utc', include: ['test/**/*.test.ts'], exclude: browser, env: { TZ: 'UTC' } } },
+      { extends: true, test: { name: 'new-york', include: ['test/**/*.test.ts'], exclude: browser, env: { TZ: 'America/New_York' } } },
+      { extends: true, test: { name: 'browser', include: browser, env: { TZ: 'America/New_York' }, testTimeout: 180_000, fileParallelism: false } },
     ],
   },
 });

@@ -131,6 +131,28 @@ describe('postmortem build: the database', () => {
     writable.close();
   });
 
+  it('applies the cross-file rules to unchanged files: duplicate ids and related incidents that disappear', async () => {
+    const { root, ctx } = setup();
+    await updateKnowledgeBase(ctx);
+    mkdirSync(join(root, 'incidents/2006'));
+    writeFileSync(join(root, `incidents/2006/${POP.id}.md`), incidentText({ ...POP, title: 'A copy' }));
+    let kb = await updateKnowledgeBase(ctx);
+    const dup = kb.problems.filter((p) => p.ruleId === 'duplicate-id');
+    expect(dup.map((p) => p.file)).toEqual([`incidents/${POP.id}.md`]); // the later file in path order is rejected
+    expect(one(kb, 'SELECT title FROM incidents WHERE id = ?', POP.id)).toBe('A copy');
+    expect(kb.changed).toEqual({ added: [], changed: [POP.id], removed: [] });
+
+    rmSync(join(root, `incidents/2006/${POP.id}.md`));
+    rmSync(join(root, pathOf(LB)));
+    kb = await updateKnowledgeBase(ctx);
+    expect(one(kb, 'SELECT title FROM incidents WHERE id = ?', POP.id)).toBe('POP logins failed');
+    // DST lists LB as related: with LB gone, DST is rejected although its file did not change.
+    expect(kb.problems.filter((p) => p.ruleId === 'related-exists').map((p) => p.file)).toEqual([pathOf(DST)]);
+    expect(all(kb, 'SELECT id FROM incidents ORDER BY id').map((r) => r.id)).toEqual([POP.id, LATE.id]);
+    expect(one(kb, 'SELECT count(*) FROM related')).toBe(0);
+    expect(kb.problems).toEqual(runCheck(captureContext(root, { now: '2007-07-01' })).problems);
+  });
+
   it('rebuilds everything when the config changes, without parsing again', async () => {
     const { root, ctx } = setup();
     await updateKnowledgeBase(ctx);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readSourceFast, tryFast } from '../src/db/fast-read.js';
+import { plainList, readSourceFast, tryFast } from '../src/db/fast-read.js';
 import { readSource } from '../src/source/read.js';
 import { listIncidentFiles } from '../src/kb/files.js';
 import { generateIncident } from '../src/bench/generate.js';
@@ -52,6 +52,35 @@ describe('the fast reader gives exactly what readSource gives', () => {
     same('incidents/a.md', Buffer.from(text));
     expect(tryFast('incidents/a.md', Buffer.from(text), {})).toBeUndefined();
   });
+  it.each([
+    ['plain entries', '- 2007-06-04 09:10 -04:00 — [detection] Alert fired.\n- 09:12 — Paged   on-call.\n\n- 09:20 — [action, public] Restarted lb1.dul1 (again); 50% done: ok?\n'],
+    ['inline code', '- 2007-06-04 09:10 -04:00 — Ran `route-regen`.\n'],
+    ['emphasis', '- 2007-06-04 09:10 -04:00 — **Bold** and _under_ and snake_case.\n'],
+    ['a link', '- 2007-06-04 09:10 -04:00 — See [the log](http://x.example).\n'],
+    ['a reference link', '- 2007-06-04 09:10 -04:00 — See [the log].\n- 09:12 — [x] not a task\n\n    [the log]: http://x.example\n'],
+    ['an image', '- 2007-06-04 09:10 -04:00 — See ![graph](g.png).\n'],
+    ['an entity', '- 2007-06-04 09:10 -04:00 — A &amp; B.\n'],
+    ['a hard break', '- 2007-06-04 09:10 -04:00 — first  \n  second\n'],
+    ['a continuation line', '- 2007-06-04 09:10 -04:00 — first\n  second\n'],
+    ['a nested list', '- 2007-06-04 09:10 -04:00 — first\n  - nested\n'],
+    ['an ordered list', '1. 2007-06-04 09:10 -04:00 — first\n'],
+    ['a task item', '- [ ] 2007-06-04 09:10 -04:00 — first\n'],
+    ['a paragraph', 'Times are EDT.\n\n- 2007-06-04 09:10 -04:00 — first\n'],
+    ['an item starting with a number marker', '- 1. 2007-06-04 09:10 — first\n'],
+  ])('on a timeline with %s', (_name, list) => {
+    const text = `---\nid: a\n---\n## Summary\n\nx\n\n## Timeline\n\n${list}\n## Impact\n\ny\n`;
+    same('incidents/a.md', Buffer.from(text));
+    expect(tryFast('incidents/a.md', Buffer.from(text), {})).toBeDefined();
+  });
+
+  it('needs no Markdown parser for plain timelines', () => {
+    expect(plainList('\n- 09:10 — a\n\n- 09:12 — b\n', 10)).toHaveLength(1);
+    expect(plainList('- 09:10 — `a`\n', 10)).toBeUndefined();
+    const { text } = generateIncident(7, 3, 40);
+    const timeline = text.slice(text.indexOf('## Timeline') + 12, text.indexOf('## Impact'));
+    expect(plainList(timeline, 1)).toBeDefined();
+  });
+
   it('on a file with a heading-like line in a code fence (fast path)', () => {
     const text = '---\nid: a\n---\n## Summary\n\n```\n## not a heading\n```\n\n## Timeline\n\n- 09:10 -05:00 — x\n';
     same('incidents/a.md', Buffer.from(text));

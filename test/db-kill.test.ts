@@ -66,13 +66,14 @@ describe.skipIf(!existsSync(DIST))('a killed build', () => {
   }, 120_000);
 
   it('gives the same result with worker threads as without', async () => {
-    const script = `import { parseFiles } from ${JSON.stringify(DIST.replace('knowledge-base.js', 'parse.js'))};
+    const script = `import { processFiles } from ${JSON.stringify(DIST.replace('knowledge-base.js', 'parse.js'))};
       import { listIncidentFiles } from ${JSON.stringify(DIST.replace('db/knowledge-base.js', 'kb/files.js'))};
       import { loadConfig } from ${JSON.stringify(DIST.replace('db/knowledge-base.js', 'kb/config.js'))};
       const root = ${JSON.stringify(root)};
-      const job = { root, files: listIncidentFiles(root), config: loadConfig(root).config };
-      const a = JSON.stringify(await parseFiles(job, undefined, 1));
-      const b = JSON.stringify(await parseFiles(job, undefined, 2));
+      const job = { root, files: listIncidentFiles(root), config: loadConfig(root).config, today: '2007-07-01' };
+      const collect = async (workers) => { const out = []; await processFiles(job, (s, i) => { out[i] = s; }, undefined, workers); return JSON.stringify(out); };
+      const a = await collect(1);
+      const b = await collect(2);
       process.stdout.write(JSON.stringify({ same: a === b, files: job.files.length }));`;
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     let output = '';

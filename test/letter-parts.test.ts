@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { joinList, numberWord, percentPhrase, restorationSentence, serviceLabel, signatureTitle, symptomPhrase } from '../src/letter/phrases.js';
 import { customerMarkdown, markdownText } from '../src/letter/markdown.js';
 import { findLeak, fragments, type InternalString } from '../src/letter/tripwire.js';
+import { stableStructureIds } from '../src/render/pdf.js';
 
 describe('letter phrases', () => {
   it('rounds fractional percentages down and says so', () => {
@@ -83,5 +84,15 @@ describe('tripwire matching', () => {
     const html = [{ format: 'HTML', text: '<td>Login restored for the remaining customers.</td>', markup: 'html' as const }];
     expect(findLeak(html, [repeated], 'loginrestoredfortheremainingcustomers')).toBeUndefined();
     expect(findLeak(html, [repeated], '')).toBeDefined();
+  });
+});
+
+describe('reproducible PDFs', () => {
+  it("renumbers Chromium's per-print structure ids in order, keeping every offset", () => {
+    const pdf = (a: number, b: number) => Buffer.from(`/ID (node000000${a}) /Headers [(node000000${b})] /Names [(node000000${a}) 1 0 R (node000000${b}) 2 0 R] (node12)`, 'latin1');
+    const first = stableStructureIds(pdf(39, 76));
+    expect(Buffer.from(first).toString('latin1')).toBe('/ID (node00000001) /Headers [(node00000002)] /Names [(node00000001) 1 0 R (node00000002) 2 0 R] (node12)');
+    expect(Buffer.from(stableStructureIds(pdf(37, 74)))).toEqual(Buffer.from(first));
+    expect(first.length).toBe(pdf(39, 76).length);
   });
 });

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -257,6 +258,13 @@ describe('letter templates', () => {
     );
   });
 
+  it('never use triple-stash, and escape everything but sanitised Markdown', () => {
+    const dir = join(process.cwd(), 'templates', 'letter');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.hbs'));
+    expect(files.sort()).toEqual(['closing.md.hbs', 'letter.html.hbs', 'letter.md.hbs', 'opening.md.hbs', 'pdf-footer.html.hbs']);
+    for (const file of files) expect(readFileSync(join(dir, file), 'utf8'), file).not.toContain('{{{');
+  });
+
   it('produce HTML that passes html-validate (recommended rules)', async () => {
     const { HtmlValidate } = await import('html-validate');
     const { read } = await letter(EXAMPLE_ROOT, { ids: JUNE, formats: ['html'] });
@@ -276,6 +284,16 @@ describe('tripwire', () => {
       'incident 2007-03-11-dst: internal text from owner "dana" (name, not public) appears in the HTML letter ("Dana Hidden"); letter 2007-03-11-dst was not written',
     );
     expect(existsSync(join(out, 'letters'))).toBe(false);
+  });
+
+  it('does not trip on the letter\'s own prose or on a one-word name that is an ordinary word', async () => {
+    const text = incident('2007-03-11-dst', { started: '2007-03-11T09:00:00-04:00', resolved: '2007-03-11T10:00:00-04:00', summary: 'Webmail will not load.' })
+      .replace('## Internal notes', '## Lessons learned\n\nWe are sorry for the disruption this interruption caused you and the people who rely on you.\n\n## Internal notes');
+    const root = tempKb({ 'postmortem.config.yaml': CONFIG.replace('  - {id: dana,', '  - {id: will, name: Will}\n  - {id: dana,'), 'incidents/2007-03-11-dst.md': text });
+    roots.push(root);
+    const { read } = await letter(root, { ids: ['2007-03-11-dst'], formats: ['md'] });
+    expect(mdText(read('md'))).toContain('Webmail will not load. ');
+    expect(mdText(read('md'))).toContain('We are sorry for the disruption this interruption caused you and the people who rely on you.');
   });
 
   it('catches root-cause text and tickets copied into customer fields', async () => {
@@ -322,5 +340,24 @@ describe('build step and init', () => {
     for (const name of ['letter.html.hbs', 'letter.md.hbs', 'letter.css', 'opening.md.hbs', 'closing.md.hbs', 'pdf-footer.html.hbs']) {
       expect(existsSync(join(root, 'kb', 'templates', 'letter', name)), name).toBe(true);
     }
+  });
+});
+
+describe('the real binary', () => {
+  const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
+  const run = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd, env: { ...process.env, NO_COLOR: '1' } });
+
+  it('writes the letter, and reports unknown ids and drafts without a stack trace', () => {
+    const root = kbWith({ 'incidents/2007-03-11-dst.md': DST, 'incidents/2007-03-12-draft.md': incident('2007-03-12-draft', { status: 'draft', started: '2007-03-12T09:00:00-04:00', resolved: '2007-03-12T09:45:00-04:00' }) });
+    const ok = run(root, 'letter', '2007-03-11-dst', '--format', 'html,md');
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout).toBe('wrote letters/2007-03-11-dst.html\nwrote letters/2007-03-11-dst.md\nLetter "Webmail unavailable" dated March 11, 2007: 1 incident, signed by Pat Signer.\n');
+    const unknown = run(root, 'letter', 'nope');
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toBe('postmortem: unknown incident id: nope\nIncident ids are the file names under incidents/ without .md; run "postmortem check" to see every incident.\n');
+    const draft = run(root, 'letter', '2007-03-12-draft', '--format', 'md');
+    expect(draft.status).toBe(1);
+    expect(draft.stderr).toContain('postmortem: only final incidents go into customer letters; not final: 2007-03-12-draft (status: draft)\nFinish the review');
+    expect(draft.stderr).not.toMatch(/\bat .*\.js:\d+/);
   });
 });

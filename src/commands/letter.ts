@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { loadKnowledgeBase } from '../kb/load.js';
-import { LETTER_FORMATS, produceLetter, type LetterFormat, type LetterOutcome } from '../letter/document.js';
+import type { LetterOutcome } from '../letter/document.js';
+import { LETTER_FORMATS, type LetterFormat } from '../letter/formats.js';
 import { UserError, type CliEnv, type CommandContext, type CommandResult } from './context.js';
 
 export interface LetterOptions {
@@ -30,6 +31,8 @@ export function parseFormats(value: unknown): LetterFormat[] | undefined {
 /** `postmortem letter <id>...`: the customer letter about these incidents. */
 export async function runLetter(ctx: CommandContext, options: LetterOptions): Promise<LetterResult> {
   const kb = loadKnowledgeBase({ root: ctx.root, now: ctx.now });
+  // The renderer (unified, Handlebars, playwright-core) loads only when a letter is written.
+  const { produceLetter } = await import('../letter/document.js');
   const outcome = await produceLetter({
     kb,
     out: ctx.out,

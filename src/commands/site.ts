@@ -2,7 +2,8 @@ import { join, relative } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { updateKnowledgeBase } from '../db/knowledge-base.js';
 import { countBySeverity } from '../problems.js';
-import { buildSite, SITE_DIR, type SiteBuildResult } from '../site/build.js';
+import { SITE_DIR, type SiteBuildResult } from '../site/build.js';
+import { buildSiteFromKnowledgeBase } from '../site/step.js';
 import type { CliEnv, CommandContext, CommandResult } from './context.js';
 
 export interface SiteOptions {
@@ -22,17 +23,20 @@ export interface SiteResult extends CommandResult {
  */
 export async function runSite(ctx: CommandContext, options: SiteOptions = {}): Promise<SiteResult> {
   const kb = await updateKnowledgeBase(ctx, { dbPath: options.db });
-  const incidents = kb.incidents();
-  const site = buildSite({ root: ctx.root, out: ctx.out, input: { config: kb.config, today: kb.today, incidents } });
+  const { incidents, summariesMs, ...site } = await buildSiteFromKnowledgeBase(ctx, kb);
+  if (process.env.POSTMORTEM_TIMINGS) {
+    const t = { summaries: summariesMs, ...site.timings };
+    ctx.stderr.write(`site timings (ms): ${Object.entries(t).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')}\n`);
+  }
   const { errors } = countBySeverity(kb.problems);
   const indexFile = join(ctx.out, SITE_DIR, 'index.html');
   const index = relative(process.cwd(), indexFile).startsWith('..') ? indexFile : relative(process.cwd(), indexFile);
-  ctx.stdout.write(`Site: ${incidents.length} incidents; ${site.rendered.length} of ${site.files.length} files rendered, `
+  ctx.stdout.write(`Site: ${incidents} incidents; ${site.rendered.length} of ${site.files.length} files rendered, `
     + `${site.written.length} written${site.deleted.length ? `, ${site.deleted.length} deleted` : ''}. Open ${index}\n`);
   if (errors > 0) {
     ctx.stderr.write(`${errors} error${errors === 1 ? '' : 's'} in the knowledge base: incidents with errors are not on the site. Run "postmortem check" for details.\n`);
   }
-  return { exitCode: errors > 0 ? 1 : 0, site, incidents: incidents.length };
+  return { exitCode: errors > 0 ? 1 : 0, site, incidents: incidents };
 }
 
 export const siteCommand = (env: CliEnv): CommandModule => ({

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import type { SourceFile } from '../source/read.js';
+import type { Problem } from '../problems.js';
 
 /**
  * The parse cache: what reading a file produced (a plain-JSON `SourceFile`), keyed by content
@@ -18,7 +19,20 @@ const CACHE_SQL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sources (digest TEXT PRIMARY KEY, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS stamps (file TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ms REAL NOT NULL, digest TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS checks (file TEXT PRIMARY KEY, digest TEXT NOT NULL, context TEXT NOT NULL, json TEXT NOT NULL);
 `;
+
+/** What the per-file validation stage found for one file, kept so an unchanged file is not validated again. */
+export interface FileCheck {
+  problems: Problem[];
+  /** The file passed the per-file stage (the cross-file rules may still reject it). */
+  valid: boolean;
+  /** What the cross-file rules read without loading the whole file: the incident's id and related ids, and the front-matter id. */
+  id?: string;
+  related?: string[];
+  dataId?: unknown;
+  frontmatterLine: number;
+}
 
 export class ParseCache {
   private readonly db: Database.Database;
@@ -41,7 +55,7 @@ export class ParseCache {
         db.exec(CACHE_SQL);
         const stored = db.prepare("SELECT value FROM meta WHERE key = 'version'").pluck().get() as string | undefined;
         if (stored !== version) {
-          db.exec("DELETE FROM sources; DELETE FROM stamps; DELETE FROM meta;");
+          db.exec('DELETE FROM sources; DELETE FROM stamps; DELETE FROM checks; DELETE FROM meta;');
           db.prepare("INSERT INTO meta VALUES ('version', ?)").run(version);
         }
         return db;
@@ -81,6 +95,22 @@ export class ParseCache {
       for (const p of source.problems) p.file = file;
     }
     return source;
+  }
+
+  /** Per-file validation results made in `context` (tool, schema, config and evaluation date). */
+  checks(context: string): Map<string, { digest: string; check: FileCheck }> {
+    const rows = this.db.prepare('SELECT file, digest, json FROM checks WHERE context = ?').raw().all(context) as [string, string, string][];
+    return new Map(rows.map(([file, digest, json]) => [file, { digest, check: JSON.parse(json) as FileCheck }]));
+  }
+
+  saveChecks(context: string, checks: ReadonlyMap<string, { digest: string; check: FileCheck }>, keep: ReadonlySet<string>): void {
+    const put = this.db.prepare('INSERT OR REPLACE INTO checks VALUES (?, ?, ?, ?)');
+    const files = this.db.prepare('SELECT file FROM checks').pluck().all() as string[];
+    const remove = this.db.prepare('DELETE FROM checks WHERE file = ?');
+    this.db.transaction(() => {
+      for (const [file, { digest, check }] of checks) put.run(file, digest, context, JSON.stringify(check));
+      for (const file of files) if (!keep.has(file)) remove.run(file);
+    })();
   }
 
   has(digest: string): boolean {

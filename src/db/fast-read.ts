@@ -1,7 +1,7 @@
 import { unified } from 'unified';
 import remarkParse from 'remark-parse';
 import remarkGfm from 'remark-gfm';
-import type { Root } from 'mdast';
+import type { List, Root, RootContent } from 'mdast';
 import { digestOf, readSource, type ReadOptions, type SourceFile } from '../source/read.js';
 import { readYaml } from '../source/yaml.js';
 import { RECOGNISED_SECTIONS, slugify, type Section } from '../source/sections.js';
@@ -99,9 +99,11 @@ export function tryFast(file: string, bytes: Uint8Array, options: ReadOptions): 
       audience: key === 'customer-summary' ? 'customer' : 'internal', markdown, line: h.line, column: 1,
     });
     if (key === 'timeline') {
-      // Parse only this section, padded so lines keep their numbers.
-      const tree = timelineParser.parse('\n'.repeat(h.line) + text.slice(h.end, next)) as Root;
-      const { items, unread } = readBodyTimeline(tree.children);
+      const body = text.slice(h.end, next);
+      // A plain one-line-per-entry list needs no parser; anything else is parsed by remark,
+      // only this section, padded so lines keep their numbers.
+      const nodes = (text.includes(']:') ? undefined : plainList(body, h.line + 1)) ?? (timelineParser.parse('\n'.repeat(h.line) + body) as Root).children;
+      const { items, unread } = readBodyTimeline(nodes);
       source.bodyTimeline = items;
       source.unreadTimeline = unread;
     }
@@ -110,4 +112,36 @@ export function tryFast(file: string, bytes: Uint8Array, options: ReadOptions): 
   if (sections.filter((s) => s.key === 'timeline').length > 1) return undefined;
   source.sections = sections;
   return source;
+}
+
+/**
+ * A list item's text that Markdown would leave exactly as written: no inline markup, escapes,
+ * entities or links (the caller makes sure the file has no link reference definitions).
+ */
+const PLAIN_ITEM = /^- ([A-Za-z0-9][^`*_<>&\\!~|\t]*)$/;
+const NESTED_MARKER = /^\d{1,9}[.)](?:\s|$)/;
+
+/**
+ * The mdast of a section that is only a bullet list of one-line plain items (blank lines
+ * allowed), as remark would build it for `readBodyTimeline`; undefined for anything else.
+ */
+export function plainList(body: string, firstLine: number): RootContent[] | undefined {
+  const children: List['children'] = [];
+  const lines = body.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!;
+    if (raw.trim() === '') continue;
+    const m = PLAIN_ITEM.exec(raw);
+    // Brackets stay text when nothing could make them a link: no `](` here, no definitions anywhere.
+    if (!m || NESTED_MARKER.test(m[1]!) || / {2,}$/.test(raw) || m[1]!.includes('](')) return undefined;
+    const line = firstLine + i;
+    const value = m[1]!.replace(/\s+$/, '');
+    const position = { start: { line, column: 1 }, end: { line, column: raw.length + 1 } };
+    children.push({
+      type: 'listItem', spread: false, checked: null, position,
+      children: [{ type: 'paragraph', position: { start: { line, column: 3 }, end: position.end }, children: [{ type: 'text', value }] }],
+    });
+  }
+  if (children.length === 0) return undefined;
+  return [{ type: 'list', ordered: false, start: null, spread: false, children }];
 }

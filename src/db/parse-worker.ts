@@ -1,10 +1,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../schema/config.js';
-import { readOne } from './parse.js';
+import { processOne } from './parse.js';
 
-/** Worker side of `parseFiles`: reads the files it is sent and posts the plain-data results back. */
-const { root, config } = workerData as { root: string; config: Config };
+/** Worker side of `processFiles`: reads and checks the files it is sent and posts the plain-data results back. */
+const job = workerData as { root: string; config: Config; today: string };
 parentPort!.on('message', (message: { start: number; files: string[] }) => {
-  const sources = message.files.map((file) => readOne(root, file, config));
-  parentPort!.postMessage({ start: message.start, sources });
+  const results = message.files.map((file) => processOne(job, file));
+  parentPort!.postMessage({ start: message.start, results });
 });

@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSourceFile } from '../kb/load.js';
 import { readSourceFast } from './fast-read.js';
+import { processSource, type Processed } from './process.js';
+import { Temporal } from '../model/time.js';
 
 /** Below this many files, starting workers costs more than it saves. */
 export const WORKER_THRESHOLD = 64;
@@ -15,6 +17,8 @@ export interface ParseJob {
   root: string;
   files: string[];
   config: Config;
+  /** The evaluation date, YYYY-MM-DD. */
+  today: string;
 }
 
 export type ParseProgress = (done: number) => void;
@@ -34,28 +38,34 @@ const workerUrl = new URL('./parse-worker.js', import.meta.url);
 /** Workers need the compiled worker module (running from `dist/`, not from TypeScript sources). */
 const canUseWorkers = import.meta.url.endsWith('.js');
 
+/** Reads one file and runs the per-file stage on it (what each worker does). */
+export function processOne(job: Omit<ParseJob, 'files'>, file: string): Processed {
+  return processSource(readOne(job.root, file, job.config), job.config, Temporal.PlainDate.from(job.today));
+}
+
 /**
- * Reads (parses) files: in worker threads across cores when there are many, else in this
- * thread. Results are in the order of `files` and identical either way (`readOne`).
+ * Reads (parses) and checks files, handing each result to `onSource` as it comes (in any
+ * order, with its index in `files`): in worker threads across cores when there are many, else
+ * in this thread. Results are identical either way (`processOne`); nothing is kept here.
  */
-export async function parseFiles(job: ParseJob, onProgress?: ParseProgress, workers?: number): Promise<SourceFile[]> {
+export async function processFiles(
+  job: ParseJob, onSource: (processed: Processed, index: number) => void, onProgress?: ParseProgress, workers?: number,
+): Promise<void> {
   const count = workers ?? (canUseWorkers && job.files.length >= WORKER_THRESHOLD ? Math.min(availableParallelism(), 8) : 1);
   if (count <= 1) {
-    const out: SourceFile[] = [];
-    for (const file of job.files) {
-      out.push(readOne(job.root, file, job.config));
-      if (out.length % 50 === 0) onProgress?.(out.length);
-    }
-    onProgress?.(out.length);
-    return out;
+    job.files.forEach((file, i) => {
+      onSource(processOne(job, file), i);
+      if ((i + 1) % 50 === 0) onProgress?.(i + 1);
+    });
+    onProgress?.(job.files.length);
+    return;
   }
-  const results: SourceFile[] = new Array(job.files.length);
   let next = 0;
   let done = 0;
   const batch = 16;
   const run = () => new Promise<void>((resolve, reject) => {
     const worker = new Worker(fileURLToPath(workerUrl), {
-      workerData: { root: job.root, config: job.config },
+      workerData: { root: job.root, config: job.config, today: job.today },
       execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type') && a !== '-e' && a !== '--eval'),
     });
     const send = () => {
@@ -67,9 +77,15 @@ export async function parseFiles(job: ParseJob, onProgress?: ParseProgress, work
       next = Math.min(job.files.length, next + batch);
       worker.postMessage({ start, files: job.files.slice(start, next) });
     };
-    worker.on('message', (message: { start: number; sources: SourceFile[] }) => {
-      message.sources.forEach((s, i) => { results[message.start + i] = s; });
-      done += message.sources.length;
+    worker.on('message', (message: { start: number; results: Processed[] }) => {
+      try {
+        message.results.forEach((p, i) => onSource(p, message.start + i));
+      } catch (error) {
+        void worker.terminate();
+        reject(error);
+        return;
+      }
+      done += message.results.length;
       onProgress?.(done);
       send();
     });
@@ -77,5 +93,4 @@ export async function parseFiles(job: ParseJob, onProgress?: ParseProgress, work
     send();
   });
   await Promise.all(Array.from({ length: count }, run));
-  return results;
 }

@@ -1,20 +1,108 @@
 import type Database from 'better-sqlite3';
 import type { Config } from '../schema/config.js';
 import type { Incident } from '../model/incident.js';
-import { minutesBetween, type Instant } from '../model/time.js';
+import type { Instant } from '../model/time.js';
 import type { Problem } from '../problems.js';
 
-/** UTC ISO 8601 with whole seconds: sortable as text. */
+/** UTC ISO 8601 with whole seconds (truncated), e.g. 2007-06-04T13:10:00Z: sortable as text. */
 export function isoUtc(instant: Instant): string {
-  return instant.toString({ smallestUnit: 'second' });
+  return isoFromMs(instant.epochMilliseconds);
 }
+
+function isoFromMs(ms: number): string {
+  const iso = new Date(Math.floor(ms / 1000) * 1000).toISOString();
+  return `${iso.slice(0, -5)}Z`;
+}
+
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
 
 /** The local calendar date of an instant in a time zone, YYYY-MM-DD. */
 export function localDate(instant: Instant, timeZone: string): string {
-  return instant.toZonedDateTimeISO(timeZone).toPlainDate().toString();
+  let format = dateFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', calendar: 'iso8601', numberingSystem: 'latn' });
+    dateFormats.set(timeZone, format);
+  }
+  const parts: Record<string, string> = {};
+  for (const p of format.formatToParts(instant.epochMilliseconds)) parts[p.type] = p.value;
+  return `${parts.year!.padStart(4, '0')}-${parts.month}-${parts.day}`;
 }
 
 const bool = (b: boolean | undefined) => (b ? 1 : 0);
+type Value = string | number | null;
+
+/**
+ * Every row of one incident as plain data (no class instances), so it can be built in a
+ * worker thread and inserted in the main one.
+ */
+export interface IncidentRows {
+  id: string;
+  file: string;
+  incident: Record<string, Value>;
+  services: string[];
+  locations: string[];
+  people: [role: string, person: string, position: number][];
+  events: Value[][];
+  remediations: Value[][];
+  factors: Value[][];
+  tags: string[];
+  related: string[];
+  sections: Value[][];
+}
+
+/** The rows of an incident. Minutes are exact (instants, so daylight-saving changes do not matter). */
+export function incidentRows(incident: Incident, config: Config): IncidentRows {
+  const id = incident.id;
+  const startedMs = incident.started.epochMilliseconds;
+  const minutes = (to?: Instant) => (to ? (to.epochMilliseconds - startedMs) / 60000 : null);
+  const rank = config.severities.indexOf(incident.severity);
+  const people: IncidentRows['people'] = [];
+  if (incident.owners.commander) people.push(['commander', incident.owners.commander, 1]);
+  incident.owners.authors.forEach((p, i) => people.push(['author', p, i + 1]));
+  incident.owners.reviewers.forEach((p, i) => people.push(['reviewer', p, i + 1]));
+  return {
+    id,
+    file: incident.file,
+    incident: {
+      id,
+      title: incident.title,
+      status: incident.status,
+      severity: incident.severity,
+      severity_rank: rank >= 0 ? rank + 1 : config.severities.length + 1,
+      started_at: isoUtc(incident.started),
+      detected_at: incident.detected ? isoUtc(incident.detected) : null,
+      mitigated_at: incident.mitigated ? isoUtc(incident.mitigated) : null,
+      resolved_at: incident.resolved ? isoUtc(incident.resolved) : null,
+      started_local_date: localDate(incident.started, config.timezone),
+      minutes_to_detect: minutes(incident.detected),
+      minutes_to_mitigate: minutes(incident.mitigated),
+      minutes_to_resolve: minutes(incident.resolved),
+      impact_minutes: minutes(incident.resolved ?? incident.mitigated),
+      impact_summary: incident.impact.summary,
+      symptoms: JSON.stringify(incident.impact.symptoms),
+      customers_affected: incident.impact.customers_affected ?? null,
+      percent_resolved_at_mitigation: incident.impact.percent_resolved_at_mitigation ?? null,
+      root_cause_category: incident.root_cause.category,
+      root_cause_summary: incident.root_cause.summary,
+      trigger: incident.trigger ?? null,
+      provider: incident.provider ?? null,
+      detection_method: incident.detection?.method ?? null,
+      detection_summary: incident.detection?.summary ?? null,
+      customer_summary: incident.customer_summary ?? null,
+      file: incident.file,
+      digest: incident.digest,
+    },
+    services: incident.services,
+    locations: incident.locations,
+    people,
+    events: incident.timeline.map((e, i) => [i + 1, isoUtc(e.at), e.kind, e.event, bool(e.public), e.source, e.line]),
+    remediations: incident.remediations.map((r, i) => [r.id, i + 1, r.action, r.type, r.owner, r.due ?? null, r.status, r.ticket ?? null, bool(r.public)]),
+    factors: incident.contributing_factors.map((f, i) => [i + 1, f.category, f.summary]),
+    tags: incident.tags,
+    related: incident.related,
+    sections: incident.sections.map((s, i) => [i + 1, s.key, s.title, bool(s.recognised), s.audience, s.markdown]),
+  };
+}
 
 /** Prepared statements that insert and delete one incident's rows. */
 export class IncidentWriter {
@@ -22,12 +110,10 @@ export class IncidentWriter {
   private readonly remove: Database.Statement[];
   private readonly ftsDelete: Database.Statement;
   private readonly ftsInsert: Database.Statement;
-  private readonly severityRank: Map<string, number>;
   private readonly services: Set<string>;
   private readonly locations: Set<string>;
 
-  constructor(private readonly db: Database.Database, private readonly config: Config) {
-    this.severityRank = new Map(config.severities.map((s, i) => [s, i + 1]));
+  constructor(private readonly db: Database.Database) {
     this.services = new Set(db.prepare('SELECT name FROM services').pluck().all() as string[]);
     this.locations = new Set(db.prepare('SELECT id FROM locations').pluck().all() as string[]);
     this.insert = {
@@ -83,73 +169,34 @@ export class IncidentWriter {
     for (const l of this.db.prepare('SELECT id FROM locations').pluck().all() as string[]) this.locations.add(l);
   }
 
-  add(incident: Incident): void {
-    const { insert, config } = this;
-    const id = incident.id;
-    const started = incident.started;
-    const minutes = (to?: Instant) => (to ? minutesBetween(started, to) : null);
-    const impactEnd = incident.resolved ?? incident.mitigated;
-    insert.incident!.run({
-      id,
-      title: incident.title,
-      status: incident.status,
-      severity: incident.severity,
-      severity_rank: this.severityRank.get(incident.severity) ?? config.severities.length + 1,
-      started_at: isoUtc(started),
-      detected_at: incident.detected ? isoUtc(incident.detected) : null,
-      mitigated_at: incident.mitigated ? isoUtc(incident.mitigated) : null,
-      resolved_at: incident.resolved ? isoUtc(incident.resolved) : null,
-      started_local_date: localDate(started, config.timezone),
-      minutes_to_detect: minutes(incident.detected),
-      minutes_to_mitigate: minutes(incident.mitigated),
-      minutes_to_resolve: minutes(incident.resolved),
-      impact_minutes: minutes(impactEnd),
-      impact_summary: incident.impact.summary,
-      symptoms: JSON.stringify(incident.impact.symptoms),
-      customers_affected: incident.impact.customers_affected ?? null,
-      percent_resolved_at_mitigation: incident.impact.percent_resolved_at_mitigation ?? null,
-      root_cause_category: incident.root_cause.category,
-      root_cause_summary: incident.root_cause.summary,
-      trigger: incident.trigger ?? null,
-      provider: incident.provider ?? null,
-      detection_method: incident.detection?.method ?? null,
-      detection_summary: incident.detection?.summary ?? null,
-      customer_summary: incident.customer_summary ?? null,
-      file: incident.file,
-      digest: incident.digest,
-    });
-    incident.services.forEach((service, i) => {
+  add(rows: IncidentRows): void {
+    const { insert } = this;
+    const id = rows.id;
+    insert.incident!.run(rows.incident);
+    rows.services.forEach((service, i) => {
       if (!this.services.has(service)) {
         insert.service!.run(service);
         this.services.add(service);
       }
       insert.incidentService!.run(id, service, i + 1);
     });
-    incident.locations.forEach((location, i) => {
+    rows.locations.forEach((location, i) => {
       if (!this.locations.has(location)) {
         insert.location!.run(location, location);
         this.locations.add(location);
       }
       insert.incidentLocation!.run(id, location, i + 1);
     });
-    if (incident.owners.commander) insert.person!.run(id, 'commander', incident.owners.commander, 1);
-    incident.owners.authors.forEach((p, i) => insert.person!.run(id, 'author', p, i + 1));
-    incident.owners.reviewers.forEach((p, i) => insert.person!.run(id, 'reviewer', p, i + 1));
-    incident.timeline.forEach((e, i) => {
-      insert.event!.run(id, i + 1, isoUtc(e.at), e.kind, e.event, bool(e.public), e.source, e.line);
-    });
-    incident.remediations.forEach((r, i) => {
-      insert.remediation!.run(id, r.id, i + 1, r.action, r.type, r.owner, r.due ?? null, r.status, r.ticket ?? null, bool(r.public));
-    });
-    incident.contributing_factors.forEach((f, i) => insert.factor!.run(id, i + 1, f.category, f.summary));
-    for (const tag of incident.tags) insert.tag!.run(id, tag);
-    for (const other of incident.related) {
+    for (const p of rows.people) insert.person!.run(id, ...p);
+    for (const e of rows.events) insert.event!.run(id, ...e);
+    for (const r of rows.remediations) insert.remediation!.run(id, ...r);
+    for (const f of rows.factors) insert.factor!.run(id, ...f);
+    for (const tag of rows.tags) insert.tag!.run(id, tag);
+    for (const other of rows.related) {
       insert.related!.run(id, other, id);
       insert.related!.run(other, id, id);
     }
-    incident.sections.forEach((s, i) => {
-      insert.section!.run(id, i + 1, s.key, s.title, bool(s.recognised), s.audience, s.markdown);
-    });
+    for (const s of rows.sections) insert.section!.run(id, ...s);
     this.ftsInsert.run(id);
   }
 }

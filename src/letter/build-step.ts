@@ -6,7 +6,6 @@ import { CONFIG_FILE } from '../kb/config.js';
 import type { LetterDocumentSpec } from '../schema/config.js';
 import { locate } from '../source/locate.js';
 import { readYaml } from '../source/yaml.js';
-import { produceLetter } from './document.js';
 
 function documentPosition(root: string, index: number): { line: number; column: number } {
   try {
@@ -24,11 +23,13 @@ function documentPosition(root: string, index: number): { line: number; column: 
 export const letterBuildStep: BuildStep = {
   name: 'letters',
   async run(ctx, built): Promise<BuildStepResult> {
-    const kb = { root: ctx.root, config: built.config, incidents: built.incidents(), problems: built.problems };
     const result: BuildStepResult = { written: [], unchanged: 0, problems: [], notes: [] };
-    const specs = kb.config.documents
+    const specs = built.config.documents
       .map((spec, index) => ({ spec, index }))
       .filter((d): d is { spec: LetterDocumentSpec; index: number } => d.spec.type === 'letter');
+    if (specs.length === 0) return result;
+    const { produceLetter } = await import('./document.js');
+    const kb = { root: ctx.root, config: built.config, incidents: built.incidents(), problems: built.problems };
     for (const { spec, index } of specs) {
       try {
         const outcome = await produceLetter({

@@ -10,6 +10,9 @@ import { writeFileAtomic } from '../output/write-file.js';
 import { chromiumAvailable, chromiumPath, ChromiumMissingError, CHROMIUM_INSTALL_HINT } from '../render/pdf.js';
 import { ID_PATTERN } from '../schema/incident.js';
 import { chronological, customerLetter, LetterInputError, type CustomerLetter } from './model.js';
+
+export { LETTER_FORMATS, type LetterFormat };
+import { LETTER_FORMATS, type LetterFormat } from './formats.js';
 import { printLetterPdf, renderLetter } from './render.js';
 import { describeLeak, findLeak, internalStrings, publicCorpus, type OutputText } from './tripwire.js';
 
@@ -18,8 +21,6 @@ import { describeLeak, findLeak, internalStrings, publicCorpus, type OutputText 
  * render every format, run the tripwire over all of them, and only then write
  * `<out>/letters/<name>.{html,md,pdf}`. Nothing is written when any step fails.
  */
-export const LETTER_FORMATS = ['html', 'md', 'pdf'] as const;
-export type LetterFormat = (typeof LETTER_FORMATS)[number];
 export const LETTERS_DIR = 'letters';
 
 export interface LetterRequest {
@@ -180,7 +181,7 @@ export async function produceLetter({ kb, out, request }: ProduceOptions): Promi
     if (text === undefined) notes.push(`PDF text of letter ${name} not checked for internal details: pdftotext (poppler-utils) not found.`);
     else outputs.push({ format: 'PDF', text, markup: 'text' });
   }
-  const leak = findLeak(outputs, internalStrings(incidents, config), publicCorpus(incidents, config));
+  const leak = findLeak(outputs, internalStrings(incidents, config), publicCorpus(incidents, config, rendered.prose));
   if (leak) {
     throw new UserError(
       `${describeLeak(leak)}; letter ${name} was not written`,

@@ -21,9 +21,9 @@ import { joinList, numberWord, restorationSentence, serviceLabel, signatureTitle
  * - owners whose directory entry is `public: true`, by name and public title;
  * - the organisation, audience and signer from the config.
  *
- * Two facts are derived from internal fields without copying them: whether incidents that
- * share a symptom are linked through `related` ("unrelated in cause"), and the letter's
- * default date. No internal text is ever read into the model.
+ * One fact is derived from an internal field without copying it: whether incidents that
+ * share a symptom are linked through `related` ("unrelated in cause"), as a yes or no.
+ * No internal text is ever read into the model.
  */
 
 export interface LetterPerson {

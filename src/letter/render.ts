@@ -47,6 +47,8 @@ export interface RenderedLetter {
   markdown: string;
   /** Chromium footer for the PDF (page numbers). */
   footer: string;
+  /** The opening and closing as rendered (Markdown), generated from the view model alone. */
+  prose: string[];
 }
 
 export interface LetterRenderer {
@@ -74,8 +76,11 @@ export function letterRenderer(root: string): LetterRenderer {
         const markdown = template(letter);
         return { html: sanitizedHtml(markdownToHtml(markdown, 'customer')), markdown: safeMarkdown(customerMarkdown(markdown)) };
       };
-      const data = { ...letter, opening: prose(templates.opening), closing: prose(templates.closing) };
+      const opening = prose(templates.opening);
+      const closing = prose(templates.closing);
+      const data = { ...letter, opening, closing };
       return {
+        prose: [opening.markdown.toString(), closing.markdown.toString()],
         html: templates.html(data),
         markdown: `${templates.markdown(data).replace(/\n{3,}/g, '\n\n').trim()}\n`,
         footer: templates.footer(letter),

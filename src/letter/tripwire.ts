@@ -102,7 +102,9 @@ export function internalStrings(incidents: readonly Incident[], config: Config):
   };
   const ids = incidents.map((i) => i.id).join(', ');
   for (const owner of config.owners) {
-    if (!owner.public) word(ids, `owner "${owner.id}" (name, not public)`, owner.name);
+    // A one-word name shorter than six letters ("Will", "Mark") is too common a word to search for.
+    const distinctive = /\s/.test(owner.name.trim()) || letters(owner.name).length >= 6;
+    if (!owner.public && distinctive) word(ids, `owner "${owner.id}" (name, not public)`, owner.name);
     word(ids, `owner "${owner.id}" (e-mail)`, owner.email);
   }
   for (const incident of incidents) {
@@ -127,13 +129,15 @@ export function internalStrings(incidents: readonly Incident[], config: Config):
 }
 
 /**
- * Text the letter may show legitimately: the customer fields of the incidents. Internal
+ * Text the letter may show legitimately: the customer fields of the incidents and the
+ * letter's own opening and closing. Internal
  * sections often restate them (a `## Timeline` list holds the public entries too), so an
  * internal fragment found in here is not a secret. The Customer summary is deliberately not
  * part of it: internal text copied into it is reported.
  */
-export function publicCorpus(incidents: readonly Incident[], config: Config): string {
-  const parts: string[] = [];
+export function publicCorpus(incidents: readonly Incident[], config: Config, prose: readonly string[] = []): string {
+  // The letter's own prose (opening, closing) is rendered from the view model alone.
+  const parts: string[] = [...prose];
   for (const incident of incidents) {
     parts.push(incident.title, incident.impact.summary, ...incident.impact.symptoms, ...incident.services);
     parts.push(...incident.locations.map((l) => config.locations[l] ?? l));

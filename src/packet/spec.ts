@@ -18,6 +18,8 @@ export interface PacketSpec {
   meeting?: Temporal.PlainDate;
   /** Explicit incident ids (otherwise: every incident started in the period, with the provider if given). */
   incidents?: string[];
+  /** Incidents reviewed in addition to the provider/period selection. */
+  include?: string[];
   /** Notes file relative to the root. */
   notes?: string;
   formats: PacketFormat[];
@@ -31,6 +33,7 @@ export interface PacketRequest {
   until?: string;
   meeting?: string;
   incidents?: readonly string[];
+  include?: readonly string[];
   notes?: string;
   formats?: readonly string[];
 }
@@ -38,7 +41,7 @@ export interface PacketRequest {
 export function requestFromDocument(doc: PacketDocumentSpec): PacketRequest {
   return {
     name: doc.name, provider: doc.provider, since: doc.since, until: doc.until, meeting: doc.meeting,
-    incidents: doc.incidents, notes: doc.notes, formats: doc.formats,
+    incidents: doc.incidents, include: doc.include, notes: doc.notes, formats: doc.formats,
   };
 }
 
@@ -63,9 +66,10 @@ export function startedDate(incident: Incident, config: Config): string {
 export function resolvePacketSpec(request: PacketRequest, config: Config, today: Temporal.PlainDate, incidents: readonly Incident[]): PacketSpec {
   const meeting = date(request.meeting, 'Meeting date');
   const explicitIds = request.incidents?.length ? [...request.incidents] : undefined;
-  if (explicitIds) {
+  const include = request.include?.length ? [...request.include] : undefined;
+  if (explicitIds || include) {
     const known = new Set(incidents.map((i) => i.id));
-    const missing = explicitIds.filter((id) => !known.has(id));
+    const missing = [...(explicitIds ?? []), ...(include ?? [])].filter((id) => !known.has(id));
     if (missing.length) {
       throw new UserError(`Unknown or invalid incident${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`,
         'Check the ids with "postmortem check"; only incidents without errors can go into a packet.');
@@ -94,6 +98,7 @@ export function resolvePacketSpec(request: PacketRequest, config: Config, today:
     period: { since, until },
     meeting,
     incidents: explicitIds,
+    include,
     notes: request.notes,
     formats: [...new Set(formats)].sort((a, b) => PACKET_FORMATS.indexOf(a as PacketFormat) - PACKET_FORMATS.indexOf(b as PacketFormat)) as PacketFormat[],
   };
@@ -101,7 +106,8 @@ export function resolvePacketSpec(request: PacketRequest, config: Config, today:
 
 /**
  * The packet's incidents, oldest first: the explicit ids, or every incident that started
- * (display-zone date) within the period and, with a provider, involved that provider.
+ * (display-zone date) within the period and, with a provider, involved that provider, plus
+ * any named in `include`.
  */
 export function selectIncidents(spec: PacketSpec, incidents: readonly Incident[], config: Config): Incident[] {
   const since = spec.period.since.toString();
@@ -110,7 +116,8 @@ export function selectIncidents(spec: PacketSpec, incidents: readonly Incident[]
     ? incidents.filter((i) => spec.incidents!.includes(i.id))
     : incidents.filter((i) => {
       const day = startedDate(i, config);
-      return day >= since && day <= until && (spec.provider === undefined || i.provider === spec.provider);
+      return (day >= since && day <= until && (spec.provider === undefined || i.provider === spec.provider))
+        || (spec.include?.includes(i.id) ?? false);
     });
   return [...chosen].sort((a, b) => Temporal.Instant.compare(a.started, b.started) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }

@@ -74,7 +74,7 @@ export interface ViewInput {
 
 export function packetView({ spec, config, incidents, numbers, notes, stamp }: ViewInput): PacketView {
   const { current, previous, trends } = numbers;
-  const provider = spec.provider;
+  const provider = spec.provider ? (config.provider_names[spec.provider] ?? spec.provider) : undefined;
   const subject = provider ? `Provider review: ${provider}` : 'Incident review';
   const toc: TocEntry[] = [];
   let n = 0;
@@ -129,7 +129,7 @@ export function packetView({ spec, config, incidents, numbers, notes, stamp }: V
   if (provider) {
     const p = current.provider;
     const pp = previous.provider;
-    paragraphs.push(`${plural(p?.incidents ?? 0, 'incident')} involved ${provider} (${humanDuration(p?.impact_minutes ?? 0)} of impact; previous period: ${plural(pp?.incidents ?? 0, 'incident')}, ${humanDuration(pp?.impact_minutes ?? 0)}). ${spec.incidents ? 'This packet reviews the incidents chosen for the meeting.' : `This packet reviews ${incidents.length === 1 ? 'that incident' : `those ${plural(incidents.length, 'incident')}`} in detail.`}`);
+    paragraphs.push(`${plural(p?.incidents ?? 0, 'incident')} involved ${provider} (${humanDuration(p?.impact_minutes ?? 0)} of impact; previous period: ${plural(pp?.incidents ?? 0, 'incident')}, ${humanDuration(pp?.impact_minutes ?? 0)}). ${spec.incidents ? 'This packet reviews the incidents chosen for the meeting.' : spec.include?.length ? `This packet reviews them in detail, with ${plural(spec.include.length, 'more incident')} on the agenda.` : `This packet reviews ${incidents.length === 1 ? 'that incident' : `those ${plural(incidents.length, 'incident')}`} in detail.`}`);
   } else {
     paragraphs.push(`This packet reviews ${plural(incidents.length, 'incident')} in detail.`);
   }
@@ -142,7 +142,7 @@ export function packetView({ spec, config, incidents, numbers, notes, stamp }: V
   // trends
   const monthLabels = trends.months.map((m, i) => monthLabel(m, i === 0));
   const hours = Math.max(0, ...trends.quarters.map((q) => q.resolveMedian ?? 0)) >= 120;
-  const providerShare = provider ? trends.providers.find((r) => r.group === provider)?.incidents ?? 0 : undefined;
+  const providerShare = provider ? trends.providers.find((r) => r.group === spec.provider)?.incidents ?? 0 : undefined;
   const trailingTotal = trends.monthlyTotals.reduce((a, b) => a + b, 0);
   const lastMonth = trends.until.toPlainYearMonth();
   const partial = trends.until.day < trends.until.daysInMonth

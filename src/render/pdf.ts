@@ -101,5 +101,19 @@ async function setMetadata(raw: Uint8Array, options: PdfOptions): Promise<Uint8A
   doc.setProducer('postmortem-kb (Chromium, pdf-lib)');
   doc.setCreationDate(options.date);
   doc.setModificationDate(options.date);
-  return doc.save({ useObjectStreams: false });
+  return stableStructureIds(await doc.save({ useObjectStreams: false }));
+}
+
+/**
+ * Chromium names tagged-PDF structure elements after DOM node ids (`(node00000039)`), which
+ * differ from one print to the next. Renumbers them in order (same length, so offsets and
+ * the sorted ID tree stay valid), so the same input gives the same bytes.
+ */
+export function stableStructureIds(pdf: Uint8Array): Uint8Array {
+  const text = Buffer.from(pdf).toString('latin1');
+  const pattern = /\(node(\d{8})\)/g;
+  const ids = [...new Set([...text.matchAll(pattern)].map((m) => m[1]!))].sort();
+  if (ids.length === 0) return pdf;
+  const renumbered = new Map(ids.map((id, i) => [id, String(i + 1).padStart(8, '0')]));
+  return Buffer.from(text.replace(pattern, (_all, id: string) => `(node${renumbered.get(id)})`), 'latin1');
 }

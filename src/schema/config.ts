@@ -30,7 +30,7 @@ const letterDocument = z.strictObject({
   audience: z.string().optional(),
   formats: z.array(z.enum(['html', 'md', 'pdf'])).optional(),
   include_drafts: z.boolean().optional(),
-  date: z.string().regex(datePattern).optional().describe('Date printed on the letter (YYYY-MM-DD); default: the day after the last incident resolved.'),
+  date: z.string().regex(datePattern).optional().describe('Date printed on the letter (YYYY-MM-DD); default: the day the last incident was resolved.'),
 });
 
 const packetDocument = z.strictObject({
@@ -40,7 +40,9 @@ const packetDocument = z.strictObject({
   since: z.string().regex(datePattern).optional(),
   until: z.string().regex(datePattern).optional(),
   meeting: z.string().regex(datePattern).optional().describe('Meeting date printed on the cover.'),
-  incidents: z.array(z.string()).optional(),
+  incidents: z.array(z.string()).optional().describe('Exactly these incidents (instead of selecting by provider and period).'),
+  include: z.array(z.string()).optional()
+    .describe('Also review these incidents, in addition to those selected by provider and period.'),
   notes: z.string().optional().describe('Markdown file with the meeting notes, relative to the root.'),
   formats: z.array(z.enum(['html', 'pdf'])).optional(),
 });
@@ -58,6 +60,8 @@ export const configSchema = z.strictObject({
   services: z.array(z.string().min(1)).default([]).describe('Service catalogue; unknown names in incidents are warnings.'),
   locations: z.record(z.string(), z.string()).default({}).describe('Location id -> display name.'),
   providers: z.array(z.string().min(1)).default([]),
+  provider_names: z.record(z.string(), z.string()).default({})
+    .describe('Provider id -> display name for documents, e.g. rackspace: Rackspace.'),
   owners: z.array(ownerSchema).default([]).describe('The owners directory.'),
   letter: z.strictObject({
     signer: z.string().optional().describe('Owner id of the person who signs customer letters.'),

@@ -15,8 +15,10 @@ import {
   actionsPage, categoriesIndexPage, categoryPath, groupPage, incidentPage, incidentPageNeighbours, incidentsOfCategory,
   incidentsOfService, indexPage, isOverdue, ownersPage, servicePath, servicesIndexPage, siteData, type SiteData, type SiteInput,
 } from './model.js';
-import { searchOptionsScript, shardCount, shardOf, shardPath, shardScript } from './search.js';
+import { searchDocument, searchOptionsScript, shardCount, shardOf, shardPath } from './search.js';
+import { runTasks, type SiteTask } from './parallel.js';
 import { trendsPage } from './trends.js';
+import type { SiteIncident } from './summaries.js';
 
 /**
  * Writes the static site to `<out>/site/`. Incremental: every page has a digest of its
@@ -35,6 +37,8 @@ export const SITE_DIR = 'site';
 export const MANIFEST_FILE = '.manifest.json';
 /** Bump when the shape of the pages changes in a way templates do not show. */
 const SITE_FORMAT = 'site-1';
+/** Pages rendered per round on big builds. */
+const CHUNK = 1000;
 
 export interface SiteBuildResult {
   /** Files written (relative to `<out>`). */
@@ -47,6 +51,8 @@ export interface SiteBuildResult {
   deleted: string[];
   /** Every file of the site (relative to `<out>/site`). */
   files: string[];
+  /** Milliseconds spent per phase (for the performance figures; never written into the site). */
+  timings: Record<'model' | 'load' | 'render' | 'write', number>;
 }
 
 interface Manifest {
@@ -57,7 +63,11 @@ interface Manifest {
 interface Page {
   path: string;
   digest: string;
-  render(): string | Uint8Array;
+  /** Incidents whose full record (sections, timeline) the page needs. */
+  needs?: readonly string[];
+  /** Costly work done before rendering, in worker threads on big builds; results come to `render` in order. */
+  tasks?(full: (id: string) => Incident): SiteTask[];
+  render(full: (id: string) => Incident, results: readonly string[]): string | Uint8Array;
 }
 
 const TOOL_VERSION: string = (() => {
@@ -164,8 +174,15 @@ class Renderer {
   }
 }
 
-function sectionHtml(markdown: string) {
-  return sanitizedHtml(markdownToHtml(markdown, 'internal'));
+/** The Markdown of an incident that its page shows, in a fixed order. */
+function pageMarkdown(i: Incident): string[] {
+  return [...i.sections.map((s) => s.markdown), ...(i.customer_summary ? [i.customer_summary] : [])].filter((m) => m.trim() !== '');
+}
+
+/** Section HTML from the results of the page's tasks (rendered here if missing). */
+function sectionHtmlFrom(markdown: readonly string[], html: readonly string[]) {
+  const known = new Map(markdown.map((m, n) => [m, html[n]]));
+  return (md: string) => sanitizedHtml(known.get(md) ?? markdownToHtml(md, 'internal'));
 }
 
 function phaseBarSvg(i: Incident) {
@@ -196,11 +213,16 @@ function sitePages(root: string, data: SiteData): Page[] {
 
   // the search index, in shards
   const shards = shardCount(data.incidents.length);
-  const shardMembers: Incident[][] = Array.from({ length: shards }, () => []);
+  const shardMembers: SiteIncident[][] = Array.from({ length: shards }, () => []);
   for (const i of data.incidents) shardMembers[shardOf(i.id, shards)]!.push(i);
   const shardPaths = shardMembers.map((members, n) => {
     const path = shardPath(n);
-    pages.push({ path, digest: hash(base, String(shards), ...members.map((i) => i.digest)), render: () => shardScript(members) });
+    const ids = members.map((i) => i.id);
+    pages.push({
+      path, digest: hash(base, String(shards), ...members.map((i) => i.digest)), needs: ids,
+      tasks: (full) => [{ kind: 'shard', documents: ids.map((id) => searchDocument(full(id))) }],
+      render: (_full, [script]) => script!,
+    });
     return path;
   });
 
@@ -238,7 +260,7 @@ function sitePages(root: string, data: SiteData): Page[] {
     }, { title: 'Root-cause categories', nav: 'categories' }),
   });
 
-  const group = (path: string, kind: 'service' | 'category', name: string, members: Incident[]) => {
+  const group = (path: string, kind: 'service' | 'category', name: string, members: SiteIncident[]) => {
     pages.push({
       path, digest: hash(base, kind, name, ...members.map((i) => `${i.id}:${i.digest}`)),
       render: () => {
@@ -258,10 +280,15 @@ function sitePages(root: string, data: SiteData): Page[] {
 
   for (const i of data.incidents) {
     const path = incidentPath(i.id);
-    const overdue = i.remediations.map((x) => (isOverdue(x, data.today) ? '1' : '0')).join('');
+    const overdue = i.remediations.map((x) => (isOverdue(x, data.todayText) ? '1' : '0')).join('');
     pages.push({
-      path, digest: hash(base, i.digest, incidentPageNeighbours(data, i), overdue),
-      render: () => renderer().page(path, 'incident.hbs', { ...incidentPage(data, i, sectionHtml), phaseBar: phaseBarSvg(i) }, { title: i.title, nav: 'none' }),
+      path, digest: hash(base, i.digest, incidentPageNeighbours(data, i), overdue), needs: [i.id],
+      tasks: (full) => pageMarkdown(full(i.id)).map((markdown) => ({ kind: 'markdown', markdown })),
+      render: (full, html) => {
+        const incident = full(i.id);
+        const sectionHtml = sectionHtmlFrom(pageMarkdown(incident), html);
+        return renderer().page(path, 'incident.hbs', { ...incidentPage(data, incident, sectionHtml), phaseBar: phaseBarSvg(incident) }, { title: i.title, nav: 'none' });
+      },
     });
   }
   return pages;
@@ -270,16 +297,25 @@ function sitePages(root: string, data: SiteData): Page[] {
 export interface BuildSiteOptions {
   root: string;
   out: string;
-  input: SiteInput;
+  /** Summaries of every incident, and how to load full incidents for the pages rendered again. */
+  input: SiteInput & { load(ids: readonly string[]): Incident[] };
 }
 
 /** Brings `<out>/site/` up to date with the incidents. */
-export function buildSite(options: BuildSiteOptions): SiteBuildResult {
+export async function buildSite(options: BuildSiteOptions): Promise<SiteBuildResult> {
   const siteDir = join(options.out, SITE_DIR);
   const manifestPath = join(siteDir, MANIFEST_FILE);
+  const timings = { model: 0, load: 0, render: 0, write: 0 };
+  let clock = performance.now();
+  const lap = (phase: keyof typeof timings) => {
+    const now = performance.now();
+    timings[phase] += now - clock;
+    clock = now;
+  };
   const previous = readManifest(manifestPath);
   const data = siteData(options.input);
   const pages = sitePages(options.root, data);
+  lap('model');
   const next: Manifest = { format: SITE_FORMAT, pages: {} };
   const written: string[] = [];
   const rendered: string[] = [];
@@ -287,22 +323,51 @@ export function buildSite(options: BuildSiteOptions): SiteBuildResult {
   const where = (path: string) => `${SITE_DIR}/${path}`;
   let complete = false;
   try {
+    const stale = new Set(pages.filter((page) => previous.pages[page.path] !== page.digest || !existsSync(join(siteDir, page.path))));
+    const needed = [...new Set([...stale].flatMap((page) => page.needs ?? []))];
+    const loaded = new Map(needed.length ? options.input.load(needed).map((i) => [i.id, i]) : []);
+    lap('load');
+    const full = (id: string) => {
+      const incident = loaded.get(id);
+      if (!incident) throw new Error(`incident ${id} is in the database but could not be loaded; run the build again`);
+      return incident;
+    };
     for (const page of pages) {
-      const file = join(siteDir, page.path);
-      if (previous.pages[page.path] === page.digest && existsSync(file)) {
+      if (!stale.has(page)) {
         unchanged++;
-      } else {
-        rendered.push(where(page.path));
-        if (writeFileAtomic(file, page.render())) written.push(where(page.path));
-        else unchanged++;
+        next.pages[page.path] = page.digest;
       }
-      next.pages[page.path] = page.digest;
+    }
+    // In chunks, so a cold build of a big knowledge base never holds every page in memory:
+    // first the costly part (Markdown, search shards) across worker threads, then the templates.
+    const queue = pages.filter((page) => stale.has(page));
+    for (let from = 0; from < queue.length; from += CHUNK) {
+      const chunk = queue.slice(from, from + CHUNK);
+      const taskPages = chunk.filter((page) => page.tasks).map((page) => ({ page, tasks: page.tasks!(full) }));
+      const allResults = await runTasks(taskPages.flatMap((t) => t.tasks));
+      const results = new Map<Page, string[]>();
+      let at = 0;
+      for (const t of taskPages) {
+        results.set(t.page, allResults.slice(at, at + t.tasks.length));
+        at += t.tasks.length;
+      }
+      lap('render');
+      for (const page of chunk) {
+        rendered.push(where(page.path));
+        const content = page.render(full, results.get(page) ?? []);
+        lap('render');
+        if (writeFileAtomic(join(siteDir, page.path), content)) written.push(where(page.path));
+        else unchanged++;
+        lap('write');
+        next.pages[page.path] = page.digest;
+      }
     }
     complete = true;
   } finally {
     // After a failure, pages not reached keep their old digests (their files are the old ones),
     // so the next build renders exactly what is still out of date.
-    const pagesDone = complete ? next.pages : { ...previous.pages, ...next.pages };
+    const inOrder = Object.fromEntries(pages.filter((p) => p.path in next.pages).map((p) => [p.path, next.pages[p.path]!]));
+    const pagesDone = complete ? inOrder : { ...previous.pages, ...inOrder };
     writeFileAtomic(manifestPath, `${JSON.stringify({ format: SITE_FORMAT, pages: pagesDone })}\n`);
   }
   const deleted: string[] = [];
@@ -316,5 +381,6 @@ export function buildSite(options: BuildSiteOptions): SiteBuildResult {
       deleted.push(where(path));
     }
   }
-  return { written, rendered, unchanged, deleted, files: pages.map((p) => p.path) };
+  lap('write');
+  return { written, rendered, unchanged, deleted, files: pages.map((p) => p.path), timings };
 }

@@ -1,9 +1,10 @@
 import type { Config, Owner } from '../schema/config.js';
 import type { Incident } from '../model/incident.js';
 import type { Remediation } from '../schema/incident.js';
-import { Temporal, parseDate } from '../model/time.js';
-import { compactDuration, humanDuration, isoDate, longDate, minutesBetween, shortDateTime } from '../format/time.js';
+import type { Temporal } from '../model/time.js';
+import { compactDuration, humanDuration, longDate, minutesBetween, shortDateTime } from '../format/time.js';
 import { incidentLinks, type IncidentLinks } from './similar.js';
+import type { SiteIncident } from './summaries.js';
 import { incidentPath, ownerAnchor, slugTable } from './links.js';
 
 /**
@@ -14,26 +15,52 @@ import { incidentPath, ownerAnchor, slugTable } from './links.js';
 export interface SiteInput {
   config: Config;
   today: Temporal.PlainDate;
-  incidents: readonly Incident[];
+  incidents: readonly SiteIncident[];
 }
 
 export interface SiteData extends SiteInput {
-  byId: Map<string, Incident>;
   links: Map<string, IncidentLinks>;
   serviceSlugs: Map<string, string>;
   categorySlugs: Map<string, string>;
   owners: Map<string, Owner>;
   zone: string;
   siteTitle: string;
+  incidents: SiteIncident[];
+  byId: Map<string, SiteIncident>;
+  todayText: string;
+  /** `YYYY-MM-DD` of the start in the display time zone (computed once per incident). */
+  startedDate(i: SiteIncident): string;
+}
+
+/** A fast local-date formatter (native Intl; the same zone rules as Temporal). */
+function dateInZone(zone: string): (epochMs: number) => string {
+  const format = new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hourCycle: 'h23' });
+  return (ms) => {
+    let y = '', m = '', d = '';
+    for (const part of format.formatToParts(ms)) {
+      if (part.type === 'year') y = part.value;
+      else if (part.type === 'month') m = part.value;
+      else if (part.type === 'day') d = part.value;
+    }
+    return `${y.padStart(4, '0')}-${m}-${d}`;
+  };
 }
 
 export function siteData(input: SiteInput): SiteData {
   const incidents = [...input.incidents].sort((a, b) =>
     b.started.epochMilliseconds - a.started.epochMilliseconds || (a.id < b.id ? -1 : 1));
   const config = input.config;
+  const toDate = dateInZone(config.timezone);
+  const dates = new Map<string, string>();
   return {
     ...input,
     incidents,
+    todayText: input.today.toString(),
+    startedDate(i) {
+      let d = dates.get(i.id);
+      if (d === undefined) dates.set(i.id, (d = toDate(i.started.epochMilliseconds)));
+      return d;
+    },
     byId: new Map(incidents.map((i) => [i.id, i])),
     links: incidentLinks(incidents),
     serviceSlugs: slugTable([...config.services, ...incidents.flatMap((i) => i.services)]),
@@ -47,10 +74,10 @@ export function siteData(input: SiteInput): SiteData {
 export const servicePath = (data: SiteData, service: string) => `services/${data.serviceSlugs.get(service)}.html`;
 export const categoryPath = (data: SiteData, category: string) => `categories/${data.categorySlugs.get(category)}.html`;
 
-export function isOverdue(r: Remediation, today: Temporal.PlainDate): boolean {
+export function isOverdue(r: Pick<Remediation, 'status' | 'due'>, today: Temporal.PlainDate | string): boolean {
   if (r.status !== 'open' && r.status !== 'in-progress') return false;
-  const due = r.due ? parseDate(r.due) : undefined;
-  return due !== undefined && Temporal.PlainDate.compare(due, today) < 0;
+  // validated dates are YYYY-MM-DD, which compare as strings
+  return r.due !== undefined && r.due < (typeof today === 'string' ? today : today.toString());
 }
 
 function severityRank(config: Config, severity: string): number {
@@ -63,7 +90,7 @@ function severityClass(config: Config, severity: string): string {
   return `sev-${Math.min(severityRank(config, severity) + 1, 4)}`;
 }
 
-function durationMinutes(i: Incident): number | null {
+function durationMinutes(i: SiteIncident): number | null {
   const end = i.resolved ?? i.mitigated;
   return end ? minutesBetween(i.started, end) : null;
 }
@@ -87,9 +114,9 @@ export interface IncidentRow {
   durationKey: string;
 }
 
-export function incidentRow(data: SiteData, i: Incident): IncidentRow {
+export function incidentRow(data: SiteData, i: SiteIncident): IncidentRow {
   const minutes = durationMinutes(i);
-  const startedIso = isoDate(i.started, data.zone);
+  const startedIso = data.startedDate(i);
   return {
     id: i.id,
     href: incidentPath(i.id),
@@ -147,14 +174,14 @@ function incidentRef(data: SiteData, id: string) {
   if (!i) return { id, title: '', href: '', severity: '', severityClass: '', started: '', known: false };
   return {
     id, title: i.title, href: incidentPath(id), severity: i.severity, severityClass: severityClass(data.config, i.severity),
-    started: isoDate(i.started, data.zone), known: true,
+    started: data.startedDate(i), known: true,
   };
 }
 
 export function remediationView(data: SiteData, r: Remediation) {
   return {
     id: r.id, action: r.action, type: r.type, owner: ownerRef(data, r.owner), due: r.due ?? '', status: r.status,
-    overdue: isOverdue(r, data.today), ticket: r.ticket ?? '', public: r.public,
+    overdue: isOverdue(r, data.todayText), ticket: r.ticket ?? '', public: r.public,
   };
 }
 
@@ -231,7 +258,7 @@ export function incidentPage<H>(data: SiteData, i: Incident, sectionHtml: (markd
  * What an incident page shows of other incidents (title, severity, date of related and
  * similar ones): part of that page's inputs, so the page is rebuilt when they change.
  */
-export function incidentPageNeighbours(data: SiteData, i: Incident): string {
+export function incidentPageNeighbours(data: SiteData, i: SiteIncident): string {
   const l = data.links.get(i.id)!;
   return JSON.stringify([l.related, l.relatedBy, l.similar, l.similarBy, ...[...l.related, ...l.relatedBy, ...l.similar].map((id) => {
     const o = data.byId.get(id);
@@ -239,7 +266,7 @@ export function incidentPageNeighbours(data: SiteData, i: Incident): string {
   })]);
 }
 
-function groupRows(data: SiteData, incidents: readonly Incident[]) {
+function groupRows(data: SiteData, incidents: readonly SiteIncident[]) {
   return incidents.map((i) => incidentRow(data, i));
 }
 
@@ -264,7 +291,7 @@ export function categoriesIndexPage(data: SiteData) {
 }
 
 /** Incidents of one service (or category): the rows and a count by severity. */
-export function groupPage(data: SiteData, name: string, incidents: readonly Incident[]) {
+export function groupPage(data: SiteData, name: string, incidents: readonly SiteIncident[]) {
   const counts = countBy(incidents, (i) => [i.severity]);
   const minutes = incidents.map(durationMinutes).filter((m): m is number => m !== null);
   return {
@@ -276,11 +303,11 @@ export function groupPage(data: SiteData, name: string, incidents: readonly Inci
   };
 }
 
-export function incidentsOfService(data: SiteData, service: string): Incident[] {
+export function incidentsOfService(data: SiteData, service: string): SiteIncident[] {
   return data.incidents.filter((i) => i.services.includes(service));
 }
 
-export function incidentsOfCategory(data: SiteData, category: string): Incident[] {
+export function incidentsOfCategory(data: SiteData, category: string): SiteIncident[] {
   return data.incidents.filter((i) => i.root_cause.category === category);
 }
 
@@ -296,11 +323,19 @@ interface OwnerActions {
 
 const STATUS_ORDER = ['open', 'in-progress', 'done', 'wont-do'];
 
-/** Action items (remediations) grouped by owner; overdue ones first and marked. */
+/**
+ * Open action items (open or in-progress remediations) grouped by owner, overdue ones first
+ * and marked. Done and won't-do items are counted here and listed on each incident's page.
+ */
 export function actionsPage(data: SiteData) {
   const byOwner = new Map<string, OwnerActions>();
+  let closed = 0;
   for (const i of data.incidents) {
     for (const r of i.remediations) {
+      if (r.status !== 'open' && r.status !== 'in-progress') {
+        closed++;
+        continue;
+      }
       let group = byOwner.get(r.owner);
       if (!group) {
         const o = data.owners.get(r.owner);
@@ -308,7 +343,7 @@ export function actionsPage(data: SiteData) {
         byOwner.set(r.owner, group);
       }
       const view = { ...remediationView(data, r), incident: incidentRef(data, i.id) };
-      if (r.status === 'open' || r.status === 'in-progress') group.open++;
+      group.open++;
       if (view.overdue) group.overdue++;
       group.items.push(view);
     }
@@ -316,8 +351,8 @@ export function actionsPage(data: SiteData) {
   const owners = [...byOwner.values()].sort((a, b) => b.overdue - a.overdue || b.open - a.open || (a.name < b.name ? -1 : 1));
   for (const o of owners) {
     o.items.sort((a, b) => Number(b.overdue) - Number(a.overdue)
+      || (a.due || '9999').localeCompare(b.due || '9999')
       || STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status)
-      || (a.due || '9999') .localeCompare(b.due || '9999')
       || a.incident.id.localeCompare(b.incident.id) || a.id.localeCompare(b.id));
   }
   return {
@@ -325,6 +360,7 @@ export function actionsPage(data: SiteData) {
     owners,
     totalOpen: owners.reduce((n, o) => n + o.open, 0),
     totalOverdue: owners.reduce((n, o) => n + o.overdue, 0),
+    closed,
   };
 }
 
@@ -347,7 +383,7 @@ export function ownersPage(data: SiteData) {
     for (const r of i.remediations) {
       get(r.owner).actions++;
       if (r.status === 'open' || r.status === 'in-progress') get(r.owner).open++;
-      if (isOverdue(r, data.today)) get(r.owner).overdue++;
+      if (isOverdue(r, data.todayText)) get(r.owner).overdue++;
     }
   }
   const directory = data.config.owners.map((o) => o.id);

@@ -56,11 +56,10 @@ export function searchDocument(incident: Incident): SearchDocument {
   };
 }
 
-/** One shard as a script: the serialised MiniSearch index of these incidents. */
-export function shardScript(incidents: readonly Incident[]): string {
+/** One shard as a script: the serialised MiniSearch index of these documents (in id order). */
+export function shardScriptFromDocuments(documents: readonly SearchDocument[]): string {
   const index = new MiniSearch<SearchDocument>(SEARCH_OPTIONS);
-  const docs = [...incidents].sort((a, b) => (a.id < b.id ? -1 : 1)).map(searchDocument);
-  index.addAll(docs);
+  index.addAll([...documents].sort((a, b) => (a.id < b.id ? -1 : 1)));
   return `(window.PMKB_SEARCH = window.PMKB_SEARCH || []).push(${JSON.stringify(index)});\n`;
 }
 

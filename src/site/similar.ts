@@ -1,4 +1,4 @@
-import type { Incident } from '../model/incident.js';
+import type { SiteIncident as Incident } from './summaries.js';
 
 /**
  * Links between incidents shown on each incident page.

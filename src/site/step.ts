@@ -1,12 +1,34 @@
 import type { BuildStep, BuildStepResult } from '../build/steps.js';
-import { buildSite } from './build.js';
+import type { CommandContext } from '../commands/context.js';
+import type { BuiltKnowledgeBase } from '../db/knowledge-base.js';
+import { buildSite, type SiteBuildResult } from './build.js';
+import { readSiteIncidents } from './summaries.js';
+
+/** The site from the knowledge-base build: summaries from the database, full incidents only where needed. */
+export async function buildSiteFromKnowledgeBase(ctx: CommandContext, kb: BuiltKnowledgeBase): Promise<SiteBuildResult & { incidents: number; summariesMs: number }> {
+  const started = performance.now();
+  const db = kb.openDb();
+  let incidents;
+  try {
+    incidents = readSiteIncidents(db);
+  } finally {
+    db.close();
+  }
+  const summariesMs = performance.now() - started;
+  const result = await buildSite({
+    root: ctx.root,
+    out: ctx.out,
+    input: { config: kb.config, today: kb.today, incidents, load: (ids) => kb.incidents(ids) },
+  });
+  return { ...result, incidents: incidents.length, summariesMs };
+}
 
 /** `postmortem build`: the site, after the letters and packets. */
 export const siteBuildStep: BuildStep = {
   name: 'site',
   async run(ctx, built): Promise<BuildStepResult> {
-    const result = buildSite({ root: ctx.root, out: ctx.out, input: { config: built.config, today: built.today, incidents: built.incidents() } });
-    const notes = [`site: ${result.rendered.length} of ${result.files.length} pages rendered, ${result.written.length} files written`
+    const result = await buildSiteFromKnowledgeBase(ctx, built);
+    const notes = [`site: ${result.rendered.length} of ${result.files.length} files rendered, ${result.written.length} written`
       + (result.deleted.length ? `, ${result.deleted.length} deleted` : '') + ' → site/index.html'];
     return { written: result.written, unchanged: result.unchanged, problems: [], notes };
   },

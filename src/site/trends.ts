@@ -1,6 +1,6 @@
 import { barChart, pointChart, stackedBarChart } from '../charts/index.js';
-import { compactDuration, isoDate, minutesBetween } from '../format/time.js';
-import type { Incident } from '../model/incident.js';
+import { compactDuration, minutesBetween } from '../format/time.js';
+import type { SiteIncident as Incident } from './summaries.js';
 import { sanitizedHtml } from '../render/handlebars.js';
 import { isOverdue, type SiteData } from './model.js';
 
@@ -15,7 +15,7 @@ const MAX_OWNERS_CHARTED = 12;
 interface Period { key: string; label: string }
 
 function periodsOf(data: SiteData): { of: (i: Incident) => string; periods: Period[]; unit: 'quarter' | 'year' } {
-  const dates = data.incidents.map((i) => isoDate(i.started, data.zone));
+  const dates = data.incidents.map((i) => data.startedDate(i));
   const years = dates.map((d) => Number(d.slice(0, 4)));
   const first = Math.min(...years);
   const last = Math.max(...years);
@@ -33,7 +33,7 @@ function periodsOf(data: SiteData): { of: (i: Incident) => string; periods: Peri
     while (periods.length > 1 && !used.has(periods[periods.length - 1]!.key)) periods.pop();
   }
   return {
-    of: (i) => (byQuarter ? quarterOf(isoDate(i.started, data.zone)) : isoDate(i.started, data.zone).slice(0, 4)),
+    of: (i) => (byQuarter ? quarterOf(data.startedDate(i)) : data.startedDate(i).slice(0, 4)),
     periods,
     unit: byQuarter ? 'quarter' : 'year',
   };
@@ -112,7 +112,7 @@ export function trendsPage(data: SiteData) {
       const name = data.owners.get(r.owner)?.name ?? r.owner;
       const a = actions.get(name) ?? { open: 0, overdue: 0 };
       a.open++;
-      if (isOverdue(r, data.today)) a.overdue++;
+      if (isOverdue(r, data.todayText)) a.overdue++;
       actions.set(name, a);
     }
   }
@@ -128,8 +128,8 @@ export function trendsPage(data: SiteData) {
   }, { title: `Open action items by owner, as of ${data.today.toString()}`, id: 'trend-actions', valueAxisLabel: 'Action items' });
 
   const label = (p: Period) => p.label.replace('\n', ' ');
-  const first = isoDate(incidents[incidents.length - 1]!.started, data.zone);
-  const last = isoDate(incidents[0]!.started, data.zone);
+  const first = data.startedDate(incidents[incidents.length - 1]!);
+  const last = data.startedDate(incidents[0]!);
   return {
     summary: `${incidents.length} incidents from ${first} to ${last}. Each chart's data is listed below it.`,
     charts: [

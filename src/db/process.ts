@@ -1,0 +1,28 @@
+import type { Config } from '../schema/config.js';
+import type { SourceFile } from '../source/read.js';
+import { validateSource } from '../kb/validate.js';
+import type { Temporal } from '../model/time.js';
+import type { FileCheck } from './cache.js';
+import { incidentRows, type IncidentRows } from './write.js';
+
+/** What the build keeps of one read file: the parse, the per-file check, and the rows of a valid incident. */
+export interface Processed {
+  source: SourceFile;
+  check: FileCheck;
+  rows?: IncidentRows;
+}
+
+/** The per-file stage of `check` (`validateSource`), and the database rows when the incident passes it. Plain data only. */
+export function processSource(source: SourceFile, config: Config, today: Temporal.PlainDate): Processed {
+  const result = validateSource(source, config, today);
+  const data = source.data as { id?: unknown } | undefined;
+  const check: FileCheck = {
+    problems: result.problems,
+    valid: result.incident !== undefined,
+    frontmatterLine: source.frontmatterLine,
+    id: result.incident?.id,
+    related: result.incident?.related,
+    dataId: data && typeof data === 'object' ? data.id : undefined,
+  };
+  return result.incident ? { source, check, rows: incidentRows(result.incident, config) } : { source, check };
+}

@@ -1,0 +1,3 @@
+/** The formats a letter is written in (kept apart so the CLI can list them without loading the renderer). */
+export const LETTER_FORMATS = ['html', 'md', 'pdf'] as const;
+export type LetterFormat = (typeof LETTER_FORMATS)[number];

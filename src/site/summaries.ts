@@ -1,0 +1,95 @@
+import type Database from 'better-sqlite3';
+import type { Incident } from '../model/incident.js';
+import { Temporal } from '../model/time.js';
+import type { Remediation } from '../schema/incident.js';
+
+/**
+ * What the site's pages over many incidents need of each one (index rows, trends, action
+ * items, owners, links between incidents): the front-matter without the timeline, the
+ * contributing factors and the body. Read straight from the knowledge-base database, so a
+ * build after a one-file edit does not rebuild 10,000 typed incidents; the full incident is
+ * loaded only for the pages and search shards that are rendered again.
+ */
+export type SiteIncident = Pick<Incident,
+  'id' | 'title' | 'status' | 'severity' | 'services' | 'locations' | 'provider' | 'started' | 'detected' | 'mitigated'
+  | 'resolved' | 'impact' | 'root_cause' | 'remediations' | 'owners' | 'related' | 'tags' | 'digest' | 'file'>;
+
+interface IncidentRow {
+  id: string; title: string; status: Incident['status']; severity: string;
+  started_at: string; detected_at: string | null; mitigated_at: string | null; resolved_at: string | null;
+  impact_summary: string; symptoms: string; customers_affected: number | null; percent_resolved_at_mitigation: number | null;
+  root_cause_category: string; root_cause_summary: string; provider: string | null; file: string; digest: string;
+}
+
+const instant = (iso: string) => Temporal.Instant.fromEpochMilliseconds(Date.parse(iso));
+
+/**
+ * Rows grouped by their first column (the incident id). Rows come in table order (no ORDER BY,
+ * which costs a sort of the whole table); `position`, when given, orders each group.
+ */
+function grouped<T extends unknown[]>(rows: readonly T[], position?: (row: T) => number): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const r of rows) {
+    const k = r[0] as string;
+    let list = m.get(k);
+    if (!list) m.set(k, (list = []));
+    list.push(r);
+  }
+  if (position) for (const list of m.values()) if (list.length > 1) list.sort((a, b) => position(a) - position(b));
+  return m;
+}
+
+/** Every valid incident of the database (by id), lists in their order in the record (related and tags sorted). */
+export function readSiteIncidents(db: Database.Database): SiteIncident[] {
+  const incidents = db.prepare(`SELECT id, title, status, severity, started_at, detected_at, mitigated_at, resolved_at,
+      impact_summary, symptoms, customers_affected, percent_resolved_at_mitigation, root_cause_category, root_cause_summary,
+      provider, file, digest FROM incidents ORDER BY id`).all() as IncidentRow[];
+  const all = <T>(sql: string) => db.prepare(sql).raw().all() as T[];
+  const services = grouped(all<[string, string, number]>('SELECT incident_id, service, position FROM incident_services'), (r) => r[2]);
+  const locations = grouped(all<[string, string, number]>('SELECT incident_id, location_id, position FROM incident_locations'), (r) => r[2]);
+  // role order: commander, author, reviewer are read separately below; position orders each role
+  const people = grouped(all<[string, string, string, number]>('SELECT incident_id, role, person, position FROM incident_people'), (r) => r[3]);
+  const tags = grouped(all<[string, string]>('SELECT incident_id, tag FROM tags'));
+  const related = grouped(all<[string, string]>('SELECT declared_by, related_id FROM related WHERE declared_by = incident_id'));
+  type RemediationRow = [string, string, string, Remediation['type'], string, string | null, Remediation['status'], string | null, number, number];
+  const remediations = grouped(all<RemediationRow>('SELECT incident_id, remediation_id, action, type, owner, due, status, ticket, public, position FROM remediations'), (r) => r[9]);
+  return incidents.map((row) => {
+    const roles = people.get(row.id) ?? [];
+    const commander = roles.find((p) => p[1] === 'commander')?.[2];
+    const incident: SiteIncident = {
+      id: row.id,
+      title: row.title,
+      status: row.status,
+      severity: row.severity,
+      services: (services.get(row.id) ?? []).map((r) => r[1]),
+      locations: (locations.get(row.id) ?? []).map((r) => r[1]),
+      started: instant(row.started_at),
+      impact: {
+        summary: row.impact_summary,
+        symptoms: JSON.parse(row.symptoms) as string[],
+        ...(row.customers_affected !== null ? { customers_affected: row.customers_affected } : {}),
+        ...(row.percent_resolved_at_mitigation !== null ? { percent_resolved_at_mitigation: row.percent_resolved_at_mitigation } : {}),
+      },
+      root_cause: { category: row.root_cause_category, summary: row.root_cause_summary },
+      remediations: (remediations.get(row.id) ?? []).map(([, id, action, type, owner, due, status, ticket, pub]) => ({
+        id, action, type, owner, status, public: pub === 1,
+        ...(due !== null ? { due } : {}),
+        ...(ticket !== null ? { ticket } : {}),
+      })),
+      owners: {
+        ...(commander !== undefined ? { commander } : {}),
+        authors: roles.filter((p) => p[1] === 'author').map((p) => p[2]),
+        reviewers: roles.filter((p) => p[1] === 'reviewer').map((p) => p[2]),
+      },
+      related: (related.get(row.id) ?? []).map((r) => r[1]).sort(),
+      tags: (tags.get(row.id) ?? []).map((r) => r[1]).sort(),
+      digest: row.digest,
+      file: row.file,
+    };
+    if (row.provider !== null) incident.provider = row.provider;
+    if (row.detected_at !== null) incident.detected = instant(row.detected_at);
+    if (row.mitigated_at !== null) incident.mitigated = instant(row.mitigated_at);
+    if (row.resolved_at !== null) incident.resolved = instant(row.resolved_at);
+    return incident;
+  });
+}
