@@ -207,7 +207,7 @@ describe('site in Chromium', () => {
   it('saves screenshots of the index, an incident page and the trends page for the docs', async () => {
     const dir = join(PACKAGE_ROOT, 'docs', 'images');
     mkdirSync(dir, { recursive: true });
-    const { page, errors } = await openPage(1200, 900);
+    const { page, errors } = await openPage(1200, 1100);
     const shots: [string, string][] = [
       ['index.html', 'site-index.png'],
       ['incidents/2007-06-04-dulles-load-balancer-overload.html', 'site-incident.png'],

@@ -95,7 +95,13 @@ async function benchSize(count: number): Promise<void> {
     process.stderr.write(`generated ${count} incidents in ${seconds(genMs)} under ${root}\n`);
     const ctx: CommandContext = { root, out: join(root, 'out'), stdout: sink, stderr: process.stderr, color: false };
 
-    const [cold, coldMs] = await timed(() => updateKnowledgeBase(ctx));
+    // The cold build runs in a process of its own, like `postmortem build`, so its peak memory is its own.
+    const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--cold-build', root], {
+      stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8',
+    });
+    if (child.status !== 0) throw new Error(`the cold build of ${count} incidents failed (exit ${child.status})`);
+    const { ms: coldMs, rss: coldRss } = JSON.parse(child.stdout) as { ms: number; rss: number };
+    const cold = await updateKnowledgeBase(ctx); // up to date: opens the result
     const db = cold.openDb();
     const valid = db.prepare('SELECT count(*) FROM incidents').pluck().get() as number;
     db.close();
@@ -121,9 +127,12 @@ async function benchSize(count: number): Promise<void> {
       record(`${rows}: stats --by month (rows synthesised in SQLite)`, statsTiming(copy), 100, 'ms');
     }
     note(`${count}: database size`, `${(readFileSync(cold.dbPath).length / 1e6).toFixed(1)} MB (${valid} incidents)`);
-    // Peak memory of the build and the queries, before the parse-speed runs below.
-    const peak = process.resourceUsage().maxRSS / 1024;
-    results.push({ metric: `${count}: peak memory (RSS, build and queries)`, value: `${peak.toFixed(0)} MB`, target: count === 10000 ? '≤ 500 MB' : '', ok: count === 10000 ? (peak <= 500 ? 'yes' : 'NO') : '' });
+    // Peak memory: of the cold build's process, and of this one (rebuilds and queries), before the parse-speed runs below.
+    const rest = process.resourceUsage().maxRSS / 1024;
+    const target = count === 10000 ? '≤ 500 MB' : '';
+    const ok = (mb: number) => (count === 10000 ? (mb <= 500 ? 'yes' : 'NO') : '');
+    results.push({ metric: `${count}: peak memory, cold build (RSS)`, value: `${coldRss.toFixed(0)} MB`, target, ok: ok(coldRss) });
+    results.push({ metric: `${count}: peak memory, rebuilds and stats (RSS)`, value: `${rest.toFixed(0)} MB`, target, ok: ok(rest) });
     if (count <= 1000) {
       // Parse speed without the build's caches and workers: the full reader (loadKnowledgeBase) and the fast one.
       const [kb, loadMs] = await timed(() => loadKnowledgeBase({ root }));
@@ -141,7 +150,11 @@ async function benchSize(count: number): Promise<void> {
  * Each size runs in its own process, so its peak memory (maxRSS, worker threads included) is
  * its own and not what an earlier, smaller run left behind.
  */
-if (args.includes('--child')) {
+if (args.includes('--cold-build')) {
+  const root = args[args.indexOf('--cold-build') + 1]!;
+  const [, ms] = await timed(() => updateKnowledgeBase({ root, out: join(root, 'out'), stdout: sink, stderr: process.stderr, color: false }));
+  process.stdout.write(JSON.stringify({ ms, rss: process.resourceUsage().maxRSS / 1024 }));
+} else if (args.includes('--child')) {
   await benchSize(sizes[0]!);
   process.stdout.write(JSON.stringify(results));
 } else {

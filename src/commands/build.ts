@@ -55,7 +55,9 @@ export async function runBuild(ctx: CommandContext, options: BuildOptions = {}):
     ctx.stdout.write(`${step.name}: ${plural(result.written.length, 'file')} written, ${result.unchanged} unchanged.\n`);
   }
   const { errors, warnings } = countBySeverity(problems);
-  if (errors > 0 || warnings > 0) ctx.stdout.write(`${plural(errors, 'error')}, ${plural(warnings, 'warning')}; files with errors were left out.\n`);
+  if (errors > 0 || warnings > 0) {
+    ctx.stdout.write(`${plural(errors, 'error')}, ${plural(warnings, 'warning')}${errors > 0 ? '; files with errors were left out' : ''}.\n`);
+  }
   return { exitCode: errors > 0 ? 1 : 0, kb, problems };
 }
 

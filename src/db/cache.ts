@@ -117,17 +117,17 @@ export class ParseCache {
     return this.getSource.get(digest) !== undefined;
   }
 
-  putAll(sources: readonly SourceFile[]): void {
+  /** Stores parses given as [digest, JSON of the SourceFile]. */
+  putAll(entries: readonly [digest: string, json: string][]): void {
     this.db.transaction(() => {
-      for (const s of sources) if (s.digest) this.putSource.run(s.digest, JSON.stringify(s));
+      for (const [digest, json] of entries) if (digest) this.putSource.run(digest, json);
     })();
   }
 
-  /** Drops parses no current file has. */
-  prune(keep: ReadonlySet<string>): void {
-    const all = this.db.prepare('SELECT digest FROM sources').pluck().all() as string[];
+  /** Drops the parses of `candidates` (digests files no longer have) unless a current file still has them. */
+  prune(candidates: Iterable<string>, current: ReadonlySet<string>): void {
     const remove = this.db.prepare('DELETE FROM sources WHERE digest = ?');
-    const gone = all.filter((d) => !keep.has(d));
+    const gone = [...new Set(candidates)].filter((d) => d && !current.has(d));
     if (gone.length) this.db.transaction(() => { for (const d of gone) remove.run(d); })();
   }
 

@@ -40,7 +40,8 @@ const canUseWorkers = import.meta.url.endsWith('.js');
 
 /** Reads one file and runs the per-file stage on it (what each worker does). */
 export function processOne(job: Omit<ParseJob, 'files'>, file: string): Processed {
-  return processSource(readOne(job.root, file, job.config), job.config, Temporal.PlainDate.from(job.today));
+  const source = readOne(job.root, file, job.config);
+  return { ...processSource(source, job.config, Temporal.PlainDate.from(job.today)), json: JSON.stringify(source) };
 }
 
 /**
@@ -66,6 +67,8 @@ export async function processFiles(
   const run = () => new Promise<void>((resolve, reject) => {
     const worker = new Worker(fileURLToPath(workerUrl), {
       workerData: { root: job.root, config: job.config, today: job.today },
+      // A small young generation: short-lived parse trees are collected sooner, which keeps the peak memory down.
+      resourceLimits: { maxYoungGenerationSizeMb: 8 },
       execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type') && a !== '-e' && a !== '--eval'),
     });
     const send = () => {

@@ -5,11 +5,17 @@ import type { Temporal } from '../model/time.js';
 import type { FileCheck } from './cache.js';
 import { incidentRows, type IncidentRows } from './write.js';
 
-/** What the build keeps of one read file: the parse, the per-file check, and the rows of a valid incident. */
+/**
+ * What the build keeps of one read file: its per-file check and the rows of a valid incident,
+ * and (when just read) the parse as JSON for the cache — a string crosses threads far more
+ * cheaply than the object tree.
+ */
 export interface Processed {
-  source: SourceFile;
+  file: string;
+  digest: string;
   check: FileCheck;
   rows?: IncidentRows;
+  json?: string;
 }
 
 /** The per-file stage of `check` (`validateSource`), and the database rows when the incident passes it. Plain data only. */
@@ -24,5 +30,7 @@ export function processSource(source: SourceFile, config: Config, today: Tempora
     related: result.incident?.related,
     dataId: data && typeof data === 'object' ? data.id : undefined,
   };
-  return result.incident ? { source, check, rows: incidentRows(result.incident, config) } : { source, check };
+  const processed: Processed = { file: source.file, digest: source.digest, check };
+  if (result.incident) processed.rows = incidentRows(result.incident, config);
+  return processed;
 }

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { phaseBar } from '../charts/index.js';
 import { compactDuration } from '../format/time.js';
 import type { Incident } from '../model/incident.js';
+import { Temporal } from '../model/time.js';
 import { writeFileAtomic } from '../output/write-file.js';
 import { phasesOf } from '../packet/incident-view.js';
 import { DEFAULT_TEMPLATES, PACKAGE_ROOT } from '../paths.js';
@@ -16,7 +17,7 @@ import {
   incidentsOfService, indexPage, isOverdue, ownersPage, servicePath, servicesIndexPage, siteData, type SiteData, type SiteInput,
 } from './model.js';
 import { searchDocument, searchOptionsScript, shardCount, shardOf, shardPath } from './search.js';
-import { runTasks, type SiteTask } from './parallel.js';
+import { createTaskPool, type SiteTask } from './parallel.js';
 import { trendsPage } from './trends.js';
 import type { SiteIncident } from './summaries.js';
 
@@ -26,10 +27,10 @@ import type { SiteIncident } from './summaries.js';
  * changed or its file is missing, and files are written only when their bytes changed.
  *
  * - pages over all incidents (index, trends, services, categories, actions, owners) depend on
- *   every incident's digest;
+ *   every incident's summary (front-matter without the timeline; not the body);
  * - an incident page depends on that incident, what it shows of its related and similar
  *   incidents, and which of its remediations are overdue;
- * - a service or category page depends on the incidents in it;
+ * - a service or category page depends on the summaries of the incidents in it;
  * - everything depends on the templates, the config and the tool version.
  * Pages of removed incidents (anything in the old manifest but not the new one) are deleted.
  */
@@ -82,6 +83,24 @@ function hash(...parts: string[]): string {
   const h = createHash('sha256');
   for (const p of parts) h.update(p).update('\u0000');
   return h.digest('hex').slice(0, 32);
+}
+
+/**
+ * A digest of what pages over many incidents show of one incident: every field of its summary
+ * (the file path and content digest aside). Written out field by field — JSON.stringify with
+ * a replacer costs ten times as much on 10,000 incidents.
+ */
+function summaryDigest(i: SiteIncident): string {
+  const ms = (t: Temporal.Instant | undefined) => (t === undefined ? '' : String(t.epochMilliseconds));
+  const list = (l: readonly string[]) => l.join('\u0001');
+  return hash([
+    i.id, i.title, i.status, i.severity, list(i.services), list(i.locations), i.provider ?? '',
+    ms(i.started), ms(i.detected), ms(i.mitigated), ms(i.resolved),
+    i.impact.summary, list(i.impact.symptoms), String(i.impact.customers_affected ?? ''), String(i.impact.percent_resolved_at_mitigation ?? ''),
+    i.root_cause.category, i.root_cause.summary,
+    ...i.remediations.map((r) => list([r.id, r.action, r.type, r.owner, r.due ?? '', r.status, r.ticket ?? '', String(r.public)])),
+    i.owners.commander ?? '', list(i.owners.authors), list(i.owners.reviewers), list(i.related), list(i.tags),
+  ].join('\u0000'));
 }
 
 function filesUnder(dir: string): string[] {
@@ -199,7 +218,10 @@ function sitePages(root: string, data: SiteData): Page[] {
   const templateFiles = siteTemplateFiles(root);
   const templatesDigest = hash(...[...templateFiles].map(([name, file]) => `${name}\u0000${readFileSync(file, 'utf8')}`));
   const base = hash(SITE_FORMAT, TOOL_VERSION, templatesDigest, JSON.stringify(data.config));
-  const everything = hash(base, data.today.toString(), ...data.incidents.map((i) => `${i.id}:${i.digest}`));
+  // Pages over many incidents show only their summaries (no body, no timeline): an edit to
+  // an incident's write-up leaves them alone.
+  const summaryDigests = new Map(data.incidents.map((i) => [i.id, summaryDigest(i)]));
+  const everything = hash(base, data.today.toString(), ...data.incidents.map((i) => summaryDigests.get(i.id)!));
   const pages: Page[] = [];
 
   // assets: copied as they are
@@ -262,7 +284,7 @@ function sitePages(root: string, data: SiteData): Page[] {
 
   const group = (path: string, kind: 'service' | 'category', name: string, members: SiteIncident[]) => {
     pages.push({
-      path, digest: hash(base, kind, name, ...members.map((i) => `${i.id}:${i.digest}`)),
+      path, digest: hash(base, kind, name, ...members.map((i) => summaryDigests.get(i.id)!)),
       render: () => {
         const model = groupPage(data, name, members);
         return renderer().page(path, 'group.hbs', {
@@ -282,7 +304,8 @@ function sitePages(root: string, data: SiteData): Page[] {
     const path = incidentPath(i.id);
     const overdue = i.remediations.map((x) => (isOverdue(x, data.todayText) ? '1' : '0')).join('');
     pages.push({
-      path, digest: hash(base, i.digest, incidentPageNeighbours(data, i), overdue), needs: [i.id],
+      // the page shows the file's path too: a moved file is a changed page
+      path, digest: hash(base, i.digest, i.file, incidentPageNeighbours(data, i), overdue), needs: [i.id],
       tasks: (full) => pageMarkdown(full(i.id)).map((markdown) => ({ kind: 'markdown', markdown })),
       render: (full, html) => {
         const incident = full(i.id);
@@ -323,7 +346,14 @@ export async function buildSite(options: BuildSiteOptions): Promise<SiteBuildRes
   const where = (path: string) => `${SITE_DIR}/${path}`;
   let complete = false;
   try {
-    const stale = new Set(pages.filter((page) => previous.pages[page.path] !== page.digest || !existsSync(join(siteDir, page.path))));
+    const present = (path: string) => {
+      try {
+        return statSync(join(siteDir, path)).size > 0;
+      } catch {
+        return false;
+      }
+    };
+    const stale = new Set(pages.filter((page) => previous.pages[page.path] !== page.digest || !present(page.path)));
     const needed = [...new Set([...stale].flatMap((page) => page.needs ?? []))];
     const loaded = new Map(needed.length ? options.input.load(needed).map((i) => [i.id, i]) : []);
     lap('load');
@@ -338,29 +368,45 @@ export async function buildSite(options: BuildSiteOptions): Promise<SiteBuildRes
         next.pages[page.path] = page.digest;
       }
     }
-    // In chunks, so a cold build of a big knowledge base never holds every page in memory:
-    // first the costly part (Markdown, search shards) across worker threads, then the templates.
+    // In chunks, so a cold build of a big knowledge base never holds every page in memory.
+    // The costly part of a chunk (Markdown, search shards) runs in worker threads while this
+    // thread fills the templates of the chunk before it.
     const queue = pages.filter((page) => stale.has(page));
-    for (let from = 0; from < queue.length; from += CHUNK) {
-      const chunk = queue.slice(from, from + CHUNK);
+    const chunks: Page[][] = [];
+    for (let from = 0; from < queue.length; from += CHUNK) chunks.push(queue.slice(from, from + CHUNK));
+    // about 8 sections of Markdown per incident page; a shard counts as one task
+    const taskCount = queue.reduce((n, page) => n + (!page.tasks ? 0 : page.path.startsWith('incidents/') ? 8 : 1), 0);
+    const pool = createTaskPool(taskCount);
+    const prepare = async (chunk: Page[]) => {
       const taskPages = chunk.filter((page) => page.tasks).map((page) => ({ page, tasks: page.tasks!(full) }));
-      const allResults = await runTasks(taskPages.flatMap((t) => t.tasks));
+      const all = await pool.run(taskPages.flatMap((t) => t.tasks));
       const results = new Map<Page, string[]>();
       let at = 0;
       for (const t of taskPages) {
-        results.set(t.page, allResults.slice(at, at + t.tasks.length));
+        results.set(t.page, all.slice(at, at + t.tasks.length));
         at += t.tasks.length;
       }
-      lap('render');
-      for (const page of chunk) {
-        rendered.push(where(page.path));
-        const content = page.render(full, results.get(page) ?? []);
+      return results;
+    };
+    try {
+      let pending = chunks.length ? prepare(chunks[0]!) : undefined;
+      for (let k = 0; k < chunks.length; k++) {
+        const results = await pending!;
+        pending = k + 1 < chunks.length ? prepare(chunks[k + 1]!) : undefined;
+        pending?.catch(() => undefined); // awaited on the next round; a failure there is reported then
         lap('render');
-        if (writeFileAtomic(join(siteDir, page.path), content)) written.push(where(page.path));
-        else unchanged++;
-        lap('write');
-        next.pages[page.path] = page.digest;
+        for (const page of chunks[k]!) {
+          rendered.push(where(page.path));
+          const content = page.render(full, results.get(page) ?? []);
+          lap('render');
+          if (writeFileAtomic(join(siteDir, page.path), content, { durable: false })) written.push(where(page.path));
+          else unchanged++;
+          lap('write');
+          next.pages[page.path] = page.digest;
+        }
       }
+    } finally {
+      await pool.close();
     }
     complete = true;
   } finally {

@@ -32,12 +32,6 @@ export function slugTable(names: readonly string[]): Map<string, string> {
   return table;
 }
 
-/** Link from the page at `from` to the page at `to` (both relative to the site root). */
-export function relativeLink(from: string, to: string): string {
-  const depth = from.split('/').length - 1;
-  return '../'.repeat(depth) + to;
-}
-
 export function ownerAnchor(id: string): string {
   return `owner-${slugify(id)}`;
 }

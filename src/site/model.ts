@@ -2,7 +2,8 @@ import type { Config, Owner } from '../schema/config.js';
 import type { Incident } from '../model/incident.js';
 import type { Remediation } from '../schema/incident.js';
 import type { Temporal } from '../model/time.js';
-import { compactDuration, humanDuration, longDate, minutesBetween, shortDateTime } from '../format/time.js';
+import { compactDuration, humanDuration, minutesBetween } from '../format/time.js';
+import { zoneFormat, type ZoneFormat } from './zone-format.js';
 import { incidentLinks, type IncidentLinks } from './similar.js';
 import type { SiteIncident } from './summaries.js';
 import { incidentPath, ownerAnchor, slugTable } from './links.js';
@@ -28,37 +29,25 @@ export interface SiteData extends SiteInput {
   incidents: SiteIncident[];
   byId: Map<string, SiteIncident>;
   todayText: string;
+  format: ZoneFormat;
   /** `YYYY-MM-DD` of the start in the display time zone (computed once per incident). */
   startedDate(i: SiteIncident): string;
-}
-
-/** A fast local-date formatter (native Intl; the same zone rules as Temporal). */
-function dateInZone(zone: string): (epochMs: number) => string {
-  const format = new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hourCycle: 'h23' });
-  return (ms) => {
-    let y = '', m = '', d = '';
-    for (const part of format.formatToParts(ms)) {
-      if (part.type === 'year') y = part.value;
-      else if (part.type === 'month') m = part.value;
-      else if (part.type === 'day') d = part.value;
-    }
-    return `${y.padStart(4, '0')}-${m}-${d}`;
-  };
 }
 
 export function siteData(input: SiteInput): SiteData {
   const incidents = [...input.incidents].sort((a, b) =>
     b.started.epochMilliseconds - a.started.epochMilliseconds || (a.id < b.id ? -1 : 1));
   const config = input.config;
-  const toDate = dateInZone(config.timezone);
+  const format = zoneFormat(config.timezone);
   const dates = new Map<string, string>();
   return {
     ...input,
     incidents,
+    format,
     todayText: input.today.toString(),
     startedDate(i) {
       let d = dates.get(i.id);
-      if (d === undefined) dates.set(i.id, (d = toDate(i.started.epochMilliseconds)));
+      if (d === undefined) dates.set(i.id, (d = format.isoDate(i.started)));
       return d;
     },
     byId: new Map(incidents.map((i) => [i.id, i])),
@@ -189,9 +178,9 @@ const MERGED_SECTIONS = new Set(['summary', 'impact', 'root-cause', 'timeline', 
 
 /** The internal incident page: every field, the timeline, links to related and similar incidents. */
 export function incidentPage<H>(data: SiteData, i: Incident, sectionHtml: (markdown: string) => H) {
-  const zone = data.zone;
+  const { format } = data;
   const when = (label: string, at: Temporal.Instant | undefined) =>
-    at ? { label, iso: at.toString(), display: `${longDate(at, zone)}, ${shortDateTime(at, zone).slice(11)}` } : null;
+    at ? { label, iso: at.toString(), display: `${format.longDate(at)}, ${format.shortDateTime(at).slice(11)}` } : null;
   const times = [when('Started', i.started), when('Detected', i.detected), when('Mitigated', i.mitigated), when('Resolved', i.resolved)]
     .filter((t) => t !== null);
   const span = (label: string, to: Temporal.Instant | undefined) =>
@@ -233,7 +222,7 @@ export function incidentPage<H>(data: SiteData, i: Incident, sectionHtml: (markd
     contributingFactors: i.contributing_factors.map((f) => ({ category: f.category, summary: f.summary })),
     detection: i.detection ? { method: i.detection.method, summary: i.detection.summary ?? '' } : null,
     timeline: i.timeline.map((t) => ({
-      iso: t.at.toString(), display: shortDateTime(t.at, zone), kind: t.kind, event: t.event, public: t.public,
+      iso: t.at.toString(), display: format.shortDateTime(t.at), kind: t.kind, event: t.event, public: t.public,
     })),
     remediations: i.remediations.map((r) => remediationView(data, r)),
     owners: {

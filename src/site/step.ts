@@ -28,8 +28,8 @@ export const siteBuildStep: BuildStep = {
   name: 'site',
   async run(ctx, built): Promise<BuildStepResult> {
     const result = await buildSiteFromKnowledgeBase(ctx, built);
-    const notes = [`site: ${result.rendered.length} of ${result.files.length} files rendered, ${result.written.length} written`
-      + (result.deleted.length ? `, ${result.deleted.length} deleted` : '') + ' → site/index.html'];
+    const notes = [`${result.rendered.length} of ${result.files.length} files rendered again`
+      + (result.deleted.length ? `, ${result.deleted.length} deleted` : '') + '; open site/index.html'];
     return { written: result.written, unchanged: result.unchanged, problems: [], notes };
   },
 };

@@ -2,7 +2,7 @@
  * Percentile of sorted values with linear interpolation between closest ranks
  * (the median of an even count is the mean of the two middle values). Null when empty.
  */
-export function percentile(sorted: readonly number[], p: number): number | null {
+export function percentile(sorted: ArrayLike<number>, p: number): number | null {
   if (sorted.length === 0) return null;
   const rank = (sorted.length - 1) * p;
   const lo = Math.floor(rank);

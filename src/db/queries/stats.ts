@@ -61,21 +61,36 @@ function selection(options: StatsOptions): { where: string; params: unknown[] } 
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 
-/** The SQL for one grouping (exported for `docs/queries.md` and tests). */
+function groupFilter(options: StatsOptions, where: string): { sql: string; params: unknown[] } {
+  if (options.by !== 'service' || !options.service?.length) return { sql: '', params: [] };
+  return { sql: `${where ? ' AND' : 'WHERE'} g.service IN (${options.service.map(() => '?').join(', ')})`, params: [...options.service] };
+}
+
+/**
+ * The aggregate query of one grouping: per group the count, the impact total, and the
+ * durations as comma-separated lists (percentiles are taken from them in code).
+ */
 export function statsSql(options: StatsOptions): { sql: string; params: unknown[] } {
   const group = GROUP_SQL[options.by];
   const { where, params } = selection(options);
-  let extra = '';
-  const extraParams: unknown[] = [];
-  if (options.by === 'service' && options.service?.length) {
-    extra = `${where ? ' AND' : 'WHERE'} g.service IN (${options.service.map(() => '?').join(', ')})`;
-    extraParams.push(...options.service);
-  }
-  const sql = `SELECT ${group.expr} AS grp, i.minutes_to_detect, i.minutes_to_mitigate, i.minutes_to_resolve, i.impact_minutes,
-    i.started_at, coalesce(i.resolved_at, i.mitigated_at) AS impact_end
-    FROM incidents i ${group.join ?? ''} ${where}${extra}
-    ORDER BY grp`;
-  return { sql, params: [...params, ...extraParams] };
+  const extra = groupFilter(options, where);
+  // Durations travel as whole milliseconds: SQLite writes integers much faster than reals.
+  const ms = (column: string) => `group_concat(CAST(round(i.${column} * 60000) AS INTEGER))`;
+  const sql = `SELECT ${group.expr} AS grp, count(*), total(i.impact_minutes),
+    ${ms('minutes_to_detect')}, ${ms('minutes_to_mitigate')}, ${ms('minutes_to_resolve')}
+    FROM incidents i ${group.join ?? ''} ${where}${extra.sql}
+    GROUP BY grp ORDER BY grp`;
+  return { sql, params: [...params, ...extra.params] };
+}
+
+/** Each service's impact windows (for availability), as epoch-millisecond pairs. */
+function windowsSql(options: StatsOptions): { sql: string; params: unknown[] } {
+  const group = GROUP_SQL[options.by];
+  const { where, params } = selection(options);
+  const extra = groupFilter(options, where);
+  const sql = `SELECT ${group.expr} AS grp, i.started_at, coalesce(i.resolved_at, i.mitigated_at)
+    FROM incidents i ${group.join ?? ''} ${where}${extra.sql}`;
+  return { sql, params: [...params, ...extra.params] };
 }
 
 function validate(options: StatsOptions): void {
@@ -94,44 +109,51 @@ function safeDate(text: string): Temporal.PlainDate | undefined {
   }
 }
 
+/** A comma-separated list of milliseconds as sorted minutes. */
+const minutes = (list: string | null): Float64Array => {
+  if (!list) return new Float64Array(0);
+  const parts = list.split(',');
+  const values = new Float64Array(parts.length);
+  for (let i = 0; i < parts.length; i++) values[i] = Number(parts[i]) / 60000;
+  return values.sort();
+};
+
 /** Incident count, median and p90 of time to detect/mitigate/resolve, impact minutes, per group. */
 export function queryStats(db: Database.Database, options: StatsOptions): StatsRow[] {
   validate(options);
   const { sql, params } = statsSql(options);
-  const rows = db.prepare(sql).raw().all(...params) as [string, number | null, number | null, number | null, number | null, string, string | null][];
-  interface Acc { detect: number[]; mitigate: number[]; resolve: number[]; impact: number; count: number; windows: [number, number][]; first: string }
-  const groups = new Map<string, Acc>();
-  for (const [grp, detect, mitigate, resolve, impact, started, end] of rows) {
-    let acc = groups.get(grp);
-    if (!acc) groups.set(grp, (acc = { detect: [], mitigate: [], resolve: [], impact: 0, count: 0, windows: [], first: started }));
-    acc.count++;
-    if (detect !== null) acc.detect.push(detect);
-    if (mitigate !== null) acc.mitigate.push(mitigate);
-    if (resolve !== null) acc.resolve.push(resolve);
-    if (impact !== null) acc.impact += impact;
-    if (options.by === 'service' && end !== null) acc.windows.push([Date.parse(started), Date.parse(end)]);
+  const rows = db.prepare(sql).raw().all(...params) as [string, number, number, string | null, string | null, string | null][];
+  let windows: Map<string, [number, number][]> | undefined;
+  let period: [number, number] | undefined;
+  if (options.by === 'service') {
+    windows = new Map();
+    const w = windowsSql(options);
+    for (const [grp, started, end] of db.prepare(w.sql).raw().all(...w.params) as [string, string, string | null][]) {
+      if (end === null) continue;
+      let list = windows.get(grp);
+      if (!list) windows.set(grp, (list = []));
+      list.push([Date.parse(started), Date.parse(end)]);
+    }
+    period = periodOf(db, options);
   }
-  const period = options.by === 'service' ? periodOf(db, options) : undefined;
-  const num = (a: number, b: number) => a - b;
-  const result: StatsRow[] = [];
-  for (const [group, acc] of groups) {
-    acc.detect.sort(num);
-    acc.mitigate.sort(num);
-    acc.resolve.sort(num);
+  const result = rows.map(([group, count, impact, detectList, mitigateList, resolveList]): StatsRow => {
+    const detect = minutes(detectList);
+    const mitigate = minutes(mitigateList);
+    const resolve = minutes(resolveList);
     const row: StatsRow = {
       group,
-      incidents: acc.count,
-      detect_median: percentile(acc.detect, 0.5),
-      detect_p90: percentile(acc.detect, 0.9),
-      mitigate_median: percentile(acc.mitigate, 0.5),
-      mitigate_p90: percentile(acc.mitigate, 0.9),
-      resolve_median: percentile(acc.resolve, 0.5),
-      resolve_p90: percentile(acc.resolve, 0.9),
-      impact_minutes: round(acc.impact),
+      incidents: count,
+      detect_median: percentile(detect, 0.5),
+      detect_p90: percentile(detect, 0.9),
+      mitigate_median: percentile(mitigate, 0.5),
+      mitigate_p90: percentile(mitigate, 0.9),
+      resolve_median: percentile(resolve, 0.5),
+      resolve_p90: percentile(resolve, 0.9),
+      impact_minutes: round(impact),
     };
-    if (period) row.availability_percent = availability(acc.windows, period);
-    result.push(row);
-  }
+    if (windows) row.availability_percent = period ? availability(windows.get(group) ?? [], period) : null;
+    return row;
+  });
   return orderGroups(db, options.by, result);
 }
 

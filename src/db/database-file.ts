@@ -1,0 +1,205 @@
+import Database from 'better-sqlite3';
+import { copyFileSync, existsSync, linkSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { Config } from '../schema/config.js';
+import type { Temporal } from '../model/time.js';
+import type { Problem } from '../problems.js';
+import { PACKAGE_ROOT } from '../paths.js';
+import { digestOf } from '../source/read.js';
+import type { FileStamp } from './cache.js';
+import { META, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+import { IncidentWriter, writeConfigRows, writeProblems, type IncidentRows } from './write.js';
+
+/** The database file: reading the previous build's state, and writing a new version atomically. */
+
+export const TOOL_VERSION: string = (() => {
+  try {
+    return (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+})();
+
+/**
+ * The previous version of the database, kept (as a hard link, so at no cost) to be the starting
+ * point of the next build: updating it in place of a fresh copy avoids copying the whole file.
+ */
+export function keptPathFor(dbPath: string): string {
+  return join(dirname(dbPath), `.${basename(dbPath)}.prev`);
+}
+
+/** Opens a database for reading only: no statement can change it. */
+export function openReadOnly(dbPath: string): Database.Database {
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  db.pragma('query_only = ON');
+  return db;
+}
+
+export interface Previous {
+  meta: Map<string, string>;
+  files: Map<string, string>;
+  /** Valid incidents of the previous build by file. */
+  incidents: Map<string, { id: string; digest: string }>;
+  /** The problems it recorded (read on demand). */
+  problems(): Problem[];
+}
+
+export function readPrevious(dbPath: string): Previous | undefined {
+  if (!existsSync(dbPath)) return undefined;
+  let db: Database.Database | undefined;
+  try {
+    db = openReadOnly(dbPath);
+    if ((db.pragma('user_version', { simple: true }) as number) !== SCHEMA_VERSION) return undefined;
+    const meta = new Map(db.prepare('SELECT key, value FROM meta').raw().all() as [string, string][]);
+    const files = new Map(db.prepare('SELECT file, digest FROM files').raw().all() as [string, string][]);
+    const incidents = new Map(
+      (db.prepare('SELECT file, id, digest FROM incidents').raw().all() as [string, string, string][])
+        .map(([file, id, digest]) => [file, { id, digest }]),
+    );
+    const problems = () => {
+      const reader = openReadOnly(dbPath);
+      try {
+        return (reader.prepare('SELECT file, line, "column", severity, rule_id, message FROM problems ORDER BY rowid').raw().all() as
+          [string, number, number, 'error' | 'warning', string, string][])
+          .map(([file, line, column, severity, ruleId, message]) => ({ file, line, column, severity, ruleId, message }));
+      } finally {
+        reader.close();
+      }
+    };
+    return { meta, files, incidents, problems };
+  } catch {
+    return undefined; // unreadable or from another schema: rebuilt from scratch
+  } finally {
+    db?.close();
+  }
+}
+
+/** Removes temp files of builds that were killed (their process is gone). */
+export function removeStaleTemps(dbPath: string): void {
+  const dir = dirname(dbPath);
+  const prefix = `.${basename(dbPath)}.`;
+  for (const name of readdirSync(dir)) {
+    const m = name.startsWith(prefix) ? /\.(\d+)\.tmp(?:-journal)?$/.exec(name) : null;
+    if (!m) continue;
+    const pid = Number(m[1]);
+    let alive = pid === process.pid;
+    if (!alive) {
+      try {
+        process.kill(pid, 0);
+        alive = true;
+      } catch {
+        alive = false;
+      }
+    }
+    if (!alive) rmSync(join(dir, name), { force: true });
+  }
+}
+
+/**
+ * One database build: a temp file in the database's folder (a copy of the previous database
+ * when it can be updated in place, else a new one), renamed over the database when finished.
+ */
+export class DatabaseBuild {
+  private readonly temp: string;
+  private readonly db: Database.Database;
+  private readonly writer: IncidentWriter;
+  /** Incident rows in the temp database: id -> file. */
+  private readonly rows = new Map<string, string>();
+
+  private readonly previous: Previous | undefined;
+
+  constructor(
+    private readonly dbPath: string, private readonly config: Config,
+    basis: { previous: Previous; path: string } | undefined, stamps: ReadonlyMap<string, FileStamp>,
+  ) {
+    this.temp = join(dirname(dbPath), `.${basename(dbPath)}.${process.pid}.tmp`);
+    this.previous = basis?.previous;
+    const previous = this.previous;
+    rmSync(this.temp, { force: true });
+    if (basis?.path === keptPathFor(dbPath)) renameSync(basis.path, this.temp);
+    else if (basis) copyFileSync(basis.path, this.temp);
+    this.db = new Database(this.temp);
+    try {
+      this.db.pragma('journal_mode = OFF'); // the temp file is only renamed into place once complete
+      this.db.pragma('synchronous = OFF');
+      this.db.exec('BEGIN');
+      if (!previous) {
+        this.db.exec(SCHEMA_SQL);
+        this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+        writeConfigRows(this.db, config);
+      }
+      this.writer = new IncidentWriter(this.db);
+      for (const [file, old] of previous?.incidents ?? []) {
+        if (stamps.get(file)?.digest === old.digest) this.rows.set(old.id, file);
+        else this.writer.delete(old.id);
+      }
+    } catch (error) {
+      this.abort();
+      throw error;
+    }
+  }
+
+  /** An incident that passed the per-file checks: written now unless its rows are already there (or its id is taken). */
+  offer(rows: IncidentRows): void {
+    if (this.rows.has(rows.id)) return;
+    this.writer.add(rows);
+    this.rows.set(rows.id, rows.file);
+  }
+
+  finish(
+    valid: readonly { file: string; id: string; digest: string }[], rowsOf: (file: string) => IncidentRows,
+    files: readonly { file: string; digest: string; id: string | null }[], problems: readonly Problem[],
+    configDigest: string, today: Temporal.PlainDate,
+  ): void {
+    const { db, writer, previous } = this;
+    const wanted = new Map(valid.map((v) => [v.id, v.file]));
+    for (const [id, file] of this.rows) {
+      if (wanted.get(id) !== file) {
+        writer.delete(id);
+        this.rows.delete(id);
+      }
+    }
+    for (const v of valid) {
+      if (!this.rows.has(v.id)) {
+        writer.add(rowsOf(v.file));
+        this.rows.set(v.id, v.file);
+      }
+    }
+    writer.prune();
+    const oldFiles = previous?.files ?? new Map<string, string>();
+    const oldIds = previous ? new Map(db.prepare('SELECT file, incident_id FROM files').raw().all() as [string, string | null][]) : new Map<string, string | null>();
+    const removeFile = db.prepare('DELETE FROM files WHERE file = ?');
+    const fileRow = db.prepare('INSERT OR REPLACE INTO files VALUES (?, ?, ?)');
+    const current = new Set(files.map((f) => f.file));
+    for (const file of oldFiles.keys()) if (!current.has(file)) removeFile.run(file);
+    for (const f of files) if (oldFiles.get(f.file) !== f.digest || oldIds.get(f.file) !== f.id) fileRow.run(f.file, f.digest, f.id);
+    // The problems are rewritten only when they differ from those the starting point recorded.
+    const problemsDigest = digestOf(JSON.stringify(problems));
+    if (previous?.meta.get(META.problemsDigest) !== problemsDigest) writeProblems(db, problems);
+    const meta = db.prepare('INSERT OR REPLACE INTO meta VALUES (?, ?)');
+    meta.run(META.schemaVersion, String(SCHEMA_VERSION));
+    meta.run(META.toolVersion, TOOL_VERSION);
+    meta.run(META.configDigest, configDigest);
+    meta.run(META.today, today.toString());
+    meta.run(META.problemsDigest, problemsDigest);
+    meta.run(META.timezone, this.config.timezone);
+    db.exec('COMMIT');
+    if (!previous) db.exec("INSERT INTO search_fts (search_fts) VALUES ('optimize')");
+    db.close();
+    // Keep the current database as the next build's starting point, then put the new one in place.
+    const kept = keptPathFor(this.dbPath);
+    try {
+      rmSync(kept, { force: true });
+      if (existsSync(this.dbPath)) linkSync(this.dbPath, kept);
+      else copyFileSync(this.temp, kept);
+    } catch {
+      rmSync(kept, { force: true }); // no hard links here: the next build copies instead
+    }
+    renameSync(this.temp, this.dbPath);
+  }
+
+  abort(): void {
+    if (this.db?.open) this.db.close();
+    rmSync(this.temp, { force: true });
+  }
+}

@@ -1,0 +1,108 @@
+import type { CommandContext } from '../commands/context.js';
+import type { Config } from '../schema/config.js';
+import { toIncident, type Incident } from '../model/incident.js';
+import type { Temporal } from '../model/time.js';
+import type { Problem } from '../problems.js';
+import type { SourceFile } from '../source/read.js';
+import { validateAcross } from '../kb/validate.js';
+import type { FileCheck, FileStamp, ParseCache } from './cache.js';
+import { processFiles } from './parse.js';
+import { processSource, type Processed } from './process.js';
+import { createProgress } from './progress.js';
+import type { IncidentRows } from './write.js';
+
+/** An object whose known fields are at hand and whose other fields load the whole value on first use. */
+function lazy<T extends object>(known: Partial<T>, load: () => T): T {
+  let full: T | undefined;
+  return new Proxy(known as T, {
+    get(target, prop) {
+      if (Object.prototype.hasOwnProperty.call(target, prop)) return (target as Record<PropertyKey, unknown>)[prop];
+      full ??= load();
+      return (full as Record<PropertyKey, unknown>)[prop];
+    },
+  });
+}
+
+export interface Validation {
+  problems: Problem[];
+  /** Valid incidents in file order. */
+  valid: { file: string; id: string; digest: string }[];
+}
+
+/**
+ * Validates every file, exactly as `check` does (`validateSource` per file, `validateAcross`
+ * over all of them), reading and parsing only what the caches do not have: a file's per-file
+ * result is kept by path, digest and context; its parse by digest. The cross-file rules see
+ * unchanged files through lazy stand-ins that load the whole file only if a rule needs more.
+ */
+export async function validateAll(
+  ctx: CommandContext, cache: ParseCache, files: readonly string[], stamps: Map<string, FileStamp>,
+  config: Config, today: Temporal.PlainDate, context: string, startedMs: number,
+  onRows: (rows: IncidentRows) => void,
+): Promise<Validation & { parsed: number }> {
+  const known = cache.checks(context);
+  const checks = new Map<string, { digest: string; check: FileCheck }>();
+  const fresh = new Map<string, { digest: string; check: FileCheck }>();
+  const sourceOf = (file: string): SourceFile => {
+    const source = cache.get(stamps.get(file)!.digest, file);
+    if (!source) throw new Error(`the parse cache lost ${file}; run the build again`);
+    return source;
+  };
+  const accept = ({ file, digest, check, rows }: Processed) => {
+    const entry = { digest, check };
+    checks.set(file, entry);
+    fresh.set(file, entry);
+    if (rows) onRows(rows);
+  };
+
+  const toCheck: string[] = [];
+  for (const file of files) {
+    const digest = stamps.get(file)!.digest;
+    const cached = known.get(file);
+    if (digest !== '' && cached?.digest === digest) checks.set(file, cached);
+    else toCheck.push(file);
+  }
+  const toParse = toCheck.filter((f) => {
+    const digest = stamps.get(f)!.digest;
+    return digest === '' || !cache.has(digest);
+  });
+  const progress = createProgress(ctx.stderr, startedMs, 'reading incidents', toParse.length);
+  let pending: [string, string][] = [];
+  await processFiles({ root: ctx.root, files: toParse, config, today: today.toString() }, (processed) => {
+    const { file, digest } = processed;
+    const stamp = stamps.get(file)!;
+    if (stamp.digest !== digest) stamps.set(file, { ...stamp, mtimeMs: 0, digest });
+    accept(processed);
+    pending.push([digest, processed.json!]);
+    if (pending.length >= 256) {
+      cache.putAll(pending);
+      pending = [];
+    }
+  }, progress.update);
+  cache.putAll(pending);
+  progress.done();
+  // Parsed before but not checked in this context (new evaluation date, renamed file): check from the cache.
+  for (const file of toCheck) if (!checks.has(file)) accept(processSource(sourceOf(file), config, today));
+
+  // The cross-file stage.
+  const problems: Problem[] = [];
+  const incidents: Incident[] = [];
+  const sources = new Map<string, SourceFile>();
+  for (const file of files) {
+    const { digest, check } = checks.get(file)!;
+    problems.push(...check.problems);
+    const data = lazy<{ id?: unknown }>({ id: check.dataId }, () => sourceOf(file).data as { id?: unknown });
+    sources.set(file, lazy<SourceFile>({ file, digest, frontmatterLine: check.frontmatterLine, data }, () => sourceOf(file)));
+    if (check.valid) {
+      incidents.push(lazy<Incident>({ id: check.id, file, digest, related: check.related }, () => toIncident(sourceOf(file), config).incident!));
+    }
+  }
+  const across = validateAcross(incidents, sources, config);
+  problems.push(...across.problems);
+  cache.saveChecks(context, fresh, new Set(files));
+  return {
+    problems,
+    valid: incidents.filter((i) => !across.rejected.has(i.file)).map((i) => ({ file: i.file, id: i.id, digest: i.digest })),
+    parsed: toParse.length,
+  };
+}
