@@ -170,6 +170,10 @@ describe('postmortem build: the database', () => {
     expect(overdue(early)).toBe(0);
     expect(overdue(late)).toBe(2);
     expect(late.parsed).toBe(0);
+    expect(one(late, "SELECT count(*) FROM problems WHERE rule_id = 'remediation-overdue'")).toBe(2);
+    const back = await updateKnowledgeBase({ ...ctx, now: '2007-06-01' }); // from the kept previous version
+    expect(one(back, "SELECT count(*) FROM problems WHERE rule_id = 'remediation-overdue'")).toBe(0);
+    expect(one(back, "SELECT value FROM meta WHERE key = 'evaluated_at'")).toBe('2007-06-01');
   });
 
   it('rebuilds a database that is not one of ours', async () => {

@@ -96,8 +96,10 @@ export function removeStaleTemps(dbPath: string): void {
 }
 
 /**
- * One database build: a temp file in the database's folder (a copy of the previous database
- * when it can be updated in place, else a new one), renamed over the database when finished.
+ * One database build: a temp file in the database's folder, renamed over the database when
+ * finished. It starts from the version kept by the build before (moved, not copied), else from a
+ * copy of the current database, else empty; only incidents whose files differ from its starting
+ * point are rewritten.
  */
 export class DatabaseBuild {
   private readonly temp: string;

@@ -17,6 +17,10 @@ export interface SiteInput {
   config: Config;
   today: Temporal.PlainDate;
   incidents: readonly SiteIncident[];
+  /** Links between these incidents, when known from the previous build (see summary-cache.ts). */
+  links?: Map<string, IncidentLinks>;
+  /** Each incident's summary digest, when known from the previous build. */
+  summaryDigests?: ReadonlyMap<string, string>;
 }
 
 export interface SiteData extends SiteInput {
@@ -51,7 +55,7 @@ export function siteData(input: SiteInput): SiteData {
       return d;
     },
     byId: new Map(incidents.map((i) => [i.id, i])),
-    links: incidentLinks(incidents),
+    links: input.links ?? incidentLinks(incidents),
     serviceSlugs: slugTable([...config.services, ...incidents.flatMap((i) => i.services)]),
     categorySlugs: slugTable([...config.categories]),
     owners: new Map(config.owners.map((o) => [o.id, o])),
@@ -249,10 +253,15 @@ export function incidentPage<H>(data: SiteData, i: Incident, sectionHtml: (markd
  */
 export function incidentPageNeighbours(data: SiteData, i: SiteIncident): string {
   const l = data.links.get(i.id)!;
-  return JSON.stringify([l.related, l.relatedBy, l.similar, l.similarBy, ...[...l.related, ...l.relatedBy, ...l.similar].map((id) => {
-    const o = data.byId.get(id);
-    return o ? [o.title, o.severity, o.started.epochMilliseconds] : null;
-  })]);
+  // plain concatenation: JSON.stringify of 10,000 of these costs a tenth of a second
+  let out = `${l.related.join(' ')}\u0001${l.relatedBy.join(' ')}\u0001${l.similar.join(' ')}\u0001${l.similarBy}`;
+  for (const list of [l.related, l.relatedBy, l.similar]) {
+    for (const id of list) {
+      const o = data.byId.get(id);
+      out += o ? `\u0001${o.title}\u0002${o.severity}\u0002${o.started.epochMilliseconds}` : '\u0001';
+    }
+  }
+  return out;
 }
 
 function groupRows(data: SiteData, incidents: readonly SiteIncident[]) {
@@ -290,14 +299,6 @@ export function groupPage(data: SiteData, name: string, incidents: readonly Site
     bySeverity: data.config.severities.map((s) => ({ severity: s, severityClass: severityClass(data.config, s), count: counts.get(s) ?? 0 })),
     totalDowntime: minutes.length ? humanDuration(minutes.reduce((a, b) => a + b, 0)) : '',
   };
-}
-
-export function incidentsOfService(data: SiteData, service: string): SiteIncident[] {
-  return data.incidents.filter((i) => i.services.includes(service));
-}
-
-export function incidentsOfCategory(data: SiteData, category: string): SiteIncident[] {
-  return data.incidents.filter((i) => i.root_cause.category === category);
 }
 
 interface OwnerActions {

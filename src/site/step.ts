@@ -1,25 +1,28 @@
 import type { BuildStep, BuildStepResult } from '../build/steps.js';
 import type { CommandContext } from '../commands/context.js';
 import type { BuiltKnowledgeBase } from '../db/knowledge-base.js';
-import { buildSite, type SiteBuildResult } from './build.js';
-import { readSiteIncidents } from './summaries.js';
+import { join } from 'node:path';
+import { buildSite, SITE_DIR, type SiteBuildResult } from './build.js';
+import { readSiteSummaries } from './summary-cache.js';
 
 /** The site from the knowledge-base build: summaries from the database, full incidents only where needed. */
 export async function buildSiteFromKnowledgeBase(ctx: CommandContext, kb: BuiltKnowledgeBase): Promise<SiteBuildResult & { incidents: number; summariesMs: number }> {
   const started = performance.now();
   const db = kb.openDb();
-  let incidents;
+  let summaries;
   try {
-    incidents = readSiteIncidents(db);
+    summaries = readSiteSummaries(db, join(ctx.out, SITE_DIR));
   } finally {
     db.close();
   }
+  const { incidents, summaryDigests, links } = summaries;
   const summariesMs = performance.now() - started;
   const result = await buildSite({
     root: ctx.root,
     out: ctx.out,
-    input: { config: kb.config, today: kb.today, incidents, load: (ids) => kb.incidents(ids) },
+    input: { config: kb.config, today: kb.today, incidents, summaryDigests, ...(links ? { links } : {}), load: (ids) => kb.incidents(ids) },
   });
+  summaries.save(result.links);
   return { ...result, incidents: incidents.length, summariesMs };
 }
 

@@ -39,20 +39,27 @@ function grouped<T extends unknown[]>(rows: readonly T[], position?: (row: T) =>
   return m;
 }
 
-/** Every valid incident of the database (by id), lists in their order in the record (related and tags sorted). */
-export function readSiteIncidents(db: Database.Database): SiteIncident[] {
+/**
+ * Valid incidents of the database (by id), lists in their order in the record (related and
+ * tags sorted): all of them, or only those with these ids.
+ */
+export function readSiteIncidents(db: Database.Database, ids?: readonly string[]): SiteIncident[] {
+  if (ids?.length === 0) return [];
+  // a few ids (after an edit) go through the tables' primary keys; all of them, through a scan
+  const only = (column: string, and = false) => (ids ? ` ${and ? 'AND' : 'WHERE'} ${column} IN (SELECT value FROM json_each(?))` : '');
+  const params = ids ? [JSON.stringify(ids)] : [];
   const incidents = db.prepare(`SELECT id, title, status, severity, started_at, detected_at, mitigated_at, resolved_at,
       impact_summary, symptoms, customers_affected, percent_resolved_at_mitigation, root_cause_category, root_cause_summary,
-      provider, file, digest FROM incidents ORDER BY id`).all() as IncidentRow[];
-  const all = <T>(sql: string) => db.prepare(sql).raw().all() as T[];
-  const services = grouped(all<[string, string, number]>('SELECT incident_id, service, position FROM incident_services'), (r) => r[2]);
-  const locations = grouped(all<[string, string, number]>('SELECT incident_id, location_id, position FROM incident_locations'), (r) => r[2]);
+      provider, file, digest FROM incidents${only('id')} ORDER BY id`).all(...params) as IncidentRow[];
+  const all = <T>(sql: string) => db.prepare(sql).raw().all(...params) as T[];
+  const services = grouped(all<[string, string, number]>(`SELECT incident_id, service, position FROM incident_services${only('incident_id')}`), (r) => r[2]);
+  const locations = grouped(all<[string, string, number]>(`SELECT incident_id, location_id, position FROM incident_locations${only('incident_id')}`), (r) => r[2]);
   // role order: commander, author, reviewer are read separately below; position orders each role
-  const people = grouped(all<[string, string, string, number]>('SELECT incident_id, role, person, position FROM incident_people'), (r) => r[3]);
-  const tags = grouped(all<[string, string]>('SELECT incident_id, tag FROM tags'));
-  const related = grouped(all<[string, string]>('SELECT declared_by, related_id FROM related WHERE declared_by = incident_id'));
+  const people = grouped(all<[string, string, string, number]>(`SELECT incident_id, role, person, position FROM incident_people${only('incident_id')}`), (r) => r[3]);
+  const tags = grouped(all<[string, string]>(`SELECT incident_id, tag FROM tags${only('incident_id')}`));
+  const related = grouped(all<[string, string]>(`SELECT declared_by, related_id FROM related WHERE declared_by = incident_id${only('declared_by', true)}`));
   type RemediationRow = [string, string, string, Remediation['type'], string, string | null, Remediation['status'], string | null, number, number];
-  const remediations = grouped(all<RemediationRow>('SELECT incident_id, remediation_id, action, type, owner, due, status, ticket, public, position FROM remediations'), (r) => r[9]);
+  const remediations = grouped(all<RemediationRow>(`SELECT incident_id, remediation_id, action, type, owner, due, status, ticket, public, position FROM remediations${only('incident_id')}`), (r) => r[9]);
   return incidents.map((row) => {
     const roles = people.get(row.id) ?? [];
     const commander = roles.find((p) => p[1] === 'commander')?.[2];
