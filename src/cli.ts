@@ -48,6 +48,9 @@ export function buildParser(argv: string[], env: CliEnv) {
   return parser;
 }
 
+/** A problem with the command line itself (unknown command, bad option value): exit 2. */
+class UsageError extends Error {}
+
 async function main(): Promise<void> {
   const env: CliEnv = {
     context: contextFrom,
@@ -56,13 +59,17 @@ async function main(): Promise<void> {
     },
   };
   const parser = buildParser(hideBin(process.argv), env).fail((message, error) => {
-    if (error) throw error;
-    process.stderr.write(`postmortem: ${message}\nRun "postmortem --help" for usage.\n`);
-    process.exitCode = 2;
+    // Throwing stops yargs from running the command after a usage problem.
+    throw error ?? new UsageError(message);
   });
   try {
     await parser.parseAsync();
   } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`postmortem: ${error.message}\nRun "postmortem --help" for usage.\n`);
+      process.exitCode = 2;
+      return;
+    }
     if (error instanceof UserError) {
       process.stderr.write(`postmortem: ${error.message}\n${error.hint ? error.hint + '\n' : ''}`);
       process.exitCode = 1;

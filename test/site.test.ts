@@ -206,6 +206,34 @@ describe('postmortem site', () => {
     for (const f of [...a.site.files, '.manifest.json']) expect(read(b.dir, f), f).toBe(read(a.dir, f));
   });
 
+  it('after a quick build (write-ups edited, files moved) gives the same bytes as a build from scratch', async () => {
+    const root = kbRoot();
+    const out = join(root, 'out');
+    await build(root, out);
+    writeFileSync(join(root, 'incidents/2006/2006-03-01-mx.md'), MX.replace('Senders deferred mail', 'Senders deferred all mail'));
+    renameSync(join(root, 'incidents/2007/2007-06-04-lb.md'), join(root, 'incidents/2007-06-04-lb.md'));
+    const quick = await build(root, out);
+    expect(quick.site.rendered).toEqual(['site/assets/search/shard-000.js', 'site/incidents/2006-03-01-mx.html', 'site/incidents/2007-06-04-lb.html']);
+    expect(existsSync(join(quick.dir, '.state.json'))).toBe(true);
+    const fresh = await build(root, join(root, 'out-fresh'));
+    expect(quick.site.files).toEqual(fresh.site.files);
+    for (const f of [...fresh.site.files, '.manifest.json']) expect(read(quick.dir, f), f).toBe(read(fresh.dir, f));
+
+    // a page missing on disk is rendered again, with whatever else changed
+    rmSync(join(quick.dir, 'incidents/2006-02-01-dns.html'));
+    writeFileSync(join(root, 'incidents/2006/2006-03-01-mx.md'), MX);
+    const again = await build(root, out);
+    expect(again.site.rendered).toEqual(['site/assets/search/shard-000.js', 'site/incidents/2006-03-01-mx.html', 'site/incidents/2006-02-01-dns.html']);
+    for (const f of [...fresh.site.files]) expect(existsSync(join(again.dir, f)), f).toBe(true);
+
+    // a damaged state is rebuilt from the database
+    writeFileSync(join(again.dir, '.state.json'), '{');
+    writeFileSync(join(again.dir, '.summaries.json'), '{');
+    const rebuilt = await build(root, out);
+    expect(rebuilt.site.rendered).toEqual([]);
+    expect(read(rebuilt.dir, 'incidents/2006-03-01-mx.html')).toContain('Senders deferred mail');
+  });
+
   it('leaves incidents with errors out, says so, and exits 1', async () => {
     const broken = DNS.replace('severity: SEV3', 'severity: SEV9');
     const { dir, exitCode, ctx, incidents } = await build(kbRoot(siteKb({ 'incidents/2006/2006-02-01-dns.md': broken })));

@@ -39,7 +39,8 @@ export function validateSource(source: SourceFile, config: Config, today: Tempor
   const problems: Problem[] = [...source.problems];
   const { incident, problems: found } = toIncident(source, config);
   problems.push(...found);
-  if (!incident) return { problems };
+  // A file that could not be read completely (e.g. too large) is never a valid incident.
+  if (!incident || source.problems.some((p) => p.severity === 'error')) return { problems };
   const own: Problem[] = [];
   for (const rule of RULES) {
     if (!rule.checkIncident) continue;

@@ -195,42 +195,92 @@ function phaseBarSvg(i: Incident) {
     : '';
 }
 
-/** Every page and asset of the site with the digest of its inputs. */
-function sitePages(root: string, data: SiteData): Page[] {
-  const renderer = () => (r ??= new Renderer(root, data));
-  let r: Renderer | undefined;
+/**
+ * What every page depends on: the templates and assets, the config and the tool version.
+ * Cheap (a few small files), so a build can tell whether a quick build is possible.
+ */
+export function siteBase(root: string, config: object): { base: string; templateFiles: Map<string, string> } {
   const templateFiles = siteTemplateFiles(root);
   const templatesDigest = hash(...[...templateFiles].map(([name, file]) => `${name}\u0000${readFileSync(file, 'utf8')}`));
-  const base = hash(SITE_FORMAT, TOOL_VERSION, templatesDigest, JSON.stringify(data.config));
-  // Pages over many incidents show only their summaries (no body, no timeline): an edit to
-  // an incident's write-up leaves them alone.
-  const summaryDigests = new Map(data.incidents.map((i) => [i.id, data.summaryDigests?.get(i.id) ?? summaryDigest(i)]));
-  const everything = hash(base, data.today.toString(), ...data.incidents.map((i) => summaryDigests.get(i.id)!));
+  return { base: hash(SITE_FORMAT, TOOL_VERSION, templatesDigest, JSON.stringify(config)), templateFiles };
+}
+
+/**
+ * A quick build, when no incident's summary changed since the last build (only write-ups,
+ * or files moved): the pages of these incidents and their search shards are the only ones
+ * whose inputs can have changed. `data` then holds only these incidents and their neighbours.
+ */
+export interface QuickScope {
+  incidents: readonly string[];
+  /** Every valid incident, by id, with its file's content digest (for the search shards). */
+  all: readonly (readonly [id: string, digest: string])[];
+}
+
+/** Every page and asset of the site with the digest of its inputs (only the pages of the scope, for a quick build). */
+function sitePages(root: string, data: SiteData, quick?: QuickScope): Page[] {
+  const renderer = () => (r ??= new Renderer(root, data));
+  let r: Renderer | undefined;
+  const { base, templateFiles } = siteBase(root, data.config);
   const pages: Page[] = [];
-
   // assets: copied as they are
-  for (const [name, file] of templateFiles) {
-    if (!name.startsWith('assets/')) continue;
-    pages.push({ path: name, digest: hash(base, name), render: () => readFileSync(file) });
+  if (!quick) {
+    for (const [name, file] of templateFiles) {
+      if (!name.startsWith('assets/')) continue;
+      pages.push({ path: name, digest: hash(base, name), render: () => readFileSync(file) });
+    }
+    const minisearch = readFileSync(MINISEARCH_UMD);
+    pages.push({ path: 'assets/minisearch.js', digest: hash(base, minisearch.toString('utf8')), render: () => minisearch });
+    pages.push({ path: 'assets/search/options.js', digest: hash(base, 'options'), render: searchOptionsScript });
   }
-  const minisearch = readFileSync(MINISEARCH_UMD);
-  pages.push({ path: 'assets/minisearch.js', digest: hash(base, minisearch.toString('utf8')), render: () => minisearch });
-  pages.push({ path: 'assets/search/options.js', digest: hash(base, 'options'), render: searchOptionsScript });
 
-  // the search index, in shards
-  const shards = shardCount(data.incidents.length);
-  const shardMembers: SiteIncident[][] = Array.from({ length: shards }, () => []);
-  for (const i of data.incidents) shardMembers[shardOf(i.id, shards)]!.push(i);
+  // the search index, in shards; a shard's members in id order
+  const all = quick?.all ?? [...data.incidents].sort((a, b) => (a.id < b.id ? -1 : 1)).map((i) => [i.id, i.digest] as const);
+  const shards = shardCount(all.length);
+  const shardMembers: (readonly [string, string])[][] = Array.from({ length: shards }, () => []);
+  for (const m of all) shardMembers[shardOf(m[0], shards)]!.push(m);
+  const wanted = quick ? new Set(quick.incidents.map((id) => shardOf(id, shards))) : undefined;
   const shardPaths = shardMembers.map((members, n) => {
     const path = shardPath(n);
-    const ids = members.map((i) => i.id);
+    if (wanted && !wanted.has(n)) return path;
+    const ids = members.map(([id]) => id);
     pages.push({
-      path, digest: hash(base, String(shards), ...members.map((i) => i.digest)), needs: ids,
+      path, digest: hash(base, String(shards), ...members.map(([, digest]) => digest)), needs: ids,
       tasks: (full) => [{ kind: 'shard', documents: ids.map((id) => searchDocument(full(id))) }],
       render: (_full, [script]) => script!,
     });
     return path;
   });
+  const incidentPageOf = (i: SiteIncident) => {
+    const path = incidentPath(i.id);
+    const overdue = i.remediations.map((x) => (isOverdue(x, data.todayText) ? '1' : '0')).join('');
+    pages.push({
+      // the page shows the file's path too: a moved file is a changed page
+      path, digest: hash(base, i.digest, i.file, incidentPageNeighbours(data, i), overdue), needs: [i.id],
+      tasks: (full) => pageMarkdown(full(i.id)).map((markdown) => ({ kind: 'markdown', markdown })),
+      render: (full, html) => {
+        const incident = full(i.id);
+        const sectionHtml = sectionHtmlFrom(pageMarkdown(incident), html);
+        return renderer().page(path, 'incident.hbs', { ...incidentPage(data, incident, sectionHtml), phaseBar: phaseBarSvg(incident) }, { title: i.title, nav: 'none' });
+      },
+    });
+  };
+  if (quick) {
+    for (const id of quick.incidents) incidentPageOf(data.byId.get(id)!);
+    return pages;
+  }
+  // Pages over many incidents show only their summaries (no body, no timeline): an edit to
+  // an incident's write-up leaves them alone.
+  const summaryDigests = new Map(data.incidents.map((i) => [i.id, data.summaryDigests?.get(i.id) ?? summaryDigest(i)]));
+  const everything = hash(base, data.today.toString(), ...data.incidents.map((i) => summaryDigests.get(i.id)!));
+  // The trends and the two lists show fewer fields than the other pages over all incidents
+  // (no titles, summaries or people): editing those leaves them alone.
+  const ms = (t: { epochMilliseconds: number } | undefined) => (t === undefined ? '' : String(t.epochMilliseconds));
+  const trendsDigest = hash(base, data.today.toString(), ...data.incidents.map((i) => [
+    ms(i.started), ms(i.detected), ms(i.mitigated), ms(i.resolved), i.severity, i.root_cause.category, i.services.join('\u0001'),
+    ...i.remediations.map((r) => `${r.owner}\u0001${r.status}\u0001${r.due ?? ''}`),
+  ].join('\u0000')));
+  const servicesDigest = hash(base, ...data.incidents.map((i) => i.services.join('\u0001')));
+  const categoriesDigest = hash(base, ...data.incidents.map((i) => i.root_cause.category));
 
   pages.push({
     path: SITE_PATHS.index, digest: everything,
@@ -240,7 +290,7 @@ function sitePages(root: string, data: SiteData): Page[] {
     }),
   });
   pages.push({
-    path: SITE_PATHS.trends, digest: everything,
+    path: SITE_PATHS.trends, digest: trendsDigest,
     render: () => renderer().page(SITE_PATHS.trends, 'trends.hbs', trendsPage(data), { title: 'Trends', nav: 'trends' }),
   });
   pages.push({
@@ -252,14 +302,14 @@ function sitePages(root: string, data: SiteData): Page[] {
     render: () => renderer().page(SITE_PATHS.owners, 'owners.hbs', ownersPage(data), { title: 'Owners', nav: 'owners' }),
   });
   pages.push({
-    path: SITE_PATHS.services, digest: everything,
+    path: SITE_PATHS.services, digest: servicesDigest,
     render: () => renderer().page(SITE_PATHS.services, 'group-index.hbs', {
       heading: 'Services', intro: 'Incidents by affected service (an incident can affect several).',
       groups: servicesIndexPage(data).services.map((s) => ({ ...s, one: s.count === 1 })),
     }, { title: 'Services', nav: 'services' }),
   });
   pages.push({
-    path: SITE_PATHS.categories, digest: everything,
+    path: SITE_PATHS.categories, digest: categoriesDigest,
     render: () => renderer().page(SITE_PATHS.categories, 'group-index.hbs', {
       heading: 'Root-cause categories', intro: 'Incidents by root-cause category.',
       groups: categoriesIndexPage(data).categories.map((c) => ({ ...c, one: c.count === 1 })),
@@ -291,20 +341,7 @@ function sitePages(root: string, data: SiteData): Page[] {
   for (const [s, members] of byService) group(servicePath(data, s), 'service', s, members);
   for (const [c, members] of byCategory) group(categoryPath(data, c), 'category', c, members);
 
-  for (const i of data.incidents) {
-    const path = incidentPath(i.id);
-    const overdue = i.remediations.map((x) => (isOverdue(x, data.todayText) ? '1' : '0')).join('');
-    pages.push({
-      // the page shows the file's path too: a moved file is a changed page
-      path, digest: hash(base, i.digest, i.file, incidentPageNeighbours(data, i), overdue), needs: [i.id],
-      tasks: (full) => pageMarkdown(full(i.id)).map((markdown) => ({ kind: 'markdown', markdown })),
-      render: (full, html) => {
-        const incident = full(i.id);
-        const sectionHtml = sectionHtmlFrom(pageMarkdown(incident), html);
-        return renderer().page(path, 'incident.hbs', { ...incidentPage(data, incident, sectionHtml), phaseBar: phaseBarSvg(incident) }, { title: i.title, nav: 'none' });
-      },
-    });
-  }
+  for (const i of data.incidents) incidentPageOf(i);
   return pages;
 }
 
@@ -317,6 +354,19 @@ export interface BuildSiteOptions {
 
 /** Brings `<out>/site/` up to date with the incidents. */
 export async function buildSite(options: BuildSiteOptions): Promise<SiteBuildResult> {
+  return (await build(options))!;
+}
+
+/**
+ * A quick build (see `QuickScope`): `options.input` holds only the incidents of the scope and
+ * their neighbours. Undefined, with nothing written, when the site on disk is not the one the
+ * previous build left (a page missing, no manifest): then a full build is needed.
+ */
+export async function buildSiteQuick(options: BuildSiteOptions, quick: QuickScope): Promise<SiteBuildResult | undefined> {
+  return build(options, quick);
+}
+
+async function build(options: BuildSiteOptions, quick?: QuickScope): Promise<SiteBuildResult | undefined> {
   const siteDir = join(options.out, SITE_DIR);
   const manifestPath = join(siteDir, MANIFEST_FILE);
   const timings = { model: 0, load: 0, render: 0, write: 0 };
@@ -328,7 +378,14 @@ export async function buildSite(options: BuildSiteOptions): Promise<SiteBuildRes
   };
   const previous = readManifest(manifestPath);
   const data = siteData(options.input);
-  const pages = sitePages(options.root, data);
+  const pages = sitePages(options.root, data, quick);
+  // one directory listing instead of a stat per page (10,000 stats cost a tenth of a second)
+  const existing = new Set(filesUnder(siteDir).map((f) => relative(siteDir, f).split(sep).join('/')));
+  const present = (path: string) => existing.has(path);
+  if (quick) {
+    const known = Object.keys(previous.pages);
+    if (known.length === 0 || !known.every(present) || !pages.every((p) => p.path in previous.pages)) return undefined;
+  }
   lap('model');
   const next: Manifest = { format: SITE_FORMAT, pages: {} };
   const written: string[] = [];
@@ -337,9 +394,6 @@ export async function buildSite(options: BuildSiteOptions): Promise<SiteBuildRes
   const where = (path: string) => `${SITE_DIR}/${path}`;
   let complete = false;
   try {
-    // one directory listing instead of a stat per page (10,000 stats cost a tenth of a second)
-    const existing = new Set(filesUnder(siteDir).map((f) => relative(siteDir, f).split(sep).join('/')));
-    const present = (path: string) => existing.has(path);
     const stale = new Set(pages.filter((page) => previous.pages[page.path] !== page.digest || !present(page.path)));
     const needed = [...new Set([...stale].flatMap((page) => page.needs ?? []))];
     const loaded = new Map(needed.length ? options.input.load(needed).map((i) => [i.id, i]) : []);
@@ -355,6 +409,8 @@ export async function buildSite(options: BuildSiteOptions): Promise<SiteBuildRes
         next.pages[page.path] = page.digest;
       }
     }
+    // a quick build leaves every other page as it is
+    if (quick) unchanged += Object.keys(previous.pages).length - pages.length;
     // In chunks, so a cold build of a big knowledge base never holds every page in memory.
     // The costly part of a chunk (Markdown, search shards) runs in worker threads while this
     // thread fills the templates of the chunk before it.
@@ -399,9 +455,10 @@ export async function buildSite(options: BuildSiteOptions): Promise<SiteBuildRes
   } finally {
     // After a failure, pages not reached keep their old digests (their files are the old ones),
     // so the next build renders exactly what is still out of date.
+    // A quick build keeps every other page's digest (and the order of the manifest).
     const inOrder = Object.fromEntries(pages.filter((p) => p.path in next.pages).map((p) => [p.path, next.pages[p.path]!]));
-    const pagesDone = complete ? inOrder : { ...previous.pages, ...inOrder };
-    writeFileAtomic(manifestPath, `${JSON.stringify({ format: SITE_FORMAT, pages: pagesDone })}\n`);
+    next.pages = complete && !quick ? inOrder : { ...previous.pages, ...inOrder };
+    writeFileAtomic(manifestPath, `${JSON.stringify({ format: SITE_FORMAT, pages: next.pages })}\n`);
   }
   const deleted: string[] = [];
   const root = resolve(siteDir);
@@ -415,5 +472,5 @@ export async function buildSite(options: BuildSiteOptions): Promise<SiteBuildRes
     }
   }
   lap('write');
-  return { written, rendered, unchanged, deleted, files: pages.map((p) => p.path), timings, links: data.links };
+  return { written, rendered, unchanged, deleted, files: quick ? Object.keys(next.pages) : pages.map((p) => p.path), timings, links: data.links };
 }

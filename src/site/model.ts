@@ -21,6 +21,8 @@ export interface SiteInput {
   links?: Map<string, IncidentLinks>;
   /** Each incident's summary digest, when known from the previous build. */
   summaryDigests?: ReadonlyMap<string, string>;
+  /** Every service named by an incident, when `incidents` are only some of them (a quick build). */
+  serviceNames?: readonly string[];
 }
 
 export interface SiteData extends SiteInput {
@@ -56,7 +58,7 @@ export function siteData(input: SiteInput): SiteData {
     },
     byId: new Map(incidents.map((i) => [i.id, i])),
     links: input.links ?? incidentLinks(incidents),
-    serviceSlugs: slugTable([...config.services, ...incidents.flatMap((i) => i.services)]),
+    serviceSlugs: slugTable([...config.services, ...(input.serviceNames ?? incidents.flatMap((i) => i.services))]),
     categorySlugs: slugTable([...config.categories]),
     owners: new Map(config.owners.map((o) => [o.id, o])),
     zone: config.timezone,

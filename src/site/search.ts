@@ -9,7 +9,8 @@ import type { Incident } from '../model/incident.js';
  *
  * The index is split into shards by a hash of the incident id, so that after an edit only
  * the shard holding that incident is indexed again. The shard count depends only on the
- * number of incidents (a power of two, about 200 incidents per shard).
+ * number of incidents (a power of two, at most 100 incidents per shard: indexing a shard
+ * again and loading its incidents is most of the cost of a build after an edit).
  */
 export interface SearchDocument {
   id: string;
@@ -27,7 +28,7 @@ export const SEARCH_OPTIONS = {
   searchOptions: { boost: { title: 3, impact: 2, rootCause: 2 }, prefix: true, fuzzy: 0.15, combineWith: 'AND' },
 } satisfies Options<SearchDocument>;
 
-const PER_SHARD = 200;
+const PER_SHARD = 100;
 
 export function shardCount(incidents: number): number {
   let n = 1;

@@ -2,27 +2,55 @@ import type { BuildStep, BuildStepResult } from '../build/steps.js';
 import type { CommandContext } from '../commands/context.js';
 import type { BuiltKnowledgeBase } from '../db/knowledge-base.js';
 import { join } from 'node:path';
-import { buildSite, SITE_DIR, type SiteBuildResult } from './build.js';
+import { buildSite, buildSiteQuick, SITE_DIR, siteBase, type SiteBuildResult } from './build.js';
 import { readSiteSummaries } from './summary-cache.js';
 
-/** The site from the knowledge-base build: summaries from the database, full incidents only where needed. */
+/**
+ * The site from the knowledge-base build: summaries from the database (only those whose file
+ * changed since the previous build), full incidents only where needed. When only write-ups
+ * changed (or files moved), a quick build renders just their pages and search shards.
+ */
 export async function buildSiteFromKnowledgeBase(ctx: CommandContext, kb: BuiltKnowledgeBase): Promise<SiteBuildResult & { incidents: number; summariesMs: number }> {
-  const started = performance.now();
-  const db = kb.openDb();
-  let summaries;
-  try {
-    summaries = readSiteSummaries(db, join(ctx.out, SITE_DIR));
-  } finally {
-    db.close();
+  let started = performance.now();
+  let summariesMs = 0;
+  const siteDir = join(ctx.out, SITE_DIR);
+  const at = { base: siteBase(ctx.root, kb.config).base, today: kb.today.toString() };
+  const read = <T>(f: (db: ReturnType<typeof kb.openDb>) => T): T => {
+    const db = kb.openDb();
+    try {
+      return f(db);
+    } finally {
+      db.close();
+    }
+  };
+  const load = (ids: readonly string[]) => kb.incidents(ids);
+  const first = read((db) => readSiteSummaries(db, siteDir, { ...at, quick: true }));
+  summariesMs += performance.now() - started;
+  if (first.kind === 'quick') {
+    const result = await buildSiteQuick({
+      root: ctx.root, out: ctx.out,
+      input: { config: kb.config, today: kb.today, incidents: first.incidents, links: first.links, serviceNames: first.serviceNames, load },
+    }, first.scope);
+    if (result) {
+      started = performance.now();
+      first.save();
+      summariesMs += performance.now() - started;
+      return { ...result, incidents: first.scope.all.length, summariesMs };
+    }
   }
-  const { incidents, summaryDigests, links } = summaries;
-  const summariesMs = performance.now() - started;
+  // a full build; also when the site on disk is not what the last build left
+  started = performance.now();
+  const full = first.kind === 'full' ? first : read((db) => readSiteSummaries(db, siteDir, { ...at, quick: false }));
+  summariesMs += performance.now() - started;
+  const { incidents, summaryDigests, links } = full;
   const result = await buildSite({
-    root: ctx.root,
-    out: ctx.out,
-    input: { config: kb.config, today: kb.today, incidents, summaryDigests, ...(links ? { links } : {}), load: (ids) => kb.incidents(ids) },
+    root: ctx.root, out: ctx.out,
+    input: { config: kb.config, today: kb.today, incidents, summaryDigests, ...(links ? { links } : {}), load },
   });
-  summaries.save(result.links);
+  started = performance.now();
+  full.save(result.links);
+  // reading the summaries and keeping them for the next build
+  summariesMs += performance.now() - started;
   return { ...result, incidents: incidents.length, summariesMs };
 }
 
