@@ -1,20 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { BuildStep, BuildStepResult } from '../build/steps.js';
+import { documentPosition } from '../build/document-position.js';
 import { UserError } from '../commands/context.js';
 import { CONFIG_FILE } from '../kb/config.js';
 import type { LetterDocumentSpec } from '../schema/config.js';
-import { locate } from '../source/locate.js';
-import { readYaml } from '../source/yaml.js';
 
-function documentPosition(root: string, index: number): { line: number; column: number } {
-  try {
-    const yaml = readYaml(CONFIG_FILE, readFileSync(join(root, CONFIG_FILE), 'utf8'), 0);
-    return locate(yaml.positions, ['documents', index]);
-  } catch {
-    return { line: 1, column: 1 };
-  }
-}
 
 /**
  * `postmortem build`: every `type: letter` entry of `documents:` in the config. A letter that
