@@ -17,7 +17,16 @@ import { siteCommand } from './commands/site.js';
 import { packetCommand } from './commands/packet.js';
 
 /** Every command, registered here and only here. */
-const COMMANDS = [checkCommand, newCommand, initCommand, letterCommand, buildCommand, statsCommand, actionsCommand, searchCommand, recurrenceCommand, sqlCommand, siteCommand, packetCommand];
+const COMMANDS = [
+  // the main job, and validation
+  buildCommand, checkCommand,
+  // questions to the knowledge base
+  statsCommand, actionsCommand, searchCommand, recurrenceCommand, sqlCommand,
+  // documents
+  letterCommand, packetCommand, siteCommand,
+  // authoring
+  newCommand, initCommand,
+];
 
 function contextFrom(argv: Record<string, unknown>): CommandContext {
   const root = resolve(String(argv.root ?? '.'));

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { SiteIncident as Incident } from './summaries.js';
 
 /**
@@ -20,6 +21,28 @@ export interface IncidentLinks {
   similar: string[];
   /** How `similar` was found. */
   similarBy: 'category-and-service' | 'text' | 'none';
+}
+
+/**
+ * Digests of what `incidentLinks` reads, so links kept from a previous build can be used again:
+ * `structure` (ids, related ids, category, services, start) always decides; `text` (the words
+ * of titles, summaries and tags) only when some incident's similar ones were found by text —
+ * which incidents need that depends on the structure alone.
+ */
+export function linkInputs(incidents: readonly Incident[]): { structure: string; text: string } {
+  const structure = createHash('sha256');
+  const text = createHash('sha256');
+  for (const i of incidents) {
+    structure.update(`${i.id}\u0000${i.related.join('\u0001')}\u0000${i.root_cause.category}\u0000${i.services.join('\u0001')}\u0000${i.started.epochMilliseconds}\u0000`);
+    text.update(`${i.id}\u0000${i.title}\u0000${i.impact.summary}\u0000${i.root_cause.summary}\u0000${i.tags.join('\u0001')}\u0000`);
+  }
+  return { structure: structure.digest('hex').slice(0, 32), text: text.digest('hex').slice(0, 32) };
+}
+
+/** Whether any incident's similar ones were looked for by text (then `linkInputs(...).text` matters). */
+export function linksUseText(links: Iterable<IncidentLinks>): boolean {
+  for (const l of links) if (l.similarBy !== 'category-and-service') return true;
+  return false;
 }
 
 export function incidentLinks(incidents: readonly Incident[]): Map<string, IncidentLinks> {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Temporal } from '../model/time.js';
 import { writeFileAtomic } from '../output/write-file.js';
 import type { QuickScope } from './build.js';
-import type { IncidentLinks } from './similar.js';
+import { linkInputs, linksUseText, type IncidentLinks } from './similar.js';
 import { readSiteIncidents, type SiteIncident } from './summaries.js';
 
 /**
@@ -28,7 +28,7 @@ import { readSiteIncidents, type SiteIncident } from './summaries.js';
  */
 const CACHE_FILE = '.summaries.json';
 const STATE_FILE = '.state.json';
-const CACHE_FORMAT = 'summaries-2';
+const CACHE_FORMAT = 'summaries-3';
 /** Incidents read again from the database (their file changed since the summaries were kept) before they are kept again. */
 const MAX_READ_AGAIN = 64;
 
@@ -50,8 +50,10 @@ interface StateFile {
   today: string;
   /** Id, file digest, file, summary digest; by id. */
   incidents: [string, string, string, string][];
-  /** Links between incidents, valid while `linksKey` (a digest of every summary) is the same. */
-  linksKey: string;
+  /** Links between incidents, valid while what they are worked out from is the same (see `linkInputs`). */
+  linksStructure: string;
+  /** Digest of the words they are worked out from; empty when no incident needed them. */
+  linksText: string;
   links: [string, IncidentLinks][];
   /** Every service named by an incident. */
   services: string[];
@@ -79,11 +81,6 @@ export function summaryDigest(i: SiteIncident): string {
     ...i.remediations.map((r) => list([r.id, r.action, r.type, r.owner, r.due ?? '', r.status, r.ticket ?? '', String(r.public)])),
     i.owners.commander ?? '', list(i.owners.authors), list(i.owners.reviewers), list(i.related), list(i.tags),
   ].join('\u0000'));
-}
-
-/** A digest of every summary: the links between incidents depend on nothing else. */
-export function linksKeyOf(summaryDigests: ReadonlyMap<string, string>): string {
-  return hash(...[...summaryDigests].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([id, d]) => `${id}:${d}`));
 }
 
 export interface SiteSummaries {
@@ -183,7 +180,7 @@ export function readSiteSummaries(
           save() {
             if (changed.length === 0) return;
             saveState({
-              linksKey: state.linksKey, links: state.links, services: state.services,
+              linksStructure: state.linksStructure, linksText: state.linksText, links: state.links, services: state.services,
               incidents: rows.map(([id, digest, file]) => [id, digest, file, before.get(id)![3]]),
             });
           },
@@ -212,8 +209,9 @@ export function readSiteSummaries(
       summaryDigests.set(id, s.summaryDigest);
     }
   }
-  const linksKey = linksKeyOf(summaryDigests);
-  const links = state && state.linksKey === linksKey ? new Map(state.links) : undefined;
+  const inputs = linkInputs(incidents);
+  const links = state && state.linksStructure === inputs.structure && (state.linksText === '' || state.linksText === inputs.text)
+    ? new Map(state.links) : undefined;
   return {
     kind: 'full', incidents, summaryDigests, read: toRead.length,
     ...(links ? { links } : {}),
@@ -225,7 +223,8 @@ export function readSiteSummaries(
         writeFileAtomic(cachePath, JSON.stringify(file), { durable: false });
       }
       saveState({
-        linksKey, links: [...newLinks].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        linksStructure: inputs.structure, linksText: linksUseText(newLinks.values()) ? inputs.text : '',
+        links: [...newLinks].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
         services: [...new Set(incidents.flatMap((i) => i.services))].sort(),
         incidents: rows.map(([id, digest, file]) => [id, digest, file, summaryDigests.get(id)!]),
       });
