@@ -1,9 +1,9 @@
 import type { CommandModule } from 'yargs';
 import { relative } from 'node:path';
-import pc from 'picocolors';
 import { BUILD_STEPS } from '../build/steps.js';
 import { updateKnowledgeBase, type BuiltKnowledgeBase } from '../db/knowledge-base.js';
-import { countBySeverity, formatProblem, type Problem } from '../problems.js';
+import { countBySeverity, type Problem } from '../problems.js';
+import { printProblems } from '../output/problems.js';
 import type { CliEnv, CommandContext, CommandResult } from './context.js';
 
 export interface BuildOptions {
@@ -14,14 +14,6 @@ export interface BuildOptions {
 export interface BuildResult extends CommandResult {
   kb: BuiltKnowledgeBase;
   problems: Problem[];
-}
-
-function printProblems(ctx: CommandContext, problems: readonly Problem[]): void {
-  for (const p of problems) {
-    let line = formatProblem(p);
-    if (ctx.color) line = line.replace(` ${p.severity} `, ` ${p.severity === 'error' ? pc.red('error') : pc.yellow('warning')} `);
-    ctx.stdout.write(line + '\n');
-  }
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
-import pc from 'picocolors';
 import { loadKnowledgeBase } from '../kb/load.js';
-import { countBySeverity, formatProblem, type Problem } from '../problems.js';
+import { countBySeverity, type Problem } from '../problems.js';
+import { printProblems } from '../output/problems.js';
 import type { CliEnv, CommandContext, CommandResult } from './context.js';
 
 export interface CheckOptions {
@@ -31,12 +31,7 @@ export function runCheck(ctx: CommandContext, options: CheckOptions = {}): Check
   if (options.format === 'json') {
     ctx.stdout.write(JSON.stringify(problems, null, 2) + '\n');
   } else {
-    const color = ctx.color;
-    for (const p of problems) {
-      let line = formatProblem(p);
-      if (color) line = line.replace(` ${p.severity} `, ` ${p.severity === 'error' ? pc.red('error') : pc.yellow('warning')} `);
-      ctx.stdout.write(line + '\n');
-    }
+    printProblems(ctx, problems);
     ctx.stdout.write(summaryLine(problems, kb.incidents.length, kb.checked.length) + '\n');
   }
   const exitCode = errors > 0 || (options.strict && warnings > 0) ? 1 : 0;
