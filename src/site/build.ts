@@ -18,7 +18,6 @@ import { searchDocument, searchOptionsScript, shardCount, shardOf, shardPath } f
 import { createTaskPool, type SiteTask } from './parallel.js';
 import { trendsPage } from './trends.js';
 import { summaryDigest } from './summary-cache.js';
-import type { IncidentLinks } from './similar.js';
 import type { SiteIncident } from './summaries.js';
 
 /**
@@ -54,8 +53,6 @@ export interface SiteBuildResult {
   files: string[];
   /** Milliseconds spent per phase (for the performance figures; never written into the site). */
   timings: Record<'model' | 'load' | 'render' | 'write', number>;
-  /** The links between incidents the pages were built with (kept for the next build). */
-  links: Map<string, IncidentLinks>;
 }
 
 interface Manifest {
@@ -472,5 +469,5 @@ async function build(options: BuildSiteOptions, quick?: QuickScope): Promise<Sit
     }
   }
   lap('write');
-  return { written, rendered, unchanged, deleted, files: quick ? Object.keys(next.pages) : pages.map((p) => p.path), timings, links: data.links };
+  return { written, rendered, unchanged, deleted, files: quick ? Object.keys(next.pages) : pages.map((p) => p.path), timings };
 }

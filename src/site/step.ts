@@ -3,6 +3,7 @@ import type { CommandContext } from '../commands/context.js';
 import type { BuiltKnowledgeBase } from '../db/knowledge-base.js';
 import { join } from 'node:path';
 import { buildSite, buildSiteQuick, SITE_DIR, siteBase, type SiteBuildResult } from './build.js';
+import { incidentLinks } from './similar.js';
 import { readSiteSummaries } from './summary-cache.js';
 
 /**
@@ -41,14 +42,16 @@ export async function buildSiteFromKnowledgeBase(ctx: CommandContext, kb: BuiltK
   // a full build; also when the site on disk is not what the last build left
   started = performance.now();
   const full = first.kind === 'full' ? first : read((db) => readSiteSummaries(db, siteDir, { ...at, quick: false }));
+  const { incidents, summaryDigests } = full;
+  // links kept from the previous build when what they depend on did not change
+  const links = full.links ?? incidentLinks(incidents);
   summariesMs += performance.now() - started;
-  const { incidents, summaryDigests, links } = full;
   const result = await buildSite({
     root: ctx.root, out: ctx.out,
-    input: { config: kb.config, today: kb.today, incidents, summaryDigests, ...(links ? { links } : {}), load },
+    input: { config: kb.config, today: kb.today, incidents, summaryDigests, links, load },
   });
   started = performance.now();
-  full.save(result.links);
+  full.save(links);
   // reading the summaries and keeping them for the next build
   summariesMs += performance.now() - started;
   return { ...result, incidents: incidents.length, summariesMs };
