@@ -1,32 +1,58 @@
 #!/usr/bin/env node
 import { resolve } from 'node:path';
-import yargs from 'yargs';
+import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UserError, type CliEnv, type CommandContext, type CommandResult } from './commands/context.js';
-import { checkCommand } from './commands/check.js';
-import { newCommand } from './commands/new.js';
-import { initCommand } from './commands/init.js';
-import { buildCommand } from './commands/build.js';
-import { statsCommand } from './commands/stats.js';
-import { actionsCommand } from './commands/actions.js';
-import { searchCommand } from './commands/search.js';
-import { recurrenceCommand } from './commands/recurrence.js';
-import { sqlCommand } from './commands/sql.js';
-import { letterCommand } from './commands/letter.js';
-import { siteCommand } from './commands/site.js';
-import { packetCommand } from './commands/packet.js';
 
-/** Every command, registered here and only here. */
-const COMMANDS = [
+type CommandFactory = (env: CliEnv) => CommandModule;
+
+/**
+ * Every command, registered here and only here, in the order `--help` lists them. A command's
+ * module (and all it imports) is loaded only when that command runs, or for the overall help:
+ * loading every module costs about half a second at each start.
+ */
+const COMMANDS: readonly (readonly [name: string, load: () => Promise<CommandFactory>])[] = [
   // the main job, and validation
-  buildCommand, checkCommand,
+  ['build', async () => (await import('./commands/build.js')).buildCommand],
+  ['check', async () => (await import('./commands/check.js')).checkCommand],
   // questions to the knowledge base
-  statsCommand, actionsCommand, searchCommand, recurrenceCommand, sqlCommand,
+  ['stats', async () => (await import('./commands/stats.js')).statsCommand],
+  ['actions', async () => (await import('./commands/actions.js')).actionsCommand],
+  ['search', async () => (await import('./commands/search.js')).searchCommand],
+  ['recurrence', async () => (await import('./commands/recurrence.js')).recurrenceCommand],
+  ['sql', async () => (await import('./commands/sql.js')).sqlCommand],
   // documents
-  letterCommand, packetCommand, siteCommand,
+  ['letter', async () => (await import('./commands/letter.js')).letterCommand],
+  ['packet', async () => (await import('./commands/packet.js')).packetCommand],
+  ['site', async () => (await import('./commands/site.js')).siteCommand],
   // authoring
-  newCommand, initCommand,
+  ['new', async () => (await import('./commands/new.js')).newCommand],
+  ['init', async () => (await import('./commands/init.js')).initCommand],
 ];
+
+/** Global options that take a value (the command name is the first word that is not an option or such a value). */
+const GLOBAL_VALUE_OPTIONS = new Set(['--root', '--out', '--now']);
+
+/** The command named on the command line, when it is a known one. */
+export function commandNamed(argv: readonly string[]): string | undefined {
+  for (let n = 0; n < argv.length; n++) {
+    const arg = argv[n]!;
+    if (arg === '--') return undefined;
+    if (GLOBAL_VALUE_OPTIONS.has(arg)) {
+      n++;
+      continue;
+    }
+    if (arg.startsWith('-')) continue;
+    return COMMANDS.some(([name]) => name === arg) ? arg : undefined;
+  }
+  return undefined;
+}
+
+/** The named command's module only; every module for help, typos and a missing command. */
+async function commandsFor(argv: readonly string[]): Promise<CommandFactory[]> {
+  const named = commandNamed(argv);
+  return Promise.all(COMMANDS.filter(([name]) => named === undefined || name === named).map(([, load]) => load()));
+}
 
 function contextFrom(argv: Record<string, unknown>): CommandContext {
   const root = resolve(String(argv.root ?? '.'));
@@ -40,7 +66,7 @@ function contextFrom(argv: Record<string, unknown>): CommandContext {
   };
 }
 
-export function buildParser(argv: string[], env: CliEnv) {
+export function buildParser(argv: string[], env: CliEnv, commands: readonly CommandFactory[]) {
   let parser = yargs(argv)
     .scriptName('postmortem')
     .usage('$0 <command> [options]\n\nPostmortem knowledge base: validate incidents, build the database, write letters, packets and the site.')
@@ -53,7 +79,7 @@ export function buildParser(argv: string[], env: CliEnv) {
     .wrap(100)
     .help()
     .version();
-  for (const command of COMMANDS) parser = parser.command(command(env));
+  for (const command of commands) parser = parser.command(command(env));
   return parser;
 }
 
@@ -67,7 +93,8 @@ async function main(): Promise<void> {
       process.exitCode = result.exitCode;
     },
   };
-  const parser = buildParser(hideBin(process.argv), env).fail((message, error) => {
+  const argv = hideBin(process.argv);
+  const parser = buildParser(argv, env, await commandsFor(argv)).fail((message, error) => {
     // Throwing stops yargs from running the command after a usage problem.
     throw error ?? new UsageError(message);
   });

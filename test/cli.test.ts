@@ -41,7 +41,25 @@ describe('postmortem (binary)', () => {
     const r = run(['chekc']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('postmortem:');
+    expect(r.stderr).toContain('Did you mean check?');
     expect(r.stderr).not.toMatch(/\n\s+at /);
+    // only the named command's module is loaded: its own options still are checked strictly
+    const option = run(['--root', '.', 'check', '--colour']);
+    expect(option.code).toBe(2);
+    expect(option.stderr).toContain('Unknown argument: colour');
+  });
+
+  it('finds the command after global options and their values, whatever their order', () => {
+    const root = tempKb({ 'postmortem.config.yaml': BASE_CONFIG, 'incidents/2007-06-04-lb.md': BASE_INCIDENT });
+    // `--root <dir>` before the command: the directory is not taken for the command's name
+    for (const args of [['--root', root, '--now', '2007-06-05', 'check'], [`--root=${root}`, 'check', '--now=2007-06-05'], ['check', '--root', root, '--now', '2007-06-05']]) {
+      const r = run(args);
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(r.stdout).toContain('1 file checked');
+    }
+    const help = run(['stats', '--help']);
+    expect(help.stdout).toContain('postmortem stats');
+    expect(help.stdout).toContain('--by');
   });
 
   it('init creates a knowledge base that new and check work in', () => {

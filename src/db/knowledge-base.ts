@@ -31,6 +31,8 @@ export interface BuiltKnowledgeBase {
   openDb(): Database.Database;
   /** Valid typed incidents (all when ids omitted), in file order, from the parse cache. */
   incidents(ids?: readonly string[]): Incident[];
+  /** Where `incidents` reads them from, for `loadIncidents` in worker threads. */
+  incidentSource: IncidentSource;
   /** True when this call rewrote the database. */
   rebuilt: boolean;
   /** How many files were parsed (0 when nothing changed). */
@@ -47,6 +49,29 @@ export function resolveDbPath(ctx: CommandContext, dbPath?: string): string {
 /** The parse cache that sits next to a database. */
 export function cachePathFor(dbPath: string): string {
   return join(dirname(dbPath), `.${basename(dbPath)}.cache`);
+}
+
+/** The parse cache of a build, and the config its incidents are typed with. Plain data: it crosses to worker threads. */
+export interface IncidentSource {
+  cachePath: string;
+  cacheVersion: string;
+  config: Config;
+}
+
+/** Typed incidents from the parse cache, by file and content digest (as `BuiltKnowledgeBase.incidents`), in the order given. */
+export function loadIncidents(source: IncidentSource, entries: readonly (readonly [file: string, digest: string])[]): Incident[] {
+  if (entries.length === 0) return [];
+  const reader = new ParseCache(source.cachePath, source.cacheVersion);
+  try {
+    return entries.map(([file, digest]) => {
+      const parsed = reader.get(digest, file);
+      const incident = parsed && toIncident(parsed, source.config).incident;
+      if (!incident) throw new Error(`the parse cache lost ${file}; run the build again`);
+      return incident;
+    });
+  } finally {
+    reader.close();
+  }
 }
 
 /** Current files with their content digests; a file whose size and mtime did not change keeps its digest. */
@@ -170,25 +195,15 @@ export async function updateKnowledgeBase(ctx: CommandContext, options: { dbPath
     cache.close();
   }
 
+  const incidentSource: IncidentSource = { cachePath, cacheVersion, config };
   const validFiles = [...validByFile.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return {
     config, today, dbPath, problems, changed, rebuilt, parsed: parsedCount,
     openDb: () => openReadOnly(dbPath),
+    incidentSource,
     incidents(ids) {
       const wanted = ids ? new Set(ids) : undefined;
-      const selected = validFiles.filter(([, v]) => !wanted || wanted.has(v.id));
-      if (selected.length === 0) return [];
-      const reader = new ParseCache(cachePath, cacheVersion);
-      try {
-        return selected.map(([file, v]) => {
-          const source = reader.get(v.digest, file);
-          const incident = source && toIncident(source, config).incident;
-          if (!incident) throw new Error(`the parse cache lost ${file}; run the build again`);
-          return incident;
-        });
-      } finally {
-        reader.close();
-      }
+      return loadIncidents(incidentSource, validFiles.filter(([, v]) => !wanted || wanted.has(v.id)).map(([file, v]) => [file, v.digest] as const));
     },
   };
 }

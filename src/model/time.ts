@@ -9,10 +9,32 @@ export type TimestampResult =
   | { ok: true; instant: Temporal.Instant; offset: string }
   | { ok: false; reason: 'no-offset' | 'invalid' };
 
+/** The common form, `2007-06-04T09:10(:00)?-04:00` or `Z`, read without Temporal's general parser. */
+const COMMON = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
+
+/**
+ * Epoch milliseconds of a timestamp in the common form with every field in range, else
+ * undefined (then Temporal decides). Held equal to `Temporal.Instant.from` by a test.
+ */
+function commonForm(text: string): { ms: number; offset: string } | undefined {
+  const m = COMMON.exec(text);
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as [number, number, number, number, number, number];
+  const offsetHours = m[7] ? 0 : Number(m[9]);
+  const offsetMinutes = m[7] ? 0 : Number(m[10]);
+  if (year < 1000 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) return undefined;
+  if (day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return undefined;
+  const sign = m[8] === '-' ? -1 : 1;
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second) - sign * (offsetHours * 60 + offsetMinutes) * 60000;
+  return { ms, offset: m[7] ? 'Z' : `${m[8]}${m[9]}:${m[10]}` };
+}
+
 /** Reads an ISO 8601 timestamp that must carry a UTC offset or `Z`. Never guesses a zone. */
 export function parseTimestamp(text: string): TimestampResult {
   const trimmed = text.trim();
   if (!HAS_OFFSET.test(trimmed)) return { ok: false, reason: 'no-offset' };
+  const common = commonForm(trimmed);
+  if (common) return { ok: true, instant: Temporal.Instant.fromEpochMilliseconds(common.ms), offset: common.offset };
   try {
     const iso = trimmed.replace(' ', 'T');
     const instant = Temporal.Instant.from(iso);

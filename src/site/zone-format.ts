@@ -2,9 +2,18 @@ import type { Instant } from '../model/time.js';
 
 /**
  * The shared date formats of `src/format/time.ts` ("2007-06-04 09:10 EDT", "Monday, June 4,
- * 2007", "2007-06-04"), made fast for pages that show thousands of times: one cached native
- * `Intl.DateTimeFormat` per zone instead of a formatter per call. A test holds them equal to
- * the shared functions.
+ * 2007", "2007-06-04") and `Instant#toString()` ("2007-06-04T13:10:00Z"), made fast for pages
+ * that show hundreds of thousands of times (the benchmark's timelines):
+ *
+ * - the zone's offset and abbreviation are asked of a cached native `Intl.DateTimeFormat` once
+ *   per UTC hour, at both ends of the hour; when both ends agree (no change of offset inside
+ *   the hour — always, except in the hour of a daylight-saving change), every instant in that
+ *   hour is formatted with plain arithmetic on the offset; otherwise, and before 1973 (when
+ *   some zones still had offsets with seconds), `Intl` formats each instant;
+ * - the UTC ISO form comes from `Date#toISOString()` when the instant has no fraction of a
+ *   second and a four-digit year, else from `Instant#toString()`.
+ *
+ * A test holds them equal to the shared functions across years of instants and many zones.
  */
 export interface ZoneFormat {
   /** "2007-06-04" */
@@ -13,7 +22,20 @@ export interface ZoneFormat {
   shortDateTime(instant: Instant): string;
   /** "Monday, June 4, 2007" */
   longDate(instant: Instant): string;
+  /** "2007-06-04T13:10:00Z", as `Instant#toString()` */
+  iso(instant: Instant): string;
 }
+
+const HOUR = 3_600_000;
+/** From here on every zone's offset is a whole number of minutes. */
+const WHOLE_MINUTE_OFFSETS = Date.UTC(1973, 0, 1);
+/** `toISOString` gives four-digit years up to here. */
+const FOUR_DIGIT_YEARS = Date.UTC(10000, 0, 1);
+
+interface Fields { year: string; month: string; day: string; hour: string; minute: string; timeZoneName: string }
+interface Hour { offset: number; zoneName: string }
+
+const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
 
 export function zoneFormat(zone: string): ZoneFormat {
   const parts = new Intl.DateTimeFormat('en-US', {
@@ -21,21 +43,56 @@ export function zoneFormat(zone: string): ZoneFormat {
     timeZoneName: 'short',
   });
   const long = new Intl.DateTimeFormat('en-US', { timeZone: zone, weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' });
-  const fields = (ms: number) => {
+  const fields = (ms: number): Fields => {
     const f: Record<string, string> = {};
     for (const p of parts.formatToParts(ms)) f[p.type] = p.value;
-    return f as { year: string; month: string; day: string; hour: string; minute: string; timeZoneName: string };
+    return f as unknown as Fields;
+  };
+  /** The local wall-clock offset at `ms` (a whole minute), from the fields `Intl` gives. */
+  const offsetAt = (ms: number, f: Fields) =>
+    Date.UTC(Number(f.year), Number(f.month) - 1, Number(f.day), f.hour === '24' ? 0 : Number(f.hour), Number(f.minute)) - (ms - (ms % 60000));
+  const hours = new Map<number, Hour | null>();
+  /** The offset and abbreviation valid for the whole UTC hour of `ms`, or null when it changes inside it. */
+  const hourOf = (ms: number): Hour | null => {
+    if (ms < WHOLE_MINUTE_OFFSETS || ms >= FOUR_DIGIT_YEARS) return null;
+    const start = ms - (ms % HOUR);
+    let h = hours.get(start);
+    if (h === undefined) {
+      const a = fields(start);
+      const b = fields(start + HOUR - 60000);
+      const offset = offsetAt(start, a);
+      h = offset === offsetAt(start + HOUR - 60000, b) && a.timeZoneName === b.timeZoneName ? { offset, zoneName: a.timeZoneName } : null;
+      hours.set(start, h);
+    }
+    return h;
   };
   const ms = (i: Instant | number) => (typeof i === 'number' ? i : i.epochMilliseconds);
+  const localDate = (d: Date) => `${String(d.getUTCFullYear()).padStart(4, '0')}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
   return {
     isoDate(i) {
-      const f = fields(ms(i));
+      const t = ms(i);
+      const h = hourOf(t);
+      if (h) return localDate(new Date(t + h.offset));
+      const f = fields(t);
       return `${f.year.padStart(4, '0')}-${f.month}-${f.day}`;
     },
     shortDateTime(i) {
-      const f = fields(ms(i));
+      const t = ms(i);
+      const h = hourOf(t);
+      if (h) {
+        const d = new Date(t + h.offset);
+        return `${localDate(d)} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())} ${h.zoneName}`;
+      }
+      const f = fields(t);
       return `${f.year.padStart(4, '0')}-${f.month}-${f.day} ${f.hour === '24' ? '00' : f.hour}:${f.minute} ${f.timeZoneName}`;
     },
     longDate: (i) => long.format(ms(i)),
+    iso(i) {
+      const t = i.epochMilliseconds;
+      if (t % 1000 === 0 && i.epochNanoseconds % 1_000_000_000n === 0n && t >= Date.UTC(1000, 0, 1) && t < FOUR_DIGIT_YEARS) {
+        return `${new Date(t).toISOString().slice(0, 19)}Z`;
+      }
+      return i.toString();
+    },
   };
 }

@@ -71,34 +71,36 @@ export function readYaml(file: string, source: string, lineOffset: number): Yaml
   if (problems.length > 0 || aliases > 0) return { data: undefined, positions: {}, problems };
 
   const positions: Record<string, NodePosition> = {};
-  const walk = (node: Node | null | undefined, path: PropertyKey[], keyNode?: Node | null) => {
+  // `path` is the position's key (`pathKey` of the segments), built as the walk goes down
+  const child = (path: string, segment: string | number) => (path === '' ? String(segment) : `${path}.${segment}`);
+  const walk = (node: Node | null | undefined, path: string, keyNode?: Node | null) => {
     if (!node) return;
-    const entry: NodePosition = { ...at(node.range?.[0] ?? 0) };
+    const entry: NodePosition = at(node.range?.[0] ?? 0);
     if (keyNode?.range) {
       const k = at(keyNode.range[0]);
       entry.keyLine = k.line;
       entry.keyColumn = k.column;
     }
-    positions[pathKey(path)] = entry;
+    positions[path] = entry;
     if (isMap(node)) {
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
         const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
         const value = pair.value as Node | null;
-        if (value) walk(value, [...path, key], pair.key as Node);
+        if (value) walk(value, child(path, key), pair.key as Node);
         else if (isScalar(pair.key) && pair.key.range) {
           // `key:` with nothing after it: point at the key.
           const k = at(pair.key.range[0]);
-          positions[pathKey([...path, key])] = { ...k, keyLine: k.line, keyColumn: k.column };
+          positions[child(path, key)] = { ...k, keyLine: k.line, keyColumn: k.column };
         }
       }
     } else if (isSeq(node)) {
-      node.items.forEach((item, i) => walk(item as Node, [...path, i]));
+      node.items.forEach((item, i) => walk(item as Node, child(path, i)));
     } else if (isAlias(node)) {
       // unreachable: aliases were refused above
     }
   };
-  walk(doc.contents as Node | null, []);
+  walk(doc.contents as Node | null, '');
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 0 });
