@@ -163,3 +163,37 @@ export function siteKb(extra: Record<string, string> = {}): Record<string, strin
     ...extra,
   };
 }
+
+/**
+ * More incidents for the incremental-build tests: enough that every page over many incidents
+ * has rows and action items of several incidents (open, in progress and overdue ones, several
+ * owners, two providers), so that a build after an edit copies most pieces and renders few.
+ */
+export function moreIncidents(count: number): Record<string, string> {
+  const services = ['webmail', 'dns', 'smtp-inbound'];
+  const categories = ['capacity', 'dependency', 'config', 'software'];
+  const files: Record<string, string> = {};
+  for (let n = 0; n < count; n++) {
+    const day = String(n + 1).padStart(2, '0');
+    const id = `2007-09-${day}-extra-${n}`;
+    files[`incidents/2007/${id}.md`] = incidentText({
+      id,
+      title: `Extra incident ${n}: ${['queue backlog', 'certificate expiry', 'disk full', 'bad deploy'][n % 4]}`,
+      severity: `SEV${(n % 4) + 1}`,
+      services: n % 5 === 0 ? [services[n % 3]!, services[(n + 1) % 3]!] : [services[n % 3]!],
+      category: categories[n % 4]!,
+      ...(n % 2 ? { provider: 'rackspace' } : {}),
+      started: `2007-09-${day}T0${n % 10}:00:00-04:00`,
+      resolved: `2007-09-${day}T1${n % 10}:30:00-04:00`,
+      impact: `Customers saw errors from the ${services[n % 3]} service.`,
+      rootCause: `A ${categories[n % 4]} problem in the ${services[n % 3]} service.`,
+      ...(n % 3 === 0 && n > 0 ? { related: [`2007-09-${String(n).padStart(2, '0')}-extra-${n - 1}`] } : {}),
+      remediations: [
+        `  - {id: R1, action: Fix the ${services[n % 3]} alerting., type: detect, owner: ${n % 2 ? 'bill' : 'dana'}, due: 2007-${n % 2 ? '12' : '10'}-0${(n % 9) + 1}, status: ${n % 3 ? 'open' : 'in-progress'}}`,
+        `  - {id: R2, action: Add capacity., type: prevent, owner: ${n % 3 ? 'dana' : 'bill'}, due: 2008-0${(n % 9) + 1}-01, status: ${n % 4 ? 'open' : 'done'}}`,
+      ],
+      body: `## Summary\n\nExtra incident number ${n}.\n\n## Lessons learned\n\nLesson ${n} about the ${services[n % 3]} service.\n`,
+    });
+  }
+  return files;
+}

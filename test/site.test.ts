@@ -158,8 +158,8 @@ describe('postmortem site', () => {
     // many incidents show summaries only, and dns shows mx's title, severity and date only
     writeFileSync(join(root, 'incidents/2006/2006-03-01-mx.md'), MX.replace('Senders deferred mail', 'Senders deferred all mail'));
     const third = await build(root);
-    expect(third.site.rendered).toEqual(['site/assets/search/shard-000.js', 'site/incidents/2006-03-01-mx.html']);
-    expect(third.site.written).toEqual(['site/assets/search/shard-000.js', 'site/incidents/2006-03-01-mx.html']);
+    expect(third.site.rendered).toEqual(['site/incidents/2006-03-01-mx.html', 'site/assets/search/shard-000.js']);
+    expect(third.site.written).toEqual(['site/incidents/2006-03-01-mx.html', 'site/assets/search/shard-000.js']);
     expect(statSync(lbPage).mtimeMs).toBe(lbMtime);
     expect(read(third.dir, 'incidents/2006-03-01-mx.html')).toContain('Senders deferred all mail');
 
@@ -213,8 +213,8 @@ describe('postmortem site', () => {
     writeFileSync(join(root, 'incidents/2006/2006-03-01-mx.md'), MX.replace('Senders deferred mail', 'Senders deferred all mail'));
     renameSync(join(root, 'incidents/2007/2007-06-04-lb.md'), join(root, 'incidents/2007-06-04-lb.md'));
     const quick = await build(root, out);
-    expect(quick.site.rendered).toEqual(['site/assets/search/shard-000.js', 'site/incidents/2006-03-01-mx.html', 'site/incidents/2007-06-04-lb.html']);
-    expect(existsSync(join(quick.dir, '.state.json'))).toBe(true);
+    expect(quick.site.rendered).toEqual(['site/incidents/2006-03-01-mx.html', 'site/incidents/2007-06-04-lb.html', 'site/assets/search/shard-000.js']);
+    expect(existsSync(join(quick.dir, '.state'))).toBe(true);
     const fresh = await build(root, join(root, 'out-fresh'));
     expect(quick.site.files).toEqual(fresh.site.files);
     for (const f of [...fresh.site.files, '.manifest.json']) expect(read(quick.dir, f), f).toBe(read(fresh.dir, f));
@@ -223,12 +223,11 @@ describe('postmortem site', () => {
     rmSync(join(quick.dir, 'incidents/2006-02-01-dns.html'));
     writeFileSync(join(root, 'incidents/2006/2006-03-01-mx.md'), MX);
     const again = await build(root, out);
-    expect(again.site.rendered).toEqual(['site/assets/search/shard-000.js', 'site/incidents/2006-03-01-mx.html', 'site/incidents/2006-02-01-dns.html']);
+    expect(again.site.rendered).toEqual(['site/incidents/2006-03-01-mx.html', 'site/incidents/2006-02-01-dns.html', 'site/assets/search/shard-000.js']);
     for (const f of [...fresh.site.files]) expect(existsSync(join(again.dir, f)), f).toBe(true);
 
     // a damaged state is rebuilt from the database
-    writeFileSync(join(again.dir, '.state.json'), '{');
-    writeFileSync(join(again.dir, '.summaries.json'), '{');
+    writeFileSync(join(again.dir, '.state'), '{');
     const rebuilt = await build(root, out);
     expect(rebuilt.site.rendered).toEqual([]);
     expect(read(rebuilt.dir, 'incidents/2006-03-01-mx.html')).toContain('Senders deferred mail');
@@ -267,6 +266,29 @@ describe('fast zone formats', () => {
         expect(f.shortDateTime(at), `${zone} ${at}`).toBe(shortDateTime(at, zone));
         expect(f.longDate(at)).toBe(longDate(at, zone));
         expect(f.isoDate(at)).toBe(isoDate(at, zone));
+        expect(f.iso(at)).toBe(at.toString());
+      }
+    }
+  });
+
+  it('match them for random instants from 1900 to 2100 in zones with odd offsets and changes', () => {
+    // a fixed pseudo-random sequence: the same instants on every run
+    let seed = 12345;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const from = Date.UTC(1900, 0, 1);
+    const to = Date.UTC(2100, 0, 1);
+    const instants = Array.from({ length: 300 }, () => Temporal.Instant.fromEpochMilliseconds(Math.floor(from + next() * (to - from))));
+    // a fraction of a second, and minutes either side of changes of offset
+    instants.push(Temporal.Instant.from('2007-06-04T13:10:00.250Z'), Temporal.Instant.from('2007-06-04T13:10:00.000000001Z'));
+    for (const iso of ['2007-03-11T06:59:00Z', '2007-03-11T07:00:00Z', '2021-10-02T15:29:00Z', '2021-10-02T15:30:00Z', '2019-05-05T01:59:00Z', '2019-05-05T02:00:00Z']) {
+      instants.push(Temporal.Instant.from(iso));
+    }
+    for (const zone of ['America/New_York', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'America/St_Johns', 'Pacific/Chatham', 'Europe/Dublin', 'Africa/Casablanca', 'Africa/Monrovia', 'Antarctica/Troll']) {
+      const f = zoneFormat(zone);
+      for (const at of instants) {
+        expect(f.shortDateTime(at), `${zone} ${at}`).toBe(shortDateTime(at, zone));
+        expect(f.isoDate(at), `${zone} ${at}`).toBe(isoDate(at, zone));
+        expect(f.iso(at)).toBe(at.toString());
       }
     }
   });

@@ -1,44 +1,64 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import type Database from 'better-sqlite3';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, type Stats } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { createRequire } from 'node:module';
 import { phaseBar } from '../charts/index.js';
 import { compactDuration } from '../format/time.js';
 import type { Incident } from '../model/incident.js';
-import { writeFileAtomic } from '../output/write-file.js';
+import type { Temporal } from '../model/time.js';
+import { writeFileAtomic, writeFileAtomicAsync } from '../output/write-file.js';
 import { phasesOf } from '../packet/incident-view.js';
 import { DEFAULT_TEMPLATES, PACKAGE_ROOT } from '../paths.js';
 import { createEnvironment, sanitizedHtml, type TemplateEnvironment } from '../render/handlebars.js';
-import { markdownToHtml } from '../render/markdown.js';
-import { incidentPath, SITE_PATHS } from './links.js';
+import type { Config } from '../schema/config.js';
+import { briefOf, escapeField, type Brief } from './brief.js';
+import { Column } from './column.js';
+import { Facts, FactsBuilder } from './facts.js';
+import { incidentPath, SITE_PATHS, slugTable } from './links.js';
 import {
-  actionsPage, categoriesIndexPage, categoryPath, groupPage, incidentPage, incidentPageNeighbours, indexPage, isOverdue, ownersPage, servicePath, servicesIndexPage, siteData, type SiteData, type SiteInput,
+  actionsPage, categoriesIndexPage, categoryPath, groupPage, incidentLinksView, incidentPage, incidentPageMarkdownList, incidentPageNeighbours, incidentRef, incidentRow,
+  indexPage, overdueFlags, ownersPage, remediationView, servicePath, servicesIndexPage, siteData, type SiteData,
 } from './model.js';
-import { searchDocument, searchOptionsScript, shardCount, shardOf, shardPath } from './search.js';
-import { createTaskPool, type SiteTask } from './parallel.js';
+import { createTaskPool, runTask, shardsInBackground, type SiteTask } from './parallel.js';
+import { assemble, finder, matches, Pieces, previousPage, replaceFile, sameBytes, splice, type Assembled, type PreviousPage } from './pieces.js';
+import { searchOptionsScript, shardCount, shardOf, shardPath } from './search.js';
+import { incidentLinks, linksUseText, type IncidentLinks } from './similar.js';
+import { decodeLinks, encodeLinks, hash, Layouts, saveState, SiteState, summaryDigest, type Layout } from './state.js';
+import { readLinkTexts, readSiteIncidents, type SiteIncident } from './summaries.js';
 import { trendsPage } from './trends.js';
-import { summaryDigest } from './summary-cache.js';
-import type { SiteIncident } from './summaries.js';
+import { zoneFormat } from './zone-format.js';
 
 /**
  * Writes the static site to `<out>/site/`. Incremental: every page has a digest of its
  * inputs, kept in `<out>/site/.manifest.json`; a page is rendered only when its digest
  * changed or its file is missing, and files are written only when their bytes changed.
  *
- * - pages over all incidents (index, trends, services, categories, actions, owners) depend on
- *   every incident's summary (front-matter without the timeline; not the body);
+ * - pages over many incidents (index, trends, services, categories, actions, owners) depend on
+ *   every incident's brief and summary (front-matter without the timeline; not the body);
  * - an incident page depends on that incident, what it shows of its related and similar
  *   incidents, and which of its remediations are overdue;
  * - a service or category page depends on the summaries of the incidents in it;
+ * - a search shard, on the files of its incidents;
  * - everything depends on the templates, the config and the tool version.
- * Pages of removed incidents (anything in the old manifest but not the new one) are deleted.
+ *
+ * What the previous build saw is kept in `<out>/site/.state` (`state.ts`): the build reads
+ * from the database only the incidents whose file changed, works out the digests only of the
+ * pages those can reach, and renders the pages over many incidents and the incident pages
+ * from pieces (`pieces.ts`), copying from the previous files the pieces whose inputs did not
+ * change. Pages of removed incidents (and of services no longer named) are deleted.
  */
 export const SITE_DIR = 'site';
 export const MANIFEST_FILE = '.manifest.json';
+/** The pages a build is about to write, while it writes them (see `readBuilding`). */
+const BUILDING_FILE = '.building';
 /** Bump when the shape of the pages changes in a way templates do not show. */
-const SITE_FORMAT = 'site-1';
+const SITE_FORMAT = 'site-2';
 /** Pages rendered per round on big builds. */
+/** Page files written at once in the background. */
+const MAX_WRITING = 16;
 const CHUNK = 1000;
+/** At most this many search shards are indexed in one background worker; more go to the pool. */
+const BACKGROUND_SHARDS = 4;
 
 export interface SiteBuildResult {
   /** Files written (relative to `<out>`). */
@@ -51,6 +71,8 @@ export interface SiteBuildResult {
   deleted: string[];
   /** Every file of the site (relative to `<out>/site`). */
   files: string[];
+  /** Pieces of pages (rows, action items, sections' HTML, links) rendered, and copied from the previous files. */
+  pieces: { rendered: number; copied: number };
   /** Milliseconds spent per phase (for the performance figures; never written into the site). */
   timings: Record<'model' | 'load' | 'render' | 'write', number>;
 }
@@ -60,14 +82,25 @@ interface Manifest {
   pages: Record<string, string>;
 }
 
+interface Rendered {
+  /** The page's bytes, or its parts (see `pieces.ts`). */
+  content: string | Uint8Array | { parts: Buffer[]; size: number };
+  /** Where the page's pieces lie in `content`, for the next build. */
+  pieces?: { head: string; keys: string[]; spans: Uint32Array; rendered: number; copied: number };
+  /** The page's previous bytes, when known (read to copy pieces from). */
+  previous?: Buffer;
+}
+
 interface Page {
   path: string;
   digest: string;
-  /** Incidents whose full record (sections, timeline) the page needs. */
-  needs?: readonly string[];
+  /** Incidents whose full record the page needs (asked once the page is known to be rendered). */
+  needs?(): readonly string[];
   /** Costly work done before rendering, in worker threads on big builds; results come to `render` in order. */
   tasks?(full: (id: string) => Incident): SiteTask[];
-  render(full: (id: string) => Incident, results: readonly string[]): string | Uint8Array;
+  /** About how many tasks (to decide whether to start worker threads). */
+  weight?: number;
+  render(full: (id: string) => Incident, results: readonly string[]): Rendered | Promise<Rendered>;
 }
 
 const TOOL_VERSION: string = (() => {
@@ -77,12 +110,6 @@ const TOOL_VERSION: string = (() => {
     return '0.0.0';
   }
 })();
-
-function hash(...parts: string[]): string {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(p).update('\u0000');
-  return h.digest('hex').slice(0, 32);
-}
 
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -110,14 +137,121 @@ const MINISEARCH_UMD = (() => {
   return join(dirname(require.resolve('minisearch')), '..', 'umd', 'index.js');
 })();
 
-function readManifest(path: string): Manifest {
+/** The manifest, and a digest of its text (the state is valid only with the manifest it was saved with). */
+function readManifest(path: string): Manifest & { digest: string; text: string } {
   try {
-    const m = JSON.parse(readFileSync(path, 'utf8')) as Manifest;
-    if (m.format === SITE_FORMAT && m.pages && typeof m.pages === 'object') return m;
+    const text = readFileSync(path, 'utf8');
+    const m = JSON.parse(text) as Manifest;
+    if (m.format === SITE_FORMAT && m.pages && typeof m.pages === 'object') return { ...m, digest: hash(text), text };
   } catch {
     // missing or damaged: everything is rendered again
   }
-  return { format: SITE_FORMAT, pages: {} };
+  return { format: SITE_FORMAT, pages: {}, digest: '', text: '' };
+}
+
+/**
+ * Every valid incident of the database, in id order: its id, file digest and file (escaped,
+ * see `escapeField`). Read as three texts — a tenth of the time of 10,000 rows — unless a file
+ * name holds a character that separates them; the ids are the state's when they are the same.
+ */
+function readListing(db: Database.Database, state: SiteState | undefined): { ids: string[]; digests: Column; files: Column } {
+  const [idsText, digestsText, filesText] = db.prepare(`SELECT group_concat(id, char(10)), group_concat(digest, char(10)), group_concat(file, char(0))
+    FROM (SELECT id, digest, file FROM incidents ORDER BY id)`).raw().get() as [string | null, string | null, string | null];
+  if (idsText === null) return { ids: [], digests: Column.of([], '\n'), files: Column.of([], '\u0000') };
+  const ids = state && idsText === state.idsText ? state.ids : idsText.split('\n');
+  const digests = new Column(digestsText ?? '', '\n', ids.length);
+  const files = new Column(filesText ?? '', '\u0000', ids.length);
+  // ids are sorted as `<` sorts them (the database's order is bytewise: the same for ids)
+  const sorted = ids === state?.ids || ids.every((id, n) => n === 0 || ids[n - 1]! < id);
+  if (sorted && digests.valid() && files.valid() && !/[\u0001-\u0005]/.test(files.text)) return { ids, digests, files };
+  const rows = (db.prepare('SELECT id, digest, file FROM incidents').raw().all() as [string, string, string][]).sort((a, b) => byId(a[0], b[0]));
+  return {
+    ids: rows.map((r) => r[0]),
+    digests: Column.of(rows.map((r) => r[1]), '\n'),
+    files: Column.of(rows.map((r) => escapeField(r[2])), '\u0000'),
+  };
+}
+
+/**
+ * The manifest's text: written out by hand, in path order (as JSON.stringify would, at a
+ * fraction of the cost); when the same pages are there, the previous text with the changed
+ * digests replaced.
+ */
+function manifestText(previous: Manifest & { text: string }, next: Record<string, string>): string {
+  const plain = /^[\w./-]*$/;
+  const quote = (s: string) => (plain.test(s) ? `"${s}"` : JSON.stringify(s));
+  const paths = Object.keys(next);
+  if (previous.text && paths.length === Object.keys(previous.pages).length && paths.every((p) => p in previous.pages)) {
+    let text = previous.text;
+    for (const p of paths) {
+      const before = previous.pages[p]!;
+      if (before === next[p]) continue;
+      const entry = `${quote(p)}:${quote(before)}`;
+      const at = text.indexOf(entry);
+      if (at < 0 || !plain.test(before)) return manifestText({ ...previous, text: '' }, next);
+      text = `${text.slice(0, at)}${quote(p)}:${quote(next[p]!)}${text.slice(at + entry.length)}`;
+    }
+    return text;
+  }
+  if (paths.some((p, n) => n > 0 && paths[n - 1]! >= p)) paths.sort(byId);
+  return `{"format":${JSON.stringify(SITE_FORMAT)},"pages":{${paths.map((p) => `${quote(p)}:${quote(next[p]!)}`).join(',')}}}\n`;
+}
+
+/**
+ * The pages an earlier build was writing when it stopped (killed, or failed before it could
+ * record what it wrote): they are rendered again, whatever their digests say.
+ */
+function readBuilding(siteDir: string): Set<string> {
+  try {
+    const list = JSON.parse(readFileSync(join(siteDir, BUILDING_FILE), 'utf8')) as unknown;
+    if (Array.isArray(list)) return new Set(list.filter((p): p is string => typeof p === 'string'));
+  } catch {
+    // none
+  }
+  return new Set();
+}
+
+/**
+ * The pages of the manifest that are not on disk: one listing per folder of the manifest
+ * (not a `stat` per page: 10,000 of those cost a tenth of a second).
+ */
+function missingPages(siteDir: string, paths: readonly string[], unchanged: (dir: string) => boolean): string[] {
+  const listings = new Map<string, Set<string> | undefined>();
+  return paths.filter((path) => {
+    const slash = path.lastIndexOf('/');
+    const dir = slash < 0 ? '' : path.slice(0, slash);
+    if (!listings.has(dir)) {
+      // a folder unchanged since the previous build wrote its pages holds them all
+      if (unchanged(dir)) listings.set(dir, undefined);
+      else {
+        try {
+          listings.set(dir, new Set(readdirSync(join(siteDir, dir))));
+        } catch {
+          listings.set(dir, new Set());
+        }
+      }
+    }
+    const names = listings.get(dir);
+    return names !== undefined && !names.has(path.slice(slash + 1));
+  });
+}
+
+/** Modification times of the folders of these pages. */
+function folderTimes(siteDir: string, paths: Iterable<string>): Map<string, number> {
+  const dirs = new Set<string>();
+  for (const path of paths) {
+    const slash = path.lastIndexOf('/');
+    dirs.add(slash < 0 ? '' : path.slice(0, slash));
+  }
+  const times = new Map<string, number>();
+  for (const dir of dirs) {
+    try {
+      times.set(dir, statSync(join(siteDir, dir)).mtimeMs);
+    } catch {
+      // gone: listed next time
+    }
+  }
+  return times;
 }
 
 const HELPERS = {
@@ -144,6 +278,8 @@ const NAV = [
 
 type NavKey = (typeof NAV)[number]['key'] | 'none';
 
+const baseOf = (path: string) => '../'.repeat(path.split('/').length - 1);
+
 class Renderer {
   private readonly env: TemplateEnvironment;
   private readonly templates = new Map<string, (data: object) => string>();
@@ -160,7 +296,7 @@ class Renderer {
   }
 
   page(path: string, template: string, model: object, o: { title: string; nav: NavKey; scripts?: string[] }): string {
-    const base = '../'.repeat(path.split('/').length - 1);
+    const base = baseOf(path);
     const body = this.template(template)({ ...model, base });
     return this.template('layout.hbs')({
       base,
@@ -172,17 +308,27 @@ class Renderer {
       body: sanitizedHtml(body),
     });
   }
+
+  /** A piece of a page on its own: a table row (`incident-row.hbs`, `remediation-row.hbs`), the links (`incident-links.hbs`). */
+  piece(template: string, model: object): string {
+    return this.template(template)(model);
+  }
 }
 
-/** The Markdown of an incident that its page shows, in a fixed order. */
-function pageMarkdown(i: Incident): string[] {
-  return [...i.sections.map((s) => s.markdown), ...(i.customer_summary ? [i.customer_summary] : [])].filter((m) => m.trim() !== '');
-}
 
-/** Section HTML from the results of the page's tasks (rendered here if missing). */
-function sectionHtmlFrom(markdown: readonly string[], html: readonly string[]) {
-  const known = new Map(markdown.map((m, n) => [m, html[n]]));
-  return (md: string) => sanitizedHtml(known.get(md) ?? markdownToHtml(md, 'internal'));
+/** The key of a section's HTML among a page's pieces: the Markdown it is rendered from. */
+const markdownKey = (markdown: string) => hash(markdown).slice(0, 16);
+// (an incident page's other key, its links section's, starts with L: no digest does)
+
+/**
+ * Writes a page: atomically, without an fsync (see docs/site.md), and only when its bytes
+ * changed — compared with `previous` when the build read the file already.
+ */
+async function writePage(file: string, content: Rendered['content'], previous: Buffer | undefined): Promise<boolean> {
+  const parts = typeof content === 'string' ? [Buffer.from(content, 'utf8')] : content instanceof Uint8Array ? [Buffer.from(content.buffer, content.byteOffset, content.length)] : content.parts;
+  if (!previous) return writeFileAtomicAsync(file, parts, { compare: true });
+  if (sameBytes(parts, parts.reduce((n, p) => n + p.length, 0), previous)) return false;
+  return writeFileAtomicAsync(file, parts, { compare: false });
 }
 
 function phaseBarSvg(i: Incident) {
@@ -194,7 +340,7 @@ function phaseBarSvg(i: Incident) {
 
 /**
  * What every page depends on: the templates and assets, the config and the tool version.
- * Cheap (a few small files), so a build can tell whether a quick build is possible.
+ * Cheap (a few small files).
  */
 export function siteBase(root: string, config: object): { base: string; templateFiles: Map<string, string> } {
   const templateFiles = siteTemplateFiles(root);
@@ -202,222 +348,378 @@ export function siteBase(root: string, config: object): { base: string; template
   return { base: hash(SITE_FORMAT, TOOL_VERSION, templatesDigest, JSON.stringify(config)), templateFiles };
 }
 
-/**
- * A quick build, when no incident's summary changed since the last build (only write-ups,
- * or files moved): the pages of these incidents and their search shards are the only ones
- * whose inputs can have changed. `data` then holds only these incidents and their neighbours.
- */
-export interface QuickScope {
-  incidents: readonly string[];
-  /** Every valid incident, by id, with its file's content digest (for the search shards). */
-  all: readonly (readonly [id: string, digest: string])[];
-}
-
-/** Every page and asset of the site with the digest of its inputs (only the pages of the scope, for a quick build). */
-function sitePages(root: string, data: SiteData, quick?: QuickScope): Page[] {
-  const renderer = () => (r ??= new Renderer(root, data));
-  let r: Renderer | undefined;
-  const { base, templateFiles } = siteBase(root, data.config);
-  const pages: Page[] = [];
-  // assets: copied as they are
-  if (!quick) {
-    for (const [name, file] of templateFiles) {
-      if (!name.startsWith('assets/')) continue;
-      pages.push({ path: name, digest: hash(base, name), render: () => readFileSync(file) });
-    }
-    const minisearch = readFileSync(MINISEARCH_UMD);
-    pages.push({ path: 'assets/minisearch.js', digest: hash(base, minisearch.toString('utf8')), render: () => minisearch });
-    pages.push({ path: 'assets/search/options.js', digest: hash(base, 'options'), render: searchOptionsScript });
-  }
-
-  // the search index, in shards; a shard's members in id order
-  const all = quick?.all ?? [...data.incidents].sort((a, b) => (a.id < b.id ? -1 : 1)).map((i) => [i.id, i.digest] as const);
-  const shards = shardCount(all.length);
-  const shardMembers: (readonly [string, string])[][] = Array.from({ length: shards }, () => []);
-  for (const m of all) shardMembers[shardOf(m[0], shards)]!.push(m);
-  const wanted = quick ? new Set(quick.incidents.map((id) => shardOf(id, shards))) : undefined;
-  const shardPaths = shardMembers.map((members, n) => {
-    const path = shardPath(n);
-    if (wanted && !wanted.has(n)) return path;
-    const ids = members.map(([id]) => id);
-    pages.push({
-      path, digest: hash(base, String(shards), ...members.map(([, digest]) => digest)), needs: ids,
-      tasks: (full) => [{ kind: 'shard', documents: ids.map((id) => searchDocument(full(id))) }],
-      render: (_full, [script]) => script!,
-    });
-    return path;
-  });
-  const incidentPageOf = (i: SiteIncident) => {
-    const path = incidentPath(i.id);
-    const overdue = i.remediations.map((x) => (isOverdue(x, data.todayText) ? '1' : '0')).join('');
-    pages.push({
-      // the page shows the file's path too: a moved file is a changed page
-      path, digest: hash(base, i.digest, i.file, incidentPageNeighbours(data, i), overdue), needs: [i.id],
-      tasks: (full) => pageMarkdown(full(i.id)).map((markdown) => ({ kind: 'markdown', markdown })),
-      render: (full, html) => {
-        const incident = full(i.id);
-        const sectionHtml = sectionHtmlFrom(pageMarkdown(incident), html);
-        return renderer().page(path, 'incident.hbs', { ...incidentPage(data, incident, sectionHtml), phaseBar: phaseBarSvg(incident) }, { title: i.title, nav: 'none' });
-      },
-    });
-  };
-  if (quick) {
-    for (const id of quick.incidents) incidentPageOf(data.byId.get(id)!);
-    return pages;
-  }
-  // Pages over many incidents show only their summaries (no body, no timeline): an edit to
-  // an incident's write-up leaves them alone.
-  const summaryDigests = new Map(data.incidents.map((i) => [i.id, data.summaryDigests?.get(i.id) ?? summaryDigest(i)]));
-  const everything = hash(base, data.today.toString(), ...data.incidents.map((i) => summaryDigests.get(i.id)!));
-  // The trends and the two lists show fewer fields than the other pages over all incidents
-  // (no titles, summaries or people): editing those leaves them alone.
-  const ms = (t: { epochMilliseconds: number } | undefined) => (t === undefined ? '' : String(t.epochMilliseconds));
-  const trendsDigest = hash(base, data.today.toString(), ...data.incidents.map((i) => [
-    ms(i.started), ms(i.detected), ms(i.mitigated), ms(i.resolved), i.severity, i.root_cause.category, i.services.join('\u0001'),
-    ...i.remediations.map((r) => `${r.owner}\u0001${r.status}\u0001${r.due ?? ''}`),
-  ].join('\u0000')));
-  const servicesDigest = hash(base, ...data.incidents.map((i) => i.services.join('\u0001')));
-  const categoriesDigest = hash(base, ...data.incidents.map((i) => i.root_cause.category));
-
-  pages.push({
-    path: SITE_PATHS.index, digest: everything,
-    render: () => renderer().page(SITE_PATHS.index, 'index.hbs', indexPage(data), {
-      title: 'Incidents', nav: 'index',
-      scripts: ['assets/minisearch.js', 'assets/search/options.js', ...shardPaths, 'assets/site.js'],
-    }),
-  });
-  pages.push({
-    path: SITE_PATHS.trends, digest: trendsDigest,
-    render: () => renderer().page(SITE_PATHS.trends, 'trends.hbs', trendsPage(data), { title: 'Trends', nav: 'trends' }),
-  });
-  pages.push({
-    path: SITE_PATHS.actions, digest: everything,
-    render: () => renderer().page(SITE_PATHS.actions, 'actions.hbs', actionsPage(data), { title: 'Action items by owner', nav: 'actions' }),
-  });
-  pages.push({
-    path: SITE_PATHS.owners, digest: everything,
-    render: () => renderer().page(SITE_PATHS.owners, 'owners.hbs', ownersPage(data), { title: 'Owners', nav: 'owners' }),
-  });
-  pages.push({
-    path: SITE_PATHS.services, digest: servicesDigest,
-    render: () => renderer().page(SITE_PATHS.services, 'group-index.hbs', {
-      heading: 'Services', intro: 'Incidents by affected service (an incident can affect several).',
-      groups: servicesIndexPage(data).services.map((s) => ({ ...s, one: s.count === 1 })),
-    }, { title: 'Services', nav: 'services' }),
-  });
-  pages.push({
-    path: SITE_PATHS.categories, digest: categoriesDigest,
-    render: () => renderer().page(SITE_PATHS.categories, 'group-index.hbs', {
-      heading: 'Root-cause categories', intro: 'Incidents by root-cause category.',
-      groups: categoriesIndexPage(data).categories.map((c) => ({ ...c, one: c.count === 1 })),
-    }, { title: 'Root-cause categories', nav: 'categories' }),
-  });
-
-  const group = (path: string, kind: 'service' | 'category', name: string, members: SiteIncident[]) => {
-    pages.push({
-      path, digest: hash(base, kind, name, ...members.map((i) => summaryDigests.get(i.id)!)),
-      render: () => {
-        const model = groupPage(data, name, members);
-        return renderer().page(path, 'group.hbs', {
-          ...model, one: model.count === 1,
-          heading: kind === 'service' ? `Service: ${name}` : `Root cause: ${name}`,
-          caption: kind === 'service' ? `Incidents affecting ${name}, newest first` : `Incidents caused by ${name}, newest first`,
-          parentHref: kind === 'service' ? SITE_PATHS.services : SITE_PATHS.categories,
-          parentLabel: kind === 'service' ? 'All services' : 'All root-cause categories',
-        }, { title: kind === 'service' ? `Service ${name}` : `Root cause ${name}`, nav: kind === 'service' ? 'services' : 'categories' });
-      },
-    });
-  };
-  // members of every service and category in one pass (newest first, as data.incidents)
-  const byService = new Map([...data.serviceSlugs.keys()].map((s) => [s, [] as SiteIncident[]]));
-  const byCategory = new Map(data.config.categories.map((c) => [c, [] as SiteIncident[]]));
-  for (const i of data.incidents) {
-    for (const s of new Set(i.services)) byService.get(s)?.push(i);
-    byCategory.get(i.root_cause.category)?.push(i);
-  }
-  for (const [s, members] of byService) group(servicePath(data, s), 'service', s, members);
-  for (const [c, members] of byCategory) group(categoryPath(data, c), 'category', c, members);
-
-  for (const i of data.incidents) incidentPageOf(i);
-  return pages;
-}
-
 export interface BuildSiteOptions {
   root: string;
   out: string;
-  /** Summaries of every incident, and how to load full incidents for the pages rendered again. */
-  input: SiteInput & { load(ids: readonly string[]): Incident[] };
+  config: Config;
+  today: Temporal.PlainDate;
+  /** The knowledge-base database (open for the build), and its file (read by worker threads). */
+  db: Database.Database;
+  dbPath: string;
+  /** Names what the state was kept for: tool version, database schema, config (see `state.ts`). */
+  stateKey: string;
+  /** Full typed incidents, for the incident pages rendered again. */
+  load(ids: readonly string[]): Incident[];
 }
 
-/** Brings `<out>/site/` up to date with the incidents. */
-export async function buildSite(options: BuildSiteOptions): Promise<SiteBuildResult> {
-  return (await build(options))!;
+export interface SiteBuild extends SiteBuildResult {
+  /** Incidents on the site. */
+  incidents: number;
+  /** Milliseconds spent reading the kept state and what changed from the database, and keeping them. */
+  summariesMs: number;
 }
 
-/**
- * A quick build (see `QuickScope`): `options.input` holds only the incidents of the scope and
- * their neighbours. Undefined, with nothing written, when the site on disk is not the one the
- * previous build left (a page missing, no manifest): then a full build is needed.
- */
-export async function buildSiteQuick(options: BuildSiteOptions, quick: QuickScope): Promise<SiteBuildResult | undefined> {
-  return build(options, quick);
-}
+const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-async function build(options: BuildSiteOptions, quick?: QuickScope): Promise<SiteBuildResult | undefined> {
-  const siteDir = join(options.out, SITE_DIR);
+/** Brings `<out>/site/` up to date with the database. */
+export async function buildSite(o: BuildSiteOptions): Promise<SiteBuild> {
+  const siteDir = join(o.out, SITE_DIR);
   const manifestPath = join(siteDir, MANIFEST_FILE);
-  const timings = { model: 0, load: 0, render: 0, write: 0 };
+  const timings = { summaries: 0, model: 0, load: 0, render: 0, write: 0 };
   let clock = performance.now();
   const lap = (phase: keyof typeof timings) => {
     const now = performance.now();
     timings[phase] += now - clock;
     clock = now;
   };
+
+  // --- what changed since the previous build ---
+  const { base: templatesAndConfig, templateFiles } = siteBase(o.root, o.config);
+  const todayText = o.today.toString();
+  const format = zoneFormat(o.config.timezone);
   const previous = readManifest(manifestPath);
-  const data = siteData(options.input);
-  const pages = sitePages(options.root, data, quick);
-  // one directory listing instead of a stat per page (10,000 stats cost a tenth of a second)
-  const existing = new Set(filesUnder(siteDir).map((f) => relative(siteDir, f).split(sep).join('/')));
-  const present = (path: string) => existing.has(path);
-  if (quick) {
-    const known = Object.keys(previous.pages);
-    if (known.length === 0 || !known.every(present) || !pages.every((p) => p.path in previous.pages)) return undefined;
-  }
-  lap('model');
-  const next: Manifest = { format: SITE_FORMAT, pages: {} };
-  const written: string[] = [];
-  const rendered: string[] = [];
-  let unchanged = 0;
-  const where = (path: string) => `${SITE_DIR}/${path}`;
-  let complete = false;
-  try {
-    const stale = new Set(pages.filter((page) => previous.pages[page.path] !== page.digest || !present(page.path)));
-    const needed = [...new Set([...stale].flatMap((page) => page.needs ?? []))];
-    const loaded = new Map(needed.length ? options.input.load(needed).map((i) => [i.id, i]) : []);
-    lap('load');
-    const full = (id: string) => {
-      const incident = loaded.get(id);
-      if (!incident) throw new Error(`incident ${id} is in the database but could not be loaded; run the build again`);
-      return incident;
-    };
-    for (const page of pages) {
-      if (!stale.has(page)) {
-        unchanged++;
-        next.pages[page.path] = page.digest;
+  // the state is what the build that wrote this manifest saw; with another manifest (a build
+  // that failed after writing it, or a manifest deleted), it is not used
+  const state = SiteState.load(siteDir, o.stateKey, previous.digest);
+  const listing = readListing(o.db, state);
+  const { ids } = listing;
+  /** Incidents whose file's content changed, or that are new. */
+  const contentChanged: string[] = [];
+  /** Incidents whose file moved (content the same). */
+  const moved: string[] = [];
+  const removed: string[] = [];
+  if (state && ids === state.ids) {
+    // the same incidents: compare where the texts differ
+    if (listing.digests.text !== state.digests.text || listing.files.text !== state.files.text) {
+      for (let k = 0; k < ids.length; k++) {
+        if (!state.digests.equals(k, listing.digests.get(k))) contentChanged.push(ids[k]!);
+        else if (!state.files.equals(k, listing.files.get(k))) moved.push(ids[k]!);
       }
     }
-    // a quick build leaves every other page as it is
-    if (quick) unchanged += Object.keys(previous.pages).length - pages.length;
+  } else if (state) {
+    let k = 0;
+    ids.forEach((id, n) => {
+      while (k < state.ids.length && state.ids[k]! < id) removed.push(state.ids[k++]!);
+      if (k < state.ids.length && state.ids[k] === id) {
+        if (!state.digests.equals(k, listing.digests.get(n))) contentChanged.push(id);
+        else if (!state.files.equals(k, listing.files.get(n))) moved.push(id);
+        k++;
+      } else {
+        contentChanged.push(id);
+      }
+    });
+    while (k < state.ids.length) removed.push(state.ids[k++]!);
+  } else {
+    contentChanged.push(...ids);
+  }
+  const added = state ? contentChanged.filter((id) => state.indexOf(id) === undefined) : contentChanged;
+  const fresh = new Map(readSiteIncidents(o.db, state ? contentChanged : undefined).map((i) => [i.id, i]));
+  const freshSummary = new Map([...fresh.values()].map((i) => [i.id, summaryDigest(i)]));
+  const summaryChanged = contentChanged.filter((id) => {
+    const n = state?.indexOf(id);
+    return n === undefined || !state!.summaries.equals(n, freshSummary.get(id)!);
+  });
+  // a brief is worked out from the summary: only those whose summary changed are new
+  const freshBrief = new Map(summaryChanged.map((id) => [id, briefOf(fresh.get(id)!, format)]));
+  const oldBrief = (id: string): Brief | undefined => {
+    const n = state?.indexOf(id);
+    return n === undefined ? undefined : state!.facts.brief(n);
+  };
+  // the previous build's position of each incident (the same when none came or went)
+  const aligned = state !== undefined && added.length === 0 && removed.length === 0;
+  const before = (id: string, n: number) => (aligned ? n : state!.indexOf(id)!);
+  let facts: Facts | undefined;
+  if (state && freshBrief.size === 0 && removed.length === 0) {
+    facts = state.facts;
+  } else if (aligned) {
+    // the usual edit: the same incidents, a few briefs changed in place (and, when no start
+    // time changed, the same display order)
+    facts = state.facts.with(new Map([...freshBrief].map(([id, b]) => [state.indexOf(id)!, b])));
+    if ([...freshBrief].every(([id, b]) => state.facts.started(state.indexOf(id)!) === b.started)) facts?.keepOrder(state.facts.knownOrder());
+  }
+  if (!facts) {
+    const builder = new FactsBuilder(state?.facts, ids.length);
+    ids.forEach((id, n) => {
+      const b = freshBrief.get(id);
+      if (b) builder.add(b);
+      else builder.copy(before(id, n));
+    });
+    facts = builder.build();
+  }
+  const summaries = aligned
+    ? state.summaries.with(new Map([...freshSummary].map(([id, d]) => [state.indexOf(id)!, d])))
+    : Column.of(ids.map((id, n) => freshSummary.get(id) ?? state!.summaries.get(before(id, n))), '\n');
+  // what the links between incidents are found from (see below)
+  const structureChanged = !state || added.length > 0 || removed.length > 0 || summaryChanged.some((id) => {
+    const a = oldBrief(id)!;
+    const b = freshBrief.get(id)!;
+    return a.category !== b.category || a.started !== b.started || a.services.join('\u0001') !== b.services.join('\u0001')
+      || (state!.linksUseText && a.textDigest !== b.textDigest);
+  });
+  // every service named by an incident: the same as before unless an incident's services changed
+  const serviceNames = state && !structureChanged ? state.services : (() => {
+    const codes = new Set<number>();
+    for (let i = 0; i < facts.n; i++) for (const c of facts.codes('services', i)) codes.add(c);
+    return [...new Set([...codes].map((c) => facts.value(c)))].sort();
+  })();
+  // What every page depends on: templates, config, tool version, and the services' slugs (a new
+  // service can move another's slug, which every page linking to it shows).
+  const base = hash(templatesAndConfig, JSON.stringify([...slugTable([...o.config.services, ...serviceNames])]));
+  const sameBase = state?.base === base;
+  const sameToday = state?.today === todayText;
+  const building = readBuilding(siteDir);
+  lap('summaries');
+
+  // --- links between incidents: kept, updated, or worked out again ---
+  let links: Map<string, IncidentLinks> | undefined; // all of them, when worked out again
+  const updatedLinks = new Map<string, IncidentLinks>(); // some of them, when updated
+  let linksUseTextNow = state?.linksUseText ?? false;
+  if (structureChanged) {
+    links = incidentLinks(Array.from({ length: facts.n }, (_, i) => facts.brief(i)), () => readLinkTexts(o.db));
+    linksUseTextNow = linksUseText(links.values());
+  } else {
+    // only `related` lists changed (if anything): both ends of the changed links are updated
+    for (const id of summaryChanged) {
+      const before = oldBrief(id)!.related;
+      const after = freshBrief.get(id)!.related;
+      if (before.join(' ') === after.join(' ')) continue;
+      const mine = updatedLinks.get(id) ?? state!.linksOf(id)!;
+      updatedLinks.set(id, { ...mine, related: [...new Set(after)] });
+      const was = new Set(before);
+      const is = new Set(after);
+      for (const target of new Set([...was, ...is])) {
+        if (target === id || was.has(target) === is.has(target) || state!.indexOf(target) === undefined) continue;
+        const theirs = updatedLinks.get(target) ?? state!.linksOf(target)!;
+        const relatedBy = theirs.relatedBy.filter((x) => x !== id);
+        if (is.has(target)) relatedBy.push(id);
+        updatedLinks.set(target, { ...theirs, relatedBy: relatedBy.sort(byId) });
+      }
+    }
+  }
+  const linksOf = (id: string): IncidentLinks => links?.get(id) ?? updatedLinks.get(id) ?? state!.linksOf(id)!;
+  const data = siteData({ config: o.config, today: o.today, facts, serviceNames, links: linksOf });
+  const renderer = () => (r ??= new Renderer(o.root, data));
+  let r: Renderer | undefined;
+
+  // --- which pages are on disk ---
+  // one directory listing instead of a stat per page (10,000 stats cost a tenth of a second)
+  const missingSet = new Set([...missingPages(siteDir, Object.keys(previous.pages), (dir) => {
+    const before = state?.folders.get(dir);
+    if (before === undefined) return false;
+    try {
+      return statSync(join(siteDir, dir)).mtimeMs === before;
+    } catch {
+      return false;
+    }
+  }), ...building]);
+  const incidentOrShard = (p: string) => p.startsWith('incidents/') || p.startsWith('assets/search/shard-');
+  // Pages over many incidents can change only when a summary did (or the date, templates, config).
+  const quick = state !== undefined && sameBase && sameToday && summaryChanged.length === 0 && removed.length === 0
+    && [...missingSet].every(incidentOrShard);
+
+  const pages: Page[] = [];
+  /** Pages whose files are deleted (their incident or service is gone). */
+  const gone = new Set<string>();
+
+  // --- assets: copied as they are ---
+  for (const [name, file] of templateFiles) {
+    if (!name.startsWith('assets/')) continue;
+    pages.push({ path: name, digest: hash(base, name), render: () => ({ content: readFileSync(file) }) });
+  }
+  const minisearch = readFileSync(MINISEARCH_UMD);
+  pages.push({ path: 'assets/minisearch.js', digest: hash(base, minisearch.toString('utf8')), render: () => ({ content: minisearch }) });
+  pages.push({ path: 'assets/search/options.js', digest: hash(base, 'options'), render: () => ({ content: searchOptionsScript() }) });
+
+  // --- search shards: a shard's members in id order ---
+  const shards = shardCount(ids.length);
+  const allShards = !state || !sameBase || shardCount(state.ids.length) !== shards;
+  const shardPaths = Array.from({ length: shards }, (_, n) => shardPath(n));
+  const wantedShards = new Set(allShards ? shardPaths.keys() : [...contentChanged, ...removed].map((id) => shardOf(id, shards)));
+  for (const path of missingSet) {
+    const n = shardPaths.indexOf(path);
+    if (n >= 0) wantedShards.add(n);
+  }
+  if (allShards) for (const path of Object.keys(previous.pages)) if (path.startsWith('assets/search/shard-') && !shardPaths.includes(path)) gone.add(path);
+  const shardMembers = new Map([...wantedShards].map((n) => [n, [] as [string, string][]]));
+  if (shardMembers.size > 0) {
+    ids.forEach((id, n) => shardMembers.get(shardOf(id, shards))?.push([id, listing.digests.get(n)]));
+  }
+  const shardPages = [...shardMembers].sort(([a], [b]) => a - b).map(([n, members]) => ({
+    path: shardPaths[n]!, ids: members.map(([id]) => id), digest: hash(base, String(shards), ...members.map(([, digest]) => digest)),
+  }));
+  const staleShards = shardPages.filter((s) => previous.pages[s.path] !== s.digest || missingSet.has(s.path));
+  // After an edit, the one or two shards to index go to a worker now, while this thread goes on.
+  const background = staleShards.length > 0 && staleShards.length <= BACKGROUND_SHARDS
+    ? shardsInBackground(o.dbPath, staleShards.map((s) => s.ids)) : undefined;
+  background?.catch(() => undefined); // awaited when the shards are written; a failure is reported then
+
+  // --- incident pages: those whose inputs can have changed ---
+  const fileOf = (id: string) => {
+    const n = facts.indexOf(id)!;
+    return [listing.digests.get(n), listing.files.get(n)] as const;
+  };
+  let candidates: readonly string[];
+  if (!state || !sameBase || !sameToday) {
+    candidates = ids;
+  } else {
+    const set = new Set([...contentChanged, ...moved]);
+    // pages whose links changed
+    if (links) {
+      for (const [id, l] of links) {
+        const n = state.indexOf(id);
+        if (n === undefined || !state.links.equals(n, encodeLinks(l))) set.add(id);
+      }
+    } else {
+      for (const id of updatedLinks.keys()) set.add(id);
+    }
+    // pages that show an incident whose title, severity or date changed, or that came or went
+    const shown = new Set([...added, ...removed, ...summaryChanged.filter((id) => {
+      const a = oldBrief(id);
+      const b = freshBrief.get(id)!;
+      return !a || a.title !== b.title || a.severity !== b.severity || a.started !== b.started;
+    })]);
+    const shows = (l: IncidentLinks) => l.related.some((x) => shown.has(x)) || l.relatedBy.some((x) => shown.has(x)) || l.similar.some((x) => shown.has(x));
+    if (shown.size > 0 && links) {
+      for (const [id, l] of links) if (shows(l)) set.add(id);
+    } else if (shown.size > 0) {
+      // the links of all incidents are one text: where a shown id occurs, and whose links those are
+      const text = state.links.text;
+      const hits: number[] = [];
+      for (const x of shown) for (let at = text.indexOf(x); at >= 0; at = text.indexOf(x, at + x.length)) hits.push(at);
+      hits.sort((a, b) => a - b);
+      let n = 0;
+      let end = text.indexOf('\u0000');
+      for (const at of hits) {
+        while (end >= 0 && end < at) {
+          n++;
+          end = text.indexOf('\u0000', end + 1);
+        }
+        const id = state.ids[n]!;
+        if (!updatedLinks.has(id) && shows(decodeLinks(state.links.get(n)))) set.add(id);
+      }
+      for (const [id, l] of updatedLinks) if (shows(l)) set.add(id);
+    }
+    for (const path of missingSet) if (path.startsWith('incidents/')) set.add(path.slice('incidents/'.length, -'.html'.length));
+    candidates = [...set].filter((id) => facts.indexOf(id) !== undefined);
+  }
+  for (const id of removed) gone.add(incidentPath(id));
+  for (const id of candidates) {
+    const [digest, file] = fileOf(id);
+    pages.push(incidentPageOf(data, {
+      id, path: incidentPath(id), siteDir, renderer, load: o.load, layout: state?.layouts,
+      // the page shows the file's path too: a moved file is a changed page
+      rest: hash(base, digest, file, overdueFlags(data, facts.indexOf(id)!)).slice(0, 16),
+      links: `L${hash(base, incidentPageNeighbours(data, id)).slice(0, 15)}`,
+    }));
+  }
+
+  // --- pages over many incidents ---
+  const manyPages: ManyPage[] = [];
+  /** Summaries of the incidents whose pieces of pages over many incidents are rendered again (filled below). */
+  const summaryOf = new Map(fresh);
+  const freshSet = new Set(freshBrief.keys());
+  if (!quick) {
+    const same = (fields: (b: Brief) => string) => state !== undefined && aligned && sameBase
+      && [...freshBrief].every(([id, b]) => fields(oldBrief(id)!) === fields(b));
+    manyPages.push(...pagesOverMany(data, {
+      sameRows: same((b) => [b.severity, b.services.join('\u0001'), b.category, b.provider, b.status, b.started, b.mitigated, b.resolved, b.startedDate].join('\u0000')),
+      sameItems: sameToday && same((b) => b.remediations.map((r) => `${r.id}\u0001${r.owner}\u0001${r.status}\u0001${r.due}`).join('\u0000')),
+      summary: (id) => summaryOf.get(id)!,
+      base, todayText, shardPaths, renderer, siteDir,
+      layout: (path) => (sameBase ? state?.layouts.get(path) : undefined),
+      // a piece's key is its incident's id, or the id, `/` and more: not reusable when that
+      // id is fresh (every prefix ending at a `/` is tried: a set lookup each, not a scan of every fresh id)
+      reusable: (key) => {
+        if (freshSet.has(key)) return false;
+        for (let at = key.indexOf('/'); at >= 0; at = key.indexOf('/', at + 1)) if (freshSet.has(key.slice(0, at))) return false;
+        return true;
+      },
+    }));
+    const paths = new Set(manyPages.map((p) => p.path));
+    for (const path of Object.keys(previous.pages)) {
+      if ((path.startsWith('services/') || path.startsWith('categories/')) && !paths.has(path)) gone.add(path);
+    }
+  }
+  if (!state) {
+    // a build from scratch knows every page: any other page of the manifest is gone
+    const paths = new Set([...pages.map((p) => p.path), ...manyPages.map((p) => p.path), ...shardPaths]);
+    for (const path of Object.keys(previous.pages)) if (!paths.has(path)) gone.add(path);
+  }
+  lap('model');
+
+  // --- which pages to render ---
+  const isStale = (p: { path: string; digest: string }) => previous.pages[p.path] !== p.digest || missingSet.has(p.path);
+  const stale = pages.filter(isStale);
+  const staleMany = manyPages.filter(isStale);
+  // the summaries that fresh pieces of pages over many incidents need (action items)
+  const wanted = [...new Set(staleMany.flatMap((p) => p.plan()))].filter((id) => !summaryOf.has(id));
+  for (const i of readSiteIncidents(o.db, wanted)) summaryOf.set(i.id, i);
+  for (const p of staleMany) stale.push({ path: p.path, digest: p.digest, render: () => p.render() });
+  const backgroundResults = background?.then((scripts) => new Map(staleShards.map((s, n) => [s.path, scripts[n]!])));
+  backgroundResults?.catch(() => undefined);
+  for (const s of staleShards) {
+    stale.push({
+      path: s.path, digest: s.digest,
+      tasks: background ? undefined : () => [{ kind: 'shard', db: o.dbPath, ids: s.ids }],
+      render: async (_full, results) => ({ content: background ? (await backgroundResults!).get(s.path)! : results[0]! }),
+    });
+  }
+  lap('load');
+
+  const next: Record<string, string> = { ...previous.pages };
+  for (const path of gone) delete next[path];
+  const written: string[] = [];
+  const rendered: string[] = [];
+  /** Pages whose file is written, by their place among the pages rendered (see `settle`). */
+  const finished: ({ page: Page; changed: boolean; pieces: Rendered['pieces']; stat: Stats | undefined } | undefined)[] = [];
+  const writing = new Set<Promise<void>>();
+  /** What the written pages mean for the manifest, the layouts and the counts, in page order whatever order the writes ended in. */
+  const settle = () => {
+    for (const f of finished) {
+      if (!f) continue;
+      if (f.changed) written.push(where(f.page.path));
+      if (f.pieces && f.stat) {
+        layouts.set(f.page.path, { ino: f.stat.ino, size: f.stat.size, mtimeMs: f.stat.mtimeMs, head: f.pieces.head, keys: f.pieces.keys, spans: f.pieces.spans });
+        pieceCounts.rendered += f.pieces.rendered;
+        pieceCounts.copied += f.pieces.copied;
+      }
+      next[f.page.path] = f.page.digest;
+    }
+    finished.length = 0;
+  };
+  const layouts = new Map<string, Layout>();
+  const pieceCounts = { rendered: 0, copied: 0 };
+  const where = (path: string) => `${SITE_DIR}/${path}`;
+  let manifest = '';
+  if (stale.length > 0) {
+    // while pages are written, a record of which: if this build stops, the next renders them again
+    writeFileAtomic(join(siteDir, BUILDING_FILE), JSON.stringify([...new Set([...building, ...stale.map((p) => p.path)])].sort()), { durable: false });
+  }
+  try {
     // In chunks, so a cold build of a big knowledge base never holds every page in memory.
     // The costly part of a chunk (Markdown, search shards) runs in worker threads while this
     // thread fills the templates of the chunk before it.
-    const queue = pages.filter((page) => stale.has(page));
     const chunks: Page[][] = [];
-    for (let from = 0; from < queue.length; from += CHUNK) chunks.push(queue.slice(from, from + CHUNK));
-    // about 8 sections of Markdown per incident page; a shard counts as one task
-    const taskCount = queue.reduce((n, page) => n + (!page.tasks ? 0 : page.path.startsWith('incidents/') ? 8 : 1), 0);
-    const pool = createTaskPool(taskCount);
+    for (let from = 0; from < stale.length; from += CHUNK) chunks.push(stale.slice(from, from + CHUNK));
+    const pool = createTaskPool(stale.reduce((n, page) => n + (page.tasks ? page.weight ?? 1 : 0), 0));
     const prepare = async (chunk: Page[]) => {
+      const needed = [...new Set(chunk.flatMap((page) => page.needs?.() ?? []))];
+      const loaded = new Map(needed.length ? o.load(needed).map((i) => [i.id, i]) : []);
+      const full = (id: string) => {
+        const incident = loaded.get(id);
+        if (!incident) throw new Error(`incident ${id} is in the database but could not be loaded; run the build again`);
+        return incident;
+      };
       const taskPages = chunk.filter((page) => page.tasks).map((page) => ({ page, tasks: page.tasks!(full) }));
       const all = await pool.run(taskPages.flatMap((t) => t.tasks));
       const results = new Map<Page, string[]>();
@@ -426,41 +728,48 @@ async function build(options: BuildSiteOptions, quick?: QuickScope): Promise<Sit
         results.set(t.page, all.slice(at, at + t.tasks.length));
         at += t.tasks.length;
       }
-      return results;
+      return { full, results };
     };
     try {
       let pending = chunks.length ? prepare(chunks[0]!) : undefined;
       for (let k = 0; k < chunks.length; k++) {
-        const results = await pending!;
+        const { full, results } = await pending!;
         pending = k + 1 < chunks.length ? prepare(chunks[k + 1]!) : undefined;
         pending?.catch(() => undefined); // awaited on the next round; a failure there is reported then
-        lap('render');
+        lap('load');
         for (const page of chunks[k]!) {
           rendered.push(where(page.path));
-          const content = page.render(full, results.get(page) ?? []);
+          const out = await page.render(full, results.get(page) ?? []);
           lap('render');
-          if (writeFileAtomic(join(siteDir, page.path), content, { durable: false })) written.push(where(page.path));
-          else unchanged++;
+          // written in the background (a few at a time) while the next pages are rendered;
+          // what was written is taken into account in page order once done (see `settle`)
+          const file = join(siteDir, page.path);
+          const order = rendered.length - 1;
+          const write = writePage(file, out.content, out.previous).then((changed) => {
+            const stat = out.pieces ? statSync(file) : undefined;
+            finished[order] = { page, changed, pieces: out.pieces, stat };
+          });
+          writing.add(write);
+          void write.then(() => writing.delete(write), () => undefined);
+          if (writing.size >= MAX_WRITING) await Promise.race(writing);
           lap('write');
-          next.pages[page.path] = page.digest;
         }
       }
+      await Promise.all(writing);
+      lap('write');
     } finally {
       await pool.close();
     }
-    complete = true;
   } finally {
     // After a failure, pages not reached keep their old digests (their files are the old ones),
     // so the next build renders exactly what is still out of date.
-    // A quick build keeps every other page's digest (and the order of the manifest).
-    const inOrder = Object.fromEntries(pages.filter((p) => p.path in next.pages).map((p) => [p.path, next.pages[p.path]!]));
-    next.pages = complete && !quick ? inOrder : { ...previous.pages, ...inOrder };
-    writeFileAtomic(manifestPath, `${JSON.stringify({ format: SITE_FORMAT, pages: next.pages })}\n`);
+    settle();
+    manifest = manifestText(previous, next);
+    if (manifest !== previous.text) replaceFile(manifestPath, Buffer.from(manifest, 'utf8'));
   }
   const deleted: string[] = [];
   const root = resolve(siteDir);
-  for (const path of Object.keys(previous.pages)) {
-    if (path in next.pages) continue;
+  for (const path of gone) {
     const file = resolve(siteDir, path);
     if (!file.startsWith(root + sep)) continue;
     if (existsSync(file)) {
@@ -469,5 +778,348 @@ async function build(options: BuildSiteOptions, quick?: QuickScope): Promise<Sit
     }
   }
   lap('write');
-  return { written, rendered, unchanged, deleted, files: quick ? Object.keys(next.pages) : pages.map((p) => p.path), timings };
+
+  // --- what this build saw, for the next one (unless it is what the previous one saw) ---
+  const same = state && sameBase && sameToday && contentChanged.length === 0 && moved.length === 0 && removed.length === 0
+    && stale.length === 0 && gone.size === 0 && building.size === 0;
+  if (!same) {
+    // links that changed, by position (when the incidents are the same ones)
+    const linkChanges = new Map<number, string>();
+    if (aligned) {
+      if (links) {
+        ids.forEach((id, n) => {
+          const line = encodeLinks(links!.get(id)!);
+          if (!state.links.equals(n, line)) linkChanges.set(n, line);
+        });
+      } else {
+        for (const [id, l] of updatedLinks) linkChanges.set(state.indexOf(id)!, encodeLinks(l));
+      }
+    }
+    const at = (id: string) => state!.indexOf(id)!;
+    saveState(siteDir, {
+      key: o.stateKey, base, today: todayText, manifest: hash(manifest), folders: folderTimes(siteDir, Object.keys(next)),
+      ids,
+      digests: listing.digests,
+      files: listing.files,
+      summaries, facts,
+      links: aligned
+        ? state.links.with(linkChanges)
+        : Column.of(ids.map((id, n) => {
+          const l = links?.get(id) ?? updatedLinks.get(id);
+          return l ? encodeLinks(l) : state!.links.get(before(id, n));
+        }), '\u0000'),
+      linksUseText: linksUseTextNow,
+      services: serviceNames,
+      layouts: (state?.layouts ?? Layouts.empty()).with(layouts, gone),
+    }, state, aligned && gone.size === 0 ? {
+      incidents: [...contentChanged.map(at), ...moved.map(at), ...linkChanges.keys()],
+      pages: layouts.keys(),
+    } : undefined);
+  }
+  rmSync(join(siteDir, BUILDING_FILE), { force: true });
+  lap('summaries');
+
+  const files = Object.keys(next).sort(byId);
+  return {
+    written, rendered, deleted, files, pieces: pieceCounts,
+    unchanged: files.length - written.length,
+    incidents: ids.length,
+    summariesMs: timings.summaries,
+    timings: { model: timings.model, load: timings.load, render: timings.render, write: timings.write },
+  };
+}
+
+interface IncidentPageContext {
+  id: string;
+  path: string;
+  siteDir: string;
+  renderer(): Renderer;
+  load(ids: readonly string[]): Incident[];
+  /** The previous build's layouts (pieces of incident pages do not depend on the templates). */
+  layout: Layouts | undefined;
+  /** Key of the page's inputs but its links: the incident's file, which remediations are overdue, the templates. */
+  rest: string;
+  /** Key of the links section's inputs (what the page shows of related and similar incidents). */
+  links: string;
+}
+
+/**
+ * An incident page: its sections' HTML and its links section are pieces, and so is (empty) the
+ * rest of its inputs. When only the links changed — a related or similar incident's title,
+ * say — the page is the previous one with the links section replaced: the incident is not
+ * even loaded.
+ */
+function incidentPageOf(data: SiteData, c: IncidentPageContext): Page {
+  const file = join(c.siteDir, c.path);
+  const base = baseOf(c.path);
+  const layout = c.layout?.get(c.path);
+  let spliceable: boolean | undefined;
+  const canSplice = () => (spliceable ??= layout?.head === c.rest && matches(file, layout));
+  const linksHtml = () => c.renderer().piece('incident-links.hbs', { ...incidentLinksView(data, c.id), base });
+  let previous: PreviousPage | undefined;
+  let markdown: string[] = [];
+  const copied = (m: string) => previous?.has(markdownKey(m)) ?? false;
+
+  const render = (incident: Incident, html: ReadonlyMap<string, string>): Rendered => {
+    const pieces = new Pieces();
+    const model = incidentPage(data, incident, (m) => pieces.one(markdownKey(m), () => html.get(m) ?? runTask({ kind: 'markdown', markdown: m })));
+    const skeleton = c.renderer().page(c.path, 'incident.hbs', {
+      ...model,
+      phaseBar: phaseBarSvg(incident),
+      remediationRowsHtml: sanitizedHtml(model.remediations.map((v) => c.renderer().piece('remediation-row.hbs', { ...v, showIncident: false, base })).join('')),
+      links: pieces.one(c.links, linksHtml),
+    }, { title: incident.title, nav: 'none' });
+    const page = assemble(skeleton, pieces, previous, () => true);
+    const bytes = previous?.bytes;
+    previous = undefined;
+    return { content: page, pieces: { ...page, head: c.rest }, ...(bytes ? { previous: bytes } : {}) };
+  };
+
+  return {
+    path: c.path,
+    digest: hash(c.rest, c.links),
+    needs: () => (canSplice() ? [] : [c.id]),
+    // about 8 sections of Markdown, unless most are copied from the previous page
+    weight: layout ? 1 : 8,
+    tasks: (full) => {
+      if (canSplice()) return [];
+      // sections' HTML is copied from the previous page when their Markdown is the same
+      previous = previousPage(file, layout);
+      markdown = incidentPageMarkdownList(full(c.id));
+      return markdown.filter((m) => !copied(m)).map((m) => ({ kind: 'markdown', markdown: m }));
+    },
+    render: (full, results) => {
+      if (canSplice()) {
+        const before = previousPage(file, layout);
+        if (before) {
+          const page: Assembled = splice(before, (key) => (key.startsWith('L') ? { key: c.links, html: linksHtml() } : undefined));
+          return { content: page, pieces: { ...page, head: c.rest }, previous: before.bytes };
+        }
+        // the file changed since it was looked at: the whole page, then
+        return render(c.load([c.id])[0]!, new Map());
+      }
+      const fresh = markdown.filter((m) => !copied(m));
+      return render(full(c.id), new Map(fresh.map((m, n) => [m, results[n]!])));
+    },
+  };
+}
+
+/** A page over many incidents: `plan` says which incidents' summaries its fresh pieces need. */
+interface ManyPage {
+  path: string;
+  digest: string;
+  plan(): string[];
+  render(): Rendered;
+}
+
+interface ManyContext {
+  /** The summary of an incident whose action items are rendered again (see `ManyPage.plan`). */
+  summary(id: string): SiteIncident;
+  base: string;
+  todayText: string;
+  shardPaths: string[];
+  renderer(): Renderer;
+  siteDir: string;
+  /** The recorded layout of a page, when its pieces can be copied (same templates). */
+  layout(path: string): Layout | undefined;
+  /** Whether a piece (a row: an incident id; an item: id/position/overdue) can be copied from the previous files (its incident's brief did not change). */
+  reusable(key: string): boolean;
+  /**
+   * Whether the edit left every page of incident rows as it was but for the changed rows' own
+   * text (only titles changed among what rows show and are ordered, counted and filtered by),
+   * and the action items page but for the changed items' text (no remediation's owner, state or
+   * due date changed, nor the evaluation date).
+   */
+  sameRows: boolean;
+  sameItems: boolean;
+}
+
+/**
+ * The pages over many incidents. The index, service and category pages are lists of incident
+ * rows, and the action items page of items: those are pieces (`pieces.ts`), rendered only for
+ * incidents that changed. The rest (trends, owners, the two lists) are small and rendered whole.
+ */
+function pagesOverMany(data: SiteData, c: ManyContext): ManyPage[] {
+  const f = data.facts;
+  // Each page over many incidents depends on what it shows of each incident (see `Brief`):
+  // an edit reaches only the pages that show what it changed.
+  const indexDigest = hash(c.base, 'index', f.c.rowDigests.text);
+  const actionsDigest = hash(c.base, c.todayText, 'actions', f.c.actionDigests.text);
+  const ownersDigest = hash(c.base, c.todayText, 'owners', f.c.ownerDigests.text);
+  const trendsDigest = hash(c.base, c.todayText, f.c.trendDigests.text);
+  const servicesDigest = hash(c.base, 'services', f.c.groupDigests.text);
+  const categoriesDigest = hash(c.base, 'categories', f.c.groupDigests.text);
+
+  /**
+   * A page of pieces: rows or items, each copied from the previous file when its incident did
+   * not change. `build` registers the page's lists of pieces and gives what the rest of the
+   * page (its skeleton) shows, as text: when that and the lists' keys are those the previous
+   * file was made with (its layout's head is their digest), the page is the
+   * previous file with the changed pieces replaced — no templates filled at all.
+   */
+  const piecesPage = (path: string, digest: string, build: (pieces: Pieces) => {
+    shows: string; skeleton: () => string; needs: (key: string) => string | undefined;
+  }, known?: { render(key: string): string; needs(key: string): string | undefined }): ManyPage => {
+    let planned: { pieces: Pieces; key: string; skeleton: () => string; previous: PreviousPage | undefined; needs: (key: string) => string | undefined } | undefined;
+    // When the edit cannot have changed the skeleton or which pieces there are (see
+    // `ManyContext.sameRows`), the previous file's layout says both: the model of the page is
+    // not even worked out.
+    let shortcutRead = false;
+    let shortcutPage: PreviousPage | undefined;
+    const shortcut = () => {
+      if (!shortcutRead && known) shortcutPage = previousPage(join(c.siteDir, path), c.layout(path));
+      shortcutRead = true;
+      return shortcutPage;
+    };
+    const plan = () => {
+      if (!planned) {
+        const pieces = new Pieces();
+        const b = build(pieces);
+        const key = hash(c.base, path, b.shows, ...pieces.lists.map((l) => l.keys.join('\u0001'))).slice(0, 16);
+        planned = { pieces, key, skeleton: b.skeleton, previous: previousPage(join(c.siteDir, path), c.layout(path)), needs: b.needs };
+      }
+      return planned;
+    };
+    const reusable = (key: string) => c.reusable(key);
+    return {
+      path, digest,
+      plan: () => {
+        const previous = shortcut();
+        if (previous) return previous.layout.keys.filter((key) => !reusable(key)).map((key) => known!.needs(key)).filter((id): id is string => id !== undefined);
+        const p = plan();
+        const out: string[] = [];
+        const { find } = finder(p.previous);
+        for (const list of p.pieces.lists) {
+          for (const key of list.keys) {
+            if (reusable(key) && find(key) !== undefined) continue;
+            const id = p.needs(key);
+            if (id !== undefined) out.push(id);
+          }
+        }
+        return out;
+      },
+      render: () => {
+        const previous = shortcut();
+        if (previous) {
+          shortcutPage = undefined;
+          const page = splice(previous, (key) => (reusable(key) ? undefined : { key, html: known!.render(key) }));
+          return { content: page, pieces: { ...page, head: previous.layout.head }, previous: previous.bytes };
+        }
+        const p = plan();
+        planned = undefined;
+        let page: Assembled;
+        if (p.previous?.layout.head === p.key) {
+          // the same skeleton and pieces: the changed pieces replaced in the previous file
+          const fresh = new Map<string, () => string>();
+          for (const list of p.pieces.lists) list.keys.forEach((key, n) => !reusable(key) && fresh.set(key, () => list.render(n)));
+          page = splice(p.previous, (key) => {
+            const render = fresh.get(key);
+            return render ? { key, html: render() } : undefined;
+          });
+        } else {
+          page = assemble(p.skeleton(), p.pieces, p.previous, reusable);
+        }
+        return { content: page, pieces: { ...page, head: p.key }, ...(p.previous ? { previous: p.previous.bytes } : {}) };
+      },
+    };
+  };
+  const rows = (pieces: Pieces, path: string, members: ArrayLike<number>) => {
+    const base = baseOf(path);
+    return pieces.list(Array.from(members, (i) => f.id(i)), (n) => c.renderer().piece('incident-row.hbs', { ...incidentRow(data, members[n]!), base }));
+  };
+  /** A row or action item by its key (see `item` below), for a page whose pieces the edit did not reorder. */
+  const knownRows = (path: string) => c.sameRows ? {
+    render: (id: string) => c.renderer().piece('incident-row.hbs', { ...incidentRow(data, f.indexOf(id)!), base: baseOf(path) }),
+    needs: () => undefined,
+  } : undefined;
+  const item = (id: string, k: number) => {
+    const r = c.summary(id).remediations[k]!;
+    return c.renderer().piece('remediation-row.hbs', {
+      ...remediationView(data, r), incident: incidentRef(data, id), showIncident: true, base: baseOf(SITE_PATHS.actions),
+    });
+  };
+
+  const pages: ManyPage[] = [];
+  pages.push(piecesPage(SITE_PATHS.index, indexDigest, (pieces) => {
+    const model = indexPage(data);
+    const scripts = ['assets/minisearch.js', 'assets/search/options.js', ...c.shardPaths, 'assets/site.js'];
+    const rowsHtml = rows(pieces, SITE_PATHS.index, model.order);
+    return {
+      shows: JSON.stringify([model.count, model.filters, scripts]),
+      skeleton: () => c.renderer().page(SITE_PATHS.index, 'index.hbs', { ...model, rowsHtml }, { title: 'Incidents', nav: 'index', scripts }),
+      needs: () => undefined,
+    };
+  }, knownRows(SITE_PATHS.index)));
+  const whole = (path: string, digest: string, render: () => string): ManyPage => ({ path, digest, plan: () => [], render: () => ({ content: render() }) });
+  pages.push(whole(SITE_PATHS.trends, trendsDigest,
+    () => c.renderer().page(SITE_PATHS.trends, 'trends.hbs', trendsPage(data), { title: 'Trends', nav: 'trends' })));
+  pages.push(piecesPage(SITE_PATHS.actions, actionsDigest, (pieces) => {
+    const model = actionsPage(data);
+    const owners = model.owners.map((owner) => ({
+      ...owner,
+      itemsHtml: pieces.list(owner.items.map((x) => `${x.id}/${x.k}/${x.overdue ? 1 : 0}`), (n) => item(owner.items[n]!.id, owner.items[n]!.k)),
+    }));
+    return {
+      shows: JSON.stringify([model.today, model.totalOpen, model.totalOverdue, model.closed,
+        owners.map((o) => [o.id, o.name, o.anchor, o.team, o.open, o.overdue])]),
+      skeleton: () => c.renderer().page(SITE_PATHS.actions, 'actions.hbs', { ...model, owners }, { title: 'Action items by owner', nav: 'actions' }),
+      needs: (key) => key.slice(0, key.indexOf('/')),
+    };
+  }, c.sameItems ? {
+    render: (key) => {
+      const [id, k] = key.split('/') as [string, string];
+      return item(id, Number(k));
+    },
+    needs: (key) => key.slice(0, key.indexOf('/')),
+  } : undefined));
+  pages.push(whole(SITE_PATHS.owners, ownersDigest,
+    () => c.renderer().page(SITE_PATHS.owners, 'owners.hbs', ownersPage(data), { title: 'Owners', nav: 'owners' })));
+  pages.push(whole(SITE_PATHS.services, servicesDigest, () => c.renderer().page(SITE_PATHS.services, 'group-index.hbs', {
+    heading: 'Services', intro: 'Incidents by affected service (an incident can affect several).',
+    groups: servicesIndexPage(data).services.map((s) => ({ ...s, one: s.count === 1 })),
+  }, { title: 'Services', nav: 'services' })));
+  pages.push(whole(SITE_PATHS.categories, categoriesDigest, () => c.renderer().page(SITE_PATHS.categories, 'group-index.hbs', {
+    heading: 'Root-cause categories', intro: 'Incidents by root-cause category.',
+    groups: categoriesIndexPage(data).categories.map((x) => ({ ...x, one: x.count === 1 })),
+  }, { title: 'Root-cause categories', nav: 'categories' })));
+
+  const group = (path: string, kind: 'service' | 'category', name: string, members: number[]) => {
+    pages.push(piecesPage(path, hash(c.base, kind, name, members.map((i) => f.rowDigest(i)).join('\u0000')), (pieces) => {
+      const model = groupPage(data, name, members);
+      const rowsHtml = rows(pieces, path, members);
+      return {
+        shows: JSON.stringify([kind, model]),
+        skeleton: () => c.renderer().page(path, 'group.hbs', {
+          ...model, one: model.count === 1, rowsHtml,
+          heading: kind === 'service' ? `Service: ${name}` : `Root cause: ${name}`,
+          caption: kind === 'service' ? `Incidents affecting ${name}, newest first` : `Incidents caused by ${name}, newest first`,
+          parentHref: kind === 'service' ? SITE_PATHS.services : SITE_PATHS.categories,
+          parentLabel: kind === 'service' ? 'All services' : 'All root-cause categories',
+        }, { title: kind === 'service' ? `Service ${name}` : `Root cause ${name}`, nav: kind === 'service' ? 'services' : 'categories' }),
+        needs: () => undefined,
+      };
+    }, knownRows(path)));
+  };
+  // members of every service and category in one pass (newest first)
+  const byService = new Map<number, number[]>();
+  const byCategory = new Map<number, number[]>();
+  const { offsets, values } = f.c.services;
+  for (const i of data.order()) {
+    for (let at = offsets[i]!; at < offsets[i + 1]!; at++) {
+      const s = values[at]!;
+      // an incident naming a service twice is listed once
+      let seen = false;
+      for (let before = offsets[i]!; before < at; before++) if (values[before] === s) seen = true;
+      if (seen) continue;
+      let m = byService.get(s);
+      if (!m) byService.set(s, (m = []));
+      m.push(i);
+    }
+    let m = byCategory.get(f.categoryCode(i));
+    if (!m) byCategory.set(f.categoryCode(i), (m = []));
+    m.push(i);
+  }
+  for (const s of data.serviceSlugs.keys()) group(servicePath(data, s), 'service', s, byService.get(f.codeOf(s)) ?? []);
+  for (const x of data.config.categories) group(categoryPath(data, x), 'category', x, byCategory.get(f.codeOf(x)) ?? []);
+  return pages;
 }

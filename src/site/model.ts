@@ -4,75 +4,78 @@ import type { Remediation } from '../schema/incident.js';
 import type { Temporal } from '../model/time.js';
 import { compactDuration, humanDuration, minutesBetween } from '../format/time.js';
 import { zoneFormat, type ZoneFormat } from './zone-format.js';
-import { incidentLinks, type IncidentLinks } from './similar.js';
-import type { SiteIncident } from './summaries.js';
+import type { IncidentLinks } from './similar.js';
+import type { Facts } from './facts.js';
 import { incidentPath, ownerAnchor, slugTable } from './links.js';
 
 /**
- * Everything the site's pages are built from, computed once per build: incidents in display
- * order (newest first), links between them, slugs, the owners directory. Page view models
- * below are plain data with every string already formatted; templates only lay them out.
+ * Everything the site's pages are built from: the config, the evaluation date, every incident's
+ * brief (as columns, see `facts.ts`) and the links between incidents. Page view models below are
+ * plain data with every string already formatted; templates only lay them out. Incidents are
+ * indices into the facts.
  */
-export interface SiteInput {
+export interface SiteSource {
   config: Config;
   today: Temporal.PlainDate;
-  incidents: readonly SiteIncident[];
-  /** Links between these incidents, when known from the previous build (see summary-cache.ts). */
-  links?: Map<string, IncidentLinks>;
-  /** Each incident's summary digest, when known from the previous build. */
-  summaryDigests?: ReadonlyMap<string, string>;
-  /** Every service named by an incident, when `incidents` are only some of them (a quick build). */
-  serviceNames?: readonly string[];
+  facts: Facts;
+  /** Every service named by an incident. */
+  serviceNames: readonly string[];
+  links(id: string): IncidentLinks;
 }
 
-export interface SiteData extends SiteInput {
-  links: Map<string, IncidentLinks>;
+export interface SiteData {
+  config: Config;
+  today: Temporal.PlainDate;
+  todayText: string;
+  format: ZoneFormat;
+  zone: string;
+  siteTitle: string;
   serviceSlugs: Map<string, string>;
   categorySlugs: Map<string, string>;
   owners: Map<string, Owner>;
-  zone: string;
-  siteTitle: string;
-  incidents: SiteIncident[];
-  byId: Map<string, SiteIncident>;
-  todayText: string;
-  format: ZoneFormat;
-  /** `YYYY-MM-DD` of the start in the display time zone (computed once per incident). */
-  startedDate(i: SiteIncident): string;
+  facts: Facts;
+  links(id: string): IncidentLinks;
+  /** Every valid incident, newest first (worked out when first asked for). */
+  order(): Uint32Array;
+  /** Whether a remediation is overdue, by the codes of its status and due date (see `Facts.remediation`). */
+  overdue(status: number, due: number): boolean;
 }
 
-export function siteData(input: SiteInput): SiteData {
-  const incidents = [...input.incidents].sort((a, b) =>
-    b.started.epochMilliseconds - a.started.epochMilliseconds || (a.id < b.id ? -1 : 1));
-  const config = input.config;
-  const format = zoneFormat(config.timezone);
-  const dates = new Map<string, string>();
+export function siteData(source: SiteSource): SiteData {
+  const { config, facts } = source;
+  const todayText = source.today.toString();
+  let order: Uint32Array | undefined;
+  const open = new Set(['open', 'in-progress'].map((s) => facts.codeOf(s)));
+  const late = new Map<number, boolean>();
   return {
-    ...input,
-    incidents,
-    format,
-    todayText: input.today.toString(),
-    startedDate(i) {
-      let d = dates.get(i.id);
-      if (d === undefined) dates.set(i.id, (d = format.isoDate(i.started)));
-      return d;
-    },
-    byId: new Map(incidents.map((i) => [i.id, i])),
-    links: input.links ?? incidentLinks(incidents),
-    serviceSlugs: slugTable([...config.services, ...(input.serviceNames ?? incidents.flatMap((i) => i.services))]),
-    categorySlugs: slugTable([...config.categories]),
-    owners: new Map(config.owners.map((o) => [o.id, o])),
+    config,
+    today: source.today,
+    todayText,
+    format: zoneFormat(config.timezone),
     zone: config.timezone,
     siteTitle: config.site.title ?? `${config.organization} incident knowledge base`,
+    serviceSlugs: slugTable([...config.services, ...source.serviceNames]),
+    categorySlugs: slugTable([...config.categories]),
+    owners: new Map(config.owners.map((o) => [o.id, o])),
+    facts,
+    links: (id) => source.links(id),
+    order: () => (order ??= facts.order()),
+    overdue(status, due) {
+      if (!open.has(status)) return false;
+      let l = late.get(due);
+      if (l === undefined) late.set(due, (l = isOverdue({ status: 'open', due: facts.value(due) }, todayText)));
+      return l;
+    },
   };
 }
 
 export const servicePath = (data: SiteData, service: string) => `services/${data.serviceSlugs.get(service)}.html`;
 export const categoryPath = (data: SiteData, category: string) => `categories/${data.categorySlugs.get(category)}.html`;
 
-export function isOverdue(r: Pick<Remediation, 'status' | 'due'>, today: Temporal.PlainDate | string): boolean {
+export function isOverdue(r: { status: string; due?: string | undefined }, today: Temporal.PlainDate | string): boolean {
   if (r.status !== 'open' && r.status !== 'in-progress') return false;
   // validated dates are YYYY-MM-DD, which compare as strings
-  return r.due !== undefined && r.due < (typeof today === 'string' ? today : today.toString());
+  return r.due !== undefined && r.due !== '' && r.due < (typeof today === 'string' ? today : today.toString());
 }
 
 function severityRank(config: Config, severity: string): number {
@@ -85,9 +88,10 @@ function severityClass(config: Config, severity: string): string {
   return `sev-${Math.min(severityRank(config, severity) + 1, 4)}`;
 }
 
-function durationMinutes(i: SiteIncident): number | null {
-  const end = i.resolved ?? i.mitigated;
-  return end ? minutesBetween(i.started, end) : null;
+/** Minutes from the start to the resolution (else the mitigation), as `minutesBetween`. */
+function durationMinutes(facts: Facts, i: number): number | null {
+  const end = facts.resolved(i) ?? facts.mitigated(i);
+  return end === undefined ? null : (end - facts.started(i)) / 60000;
 }
 
 export interface IncidentRow {
@@ -109,25 +113,28 @@ export interface IncidentRow {
   durationKey: string;
 }
 
-export function incidentRow(data: SiteData, i: SiteIncident): IncidentRow {
-  const minutes = durationMinutes(i);
-  const startedIso = data.startedDate(i);
+export function incidentRow(data: SiteData, i: number): IncidentRow {
+  const f = data.facts;
+  const minutes = durationMinutes(f, i);
+  const startedIso = f.startedDate(i);
+  const severity = f.severity(i);
+  const services = f.list('services', i);
   return {
-    id: i.id,
-    href: incidentPath(i.id),
-    title: i.title,
-    severity: i.severity,
-    severityRank: severityRank(data.config, i.severity),
-    severityClass: severityClass(data.config, i.severity),
-    services: i.services,
+    id: f.id(i),
+    href: incidentPath(f.id(i)),
+    title: f.title(i),
+    severity,
+    severityRank: severityRank(data.config, severity),
+    severityClass: severityClass(data.config, severity),
+    services,
     // `|a|b|` so the page can test membership of one exact name
-    servicesKey: `|${i.services.join('|')}|`,
-    category: i.root_cause.category,
-    provider: i.provider ?? '',
-    status: i.status,
+    servicesKey: `|${services.join('|')}|`,
+    category: f.category(i),
+    provider: f.provider(i),
+    status: f.status(i),
     year: startedIso.slice(0, 4),
     started: startedIso,
-    startedKey: String(i.started.epochMilliseconds),
+    startedKey: String(f.started(i)),
     duration: compactDuration(minutes),
     durationKey: minutes === null ? '' : String(Math.round(minutes)),
   };
@@ -143,18 +150,20 @@ function options(values: Iterable<string>, order?: readonly string[]): Option[] 
   return sorted.map((v) => ({ value: v, label: v }));
 }
 
+/** The index: every incident, newest first (`order`, its rows), with the values its filters offer. */
 export function indexPage(data: SiteData) {
-  const rows = data.incidents.map((i) => incidentRow(data, i));
+  const f = data.facts;
+  const services = [...new Set(f.c.services.values)].map((c) => f.value(c));
   return {
-    count: rows.length,
-    rows,
+    count: f.n,
+    order: data.order(),
     filters: [
-      { name: 'severity', label: 'Severity', options: options(rows.map((r) => r.severity), data.config.severities) },
-      { name: 'service', label: 'Service', options: options(rows.flatMap((r) => r.services)) },
-      { name: 'category', label: 'Category', options: options(rows.map((r) => r.category), data.config.categories) },
-      { name: 'provider', label: 'Provider', options: options(rows.map((r) => r.provider)) },
-      { name: 'status', label: 'Status', options: options(rows.map((r) => r.status), ['draft', 'review', 'final']) },
-      { name: 'year', label: 'Year', options: options(rows.map((r) => r.year)).reverse() },
+      { name: 'severity', label: 'Severity', options: options(f.used('severity'), data.config.severities) },
+      { name: 'service', label: 'Service', options: options(services) },
+      { name: 'category', label: 'Category', options: options(f.used('category'), data.config.categories) },
+      { name: 'provider', label: 'Provider', options: options(f.used('provider')) },
+      { name: 'status', label: 'Status', options: options(f.used('status'), ['draft', 'review', 'final']) },
+      { name: 'year', label: 'Year', options: options(f.used('startedDate').map((d) => d.slice(0, 4))).reverse() },
     ],
   };
 }
@@ -164,12 +173,14 @@ function ownerRef(data: SiteData, id: string) {
   return { id, name: o?.name ?? id, href: o ? `owners.html#${ownerAnchor(id)}` : '' };
 }
 
-function incidentRef(data: SiteData, id: string) {
-  const i = data.byId.get(id);
-  if (!i) return { id, title: '', href: '', severity: '', severityClass: '', started: '', known: false };
+export function incidentRef(data: SiteData, id: string) {
+  const f = data.facts;
+  const i = f.indexOf(id);
+  if (i === undefined) return { id, title: '', href: '', severity: '', severityClass: '', started: '', known: false };
+  const severity = f.severity(i);
   return {
-    id, title: i.title, href: incidentPath(id), severity: i.severity, severityClass: severityClass(data.config, i.severity),
-    started: data.startedDate(i), known: true,
+    id, title: f.title(i), href: incidentPath(id), severity, severityClass: severityClass(data.config, severity),
+    started: f.startedDate(i), known: true,
   };
 }
 
@@ -180,29 +191,58 @@ export function remediationView(data: SiteData, r: Remediation) {
   };
 }
 
+/** The related and similar incidents an incident page shows (its own piece of the page: see `build.ts`). */
+export function incidentLinksView(data: SiteData, id: string) {
+  const links = data.links(id);
+  return {
+    related: links.related.map((r) => incidentRef(data, r)),
+    relatedBy: links.relatedBy.map((r) => incidentRef(data, r)),
+    similar: links.similar.map((r) => incidentRef(data, r)),
+    similarBy: links.similarBy === 'text' ? 'nearest by text' : 'same category and service',
+  };
+}
+
 const MERGED_SECTIONS = new Set(['summary', 'impact', 'root-cause', 'timeline', 'remediations']);
+
+/**
+ * The Markdown an incident page shows, and where: body sections that belong to a block of the
+ * page (Impact, Root cause, ...) are shown in that block; the Timeline section is part of the
+ * merged timeline; the rest follow in order. Also tells a build which Markdown to render
+ * beforehand (in worker threads).
+ */
+export function incidentPageMarkdown(i: Incident) {
+  const block = (key: string) => i.sections.find((x) => x.key === key && x.markdown.trim() !== '')?.markdown;
+  return {
+    summary: block('summary'),
+    impact: block('impact'),
+    rootCause: block('root-cause'),
+    remediations: block('remediations'),
+    sections: i.sections.filter((s) => !MERGED_SECTIONS.has(s.key) && s.markdown.trim() !== ''),
+    customerSummary: i.customer_summary && !i.sections.some((s) => s.key === 'customer-summary') ? i.customer_summary : undefined,
+  };
+}
+
+/** Every piece of Markdown an incident page shows, each once. */
+export function incidentPageMarkdownList(i: Incident): string[] {
+  const m = incidentPageMarkdown(i);
+  return [...new Set([...m.sections.map((s) => s.markdown), m.summary, m.impact, m.rootCause, m.remediations, m.customerSummary]
+    .filter((x): x is string => x !== undefined))];
+}
 
 /** The internal incident page: every field, the timeline, links to related and similar incidents. */
 export function incidentPage<H>(data: SiteData, i: Incident, sectionHtml: (markdown: string) => H) {
   const { format } = data;
   const when = (label: string, at: Temporal.Instant | undefined) =>
-    at ? { label, iso: at.toString(), display: `${format.longDate(at)}, ${format.shortDateTime(at).slice(11)}` } : null;
+    at ? { label, iso: format.iso(at), display: `${format.longDate(at)}, ${format.shortDateTime(at).slice(11)}` } : null;
   const times = [when('Started', i.started), when('Detected', i.detected), when('Mitigated', i.mitigated), when('Resolved', i.resolved)]
     .filter((t) => t !== null);
   const span = (label: string, to: Temporal.Instant | undefined) =>
     to ? { label, value: humanDuration(minutesBetween(i.started, to)) } : null;
   const durations = [span('Time to detect', i.detected), span('Time to mitigate', i.mitigated), span('Time to resolve', i.resolved)]
     .filter((d) => d !== null);
-  const links = data.links.get(i.id)!;
-  // Body sections that belong to a block of the page (Impact, Root cause, ...) are shown in
-  // that block; the Timeline section is part of the merged timeline; the rest follow in order.
-  const bodyOf = (key: string) => {
-    const s = i.sections.find((x) => x.key === key && x.markdown.trim() !== '');
-    return s ? sectionHtml(s.markdown) : '';
-  };
-  const sections = i.sections
-    .filter((s) => !MERGED_SECTIONS.has(s.key) && s.markdown.trim() !== '')
-    .map((s) => ({ title: s.title, anchor: `section-${s.key}`, html: sectionHtml(s.markdown) }));
+  const markdown = incidentPageMarkdown(i);
+  const html = (m: string | undefined) => (m === undefined ? '' : sectionHtml(m));
+  const sections = markdown.sections.map((s) => ({ title: s.title, anchor: `section-${s.key}`, html: sectionHtml(s.markdown) }));
   return {
     id: i.id,
     title: i.title,
@@ -228,7 +268,7 @@ export function incidentPage<H>(data: SiteData, i: Incident, sectionHtml: (markd
     contributingFactors: i.contributing_factors.map((f) => ({ category: f.category, summary: f.summary })),
     detection: i.detection ? { method: i.detection.method, summary: i.detection.summary ?? '' } : null,
     timeline: i.timeline.map((t) => ({
-      iso: t.at.toString(), display: format.shortDateTime(t.at), kind: t.kind, event: t.event, public: t.public,
+      iso: format.iso(t.at), display: format.shortDateTime(t.at), kind: t.kind, event: t.event, public: t.public,
     })),
     remediations: i.remediations.map((r) => remediationView(data, r)),
     owners: {
@@ -236,71 +276,91 @@ export function incidentPage<H>(data: SiteData, i: Incident, sectionHtml: (markd
       authors: i.owners.authors.map((o) => ownerRef(data, o)),
       reviewers: i.owners.reviewers.map((o) => ownerRef(data, o)),
     },
-    related: links.related.map((r) => incidentRef(data, r)),
-    relatedBy: links.relatedBy.map((r) => incidentRef(data, r)),
-    similar: links.similar.map((r) => incidentRef(data, r)),
-    similarBy: links.similarBy === 'text' ? 'nearest by text' : 'same category and service',
-    summaryHtml: bodyOf('summary'),
-    impactHtml: bodyOf('impact'),
-    rootCauseHtml: bodyOf('root-cause'),
-    remediationsHtml: bodyOf('remediations'),
-    customerSummary: i.customer_summary && !i.sections.some((s) => s.key === 'customer-summary') ? sectionHtml(i.customer_summary) : '',
+    ...incidentLinksView(data, i.id),
+    summaryHtml: html(markdown.summary),
+    impactHtml: html(markdown.impact),
+    rootCauseHtml: html(markdown.rootCause),
+    remediationsHtml: html(markdown.remediations),
+    customerSummary: html(markdown.customerSummary),
     sections,
   };
 }
 
 /**
  * What an incident page shows of other incidents (title, severity, date of related and
- * similar ones): part of that page's inputs, so the page is rebuilt when they change.
+ * similar ones): the inputs of the page's links section.
  */
-export function incidentPageNeighbours(data: SiteData, i: SiteIncident): string {
-  const l = data.links.get(i.id)!;
+export function incidentPageNeighbours(data: SiteData, id: string): string {
+  const l = data.links(id);
+  const f = data.facts;
   // plain concatenation: JSON.stringify of 10,000 of these costs a tenth of a second
   let out = `${l.related.join(' ')}\u0001${l.relatedBy.join(' ')}\u0001${l.similar.join(' ')}\u0001${l.similarBy}`;
   for (const list of [l.related, l.relatedBy, l.similar]) {
-    for (const id of list) {
-      const o = data.byId.get(id);
-      out += o ? `\u0001${o.title}\u0002${o.severity}\u0002${o.started.epochMilliseconds}` : '\u0001';
+    for (const other of list) {
+      const o = f.indexOf(other);
+      out += o !== undefined ? `\u0001${f.title(o)}\u0002${f.severity(o)}\u0002${f.started(o)}` : '\u0001';
     }
   }
   return out;
 }
 
-function groupRows(data: SiteData, incidents: readonly SiteIncident[]) {
-  return incidents.map((i) => incidentRow(data, i));
-}
-
-function countBy<T>(items: readonly T[], key: (t: T) => string[]): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const t of items) for (const k of key(t)) m.set(k, (m.get(k) ?? 0) + 1);
-  return m;
+/** Which of an incident's remediations are overdue, as a string (part of its page's inputs). */
+export function overdueFlags(data: SiteData, i: number): string {
+  let out = '';
+  for (let k = 0; k < data.facts.remediationCount(i); k++) {
+    const [, , status, due] = data.facts.remediation(i, k);
+    out += data.overdue(status, due) ? '1' : '0';
+  }
+  return out;
 }
 
 export function servicesIndexPage(data: SiteData) {
-  const counts = countBy(data.incidents, (i) => [...new Set(i.services)]);
+  const f = data.facts;
+  const counts = new Map<string, number>();
+  for (let i = 0; i < f.n; i++) {
+    for (const s of new Set(f.codes('services', i))) counts.set(f.value(s), (counts.get(f.value(s)) ?? 0) + 1);
+  }
   return {
     services: [...data.serviceSlugs.keys()].map((s) => ({ name: s, href: servicePath(data, s), count: counts.get(s) ?? 0 })),
   };
 }
 
 export function categoriesIndexPage(data: SiteData) {
-  const counts = countBy(data.incidents, (i) => [i.root_cause.category]);
+  const f = data.facts;
+  const counts = new Map<number, number>();
+  for (let i = 0; i < f.n; i++) counts.set(f.categoryCode(i), (counts.get(f.categoryCode(i)) ?? 0) + 1);
   return {
-    categories: data.config.categories.map((c) => ({ name: c, href: categoryPath(data, c), count: counts.get(c) ?? 0 })),
+    categories: data.config.categories.map((c) => ({ name: c, href: categoryPath(data, c), count: counts.get(f.codeOf(c)) ?? 0 })),
   };
 }
 
-/** Incidents of one service (or category): the rows and a count by severity. */
-export function groupPage(data: SiteData, name: string, incidents: readonly SiteIncident[]) {
-  const counts = countBy(incidents, (i) => [i.severity]);
-  const minutes = incidents.map(durationMinutes).filter((m): m is number => m !== null);
+/** Incidents of one service (or category), newest first (`members`, its rows): a count by severity and the impact time. */
+export function groupPage(data: SiteData, name: string, members: readonly number[]) {
+  const f = data.facts;
+  const counts = new Map<string, number>();
+  let total = 0;
+  let timed = 0;
+  for (const i of members) {
+    counts.set(f.severity(i), (counts.get(f.severity(i)) ?? 0) + 1);
+    const m = durationMinutes(f, i);
+    if (m !== null) {
+      total += m;
+      timed++;
+    }
+  }
   return {
     name,
-    count: incidents.length,
-    rows: groupRows(data, incidents),
+    count: members.length,
     bySeverity: data.config.severities.map((s) => ({ severity: s, severityClass: severityClass(data.config, s), count: counts.get(s) ?? 0 })),
-    totalDowntime: minutes.length ? humanDuration(minutes.reduce((a, b) => a + b, 0)) : '',
+    totalDowntime: timed ? humanDuration(total) : '',
   };
+}
+
+/** One open action item: remediation `k` of incident `i`. */
+export interface ActionItem {
+  i: number;
+  k: number;
+  overdue: boolean;
 }
 
 interface OwnerActions {
@@ -310,7 +370,7 @@ interface OwnerActions {
   team: string;
   open: number;
   overdue: number;
-  items: (ReturnType<typeof remediationView> & { incident: ReturnType<typeof incidentRef> })[];
+  items: (ActionItem & { id: string; order: number })[];
 }
 
 const STATUS_ORDER = ['open', 'in-progress', 'done', 'wont-do'];
@@ -318,34 +378,57 @@ const STATUS_ORDER = ['open', 'in-progress', 'done', 'wont-do'];
 /**
  * Open action items (open or in-progress remediations) grouped by owner, overdue ones first
  * and marked. Done and won't-do items are counted here and listed on each incident's page.
+ * (Reads the facts' arrays directly: 50,000 remediations on the benchmark.)
  */
 export function actionsPage(data: SiteData) {
-  const byOwner = new Map<string, OwnerActions>();
+  const f = data.facts;
+  const dictSize = f.c.dict.length;
+  // per status code: its rank (0 open, 1 in progress, else closed); per due code: its rank
+  // among due dates (none last, as "9999") and whether it is past
+  const rank = new Int8Array(dictSize).fill(-1);
+  STATUS_ORDER.forEach((s, n) => {
+    const c = f.codeOf(s);
+    if (c >= 0) rank[c] = n;
+  });
+  const { offsets, values } = f.c.remediations;
+  const dues = new Set<number>();
+  for (let at = 3; at < offsets[f.n]!; at += 4) dues.add(values[at]!);
+  const dueRank = new Int32Array(dictSize);
+  const late = new Uint8Array(dictSize);
+  [...dues].map((c) => [f.value(c) || '9999', c] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).forEach(([due, c], n) => {
+    dueRank[c] = n;
+    late[c] = due !== '9999' && isOverdue({ status: 'open', due }, data.todayText) ? 1 : 0;
+  });
+  const byOwner = new Map<number, OwnerActions>();
   let closed = 0;
-  for (const i of data.incidents) {
-    for (const r of i.remediations) {
-      if (r.status !== 'open' && r.status !== 'in-progress') {
+  for (const i of data.order()) {
+    for (let at = offsets[i]!, k = 0; at < offsets[i + 1]!; at += 4, k++) {
+      const r = rank[values[at + 2]!]!;
+      if (r !== 0 && r !== 1) {
         closed++;
         continue;
       }
-      let group = byOwner.get(r.owner);
+      const ownerCode = values[at + 1]!;
+      let group = byOwner.get(ownerCode);
       if (!group) {
-        const o = data.owners.get(r.owner);
-        group = { id: r.owner, name: o?.name ?? r.owner, anchor: ownerAnchor(r.owner), team: o?.team ?? '', open: 0, overdue: 0, items: [] };
-        byOwner.set(r.owner, group);
+        const owner = f.value(ownerCode);
+        const o = data.owners.get(owner);
+        group = { id: owner, name: o?.name ?? owner, anchor: ownerAnchor(owner), team: o?.team ?? '', open: 0, overdue: 0, items: [] };
+        byOwner.set(ownerCode, group);
       }
-      const view = { ...remediationView(data, r), incident: incidentRef(data, i.id) };
+      const due = values[at + 3]!;
+      const overdue = late[due] === 1;
       group.open++;
-      if (view.overdue) group.overdue++;
-      group.items.push(view);
+      if (overdue) group.overdue++;
+      // overdue first, then by due date, status, incident (facts are in id order)
+      group.items.push({ i, k, overdue, id: f.id(i), order: ((overdue ? 0 : 1) * (dues.size + 1) + dueRank[due]!) * 2 + r });
     }
   }
   const owners = [...byOwner.values()].sort((a, b) => b.overdue - a.overdue || b.open - a.open || (a.name < b.name ? -1 : 1));
+  // remediation ids are free text: compared (localeCompare) only within one incident
+  const remId = (x: ActionItem) => f.value(values[offsets[x.i]! + 4 * x.k]!);
   for (const o of owners) {
-    o.items.sort((a, b) => Number(b.overdue) - Number(a.overdue)
-      || (a.due || '9999').localeCompare(b.due || '9999')
-      || STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status)
-      || a.incident.id.localeCompare(b.incident.id) || a.id.localeCompare(b.id));
+    o.items.sort((a, b) => a.order - b.order || a.i - b.i || remId(a).localeCompare(remId(b)) || a.k - b.k);
   }
   return {
     today: data.today.toString(),
@@ -360,22 +443,37 @@ const OWNER_LATEST = 10;
 
 /** The owners directory with what each person commanded, wrote, reviewed and owns. */
 export function ownersPage(data: SiteData) {
-  type Roles = { commanded: string[]; authored: string[]; reviewed: string[]; actions: number; open: number; overdue: number };
+  const f = data.facts;
+  type Roles = { commanded: number[]; authored: number[]; reviewed: number[]; actions: number; open: number; overdue: number };
   const empty = (): Roles => ({ commanded: [], authored: [], reviewed: [], actions: 0, open: 0, overdue: 0 });
   const roles = new Map<string, Roles>();
-  const get = (id: string) => {
-    let r = roles.get(id);
-    if (!r) roles.set(id, (r = empty()));
+  const byCode = new Map<number, Roles>();
+  const get = (code: number) => {
+    let r = byCode.get(code);
+    if (!r) {
+      const id = f.value(code);
+      r = roles.get(id);
+      if (!r) roles.set(id, (r = empty()));
+      byCode.set(code, r);
+    }
     return r;
   };
-  for (const i of data.incidents) {
-    if (i.owners.commander) get(i.owners.commander).commanded.push(i.id);
-    for (const a of i.owners.authors) get(a).authored.push(i.id);
-    for (const r of i.owners.reviewers) get(r).reviewed.push(i.id);
-    for (const r of i.remediations) {
-      get(r.owner).actions++;
-      if (r.status === 'open' || r.status === 'in-progress') get(r.owner).open++;
-      if (isOverdue(r, data.todayText)) get(r.owner).overdue++;
+  const open = new Set(['open', 'in-progress'].map((s) => f.codeOf(s)));
+  const people = (list: 'authors' | 'reviewers') => f.c[list];
+  const authors = people('authors');
+  const reviewers = people('reviewers');
+  const { offsets, values } = f.c.remediations;
+  for (const i of data.order()) {
+    const commander = f.commanderCode(i);
+    if (f.value(commander) !== '') get(commander).commanded.push(i);
+    for (let at = authors.offsets[i]!; at < authors.offsets[i + 1]!; at++) get(authors.values[at]!).authored.push(i);
+    for (let at = reviewers.offsets[i]!; at < reviewers.offsets[i + 1]!; at++) get(reviewers.values[at]!).reviewed.push(i);
+    for (let at = offsets[i]!; at < offsets[i + 1]!; at += 4) {
+      const status = values[at + 2]!;
+      const r = get(values[at + 1]!);
+      r.actions++;
+      if (open.has(status)) r.open++;
+      if (data.overdue(status, values[at + 3]!)) r.overdue++;
     }
   }
   const directory = data.config.owners.map((o) => o.id);
@@ -385,7 +483,9 @@ export function ownersPage(data: SiteData) {
       const o = data.owners.get(id);
       const r = roles.get(id) ?? empty();
       // newest first (incidents are in that order); long careers are cut to the latest few
-      const refs = (ids: string[]) => ({ count: ids.length, latest: ids.slice(0, OWNER_LATEST).map((x) => incidentRef(data, x)), more: Math.max(0, ids.length - OWNER_LATEST) });
+      const refs = (list: number[]) => ({
+        count: list.length, latest: list.slice(0, OWNER_LATEST).map((x) => incidentRef(data, f.id(x))), more: Math.max(0, list.length - OWNER_LATEST),
+      });
       return {
         id, anchor: ownerAnchor(id), name: o?.name ?? id, title: o?.title ?? '', team: o?.team ?? '', email: o?.email ?? '',
         public: o?.public ?? false, inDirectory: Boolean(o),

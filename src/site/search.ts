@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
+import type Database from 'better-sqlite3';
 import MiniSearch, { type Options } from 'minisearch';
-import type { Incident } from '../model/incident.js';
+import { grouped } from './rows.js';
 
 /**
  * The full-text search index of the site, built at build time with MiniSearch and shipped
@@ -36,24 +36,47 @@ export function shardCount(incidents: number): number {
   return n;
 }
 
+/** The shard of an incident: a hash of its id (FNV-1a, then mixed) modulo the shard count. */
 export function shardOf(id: string, shards: number): number {
   if (shards === 1) return 0;
-  return createHash('sha1').update(id).digest().readUInt32BE(0) % shards;
+  let h = 0x811c9dc5;
+  for (let k = 0; k < id.length; k++) h = Math.imul(h ^ id.charCodeAt(k), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0) % shards;
 }
 
 export function shardPath(shard: number): string {
   return `assets/search/shard-${String(shard).padStart(3, '0')}.js`;
 }
 
-export function searchDocument(incident: Incident): SearchDocument {
-  const extra = [incident.id, incident.services.join(' '), incident.tags.join(' '), incident.trigger ?? '',
-    ...incident.contributing_factors.map((f) => f.summary), ...incident.timeline.map((t) => t.event)];
+/** What the search index reads of an incident (see `readSearchDocuments`). */
+export interface SearchSource {
+  id: string;
+  title: string;
+  impact: string;
+  rootCause: string;
+  trigger: string;
+  sections: readonly { title: string; markdown: string }[];
+  services: readonly string[];
+  tags: readonly string[];
+  /** Contributing factors' summaries. */
+  factors: readonly string[];
+  /** Timeline events, in time order. */
+  events: readonly string[];
+}
+
+export function searchDocument(s: SearchSource): SearchDocument {
+  const extra = [s.id, s.services.join(' '), s.tags.join(' '), s.trigger, ...s.factors, ...s.events];
   return {
-    id: incident.id,
-    title: incident.title,
-    impact: incident.impact.summary,
-    rootCause: incident.root_cause.summary,
-    text: [...incident.sections.map((s) => `${s.title}\n${s.markdown}`), ...extra].join('\n'),
+    id: s.id,
+    title: s.title,
+    impact: s.impact,
+    rootCause: s.rootCause,
+    text: [...s.sections.map((x) => `${x.title}\n${x.markdown}`), ...extra].join('\n'),
   };
 }
 
@@ -67,4 +90,31 @@ export function shardScriptFromDocuments(documents: readonly SearchDocument[]): 
 /** The search options for the page script. */
 export function searchOptionsScript(): string {
   return `window.PMKB_SEARCH_OPTIONS = ${JSON.stringify(SEARCH_OPTIONS)};\n`;
+}
+
+/**
+ * The search documents of these incidents (in id order), straight from the database: every
+ * build, whole or after an edit, indexes the same text, and a search shard after an edit
+ * costs a few queries instead of loading a hundred typed incidents.
+ */
+export function readSearchDocuments(db: Database.Database, ids: readonly string[]): SearchDocument[] {
+  if (ids.length === 0) return [];
+  const params = [JSON.stringify(ids)];
+  const only = (column: string) => `${column} IN (SELECT value FROM json_each(?))`;
+  const all = <T>(sql: string) => db.prepare(sql).raw().all(...params) as T[];
+  const incidents = all<[string, string, string, string, string | null]>(
+    `SELECT id, title, impact_summary, root_cause_summary, trigger FROM incidents WHERE ${only('id')} ORDER BY id`);
+  const sections = grouped(all<[string, string, string, number]>(`SELECT incident_id, title, markdown, position FROM sections WHERE ${only('incident_id')}`), (r) => r[3]);
+  const services = grouped(all<[string, string, number]>(`SELECT incident_id, service, position FROM incident_services WHERE ${only('incident_id')}`), (r) => r[2]);
+  const tags = grouped(all<[string, string]>(`SELECT incident_id, tag FROM tags WHERE ${only('incident_id')}`));
+  const factors = grouped(all<[string, string, number]>(`SELECT incident_id, summary, position FROM contributing_factors WHERE ${only('incident_id')}`), (r) => r[2]);
+  const events = grouped(all<[string, string, number]>(`SELECT incident_id, event, position FROM timeline_events WHERE ${only('incident_id')}`), (r) => r[2]);
+  return incidents.map(([id, title, impact, rootCause, trigger]) => searchDocument({
+    id, title, impact, rootCause, trigger: trigger ?? '',
+    sections: (sections.get(id) ?? []).map((s) => ({ title: s[1], markdown: s[2] })),
+    services: (services.get(id) ?? []).map((s) => s[1]),
+    tags: (tags.get(id) ?? []).map((t) => t[1]).sort(),
+    factors: (factors.get(id) ?? []).map((f) => f[1]),
+    events: (events.get(id) ?? []).map((e) => e[1]),
+  }));
 }

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import type { SiteIncident as Incident } from './summaries.js';
+import type { Brief as Incident } from './brief.js';
 
 /**
  * Links between incidents shown on each incident page.
@@ -9,7 +8,8 @@ import type { SiteIncident as Incident } from './summaries.js';
  *   (more shared services first); when there are none, the nearest by text (title, impact and
  *   root-cause summaries), scored by shared words weighted by rarity.
  *
- * Linear in the number of incidents (buckets sorted by time), so it runs on every build.
+ * Linear in the number of incidents (buckets sorted by time). A build keeps the links and works
+ * them out again only when what they are found from changed (see `build.ts`).
  */
 export const SIMILAR_LIMIT = 5;
 /** Neighbours in time looked at per (category, service) bucket. */
@@ -23,29 +23,18 @@ export interface IncidentLinks {
   similarBy: 'category-and-service' | 'text' | 'none';
 }
 
-/**
- * Digests of what `incidentLinks` reads, so links kept from a previous build can be used again:
- * `structure` (ids, related ids, category, services, start) always decides; `text` (the words
- * of titles, summaries and tags) only when some incident's similar ones were found by text —
- * which incidents need that depends on the structure alone.
- */
-export function linkInputs(incidents: readonly Incident[]): { structure: string; text: string } {
-  const structure = createHash('sha256');
-  const text = createHash('sha256');
-  for (const i of incidents) {
-    structure.update(`${i.id}\u0000${i.related.join('\u0001')}\u0000${i.root_cause.category}\u0000${i.services.join('\u0001')}\u0000${i.started.epochMilliseconds}\u0000`);
-    text.update(`${i.id}\u0000${i.title}\u0000${i.impact.summary}\u0000${i.root_cause.summary}\u0000${i.tags.join('\u0001')}\u0000`);
-  }
-  return { structure: structure.digest('hex').slice(0, 32), text: text.digest('hex').slice(0, 32) };
-}
-
-/** Whether any incident's similar ones were looked for by text (then `linkInputs(...).text` matters). */
+/** Whether any incident's similar ones were looked for by text (then every incident's words matter). */
 export function linksUseText(links: Iterable<IncidentLinks>): boolean {
   for (const l of links) if (l.similarBy !== 'category-and-service') return true;
   return false;
 }
 
-export function incidentLinks(incidents: readonly Incident[]): Map<string, IncidentLinks> {
+/**
+ * `text` gives, for every incident, the words similar incidents are found by (title, impact and
+ * root-cause summaries, tags); it is asked for only when some incident has no neighbour by
+ * category and service.
+ */
+export function incidentLinks(incidents: readonly Incident[], text: () => ReadonlyMap<string, string>): Map<string, IncidentLinks> {
   const links = new Map<string, IncidentLinks>();
   for (const i of incidents) links.set(i.id, { related: [...new Set(i.related)], relatedBy: [], similar: [], similarBy: 'none' });
   for (const i of incidents) {
@@ -61,7 +50,7 @@ export function incidentLinks(incidents: readonly Incident[]): Map<string, Incid
   const key = (category: string, service: string) => `${category}\u0000${service}`;
   for (const i of incidents) {
     for (const s of new Set(i.services)) {
-      const k = key(i.root_cause.category, s);
+      const k = key(i.category, s);
       let b = buckets.get(k);
       if (!b) buckets.set(k, (b = []));
       b.push(i);
@@ -69,7 +58,7 @@ export function incidentLinks(incidents: readonly Incident[]): Map<string, Incid
   }
   const position = new Map<string, Map<string, number>>();
   for (const [k, b] of buckets) {
-    b.sort((x, y) => x.started.epochMilliseconds - y.started.epochMilliseconds || (x.id < y.id ? -1 : 1));
+    b.sort((x, y) => x.started - y.started || (x.id < y.id ? -1 : 1));
     position.set(k, new Map(b.map((i, n) => [i.id, n])));
   }
 
@@ -77,7 +66,7 @@ export function incidentLinks(incidents: readonly Incident[]): Map<string, Incid
   for (const i of incidents) {
     const candidates = new Map<string, { shared: number; distance: number }>();
     for (const s of new Set(i.services)) {
-      const k = key(i.root_cause.category, s);
+      const k = key(i.category, s);
       const b = buckets.get(k)!;
       const at = position.get(k)!.get(i.id)!;
       for (let n = Math.max(0, at - WINDOW); n <= Math.min(b.length - 1, at + WINDOW); n++) {
@@ -85,7 +74,7 @@ export function incidentLinks(incidents: readonly Incident[]): Map<string, Incid
         if (other.id === i.id) continue;
         const c = candidates.get(other.id);
         if (c) c.shared++;
-        else candidates.set(other.id, { shared: 1, distance: Math.abs(other.started.epochMilliseconds - i.started.epochMilliseconds) });
+        else candidates.set(other.id, { shared: 1, distance: Math.abs(other.started - i.started) });
       }
     }
     const link = links.get(i.id)!;
@@ -99,23 +88,28 @@ export function incidentLinks(incidents: readonly Incident[]): Map<string, Incid
       .map(([id]) => id);
     link.similarBy = 'category-and-service';
   }
-  if (needText.length > 0) textNeighbours(needText, incidents, links);
+  if (needText.length > 0) textNeighbours(needText, incidents, text(), links);
   return links;
 }
 
 const STOP = new Set(['the', 'and', 'for', 'was', 'were', 'with', 'that', 'this', 'from', 'our', 'not', 'but', 'are', 'had', 'has', 'have', 'into', 'their', 'they', 'them', 'its', 'all', 'any', 'one', 'out', 'about', 'after', 'when', 'which', 'some', 'could', 'would', 'been', 'than', 'then', 'also', 'more', 'most', 'over', 'under']);
 
-function words(i: Incident): Set<string> {
-  const text = `${i.title} ${i.impact.summary} ${i.root_cause.summary} ${i.tags.join(' ')}`.toLowerCase();
+/** The text of an incident that `words` reads: title, impact and root-cause summaries, tags. */
+export function linkText(title: string, impact: string, rootCause: string, tags: readonly string[]): string {
+  return `${title} ${impact} ${rootCause} ${tags.join(' ')}`;
+}
+
+function words(source: string): Set<string> {
+  const text = source.toLowerCase();
   return new Set((text.match(/[\p{L}\p{N}]{3,}/gu) ?? []).filter((w) => !STOP.has(w)));
 }
 
 /** Nearest incidents by shared words (weighted by inverse document frequency). */
-function textNeighbours(targets: readonly Incident[], incidents: readonly Incident[], links: Map<string, IncidentLinks>): void {
+function textNeighbours(targets: readonly Incident[], incidents: readonly Incident[], text: ReadonlyMap<string, string>, links: Map<string, IncidentLinks>): void {
   const postings = new Map<string, string[]>();
   const wordsOf = new Map<string, Set<string>>();
   for (const i of incidents) {
-    const w = words(i);
+    const w = words(text.get(i.id) ?? '');
     wordsOf.set(i.id, w);
     for (const t of w) {
       let p = postings.get(t);

@@ -2,6 +2,8 @@ import type Database from 'better-sqlite3';
 import type { Incident } from '../model/incident.js';
 import { Temporal } from '../model/time.js';
 import type { Remediation } from '../schema/incident.js';
+import { grouped } from './rows.js';
+import { linkText } from './similar.js';
 
 /**
  * What the site's pages over many incidents need of each one (index rows, trends, action
@@ -22,22 +24,6 @@ interface IncidentRow {
 }
 
 const instant = (iso: string) => Temporal.Instant.fromEpochMilliseconds(Date.parse(iso));
-
-/**
- * Rows grouped by their first column (the incident id). Rows come in table order (no ORDER BY,
- * which costs a sort of the whole table); `position`, when given, orders each group.
- */
-function grouped<T extends unknown[]>(rows: readonly T[], position?: (row: T) => number): Map<string, T[]> {
-  const m = new Map<string, T[]>();
-  for (const r of rows) {
-    const k = r[0] as string;
-    let list = m.get(k);
-    if (!list) m.set(k, (list = []));
-    list.push(r);
-  }
-  if (position) for (const list of m.values()) if (list.length > 1) list.sort((a, b) => position(a) - position(b));
-  return m;
-}
 
 /**
  * Valid incidents of the database (by id), lists in their order in the record (related and
@@ -99,4 +85,15 @@ export function readSiteIncidents(db: Database.Database, ids?: readonly string[]
     if (row.resolved_at !== null) incident.resolved = instant(row.resolved_at);
     return incident;
   });
+}
+
+/**
+ * For finding similar incidents by text: each valid incident's title, impact and root-cause
+ * summaries and tags (sorted), as `linkText` joins them.
+ */
+export function readLinkTexts(db: Database.Database): Map<string, string> {
+  const tags = grouped(db.prepare('SELECT incident_id, tag FROM tags').raw().all() as [string, string][]);
+  const rows = db.prepare('SELECT id, title, impact_summary, root_cause_summary FROM incidents').raw().all() as [string, string, string, string][];
+  return new Map(rows.map(([id, title, impact, rootCause]) =>
+    [id, linkText(title, impact, rootCause, (tags.get(id) ?? []).map((t) => t[1]).sort())]));
 }

@@ -1,8 +1,7 @@
 import { barChart, pointChart, stackedBarChart } from '../charts/index.js';
-import { compactDuration, minutesBetween } from '../format/time.js';
-import type { SiteIncident as Incident } from './summaries.js';
+import { compactDuration } from '../format/time.js';
 import { sanitizedHtml } from '../render/handlebars.js';
-import { isOverdue, type SiteData } from './model.js';
+import type { SiteData } from './model.js';
 
 /**
  * The trends page: the packet's SVG charts (src/charts) over the whole knowledge base, each
@@ -14,8 +13,10 @@ const MAX_OWNERS_CHARTED = 12;
 
 interface Period { key: string; label: string }
 
-function periodsOf(data: SiteData): { of: (i: Incident) => string; periods: Period[]; unit: 'quarter' | 'year' } {
-  const dates = data.incidents.map((i) => data.startedDate(i));
+/** The periods, and each incident's period (an index into them, or -1), worked out once per start date. */
+function periodsOf(data: SiteData): { of: Int32Array; periods: Period[]; unit: 'quarter' | 'year' } {
+  const f = data.facts;
+  const dates = [...new Set(f.used('startedDate'))];
   const years = dates.map((d) => Number(d.slice(0, 4)));
   const first = Math.min(...years);
   const last = Math.max(...years);
@@ -32,16 +33,22 @@ function periodsOf(data: SiteData): { of: (i: Incident) => string; periods: Peri
     while (periods.length > 1 && !used.has(periods[0]!.key)) periods.shift();
     while (periods.length > 1 && !used.has(periods[periods.length - 1]!.key)) periods.pop();
   }
-  return {
-    of: (i) => (byQuarter ? quarterOf(data.startedDate(i)) : data.startedDate(i).slice(0, 4)),
-    periods,
-    unit: byQuarter ? 'quarter' : 'year',
-  };
+  const index = new Map(periods.map((p, n) => [p.key, n]));
+  const byDate = new Map<string, number>();
+  const of = new Int32Array(f.n);
+  for (let i = 0; i < f.n; i++) {
+    const d = f.startedDate(i);
+    let p = byDate.get(d);
+    if (p === undefined) byDate.set(d, (p = index.get(byQuarter ? quarterOf(d) : d.slice(0, 4)) ?? -1));
+    of[i] = p;
+  }
+  return { of, periods, unit: byQuarter ? 'quarter' : 'year' };
 }
 
 function median(values: number[]): number | null {
   if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
+  // a typed array sorts numerically without a comparator (several times faster on 10,000)
+  const s = Float64Array.from(values).sort();
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
@@ -49,50 +56,64 @@ function median(values: number[]): number | null {
 const hours = (minutes: number) => Math.round((minutes / 60) * 10) / 10;
 const hoursLabel = (h: number) => (Number.isInteger(h) ? `${h} h` : `${h.toFixed(1)} h`);
 
+/** As `minutesBetween`, on epoch milliseconds. */
+const minutesBetween = (from: number, to: number) => (to - from) / 60000;
+
 export function trendsPage(data: SiteData) {
-  const { incidents, config } = data;
+  const { config, facts: f } = data;
+  const incidents = data.order();
   if (incidents.length === 0) {
     return { summary: 'There are no valid incidents in the knowledge base yet.', charts: [] };
   }
   const { of, periods, unit } = periodsOf(data);
-  const periodIndex = new Map(periods.map((p, n) => [p.key, n]));
-  const severities = config.severities.filter((s) => incidents.some((i) => i.severity === s));
+  // one pass over the incidents, by codes (newest first, as every page lists them)
+  const used = new Set(f.used('severity'));
+  const severities = config.severities.filter((s) => used.has(s));
+  const severityAt = new Map(severities.map((s, n) => [f.codeOf(s), n]));
   const series = severities.map((s) => ({ label: s, values: periods.map(() => 0) }));
+  const perCategory = new Map<number, number>();
+  const impact = new Map<number, number>();
+  const resolveMinutes = periods.map(() => [] as number[]);
+  const detectMinutes = periods.map(() => [] as number[]);
+  const services = f.c.services;
   for (const i of incidents) {
-    const s = severities.indexOf(i.severity);
-    const p = periodIndex.get(of(i));
-    if (s >= 0 && p !== undefined) series[s]!.values[p]!++;
+    const p = of[i]!;
+    const s = severityAt.get(f.severityCode(i));
+    if (s !== undefined && p >= 0) series[s]!.values[p]!++;
+    perCategory.set(f.categoryCode(i), (perCategory.get(f.categoryCode(i)) ?? 0) + 1);
+    const started = f.started(i);
+    const resolved = f.resolved(i);
+    const end = resolved ?? f.mitigated(i);
+    if (end !== undefined) {
+      for (let at = services.offsets[i]!; at < services.offsets[i + 1]!; at++) {
+        const code = services.values[at]!;
+        // an incident naming a service twice counts once
+        let seen = false;
+        for (let before = services.offsets[i]!; before < at; before++) if (services.values[before] === code) seen = true;
+        if (!seen) impact.set(code, (impact.get(code) ?? 0) + minutesBetween(started, end));
+      }
+    }
+    if (p < 0) continue;
+    const detected = f.detected(i);
+    if (resolved !== undefined) resolveMinutes[p]!.push(minutesBetween(started, resolved));
+    if (detected !== undefined) detectMinutes[p]!.push(minutesBetween(started, detected));
   }
   const perPeriod = stackedBarChart({ categories: periods.map((p) => p.label), series }, {
     title: `Incidents per ${unit}, by severity`, id: 'trend-severity', valueAxisLabel: 'Incidents',
   });
 
   const byCategory = config.categories
-    .map((c) => ({ label: c, value: incidents.filter((i) => i.root_cause.category === c).length }))
+    .map((c) => ({ label: c, value: perCategory.get(f.codeOf(c)) ?? 0 }))
     .filter((d) => d.value > 0)
     .sort((a, b) => b.value - a.value || (a.label < b.label ? -1 : 1));
   const categoryChart = barChart(byCategory, { title: 'Incidents by root-cause category', id: 'trend-category', valueAxisLabel: 'Incidents' });
 
-  const impact = new Map<string, number>();
-  for (const i of incidents) {
-    const end = i.resolved ?? i.mitigated;
-    if (!end) continue;
-    for (const s of new Set(i.services)) impact.set(s, (impact.get(s) ?? 0) + minutesBetween(i.started, end));
-  }
-  const byService = [...impact].map(([label, m]) => ({ label, value: hours(m) }))
+  const byService = [...impact].map(([code, m]) => ({ label: f.value(code), value: hours(m) }))
     .sort((a, b) => b.value - a.value || (a.label < b.label ? -1 : 1));
   const serviceChart = barChart(byService, {
     title: 'Hours of customer impact by service', id: 'trend-service', valueAxisLabel: 'Hours', format: hoursLabel,
   });
 
-  const resolveMinutes = periods.map(() => [] as number[]);
-  const detectMinutes = periods.map(() => [] as number[]);
-  for (const i of incidents) {
-    const p = periodIndex.get(of(i));
-    if (p === undefined) continue;
-    if (i.resolved) resolveMinutes[p]!.push(minutesBetween(i.started, i.resolved));
-    if (i.detected) detectMinutes[p]!.push(minutesBetween(i.started, i.detected));
-  }
   const mttr = periods.map((p, n) => {
     const m = median(resolveMinutes[n]!);
     return { label: p.label, value: m === null ? null : hours(m) };
@@ -106,13 +127,17 @@ export function trendsPage(data: SiteData) {
   });
 
   const actions = new Map<string, { open: number; overdue: number }>();
+  const open = new Set(['open', 'in-progress'].map((s) => f.codeOf(s)));
+  const { offsets, values } = f.c.remediations;
   for (const i of incidents) {
-    for (const r of i.remediations) {
-      if (r.status !== 'open' && r.status !== 'in-progress') continue;
-      const name = data.owners.get(r.owner)?.name ?? r.owner;
+    for (let at = offsets[i]!; at < offsets[i + 1]!; at += 4) {
+      const status = values[at + 2]!;
+      if (!open.has(status)) continue;
+      const owner = f.value(values[at + 1]!);
+      const name = data.owners.get(owner)?.name ?? owner;
       const a = actions.get(name) ?? { open: 0, overdue: 0 };
       a.open++;
-      if (isOverdue(r, data.todayText)) a.overdue++;
+      if (data.overdue(status, values[at + 3]!)) a.overdue++;
       actions.set(name, a);
     }
   }
@@ -128,8 +153,8 @@ export function trendsPage(data: SiteData) {
   }, { title: `Open action items by owner, as of ${data.today.toString()}`, id: 'trend-actions', valueAxisLabel: 'Action items' });
 
   const label = (p: Period) => p.label.replace('\n', ' ');
-  const first = data.startedDate(incidents[incidents.length - 1]!);
-  const last = data.startedDate(incidents[0]!);
+  const first = f.startedDate(incidents[incidents.length - 1]!);
+  const last = f.startedDate(incidents[0]!);
   return {
     summary: `${incidents.length} incidents from ${first} to ${last}. Each chart's data is listed below it.`,
     charts: [

@@ -6,9 +6,8 @@ import type { Instant } from '../model/time.js';
  * that show hundreds of thousands of times (the benchmark's timelines):
  *
  * - the zone's offset and abbreviation are asked of a cached native `Intl.DateTimeFormat` once
- *   per UTC hour, at both ends of the hour; when both ends agree (no change of offset inside
- *   the hour — always, except in the hour of a daylight-saving change), every instant in that
- *   hour is formatted with plain arithmetic on the offset; otherwise, and before 1973 (when
+ *   per six hours of UTC, at both ends; when both ends agree (no change of offset inside — always,
+ *   except around a daylight-saving change), every instant in those six hours is formatted with plain arithmetic on the offset; otherwise, and before 1973 (when
  *   some zones still had offsets with seconds), `Intl` formats each instant;
  * - the UTC ISO form comes from `Date#toISOString()` when the instant has no fraction of a
  *   second and a four-digit year, else from `Instant#toString()`.
@@ -26,7 +25,8 @@ export interface ZoneFormat {
   iso(instant: Instant): string;
 }
 
-const HOUR = 3_600_000;
+/** The span whose offset is asked of `Intl` at both ends: six hours (no zone changes its offset twice in six hours). */
+const SPAN = 6 * 3_600_000;
 /** From here on every zone's offset is a whole number of minutes. */
 const WHOLE_MINUTE_OFFSETS = Date.UTC(1973, 0, 1);
 /** `toISOString` gives four-digit years up to here. */
@@ -52,16 +52,16 @@ export function zoneFormat(zone: string): ZoneFormat {
   const offsetAt = (ms: number, f: Fields) =>
     Date.UTC(Number(f.year), Number(f.month) - 1, Number(f.day), f.hour === '24' ? 0 : Number(f.hour), Number(f.minute)) - (ms - (ms % 60000));
   const hours = new Map<number, Hour | null>();
-  /** The offset and abbreviation valid for the whole UTC hour of `ms`, or null when it changes inside it. */
+  /** The offset and abbreviation valid for the whole six-hour UTC span of `ms`, or null when it changes inside it. */
   const hourOf = (ms: number): Hour | null => {
     if (ms < WHOLE_MINUTE_OFFSETS || ms >= FOUR_DIGIT_YEARS) return null;
-    const start = ms - (ms % HOUR);
+    const start = ms - (ms % SPAN);
     let h = hours.get(start);
     if (h === undefined) {
       const a = fields(start);
-      const b = fields(start + HOUR - 60000);
+      const b = fields(start + SPAN - 60000);
       const offset = offsetAt(start, a);
-      h = offset === offsetAt(start + HOUR - 60000, b) && a.timeZoneName === b.timeZoneName ? { offset, zoneName: a.timeZoneName } : null;
+      h = offset === offsetAt(start + SPAN - 60000, b) && a.timeZoneName === b.timeZoneName ? { offset, zoneName: a.timeZoneName } : null;
       hours.set(start, h);
     }
     return h;

@@ -1,0 +1,95 @@
+/**
+ * Strings joined by a separator, read one at a time: the state keeps per-incident strings
+ * (digests, titles, links) this way, because splitting 10,000 of each into separate strings
+ * on every build — and collecting them as garbage — costs more than the few that are read.
+ * Where each entry starts is kept with the text (finding it again costs a scan of the text).
+ * The values must not contain the separator.
+ */
+export class Column {
+  private offsets?: Uint32Array;
+
+  /**
+   * `count` entries (an empty text is no entries when `count` is 0, one empty entry when 1);
+   * `offsets`, when known: where each entry starts, then where the one after the last would.
+   */
+  constructor(readonly text: string, readonly separator: string, readonly count: number, offsets?: Uint32Array) {
+    this.offsets = offsets;
+  }
+
+  static of(values: readonly string[], separator: string): Column {
+    const offsets = new Uint32Array(values.length + 1);
+    let at = 0;
+    values.forEach((v, n) => {
+      offsets[n] = at;
+      at += v.length + separator.length;
+    });
+    offsets[values.length] = at;
+    return new Column(values.join(separator), separator, values.length, offsets);
+  }
+
+  get length(): number {
+    return this.count;
+  }
+
+  /** Where each entry starts, and (last) where the one after the last would. */
+  index(): Uint32Array {
+    if (!this.offsets) {
+      const o = new Uint32Array(this.count + 1);
+      let at = 0;
+      for (let n = 0; n < this.count; n++) {
+        o[n] = at;
+        const end = this.text.indexOf(this.separator, at);
+        at = end < 0 ? this.text.length + this.separator.length : end + this.separator.length;
+      }
+      o[this.count] = at;
+      this.offsets = o;
+    }
+    return this.offsets;
+  }
+
+  /** Whether the text and the offsets agree (a damaged state is not used). */
+  valid(): boolean {
+    const o = this.index();
+    if (o.length !== this.count + 1) return false;
+    if (this.count === 0) return this.text === '';
+    for (let n = 0; n < this.count; n++) if (o[n + 1]! < o[n]! + this.separator.length) return false;
+    return o[0] === 0 && o[this.count] === this.text.length + this.separator.length;
+  }
+
+  get(n: number): string {
+    const o = this.index();
+    return this.text.slice(o[n]!, o[n + 1]! - this.separator.length);
+  }
+
+  /** Whether entry `n` is `value`, without making a string of it. */
+  equals(n: number, value: string): boolean {
+    const o = this.index();
+    return o[n + 1]! - this.separator.length - o[n]! === value.length && this.text.startsWith(value, o[n]!);
+  }
+
+  values(): string[] {
+    return this.count === 0 ? [] : this.text.split(this.separator);
+  }
+
+  /** The same entries with some replaced (by position). */
+  with(changes: ReadonlyMap<number, string>): Column {
+    if (changes.size === 0) return this;
+    const o = this.index();
+    const offsets = o.slice();
+    let text = '';
+    let last = 0;
+    let shift = 0;
+    let from = 0;
+    for (const n of [...changes.keys()].sort((a, b) => a - b)) {
+      const value = changes.get(n)!;
+      // entries up to this one move by what the changes before them added
+      for (let k = from; k <= n; k++) offsets[k] = o[k]! + shift;
+      text += this.text.slice(last, o[n]) + value;
+      last = o[n + 1]! - this.separator.length;
+      shift += value.length - (o[n + 1]! - this.separator.length - o[n]!);
+      from = n + 1;
+    }
+    for (let k = from; k <= this.count; k++) offsets[k] = o[k]! + shift;
+    return new Column(text + this.text.slice(last), this.separator, this.count, offsets);
+  }
+}

@@ -1,0 +1,459 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { deserialize, serialize } from 'node:v8';
+import { replaceFile } from './pieces.js';
+import { escapeField, unescapeField, type Brief } from './brief.js';
+import { Column } from './column.js';
+import { Facts, FactsBuilder, type FactColumns } from './facts.js';
+import type { IncidentLinks } from './similar.js';
+import type { SiteIncident } from './summaries.js';
+
+/**
+ * What the previous site build saw, kept in `<out>/site/.state` so that a build after an edit
+ * reads from the database only the incidents whose file changed, and renders only the pages
+ * (and the parts of pages) whose inputs changed:
+ *
+ * - per incident: its file's content digest and path, its *summary digest* (see
+ *   `summaryDigest`), its brief (`brief.ts`: what pages over many incidents show of it, kept
+ *   as columns, see `facts.ts`) and its links to other incidents;
+ * - the templates-and-config digest and the evaluation date the pages were built with;
+ * - the *layout* of pages built from pieces (`pieces.ts`): where each piece — an index row, an
+ *   action item, a section's HTML — lies in the page's file, and which file that was (inode,
+ *   size, modification time), so that the next build copies the pieces whose inputs did not
+ *   change from the file instead of rendering them again.
+ *
+ * Written (with `v8.serialize`, a few big strings and typed arrays: a few milliseconds either
+ * way) only when a build completes. After a build that changed a few incidents and pages, only
+ * those are written, to `.state-delta` (the whole state, 7 MB on the benchmark, costs tens of
+ * milliseconds to write); once the delta holds more than a few dozen incidents, the whole state
+ * is written again. A build that fails half-way leaves the previous state:
+ * the next build finds the same changes again, and a page file that build rewrote no longer
+ * matches its recorded layout, so nothing is copied from it. Thrown away when its format, the
+ * tool version, the database schema or the config change (the database records the last three).
+ */
+const STATE_FILE = '.state';
+const DELTA_FILE = '.state-delta';
+const STATE_FORMAT = 'site-state-11';
+/** A delta holds at most this many incidents, and pages' layouts; beyond, the whole state is written. */
+const DELTA_INCIDENTS = 64;
+const DELTA_PAGES = 2000;
+/** Files of earlier versions of the site build, deleted when found. */
+const OLD_FILES = ['.state.json', '.summaries.json'];
+
+/** A digest of some strings (one update: 10,000 small updates cost tens of milliseconds). */
+export function hash(...parts: string[]): string {
+  return createHash('sha256').update(`${parts.join('\u0000')}\u0000`).digest('hex').slice(0, 32);
+}
+
+/**
+ * A digest of what pages over many incidents and links between incidents read of one incident:
+ * every field of its summary (the file path and content digest aside). Written out field by
+ * field — JSON.stringify with a replacer costs ten times as much on 10,000 incidents.
+ */
+export function summaryDigest(i: SiteIncident): string {
+  const ms = (t: { epochMilliseconds: number } | undefined) => (t === undefined ? '' : String(t.epochMilliseconds));
+  const list = (l: readonly string[]) => l.join('\u0001');
+  return hash([
+    i.id, i.title, i.status, i.severity, list(i.services), list(i.locations), i.provider ?? '',
+    ms(i.started), ms(i.detected), ms(i.mitigated), ms(i.resolved),
+    i.impact.summary, list(i.impact.symptoms), String(i.impact.customers_affected ?? ''), String(i.impact.percent_resolved_at_mitigation ?? ''),
+    i.root_cause.category, i.root_cause.summary,
+    ...i.remediations.map((r) => list([r.id, r.action, r.type, r.owner, r.due ?? '', r.status, r.ticket ?? '', String(r.public)])),
+    i.owners.commander ?? '', list(i.owners.authors), list(i.owners.reviewers), list(i.related), list(i.tags),
+  ].join('\u0000'));
+}
+
+/** Where the pieces of a page lie in its file, and which file that was. */
+export interface Layout {
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  /** What the page's pieces were put in: a digest of the rest of its inputs (see `build.ts`). */
+  head: string;
+  keys: readonly string[];
+  /** Byte offset and length of each piece, two numbers per key. */
+  spans: Uint32Array;
+}
+
+/** A layout as kept: its keys joined (see `Layouts`); `sameKeys`: those of the layout it replaces. */
+type KeptLayout = Omit<Layout, 'keys'> & { count: number; keysText: string; sameKeys?: boolean };
+
+const keptLayout = (l: Layout): KeptLayout => ({ ino: l.ino, size: l.size, mtimeMs: l.mtimeMs, head: l.head, spans: l.spans, count: l.keys.length, keysText: l.keys.join('\u0001') });
+
+export function encodeLinks(l: IncidentLinks): string {
+  return `${l.related.join('\u0002')}\u0001${l.relatedBy.join('\u0002')}\u0001${l.similar.join('\u0002')}\u0001${l.similarBy}`;
+}
+
+export function decodeLinks(line: string): IncidentLinks {
+  const [related, relatedBy, similar, similarBy] = line.split('\u0001') as [string, string, string, IncidentLinks['similarBy']];
+  const ids = (s: string) => (s === '' ? [] : s.split('\u0002'));
+  return { related: ids(related), relatedBy: ids(relatedBy), similar: ids(similar), similarBy };
+}
+
+/** A column (see `column.ts`) as kept: its text, its number of entries and where they start. */
+type Kept = [text: string, count: number, offsets: Uint32Array];
+
+/** What every build writes anew. */
+interface Header {
+  base: string;
+  today: string;
+  /** Digest of the manifest the build wrote (see `build.ts`). */
+  manifest: string;
+  /** Modification times of the site's folders when the build ended: a folder that kept its time lost no page. */
+  folders: [string, number][];
+  linksUseText: boolean;
+  /** Every service named by an incident (escaped, separated by \u0000). */
+  services: string;
+}
+
+/** The incidents and pages that changed since the whole state was written (same incidents). */
+interface DeltaFile {
+  format: string;
+  key: string;
+  /** The whole state's `generation`. */
+  generation: string;
+  header: Header;
+  /** Position, file digest, file, summary digest, brief, links (see `encodeLinks`). */
+  incidents: [number, string, string, string, Brief, string][];
+  order: Uint32Array | null;
+  /** Path, inode, size, modification time, head, number of pieces, keys (separated by \u0001; null: those of the whole state), spans. */
+  layouts: [string, number, number, number, string, number, string | null, Uint32Array][];
+}
+
+interface StateFile extends Header {
+  format: string;
+  key: string;
+  /** Names this whole state (a delta names the state it goes with). */
+  generation: string;
+  /** By id; one entry per line (ids have no line breaks). */
+  ids: string;
+  /** File digests and summary digests, one per line. */
+  digests: Kept;
+  summaries: Kept;
+  /** Escaped, separated by \u0000. */
+  files: Kept;
+  /** Links (see `encodeLinks`), separated by \u0000. */
+  links: Kept;
+  /** The briefs' columns (see `facts.ts`): the dictionary without its first entry (''), escaped and separated by \u0000. */
+  dict: string;
+  titles: Kept;
+  textDigests: Kept;
+  trendDigests: Kept;
+  groupDigests: Kept;
+  rowDigests: Kept;
+  actionDigests: Kept;
+  ownerDigests: Kept;
+  scalars: Uint32Array;
+  times: Float64Array;
+  lists: Uint32Array[];
+  /** Display order of the incidents (see `Facts.order`), when it was worked out. */
+  order: Uint32Array | null;
+  layoutPaths: string;
+  /** Inode, size and modification time of each page. */
+  layoutStats: Float64Array;
+  /** Each page's keys separated by \u0001; pages separated by \u0000. */
+  layoutKeys: Kept;
+  /** Each page's head (see `Layout`), one per line. */
+  layoutHeads: Kept;
+  /** Pieces per page. */
+  layoutCounts: Uint32Array;
+  layoutSpans: Uint32Array;
+}
+
+const kept = (c: Column): Kept => [c.text, c.count, c.index()];
+const column = (k: Kept, separator: string) => new Column(k[0], separator, k[1], k[2]);
+
+const split = (s: string, separator: string) => (s === '' ? [] : s.split(separator));
+
+/** The layouts of a state, decoded page by page when asked for. */
+export class Layouts {
+  private readonly at: Map<string, number>;
+  private readonly starts: Uint32Array;
+
+  constructor(
+    readonly paths: string[], private readonly stats: Float64Array, private readonly keys: Column, private readonly heads: Column,
+    private readonly counts: Uint32Array, private readonly spans: Uint32Array,
+  ) {
+    this.at = new Map(paths.map((p, n) => [p, n]));
+    this.starts = new Uint32Array(paths.length + 1);
+    for (let n = 0; n < paths.length; n++) this.starts[n + 1] = this.starts[n]! + counts[n]!;
+  }
+
+  static empty(): Layouts {
+    return new Layouts([], new Float64Array(0), new Column('', '\u0000', 0), new Column('', '\n', 0), new Uint32Array(0), new Uint32Array(0));
+  }
+
+  has(path: string): boolean {
+    return this.at.has(path);
+  }
+
+  /** A layout as kept (keys joined), and whether its keys are those of `other` (so a delta need not repeat them). */
+  kept(path: string): KeptLayout | undefined {
+    const n = this.at.get(path);
+    if (n === undefined) return undefined;
+    return {
+      ino: this.stats[3 * n]!, size: this.stats[3 * n + 1]!, mtimeMs: this.stats[3 * n + 2]!, head: this.heads.get(n),
+      count: this.counts[n]!, keysText: this.keys.get(n), spans: this.spans.subarray(2 * this.starts[n]!, 2 * this.starts[n + 1]!),
+    };
+  }
+
+  get(path: string): Layout | undefined {
+    const n = this.at.get(path);
+    if (n === undefined) return undefined;
+    return {
+      ino: this.stats[3 * n]!, size: this.stats[3 * n + 1]!, mtimeMs: this.stats[3 * n + 2]!, head: this.heads.get(n),
+      keys: split(this.keys.get(n), '\u0001'),
+      spans: this.spans.subarray(2 * this.starts[n]!, 2 * this.starts[n + 1]!),
+    };
+  }
+
+  /** These layouts with the given ones replaced or added and those of `removed` paths dropped. */
+  with(changedLayouts: ReadonlyMap<string, Layout | KeptLayout>, removed: ReadonlySet<string>): Layouts {
+    const changed = new Map([...changedLayouts].map(([path, l]) => [path, 'keysText' in l ? l : keptLayout(l)]));
+    // the usual case: pages rendered again with as many pieces as before, none gone or new
+    if ([...removed].every((path) => !this.at.has(path))
+      && [...changed].every(([path, l]) => this.at.has(path) && this.counts[this.at.get(path)!] === l.count)) {
+      const stats = this.stats.slice();
+      const spans = this.spans.slice();
+      const keys = new Map<number, string>();
+      const heads = new Map<number, string>();
+      for (const [path, l] of changed) {
+        const n = this.at.get(path)!;
+        stats.set([l.ino, l.size, l.mtimeMs], 3 * n);
+        spans.set(l.spans, 2 * this.starts[n]!);
+        // most often the same keys (a page of rows whose order did not change): the text is kept
+        if (!l.sameKeys && !this.keys.equals(n, l.keysText)) keys.set(n, l.keysText);
+        heads.set(n, l.head);
+      }
+      return new Layouts(this.paths, stats, this.keys.with(keys), this.heads.with(heads), this.counts, spans);
+    }
+    const paths: string[] = [];
+    const stats: number[] = [];
+    const keys: string[] = [];
+    const heads: string[] = [];
+    const counts: number[] = [];
+    const spans: Uint32Array[] = [];
+    const add = (path: string, ino: number, size: number, mtimeMs: number, head: string, k: string, count: number, s: Uint32Array) => {
+      paths.push(path);
+      stats.push(ino, size, mtimeMs);
+      heads.push(head);
+      keys.push(k);
+      counts.push(count);
+      spans.push(s);
+    };
+    for (let n = 0; n < this.paths.length; n++) {
+      const path = this.paths[n]!;
+      if (changed.has(path) || removed.has(path)) continue;
+      add(path, this.stats[3 * n]!, this.stats[3 * n + 1]!, this.stats[3 * n + 2]!, this.heads.get(n), this.keys.get(n), this.counts[n]!,
+        this.spans.subarray(2 * this.starts[n]!, 2 * this.starts[n + 1]!));
+    }
+    for (const [path, l] of changed) {
+      if (removed.has(path)) continue;
+      add(path, l.ino, l.size, l.mtimeMs, l.head, l.sameKeys ? this.keys.get(this.at.get(path)!) : l.keysText, l.count, l.spans);
+    }
+    const all = new Uint32Array(spans.reduce((n, s) => n + s.length, 0));
+    let at = 0;
+    for (const s of spans) {
+      all.set(s, at);
+      at += s.length;
+    }
+    return new Layouts(paths, Float64Array.from(stats), Column.of(keys, '\u0000'), Column.of(heads, '\n'), Uint32Array.from(counts), all);
+  }
+
+  encode(): Pick<StateFile, 'layoutPaths' | 'layoutStats' | 'layoutKeys' | 'layoutHeads' | 'layoutCounts' | 'layoutSpans'> {
+    return {
+      layoutPaths: this.paths.join('\n'), layoutStats: this.stats, layoutKeys: kept(this.keys), layoutHeads: kept(this.heads),
+      layoutCounts: this.counts, layoutSpans: this.spans,
+    };
+  }
+}
+
+const LISTS = ['services', 'authors', 'reviewers', 'related', 'remediations'] as const;
+
+/** The previous build's state, decoded lazily (a quick build reads a handful of its entries). */
+export class SiteState {
+  readonly ids: string[];
+  /** The ids, one per line, as kept. */
+  readonly idsText: string;
+  readonly digests: Column;
+  readonly summaries: Column;
+  readonly files: Column;
+  readonly links: Column;
+  readonly facts: Facts;
+  readonly layouts: Layouts;
+  readonly folders: Map<string, number>;
+  private readonly header: Header;
+  private servicesCache?: string[];
+  /** What the delta holds (see `saveState`). */
+  readonly delta: { generation: string; incidents: Set<number>; layouts: Set<string> };
+  /** The layouts of the whole state (without the delta's). */
+  readonly whole: Layouts;
+
+  constructor(file: StateFile, delta: DeltaFile | undefined) {
+    this.idsText = file.ids;
+    this.ids = split(file.ids, '\n');
+    const lists = Object.fromEntries(LISTS.map((name, n) => [name, { offsets: file.lists[2 * n]!, values: file.lists[2 * n + 1]! }]));
+    let facts = new Facts({
+      ids: this.ids, dict: ['', ...split(file.dict, '\u0000').map(unescapeField)],
+      titles: column(file.titles, '\u0000'), textDigests: column(file.textDigests, '\n'),
+      trendDigests: column(file.trendDigests, '\n'), groupDigests: column(file.groupDigests, '\n'),
+      rowDigests: column(file.rowDigests, '\n'), actionDigests: column(file.actionDigests, '\n'), ownerDigests: column(file.ownerDigests, '\n'),
+      scalars: file.scalars, times: file.times, ...lists,
+    } as unknown as FactColumns).keepOrder(file.order ?? undefined);
+    let layouts = new Layouts(split(file.layoutPaths, '\n'), file.layoutStats, column(file.layoutKeys, '\u0000'), column(file.layoutHeads, '\n'),
+      file.layoutCounts, file.layoutSpans);
+    this.whole = layouts;
+    let digests = column(file.digests, '\n');
+    let files = column(file.files, '\u0000');
+    let summaries = column(file.summaries, '\n');
+    let links = column(file.links, '\u0000');
+    this.header = file;
+    this.delta = { generation: file.generation, incidents: new Set(), layouts: new Set() };
+    if (delta) {
+      const at = (k: number) => new Map(delta.incidents.map((e) => [e[0], e[k] as string]));
+      digests = digests.with(at(1));
+      files = files.with(at(2));
+      summaries = summaries.with(at(3));
+      links = links.with(at(5));
+      facts = withBriefs(facts, new Map(delta.incidents.map((e) => [e[0], e[4]]))).keepOrder(delta.order ?? undefined);
+      layouts = layouts.with(new Map(delta.layouts.map(([path, ino, size, mtimeMs, head, count, keys, spans]) =>
+        [path, keys === null ? { ino, size, mtimeMs, head, count, keysText: '', sameKeys: true, spans } : { ino, size, mtimeMs, head, count, keysText: keys, spans }])), new Set());
+      this.header = delta.header;
+      for (const e of delta.incidents) this.delta.incidents.add(e[0]);
+      for (const l of delta.layouts) this.delta.layouts.add(l[0]);
+    }
+    this.facts = facts;
+    this.layouts = layouts;
+    this.digests = digests;
+    this.files = files;
+    this.summaries = summaries;
+    this.links = links;
+    this.folders = new Map(this.header.folders);
+  }
+
+  get base(): string { return this.header.base; }
+  get today(): string { return this.header.today; }
+  get linksUseText(): boolean { return this.header.linksUseText; }
+
+  get services(): string[] {
+    return (this.servicesCache ??= split(this.header.services, '\u0000').map(unescapeField));
+  }
+
+  indexOf(id: string): number | undefined {
+    return this.facts.indexOf(id);
+  }
+
+  linksOf(id: string): IncidentLinks | undefined {
+    const n = this.facts.indexOf(id);
+    return n === undefined ? undefined : decodeLinks(this.links.get(n));
+  }
+
+  static load(siteDir: string, key: string, manifest: string): SiteState | undefined {
+    for (const old of OLD_FILES) rmSync(join(siteDir, old), { force: true });
+    try {
+      const file = deserialize(readFileSync(join(siteDir, STATE_FILE))) as StateFile;
+      if (file.format !== STATE_FORMAT || file.key !== key) return undefined;
+      let delta: DeltaFile | undefined;
+      try {
+        delta = deserialize(readFileSync(join(siteDir, DELTA_FILE))) as DeltaFile;
+        if (delta.format !== STATE_FORMAT || delta.key !== key || delta.generation !== file.generation) delta = undefined;
+      } catch {
+        // none (or damaged: then the whole state does not go with the manifest, below)
+      }
+      const state = new SiteState(file, delta);
+      if (state.header.manifest !== manifest || manifest === '') return undefined;
+      const n = state.ids.length;
+      const f = state.facts.c;
+      const columns = [state.digests, state.summaries, state.files, state.links, f.titles, f.textDigests, f.trendDigests, f.groupDigests,
+        f.rowDigests, f.actionDigests, f.ownerDigests];
+      if (columns.some((c) => c.count !== n || !c.valid()) || f.times.length !== 4 * n || LISTS.some((l) => f[l].offsets.length !== n + 1)) return undefined;
+      return state;
+    } catch {
+      // missing or damaged: the build works everything out from the database
+      return undefined;
+    }
+  }
+}
+
+/** Facts with some incidents' briefs replaced (by position). */
+function withBriefs(facts: Facts, changes: ReadonlyMap<number, Brief>): Facts {
+  const patched = facts.with(changes);
+  if (patched) return patched;
+  const builder = new FactsBuilder(facts, facts.n);
+  for (let i = 0; i < facts.n; i++) {
+    const b = changes.get(i);
+    if (b) builder.add(b);
+    else builder.copy(i);
+  }
+  return builder.build();
+}
+
+export interface NewState {
+  key: string;
+  base: string;
+  today: string;
+  manifest: string;
+  folders: ReadonlyMap<string, number>;
+  /** Sorted by id, with the rest in the same order. */
+  ids: readonly string[];
+  /** One per line. */
+  digests: Column;
+  summaries: Column;
+  /** Escaped, separated by \u0000. */
+  files: Column;
+  /** Separated by \u0000. */
+  links: Column;
+  facts: Facts;
+  linksUseText: boolean;
+  services: readonly string[];
+  layouts: Layouts;
+}
+
+/**
+ * Keeps what a build saw. `changes` says what changed since `previous`, when its incidents are
+ * the same ones (by position): then, while few changed, only those are written (a delta).
+ */
+export function saveState(siteDir: string, s: NewState, previous?: SiteState, changes?: { incidents: Iterable<number>; pages: Iterable<string> }): void {
+  const header: Header = {
+    base: s.base, today: s.today, manifest: s.manifest, folders: [...s.folders], linksUseText: s.linksUseText,
+    services: s.services.map(escapeField).join('\u0000'),
+  };
+  if (previous && changes && previous.ids.length === s.ids.length) {
+    const incidents = new Set([...previous.delta.incidents, ...changes.incidents]);
+    const whole = previous.whole;
+    const pages = new Set([...previous.delta.layouts, ...changes.pages]);
+    if (incidents.size <= DELTA_INCIDENTS && pages.size <= DELTA_PAGES) {
+      const delta: DeltaFile = {
+        format: STATE_FORMAT, key: s.key, generation: previous.delta.generation, header,
+        incidents: [...incidents].sort((a, b) => a - b).map((n) => [
+          n, s.digests.get(n), s.files.get(n), s.summaries.get(n), s.facts.brief(n), s.links.get(n),
+        ]),
+        order: s.facts.knownOrder() ?? null,
+        layouts: [...pages].flatMap((path) => {
+          const l = s.layouts.kept(path);
+          const before = whole.kept(path);
+          const keys = before && before.count === l?.count && before.keysText === l.keysText ? null : l?.keysText ?? null;
+          return l ? [[path, l.ino, l.size, l.mtimeMs, l.head, l.count, keys, l.spans] as DeltaFile['layouts'][number]] : [];
+        }),
+      };
+      replaceFile(join(siteDir, DELTA_FILE), serialize(delta));
+      return;
+    }
+  }
+  const file: StateFile = {
+    format: STATE_FORMAT, key: s.key, generation: randomBytes(8).toString('hex'), ...header,
+    ids: s.ids.join('\n'), digests: kept(s.digests), summaries: kept(s.summaries), files: kept(s.files), links: kept(s.links),
+    dict: s.facts.c.dict.slice(1).map(escapeField).join('\u0000'), titles: kept(s.facts.c.titles),
+    textDigests: kept(s.facts.c.textDigests), trendDigests: kept(s.facts.c.trendDigests), groupDigests: kept(s.facts.c.groupDigests),
+    rowDigests: kept(s.facts.c.rowDigests), actionDigests: kept(s.facts.c.actionDigests), ownerDigests: kept(s.facts.c.ownerDigests),
+    scalars: s.facts.c.scalars, times: s.facts.c.times,
+    lists: LISTS.flatMap((l) => [s.facts.c[l].offsets, s.facts.c[l].values]),
+    order: s.facts.knownOrder() ?? null,
+    ...s.layouts.encode(),
+  };
+  // rebuilt from the database (and the pages rendered again) if lost, so no fsync; the delta
+  // goes with the whole state it was written for (its generation), so an old one is ignored
+  replaceFile(join(siteDir, STATE_FILE), serialize(file));
+  rmSync(join(siteDir, DELTA_FILE), { force: true });
+}

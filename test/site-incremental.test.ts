@@ -1,0 +1,312 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runSite } from '../src/commands/site.js';
+import { Column } from '../src/site/column.js';
+import { captureContext, removeKb, tempKb } from './helpers/kb.js';
+import { DB, moreIncidents, siteKb } from './site-fixture.js';
+
+/**
+ * Builds after an edit render only what the edit reaches, and give the same bytes as a build
+ * from scratch: for each kind of edit, build → edit → build, then compare every file with a
+ * build of the edited knowledge base into an empty folder, and check which files were written.
+ */
+const roots: string[] = [];
+afterEach(() => {
+  while (roots.length) removeKb(roots.pop()!);
+});
+
+const EXTRA = moreIncidents(12);
+
+function kbRoot(): string {
+  const root = tempKb(siteKb(EXTRA));
+  roots.push(root);
+  return root;
+}
+
+async function build(root: string, out = join(root, 'out'), now?: string) {
+  const ctx = captureContext(root, { out, ...(now ? { now } : {}) });
+  const result = await runSite(ctx);
+  expect(ctx.err_()).toBe('');
+  return { ...result.site, dir: join(out, 'site') };
+}
+
+/** Every file of a site folder and its bytes; the kept state (`.state`, `.state-delta`: they record inodes and times) aside. */
+function snapshot(dir: string, base = dir, out = new Map<string, string>()): Map<string, string> {
+  for (const name of readdirSync(dir).sort()) {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) snapshot(full, base, out);
+    else if (!name.startsWith('.state')) out.set(relative(base, full), readFileSync(full, 'latin1'));
+  }
+  return out;
+}
+
+function changedFiles(before: Map<string, string>, after: Map<string, string>): string[] {
+  const paths = new Set([...before.keys(), ...after.keys()]);
+  return [...paths].filter((p) => p !== '.manifest.json' && before.get(p) !== after.get(p)).sort();
+}
+
+/** Every file of the site (its manifest too) is the same as in a build into an empty folder. */
+async function expectSameAsFresh(root: string, dir: string, now?: string) {
+  const fresh = await build(root, join(root, `fresh-${Math.random().toString(36).slice(2)}`), now);
+  const a = snapshot(dir);
+  const b = snapshot(fresh.dir);
+  expect([...a.keys()]).toEqual([...b.keys()]);
+  for (const [path, bytes] of b) expect(a.get(path), path).toBe(bytes);
+}
+
+/** In a run of edits, an edit that an earlier one made impossible is left out. */
+let lenient = false;
+
+const edit = (root: string, file: string, change: (text: string) => string) => {
+  const path = join(root, file);
+  if (lenient && !existsSync(path)) return;
+  const before = readFileSync(path, 'utf8');
+  const after = change(before);
+  if (!lenient) expect(after, `the edit changes ${file}`).not.toBe(before);
+  writeFileSync(path, after);
+};
+
+const LB_FILE = 'incidents/2007/2007-06-04-lb.md';
+const DB_FILE = 'incidents/2007/2007-06-13-db.md';
+const MX_FILE = 'incidents/2006/2006-03-01-mx.md';
+const X4 = 'incidents/2007/2007-09-05-extra-4.md';
+const X7 = 'incidents/2007/2007-09-08-extra-7.md';
+
+interface EditCase {
+  name: string;
+  /** The evaluation date of the build after the edit. */
+  now?: string;
+  apply(root: string): void;
+  /** The files the build after the edit writes or deletes (each one changed). */
+  changed: string[];
+}
+
+// The fixture has 16 incidents: one search shard. Pages over many incidents whose bytes do not
+// change (the action items after a title edit, say) are rendered again but not written.
+const CASES: EditCase[] = [
+  {
+    name: 'a title',
+    apply: (root) => edit(root, DB_FILE, (t) => t.replace('title: "Mail routing database overloaded"', 'title: "Routing database out of connections"')),
+    // db is lb's related and similar incident, and extra-0's similar one; extra-3 and extra-6 find it by text
+    changed: [
+      'assets/search/shard-000.js', 'categories/capacity.html', 'incidents/2007-06-04-lb.html', 'incidents/2007-06-13-db.html',
+      'incidents/2007-09-01-extra-0.html', 'incidents/2007-09-04-extra-3.html', 'incidents/2007-09-07-extra-6.html', 'index.html',
+      'services/webmail.html',
+    ],
+  },
+  {
+    name: 'a status',
+    apply: (root) => edit(root, LB_FILE, (t) => t.replace('status: final', 'status: review')),
+    changed: ['categories/capacity.html', 'incidents/2007-06-04-lb.html', 'index.html', 'services/webmail.html'],
+  },
+  {
+    name: 'a severity',
+    apply: (root) => edit(root, X4, (t) => t.replace('severity: SEV1', 'severity: SEV2')),
+    // the owners page lists extra-4 among Dana's latest, with its severity
+    changed: [
+      'categories/capacity.html', 'incidents/2007-09-01-extra-0.html', 'incidents/2007-09-05-extra-4.html', 'incidents/2007-09-08-extra-7.html',
+      'incidents/2007-09-09-extra-8.html', 'index.html', 'owners.html', 'services/dns.html', 'trends.html',
+    ],
+  },
+  {
+    name: 'a remediation status',
+    apply: (root) => edit(root, X7, (t) => t.replace(/(id: R1, .*?status: )open/, '$1done')),
+    changed: ['actions.html', 'incidents/2007-09-08-extra-7.html', 'owners.html', 'trends.html'],
+  },
+  {
+    name: 'a remediation due date, which makes it overdue',
+    apply: (root) => edit(root, X7, (t) => t.replace('due: 2008-08-01', 'due: 2008-01-01')),
+    changed: ['actions.html', 'incidents/2007-09-08-extra-7.html', 'owners.html', 'trends.html'],
+  },
+  {
+    name: 'a related link',
+    apply: (root) => edit(root, DB_FILE, (t) => t.replace('related: []', 'related: [2006-02-01-dns]')),
+    changed: ['incidents/2006-02-01-dns.html', 'incidents/2007-06-13-db.html'],
+  },
+  {
+    name: 'a service',
+    apply: (root) => edit(root, MX_FILE, (t) => t.replace('services: [smtp-inbound]', 'services: [dns]')),
+    changed: [
+      'assets/search/shard-000.js', 'categories/config.html', 'incidents/2006-03-01-mx.html', 'incidents/2007-09-03-extra-2.html', 'index.html',
+      'services/dns.html', 'services/index.html', 'services/smtp-inbound.html', 'trends.html',
+    ],
+  },
+  {
+    name: 'a service no incident named before',
+    apply: (root) => edit(root, MX_FILE, (t) => t.replace('services: [smtp-inbound]', 'services: [smtp-inbound, pop]')),
+    changed: [
+      'assets/search/shard-000.js', 'categories/config.html', 'incidents/2006-03-01-mx.html', 'index.html', 'services/index.html',
+      'services/pop.html', 'services/smtp-inbound.html', 'trends.html',
+    ],
+  },
+  {
+    name: 'a new incident',
+    apply: (root) => writeFileSync(join(root, 'incidents/2007/2007-06-20-new.md'), DB.replace('id: 2007-06-13-db', 'id: 2007-06-20-new')
+      .replace(/2007-06-13T/g, '2007-06-20T').replace('Mail routing database overloaded', 'Routing database overloaded again')),
+    changed: [
+      'actions.html', 'assets/search/shard-000.js', 'categories/capacity.html', 'categories/index.html', 'incidents/2007-06-04-lb.html',
+      'incidents/2007-06-13-db.html', 'incidents/2007-06-20-new.html', 'incidents/2007-09-01-extra-0.html', 'incidents/2007-09-04-extra-3.html',
+      'incidents/2007-09-07-extra-6.html', 'index.html', 'owners.html', 'services/index.html', 'services/webmail.html', 'trends.html',
+    ],
+  },
+  {
+    name: 'a removed incident',
+    apply: (root) => rmSync(join(root, MX_FILE), { force: true }),
+    changed: [
+      'actions.html', 'assets/search/shard-000.js', 'categories/config.html', 'categories/index.html', 'incidents/2006-03-01-mx.html',
+      'incidents/2007-09-03-extra-2.html', 'incidents/2007-09-11-extra-10.html', 'index.html', 'owners.html', 'services/index.html',
+      'services/smtp-inbound.html', 'trends.html',
+    ],
+  },
+  {
+    name: 'a write-up',
+    apply: (root) => edit(root, LB_FILE, (t) => t.replace('Capacity reviews missed', 'Capacity reviews overlooked')),
+    changed: ['assets/search/shard-000.js', 'incidents/2007-06-04-lb.html'],
+  },
+  {
+    name: 'a moved file',
+    apply: (root) => {
+      if (existsSync(join(root, LB_FILE))) renameSync(join(root, LB_FILE), join(root, 'incidents/2007-06-04-lb.md'));
+    },
+    changed: ['incidents/2007-06-04-lb.html'],
+  },
+  {
+    name: 'the evaluation date',
+    now: '2008-03-15',
+    apply: () => undefined,
+    // remediations of extra-1, -2, -10 and -11 become overdue
+    changed: [
+      'actions.html', 'incidents/2007-09-02-extra-1.html', 'incidents/2007-09-03-extra-2.html', 'incidents/2007-09-11-extra-10.html',
+      'incidents/2007-09-12-extra-11.html', 'owners.html', 'trends.html',
+    ],
+  },
+];
+
+describe('postmortem site after an edit', () => {
+  for (const c of CASES) {
+    it(`writes only what ${c.name} changes, and the same bytes as a build from scratch`, async () => {
+      const root = kbRoot();
+      const first = await build(root);
+      const before = snapshot(first.dir);
+      c.apply(root);
+      const after = await build(root, undefined, c.now);
+      const changed = changedFiles(before, snapshot(after.dir));
+      // every file written or deleted changed, and every changed file was written or deleted
+      expect([...after.written, ...after.deleted].map((p) => p.slice('site/'.length)).sort()).toEqual(changed);
+      expect(changed).toEqual(c.changed);
+      await expectSameAsFresh(root, after.dir, c.now);
+    });
+  }
+
+  it('gives the same bytes as a build from scratch after a run of edits', async () => {
+    const root = kbRoot();
+    await build(root);
+    lenient = true;
+    try {
+      for (const c of CASES) {
+        c.apply(root);
+        const after = await build(root, undefined, c.now);
+        await expectSameAsFresh(root, after.dir, c.now);
+      }
+    } finally {
+      lenient = false;
+    }
+  });
+
+  it('copies the pieces of pages whose inputs did not change from the previous files, when they are the files it wrote', async () => {
+    const root = kbRoot();
+    const first = await build(root);
+    expect(first.pieces.copied).toBe(0);
+    edit(root, DB_FILE, (t) => t.replace('title: "Mail routing database overloaded"', 'title: "Routing database out of connections"'));
+    const after = await build(root);
+    // rendered: db's rows (index, webmail, capacity) and the links of the four pages that show db;
+    // copied: every other row and action item, db's sections' HTML and links
+    expect(after.pieces.rendered).toBe(3 + 4);
+    expect(after.pieces.copied).toBeGreaterThan(50);
+    // a page file that is not the one the build wrote (here: touched) is not copied from
+    const index = join(after.dir, 'index.html');
+    utimesSync(index, new Date(2001, 1, 1), new Date(2001, 1, 1));
+    edit(root, DB_FILE, (t) => t.replace('Routing database out of connections', 'Mail routing database overloaded'));
+    const again = await build(root);
+    expect(again.pieces.rendered).toBe(16 + 2 + 4);
+    await expectSameAsFresh(root, again.dir);
+  });
+
+  it('renders the pages that link to a service again when a new service takes its page name', async () => {
+    const root = kbRoot();
+    await build(root);
+    // "DNS" sorts before "dns", so it takes services/dns.html and dns moves to services/dns-2.html
+    edit(root, MX_FILE, (t) => t.replace('services: [smtp-inbound]', 'services: [smtp-inbound, DNS]'));
+    const after = await build(root);
+    expect(after.written).toContain('site/services/dns-2.html');
+    expect(readFileSync(join(after.dir, 'incidents/2006-02-01-dns.html'), 'utf8')).toContain('href="../services/dns-2.html"');
+    await expectSameAsFresh(root, after.dir);
+  });
+
+  it('gives the same bytes as a build from scratch when every incident is removed, and when they come back', async () => {
+    const root = kbRoot();
+    await build(root);
+    const files = Object.entries(siteKb(EXTRA)).filter(([path]) => path.startsWith('incidents/'));
+    for (const [path] of files) rmSync(join(root, path));
+    const empty = await build(root);
+    expect(empty.deleted.filter((p) => p.startsWith('site/incidents/'))).toHaveLength(files.length);
+    await expectSameAsFresh(root, empty.dir);
+    for (const [path, text] of files) writeFileSync(join(root, path), text);
+    const back = await build(root);
+    await expectSameAsFresh(root, back.dir);
+  });
+
+  it('after a build that failed half-way, renders again what that build was writing', async () => {
+    const root = kbRoot();
+    const { dir } = await build(root);
+    edit(root, DB_FILE, (t) => t.replace('title: "Mail routing database overloaded"', 'title: "Routing database out of connections"'));
+    // a folder where a page goes: writing that page fails, after others were written
+    rmSync(join(dir, 'services/webmail.html'));
+    mkdirSync(join(dir, 'services/webmail.html'));
+    await expect(runSite(captureContext(root))).rejects.toThrow();
+    expect(readFileSync(join(dir, 'index.html'), 'utf8')).toContain('Routing database out of connections');
+    expect(existsSync(join(dir, '.building'))).toBe(true);
+    rmSync(join(dir, 'services/webmail.html'), { recursive: true });
+    // the edit undone: pages the failed build wrote with the new title are written again
+    edit(root, DB_FILE, (t) => t.replace('Routing database out of connections', 'Mail routing database overloaded'));
+    const again = await build(root);
+    expect(again.written).toContain('site/index.html');
+    expect(existsSync(join(dir, '.building'))).toBe(false);
+    expect(readFileSync(join(dir, 'index.html'), 'utf8')).not.toContain('Routing database out of connections');
+    await expectSameAsFresh(root, dir);
+  });
+
+  it('renders every page again after a template change, copying the sections\' HTML', async () => {
+    const root = kbRoot();
+    const first = await build(root);
+    mkdirSync(join(root, 'templates/site'), { recursive: true });
+    writeFileSync(join(root, 'templates/site/owner-link.hbs'), '<em>{{name}}</em>');
+    const after = await build(root);
+    expect(after.rendered.length).toBe(first.rendered.length);
+    // every section of every incident page (at least one each)
+    expect(after.pieces.copied).toBeGreaterThan(16);
+    expect(readFileSync(join(after.dir, 'incidents/2007-06-04-lb.html'), 'utf8')).toContain('<em>Bill Example</em>');
+    await expectSameAsFresh(root, after.dir);
+  });
+});
+
+describe('columns of the kept state', () => {
+  it('read, compare and replace entries as a list of strings would', () => {
+    const values = ['a', '', 'ccc', 'dd', '', 'ffffff'];
+    const column = Column.of(values, '\n');
+    expect(column.valid()).toBe(true);
+    expect(values.map((_, n) => column.get(n))).toEqual(values);
+    expect(values.every((v, n) => column.equals(n, v) && !column.equals(n, `${v}x`))).toBe(true);
+    const changes = new Map([[0, 'AAAA'], [2, ''], [5, 'f']]);
+    const next = column.with(changes);
+    const expected = values.map((v, n) => changes.get(n) ?? v);
+    expect(next.text).toBe(expected.join('\n'));
+    expect(expected.map((_, n) => next.get(n))).toEqual(expected);
+    // offsets kept with the text agree with those found by scanning it
+    const scanned = new Column(next.text, '\n', expected.length);
+    expect([...scanned.index()]).toEqual([...next.index()]);
+    expect(new Column('a\nb', '\n', 3).valid()).toBe(false);
+    expect(Column.of([], '\n').valid()).toBe(true);
+  });
+});
