@@ -2,7 +2,7 @@ import type { BuildStep, BuildStepResult } from '../build/steps.js';
 import { documentPosition } from '../build/document-position.js';
 import { UserError } from '../commands/context.js';
 import { CONFIG_FILE } from '../kb/config.js';
-import type { LetterDocumentSpec } from '../schema/config.js';
+import { documentsOfType } from '../schema/config.js';
 
 
 /**
@@ -13,9 +13,7 @@ export const letterBuildStep: BuildStep = {
   name: 'letters',
   async run(ctx, built): Promise<BuildStepResult> {
     const result: BuildStepResult = { written: [], unchanged: 0, problems: [], notes: [] };
-    const specs = built.config.documents
-      .map((spec, index) => ({ spec, index }))
-      .filter((d): d is { spec: LetterDocumentSpec; index: number } => d.spec.type === 'letter');
+    const specs = documentsOfType(built.config, 'letter');
     if (specs.length === 0) return result;
     const { produceLetter } = await import('./document.js');
     const kb = { root: ctx.root, config: built.config, incidents: built.incidents(), problems: built.problems };

@@ -43,38 +43,45 @@ export function replaceFileAtomic(path: string, content: Uint8Array | readonly U
   }
 }
 
+/** Whether bytes given in parts (`size` in all) are `previous`'s bytes. */
+export function sameBytes(parts: readonly Buffer[], size: number, previous: Buffer): boolean {
+  if (size !== previous.length) return false;
+  let at = 0;
+  for (const part of parts) {
+    if (part.buffer === previous.buffer && part.byteOffset === previous.byteOffset + at) {
+      // a run copied from the same place
+    } else if (!part.equals(previous.subarray(at, at + part.length))) {
+      return false;
+    }
+    at += part.length;
+  }
+  return true;
+}
+
 /**
  * `writeFileAtomic` without blocking the thread (the file system's work runs in libuv's
  * threads, so a build can render the next page meanwhile), never durable: for the site's
- * regenerable pages. `content` may come in parts. With `compare`, a file whose bytes are
- * already these is left alone. Resolves to true when the file changed.
+ * regenerable pages. `content` comes in parts. The file is left alone when its bytes are
+ * already these: compared with `previous` when the caller has read the file, else read here.
+ * `folders` are the folders the caller's build made already (no `mkdir` for each file).
+ * Resolves to true when the file changed.
  */
-export async function writeFileAtomicAsync(path: string, content: Uint8Array | readonly Uint8Array[], options: { compare: boolean }): Promise<boolean> {
-  const parts = content instanceof Uint8Array ? [content] : content;
-  if (options.compare) {
+export async function writeFileAtomicAsync(
+  path: string, parts: readonly Buffer[], options: { previous?: Buffer; folders: Set<string> },
+): Promise<boolean> {
+  let old = options.previous;
+  if (!old) {
     try {
-      const old = await readFile(path);
-      const size = parts.reduce((n, p) => n + p.length, 0);
-      if (old.length === size) {
-        let at = 0;
-        let same = true;
-        for (const part of parts) {
-          if (!old.subarray(at, at + part.length).equals(part)) {
-            same = false;
-            break;
-          }
-          at += part.length;
-        }
-        if (same) return false;
-      }
+      old = await readFile(path);
     } catch {
       // missing or unreadable: write it
     }
   }
+  if (old && sameBytes(parts, parts.reduce((n, p) => n + p.length, 0), old)) return false;
   const dir = dirname(path);
-  if (!madeFolders.has(dir)) {
+  if (!options.folders.has(dir)) {
     await mkdir(dir, { recursive: true });
-    madeFolders.add(dir);
+    options.folders.add(dir);
   }
   const temp = join(dir, `.${basename(path)}.${process.pid}.${(tempCounter++).toString(36)}.tmp`);
   try {
@@ -87,6 +94,5 @@ export async function writeFileAtomicAsync(path: string, content: Uint8Array | r
   return true;
 }
 
+/** Makes temp names unique among this process's writes in flight. */
 let tempCounter = 0;
-/** Folders made by this process (one removed meanwhile makes a write fail: the next build writes that page again). */
-const madeFolders = new Set<string>();

@@ -2,7 +2,7 @@ import type { BuildStep, BuildStepResult } from '../build/steps.js';
 import { documentPosition } from '../build/document-position.js';
 import { UserError } from '../commands/context.js';
 import { CONFIG_FILE } from '../kb/config.js';
-import type { PacketDocumentSpec } from '../schema/config.js';
+import { documentsOfType } from '../schema/config.js';
 import { buildPacket } from './build.js';
 import { requestFromDocument } from './spec.js';
 
@@ -15,9 +15,7 @@ export const packetBuildStep: BuildStep = {
   name: 'packets',
   async run(ctx, built): Promise<BuildStepResult> {
     const result: BuildStepResult = { written: [], unchanged: 0, problems: [], notes: [] };
-    const specs = built.config.documents
-      .map((spec, index) => ({ spec, index }))
-      .filter((d): d is { spec: PacketDocumentSpec; index: number } => d.spec.type === 'packet');
+    const specs = documentsOfType(built.config, 'packet');
     for (const { spec, index } of specs) {
       try {
         const packet = await buildPacket(ctx, built, requestFromDocument(spec));

@@ -85,4 +85,11 @@ export type DocumentSpec = z.output<typeof documentSchema>;
 export type LetterDocumentSpec = Extract<DocumentSpec, { type: 'letter' }>;
 export type PacketDocumentSpec = Extract<DocumentSpec, { type: 'packet' }>;
 
+/** The config's documents of one type, each with its index in `documents` (to locate problems at its entry). */
+export function documentsOfType<T extends DocumentSpec['type']>(config: { documents: readonly DocumentSpec[] }, type: T): { spec: Extract<DocumentSpec, { type: T }>; index: number }[] {
+  return config.documents
+    .map((spec, index) => ({ spec, index }))
+    .filter((d): d is { spec: Extract<DocumentSpec, { type: T }>; index: number } => d.spec.type === type);
+}
+
 export const DEFAULT_CONFIG: Config = configSchema.parse({});

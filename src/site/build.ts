@@ -20,7 +20,7 @@ import {
   indexPage, overdueFlags, ownersPage, remediationView, servicePath, servicesIndexPage, siteData, type SiteData,
 } from './model.js';
 import { createTaskPool, runTask, shardsInBackground, type SiteTask } from './parallel.js';
-import { assemble, finder, matches, Pieces, previousPage, replaceFile, sameBytes, splice, type Assembled, type PreviousPage } from './pieces.js';
+import { assemble, finder, matches, Pieces, previousPage, replaceFile, splice, type Assembled, type PreviousPage } from './pieces.js';
 import { searchOptionsScript, shardCount, shardOf, shardPath } from './search.js';
 import { incidentLinks, linksUseText, type IncidentLinks } from './similar.js';
 import { decodeLinks, encodeLinks, hash, Layouts, saveState, SiteState, summaryDigest, type Layout } from './state.js';
@@ -324,11 +324,9 @@ const markdownKey = (markdown: string) => hash(markdown).slice(0, 16);
  * Writes a page: atomically, without an fsync (see docs/site.md), and only when its bytes
  * changed — compared with `previous` when the build read the file already.
  */
-async function writePage(file: string, content: Rendered['content'], previous: Buffer | undefined): Promise<boolean> {
+async function writePage(file: string, content: Rendered['content'], previous: Buffer | undefined, folders: Set<string>): Promise<boolean> {
   const parts = typeof content === 'string' ? [Buffer.from(content, 'utf8')] : content instanceof Uint8Array ? [Buffer.from(content.buffer, content.byteOffset, content.length)] : content.parts;
-  if (!previous) return writeFileAtomicAsync(file, parts, { compare: true });
-  if (sameBytes(parts, parts.reduce((n, p) => n + p.length, 0), previous)) return false;
-  return writeFileAtomicAsync(file, parts, { compare: false });
+  return writeFileAtomicAsync(file, parts, { ...(previous ? { previous } : {}), folders });
 }
 
 function phaseBarSvg(i: Incident) {
@@ -683,6 +681,8 @@ export async function buildSite(o: BuildSiteOptions): Promise<SiteBuild> {
   /** Pages whose file is written, by their place among the pages rendered (see `settle`). */
   const finished: ({ page: Page; changed: boolean; pieces: Rendered['pieces']; stat: Stats | undefined } | undefined)[] = [];
   const writing = new Set<Promise<void>>();
+  /** Folders this build made (or found) for its pages. */
+  const folders = new Set<string>();
   /** What the written pages mean for the manifest, the layouts and the counts, in page order whatever order the writes ended in. */
   const settle = () => {
     for (const f of finished) {
@@ -745,7 +745,7 @@ export async function buildSite(o: BuildSiteOptions): Promise<SiteBuild> {
           // what was written is taken into account in page order once done (see `settle`)
           const file = join(siteDir, page.path);
           const order = rendered.length - 1;
-          const write = writePage(file, out.content, out.previous).then((changed) => {
+          const write = writePage(file, out.content, out.previous, folders).then((changed) => {
             const stat = out.pieces ? statSync(file) : undefined;
             finished[order] = { page, changed, pieces: out.pieces, stat };
           });

@@ -277,21 +277,6 @@ export function splice(previous: PreviousPage, replace: (key: string) => { key: 
   return out.done();
 }
 
-/** Whether a page's new bytes (in parts) are its previous bytes. */
-export function sameBytes(parts: readonly Buffer[], size: number, previous: Buffer): boolean {
-  if (size !== previous.length) return false;
-  let at = 0;
-  for (const part of parts) {
-    if (part.buffer === previous.buffer && part.byteOffset === previous.byteOffset + at) {
-      // a run copied from the same place
-    } else if (!part.equals(previous.subarray(at, at + part.length))) {
-      return false;
-    }
-    at += part.length;
-  }
-  return true;
-}
-
 /**
  * Replaces a file atomically (temp file in the same folder, then rename) without an fsync:
  * for pages and the state, which are worked out again if lost (see docs/site.md), when the
