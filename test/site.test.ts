@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HtmlValidate } from 'html-validate';
@@ -307,6 +307,58 @@ describe('postmortem site from the built CLI', () => {
     const b = join(withWorkers, 'site');
     expect(htmlFiles(b)).toEqual(htmlFiles(a.dir));
     for (const f of a.site.files) expect(read(b, f), f).toBe(read(a.dir, f));
+  });
+
+  /** A copy of the example knowledge base (its incidents and config), to change. */
+  const exampleCopy = () => {
+    const files: Record<string, string> = { 'postmortem.config.yaml': readFileSync(join(PACKAGE_ROOT, 'postmortem.config.yaml'), 'utf8') };
+    for (const year of readdirSync(join(PACKAGE_ROOT, 'incidents'))) {
+      for (const f of readdirSync(join(PACKAGE_ROOT, 'incidents', year))) files[`incidents/${year}/${f}`] = readFileSync(join(PACKAGE_ROOT, 'incidents', year, f), 'utf8');
+    }
+    const root = tempKb(files);
+    roots.push(root);
+    return root;
+  };
+  const cli = (root: string) => spawnSync(process.execPath, [join(PACKAGE_ROOT, 'dist/cli.js'), 'site', '--root', root], { encoding: 'utf8' });
+
+  it.skipIf(!existsSync(join(PACKAGE_ROOT, 'dist/site/worker.js')))('renders every incident page again in worker threads after a template change, as a build from scratch would', async () => {
+    const root = exampleCopy();
+    expect(cli(root).status).toBe(0);
+    mkdirSync(join(root, 'templates/site'), { recursive: true });
+    writeFileSync(join(root, 'templates/site/owner-link.hbs'), '<em>{{name}}</em>');
+    const again = cli(root);
+    expect(again.stderr).toBe('');
+    expect(again.stdout).toMatch(/\b(\d+) of \1 files rendered/);
+    const fresh = tempKb({});
+    roots.push(fresh);
+    const scratch = await build(root, fresh);
+    const dir = join(root, 'out', 'site');
+    for (const f of scratch.site.files) expect(read(dir, f), f).toBe(read(scratch.dir, f));
+    expect(read(dir, 'incidents/2007-06-04-dulles-load-balancer-overload.html')).toContain('<em>');
+  });
+
+  it.skipIf(!existsSync(join(PACKAGE_ROOT, 'dist/site/worker.js')))('reports a parse cache lost under a worker thread in one line, and renders those pages on the next build', async () => {
+    const root = exampleCopy();
+    expect(cli(root).status).toBe(0);
+    mkdirSync(join(root, 'templates/site'), { recursive: true });
+    writeFileSync(join(root, 'templates/site/owner-link.hbs'), '<em>{{name}}</em>');
+    // the workers read incidents from the parse cache: without their parses, the pages cannot be made
+    const Database = (await import('better-sqlite3')).default;
+    const cache = new Database(join(root, 'out', '.postmortems.db.cache'));
+    cache.exec('DELETE FROM sources');
+    cache.close();
+    const failed = cli(root);
+    expect(failed.status).not.toBe(0);
+    expect(failed.stderr).toMatch(/the parse cache lost incidents\/.*\.md; run the build again/);
+    expect(failed.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    rmSync(join(root, 'out', '.postmortems.db.cache'));
+    rmSync(join(root, 'out', 'postmortems.db'));
+    expect(cli(root).status).toBe(0);
+    const fresh = tempKb({});
+    roots.push(fresh);
+    const scratch = await build(root, fresh);
+    const dir = join(root, 'out', 'site');
+    for (const f of scratch.site.files) expect(read(dir, f), f).toBe(read(scratch.dir, f));
   });
 });
 

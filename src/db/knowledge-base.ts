@@ -11,12 +11,14 @@ import { loadConfig } from '../kb/config.js';
 import { listIncidentFiles } from '../kb/files.js';
 import { resolveToday } from '../kb/validate.js';
 import { ParseCache, type FileStamp } from './cache.js';
+import { loadIncidents, type IncidentSource } from './incident-source.js';
 import { SCHEMA_VERSION, META } from './schema.js';
 import { incidentRows, type IncidentRows } from './write.js';
 import { DatabaseBuild, keptPathFor, openReadOnly, readPrevious, removeStaleTemps, TOOL_VERSION } from './database-file.js';
 import { validateAll } from './incremental-check.js';
 
 export { keptPathFor, openReadOnly, TOOL_VERSION } from './database-file.js';
+export { loadIncidents, type IncidentSource } from './incident-source.js';
 
 /** What `postmortem build` (and every query command) gets from bringing the database up to date. */
 export interface BuiltKnowledgeBase {
@@ -49,29 +51,6 @@ export function resolveDbPath(ctx: CommandContext, dbPath?: string): string {
 /** The parse cache that sits next to a database. */
 export function cachePathFor(dbPath: string): string {
   return join(dirname(dbPath), `.${basename(dbPath)}.cache`);
-}
-
-/** The parse cache of a build, and the config its incidents are typed with. Plain data: it crosses to worker threads. */
-export interface IncidentSource {
-  cachePath: string;
-  cacheVersion: string;
-  config: Config;
-}
-
-/** Typed incidents from the parse cache, by file and content digest (as `BuiltKnowledgeBase.incidents`), in the order given. */
-export function loadIncidents(source: IncidentSource, entries: readonly (readonly [file: string, digest: string])[]): Incident[] {
-  if (entries.length === 0) return [];
-  const reader = new ParseCache(source.cachePath, source.cacheVersion);
-  try {
-    return entries.map(([file, digest]) => {
-      const parsed = reader.get(digest, file);
-      const incident = parsed && toIncident(parsed, source.config).incident;
-      if (!incident) throw new Error(`the parse cache lost ${file}; run the build again`);
-      return incident;
-    });
-  } finally {
-    reader.close();
-  }
 }
 
 /** Current files with their content digests; a file whose size and mtime did not change keeps its digest. */

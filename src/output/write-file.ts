@@ -23,9 +23,13 @@ export function writeFileAtomic(path: string, content: string | Uint8Array, opti
  * Replaces a file atomically (temp file in the same folder, then rename) without comparing:
  * for callers that know the bytes changed. `content` may come in parts.
  */
-export function replaceFileAtomic(path: string, content: Uint8Array | readonly Uint8Array[], options: { durable: boolean }): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+export function replaceFileAtomic(path: string, content: Uint8Array | readonly Uint8Array[], options: { durable: boolean; folders?: Set<string> }): void {
+  const dir = dirname(path);
+  if (!options.folders?.has(dir)) {
+    mkdirSync(dir, { recursive: true });
+    options.folders?.add(dir);
+  }
+  const temp = join(dir, `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
   try {
     const fd = openSync(temp, 'w');
     try {
@@ -91,6 +95,24 @@ export async function writeFileAtomicAsync(
     await rm(temp, { force: true });
     throw error;
   }
+  return true;
+}
+
+/**
+ * `writeFileAtomicAsync` blocking the thread: for worker threads that write the pages they
+ * render and have nothing else to do meanwhile. Returns true when the file changed.
+ */
+export function writePartsAtomic(path: string, parts: readonly Buffer[], options: { previous?: Buffer; folders: Set<string> }): boolean {
+  let old = options.previous;
+  if (!old) {
+    try {
+      old = readFileSync(path);
+    } catch {
+      // missing or unreadable: write it
+    }
+  }
+  if (old && sameBytes(parts, parts.reduce((n, p) => n + p.length, 0), old)) return false;
+  replaceFileAtomic(path, parts, { durable: false, folders: options.folders });
   return true;
 }
 

@@ -301,7 +301,11 @@ function strictHtmlBlock(htmlBlock: BlockRule): BlockRule {
 
 /** micromark's test for a table head: the cells of the head row (at least one) and of the
  * delimiter row are as many, and the delimiter row has a `|` or a `:`. */
+const DELIMITER_ROW = /^(?:\|?[ \t]*:?-+:?[ \t]*(?=\||$))+\|?[ \t]*$/;
+
 function isTableHead(head: string, delimiter: string): boolean {
+  // the delimiter row first: it rules out almost every line, and costs one regular expression
+  if (!DELIMITER_ROW.test(delimiter) || !/[|:]/.test(delimiter)) return false;
   let size = 0;
   let things = head.charCodeAt(0) === 124 ? 0 : 1;
   let seen = things === 1;
@@ -324,8 +328,6 @@ function isTableHead(head: string, delimiter: string): boolean {
     while (p < head.length && !/[| \t]/.test(head[p]!)) p += head[p] === '\\' && /[\\|]/.test(head[p + 1] ?? '') ? 2 : 1;
   }
   if (things <= 1) return false;
-  const cells = /^(?:\|?[ \t]*:?-+:?[ \t]*(?=\||$))+\|?[ \t]*$/.exec(delimiter);
-  if (!cells || !/[|:]/.test(delimiter)) return false;
   return (delimiter.match(/-+/g) ?? []).length === size;
 }
 

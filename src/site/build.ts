@@ -1,26 +1,26 @@
 import type Database from 'better-sqlite3';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, type Stats } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { createRequire } from 'node:module';
-import { phaseBar } from '../charts/index.js';
-import { compactDuration } from '../format/time.js';
+import type { IncidentSource } from '../db/incident-source.js';
 import type { Incident } from '../model/incident.js';
 import type { Temporal } from '../model/time.js';
-import { writeFileAtomic, writeFileAtomicAsync } from '../output/write-file.js';
-import { phasesOf } from '../packet/incident-view.js';
+import { writeFileAtomic } from '../output/write-file.js';
 import { DEFAULT_TEMPLATES, PACKAGE_ROOT } from '../paths.js';
-import { createEnvironment, sanitizedHtml, type TemplateEnvironment } from '../render/handlebars.js';
 import type { Config } from '../schema/config.js';
-import { briefOf, escapeField, type Brief } from './brief.js';
+import { briefOf, escapeField, unescapeField, type Brief } from './brief.js';
 import { Column } from './column.js';
 import { Facts, FactsBuilder } from './facts.js';
+import { INCIDENT_PAGE_WEIGHT, incidentPageOf } from './incident-page.js';
 import { incidentPath, SITE_PATHS, slugTable } from './links.js';
 import {
-  actionsPage, categoriesIndexPage, categoryPath, groupPage, incidentLinksView, incidentPage, incidentPageMarkdownList, incidentPageNeighbours, incidentRef, incidentRow,
+  actionsPage, categoriesIndexPage, categoryPath, groupPage, incidentPageNeighbours, incidentRef, incidentRow,
   indexPage, overdueFlags, ownersPage, remediationView, servicePath, servicesIndexPage, siteData, type SiteData,
 } from './model.js';
-import { createTaskPool, runTask, shardsInBackground, type SiteTask } from './parallel.js';
-import { assemble, finder, matches, Pieces, previousPage, replaceFile, splice, type Assembled, type PreviousPage } from './pieces.js';
+import { writePage, type Page, type PagePieces, type Rendered, type WrittenPage } from './page.js';
+import { createTaskPool, shardsInBackground, type TaskPool } from './parallel.js';
+import { assemble, finder, Pieces, previousPage, replaceFile, splice, type Assembled, type PreviousPage } from './pieces.js';
+import { baseOf, Renderer } from './renderer.js';
 import { searchOptionsScript, shardCount, shardOf, shardPath } from './search.js';
 import { incidentLinks, linksUseText, type IncidentLinks } from './similar.js';
 import { decodeLinks, encodeLinks, hash, Layouts, saveState, SiteState, summaryDigest, type Layout } from './state.js';
@@ -74,33 +74,12 @@ export interface SiteBuildResult {
   /** Pieces of pages (rows, action items, sections' HTML, links) rendered, and copied from the previous files. */
   pieces: { rendered: number; copied: number };
   /** Milliseconds spent per phase (for the performance figures; never written into the site). */
-  timings: Record<'model' | 'load' | 'render' | 'write', number>;
+  timings: Record<'model' | 'load' | 'render' | 'write' | 'wait', number>;
 }
 
 interface Manifest {
   format: string;
   pages: Record<string, string>;
-}
-
-interface Rendered {
-  /** The page's bytes, or its parts (see `pieces.ts`). */
-  content: string | Uint8Array | { parts: Buffer[]; size: number };
-  /** Where the page's pieces lie in `content`, for the next build. */
-  pieces?: { head: string; keys: string[]; spans: Uint32Array; rendered: number; copied: number };
-  /** The page's previous bytes, when known (read to copy pieces from). */
-  previous?: Buffer;
-}
-
-interface Page {
-  path: string;
-  digest: string;
-  /** Incidents whose full record the page needs (asked once the page is known to be rendered). */
-  needs?(): readonly string[];
-  /** Costly work done before rendering, in worker threads on big builds; results come to `render` in order. */
-  tasks?(full: (id: string) => Incident): SiteTask[];
-  /** About how many tasks (to decide whether to start worker threads). */
-  weight?: number;
-  render(full: (id: string) => Incident, results: readonly string[]): Rendered | Promise<Rendered>;
 }
 
 const TOOL_VERSION: string = (() => {
@@ -254,88 +233,6 @@ function folderTimes(siteDir: string, paths: Iterable<string>): Map<string, numb
   return times;
 }
 
-const HELPERS = {
-  join: (list: unknown, separator: unknown) => (Array.isArray(list) ? list.join(typeof separator === 'string' ? separator : ', ') : ''),
-  concat: (...args: unknown[]) => args.slice(0, -1).map(String).join(''),
-};
-
-const PARTIALS = {
-  incidentTable: 'incident-table.hbs',
-  ownerLink: 'owner-link.hbs',
-  incidentRefs: 'incident-refs.hbs',
-  remediationTable: 'remediation-table.hbs',
-  ownerRole: 'owner-role.hbs',
-};
-
-const NAV = [
-  { key: 'index', label: 'Incidents', href: SITE_PATHS.index },
-  { key: 'trends', label: 'Trends', href: SITE_PATHS.trends },
-  { key: 'services', label: 'Services', href: SITE_PATHS.services },
-  { key: 'categories', label: 'Categories', href: SITE_PATHS.categories },
-  { key: 'actions', label: 'Action items', href: SITE_PATHS.actions },
-  { key: 'owners', label: 'Owners', href: SITE_PATHS.owners },
-] as const;
-
-type NavKey = (typeof NAV)[number]['key'] | 'none';
-
-const baseOf = (path: string) => '../'.repeat(path.split('/').length - 1);
-
-class Renderer {
-  private readonly env: TemplateEnvironment;
-  private readonly templates = new Map<string, (data: object) => string>();
-
-  constructor(private readonly root: string, private readonly data: SiteData) {
-    this.env = createEnvironment('internal', HELPERS);
-    for (const [name, file] of Object.entries(PARTIALS)) this.env.registerPartialFile(root, name, `site/${file}`);
-  }
-
-  private template(name: string) {
-    let t = this.templates.get(name);
-    if (!t) this.templates.set(name, (t = this.env.load(this.root, `site/${name}`)));
-    return t;
-  }
-
-  page(path: string, template: string, model: object, o: { title: string; nav: NavKey; scripts?: string[] }): string {
-    const base = baseOf(path);
-    const body = this.template(template)({ ...model, base });
-    return this.template('layout.hbs')({
-      base,
-      pageTitle: o.title,
-      siteTitle: this.data.siteTitle,
-      nav: NAV.map((n) => ({ ...n, current: n.key === o.nav })),
-      scripts: o.scripts ?? [],
-      footer: `${this.data.config.organization} — internal incident records; do not share outside the company.`,
-      body: sanitizedHtml(body),
-    });
-  }
-
-  /** A piece of a page on its own: a table row (`incident-row.hbs`, `remediation-row.hbs`), the links (`incident-links.hbs`). */
-  piece(template: string, model: object): string {
-    return this.template(template)(model);
-  }
-}
-
-
-/** The key of a section's HTML among a page's pieces: the Markdown it is rendered from. */
-const markdownKey = (markdown: string) => hash(markdown).slice(0, 16);
-// (an incident page's other key, its links section's, starts with L: no digest does)
-
-/**
- * Writes a page: atomically, without an fsync (see docs/site.md), and only when its bytes
- * changed — compared with `previous` when the build read the file already.
- */
-async function writePage(file: string, content: Rendered['content'], previous: Buffer | undefined, folders: Set<string>): Promise<boolean> {
-  const parts = typeof content === 'string' ? [Buffer.from(content, 'utf8')] : content instanceof Uint8Array ? [Buffer.from(content.buffer, content.byteOffset, content.length)] : content.parts;
-  return writeFileAtomicAsync(file, parts, { ...(previous ? { previous } : {}), folders });
-}
-
-function phaseBarSvg(i: Incident) {
-  const phases = phasesOf(i);
-  return phases.length
-    ? sanitizedHtml(phaseBar({ phases }, { title: 'Phases of the incident, to scale', id: `phases-${i.id}`, format: compactDuration }))
-    : '';
-}
-
 /**
  * What every page depends on: the templates and assets, the config and the tool version.
  * Cheap (a few small files).
@@ -358,6 +255,8 @@ export interface BuildSiteOptions {
   stateKey: string;
   /** Full typed incidents, for the incident pages rendered again. */
   load(ids: readonly string[]): Incident[];
+  /** Where `load` reads them from (worker threads read there too). */
+  source: IncidentSource;
 }
 
 export interface SiteBuild extends SiteBuildResult {
@@ -371,9 +270,19 @@ const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Brings `<out>/site/` up to date with the database. */
 export async function buildSite(o: BuildSiteOptions): Promise<SiteBuild> {
+  const threads: { pool?: TaskPool } = {};
+  try {
+    return await buildSiteWith(o, threads);
+  } finally {
+    await threads.pool?.close();
+  }
+}
+
+/** `buildSite`, with the worker threads it starts (if any) kept in `threads`, for the caller to stop. */
+async function buildSiteWith(o: BuildSiteOptions, threads: { pool?: TaskPool }): Promise<SiteBuild> {
   const siteDir = join(o.out, SITE_DIR);
   const manifestPath = join(siteDir, MANIFEST_FILE);
-  const timings = { summaries: 0, model: 0, load: 0, render: 0, write: 0 };
+  const timings = { summaries: 0, model: 0, load: 0, render: 0, write: 0, wait: 0 };
   let clock = performance.now();
   const lap = (phase: keyof typeof timings) => {
     const now = performance.now();
@@ -391,6 +300,22 @@ export async function buildSite(o: BuildSiteOptions): Promise<SiteBuild> {
   const state = SiteState.load(siteDir, o.stateKey, previous.digest);
   const listing = readListing(o.db, state);
   const { ids } = listing;
+  // A build from scratch of a big knowledge base starts its worker threads now, on the search
+  // shards (which need only the ids and the database), while this thread works out the rest.
+  const early = new Map<number, { ids: string[]; script: Promise<string> }>();
+  if (!state) {
+    const pool = (threads.pool = createTaskPool(ids.length * INCIDENT_PAGE_WEIGHT));
+    if (pool.threads > 0) {
+      const count = shardCount(ids.length);
+      const members = Array.from({ length: count }, () => [] as string[]);
+      for (const id of ids) members[shardOf(id, count)]!.push(id);
+      members.forEach((m, n) => {
+        const script = pool.run([{ kind: 'shard', db: o.dbPath, ids: m }]).then((r) => r[0]!);
+        script.catch(() => undefined); // awaited when the shard is written; a failure is reported then
+        early.set(n, { ids: m, script });
+      });
+    }
+  }
   /** Incidents whose file's content changed, or that are new. */
   const contentChanged: string[] = [];
   /** Incidents whose file moved (content the same). */
@@ -614,7 +539,7 @@ export async function buildSite(o: BuildSiteOptions): Promise<SiteBuild> {
   for (const id of candidates) {
     const [digest, file] = fileOf(id);
     pages.push(incidentPageOf(data, {
-      id, path: incidentPath(id), siteDir, renderer, load: o.load, layout: state?.layouts,
+      id, path: incidentPath(id), file: unescapeField(file), digest, siteDir, renderer, load: o.load, layout: state?.layouts,
       // the page shows the file's path too: a moved file is a changed page
       rest: hash(base, digest, file, overdueFlags(data, facts.indexOf(id)!)).slice(0, 16),
       links: `L${hash(base, incidentPageNeighbours(data, id)).slice(0, 15)}`,
@@ -666,10 +591,13 @@ export async function buildSite(o: BuildSiteOptions): Promise<SiteBuild> {
   const backgroundResults = background?.then((scripts) => new Map(staleShards.map((s, n) => [s.path, scripts[n]!])));
   backgroundResults?.catch(() => undefined);
   for (const s of staleShards) {
+    // indexed already (`early`) when the members are the same
+    const started = early.get(shardPaths.indexOf(s.path));
+    const script = started && started.ids.join('\n') === s.ids.join('\n') ? started.script : undefined;
     stale.push({
       path: s.path, digest: s.digest,
-      tasks: background ? undefined : () => [{ kind: 'shard', db: o.dbPath, ids: s.ids }],
-      render: async (_full, results) => ({ content: background ? (await backgroundResults!).get(s.path)! : results[0]! }),
+      tasks: background || script ? undefined : () => [{ kind: 'shard', db: o.dbPath, ids: s.ids }],
+      render: async (_full, results) => ({ content: script ? await script : background ? (await backgroundResults!).get(s.path)! : results[0]! }),
     });
   }
   lap('load');
@@ -679,7 +607,7 @@ export async function buildSite(o: BuildSiteOptions): Promise<SiteBuild> {
   const written: string[] = [];
   const rendered: string[] = [];
   /** Pages whose file is written, by their place among the pages rendered (see `settle`). */
-  const finished: ({ page: Page; changed: boolean; pieces: Rendered['pieces']; stat: Stats | undefined } | undefined)[] = [];
+  const finished: ({ page: Page; changed: boolean; pieces: PagePieces | undefined; stat: WrittenPage['stat'] } | undefined)[] = [];
   const writing = new Set<Promise<void>>();
   /** Folders this build made (or found) for its pages. */
   const folders = new Set<string>();
@@ -706,48 +634,62 @@ export async function buildSite(o: BuildSiteOptions): Promise<SiteBuild> {
     writeFileAtomic(join(siteDir, BUILDING_FILE), JSON.stringify([...new Set([...building, ...stale.map((p) => p.path)])].sort()), { durable: false });
   }
   try {
-    // In chunks, so a cold build of a big knowledge base never holds every page in memory.
-    // The costly part of a chunk (Markdown, search shards) runs in worker threads while this
-    // thread fills the templates of the chunk before it.
-    const chunks: Page[][] = [];
-    for (let from = 0; from < stale.length; from += CHUNK) chunks.push(stale.slice(from, from + CHUNK));
-    const pool = createTaskPool(stale.reduce((n, page) => n + (page.tasks ? page.weight ?? 1 : 0), 0));
-    const prepare = async (chunk: Page[]) => {
-      const needed = [...new Set(chunk.flatMap((page) => page.needs?.() ?? []))];
-      const loaded = new Map(needed.length ? o.load(needed).map((i) => [i.id, i]) : []);
-      const full = (id: string) => {
-        const incident = loaded.get(id);
-        if (!incident) throw new Error(`incident ${id} is in the database but could not be loaded; run the build again`);
-        return incident;
-      };
-      const taskPages = chunk.filter((page) => page.tasks).map((page) => ({ page, tasks: page.tasks!(full) }));
-      const all = await pool.run(taskPages.flatMap((t) => t.tasks));
-      const results = new Map<Page, string[]>();
-      let at = 0;
-      for (const t of taskPages) {
-        results.set(t.page, all.slice(at, at + t.tasks.length));
-        at += t.tasks.length;
+    const pool = (threads.pool ??= createTaskPool(stale.reduce((n, page) => n + (page.tasks ? page.weight ?? 1 : 0), 0)));
+    if (pool.threads > 0) pool.site({ root: o.root, siteDir, config: o.config, today: todayText, facts: facts.c, serviceNames, source: o.source });
+    {
+      // With worker threads, the incident pages rendered whole are theirs (queued first: they
+      // are most of the work); this thread renders the rest meanwhile.
+      const remote = new Map<Page, Promise<WrittenPage>>();
+      if (pool.threads > 0) {
+        for (const page of stale) {
+          const task = page.remote?.();
+          if (!task) continue;
+          const done = pool.page(task);
+          done.catch(() => undefined); // awaited below; a failure is reported then
+          remote.set(page, done);
+        }
       }
-      return { full, results };
-    };
-    try {
-      let pending = chunks.length ? prepare(chunks[0]!) : undefined;
+      const local = stale.filter((page) => !remote.has(page));
+      // The rest in chunks, so a big build never holds every page in memory. A chunk's
+      // incidents are loaded, and its pages' costly parts (Markdown, search shards) handed
+      // to the pool, while this thread renders the chunk before it.
+      const chunks: Page[][] = [];
+      for (let from = 0; from < local.length; from += CHUNK) chunks.push(local.slice(from, from + CHUNK));
+      const prepare = (chunk: Page[]) => {
+        const needed = [...new Set(chunk.flatMap((page) => page.needs?.() ?? []))];
+        const loaded = new Map(needed.length ? o.load(needed).map((i) => [i.id, i]) : []);
+        const full = (id: string) => {
+          const incident = loaded.get(id);
+          if (!incident) throw new Error(`incident ${id} is in the database but could not be loaded; run the build again`);
+          return incident;
+        };
+        const results = new Map<Page, Promise<string[]>>();
+        for (const page of chunk) {
+          const tasks = page.tasks?.(full);
+          if (!tasks?.length) continue;
+          const done = pool.run(tasks);
+          done.catch(() => undefined); // awaited when the page is rendered; a failure is reported then
+          results.set(page, done);
+        }
+        return { full, results };
+      };
+      const order = new Map(stale.map((page, n) => [page, n]));
+      for (const page of stale) rendered.push(where(page.path));
+      let next = chunks.length ? prepare(chunks[0]!) : undefined;
       for (let k = 0; k < chunks.length; k++) {
-        const { full, results } = await pending!;
-        pending = k + 1 < chunks.length ? prepare(chunks[k + 1]!) : undefined;
-        pending?.catch(() => undefined); // awaited on the next round; a failure there is reported then
+        const { full, results } = next!;
+        next = k + 1 < chunks.length ? prepare(chunks[k + 1]!) : undefined;
         lap('load');
         for (const page of chunks[k]!) {
-          rendered.push(where(page.path));
-          const out = await page.render(full, results.get(page) ?? []);
+          const out = await page.render(full, results.has(page) ? await results.get(page)! : []);
           lap('render');
           // written in the background (a few at a time) while the next pages are rendered;
           // what was written is taken into account in page order once done (see `settle`)
           const file = join(siteDir, page.path);
-          const order = rendered.length - 1;
-          const write = writePage(file, out.content, out.previous, folders).then((changed) => {
+          const at = order.get(page)!;
+          const write = writePage(file, out, folders).then((changed) => {
             const stat = out.pieces ? statSync(file) : undefined;
-            finished[order] = { page, changed, pieces: out.pieces, stat };
+            finished[at] = { page, changed, pieces: out.pieces, stat };
           });
           writing.add(write);
           void write.then(() => writing.delete(write), () => undefined);
@@ -757,8 +699,10 @@ export async function buildSite(o: BuildSiteOptions): Promise<SiteBuild> {
       }
       await Promise.all(writing);
       lap('write');
-    } finally {
-      await pool.close();
+      await Promise.all([...remote].map(([page, done]) => done.then((w) => {
+        finished[order.get(page)!] = { page, changed: w.changed, pieces: w.pieces, stat: w.stat };
+      })));
+      lap('wait');
     }
   } finally {
     // After a failure, pages not reached keep their old digests (their files are the old ones),
@@ -825,82 +769,7 @@ export async function buildSite(o: BuildSiteOptions): Promise<SiteBuild> {
     unchanged: files.length - written.length,
     incidents: ids.length,
     summariesMs: timings.summaries,
-    timings: { model: timings.model, load: timings.load, render: timings.render, write: timings.write },
-  };
-}
-
-interface IncidentPageContext {
-  id: string;
-  path: string;
-  siteDir: string;
-  renderer(): Renderer;
-  load(ids: readonly string[]): Incident[];
-  /** The previous build's layouts (pieces of incident pages do not depend on the templates). */
-  layout: Layouts | undefined;
-  /** Key of the page's inputs but its links: the incident's file, which remediations are overdue, the templates. */
-  rest: string;
-  /** Key of the links section's inputs (what the page shows of related and similar incidents). */
-  links: string;
-}
-
-/**
- * An incident page: its sections' HTML and its links section are pieces, and so is (empty) the
- * rest of its inputs. When only the links changed — a related or similar incident's title,
- * say — the page is the previous one with the links section replaced: the incident is not
- * even loaded.
- */
-function incidentPageOf(data: SiteData, c: IncidentPageContext): Page {
-  const file = join(c.siteDir, c.path);
-  const base = baseOf(c.path);
-  const layout = c.layout?.get(c.path);
-  let spliceable: boolean | undefined;
-  const canSplice = () => (spliceable ??= layout?.head === c.rest && matches(file, layout));
-  const linksHtml = () => c.renderer().piece('incident-links.hbs', { ...incidentLinksView(data, c.id), base });
-  let previous: PreviousPage | undefined;
-  let markdown: string[] = [];
-  const copied = (m: string) => previous?.has(markdownKey(m)) ?? false;
-
-  const render = (incident: Incident, html: ReadonlyMap<string, string>): Rendered => {
-    const pieces = new Pieces();
-    const model = incidentPage(data, incident, (m) => pieces.one(markdownKey(m), () => html.get(m) ?? runTask({ kind: 'markdown', markdown: m })));
-    const skeleton = c.renderer().page(c.path, 'incident.hbs', {
-      ...model,
-      phaseBar: phaseBarSvg(incident),
-      remediationRowsHtml: sanitizedHtml(model.remediations.map((v) => c.renderer().piece('remediation-row.hbs', { ...v, showIncident: false, base })).join('')),
-      links: pieces.one(c.links, linksHtml),
-    }, { title: incident.title, nav: 'none' });
-    const page = assemble(skeleton, pieces, previous, () => true);
-    const bytes = previous?.bytes;
-    previous = undefined;
-    return { content: page, pieces: { ...page, head: c.rest }, ...(bytes ? { previous: bytes } : {}) };
-  };
-
-  return {
-    path: c.path,
-    digest: hash(c.rest, c.links),
-    needs: () => (canSplice() ? [] : [c.id]),
-    // about 8 sections of Markdown, unless most are copied from the previous page
-    weight: layout ? 1 : 8,
-    tasks: (full) => {
-      if (canSplice()) return [];
-      // sections' HTML is copied from the previous page when their Markdown is the same
-      previous = previousPage(file, layout);
-      markdown = incidentPageMarkdownList(full(c.id));
-      return markdown.filter((m) => !copied(m)).map((m) => ({ kind: 'markdown', markdown: m }));
-    },
-    render: (full, results) => {
-      if (canSplice()) {
-        const before = previousPage(file, layout);
-        if (before) {
-          const page: Assembled = splice(before, (key) => (key.startsWith('L') ? { key: c.links, html: linksHtml() } : undefined));
-          return { content: page, pieces: { ...page, head: c.rest }, previous: before.bytes };
-        }
-        // the file changed since it was looked at: the whole page, then
-        return render(c.load([c.id])[0]!, new Map());
-      }
-      const fresh = markdown.filter((m) => !copied(m));
-      return render(full(c.id), new Map(fresh.map((m, n) => [m, results[n]!])));
-    },
+    timings: { model: timings.model, load: timings.load, render: timings.render, write: timings.write, wait: timings.wait },
   };
 }
 

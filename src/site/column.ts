@@ -27,6 +27,12 @@ export class Column {
     return new Column(values.join(separator), separator, values.length, offsets);
   }
 
+  /** A column again from its structured clone (sent to a worker thread), which keeps the fields but not the class. */
+  static revive(clone: Column): Column {
+    const c = clone as unknown as { text: string; separator: string; count: number; offsets?: Uint32Array };
+    return new Column(c.text, c.separator, c.count, c.offsets);
+  }
+
   get length(): number {
     return this.count;
   }

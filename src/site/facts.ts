@@ -56,6 +56,12 @@ export class Facts {
     this.n = c.ids.length;
   }
 
+  /** Facts again from the structured clone of their columns (sent to a worker thread). */
+  static revive(c: FactColumns): Facts {
+    const columns = ['titles', 'textDigests', 'trendDigests', 'groupDigests', 'rowDigests', 'actionDigests', 'ownerDigests'] as const;
+    return new Facts({ ...c, ...Object.fromEntries(columns.map((k) => [k, Column.revive(c[k])])) } as FactColumns);
+  }
+
   id(i: number): string { return this.c.ids[i]!; }
   title(i: number): string { return unescapeField(this.c.titles.get(i)); }
   textDigest(i: number): string { return this.c.textDigests.get(i); }

@@ -1,23 +1,46 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { IncidentSource } from '../db/incident-source.js';
+import type { Config } from '../schema/config.js';
 import { openDatabase } from './rows.js';
 import { markdownToHtml } from '../render/markdown.js';
 import { readSearchDocuments, shardScriptFromDocuments } from './search.js';
+import type { FactColumns } from './facts.js';
+import type { IncidentPageJob } from './incident-page.js';
+import type { WrittenPage } from './page.js';
+import type { IncidentLinks } from './similar.js';
 
 /**
- * The two costly steps of a site build — Markdown to sanitised HTML (`markdownToHtml`)
- * and indexing search shards (MiniSearch) — run in worker threads when there is much to do
- * (a cold build), and in this thread otherwise. Same input, same output, either way.
+ * The costly work of a site build runs in worker threads when there is much to do (a cold
+ * build, a change of templates), and in this thread otherwise. Same input, same output,
+ * either way. The work comes as tasks:
  *
- * A shard task names its incidents and the database: the documents are read where the shard
- * is indexed.
+ * - `markdown`: Markdown to sanitised HTML (`markdownToHtml`);
+ * - `shard`: a search shard indexed (MiniSearch); the shard names its incidents and the
+ *   database, and the documents are read where it is indexed;
+ * - `page`: an incident page rendered and written whole (see `incident-page.ts`), with its
+ *   incident loaded from the parse cache in the worker. Only with worker threads: the pool
+ *   then knows the site (`SiteWorkerData`).
  */
-export type SiteTask =
-  | { kind: 'markdown'; markdown: string }
-  | { kind: 'shard'; db: string; ids: string[] };
+export type MarkdownTask = { kind: 'markdown'; markdown: string };
+export type ShardTask = { kind: 'shard'; db: string; ids: string[] };
+export type PageTask = { kind: 'page'; job: IncidentPageJob; linksOf: IncidentLinks };
+export type SiteTask = MarkdownTask | ShardTask | PageTask;
 
-export function runTask(task: SiteTask): string {
+/** What a worker thread needs to render incident pages: plain data. */
+export interface SiteWorkerData {
+  root: string;
+  siteDir: string;
+  config: Config;
+  /** The evaluation date, YYYY-MM-DD. */
+  today: string;
+  facts: FactColumns;
+  serviceNames: readonly string[];
+  source: IncidentSource;
+}
+
+export function runTask(task: MarkdownTask | ShardTask): string {
   return task.kind === 'markdown' ? markdownToHtml(task.markdown, 'internal') : shardScript(task.db, task.ids);
 }
 
@@ -31,54 +54,112 @@ export function shardScript(dbPath: string, ids: readonly string[]): string {
 }
 
 export interface TaskPool {
-  run(tasks: readonly SiteTask[]): Promise<string[]>;
+  /** How many worker threads run the tasks (0: this thread runs them, and takes no `page` tasks). */
+  readonly threads: number;
+  run(tasks: readonly (MarkdownTask | ShardTask)[]): Promise<string[]>;
+  /** Tells the worker threads about the site, before any `page` task. */
+  site(data: SiteWorkerData): void;
+  /** An incident page rendered and written by a worker thread. */
+  page(task: PageTask): Promise<WrittenPage>;
   close(): Promise<void>;
 }
 
 /** Below this many tasks in a build, starting workers costs more than it saves. */
 export const WORKER_THRESHOLD = 200;
-const BATCH = 32;
+/** About how much work a worker is sent at once (a page counts 4, a shard a whole batch). */
+const BATCH_WEIGHT = 32;
+const WEIGHT = { markdown: 1, page: 4, shard: BATCH_WEIGHT } as const;
+/** Batches sent to a worker before it answers: it never waits for this thread between two. */
+const IN_FLIGHT = 2;
 const workerUrl = new URL('./worker.js', import.meta.url);
 const shardWorkerUrl = new URL('./shard-worker.js', import.meta.url);
 /** Workers need the compiled module (running from `dist/`, not from TypeScript sources under a test runner). */
 const canUseWorkers = import.meta.url.endsWith('.js');
 
-/** A pool for one build: in-thread for small builds, else one worker per core (at most 8), started once. */
+interface Queued {
+  task: SiteTask;
+  resolve(result: unknown): void;
+  reject(error: Error): void;
+}
+
+/**
+ * A pool for one build: in-thread for small builds, else one worker per core (at most 8),
+ * started once. Tasks wait in one queue, in the order given, and each worker takes the next
+ * batch as it finishes one.
+ */
 export function createTaskPool(expectedTasks: number): TaskPool {
   const count = canUseWorkers && expectedTasks >= WORKER_THRESHOLD ? Math.min(availableParallelism(), 8) : 0;
   if (count === 0) {
-    return { run: async (tasks) => tasks.map(runTask), close: async () => undefined };
+    return {
+      threads: 0,
+      run: async (tasks) => tasks.map(runTask),
+      site: () => undefined,
+      page: () => Promise.reject(new Error('incident pages are given to worker threads only')),
+      close: async () => undefined,
+    };
   }
-  const workers = Array.from({ length: count }, () => new Worker(fileURLToPath(workerUrl)));
-  for (const w of workers) w.unref();
+  const queue: Queued[] = [];
+  let head = 0;
+  let failed: Error | undefined;
+  const workers = Array.from({ length: count }, () => {
+    const worker = new Worker(fileURLToPath(workerUrl));
+    const w = { worker, batches: [] as Queued[][] };
+    worker.on('message', (message: { results?: unknown[]; error?: string }) => {
+      if (failed) return;
+      const batch = w.batches.shift()!;
+      if (message.error !== undefined) {
+        fail(new Error(message.error));
+        return;
+      }
+      batch.forEach((q, n) => q.resolve(message.results![n]));
+      pump(w);
+    });
+    worker.on('error', (error) => fail(error));
+    worker.on('exit', (code) => fail(new Error(`a site worker thread stopped (exit code ${code})`)));
+    return w;
+  });
+  const pump = (w: (typeof workers)[number]) => {
+    while (!failed && w.batches.length < IN_FLIGHT && head < queue.length) {
+      const batch: Queued[] = [];
+      let weight = 0;
+      while (head < queue.length && (batch.length === 0 || weight + WEIGHT[queue[head]!.task.kind] <= BATCH_WEIGHT)) {
+        weight += WEIGHT[queue[head]!.task.kind];
+        batch.push(queue[head++]!);
+      }
+      w.batches.push(batch);
+      w.worker.postMessage(batch.map((q) => q.task));
+    }
+    if (head === queue.length) {
+      queue.length = 0;
+      head = 0;
+    }
+  };
+  const fail = (error: Error) => {
+    if (failed) return;
+    failed = error;
+    for (const w of workers) for (const batch of w.batches.splice(0)) for (const q of batch) q.reject(error);
+    for (const q of queue.splice(head)) q.reject(error);
+  };
+  const submit = <T>(task: SiteTask) => new Promise<T>((resolve, reject) => {
+    if (failed) {
+      reject(failed);
+      return;
+    }
+    queue.push({ task, resolve: resolve as (r: unknown) => void, reject });
+    for (const w of workers) pump(w);
+  });
   return {
-    run(tasks) {
-      const results = new Array<string>(tasks.length);
-      let next = 0;
-      return Promise.all(workers.map((worker) => new Promise<void>((resolve, reject) => {
-        const send = () => {
-          if (next >= tasks.length) {
-            worker.off('message', onMessage);
-            worker.off('error', onError);
-            resolve();
-            return;
-          }
-          const start = next;
-          next = Math.min(tasks.length, next + BATCH);
-          worker.postMessage({ start, tasks: tasks.slice(start, next) });
-        };
-        const onMessage = (message: { start: number; results: string[] }) => {
-          message.results.forEach((r, i) => { results[message.start + i] = r; });
-          send();
-        };
-        const onError = (error: Error) => reject(error);
-        worker.on('message', onMessage);
-        worker.on('error', onError);
-        send();
-      }))).then(() => results);
+    threads: count,
+    run: (tasks) => Promise.all(tasks.map((t) => submit<string>(t))),
+    // (a worker reads its messages in order: the site comes before any page task sent after it)
+    site: (data) => {
+      for (const w of workers) w.worker.postMessage({ site: data });
     },
+    page: (task) => submit<WrittenPage>(task),
     async close() {
-      await Promise.all(workers.map((w) => w.terminate()));
+      failed ??= new Error('the site build finished');
+      for (const w of workers) w.worker.removeAllListeners('exit');
+      await Promise.all(workers.map((w) => w.worker.terminate()));
     },
   };
 }

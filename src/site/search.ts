@@ -1,9 +1,11 @@
 import type Database from 'better-sqlite3';
-import MiniSearch, { type Options } from 'minisearch';
+import type { Options } from 'minisearch';
 import { grouped } from './rows.js';
+import { serializedIndex } from './search-index.js';
 
 /**
- * The full-text search index of the site, built at build time with MiniSearch and shipped
+ * The full-text search index of the site, built at build time in MiniSearch's format (see
+ * `search-index.ts`; the page loads it with MiniSearch) and shipped
  * as JavaScript files (a `fetch()` of JSON fails on file:// pages). Each file pushes one
  * serialised index onto `window.PMKB_SEARCH`; the page loads them all and searches each.
  *
@@ -82,9 +84,8 @@ export function searchDocument(s: SearchSource): SearchDocument {
 
 /** One shard as a script: the serialised MiniSearch index of these documents (in id order). */
 export function shardScriptFromDocuments(documents: readonly SearchDocument[]): string {
-  const index = new MiniSearch<SearchDocument>(SEARCH_OPTIONS);
-  index.addAll([...documents].sort((a, b) => (a.id < b.id ? -1 : 1)));
-  return `(window.PMKB_SEARCH = window.PMKB_SEARCH || []).push(${JSON.stringify(index)});\n`;
+  const index = serializedIndex([...documents].sort((a, b) => (a.id < b.id ? -1 : 1)));
+  return `(window.PMKB_SEARCH = window.PMKB_SEARCH || []).push(${index});\n`;
 }
 
 /** The search options for the page script. */

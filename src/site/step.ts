@@ -15,7 +15,7 @@ export async function buildSiteFromKnowledgeBase(ctx: CommandContext, kb: BuiltK
     return await buildSite({
       root: ctx.root, out: ctx.out, config: kb.config, today: kb.today, db, dbPath: kb.dbPath,
       stateKey: hash(...['tool_version', 'schema_version', 'config_digest'].map((k) => meta.get(k) ?? '')),
-      load: (ids) => kb.incidents(ids),
+      load: (ids) => kb.incidents(ids), source: kb.incidentSource,
     });
   } finally {
     db.close();

@@ -1,0 +1,47 @@
+import type { Config } from '../schema/config.js';
+import { toIncident, type Incident } from '../model/incident.js';
+import { ParseCache } from './cache.js';
+
+/** The parse cache of a build, and the config its incidents are typed with. Plain data: it crosses to worker threads. */
+export interface IncidentSource {
+  cachePath: string;
+  cacheVersion: string;
+  config: Config;
+}
+
+/**
+ * Reads typed incidents from the parse cache, by file and content digest, keeping the cache
+ * open between reads (a worker thread that renders pages reads a few at a time).
+ */
+export class IncidentReader {
+  private cache: ParseCache | undefined;
+
+  constructor(private readonly source: IncidentSource) {}
+
+  /** The incidents in the order given. */
+  load(entries: readonly (readonly [file: string, digest: string])[]): Incident[] {
+    if (entries.length === 0) return [];
+    const cache = (this.cache ??= new ParseCache(this.source.cachePath, this.source.cacheVersion));
+    return entries.map(([file, digest]) => {
+      const parsed = cache.get(digest, file);
+      const incident = parsed && toIncident(parsed, this.source.config).incident;
+      if (!incident) throw new Error(`the parse cache lost ${file}; run the build again`);
+      return incident;
+    });
+  }
+
+  close(): void {
+    this.cache?.close();
+    this.cache = undefined;
+  }
+}
+
+/** Typed incidents from the parse cache, by file and content digest (as `BuiltKnowledgeBase.incidents`), in the order given. */
+export function loadIncidents(source: IncidentSource, entries: readonly (readonly [file: string, digest: string])[]): Incident[] {
+  const reader = new IncidentReader(source);
+  try {
+    return reader.load(entries);
+  } finally {
+    reader.close();
+  }
+}

@@ -1,0 +1,108 @@
+import SearchableMap from 'minisearch/SearchableMap';
+import { SEARCH_OPTIONS, type SearchDocument } from './search.js';
+
+/**
+ * A MiniSearch index, serialised, without indexing each token with MiniSearch: the very JSON
+ * `JSON.stringify(miniSearch)` gives (serialisation version 2) for these documents added in
+ * this order with the site's options (default tokenizer and term processing, no stored
+ * fields), which `MiniSearch.loadJSON` reads in the page.
+ *
+ * Why: MiniSearch looks every token up in its radix tree while indexing, which was most of
+ * the cost of a cold site build's search shards (10,000 incidents: about 7 s of CPU).
+ * Here tokens are counted in hash maps, and only the distinct terms go into MiniSearch's own
+ * radix tree (`SearchableMap`), in the order MiniSearch would first have met them, so that
+ * the terms come out in its order too (which matters: a prefix or fuzzy search adds up the
+ * scores of the terms it finds in that order). `test/search-index.test.ts` checks the bytes
+ * against MiniSearch's own.
+ */
+
+/** One character that MiniSearch's default tokenizer splits at (its `SPACE_OR_PUNCTUATION` is a run of them). */
+const ONE_SEPARATOR = /^[\n\r\p{Z}\p{P}]$/u;
+/** Which ASCII characters that tokenizer splits at (worked out from it, not listed by hand). */
+const ASCII_SEPARATOR = Uint8Array.from({ length: 128 }, (_, c) => (ONE_SEPARATOR.test(String.fromCharCode(c)) ? 1 : 0));
+/** The same for other characters (code points), as they are met. */
+const otherSeparator = new Map<number, boolean>();
+
+function isSeparator(code: number): boolean {
+  if (code < 128) return ASCII_SEPARATOR[code] === 1;
+  let yes = otherSeparator.get(code);
+  if (yes === undefined) otherSeparator.set(code, (yes = ONE_SEPARATOR.test(String.fromCodePoint(code))));
+  return yes;
+}
+
+/**
+ * Counts the tokens of a text as MiniSearch's tokenizer splits it (empty tokens too, where
+ * the text starts or ends with a separator), scanning it by hand: the regular expression,
+ * with its Unicode classes, costs more than all the rest of the indexing.
+ */
+function countTokens(text: string, counts: Map<string, number>): void {
+  const n = text.length;
+  let i = 0;
+  for (;;) {
+    const start = i;
+    let code = 0;
+    // up to the next separator (a code point: two UTF-16 units past the BMP)
+    while (i < n && !isSeparator((code = text.codePointAt(i)!))) i += code > 0xffff ? 2 : 1;
+    const token = text.slice(start, i);
+    counts.set(token, (counts.get(token) ?? 0) + 1);
+    if (i >= n) return;
+    while (i < n && isSeparator((code = text.codePointAt(i)!))) i += code > 0xffff ? 2 : 1;
+  }
+}
+
+export function serializedIndex(documents: readonly SearchDocument[]): string {
+  const fields = SEARCH_OPTIONS.fields;
+  /** Term → per field id: short document id → occurrences. */
+  const terms = new Map<string, (Map<number, number> | undefined)[]>();
+  const documentIds: Record<number, string> = {};
+  const fieldLength: Record<number, number[]> = {};
+  const averageFieldLength: number[] = [];
+  documents.forEach((document, shortId) => {
+    documentIds[shortId] = document.id;
+    const lengths: number[] = [];
+    fieldLength[shortId] = lengths;
+    fields.forEach((field, fieldId) => {
+      const value = document[field];
+      if (value == null) return;
+      const counts = new Map<string, number>();
+      countTokens(String(value), counts);
+      // as MiniSearch: the distinct tokens (the empty one too), and a running average
+      const length = counts.size;
+      lengths[fieldId] = length;
+      averageFieldLength[fieldId] = ((averageFieldLength[fieldId] || 0) * shortId + length) / (shortId + 1);
+      for (const [token, count] of counts) {
+        // tokens that differ only in case are one term
+        const term = token.toLowerCase();
+        if (!term) continue;
+        let byField = terms.get(term);
+        if (!byField) terms.set(term, (byField = []));
+        let freqs = byField[fieldId];
+        if (!freqs) byField[fieldId] = freqs = new Map();
+        freqs.set(shortId, (freqs.get(shortId) ?? 0) + count);
+      }
+    });
+  });
+  // the terms in the order of MiniSearch's tree (the same tree, built in the same order)
+  const tree = new SearchableMap<(Map<number, number> | undefined)[]>();
+  for (const [term, byField] of terms) tree.set(term, byField);
+  const index: [string, Record<number, Record<number, number>>][] = [];
+  for (const [term, byField] of tree) {
+    const data: Record<number, Record<number, number>> = {};
+    byField.forEach((freqs, fieldId) => {
+      if (freqs) data[fieldId] = Object.fromEntries(freqs);
+    });
+    index.push([term, data]);
+  }
+  return JSON.stringify({
+    documentCount: documents.length,
+    nextId: documents.length,
+    documentIds,
+    fieldIds: Object.fromEntries(fields.map((f, n) => [f, n])),
+    fieldLength,
+    averageFieldLength,
+    storedFields: {},
+    dirtCount: 0,
+    index,
+    serializationVersion: 2,
+  });
+}

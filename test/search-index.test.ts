@@ -1,0 +1,76 @@
+import fc from 'fast-check';
+import MiniSearch from 'minisearch';
+import { describe, expect, it } from 'vitest';
+import { serializedIndex } from '../src/site/search-index.js';
+import { SEARCH_OPTIONS, type SearchDocument } from '../src/site/search.js';
+import { generateIncident } from '../src/bench/generate.js';
+
+/**
+ * The site's search shards are written by `serializedIndex`, not by MiniSearch's indexing:
+ * the JSON must be MiniSearch's own, byte for byte, and the page's searches must find the
+ * same incidents with the same scores.
+ */
+function miniSearchJson(documents: readonly SearchDocument[]): string {
+  const index = new MiniSearch<SearchDocument>(SEARCH_OPTIONS);
+  index.addAll(documents);
+  return JSON.stringify(index);
+}
+
+function expectSameIndex(documents: readonly SearchDocument[]) {
+  expect(serializedIndex(documents)).toBe(miniSearchJson(documents));
+}
+
+const doc = (id: string, text: string, more: Partial<SearchDocument> = {}): SearchDocument => ({
+  id, title: more.title ?? `Title of ${id}`, impact: more.impact ?? '', rootCause: more.rootCause ?? '', text,
+});
+
+/** Documents like the benchmark's: the generator's front-matter and body as one text. */
+function benchDocuments(count: number): SearchDocument[] {
+  return Array.from({ length: count }, (_, i) => {
+    const g = generateIncident(7, i, count);
+    const title = /^title: (.*)$/m.exec(g.text)?.[1] ?? '';
+    return doc(`bench-${String(i).padStart(4, '0')}`, g.text, { title, impact: g.text.slice(0, 200), rootCause: g.text.slice(200, 320) });
+  });
+}
+
+describe('search shards without MiniSearch', () => {
+  it('writes the index MiniSearch writes for benchmark documents', () => {
+    expectSameIndex(benchDocuments(300));
+  });
+
+  it('splits and counts tokens as MiniSearch does at the edges of its tokenizer', () => {
+    const texts = [
+      '', ' ', '.', 'a', ' a', 'a ', '...a...', 'a\tb', 'a\u00a0b', 'a\u2003b\u3000c', 'a\u2028b\u2029c',
+      'Mail MAIL mail mAiL', 'x$y+z<w=v>u^t`s|r~q', 'e-mail e_mail e.mail e/mail e\\mail', 'IP 10.0.0.1:25, port 587!',
+      'Straße STRASSE', 'İstanbul ıI', 'naïve café — “quoted” «guillemets» ¿qué?', 'emoji 📫 mail📫box 📫',
+      '𐄀 aegean 𐄀word𐄀separator', 'lone \ud800 high and \udc00 low surrogates', 'CR\rLF\r\nLF\n\n', '٫٬ arabic ، comma',
+      '    ', '\n\n\n', 'repeated repeated repeated Repeated',
+    ];
+    expectSameIndex(texts.map((t, n) => doc(`edge-${n}`, t, { title: texts[(n + 3) % texts.length]!, impact: t.toUpperCase() })));
+  });
+
+  it('matches MiniSearch on random text (property)', () => {
+    const pieces = ['a', 'B', 'mail', 'MAIL', ' ', '  ', '.', ',', '-', '_', '\t', '\n', '\r', '\u00a0', '—', '’', 'é', 'É', 'ß', 'İ', '📫', '𐄀', '\ud800', '1', '+', '$', '|', '٫', '、', '「', 'x'];
+    const text = fc.array(fc.constantFrom(...pieces), { maxLength: 40 }).map((p) => p.join(''));
+    fc.assert(fc.property(fc.array(fc.record({ title: text, impact: text, rootCause: text, text }), { minLength: 1, maxLength: 6 }), (docs) => {
+      const documents = docs.map((d, n) => ({ id: `p-${n}`, ...d }));
+      expect(serializedIndex(documents)).toBe(miniSearchJson(documents));
+    }), { numRuns: 2000 });
+  });
+
+  it('gives the same search results once loaded by MiniSearch', () => {
+    const documents = benchDocuments(200);
+    const ours = MiniSearch.loadJSON<SearchDocument>(serializedIndex(documents), SEARCH_OPTIONS);
+    const theirs = MiniSearch.loadJSON<SearchDocument>(miniSearchJson(documents), SEARCH_OPTIONS);
+    const words = [...new Set(documents.flatMap((d) => d.text.split(/\W+/).filter((w) => w.length > 3)))].slice(0, 120);
+    expect(words.length).toBeGreaterThan(50);
+    for (const query of [...words, 'mail relay', 'disk array', 'dns', 'imap timeout', 'zzz-nothing']) {
+      expect(ours.search(query)).toEqual(theirs.search(query));
+    }
+  });
+
+  it('is the same bytes for the same documents', () => {
+    const documents = benchDocuments(50);
+    expect(serializedIndex(documents)).toBe(serializedIndex(structuredClone(documents)));
+  });
+});
