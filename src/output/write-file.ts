@@ -1,5 +1,4 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /**
@@ -63,44 +62,10 @@ export function sameBytes(parts: readonly Buffer[], size: number, previous: Buff
 }
 
 /**
- * `writeFileAtomic` without blocking the thread (the file system's work runs in libuv's
- * threads, so a build can render the next page meanwhile), never durable: for the site's
- * regenerable pages. `content` comes in parts. The file is left alone when its bytes are
- * already these: compared with `previous` when the caller has read the file, else read here.
- * `folders` are the folders the caller's build made already (no `mkdir` for each file).
- * Resolves to true when the file changed.
- */
-export async function writeFileAtomicAsync(
-  path: string, parts: readonly Buffer[], options: { previous?: Buffer; folders: Set<string> },
-): Promise<boolean> {
-  let old = options.previous;
-  if (!old) {
-    try {
-      old = await readFile(path);
-    } catch {
-      // missing or unreadable: write it
-    }
-  }
-  if (old && sameBytes(parts, parts.reduce((n, p) => n + p.length, 0), old)) return false;
-  const dir = dirname(path);
-  if (!options.folders.has(dir)) {
-    await mkdir(dir, { recursive: true });
-    options.folders.add(dir);
-  }
-  const temp = join(dir, `.${basename(path)}.${process.pid}.${(tempCounter++).toString(36)}.tmp`);
-  try {
-    await writeFile(temp, parts.length === 1 ? parts[0]! : Buffer.concat(parts));
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-  return true;
-}
-
-/**
- * `writeFileAtomicAsync` blocking the thread: for worker threads that write the pages they
- * render and have nothing else to do meanwhile. Returns true when the file changed.
+ * `writeFileAtomic` for regenerable files given in parts (the site's pages), never durable.
+ * The file is left alone when its bytes are already these: compared with `previous` when the
+ * caller has read the file, else read here. `folders` are the folders the caller made already
+ * (no `mkdir` for each file). Returns true when the file changed.
  */
 export function writePartsAtomic(path: string, parts: readonly Buffer[], options: { previous?: Buffer; folders: Set<string> }): boolean {
   let old = options.previous;
@@ -116,5 +81,3 @@ export function writePartsAtomic(path: string, parts: readonly Buffer[], options
   return true;
 }
 
-/** Makes temp names unique among this process's writes in flight. */
-let tempCounter = 0;

@@ -17,7 +17,7 @@ import {
   actionsPage, categoriesIndexPage, categoryPath, groupPage, incidentPageNeighbours, incidentRef, incidentRow,
   indexPage, overdueFlags, ownersPage, remediationView, servicePath, servicesIndexPage, siteData, type SiteData,
 } from './model.js';
-import { writePage, type Page, type PagePieces, type Rendered, type WrittenPage } from './page.js';
+import { writePage, writeRemotePage, type Page, type PagePieces, type Rendered } from './page.js';
 import { createTaskPool, shardsInBackground, type TaskPool } from './parallel.js';
 import { assemble, finder, Pieces, previousPage, replaceFile, splice, type Assembled, type PreviousPage } from './pieces.js';
 import { baseOf, Renderer } from './renderer.js';
@@ -54,8 +54,6 @@ const BUILDING_FILE = '.building';
 /** Bump when the shape of the pages changes in a way templates do not show. */
 const SITE_FORMAT = 'site-2';
 /** Pages rendered per round on big builds. */
-/** Page files written at once in the background. */
-const MAX_WRITING = 16;
 const CHUNK = 1000;
 /** At most this many search shards are indexed in one background worker; more go to the pool. */
 const BACKGROUND_SHARDS = 4;
@@ -607,8 +605,7 @@ async function buildSiteWith(o: BuildSiteOptions, threads: { pool?: TaskPool }):
   const written: string[] = [];
   const rendered: string[] = [];
   /** Pages whose file is written, by their place among the pages rendered (see `settle`). */
-  const finished: ({ page: Page; changed: boolean; pieces: PagePieces | undefined; stat: WrittenPage['stat'] } | undefined)[] = [];
-  const writing = new Set<Promise<void>>();
+  const finished: ({ page: Page; changed: boolean; pieces: PagePieces | undefined; stat: { ino: number; size: number; mtimeMs: number } | undefined } | undefined)[] = [];
   /** Folders this build made (or found) for its pages. */
   const folders = new Set<string>();
   /** What the written pages mean for the manifest, the layouts and the counts, in page order whatever order the writes ended in. */
@@ -636,74 +633,66 @@ async function buildSiteWith(o: BuildSiteOptions, threads: { pool?: TaskPool }):
   try {
     const pool = (threads.pool ??= createTaskPool(stale.reduce((n, page) => n + (page.tasks ? page.weight ?? 1 : 0), 0)));
     if (pool.threads > 0) pool.site({ root: o.root, siteDir, config: o.config, today: todayText, facts: facts.c, serviceNames, source: o.source });
-    {
-      // With worker threads, the incident pages rendered whole are theirs (queued first: they
-      // are most of the work); this thread renders the rest meanwhile.
-      const remote = new Map<Page, Promise<WrittenPage>>();
-      if (pool.threads > 0) {
-        for (const page of stale) {
-          const task = page.remote?.();
-          if (!task) continue;
-          const done = pool.page(task);
-          done.catch(() => undefined); // awaited below; a failure is reported then
-          remote.set(page, done);
-        }
+    // With worker threads, the incident pages rendered whole are theirs (queued first: they
+    // are most of the work); this thread renders the rest meanwhile.
+    // (written as they come: after a failure elsewhere, what the workers made is not rendered again)
+    const order = new Map(stale.map((page, n) => [page, n]));
+    /** A page's file written: this thread writes them all, one at a time (see `writePage`). */
+    const record = (page: Page, changed: boolean, pieces: PagePieces | undefined) => {
+      const stat = pieces ? statSync(join(siteDir, page.path)) : undefined;
+      finished[order.get(page)!] = { page, changed, pieces, stat: stat && { ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs } };
+    };
+    const remote = new Map<Page, Promise<void>>();
+    if (pool.threads > 0) {
+      for (const page of stale) {
+        const task = page.remote?.();
+        if (!task) continue;
+        const done = pool.page(task).then((r) => record(page, writeRemotePage(join(siteDir, page.path), r, folders), r.pieces));
+        done.catch(() => undefined); // awaited below; a failure is reported then
+        remote.set(page, done);
       }
-      const local = stale.filter((page) => !remote.has(page));
-      // The rest in chunks, so a big build never holds every page in memory. A chunk's
-      // incidents are loaded, and its pages' costly parts (Markdown, search shards) handed
-      // to the pool, while this thread renders the chunk before it.
-      const chunks: Page[][] = [];
-      for (let from = 0; from < local.length; from += CHUNK) chunks.push(local.slice(from, from + CHUNK));
-      const prepare = (chunk: Page[]) => {
-        const needed = [...new Set(chunk.flatMap((page) => page.needs?.() ?? []))];
-        const loaded = new Map(needed.length ? o.load(needed).map((i) => [i.id, i]) : []);
-        const full = (id: string) => {
-          const incident = loaded.get(id);
-          if (!incident) throw new Error(`incident ${id} is in the database but could not be loaded; run the build again`);
-          return incident;
-        };
-        const results = new Map<Page, Promise<string[]>>();
-        for (const page of chunk) {
-          const tasks = page.tasks?.(full);
-          if (!tasks?.length) continue;
-          const done = pool.run(tasks);
-          done.catch(() => undefined); // awaited when the page is rendered; a failure is reported then
-          results.set(page, done);
-        }
-        return { full, results };
-      };
-      const order = new Map(stale.map((page, n) => [page, n]));
-      for (const page of stale) rendered.push(where(page.path));
-      let next = chunks.length ? prepare(chunks[0]!) : undefined;
-      for (let k = 0; k < chunks.length; k++) {
-        const { full, results } = next!;
-        next = k + 1 < chunks.length ? prepare(chunks[k + 1]!) : undefined;
-        lap('load');
-        for (const page of chunks[k]!) {
-          const out = await page.render(full, results.has(page) ? await results.get(page)! : []);
-          lap('render');
-          // written in the background (a few at a time) while the next pages are rendered;
-          // what was written is taken into account in page order once done (see `settle`)
-          const file = join(siteDir, page.path);
-          const at = order.get(page)!;
-          const write = writePage(file, out, folders).then((changed) => {
-            const stat = out.pieces ? statSync(file) : undefined;
-            finished[at] = { page, changed, pieces: out.pieces, stat };
-          });
-          writing.add(write);
-          void write.then(() => writing.delete(write), () => undefined);
-          if (writing.size >= MAX_WRITING) await Promise.race(writing);
-          lap('write');
-        }
-      }
-      await Promise.all(writing);
-      lap('write');
-      await Promise.all([...remote].map(([page, done]) => done.then((w) => {
-        finished[order.get(page)!] = { page, changed: w.changed, pieces: w.pieces, stat: w.stat };
-      })));
-      lap('wait');
     }
+    const local = stale.filter((page) => !remote.has(page));
+    // The rest in chunks, so a big build never holds every page in memory. A chunk's
+    // incidents are loaded, and its pages' costly parts (Markdown, search shards) handed
+    // to the pool, while this thread renders the chunk before it.
+    const chunks: Page[][] = [];
+    for (let from = 0; from < local.length; from += CHUNK) chunks.push(local.slice(from, from + CHUNK));
+    const prepare = (chunk: Page[]) => {
+      const needed = [...new Set(chunk.flatMap((page) => page.needs?.() ?? []))];
+      const loaded = new Map(needed.length ? o.load(needed).map((i) => [i.id, i]) : []);
+      const full = (id: string) => {
+        const incident = loaded.get(id);
+        if (!incident) throw new Error(`incident ${id} is in the database but could not be loaded; run the build again`);
+        return incident;
+      };
+      const results = new Map<Page, Promise<string[]>>();
+      for (const page of chunk) {
+        const tasks = page.tasks?.(full);
+        if (!tasks?.length) continue;
+        const done = pool.run(tasks);
+        done.catch(() => undefined); // awaited when the page is rendered; a failure is reported then
+        results.set(page, done);
+      }
+      return { full, results };
+    };
+    for (const page of stale) rendered.push(where(page.path));
+    let next = chunks.length ? prepare(chunks[0]!) : undefined;
+    for (let k = 0; k < chunks.length; k++) {
+      const { full, results } = next!;
+      next = k + 1 < chunks.length ? prepare(chunks[k + 1]!) : undefined;
+      lap('load');
+      for (const page of chunks[k]!) {
+        const out = await page.render(full, results.has(page) ? await results.get(page)! : []);
+        lap('render');
+        record(page, writePage(join(siteDir, page.path), out, folders), out.pieces);
+        lap('write');
+        // the workers' pages are taken (and written) between this thread's
+        if (remote.size > 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+    await Promise.all(remote.values());
+    lap('wait');
   } finally {
     // After a failure, pages not reached keep their old digests (their files are the old ones),
     // so the next build renders exactly what is still out of date.

@@ -8,7 +8,7 @@ import { markdownToHtml } from '../render/markdown.js';
 import { readSearchDocuments, shardScriptFromDocuments } from './search.js';
 import type { FactColumns } from './facts.js';
 import type { IncidentPageJob } from './incident-page.js';
-import type { WrittenPage } from './page.js';
+import type { RemotePage } from './page.js';
 import type { IncidentLinks } from './similar.js';
 
 /**
@@ -19,8 +19,8 @@ import type { IncidentLinks } from './similar.js';
  * - `markdown`: Markdown to sanitised HTML (`markdownToHtml`);
  * - `shard`: a search shard indexed (MiniSearch); the shard names its incidents and the
  *   database, and the documents are read where it is indexed;
- * - `page`: an incident page rendered and written whole (see `incident-page.ts`), with its
- *   incident loaded from the parse cache in the worker. Only with worker threads: the pool
+ * - `page`: an incident page rendered whole (see `incident-page.ts`), with its incident
+ *   loaded from the parse cache in the worker; the page's bytes come back to be written. Only with worker threads: the pool
  *   then knows the site (`SiteWorkerData`).
  */
 export type MarkdownTask = { kind: 'markdown'; markdown: string };
@@ -59,8 +59,8 @@ export interface TaskPool {
   run(tasks: readonly (MarkdownTask | ShardTask)[]): Promise<string[]>;
   /** Tells the worker threads about the site, before any `page` task. */
   site(data: SiteWorkerData): void;
-  /** An incident page rendered and written by a worker thread. */
-  page(task: PageTask): Promise<WrittenPage>;
+  /** An incident page rendered by a worker thread (and written by this one). */
+  page(task: PageTask): Promise<RemotePage>;
   close(): Promise<void>;
 }
 
@@ -155,7 +155,7 @@ export function createTaskPool(expectedTasks: number): TaskPool {
     site: (data) => {
       for (const w of workers) w.worker.postMessage({ site: data });
     },
-    page: (task) => submit<WrittenPage>(task),
+    page: (task) => submit<RemotePage>(task),
     async close() {
       failed ??= new Error('the site build finished');
       for (const w of workers) w.worker.removeAllListeners('exit');
