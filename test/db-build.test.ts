@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { renameSync, rmSync, statSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { copyFileSync, renameSync, rmSync, statSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { updateKnowledgeBase, type BuiltKnowledgeBase } from '../src/db/knowledge-base.js';
@@ -26,6 +26,20 @@ function all(kb: BuiltKnowledgeBase, sql: string, ...params: unknown[]) {
   }
 }
 const one = (kb: BuiltKnowledgeBase, sql: string, ...params: unknown[]) => Object.values(all(kb, sql, ...params)[0] ?? {})[0];
+
+/** FTS5's own check that the index matches its external content (on a copy: the check needs a writable database). */
+function integrityCheck(kb: BuiltKnowledgeBase): boolean {
+  const copy = `${kb.dbPath}.check`;
+  copyFileSync(kb.dbPath, copy);
+  const writable = new Database(copy);
+  try {
+    writable.prepare("INSERT INTO search_fts (search_fts, rank) VALUES ('integrity-check', 1)").run();
+    return true;
+  } finally {
+    writable.close();
+    rmSync(copy);
+  }
+}
 
 describe('postmortem build: the database', () => {
   it('holds every valid incident in normalised tables, with exact UTC times and minutes', async () => {
@@ -121,14 +135,7 @@ describe('postmortem build: the database', () => {
     }
     expect(all(kb, "SELECT s.incident_id, s.heading FROM search_fts f JOIN search_source s ON s.doc_id = f.rowid WHERE search_fts MATCH 'mail' ORDER BY 1, 2"))
       .toEqual(all(fresh, "SELECT s.incident_id, s.heading FROM search_fts f JOIN search_source s ON s.doc_id = f.rowid WHERE search_fts MATCH 'mail' ORDER BY 1, 2"));
-    // FTS5's own check that the index matches its external content.
-    const copy = join(root, 'check.db');
-    const source = new Database(kb.dbPath, { readonly: true });
-    await source.backup(copy);
-    source.close();
-    const writable = new Database(copy);
-    expect(() => writable.prepare("INSERT INTO search_fts (search_fts, rank) VALUES ('integrity-check', 1)").run()).not.toThrow();
-    writable.close();
+    expect(integrityCheck(kb)).toBe(true);
   });
 
   it('applies the cross-file rules to unchanged files: duplicate ids and related incidents that disappear', async () => {
@@ -151,6 +158,16 @@ describe('postmortem build: the database', () => {
     expect(all(kb, 'SELECT id FROM incidents ORDER BY id').map((r) => r.id)).toEqual([POP.id, LATE.id]);
     expect(one(kb, 'SELECT count(*) FROM related')).toBe(0);
     expect(kb.problems).toEqual(runCheck(captureContext(root, { now: '2007-07-01' })).problems);
+  });
+
+  it('leaves out, index entries included, incidents a first build writes and the cross-file rules then reject', async () => {
+    const { ctx } = setup(fixtureFiles([DST, POP, LATE])); // DST lists LB as related: rejected after it was written
+    const kb = await updateKnowledgeBase(ctx);
+    expect(kb.problems.filter((p) => p.ruleId === 'related-exists').map((p) => p.file)).toEqual([pathOf(DST)]);
+    expect(all(kb, 'SELECT id FROM incidents ORDER BY id').map((r) => r.id)).toEqual([POP.id, LATE.id]);
+    expect(one(kb, "SELECT count(*) FROM search_fts WHERE search_fts MATCH 'descriptors'")).toBe(1);
+    expect(one(kb, 'SELECT count(*) FROM search_fts')).toBe(one(kb, 'SELECT count(*) FROM search_source'));
+    expect(integrityCheck(kb)).toBe(true);
   });
 
   it('rebuilds everything when the config changes, without parsing again', async () => {

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -71,7 +71,7 @@ describe.skipIf(!existsSync(DIST))('a killed build', () => {
       import { loadConfig } from ${JSON.stringify(DIST.replace('db/knowledge-base.js', 'kb/config.js'))};
       const root = ${JSON.stringify(root)};
       const job = { root, files: listIncidentFiles(root), config: loadConfig(root).config, today: '2007-07-01' };
-      const collect = async (workers) => { const out = []; await processFiles(job, (s, i) => { out[i] = s; }, undefined, workers); return JSON.stringify(out); };
+      const collect = async (workers) => { const out = []; await processFiles(job, (s, i) => { if (i !== out.length) throw new Error('out of order'); out.push(s); }, undefined, workers); return JSON.stringify(out); };
       const a = await collect(1);
       const b = await collect(2);
       process.stdout.write(JSON.stringify({ same: a === b, files: job.files.length }));`;
@@ -80,6 +80,21 @@ describe.skipIf(!existsSync(DIST))('a killed build', () => {
     child.stdout.on('data', (d) => { output += d; });
     await new Promise((resolve) => child.on('exit', resolve));
     expect(JSON.parse(output)).toEqual({ same: true, files: 600 });
+  }, 120_000);
+
+  it('writes the same bytes every time, with worker threads or without', async () => {
+    const build = (out: string) => new Promise<number | null>((resolve) => {
+      const script = `import { updateKnowledgeBase } from ${JSON.stringify(DIST)};
+        await updateKnowledgeBase({ root: ${JSON.stringify(root)}, out: ${JSON.stringify(out)}, now: '2007-07-01', stdout: process.stdout, stderr: process.stderr, color: false });`;
+      spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore' }).on('exit', resolve);
+    });
+    const outs = ['same-a', 'same-b'].map((name) => join(root, name));
+    expect(await Promise.all(outs.map(build))).toEqual([0, 0]);
+    // In this process the build runs from the TypeScript sources: no worker threads.
+    await updateKnowledgeBase(captureContext(root, { now: '2007-07-01' }), { dbPath: join(root, 'same-c', 'postmortems.db') });
+    const [a, b, c] = ['same-a', 'same-b', 'same-c'].map((name) => readFileSync(join(root, name, 'postmortems.db')));
+    expect(a!.equals(b!)).toBe(true);
+    expect(a!.equals(c!)).toBe(true);
   }, 120_000);
 });
 

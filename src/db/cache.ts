@@ -50,6 +50,9 @@ export class ParseCache {
       let db: Database.Database | undefined;
       try {
         db = new Database(path);
+        // For a new file: a parse (~20 KB of JSON) then takes 2 pages instead of 5 or 6, and
+        // storing 10,000 costs ~20% less (mostly system time). An existing file keeps its size.
+        db.pragma('page_size = 16384');
         db.pragma('journal_mode = WAL');
         db.pragma('synchronous = NORMAL');
         db.exec(CACHE_SQL);
@@ -111,6 +114,11 @@ export class ParseCache {
       for (const [file, { digest, check }] of checks) put.run(file, digest, context, JSON.stringify(check));
       for (const file of files) if (!keep.has(file)) remove.run(file);
     })();
+  }
+
+  /** True when no parse is stored. */
+  isEmpty(): boolean {
+    return this.db.prepare('SELECT 1 FROM sources LIMIT 1').get() === undefined;
   }
 
   has(digest: string): boolean {

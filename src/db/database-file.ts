@@ -122,6 +122,9 @@ export class DatabaseBuild {
     else if (basis) copyFileSync(basis.path, this.temp);
     this.db = new Database(this.temp);
     try {
+      // 16 KB pages for a new file: no section text needs overflow pages (~3,000 did with 4 KB),
+      // inserting costs ~20% less and the file is ~4% smaller. An existing file keeps its size.
+      if (!basis) this.db.pragma('page_size = 16384');
       this.db.pragma('journal_mode = OFF'); // the temp file is only renamed into place once complete
       this.db.pragma('synchronous = OFF');
       this.db.exec('BEGIN');
@@ -167,6 +170,7 @@ export class DatabaseBuild {
         this.rows.set(v.id, v.file);
       }
     }
+    writer.flushSearch();
     writer.prune();
     const oldFiles = previous?.files ?? new Map<string, string>();
     const oldIds = previous ? new Map(db.prepare('SELECT file, incident_id FROM files').raw().all() as [string, string | null][]) : new Map<string, string | null>();

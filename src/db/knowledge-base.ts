@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { CommandContext } from '../commands/context.js';
 import type { Config } from '../schema/config.js';
@@ -53,8 +53,13 @@ export function cachePathFor(dbPath: string): string {
   return join(dirname(dbPath), `.${basename(dbPath)}.cache`);
 }
 
-/** Current files with their content digests; a file whose size and mtime did not change keeps its digest. */
-function stampFiles(root: string, files: readonly string[], previous: ReadonlyMap<string, FileStamp>, startedMs: number): Map<string, FileStamp> {
+/**
+ * Current files with their content digests; a file whose size and mtime did not change keeps its
+ * digest. With `hash` false the others get none (''): the reader's digest is taken instead.
+ */
+function stampFiles(
+  root: string, files: readonly string[], previous: ReadonlyMap<string, FileStamp>, startedMs: number, hash: boolean,
+): Map<string, FileStamp> {
   const stamps = new Map<string, FileStamp>();
   for (const file of files) {
     let size = -1;
@@ -74,7 +79,7 @@ function stampFiles(root: string, files: readonly string[], previous: ReadonlyMa
     }
     let digest = '';
     try {
-      digest = digestOf(readFileSync(join(root, file)));
+      if (hash) digest = digestOf(readFileSync(join(root, file)));
     } catch {
       // unreadable: read (and reported) by the parser
     }
@@ -125,7 +130,10 @@ export async function updateKnowledgeBase(ctx: CommandContext, options: { dbPath
   try {
     const files = listIncidentFiles(root);
     const oldStamps = cache.stamps();
-    const stamps = stampFiles(root, files, oldStamps, startedMs);
+    // A first build has no digest to compare with (no stamps, parses or database): files are
+    // hashed by the workers that read them, not read here first, before they can start.
+    const first = oldStamps.size === 0 && cache.isEmpty() && !existsSync(dbPath) && !existsSync(keptPathFor(dbPath));
+    const stamps = stampFiles(root, files, oldStamps, startedMs, !first);
     const previous = readPrevious(dbPath);
     const compatible = previous !== undefined
       && previous.meta.get(META.toolVersion) === TOOL_VERSION

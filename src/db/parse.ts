@@ -45,9 +45,11 @@ export function processOne(job: Omit<ParseJob, 'files'>, file: string): Processe
 }
 
 /**
- * Reads (parses) and checks files, handing each result to `onSource` as it comes (in any
- * order, with its index in `files`): in worker threads across cores when there are many, else
- * in this thread. Results are identical either way (`processOne`); nothing is kept here.
+ * Reads (parses) and checks files, handing each result to `onSource` in the order of `files`
+ * (with its index): in worker threads across cores when there are many, else in this thread.
+ * Results are identical either way (`processOne`), and so is their order, which makes what the
+ * build writes from them the same bytes every time; nothing is kept here beyond a few batches
+ * that come back ahead of an earlier one.
  */
 export async function processFiles(
   job: ParseJob, onSource: (processed: Processed, index: number) => void, onProgress?: ParseProgress, workers?: number,
@@ -64,35 +66,59 @@ export async function processFiles(
   let next = 0;
   let done = 0;
   const batch = 16;
+  let failed = false;
+  /** Batches that came back before an earlier one, by their first index. */
+  const early = new Map<number, Processed[]>();
+  const deliver = (start: number, results: Processed[]) => {
+    if (failed) return;
+    early.set(start, results);
+    for (let ready = early.get(done); ready; ready = early.get(done)) {
+      early.delete(done);
+      const first = done;
+      ready.forEach((p, i) => onSource(p, first + i));
+      done += ready.length;
+    }
+    onProgress?.(done);
+  };
   const run = () => new Promise<void>((resolve, reject) => {
     const worker = new Worker(fileURLToPath(workerUrl), {
       workerData: { root: job.root, config: job.config, today: job.today },
-      // A small young generation: short-lived parse trees are collected sooner, which keeps the peak memory down.
-      resourceLimits: { maxYoungGenerationSizeMb: 8 },
+      // A large young generation: a file's parse tree is garbage once its results are made, so
+      // fewer minor collections find (and copy, then promote) live trees. With 8 MB a worker
+      // spent ~19% of its time collecting garbage, with 64 MB ~6%, for ~45 MB more peak memory
+      // in all (128 MB collects no less and adds ~130 MB).
+      resourceLimits: { maxYoungGenerationSizeMb: 64 },
       execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type') && a !== '-e' && a !== '--eval'),
     });
+    let inFlight = 0;
     const send = () => {
-      if (next >= job.files.length) {
-        void worker.terminate().then(() => resolve());
+      if (next >= job.files.length || failed) {
+        if (inFlight === 0) void worker.terminate().then(() => resolve());
         return;
       }
       const start = next;
       next = Math.min(job.files.length, next + batch);
+      inFlight++;
       worker.postMessage({ start, files: job.files.slice(start, next) });
     };
     worker.on('message', (message: { start: number; results: Processed[] }) => {
+      inFlight--;
+      // The next batch goes out first, so the worker never waits while this thread writes.
+      send();
       try {
-        message.results.forEach((p, i) => onSource(p, message.start + i));
+        deliver(message.start, message.results);
       } catch (error) {
+        failed = true;
         void worker.terminate();
         reject(error);
-        return;
       }
-      done += message.results.length;
-      onProgress?.(done);
-      send();
     });
-    worker.on('error', reject);
+    worker.on('error', (error) => {
+      failed = true;
+      reject(error);
+    });
+    // Two batches in flight: one being read, one queued.
+    send();
     send();
   });
   await Promise.all(Array.from({ length: count }, run));

@@ -104,12 +104,17 @@ export function incidentRows(incident: Incident, config: Config): IncidentRows {
   };
 }
 
+/** How many incidents' full-text entries are written at a time (see `IncidentWriter.flushSearch`). */
+const SEARCH_BATCH = 256;
+
 /** Prepared statements that insert and delete one incident's rows. */
 export class IncidentWriter {
   private readonly insert: Record<string, Database.Statement>;
   private readonly remove: Database.Statement[];
   private readonly ftsDelete: Database.Statement;
   private readonly ftsInsert: Database.Statement;
+  /** Incidents added whose full-text entries are not written yet (see `flushSearch`). */
+  private pendingSearch: string[] = [];
   private readonly services: Set<string>;
   private readonly locations: Set<string>;
 
@@ -136,7 +141,8 @@ export class IncidentWriter {
       section: db.prepare('INSERT INTO sections (incident_id, position, key, title, recognised, audience, markdown) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     };
     this.ftsInsert = db.prepare(`INSERT INTO search_fts (rowid, title, heading, body)
-      SELECT doc_id, title, heading, body FROM search_source WHERE incident_id = ?`);
+      SELECT doc_id, title, heading, body FROM search_source
+       WHERE incident_id IN (SELECT value FROM json_each(?)) ORDER BY doc_id`);
     this.ftsDelete = db.prepare(`INSERT INTO search_fts (search_fts, rowid, title, heading, body)
       SELECT 'delete', doc_id, title, heading, body FROM search_source WHERE incident_id = ?`);
     this.remove = [
@@ -155,6 +161,7 @@ export class IncidentWriter {
 
   /** Removes an incident and everything that hangs off it (its index entries first). */
   delete(id: string): void {
+    this.flushSearch(); // the incident may be among those not indexed yet
     this.ftsDelete.run(id);
     for (const statement of this.remove) statement.run(id);
   }
@@ -197,7 +204,22 @@ export class IncidentWriter {
       insert.related!.run(other, id, id);
     }
     for (const s of rows.sections) insert.section!.run(id, ...s);
-    this.ftsInsert.run(id);
+    this.pendingSearch.push(id);
+    if (this.pendingSearch.length >= SEARCH_BATCH) this.flushSearch();
+  }
+
+  /**
+   * Writes the full-text entries of the incidents added since the last call; the build calls it
+   * before committing. FTS5 writes its pending terms out as a new segment (to be merged later)
+   * at the end of every INSERT … SELECT and whenever a rowid is lower than the one before, and
+   * every new incident's row has a lower rowid (`-incidents.rowid`): indexing incidents one by
+   * one made a segment each, and merging them cost more than the indexing. In batches, in rowid
+   * order, there is one segment per batch; the index holds the same entries.
+   */
+  flushSearch(): void {
+    if (this.pendingSearch.length === 0) return;
+    this.ftsInsert.run(JSON.stringify(this.pendingSearch));
+    this.pendingSearch = [];
   }
 }
 
