@@ -253,9 +253,10 @@ describe('letter templates', () => {
   it('only see the customer view model: an internal field is a clear error naming the template', async () => {
     const root = kbWith({ 'incidents/2007-03-11-dst.md': DST, 'templates/letter/opening.md.hbs': 'Cause: {{root_cause.summary}}\n' });
     // Strict mode: `root_cause` is not in the model, so the template fails loudly instead of printing nothing.
-    await expect(letter(root, { ids: ['2007-03-11-dst'], formats: ['md'] })).rejects.toThrow(
-      `letter template ${join(root, 'templates', 'letter', 'opening.md.hbs')}: "summary" not defined`,
-    );
+    // located in the knowledge base's own template, with the hint for letter templates
+    const failure = letter(root, { ids: ['2007-03-11-dst'], formats: ['md'] });
+    await expect(failure).rejects.toThrow('templates/letter/opening.md.hbs:1:10: error: the template could not be filled: "summary" not defined');
+    await expect(failure).rejects.toMatchObject({ name: 'UserError', hint: expect.stringContaining('customer view model') });
   });
 
   it('never use triple-stash, and escape everything but sanitised Markdown', () => {

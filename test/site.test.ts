@@ -337,6 +337,24 @@ describe('postmortem site from the built CLI', () => {
     expect(read(dir, 'incidents/2007-06-04-dulles-load-balancer-overload.html')).toContain('<em>');
   });
 
+  it.skipIf(!existsSync(join(PACKAGE_ROOT, 'dist/site/worker.js')))('reports a site template that does not parse, or asks for what its page does not have, where it is (worker threads too)', async () => {
+    const root = exampleCopy();
+    mkdirSync(join(root, 'templates/site'), { recursive: true });
+    writeFileSync(join(root, 'templates/site/incident.hbs'), '<h1>{{title}}</h1>\n{{#if title}}\n<p>never closed</p>\n');
+    const broken = cli(root);
+    expect(broken.status).toBe(1);
+    expect(broken.stderr).toBe("postmortem: templates/site/incident.hbs:4:1: error: the template does not parse: Expecting 'OPEN_INVERSE_CHAIN', 'INVERSE', 'OPEN_ENDBLOCK', got 'EOF'\n");
+    writeFileSync(join(root, 'templates/site/incident.hbs'), '<h1>{{title}}</h1>\n<p>{{nosuch.field}}</p>\n');
+    const unknown = cli(root);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toMatch(/^postmortem: templates\/site\/incident\.hbs:2:6: error: the template could not be filled: "field" not defined in undefined\n[^\n]*Your own templates/);
+    // in this thread too (the fixture is too small for worker threads)
+    const small = kbRoot();
+    mkdirSync(join(small, 'templates/site'), { recursive: true });
+    writeFileSync(join(small, 'templates/site/owners.hbs'), '{{#each owners}}');
+    await expect(build(small)).rejects.toThrow(/^templates\/site\/owners\.hbs:1:1: error: the template does not parse/);
+  });
+
   it.skipIf(!existsSync(join(PACKAGE_ROOT, 'dist/site/worker.js')))('reports a parse cache lost under a worker thread in one line, and renders those pages on the next build', async () => {
     const root = exampleCopy();
     expect(cli(root).status).toBe(0);

@@ -25,10 +25,12 @@ function customerEnvironment(root: string): TemplateEnvironment {
   const env = createEnvironment('customer', {
     /** Plain text for the Markdown letter: every Markdown and HTML character escaped. */
     md: (value: unknown) => safeMarkdown(markdownText(typeof value === 'string' || typeof value === 'number' ? String(value) : '')),
-  });
+  }, { hint: LETTER_HINT });
   env.registerPartialFile(root, 'letterStyle', LETTER_TEMPLATES.style);
   return env;
 }
+
+const LETTER_HINT = 'Letter templates see only the customer view model; the fields are listed in docs/letters.md.';
 
 function guarded<T>(name: string, root: string, fn: () => T): T {
   try {
@@ -37,7 +39,7 @@ function guarded<T>(name: string, root: string, fn: () => T): T {
     if (error instanceof UserError) throw error;
     throw new UserError(
       `letter template ${templatePath(root, name)}: ${(error as Error).message.split('\n')[0]}`,
-      'Letter templates see only the customer view model; the fields are listed in docs/letters.md.',
+      LETTER_HINT,
     );
   }
 }

@@ -8,7 +8,7 @@ import type { PacketView } from './view.js';
  * each overridable from the knowledge base's own `templates/` folder.
  */
 export function renderPacketHtml(root: string, zone: string, view: PacketView): string {
-  const env = createEnvironment('internal', packetHelpers(zone));
+  const env = createEnvironment('internal', packetHelpers(zone), { hint: "Packet templates get the packet's view model and helpers (see docs/packets.md)." });
   env.registerPartialFile(root, 'styles', 'packet/styles.css');
   env.registerPartialFile(root, 'incident', 'packet/incident.hbs');
   const template = env.load(root, 'packet/packet.html.hbs');

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { UserError } from '../commands/context.js';
 import type { IncidentSource } from '../db/incident-source.js';
 import type { Config } from '../schema/config.js';
 import { openDatabase } from './rows.js';
@@ -104,11 +105,11 @@ export function createTaskPool(expectedTasks: number): TaskPool {
   const workers = Array.from({ length: count }, () => {
     const worker = new Worker(fileURLToPath(workerUrl));
     const w = { worker, batches: [] as Queued[][] };
-    worker.on('message', (message: { results?: unknown[]; error?: string }) => {
+    worker.on('message', (message: { results?: unknown[]; error?: string; user?: boolean; hint?: string }) => {
       if (failed) return;
       const batch = w.batches.shift()!;
       if (message.error !== undefined) {
-        fail(new Error(message.error));
+        fail(message.user ? new UserError(message.error, message.hint) : new Error(message.error));
         return;
       }
       batch.forEach((q, n) => q.resolve(message.results![n]));

@@ -1,4 +1,5 @@
 import { parentPort } from 'node:worker_threads';
+import { UserError } from '../commands/context.js';
 import { IncidentReader } from '../db/incident-source.js';
 import { Temporal } from '../model/time.js';
 import { Facts } from './facts.js';
@@ -60,6 +61,8 @@ parentPort!.on('message', (message: SiteTask[] | { site: SiteWorkerData }) => {
     // the pages' bytes move to the other thread, not copied
     parentPort!.postMessage({ results }, rendered.flatMap((r) => (r.bytes ? [r.bytes.buffer as ArrayBuffer] : [])));
   } catch (error) {
-    parentPort!.postMessage({ error: error instanceof Error ? error.message : String(error) });
+    // an expected failure (a knowledge base's template that does not parse, say) stays one
+    const user = error instanceof UserError ? { user: true, hint: error.hint } : {};
+    parentPort!.postMessage({ error: error instanceof Error ? error.message : String(error), ...user });
   }
 });
