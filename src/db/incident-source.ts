@@ -1,9 +1,13 @@
 import type { Config } from '../schema/config.js';
 import { toIncident, type Incident } from '../model/incident.js';
 import { ParseCache } from './cache.js';
+import { readOne } from './parse.js';
+import { UserError } from '../commands/context.js';
 
 /** The parse cache of a build, and the config its incidents are typed with. Plain data: it crosses to worker threads. */
 export interface IncidentSource {
+  /** The knowledge base's folder (a file whose parse the cache lost is read there again). */
+  root: string;
   cachePath: string;
   cacheVersion: string;
   config: Config;
@@ -23,9 +27,11 @@ export class IncidentReader {
     if (entries.length === 0) return [];
     const cache = (this.cache ??= new ParseCache(this.source.cachePath, this.source.cacheVersion));
     return entries.map(([file, digest]) => {
-      const parsed = cache.get(digest, file);
-      const incident = parsed && toIncident(parsed, this.source.config).incident;
-      if (!incident) throw new Error(`the parse cache lost ${file}; run the build again`);
+      // A parse the cache lost (the cache deleted, say, while the database is up to date) is
+      // made again from the file, when the file is still the one the database holds.
+      const parsed = cache.get(digest, file) ?? readOne(this.source.root, file, this.source.config);
+      const incident = parsed.digest === digest ? toIncident(parsed, this.source.config).incident : undefined;
+      if (!incident) throw new UserError(`${file} changed while the build was running`, 'Run the command again.');
       return incident;
     });
   }

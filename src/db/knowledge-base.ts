@@ -182,7 +182,7 @@ export async function updateKnowledgeBase(ctx: CommandContext, options: { dbPath
     cache.close();
   }
 
-  const incidentSource: IncidentSource = { cachePath, cacheVersion, config };
+  const incidentSource: IncidentSource = { root: ctx.root, cachePath, cacheVersion, config };
   const validFiles = [...validByFile.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return {
     config, today, dbPath, problems, changed, rebuilt, parsed: parsedCount,
