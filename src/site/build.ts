@@ -634,8 +634,8 @@ async function buildSiteWith(o: BuildSiteOptions, threads: { pool?: TaskPool }):
     const pool = (threads.pool ??= createTaskPool(stale.reduce((n, page) => n + (page.tasks ? page.weight ?? 1 : 0), 0)));
     if (pool.threads > 0) pool.site({ root: o.root, siteDir, config: o.config, today: todayText, facts: facts.c, serviceNames, source: o.source });
     // With worker threads, the incident pages rendered whole are theirs (queued first: they
-    // are most of the work); this thread renders the rest meanwhile.
-    // (written as they come: after a failure elsewhere, what the workers made is not rendered again)
+    // are most of the work); this thread renders the rest meanwhile, and writes the workers'
+    // pages as they come (after a failure elsewhere, those are not rendered again).
     const order = new Map(stale.map((page, n) => [page, n]));
     /** A page's file written: this thread writes them all, one at a time (see `writePage`). */
     const record = (page: Page, changed: boolean, pieces: PagePieces | undefined) => {
@@ -677,10 +677,10 @@ async function buildSiteWith(o: BuildSiteOptions, threads: { pool?: TaskPool }):
       return { full, results };
     };
     for (const page of stale) rendered.push(where(page.path));
-    let next = chunks.length ? prepare(chunks[0]!) : undefined;
+    let upcoming = chunks.length ? prepare(chunks[0]!) : undefined;
     for (let k = 0; k < chunks.length; k++) {
-      const { full, results } = next!;
-      next = k + 1 < chunks.length ? prepare(chunks[k + 1]!) : undefined;
+      const { full, results } = upcoming!;
+      upcoming = k + 1 < chunks.length ? prepare(chunks[k + 1]!) : undefined;
       lap('load');
       for (const page of chunks[k]!) {
         const out = await page.render(full, results.has(page) ? await results.get(page)! : []);
