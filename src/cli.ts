@@ -2,7 +2,8 @@
 import { resolve } from 'node:path';
 import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { UserError, type CliEnv, type CommandContext, type CommandResult } from './commands/context.js';
+import { asUserError } from './output/file-error.js';
+import { type CliEnv, type CommandContext, type CommandResult } from './commands/context.js';
 
 type CommandFactory = (env: CliEnv) => CommandModule;
 
@@ -106,8 +107,9 @@ async function main(): Promise<void> {
       process.exitCode = 2;
       return;
     }
-    if (error instanceof UserError) {
-      process.stderr.write(`postmortem: ${error.message}\n${error.hint ? error.hint + '\n' : ''}`);
+    const expected = asUserError(error);
+    if (expected) {
+      process.stderr.write(`postmortem: ${expected.message}\n${expected.hint ? expected.hint + '\n' : ''}`);
       process.exitCode = 1;
       return;
     }

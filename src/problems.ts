@@ -41,8 +41,13 @@ export function sortProblems(problems: readonly Problem[]): Problem[] {
   return [...problems].sort(compareProblems);
 }
 
+/** Control characters (a newline in a file name) would split the one line a problem is: such a path is quoted. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
 export function formatProblem(p: Problem): string {
-  return `${p.file}:${p.line}:${p.column}: ${p.severity} ${p.message} [${p.ruleId}]`;
+  const file = CONTROL.test(p.file) ? JSON.stringify(p.file) : p.file;
+  const message = CONTROL.test(p.message) ? JSON.stringify(p.message).slice(1, -1) : p.message;
+  return `${file}:${p.line}:${p.column}: ${p.severity} ${message} [${p.ruleId}]`;
 }
 
 export function countBySeverity(problems: readonly Problem[]): { errors: number; warnings: number } {

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { copyFileSync, renameSync, rmSync, statSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { copyFileSync, renameSync, rmSync, statSync, writeFileSync, mkdirSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { updateKnowledgeBase, type BuiltKnowledgeBase } from '../src/db/knowledge-base.js';
@@ -193,12 +193,11 @@ describe('postmortem build: the database', () => {
     expect(one(back, "SELECT value FROM meta WHERE key = 'evaluated_at'")).toBe('2007-06-01');
   });
 
-  it('rebuilds a database that is not one of ours', async () => {
+  it('leaves alone a file in the place of the database that is not one of ours (issue 12, item 1)', async () => {
     const { ctx } = setup();
     mkdirSync(ctx.out, { recursive: true });
     writeFileSync(join(ctx.out, 'postmortems.db'), 'not a database');
-    const kb = await updateKnowledgeBase(ctx);
-    expect(one(kb, 'SELECT count(*) FROM incidents')).toBe(4);
-    expect(existsSync(kb.dbPath)).toBe(true);
+    await expect(updateKnowledgeBase(ctx)).rejects.toThrow(/postmortems\.db is not a database this tool made; it was left alone/);
+    expect(readFileSync(join(ctx.out, 'postmortems.db'), 'utf8')).toBe('not a database');
   });
 });

@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { loadKnowledgeBase } from '../kb/load.js';
+import { checkTargets } from '../kb/targets.js';
 import type { LetterOutcome } from '../letter/document.js';
 import { LETTER_FORMATS, type LetterFormat } from '../letter/formats.js';
 import { UserError, type CliEnv, type CommandContext, type CommandResult } from './context.js';
@@ -30,6 +31,7 @@ export function parseFormats(value: unknown): LetterFormat[] | undefined {
 
 /** `postmortem letter <id>...`: the customer letter about these incidents. */
 export async function runLetter(ctx: CommandContext, options: LetterOptions): Promise<LetterResult> {
+  checkTargets(ctx.root, ctx.out);
   const kb = loadKnowledgeBase({ root: ctx.root, now: ctx.now });
   // The renderer (unified, Handlebars, playwright-core) loads only when a letter is written.
   const { produceLetter } = await import('../letter/document.js');

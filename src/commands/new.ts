@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { loadConfig } from '../kb/config.js';
 import { INCIDENTS_DIR } from '../kb/files.js';
+import { requireRoot } from '../kb/targets.js';
 import { slugify } from '../source/sections.js';
 import { resolveToday } from '../kb/validate.js';
 import type { Temporal } from '../model/time.js';
@@ -37,6 +38,7 @@ export function newIncidentText(root: string, values: {
 export function runNew(ctx: CommandContext, options: { title: string; author?: string; id?: string }): NewResult {
   const title = options.title.trim();
   if (!title) throw new UserError('the title is empty', 'Give the incident a one-line title: postmortem new "Mail delayed in Dulles"');
+  requireRoot(ctx.root);
   const { config } = loadConfig(ctx.root);
   const date = resolveToday(config, ctx.now);
   const slug = slugify(title).slice(0, 60).replace(/-+$/, '');

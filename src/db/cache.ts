@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import type { SourceFile } from '../source/read.js';
 import type { Problem } from '../problems.js';
+import { APPLICATION_ID } from './ownership.js';
 
 /**
  * The parse cache: what reading a file produced (a plain-JSON `SourceFile`), keyed by content
@@ -55,6 +56,7 @@ export class ParseCache {
         db.pragma('page_size = 16384');
         db.pragma('journal_mode = WAL');
         db.pragma('synchronous = NORMAL');
+        db.pragma(`application_id = ${APPLICATION_ID}`);
         db.exec(CACHE_SQL);
         const stored = db.prepare("SELECT value FROM meta WHERE key = 'version'").pluck().get() as string | undefined;
         if (stored !== version) {

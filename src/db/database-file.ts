@@ -8,6 +8,7 @@ import { PACKAGE_ROOT } from '../paths.js';
 import { digestOf } from '../source/read.js';
 import type { FileStamp } from './cache.js';
 import { META, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+import { APPLICATION_ID } from './ownership.js';
 import { IncidentWriter, writeConfigRows, writeProblems, type IncidentRows } from './write.js';
 
 /** The database file: reading the previous build's state, and writing a new version atomically. */
@@ -127,6 +128,7 @@ export class DatabaseBuild {
       if (!basis) this.db.pragma('page_size = 16384');
       this.db.pragma('journal_mode = OFF'); // the temp file is only renamed into place once complete
       this.db.pragma('synchronous = OFF');
+      this.db.pragma(`application_id = ${APPLICATION_ID}`);
       this.db.exec('BEGIN');
       if (!previous) {
         this.db.exec(SCHEMA_SQL);

@@ -8,7 +8,7 @@ import type { Temporal } from '../model/time.js';
 import { sortProblems, type Problem } from '../problems.js';
 import { digestOf } from '../source/read.js';
 import { loadConfig } from '../kb/config.js';
-import { listIncidentFiles } from '../kb/files.js';
+import { scanIncidentFiles, SCAN_RULE } from '../kb/files.js';
 import { resolveToday } from '../kb/validate.js';
 import { ParseCache, type FileStamp } from './cache.js';
 import { loadIncidents, type IncidentSource } from './incident-source.js';
@@ -16,6 +16,9 @@ import { SCHEMA_VERSION, META } from './schema.js';
 import { incidentRows, type IncidentRows } from './write.js';
 import { DatabaseBuild, keptPathFor, openReadOnly, readPrevious, removeStaleTemps, TOOL_VERSION } from './database-file.js';
 import { validateAll } from './incremental-check.js';
+import { asUserError } from '../output/file-error.js';
+import { checkTargets, refuseInsideIncidents } from '../kb/targets.js';
+import { claimDatabaseFiles } from './ownership.js';
 
 export { keptPathFor, openReadOnly, TOOL_VERSION } from './database-file.js';
 export { loadIncidents, type IncidentSource } from './incident-source.js';
@@ -109,9 +112,21 @@ function diffIds(before: Map<string, string>, after: Map<string, string>, everyt
  * file in the same folder and renamed into place, so readers see the old or the new one.
  */
 export async function updateKnowledgeBase(ctx: CommandContext, options: { dbPath?: string } = {}): Promise<BuiltKnowledgeBase> {
-  const startedMs = Date.now();
   const dbPath = resolveDbPath(ctx, options.dbPath);
+  try {
+    return await update(ctx, dbPath);
+  } catch (error) {
+    // An I/O failure names its path; SQLite's (a full disk while writing) name none: the database's.
+    throw asUserError(error) ?? asUserError(error, dbPath, 'write the database') ?? error;
+  }
+}
+
+async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowledgeBase> {
+  const startedMs = Date.now();
   const root = ctx.root;
+  checkTargets(root, ctx.out);
+  refuseInsideIncidents(root, dbPath, '--db');
+  claimDatabaseFiles([dbPath, keptPathFor(dbPath), cachePathFor(dbPath)]);
   const loaded = loadConfig(root);
   const config = loaded.config;
   const today = resolveToday(config, ctx.now);
@@ -128,7 +143,8 @@ export async function updateKnowledgeBase(ctx: CommandContext, options: { dbPath
   let parsedCount = 0;
   let changed: BuiltKnowledgeBase['changed'];
   try {
-    const files = listIncidentFiles(root);
+    const scanned = scanIncidentFiles(root);
+    const files = scanned.files;
     const oldStamps = cache.stamps();
     // A first build has no digest to compare with (no stamps, parses or database): files are
     // hashed by the workers that read them, not read here first, before they can start.
@@ -144,7 +160,8 @@ export async function updateKnowledgeBase(ctx: CommandContext, options: { dbPath
     const beforeIds = new Map([...(previous?.incidents.values() ?? [])].map((v) => [v.id, v.digest]));
 
     if (sameFiles && previous.meta.get(META.today) === today.toString()) {
-      problems = previous.problems();
+      // What the scan found (a symbolic link, an unreadable folder) is never in the files compared: found afresh.
+      problems = sortProblems([...previous.problems().filter((p) => p.ruleId !== SCAN_RULE), ...scanned.problems]);
       validByFile = previous.incidents;
       changed = { added: [], changed: [], removed: [] };
     } else {
@@ -164,7 +181,7 @@ export async function updateKnowledgeBase(ctx: CommandContext, options: { dbPath
         // Incidents are written as they are validated, so none is held in memory or read twice.
         const validation = await validateAll(ctx, cache, files, stamps, config, today, context, startedMs, (rows) => build.offer(rows));
         parsedCount = validation.parsed;
-        problems = sortProblems([...loaded.problems, ...validation.problems]);
+        problems = sortProblems([...loaded.problems, ...scanned.problems, ...validation.problems]);
         validByFile = new Map(validation.valid.map((v) => [v.file, { id: v.id, digest: v.digest }]));
         const fileRows = files.map((file) => ({ file, digest: stamps.get(file)!.digest, id: validByFile.get(file)?.id ?? null }));
         build.finish(validation.valid, rowsOf, fileRows, problems, configDigest, today);

@@ -1,44 +1,90 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import type { Problem } from '../problems.js';
 
 export const INCIDENTS_DIR = 'incidents';
+
+/** The rule id of what the scan of the incident folders reports. */
+export const SCAN_RULE = 'incident-files';
 
 /** Path relative to the root with forward slashes, as every message shows it. */
 export function relativePath(root: string, path: string): string {
   return relative(root, path).split(sep).join('/');
 }
 
-function walk(dir: string, out: string[]): void {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
+/** What a scan of the incident folders found: the files, and what it could not take (never skipped silently). */
+export interface IncidentFiles {
+  files: string[];
+  problems: Problem[];
+}
+
+const REASONS: Readonly<Record<string, string>> = {
+  ENOENT: 'it does not exist',
+  ENOTDIR: 'a part of the path is a file',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EIO: 'input/output error',
+  ELOOP: 'too many symbolic links',
+  ENAMETOOLONG: 'the name is too long',
+};
+
+function reasonOf(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  return Object.hasOwn(REASONS, code) ? REASONS[code]! : (error as Error).message;
+}
+
+class Scan {
+  readonly found: string[] = [];
+  readonly problems: Problem[] = [];
+
+  constructor(private readonly root: string) {}
+
+  report(path: string, severity: Problem['severity'], message: string): void {
+    this.problems.push({ file: relativePath(this.root, path), line: 1, column: 1, severity, ruleId: SCAN_RULE, message });
   }
-  for (const entry of entries) {
-    if (entry.name.startsWith('.')) continue;
-    const full = join(dir, entry.name);
-    if (entry.isDirectory()) walk(full, out);
-    else if (entry.isFile() && entry.name.toLowerCase().endsWith('.md')) out.push(full);
+
+  walk(dir: string): void {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (error) {
+      this.report(dir, 'error', `cannot read this folder (${reasonOf(error)}); the incidents in it are left out`);
+      return;
+    }
+    for (const entry of entries) {
+      if (entry.name.startsWith('.')) continue;
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) this.walk(full);
+      else if (entry.isSymbolicLink()) {
+        this.report(full, 'warning', 'symbolic link not followed (incidents must be files inside incidents/); replace it with the file it points to, or remove it');
+      } else if (entry.isFile() && entry.name.toLowerCase().endsWith('.md')) this.found.push(full);
+    }
   }
+
+  start(path: string, named: boolean): void {
+    let isDir = false;
+    try {
+      isDir = statSync(path).isDirectory();
+    } catch (error) {
+      if (named) this.found.push(path); // reported as unreadable by the reader
+      else this.report(path, 'error', `no ${INCIDENTS_DIR}/ folder here (${reasonOf(error)}); incidents are files ${INCIDENTS_DIR}/<id>.md under the root: check --root, or run "postmortem new <title>"`);
+      return;
+    }
+    if (isDir) this.walk(path);
+    else if (named) this.found.push(path);
+    else this.report(path, 'error', `${INCIDENTS_DIR} is a file, not a folder; incidents are files ${INCIDENTS_DIR}/<id>.md: move it away and make ${INCIDENTS_DIR}/ a folder`);
+  }
+}
+
+/** Incident files under `<root>/incidents` (or under the given paths), relative to the root, sorted, and the problems found on the way. */
+export function scanIncidentFiles(root: string, paths?: readonly string[], cwd = process.cwd()): IncidentFiles {
+  const scan = new Scan(root);
+  if (paths && paths.length > 0) for (const p of paths) scan.start(isAbsolute(p) ? p : resolve(cwd, p), true);
+  else scan.start(join(root, INCIDENTS_DIR), false);
+  return { files: [...new Set(scan.found.map((f) => relativePath(root, f)))].sort(), problems: scan.problems };
 }
 
 /** Incident files under `<root>/incidents` (or under the given paths), relative to the root, sorted. */
 export function listIncidentFiles(root: string, paths?: readonly string[], cwd = process.cwd()): string[] {
-  const found: string[] = [];
-  const starts = paths && paths.length > 0
-    ? paths.map((p) => (isAbsolute(p) ? p : resolve(cwd, p)))
-    : [join(root, INCIDENTS_DIR)];
-  for (const start of starts) {
-    let isDir = false;
-    try {
-      isDir = statSync(start).isDirectory();
-    } catch {
-      found.push(start); // reported as unreadable by the reader
-      continue;
-    }
-    if (isDir) walk(start, found);
-    else found.push(start);
-  }
-  return [...new Set(found.map((f) => relativePath(root, f)))].sort();
+  return scanIncidentFiles(root, paths, cwd).files;
 }

@@ -6,7 +6,8 @@ import type { Temporal } from '../model/time.js';
 import { sortProblems, type Problem } from '../problems.js';
 import { readSource, type SourceFile } from '../source/read.js';
 import { loadConfig } from './config.js';
-import { listIncidentFiles } from './files.js';
+import { scanIncidentFiles } from './files.js';
+import { requireRoot } from './targets.js';
 import { resolveToday, validateSources } from './validate.js';
 
 export interface KnowledgeBase {
@@ -49,11 +50,14 @@ export function readSourceFile(root: string, file: string, config: Config): Sour
 /** Loads the config and every incident, and runs every rule. Reads each file exactly once. */
 export function loadKnowledgeBase(options: LoadOptions): KnowledgeBase {
   const { root } = options;
+  requireRoot(root);
   const loaded = loadConfig(root);
   const config = loaded.config;
   const today = resolveToday(config, options.now);
-  const all = listIncidentFiles(root);
-  const selected = options.paths?.length ? listIncidentFiles(root, options.paths, options.cwd) : all;
+  const scanned = scanIncidentFiles(root);
+  const all = scanned.files;
+  const named = options.paths?.length ? scanIncidentFiles(root, options.paths, options.cwd) : scanned;
+  const selected = named.files;
   const files = [...new Set([...all, ...selected])].sort();
   const sources = files.map((f) => readSourceFile(root, f, config));
   const { incidents, problems } = validateSources(sources, config, today);
@@ -62,6 +66,6 @@ export function loadKnowledgeBase(options: LoadOptions): KnowledgeBase {
   return {
     root, config, today, sources, checked: selected,
     incidents,
-    problems: sortProblems([...loaded.problems, ...reported]),
+    problems: sortProblems([...loaded.problems, ...named.problems, ...reported]),
   };
 }

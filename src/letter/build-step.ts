@@ -1,6 +1,6 @@
 import type { BuildStep, BuildStepResult } from '../build/steps.js';
 import { documentPosition } from '../build/document-position.js';
-import { UserError } from '../commands/context.js';
+import { asUserError } from '../output/file-error.js';
 import { CONFIG_FILE } from '../kb/config.js';
 import { documentsOfType } from '../schema/config.js';
 
@@ -37,8 +37,9 @@ export const letterBuildStep: BuildStep = {
           else result.unchanged += 1;
         }
         result.notes.push(...outcome.notes);
-      } catch (error) {
-        if (!(error instanceof UserError)) throw error;
+      } catch (caught) {
+        const error = asUserError(caught);
+        if (!error) throw caught;
         result.problems.push({
           file: CONFIG_FILE,
           ...documentPosition(kb.root, index),

@@ -6,7 +6,7 @@ import type { Incident } from '../model/incident.js';
 import type { Problem } from '../problems.js';
 import type { Config } from '../schema/config.js';
 import { UserError } from '../commands/context.js';
-import { writeFileAtomic } from '../output/write-file.js';
+import { writeFilesAtomic } from '../output/write-file.js';
 import { chromiumAvailable, chromiumPath, ChromiumMissingError, CHROMIUM_INSTALL_HINT } from '../render/pdf.js';
 import { ID_PATTERN } from '../schema/incident.js';
 import { chronological, customerLetter, LetterInputError, type CustomerLetter } from './model.js';
@@ -189,13 +189,12 @@ export async function produceLetter({ kb, out, request }: ProduceOptions): Promi
     );
   }
 
-  const files: LetterFile[] = [];
-  const write = (format: LetterFormat, content: string | Uint8Array) => {
-    const path = `${LETTERS_DIR}/${name}.${format}`;
-    files.push({ format, path, changed: writeFileAtomic(join(out, LETTERS_DIR, `${name}.${format}`), content) });
-  };
-  if (formats.includes('html')) write('html', rendered.html);
-  if (formats.includes('md')) write('md', rendered.markdown);
-  if (pdf) write('pdf', pdf);
+  // Every format is written, or none: a failure leaves the previous set of files together.
+  const contents: [LetterFormat, string | Uint8Array][] = [];
+  if (formats.includes('html')) contents.push(['html', rendered.html]);
+  if (formats.includes('md')) contents.push(['md', rendered.markdown]);
+  if (pdf) contents.push(['pdf', pdf]);
+  const changed = writeFilesAtomic(contents.map(([format, content]) => ({ path: join(out, LETTERS_DIR, `${name}.${format}`), content })));
+  const files: LetterFile[] = contents.map(([format], n) => ({ format, path: `${LETTERS_DIR}/${name}.${format}`, changed: changed[n]! }));
   return { name, letter, files, notes };
 }

@@ -1,6 +1,6 @@
 import type { BuildStep, BuildStepResult } from '../build/steps.js';
 import { documentPosition } from '../build/document-position.js';
-import { UserError } from '../commands/context.js';
+import { asUserError } from '../output/file-error.js';
 import { CONFIG_FILE } from '../kb/config.js';
 import { documentsOfType } from '../schema/config.js';
 import { buildPacket } from './build.js';
@@ -22,8 +22,9 @@ export const packetBuildStep: BuildStep = {
         result.written.push(...packet.written);
         result.unchanged += packet.unchanged;
         result.notes.push(...packet.notes);
-      } catch (error) {
-        if (!(error instanceof UserError)) throw error;
+      } catch (caught) {
+        const error = asUserError(caught);
+        if (!error) throw caught;
         const key = /^Notes file/.test(error.message) ? 'notes' : undefined;
         result.problems.push({
           file: CONFIG_FILE,

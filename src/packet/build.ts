@@ -3,7 +3,7 @@ import { escapeXml } from '../charts/index.js';
 import type { CommandContext } from '../commands/context.js';
 import type { BuiltKnowledgeBase } from '../db/knowledge-base.js';
 import type { Incident } from '../model/incident.js';
-import { writeFileAtomic } from '../output/write-file.js';
+import { writeFilesAtomic } from '../output/write-file.js';
 import { CHROMIUM_INSTALL_HINT, chromiumAvailable, chromiumPath, type PdfOptions } from '../render/pdf.js';
 import { buildStamp } from './git.js';
 import { readNotes } from './notes.js';
@@ -89,12 +89,9 @@ export async function buildPacket(ctx: CommandContext, kb: BuiltKnowledgeBase, r
       messages.push(`PDF of packet ${spec.name} skipped: Chromium not found at ${chromiumPath()}. ${CHROMIUM_INSTALL_HINT}`);
     }
   }
-  const written: string[] = [];
-  let unchanged = 0;
-  for (const output of outputs) {
-    const rel = output.path.slice(ctx.out.length + 1).split('\\').join('/');
-    if (writeFileAtomic(output.path, output.content)) written.push(rel);
-    else unchanged++;
-  }
+  // Every format is written, or none: a failure leaves the previous set of files together.
+  const changed = writeFilesAtomic(outputs);
+  const written = outputs.filter((_, n) => changed[n]).map((o) => o.path.slice(ctx.out.length + 1).split('\\').join('/'));
+  const unchanged = changed.filter((c) => !c).length;
   return { spec, incidents, numbers, view, html, written, unchanged, notes: messages, pages };
 }
