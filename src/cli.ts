@@ -67,8 +67,30 @@ function contextFrom(argv: Record<string, unknown>): CommandContext {
   };
 }
 
-export function buildParser(argv: string[], env: CliEnv, commands: readonly CommandFactory[]) {
+/**
+ * Words after `--` are positional arguments even when they look like options (`search -- -5xx`).
+ * yargs keeps them out of a command's positionals, so they are passed as placeholders that no
+ * option parser touches and put back before the command runs.
+ */
+function protectDoubleDash(argv: readonly string[]): { argv: string[]; restore: (parsed: Record<string, unknown>) => void } {
+  const at = argv.indexOf('--');
+  if (at < 0) return { argv: [...argv], restore: () => undefined };
+  const words = argv.slice(at + 1);
+  const placeholder = (n: number) => `\u0000postmortem-word-${n}\u0000`;
+  const original = new Map(words.map((word, n) => [placeholder(n), word]));
+  const back = (value: unknown): unknown => (typeof value === 'string' ? original.get(value) ?? value : Array.isArray(value) ? value.map(back) : value);
+  return {
+    argv: [...argv.slice(0, at), ...words.map((_, n) => placeholder(n))],
+    restore(parsed) {
+      for (const key of Object.keys(parsed)) parsed[key] = back(parsed[key]);
+    },
+  };
+}
+
+export function buildParser(rawArgv: string[], env: CliEnv, commands: readonly CommandFactory[]) {
+  const { argv, restore } = protectDoubleDash(rawArgv);
   let parser = yargs(argv)
+    .middleware(restore)
     .scriptName('postmortem')
     .usage('$0 <command> [options]\n\nPostmortem knowledge base: validate incidents, build the database, write letters, packets and the site.')
     .option('root', { type: 'string', default: '.', describe: 'Knowledge-base root', global: true })

@@ -1,9 +1,10 @@
-import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { CONFIG_FILE } from '../kb/config.js';
 import { INCIDENTS_DIR } from '../kb/files.js';
 import { DEFAULT_TEMPLATES } from '../paths.js';
+import { shownPath } from '../output/file-error.js';
 import { UserError, type CliEnv, type CommandContext, type CommandResult } from './context.js';
 
 /** Templates copied into a new knowledge base (everything but the init skeleton itself). */
@@ -22,6 +23,9 @@ function copyTemplates(target: string): string[] {
 export function runInit(ctx: CommandContext, options: { dir?: string }): CommandResult & { dir: string } {
   const dir = resolve(ctx.root, options.dir ?? '.');
   const configPath = join(dir, CONFIG_FILE);
+  if (existsSync(dir) && !statSync(dir).isDirectory()) {
+    throw new UserError(`${shownPath(dir)} is a file, not a folder`, 'Name a new or existing folder for the knowledge base: postmortem init <folder>');
+  }
   if (existsSync(configPath)) {
     throw new UserError(`${configPath} already exists`, 'This folder is already a knowledge base; nothing was changed.');
   }

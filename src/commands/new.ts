@@ -1,9 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { loadConfig } from '../kb/config.js';
-import { INCIDENTS_DIR } from '../kb/files.js';
+import { INCIDENTS_DIR, scanIncidentFiles } from '../kb/files.js';
+import { requireId } from '../schema/id.js';
+import { onFile } from '../output/file-error.js';
 import { requireRoot } from '../kb/targets.js';
 import { slugify } from '../source/sections.js';
 import { resolveToday } from '../kb/validate.js';
@@ -43,16 +45,21 @@ export function runNew(ctx: CommandContext, options: { title: string; author?: s
   const date = resolveToday(config, ctx.now);
   const slug = slugify(title).slice(0, 60).replace(/-+$/, '');
   const id = options.id ?? `${date.toString()}-${slug}`;
+  requireId(options.id === undefined ? 'the generated id' : '--id', id);
   const file = `${INCIDENTS_DIR}/${date.year}/${id}.md`;
   const path = join(ctx.root, file);
-  if (existsSync(path)) throw new UserError(`${file} already exists`, 'Choose another title or pass --id.');
+  const taken = scanIncidentFiles(ctx.root).files.find((f) => basename(f).replace(/\.md$/i, '') === id);
+  if (taken) throw new UserError(`the id ${id} is already used by ${taken}`, 'Incident ids are unique: choose another title or pass --id.');
   const author = options.author ?? config.owners[0]?.id ?? 'replace-me';
-  mkdirSync(dirname(path), { recursive: true });
   const severity = config.severities[Math.min(2, config.severities.length - 1)]!;
-  writeFileSync(path, newIncidentText(ctx.root, {
+  const text = newIncidentText(ctx.root, {
     id, title, date, zone: config.timezone, author, severity, service: config.services[0] ?? 'replace-me',
     severities: config.severities, categories: config.categories,
-  }), { flag: 'wx' });
+  });
+  onFile(path, 'write', () => {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text, { flag: 'wx' });
+  });
   ctx.stdout.write(`Created ${file}\nFill it in, then run: postmortem check ${file}\n`);
   return { exitCode: 0, id, file };
 }

@@ -8,7 +8,7 @@ import type { Config } from '../schema/config.js';
 import { UserError } from '../commands/context.js';
 import { writeFilesAtomic } from '../output/write-file.js';
 import { chromiumAvailable, chromiumPath, ChromiumMissingError, CHROMIUM_INSTALL_HINT } from '../render/pdf.js';
-import { ID_PATTERN } from '../schema/incident.js';
+import { requireId } from '../schema/id.js';
 import { chronological, customerLetter, LetterInputError, type CustomerLetter } from './model.js';
 
 export { LETTER_FORMATS, type LetterFormat };
@@ -137,9 +137,7 @@ export interface ProduceOptions {
 export async function produceLetter({ kb, out, request }: ProduceOptions): Promise<LetterOutcome> {
   const { config } = kb;
   const formats = [...new Set(request.formats?.length ? request.formats : LETTER_FORMATS)];
-  if (request.name !== undefined && !ID_PATTERN.test(request.name)) {
-    throw new UserError(`letter name "${request.name}" must be lowercase letters, digits, ".", "_" or "-" (it becomes a file name)`);
-  }
+  if (request.name !== undefined) requireId('letter name', request.name);
   const incidents = selectIncidents(kb, request.ids, request.includeDrafts ?? false);
   let letter: CustomerLetter;
   try {

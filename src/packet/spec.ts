@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../commands/context.js';
+import { requireId } from '../schema/id.js';
 import type { Incident } from '../model/incident.js';
 import { parseDate, Temporal } from '../model/time.js';
 import type { Config, PacketDocumentSpec } from '../schema/config.js';
@@ -89,9 +90,7 @@ export function resolvePacketSpec(request: PacketRequest, config: Config, today:
     if (!(PACKET_FORMATS as readonly string[]).includes(f)) throw new UserError(`Unknown packet format "${f}"`, 'Use html, pdf or html,pdf.');
   }
   const name = request.name ?? `${until}-${request.provider ?? 'all'}-review`;
-  if (!/^[a-z0-9][a-z0-9._-]*$/.test(name)) {
-    throw new UserError(`Packet name "${name}" is not a valid file name`, 'Use lowercase letters, digits, ".", "_" or "-".');
-  }
+  requireId('packet name', name);
   return {
     name,
     provider: request.provider,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ID_PATTERN } from './id.js';
 
 /**
  * `postmortem.config.yaml`, declared once. Every key has a default, so a folder of
@@ -10,11 +11,10 @@ export const DEFAULT_CATEGORIES = [
   'network', 'dependency', 'security', 'process', 'unknown',
 ];
 
-const idPattern = /^[a-z0-9][a-z0-9._-]*$/;
 const datePattern = /^\d{4}-\d{2}-\d{2}$/;
 
 export const ownerSchema = z.strictObject({
-  id: z.string().regex(idPattern).describe('Owner id used in incidents (lowercase).'),
+  id: z.string().regex(ID_PATTERN).describe('Owner id used in incidents (lowercase).'),
   name: z.string().min(1).describe('Full name (internal documents; customer documents only when public).'),
   title: z.string().optional().describe('How customer documents introduce them, e.g. "our chief technology officer".'),
   team: z.string().optional(),
@@ -24,7 +24,7 @@ export const ownerSchema = z.strictObject({
 
 const letterDocument = z.strictObject({
   type: z.literal('letter'),
-  name: z.string().regex(idPattern).describe('Output file name without extension.'),
+  name: z.string().regex(ID_PATTERN).describe('Output file name without extension.'),
   incidents: z.array(z.string()).min(1),
   signer: z.string().optional(),
   audience: z.string().optional(),
@@ -35,7 +35,7 @@ const letterDocument = z.strictObject({
 
 const packetDocument = z.strictObject({
   type: z.literal('packet'),
-  name: z.string().regex(idPattern),
+  name: z.string().regex(ID_PATTERN),
   provider: z.string().optional(),
   since: z.string().regex(datePattern).optional(),
   until: z.string().regex(datePattern).optional(),

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { DEFAULT_CATEGORIES, DEFAULT_SEVERITIES } from './config.js';
+import { ID_PATTERN, ID_RULE } from './id.js';
 
 /**
  * The incident record, declared once (see the spec `incident-format.md`).
  * TypeScript types, runtime validation and `schema/incident.schema.json` all derive from it.
  * Timestamps are ISO 8601 strings here; `model/incident.ts` turns them into Temporal instants.
  */
-export const ID_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
+export { ID_PATTERN } from './id.js';
 /** Shape of a timestamp; whether it carries an offset is checked in the typed step. */
 export const TIMESTAMP_PATTERN =
   /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
@@ -37,7 +38,7 @@ export function incidentSchema(options: IncidentSchemaOptions = {}) {
   const categories = (options.categories ?? DEFAULT_CATEGORIES) as [string, ...string[]];
   const category = z.enum(categories);
   return z.strictObject({
-    id: z.string().regex(ID_PATTERN, 'must be lowercase letters, digits, ".", "_" or "-"')
+    id: z.string().regex(ID_PATTERN, `must be ${ID_RULE}`)
       .describe('Unique id; equals the file name without .md.'),
     title: text().describe('One line. Customer-facing.'),
     status: z.enum(STATUSES).describe('Only final incidents go into customer letters.'),
