@@ -1,9 +1,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { loadConfig } from '../kb/config.js';
-import { INCIDENTS_DIR, scanIncidentFiles } from '../kb/files.js';
+import { idsOfFiles, INCIDENTS_DIR, scanIncidentFiles } from '../kb/files.js';
 import { requireId } from '../schema/id.js';
 import { onFile } from '../output/file-error.js';
 import { requireRoot } from '../kb/targets.js';
@@ -48,7 +48,7 @@ export function runNew(ctx: CommandContext, options: { title: string; author?: s
   requireId(options.id === undefined ? 'the generated id' : '--id', id);
   const file = `${INCIDENTS_DIR}/${date.year}/${id}.md`;
   const path = join(ctx.root, file);
-  const taken = scanIncidentFiles(ctx.root).files.find((f) => basename(f).replace(/\.md$/i, '') === id);
+  const taken = scanIncidentFiles(ctx.root).files.find((f) => idsOfFiles([f]).has(id));
   if (taken) throw new UserError(`the id ${id} is already used by ${taken}`, 'Incident ids are unique: choose another title or pass --id.');
   const author = options.author ?? config.owners[0]?.id ?? 'replace-me';
   const severity = config.severities[Math.min(2, config.severities.length - 1)]!;

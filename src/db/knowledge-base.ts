@@ -8,7 +8,7 @@ import type { Temporal } from '../model/time.js';
 import { sortProblems, type Problem } from '../problems.js';
 import { digestOf } from '../source/read.js';
 import { loadConfig } from '../kb/config.js';
-import { scanIncidentFiles, SCAN_RULE } from '../kb/files.js';
+import { idsOfFiles, scanIncidentFiles, SCAN_RULE } from '../kb/files.js';
 import { resolveToday } from '../kb/validate.js';
 import { ParseCache, type FileStamp } from './cache.js';
 import { loadIncidents, type IncidentSource } from './incident-source.js';
@@ -127,7 +127,8 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
   checkTargets(root, ctx.out);
   refuseInsideIncidents(root, dbPath, '--db');
   claimDatabaseFiles([dbPath, keptPathFor(dbPath), cachePathFor(dbPath)]);
-  const loaded = loadConfig(root);
+  const scanned = scanIncidentFiles(root);
+  const loaded = loadConfig(root, idsOfFiles(scanned.files));
   const config = loaded.config;
   const today = resolveToday(config, ctx.now);
   const configDigest = digestOf(`${loaded.text}\u0000${JSON.stringify(config)}`);
@@ -143,7 +144,6 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
   let parsedCount = 0;
   let changed: BuiltKnowledgeBase['changed'];
   try {
-    const scanned = scanIncidentFiles(root);
     const files = scanned.files;
     const oldStamps = cache.stamps();
     // A first build has no digest to compare with (no stamps, parses or database): files are

@@ -6,6 +6,8 @@ import { readYaml } from '../source/yaml.js';
 import { locate } from '../source/locate.js';
 import { schemaProblems } from '../model/schema-issues.js';
 import { isValidTimeZone } from '../model/time.js';
+import { checkConfig } from './config-checks.js';
+import { onFile } from '../output/file-error.js';
 
 export const CONFIG_FILE = 'postmortem.config.yaml';
 
@@ -18,16 +20,17 @@ export interface LoadedConfig {
 
 /**
  * Reads `postmortem.config.yaml` (optional). Problems are located like any other; when the
- * file cannot be used, the defaults are, so incidents can still be checked.
+ * file cannot be used, the defaults are, so incidents can still be checked. `knownIds`: the
+ * knowledge base's incident ids, to check the documents' incidents against.
  */
-export function loadConfig(root: string): LoadedConfig {
+export function loadConfig(root: string, knownIds?: ReadonlySet<string>): LoadedConfig {
   const path = join(root, CONFIG_FILE);
   if (!existsSync(path)) return { config: DEFAULT_CONFIG, problems: [], text: '' };
-  const text = readFileSync(path, 'utf8');
-  return parseConfig(text);
+  const text = onFile(path, 'read the config', () => readFileSync(path, 'utf8'));
+  return parseConfig(text, CONFIG_FILE, knownIds);
 }
 
-export function parseConfig(text: string, file = CONFIG_FILE): LoadedConfig {
+export function parseConfig(text: string, file = CONFIG_FILE, knownIds?: ReadonlySet<string>): LoadedConfig {
   const yaml = readYaml(file, text, 0);
   const problems = [...yaml.problems];
   if (yaml.problems.length > 0) return { config: DEFAULT_CONFIG, problems, text };
@@ -70,5 +73,6 @@ export function parseConfig(text: string, file = CONFIG_FILE): LoadedConfig {
     if (names.has(key)) report('duplicate-id', `document name "${d.name}" is used twice for a ${d.type}`, ['documents', i, 'name']);
     names.add(key);
   });
+  checkConfig(config, report, knownIds);
   return { config, problems, text };
 }

@@ -84,6 +84,11 @@ export function scanIncidentFiles(root: string, paths?: readonly string[], cwd =
   return { files: [...new Set(scan.found.map((f) => relativePath(root, f)))].sort(), problems: scan.problems };
 }
 
+/** The incident ids the files' names give (an incident's id is its file name without `.md`). */
+export function idsOfFiles(files: readonly string[]): Set<string> {
+  return new Set(files.map((f) => f.slice(f.lastIndexOf('/') + 1).replace(/\.md$/i, '')));
+}
+
 /** Incident files under `<root>/incidents` (or under the given paths), relative to the root, sorted. */
 export function listIncidentFiles(root: string, paths?: readonly string[], cwd = process.cwd()): string[] {
   return scanIncidentFiles(root, paths, cwd).files;

@@ -6,7 +6,7 @@ import type { Temporal } from '../model/time.js';
 import { sortProblems, type Problem } from '../problems.js';
 import { readSource, type SourceFile } from '../source/read.js';
 import { loadConfig } from './config.js';
-import { scanIncidentFiles } from './files.js';
+import { idsOfFiles, scanIncidentFiles } from './files.js';
 import { requireRoot } from './targets.js';
 import { resolveToday, validateSources } from './validate.js';
 
@@ -51,10 +51,10 @@ export function readSourceFile(root: string, file: string, config: Config): Sour
 export function loadKnowledgeBase(options: LoadOptions): KnowledgeBase {
   const { root } = options;
   requireRoot(root);
-  const loaded = loadConfig(root);
+  const scanned = scanIncidentFiles(root);
+  const loaded = loadConfig(root, idsOfFiles(scanned.files));
   const config = loaded.config;
   const today = resolveToday(config, options.now);
-  const scanned = scanIncidentFiles(root);
   const all = scanned.files;
   const named = options.paths?.length ? scanIncidentFiles(root, options.paths, options.cwd) : scanned;
   const selected = named.files;

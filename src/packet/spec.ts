@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { isInside } from '../kb/targets.js';
 import { UserError } from '../commands/context.js';
 import { requireId } from '../schema/id.js';
 import type { Incident } from '../model/incident.js';
@@ -124,7 +125,10 @@ export function selectIncidents(spec: PacketSpec, incidents: readonly Incident[]
 /** Checks the notes file exists before anything is rendered. */
 export function notesPath(root: string, spec: PacketSpec): string | undefined {
   if (!spec.notes) return undefined;
-  const path = join(root, spec.notes);
+  const path = resolve(root, spec.notes);
+  if (!isInside(existsSync(path) ? realpathSync(path) : path, realpathSync(root))) {
+    throw new UserError(`Notes file ${spec.notes} is outside the knowledge base`, 'Keep meeting notes inside the knowledge-base root (e.g. reviews/<name>.md) and name them relative to it.');
+  }
   if (!existsSync(path)) {
     throw new UserError(`Notes file ${spec.notes} not found`, 'Write it (Markdown, one "## " section per topic) or drop --notes / `notes:` from the packet.');
   }

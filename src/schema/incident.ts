@@ -40,7 +40,7 @@ export function incidentSchema(options: IncidentSchemaOptions = {}) {
   return z.strictObject({
     id: z.string().regex(ID_PATTERN, `must be ${ID_RULE}`)
       .describe('Unique id; equals the file name without .md.'),
-    title: text().describe('One line. Customer-facing.'),
+    title: text().regex(/^[^\r\n\u2028\u2029]*$/, 'must be one line (no line breaks)').describe('One line. Customer-facing.'),
     status: z.enum(STATUSES).describe('Only final incidents go into customer letters.'),
     severity: z.enum(severities).describe('One of the configured severities, worst first.'),
     services: z.array(text()).min(1).describe('Services affected. Customer-facing.'),
