@@ -34,6 +34,8 @@ export const SEARCH_FIELDS: readonly SearchField[] = [
   field('timeline', 'timeline event', 1, `SELECT incident_id, position, at, ${audience('public')}, event FROM timeline_events`),
   field('remediation', 'remediation', 1, `SELECT incident_id, position, remediation_id, ${audience('public')}, action FROM remediations`),
   field('section', 'section', 1, `SELECT incident_id, position, title, audience, markdown FROM sections`),
+  field('service', 'service', 1, `SELECT incident_id, position, '', 'internal', service FROM incident_services`),
+  field('tag', 'tag', 1, `SELECT incident_id, 0, '', 'internal', tag FROM tags`),
 ];
 
 export const SEARCH_FIELD_KEYS = SEARCH_FIELDS.map((f) => f.key);

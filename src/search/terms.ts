@@ -1,34 +1,39 @@
-import { porterStemmer } from './porter.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runInNewContext } from 'node:vm';
+import { DEFAULT_TEMPLATES } from '../paths.js';
 
 /**
  * How a word becomes a search term, the same way on both sides: the database's FTS5 tokenizer
- * `porter unicode61 remove_diacritics 2` lower-cases a word, drops its diacritics and stems it;
- * the site's MiniSearch index and the page's queries go through `termProcessor` for the same.
+ * lower-cases a word, drops its diacritics and stems it (Porter); the site's index and the
+ * page's queries do the same with `templates/search/terms.js`, one script that the build runs
+ * here and the site ships to the page (so that both run the very same code).
  */
 export const FTS_TOKENIZE = 'porter unicode61 remove_diacritics 2';
 
-/**
- * The term of one word (as MiniSearch's tokenizer splits text): lower case, diacritics removed
- * (as unicode61 does for Latin letters: the combining marks of the decomposed form are
- * dropped), Porter-stemmed as SQLite stems. Self-contained for the same reason as
- * `porterStemmer`: the page script is built from its source.
- */
-export function termProcessor(stem: (word: string) => string): (word: string) => string {
-  const marks = /[\u0300-\u036f]/g;
-  return (word: string) => stem(word.toLowerCase().normalize('NFD').replace(marks, '').normalize('NFC'));
-}
+/** The page script that defines `PMKB_SEARCH_TERM` (a word's term) and `PMKB_SEARCH_PREFIX` (which query words are prefixes). */
+export const SEARCH_TERMS_SCRIPT = readFileSync(join(DEFAULT_TEMPLATES, 'search', 'terms.js'), 'utf8');
 
-/** The term of a word, in this process (cached: a shard meets the same words over and over). */
+interface TermsScript {
+  PMKB_SEARCH_TERM: (word: string) => string;
+  PMKB_SEARCH_PREFIX: (term: string, i: number, terms: string[]) => boolean;
+}
+const script: TermsScript = (() => {
+  const context = { TextEncoder, TextDecoder } as unknown as TermsScript;
+  runInNewContext(SEARCH_TERMS_SCRIPT, context, { filename: 'templates/search/terms.js' });
+  return context;
+})();
+
+/** Which words of a query are also prefixes (the last one: the page searches as you type). */
+export const searchPrefix = script.PMKB_SEARCH_PREFIX;
+
+const cache = new Map<string, string>();
+/** The term of a word (cached: a shard meets the same words over and over). */
 export function searchTerm(word: string): string {
   let term = cache.get(word);
   if (term === undefined) {
     if (cache.size > 100_000) cache.clear();
-    cache.set(word, (term = processTerm(word)));
+    cache.set(word, (term = script.PMKB_SEARCH_TERM(word)));
   }
   return term;
 }
-const processTerm = termProcessor(porterStemmer());
-const cache = new Map<string, string>();
-
-/** JavaScript that evaluates, in the page, to the same function as `searchTerm`. */
-export const SEARCH_TERM_SCRIPT = `(${termProcessor.toString()})((${porterStemmer.toString()})())`;
