@@ -25,7 +25,7 @@ export async function runSearch(ctx: CommandContext, words: string, options: Sea
 
 export const searchCommand = (env: CliEnv): CommandModule => ({
   command: 'search <words..>',
-  describe: 'Stemmed full-text search over titles, causes, timelines, remediations and sections',
+  describe: 'Search titles, causes, factors, timelines, remediations and sections',
   builder: (y) => withFormatOption(y)
     .positional('words', { type: 'string', array: true, describe: 'Words to find (all of them; word* for a prefix)' })
     .option('limit', { type: 'number', default: 20, describe: 'Most results' })
