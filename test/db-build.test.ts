@@ -66,7 +66,7 @@ describe('postmortem build: the database', () => {
       { key: 'summary', audience: 'internal' }, { key: 'customer-summary', audience: 'customer' },
     ]);
     expect(all(kb, 'SELECT file, incident_id FROM files WHERE incident_id IS NULL')).toEqual([{ file: pathOf(BAD), incident_id: null }]);
-    expect(one(kb, "SELECT incident_id FROM search_source s JOIN search_fts f ON f.rowid = s.doc_id WHERE search_fts MATCH 'descriptors'")).toBe(POP.id);
+    expect(one(kb, "SELECT incident_id FROM search_documents d JOIN search_fts f ON f.rowid = d.doc_id WHERE search_fts MATCH 'descriptors'")).toBe(POP.id);
     const db = new Database(kb.dbPath, { readonly: true });
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get()).toBe(String(SCHEMA_VERSION));
@@ -100,13 +100,14 @@ describe('postmortem build: the database', () => {
     const { root, ctx } = setup();
     await updateKnowledgeBase(ctx);
 
-    writeFileSync(join(root, pathOf(LB)), incidentText({ ...LB, title: 'Load balancers overloaded' }));
+    writeFileSync(join(root, pathOf(LB)), incidentText({ ...LB, title: 'Load balancers saturated' }));
     let kb = await updateKnowledgeBase(ctx);
     expect(kb).toMatchObject({ parsed: 1, changed: { added: [], changed: [LB.id], removed: [] } });
-    expect(one(kb, 'SELECT title FROM incidents WHERE id = ?', LB.id)).toBe('Load balancers overloaded');
+    expect(one(kb, 'SELECT title FROM incidents WHERE id = ?', LB.id)).toBe('Load balancers saturated');
     expect(one(kb, 'SELECT count(*) FROM remediations WHERE incident_id = ?', LB.id)).toBe(3);
-    // The title is indexed with each of the incident's three documents; the old title is gone from the index.
-    expect(one(kb, "SELECT count(*) FROM search_fts WHERE search_fts MATCH 'overloaded'")).toBe(3);
+    // The new title is indexed (stemmed: "saturated" also finds the remediation "Alert on saturation."); the old title is gone.
+    expect(all(kb, "SELECT d.incident_id, d.field FROM search_fts f JOIN search_documents d ON d.doc_id = f.rowid WHERE search_fts MATCH 'saturated' ORDER BY d.doc_id"))
+      .toEqual([{ incident_id: LB.id, field: 'title' }, { incident_id: LB.id, field: 'remediation' }]);
     expect(one(kb, "SELECT count(*) FROM search_fts WHERE search_fts MATCH 'overload'")).toBe(0);
 
     const extra = { ...POP, id: '2007-08-01-new', title: 'New one', body: 'A new incident.', started: '2007-08-01T10:00:00-04:00', resolved: '2007-08-01T11:00:00-04:00' };
@@ -133,8 +134,11 @@ describe('postmortem build: the database', () => {
       const rows = (k: BuiltKnowledgeBase) => all(k, `SELECT * FROM ${table}`).map((r) => JSON.stringify(r)).sort();
       expect(rows(kb), table).toEqual(rows(fresh));
     }
-    expect(all(kb, "SELECT s.incident_id, s.heading FROM search_fts f JOIN search_source s ON s.doc_id = f.rowid WHERE search_fts MATCH 'mail' ORDER BY 1, 2"))
-      .toEqual(all(fresh, "SELECT s.incident_id, s.heading FROM search_fts f JOIN search_source s ON s.doc_id = f.rowid WHERE search_fts MATCH 'mail' ORDER BY 1, 2"));
+    const searchable = 'SELECT incident_id, field, label, audience, body FROM search_documents ORDER BY 1, 2, 3, 5';
+    expect(all(kb, searchable)).toEqual(all(fresh, searchable));
+    const mail = "SELECT d.incident_id, d.field, d.label FROM search_fts f JOIN search_documents d ON d.doc_id = f.rowid WHERE search_fts MATCH 'mail' ORDER BY 1, 2, 3";
+    expect(all(kb, mail)).toEqual(all(fresh, mail));
+    expect(all(kb, mail).length).toBeGreaterThan(2);
     expect(integrityCheck(kb)).toBe(true);
   });
 

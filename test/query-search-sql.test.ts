@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSearch } from '../src/commands/search.js';
 import { runSql } from '../src/commands/sql.js';
-import { ftsQuery } from '../src/db/queries/search.js';
+import { ftsPhrases } from '../src/db/queries/search.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
 import { fixtureFiles } from './fixtures/db-kb.js';
 
@@ -20,8 +20,8 @@ const digest = () => createHash('sha256').update(readFileSync(dbPath)).digest('h
 describe('postmortem search', () => {
   it('finds words in bodies, ranked, with a snippet', async () => {
     const { rows } = await runSearch(ctx(), 'file descriptors', { format: 'json' });
-    expect(rows.map((r) => [r.incident_id, r.section, r.snippet])).toEqual([
-      ['2007-06-05-pop', 'Summary', 'The POP proxies ran out of [file] [descriptors].'],
+    expect(rows.map((r) => [r.incident_id, r.field, r.label, r.snippet])).toEqual([
+      ['2007-06-05-pop', 'section', 'Summary', 'The POP proxies ran out of [file] [descriptors].'],
     ]);
     const title = await runSearch(ctx(), 'balancer', { format: 'json' });
     expect(title.rows[0]?.incident_id).toBe('2007-06-04-lb');
@@ -43,8 +43,8 @@ describe('postmortem search', () => {
   });
 
   it('quotes every token', () => {
-    expect(ftsQuery('load AND "balancer" NEAR(x) pre*')).toBe('"load" "AND" """balancer""" "NEAR(x)" "pre"*');
-    expect(ftsQuery('  ')).toBe('');
+    expect(ftsPhrases('load AND "balancer" NEAR(x) pre*')).toEqual(['"load"', '"AND"', '"""balancer"""', '"NEAR(x)"', '"pre"*']);
+    expect(ftsPhrases('  ')).toEqual([]);
   });
 
   it('reports an empty search in the JSON error shape', async () => {

@@ -69,6 +69,8 @@ describe('site in Chromium', () => {
     await page.fill('#search', 'zanzibar');
     expect(await visibleIds(page)).toEqual(['2007-06-04-lb']);
     expect(await page.textContent('#result-count')).toBe('1 of 4 incidents match');
+    // the result line says where the word was found
+    expect(await page.$$eval('#incidents tbody tr:not([hidden]) .found-in:not([hidden])', (l) => l.map((e) => e.textContent))).toEqual(['Found in: section']);
     // prefix search while typing
     await page.fill('#search', 'glue rec');
     expect((await visibleIds(page)).sort()).toEqual(['2006-02-01-dns', '2006-03-01-mx']);
@@ -76,6 +78,19 @@ describe('site in Chromium', () => {
     expect(await visibleIds(page)).toEqual([]);
     await page.click('#reset');
     expect(await visibleIds(page)).toHaveLength(4);
+    expect(await page.$$eval('.found-in:not([hidden])', (l) => l.length)).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  it('stems what is typed as the build stemmed the index', async () => {
+    const { page, errors } = await openPage();
+    await page.goto(url(fixtureSite, 'index.html'));
+    await expect.poll(() => page.isVisible('#search')).toBe(true);
+    // "zanzibar" is the only form in the fixture; other forms of a word find it too
+    for (const typed of ['Zanzibars', 'ZANZIBAR ']) {
+      await page.fill('#search', typed);
+      expect(await visibleIds(page), typed).toEqual(['2007-06-04-lb']);
+    }
     expect(errors).toEqual([]);
   });
 

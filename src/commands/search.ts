@@ -8,22 +8,24 @@ export interface SearchCommandOptions extends QueryCommandOptions {
   limit?: number;
 }
 
-const COLUMNS = ['incident_id', 'section', 'snippet', 'audience', 'rank'];
+/** In a table: where the best match is and its snippet; JSON and CSV have every column of `SearchRow`. */
+const TABLE_COLUMNS = ['incident_id', 'field', 'snippet', 'matched_in', 'rank'];
+const ALL_COLUMNS = ['incident_id', 'title', 'field', 'label', 'matched_in', 'audience', 'snippet', 'rank'];
 
-/** `postmortem search "<words>"`: full-text search, best match first, with a snippet. */
+/** `postmortem search "<words>"`: the incidents with every word, best first, with the field and a snippet of the best match. */
 export async function runSearch(ctx: CommandContext, words: string, options: SearchCommandOptions = {}): Promise<CommandResult & { rows: SearchRow[] }> {
   let rows: SearchRow[] = [];
   const result = await runQueryCommand(ctx, options, (db) => {
     rows = querySearch(db, words, { limit: options.limit });
     const format = options.format ?? 'table';
-    writeRows(ctx.stdout, rows as unknown as Record<string, unknown>[], { format, columns: format === 'table' ? COLUMNS : ['incident_id', 'title', ...COLUMNS.slice(1)] });
+    writeRows(ctx.stdout, rows as unknown as Record<string, unknown>[], { format, columns: format === 'table' ? TABLE_COLUMNS : ALL_COLUMNS });
   });
   return { ...result, rows };
 }
 
 export const searchCommand = (env: CliEnv): CommandModule => ({
   command: 'search <words..>',
-  describe: 'Full-text search over titles, summaries and sections',
+  describe: 'Search titles, causes, factors, timelines, remediations and sections',
   builder: (y) => withFormatOption(y)
     .positional('words', { type: 'string', array: true, describe: 'Words to find (all of them; word* for a prefix)' })
     .option('limit', { type: 'number', default: 20, describe: 'Most results' })

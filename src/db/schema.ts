@@ -1,9 +1,12 @@
+import { SEARCH_SOURCE_SQL } from '../search/fields.js';
+import { FTS_TOKENIZE } from '../search/terms.js';
+
 /**
  * The knowledge-base database schema, declared once. `docs/schema.md` documents it for people
  * who query it; `SCHEMA_VERSION` is stored as `PRAGMA user_version` and in `meta`, and any change
  * here must bump it (a different version rebuilds the database from scratch).
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const SCHEMA_SQL = `
 CREATE TABLE meta (
@@ -173,22 +176,25 @@ CREATE TABLE sections (
 );
 CREATE INDEX sections_incident ON sections (incident_id, position);
 
--- What the full-text index covers: one row per incident (title and front-matter summaries,
--- rowid = -incidents.rowid) and one per section (rowid = sections.rowid).
-CREATE VIEW search_source AS
-  SELECT -i.rowid AS doc_id, i.id AS incident_id, i.title AS title, '' AS heading, 'internal' AS audience,
-         i.impact_summary || char(10) || i.root_cause_summary
-           || coalesce(char(10) || i.trigger, '')
-           || coalesce(char(10) || i.detection_summary, '') AS body
-    FROM incidents i
-  UNION ALL
-  SELECT s.rowid, s.incident_id, i.title, s.title, s.audience, s.markdown
-    FROM sections s JOIN incidents i ON i.id = s.incident_id;
+-- What is searchable (one row per text of an incident; declared in src/search/fields.ts).
+CREATE VIEW search_source (field, field_position, incident_id, position, label, audience, body) AS
+  ${SEARCH_SOURCE_SQL};
+
+-- The searchable texts as the full-text index saw them (its external content).
+CREATE TABLE search_documents (
+  doc_id      INTEGER PRIMARY KEY,
+  incident_id TEXT NOT NULL,
+  field       TEXT NOT NULL,
+  label       TEXT NOT NULL,
+  audience    TEXT NOT NULL,
+  body        TEXT NOT NULL
+);
+CREATE INDEX search_documents_incident ON search_documents (incident_id);
 
 CREATE VIRTUAL TABLE search_fts USING fts5 (
-  title, heading, body,
-  content = 'search_source', content_rowid = 'doc_id',
-  tokenize = 'unicode61 remove_diacritics 2'
+  body,
+  content = 'search_documents', content_rowid = 'doc_id',
+  tokenize = '${FTS_TOKENIZE}'
 );
 `;
 

@@ -111,8 +111,7 @@ const SEARCH_BATCH = 256;
 export class IncidentWriter {
   private readonly insert: Record<string, Database.Statement>;
   private readonly remove: Database.Statement[];
-  private readonly ftsDelete: Database.Statement;
-  private readonly ftsInsert: Database.Statement;
+  private readonly search: Record<'lastDocument' | 'addDocuments' | 'index' | 'unindex' | 'removeDocuments', Database.Statement>;
   /** Incidents added whose full-text entries are not written yet (see `flushSearch`). */
   private pendingSearch: string[] = [];
   private readonly services: Set<string>;
@@ -140,11 +139,16 @@ export class IncidentWriter {
       related: db.prepare('INSERT OR IGNORE INTO related VALUES (?, ?, ?)'),
       section: db.prepare('INSERT INTO sections (incident_id, position, key, title, recognised, audience, markdown) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     };
-    this.ftsInsert = db.prepare(`INSERT INTO search_fts (rowid, title, heading, body)
-      SELECT doc_id, title, heading, body FROM search_source
-       WHERE incident_id IN (SELECT value FROM json_each(?)) ORDER BY doc_id`);
-    this.ftsDelete = db.prepare(`INSERT INTO search_fts (search_fts, rowid, title, heading, body)
-      SELECT 'delete', doc_id, title, heading, body FROM search_source WHERE incident_id = ?`);
+    this.search = {
+      lastDocument: db.prepare('SELECT coalesce(max(doc_id), 0) FROM search_documents').pluck(),
+      addDocuments: db.prepare(`INSERT INTO search_documents (incident_id, field, label, audience, body)
+        SELECT incident_id, field, label, audience, body FROM search_source
+         WHERE incident_id IN (SELECT value FROM json_each(?)) ORDER BY incident_id, field_position, position`),
+      index: db.prepare('INSERT INTO search_fts (rowid, body) SELECT doc_id, body FROM search_documents WHERE doc_id > ? ORDER BY doc_id'),
+      unindex: db.prepare(`INSERT INTO search_fts (search_fts, rowid, body)
+        SELECT 'delete', doc_id, body FROM search_documents WHERE incident_id = ?`),
+      removeDocuments: db.prepare('DELETE FROM search_documents WHERE incident_id = ?'),
+    };
     this.remove = [
       'DELETE FROM incident_services WHERE incident_id = ?',
       'DELETE FROM incident_locations WHERE incident_id = ?',
@@ -162,7 +166,8 @@ export class IncidentWriter {
   /** Removes an incident and everything that hangs off it (its index entries first). */
   delete(id: string): void {
     this.flushSearch(); // the incident may be among those not indexed yet
-    this.ftsDelete.run(id);
+    this.search.unindex.run(id);
+    this.search.removeDocuments.run(id);
     for (const statement of this.remove) statement.run(id);
   }
 
@@ -209,16 +214,18 @@ export class IncidentWriter {
   }
 
   /**
-   * Writes the full-text entries of the incidents added since the last call; the build calls it
-   * before committing. FTS5 writes its pending terms out as a new segment (to be merged later)
-   * at the end of every INSERT … SELECT and whenever a rowid is lower than the one before, and
-   * every new incident's row has a lower rowid (`-incidents.rowid`): indexing incidents one by
-   * one made a segment each, and merging them cost more than the indexing. In batches, in rowid
-   * order, there is one segment per batch; the index holds the same entries.
+   * Writes the searchable texts of the incidents added since the last call (from the view
+   * `search_source`) and indexes them; the build calls it before committing. FTS5 writes its
+   * pending terms out as a new segment (to be merged later) at the end of every INSERT … SELECT
+   * and whenever a rowid is lower than the one before: indexing incidents one by one made a
+   * segment each, and merging them cost more than the indexing. In batches, in rowid order
+   * (new documents always get higher rowids), there is one segment per batch.
    */
   flushSearch(): void {
     if (this.pendingSearch.length === 0) return;
-    this.ftsInsert.run(JSON.stringify(this.pendingSearch));
+    const after = this.search.lastDocument.get() as number;
+    this.search.addDocuments.run(JSON.stringify(this.pendingSearch));
+    this.search.index.run(after);
     this.pendingSearch = [];
   }
 }

@@ -22,6 +22,7 @@ import { createTaskPool, shardsInBackground, type TaskPool } from './parallel.js
 import { assemble, finder, Pieces, previousPage, replaceFile, splice, type Assembled, type PreviousPage } from './pieces.js';
 import { baseOf, Renderer } from './renderer.js';
 import { searchOptionsScript, shardCount, shardOf, shardPath } from './search.js';
+import { SEARCH_TERMS_SCRIPT } from '../search/terms.js';
 import { incidentLinks, linksUseText, type IncidentLinks } from './similar.js';
 import { decodeLinks, encodeLinks, hash, Layouts, saveState, SiteState, summaryDigest, type Layout } from './state.js';
 import { readLinkTexts, readSiteIncidents, type SiteIncident } from './summaries.js';
@@ -459,7 +460,9 @@ async function buildSiteWith(o: BuildSiteOptions, threads: { pool?: TaskPool }):
   }
   const minisearch = readFileSync(MINISEARCH_UMD);
   pages.push({ path: 'assets/minisearch.js', digest: hash(base, minisearch.toString('utf8')), render: () => ({ content: minisearch }) });
-  pages.push({ path: 'assets/search/options.js', digest: hash(base, 'options'), render: () => ({ content: searchOptionsScript() }) });
+  pages.push({ path: 'assets/search/terms.js', digest: hash(base, SEARCH_TERMS_SCRIPT), render: () => ({ content: SEARCH_TERMS_SCRIPT }) });
+  const searchOptions = searchOptionsScript();
+  pages.push({ path: 'assets/search/options.js', digest: hash(base, searchOptions), render: () => ({ content: searchOptions }) });
 
   // --- search shards: a shard's members in id order ---
   const shards = shardCount(ids.length);
@@ -900,7 +903,7 @@ function pagesOverMany(data: SiteData, c: ManyContext): ManyPage[] {
   const pages: ManyPage[] = [];
   pages.push(piecesPage(SITE_PATHS.index, indexDigest, (pieces) => {
     const model = indexPage(data);
-    const scripts = ['assets/minisearch.js', 'assets/search/options.js', ...c.shardPaths, 'assets/site.js'];
+    const scripts = ['assets/minisearch.js', 'assets/search/terms.js', 'assets/search/options.js', ...c.shardPaths, 'assets/site.js'];
     const rowsHtml = rows(pieces, SITE_PATHS.index, model.order);
     return {
       shows: JSON.stringify([model.count, model.filters, scripts]),

@@ -1,11 +1,12 @@
 import SearchableMap from 'minisearch/SearchableMap';
+import { searchTerm } from '../search/terms.js';
 import { SEARCH_OPTIONS, type SearchDocument } from './search.js';
 
 /**
  * A MiniSearch index, serialised, without indexing each token with MiniSearch: the very JSON
  * `JSON.stringify(miniSearch)` gives (serialisation version 2) for these documents added in
- * this order with the site's options (default tokenizer and term processing, no stored
- * fields), which `MiniSearch.loadJSON` reads in the page.
+ * this order with the site's options (default tokenizer, the stemming `processTerm`, no
+ * stored fields), which `MiniSearch.loadJSON` reads in the page.
  *
  * Why: MiniSearch looks every token up in its radix tree while indexing, which was most of
  * the cost of a cold site build's search shards (10,000 incidents: about 7 s of CPU).
@@ -71,8 +72,8 @@ export function serializedIndex(documents: readonly SearchDocument[]): string {
       lengths[fieldId] = length;
       averageFieldLength[fieldId] = ((averageFieldLength[fieldId] || 0) * shortId + length) / (shortId + 1);
       for (const [token, count] of counts) {
-        // tokens that differ only in case are one term
-        const term = token.toLowerCase();
+        // tokens with the same stem (whatever their case or diacritics) are one term
+        const term = searchTerm(token);
         if (!term) continue;
         let byField = terms.get(term);
         if (!byField) terms.set(term, (byField = []));

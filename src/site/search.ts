@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Options } from 'minisearch';
-import { grouped } from './rows.js';
+import { SEARCH_FIELD_KEYS, SEARCH_FIELDS } from '../search/fields.js';
+import { searchPrefix, searchTerm } from '../search/terms.js';
 import { serializedIndex } from './search-index.js';
 
 /**
@@ -14,20 +15,23 @@ import { serializedIndex } from './search-index.js';
  * number of incidents (a power of two, at most 100 incidents per shard: indexing a shard
  * again and loading its incidents is most of the cost of a build after an edit).
  */
-export interface SearchDocument {
-  id: string;
-  title: string;
-  impact: string;
-  rootCause: string;
-  text: string;
-}
+/** One incident in the index: its id and, per searchable field, its texts (one per line). */
+export type SearchDocument = { id: string } & Partial<Record<string, string>>;
 
-/** Options shared by the build and the page (written into the page script as JSON). */
-export const SEARCH_FIELDS = ['title', 'impact', 'rootCause', 'text'] as const;
+/**
+ * The index's options, from the one list of searchable fields. Words are found whole and
+ * stemmed, all required, as `postmortem search` finds them (no fuzzy matching: the site and the
+ * CLI give the same incidents), except that the last word is also a prefix.
+ */
 export const SEARCH_OPTIONS = {
-  fields: [...SEARCH_FIELDS],
+  fields: [...SEARCH_FIELD_KEYS],
   idField: 'id',
-  searchOptions: { boost: { title: 3, impact: 2, rootCause: 2 }, prefix: true, fuzzy: 0.15, combineWith: 'AND' },
+  processTerm: searchTerm,
+  searchOptions: {
+    boost: Object.fromEntries(SEARCH_FIELDS.filter((f) => f.boost !== 1).map((f) => [f.key, f.boost])),
+    combineWith: 'AND',
+    prefix: searchPrefix,
+  },
 } satisfies Options<SearchDocument>;
 
 const PER_SHARD = 100;
@@ -55,67 +59,41 @@ export function shardPath(shard: number): string {
   return `assets/search/shard-${String(shard).padStart(3, '0')}.js`;
 }
 
-/** What the search index reads of an incident (see `readSearchDocuments`). */
-export interface SearchSource {
-  id: string;
-  title: string;
-  impact: string;
-  rootCause: string;
-  trigger: string;
-  sections: readonly { title: string; markdown: string }[];
-  services: readonly string[];
-  tags: readonly string[];
-  /** Contributing factors' summaries. */
-  factors: readonly string[];
-  /** Timeline events, in time order. */
-  events: readonly string[];
-}
-
-export function searchDocument(s: SearchSource): SearchDocument {
-  const extra = [s.id, s.services.join(' '), s.tags.join(' '), s.trigger, ...s.factors, ...s.events];
-  return {
-    id: s.id,
-    title: s.title,
-    impact: s.impact,
-    rootCause: s.rootCause,
-    text: [...s.sections.map((x) => `${x.title}\n${x.markdown}`), ...extra].join('\n'),
-  };
-}
-
 /** One shard as a script: the serialised MiniSearch index of these documents (in id order). */
 export function shardScriptFromDocuments(documents: readonly SearchDocument[]): string {
   const index = serializedIndex([...documents].sort((a, b) => (a.id < b.id ? -1 : 1)));
   return `(window.PMKB_SEARCH = window.PMKB_SEARCH || []).push(${index});\n`;
 }
 
-/** The search options for the page script. */
+/**
+ * The search options for the page script: the JSON part of `SEARCH_OPTIONS`, its functions
+ * from `assets/search/terms.js` (loaded first: the very code the build ran), and what each
+ * field is called in results.
+ */
 export function searchOptionsScript(): string {
-  return `window.PMKB_SEARCH_OPTIONS = ${JSON.stringify(SEARCH_OPTIONS)};\n`;
+  const { processTerm: _term, searchOptions: { prefix: _prefix, ...searchOptions }, ...rest } = SEARCH_OPTIONS;
+  const labels = Object.fromEntries(SEARCH_FIELDS.map((f) => [f.key, f.label]));
+  return `window.PMKB_SEARCH_OPTIONS = ${JSON.stringify({ ...rest, searchOptions })};
+window.PMKB_SEARCH_OPTIONS.processTerm = window.PMKB_SEARCH_TERM;
+window.PMKB_SEARCH_OPTIONS.searchOptions.prefix = window.PMKB_SEARCH_PREFIX;
+window.PMKB_SEARCH_FIELDS = ${JSON.stringify(labels)};
+`;
 }
 
 /**
- * The search documents of these incidents (in id order), straight from the database: every
- * build, whole or after an edit, indexes the same text, and a search shard after an edit
- * costs a few queries instead of loading a hundred typed incidents.
+ * The search documents of these incidents (in id order), straight from the database's
+ * searchable texts (`search_documents`, written from `search_source`): every build, whole or
+ * after an edit, indexes the same text, the same text `postmortem search` finds.
  */
 export function readSearchDocuments(db: Database.Database, ids: readonly string[]): SearchDocument[] {
   if (ids.length === 0) return [];
-  const params = [JSON.stringify(ids)];
-  const only = (column: string) => `${column} IN (SELECT value FROM json_each(?))`;
-  const all = <T>(sql: string) => db.prepare(sql).raw().all(...params) as T[];
-  const incidents = all<[string, string, string, string, string | null]>(
-    `SELECT id, title, impact_summary, root_cause_summary, trigger FROM incidents WHERE ${only('id')} ORDER BY id`);
-  const sections = grouped(all<[string, string, string, number]>(`SELECT incident_id, title, markdown, position FROM sections WHERE ${only('incident_id')}`), (r) => r[3]);
-  const services = grouped(all<[string, string, number]>(`SELECT incident_id, service, position FROM incident_services WHERE ${only('incident_id')}`), (r) => r[2]);
-  const tags = grouped(all<[string, string]>(`SELECT incident_id, tag FROM tags WHERE ${only('incident_id')}`));
-  const factors = grouped(all<[string, string, number]>(`SELECT incident_id, summary, position FROM contributing_factors WHERE ${only('incident_id')}`), (r) => r[2]);
-  const events = grouped(all<[string, string, number]>(`SELECT incident_id, event, position FROM timeline_events WHERE ${only('incident_id')}`), (r) => r[2]);
-  return incidents.map(([id, title, impact, rootCause, trigger]) => searchDocument({
-    id, title, impact, rootCause, trigger: trigger ?? '',
-    sections: (sections.get(id) ?? []).map((s) => ({ title: s[1], markdown: s[2] })),
-    services: (services.get(id) ?? []).map((s) => s[1]),
-    tags: (tags.get(id) ?? []).map((t) => t[1]).sort(),
-    factors: (factors.get(id) ?? []).map((f) => f[1]),
-    events: (events.get(id) ?? []).map((e) => e[1]),
-  }));
+  const rows = db.prepare(`SELECT incident_id, field, body FROM search_documents
+     WHERE incident_id IN (SELECT value FROM json_each(?)) ORDER BY incident_id, doc_id`).raw().all(JSON.stringify(ids)) as [string, string, string][];
+  const documents: SearchDocument[] = [];
+  for (const [id, field, body] of rows) {
+    let document = documents.at(-1);
+    if (document?.id !== id) documents.push((document = { id }));
+    document[field] = document[field] === undefined ? body : `${document[field]}\n${body}`;
+  }
+  return documents;
 }

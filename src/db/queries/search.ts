@@ -1,59 +1,95 @@
 import type Database from 'better-sqlite3';
 import { QueryError } from '../errors.js';
+import { SEARCH_FIELDS } from '../../search/fields.js';
 
 export interface SearchOptions {
   limit?: number;
 }
 
+/** One incident that has every word somewhere in its searchable fields. */
 export interface SearchRow {
   incident_id: string;
   title: string;
-  /** Section heading, or empty for the incident's title and front-matter summaries. */
-  section: string;
+  /** The field of the best match (`timeline event`, `remediation`, `section`, …). */
+  field: string;
+  /** What the best match is within its field: a section heading, remediation id, event time ('' when nothing). */
+  label: string;
+  /** Every field where a word was found, in the order of `SEARCH_FIELDS`. */
+  matched_in: string;
+  /** `customer` when the best match is published to customers, else `internal`. */
   audience: string;
   snippet: string;
   rank: number;
 }
 
 /**
- * Turns what a user typed into a safe FTS5 query: every token quoted (so `AND`, `NEAR`, `-`,
- * `:` or quotes have no special meaning), all tokens required; a trailing `*` keeps prefix search.
+ * Turns what a user typed into safe FTS5 phrases, one per word: every word quoted (so `AND`,
+ * `NEAR`, `-`, `:` or quotes have no special meaning); a trailing `*` keeps prefix search.
  */
-export function ftsQuery(input: string): string {
+export function ftsPhrases(input: string): string[] {
   const tokens = input.normalize('NFC').split(/\s+/).filter(Boolean);
-  const parts: string[] = [];
+  const phrases: string[] = [];
   for (const token of tokens) {
     const prefix = token.length > 1 && token.endsWith('*');
     const word = (prefix ? token.slice(0, -1) : token).replace(/\u0000/g, '');
     if (!/[\p{L}\p{N}]/u.test(word)) continue; // punctuation alone matches nothing
-    parts.push(`"${word.replace(/"/g, '""')}"${prefix ? '*' : ''}`);
+    phrases.push(`"${word.replace(/"/g, '""')}"${prefix ? '*' : ''}`);
   }
-  return parts.join(' ');
+  return phrases;
 }
 
-/** Snippet markers: the matched words, shown in brackets. */
-export const SEARCH_SQL = `
-SELECT CASE WHEN f.rowid < 0 THEN (SELECT id FROM incidents WHERE rowid = -f.rowid)
-            ELSE (SELECT incident_id FROM sections WHERE rowid = f.rowid) END AS incident_id,
-       f.title AS title,
-       f.heading AS section,
-       CASE WHEN f.rowid < 0 THEN 'internal'
-            ELSE (SELECT audience FROM sections WHERE rowid = f.rowid) END AS audience,
-       snippet(search_fts, 2, '[', ']', '…', 12) AS snippet,
-       round(rank, 3) AS rank
-  FROM search_fts f
- WHERE search_fts MATCH @query AND rank MATCH 'bm25(10.0, 4.0, 1.0)'
- ORDER BY rank
- LIMIT @limit`;
+/** The fields as a table: key, label, boost, position (constants of `SEARCH_FIELDS`). */
+const FIELD_TABLE = `field_info (key, label, boost, position) AS (VALUES ${SEARCH_FIELDS.map((f, n) => `('${f.key}', '${f.label}', ${f.boost}, ${n})`).join(', ')})`;
 
-/** Full-text search over titles, front-matter summaries and every section, best match first. */
+/**
+ * The incidents having every word (each word in some field, not necessarily the same one, as on
+ * the site), best first: an incident's rank adds up the BM25 ranks of its matching texts, each
+ * weighted by its field's boost. Its best text gives the field, label and snippet (matched words
+ * in brackets).
+ */
+export function searchSql(words: number): string {
+  const having = Array.from({ length: words }, (_, n) =>
+    `SELECT incident_id FROM search_documents WHERE doc_id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH @w${n})`);
+  return `
+WITH ${FIELD_TABLE},
+matching (incident_id) AS (${having.join('\n  INTERSECT ')}),
+hits AS (
+  SELECT d.incident_id, d.doc_id, d.field, d.label, d.audience,
+         bm25(search_fts) * (SELECT boost FROM field_info WHERE key = d.field) AS score,
+         snippet(search_fts, 0, '[', ']', '…', 12) AS snippet
+    FROM search_fts JOIN search_documents d ON d.doc_id = search_fts.rowid
+   WHERE search_fts MATCH @any AND d.incident_id IN matching
+),
+ranked AS (
+  SELECT h.*, row_number() OVER (PARTITION BY incident_id ORDER BY score, doc_id) AS n,
+         sum(score) OVER (PARTITION BY incident_id) AS total
+    FROM hits h
+),
+fields AS (
+  SELECT incident_id, group_concat(label, ', ' ORDER BY position) AS matched_in
+    FROM (SELECT DISTINCT h.incident_id, f.label, f.position FROM hits h JOIN field_info f ON f.key = h.field)
+   GROUP BY incident_id
+)
+SELECT r.incident_id, i.title, f.label AS field, r.label, m.matched_in, r.audience, r.snippet, round(r.total, 3) AS rank
+  FROM ranked r
+  JOIN incidents i ON i.id = r.incident_id
+  JOIN field_info f ON f.key = r.field
+  JOIN fields m ON m.incident_id = r.incident_id
+ WHERE r.n = 1
+ ORDER BY r.total, r.incident_id
+ LIMIT @limit`;
+}
+
+/** Full-text search over every searchable field (`src/search/fields.ts`), stemmed, best incident first. */
 export function querySearch(db: Database.Database, input: string, options: SearchOptions = {}): SearchRow[] {
-  const query = ftsQuery(input);
-  if (!query) throw new QueryError('search-empty', 'give one or more words to search for', 'Example: postmortem search "load balancer"');
+  const phrases = ftsPhrases(input);
+  if (phrases.length === 0) throw new QueryError('search-empty', 'give one or more words to search for', 'Example: postmortem search "load balancer"');
   const limit = options.limit ?? 20;
   if (!Number.isInteger(limit) || limit < 1) throw new QueryError('invalid-option', '--limit must be a positive whole number');
+  const params: Record<string, string | number> = { any: phrases.join(' OR '), limit };
+  phrases.forEach((phrase, n) => (params[`w${n}`] = phrase));
   try {
-    return db.prepare(SEARCH_SQL).all({ query, limit }) as SearchRow[];
+    return db.prepare(searchSql(phrases.length)).all(params) as SearchRow[];
   } catch (error) {
     const message = (error as Error).message;
     if (/fts5|syntax/i.test(message)) {

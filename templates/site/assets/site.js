@@ -25,14 +25,37 @@
     return indexes;
   }
 
-  /** Ids matching the query (null when there is no query). */
+  /** Matching ids, each with the fields where its words were found (null when there is no query). */
   function matches(query) {
     if (!query.trim()) return null;
-    var found = new Set();
+    var found = new Map();
     loadIndexes().forEach(function (index) {
-      index.search(query).forEach(function (r) { found.add(r.id); });
+      index.search(query).forEach(function (r) {
+        var fields = found.get(r.id) || new Set();
+        Object.keys(r.match).forEach(function (term) { r.match[term].forEach(function (f) { fields.add(f); }); });
+        found.set(r.id, fields);
+      });
     });
     return found;
+  }
+
+  /** Under the incident's title: where the words were found (in the order of the index's fields). */
+  function showFoundIn(row, fields) {
+    var line = row.querySelector('.found-in');
+    if (!fields) {
+      if (line) line.hidden = true;
+      return;
+    }
+    if (!line) {
+      line = document.createElement('span');
+      line.className = 'found-in';
+      row.querySelector('td[data-label="Incident"]').appendChild(line);
+    }
+    var labels = window.PMKB_SEARCH_FIELDS || {};
+    var names = window.PMKB_SEARCH_OPTIONS.fields.filter(function (f) { return fields.has(f); })
+      .map(function (f) { return labels[f] || f; });
+    line.textContent = 'Found in: ' + names.join(', ');
+    line.hidden = false;
   }
 
   function filterValue(row, name) {
@@ -47,7 +70,8 @@
     var active = selects.filter(function (s) { return s.value !== ''; });
     var shown = 0;
     rows.forEach(function (row) {
-      var ok = !found || found.has(row.getAttribute('data-id'));
+      var fields = found && found.get(row.getAttribute('data-id'));
+      var ok = !found || !!fields;
       for (var i = 0; ok && i < active.length; i++) {
         var name = active[i].getAttribute('data-filter');
         var value = active[i].value;
@@ -55,6 +79,7 @@
         ok = name === 'service' ? have.indexOf('|' + value + '|') !== -1 : have === value;
       }
       row.hidden = !ok;
+      showFoundIn(row, ok ? fields : null);
       if (ok) shown++;
     });
     count.textContent = shown === rows.length

@@ -1,0 +1,46 @@
+/**
+ * What is searchable, declared once: the database's `search_source` view (and so `postmortem
+ * search`) and the site's search index are both made from this list, so both look in the same
+ * places and name the same field when they find something.
+ *
+ * Each field is one query over the database's tables giving one row per searchable text of an
+ * incident: `incident_id`, `position` (order within the incident), `label` (what the text is
+ * within its field: a section heading, a remediation id, an event time; '' when nothing),
+ * `audience` (`customer` when the text is published to customers, else `internal`) and `body`.
+ * A new searchable text (say, every root cause's summary, or impact windows' summaries) is one
+ * more line here; bump `SCHEMA_VERSION` in `src/db/schema.ts` with it.
+ */
+export interface SearchField {
+  /** Key: the `field` column of `search_source` and the site index's field name. */
+  key: string;
+  /** What results call it. */
+  label: string;
+  /** How much more a match here counts than one in a body section. */
+  boost: number;
+  /** SELECT incident_id, position, label, audience, body — one row per text. */
+  sql: string;
+}
+
+const field = (key: string, label: string, boost: number, sql: string): SearchField => ({ key, label, boost, sql });
+const audience = (isPublic: string) => `CASE WHEN ${isPublic} THEN 'customer' ELSE 'internal' END`;
+
+export const SEARCH_FIELDS: readonly SearchField[] = [
+  field('title', 'title', 3, `SELECT id, 0, '', 'internal', title FROM incidents`),
+  field('impact', 'impact', 2, `SELECT id, 0, '', 'internal', impact_summary FROM incidents`),
+  field('root-cause', 'root cause', 2, `SELECT id, 0, root_cause_category, 'internal', root_cause_summary FROM incidents`),
+  field('trigger', 'trigger', 2, `SELECT id, 0, '', 'internal', trigger FROM incidents WHERE trigger IS NOT NULL`),
+  field('detection', 'detection', 1.5, `SELECT id, 0, coalesce(detection_method, ''), 'internal', detection_summary FROM incidents WHERE detection_summary IS NOT NULL`),
+  field('factor', 'contributing factor', 1.5, `SELECT incident_id, position, category, 'internal', summary FROM contributing_factors`),
+  field('timeline', 'timeline event', 1, `SELECT incident_id, position, at, ${audience('public')}, event FROM timeline_events`),
+  field('remediation', 'remediation', 1, `SELECT incident_id, position, remediation_id, ${audience('public')}, action FROM remediations`),
+  field('section', 'section', 1, `SELECT incident_id, position, title, audience, markdown FROM sections`),
+  field('service', 'service', 1, `SELECT incident_id, position, '', 'internal', service FROM incident_services`),
+  field('tag', 'tag', 1, `SELECT incident_id, 0, '', 'internal', tag FROM tags`),
+];
+
+export const SEARCH_FIELD_KEYS = SEARCH_FIELDS.map((f) => f.key);
+
+/** The view over every field's texts (its SQL: one SELECT per field, in the list's order). */
+export const SEARCH_SOURCE_SQL = SEARCH_FIELDS
+  .map((f, n) => `SELECT '${f.key}' AS field, ${n} AS field_position, * FROM (${f.sql})`)
+  .join('\n  UNION ALL ');
