@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { CommandContext } from '../commands/context.js';
-import type { Config } from '../schema/config.js';
+import { configText, type Config } from '../schema/config.js';
 import { toIncident, type Incident } from '../model/incident.js';
 import type { Temporal } from '../model/time.js';
 import { sortProblems, type Problem } from '../problems.js';
@@ -115,7 +115,7 @@ export async function updateKnowledgeBase(ctx: CommandContext, options: { dbPath
   const loaded = loadConfig(root);
   const config = loaded.config;
   const today = resolveToday(config, ctx.now);
-  const configDigest = digestOf(`${loaded.text}\u0000${JSON.stringify(config)}`);
+  const configDigest = digestOf(`${loaded.text}\u0000${configText(config)}`);
   mkdirSync(dirname(dbPath), { recursive: true });
   removeStaleTemps(dbPath);
 

@@ -140,7 +140,7 @@ export function publicCorpus(incidents: readonly Incident[], config: Config, pro
   const parts: string[] = [...prose];
   for (const incident of incidents) {
     parts.push(incident.title, incident.impact.summary, ...incident.impact.symptoms, ...incident.services);
-    parts.push(...incident.locations.map((l) => config.locations[l] ?? l));
+    parts.push(...incident.locations.map((l) => config.locations.get(l) ?? l));
     for (const r of incident.remediations) if (r.public) parts.push(r.action);
     for (const e of incident.timeline) if (e.public) parts.push(e.event);
   }
