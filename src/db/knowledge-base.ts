@@ -6,7 +6,7 @@ import { configText, type Config } from '../schema/config.js';
 import { toIncident, type Incident } from '../model/incident.js';
 import type { Temporal } from '../model/time.js';
 import { sortProblems, type Problem } from '../problems.js';
-import { digestOf } from '../source/read.js';
+import { digestOf, SOURCE_FORMAT } from '../source/read.js';
 import { loadConfig } from '../kb/config.js';
 import { listIncidentFiles } from '../kb/files.js';
 import { resolveToday } from '../kb/validate.js';
@@ -119,7 +119,7 @@ export async function updateKnowledgeBase(ctx: CommandContext, options: { dbPath
   mkdirSync(dirname(dbPath), { recursive: true });
   removeStaleTemps(dbPath);
 
-  const cacheVersion = `${TOOL_VERSION}/${SCHEMA_VERSION}/${config.validation.max_file_kb}`;
+  const cacheVersion = `${TOOL_VERSION}/${SOURCE_FORMAT}/${SCHEMA_VERSION}/${config.validation.max_file_kb}`;
   const cachePath = cachePathFor(dbPath);
   const cache = new ParseCache(cachePath, cacheVersion);
   let problems: Problem[];
