@@ -72,7 +72,7 @@ export function letterConfig(canaries: { privateName: string; privateEmail: stri
 
 function section(title: string, markdown: string, audience: 'customer' | 'internal'): Section {
   const key = title.toLowerCase().replace(/[^a-z0-9]+/g, '-');
-  return { title, key, recognised: true, audience, markdown, line: 1, column: 1 };
+  return { title, key, recognised: true, audience, markdown, line: 1, column: 1, bodyLine: 3, bodyColumn: 1 };
 }
 
 export function makeIncident(c: CustomerPart, i: InternalPart, extra: Partial<Incident> = {}): Incident {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { joinList, numberWord, percentPhrase, restorationSentence, serviceLabel, signatureTitle, symptomPhrase } from '../src/letter/phrases.js';
 import { customerMarkdown, markdownText } from '../src/letter/markdown.js';
-import { findLeak, fragments, type InternalString } from '../src/letter/tripwire.js';
+import { findLeak, fragments, readerText, type InternalString } from '../src/letter/tripwire.js';
 import { stableStructureIds } from '../src/render/pdf.js';
 
 describe('letter phrases', () => {
@@ -67,6 +67,17 @@ describe('tripwire matching', () => {
     expect(findLeak([{ format: 'Markdown', text: 'The session store on websess3 ran out of connections after a pool resize (it\'s "pool\\_max").', markup: 'markdown' }], [secret])?.format).toBe('Markdown');
     expect(findLeak([{ format: 'PDF', text: 'The session store on web-\nsess3 ran out of connec-\ntions after a pool resize\nPage 1 of 2\n(it’s “pool_max”).', markup: 'text' }], [secret])).toBeUndefined();
     expect(findLeak([{ format: 'PDF', text: 'The session store on websess3 ran out of\nconnections after a pool\nresize (its pool max).', markup: 'text' }], [secret])?.format).toBe('PDF');
+  });
+
+  it('searches what a reader can reach: link targets (decoded), titles and alt text, without invisible characters', () => {
+    const name = needle('Owen Park', 'word');
+    const html = (t: string) => [{ format: 'HTML', text: t, markup: 'html' as const }];
+    expect(findLeak(html('<p><a href="https://x.example/?who=Owen%2520Park">status</a></p>'), [name])).toBeDefined();
+    expect(findLeak(html('<p><a href="https://x.example/" title="ask owen park">status</a></p>'), [name])).toBeDefined();
+    expect(findLeak(html("<p><img src='https://x.example/a.png' alt='Owen Park'></p>"), [name])).toBeDefined();
+    expect(findLeak(html('<p>Owen\u2060 P\u00adark</p>'), [name])).toBeDefined();
+    expect(findLeak(html('<p><a href="https://x.example/owen-parker">status</a></p>'), [name])).toBeUndefined();
+    expect(readerText({ format: 'HTML', text: '<a href="https://x.example/a%20b" title="T">x\u200by</a>', markup: 'html' })).toBe(' xy https://x.example/a b T');
   });
 
   it('matches names, e-mails and tickets as whole words only', () => {

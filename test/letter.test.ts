@@ -309,6 +309,18 @@ describe('tripwire', () => {
     const ticket = kbWith({ 'incidents/2007-03-11-dst.md': incident('2007-03-11-dst', { started: '2007-03-11T09:00:00-04:00', resolved: '2007-03-11T10:00:00-04:00', summary: 'See ops-7001 for details.' }) });
     await expect(letter(ticket, { ids: ['2007-03-11-dst'], formats: ['md'] })).rejects.toThrow('internal text from remediations[0].ticket');
   });
+
+  it.each([
+    ['a link title', '[status](https://status.example/ "Ask Dana Hidden")', 'owner "dana" (name, not public)'],
+    ['a percent-encoded URL', '[status](https://status.example/?who=Dana%20Hidden)', 'owner "dana" (name, not public)'],
+    ['a form-encoded URL', '[status](https://status.example/?who=Dana+Hidden)', 'owner "dana" (name, not public)'],
+    ['a zero-width space in a name', 'Ask Dana\u200b Hidden.', 'owner "dana" (name, not public)'],
+    ['a soft hyphen and a bidi mark in a ticket', 'See OPS-\u00ad\u200e7001.', 'remediations[0].ticket'],
+    ['a fullwidth ticket', 'See ＯＰＳ－７００１.', 'remediations[0].ticket'],
+  ])('catches internal text hidden in %s', async (_name, customerSummary, field) => {
+    const root = kbWith({ 'incidents/2007-03-11-dst.md': incident('2007-03-11-dst', { started: '2007-03-11T09:00:00-04:00', resolved: '2007-03-11T10:00:00-04:00', customerSummary }) });
+    await expect(letter(root, { ids: ['2007-03-11-dst'], formats: ['html', 'md'] })).rejects.toThrow(`internal text from ${field}`);
+  });
 });
 
 describe('build step and init', () => {

@@ -105,7 +105,7 @@ describe('packet for the example knowledge base (2007-06-provider-review)', () =
       }
       expect(summary).toContain(`Total ${total} ${packet.incidents.length} ${before.reduce((s, r) => s + r.incidents, 0)}`);
       const provider = queryStats(db, { by: 'provider', ...range }).find((r) => r.group === spec.provider)!;
-      expect(summary).toContain(`${provider.incidents} incidents involved ${kb.config.provider_names[spec.provider!]}`);
+      expect(summary).toContain(`${provider.incidents} incidents involved ${kb.config.provider_names.get(spec.provider!)}`);
     } finally {
       db.close();
     }

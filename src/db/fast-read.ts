@@ -93,10 +93,16 @@ export function tryFast(file: string, bytes: Uint8Array, options: ReadOptions): 
   headings.forEach((h, i) => {
     const next = headings[i + 1]?.start ?? text.length;
     const key = RECOGNISED.get(h.title.toLowerCase().replace(/\s+/g, ' '));
-    const markdown = text.slice(h.end, next).trim();
+    const raw = text.slice(h.end, next);
+    const markdown = raw.trim();
+    // The body starts after the blank lines and indentation that `trim` removed.
+    const lead = raw.slice(0, raw.length - raw.trimStart().length);
+    const blankLines = lead.split('\n').length - 1;
     sections.push({
       title: h.title, key: key ?? slugify(h.title), recognised: key !== undefined,
       audience: key === 'customer-summary' ? 'customer' : 'internal', markdown, line: h.line, column: 1,
+      bodyLine: markdown ? h.line + 1 + blankLines : h.line,
+      bodyColumn: markdown ? lead.length - lead.lastIndexOf('\n') : 1,
     });
     if (key === 'timeline') {
       const body = text.slice(h.end, next);

@@ -2,11 +2,11 @@ import type Database from 'better-sqlite3';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { CommandContext } from '../commands/context.js';
-import type { Config } from '../schema/config.js';
+import { configText, type Config } from '../schema/config.js';
 import { toIncident, type Incident } from '../model/incident.js';
 import type { Temporal } from '../model/time.js';
 import { sortProblems, type Problem } from '../problems.js';
-import { digestOf } from '../source/read.js';
+import { digestOf, SOURCE_FORMAT } from '../source/read.js';
 import { loadConfig } from '../kb/config.js';
 import { idsOfFiles, scanIncidentFiles, SCAN_RULE } from '../kb/files.js';
 import { resolveToday } from '../kb/validate.js';
@@ -131,11 +131,11 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
   const loaded = loadConfig(root, idsOfFiles(scanned.files));
   const config = loaded.config;
   const today = resolveToday(config, ctx.now);
-  const configDigest = digestOf(`${loaded.text}\u0000${JSON.stringify(config)}`);
+  const configDigest = digestOf(`${loaded.text}\u0000${configText(config)}`);
   mkdirSync(dirname(dbPath), { recursive: true });
   removeStaleTemps(dbPath);
 
-  const cacheVersion = `${TOOL_VERSION}/${SCHEMA_VERSION}/${config.validation.max_file_kb}`;
+  const cacheVersion = `${TOOL_VERSION}/${SOURCE_FORMAT}/${SCHEMA_VERSION}/${config.validation.max_file_kb}`;
   const cachePath = cachePathFor(dbPath);
   const cache = new ParseCache(cachePath, cacheVersion);
   let problems: Problem[];

@@ -46,13 +46,15 @@ export function parseConfig(text: string, file = CONFIG_FILE, knownIds?: Readonl
     result = configSchema.strip().safeParse(data) as typeof result;
     if (!result.success) return { config: DEFAULT_CONFIG, problems, text };
   }
-  const config = result.data;
+  let config = result.data;
   const at = (path: PropertyKey[]) => locate(yaml.positions, path);
   const report = (ruleId: string, message: string, path: PropertyKey[]) =>
     problems.push({ file, ...at(path), severity: 'error', ruleId, message });
 
   if (!isValidTimeZone(config.timezone)) {
-    report('field-value', `\`timezone\` "${config.timezone}" is not an IANA time zone such as America/New_York`, ['timezone']);
+    report('field-value', `\`timezone\` "${config.timezone}" is not an IANA time zone such as America/New_York (UTC is used until it is fixed)`, ['timezone']);
+    // Every date is computed in this zone: an unusable one would fail each command, check included.
+    config = { ...config, timezone: DEFAULT_CONFIG.timezone };
   }
   const ownerIds = new Map<string, number>();
   config.owners.forEach((o, i) => {

@@ -150,7 +150,7 @@ export function chronological(incidents: readonly Incident[]): Incident[] {
 function letterIncident(incident: Incident, number: number, config: Config, owners: Map<string, Owner>): LetterIncident {
   const zone = config.timezone;
   const day = plainDate(incident.started, zone);
-  const locations = incident.locations.map((id) => config.locations[id] ?? id);
+  const locations = incident.locations.map((id) => config.locations.get(id) ?? id);
   const services = incident.services.map(serviceLabel);
   const end = incident.resolved;
   const groups: LetterRemediationGroup[] = [];

@@ -37,9 +37,21 @@ export interface Leak {
   format: string;
 }
 
+/**
+ * Characters a reader does not see (Unicode format characters: zero-width spaces and joiners
+ * U+200B–U+200D, marks U+200E–U+200F, bidi controls, U+2060–U+2064, the BOM, the soft
+ * hyphen): `Dana\u200b Whitcomb` reads as `Dana Whitcomb`.
+ */
+const INVISIBLE = /\p{Cf}/gu;
+
+/** Text as it is compared: compatibility forms folded (NFKC), invisible characters removed. */
+export function normalise(text: string): string {
+  return text.normalize('NFKC').replace(INVISIBLE, '');
+}
+
 /** Letters and digits only, lower-cased: the form fragments are compared in. */
 export function letters(text: string): string {
-  return text.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+  return normalise(text).toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
 }
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
@@ -64,6 +76,42 @@ export function visibleText(output: OutputText): string {
     text = decodeEntities(text.replace(/\\([\\`*_{}[\]()#+\-.!<>&|~"'=:;,/?@$%^])/g, '$1'));
   }
   return text.replace(/\s+/g, ' ');
+}
+
+/** Attributes a reader can see or follow: link targets and titles, image sources and alt text. */
+const READER_ATTRIBUTE = /\s(?:href|src|title|alt|aria-label)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/gi;
+
+function attributeText(html: string): string {
+  const values: string[] = [];
+  for (const [tag] of html.matchAll(/<[^>]*>/g)) {
+    for (const m of tag.matchAll(READER_ATTRIBUTE)) values.push(m[1] ?? m[2] ?? m[3] ?? '');
+  }
+  return decodeEntities(values.join(' '));
+}
+
+/** `%XX` sequences decoded (twice over, for URLs encoded twice); a run that is not UTF-8 stays. */
+function percentDecoded(text: string): string {
+  let out = text;
+  for (let pass = 0; pass < 2; pass++) {
+    out = out.replace(/(?:%[0-9a-f]{2})+/gi, (run) => {
+      try {
+        return decodeURIComponent(run);
+      } catch {
+        return run;
+      }
+    });
+  }
+  return out;
+}
+
+/**
+ * Everything of an output a reader can get at, as the tripwire searches it: the visible text,
+ * plus (HTML) link targets, titles and alt text, with URLs percent-decoded, compatibility
+ * forms folded and invisible characters removed.
+ */
+export function readerText(output: OutputText): string {
+  const attributes = output.markup === 'html' ? attributeText(output.text) : '';
+  return normalise(percentDecoded(`${visibleText(output)} ${attributes}`)).replace(/\s+/g, ' ');
 }
 
 function stripMarkdownLine(line: string): string {
@@ -93,7 +141,7 @@ export function fragments(text: string): string[] {
 export function internalStrings(incidents: readonly Incident[], config: Config): InternalString[] {
   const needles: InternalString[] = [];
   const word = (incident: string, field: string, text: string | undefined) => {
-    const t = text?.replace(/\s+/g, ' ').trim();
+    const t = text && normalise(text).replace(/\s+/g, ' ').trim();
     if (t && letters(t).length >= 3) needles.push({ incident, field, text: t, kind: 'word' });
   };
   const frag = (incident: string, field: string, text: string | undefined) => {
@@ -140,7 +188,7 @@ export function publicCorpus(incidents: readonly Incident[], config: Config, pro
   const parts: string[] = [...prose];
   for (const incident of incidents) {
     parts.push(incident.title, incident.impact.summary, ...incident.impact.symptoms, ...incident.services);
-    parts.push(...incident.locations.map((l) => config.locations[l] ?? l));
+    parts.push(...incident.locations.map((l) => config.locations.get(l) ?? l));
     for (const r of incident.remediations) if (r.public) parts.push(r.action);
     for (const e of incident.timeline) if (e.public) parts.push(e.event);
   }
@@ -154,12 +202,12 @@ function escapeRegExp(text: string): string {
 /** The first internal string that appears in any output, or undefined. */
 export function findLeak(outputs: readonly OutputText[], needles: readonly InternalString[], corpus = ''): Leak | undefined {
   const views = outputs.map((o) => {
-    const visible = visibleText(o);
+    const visible = readerText(o);
     return { format: o.format, visible: visible.toLowerCase(), compact: letters(visible) };
   });
   for (const needle of needles) {
     if (needle.kind === 'word') {
-      const pattern = new RegExp(`(?<![\\p{L}\\p{N}_])${escapeRegExp(needle.text.toLowerCase()).replace(/ /g, '\\s+')}(?![\\p{L}\\p{N}_])`, 'u');
+      const pattern = new RegExp(`(?<![\\p{L}\\p{N}_])${escapeRegExp(needle.text.toLowerCase()).replace(/ /g, '[\\s+]+')}(?![\\p{L}\\p{N}_])`, 'u');
       for (const v of views) if (pattern.test(v.visible)) return { needle, format: v.format };
     } else {
       const compact = letters(needle.text);

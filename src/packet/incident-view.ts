@@ -78,7 +78,7 @@ export function ownerName(config: Config, id: string): string {
 }
 
 export function locationName(config: Config, id: string): string {
-  return config.locations[id] ?? id;
+  return config.locations.get(id) ?? id;
 }
 
 export function formatCount(n: number | undefined | null): string {

@@ -74,7 +74,7 @@ export interface ViewInput {
 
 export function packetView({ spec, config, incidents, numbers, notes, stamp }: ViewInput): PacketView {
   const { current, previous, trends } = numbers;
-  const provider = spec.provider ? (config.provider_names[spec.provider] ?? spec.provider) : undefined;
+  const provider = spec.provider ? (config.provider_names.get(spec.provider) ?? spec.provider) : undefined;
   const subject = provider ? `Provider review: ${provider}` : 'Incident review';
   const toc: TocEntry[] = [];
   let n = 0;

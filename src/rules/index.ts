@@ -15,6 +15,7 @@ import { idFilename } from './id-filename.js';
 import { timeOrder } from './time-order.js';
 import { timelineWindow } from './timeline-window.js';
 import { timelineEntry } from './timeline-entry.js';
+import { internalHeading } from './internal-heading.js';
 import { timelineRequired } from './timeline-required.js';
 import { finalResolved } from './final-resolved.js';
 import { remediationIdUnique } from './remediation-id-unique.js';
@@ -30,7 +31,7 @@ import { relatedExists } from './related-exists.js';
 export const RULES: readonly Rule[] = [
   encoding, frontmatter, fileSize, yamlSyntax, yamlDuplicateKey, yamlAlias,
   unknownField, requiredField, fieldType, enumValue, fieldValue, timestampOffset,
-  idFilename, timeOrder, timelineWindow, timelineEntry, timelineRequired, finalResolved,
+  idFilename, timeOrder, timelineWindow, timelineEntry, internalHeading, timelineRequired, finalResolved,
   remediationIdUnique, ownerKnown, unknownService, unknownLocation, unknownProvider, remediationOverdue,
   duplicateId, relatedExists,
 ];

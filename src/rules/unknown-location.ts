@@ -8,7 +8,7 @@ export const unknownLocation: Rule = {
   stage: 'incident',
   checkIncident({ incident, config, report }) {
     incident.locations.forEach((l, i) => {
-      if (!Object.prototype.hasOwnProperty.call(config.locations, l)) report(`location "${l}" has no display name in the config \`locations\``, ['locations', i]);
+      if (!config.locations.has(l)) report(`location "${l}" has no display name in the config \`locations\``, ['locations', i]);
     });
   },
   examples: {

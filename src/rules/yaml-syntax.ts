@@ -14,6 +14,11 @@ export const yamlSyntax: Rule = {
         files: kb((t) => replaceLine(t, 6, 'services: [webmail')),
         expect: [`${BASE_PATH}:7:1: error malformed YAML: Flow sequence in block collection must be sufficiently indented and end with a ] [yaml-syntax]`],
       },
+      {
+        name: 'a list as a mapping key',
+        files: kb((t) => t.replace('owners:\n', '? [a, b]\n: c\nowners:\n')),
+        expect: [`${BASE_PATH}:23:3: error malformed YAML: a mapping key must be a plain value, not a list or mapping [yaml-syntax]`],
+      },
     ],
   },
 };

@@ -11,6 +11,11 @@ export const DEFAULT_CATEGORIES = [
   'network', 'dependency', 'security', 'process', 'unknown',
 ];
 
+/**
+ * A mapping whose keys the user chooses (location ids, provider ids), read into a `Map`:
+ * a key such as `constructor` or `__proto__` must never find what a plain object inherits.
+ */
+const userKeyed = () => z.record(z.string(), z.string()).default({}).transform((record) => new Map(Object.entries(record)));
 const datePattern = /^\d{4}-\d{2}-\d{2}$/;
 
 export const ownerSchema = z.strictObject({
@@ -58,9 +63,9 @@ export const configSchema = z.strictObject({
   severities: z.array(z.string().min(1)).min(1).default(DEFAULT_SEVERITIES).describe('Worst first.'),
   categories: z.array(z.string().min(1)).min(1).default(DEFAULT_CATEGORIES),
   services: z.array(z.string().min(1)).default([]).describe('Service catalogue; unknown names in incidents are warnings.'),
-  locations: z.record(z.string(), z.string()).default({}).describe('Location id -> display name.'),
+  locations: userKeyed().describe('Location id -> display name.'),
   providers: z.array(z.string().min(1)).default([]),
-  provider_names: z.record(z.string(), z.string()).default({})
+  provider_names: userKeyed()
     .describe('Provider id -> display name for documents, e.g. rackspace: Rackspace.'),
   owners: z.array(ownerSchema).default([]).describe('The owners directory.'),
   letter: z.strictObject({
@@ -90,6 +95,11 @@ export function documentsOfType<T extends DocumentSpec['type']>(config: { docume
   return config.documents
     .map((spec, index) => ({ spec, index }))
     .filter((d): d is { spec: Extract<DocumentSpec, { type: T }>; index: number } => d.spec.type === type);
+}
+
+/** The config as text for digests (its maps as lists of entries; `JSON.stringify` drops a Map's contents). */
+export function configText(config: object): string {
+  return JSON.stringify(config, (_key, value: unknown) => (value instanceof Map ? [...value] : value));
 }
 
 export const DEFAULT_CONFIG: Config = configSchema.parse({});

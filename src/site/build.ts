@@ -7,7 +7,7 @@ import type { Incident } from '../model/incident.js';
 import type { Temporal } from '../model/time.js';
 import { writeFileAtomic } from '../output/write-file.js';
 import { DEFAULT_TEMPLATES, PACKAGE_ROOT } from '../paths.js';
-import type { Config } from '../schema/config.js';
+import { configText, type Config } from '../schema/config.js';
 import { briefOf, escapeField, unescapeField, type Brief } from './brief.js';
 import { Column } from './column.js';
 import { Facts, FactsBuilder } from './facts.js';
@@ -239,7 +239,7 @@ function folderTimes(siteDir: string, paths: Iterable<string>): Map<string, numb
 export function siteBase(root: string, config: object): { base: string; templateFiles: Map<string, string> } {
   const templateFiles = siteTemplateFiles(root);
   const templatesDigest = hash(...[...templateFiles].map(([name, file]) => `${name}\u0000${readFileSync(file, 'utf8')}`));
-  return { base: hash(SITE_FORMAT, TOOL_VERSION, templatesDigest, JSON.stringify(config)), templateFiles };
+  return { base: hash(SITE_FORMAT, TOOL_VERSION, templatesDigest, configText(config)), templateFiles };
 }
 
 export interface BuildSiteOptions {

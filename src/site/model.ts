@@ -253,7 +253,7 @@ export function incidentPage<H>(data: SiteData, i: Incident, sectionHtml: (markd
     services: i.services.map((s) => ({ name: s, href: servicePath(data, s) })),
     category: { name: i.root_cause.category, href: categoryPath(data, i.root_cause.category) },
     provider: i.provider ?? '',
-    locations: i.locations.map((l) => data.config.locations[l] ?? l),
+    locations: i.locations.map((l) => data.config.locations.get(l) ?? l),
     tags: i.tags,
     times,
     durations,

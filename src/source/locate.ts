@@ -11,7 +11,9 @@ export function locate(
   options: { key?: boolean; rootLine?: number } = {},
 ): Position {
   for (let n = path.length; n > 0; n--) {
-    const found = positions[pathKey(path.slice(0, n))];
+    const key = pathKey(path.slice(0, n));
+    // Keys are the user's: `constructor` must not find what every object inherits.
+    const found = Object.hasOwn(positions, key) ? positions[key] : undefined;
     if (found) {
       if (n === path.length && options.key && found.keyLine !== undefined) {
         return { line: found.keyLine, column: found.keyColumn! };

@@ -29,6 +29,9 @@ export interface SourceFile {
   problems: Problem[];
 }
 
+/** Version of the `SourceFile` shape: cached reads of another version are read again. */
+export const SOURCE_FORMAT = 2;
+
 export interface ReadOptions {
   /** Largest file accepted, in bytes. */
   maxBytes?: number;

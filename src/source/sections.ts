@@ -28,6 +28,9 @@ export interface Section {
   markdown: string;
   line: number;
   column: number;
+  /** Where `markdown` starts in the file (the heading's position when it is empty). */
+  bodyLine: number;
+  bodyColumn: number;
 }
 
 export function slugify(text: string): string {
@@ -39,7 +42,7 @@ export function slugify(text: string): string {
     .replace(/^-+|-+$/g, '') || 'section';
 }
 
-function recognisedKey(title: string): SectionKey | undefined {
+export function recognisedKey(title: string): SectionKey | undefined {
   const wanted = title.trim().toLowerCase().replace(/\s+/g, ' ');
   for (const [key, name] of Object.entries(RECOGNISED_SECTIONS)) {
     if (name.toLowerCase() === wanted) return key as SectionKey;
@@ -62,6 +65,10 @@ export function splitSections(tree: Root, text: string): SectionNodes[] {
     const first = current.nodes[0];
     const start = first?.position?.start.offset;
     current.section.markdown = start === undefined ? '' : text.slice(start, endOffset).trim();
+    if (current.section.markdown) {
+      current.section.bodyLine = first!.position!.start.line;
+      current.section.bodyColumn = first!.position!.start.column;
+    }
     result.push(current);
   };
   for (const node of tree.children) {
@@ -79,6 +86,8 @@ export function splitSections(tree: Root, text: string): SectionNodes[] {
           markdown: '',
           line: node.position?.start.line ?? 1,
           column: node.position?.start.column ?? 1,
+          bodyLine: node.position?.start.line ?? 1,
+          bodyColumn: node.position?.start.column ?? 1,
         },
         nodes: [],
       };
@@ -98,6 +107,7 @@ export function splitSections(tree: Root, text: string): SectionNodes[] {
         section: {
           title: '', key: 'preamble', recognised: false, audience: 'internal', markdown,
           line: first.position?.start.line ?? 1, column: first.position?.start.column ?? 1,
+          bodyLine: first.position?.start.line ?? 1, bodyColumn: first.position?.start.column ?? 1,
         },
         nodes: preamble,
       });

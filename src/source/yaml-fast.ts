@@ -1,4 +1,5 @@
 import type { NodePosition, YamlResult } from './yaml.js';
+import { UNPRINTABLE } from './unprintable.js';
 
 /**
  * A reader for the plain YAML that incident front-matter nearly always is, with exactly the
@@ -110,7 +111,7 @@ class Reader {
   private readonly lines: string[];
   /** Each line's indent, or -1 for a blank or comment-only line. */
   private readonly indent: Int32Array;
-  private readonly positions: Record<string, NodePosition> = {};
+  private readonly positions: Record<string, NodePosition> = Object.create(null);
   /** The line being read (the last one consumed). */
   private i = 0;
 
@@ -383,6 +384,8 @@ function quoted(text: string, v: number): [string, number] {
     if (e === undefined) bail(); // an escaped line break
     const fixed = ESCAPES[e];
     if (fixed !== undefined) {
+      // An escaped control character is the library's to read (and `readYaml` reports it).
+      if (UNPRINTABLE.test(fixed)) bail();
       out += fixed;
       p += 2;
       continue;
@@ -392,7 +395,9 @@ function quoted(text: string, v: number): [string, number] {
     if (length === 0 || hex.length !== length || !HEX.test(hex)) bail();
     const code = parseInt(hex, 16);
     if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) bail();
-    out += String.fromCodePoint(code);
+    const char = String.fromCodePoint(code);
+    if (UNPRINTABLE.test(char)) bail();
+    out += char;
     p += 2 + length;
   }
 }

@@ -1,6 +1,7 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Node } from 'yaml';
 import type { Position, Problem } from '../problems.js';
 import { readYamlFast } from './yaml-fast.js';
+import { unprintableProblems } from './unprintable.js';
 
 /** Position of a value (and of its key, when it sits in a map) keyed by its path. */
 export interface NodePosition {
@@ -36,6 +37,7 @@ export function readYaml(file: string, source: string, lineOffset: number): Yaml
   return readYamlFast(source, lineOffset) ?? readYamlWithLibrary(file, source, lineOffset);
 }
 
+
 /** `readYaml` by the `yaml` library alone: the reference the fast reader is tested against. */
 export function readYamlWithLibrary(file: string, source: string, lineOffset: number): YamlResult {
   const lineCounter = new LineCounter();
@@ -64,6 +66,15 @@ export function readYamlWithLibrary(file: string, source: string, lineOffset: nu
   let aliases = 0;
   let firstAlias: { start: number; name: string } | undefined;
   visit(doc, {
+    Pair(_key, pair) {
+      // A list or mapping as a key (`? [a, b] : c`) has no place in plain data.
+      if (isMap(pair.key) || isSeq(pair.key)) {
+        problems.push({
+          file, ...at(pair.key.range?.[0] ?? 0), severity: 'error', ruleId: 'yaml-syntax',
+          message: 'malformed YAML: a mapping key must be a plain value, not a list or mapping',
+        });
+      }
+    },
     Alias(_key, node) {
       aliases++;
       firstAlias ??= { start: node.range?.[0] ?? 0, name: node.source };
@@ -78,7 +89,8 @@ export function readYamlWithLibrary(file: string, source: string, lineOffset: nu
   }
   if (problems.length > 0 || aliases > 0) return { data: undefined, positions: {}, problems };
 
-  const positions: Record<string, NodePosition> = {};
+  // Keyed by the user's keys: no prototype, so `__proto__` is a key like any other.
+  const positions: Record<string, NodePosition> = Object.create(null);
   // `path` is the position's key (`pathKey` of the segments), built as the walk goes down
   const child = (path: string, segment: string | number) => (path === '' ? String(segment) : `${path}.${segment}`);
   const walk = (node: Node | null | undefined, path: string, keyNode?: Node | null) => {
@@ -119,5 +131,7 @@ export function readYamlWithLibrary(file: string, source: string, lineOffset: nu
     });
     return { data: undefined, positions: {}, problems };
   }
+  // The fast reader leaves every string with such characters to the library.
+  problems.push(...unprintableProblems(file, { data, positions, problems }));
   return { data, positions, problems };
 }

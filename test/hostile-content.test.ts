@@ -1,0 +1,68 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { runBuild } from '../src/commands/build.js';
+import { runCheck } from '../src/commands/check.js';
+import { BASE_CONFIG, BASE_PATH, kb as baseKb } from '../src/rules/fixtures.js';
+import { captureContext, removeKb, tempKb } from './helpers/kb.js';
+
+/** Spawned for what only the real process shows (Node warnings on stderr); `npm run build` first. */
+const CLI = join(import.meta.dirname, '../dist/cli.js');
+
+/** Content a careless or hostile user may type (issue 12): each is a located problem or works, never a crash. */
+vi.setConfig({ testTimeout: 120_000 });
+const roots: string[] = [];
+afterAll(() => roots.forEach(removeKb));
+
+function kb(files: Record<string, string | Uint8Array>): string {
+  const root = tempKb(files);
+  roots.push(root);
+  return root;
+}
+
+function check(files: Record<string, string | Uint8Array>) {
+  const ctx = captureContext(kb(files));
+  const result = runCheck(ctx);
+  return { ...result, out: ctx.out_(), err: ctx.err_() };
+}
+
+describe('an invalid timezone in the config', () => {
+  for (const zone of ['Mars/Olympus', '""', 'UTC+5', '"UTC "']) {
+    it(`timezone: ${zone} is a located error, and build still runs`, async () => {
+      const config = BASE_CONFIG.replace('timezone: America/New_York', `timezone: ${zone}`);
+      const shown = JSON.parse(zone.startsWith('"') ? zone : `"${zone}"`) as string;
+      const result = check({ ...baseKb(), 'postmortem.config.yaml': config });
+      expect(result.exitCode).toBe(1);
+      expect(result.out).toContain(`postmortem.config.yaml:1:11: error \`timezone\` "${shown}" is not an IANA time zone such as America/New_York (UTC is used until it is fixed) [field-value]`);
+      const root = kb({ ...baseKb(), 'postmortem.config.yaml': config });
+      const ctx = captureContext(root);
+      expect((await runBuild(ctx)).exitCode).toBe(1);
+      expect(ctx.out_()).toContain('postmortem.config.yaml:1:11: error `timezone`');
+    });
+  }
+});
+
+describe('YAML that cannot become plain text', () => {
+  it('a complex key is a located error and prints no Node warning', () => {
+    const root = kb(baseKb((t) => t.replace('owners:\n', '? [a, b]\n: c\nowners:\n')));
+    const run = spawnSync(process.execPath, [CLI, 'check', '--root', root], { encoding: 'utf8' });
+    expect(run.stdout).toContain(`${BASE_PATH}:23:3: error malformed YAML: a mapping key must be a plain value, not a list or mapping [yaml-syntax]`);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(1);
+  });
+
+  it('control characters from escapes never reach the database or a letter', async () => {
+    const root = kb(baseKb((t) => t.replace('title: Load balancer overload', 'title: "Load\\0 bal\\e ancer \\ud800"')));
+    const ctx = captureContext(root);
+    const result = await runBuild(ctx);
+    expect(result.exitCode).toBe(1);
+    expect(ctx.out_()).toContain(`${BASE_PATH}:3:8: error \`title\` contains U+0000`);
+    const db = new Database(join(root, 'out/postmortems.db'), { readonly: true });
+    try {
+      expect(db.prepare('SELECT count(*) FROM incidents').pluck().get()).toBe(0);
+    } finally {
+      db.close();
+    }
+  });
+});
