@@ -6,6 +6,7 @@ import { runLetter } from '../src/commands/letter.js';
 import { runPacket } from '../src/commands/packet.js';
 import { runSite } from '../src/commands/site.js';
 import { runSql } from '../src/commands/sql.js';
+import { runStats } from '../src/commands/stats.js';
 import { formatProblem } from '../src/problems.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
 
@@ -110,6 +111,25 @@ describe('public-incident fixture in the database', () => {
       { window_index: 1, level: 'outage', scope_kind: 'percent', scope_value: 85, scope_of: 'network' },
       { window_index: 2, level: 'partial-outage', scope_kind: 'percent', scope_value: 5, scope_of: 'network' },
     ]);
+  });
+});
+
+describe('availability over the public-incident fixture', () => {
+  it('weights levels by the default table: partial-outage 0.3, degraded and delayed shown but not counted', async () => {
+    const { rows, exitCode } = await runStats(ctx(), { by: 'service', format: 'json' });
+    expect(exitCode).toBe(0);
+    const pick = (group: string) => {
+      const r = rows.find((x) => x.group === group)!;
+      return [r.downtime_minutes, r.degraded_minutes, r.delayed_minutes];
+    };
+    expect(pick('s3-get')).toEqual([184.6, 0, 0]); // 169 outage + 0.3 × 52 partial-outage
+    expect(pick('s3-put')).toEqual([257, 0, 0]);
+    expect(pick('roblox-platform')).toEqual([4200.5, 0, 0]); // 4130 + 0.3 × 235
+    expect(pick('falcon-sensor-windows')).toEqual([4731.9, 0, 0]); // 78 + 0.3 × 15513
+    expect(pick('waf')).toEqual([27, 45, 0]); // outage 27; WAF switched off 45, degraded
+    expect(pick('github-com')).toEqual([0, 1052, 0]);
+    expect(pick('github-webhooks')).toEqual([0, 0, 1424]);
+    expect(pick('exchange-online')).toEqual([0, 0, 0]); // data-loss carries no weight
   });
 });
 
