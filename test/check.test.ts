@@ -100,7 +100,7 @@ describe('postmortem check', () => {
     const result = runCheck(ctx);
     expect(result.exitCode).toBe(1);
     expect(ctx.out_()).toContain('postmortem.config.yaml:2:8: error `paper` must be one of letter, a4; got the text "tabloid" [enum-value]');
-    expect(ctx.out_()).toContain('postmortem.config.yaml:5:1: warning unknown field `severeties` [unknown-field]');
+    expect(ctx.out_()).toContain('postmortem.config.yaml:5:1: warning unknown field `severeties` (did you mean `severities`?) [unknown-field]');
     expect(result.incidents).toBe(1);
 
     const ctx2 = captureContext(kb({ 'postmortem.config.yaml': 'timezone: Mars/Olympus\nletter:\n  signer: nobody\n' }), { now: '2007-06-05' });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { Incident, TimelineEntry } from '../src/model/incident.js';
 import { Temporal } from '../src/model/time.js';
+import { implicitWindow } from '../src/model/impact.js';
 import { configSchema, type Config } from '../src/schema/config.js';
 import type { Section } from '../src/source/sections.js';
 
@@ -80,7 +81,7 @@ export function makeIncident(c: CustomerPart, i: InternalPart, extra: Partial<In
   const mitigated = c.toMitigation === null ? undefined : started.add({ minutes: c.toMitigation });
   const resolved = (mitigated ?? started).add({ minutes: c.mitigationToResolution });
   const entry = (at: Temporal.Instant, event: string, isPublic: boolean, line: number): TimelineEntry => ({
-    at, event, kind: isPublic ? 'communication' : 'action', public: isPublic, source: 'front-matter', line, column: 5,
+    at, event, kind: isPublic ? 'communication' : 'action', public: isPublic, precision: 'minute', approximate: false, source: 'front-matter', line, column: 5,
   });
   const timeline: TimelineEntry[] = [
     ...c.publicEvents.map((e, n) => entry(started.add({ minutes: n }), e, true, 10 + n)),
@@ -114,11 +115,18 @@ export function makeIncident(c: CustomerPart, i: InternalPart, extra: Partial<In
     resolved,
     impact: {
       summary: c.impact,
+      level: 'outage',
       symptoms: c.symptoms,
       customers_affected: i.customersAffected,
       ...(c.percent === null ? {} : { percent_resolved_at_mitigation: c.percent }),
     },
     root_cause: { category: i.category, summary: i.rootCause },
+    root_causes: [{ category: i.category, summary: i.rootCause }],
+    providers: i.provider ? [i.provider] : [],
+    windows: [implicitWindow({ started, resolved, ...(mitigated ? { mitigated } : {}) }, 'outage', c.services, c.locations)],
+    links: [],
+    credits: [],
+    extra: {},
     trigger: i.trigger,
     contributing_factors: i.factors.map((summary) => ({ category: i.category, summary })),
     detection: { method: 'monitoring', summary: i.detection },

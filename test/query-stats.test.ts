@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runStats } from '../src/commands/stats.js';
-import { availability } from '../src/db/queries/stats.js';
+import { weightedMs } from '../src/model/impact.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
 import { fixtureFiles } from './fixtures/db-kb.js';
 
@@ -37,8 +37,8 @@ describe('postmortem stats', () => {
     const { rows } = await runStats(ctx(), { by: 'service', since: '2007-06-04', until: '2007-06-05', format: 'json' });
     // Two days of 1440 minutes; pop: 03:00–05:30Z and 04:00–06:00Z merge into 180 minutes.
     expect(rows).toEqual([
-      { group: 'pop', incidents: 2, ...blank, detect_median: 10, detect_p90: 10, mitigate_median: 90, mitigate_p90: 90, resolve_median: 135, resolve_p90: 147, impact_minutes: 270, availability_percent: 93.75 },
-      { group: 'webmail', incidents: 1, detect_median: 10, detect_p90: 10, mitigate_median: 90, mitigate_p90: 90, resolve_median: 150, resolve_p90: 150, impact_minutes: 150, availability_percent: 94.7917 },
+      { group: 'pop', incidents: 2, ...blank, detect_median: 10, detect_p90: 10, mitigate_median: 90, mitigate_p90: 90, resolve_median: 135, resolve_p90: 147, impact_minutes: 270, downtime_minutes: 180, degraded_minutes: 0, delayed_minutes: 0, availability_percent: 93.75 },
+      { group: 'webmail', incidents: 1, detect_median: 10, detect_p90: 10, mitigate_median: 90, mitigate_p90: 90, resolve_median: 150, resolve_p90: 150, impact_minutes: 150, downtime_minutes: 150, degraded_minutes: 0, delayed_minutes: 0, availability_percent: 94.7917 },
     ]);
   });
 
@@ -71,11 +71,15 @@ describe('postmortem stats', () => {
   });
 });
 
-describe('availability', () => {
-  it('clips windows to the period and merges overlaps', () => {
+describe('weighted down-time', () => {
+  it('clips windows to the period, merges overlaps and counts the heaviest level where they overlap', () => {
     const h = 3_600_000;
-    expect(availability([[0, 2 * h], [h, 3 * h], [5 * h, 6 * h]], [0, 10 * h])).toBe(60);
-    expect(availability([[-h, h]], [0, 10 * h])).toBe(90);
-    expect(availability([], [0, h])).toBe(100);
+    const full = (from: number, to: number | null) => ({ from, to, weight: 1 });
+    expect(weightedMs([full(0, 2 * h), full(h, 3 * h), full(5 * h, 6 * h)], [0, 10 * h])).toBe(4 * h);
+    expect(weightedMs([full(-h, h)], [0, 10 * h])).toBe(h);
+    expect(weightedMs([], [0, h])).toBe(0);
+    // an open window runs to the end of the period; a partial outage under a full one counts once, in full
+    expect(weightedMs([full(9 * h, null)], [0, 10 * h])).toBe(h);
+    expect(weightedMs([{ from: 0, to: 4 * h, weight: 0.3 }, full(h, 2 * h)], [0, 10 * h])).toBeCloseTo(h + 3 * h * 0.3, 6);
   });
 });

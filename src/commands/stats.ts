@@ -1,20 +1,27 @@
 import type { CommandModule } from 'yargs';
 import { runQueryCommand, type QueryCommandOptions } from '../db/query-command.js';
-import { queryStats, STATS_GROUPS, type StatsOptions, type StatsRow } from '../db/queries/stats.js';
+import { availabilityMethod, queryStats, STATS_GROUPS, type StatsOptions, type StatsRow } from '../db/queries/stats.js';
 import { withFormatOption, writeRows, type RowFormat } from '../output/rows.js';
 import type { CliEnv, CommandContext, CommandResult } from './context.js';
 
 export type StatsCommandOptions = StatsOptions & QueryCommandOptions;
 
 const COLUMNS = ['group', 'incidents', 'detect_median', 'detect_p90', 'mitigate_median', 'mitigate_p90', 'resolve_median', 'resolve_p90', 'impact_minutes'];
+const SERVICE_COLUMNS = [...COLUMNS, 'downtime_minutes', 'degraded_minutes', 'delayed_minutes', 'availability_percent'];
+/** Printed under the table: what a count by category means. */
+export const CATEGORY_NOTE = 'Every root cause counts: an incident with causes in several categories is counted in each.';
 
 /** `postmortem stats`: per group, counts, median/p90 minutes to detect, mitigate, resolve, impact minutes (and availability by service). */
 export async function runStats(ctx: CommandContext, options: StatsCommandOptions): Promise<CommandResult & { rows: StatsRow[] }> {
   let rows: StatsRow[] = [];
-  const result = await runQueryCommand(ctx, options, (db) => {
-    rows = queryStats(db, options);
-    const columns = options.by === 'service' ? [...COLUMNS, 'availability_percent'] : COLUMNS;
-    writeRows(ctx.stdout, rows as unknown as Record<string, unknown>[], { format: options.format ?? 'table', columns });
+  const result = await runQueryCommand(ctx, options, (db, kb) => {
+    const weights = kb.config.availability_weights;
+    rows = queryStats(db, { ...options, weights });
+    const format = options.format ?? 'table';
+    writeRows(ctx.stdout, rows as unknown as Record<string, unknown>[], { format, columns: options.by === 'service' ? SERVICE_COLUMNS : COLUMNS });
+    if (format !== 'table') return;
+    if (options.by === 'service') ctx.stdout.write(`${availabilityMethod(weights)}\n`);
+    if (options.by === 'category') ctx.stdout.write(`${CATEGORY_NOTE}\n`);
   });
   return { ...result, rows };
 }

@@ -42,21 +42,26 @@ CREATE TABLE incidents (
   mitigated_at        TEXT,
   resolved_at         TEXT,
   started_local_date  TEXT NOT NULL,      -- YYYY-MM-DD of started_at in the config's timezone
-  minutes_to_detect   REAL,
-  minutes_to_mitigate REAL,
-  minutes_to_resolve  REAL,
-  impact_minutes      REAL,               -- started_at to resolved_at (else mitigated_at)
+  minutes_to_detect   REAL,               -- started to detected; 0 when detection came first
+  detected_before_impact_minutes REAL,    -- detected to started when detection came first (proactive), else NULL
+  minutes_to_mitigate REAL,               -- to mitigated_at, else to the end of the last outage-level window
+  minutes_to_resolve  REAL,               -- to resolved_at, else to the end of the last window that is not data-loss
+  impact_minutes      REAL,               -- union of the windows that are not data-loss (implicit window: started to resolved, else mitigated)
+  impact_level        TEXT NOT NULL,      -- impact.level: level of the implicit window, default of the others
   impact_summary      TEXT NOT NULL,
   symptoms            TEXT NOT NULL,      -- JSON array of strings
   customers_affected  INTEGER,
   percent_resolved_at_mitigation REAL,
-  root_cause_category TEXT NOT NULL,
+  affected_count      INTEGER,            -- impact.affected (else customers_affected as a count of customers)
+  affected_of         TEXT,               -- its unit: customers, requests, devices, ...
+  root_cause_category TEXT NOT NULL,      -- the first cause (all of them: root_causes)
   root_cause_summary  TEXT NOT NULL,
   trigger             TEXT,
-  provider            TEXT,
+  provider            TEXT,               -- the first provider (all of them: incident_providers)
   detection_method    TEXT,
   detection_summary   TEXT,
   customer_summary    TEXT,
+  extra               TEXT NOT NULL,      -- JSON object: the record's \`extra:\` mapping ({} when none)
   file                TEXT NOT NULL UNIQUE,
   digest              TEXT NOT NULL
 );
@@ -94,8 +99,86 @@ CREATE TABLE incident_locations (
 ) WITHOUT ROWID;
 
 CREATE TABLE providers (
-  name TEXT PRIMARY KEY
+  name TEXT PRIMARY KEY,
+  kind TEXT NOT NULL                  -- hosting, vendor, upstream, customer or other
 );
+
+-- Every provider (third party) an incident names, in the record's order.
+CREATE TABLE incident_providers (
+  incident_id TEXT NOT NULL REFERENCES incidents (id),
+  provider    TEXT NOT NULL,
+  position    INTEGER NOT NULL,
+  PRIMARY KEY (incident_id, provider)
+) WITHOUT ROWID;
+CREATE INDEX incident_providers_provider ON incident_providers (provider, incident_id);
+
+-- Every root cause; incidents.root_cause_category/summary repeat the first.
+CREATE TABLE root_causes (
+  incident_id TEXT NOT NULL REFERENCES incidents (id),
+  position    INTEGER NOT NULL,
+  category    TEXT NOT NULL,
+  summary     TEXT NOT NULL,
+  PRIMARY KEY (incident_id, position)
+) WITHOUT ROWID;
+CREATE INDEX root_causes_category ON root_causes (category);
+
+-- Impact in stages: one row per window per service. A record without \`impact.windows\` has one
+-- implicit window, started to resolved (else mitigated), at impact.level, over all its services.
+CREATE TABLE impact_windows (
+  incident_id  TEXT NOT NULL REFERENCES incidents (id),
+  window_index INTEGER NOT NULL,      -- 1-based position in impact.windows
+  service      TEXT NOT NULL,
+  level        TEXT NOT NULL CHECK (level IN ('outage', 'partial-outage', 'degraded', 'delayed', 'data-loss')),
+  from_at      TEXT NOT NULL,         -- ISO 8601 UTC
+  to_at        TEXT,                  -- NULL: still open
+  minutes      REAL,                  -- from_at to to_at; NULL when open
+  scope_kind   TEXT CHECK (scope_kind IN ('percent', 'count')),
+  scope_value  REAL,
+  scope_of     TEXT,                  -- unit: customers, requests, devices, network, sites, ...
+  public       INTEGER NOT NULL,
+  summary      TEXT,
+  locations    TEXT NOT NULL,         -- JSON array of location ids
+  implicit     INTEGER NOT NULL,      -- 1 for the window derived from started/resolved
+  PRIMARY KEY (incident_id, window_index, service)
+) WITHOUT ROWID;
+CREATE INDEX impact_windows_service ON impact_windows (service, level);
+
+-- Per incident, service and level: minutes of the union of that service's closed windows at
+-- that level (overlapping windows counted once).
+CREATE VIEW service_impact AS
+  WITH ordered AS (
+    SELECT incident_id, service, level, from_at, to_at,
+           max(to_at) OVER (PARTITION BY incident_id, service, level ORDER BY from_at, to_at
+                            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach
+      FROM impact_windows WHERE to_at IS NOT NULL
+  ), islands AS (
+    SELECT *, sum(CASE WHEN reach IS NULL OR from_at > reach THEN 1 ELSE 0 END)
+                OVER (PARTITION BY incident_id, service, level ORDER BY from_at, to_at ROWS UNBOUNDED PRECEDING) AS island
+      FROM ordered
+  ), spans AS (
+    SELECT incident_id, service, level,
+           (CAST(strftime('%s', max(to_at)) AS INTEGER) - CAST(strftime('%s', min(from_at)) AS INTEGER)) / 60.0 AS minutes
+      FROM islands GROUP BY incident_id, service, level, island
+  )
+  SELECT incident_id, service, level, sum(minutes) AS minutes FROM spans GROUP BY incident_id, service, level;
+
+CREATE TABLE links (
+  incident_id TEXT NOT NULL REFERENCES incidents (id),
+  position    INTEGER NOT NULL,
+  title       TEXT NOT NULL,
+  url         TEXT NOT NULL,
+  audience    TEXT NOT NULL CHECK (audience IN ('internal', 'customer')),
+  PRIMARY KEY (incident_id, position)
+) WITHOUT ROWID;
+
+-- What customers were given (service credits and the like).
+CREATE TABLE credits (
+  incident_id TEXT NOT NULL REFERENCES incidents (id),
+  position    INTEGER NOT NULL,
+  summary     TEXT NOT NULL,
+  audience    TEXT NOT NULL CHECK (audience IN ('internal', 'customer')),
+  PRIMARY KEY (incident_id, position)
+) WITHOUT ROWID;
 
 CREATE TABLE owners (
   id     TEXT PRIMARY KEY,
@@ -123,6 +206,8 @@ CREATE TABLE timeline_events (
   public      INTEGER NOT NULL,
   source      TEXT NOT NULL CHECK (source IN ('front-matter', 'body')),
   line        INTEGER NOT NULL,
+  precision   TEXT NOT NULL CHECK (precision IN ('minute', 'day')),  -- day: \`at\` is the start of that day
+  approximate INTEGER NOT NULL,       -- 1: the time is approximate ("around 6:00 AM")
   PRIMARY KEY (incident_id, position)
 ) WITHOUT ROWID;
 
@@ -137,6 +222,7 @@ CREATE TABLE remediations (
   status         TEXT NOT NULL,
   ticket         TEXT,
   public         INTEGER NOT NULL,
+  completed      TEXT,                -- YYYY-MM-DD the action was done
   PRIMARY KEY (incident_id, remediation_id)
 ) WITHOUT ROWID;
 CREATE INDEX remediations_owner ON remediations (owner);

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { Config } from '../schema/config.js';
+import { providerList, type Config } from '../schema/config.js';
+import { durations } from '../model/impact.js';
 import type { Incident } from '../model/incident.js';
 import type { Instant } from '../model/time.js';
 import type { Problem } from '../problems.js';
@@ -45,6 +46,11 @@ export interface IncidentRows {
   events: Value[][];
   remediations: Value[][];
   factors: Value[][];
+  causes: Value[][];
+  providers: string[];
+  windows: Value[][];
+  links: Value[][];
+  credits: Value[][];
   tags: string[];
   related: string[];
   sections: Value[][];
@@ -53,8 +59,7 @@ export interface IncidentRows {
 /** The rows of an incident. Minutes are exact (instants, so daylight-saving changes do not matter). */
 export function incidentRows(incident: Incident, config: Config): IncidentRows {
   const id = incident.id;
-  const startedMs = incident.started.epochMilliseconds;
-  const minutes = (to?: Instant) => (to ? (to.epochMilliseconds - startedMs) / 60000 : null);
+  const times = durations(incident);
   const rank = config.severities.indexOf(incident.severity);
   const people: IncidentRows['people'] = [];
   if (incident.owners.commander) people.push(['commander', incident.owners.commander, 1]);
@@ -74,14 +79,18 @@ export function incidentRows(incident: Incident, config: Config): IncidentRows {
       mitigated_at: incident.mitigated ? isoUtc(incident.mitigated) : null,
       resolved_at: incident.resolved ? isoUtc(incident.resolved) : null,
       started_local_date: localDate(incident.started, config.timezone),
-      minutes_to_detect: minutes(incident.detected),
-      minutes_to_mitigate: minutes(incident.mitigated),
-      minutes_to_resolve: minutes(incident.resolved),
-      impact_minutes: minutes(incident.resolved ?? incident.mitigated),
+      minutes_to_detect: times.toDetect,
+      detected_before_impact_minutes: times.detectedBeforeImpact,
+      minutes_to_mitigate: times.toMitigate,
+      minutes_to_resolve: times.toResolve,
+      impact_minutes: times.impact,
+      impact_level: incident.impact.level,
       impact_summary: incident.impact.summary,
       symptoms: JSON.stringify(incident.impact.symptoms),
       customers_affected: incident.impact.customers_affected ?? null,
       percent_resolved_at_mitigation: incident.impact.percent_resolved_at_mitigation ?? null,
+      affected_count: incident.affected?.count ?? null,
+      affected_of: incident.affected?.of ?? null,
       root_cause_category: incident.root_cause.category,
       root_cause_summary: incident.root_cause.summary,
       trigger: incident.trigger ?? null,
@@ -89,15 +98,26 @@ export function incidentRows(incident: Incident, config: Config): IncidentRows {
       detection_method: incident.detection?.method ?? null,
       detection_summary: incident.detection?.summary ?? null,
       customer_summary: incident.customer_summary ?? null,
+      extra: JSON.stringify(incident.extra),
       file: incident.file,
       digest: incident.digest,
     },
     services: incident.services,
     locations: incident.locations,
     people,
-    events: incident.timeline.map((e, i) => [i + 1, isoUtc(e.at), e.kind, e.event, bool(e.public), e.source, e.line]),
-    remediations: incident.remediations.map((r, i) => [r.id, i + 1, r.action, r.type, r.owner, r.due ?? null, r.status, r.ticket ?? null, bool(r.public)]),
+    events: incident.timeline.map((e, i) => [i + 1, isoUtc(e.at), e.kind, e.event, bool(e.public), e.source, e.line, e.precision, bool(e.approximate)]),
+    remediations: incident.remediations.map((r, i) => [r.id, i + 1, r.action, r.type, r.owner, r.due ?? null, r.status, r.ticket ?? null, bool(r.public), r.completed ?? null]),
     factors: incident.contributing_factors.map((f, i) => [i + 1, f.category, f.summary]),
+    causes: incident.root_causes.map((c, i) => [i + 1, c.category, c.summary]),
+    providers: incident.providers,
+    windows: incident.windows.flatMap((w) => w.services.map((service) => [
+      w.index, service, w.level, isoUtc(w.from), w.to ? isoUtc(w.to) : null,
+      w.to ? (w.to.epochMilliseconds - w.from.epochMilliseconds) / 60000 : null,
+      w.scope?.kind ?? null, w.scope?.value ?? null, w.scope?.of ?? null, bool(w.public), w.summary ?? null,
+      JSON.stringify(w.locations), bool(w.implicit),
+    ])),
+    links: incident.links.map((l, i) => [i + 1, l.title, l.url, l.audience]),
+    credits: incident.credits.map((c, i) => [i + 1, c.summary, c.audience]),
     tags: incident.tags,
     related: incident.related,
     sections: incident.sections.map((s, i) => [i + 1, s.key, s.title, bool(s.recognised), s.audience, s.markdown]),
@@ -123,18 +143,24 @@ export class IncidentWriter {
     this.insert = {
       incident: db.prepare(`INSERT INTO incidents VALUES (
         @id, @title, @status, @severity, @severity_rank, @started_at, @detected_at, @mitigated_at, @resolved_at,
-        @started_local_date, @minutes_to_detect, @minutes_to_mitigate, @minutes_to_resolve, @impact_minutes,
-        @impact_summary, @symptoms, @customers_affected, @percent_resolved_at_mitigation,
+        @started_local_date, @minutes_to_detect, @detected_before_impact_minutes, @minutes_to_mitigate,
+        @minutes_to_resolve, @impact_minutes, @impact_level,
+        @impact_summary, @symptoms, @customers_affected, @percent_resolved_at_mitigation, @affected_count, @affected_of,
         @root_cause_category, @root_cause_summary, @trigger, @provider, @detection_method, @detection_summary,
-        @customer_summary, @file, @digest)`),
+        @customer_summary, @extra, @file, @digest)`),
       service: db.prepare('INSERT OR IGNORE INTO services VALUES (?, 0)'),
       incidentService: db.prepare('INSERT OR IGNORE INTO incident_services VALUES (?, ?, ?)'),
       location: db.prepare('INSERT OR IGNORE INTO locations VALUES (?, ?, 0)'),
       incidentLocation: db.prepare('INSERT OR IGNORE INTO incident_locations VALUES (?, ?, ?)'),
       person: db.prepare('INSERT INTO incident_people VALUES (?, ?, ?, ?)'),
-      event: db.prepare('INSERT INTO timeline_events VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
-      remediation: db.prepare('INSERT INTO remediations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      event: db.prepare('INSERT INTO timeline_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      remediation: db.prepare('INSERT INTO remediations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
       factor: db.prepare('INSERT INTO contributing_factors VALUES (?, ?, ?, ?)'),
+      cause: db.prepare('INSERT INTO root_causes VALUES (?, ?, ?, ?)'),
+      provider: db.prepare('INSERT OR IGNORE INTO incident_providers VALUES (?, ?, ?)'),
+      window: db.prepare('INSERT OR IGNORE INTO impact_windows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      link: db.prepare('INSERT INTO links VALUES (?, ?, ?, ?, ?)'),
+      credit: db.prepare('INSERT INTO credits VALUES (?, ?, ?, ?)'),
       tag: db.prepare('INSERT OR IGNORE INTO tags VALUES (?, ?)'),
       related: db.prepare('INSERT OR IGNORE INTO related VALUES (?, ?, ?)'),
       section: db.prepare('INSERT INTO sections (incident_id, position, key, title, recognised, audience, markdown) VALUES (?, ?, ?, ?, ?, ?, ?)'),
@@ -156,6 +182,11 @@ export class IncidentWriter {
       'DELETE FROM timeline_events WHERE incident_id = ?',
       'DELETE FROM remediations WHERE incident_id = ?',
       'DELETE FROM contributing_factors WHERE incident_id = ?',
+      'DELETE FROM root_causes WHERE incident_id = ?',
+      'DELETE FROM incident_providers WHERE incident_id = ?',
+      'DELETE FROM impact_windows WHERE incident_id = ?',
+      'DELETE FROM links WHERE incident_id = ?',
+      'DELETE FROM credits WHERE incident_id = ?',
       'DELETE FROM tags WHERE incident_id = ?',
       'DELETE FROM related WHERE declared_by = ?',
       'DELETE FROM sections WHERE incident_id = ?',
@@ -203,6 +234,11 @@ export class IncidentWriter {
     for (const e of rows.events) insert.event!.run(id, ...e);
     for (const r of rows.remediations) insert.remediation!.run(id, ...r);
     for (const f of rows.factors) insert.factor!.run(id, ...f);
+    for (const c of rows.causes) insert.cause!.run(id, ...c);
+    rows.providers.forEach((p, i) => insert.provider!.run(id, p, i + 1));
+    for (const w of rows.windows) insert.window!.run(id, ...w);
+    for (const l of rows.links) insert.link!.run(id, ...l);
+    for (const c of rows.credits) insert.credit!.run(id, ...c);
     for (const tag of rows.tags) insert.tag!.run(id, tag);
     for (const other of rows.related) {
       insert.related!.run(id, other, id);
@@ -238,8 +274,8 @@ export function writeConfigRows(db: Database.Database, config: Config): void {
   for (const s of config.services) service.run(s);
   const location = db.prepare('INSERT OR IGNORE INTO locations VALUES (?, ?, 1)');
   for (const [id, name] of config.locations) location.run(id, name);
-  const provider = db.prepare('INSERT OR IGNORE INTO providers VALUES (?)');
-  for (const p of config.providers) provider.run(p);
+  const provider = db.prepare('INSERT OR IGNORE INTO providers VALUES (?, ?)');
+  for (const p of providerList(config)) provider.run(p.id, p.kind);
 }
 
 export function writeProblems(db: Database.Database, problems: readonly Problem[]): void {

@@ -41,7 +41,7 @@ export function parseConfig(text: string, file = CONFIG_FILE, knownIds?: Readonl
   }
   let result = configSchema.safeParse(data);
   if (!result.success) {
-    problems.push(...schemaProblems(file, result.error.issues, data, yaml.positions, 1));
+    problems.push(...schemaProblems(file, result.error.issues, data, yaml.positions, 1, configSchema));
     if (!result.error.issues.every((i) => i.code === 'unrecognized_keys')) return { config: DEFAULT_CONFIG, problems, text };
     result = configSchema.strip().safeParse(data) as typeof result;
     if (!result.success) return { config: DEFAULT_CONFIG, problems, text };

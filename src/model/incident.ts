@@ -1,24 +1,42 @@
 import type { Config } from '../schema/config.js';
-import { incidentSchema, TIMELINE_KINDS, TIMESTAMP_FIELDS, type IncidentData, type TimelineKind } from '../schema/incident.js';
+import {
+  DATE_PATTERN, incidentSchema, TIMELINE_KINDS, TIMESTAMP_FIELDS,
+  type IncidentData, type RootCause, type TimelineKind, type WindowData,
+} from '../schema/incident.js';
+import type { BodyTimelineItem } from '../source/body-timeline.js';
+import { implicitWindow, type ImpactWindow } from './impact.js';
 import type { Problem } from '../problems.js';
 import type { SourceFile } from '../source/read.js';
 import type { Section } from '../source/sections.js';
 import { locate } from '../source/locate.js';
-import { schemaProblems } from './schema-issues.js';
+import { flattenUnions, schemaProblems } from './schema-issues.js';
 import { parseDate, parseTimestamp, Temporal, type Instant } from './time.js';
 
 export interface TimelineEntry {
+  /** For a day-precision entry: the start of that day at the offset of `started`. */
   at: Instant;
   event: string;
   kind: TimelineKind;
   public: boolean;
+  precision: 'minute' | 'day';
+  approximate: boolean;
   source: 'front-matter' | 'body';
   line: number;
   column: number;
 }
 
 /** A validated incident with real instants: what every command after `check` works on. */
-export type Incident = Omit<IncidentData, 'started' | 'detected' | 'mitigated' | 'resolved' | 'timeline'> & {
+export type Incident = Omit<IncidentData, 'started' | 'detected' | 'mitigated' | 'resolved' | 'timeline' | 'root_cause' | 'provider'> & {
+  /** The first cause (compatibility); `root_causes` holds all of them. */
+  root_cause: RootCause;
+  root_causes: RootCause[];
+  /** The first provider (compatibility); `providers` holds all of them. */
+  provider?: string;
+  providers: string[];
+  /** `impact.windows`, or the one implicit window; every impact number is computed from these. */
+  windows: ImpactWindow[];
+  /** `impact.affected`, else `impact.customers_affected` as a count of customers. */
+  affected?: { count: number; of: string };
   started: Instant;
   detected?: Instant;
   mitigated?: Instant;
@@ -76,11 +94,12 @@ export function toIncident(source: SourceFile, config: Config): { incident?: Inc
   const schema = schemaFor(config);
   let result = schema.safeParse(source.data);
   if (!result.success) {
-    problems.push(...schemaProblems(file, result.error.issues, source.data, source.positions, rootLine));
-    const onlyUnknown = result.error.issues.every((i) => i.code === 'unrecognized_keys');
+    const issues = flattenUnions(result.error.issues);
+    problems.push(...schemaProblems(file, issues, source.data, source.positions, rootLine, schema, 'extra'));
+    const onlyUnknown = issues.every((i) => i.code === 'unrecognized_keys');
     if (!onlyUnknown) return { problems };
     const unknown = new Set<string>();
-    for (const issue of result.error.issues) {
+    for (const issue of issues) {
       if (issue.code === 'unrecognized_keys') {
         for (const k of issue.keys) unknown.add([...issue.path.map(String), k].join('.'));
       }
@@ -120,28 +139,37 @@ export function toIncident(source: SourceFile, config: Config): { incident?: Inc
 
   const timeline: TimelineEntry[] = [];
   data.timeline.forEach((entry, i) => {
-    const parsed = parseTimestamp(entry.at);
+    const day = DATE_PATTERN.test(entry.at);
+    const parsed = parseTimestamp(day ? dayStart(entry.at, offsets.started) : entry.at);
     const pos = at(['timeline', i]);
     if (!parsed.ok) return timestampProblem(['timeline', i, 'at'], entry.at, parsed.reason);
-    timeline.push({ at: parsed.instant, event: entry.event, kind: entry.kind, public: entry.public, source: 'front-matter', ...pos });
+    timeline.push({
+      at: parsed.instant, event: entry.event, kind: entry.kind, public: entry.public,
+      precision: day ? 'day' : 'minute', approximate: entry.approximate, source: 'front-matter', ...pos,
+    });
+  });
+
+  const windows: ImpactWindow[] = [];
+  (data.impact.windows ?? []).forEach((w, i) => {
+    const from = parseTimestamp(w.from);
+    const to = w.to === undefined ? undefined : parseTimestamp(w.to);
+    if (!from.ok) timestampProblem(['impact', 'windows', i, 'from'], w.from, from.reason);
+    if (to && !to.ok) timestampProblem(['impact', 'windows', i, 'to'], w.to!, to.reason);
+    if (from.ok && (!to || to.ok)) windows.push(toWindow(w, i, from.instant, to?.ok ? to.instant : undefined, data));
+  });
+  data.remediations.forEach((r, i) => {
+    if (r.completed !== undefined && !parseDate(r.completed)) {
+      problems.push({ file, ...at(['remediations', i, 'completed']), severity: 'error', ruleId: 'field-value', message: `\`remediations[${i}].completed\` ${r.completed} is not a real date` });
+    }
   });
 
   // Body entries: a time alone takes the date and offset of the entry before it (or of `started`).
   let prevDate = data.started.slice(0, 10);
   let prevOffset = offsets.started;
   for (const item of source.bodyTimeline) {
-    const date = item.date ?? prevDate;
-    const offset = item.offset ?? (item.date ? undefined : prevOffset);
-    const text = `${date}T${item.time.length === 5 ? `${item.time}:00` : item.time}${offset ?? ''}`;
-    const parsed = parseTimestamp(text);
-    if (!parsed.ok) {
-      problems.push({
-        file, line: item.line, column: item.column, severity: 'error',
-        ruleId: parsed.reason === 'no-offset' ? 'timestamp-offset' : 'field-value',
-        message: parsed.reason === 'no-offset'
-          ? `timeline entry "${item.date} ${item.time}" has no UTC offset; add one, e.g. "${item.date} ${item.time} -05:00"`
-          : `timeline entry time "${item.date ?? ''} ${item.time}" is not a real date and time`,
-      });
+    const read = bodyInstant(item, prevDate, prevOffset, offsets.started, config);
+    if ('problem' in read) {
+      problems.push({ file, line: item.line, column: item.column, severity: 'error', ...read.problem });
       continue;
     }
     if (item.kind !== undefined && !(TIMELINE_KINDS as readonly string[]).includes(item.kind)) {
@@ -151,10 +179,13 @@ export function toIncident(source: SourceFile, config: Config): { incident?: Inc
       });
       continue;
     }
-    prevDate = date;
-    prevOffset = parsed.offset;
+    if (item.time !== undefined) {
+      prevDate = item.date ?? prevDate;
+      prevOffset = read.offset;
+    }
     timeline.push({
-      at: parsed.instant, event: item.event, kind: (item.kind ?? 'note') as TimelineKind, public: item.public,
+      at: read.instant, event: item.event, kind: (item.kind ?? 'note') as TimelineKind, public: item.public,
+      precision: item.time === undefined ? 'day' : 'minute', approximate: item.approximate,
       source: 'body', line: item.line, column: item.column,
     });
   }
@@ -163,8 +194,20 @@ export function toIncident(source: SourceFile, config: Config): { incident?: Inc
   if (problems.some((p) => p.severity === 'error') || !instants.started) return { problems };
 
   const sectionText = (key: string) => source.sections.find((s) => s.key === key)?.markdown || undefined;
+  const root_causes = Array.isArray(data.root_cause) ? data.root_cause : [data.root_cause];
+  const providers = data.provider === undefined ? [] : Array.isArray(data.provider) ? data.provider : [data.provider];
+  const affected = data.impact.affected
+    ?? (data.impact.customers_affected !== undefined ? { count: data.impact.customers_affected, of: 'customers' } : undefined);
   const incident: Incident = {
     ...data,
+    root_cause: root_causes[0]!,
+    root_causes,
+    provider: providers[0],
+    providers,
+    windows: data.impact.windows
+      ? windows
+      : [implicitWindow({ ...instants, started: instants.started }, data.impact.level, data.services, data.locations)],
+    ...(affected ? { affected } : {}),
     started: instants.started,
     detected: instants.detected,
     mitigated: instants.mitigated,
@@ -176,8 +219,71 @@ export function toIncident(source: SourceFile, config: Config): { incident?: Inc
     file,
     digest: source.digest,
   };
+  if (incident.provider === undefined) delete incident.provider;
   if (incident.detected === undefined) delete incident.detected;
   if (incident.mitigated === undefined) delete incident.mitigated;
   if (incident.resolved === undefined) delete incident.resolved;
   return { incident, problems };
+}
+
+/** `YYYY-MM-DDT00:00` at an offset: where a day-precision entry sits on the timeline. */
+function dayStart(date: string, offset: string | undefined): string {
+  return `${date}T00:00:00${offset ?? 'Z'}`;
+}
+
+function toWindow(w: WindowData, i: number, from: Instant, to: Instant | undefined, data: IncidentData): ImpactWindow {
+  const scope = w.scope && ('percent' in w.scope
+    ? { kind: 'percent' as const, value: w.scope.percent, of: w.scope.of }
+    : { kind: 'count' as const, value: w.scope.count, of: w.scope.of });
+  return {
+    index: i + 1, from, ...(to ? { to } : {}), level: w.level ?? data.impact.level,
+    services: w.services ?? data.services, locations: w.locations ?? data.locations,
+    ...(scope ? { scope } : {}), public: w.public, ...(w.summary ? { summary: w.summary } : {}), implicit: false,
+  };
+}
+
+type BodyRead = { instant: Instant; offset: string } | { problem: { ruleId: string; message: string } };
+
+/** The instant of a body timeline entry, or the problem with it (every message shows the form to write). */
+function bodyInstant(item: BodyTimelineItem, prevDate: string, prevOffset: string | undefined, startedOffset: string | undefined, config: Config): BodyRead {
+  if (item.time === undefined) {
+    const parsed = parseTimestamp(dayStart(item.date!, startedOffset));
+    return parsed.ok ? parsed : { problem: { ruleId: 'field-value', message: `timeline entry day "${item.date}" is not a real date` } };
+  }
+  const date = item.date ?? prevDate;
+  const mapped = item.zone === undefined ? undefined : config.zone_abbreviations[item.zone];
+  if (item.meridiem !== undefined || (item.zone !== undefined && mapped === undefined)) {
+    return { problem: { ruleId: 'time-format', message: clockMessage(item, date, mapped) } };
+  }
+  const offset = mapped ?? item.offset ?? (item.date ? undefined : prevOffset);
+  const parsed = parseTimestamp(`${date}T${item.time.length === 5 ? `${item.time}:00` : item.time}${offset ?? ''}`);
+  if (parsed.ok) return parsed;
+  return {
+    problem: parsed.reason === 'no-offset'
+      ? { ruleId: 'timestamp-offset', message: `timeline entry "${item.date} ${item.time}" has no UTC offset; add one, e.g. "${item.date} ${item.time} -05:00"` }
+      : { ruleId: 'field-value', message: `timeline entry time "${item.date ?? ''} ${item.time}" is not a real date and time` },
+  };
+}
+
+/** 24-hour HH:MM(:SS) of a 12-hour clock time, or undefined when it is not a real 12-hour time. */
+function to24Hour(time: string, meridiem: string): string | undefined {
+  const [h, rest] = [Number(time.slice(0, 2)), time.slice(2)];
+  if (h < 1 || h > 12) return undefined;
+  const pm = /^p/i.test(meridiem);
+  return `${String((h % 12) + (pm ? 12 : 0)).padStart(2, '0')}${rest}`;
+}
+
+/** The message for a 12-hour clock or an unmapped zone abbreviation: the exact ISO form when it is known. */
+function clockMessage(item: BodyTimelineItem, date: string, mapped: string | undefined): string {
+  const written = `${item.time}${item.meridiem ? ` ${item.meridiem}` : ''}${item.zone ? ` ${item.zone}` : ''}`;
+  const time = item.meridiem ? to24Hour(item.time!, item.meridiem) : item.time;
+  if (time === undefined) return `timeline entry time "${written}" is not a real 12-hour time; write a 24-hour time with a UTC offset, e.g. "${date} 09:37 -05:00"`;
+  const what = [item.meridiem ? 'a 12-hour clock' : '', item.zone && mapped === undefined ? `the zone abbreviation ${item.zone}, which is ambiguous` : '']
+    .filter(Boolean).join(' and ');
+  const offset = mapped ?? item.offset;
+  if (offset !== undefined) return `timeline entry time "${written}" uses ${what}; write "${date} ${time} ${offset}"`;
+  if (item.zone !== undefined) {
+    return `timeline entry time "${written}" uses ${what}; write "${date} ${time} ±HH:MM" with the UTC offset ${item.zone} stood for, or map it in the config's \`zone_abbreviations\` (e.g. ${item.zone}: "-08:00")`;
+  }
+  return `timeline entry time "${written}" uses ${what}; write "${date} ${time}" with a UTC offset, e.g. "${date} ${time} -05:00"`;
 }

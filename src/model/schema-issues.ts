@@ -1,19 +1,87 @@
 import type { z } from 'zod';
 import type { Problem } from '../problems.js';
+import { didYouMean } from '../rules/nearest.js';
 import { locate } from '../source/locate.js';
 import type { NodePosition } from '../source/yaml.js';
 
-/** Turns schema issues into located problems, one rule id per kind of issue. */
+/**
+ * Turns schema issues into located problems, one rule id per kind of issue. With the schema,
+ * unknown keys get the nearest known key as a suggestion; `extraKey` names where facts without
+ * a field of their own belong.
+ */
 export function schemaProblems(
   file: string,
   issues: readonly z.core.$ZodIssue[],
   data: unknown,
   positions: Record<string, NodePosition>,
   rootLine = 1,
+  schema?: z.ZodType,
+  extraKey?: string,
 ): Problem[] {
   const problems: Problem[] = [];
-  for (const issue of issues) problems.push(...issueProblems(file, issue, data, positions, rootLine));
+  const context: Context = { file, data, positions, rootLine, schema, extraKey };
+  for (const issue of issues) problems.push(...issueProblems(context, issue));
   return problems;
+}
+
+interface Context {
+  file: string;
+  data: unknown;
+  positions: Record<string, NodePosition>;
+  rootLine: number;
+  schema?: z.ZodType;
+  extraKey?: string;
+}
+
+type Def = { type: string; shape?: Record<string, z.ZodType>; element?: z.ZodType; innerType?: z.ZodType; options?: z.ZodType[]; in?: z.ZodType };
+const defOf = (schema: z.ZodType) => (schema as unknown as { _zod: { def: Def } })._zod.def;
+
+/** The object schemas a value at `path` may be checked against (through optionals, defaults, lists, unions). */
+function objectsAt(schema: z.ZodType, path: readonly PropertyKey[]): Record<string, z.ZodType>[] {
+  const def = defOf(schema);
+  const inner = def.innerType ?? def.in;
+  if (inner) return objectsAt(inner, path);
+  if (def.type === 'union') return def.options!.flatMap((o) => objectsAt(o, path));
+  if (path.length === 0) return def.type === 'object' ? [def.shape!] : [];
+  const [head, ...rest] = path;
+  if (def.type === 'array' && typeof head === 'number') return objectsAt(def.element!, rest);
+  if (def.type === 'object' && typeof head === 'string' && def.shape![head]) return objectsAt(def.shape![head], rest);
+  return [];
+}
+
+/** The problem for an unknown key: the nearest known key, else where such facts go. */
+function unknownKeyMessage(context: Context, path: readonly PropertyKey[], key: string): string {
+  const name = fieldName([...path, key]);
+  const known = context.schema ? objectsAt(context.schema, path).flatMap((shape) => Object.keys(shape)) : [];
+  const suggestion = didYouMean(key, known).replace(/"([^"]+)"/, (_, k: string) => `\`${fieldName([...path, k])}\``);
+  if (suggestion) return `unknown field \`${name}\`${suggestion}`;
+  return context.extraKey ? `unknown field \`${name}\`; to keep a fact that has no field, put it under \`${context.extraKey}:\`` : `unknown field \`${name}\``;
+}
+
+/**
+ * The issues of the union branch the value was meant for: the branches that accept its shape
+ * (mapping or list), and of those the one with the fewest issues; undefined when none does.
+ */
+function branchIssues(issue: z.core.$ZodIssueInvalidUnion): z.core.$ZodIssue[] | undefined {
+  const shaped = issue.errors.filter((branch) => !branch.some((i) => i.path.length === 0 && i.code === 'invalid_type'));
+  if (shaped.length === 0) return undefined;
+  const best = shaped.reduce((a, b) => (b.length < a.length ? b : a));
+  return best.map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as z.core.$ZodIssue);
+}
+
+/** Issues with each union issue replaced by those of the branch the value was meant for (when there is one). */
+export function flattenUnions(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  return issues.flatMap((issue) => {
+    const branch = issue.code === 'invalid_union' ? branchIssues(issue) : undefined;
+    return branch ? flattenUnions(branch) : [issue];
+  });
+}
+
+/** What the branches of a union accept, e.g. "text or a list", from their top-level type issues. */
+function unionExpected(issue: z.core.$ZodIssueInvalidUnion): string {
+  const kinds = issue.errors.flatMap((branch) => branch.filter((i) => i.path.length === 0 && i.code === 'invalid_type')
+    .map((i) => EXPECTED[(i as z.core.$ZodIssueInvalidType).expected] ?? String((i as z.core.$ZodIssueInvalidType).expected)));
+  return [...new Set(kinds)].join(' or ');
 }
 
 function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
@@ -55,26 +123,21 @@ const EXPECTED: Record<string, string> = {
   array: 'a list', object: 'a mapping',
 };
 
-function issueProblems(
-  file: string,
-  issue: z.core.$ZodIssue,
-  data: unknown,
-  positions: Record<string, NodePosition>,
-  rootLine: number,
-): Problem[] {
+function issueProblems(context: Context, issue: z.core.$ZodIssue): Problem[] {
+  const { file, data, positions, rootLine } = context;
   const path = issue.path as PropertyKey[];
   const name = fieldName(path);
   const at = (p: readonly PropertyKey[], key = false) => locate(positions, p, { key, rootLine });
   const make = (ruleId: string, message: string, p = path, key = false, severity: 'error' | 'warning' = 'error'): Problem =>
     ({ file, ...at(p, key), severity, ruleId, message });
 
-  if ((issue.code === 'invalid_type' || issue.code === 'invalid_value') && !hasPath(data, path)) {
+  if ((issue.code === 'invalid_type' || issue.code === 'invalid_value' || issue.code === 'invalid_union') && !hasPath(data, path)) {
     return [make('required-field', `missing required field \`${name}\``)];
   }
   switch (issue.code) {
     case 'unrecognized_keys':
       return issue.keys.map((key) =>
-        make('unknown-field', `unknown field \`${fieldName([...path, key])}\``, [...path, key], true, 'warning'));
+        make('unknown-field', unknownKeyMessage(context, path, key), [...path, key], true, 'warning'));
     case 'invalid_type': {
       const value = valueAt(data, path);
       return [make('field-type', `\`${name}\` must be ${EXPECTED[issue.expected] ?? issue.expected}, not ${describe(value)}`)];
@@ -86,10 +149,13 @@ function issueProblems(
     }
     case 'invalid_union': {
       const value = valueAt(data, path);
-      if (value && typeof value === 'object' && 'type' in value) {
+      if (value && typeof value === 'object' && !Array.isArray(value) && 'type' in value) {
         return [make('enum-value', `\`${name}.type\` is not a known kind; got ${describe((value as { type: unknown }).type)}`, [...path, 'type'])];
       }
-      return [make('field-type', `\`${name}\` has the wrong shape`)];
+      const branch = branchIssues(issue);
+      if (branch) return branch.flatMap((i) => issueProblems(context, i));
+      const expected = unionExpected(issue);
+      return [make('field-type', expected ? `\`${name}\` must be ${expected}, not ${describe(value)}` : `\`${name}\` has the wrong shape`)];
     }
     case 'too_small': {
       if (issue.origin === 'array') {

@@ -1,4 +1,5 @@
 import { phaseBar } from '../charts/index.js';
+import { durations } from '../model/impact.js';
 import { compactDuration, humanDuration, minutesBetween, shortDateTime } from '../format/time.js';
 import type { Incident, TimelineEntry } from '../model/incident.js';
 import { markdownToHtml } from '../render/markdown.js';
@@ -85,10 +86,9 @@ export function formatCount(n: number | undefined | null): string {
   return n === undefined || n === null ? '—' : n.toLocaleString('en-US');
 }
 
-/** Minutes from start to resolution (else mitigation), or undefined while open. */
+/** Impact minutes from the windows (without windows: start to resolution, else mitigation), or undefined while open. */
 export function impactMinutes(incident: Incident): number | undefined {
-  const end = incident.resolved ?? incident.mitigated;
-  return end ? minutesBetween(incident.started, end) : undefined;
+  return durations(incident).impact ?? undefined;
 }
 
 function sectionHtml(sections: readonly Section[], key: string): SafeHtml | undefined {

@@ -86,8 +86,8 @@ export function packetNumbers(
   const previous = totals(db, previousPeriod(period), provider);
 
   const range = (p: Period) => ({ since: p.since.toString(), until: p.until.toString() });
-  const nowRows = queryStats(db, { by: 'service', ...range(period) });
-  const beforeRows = queryStats(db, { by: 'service', ...range(previousPeriod(period)) });
+  const nowRows = queryStats(db, { by: 'service', ...range(period), weights: config.availability_weights });
+  const beforeRows = queryStats(db, { by: 'service', ...range(previousPeriod(period)), weights: config.availability_weights });
   const services = [...new Set([...nowRows, ...beforeRows].map((r) => r.group))];
   const availability: AvailabilityRow[] = services.map((service) => {
     const now = nowRows.find((r) => r.group === service);
@@ -128,7 +128,7 @@ export function packetNumbers(
       return { key, resolveMedian: row?.resolve_median ?? null, incidents: row?.incidents ?? 0 };
     }),
     categories: queryStats(db, { by: 'category', ...trailing }),
-    services: queryStats(db, { by: 'service', ...trailing }),
+    services: queryStats(db, { by: 'service', ...trailing, weights: config.availability_weights }),
     providers: queryStats(db, { by: 'provider', ...trailing }),
   };
 

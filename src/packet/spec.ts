@@ -5,7 +5,7 @@ import { UserError } from '../commands/context.js';
 import { requireId } from '../schema/id.js';
 import type { Incident } from '../model/incident.js';
 import { parseDate, Temporal } from '../model/time.js';
-import type { Config, PacketDocumentSpec } from '../schema/config.js';
+import { providerIds, type Config, type PacketDocumentSpec } from '../schema/config.js';
 import { isoDate } from '../format/time.js';
 import type { Period } from './period.js';
 
@@ -83,8 +83,8 @@ export function resolvePacketSpec(request: PacketRequest, config: Config, today:
   if (Temporal.PlainDate.compare(since, until) > 0) {
     throw new UserError(`The period starts (${since}) after it ends (${until})`, 'Give --since a date on or before --until.');
   }
-  if (request.provider !== undefined && config.providers.length > 0 && !config.providers.includes(request.provider)) {
-    throw new UserError(`Unknown provider "${request.provider}"`, `Providers in postmortem.config.yaml: ${config.providers.join(', ')}.`);
+  if (request.provider !== undefined && providerIds(config).length > 0 && !providerIds(config).includes(request.provider)) {
+    throw new UserError(`Unknown provider "${request.provider}"`, `Providers in postmortem.config.yaml: ${providerIds(config).join(', ')}.`);
   }
   const formats = (request.formats?.length ? request.formats : PACKET_FORMATS).map((f) => f.trim().toLowerCase());
   for (const f of formats) {
@@ -116,7 +116,7 @@ export function selectIncidents(spec: PacketSpec, incidents: readonly Incident[]
     ? incidents.filter((i) => spec.incidents!.includes(i.id))
     : incidents.filter((i) => {
       const day = startedDate(i, config);
-      return (day >= since && day <= until && (spec.provider === undefined || i.provider === spec.provider))
+      return (day >= since && day <= until && (spec.provider === undefined || i.providers.includes(spec.provider)))
         || (spec.include?.includes(i.id) ?? false);
     });
   return [...chosen].sort((a, b) => Temporal.Instant.compare(a.started, b.started) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

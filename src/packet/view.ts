@@ -3,6 +3,7 @@ import { compactDuration, humanDuration, mediumDate } from '../format/time.js';
 import type { Incident } from '../model/incident.js';
 import type { Temporal } from '../model/time.js';
 import type { Config } from '../schema/config.js';
+import { availabilityMethod } from '../db/queries/stats.js';
 import type { BuildStamp } from './git.js';
 import { safe, type SafeHtml } from './html.js';
 import { formatCount, impactMinutes, incidentView, overdueText, statusLabel, type IncidentView } from './incident-view.js';
@@ -43,6 +44,8 @@ export interface PacketView {
     severityRows: { severity: string; incidents: number; providerIncidents: number; previousIncidents: number; impactMinutes: number; resolveMedian: number | null }[];
     totals: { incidents: number; providerIncidents: number; previousIncidents: number; impactMinutes: number };
     availability: { service: string; current: number | null; previous: number | null; currentIncidents: number; previousIncidents: number }[];
+    /** How availability was counted (levels and weights), said once. */
+    availabilityMethod: string;
     servicesWithout: number;
   };
   rows: { anchor: string; date: string; title: string; severity: string; services: string; duration: string; customers: string; category: string; provider: string }[];
@@ -200,6 +203,7 @@ export function packetView({ spec, config, incidents, numbers, notes, stamp }: V
         impactMinutes: current.impactMinutes,
       },
       availability: numbers.availability,
+      availabilityMethod: availabilityMethod(config.availability_weights),
       servicesWithout: config.services.filter((s) => !numbers.availability.some((a) => a.service === s)).length,
     },
     rows: views.map((v, i) => ({

@@ -20,7 +20,7 @@ export const enumValue: Rule = {
       {
         name: 'unknown timeline kind in the body',
         files: kb((t) => t + '\n## Timeline\n\n- 09:20 — [panic] Paged everyone.\n'),
-        expect: [`${BASE_PATH}:32:1: error timeline entry kind must be one of trigger, detection, action, mitigation, resolution, communication, note; got "panic" [enum-value]`],
+        expect: [`${BASE_PATH}:32:1: error timeline entry kind must be one of precursor, trigger, detection, action, mitigation, resolution, communication, note, follow-up; got "panic" [enum-value]`],
       },
     ],
   },

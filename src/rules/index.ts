@@ -11,6 +11,7 @@ import { fieldType } from './field-type.js';
 import { enumValue } from './enum-value.js';
 import { fieldValue } from './field-value.js';
 import { timestampOffset } from './timestamp-offset.js';
+import { timeFormat } from './time-format.js';
 import { idFilename } from './id-filename.js';
 import { timeOrder } from './time-order.js';
 import { timelineWindow } from './timeline-window.js';
@@ -30,7 +31,7 @@ import { relatedExists } from './related-exists.js';
 /** Every rule `check` applies, in the order the docs list them. */
 export const RULES: readonly Rule[] = [
   encoding, frontmatter, fileSize, yamlSyntax, yamlDuplicateKey, yamlAlias,
-  unknownField, requiredField, fieldType, enumValue, fieldValue, timestampOffset,
+  unknownField, requiredField, fieldType, enumValue, fieldValue, timestampOffset, timeFormat,
   idFilename, timeOrder, timelineWindow, timelineEntry, internalHeading, timelineRequired, finalResolved,
   remediationIdUnique, ownerKnown, unknownService, unknownLocation, unknownProvider, remediationOverdue,
   duplicateId, relatedExists,

@@ -5,11 +5,11 @@ import { BASE_PATH, kb, replaceLine } from './fixtures.js';
 export const timeOrder: Rule = {
   id: 'time-order',
   severity: 'error',
-  description: '`detected`, `mitigated` and `resolved` cannot come before `started`, and `resolved` cannot come before `mitigated`.',
+  description: '`mitigated` and `resolved` cannot come before `started`, and `resolved` cannot come before `mitigated`. `detected` may (proactive detection).',
   stage: 'incident',
   checkIncident({ incident, report }) {
     const { started } = incident;
-    for (const field of TIMESTAMP_FIELDS.slice(1)) {
+    for (const field of TIMESTAMP_FIELDS.slice(2)) {
       const t = incident[field];
       if (t && t.epochMilliseconds < started.epochMilliseconds) {
         report(`\`${field}\` (${t.toString()}) is before \`started\` (${started.toString()})`, [field]);
@@ -22,12 +22,15 @@ export const timeOrder: Rule = {
     }
   },
   examples: {
-    ok: [{ name: 'in order, across offsets', files: kb((t) => replaceLine(t, 11, 'resolved: 2007-06-04T14:55:00Z')), expect: [] }],
+    ok: [
+      { name: 'in order, across offsets', files: kb((t) => replaceLine(t, 11, 'resolved: 2007-06-04T14:55:00Z')), expect: [] },
+      { name: 'detected before started (proactive detection)', files: kb((t) => replaceLine(t, 9, 'detected: 2007-06-04T09:00:00-04:00')), expect: [] },
+    ],
     notOk: [
       {
-        name: 'detected before started',
-        files: kb((t) => replaceLine(t, 9, 'detected: 2007-06-04T09:00:00-04:00')),
-        expect: [`${BASE_PATH}:9:11: error \`detected\` (2007-06-04T13:00:00Z) is before \`started\` (2007-06-04T13:10:00Z) [time-order]`],
+        name: 'mitigated before started',
+        files: kb((t) => replaceLine(t, 10, 'mitigated: 2007-06-04T09:00:00-04:00')),
+        expect: [`${BASE_PATH}:10:12: error \`mitigated\` (2007-06-04T13:00:00Z) is before \`started\` (2007-06-04T13:10:00Z) [time-order]`],
       },
       {
         name: 'resolved before mitigated (same wall time, other offset)',

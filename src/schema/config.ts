@@ -16,6 +16,13 @@ export const DEFAULT_CATEGORIES = [
  * a key such as `constructor` or `__proto__` must never find what a plain object inherits.
  */
 const userKeyed = () => z.record(z.string(), z.string()).default({}).transform((record) => new Map(Object.entries(record)));
+
+/** What a third party is to us. */
+export const PROVIDER_KINDS = ['hosting', 'vendor', 'upstream', 'customer', 'other'] as const;
+export type ProviderKind = (typeof PROVIDER_KINDS)[number];
+/** Weight of a minute at each impact level in availability (1 = fully down). */
+export const DEFAULT_AVAILABILITY_WEIGHTS = { outage: 1, 'partial-outage': 0.3, degraded: 0, delayed: 0, 'data-loss': 0 };
+
 const datePattern = /^\d{4}-\d{2}-\d{2}$/;
 
 export const ownerSchema = z.strictObject({
@@ -64,10 +71,22 @@ export const configSchema = z.strictObject({
   categories: z.array(z.string().min(1)).min(1).default(DEFAULT_CATEGORIES),
   services: z.array(z.string().min(1)).default([]).describe('Service catalogue; unknown names in incidents are warnings.'),
   locations: userKeyed().describe('Location id -> display name.'),
-  providers: z.array(z.string().min(1)).default([]),
+  providers: z.array(z.union([
+    z.string().min(1),
+    z.strictObject({ id: z.string().min(1), kind: z.enum(PROVIDER_KINDS).default('hosting') }),
+  ])).default([]).describe('Third parties: an id (a hosting provider) or {id, kind}; kind is hosting, vendor, upstream, customer or other.'),
   provider_names: userKeyed()
     .describe('Provider id -> display name for documents, e.g. rackspace: Rackspace.'),
   owners: z.array(ownerSchema).default([]).describe('The owners directory.'),
+  availability_weights: z.strictObject({
+    outage: z.number().min(0).max(1).default(DEFAULT_AVAILABILITY_WEIGHTS.outage),
+    'partial-outage': z.number().min(0).max(1).default(DEFAULT_AVAILABILITY_WEIGHTS['partial-outage']),
+    degraded: z.number().min(0).max(1).default(DEFAULT_AVAILABILITY_WEIGHTS.degraded),
+    delayed: z.number().min(0).max(1).default(DEFAULT_AVAILABILITY_WEIGHTS.delayed),
+    'data-loss': z.number().min(0).max(1).default(DEFAULT_AVAILABILITY_WEIGHTS['data-loss']),
+  }).default(DEFAULT_AVAILABILITY_WEIGHTS).describe('How much a minute at each impact level counts against availability.'),
+  zone_abbreviations: z.record(z.string().regex(/^[A-Z]{2,5}$/), z.string().regex(/^[+-]\d{2}:\d{2}$/)).default({})
+    .describe('Zone abbreviations accepted in body timelines, e.g. PST: "-08:00". Never guessed.'),
   letter: z.strictObject({
     signer: z.string().optional().describe('Owner id of the person who signs customer letters.'),
     audience: z.string().default('customers'),
@@ -86,6 +105,15 @@ export const configSchema = z.strictObject({
 export type ConfigInput = z.input<typeof configSchema>;
 export type Config = z.output<typeof configSchema>;
 export type Owner = z.output<typeof ownerSchema>;
+
+/** The configured providers with their kinds (a plain id is a hosting provider). */
+export function providerList(config: Pick<Config, 'providers'>): { id: string; kind: ProviderKind }[] {
+  return config.providers.map((p) => (typeof p === 'string' ? { id: p, kind: 'hosting' as const } : p));
+}
+
+export function providerIds(config: Pick<Config, 'providers'>): string[] {
+  return providerList(config).map((p) => p.id);
+}
 export type DocumentSpec = z.output<typeof documentSchema>;
 export type LetterDocumentSpec = Extract<DocumentSpec, { type: 'letter' }>;
 export type PacketDocumentSpec = Extract<DocumentSpec, { type: 'packet' }>;

@@ -12,10 +12,18 @@ export { ID_PATTERN } from './id.js';
 export const TIMESTAMP_PATTERN =
   /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 export const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+/** A timeline entry's `at`: a timestamp, or a day alone (day precision). */
+const TIMESTAMP_OR_DATE_PATTERN = new RegExp(`${TIMESTAMP_PATTERN.source}|${DATE_PATTERN.source}`);
 
 export const STATUSES = ['draft', 'review', 'final'] as const;
 export const DETECTION_METHODS = ['monitoring', 'alert', 'customer-report', 'staff', 'other'] as const;
-export const TIMELINE_KINDS = ['trigger', 'detection', 'action', 'mitigation', 'resolution', 'communication', 'note'] as const;
+export const TIMELINE_KINDS = ['precursor', 'trigger', 'detection', 'action', 'mitigation', 'resolution', 'communication', 'note', 'follow-up'] as const;
+/** Kinds that may lie outside the incident window: signs before impact, work after it. */
+export const UNBOUNDED_TIMELINE_KINDS: readonly TimelineKindName[] = ['precursor', 'follow-up'];
+type TimelineKindName = (typeof TIMELINE_KINDS)[number];
+/** Impact levels, status-page style, worst first; `data-loss` is a window of its own. */
+export const IMPACT_LEVELS = ['outage', 'partial-outage', 'degraded', 'delayed', 'data-loss'] as const;
+export const AUDIENCES = ['internal', 'customer'] as const;
 export const REMEDIATION_TYPES = ['prevent', 'detect', 'mitigate', 'process'] as const;
 export const REMEDIATION_STATUSES = ['open', 'in-progress', 'done', 'wont-do'] as const;
 /** Timestamp fields of the front-matter, in the order they happen. */
@@ -23,10 +31,21 @@ export const TIMESTAMP_FIELDS = ['started', 'detected', 'mitigated', 'resolved']
 
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 export type RemediationStatus = (typeof REMEDIATION_STATUSES)[number];
+export type ImpactLevel = (typeof IMPACT_LEVELS)[number];
+/** Prefix of a remediation owner that is a configured provider (third party), e.g. `provider:aws`. */
+export const PROVIDER_OWNER_PREFIX = 'provider:';
 
 const timestamp = () =>
   z.string().regex(TIMESTAMP_PATTERN, 'must be an ISO 8601 timestamp such as 2007-06-04T09:10:00-04:00');
 const text = () => z.string().trim().min(1);
+const date = () => z.string().regex(DATE_PATTERN, 'must be a date YYYY-MM-DD');
+const unit = () => text().describe('What is counted: customers, requests, devices, network, sites, mailboxes, ...');
+/** How much of something: a percentage or a count, always with its unit. */
+const scope = () => z.union([
+  z.strictObject({ percent: z.number().min(0).max(100), of: unit() }),
+  z.strictObject({ count: z.number().int().min(0), of: unit() }),
+]);
+const cause = (category: z.ZodType<string>) => z.strictObject({ category, summary: text() });
 
 export interface IncidentSchemaOptions {
   severities?: readonly string[];
@@ -45,21 +64,33 @@ export function incidentSchema(options: IncidentSchemaOptions = {}) {
     severity: z.enum(severities).describe('One of the configured severities, worst first.'),
     services: z.array(text()).min(1).describe('Services affected. Customer-facing.'),
     locations: z.array(text()).default([]).describe('Data centers / regions (ids from the config).'),
-    provider: text().optional().describe('Hosting or infrastructure provider involved. Internal.'),
+    provider: z.union([text(), z.array(text()).min(1)]).optional()
+      .describe('Third parties involved (hosting, vendor, upstream, customer): one id or a list. Internal.'),
     started: timestamp().describe('Customer impact began. Customer-facing.'),
-    detected: timestamp().optional(),
+    detected: timestamp().optional().describe('First sign seen; may precede `started` (proactive detection).'),
     mitigated: timestamp().optional().describe('Impact ended for most customers.'),
     resolved: timestamp().optional().describe('Impact ended for everyone. Required when final.'),
     impact: z.strictObject({
       summary: text().describe('What customers experienced. Customer-facing.'),
       symptoms: z.array(text()).default([]).describe('Short phrases; letters group incidents sharing one.'),
-      customers_affected: z.number().int().min(0).optional(),
+      level: z.enum(IMPACT_LEVELS).default('outage').describe('Level of the implicit window (no `windows`) and default of each window.'),
+      windows: z.array(z.strictObject({
+        from: timestamp(),
+        to: timestamp().optional().describe('Absent: still open.'),
+        level: z.enum(IMPACT_LEVELS).optional().describe('Default: `impact.level`.'),
+        services: z.array(text()).min(1).optional().describe("Default: the incident's services."),
+        locations: z.array(text()).optional().describe("Default: the incident's locations."),
+        scope: scope().optional().describe('How much was affected: {percent, of} or {count, of}.'),
+        public: z.boolean().default(false).describe('May appear in customer documents.'),
+        summary: text().optional(),
+      })).min(1).optional()
+        .describe('Impact in stages. Without it: one window `started` to `resolved` (else `mitigated`) at `impact.level`.'),
+      affected: z.strictObject({ count: z.number().int().min(0), of: unit() }).optional(),
+      customers_affected: z.number().int().min(0).optional().describe('Same as `affected: {count, of: customers}`.'),
       percent_resolved_at_mitigation: z.number().min(0).max(100).optional(),
     }),
-    root_cause: z.strictObject({
-      category,
-      summary: text(),
-    }),
+    root_cause: z.union([cause(category), z.array(cause(category)).min(1)])
+      .describe('One cause {category, summary} or a list of them (e.g. the trigger and the safety net that failed).'),
     trigger: text().optional(),
     contributing_factors: z.array(z.strictObject({ category, summary: text() })).default([]),
     detection: z.strictObject({
@@ -67,17 +98,20 @@ export function incidentSchema(options: IncidentSchemaOptions = {}) {
       summary: text().optional(),
     }).optional(),
     timeline: z.array(z.strictObject({
-      at: timestamp(),
+      at: z.string().regex(TIMESTAMP_OR_DATE_PATTERN, 'must be an ISO 8601 timestamp such as 2007-06-04T09:10:00-04:00, or a day 2007-06-04')
+        .describe('A timestamp, or a day alone (day precision).'),
       event: text(),
       kind: z.enum(TIMELINE_KINDS).default('note'),
       public: z.boolean().default(false),
+      approximate: z.boolean().default(false).describe('The time is approximate ("around 6:00 AM").'),
     })).default([]).describe('At least one entry here or in the body Timeline section.'),
     remediations: z.array(z.strictObject({
       id: text(),
       action: text(),
       type: z.enum(REMEDIATION_TYPES),
-      owner: text().describe('Owner id from the directory.'),
-      due: z.string().regex(DATE_PATTERN, 'must be a date YYYY-MM-DD').optional(),
+      owner: text().describe('Owner id from the directory, or `provider:<id>` for a configured provider.'),
+      due: date().optional(),
+      completed: date().optional().describe('Day the action was done.'),
       status: z.enum(REMEDIATION_STATUSES),
       ticket: text().optional(),
       public: z.boolean().default(false).describe('Lets the action text (never the owner) appear in letters.'),
@@ -92,6 +126,17 @@ export function incidentSchema(options: IncidentSchemaOptions = {}) {
     customer: z.strictObject({
       summary: text().optional().describe('Customer-facing account (Markdown).'),
     }).optional(),
+    links: z.array(z.strictObject({
+      title: text(),
+      url: z.string().regex(/^https?:\/\/\S+$/, 'must be an http(s) URL'),
+      audience: z.enum(AUDIENCES).default('internal'),
+    })).default([]).describe('Public write-ups, tickets, dashboards.'),
+    credits: z.array(z.strictObject({
+      summary: text().describe('What customers were given, e.g. "10% service credit for June".'),
+      audience: z.enum(AUDIENCES).default('internal'),
+    })).default([]),
+    extra: z.record(z.string(), z.unknown()).default({})
+      .describe('Anything else worth keeping; stored as JSON and shown on the site.'),
   });
 }
 
@@ -99,3 +144,5 @@ export type IncidentSchema = ReturnType<typeof incidentSchema>;
 export type IncidentInput = z.input<IncidentSchema>;
 export type IncidentData = z.output<IncidentSchema>;
 export type Remediation = IncidentData['remediations'][number];
+export type RootCause = { category: string; summary: string };
+export type WindowData = NonNullable<IncidentData['impact']['windows']>[number];

@@ -19,7 +19,7 @@ export type SiteIncident = Pick<Incident,
 interface IncidentRow {
   id: string; title: string; status: Incident['status']; severity: string;
   started_at: string; detected_at: string | null; mitigated_at: string | null; resolved_at: string | null;
-  impact_summary: string; symptoms: string; customers_affected: number | null; percent_resolved_at_mitigation: number | null;
+  impact_summary: string; impact_level: Incident['impact']['level']; symptoms: string; customers_affected: number | null; percent_resolved_at_mitigation: number | null;
   root_cause_category: string; root_cause_summary: string; provider: string | null; file: string; digest: string;
 }
 
@@ -35,7 +35,7 @@ export function readSiteIncidents(db: Database.Database, ids?: readonly string[]
   const only = (column: string, and = false) => (ids ? ` ${and ? 'AND' : 'WHERE'} ${column} IN (SELECT value FROM json_each(?))` : '');
   const params = ids ? [JSON.stringify(ids)] : [];
   const incidents = db.prepare(`SELECT id, title, status, severity, started_at, detected_at, mitigated_at, resolved_at,
-      impact_summary, symptoms, customers_affected, percent_resolved_at_mitigation, root_cause_category, root_cause_summary,
+      impact_summary, impact_level, symptoms, customers_affected, percent_resolved_at_mitigation, root_cause_category, root_cause_summary,
       provider, file, digest FROM incidents${only('id')} ORDER BY id`).all(...params) as IncidentRow[];
   const all = <T>(sql: string) => db.prepare(sql).raw().all(...params) as T[];
   const services = grouped(all<[string, string, number]>(`SELECT incident_id, service, position FROM incident_services${only('incident_id')}`), (r) => r[2]);
@@ -59,6 +59,7 @@ export function readSiteIncidents(db: Database.Database, ids?: readonly string[]
       started: instant(row.started_at),
       impact: {
         summary: row.impact_summary,
+        level: row.impact_level,
         symptoms: JSON.parse(row.symptoms) as string[],
         ...(row.customers_affected !== null ? { customers_affected: row.customers_affected } : {}),
         ...(row.percent_resolved_at_mitigation !== null ? { percent_resolved_at_mitigation: row.percent_resolved_at_mitigation } : {}),

@@ -8,8 +8,15 @@ import { toString } from 'mdast-util-to-string';
  */
 export interface BodyTimelineItem {
   date?: string;
-  time: string;
+  /** HH:MM(:SS), 24-hour; absent for a day-precision entry (`2022-04-14 — …`). */
+  time?: string;
   offset?: string;
+  /** `~` before the time: approximate. */
+  approximate: boolean;
+  /** As written, when the time has AM/PM (never read as a time: the typed step reports it). */
+  meridiem?: string;
+  /** A zone abbreviation such as PST, resolved only through the config's `zone_abbreviations`. */
+  zone?: string;
   event: string;
   kind?: string;
   public: boolean;
@@ -23,13 +30,16 @@ export interface UnreadTimelineItem {
   column: number;
 }
 
+const SEPARATOR = '\\s*(?:—|–|-{1,2}|:)\\s*';
 const ENTRY = new RegExp(
-  '^(?:(\\d{4}-\\d{2}-\\d{2})[ T])?' + // date
+  '^(~\\s*)?(?:(\\d{4}-\\d{2}-\\d{2})[ T])?(~\\s*)?' + // approximate, date
     '(\\d{1,2}:\\d{2}(?::\\d{2})?)' + // time
-    '(?:\\s*(Z|[+-]\\d{2}:?\\d{2}|UTC))?' + // offset
-    '\\s*(?:—|–|-{1,2}|:)\\s*' + // separator
-    '([\\s\\S]+)$',
+    '(?:\\s*([AaPp]\\.?[Mm]\\.?)(?![A-Za-z]))?' + // 12-hour clock
+    '(?:\\s*(Z|[+-]\\d{2}:?\\d{2}|UTC|[A-Z]{2,5}\\b))?' + // offset or zone abbreviation
+    SEPARATOR + '([\\s\\S]+)$',
 );
+/** A day-precision entry: `2022-04-14 — 78% of sites restored`. */
+const DAY_ENTRY = new RegExp('^(~\\s*)?(\\d{4}-\\d{2}-\\d{2})' + SEPARATOR + '([\\s\\S]+)$');
 const TAGS = /^\[([a-z, -]+)\]\s*/i;
 
 export function readBodyTimeline(nodes: readonly RootContent[]): {
@@ -45,12 +55,12 @@ export function readBodyTimeline(nodes: readonly RootContent[]): {
       const column = item.position?.start.column ?? 1;
       const first = item.children[0];
       const text = (first ? toString(first) : '').replace(/\s+/g, ' ').trim();
-      const m = ENTRY.exec(text);
-      if (!m) {
+      const read = readEntryStart(text);
+      if (!read) {
         unread.push({ text, line, column });
         continue;
       }
-      let event = m[4]!.trim();
+      let event = read.rest;
       let kind: string | undefined;
       let isPublic = false;
       const tags = TAGS.exec(event);
@@ -62,9 +72,7 @@ export function readBodyTimeline(nodes: readonly RootContent[]): {
         event = event.slice(tags[0].length).trim();
       }
       items.push({
-        date: m[1],
-        time: m[2]!.length === 4 ? `0${m[2]}` : m[2]!,
-        offset: m[3] === 'UTC' ? 'Z' : m[3],
+        ...read.when,
         event,
         kind,
         public: isPublic,
@@ -74,4 +82,25 @@ export function readBodyTimeline(nodes: readonly RootContent[]): {
     }
   }
   return { items, unread };
+}
+
+type EntryTime = Pick<BodyTimelineItem, 'date' | 'time' | 'offset' | 'approximate' | 'meridiem' | 'zone'>;
+
+/** The time (or day) an entry starts with, and the text after its separator. */
+function readEntryStart(text: string): { when: EntryTime; rest: string } | undefined {
+  const day = DAY_ENTRY.exec(text);
+  if (day) return { when: { date: day[2], approximate: Boolean(day[1]) }, rest: day[3]!.trim() };
+  const m = ENTRY.exec(text);
+  if (!m) return undefined;
+  const zoneText = m[6];
+  const isOffset = zoneText !== undefined && /^(?:Z|UTC|[+-].*)$/.test(zoneText);
+  const when: EntryTime = {
+    date: m[2],
+    time: m[4]!.length === 4 ? `0${m[4]}` : m[4]!,
+    approximate: Boolean(m[1] || m[3]),
+  };
+  if (isOffset) when.offset = zoneText === 'UTC' ? 'Z' : zoneText;
+  else if (zoneText !== undefined) when.zone = zoneText;
+  if (m[5]) when.meridiem = m[5];
+  return { when, rest: m[7]!.trim() };
 }

@@ -1,6 +1,21 @@
 import type Database from 'better-sqlite3';
 import { Temporal } from '../../model/time.js';
+import { unionMs, weightedMs } from '../../model/impact.js';
+import { DEFAULT_AVAILABILITY_WEIGHTS } from '../../schema/config.js';
+import type { ImpactLevel } from '../../schema/incident.js';
 import { percentile, round } from './percentile.js';
+
+/** How much a minute at each impact level counts against availability (the config's `availability_weights`). */
+export type AvailabilityWeights = Record<ImpactLevel, number>;
+
+/** The one sentence every document that shows availability uses to say how it was counted. */
+export function availabilityMethod(weights: AvailabilityWeights): string {
+  const levels = (Object.entries(weights) as [ImpactLevel, number][]);
+  const counted = levels.filter(([, w]) => w > 0).map(([level, w]) => (w === 1 ? `${level} minutes in full` : `${level} minutes × ${w}`));
+  const shown = levels.filter(([level, w]) => w === 0 && (level === 'degraded' || level === 'delayed')).map(([level]) => level);
+  return `Availability = 1 − counted minutes / minutes in the period, per service, from its impact windows: ${counted.join(', ') || 'nothing'} (where windows overlap, the heaviest level counts)`
+    + `${shown.length ? `; ${shown.join(' and ')} minutes are shown but not counted` : ''}.`;
+}
 
 export const STATS_GROUPS = ['month', 'quarter', 'year', 'service', 'severity', 'category', 'location', 'provider'] as const;
 export type StatsGroupBy = (typeof STATS_GROUPS)[number];
@@ -12,6 +27,8 @@ export interface StatsOptions {
   until?: string;
   severity?: string[];
   service?: string[];
+  /** Default: outage 1, partial-outage 0.3, degraded/delayed/data-loss 0. */
+  weights?: AvailabilityWeights;
 }
 
 export interface StatsRow {
@@ -24,8 +41,13 @@ export interface StatsRow {
   resolve_median: number | null;
   resolve_p90: number | null;
   impact_minutes: number;
-  /** Only with `by: 'service'`: 100 × (1 − merged impact minutes / minutes of the period). */
+  /** Only with `by: 'service'`: 100 × (1 − downtime minutes / minutes of the period). */
   availability_percent?: number | null;
+  /** Only with `by: 'service'`: weighted minutes of the service's windows within the period. */
+  downtime_minutes?: number;
+  /** Only with `by: 'service'`: minutes of `degraded` / `delayed` windows in the period (shown, not counted by default). */
+  degraded_minutes?: number;
+  delayed_minutes?: number;
 }
 
 /** Label for incidents without a value (no provider, no location). */
@@ -37,8 +59,9 @@ const GROUP_SQL: Record<StatsGroupBy, { expr: string; join?: string; order: stri
   quarter: { expr: "substr(i.started_local_date, 1, 4) || '-Q' || ((CAST(substr(i.started_local_date, 6, 2) AS INTEGER) + 2) / 3)", order: 'grp' },
   year: { expr: "substr(i.started_local_date, 1, 4)", order: 'grp' },
   severity: { expr: 'i.severity', order: 'min(i.severity_rank), grp' },
-  category: { expr: 'i.root_cause_category', order: 'count(*) DESC, grp' },
-  provider: { expr: `coalesce(i.provider, '${NONE}')`, order: 'count(*) DESC, grp' },
+  // every root cause counts: an incident with causes in two categories is in both groups
+  category: { expr: 'g.category', join: 'JOIN (SELECT DISTINCT incident_id, category FROM root_causes) g ON g.incident_id = i.id', order: 'count(*) DESC, grp' },
+  provider: { expr: `coalesce(g.provider, '${NONE}')`, join: 'LEFT JOIN incident_providers g ON g.incident_id = i.id', order: 'count(*) DESC, grp' },
   service: { expr: 'g.service', join: 'JOIN incident_services g ON g.incident_id = i.id', order: 'count(*) DESC, grp' },
   location: { expr: `coalesce(g.location_id, '${NONE}')`, join: 'LEFT JOIN incident_locations g ON g.incident_id = i.id', order: 'count(*) DESC, grp' },
 };
@@ -83,14 +106,30 @@ export function statsSql(options: StatsOptions): { sql: string; params: unknown[
   return { sql, params: [...params, ...extra.params] };
 }
 
-/** Each service's impact windows (for availability), as epoch-millisecond pairs. */
+/** Each service's impact windows of the selected incidents (for availability). */
 function windowsSql(options: StatsOptions): { sql: string; params: unknown[] } {
-  const group = GROUP_SQL[options.by];
   const { where, params } = selection(options);
-  const extra = groupFilter(options, where);
-  const sql = `SELECT ${group.expr} AS grp, i.started_at, coalesce(i.resolved_at, i.mitigated_at)
-    FROM incidents i ${group.join ?? ''} ${where}${extra.sql}`;
-  return { sql, params: [...params, ...extra.params] };
+  const only = options.service?.length ? `${where ? ' AND' : 'WHERE'} g.service IN (${options.service.map(() => '?').join(', ')})` : '';
+  const sql = `SELECT g.service, g.level, g.from_at, g.to_at
+    FROM incidents i JOIN impact_windows g ON g.incident_id = i.id ${where}${only}`;
+  return { sql, params: [...params, ...(options.service ?? [])] };
+}
+
+interface Span { from: number; to: number | null; level: ImpactLevel }
+
+/** Per service: weighted downtime, degraded and delayed minutes within the period, and availability. */
+function serviceAvailability(spans: readonly Span[], period: [number, number] | undefined, weights: AvailabilityWeights) {
+  if (!period) return { availability_percent: null, downtime_minutes: 0, degraded_minutes: 0, delayed_minutes: 0 };
+  const [start, end] = period;
+  const down = weightedMs(spans.map((s) => ({ from: s.from, to: s.to, weight: weights[s.level] })), period);
+  const at = (level: ImpactLevel) => unionMs(spans.filter((s) => s.level === level)
+    .map((s) => [Math.max(s.from, start), Math.min(s.to ?? end, end)] as const)) / 60000;
+  return {
+    availability_percent: Math.round(100 * (1 - down / (end - start)) * 10000) / 10000,
+    downtime_minutes: round(down / 60000),
+    degraded_minutes: round(at('degraded')),
+    delayed_minutes: round(at('delayed')),
+  };
 }
 
 function validate(options: StatsOptions): void {
@@ -123,19 +162,19 @@ export function queryStats(db: Database.Database, options: StatsOptions): StatsR
   validate(options);
   const { sql, params } = statsSql(options);
   const rows = db.prepare(sql).raw().all(...params) as [string, number, number, string | null, string | null, string | null][];
-  let windows: Map<string, [number, number][]> | undefined;
+  let windows: Map<string, Span[]> | undefined;
   let period: [number, number] | undefined;
   if (options.by === 'service') {
     windows = new Map();
     const w = windowsSql(options);
-    for (const [grp, started, end] of db.prepare(w.sql).raw().all(...w.params) as [string, string, string | null][]) {
-      if (end === null) continue;
-      let list = windows.get(grp);
-      if (!list) windows.set(grp, (list = []));
-      list.push([Date.parse(started), Date.parse(end)]);
+    for (const [service, level, from, to] of db.prepare(w.sql).raw().all(...w.params) as [string, ImpactLevel, string, string | null][]) {
+      let list = windows.get(service);
+      if (!list) windows.set(service, (list = []));
+      list.push({ from: Date.parse(from), to: to === null ? null : Date.parse(to), level });
     }
     period = periodOf(db, options);
   }
+  const weights = options.weights ?? DEFAULT_AVAILABILITY_WEIGHTS;
   const result = rows.map(([group, count, impact, detectList, mitigateList, resolveList]): StatsRow => {
     const detect = minutes(detectList);
     const mitigate = minutes(mitigateList);
@@ -151,7 +190,7 @@ export function queryStats(db: Database.Database, options: StatsOptions): StatsR
       resolve_p90: percentile(resolve, 0.9),
       impact_minutes: round(impact),
     };
-    if (windows) row.availability_percent = period ? availability(windows.get(group) ?? [], period) : null;
+    if (windows) Object.assign(row, serviceAvailability(windows.get(group) ?? [], period, weights));
     return row;
   });
   return orderGroups(db, options.by, result);
@@ -171,7 +210,8 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 /**
  * The period availability is measured over, as epoch milliseconds [start, end): from the
  * start of `since` to the end of `until` in the config's time zone; by default from the day
- * of the first selected incident's start to the end of the day of the last one's.
+ * of the first selected incident's start to the end of the day the last impact ended (a
+ * window still open counts as ending at its start).
  */
 function periodOf(db: Database.Database, options: StatsOptions): [number, number] | undefined {
   const zone = (db.prepare("SELECT value FROM meta WHERE key = 'timezone'").pluck().get() as string | undefined) ?? 'UTC';
@@ -179,32 +219,16 @@ function periodOf(db: Database.Database, options: StatsOptions): [number, number
   let until = options.until;
   if (!since || !until) {
     const { where, params } = selection(options);
-    const [first, last] = db.prepare(`SELECT min(i.started_local_date), max(i.started_local_date) FROM incidents i ${where}`).raw().get(...params) as [string | null, string | null];
+    const [first, lastEnd] = db.prepare(`SELECT min(i.started_local_date),
+        max(max(i.started_at, coalesce((SELECT max(w.to_at) FROM impact_windows w WHERE w.incident_id = i.id), i.started_at)))
+        FROM incidents i ${where}`).raw().get(...params) as [string | null, string | null];
     since ??= first ?? undefined;
-    until ??= last ?? undefined;
+    // the day of the last moment of impact (an end at midnight closes the day before)
+    const lastDay = lastEnd ? Temporal.Instant.from(lastEnd).subtract({ milliseconds: 1 }).toZonedDateTimeISO(zone).toPlainDate().toString() : undefined;
+    until ??= lastDay && first && lastDay < first ? first : lastDay;
   }
   if (!since || !until) return undefined;
   const start = Temporal.PlainDate.from(since).toZonedDateTime({ timeZone: zone }).epochMilliseconds;
   const end = Temporal.PlainDate.from(until).add({ days: 1 }).toZonedDateTime({ timeZone: zone }).epochMilliseconds;
   return end > start ? [start, end] : undefined;
-}
-
-/** 100 × (1 − merged impact / period), the windows clipped to the period and merged where they overlap. */
-export function availability(windows: [number, number][], [start, end]: [number, number]): number {
-  const clipped = windows
-    .map(([a, b]) => [Math.max(a, start), Math.min(b, end)] as [number, number])
-    .filter(([a, b]) => b > a)
-    .sort((x, y) => x[0] - y[0]);
-  let down = 0;
-  let curStart = -Infinity;
-  let curEnd = -Infinity;
-  for (const [a, b] of clipped) {
-    if (a > curEnd) {
-      if (curEnd > curStart) down += curEnd - curStart;
-      curStart = a;
-      curEnd = b;
-    } else if (b > curEnd) curEnd = b;
-  }
-  if (curEnd > curStart) down += curEnd - curStart;
-  return Math.round(100 * (1 - down / (end - start)) * 10000) / 10000;
 }
