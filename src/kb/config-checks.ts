@@ -1,4 +1,4 @@
-import type { Config } from '../schema/config.js';
+import { providerIds, type Config } from '../schema/config.js';
 import { isAbsolute, normalize, sep } from 'node:path';
 import { parseDate } from '../model/time.js';
 
@@ -12,7 +12,8 @@ export type ConfigReport = (ruleId: string, message: string, path: PropertyKey[]
 /** `knownIds`: the incident ids of the knowledge base (file names), when known. */
 export function checkConfig(config: Config, report: ConfigReport, knownIds?: ReadonlySet<string>): void {
   checkDate(config.as_of, ['as_of'], report);
-  for (const key of ['severities', 'categories', 'services', 'providers'] as const) checkUnique(config[key], [key], report);
+  for (const key of ['severities', 'categories', 'services'] as const) checkUnique(config[key], [key], report);
+  checkUnique(providerIds(config), ['providers'], report);
   const owners = new Map(config.owners.map((o) => [o.id, o]));
   const checkSigner = (signer: string | undefined, path: PropertyKey[]) => {
     const owner = signer === undefined ? undefined : owners.get(signer);
