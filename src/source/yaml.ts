@@ -37,6 +37,9 @@ export function readYaml(file: string, source: string, lineOffset: number): Yaml
 }
 
 /** `readYaml` by the `yaml` library alone: the reference the fast reader is tested against. */
+/** The tags of YAML's core schema: the only ones a file may write explicitly. */
+const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
+
 export function readYamlWithLibrary(file: string, source: string, lineOffset: number): YamlResult {
   const lineCounter = new LineCounter();
   const problems: Problem[] = [];
@@ -64,6 +67,16 @@ export function readYamlWithLibrary(file: string, source: string, lineOffset: nu
   let aliases = 0;
   let firstAlias: { start: number; name: string } | undefined;
   visit(doc, {
+    Node(_key, node) {
+      // Explicit tags other than the core schema's own (`!!binary`, `!!timestamp`, `!custom`) would
+      // turn text into bytes, dates or nothing; say so where the tag is instead of a wrong type.
+      if (node.tag && !CORE_TAGS.has(node.tag)) {
+        problems.push({
+          file, ...at(node.range?.[0] ?? 0), severity: 'error', ruleId: 'yaml-syntax',
+          message: `YAML tag ${node.tag.replace(/^tag:yaml\.org,2002:/, '!!')} is not allowed; write the value as plain text, a number, true/false, a list or a mapping`,
+        });
+      }
+    },
     Alias(_key, node) {
       aliases++;
       firstAlias ??= { start: node.range?.[0] ?? 0, name: node.source };
