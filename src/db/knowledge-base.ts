@@ -16,7 +16,7 @@ import { SCHEMA_VERSION, META } from './schema.js';
 import { incidentRows, type IncidentRows } from './write.js';
 import { DatabaseBuild, keptPathFor, openReadOnly, readPrevious, removeStaleTemps, TOOL_VERSION } from './database-file.js';
 import { validateAll } from './incremental-check.js';
-import { asUserError } from '../output/file-error.js';
+import { asUserError, onFile } from '../output/file-error.js';
 import { checkTargets, refuseInsideIncidents } from '../kb/targets.js';
 import { claimDatabaseFiles } from './ownership.js';
 
@@ -203,7 +203,7 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
   const validFiles = [...validByFile.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return {
     config, today, dbPath, problems, changed, rebuilt, parsed: parsedCount,
-    openDb: () => openReadOnly(dbPath),
+    openDb: () => onFile(dbPath, 'read the database', () => openReadOnly(dbPath)),
     incidentSource,
     incidents(ids) {
       const wanted = ids ? new Set(ids) : undefined;

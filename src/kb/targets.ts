@@ -12,6 +12,7 @@ import { INCIDENTS_DIR } from './files.js';
 
 /** The knowledge-base root must be an existing folder. */
 export function requireRoot(root: string): void {
+  refuseNul(root, '--root');
   let isDir: boolean;
   try {
     isDir = statSync(root).isDirectory();
@@ -29,12 +30,18 @@ export function isInside(path: string, folder: string): boolean {
 
 /** An output (the `--out` folder, the `--db` file) may not be inside the incident folder. */
 export function refuseInsideIncidents(root: string, path: string, option: string): void {
+  refuseNul(path, option);
   if (isInside(path, join(root, INCIDENTS_DIR))) {
     throw new UserError(
       `${option} ${shownPath(path)} is inside ${INCIDENTS_DIR}/, where the next check would read the output as incidents`,
       `Choose a place outside ${INCIDENTS_DIR}/ (the default output folder is <root>/out).`,
     );
   }
+}
+
+/** No file system takes a NUL character in a path (Node refuses it with an internal error). */
+export function refuseNul(path: string, option: string): void {
+  if (path.includes('\u0000')) throw new UserError(`${option} ${shownPath(path)} contains a NUL character, which no path may hold`, `Check the value given to ${option}.`);
 }
 
 /** The root exists, and the output folder is not inside `incidents/`. */

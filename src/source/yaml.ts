@@ -37,6 +37,8 @@ export function readYaml(file: string, source: string, lineOffset: number): Yaml
   return readYamlFast(source, lineOffset) ?? readYamlWithLibrary(file, source, lineOffset);
 }
 
+/** The tags of YAML's core schema: the only ones a file may write explicitly. */
+const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
 
 /** `readYaml` by the `yaml` library alone: the reference the fast reader is tested against. */
 export function readYamlWithLibrary(file: string, source: string, lineOffset: number): YamlResult {
@@ -72,6 +74,16 @@ export function readYamlWithLibrary(file: string, source: string, lineOffset: nu
         problems.push({
           file, ...at(pair.key.range?.[0] ?? 0), severity: 'error', ruleId: 'yaml-syntax',
           message: 'malformed YAML: a mapping key must be a plain value, not a list or mapping',
+        });
+      }
+    },
+    Node(_key, node) {
+      // Explicit tags other than the core schema's own (`!!binary`, `!!timestamp`, `!custom`) would
+      // turn text into bytes, dates or nothing; say so where the tag is instead of a wrong type.
+      if (node.tag && !CORE_TAGS.has(node.tag)) {
+        problems.push({
+          file, ...at(node.range?.[0] ?? 0), severity: 'error', ruleId: 'yaml-syntax',
+          message: `YAML tag ${node.tag.replace(/^tag:yaml\.org,2002:/, '!!')} is not allowed; write the value as plain text, a number, true/false, a list or a mapping`,
         });
       }
     },

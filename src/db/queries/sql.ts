@@ -92,8 +92,19 @@ try {
   out = { error: error.message };
 }
 db.close();
-process.stdout.write(JSON.stringify(out));
+let text;
+try {
+  text = JSON.stringify(out);
+} catch {
+  text = JSON.stringify({ tooLarge: true }); // past the longest string V8 can hold
+}
+process.stdout.write(text);
 `;
+
+/** The most bytes of result the child may hand back. */
+const RESULT_MAX_BYTES = 512 * 1024 * 1024;
+
+const tooLarge = () => new QueryError('sql-too-large', 'the result is too large to show (over 512 MB)', 'Select fewer or shorter values, e.g. substr(column, 1, 1000) or length(column), or lower --limit.');
 
 /** Runs one read-only statement with a row cap and a time limit. */
 export function querySql(db: Database.Database, dbPath: string, sql: string, options: SqlOptions = {}): SqlResult {
@@ -107,15 +118,17 @@ export function querySql(db: Database.Database, dbPath: string, sql: string, opt
     input: JSON.stringify({ module, dbPath, sql, limit }),
     timeout: timeoutMs,
     killSignal: 'SIGKILL',
-    maxBuffer: 512 * 1024 * 1024,
+    maxBuffer: RESULT_MAX_BYTES,
     encoding: 'utf8',
   });
   if (child.error && (child.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') {
     throw new QueryError('sql-timeout', `the query was stopped after ${timeoutMs / 1000} s`, 'Narrow it down (WHERE, LIMIT) or allow more time with --timeout SECONDS.');
   }
+  if (child.error && (child.error as NodeJS.ErrnoException).code === 'ENOBUFS') throw tooLarge();
   if (child.error) throw child.error;
   if (child.status !== 0) throw new Error(`the query process failed: ${child.stderr.trim()}`);
-  const result = JSON.parse(child.stdout) as { error?: string; columns: string[]; rows: unknown[][]; truncated: boolean };
+  const result = JSON.parse(child.stdout) as { error?: string; tooLarge?: true; columns: string[]; rows: unknown[][]; truncated: boolean };
+  if (result.tooLarge) throw tooLarge();
   if (result.error) throw new QueryError('sql-error', `SQL error: ${result.error}`);
   const columns = result.columns;
   const rows = result.rows.map((values) => {
