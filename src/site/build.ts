@@ -239,7 +239,8 @@ function folderTimes(siteDir: string, paths: Iterable<string>): Map<string, numb
 export function siteBase(root: string, config: object): { base: string; templateFiles: Map<string, string> } {
   const templateFiles = siteTemplateFiles(root);
   const templatesDigest = hash(...[...templateFiles].map(([name, file]) => `${name}\u0000${readFileSync(file, 'utf8')}`));
-  return { base: hash(SITE_FORMAT, TOOL_VERSION, templatesDigest, configText(config)), templateFiles };
+  // the search term script too: every shard's terms come from it
+  return { base: hash(SITE_FORMAT, TOOL_VERSION, SEARCH_TERMS_SCRIPT, templatesDigest, configText(config)), templateFiles };
 }
 
 export interface BuildSiteOptions {
