@@ -6,7 +6,7 @@ import { loadConfig } from '../kb/config.js';
 import { INCIDENTS_DIR } from '../kb/files.js';
 import { slugify } from '../source/sections.js';
 import { resolveToday } from '../kb/validate.js';
-import type { Temporal } from '../model/time.js';
+import { today, type Temporal } from '../model/time.js';
 import { templatePath } from '../paths.js';
 import { UserError, type CliEnv, type CommandContext, type CommandResult } from './context.js';
 
@@ -34,13 +34,24 @@ export function newIncidentText(root: string, values: {
   }, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false });
 }
 
+/** The id part made from a title (ASCII letters and digits, at most 60 characters), or undefined when it has none. */
+function titleSlug(title: string): string | undefined {
+  const slug = slugify(title).slice(0, 60).replace(/-+$/, '');
+  // `slugify` names a heading with no such characters "section"; that is no incident's name.
+  return /[a-z0-9]/.test(title.normalize('NFKD').toLowerCase()) ? slug : undefined;
+}
+
 export function runNew(ctx: CommandContext, options: { title: string; author?: string; id?: string }): NewResult {
   const title = options.title.trim();
   if (!title) throw new UserError('the title is empty', 'Give the incident a one-line title: postmortem new "Mail delayed in Dulles"');
   const { config } = loadConfig(ctx.root);
-  const date = resolveToday(config, ctx.now);
-  const slug = slugify(title).slice(0, 60).replace(/-+$/, '');
-  const id = options.id ?? `${date.toString()}-${slug}`;
+  // Filed today (or on --now): the config's as_of only fixes the date the knowledge base is evaluated at.
+  const date = ctx.now ? resolveToday(config, ctx.now) : today(config.timezone);
+  const slug = titleSlug(title);
+  const id = options.id ?? `${date.toString()}-${slug ?? 'incident'}`;
+  if (!options.id && !slug) {
+    ctx.stderr.write(`The title has no letters a-z or digits to make an id from, so the id is ${id}; pass --id to choose one.\n`);
+  }
   const file = `${INCIDENTS_DIR}/${date.year}/${id}.md`;
   const path = join(ctx.root, file);
   if (existsSync(path)) throw new UserError(`${file} already exists`, 'Choose another title or pass --id.');
