@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../src/paths.js';
 import { customerLetter } from '../src/letter/model.js';
 import { letterRenderer } from '../src/letter/render.js';
-import { findLeak, internalStrings, publicCorpus, visibleText } from '../src/letter/tripwire.js';
-import { customerPartArb, internalPartArb, letterConfig, makeIncident, canaryArb, type CustomerPart, type InternalPart } from './letter-fixtures.js';
+import { findLeak, internalStrings, letters, publicCorpus, readerText, visibleText } from '../src/letter/tripwire.js';
+import { customerPartArb, internalPartArb, letterConfig, makeIncident, canaryArb, INVISIBLES, sprinkle, type CustomerPart, type InternalPart } from './letter-fixtures.js';
 
 /**
  * The audience boundary as properties: random incidents whose internal fields all carry
@@ -52,6 +52,53 @@ describe('customer letter audience boundary (property)', () => {
       }),
       { numRuns: RUNS },
     );
+  }, 240_000);
+
+  /**
+   * Internal text copied into the Customer summary and disguised the ways a reader still gets
+   * at it: in a link title, a (twice) percent-encoded or form-encoded URL, a heading of any
+   * level, with invisible characters inside, in fullwidth forms. Whenever a canary reaches
+   * what a reader can see or follow, the tripwire reports it (and the letter is not written).
+   */
+  const disguises: Record<string, (secret: string, at: number[]) => string> = {
+    'link title': (x) => `[status](https://status.example/ "${x.replace(/"/g, '')}")`,
+    'encoded URL': (x) => `[status](https://status.example/?q=${encodeURIComponent(x)})`,
+    'twice-encoded URL': (x) => `[status](https://status.example/${encodeURIComponent(encodeURIComponent(x))})`,
+    'form-encoded URL': (x) => `[status](https://status.example/?q=${encodeURIComponent(x).replace(/%20/g, '+')})`,
+    heading: (x, at) => `${'#'.repeat(1 + (at[0]! % 6))} ${x}`,
+    'invisible characters': (x, at) => sprinkle(x, at, INVISIBLES),
+    fullwidth: (x) => x.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)),
+  };
+  const hiddenArb = fc.record({
+    customer: customerPartArb('2007-03-10-incident-0'),
+    internal: internalPartArb,
+    owner: canaryArb,
+    secret: fc.constantFrom('ticket', 'owner', 'root cause'),
+    disguise: fc.constantFrom(...Object.keys(disguises)),
+    at: fc.array(fc.nat(), { minLength: 1, maxLength: 5 }),
+  });
+
+  it(`internal text hidden in the Customer summary never reaches a letter unreported (${RUNS} runs)`, () => {
+    let reached = 0;
+    fc.assert(
+      fc.property(hiddenArb, ({ customer, internal, owner, secret, disguise, at }) => {
+        const ownerName = `Quinn ${owner}`;
+        const text = secret === 'ticket' ? internal.tickets[1]! : secret === 'owner' ? ownerName : internal.rootCause.split('. ')[0]!;
+        const canary = secret === 'ticket' ? internal.canaries[11]! : secret === 'owner' ? owner : internal.canaries[1]!;
+        const summary = `${customer.customerSummary ?? 'We are sorry.'}\n\n${disguises[disguise]!(text, at)}\n`;
+        const { config, incidents, rendered } = letterFor([{ ...customer, customerSummary: summary }], [internal], { name: ownerName, email: 'x@corp.example', publicEmail: 'y@corp.example' });
+        const outputs = [
+          { format: 'HTML', text: rendered.html, markup: 'html' as const },
+          { format: 'Markdown', text: rendered.markdown, markup: 'markdown' as const },
+        ];
+        const exposed = outputs.some((o) => letters(readerText(o)).includes(canary));
+        if (exposed) reached++;
+        if (exposed) expect(findLeak(outputs, internalStrings(incidents, config), publicCorpus(incidents, config)), `${disguise} of ${secret}`).toBeDefined();
+      }),
+      { numRuns: RUNS },
+    );
+    // The disguises do reach the letter (else the property would prove nothing).
+    expect(reached).toBeGreaterThan(RUNS / 2);
   }, 240_000);
 
   it(`changing only internal fields leaves the HTML and Markdown byte-identical (${RUNS} runs)`, () => {

@@ -154,6 +154,28 @@ const text = (max = 60) => fc.oneof(
 ).filter((s) => s.trim().length > 0);
 const words = fc.array(fc.constantFrom('the', 'load', 'balancer', 'queue', 'disk', 'server', 'failed', 'after', 'a', 'change', 'route', 'cache'), { minLength: 1, maxLength: 8 }).map((w) => w.join(' '));
 
+/** Characters a reader does not see: zero-width space, joiners, marks, bidi controls, word joiner, BOM, soft hyphen. */
+export const INVISIBLES = ['\u200b', '\u200c', '\u200d', '\u200e', '\u200f', '\u202a', '\u202e', '\u2060', '\u2063', '\u2066', '\ufeff', '\u00ad'];
+
+/** `text` with invisible characters sprinkled between its characters (at positions drawn from `at`). */
+export function sprinkle(text: string, at: readonly number[], chars: readonly string[]): string {
+  const out = [...text];
+  at.forEach((n, k) => out.splice(n % (out.length + 1), 0, chars[k % chars.length]!));
+  return out.join('');
+}
+
+const invisibleArb = fc.constantFrom(...INVISIBLES);
+const urlArb = fc.tuple(fc.webPath(), fc.array(fc.tuple(fc.stringMatching(/^[a-z]{1,6}$/), text(20)), { maxLength: 2 }))
+  .map(([path, query]) => `https://status.example${path.startsWith('/') ? path : `/${path}`}${query.length ? `?${query.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&')}` : ''}`);
+/** Customer Markdown with the pieces a reader may reach besides the text: headings at every level, links with titles and encoded URLs, images, invisible characters. */
+const richSummaryArb = fc.array(fc.oneof(
+  text(80),
+  fc.tuple(fc.integer({ min: 1, max: 6 }), text(40)).map(([n, t]) => `${'#'.repeat(n)} ${t.replace(/\n/g, ' ')}`),
+  fc.tuple(text(20), urlArb, text(30)).map(([t, u, title]) => `[${t.replace(/[\[\]\n]/g, '')}](${u} "${title.replace(/["\\\n]/g, '')}")`),
+  fc.tuple(text(20), urlArb).map(([alt, u]) => `![${alt.replace(/[\[\]\n]/g, '')}](${u})`),
+  fc.tuple(text(40), fc.array(fc.nat(), { minLength: 1, maxLength: 4 }), fc.array(invisibleArb, { minLength: 1, maxLength: 4 })).map(([t, at, chars]) => sprinkle(t, at, chars)),
+), { minLength: 1, maxLength: 6 }).map((blocks) => blocks.join('\n\n'));
+
 export const canaryArb = fc.stringMatching(/^[a-z0-9]{10}$/).map((s) => `qz${s}x`);
 
 /** Customer text with anything in it: Markdown, HTML, quotes, unicode. */
@@ -170,7 +192,7 @@ export const customerPartArb = (id: string) => fc.record({
   symptoms: fc.uniqueArray(fc.constantFrom('cannot access email', 'delayed incoming mail', 'slow webmail'), { maxLength: 2 }),
   publicEvents: fc.array(text(80), { maxLength: 3 }),
   publicActions: fc.array(fc.record({ action: text(120), ownerPublic: fc.boolean() }), { maxLength: 3 }),
-  customerSummary: fc.option(text(300), { nil: null }),
+  customerSummary: fc.option(fc.oneof(text(300), richSummaryArb), { nil: null }),
 });
 
 /** Internal text: every field carries its own canary among ordinary words. */

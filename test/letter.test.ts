@@ -323,6 +323,20 @@ describe('tripwire', () => {
   });
 });
 
+describe('footnotes in the Customer summary', () => {
+  it('link both ways in the HTML letter and are kept in the Markdown letter', async () => {
+    const root = kbWith({ 'incidents/2007-03-11-dst.md': incident('2007-03-11-dst', { started: '2007-03-11T09:00:00-04:00', resolved: '2007-03-11T10:00:00-04:00', customerSummary: 'Webmail was slow.[^1]\n\n[^1]: The status page had the details.' }) });
+    const { read } = await letter(root, { ids: ['2007-03-11-dst'], formats: ['html', 'md'] });
+    const html = read('html');
+    const ids = new Set([...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]));
+    const targets = [...html.matchAll(/href="#([^"]+)"/g)].map((m) => m[1]);
+    expect(targets).toEqual(['user-content-fn-1', 'user-content-fnref-1']);
+    for (const target of targets) expect(ids, target).toContain(target);
+    expect(read('md')).toContain('Webmail was slow.[^1]');
+    expect(read('md')).toContain('[^1]: The status page had the details.');
+  });
+});
+
 describe('build step and init', () => {
   it('is registered, renders only `type: letter` documents, and reports a failing one at its config entry', async () => {
     expect(BUILD_STEPS).toContain(letterBuildStep);

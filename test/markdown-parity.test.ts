@@ -29,15 +29,17 @@ import { tokensToHast } from '../src/render/tokens-to-hast.js';
 // The reference: the pipeline markdownToHtml ran before markdown-it.
 
 const referenceSchemas: Record<Audience, SanitizeSchema> = {
+  // remark-rehype prefixes footnote ids already; sanitize must not prefix them again.
   internal: {
     ...defaultSchema,
+    clobberPrefix: '',
     protocols: { ...defaultSchema.protocols, href: ['http', 'https', 'mailto'], src: ['data'] },
   },
   customer: {
     ...defaultSchema,
     tagNames: (defaultSchema.tagNames ?? []).filter((t) => !['img', 'input', 'picture', 'source', 'details', 'summary'].includes(t)),
     protocols: { href: ['https', 'mailto'], cite: ['https'] },
-    clobberPrefix: 'user-content-',
+    clobberPrefix: '',
   },
 };
 const toTree = unified().use(remarkParse).use(remarkGfm).use(remarkRehype);

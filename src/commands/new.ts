@@ -9,7 +9,7 @@ import { onFile } from '../output/file-error.js';
 import { requireRoot } from '../kb/targets.js';
 import { slugify } from '../source/sections.js';
 import { resolveToday } from '../kb/validate.js';
-import type { Temporal } from '../model/time.js';
+import { today, type Temporal } from '../model/time.js';
 import { templatePath } from '../paths.js';
 import { UserError, type CliEnv, type CommandContext, type CommandResult } from './context.js';
 
@@ -37,15 +37,26 @@ export function newIncidentText(root: string, values: {
   }, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false });
 }
 
+/** The id part made from a title (ASCII letters and digits, at most 60 characters), or undefined when it has none. */
+function titleSlug(title: string): string | undefined {
+  const slug = slugify(title).slice(0, 60).replace(/-+$/, '');
+  // `slugify` names a heading with no such characters "section"; that is no incident's name.
+  return /[a-z0-9]/.test(title.normalize('NFKD').toLowerCase()) ? slug : undefined;
+}
+
 export function runNew(ctx: CommandContext, options: { title: string; author?: string; id?: string }): NewResult {
   const title = options.title.trim();
   if (!title) throw new UserError('the title is empty', 'Give the incident a one-line title: postmortem new "Mail delayed in Dulles"');
   requireRoot(ctx.root);
   const { config } = loadConfig(ctx.root);
-  const date = resolveToday(config, ctx.now);
-  const slug = slugify(title).slice(0, 60).replace(/-+$/, '');
-  const id = options.id ?? `${date.toString()}-${slug}`;
+  // Filed today (or on --now): the config's as_of only fixes the date the knowledge base is evaluated at.
+  const date = ctx.now ? resolveToday(config, ctx.now) : today(config.timezone);
+  const slug = titleSlug(title);
+  const id = options.id ?? `${date.toString()}-${slug ?? 'incident'}`;
   requireId(options.id === undefined ? 'the generated id' : '--id', id);
+  if (!options.id && !slug) {
+    ctx.stderr.write(`The title has no letters a-z or digits to make an id from, so the id is ${id}; pass --id to choose one.\n`);
+  }
   const file = `${INCIDENTS_DIR}/${date.year}/${id}.md`;
   const path = join(ctx.root, file);
   const taken = scanIncidentFiles(ctx.root).files.find((f) => idsOfFiles([f]).has(id));

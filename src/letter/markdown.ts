@@ -20,6 +20,7 @@ const serializer = unified().use(remarkStringify, { bullet: '-', emphasis: '_', 
 const KEPT = new Set([
   'root', 'paragraph', 'text', 'emphasis', 'strong', 'delete', 'inlineCode', 'code', 'blockquote',
   'list', 'listItem', 'heading', 'thematicBreak', 'break', 'table', 'tableRow', 'tableCell', 'link',
+  'footnoteReference', 'footnoteDefinition',
 ]);
 /** Node types whose children are kept but the node itself dropped. */
 const UNWRAPPED = new Set(['linkReference']);
@@ -37,7 +38,7 @@ function sanitizeChildren(children: readonly RootContent[]): RootContent[] {
       out.push(...sanitizeChildren(child.children as RootContent[]));
       continue;
     }
-    if (!KEPT.has(child.type)) continue; // html, image, imageReference, definition, footnotes, yaml: dropped
+    if (!KEPT.has(child.type)) continue; // html, image, imageReference, definition, yaml: dropped
     if (child.type === 'link') {
       out.push({ type: 'link', url: child.url.trim(), children: sanitizeChildren(child.children) as typeof child.children });
       continue;

@@ -15,8 +15,14 @@ import { tokensToHast } from './tokens-to-hast.js';
  * Customer documents use a tighter schema: no images except inline data, links only https and
  * mailto.
  */
+/**
+ * The tree step already gives the only ids Markdown can make (footnotes and their references)
+ * the `user-content-` prefix, as remark-rehype does; prefixing them again here (the default
+ * `clobberPrefix`) broke every footnote link and back-reference.
+ */
 const internalSchema: Schema = {
   ...defaultSchema,
+  clobberPrefix: '',
   protocols: { ...defaultSchema.protocols, href: ['http', 'https', 'mailto'], src: ['data'] },
 };
 
@@ -24,7 +30,7 @@ const customerSchema: Schema = {
   ...defaultSchema,
   tagNames: (defaultSchema.tagNames ?? []).filter((t) => !['img', 'input', 'picture', 'source', 'details', 'summary'].includes(t)),
   protocols: { href: ['https', 'mailto'], cite: ['https'] },
-  clobberPrefix: 'user-content-',
+  clobberPrefix: '',
 };
 
 const schemas: Record<Audience, Schema> = { customer: customerSchema, internal: internalSchema };
