@@ -20,6 +20,8 @@ export interface TimelineEntry {
   kind: TimelineKind;
   public: boolean;
   precision: 'minute' | 'day';
+  /** The day as written, for a day-precision entry (documents print it, not `at` in their zone). */
+  day?: string;
   approximate: boolean;
   source: 'front-matter' | 'body';
   line: number;
@@ -196,7 +198,7 @@ export function toIncident(source: SourceFile, config: Config): { incident?: Inc
     if (!parsed.ok) return timestampProblem(['timeline', i, 'at'], entry.at, parsed.reason);
     timeline.push({
       at: parsed.instant, event: entry.event, kind: entry.kind, public: entry.public,
-      precision: day ? 'day' : 'minute', approximate: entry.approximate, source: 'front-matter', ...pos,
+      precision: day ? 'day' : 'minute', ...(day ? { day: entry.at } : {}), approximate: entry.approximate, source: 'front-matter', ...pos,
     });
   });
 
@@ -236,7 +238,7 @@ export function toIncident(source: SourceFile, config: Config): { incident?: Inc
     }
     timeline.push({
       at: read.instant, event: item.event, kind: (item.kind ?? 'note') as TimelineKind, public: item.public,
-      precision: item.time === undefined ? 'day' : 'minute', approximate: item.approximate,
+      precision: item.time === undefined ? 'day' : 'minute', ...(item.time === undefined ? { day: item.date! } : {}), approximate: item.approximate,
       source: 'body', line: item.line, column: item.column,
     });
   }
