@@ -92,6 +92,25 @@ describe('postmortem check', () => {
     expect(runCheck(captureContext(root, { now: '2007-06-05' }), { strict: true }).exitCode).toBe(1);
   });
 
+  it('runs the incident-level rules on a record with field errors, so one run shows every problem', () => {
+    const text = BASE_INCIDENT
+      .replace('severity: SEV1', 'severity: SEV9')
+      .replace('    kind: detection', '    kind: alarm')
+      .replace('owner: bill', 'owner: bil')
+      .replace('mitigated: 2007-06-04T10:30:00-04:00', 'mitigated: 2007-06-04T08:30:00-04:00');
+    const ctx = captureContext(kb({ 'postmortem.config.yaml': BASE_CONFIG, 'incidents/2007-06-04-lb.md': text }), { now: '2007-06-05' });
+    const result = runCheck(ctx);
+    expect(result.exitCode).toBe(1);
+    expect(ctx.out_()).toBe([
+      'incidents/2007-06-04-lb.md:5:11: error `severity` must be one of SEV1, SEV2, SEV3, SEV4; got the text "SEV9" [enum-value]',
+      'incidents/2007-06-04-lb.md:10:12: error `mitigated` (2007-06-04T12:30:00Z) is before `started` (2007-06-04T13:10:00Z) [time-order]',
+      'incidents/2007-06-04-lb.md:20:11: error `timeline[0].kind` must be one of precursor, trigger, detection, action, mitigation, resolution, communication, note, follow-up; got the text "alarm" [enum-value]',
+      'incidents/2007-06-04-lb.md:22:68: error owner "bil" is not in the owners directory (postmortem.config.yaml `owners`) (did you mean "bill"?) [owner-known]',
+      '1 file checked: 4 errors, 0 warnings in 1 file; 0 valid incidents.',
+      '',
+    ].join('\n'));
+  });
+
   it('locates problems in the config and still checks the incidents', () => {
     const ctx = captureContext(kb({
       'postmortem.config.yaml': 'timezone: Mars/Olympus\npaper: tabloid\nletter:\n  signer: nobody\nsevereties: [P1]\n',

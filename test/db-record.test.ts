@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSite } from '../src/commands/site.js';
 import { updateKnowledgeBase, type BuiltKnowledgeBase } from '../src/db/knowledge-base.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
 
@@ -153,5 +156,38 @@ describe('the record in the database', () => {
       { at: '2021-03-01T11:30:00Z', kind: 'note', precision: 'minute', approximate: 1 },
       { at: '2021-03-02T00:00:00Z', kind: 'follow-up', precision: 'day', approximate: 0 },
     ]);
+  });
+});
+
+/** The text of the element with this id (tags removed, spaces collapsed). */
+function sectionText(html: string, id: string): string {
+  const start = html.indexOf(`id="${id}"`);
+  expect(start, `element #${id}`).toBeGreaterThan(-1);
+  return html.slice(html.indexOf('>', start) + 1, html.indexOf('</section>', start)).replace(/<[^>]+>/g, ' ')
+    .replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&amp;/g, '&').replace(/\s+/g, ' ').trim();
+}
+
+describe('the record on the site', () => {
+  it('shows extra, links, credits, every cause, the windows and honest times on the incident page', async () => {
+    const result = await runSite(captureContext(root, { now: '2021-06-01' }));
+    expect(result.exitCode).toBe(0);
+    const html = readFileSync(join(root, 'out', 'site', 'incidents', 'staged.html'), 'utf8');
+    expect(sectionText(html, 'extra')).toBe('Other facts From the record\'s extra: mapping. regions ["us-east-1"] cost_usd 1500');
+    expect(sectionText(html, 'record-links')).toBe('Links Public write-up (customer)');
+    expect(html).toContain('<a href="https://example.com/pm">Public write-up</a>');
+    const impact = sectionText(html, 'impact');
+    expect(impact).toContain('Level: outage');
+    expect(impact).toContain('Affected: 1,200 sites');
+    expect(impact).toContain('5% of requests');
+    expect(impact).toContain('Credits: 10% service credit.');
+    expect(sectionText(html, 'root-cause')).toContain('Other causes process : The canary did not cover the region.');
+    const facts = sectionText(html, 'facts');
+    expect(facts).toContain('Detected before impact 20 minutes before (proactive detection)');
+    expect(facts).toContain('Time to mitigate 2 hours');
+    expect(facts).toContain('Provider aws, edgeco');
+    const timeline = sectionText(html, 'timeline');
+    expect(timeline).toContain('around 2021-03-01 resolution Region restored.');
+    expect(timeline).toContain('around 2021-03-01 06:30 EST note Roll-back started.');
+    expect(timeline).toContain('2021-03-02 follow-up Follow-up review.');
   });
 });

@@ -129,6 +129,17 @@ describe('packet for the example knowledge base (2007-06-provider-review)', () =
     }
   });
 
+  it('does not count the degraded DST display bug as downtime, and says once how availability was counted', () => {
+    const summary = visibleText(chapter(packet.html, 'summary'));
+    // webmail, 2007-01-01 to 2007-06-14 (165 days, 237,540 minutes): counted before windows, the
+    // DST bug's 2,250 minutes of wrong display times made it 98.762%; now they are degraded minutes.
+    expect(summary).toContain('webmail 99.714% 8');
+    expect(summary).not.toContain('webmail 98.762%');
+    const method = 'Availability per service is 1 − counted minutes ÷ minutes in the period, from the impact windows of each service: outage minutes in full, partial-outage minutes × 0.3';
+    expect(summary.split(method).length - 1).toBe(1);
+    expect(summary).toContain('degraded and delayed minutes are shown but not counted.');
+  });
+
   it('charts the trailing 12 months with the counts of `stats --by month`', () => {
     const db = kb.openDb();
     try {

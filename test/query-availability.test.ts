@@ -92,7 +92,7 @@ describe('availability from impact windows', () => {
     ]);
     const table = captureContext(weighted);
     await runStats(table, { by: 'service' });
-    expect(table.out_()).toContain('Availability = 1 − counted minutes / minutes in the period, per service, from its impact windows: '
+    expect(table.out_()).toContain('Availability per service is 1 − counted minutes ÷ minutes in the period, from the impact windows of each service: '
       + 'outage minutes in full, partial-outage minutes × 0.5, degraded minutes × 0.25 (where windows overlap, the heaviest level counts); delayed minutes are shown but not counted.');
   });
 

@@ -37,15 +37,17 @@ export interface SourceValidation {
 /** The per-file stage: read problems, schema, typed step, then every incident rule. */
 export function validateSource(source: SourceFile, config: Config, today: Temporal.PlainDate): SourceValidation {
   const problems: Problem[] = [...source.problems];
-  const { incident, problems: found } = toIncident(source, config);
+  const { incident, partial, problems: found } = toIncident(source, config);
   problems.push(...found);
+  // The incident-level rules also look at an incident with field errors (set aside), so one run shows every problem.
+  const checked = incident ?? partial;
   // A file that could not be read completely (e.g. too large) is never a valid incident.
-  if (!incident || source.problems.some((p) => p.severity === 'error')) return { problems };
+  if (!checked || source.problems.some((p) => p.severity === 'error')) return { problems };
   const own: Problem[] = [];
   for (const rule of RULES) {
     if (!rule.checkIncident) continue;
     rule.checkIncident({
-      incident, source, config, today,
+      incident: checked, source, config, today,
       report(message, at) {
         const pos = isPosition(at) ? at : locate(source.positions, at, { rootLine: source.frontmatterLine });
         own.push({ file: source.file, line: pos.line, column: pos.column, severity: rule.severity, ruleId: rule.id, message });
@@ -53,7 +55,7 @@ export function validateSource(source: SourceFile, config: Config, today: Tempor
     });
   }
   problems.push(...own);
-  return own.some((p) => p.severity === 'error') ? { problems } : { incident, problems };
+  return !incident || own.some((p) => p.severity === 'error') ? { problems } : { incident, problems };
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { Config } from '../schema/config.js';
 import {
   DATE_PATTERN, incidentSchema, TIMELINE_KINDS, TIMESTAMP_FIELDS,
@@ -19,6 +20,8 @@ export interface TimelineEntry {
   kind: TimelineKind;
   public: boolean;
   precision: 'minute' | 'day';
+  /** The day as written, for a day-precision entry (documents print it, not `at` in their zone). */
+  day?: string;
   approximate: boolean;
   source: 'front-matter' | 'body';
   line: number;
@@ -79,10 +82,58 @@ function stripUnknown(value: unknown, keys: Set<string>, path: string): unknown 
 }
 
 /**
- * Validates a read file against the schema and turns timestamps into instants.
- * Unknown fields are warnings: the incident is still built without them.
+ * The data with each field error set aside, so the rest can still be checked: first each bad
+ * field is removed (its default, if any, applies); what is still wrong then is dropped with its
+ * list item, or, outside lists, becomes the first allowed value. Only for `partial` incidents,
+ * which are checked, never kept.
  */
-export function toIncident(source: SourceFile, config: Config): { incident?: Incident; problems: Problem[] } {
+function repairedParse(schema: ReturnType<typeof schemaFor>, data: unknown, issues: readonly z.core.$ZodIssue[]) {
+  const once = removeFields(data, issues);
+  const first = schema.safeParse(once);
+  return first.success ? first : schema.safeParse(dropItems(once, flattenUnions(first.error.issues)));
+}
+
+const fieldIssues = (issues: readonly z.core.$ZodIssue[]) => issues.filter((i) => i.code !== 'unrecognized_keys' && i.path.length > 0);
+
+function removeFields(data: unknown, issues: readonly z.core.$ZodIssue[]): unknown {
+  const copy = structuredClone(data);
+  for (const { path } of fieldIssues(issues)) {
+    const parent = valueAt(copy, path.slice(0, -1));
+    if (parent && typeof parent === 'object' && !Array.isArray(parent)) delete (parent as Record<PropertyKey, unknown>)[path.at(-1)!];
+  }
+  return copy;
+}
+
+function dropItems(data: unknown, issues: readonly z.core.$ZodIssue[]): unknown {
+  const copy = structuredClone(data);
+  const drops: { list: unknown[]; index: number }[] = [];
+  for (const issue of fieldIssues(issues)) {
+    const path = issue.path;
+    const listAt = path.findLastIndex((seg) => typeof seg === 'number');
+    const parent = valueAt(copy, listAt >= 0 ? path.slice(0, listAt) : path.slice(0, -1));
+    if (listAt >= 0 && Array.isArray(parent)) drops.push({ list: parent, index: path[listAt] as number });
+    else if (parent && typeof parent === 'object' && issue.code === 'invalid_value' && issue.values.length > 0) {
+      (parent as Record<PropertyKey, unknown>)[path.at(-1)!] = issue.values[0];
+    }
+  }
+  // from the last index down, so earlier indexes stay right
+  for (const { list, index } of drops.sort((a, b) => b.index - a.index)) list.splice(index, 1);
+  return copy;
+}
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let v = data;
+  for (const seg of path) v = v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[seg] : undefined;
+  return v;
+}
+
+/**
+ * Validates a read file against the schema and turns timestamps into instants.
+ * Unknown fields are warnings: the incident is still built without them. With errors there is
+ * no `incident`, but `partial` (when enough is readable) for the incident-level rules, so one
+ * run reports every problem.
+ */
+export function toIncident(source: SourceFile, config: Config): { incident?: Incident; partial?: Incident; problems: Problem[] } {
   const problems: Problem[] = [];
   if (source.data === undefined) return { problems };
   const file = source.file;
@@ -93,18 +144,20 @@ export function toIncident(source: SourceFile, config: Config): { incident?: Inc
   }
   const schema = schemaFor(config);
   let result = schema.safeParse(source.data);
+  /** True when field errors were set aside so the incident-level rules can still look at the rest. */
+  let repaired = false;
   if (!result.success) {
     const issues = flattenUnions(result.error.issues);
     problems.push(...schemaProblems(file, issues, source.data, source.positions, rootLine, schema, 'extra'));
-    const onlyUnknown = issues.every((i) => i.code === 'unrecognized_keys');
-    if (!onlyUnknown) return { problems };
     const unknown = new Set<string>();
     for (const issue of issues) {
       if (issue.code === 'unrecognized_keys') {
         for (const k of issue.keys) unknown.add([...issue.path.map(String), k].join('.'));
       }
     }
-    result = schema.safeParse(stripUnknown(source.data, unknown, ''));
+    const stripped = stripUnknown(source.data, unknown, '');
+    repaired = !issues.every((i) => i.code === 'unrecognized_keys');
+    result = repaired ? repairedParse(schema, stripped, issues) : schema.safeParse(stripped);
     if (!result.success) return { problems };
   }
   const data = result.data;
@@ -145,7 +198,7 @@ export function toIncident(source: SourceFile, config: Config): { incident?: Inc
     if (!parsed.ok) return timestampProblem(['timeline', i, 'at'], entry.at, parsed.reason);
     timeline.push({
       at: parsed.instant, event: entry.event, kind: entry.kind, public: entry.public,
-      precision: day ? 'day' : 'minute', approximate: entry.approximate, source: 'front-matter', ...pos,
+      precision: day ? 'day' : 'minute', ...(day ? { day: entry.at } : {}), approximate: entry.approximate, source: 'front-matter', ...pos,
     });
   });
 
@@ -185,13 +238,13 @@ export function toIncident(source: SourceFile, config: Config): { incident?: Inc
     }
     timeline.push({
       at: read.instant, event: item.event, kind: (item.kind ?? 'note') as TimelineKind, public: item.public,
-      precision: item.time === undefined ? 'day' : 'minute', approximate: item.approximate,
+      precision: item.time === undefined ? 'day' : 'minute', ...(item.time === undefined ? { day: item.date! } : {}), approximate: item.approximate,
       source: 'body', line: item.line, column: item.column,
     });
   }
   timeline.sort((a, b) => Temporal.Instant.compare(a.at, b.at) || (a.source === b.source ? a.line - b.line : a.source === 'front-matter' ? -1 : 1));
 
-  if (problems.some((p) => p.severity === 'error') || !instants.started) return { problems };
+  if (!instants.started) return { problems };
 
   const sectionText = (key: string) => source.sections.find((s) => s.key === key)?.markdown || undefined;
   const root_causes = Array.isArray(data.root_cause) ? data.root_cause : [data.root_cause];
@@ -223,6 +276,7 @@ export function toIncident(source: SourceFile, config: Config): { incident?: Inc
   if (incident.detected === undefined) delete incident.detected;
   if (incident.mitigated === undefined) delete incident.mitigated;
   if (incident.resolved === undefined) delete incident.resolved;
+  if (repaired || problems.some((p) => p.severity === 'error')) return { partial: incident, problems };
   return { incident, problems };
 }
 

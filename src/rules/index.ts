@@ -15,6 +15,7 @@ import { timeFormat } from './time-format.js';
 import { idFilename } from './id-filename.js';
 import { timeOrder } from './time-order.js';
 import { timelineWindow } from './timeline-window.js';
+import { impactWindow } from './impact-window.js';
 import { timelineEntry } from './timeline-entry.js';
 import { internalHeading } from './internal-heading.js';
 import { timelineRequired } from './timeline-required.js';
@@ -32,7 +33,7 @@ import { relatedExists } from './related-exists.js';
 export const RULES: readonly Rule[] = [
   encoding, frontmatter, fileSize, yamlSyntax, yamlDuplicateKey, yamlAlias,
   unknownField, requiredField, fieldType, enumValue, fieldValue, timestampOffset, timeFormat,
-  idFilename, timeOrder, timelineWindow, timelineEntry, internalHeading, timelineRequired, finalResolved,
+  idFilename, timeOrder, impactWindow, timelineWindow, timelineEntry, internalHeading, timelineRequired, finalResolved,
   remediationIdUnique, ownerKnown, unknownService, unknownLocation, unknownProvider, remediationOverdue,
   duplicateId, relatedExists,
 ];

@@ -3,6 +3,7 @@ import type { Incident } from '../model/incident.js';
 import type { Remediation } from '../schema/incident.js';
 import type { Temporal } from '../model/time.js';
 import { compactDuration, humanDuration, minutesBetween } from '../format/time.js';
+import { durations as durationsOf } from '../model/impact.js';
 import { zoneFormat, type ZoneFormat } from './zone-format.js';
 import type { IncidentLinks } from './similar.js';
 import type { Facts } from './facts.js';
@@ -236,10 +237,14 @@ export function incidentPage<H>(data: SiteData, i: Incident, sectionHtml: (markd
     at ? { label, iso: format.iso(at), display: `${format.longDate(at)}, ${format.shortDateTime(at).slice(11)}` } : null;
   const times = [when('Started', i.started), when('Detected', i.detected), when('Mitigated', i.mitigated), when('Resolved', i.resolved)]
     .filter((t) => t !== null);
-  const span = (label: string, to: Temporal.Instant | undefined) =>
-    to ? { label, value: humanDuration(minutesBetween(i.started, to)) } : null;
-  const durations = [span('Time to detect', i.detected), span('Time to mitigate', i.mitigated), span('Time to resolve', i.resolved)]
-    .filter((d) => d !== null);
+  const times_ = durationsOf(i);
+  const span = (label: string, minutes: number | null) => (minutes === null ? null : { label, value: humanDuration(minutes) });
+  const durations = [
+    times_.detectedBeforeImpact !== null
+      ? { label: 'Detected before impact', value: `${humanDuration(times_.detectedBeforeImpact)} before (proactive detection)` }
+      : span('Time to detect', times_.toDetect),
+    span('Time to mitigate', times_.toMitigate), span('Time to resolve', times_.toResolve), span('Impact', times_.impact),
+  ].filter((d) => d !== null);
   const markdown = incidentPageMarkdown(i);
   const html = (m: string | undefined) => (m === undefined ? '' : sectionHtml(m));
   const sections = markdown.sections.map((s) => ({ title: s.title, anchor: `section-${s.key}`, html: sectionHtml(s.markdown) }));
@@ -252,7 +257,7 @@ export function incidentPage<H>(data: SiteData, i: Incident, sectionHtml: (markd
     status: i.status,
     services: i.services.map((s) => ({ name: s, href: servicePath(data, s) })),
     category: { name: i.root_cause.category, href: categoryPath(data, i.root_cause.category) },
-    provider: i.provider ?? '',
+    provider: i.providers.join(', '),
     locations: i.locations.map((l) => data.config.locations.get(l) ?? l),
     tags: i.tags,
     times,
@@ -262,13 +267,23 @@ export function incidentPage<H>(data: SiteData, i: Incident, sectionHtml: (markd
       symptoms: i.impact.symptoms,
       customersAffected: i.impact.customers_affected === undefined ? '' : i.impact.customers_affected.toLocaleString('en-US'),
       percentResolved: i.impact.percent_resolved_at_mitigation === undefined ? '' : `${i.impact.percent_resolved_at_mitigation}%`,
+      level: i.impact.level,
+      affected: i.affected ? `${i.affected.count.toLocaleString('en-US')} ${i.affected.of}` : '',
+      windows: i.windows.some((w) => !w.implicit) ? i.windows.map((w) => ({
+        from: format.shortDateTime(w.from), to: w.to ? format.shortDateTime(w.to) : 'still open', level: w.level,
+        services: w.services.join(', '),
+        scope: w.scope ? `${w.scope.kind === 'percent' ? `${w.scope.value}%` : w.scope.value.toLocaleString('en-US')} of ${w.scope.of}` : '',
+        summary: w.summary ?? '', public: w.public,
+      })) : [],
     },
     rootCause: i.root_cause.summary,
+    otherCauses: i.root_causes.slice(1).map((c) => ({ category: c.category, summary: c.summary })),
     trigger: i.trigger ?? '',
     contributingFactors: i.contributing_factors.map((f) => ({ category: f.category, summary: f.summary })),
     detection: i.detection ? { method: i.detection.method, summary: i.detection.summary ?? '' } : null,
     timeline: i.timeline.map((t) => ({
-      iso: format.iso(t.at), display: format.shortDateTime(t.at), kind: t.kind, event: t.event, public: t.public,
+      iso: format.iso(t.at), kind: t.kind, event: t.event, public: t.public,
+      display: `${t.approximate ? 'around ' : ''}${t.day ?? format.shortDateTime(t.at)}`,
     })),
     remediations: i.remediations.map((r) => remediationView(data, r)),
     owners: {
@@ -283,6 +298,9 @@ export function incidentPage<H>(data: SiteData, i: Incident, sectionHtml: (markd
     remediationsHtml: html(markdown.remediations),
     customerSummary: html(markdown.customerSummary),
     sections,
+    recordLinks: i.links.map((l) => ({ title: l.title, url: l.url, audience: l.audience })),
+    credits: i.credits.map((c) => ({ summary: c.summary, audience: c.audience })),
+    extra: Object.entries(i.extra).map(([key, value]) => ({ key, value: typeof value === 'string' ? value : JSON.stringify(value) })),
   };
 }
 

@@ -13,7 +13,7 @@ export function availabilityMethod(weights: AvailabilityWeights): string {
   const levels = (Object.entries(weights) as [ImpactLevel, number][]);
   const counted = levels.filter(([, w]) => w > 0).map(([level, w]) => (w === 1 ? `${level} minutes in full` : `${level} minutes × ${w}`));
   const shown = levels.filter(([level, w]) => w === 0 && (level === 'degraded' || level === 'delayed')).map(([level]) => level);
-  return `Availability = 1 − counted minutes / minutes in the period, per service, from its impact windows: ${counted.join(', ') || 'nothing'} (where windows overlap, the heaviest level counts)`
+  return `Availability per service is 1 − counted minutes ÷ minutes in the period, from the impact windows of each service: ${counted.join(', ') || 'nothing'} (where windows overlap, the heaviest level counts)`
     + `${shown.length ? `; ${shown.join(' and ')} minutes are shown but not counted` : ''}.`;
 }
 
