@@ -218,7 +218,7 @@ describe('postmortem letter', () => {
     const root = kbWith({ 'incidents/2007-03-11-dst.md': DST });
     expect(() => parseFormats('html,docx')).toThrow('unknown letter format: docx');
     expect(parseFormats(['html', 'md,pdf'])).toEqual(['html', 'md', 'pdf']);
-    await expect(letter(root, { ids: ['2007-03-11-dst'], name: '../escape' })).rejects.toThrow('letter name "../escape" must be');
+    await expect(letter(root, { ids: ['2007-03-11-dst'], name: '../escape' })).rejects.toThrow('letter name "../escape" is not a valid id: it becomes a file name');
     await expect(letter(root, { ids: ['2007-03-11-dst'], signer: 'dana' })).rejects.toThrow('signer "dana" is not public: true');
     await expect(letter(root, { ids: ['2007-03-11-dst'], signer: 'zed' })).rejects.toThrow('signer "zed" is not in the owners directory');
     await expect(letter(root, { ids: ['2007-03-11-dst'], date: '2007-02-30' })).rejects.toThrow('letter date "2007-02-30" is not a real date');
