@@ -134,7 +134,7 @@ describe('postmortem build: the database', () => {
       const rows = (k: BuiltKnowledgeBase) => all(k, `SELECT * FROM ${table}`).map((r) => JSON.stringify(r)).sort();
       expect(rows(kb), table).toEqual(rows(fresh));
     }
-    const searchable = 'SELECT incident_id, field, label, audience, body FROM search_documents ORDER BY 1, 2, 3, 5';
+    const searchable = 'SELECT incident_id, field, position, label, audience, body FROM search_content ORDER BY 1, 2, 3, 6';
     expect(all(kb, searchable)).toEqual(all(fresh, searchable));
     const mail = "SELECT d.incident_id, d.field, d.label FROM search_fts f JOIN search_documents d ON d.doc_id = f.rowid WHERE search_fts MATCH 'mail' ORDER BY 1, 2, 3";
     expect(all(kb, mail)).toEqual(all(fresh, mail));

@@ -1,4 +1,4 @@
-import { SEARCH_SOURCE_SQL } from '../search/fields.js';
+import { SEARCH_CONTENT_BODY, SEARCH_SOURCE_SQL } from '../search/fields.js';
 import { FTS_TOKENIZE } from '../search/terms.js';
 
 /**
@@ -266,20 +266,27 @@ CREATE INDEX sections_incident ON sections (incident_id, position);
 CREATE VIEW search_source (field, field_position, incident_id, position, label, audience, body) AS
   ${SEARCH_SOURCE_SQL};
 
--- The searchable texts as the full-text index saw them (its external content).
+-- The searchable texts as the full-text index saw them, in the order indexed. The body is NULL
+-- where the text is read again from its own table (sections): the view search_content has it.
 CREATE TABLE search_documents (
   doc_id      INTEGER PRIMARY KEY,
   incident_id TEXT NOT NULL,
   field       TEXT NOT NULL,
+  position    INTEGER NOT NULL,
   label       TEXT NOT NULL,
   audience    TEXT NOT NULL,
-  body        TEXT NOT NULL
+  body        TEXT
 );
 CREATE INDEX search_documents_incident ON search_documents (incident_id);
 
+-- The full-text index's content: every document with its text.
+CREATE VIEW search_content AS
+  SELECT d.doc_id, d.incident_id, d.field, d.position, d.label, d.audience, ${SEARCH_CONTENT_BODY} AS body
+    FROM search_documents d;
+
 CREATE VIRTUAL TABLE search_fts USING fts5 (
   body,
-  content = 'search_documents', content_rowid = 'doc_id',
+  content = 'search_content', content_rowid = 'doc_id',
   tokenize = '${FTS_TOKENIZE}'
 );
 `;

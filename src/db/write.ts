@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { STORED_BODY_SQL } from '../search/fields.js';
 import { providerList, type Config } from '../schema/config.js';
 import { durations } from '../model/impact.js';
 import type { Incident } from '../model/incident.js';
@@ -168,12 +169,12 @@ export class IncidentWriter {
     this.search = {
       lastDocument: db.prepare('SELECT coalesce(max(doc_id), 0) FROM search_documents').pluck(),
       // in a fixed order (tags have no position: their text orders them)
-      addDocuments: db.prepare(`INSERT INTO search_documents (incident_id, field, label, audience, body)
-        SELECT incident_id, field, label, audience, body FROM search_source
+      addDocuments: db.prepare(`INSERT INTO search_documents (incident_id, field, position, label, audience, body)
+        SELECT incident_id, field, position, label, audience, ${STORED_BODY_SQL} FROM search_source
          WHERE incident_id IN (SELECT value FROM json_each(?)) ORDER BY incident_id, field_position, position, body`),
-      index: db.prepare('INSERT INTO search_fts (rowid, body) SELECT doc_id, body FROM search_documents WHERE doc_id > ? ORDER BY doc_id'),
+      index: db.prepare('INSERT INTO search_fts (rowid, body) SELECT doc_id, body FROM search_content WHERE doc_id > ? ORDER BY doc_id'),
       unindex: db.prepare(`INSERT INTO search_fts (search_fts, rowid, body)
-        SELECT 'delete', doc_id, body FROM search_documents WHERE incident_id = ?`),
+        SELECT 'delete', doc_id, body FROM search_content WHERE incident_id = ?`),
       removeDocuments: db.prepare('DELETE FROM search_documents WHERE incident_id = ?'),
     };
     this.remove = [

@@ -19,9 +19,14 @@ export interface SearchField {
   boost: number;
   /** SELECT incident_id, position, label, audience, body — one row per text. */
   sql: string;
+  /**
+   * For large texts: an expression that reads the text again from its table, given the
+   * document `d` (`d.incident_id`, `d.position`), so that the database does not keep a copy.
+   */
+  reread?: string;
 }
 
-const field = (key: string, label: string, boost: number, sql: string): SearchField => ({ key, label, boost, sql });
+const field = (key: string, label: string, boost: number, sql: string, reread?: string): SearchField => ({ key, label, boost, sql, reread });
 const audience = (isPublic: string) => `CASE WHEN ${isPublic} THEN 'customer' ELSE 'internal' END`;
 
 export const SEARCH_FIELDS: readonly SearchField[] = [
@@ -33,7 +38,8 @@ export const SEARCH_FIELDS: readonly SearchField[] = [
   field('factor', 'contributing factor', 1.5, `SELECT incident_id, position, category, 'internal', summary FROM contributing_factors`),
   field('timeline', 'timeline event', 1, `SELECT incident_id, position, at, ${audience('public')}, event FROM timeline_events`),
   field('remediation', 'remediation', 1, `SELECT incident_id, position, remediation_id, ${audience('public')}, action FROM remediations`),
-  field('section', 'section', 1, `SELECT incident_id, position, title, audience, markdown FROM sections`),
+  field('section', 'section', 1, `SELECT incident_id, position, title, audience, markdown FROM sections`,
+    '(SELECT markdown FROM sections s WHERE s.incident_id = d.incident_id AND s.position = d.position)'),
   field('service', 'service', 1, `SELECT incident_id, position, '', 'internal', service FROM incident_services`),
   field('tag', 'tag', 1, `SELECT incident_id, 0, '', 'internal', tag FROM tags`),
 ];
@@ -44,3 +50,11 @@ export const SEARCH_FIELD_KEYS = SEARCH_FIELDS.map((f) => f.key);
 export const SEARCH_SOURCE_SQL = SEARCH_FIELDS
   .map((f, n) => `SELECT '${f.key}' AS field, ${n} AS field_position, * FROM (${f.sql})`)
   .join('\n  UNION ALL ');
+
+const reread = SEARCH_FIELDS.filter((f) => f.reread);
+
+/** What `search_documents` keeps of a text: NULL for the fields read again (see `SEARCH_CONTENT_BODY`). */
+export const STORED_BODY_SQL = reread.length === 0 ? 'body' : `CASE WHEN field IN (${reread.map((f) => `'${f.key}'`).join(', ')}) THEN NULL ELSE body END`;
+
+/** The text of a document `d` of `search_documents`: kept, or read again from its table. */
+export const SEARCH_CONTENT_BODY = reread.length === 0 ? 'd.body' : `CASE d.field ${reread.map((f) => `WHEN '${f.key}' THEN ${f.reread}`).join(' ')} ELSE d.body END`;

@@ -82,12 +82,12 @@ window.PMKB_SEARCH_FIELDS = ${JSON.stringify(labels)};
 
 /**
  * The search documents of these incidents (in id order), straight from the database's
- * searchable texts (`search_documents`, written from `search_source`): every build, whole or
+ * searchable texts (`search_content`: `search_documents`, written from `search_source`): every build, whole or
  * after an edit, indexes the same text, the same text `postmortem search` finds.
  */
 export function readSearchDocuments(db: Database.Database, ids: readonly string[]): SearchDocument[] {
   if (ids.length === 0) return [];
-  const rows = db.prepare(`SELECT incident_id, field, body FROM search_documents
+  const rows = db.prepare(`SELECT incident_id, field, body FROM search_content
      WHERE incident_id IN (SELECT value FROM json_each(?)) ORDER BY incident_id, doc_id`).raw().all(JSON.stringify(ids)) as [string, string, string][];
   const documents: SearchDocument[] = [];
   for (const [id, field, body] of rows) {
