@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { runBuild } from '../src/commands/build.js';
 import { runCheck } from '../src/commands/check.js';
 import { runNew } from '../src/commands/new.js';
+import { runSite } from '../src/commands/site.js';
 import { today } from '../src/model/time.js';
 import { BASE_CONFIG, BASE_PATH, kb as baseKb } from '../src/rules/fixtures.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
@@ -102,5 +103,31 @@ describe('a file with 50,000 sections', () => {
     expect(ctx.out_()).toBe('1 file checked: no problems.\n');
     // Before: about 10 s of CPU time and 1.2 GB (a remark tree of the whole body); now well under a second.
     expect((used.user + used.system) / 1e6).toBeLessThan(4);
+  });
+});
+
+describe('one incident with many services', () => {
+  /** Bytes of every file the site build writes. */
+  function siteBytes(dir: string): number {
+    return readdirSync(dir, { withFileTypes: true, recursive: true })
+      .filter((e) => e.isFile())
+      .reduce((sum, e) => sum + statSync(join(e.parentPath, e.name)).size, 0);
+  }
+
+  async function siteFor(n: number): Promise<{ bytes: number; servicePage: string }> {
+    const services = Array.from({ length: n }, (_, i) => `svc${i}`);
+    const root = kb(baseKb((t) => t.replace('services: [webmail]', `services: [${services.join(', ')}]`), { 'postmortem.config.yaml': BASE_CONFIG.replace('services: [webmail, pop, imap]', 'services: []') }));
+    const ctx = captureContext(root);
+    expect((await runSite(ctx)).exitCode).toBe(0);
+    return { bytes: siteBytes(join(root, 'out/site')), servicePage: readFileSync(join(root, 'out/site/services/svc7.html'), 'utf8') };
+  }
+
+  it('gets a site whose size grows linearly with the service count', async () => {
+    const small = await siteFor(200);
+    const large = await siteFor(800);
+    // Quadratic growth (each of n service pages listing all n services) would be 16 times.
+    expect(large.bytes / small.bytes).toBeLessThan(5);
+    expect(large.servicePage).toContain('svc0, svc1, svc2, svc3, svc4, svc5, svc6, svc7, svc8, svc9, svc10, svc11 and 788 more');
+    expect(large.servicePage).not.toContain('svc12,');
   });
 });

@@ -14,7 +14,7 @@ import { Facts, FactsBuilder } from './facts.js';
 import { INCIDENT_PAGE_WEIGHT, incidentPageOf } from './incident-page.js';
 import { incidentPath, SITE_PATHS, slugTable } from './links.js';
 import {
-  actionsPage, categoriesIndexPage, categoryPath, groupPage, incidentPageNeighbours, incidentRef, incidentRow,
+  actionsPage, categoriesIndexPage, categoryPath, groupPage, incidentPageNeighbours, incidentRef, incidentRow, ROW_SERVICES,
   indexPage, overdueFlags, ownersPage, remediationView, servicePath, servicesIndexPage, siteData, type SiteData,
 } from './model.js';
 import { writePage, writeRemotePage, type Page, type PagePieces, type Rendered } from './page.js';
@@ -885,13 +885,19 @@ function pagesOverMany(data: SiteData, c: ManyContext): ManyPage[] {
       },
     };
   };
-  const rows = (pieces: Pieces, path: string, members: ArrayLike<number>) => {
-    const base = baseOf(path);
-    return pieces.list(Array.from(members, (i) => f.id(i)), (n) => c.renderer().piece('incident-row.hbs', { ...incidentRow(data, members[n]!), base }));
-  };
+  /**
+   * An incident's row on the page at `path`. Only the index filters and sorts by service, so
+   * only its rows name every service; elsewhere a row names at most ROW_SERVICES (an incident
+   * with n services is on n service pages: all n in each made the site grow with n²).
+   */
+  const row = (i: number, path: string) => c.renderer().piece('incident-row.hbs', {
+    ...incidentRow(data, i, path === SITE_PATHS.index ? Infinity : ROW_SERVICES), base: baseOf(path),
+  });
+  const rows = (pieces: Pieces, path: string, members: ArrayLike<number>) =>
+    pieces.list(Array.from(members, (i) => f.id(i)), (n) => row(members[n]!, path));
   /** A row or action item by its key (see `item` below), for a page whose pieces the edit did not reorder. */
   const knownRows = (path: string) => c.sameRows ? {
-    render: (id: string) => c.renderer().piece('incident-row.hbs', { ...incidentRow(data, f.indexOf(id)!), base: baseOf(path) }),
+    render: (id: string) => row(f.indexOf(id)!, path),
     needs: () => undefined,
   } : undefined;
   const item = (id: string, k: number) => {

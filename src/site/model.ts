@@ -103,6 +103,8 @@ export interface IncidentRow {
   severityRank: number;
   severityClass: string;
   services: string[];
+  /** Services left out of `services` (rows outside the index name at most ROW_SERVICES). */
+  moreServices: number;
   servicesKey: string;
   category: string;
   provider: string;
@@ -114,12 +116,16 @@ export interface IncidentRow {
   durationKey: string;
 }
 
-export function incidentRow(data: SiteData, i: number): IncidentRow {
+/** How many services a row names outside the index page. */
+export const ROW_SERVICES = 12;
+
+export function incidentRow(data: SiteData, i: number, serviceLimit = Infinity): IncidentRow {
   const f = data.facts;
   const minutes = durationMinutes(f, i);
   const startedIso = f.startedDate(i);
   const severity = f.severity(i);
-  const services = f.list('services', i);
+  const all = f.list('services', i);
+  const services = all.length > serviceLimit ? all.slice(0, serviceLimit) : all;
   return {
     id: f.id(i),
     href: incidentPath(f.id(i)),
@@ -128,6 +134,7 @@ export function incidentRow(data: SiteData, i: number): IncidentRow {
     severityRank: severityRank(data.config, severity),
     severityClass: severityClass(data.config, severity),
     services,
+    moreServices: all.length - services.length,
     // `|a|b|` so the page can test membership of one exact name
     servicesKey: `|${services.join('|')}|`,
     category: f.category(i),
