@@ -84,7 +84,8 @@ function stripUnknown(value: unknown, keys: Set<string>, path: string): unknown 
 /**
  * The data with each field error set aside, so the rest can still be checked: first each bad
  * field is removed (its default, if any, applies); what is still wrong then is dropped with its
- * list item, or, outside lists, becomes the first allowed value. Only for `partial` incidents,
+ * list item, or, outside lists, becomes the first allowed value, or (a mapping missing a field)
+ * is removed with its mapping. Only for `partial` incidents,
  * which are checked, never kept.
  */
 function repairedParse(schema: ReturnType<typeof schemaFor>, data: unknown, issues: readonly z.core.$ZodIssue[]) {
@@ -114,6 +115,10 @@ function dropItems(data: unknown, issues: readonly z.core.$ZodIssue[]): unknown 
     if (listAt >= 0 && Array.isArray(parent)) drops.push({ list: parent, index: path[listAt] as number });
     else if (parent && typeof parent === 'object' && issue.code === 'invalid_value' && issue.values.length > 0) {
       (parent as Record<PropertyKey, unknown>)[path.at(-1)!] = issue.values[0];
+    } else if (path.length >= 2) {
+      // a mapping still missing a field: set the whole mapping aside
+      const grandparent = valueAt(copy, path.slice(0, -2));
+      if (grandparent && typeof grandparent === 'object') delete (grandparent as Record<PropertyKey, unknown>)[path.at(-2)!];
     }
   }
   // from the last index down, so earlier indexes stay right

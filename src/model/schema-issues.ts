@@ -58,6 +58,14 @@ function unknownKeyMessage(context: Context, path: readonly PropertyKey[], key: 
   return context.extraKey ? `unknown field \`${name}\`; to keep a fact that has no field, put it under \`${context.extraKey}:\`` : `unknown field \`${name}\``;
 }
 
+/** For text where a {category, summary} mapping belongs: the mapping to write instead. */
+function shapeHint(context: Context, path: readonly PropertyKey[], value: unknown): string {
+  if (typeof value !== 'string' || !context.schema) return '';
+  const shape = objectsAt(context.schema, path)[0];
+  if (!shape || !('summary' in shape) || !('category' in shape)) return '';
+  return `; write it as {category: <a category>, summary: ${JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value)}}`;
+}
+
 /**
  * The issues of the union branch the value was meant for: the branches that accept its shape
  * (mapping or list), and of those the one with the fewest issues; undefined when none does.
@@ -141,7 +149,7 @@ function issueProblems(context: Context, issue: z.core.$ZodIssue): Problem[] {
         make('unknown-field', unknownKeyMessage(context, path, key), [...path, key], true, 'warning'));
     case 'invalid_type': {
       const value = valueAt(data, path);
-      return [make('field-type', `\`${name}\` must be ${EXPECTED[issue.expected] ?? issue.expected}, not ${describe(value)}`)];
+      return [make('field-type', `\`${name}\` must be ${EXPECTED[issue.expected] ?? issue.expected}, not ${describe(value)}${shapeHint(context, path, value)}`)];
     }
     case 'invalid_value': {
       const value = valueAt(data, path);

@@ -29,6 +29,10 @@ export interface Brief {
   /** '' when none. */
   provider: string;
   started: number;
+  /**
+   * When detection, mitigation and resolution count as done, from the impact windows: `started`
+   * plus the database's minutes to detect (0 for proactive detection), mitigate and resolve.
+   */
   detected: number | undefined;
   mitigated: number | undefined;
   resolved: number | undefined;
@@ -59,6 +63,7 @@ function hash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 24);
 }
 
+const after = (i: SiteIncident, minutes: number | null) => (minutes === null ? undefined : i.started.epochMilliseconds + minutes * 60000);
 const ms = (t: { epochMilliseconds: number } | undefined) => (t === undefined ? '' : String(t.epochMilliseconds));
 
 export function briefOf(i: SiteIncident, format: ZoneFormat): Brief {
@@ -71,9 +76,9 @@ export function briefOf(i: SiteIncident, format: ZoneFormat): Brief {
     category: i.root_cause.category,
     provider: i.provider ?? '',
     started: i.started.epochMilliseconds,
-    detected: i.detected?.epochMilliseconds,
-    mitigated: i.mitigated?.epochMilliseconds,
-    resolved: i.resolved?.epochMilliseconds,
+    detected: after(i, i.minutes.toDetect),
+    mitigated: after(i, i.minutes.toMitigate),
+    resolved: after(i, i.minutes.toResolve),
     startedDate: format.isoDate(i.started),
     commander: i.owners.commander ?? '',
     authors: [...i.owners.authors],
@@ -82,13 +87,14 @@ export function briefOf(i: SiteIncident, format: ZoneFormat): Brief {
     related: [...i.related],
     textDigest: hash(`${i.title}\u0000${i.impact.summary}\u0000${i.root_cause.summary}\u0000${i.tags.join('\u0001')}`),
     trendDigest: hash([
-      ms(i.started), ms(i.detected), ms(i.mitigated), ms(i.resolved), i.severity, i.root_cause.category, i.services.join('\u0001'),
+      ms(i.started), ms(i.detected), ms(i.mitigated), ms(i.resolved), String(i.minutes.toDetect), String(i.minutes.toMitigate),
+      String(i.minutes.toResolve), String(i.minutes.impact), i.severity, i.root_cause.category, i.services.join('\u0001'),
       ...i.remediations.map((r) => `${r.owner}\u0001${r.status}\u0001${r.due ?? ''}`),
     ].join('\u0000')),
     groupDigest: hash(`${i.services.join('\u0001')}\u0000${i.root_cause.category}`),
     rowDigest: hash([
       i.id, i.title, i.severity, i.services.join('\u0001'), i.root_cause.category, i.provider ?? '', i.status,
-      ms(i.started), ms(i.mitigated), ms(i.resolved),
+      ms(i.started), ms(i.mitigated), ms(i.resolved), String(i.minutes.toResolve), String(i.minutes.impact),
     ].join('\u0000')),
     actionDigest: hash([
       i.id, i.title,

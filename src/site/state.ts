@@ -57,6 +57,7 @@ export function summaryDigest(i: SiteIncident): string {
   return hash([
     i.id, i.title, i.status, i.severity, list(i.services), list(i.locations), i.provider ?? '',
     ms(i.started), ms(i.detected), ms(i.mitigated), ms(i.resolved),
+    String(i.minutes.toDetect), String(i.minutes.toMitigate), String(i.minutes.toResolve), String(i.minutes.impact),
     i.impact.summary, list(i.impact.symptoms), String(i.impact.customers_affected ?? ''), String(i.impact.percent_resolved_at_mitigation ?? ''),
     i.root_cause.category, i.root_cause.summary,
     ...i.remediations.map((r) => list([r.id, r.action, r.type, r.owner, r.due ?? '', r.status, r.ticket ?? '', String(r.public)])),

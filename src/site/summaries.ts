@@ -14,13 +14,17 @@ import { linkText } from './similar.js';
  */
 export type SiteIncident = Pick<Incident,
   'id' | 'title' | 'status' | 'severity' | 'services' | 'locations' | 'provider' | 'started' | 'detected' | 'mitigated'
-  | 'resolved' | 'impact' | 'root_cause' | 'remediations' | 'owners' | 'related' | 'tags' | 'digest' | 'file'>;
+  | 'resolved' | 'impact' | 'root_cause' | 'remediations' | 'owners' | 'related' | 'tags' | 'digest' | 'file'> & {
+  /** Minutes from `started`, as the database computes them from the impact windows (null: unknown or open). */
+  minutes: { toDetect: number | null; toMitigate: number | null; toResolve: number | null; impact: number | null };
+};
 
 interface IncidentRow {
   id: string; title: string; status: Incident['status']; severity: string;
   started_at: string; detected_at: string | null; mitigated_at: string | null; resolved_at: string | null;
   impact_summary: string; impact_level: Incident['impact']['level']; symptoms: string; customers_affected: number | null; percent_resolved_at_mitigation: number | null;
   root_cause_category: string; root_cause_summary: string; provider: string | null; file: string; digest: string;
+  minutes_to_detect: number | null; minutes_to_mitigate: number | null; minutes_to_resolve: number | null; impact_minutes: number | null;
 }
 
 const instant = (iso: string) => Temporal.Instant.fromEpochMilliseconds(Date.parse(iso));
@@ -36,7 +40,8 @@ export function readSiteIncidents(db: Database.Database, ids?: readonly string[]
   const params = ids ? [JSON.stringify(ids)] : [];
   const incidents = db.prepare(`SELECT id, title, status, severity, started_at, detected_at, mitigated_at, resolved_at,
       impact_summary, impact_level, symptoms, customers_affected, percent_resolved_at_mitigation, root_cause_category, root_cause_summary,
-      provider, file, digest FROM incidents${only('id')} ORDER BY id`).all(...params) as IncidentRow[];
+      provider, file, digest, minutes_to_detect, minutes_to_mitigate, minutes_to_resolve, impact_minutes
+      FROM incidents${only('id')} ORDER BY id`).all(...params) as IncidentRow[];
   const all = <T>(sql: string) => db.prepare(sql).raw().all(...params) as T[];
   const services = grouped(all<[string, string, number]>(`SELECT incident_id, service, position FROM incident_services${only('incident_id')}`), (r) => r[2]);
   const locations = grouped(all<[string, string, number]>(`SELECT incident_id, location_id, position FROM incident_locations${only('incident_id')}`), (r) => r[2]);
@@ -79,6 +84,7 @@ export function readSiteIncidents(db: Database.Database, ids?: readonly string[]
       tags: (tags.get(row.id) ?? []).map((r) => r[1]).sort(),
       digest: row.digest,
       file: row.file,
+      minutes: { toDetect: row.minutes_to_detect, toMitigate: row.minutes_to_mitigate, toResolve: row.minutes_to_resolve, impact: row.impact_minutes },
     };
     if (row.provider !== null) incident.provider = row.provider;
     if (row.detected_at !== null) incident.detected = instant(row.detected_at);

@@ -172,7 +172,7 @@ export function trendsPage(data: SiteData) {
       },
       {
         id: 'service', title: 'Impact by service', svg: sanitizedHtml(serviceChart),
-        text: 'Total hours from the start of customer impact to resolution (or mitigation, if unresolved), per affected service.',
+        text: 'Total hours from the start of customer impact to its end, per affected service: to the end of the last impact window (without windows, to resolution, or mitigation if unresolved); degraded, delayed and partial windows count as impact here, unlike in availability.',
         caption: 'Hours of customer impact by service; an incident affecting several services counts for each.',
         table: { head: ['Service', 'Hours'], rows: byService.map((d) => [d.label, hoursLabel(d.value)]) },
       },
