@@ -32,9 +32,10 @@ const audience = (isPublic: string) => `CASE WHEN ${isPublic} THEN 'customer' EL
 export const SEARCH_FIELDS: readonly SearchField[] = [
   field('title', 'title', 3, `SELECT id, 0, '', 'internal', title FROM incidents`),
   field('impact', 'impact', 2, `SELECT id, 0, '', 'internal', impact_summary FROM incidents`),
-  field('root-cause', 'root cause', 2, `SELECT id, 0, root_cause_category, 'internal', root_cause_summary FROM incidents`),
+  field('root-cause', 'root cause', 2, `SELECT incident_id, position, category, 'internal', summary FROM root_causes`),
   field('trigger', 'trigger', 2, `SELECT id, 0, '', 'internal', trigger FROM incidents WHERE trigger IS NOT NULL`),
   field('detection', 'detection', 1.5, `SELECT id, 0, coalesce(detection_method, ''), 'internal', detection_summary FROM incidents WHERE detection_summary IS NOT NULL`),
+  field('window', 'impact window', 1.5, `SELECT DISTINCT incident_id, window_index, level, ${audience('public')}, summary FROM impact_windows WHERE summary IS NOT NULL`),
   field('factor', 'contributing factor', 1.5, `SELECT incident_id, position, category, 'internal', summary FROM contributing_factors`),
   field('timeline', 'timeline event', 1, `SELECT incident_id, position, at, ${audience('public')}, event FROM timeline_events`),
   field('remediation', 'remediation', 1, `SELECT incident_id, position, remediation_id, ${audience('public')}, action FROM remediations`),
