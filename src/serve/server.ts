@@ -25,7 +25,7 @@ export interface ServerOptions {
 }
 
 /** Where the editor opens a problem. */
-export const DEFAULT_EDITOR_LINK = 'vscode://file/{path}:{line}:{column}';
+export const DEFAULT_EDITOR_LINK = 'vscode://file{path}:{line}:{column}';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -44,8 +44,9 @@ const TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+/** `template` filled for the problem's place; `{path}` is absolute with forward slashes and starts with "/" (also `/C:/...`). */
 export function editorHref(template: string, root: string, p: Problem): string {
-  const path = resolve(root, p.file).split(sep).join('/');
+  const path = resolve(root, p.file).split(sep).join('/').replace(/^(?!\/)/, '/');
   return template.replace('{path}', encodeURI(path)).replace('{line}', String(p.line)).replace('{column}', String(p.column));
 }
 
