@@ -1,0 +1,149 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServe } from '../src/commands/serve.js';
+import { UserError } from '../src/commands/context.js';
+import { isLoopback } from '../src/serve/address.js';
+import { servedHtml, servedPolicy } from '../src/serve/inject.js';
+import { problemFromError } from '../src/serve/session.js';
+import { isEditorNoise } from '../src/serve/watch.js';
+import { captureContext, removeKb, tempKb } from './helpers/kb.js';
+import { siteKb } from './site-fixture.js';
+
+const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
+const roots: string[] = [];
+afterAll(() => roots.forEach(removeKb));
+
+function kb(): string {
+  const root = tempKb(siteKb());
+  roots.push(root);
+  return root;
+}
+
+/** A raw GET (any Host header, any path bytes), as a browser on another site could send it. */
+function get(url: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = request({ hostname, port, path, headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => { body += chunk; });
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('the address serve listens on', () => {
+  it.each([
+    ['127.0.0.1', true], ['127.1.2.3', true], ['localhost', true], ['::1', true], ['[::1]', true],
+    ['0.0.0.0', false], ['::', false], ['192.168.1.10', false], ['example.com', false], ['128.0.0.1', false],
+  ])('%s is loopback: %s', (host, loopback) => {
+    expect(isLoopback(host)).toBe(loopback);
+  });
+
+  it('refuses a non-loopback address without --allow-remote, before building anything', async () => {
+    const root = kb();
+    const ctx = captureContext(root);
+    const started = startServe(ctx, { host: '0.0.0.0', port: 0 });
+    await expect(started).rejects.toThrow(UserError);
+    await expect(started).rejects.toThrow('refusing to serve on 0.0.0.0: it is not a loopback address');
+    expect(existsSync(join(root, 'out'))).toBe(false);
+  });
+
+  it('says so on the command line, with what to do, and exits 1', () => {
+    const r = spawnSync(process.execPath, [CLI, 'serve', '--root', kb(), '--host', '0.0.0.0', '--port', '0'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('postmortem: refusing to serve on 0.0.0.0: it is not a loopback address, so other machines could read the knowledge base\n'
+      + 'Serve on 127.0.0.1 (the default), or pass --allow-remote to serve on another interface on purpose.\n');
+  });
+
+  it('rejects a port that is not one', async () => {
+    await expect(startServe(captureContext(kb()), { port: 70_000 })).rejects.toThrow('--port 70000 is not a port number (0 to 65535)');
+  });
+});
+
+describe('what the server changes in a page it sends', () => {
+  const letterPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+
+  it('allows its own script and event stream, and nothing else more', () => {
+    expect(servedPolicy(letterPolicy)).toBe("default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'self'; connect-src 'self'");
+    expect(servedPolicy("default-src 'none'; script-src 'none'")).toBe("default-src 'none'; script-src 'self'; connect-src 'self'");
+  });
+
+  it('rewrites the page policy and adds the live-reload script before </body>', () => {
+    const page = `<html><head><meta http-equiv="Content-Security-Policy" content="${letterPolicy}"></head><body><p>x</p></body></html>`;
+    expect(servedHtml(page, 'abc-3').html).toBe(
+      `<html><head><meta http-equiv="Content-Security-Policy" content="${letterPolicy}; script-src 'self'; connect-src 'self'"></head>`
+      + '<body><p>x</p><script src="/_serve/client.js" data-build="abc-3"></script>\n</body></html>');
+  });
+});
+
+describe('build problems', () => {
+  it('are located when a template error says where', () => {
+    const error = new UserError('templates/site/incident.hbs:3:1: error: the template does not parse: Expecting ID', 'see docs/site.md');
+    expect(problemFromError(error, 'site')).toEqual({
+      file: 'templates/site/incident.hbs', line: 3, column: 1, severity: 'error', ruleId: 'site',
+      message: 'the template does not parse: Expecting ID (see docs/site.md)',
+    });
+  });
+
+  it('ignore editor swap and backup files', () => {
+    expect(['incidents/.a.md.swp', 'incidents/a.md~', 'incidents/#a.md#', 'incidents/x.tmp'].map(isEditorNoise)).toEqual([true, true, true, true]);
+    expect(isEditorNoise('incidents/2007/2007-06-04-lb.md')).toBe(false);
+  });
+});
+
+describe('postmortem serve, the command', () => {
+  let child: ReturnType<typeof spawn>;
+  let url = '';
+  let stdout = '';
+  const exit = () => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  beforeAll(async () => {
+    child = spawn(process.execPath, [CLI, 'serve', '--root', kb(), '--port', '0'], { env: { ...process.env, NO_COLOR: '1' } });
+    url = await new Promise<string>((resolve, reject) => {
+      child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+        stdout += chunk;
+        const found = /Serving the site at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout);
+        if (found) resolve(found[1]!);
+      });
+      child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${stdout}`)));
+    });
+  }, 120_000);
+
+  afterAll(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+
+  it('serves the site with the live-reload script and a policy that allows nothing remote', async () => {
+    const page = await get(url, '/index.html');
+    expect(page.status).toBe(200);
+    expect(page.headers['content-security-policy']).toBe("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; connect-src 'self'");
+    expect(page.body).toMatch(/<script src="\/_serve\/client\.js" data-build="[0-9a-f]{8}-1"><\/script>\n<\/body>/);
+    const events = await new Promise<string>((resolve) => {
+      const { hostname, port } = new URL(url);
+      request({ hostname, port, path: '/_serve/events' }, (res) => {
+        res.setEncoding('utf8').once('data', (chunk: string) => { res.destroy(); resolve(chunk); });
+      }).end();
+    });
+    expect(events).toMatch(/^retry: 1000\nevent: state\ndata: \{"build":"[0-9a-f]{8}-1","held":false,"problems":\[\]\}\n\n$/);
+  });
+
+  it('serves nothing outside the output folder, and answers only to a loopback Host', async () => {
+    expect((await get(url, '/%2e%2e/%2e%2e/postmortem.config.yaml')).status).toBe(404);
+    expect((await get(url, '/letters/%2e%2e/postmortems.db')).status).toBe(404);
+    expect((await get(url, '/index.html', { Host: 'attacker.example:80' })).status).toBe(403);
+    expect((await get(url, '/letters/none.pdf')).status).toBe(404);
+  });
+
+  it('stops on SIGINT, exit code 0', async () => {
+    const exited = exit();
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(stdout).toMatch(/Stopped\.\n$/);
+  });
+});
