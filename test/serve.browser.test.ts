@@ -1,8 +1,9 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startServe, type RunningServe } from '../src/commands/serve.js';
+import { DEFAULT_TEMPLATES } from '../src/paths.js';
 import { CHROMIUM_FLAGS, chromiumPath } from '../src/render/pdf.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
 import { siteKb } from './site-fixture.js';
@@ -97,5 +98,23 @@ describe('postmortem serve in Chromium', () => {
     await expect.poll(() => page.textContent('body'), WAIT).toContain('Customers saw webmail time out for two hours.');
     expect(await page.textContent('body')).not.toContain('Customers could not read mail in webmail.');
     expect(errors).toEqual([]);
+  });
+
+  it('reloads pages when the knowledge base gets a template of its own', async () => {
+    const { page, errors } = await openPage('index.html');
+    const layout = readFileSync(join(DEFAULT_TEMPLATES, 'site/layout.hbs'), 'utf8');
+    mkdirSync(join(root, 'templates/site'), { recursive: true });
+    writeFileSync(join(root, 'templates/site/layout.hbs'), layout.replace('<p>{{footer}}</p>', '<p id="own-footer">Our own layout</p>'));
+    await expect.poll(() => page.locator('#own-footer').count(), WAIT).toBe(1);
+    expect(errors).toEqual([]);
+  });
+
+  it('prints a letter to PDF when its link is opened', async () => {
+    expect(existsSync(join(root, 'out/letters/lb-letter.pdf'))).toBe(false);
+    const response = await fetch(new URL('letters/lb-letter.pdf', serve.url));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/pdf');
+    expect(Buffer.from(await response.arrayBuffer()).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(existsSync(join(root, 'out/letters/lb-letter.pdf'))).toBe(true);
   });
 });

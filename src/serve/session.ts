@@ -5,6 +5,7 @@ import { updateKnowledgeBase, type BuiltKnowledgeBase } from '../db/knowledge-ba
 import { printProblems } from '../output/problems.js';
 import type { Problem } from '../problems.js';
 import type { Config, DocumentSpec } from '../schema/config.js';
+import { LETTER_FORMATS } from '../letter/formats.js';
 
 /**
  * The builds behind `postmortem serve`: the database and every build step, with letters and
@@ -23,9 +24,15 @@ export interface ServeState {
 
 export type DocumentKind = 'letter' | 'packet';
 
-/** The config with every letter and packet as HTML only: a save never waits for Chromium. */
+/**
+ * The config with every letter and packet in its formats but PDF (HTML always; a letter's
+ * Markdown costs nothing more): a save never waits for Chromium.
+ */
 export function previewConfig(config: Config): Config {
-  return { ...config, documents: config.documents.map((d) => ({ ...d, formats: ['html'] }) as DocumentSpec) };
+  const documents = config.documents.map((d): DocumentSpec => (d.type === 'letter'
+    ? { ...d, formats: ['html', ...(d.formats ?? LETTER_FORMATS).filter((f) => f === 'md')] }
+    : { ...d, formats: ['html'] }));
+  return { ...config, documents };
 }
 
 const LOCATED = /^(.+?):(\d+):(\d+): (error|warning): (.*)$/s;
