@@ -53,7 +53,9 @@ export async function startServe(ctx: CommandContext, options: ServeOptions = {}
   });
   publish = http.publish;
   const watcher = new KnowledgeBaseWatcher(ctx.root, (paths) => {
-    void session.build(paths).then(() => watcher.arm(watchTargets(ctx.root, session.config)));
+    session.buildSoon(paths);
+    // folders made since, and notes files named since, are watched once the build has read the config
+    void session.exclusive(async () => watcher.arm(watchTargets(ctx.root, session.config)));
   });
   watcher.arm(watchTargets(ctx.root, undefined));
   try {

@@ -52,12 +52,15 @@ interface StepsOutcome {
   written: number;
   problems: Problem[];
   notes: string[];
+  /** Milliseconds per step, for the terminal. */
+  times: string[];
 }
 
 /** Every build step; a step that fails with a user error becomes a problem and the others still run. */
 async function runSteps(ctx: CommandContext, kb: BuiltKnowledgeBase): Promise<StepsOutcome> {
-  const outcome: StepsOutcome = { written: 0, problems: [], notes: [] };
+  const outcome: StepsOutcome = { written: 0, problems: [], notes: [], times: [] };
   for (const step of BUILD_STEPS) {
+    const started = performance.now();
     try {
       const result = await step.run(ctx, kb);
       outcome.written += result.written.length;
@@ -67,6 +70,7 @@ async function runSteps(ctx: CommandContext, kb: BuiltKnowledgeBase): Promise<St
       if (!(error instanceof UserError)) throw error;
       outcome.problems.push(problemFromError(error, step.name));
     }
+    outcome.times.push(`${step.name} ${Math.round(performance.now() - started)}`);
   }
   return outcome;
 }
@@ -86,6 +90,8 @@ export class ServeSession {
   private goodErrorFiles: Set<string> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private latest: BuiltKnowledgeBase | undefined;
+  private readonly pending = new Set<string>();
+  private queued = false;
   state: ServeState = { build: `${this.id}-0`, problems: [], held: false };
 
   constructor(private readonly ctx: CommandContext, private readonly onState: (state: ServeState) => void) {}
@@ -107,13 +113,33 @@ export class ServeSession {
     return this.exclusive(() => this.buildNow(changed));
   }
 
+  /**
+   * A build after the current one for these changes, and those that come before it starts:
+   * saves during a long build make one more build, not one each.
+   */
+  buildSoon(changed: readonly string[]): void {
+    for (const path of changed) this.pending.add(path);
+    if (this.queued) return;
+    this.queued = true;
+    this.exclusive(() => {
+      this.queued = false;
+      const batch = [...this.pending].sort();
+      this.pending.clear();
+      return this.buildNow(batch);
+    }).catch((error: unknown) => {
+      this.ctx.stderr.write(`postmortem serve: internal error: ${(error as Error).message}\nThe server goes on; please report this.\n`);
+    });
+  }
+
   private async buildNow(changed: readonly string[]): Promise<ServeState> {
     const started = performance.now();
     const { ctx } = this;
+    let databaseMs = 0;
     if (changed.length) ctx.stdout.write(`\nChanged: ${changed.join(', ')}\n`);
     let kb: BuiltKnowledgeBase;
     try {
       kb = await updateKnowledgeBase(ctx);
+      databaseMs = performance.now() - started;
     } catch (error) {
       return this.hold([problemFromError(error, error instanceof UserError ? 'build' : 'internal')], changed);
     }
@@ -132,7 +158,8 @@ export class ServeSession {
     printProblems(ctx, worthPrinting(problems, changed));
     if (this.generation === 0 || steps.written > 0) this.generation += 1;
     const ms = Math.round(performance.now() - started);
-    ctx.stdout.write(`Built in ${ms} ms: ${plural(steps.written, 'file')} written${summary(problems)}.\n`);
+    const times = [`database ${Math.round(databaseMs)}`, ...steps.times].join(', ');
+    ctx.stdout.write(`Built in ${ms} ms (${times}): ${plural(steps.written, 'file')} written${summary(problems)}.\n`);
     return this.publish({ build: `${this.id}-${this.generation}`, problems, held: false });
   }
 
