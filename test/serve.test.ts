@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { UserError } from '../src/commands/context.js';
 import { isLoopback } from '../src/serve/address.js';
 import { servedHtml, servedPolicy } from '../src/serve/inject.js';
 import { problemFromError } from '../src/serve/session.js';
-import { isEditorNoise } from '../src/serve/watch.js';
+import { isEditorNoise, KnowledgeBaseWatcher, watchTargets } from '../src/serve/watch.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
 import { siteKb } from './site-fixture.js';
 
@@ -94,6 +94,37 @@ describe('build problems', () => {
   it('ignore editor swap and backup files', () => {
     expect(['incidents/.a.md.swp', 'incidents/a.md~', 'incidents/#a.md#', 'incidents/x.tmp'].map(isEditorNoise)).toEqual([true, true, true, true]);
     expect(isEditorNoise('incidents/2007/2007-06-04-lb.md')).toBe(false);
+  });
+});
+
+describe('the watcher', () => {
+  it('reports every save, also saves that rename a new file over the old one, and files in folders made since', async () => {
+    const root = tempKb({ 'incidents/2007/a.md': 'one\n', 'postmortem.config.yaml': '' });
+    roots.push(root);
+    const batches: string[][] = [];
+    const watcher = new KnowledgeBaseWatcher(root, (paths) => batches.push(paths), 30);
+    try {
+      watcher.arm(watchTargets(root, undefined));
+      const next = async (save: () => void) => {
+        const seen = batches.length;
+        save();
+        await expect.poll(() => batches.length, { timeout: 10_000, interval: 20 }).toBeGreaterThan(seen);
+        return batches.at(-1)!;
+      };
+      // an editor's atomic save, twice: the second one is missed by Node 20's recursive fs.watch on Linux
+      const atomicSave = (text: string) => () => {
+        writeFileSync(join(root, 'incidents/2007/.a.md.tmp'), text);
+        renameSync(join(root, 'incidents/2007/.a.md.tmp'), join(root, 'incidents/2007/a.md'));
+      };
+      expect(await next(atomicSave('two\n'))).toEqual(['incidents/2007/a.md']);
+      expect(await next(atomicSave('three\n'))).toEqual(['incidents/2007/a.md']);
+      expect(await next(() => writeFileSync(join(root, 'postmortem.config.yaml'), 'organization: X\n'))).toEqual(['postmortem.config.yaml']);
+      expect(await next(() => mkdirSync(join(root, 'incidents/2008')))).toEqual(['incidents/2008']);
+      watcher.arm(watchTargets(root, undefined));
+      expect(await next(() => writeFileSync(join(root, 'incidents/2008/b.md'), 'b\n'))).toEqual(['incidents/2008/b.md']);
+    } finally {
+      watcher.close();
+    }
   });
 });
 
