@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,10 +7,10 @@ import { startServe } from '../src/commands/serve.js';
 import { UserError } from '../src/commands/context.js';
 import { isLoopback } from '../src/serve/address.js';
 import { servedHtml, servedPolicy } from '../src/serve/inject.js';
-import { problemFromError } from '../src/serve/session.js';
+import { problemFromError, ServeSession, type ServeState } from '../src/serve/session.js';
 import { isEditorNoise, KnowledgeBaseWatcher, watchTargets } from '../src/serve/watch.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
-import { siteKb } from './site-fixture.js';
+import { DNS, siteKb } from './site-fixture.js';
 
 const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
 const roots: string[] = [];
@@ -94,6 +94,52 @@ describe('build problems', () => {
   it('ignore editor swap and backup files', () => {
     expect(['incidents/.a.md.swp', 'incidents/a.md~', 'incidents/#a.md#', 'incidents/x.tmp'].map(isEditorNoise)).toEqual([true, true, true, true]);
     expect(isEditorNoise('incidents/2007/2007-06-04-lb.md')).toBe(false);
+  });
+});
+
+describe('the builds behind serve', () => {
+  const LB = 'incidents/2007/2007-06-04-lb.md';
+  const DNS_FILE = 'incidents/2006/2006-02-01-dns.md';
+  const broken = (text: string) => text.replace(/^severity: .*$/m, 'severity: [SEV1');
+  const errors = (state: ServeState) => state.problems.filter((p) => p.severity === 'error');
+
+  it('keep the last good pages when a save brings a new error, and build again once it is fixed', async () => {
+    const root = kb();
+    const ctx = captureContext(root);
+    const states: ServeState[] = [];
+    const session = new ServeSession(ctx, (state) => states.push(state));
+    const page = () => readFileSync(join(root, 'out/site/incidents/2007-06-04-lb.html'), 'utf8');
+    const first = await session.build([]);
+    expect(first.held).toBe(false);
+    expect(errors(first)).toEqual([]);
+    const good = page();
+
+    writeFileSync(join(root, LB), broken(readFileSync(join(root, LB), 'utf8')).replace('Webmail', 'Broken webmail'));
+    const held = await session.build([LB]);
+    expect(held.held).toBe(true);
+    expect(held.build).toBe(first.build);
+    expect(errors(held).map((p) => `${p.file}:${p.line}:${p.column} [${p.ruleId}]`)).toEqual([`${LB}:6:1 [yaml-syntax]`]);
+    expect(page()).toBe(good);
+    expect(ctx.out_()).toContain(`${LB}:6:1: error malformed YAML`);
+    expect(ctx.out_()).toContain(`Kept the last good build: new errors in ${LB}. Fix and save to build again.\n`);
+
+    writeFileSync(join(root, LB), readFileSync(join(root, LB), 'utf8').replace('severity: [SEV1', 'severity: SEV1'));
+    const fixed = await session.build([LB]);
+    expect(fixed.held).toBe(false);
+    expect(errors(fixed)).toEqual([]);
+    expect(fixed.build).not.toBe(first.build);
+    expect(page()).toContain('Broken webmail');
+    expect(states).toEqual([first, held, fixed]);
+  });
+
+  it('are not held back by errors that were there at the start', async () => {
+    const root = tempKb(siteKb({ [DNS_FILE]: broken(DNS) }));
+    roots.push(root);
+    const session = new ServeSession(captureContext(root), () => undefined);
+    expect(errors(await session.build([])).map((p) => p.file)).toEqual([DNS_FILE]);
+    writeFileSync(join(root, LB), readFileSync(join(root, LB), 'utf8').replace('Webmail', 'Edited webmail'));
+    expect((await session.build([LB])).held).toBe(false);
+    expect(readFileSync(join(root, 'out/site/incidents/2007-06-04-lb.html'), 'utf8')).toContain('Edited webmail');
   });
 });
 

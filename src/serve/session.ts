@@ -96,7 +96,7 @@ export class ServeSession {
 
   constructor(private readonly ctx: CommandContext, private readonly onState: (state: ServeState) => void) {}
 
-  /** The config of the last build (the defaults before the first). */
+  /** The config of the last build (undefined before the first). */
   get config(): Config | undefined {
     return this.latest?.config;
   }
@@ -141,17 +141,17 @@ export class ServeSession {
       kb = await updateKnowledgeBase(ctx);
       databaseMs = performance.now() - started;
     } catch (error) {
-      return this.hold([problemFromError(error, error instanceof UserError ? 'build' : 'internal')], changed);
+      return this.hold([problemFromError(error, error instanceof UserError ? 'build' : 'internal')], changed, 'the build failed');
     }
     this.latest = kb;
     const errors = errorFiles(kb.problems);
     const fresh = [...errors].filter((file) => this.goodErrorFiles && !this.goodErrorFiles.has(file));
-    if (fresh.length > 0) return this.hold(kb.problems, changed);
+    if (fresh.length > 0) return this.hold(kb.problems, changed, `new errors in ${fresh.join(', ')}`);
     let steps: StepsOutcome;
     try {
       steps = await runSteps(ctx, { ...kb, config: previewConfig(kb.config) });
     } catch (error) {
-      return this.hold([...kb.problems, problemFromError(error, 'internal')], changed);
+      return this.hold([...kb.problems, problemFromError(error, 'internal')], changed, 'the build failed');
     }
     this.goodErrorFiles = errors;
     const problems = [...kb.problems, ...steps.problems];
@@ -163,9 +163,9 @@ export class ServeSession {
     return this.publish({ build: `${this.id}-${this.generation}`, problems, held: false });
   }
 
-  private hold(problems: Problem[], changed: readonly string[]): ServeState {
+  private hold(problems: Problem[], changed: readonly string[], why: string): ServeState {
     printProblems(this.ctx, worthPrinting(problems, changed));
-    this.ctx.stdout.write(`Kept the last good build: ${plural(errorFiles(problems).size, 'file')} with new errors. Fix and save to rebuild.\n`);
+    this.ctx.stdout.write(`Kept the last good build: ${why}. Fix and save to build again.\n`);
     return this.publish({ build: this.state.build, problems, held: true });
   }
 
