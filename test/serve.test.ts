@@ -217,9 +217,20 @@ describe('postmortem serve, the command', () => {
     expect((await get(url, '/letters/none.pdf')).status).toBe(404);
   });
 
-  it('stops on SIGINT, exit code 0', async () => {
+  it('stops on SIGINT, exit code 0, also with a page listening', async () => {
+    const { hostname, port } = new URL(url);
+    let connected = () => {};
+    const open = new Promise<void>((resolve) => { connected = resolve; });
+    const listening = new Promise<string>((resolve) => {
+      request({ hostname, port, path: '/_serve/events' }, (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => { text += chunk; connected(); }).on('end', () => resolve(text));
+      }).end();
+    });
+    await open;
     const exited = exit();
     child.kill('SIGINT');
+    expect(await listening).toMatch(/^retry: 1000\nevent: state\n/);
     expect(await exited).toBe(0);
     expect(stdout).toMatch(/Stopped\.\n$/);
   });
