@@ -215,6 +215,8 @@ describe('postmortem serve, the command', () => {
     expect((await get(url, '/letters/%2e%2e/postmortems.db')).status).toBe(404);
     expect((await get(url, '/index.html', { Host: 'attacker.example:80' })).status).toBe(403);
     expect((await get(url, '/letters/none.pdf')).status).toBe(404);
+    expect((await get(url, '/letters/%E0%A4%A.pdf')).status).toBe(404);
+    expect((await get(url, '/%E0%A4%A.html')).status).toBe(404);
   });
 
   it('stops on SIGINT, exit code 0, also with a page listening', async () => {

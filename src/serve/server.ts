@@ -140,7 +140,8 @@ export function createServeServer(options: ServerOptions): { server: Server; pub
     if (path === CLIENT_PATH) return send(res, 200, TYPES['.js']!, CLIENT_SCRIPT, "default-src 'none'");
     if (path === SERVE_PREFIX || path === SERVE_PREFIX.slice(0, -1)) return sendHtml(res, 200, documentsPage(session.config, session.state));
     const pdf = DOCUMENT_PDF.exec(path);
-    if (pdf) return printPdf(res, pdf[1] as DocumentKind, decodeURIComponent(pdf[2]!), path);
+    // document names are plain ids (lowercase letters, digits, ".", "_", "-"): no decoding
+    if (pdf) return printPdf(res, pdf[1] as DocumentKind, pdf[2]!, path);
     const folder = /^\/(letters|packets)\//.exec(path)?.[1];
     const base = folder ? join(out, folder) : join(out, SITE_DIR);
     const file = fileUnder(base, folder ? path.slice(folder.length + 1) : path);
