@@ -26,6 +26,7 @@ const COMMANDS: readonly (readonly [name: string, load: () => Promise<CommandFac
   ['letter', async () => (await import('./commands/letter.js')).letterCommand],
   ['packet', async () => (await import('./commands/packet.js')).packetCommand],
   ['site', async () => (await import('./commands/site.js')).siteCommand],
+  ['serve', async () => (await import('./commands/serve.js')).serveCommand],
   // authoring
   ['new', async () => (await import('./commands/new.js')).newCommand],
   ['init', async () => (await import('./commands/init.js')).initCommand],
