@@ -10,11 +10,13 @@ beforeAll(() => {
   root = tempKb(fixtureFiles([
     DST,
     { ...LB, title: '=HYPERLINK("http://evil.example","click")', remediations: ['{id: R1, action: "+1+cmd|calc", type: prevent, owner: dana, due: 2007-06-30, status: open}'] },
-    { ...LATE, title: 'Red \u001b[31malert\u001b[0m and a bell\u0007 here' },
+    LATE,
   ]));
 });
 afterAll(() => removeKb(root));
 const ctx = () => captureContext(root, { now: '2007-07-01' });
+// Incident text cannot hold control characters (`check` refuses them), but a query can make them.
+const BELL_TITLE = "'Red ' || char(27) || '[31malert' || char(27) || '[0m and a bell' || char(7) || ' here'";
 
 function capture() {
   let text = '';
@@ -29,7 +31,7 @@ describe('the row writer', () => {
       'id,title',
       '2007-03-11-dst,Clocks changed',
       `2007-06-04-lb,"'=HYPERLINK(""http://evil.example"",""click"")"`,
-      '2007-06-30-late,Red [31malert[0m and a bell here',
+      '2007-06-30-late,Late night webmail errors',
       '',
     ].join('\n'));
     const a = ctx();
@@ -39,14 +41,14 @@ describe('the row writer', () => {
 
   it('strips control characters from table output', async () => {
     const c = ctx();
-    await runSql(c, "SELECT title FROM incidents WHERE id = '2007-06-30-late'");
+    await runSql(c, `SELECT ${BELL_TITLE} AS title`);
     expect(c.out_()).toContain('│ Red [31malert[0m and a bell here │');
     expect(c.out_()).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
   });
 
   it('writes json as an array of row objects and keeps the text as is', async () => {
     const c = ctx();
-    await runSql(c, "SELECT id, title FROM incidents WHERE id = '2007-06-30-late'", { format: 'json' });
+    await runSql(c, `SELECT id, ${BELL_TITLE} AS title FROM incidents WHERE id = '2007-06-30-late'`, { format: 'json' });
     expect(JSON.parse(c.out_())).toEqual([{ id: '2007-06-30-late', title: 'Red \u001b[31malert\u001b[0m and a bell\u0007 here' }]);
   });
 

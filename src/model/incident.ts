@@ -310,7 +310,7 @@ function bodyInstant(item: BodyTimelineItem, prevDate: string, prevOffset: strin
     return parsed.ok ? parsed : { problem: { ruleId: 'field-value', message: `timeline entry day "${item.date}" is not a real date` } };
   }
   const date = item.date ?? prevDate;
-  const mapped = item.zone === undefined ? undefined : config.zone_abbreviations[item.zone];
+  const mapped = item.zone === undefined ? undefined : config.zone_abbreviations.get(item.zone);
   if (item.meridiem !== undefined || (item.zone !== undefined && mapped === undefined)) {
     return { problem: { ruleId: 'time-format', message: clockMessage(item, date, mapped) } };
   }

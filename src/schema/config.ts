@@ -86,6 +86,7 @@ export const configSchema = z.strictObject({
     'data-loss': z.number().min(0).max(1).default(DEFAULT_AVAILABILITY_WEIGHTS['data-loss']),
   }).default(DEFAULT_AVAILABILITY_WEIGHTS).describe('How much a minute at each impact level counts against availability.'),
   zone_abbreviations: z.record(z.string().regex(/^[A-Z]{2,5}$/), z.string().regex(/^[+-]\d{2}:\d{2}$/)).default({})
+    .transform((record) => new Map(Object.entries(record)))
     .describe('Zone abbreviations accepted in body timelines, e.g. PST: "-08:00". Never guessed.'),
   letter: z.strictObject({
     signer: z.string().optional().describe('Owner id of the person who signs customer letters.'),
