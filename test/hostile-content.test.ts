@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { runBuild } from '../src/commands/build.js';
 import { runCheck } from '../src/commands/check.js';
+import { runLetter } from '../src/commands/letter.js';
 import { runNew } from '../src/commands/new.js';
 import { runSite } from '../src/commands/site.js';
 import { runStats } from '../src/commands/stats.js';
@@ -142,6 +143,17 @@ describe('dates far from today', () => {
     const result = await runStats(ctx, { by: 'month', since: '1500-06-01', until: '1500-06-02', format: 'json' });
     expect(ctx.err_()).toBe('');
     expect(result.rows.map((r) => [r.group, r.incidents])).toEqual([['1500-06', 1]]);
+  });
+
+  it('a letter about two incidents of 1500 gives their proleptic Gregorian days', async () => {
+    const second = old(BASE_INCIDENT).replaceAll('1500-06-01', '1500-06-02').replaceAll('id: 1500-06-02-lb', 'id: 1500-06-02-lb');
+    const root = kb({ 'postmortem.config.yaml': BASE_CONFIG, 'incidents/1500-06-01-lb.md': old(BASE_INCIDENT), 'incidents/1500-06-02-lb.md': second });
+    const ctx = captureContext(root);
+    const result = await runLetter(ctx, { ids: ['1500-06-01-lb', '1500-06-02-lb'], formats: ['md'], name: 'old' });
+    expect(result.exitCode).toBe(0);
+    const md = readFileSync(join(root, 'out/letters/old.md'), 'utf8');
+    // Intl (ICU) would give the Julian dates, ten days earlier.
+    expect(md).toContain('between Friday, June 1 and Saturday, June 2, 1500');
   });
 
   it('a timestamp after 9999 in UTC is a located error', () => {

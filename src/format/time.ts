@@ -8,10 +8,18 @@ import { Temporal, type Instant } from '../model/time.js';
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 
-/** "June 4, 2007", with the weekday in front if asked; proleptic Gregorian (Intl turns Julian before 1583). */
-function englishDate(date: Temporal.PlainDate, weekday: boolean): string {
-  const text = `${MONTHS[date.month - 1]} ${date.day}, ${date.year}`;
-  return weekday ? `${WEEKDAYS[date.dayOfWeek - 1]}, ${text}` : text;
+/**
+ * "June 4, 2007" (or "June 4" without the year), with the weekday in front if asked; proleptic
+ * Gregorian (Intl turns Julian before 1583).
+ */
+export function englishDate(date: Temporal.PlainDate, weekday: boolean, year = true): string {
+  const text = `${MONTHS[date.month - 1]} ${date.day}${year ? `, ${date.year}` : ''}`;
+  return weekday ? `${weekdayName(date)}, ${text}` : text;
+}
+
+/** "Monday" */
+export function weekdayName(date: Temporal.PlainDate): string {
+  return WEEKDAYS[date.dayOfWeek - 1]!;
 }
 
 /** "Monday, June 4, 2007" */
