@@ -169,7 +169,8 @@ function letterIncident(incident: Incident, number: number, config: Config, owne
   }
   const summary = incident.customer_summary?.trim()
     ? {
-        html: sanitizedHtml(markdownToHtml(incident.customer_summary, 'customer')),
+        // Footnote ids per incident: a letter about several must not repeat them.
+        html: sanitizedHtml(markdownToHtml(incident.customer_summary, 'customer', `user-content-${number}-`)),
         markdown: safeMarkdown(customerMarkdown(incident.customer_summary)),
       }
     : null;
