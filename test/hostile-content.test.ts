@@ -5,10 +5,12 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { runBuild } from '../src/commands/build.js';
 import { runCheck } from '../src/commands/check.js';
+import { runLetter } from '../src/commands/letter.js';
 import { runNew } from '../src/commands/new.js';
 import { runSite } from '../src/commands/site.js';
+import { runStats } from '../src/commands/stats.js';
 import { today } from '../src/model/time.js';
-import { BASE_CONFIG, BASE_PATH, kb as baseKb } from '../src/rules/fixtures.js';
+import { BASE_CONFIG, BASE_INCIDENT, BASE_PATH, kb as baseKb } from '../src/rules/fixtures.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
 
 /** Spawned for what only the real process shows (Node warnings on stderr); `npm run build` first. */
@@ -129,5 +131,33 @@ describe('one incident with many services', () => {
     expect(large.bytes / small.bytes).toBeLessThan(5);
     expect(large.servicePage).toContain('svc0, svc1, svc2, svc3, svc4, svc5, svc6, svc7, svc8, svc9, svc10, svc11 and 788 more');
     expect(large.servicePage).not.toContain('svc12,');
+  });
+});
+
+describe('dates far from today', () => {
+  const old = (t: string) => t.replaceAll('2007-06-04', '1500-06-01');
+
+  it('an incident of 1500 has its proleptic Gregorian local date (stats --since finds it)', async () => {
+    const root = kb({ 'postmortem.config.yaml': BASE_CONFIG, 'incidents/1500-06-01-lb.md': old(BASE_INCIDENT) });
+    const ctx = captureContext(root);
+    const result = await runStats(ctx, { by: 'month', since: '1500-06-01', until: '1500-06-02', format: 'json' });
+    expect(ctx.err_()).toBe('');
+    expect(result.rows.map((r) => [r.group, r.incidents])).toEqual([['1500-06', 1]]);
+  });
+
+  it('a letter about two incidents of 1500 gives their proleptic Gregorian days', async () => {
+    const second = old(BASE_INCIDENT).replaceAll('1500-06-01', '1500-06-02').replaceAll('id: 1500-06-02-lb', 'id: 1500-06-02-lb');
+    const root = kb({ 'postmortem.config.yaml': BASE_CONFIG, 'incidents/1500-06-01-lb.md': old(BASE_INCIDENT), 'incidents/1500-06-02-lb.md': second });
+    const ctx = captureContext(root);
+    const result = await runLetter(ctx, { ids: ['1500-06-01-lb', '1500-06-02-lb'], formats: ['md'], name: 'old' });
+    expect(result.exitCode).toBe(0);
+    const md = readFileSync(join(root, 'out/letters/old.md'), 'utf8');
+    // Intl (ICU) would give the Julian dates, ten days earlier.
+    expect(md).toContain('between Friday, June 1 and Saturday, June 2, 1500');
+  });
+
+  it('a timestamp after 9999 in UTC is a located error', () => {
+    const result = check(baseKb((t) => t.replace('resolved: 2007-06-04T10:55:00-04:00', 'resolved: 9999-12-31T23:00:00-04:00')));
+    expect(result.out).toContain(`${BASE_PATH}:11:11: error \`resolved\` "9999-12-31T23:00:00-04:00" is outside the years 0001 to 9999 in UTC [field-value]`);
   });
 });

@@ -78,6 +78,7 @@ describe('tripwire matching', () => {
     expect(findLeak(html('<p>Owen\u2060 P\u00adark</p>'), [name])).toBeDefined();
     expect(findLeak(html('<p><a href="https://x.example/owen-parker">status</a></p>'), [name])).toBeUndefined();
     expect(readerText({ format: 'HTML', text: '<a href="https://x.example/a%20b" title="T">x\u200by</a>', markup: 'html' })).toBe(' xy https://x.example/a b T');
+    expect(readerText({ format: 'HTML', text: '<p>&constructor; &toString; &amp;</p>', markup: 'html' })).toBe(' &constructor; &toString; & ');
   });
 
   it('matches names, e-mails and tickets as whole words only', () => {

@@ -330,10 +330,25 @@ describe('footnotes in the Customer summary', () => {
     const html = read('html');
     const ids = new Set([...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]));
     const targets = [...html.matchAll(/href="#([^"]+)"/g)].map((m) => m[1]);
-    expect(targets).toEqual(['user-content-fn-1', 'user-content-fnref-1']);
+    expect(targets).toEqual(['user-content-1-fn-1', 'user-content-1-fnref-1']);
     for (const target of targets) expect(ids, target).toContain(target);
     expect(read('md')).toContain('Webmail was slow.[^1]');
     expect(read('md')).toContain('[^1]: The status page had the details.');
+  });
+
+  it('keep the footnotes of two incidents in one letter apart', async () => {
+    const summary = 'Webmail was slow.[^1]\n\n[^1]: The status page had the details.';
+    const root = kbWith({
+      'incidents/2007-03-11-dst.md': incident('2007-03-11-dst', { started: '2007-03-11T09:00:00-04:00', resolved: '2007-03-11T10:00:00-04:00', customerSummary: summary }),
+      'incidents/2007-03-12-dst.md': incident('2007-03-12-dst', { started: '2007-03-12T09:00:00-04:00', resolved: '2007-03-12T10:00:00-04:00', customerSummary: summary }),
+    });
+    const { read } = await letter(root, { ids: ['2007-03-11-dst', '2007-03-12-dst'], formats: ['html'] });
+    const html = read('html');
+    const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
+    expect(new Set(ids).size).toBe(ids.length);
+    const targets = [...html.matchAll(/href="#([^"]+)"/g)].map((m) => m[1]);
+    expect(targets).toEqual(['user-content-1-fn-1', 'user-content-1-fnref-1', 'user-content-2-fn-1', 'user-content-2-fnref-1']);
+    for (const target of targets) expect(ids, target).toContain(target);
   });
 });
 

@@ -10,6 +10,9 @@ function reference(text: string) {
     const instant = Temporal.Instant.from(iso);
     const m = /(?:Z|z|[+-]\d{2}(?::?\d{2})?)$/.exec(iso)![0];
     const offset = m === 'Z' || m === 'z' ? 'Z' : `${m[0]}${m.slice(1).replace(':', '').slice(0, 2)}:${m.slice(1).replace(':', '').slice(2, 4) || '00'}`;
+    // Only UTC years 0001 to 9999 are kept (a database date column holds four digits).
+    const year = instant.toZonedDateTimeISO('UTC').year;
+    if (year < 1 || year > 9999) return { ok: false, reason: 'out-of-range' };
     return { ok: true, ms: instant.epochMilliseconds, offset };
   } catch {
     return { ok: false, reason: 'invalid' };
@@ -28,6 +31,7 @@ describe('parseTimestamp', () => {
         }
       }
     }
+    texts.push('9999-12-31T23:00:00-04:00', '0001-01-01T00:30:00+01:00', '+010000-01-01T00:00Z', '-000001-06-01T00:00Z');
     texts.push('2007-06-04T09:10:00.5-04:00', '  2007-06-04T09:10-04:00 ', '2007-06-04T09:10:00-04:00[America/New_York]', '+002007-06-04T09:10Z', 'yesterday');
     for (const text of texts) expect(view(parseTimestamp(text)), text).toEqual(reference(text));
   });

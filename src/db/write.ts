@@ -3,7 +3,7 @@ import { STORED_BODY_SQL } from '../search/fields.js';
 import { providerList, type Config } from '../schema/config.js';
 import { durations } from '../model/impact.js';
 import type { Incident } from '../model/incident.js';
-import type { Instant } from '../model/time.js';
+import { GREGORIAN_INTL, type Instant } from '../model/time.js';
 import type { Problem } from '../problems.js';
 
 /** UTC ISO 8601 with whole seconds (truncated), e.g. 2007-06-04T13:10:00Z: sortable as text. */
@@ -18,8 +18,9 @@ function isoFromMs(ms: number): string {
 
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 
-/** The local calendar date of an instant in a time zone, YYYY-MM-DD. */
+/** The local calendar date of an instant in a time zone, YYYY-MM-DD (proleptic Gregorian). */
 export function localDate(instant: Instant, timeZone: string): string {
+  if (instant.epochMilliseconds < GREGORIAN_INTL) return instant.toZonedDateTimeISO(timeZone).toPlainDate().toString();
   let format = dateFormats.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', calendar: 'iso8601', numberingSystem: 'latn' });

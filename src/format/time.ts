@@ -5,16 +5,32 @@ import { Temporal, type Instant } from '../model/time.js';
  * Shared by letters, packets and the site.
  */
 
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+
+/**
+ * "June 4, 2007" (or "June 4" without the year), with the weekday in front if asked; proleptic
+ * Gregorian (Intl turns Julian before 1583).
+ */
+export function englishDate(date: Temporal.PlainDate, weekday: boolean, year = true): string {
+  const text = `${MONTHS[date.month - 1]} ${date.day}${year ? `, ${date.year}` : ''}`;
+  return weekday ? `${weekdayName(date)}, ${text}` : text;
+}
+
+/** "Monday" */
+export function weekdayName(date: Temporal.PlainDate): string {
+  return WEEKDAYS[date.dayOfWeek - 1]!;
+}
+
 /** "Monday, June 4, 2007" */
 export function longDate(instant: Instant, zone: string): string {
-  return instant.toZonedDateTimeISO(zone).toPlainDate()
-    .toLocaleString('en-US', { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' });
+  return englishDate(instant.toZonedDateTimeISO(zone).toPlainDate(), true);
 }
 
 /** "June 4, 2007" */
 export function mediumDate(instant: Instant | Temporal.PlainDate, zone?: string): string {
   const date = instant instanceof Temporal.PlainDate ? instant : instant.toZonedDateTimeISO(zone ?? 'UTC').toPlainDate();
-  return date.toLocaleString('en-US', { year: 'numeric', month: 'long', day: 'numeric' });
+  return englishDate(date, false);
 }
 
 /** "2007-06-04" in the zone. */

@@ -2,7 +2,7 @@ import type Handlebars from 'handlebars';
 import type { Config, Owner } from '../schema/config.js';
 import type { Incident } from '../model/incident.js';
 import { Temporal, type Instant } from '../model/time.js';
-import { clockTime, humanDuration, longDate, mediumDate, minutesBetween } from '../format/time.js';
+import { clockTime, englishDate, humanDuration, longDate, mediumDate, minutesBetween, weekdayName } from '../format/time.js';
 import { markdownToHtml } from '../render/markdown.js';
 import { sanitizedHtml } from '../render/handlebars.js';
 import { customerMarkdown, safeMarkdown } from './markdown.js';
@@ -169,7 +169,8 @@ function letterIncident(incident: Incident, number: number, config: Config, owne
   }
   const summary = incident.customer_summary?.trim()
     ? {
-        html: sanitizedHtml(markdownToHtml(incident.customer_summary, 'customer')),
+        // Footnote ids per incident: a letter about several must not repeat them.
+        html: sanitizedHtml(markdownToHtml(incident.customer_summary, 'customer', `user-content-${number}-`)),
         markdown: safeMarkdown(customerMarkdown(incident.customer_summary)),
       }
     : null;
@@ -177,8 +178,8 @@ function letterIncident(incident: Incident, number: number, config: Config, owne
     number,
     title: incident.title,
     date: longDate(incident.started, zone),
-    short_date: day.toLocaleString('en-US', { month: 'long', day: 'numeric' }),
-    weekday: day.toLocaleString('en-US', { weekday: 'long' }),
+    short_date: englishDate(day, false, false),
+    weekday: weekdayName(day),
     start_time: clockTime(incident.started, zone),
     locations,
     location_text: joinList(locations),
@@ -288,13 +289,12 @@ export function customerLetter(incidentList: readonly Incident[], config: Config
   const count = incidents.length;
   const audience = options.audience.replace(/\s+/g, ' ').trim() || 'customers';
   const sameYear = firstDay.year === lastDay.year;
-  const withWeekday = (d: Temporal.PlainDate, year: boolean) =>
-    d.toLocaleString('en-US', { weekday: 'long', month: 'long', day: 'numeric', ...(year ? { year: 'numeric' } : {}) });
+  const withWeekday = (d: Temporal.PlainDate, year: boolean) => englishDate(d, true, year);
   const subject = count === 1
     ? first.title.replace(/\s+/g, ' ').trim()
     : days === 1
       ? `Service interruptions on ${mediumDate(lastDay)}`
-      : `Service interruptions ${count === 2 ? 'on' : 'between'} ${sameYear ? firstDay.toLocaleString('en-US', { month: 'long', day: 'numeric' }) : mediumDate(firstDay)} and ${mediumDate(lastDay)}`;
+      : `Service interruptions ${count === 2 ? 'on' : 'between'} ${sameYear ? englishDate(firstDay, false, false) : mediumDate(firstDay)} and ${mediumDate(lastDay)}`;
 
   return {
     organization: config.organization,

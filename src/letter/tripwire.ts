@@ -62,7 +62,9 @@ function decodeEntities(text: string): string {
       const code = body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
       return Number.isFinite(code) && code <= 0x10ffff ? String.fromCodePoint(code) : all;
     }
-    return ENTITIES[body.toLowerCase()] ?? all;
+    // The name is the text's: `&constructor;` must not find what every object inherits.
+    const name = body.toLowerCase();
+    return Object.hasOwn(ENTITIES, name) ? ENTITIES[name]! : all;
   });
 }
 

@@ -170,13 +170,16 @@ export function toIncident(source: SourceFile, config: Config): { incident?: Inc
 
   const instants: Partial<Record<(typeof TIMESTAMP_FIELDS)[number], Instant>> = {};
   const offsets: Partial<Record<string, string>> = {};
-  const timestampProblem = (path: PropertyKey[], value: string, reason: 'no-offset' | 'invalid') => {
+  const timestampProblem = (path: PropertyKey[], value: string, reason: 'no-offset' | 'invalid' | 'out-of-range') => {
+    const name = `\`${path.join('.')}\` ${JSON.stringify(value)}`;
     problems.push({
       file, ...at(path), severity: 'error',
       ruleId: reason === 'no-offset' ? 'timestamp-offset' : 'field-value',
       message: reason === 'no-offset'
-        ? `\`${path.join('.')}\` ${JSON.stringify(value)} has no UTC offset; write it with one, e.g. ${value.replace(' ', 'T')}-05:00 or ${value.replace(' ', 'T')}Z`
-        : `\`${path.join('.')}\` ${JSON.stringify(value)} is not a real date and time`,
+        ? `${name} has no UTC offset; write it with one, e.g. ${value.replace(' ', 'T')}-05:00 or ${value.replace(' ', 'T')}Z`
+        : reason === 'out-of-range'
+          ? `${name} is outside the years 0001 to 9999 in UTC`
+          : `${name} is not a real date and time`,
     });
   };
   for (const field of TIMESTAMP_FIELDS) {

@@ -5,9 +5,28 @@ export type Instant = Temporal.Instant;
 
 const HAS_OFFSET = /(?:Z|z|[+-]\d{2}(?::?\d{2})?)$/;
 
+/**
+ * From here on `Intl` gives Gregorian dates; before, ICU's calendars (iso8601 included) switch
+ * to the Julian calendar (1500-06-01 came out as 1500-05-22). Dates are proleptic Gregorian
+ * everywhere, so earlier ones are computed with Temporal.
+ */
+export const GREGORIAN_INTL = Date.UTC(1583, 0, 1);
+
 export type TimestampResult =
   | { ok: true; instant: Temporal.Instant; offset: string }
-  | { ok: false; reason: 'no-offset' | 'invalid' };
+  | { ok: false; reason: 'no-offset' | 'invalid' | 'out-of-range' };
+
+/**
+ * Instants the knowledge base holds: UTC years 0001 to 9999, the years an ISO date, SQLite's
+ * date functions and the database's `YYYY-MM-DD` columns can write.
+ */
+const FIRST_MS = new Date('0001-01-01T00:00:00Z').getTime();
+const END_MS = new Date('+010000-01-01T00:00:00Z').getTime();
+
+function inRange(instant: Temporal.Instant): boolean {
+  const ms = instant.epochMilliseconds;
+  return ms >= FIRST_MS && ms < END_MS;
+}
 
 /** The common form, `2007-06-04T09:10(:00)?-04:00` or `Z`, read without Temporal's general parser. */
 const COMMON = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
@@ -34,15 +53,19 @@ export function parseTimestamp(text: string): TimestampResult {
   const trimmed = text.trim();
   if (!HAS_OFFSET.test(trimmed)) return { ok: false, reason: 'no-offset' };
   const common = commonForm(trimmed);
-  if (common) return { ok: true, instant: Temporal.Instant.fromEpochMilliseconds(common.ms), offset: common.offset };
-  try {
-    const iso = trimmed.replace(' ', 'T');
-    const instant = Temporal.Instant.from(iso);
-    const m = /(?:Z|z|[+-]\d{2}(?::?\d{2})?)$/.exec(iso)!;
-    return { ok: true, instant, offset: normaliseOffset(m[0]) };
-  } catch {
-    return { ok: false, reason: 'invalid' };
+  let result: TimestampResult;
+  if (common) result = { ok: true, instant: Temporal.Instant.fromEpochMilliseconds(common.ms), offset: common.offset };
+  else {
+    try {
+      const iso = trimmed.replace(' ', 'T');
+      const instant = Temporal.Instant.from(iso);
+      const m = /(?:Z|z|[+-]\d{2}(?::?\d{2})?)$/.exec(iso)!;
+      result = { ok: true, instant, offset: normaliseOffset(m[0]) };
+    } catch {
+      return { ok: false, reason: 'invalid' };
+    }
   }
+  return inRange(result.instant) ? result : { ok: false, reason: 'out-of-range' };
 }
 
 function normaliseOffset(offset: string): string {

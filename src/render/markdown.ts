@@ -39,8 +39,11 @@ const parser = createGfmParser();
 
 export type Audience = 'customer' | 'internal';
 
-/** Sanitised HTML for a piece of Markdown written in an incident. */
-export function markdownToHtml(markdown: string, audience: Audience): string {
-  const tree = tokensToHast(parser.parse(markdown, {}));
+/**
+ * Sanitised HTML for a piece of Markdown written in an incident. `idPrefix` keeps the footnote
+ * ids of several pieces on one page apart (default `user-content-`, as remark-rehype).
+ */
+export function markdownToHtml(markdown: string, audience: Audience, idPrefix?: string): string {
+  const tree = tokensToHast(parser.parse(markdown, {}), idPrefix);
   return toHtml(sanitize(tree, schemas[audience])).trim();
 }

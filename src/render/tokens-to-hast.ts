@@ -88,8 +88,15 @@ class Converter {
   private readonly footnoteOrder: string[] = [];
   private readonly footnoteCounts = new Map<string, number>();
 
-  constructor(tokens: readonly Token[]) {
+  /** Prefix of footnote ids: remark-rehype's `user-content-`, or one per document part sharing a page. */
+  private readonly idPrefix: string;
+  /** Id of the footnotes' heading (remark-rehype's `footnote-label`, prefixed when a prefix is chosen). */
+  private readonly labelId: string;
+
+  constructor(tokens: readonly Token[], idPrefix?: string) {
     this.tokens = tokens;
+    this.idPrefix = idPrefix ?? 'user-content-';
+    this.labelId = idPrefix === undefined ? 'footnote-label' : `${idPrefix}footnote-label`;
     tokens.forEach((token, index) => {
       if (token.type !== 'footnote_def_open') return;
       const id = footnoteKey(token);
@@ -368,10 +375,10 @@ class Converter {
     reuse += 1;
     this.footnoteCounts.set(id, reuse);
     const link = element('a', {
-      href: '#user-content-fn-' + safeId,
-      id: 'user-content-fnref-' + safeId + (reuse > 1 ? '-' + reuse : ''),
+      href: '#' + this.idPrefix + 'fn-' + safeId,
+      id: this.idPrefix + 'fnref-' + safeId + (reuse > 1 ? '-' + reuse : ''),
       dataFootnoteRef: true,
-      ariaDescribedBy: ['footnote-label'],
+      ariaDescribedBy: [this.labelId],
     }, [text(String(counter))]);
     return element('sup', {}, [link]);
   }
@@ -395,7 +402,7 @@ class Converter {
         const children: ElementContent[] = [text('↩')];
         if (rereference > 1) children.push(element('sup', {}, [text(String(rereference))]));
         backReferences.push(element('a', {
-          href: '#user-content-fnref-' + safeId + (rereference > 1 ? '-' + rereference : ''),
+          href: '#' + this.idPrefix + 'fnref-' + safeId + (rereference > 1 ? '-' + rereference : ''),
           dataFootnoteBackref: '',
           ariaLabel: 'Back to reference ' + (referenceIndex + 1) + (rereference > 1 ? '-' + rereference : ''),
           className: ['data-footnote-backref'],
@@ -410,11 +417,11 @@ class Converter {
       } else {
         content.push(...backReferences);
       }
-      listItems.push(element('li', { id: 'user-content-fn-' + safeId }, wrap(content, true)));
+      listItems.push(element('li', { id: this.idPrefix + 'fn-' + safeId }, wrap(content, true)));
     });
     if (listItems.length === 0) return undefined;
     return element('section', { dataFootnotes: true, className: ['footnotes'] }, [
-      element('h2', { className: ['sr-only'], id: 'footnote-label' }, [text('Footnotes')]),
+      element('h2', { className: ['sr-only'], id: this.labelId }, [text('Footnotes')]),
       text('\n'),
       element('ol', {}, wrap(listItems, true)),
       text('\n'),
@@ -467,6 +474,6 @@ function listItem(results: ElementContent[], task: TaskMeta | undefined, loose: 
   return element('li', properties, children);
 }
 
-export function tokensToHast(tokens: readonly Token[]): Root {
-  return new Converter(tokens).root();
+export function tokensToHast(tokens: readonly Token[], idPrefix?: string): Root {
+  return new Converter(tokens, idPrefix).root();
 }

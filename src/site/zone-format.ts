@@ -1,4 +1,5 @@
-import type { Instant } from '../model/time.js';
+import { GREGORIAN_INTL, Temporal, type Instant } from '../model/time.js';
+import { isoDate, longDate, shortDateTime } from '../format/time.js';
 
 /**
  * The shared date formats of `src/format/time.ts` ("2007-06-04 09:10 EDT", "Monday, June 4,
@@ -73,6 +74,7 @@ export function zoneFormat(zone: string): ZoneFormat {
       const t = ms(i);
       const h = hourOf(t);
       if (h) return localDate(new Date(t + h.offset));
+      if (t < GREGORIAN_INTL) return isoDate(Temporal.Instant.fromEpochMilliseconds(t), zone);
       const f = fields(t);
       return `${f.year.padStart(4, '0')}-${f.month}-${f.day}`;
     },
@@ -83,10 +85,11 @@ export function zoneFormat(zone: string): ZoneFormat {
         const d = new Date(t + h.offset);
         return `${localDate(d)} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())} ${h.zoneName}`;
       }
+      if (t < GREGORIAN_INTL) return shortDateTime(Temporal.Instant.fromEpochMilliseconds(t), zone);
       const f = fields(t);
       return `${f.year.padStart(4, '0')}-${f.month}-${f.day} ${f.hour === '24' ? '00' : f.hour}:${f.minute} ${f.timeZoneName}`;
     },
-    longDate: (i) => long.format(ms(i)),
+    longDate: (i) => (ms(i) < GREGORIAN_INTL ? longDate(Temporal.Instant.fromEpochMilliseconds(ms(i)), zone) : long.format(ms(i))),
     iso(i) {
       const t = i.epochMilliseconds;
       if (t % 1000 === 0 && i.epochNanoseconds % 1_000_000_000n === 0n && t >= Date.UTC(1000, 0, 1) && t < FOUR_DIGIT_YEARS) {
