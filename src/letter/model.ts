@@ -1,6 +1,7 @@
 import type Handlebars from 'handlebars';
 import type { Config, Owner } from '../schema/config.js';
-import type { Incident } from '../model/incident.js';
+import type { Incident, TimelineEntry } from '../model/incident.js';
+import { durations } from '../model/impact.js';
 import { Temporal, type Instant } from '../model/time.js';
 import { clockTime, englishDate, humanDuration, longDate, mediumDate, minutesBetween, weekdayName } from '../format/time.js';
 import { markdownToHtml } from '../render/markdown.js';
@@ -135,6 +136,14 @@ function timeOn(instant: Instant, day: Temporal.PlainDate, zone: string): string
   return sameDay ? clockTime(instant, zone) : `${mediumDate(instant, zone)}, ${clockTime(instant, zone)}`;
 }
 
+/** When a timeline entry happened, as honestly as the record knows it: "around 6:00 AM", or a day alone. */
+function entryTime(entry: TimelineEntry, day: Temporal.PlainDate, zone: string): string {
+  const when = entry.day
+    ? Temporal.PlainDate.from(entry.day).toLocaleString('en-US', { month: 'long', day: 'numeric' })
+    : timeOn(entry.at, day, zone);
+  return entry.approximate ? `around ${when}` : when;
+}
+
 /** The day a letter is dated by default: the day (in the display zone) the last incident ended. */
 export function defaultLetterDate(incidents: readonly Incident[], zone: string): Temporal.PlainDate {
   const ends = incidents.map((i) => i.resolved ?? i.mitigated ?? i.started);
@@ -152,7 +161,9 @@ function letterIncident(incident: Incident, number: number, config: Config, owne
   const day = plainDate(incident.started, zone);
   const locations = incident.locations.map((id) => config.locations.get(id) ?? id);
   const services = incident.services.map(serviceLabel);
-  const end = incident.resolved;
+  // the end of impact for everyone: `resolved`, else the end of the last impact window
+  const toResolve = durations(incident).toResolve;
+  const end = toResolve === null ? undefined : incident.started.add({ milliseconds: Math.round(toResolve * 60000) });
   const groups: LetterRemediationGroup[] = [];
   for (const remediation of incident.remediations) {
     if (!remediation.public) continue;
@@ -196,7 +207,7 @@ function letterIncident(incident: Incident, number: number, config: Config, owne
     }),
     timeline: incident.timeline
       .filter((entry) => entry.public)
-      .map((entry) => ({ time: timeOn(entry.at, day, zone), event: entry.event.replace(/\s+/g, ' ').trim() })),
+      .map((entry) => ({ time: entryTime(entry, day, zone), event: entry.event.replace(/\s+/g, ' ').trim() })),
     summary,
     remediations: groups,
     has_remediations: groups.length > 0,

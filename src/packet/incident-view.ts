@@ -42,7 +42,7 @@ export interface IncidentView {
   rootCauseHtml?: SafeHtml;
   trigger?: string;
   contributingFactors: { category: string; summary: string }[];
-  detection?: { method: string; summary?: string; after: string };
+  detection?: { method: string; summary?: string; when: string };
   timeline: { time: string; offset: string; kind: string; event: string; shared: boolean }[];
   remediations: {
     id: string; action: string; type: string; owner: string; due: string; status: string; overdue: boolean; overdueText: string; ticket: string;
@@ -84,6 +84,15 @@ export function locationName(config: Config, id: string): string {
 
 export function formatCount(n: number | undefined | null): string {
   return n === undefined || n === null ? '—' : n.toLocaleString('en-US');
+}
+
+/** When detection came: "12 minutes after impact began", or before it (proactive detection). */
+function detectionText(incident: Incident): string {
+  if (!incident.detected) return 'not recorded after impact began';
+  const { toDetect, detectedBeforeImpact } = durations(incident);
+  return detectedBeforeImpact !== null
+    ? `${humanDuration(detectedBeforeImpact)} before impact began (proactive detection)`
+    : `${humanDuration(toDetect ?? 0)} after impact began`;
 }
 
 /** Impact minutes from the windows (without windows: start to resolution, else mitigation), or undefined while open. */
@@ -176,7 +185,7 @@ export function incidentView(
     detection: incident.detection || incident.detected ? {
       method: incident.detection ? DETECTION_LABEL[incident.detection.method] ?? incident.detection.method : 'not recorded',
       summary: incident.detection?.summary,
-      after: incident.detected ? humanDuration(Math.max(0, minutesBetween(incident.started, incident.detected))) : 'not recorded',
+      when: detectionText(incident),
     } : undefined,
     timeline: incident.timeline.map((e) => ({
       time: shortDateTime(e.at, zone),
