@@ -3,7 +3,7 @@
  * who query it; `SCHEMA_VERSION` is stored as `PRAGMA user_version` and in `meta`, and any change
  * here must bump it (a different version rebuilds the database from scratch).
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const SCHEMA_SQL = `
 CREATE TABLE meta (
@@ -131,6 +131,7 @@ CREATE TABLE remediations (
   type           TEXT NOT NULL,
   owner          TEXT NOT NULL,
   due            TEXT,                -- YYYY-MM-DD
+  completed      TEXT,                -- YYYY-MM-DD, the record's own completion date
   status         TEXT NOT NULL,
   ticket         TEXT,
   public         INTEGER NOT NULL,

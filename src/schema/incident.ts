@@ -77,6 +77,7 @@ export function incidentSchema(options: IncidentSchemaOptions = {}) {
       type: z.enum(REMEDIATION_TYPES),
       owner: text().describe('Owner id from the directory.'),
       due: z.string().regex(DATE_PATTERN, 'must be a date YYYY-MM-DD').optional(),
+      completed: z.string().regex(DATE_PATTERN, 'must be a date YYYY-MM-DD').optional(),
       status: z.enum(REMEDIATION_STATUSES),
       ticket: text().optional(),
       public: z.boolean().default(false).describe('Lets the action text (never the owner) appear in letters.'),
