@@ -16,6 +16,7 @@ import { SCHEMA_VERSION, META } from './schema.js';
 import { incidentRows, type IncidentRows } from './write.js';
 import { DatabaseBuild, keptPathFor, openReadOnly, readPrevious, removeStaleTemps, TOOL_VERSION } from './database-file.js';
 import { validateAll } from './incremental-check.js';
+import { historyPathFor, updateHistory, type History } from '../history/history.js';
 
 export { keptPathFor, openReadOnly, TOOL_VERSION } from './database-file.js';
 export { loadIncidents, type IncidentSource } from './incident-source.js';
@@ -39,6 +40,8 @@ export interface BuiltKnowledgeBase {
   rebuilt: boolean;
   /** How many files were parsed (0 when nothing changed). */
   parsed: number;
+  /** The git history of incidents/ (or why there is none). */
+  history: History;
 }
 
 export const DB_FILE = 'postmortems.db';
@@ -122,6 +125,7 @@ export async function updateKnowledgeBase(ctx: CommandContext, options: { dbPath
   const cacheVersion = `${TOOL_VERSION}/${SCHEMA_VERSION}/${config.validation.max_file_kb}`;
   const cachePath = cachePathFor(dbPath);
   const cache = new ParseCache(cachePath, cacheVersion);
+  const history = updateHistory(root, config, `${cacheVersion}/${configDigest}`, historyPathFor(cachePath));
   let problems: Problem[];
   let validByFile: Map<string, { id: string; digest: string }>;
   let rebuilt = false;
@@ -143,7 +147,7 @@ export async function updateKnowledgeBase(ctx: CommandContext, options: { dbPath
       && [...stamps].every(([file, s]) => s.digest !== '' && previous.files.get(file) === s.digest);
     const beforeIds = new Map([...(previous?.incidents.values() ?? [])].map((v) => [v.id, v.digest]));
 
-    if (sameFiles && previous.meta.get(META.today) === today.toString()) {
+    if (sameFiles && previous.meta.get(META.today) === today.toString() && previous.meta.get(META.history) === history.key) {
       problems = previous.problems();
       validByFile = previous.incidents;
       changed = { added: [], changed: [], removed: [] };
@@ -167,7 +171,7 @@ export async function updateKnowledgeBase(ctx: CommandContext, options: { dbPath
         problems = sortProblems([...loaded.problems, ...validation.problems]);
         validByFile = new Map(validation.valid.map((v) => [v.file, { id: v.id, digest: v.digest }]));
         const fileRows = files.map((file) => ({ file, digest: stamps.get(file)!.digest, id: validByFile.get(file)?.id ?? null }));
-        build.finish(validation.valid, rowsOf, fileRows, problems, configDigest, today);
+        build.finish(validation.valid, rowsOf, fileRows, problems, configDigest, today, history);
       } catch (error) {
         build.abort();
         throw error;
@@ -185,7 +189,7 @@ export async function updateKnowledgeBase(ctx: CommandContext, options: { dbPath
   const incidentSource: IncidentSource = { root: ctx.root, cachePath, cacheVersion, config };
   const validFiles = [...validByFile.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return {
-    config, today, dbPath, problems, changed, rebuilt, parsed: parsedCount,
+    config, today, dbPath, problems, changed, rebuilt, parsed: parsedCount, history,
     openDb: () => openReadOnly(dbPath),
     incidentSource,
     incidents(ids) {
