@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { runQueryCommand, type QueryCommandOptions } from '../db/query-command.js';
+import { runQueryCommand, withAsOfOption, type QueryCommandOptions } from '../db/query-command.js';
 import { queryFixes, queryRecurrence, type FixRow, type RecurrenceGroupRow } from '../db/queries/recurrence.js';
 import { withFormatOption, writeRows, type RowFormat } from '../output/rows.js';
 import type { CliEnv, CommandContext, CommandResult } from './context.js';
@@ -46,7 +46,7 @@ export async function runRecurrence(ctx: CommandContext, options: RecurrenceComm
 export const recurrenceCommand = (env: CliEnv): CommandModule => ({
   command: 'recurrence',
   describe: 'Recurring root causes per service, and fixes after which the same failure came back',
-  builder: (y) => withFormatOption(y)
+  builder: (y) => withAsOfOption(withFormatOption(y))
     .option('window', { type: 'number', default: 90, describe: 'Days between incidents that still count as recurring' })
     .option('show', { choices: RECURRENCE_VIEWS, default: 'all' as const, describe: 'groups, fixes, or all' })
     .option('db', { type: 'string', describe: 'Database file [default: <out>/postmortems.db]' }),
@@ -56,6 +56,7 @@ export const recurrenceCommand = (env: CliEnv): CommandModule => ({
       show: argv.show as RecurrenceCommandOptions['show'],
       format: argv.format as RowFormat,
       db: argv.db as string | undefined,
+      asOf: argv.asOf as string | undefined,
     }));
   },
 });

@@ -27,6 +27,7 @@ export function initRepo(root: string): void {
   git(root, ['config', 'user.name', 'Fixture']);
   git(root, ['config', 'user.email', 'fixture@example.com']);
   git(root, ['config', 'commit.gpgsign', 'false']);
+  writeFileSync(join(root, '.gitignore'), 'out/\n'); // the build's output is not part of the record
 }
 
 export function commitStep(root: string, step: HistoryStep): string {
