@@ -145,3 +145,15 @@ export function headStamp(root: string): { commit: string; date: string } | unde
     return undefined;
   }
 }
+
+/** The commit a ref (commit id, tag, branch) names, and its committer date; undefined when it names none. */
+export function resolveRef(root: string, ref: string): { id: string; committedAt: string } | undefined {
+  if (ref.startsWith('-')) return undefined;
+  try {
+    const out = git(root, ['log', '-1', '--format=%H %cI', `${ref}^{commit}`, '--']).toString('utf8').trim();
+    const [id, committedAt] = out.split(' ');
+    return id && committedAt ? { id, committedAt } : undefined;
+  } catch {
+    return undefined;
+  }
+}
