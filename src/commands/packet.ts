@@ -58,7 +58,7 @@ async function loadForPacket(ctx: CommandContext, options: PacketOptions): Promi
     ...(options.notes !== undefined ? { notes: options.notes } : {}),
     ...(options.asOf !== undefined ? { asOf: options.asOf } : {}),
     ...(options.sinceRef !== undefined ? { previous: options.sinceRef } : {}),
-    ...(options.formats?.length && !options.delta ? { formats: options.formats } : {}),
+    ...(options.formats?.length ? { formats: options.formats } : {}),
   };
   return { kb, request };
 }
@@ -67,7 +67,7 @@ async function loadForPacket(ctx: CommandContext, options: PacketOptions): Promi
 export async function runPacketDelta(ctx: CommandContext, options: PacketOptions): Promise<CommandResult & { delta: PacketDelta }> {
   const formats = options.formats;
   if (formats && (formats.length !== 1 || formats[0] !== 'json')) throw new UserError('--delta writes JSON only', 'Use --delta --format json (or --delta alone).');
-  const { kb, request } = await loadForPacket(ctx, options);
+  const { kb, request } = await loadForPacket(ctx, { ...options, formats: undefined });
   const data = packetData(ctx, kb, request);
   if (!data.delta) throw new UserError(`Packet "${data.spec.name}" names no previous review`, 'Add previous: <packet name> to its entry under documents:, or give --since-ref <packet name, commit or tag>.');
   for (const note of data.messages) ctx.stderr.write(`note: ${note}\n`);
