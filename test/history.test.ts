@@ -10,6 +10,8 @@ import { updateKnowledgeBase } from '../src/db/knowledge-base.js';
 import { runActions } from '../src/commands/actions.js';
 import { runStats } from '../src/commands/stats.js';
 import { runRecurrence } from '../src/commands/recurrence.js';
+import { runLetter } from '../src/commands/letter.js';
+import { runBuild } from '../src/commands/build.js';
 
 const roots: string[] = [];
 afterEach(() => { while (roots.length) removeKb(roots.pop()!); });
@@ -149,6 +151,11 @@ describe('history edge cases', () => {
     expect(kb.history.problems[0]!.message).toMatch(/^version of commit [0-9a-f]{7} \(2007-07-10\) left out of the history: /);
     const { rows } = await rowsOf(root, `SELECT remediation_id, completed FROM remediation_completion`);
     expect(rows).toEqual([['R1', '2007-07-12'], ['R3', '2007-06-09']]);
+    const build = captureContext(root);
+    const result = await runBuild(build);
+    expect(result.exitCode).toBe(0);
+    expect(build.out_()).toMatch(new RegExp(`^${pathOf(LB)}:${line}:11: warning version of commit [0-9a-f]{7} \\(2007-07-10\\) left out of the history: .* \\[history\\]$`, 'm'));
+    expect(build.out_()).toContain('History: 14 recorded changes from git (no new commit).');
   });
 
   it('reads only new commits, and everything again when history is rewritten', async () => {
@@ -183,5 +190,22 @@ describe('history edge cases', () => {
     expect((await rowsOf(clone, 'SELECT remediation_id, completed, completed_from FROM remediation_completion')).rows).toEqual([['R3', null, null]]);
     const { fixes } = await runRecurrence(captureContext(clone), { show: 'fixes', format: 'json' });
     expect(fixes).toEqual([]);
+  });
+});
+
+describe('letter --as-of', () => {
+  it('writes from the incident text of the day\'s last commit', async () => {
+    const root = tempKb({ 'postmortem.config.yaml': CONFIG });
+    roots.push(root);
+    commitHistory(root, [
+      { date: '2007-06-06T10:00:00-04:00', files: { [pathOf(LB)]: incidentText(lb([], { title: 'Webmail slow for an hour' })) } },
+      { date: '2007-06-20T10:00:00-04:00', files: { [pathOf(LB)]: incidentText(lb([], { title: 'Webmail and POP unavailable after a load balancer overload' })) } },
+    ]);
+    const then = captureContext(root);
+    const early = await runLetter(then, { ids: [LB.id], formats: ['md'], asOf: '2007-06-10', name: 'early' });
+    expect(early.outcome.letter.subject).toContain('Webmail slow for an hour');
+    expect(then.err_()).toMatch(/^note: as of 2007-06-10: incident text of commit [0-9a-f]{7} \(2007-06-06\)\n$/);
+    const now = await runLetter(captureContext(root), { ids: [LB.id], formats: ['md'], name: 'late' });
+    expect(now.outcome.letter.subject).toContain('Webmail and POP unavailable');
   });
 });
