@@ -29,9 +29,8 @@ export function databaseLine(kb: BuiltKnowledgeBase, shownPath: string, incident
 export function historyLine(kb: BuiltKnowledgeBase): string {
   const { history } = kb;
   if (history.source !== 'git') return `History: ${history.note}.`;
-  const changes = plural(history.rows.length, 'recorded change');
-  const read = history.read ? `${plural(history.read, 'commit')} read` : 'no new commit';
-  return `History: ${changes} from git (${read}${history.note ? `; ${history.note}` : ''}).`;
+  const read = history.read ? `${plural(history.read, 'new commit')} read` : 'no new commit';
+  return `History: from git (${read}${history.note ? `; ${history.note}` : ''}).`;
 }
 
 /** `postmortem build`: the database, then every registered build step (documents, site). */

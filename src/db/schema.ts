@@ -252,6 +252,6 @@ export const META = {
   today: 'evaluated_at',
   timezone: 'timezone',
   problemsDigest: 'problems_digest',
-  /** `git/<HEAD>` when history was read from git, else why not (`no-git`, `shallow`, `no-commits`). */
+  /** `git/<last commit that changed incidents/>` when history was read from git, else why not (`no-git`, `shallow`, `no-commits`). */
   history: 'history',
 } as const;

@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { Config } from '../schema/config.js';
 import type { Problem } from '../problems.js';
 import { firstParentLog, isAncestor, readBlobs, repoState, type RepoState } from './git.js';
@@ -18,40 +18,48 @@ export interface History {
   head?: string;
   /** What to tell the user once (no git, shallow clone, history rewritten). */
   note?: string;
-  rows: HistoryRow[];
+  /** The recorded changes, oldest first (read from the cache file only when asked for). */
+  rows(): HistoryRow[];
   /** Versions left out (invalid at that commit), as located warnings. */
   problems: Problem[];
   /** Commits read by this call (0 when nothing new). */
   read: number;
-  /** Identifies what the rows were read from: changes whenever they may. */
+  /** Identifies what the rows were read from (`git/<last commit that changed incidents/>`): a commit elsewhere keeps it. */
   key: string;
 }
 
-interface Stored {
+/** What is kept between builds: a small file (what was read) and a large one (the walk's state and rows). */
+interface Summary {
   key: string;
   head: string;
+  /** The last commit read that changed incidents/ (the rows change only with it). */
+  tip: string | null;
+  problems: Problem[];
+}
+
+interface Walked {
   state: WalkState;
   rows: HistoryRow[];
-  problems: Problem[];
 }
 
 export function historyPathFor(cachePath: string): string {
   return `${cachePath}.history.json`;
 }
 
-function load(path: string, key: string): Stored | undefined {
+const walkedPath = (path: string) => path.replace(/\.json$/, '-rows.json');
+
+function readJson<T>(path: string): T | undefined {
   try {
-    const stored = JSON.parse(readFileSync(path, 'utf8')) as Stored;
-    return stored.key === key ? stored : undefined;
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
   } catch {
     return undefined;
   }
 }
 
-function save(path: string, stored: Stored): void {
+function writeJson(path: string, value: unknown): void {
   const temp = `${path}.${process.pid}.tmp`;
   try {
-    writeFileSync(temp, JSON.stringify(stored));
+    writeFileSync(temp, JSON.stringify(value));
     renameSync(temp, path);
   } catch {
     rmSync(temp, { force: true }); // the next build reads the history again
@@ -68,22 +76,27 @@ export const NO_HISTORY_NOTES: Record<Exclude<RepoState['kind'], 'git'>, string>
 export function updateHistory(root: string, config: Config, contextKey: string, path: string): History {
   const repo = repoState(root);
   if (repo.kind !== 'git') {
-    return { source: repo.kind, note: NO_HISTORY_NOTES[repo.kind], rows: [], problems: [], read: 0, key: repo.kind };
+    return { source: repo.kind, note: NO_HISTORY_NOTES[repo.kind], rows: () => [], problems: [], read: 0, key: repo.kind };
   }
-  const stored = load(path, contextKey);
-  const key = `git/${repo.head}`;
-  if (stored?.head === repo.head) return { source: 'git', head: repo.head, rows: stored.rows, problems: stored.problems, read: 0, key };
+  const summary = readJson<Summary>(path);
+  const stored = summary?.key === contextKey && existsSync(walkedPath(path)) ? summary : undefined;
+  const keyOf = (tip: string | null) => `git/${tip ?? 'none'}`;
+  if (stored?.head === repo.head) {
+    const rows = () => readJson<Walked>(walkedPath(path))?.rows ?? [];
+    return { source: 'git', head: repo.head, rows, problems: stored.problems, read: 0, key: keyOf(stored.tip) };
+  }
   const continues = stored !== undefined && isAncestor(root, stored.head, repo.head);
-  const base: Stored = continues ? stored : { key: contextKey, head: repo.head, state: emptyWalkState(), rows: [], problems: [] };
-  const commits = firstParentLog(root, repo.head, continues ? stored.head : undefined);
-  const walked = walkCommits(base.state, commits, {
-    config,
-    read: (requests) => readBlobs(root, repo.prefix, requests),
-  });
-  const next: Stored = { key: contextKey, head: repo.head, state: base.state, rows: [...base.rows, ...walked.rows], problems: [...base.problems, ...walked.problems] };
-  save(path, next);
+  const previous = continues ? readJson<Walked>(walkedPath(path)) : undefined;
+  const walked: Walked = previous ?? { state: emptyWalkState(), rows: [] };
+  const commits = firstParentLog(root, repo.head, previous ? stored!.head : undefined);
+  const added = walkCommits(walked.state, commits, { config, read: (requests) => readBlobs(root, repo.prefix, requests) });
+  walked.rows.push(...added.rows);
+  const tip = commits.length ? commits[commits.length - 1]!.id : previous ? stored!.tip : null;
+  const problems = [...(previous ? stored!.problems : []), ...added.problems];
+  writeJson(walkedPath(path), walked);
+  writeJson(path, { key: contextKey, head: repo.head, tip, problems } satisfies Summary);
   const note = stored !== undefined && !continues
     ? `git history rewritten (commit ${stored.head.slice(0, 7)} is no longer an ancestor of HEAD): read again from the start`
     : undefined;
-  return { source: 'git', head: repo.head, note, rows: next.rows, problems: next.problems, read: commits.length, key };
+  return { source: 'git', head: repo.head, note, rows: () => walked.rows, problems, read: commits.length, key: keyOf(tip) };
 }

@@ -1,17 +1,17 @@
 import type { Config } from '../schema/config.js';
-import type { Incident } from '../model/incident.js';
+import { toIncident, type Incident } from '../model/incident.js';
 import { Temporal } from '../model/time.js';
 import type { Problem } from '../problems.js';
 import { readSourceFast } from '../db/fast-read.js';
 import { localDate } from '../db/write.js';
-import { validateSource } from '../kb/validate.js';
 import type { Commit } from './git.js';
 
 /**
  * Walks commits oldest first and records every change of an incident's status and severity
  * and of a remediation's status, due date, owner and completion date, with the commit and its
  * date. Snapshots are keyed by incident id (a file renamed, or deleted and added in one
- * commit, keeps its history); a version that does not validate is skipped with a warning.
+ * commit, keeps its history); a version that cannot be read or does not match the schema is
+ * skipped with a warning (the incident rules, which judge today's record, are not run on it).
  */
 
 export const INCIDENT_FIELDS = ['status', 'severity'] as const;
@@ -154,16 +154,17 @@ export function walkCommits(state: WalkState, commits: readonly Commit[], input:
       const bytes = blobs[i];
       if (!bytes) return;
       const source = readSourceFast(change.path, bytes, { maxBytes: config.validation.max_file_kb * 1024 });
-      const result = validateSource(source, config, Temporal.PlainDate.from(committedDate));
-      if (!result.incident) {
-        const first = result.problems.find((p) => p.severity === 'error');
+      // The schema and the typed step only (not every rule): what the history needs from a version.
+      const typed = toIncident(source, config);
+      const first = [...source.problems, ...typed.problems].find((p) => p.severity === 'error');
+      if (!typed.incident || first) {
         problems.push({
           file: change.path, line: first?.line ?? 1, column: first?.column ?? 1, severity: 'warning', ruleId: 'history',
           message: `version of commit ${commit.id.slice(0, 7)} (${committedDate}) left out of the history: ${first?.message ?? 'not a valid incident'}`,
         });
         return;
       }
-      const after = snapshotOf(result.incident);
+      const after = snapshotOf(typed.incident);
       const previousId = state.paths[change.path];
       const before = state.snapshots[previousId ?? after.id] ?? state.snapshots[after.id];
       diffIncident(emit, before, after);

@@ -7,7 +7,7 @@ export function writeHistoryRows(db: Database.Database, history: History): void 
   db.exec('DELETE FROM incident_history; DELETE FROM remediation_history;');
   const incident = db.prepare('INSERT INTO incident_history VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
   const remediation = db.prepare('INSERT INTO remediation_history VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
-  for (const r of currentIds(history.rows)) {
+  for (const r of currentIds(history.rows())) {
     if (r.remediation === null) {
       incident.run(r.position, r.incident, r.recordedIncident, r.commit, r.committedAt, r.committedDate, r.field, r.old, r.new);
     } else {
