@@ -90,7 +90,7 @@ export function updateHistory(root: string, config: Config, contextKey: string, 
   const walked: Walked = previous ?? { state: emptyWalkState(), rows: [] };
   const commits = firstParentLog(root, repo.head, previous ? stored!.head : undefined);
   const added = walkCommits(walked.state, commits, { config, read: (requests) => readBlobs(root, repo.prefix, requests) });
-  walked.rows.push(...added.rows);
+  for (const row of added.rows) walked.rows.push(row); // not push(...rows): a first read has too many for the call stack
   const tip = commits.length ? commits[commits.length - 1]!.id : previous ? stored!.tip : null;
   const problems = [...(previous ? stored!.problems : []), ...added.problems];
   writeJson(walkedPath(path), walked);
