@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runPacket, runPacketDelta } from '../src/commands/packet.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
-import { commitHistory } from './helpers/git-history.js';
+import { commitHistory, git } from './helpers/git-history.js';
 import { incidentFile, type FixtureIncident } from './packet-fixtures.js';
 
 /**
@@ -133,6 +133,18 @@ describe('Since our last review', () => {
     expect(q2.packet.html).not.toContain('Decisions');
     expect(q2.packet.html).not.toContain('Since our last review');
     expect(q2.packet.notes[0]).toMatch(/as of 2007-07-02: incident text of commit [0-9a-f]{7} \(2007-06-20\)/);
+  });
+
+  it('takes the previous review from a git tag, and explains a ref that names nothing', async () => {
+    git(root, ['tag', 'june-review', 'HEAD~3']);
+    const ctx = captureContext(root);
+    const { delta } = await runPacketDelta(ctx, { name: 'q3-review', sinceRef: 'june-review' });
+    expect([delta.previous.ref, delta.previous.date, delta.previous.commit]).toEqual(['june-review', '2007-06-20', git(root, ['rev-parse', 'june-review']).trim()]);
+    expect(delta.previous.period).toEqual({ since: '2007-03-21', until: '2007-06-20' }); // 92 days, as long as this packet's period
+    expect(delta.new_incidents.map((i) => i.id)).toEqual(['2007-08-18-power']);
+    expect(delta.promises).toEqual([]);
+    await expect(runPacketDelta(captureContext(root), { name: 'q3-review', sinceRef: 'no-such-review' }))
+      .rejects.toThrow('The previous review "no-such-review" is neither a packet under documents: nor a git commit or tag');
   });
 
   it('gives the same bytes on any day (no as_of in the config, the clock moved)', async () => {
