@@ -197,6 +197,26 @@ describe('history edge cases', () => {
   });
 });
 
+describe('recurrence: did the fix work?', () => {
+  it('dates a fix by its completed field, else by the commit that marked it done, else by its due date (marked)', async () => {
+    const root = tempKb({ 'postmortem.config.yaml': CONFIG });
+    roots.push(root);
+    const dst = (remediations: string[]) => incidentText({ ...DST, remediations, related: undefined });
+    const later = { ...LB, id: '2007-04-02-again', started: '2007-04-02T10:00:00-04:00', detected: undefined, mitigated: undefined, resolved: '2007-04-02T11:00:00-04:00', remediations: [] };
+    commitHistory(root, [
+      { date: '2007-03-12T10:00:00-04:00', files: { [pathOf(DST)]: dst([rem('R1', 'open', '2007-03-20'), rem('R2', 'open', '2007-03-20'), rem('R3', 'open', '2007-03-25')]) } },
+      // R1 done on 28 March (after its due date); R2 records its own completion date; R3 was done before the history began, as far as git knows
+      { date: '2007-03-28T10:00:00-04:00', files: { [pathOf(DST)]: dst([rem('R1', 'done', '2007-03-20'), rem('R2', 'done', '2007-03-20', ', completed: 2007-03-15'), rem('R3', 'open', '2007-03-25')]) } },
+      { date: '2007-04-03T10:00:00-04:00', files: { [pathOf(later)]: incidentText(later) } },
+    ]);
+    const { fixes } = await runRecurrence(captureContext(root), { show: 'fixes', format: 'json' });
+    expect(fixes.map((f) => [f.remediation_id, f.done_by, f.done_from, f.failed_again_id, f.days_after])).toEqual([
+      ['R1', '2007-03-28', 'git', '2007-04-02-again', 5],
+      ['R2', '2007-03-15', 'field', '2007-04-02-again', 18],
+    ]);
+  });
+});
+
 describe('letter --as-of', () => {
   it('writes from the incident text of the day\'s last commit', async () => {
     const root = tempKb({ 'postmortem.config.yaml': CONFIG });
