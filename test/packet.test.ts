@@ -214,6 +214,25 @@ describe('packet for the example knowledge base (2007-06-provider-review)', () =
   });
 });
 
+describe('the example September 2007 packet', () => {
+  it('opens with "Since our last review" against the June packet, and is valid HTML', async () => {
+    const ctx = captureContext(EXAMPLE, { out: tempOut() });
+    const kb = await updateKnowledgeBase(ctx);
+    const spec = kb.config.documents.find((d): d is PacketDocumentSpec => d.type === 'packet' && d.name === '2007-09-provider-review')!;
+    expect(spec.previous).toBe('2007-06-provider-review');
+    const packet = await buildPacket(ctx, kb, { ...requestFromDocument(spec), formats: ['html'] });
+    const text = visibleText(packet.html);
+    expect(packet.view.toc[0]!.heading).toBe('1 Since our last review');
+    expect(text).toContain('Since our last review (2007-06-provider-review, evaluated as of June 14, 2007), up to September 20, 2007: 1 new incident,');
+    expect(text).toContain('What we asked for last time Ask What we asked Outcome Notes 1 Pre-approved emergency changes Met');
+    // the June decisions, left out of the June packet, are reported here
+    expect(text).toContain('Decisions and follow-ups (recorded June 18, 2007) Recorded after the meeting (Bill, 18 June)');
+    const validator = new HtmlValidate({ extends: ['html-validate:recommended'], rules: { 'long-title': 'off' } });
+    const report = await validator.validateString(packet.html);
+    expect(report.results.flatMap((r) => r.messages.map((m) => `${m.line}:${m.column} ${m.ruleId} ${m.message}`))).toEqual([]);
+  });
+});
+
 describe('packet selection and content (small knowledge base)', () => {
   let root: string;
   beforeAll(() => {
