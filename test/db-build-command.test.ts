@@ -29,8 +29,9 @@ describe('postmortem build', () => {
     expect(result.exitCode).toBe(1);
     const lines = ctx.out_().trimEnd().split('\n');
     expect(lines.filter((l) => l.startsWith(`incidents/${BAD.id}.md:`)).length).toBeGreaterThan(0);
-    expect(lines.slice(-4)).toEqual([
+    expect(lines.slice(-5)).toEqual([
       expect.stringMatching(/^Database .*postmortems\.db: 4 incidents \(4 added, 0 changed, 0 removed; 5 files parsed\)\.$/),
+      'History: not in a git repository: remediation status and completion dates come from the records\' fields alone.',
       'recorder: a note',
       'recorder: 1 file written, 2 unchanged.',
       expect.stringMatching(/^\d+ errors?, \d+ warnings?; files with errors were left out\.$/),

@@ -15,6 +15,7 @@ import { packetBuildStep } from '../src/packet/build-step.js';
 import { previousPeriod, trailingMonths } from '../src/packet/period.js';
 import { requestFromDocument } from '../src/packet/spec.js';
 import { readNotes } from '../src/packet/notes.js';
+import { knowledgeBaseAsOf } from '../src/history/as-of.js';
 import { CHROMIUM_INSTALL_HINT } from '../src/render/pdf.js';
 import type { PacketDocumentSpec } from '../src/schema/config.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
@@ -161,15 +162,19 @@ describe('packet for the example knowledge base (2007-06-provider-review)', () =
     }
   });
 
-  it('lists the open remediations by owner exactly as `actions` reports them', () => {
-    const db = kb.openDb();
+  it('lists the open remediations by owner exactly as `actions --as-of <meeting>` reports them', () => {
+    expect(packet.spec.asOf.toString()).toBe('2007-06-14');
+    const view = knowledgeBaseAsOf(kb, EXAMPLE, packet.spec.asOf);
+    const db = view.db;
     try {
       const ids = new Set(packet.incidents.map((i) => i.id));
-      const open = queryActions(db, { status: 'open', today: kb.today.toString() }).filter((r) => ids.has(r.incident_id));
-      const overdue = queryActions(db, { status: 'overdue', today: kb.today.toString() }).filter((r) => ids.has(r.incident_id));
+      const open = queryActions(db, { status: 'open', today: '2007-06-14' }).filter((r) => ids.has(r.incident_id));
+      const overdue = queryActions(db, { status: 'overdue', today: '2007-06-14' }).filter((r) => ids.has(r.incident_id));
       expect(open.length).toBeGreaterThan(0);
       const section = visibleText(chapter(packet.html, 'actions'));
       expect(section).toContain(`${open.length} in total, ${overdue.length} overdue`);
+      // on the meeting day, not on the knowledge base's as_of (January 2008)
+      expect(section).toContain('as of June 14, 2007: 16 in total, 1 overdue');
       const owners = [...new Set(open.map((r) => r.owner_name ?? r.owner))];
       for (const owner of owners) {
         const mine = open.filter((r) => (r.owner_name ?? r.owner) === owner);
@@ -188,7 +193,14 @@ describe('packet for the example knowledge base (2007-06-provider-review)', () =
     expect(text).toContain('Webmail.us, Inc. Provider review: Rackspace');
     expect(text).toContain('Meeting Thursday, June 14, 2007');
     expect(text).toContain('Period reviewed January 1, 2007 – June 14, 2007');
-    expect(text).toMatch(/Build: (commit [0-9a-f]{7,} of \d{4}-\d{2}-\d{2}|not in git)/);
+    // no build stamp on the cover: it is in the colophon (and the PDF metadata)
+    expect(visibleText(packet.html.slice(0, packet.html.indexOf('</header>')))).not.toMatch(/commit [0-9a-f]{7}|Build/);
+    expect(text).toMatch(/Built from the postmortem knowledge base \((commit [0-9a-f]{7,} of \d{4}-\d{2}-\d{2}|not in git)\)\. Incidents and remediations as they stood at the end of June 14, 2007\./);
+    expect(text).toContain('Remediation status as of June 14, 2007');
+    // the decisions recorded on 18 June are not in the packet for the 14 June meeting
+    expect(text).not.toContain('Decisions and follow-ups');
+    expect(text).not.toContain('Pre-approved change list signed');
+    expect(text).toContain('What we need from Rackspace');
     expect(text).toContain('1 Agenda');
     expect(text).toContain('Questions for Rackspace');
     expect(text).toContain('Internal — confidential');
@@ -210,6 +222,25 @@ describe('packet for the example knowledge base (2007-06-provider-review)', () =
     expect(again.written).toEqual([]);
     expect(again.unchanged).toBe(1);
     expect(readFileSync(join(out, 'packets', '2007-06-provider-review.html'), 'utf8')).toBe(packet.html);
+  });
+});
+
+describe('the example September 2007 packet', () => {
+  it('opens with "Since our last review" against the June packet, and is valid HTML', async () => {
+    const ctx = captureContext(EXAMPLE, { out: tempOut() });
+    const kb = await updateKnowledgeBase(ctx);
+    const spec = kb.config.documents.find((d): d is PacketDocumentSpec => d.type === 'packet' && d.name === '2007-09-provider-review')!;
+    expect(spec.previous).toBe('2007-06-provider-review');
+    const packet = await buildPacket(ctx, kb, { ...requestFromDocument(spec), formats: ['html'] });
+    const text = visibleText(packet.html);
+    expect(packet.view.toc[0]!.heading).toBe('1 Since our last review');
+    expect(text).toContain('Since our last review (2007-06-provider-review, evaluated as of June 14, 2007), up to September 20, 2007: 1 new incident,');
+    expect(text).toContain('What we asked for last time Ask What we asked Outcome Notes 1 Pre-approved emergency changes Met');
+    // the June decisions, left out of the June packet, are reported here
+    expect(text).toContain('Decisions and follow-ups (recorded June 18, 2007) Recorded after the meeting (Bill, 18 June)');
+    const validator = new HtmlValidate({ extends: ['html-validate:recommended'], rules: { 'long-title': 'off' } });
+    const report = await validator.validateString(packet.html);
+    expect(report.results.flatMap((r) => r.messages.map((m) => `${m.line}:${m.column} ${m.ruleId} ${m.message}`))).toEqual([]);
   });
 });
 
@@ -241,10 +272,10 @@ describe('packet selection and content (small knowledge base)', () => {
     expect(html).not.toContain('javascript:');
     const text = visibleText(html);
     expect(text).toContain('Questions for the provider Why was the shelf');
-    expect(text).toContain('R1 Replace the disk shelf. prevent Bob Builder 2007-05-01 OVERDUE 61 days open');
+    expect(text).toContain('R1 Replace the disk shelf. prevent Bob Builder 2007-05-01 OVERDUE 62 days open');
     expect(text).toContain('R2 Add disk alerts. detect Ann Author 2007-09-01 in progress');
     expect(text).toContain('R3 Write the runbook. process Ann Author — done');
-    expect(text).toContain('Build: not in git');
+    expect(text).toContain('Built from the postmortem knowledge base (not in git).');
     expect(text).toContain('Example Mail & Co.');
     // the notes' own agenda opens the packet; its other sections close it
     expect(text).toContain('1 Agenda 09:00 Incidents In this packet');

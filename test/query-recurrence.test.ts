@@ -21,6 +21,8 @@ describe('postmortem recurrence', () => {
 
   it('finds done remediations after which the same category and service failed again', async () => {
     const { fixes } = await runRecurrence(ctx(), { format: 'json', show: 'fixes' });
+    // not in git and no completed field: dated by the due date, and marked so
+    expect(fixes.map((f) => f.done_from)).toEqual(['due', 'due']);
     expect(fixes.map((f) => [f.incident_id, f.remediation_id, f.done_by, f.services, f.failed_again_id, f.days_after, f.later_incidents])).toEqual([
       ['2007-03-11-dst', 'R1', '2007-03-20', 'webmail', '2007-06-04-lb', 76, 2],
       ['2007-06-04-lb', 'R3', '2007-06-10', 'webmail', '2007-06-30-late', 20, 1],

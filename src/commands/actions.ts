@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { runQueryCommand, type QueryCommandOptions } from '../db/query-command.js';
+import { runQueryCommand, withAsOfOption, type QueryCommandOptions } from '../db/query-command.js';
 import { ACTION_STATUSES, queryActions, type ActionRow, type ActionsOptions } from '../db/queries/actions.js';
 import { withFormatOption, writeRows, type RowFormat } from '../output/rows.js';
 import type { CliEnv, CommandContext, CommandResult } from './context.js';
@@ -21,7 +21,7 @@ export async function runActions(ctx: CommandContext, options: ActionsCommandOpt
 export const actionsCommand = (env: CliEnv): CommandModule => ({
   command: 'actions',
   describe: 'Remediations: owner, due date, status and days overdue',
-  builder: (y) => withFormatOption(y)
+  builder: (y) => withAsOfOption(withFormatOption(y))
     .option('owner', { type: 'string', describe: 'Only this owner id' })
     .option('status', { choices: ACTION_STATUSES, default: 'open' as const, describe: 'open (and in-progress), overdue, done or all' })
     .option('due-before', { type: 'string', describe: 'Only remediations due before this day (YYYY-MM-DD)' })
@@ -33,6 +33,7 @@ export const actionsCommand = (env: CliEnv): CommandModule => ({
       dueBefore: argv.dueBefore as string | undefined,
       format: argv.format as RowFormat,
       db: argv.db as string | undefined,
+      asOf: argv.asOf as string | undefined,
     }));
   },
 });

@@ -25,11 +25,20 @@ export function databaseLine(kb: BuiltKnowledgeBase, shownPath: string, incident
   return `Database ${shownPath}: ${plural(incidents, 'incident')} (${added.length} added, ${changed.length} changed, ${removed.length} removed; ${plural(kb.parsed, 'file')} parsed).`;
 }
 
+/** The line that says where remediation history comes from (said once, by the build). */
+export function historyLine(kb: BuiltKnowledgeBase): string {
+  const { history } = kb;
+  if (history.source !== 'git') return `History: ${history.note}.`;
+  const read = history.read ? `${plural(history.read, 'new commit')} read` : 'no new commit';
+  return `History: from git (${read}${history.note ? `; ${history.note}` : ''}).`;
+}
+
 /** `postmortem build`: the database, then every registered build step (documents, site). */
 export async function runBuild(ctx: CommandContext, options: BuildOptions = {}): Promise<BuildResult> {
   const kb = await updateKnowledgeBase(ctx, { dbPath: options.db });
-  const problems = [...kb.problems];
+  const problems = [...kb.problems, ...kb.history.problems];
   printProblems(ctx, kb.problems);
+  printProblems(ctx, kb.history.problems);
   const db = kb.openDb();
   let count: number;
   try {
@@ -39,6 +48,7 @@ export async function runBuild(ctx: CommandContext, options: BuildOptions = {}):
   }
   const shown = relative(process.cwd(), kb.dbPath) || kb.dbPath;
   ctx.stdout.write(databaseLine(kb, shown.split('\\').join('/'), count) + '\n');
+  ctx.stdout.write(historyLine(kb) + '\n');
   for (const step of BUILD_STEPS) {
     const result = await step.run(ctx, kb);
     printProblems(ctx, result.problems);

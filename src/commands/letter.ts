@@ -1,6 +1,8 @@
 import type { CommandModule } from 'yargs';
 import { loadKnowledgeBase } from '../kb/load.js';
 import { checkTargets } from '../kb/targets.js';
+import { updateKnowledgeBase } from '../db/knowledge-base.js';
+import { knowledgeBaseAsOf, parseAsOf } from '../history/as-of.js';
 import type { LetterOutcome } from '../letter/document.js';
 import { LETTER_FORMATS, type LetterFormat } from '../letter/formats.js';
 import { UserError, type CliEnv, type CommandContext, type CommandResult } from './context.js';
@@ -14,6 +16,9 @@ export interface LetterOptions {
   name?: string;
   includeDrafts?: boolean;
   date?: string;
+  /** `--as-of YYYY-MM-DD`: the incidents' text and remediation status at the end of that day. */
+  asOf?: string;
+  db?: string;
 }
 
 export interface LetterResult extends CommandResult {
@@ -32,7 +37,17 @@ export function parseFormats(value: unknown): LetterFormat[] | undefined {
 /** `postmortem letter <id>...`: the customer letter about these incidents. */
 export async function runLetter(ctx: CommandContext, options: LetterOptions): Promise<LetterResult> {
   checkTargets(ctx.root, ctx.out);
-  const kb = loadKnowledgeBase({ root: ctx.root, now: ctx.now });
+  let kb = loadKnowledgeBase({ root: ctx.root, now: ctx.now });
+  if (options.asOf !== undefined) {
+    const date = parseAsOf(options.asOf);
+    const view = knowledgeBaseAsOf(await updateKnowledgeBase(ctx, { dbPath: options.db }), ctx.root, date);
+    try {
+      kb = { ...kb, today: date, incidents: view.incidents() };
+    } finally {
+      view.db.close();
+    }
+    ctx.stderr.write(`note: ${view.note}\n`);
+  }
   // The renderer (unified, Handlebars, playwright-core) loads only when a letter is written.
   const { produceLetter } = await import('../letter/document.js');
   const outcome = await produceLetter({
@@ -67,7 +82,9 @@ export const letterCommand = (env: CliEnv): CommandModule => ({
     .option('format', { type: 'string', describe: 'Formats, comma-separated: html,md,pdf [default: all]' })
     .option('name', { type: 'string', describe: 'File name without extension [default: from the incident ids]' })
     .option('date', { type: 'string', describe: 'Date printed on the letter, YYYY-MM-DD [default: the day the last incident was resolved]' })
-    .option('include-drafts', { type: 'boolean', default: false, describe: 'Allow incidents whose status is not final' }),
+    .option('include-drafts', { type: 'boolean', default: false, describe: 'Allow incidents whose status is not final' })
+    .option('as-of', { type: 'string', describe: 'Write from the incidents as they stood at the end of this day (YYYY-MM-DD): the text of its last commit, else the records\' own dates' })
+    .option('db', { type: 'string', describe: 'Database file, with --as-of [default: <out>/postmortems.db]' }),
   handler: async (argv) => {
     const result = await runLetter(env.context(argv), {
       ids: (argv.ids as string[]).map(String),
@@ -77,6 +94,8 @@ export const letterCommand = (env: CliEnv): CommandModule => ({
       name: argv.name as string | undefined,
       includeDrafts: argv.includeDrafts as boolean,
       date: argv.date as string | undefined,
+      asOf: argv.asOf as string | undefined,
+      db: argv.db as string | undefined,
     });
     env.finish(result);
   },

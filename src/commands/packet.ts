@@ -1,6 +1,8 @@
 import type { CommandModule } from 'yargs';
 import { updateKnowledgeBase } from '../db/knowledge-base.js';
-import { buildPacket, type PacketBuild } from '../packet/build.js';
+import { buildPacket, packetData, type PacketBuild } from '../packet/build.js';
+import type { PacketDelta } from '../packet/delta.js';
+import type { BuiltKnowledgeBase } from '../db/knowledge-base.js';
 import { requestFromDocument, type PacketRequest } from '../packet/spec.js';
 import { countBySeverity } from '../problems.js';
 import { UserError, type CliEnv, type CommandContext, type CommandResult } from './context.js';
@@ -17,6 +19,12 @@ export interface PacketOptions {
   /** Output name; when it names a packet under `documents:`, that packet's settings are the defaults. */
   name?: string;
   db?: string;
+  /** Evaluation date (default: the meeting date, else the period's end). */
+  asOf?: string;
+  /** The previous review: a packet under documents:, or a git commit or tag. */
+  sinceRef?: string;
+  /** Print "Since our last review" as JSON instead of writing the packet. */
+  delta?: boolean;
 }
 
 export interface PacketResult extends CommandResult {
@@ -30,8 +38,7 @@ export function parsePacketFormats(value: unknown): string[] | undefined {
   return parts.length ? parts : undefined;
 }
 
-/** `postmortem packet`: the internal review packet for a provider meeting (HTML and PDF). */
-export async function runPacket(ctx: CommandContext, options: PacketOptions): Promise<PacketResult> {
+async function loadForPacket(ctx: CommandContext, options: PacketOptions): Promise<{ kb: BuiltKnowledgeBase; request: PacketRequest }> {
   const kb = await updateKnowledgeBase(ctx, { dbPath: options.db });
   const { errors } = countBySeverity(kb.problems);
   if (errors > 0) {
@@ -49,8 +56,29 @@ export async function runPacket(ctx: CommandContext, options: PacketOptions): Pr
     ...(options.meeting !== undefined ? { meeting: options.meeting } : {}),
     ...(options.incidents?.length ? { incidents: options.incidents } : {}),
     ...(options.notes !== undefined ? { notes: options.notes } : {}),
+    ...(options.asOf !== undefined ? { asOf: options.asOf } : {}),
+    ...(options.sinceRef !== undefined ? { previous: options.sinceRef } : {}),
     ...(options.formats?.length ? { formats: options.formats } : {}),
   };
+  return { kb, request };
+}
+
+/** `postmortem packet --delta --format json`: "Since our last review" as JSON, for CI; no file is written. */
+export async function runPacketDelta(ctx: CommandContext, options: PacketOptions): Promise<CommandResult & { delta: PacketDelta }> {
+  const formats = options.formats;
+  if (formats && (formats.length !== 1 || formats[0] !== 'json')) throw new UserError('--delta writes JSON only', 'Use --delta --format json (or --delta alone).');
+  const { kb, request } = await loadForPacket(ctx, { ...options, formats: undefined });
+  const data = packetData(ctx, kb, request);
+  if (!data.delta) throw new UserError(`Packet "${data.spec.name}" names no previous review`, 'Add previous: <packet name> to its entry under documents:, or give --since-ref <packet name, commit or tag>.');
+  for (const note of data.messages) ctx.stderr.write(`note: ${note}\n`);
+  ctx.stdout.write(`${JSON.stringify(data.delta, null, 2)}\n`);
+  return { exitCode: 0, delta: data.delta };
+}
+
+/** `postmortem packet`: the internal review packet for a provider meeting (HTML and PDF). */
+export async function runPacket(ctx: CommandContext, options: PacketOptions): Promise<PacketResult> {
+  if (options.formats?.includes('json')) throw new UserError('--format json is for --delta', 'Use --delta --format json for "Since our last review" as JSON, or --format html,pdf for the packet.');
+  const { kb, request } = await loadForPacket(ctx, options);
   const packet = await buildPacket(ctx, kb, request);
   for (const path of packet.written) ctx.stdout.write(`wrote ${ctx.out}/${path}\n`);
   if (packet.unchanged) ctx.stdout.write(`${packet.unchanged} file${packet.unchanged === 1 ? '' : 's'} unchanged\n`);
@@ -70,13 +98,17 @@ export const packetCommand = (env: CliEnv): CommandModule => ({
     .option('meeting', { type: 'string', describe: 'Meeting date printed on the cover, YYYY-MM-DD' })
     .option('incidents', { type: 'string', array: true, describe: 'Exactly these incident ids instead of the provider and period selection' })
     .option('notes', { type: 'string', describe: 'Markdown file of meeting notes (relative to the root); its ## sections close the packet' })
-    .option('format', { type: 'string', describe: 'Formats, comma-separated: html,pdf [default: both]' })
+    .option('format', { type: 'string', describe: 'Formats, comma-separated: html,pdf [default: both]; json with --delta' })
+    .option('as-of', { type: 'string', describe: 'Evaluate status and incident text at the end of this day, YYYY-MM-DD [default: the meeting date, else --until]' })
+    .option('since-ref', { type: 'string', describe: 'The previous review (a packet under documents:, or a git commit or tag): the packet opens with "Since our last review"' })
+    .option('delta', { type: 'boolean', default: false, describe: 'Print "Since our last review" as JSON (--format json) instead of writing the packet' })
     .option('name', { type: 'string', describe: 'File name without extension; a packet of that name under documents: supplies the defaults' })
     .option('db', { type: 'string', describe: 'Database file [default: <out>/postmortems.db]' }),
   handler: async (argv) => {
     const incidents = argv.incidents as string[] | undefined;
     if (incidents && incidents.some((i) => String(i).trim() === '')) throw new UserError('--incidents needs incident ids');
-    env.finish(await runPacket(env.context(argv), {
+    const run = argv.delta ? runPacketDelta : runPacket;
+    env.finish(await run(env.context(argv), {
       provider: argv.provider as string | undefined,
       since: argv.since as string | undefined,
       until: argv.until as string | undefined,
@@ -86,6 +118,9 @@ export const packetCommand = (env: CliEnv): CommandModule => ({
       formats: parsePacketFormats(argv.format),
       name: argv.name as string | undefined,
       db: argv.db as string | undefined,
+      asOf: argv.asOf as string | undefined,
+      sinceRef: argv.sinceRef as string | undefined,
+      delta: argv.delta as boolean,
     }));
   },
 });

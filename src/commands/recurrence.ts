@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { runQueryCommand, type QueryCommandOptions } from '../db/query-command.js';
+import { runQueryCommand, withAsOfOption, type QueryCommandOptions } from '../db/query-command.js';
 import { queryFixes, queryRecurrence, type FixRow, type RecurrenceGroupRow } from '../db/queries/recurrence.js';
 import { withFormatOption, writeRows, type RowFormat } from '../output/rows.js';
 import type { CliEnv, CommandContext, CommandResult } from './context.js';
@@ -12,7 +12,7 @@ export interface RecurrenceCommandOptions extends QueryCommandOptions {
 }
 
 const GROUP_COLUMNS = ['category', 'service', 'incidents', 'first_started', 'last_started', 'span_days', 'incident_ids'];
-const FIX_COLUMNS = ['incident_id', 'remediation_id', 'type', 'done_by', 'category', 'services', 'failed_again_id', 'failed_again_started', 'days_after', 'later_incidents', 'action', 'owner'];
+const FIX_COLUMNS = ['incident_id', 'remediation_id', 'type', 'done_by', 'done_from', 'category', 'services', 'failed_again_id', 'failed_again_started', 'days_after', 'later_incidents', 'action', 'owner'];
 
 /**
  * `postmortem recurrence`: incidents recurring by root-cause category and service, and done
@@ -33,7 +33,7 @@ export async function runRecurrence(ctx: CommandContext, options: RecurrenceComm
     if (format === 'table') {
       writeRows(ctx.stdout, asRows(groups), { format, columns: GROUP_COLUMNS, title: `Recurring incidents (same category and service within ${options.windowDays ?? 90} days)` });
       ctx.stdout.write('\n');
-      writeRows(ctx.stdout, asRows(fixes), { format, columns: FIX_COLUMNS, title: 'Did the fix work? Done remediations followed by the same category and service failing again (done_by = due date)' });
+      writeRows(ctx.stdout, asRows(fixes), { format, columns: FIX_COLUMNS, title: 'Did the fix work? Done remediations followed by the same category and service failing again (done_by: completion date; done_from "due" marks a fix with no completion date, dated by its due date)' });
       return;
     }
     const columns = ['kind', ...new Set([...GROUP_COLUMNS, ...FIX_COLUMNS])];
@@ -46,7 +46,7 @@ export async function runRecurrence(ctx: CommandContext, options: RecurrenceComm
 export const recurrenceCommand = (env: CliEnv): CommandModule => ({
   command: 'recurrence',
   describe: 'Recurring root causes per service, and fixes after which the same failure came back',
-  builder: (y) => withFormatOption(y)
+  builder: (y) => withAsOfOption(withFormatOption(y))
     .option('window', { type: 'number', default: 90, describe: 'Days between incidents that still count as recurring' })
     .option('show', { choices: RECURRENCE_VIEWS, default: 'all' as const, describe: 'groups, fixes, or all' })
     .option('db', { type: 'string', describe: 'Database file [default: <out>/postmortems.db]' }),
@@ -56,6 +56,7 @@ export const recurrenceCommand = (env: CliEnv): CommandModule => ({
       show: argv.show as RecurrenceCommandOptions['show'],
       format: argv.format as RowFormat,
       db: argv.db as string | undefined,
+      asOf: argv.asOf as string | undefined,
     }));
   },
 });

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { runQueryCommand, type QueryCommandOptions } from '../db/query-command.js';
+import { runQueryCommand, withAsOfOption, type QueryCommandOptions } from '../db/query-command.js';
 import { availabilityMethod, queryStats, STATS_GROUPS, type StatsOptions, type StatsRow } from '../db/queries/stats.js';
 import { withFormatOption, writeRows, type RowFormat } from '../output/rows.js';
 import type { CliEnv, CommandContext, CommandResult } from './context.js';
@@ -29,7 +29,7 @@ export async function runStats(ctx: CommandContext, options: StatsCommandOptions
 export const statsCommand = (env: CliEnv): CommandModule => ({
   command: 'stats',
   describe: 'Incident counts and time to detect, mitigate and resolve (median, p90) per group',
-  builder: (y) => withFormatOption(y)
+  builder: (y) => withAsOfOption(withFormatOption(y))
     .option('by', { choices: STATS_GROUPS, default: 'month' as const, describe: 'Group incidents by' })
     .option('since', { type: 'string', describe: 'First day (YYYY-MM-DD, in the config time zone)' })
     .option('until', { type: 'string', describe: 'Last day (YYYY-MM-DD, inclusive)' })
@@ -45,6 +45,7 @@ export const statsCommand = (env: CliEnv): CommandModule => ({
       service: argv.service as string[] | undefined,
       format: argv.format as RowFormat,
       db: argv.db as string | undefined,
+      asOf: argv.asOf as string | undefined,
     }));
   },
 });

@@ -10,6 +10,8 @@ import type { FileStamp } from './cache.js';
 import { META, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 import { APPLICATION_ID } from './ownership.js';
 import { IncidentWriter, writeConfigRows, writeProblems, type IncidentRows } from './write.js';
+import type { History } from '../history/history.js';
+import { writeHistoryRows } from '../history/write.js';
 
 /** The database file: reading the previous build's state, and writing a new version atomically. */
 
@@ -156,7 +158,7 @@ export class DatabaseBuild {
   finish(
     valid: readonly { file: string; id: string; digest: string }[], rowsOf: (file: string) => IncidentRows,
     files: readonly { file: string; digest: string; id: string | null }[], problems: readonly Problem[],
-    configDigest: string, today: Temporal.PlainDate,
+    configDigest: string, today: Temporal.PlainDate, history: History,
   ): void {
     const { db, writer, previous } = this;
     const wanted = new Map(valid.map((v) => [v.id, v.file]));
@@ -184,7 +186,9 @@ export class DatabaseBuild {
     // The problems are rewritten only when they differ from those the starting point recorded.
     const problemsDigest = digestOf(JSON.stringify(problems));
     if (previous?.meta.get(META.problemsDigest) !== problemsDigest) writeProblems(db, problems);
+    if (previous?.meta.get(META.history) !== history.key) writeHistoryRows(db, history);
     const meta = db.prepare('INSERT OR REPLACE INTO meta VALUES (?, ?)');
+    meta.run(META.history, history.key);
     meta.run(META.schemaVersion, String(SCHEMA_VERSION));
     meta.run(META.toolVersion, TOOL_VERSION);
     meta.run(META.configDigest, configDigest);

@@ -19,6 +19,7 @@ import { validateAll } from './incremental-check.js';
 import { asUserError, onFile } from '../output/file-error.js';
 import { checkTargets, refuseInsideIncidents } from '../kb/targets.js';
 import { claimDatabaseFiles } from './ownership.js';
+import { historyPathFor, updateHistory, type History } from '../history/history.js';
 
 export { keptPathFor, openReadOnly, TOOL_VERSION } from './database-file.js';
 export { loadIncidents, type IncidentSource } from './incident-source.js';
@@ -42,6 +43,8 @@ export interface BuiltKnowledgeBase {
   rebuilt: boolean;
   /** How many files were parsed (0 when nothing changed). */
   parsed: number;
+  /** The git history of incidents/ (or why there is none). */
+  history: History;
 }
 
 export const DB_FILE = 'postmortems.db';
@@ -138,6 +141,7 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
   const cacheVersion = `${TOOL_VERSION}/${SOURCE_FORMAT}/${SCHEMA_VERSION}/${config.validation.max_file_kb}`;
   const cachePath = cachePathFor(dbPath);
   const cache = new ParseCache(cachePath, cacheVersion);
+  const history = updateHistory(root, config, `${cacheVersion}/${configDigest}`, historyPathFor(cachePath));
   let problems: Problem[];
   let validByFile: Map<string, { id: string; digest: string }>;
   let rebuilt = false;
@@ -159,7 +163,7 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
       && [...stamps].every(([file, s]) => s.digest !== '' && previous.files.get(file) === s.digest);
     const beforeIds = new Map([...(previous?.incidents.values() ?? [])].map((v) => [v.id, v.digest]));
 
-    if (sameFiles && previous.meta.get(META.today) === today.toString()) {
+    if (sameFiles && previous.meta.get(META.today) === today.toString() && previous.meta.get(META.history) === history.key) {
       // What the scan found (a symbolic link, an unreadable folder) is never in the files compared: found afresh.
       problems = sortProblems([...previous.problems().filter((p) => p.ruleId !== SCAN_RULE), ...scanned.problems]);
       validByFile = previous.incidents;
@@ -184,7 +188,7 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
         problems = sortProblems([...loaded.problems, ...scanned.problems, ...validation.problems]);
         validByFile = new Map(validation.valid.map((v) => [v.file, { id: v.id, digest: v.digest }]));
         const fileRows = files.map((file) => ({ file, digest: stamps.get(file)!.digest, id: validByFile.get(file)?.id ?? null }));
-        build.finish(validation.valid, rowsOf, fileRows, problems, configDigest, today);
+        build.finish(validation.valid, rowsOf, fileRows, problems, configDigest, today, history);
       } catch (error) {
         build.abort();
         throw error;
@@ -202,7 +206,7 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
   const incidentSource: IncidentSource = { root: ctx.root, cachePath, cacheVersion, config };
   const validFiles = [...validByFile.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return {
-    config, today, dbPath, problems, changed, rebuilt, parsed: parsedCount,
+    config, today, dbPath, problems, changed, rebuilt, parsed: parsedCount, history,
     openDb: () => onFile(dbPath, 'read the database', () => openReadOnly(dbPath)),
     incidentSource,
     incidents(ids) {

@@ -6,7 +6,7 @@ import { FTS_TOKENIZE } from '../search/terms.js';
  * who query it; `SCHEMA_VERSION` is stored as `PRAGMA user_version` and in `meta`, and any change
  * here must bump it (a different version rebuilds the database from scratch).
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export const SCHEMA_SQL = `
 CREATE TABLE meta (
@@ -219,10 +219,10 @@ CREATE TABLE remediations (
   type           TEXT NOT NULL,
   owner          TEXT NOT NULL,
   due            TEXT,                -- YYYY-MM-DD
+  completed      TEXT,                -- YYYY-MM-DD, the record's own completion date
   status         TEXT NOT NULL,
   ticket         TEXT,
   public         INTEGER NOT NULL,
-  completed      TEXT,                -- YYYY-MM-DD the action was done
   PRIMARY KEY (incident_id, remediation_id)
 ) WITHOUT ROWID;
 CREATE INDEX remediations_owner ON remediations (owner);
@@ -262,6 +262,57 @@ CREATE TABLE sections (
 );
 CREATE INDEX sections_incident ON sections (incident_id, position);
 
+-- Every change of an incident's status or severity, from the git history of incidents/
+-- (first-parent, oldest first). field: status | severity | id (renamed) | file (moved) | removed.
+-- incident_id is the incident's current id; recorded_id the id it had in that commit.
+CREATE TABLE incident_history (
+  position       INTEGER PRIMARY KEY, -- order of the change in the history
+  incident_id    TEXT NOT NULL,
+  recorded_id    TEXT NOT NULL,
+  commit_id      TEXT NOT NULL,
+  committed_at   TEXT NOT NULL,       -- ISO 8601 with the committer's offset
+  committed_date TEXT NOT NULL,       -- YYYY-MM-DD in the config's timezone
+  field          TEXT NOT NULL,
+  old_value      TEXT,
+  new_value      TEXT
+);
+CREATE INDEX incident_history_incident ON incident_history (incident_id, position);
+
+-- Every change of a remediation's status, due date, owner or completed field, from git.
+-- field: status | due | owner | completed | id (renamed) | removed. Ids are current ids.
+CREATE TABLE remediation_history (
+  position       INTEGER PRIMARY KEY,
+  incident_id    TEXT NOT NULL,
+  remediation_id TEXT NOT NULL,
+  recorded_id    TEXT NOT NULL,       -- the remediation's id in that commit
+  commit_id      TEXT NOT NULL,
+  committed_at   TEXT NOT NULL,
+  committed_date TEXT NOT NULL,
+  field          TEXT NOT NULL,
+  old_value      TEXT,
+  new_value      TEXT
+);
+CREATE INDEX remediation_history_remediation ON remediation_history (incident_id, remediation_id, field, position);
+
+-- When each done remediation was completed: its completed field, else the date of the first
+-- commit of its current run of "done" in git; completed_from says which ('field' or 'git';
+-- NULL when neither is known).
+CREATE VIEW remediation_completion AS
+  SELECT r.incident_id, r.remediation_id,
+         coalesce(r.completed, g.committed_date) AS completed,
+         CASE WHEN r.completed IS NOT NULL THEN 'field' WHEN g.committed_date IS NOT NULL THEN 'git' END AS completed_from
+    FROM remediations r
+    LEFT JOIN (
+      SELECT h.incident_id, h.remediation_id, min(h.committed_date) AS committed_date
+        FROM remediation_history h
+       WHERE h.field = 'status' AND h.new_value = 'done'
+         AND h.position > coalesce((SELECT max(x.position) FROM remediation_history x
+                                     WHERE x.incident_id = h.incident_id AND x.remediation_id = h.remediation_id
+                                       AND x.field = 'status' AND x.old_value = 'done'), 0)
+       GROUP BY h.incident_id, h.remediation_id
+    ) g ON g.incident_id = r.incident_id AND g.remediation_id = r.remediation_id
+   WHERE r.status = 'done';
+
 -- What is searchable (one row per text of an incident; declared in src/search/fields.ts).
 CREATE VIEW search_source (field, field_position, incident_id, position, label, audience, body) AS
   ${SEARCH_SOURCE_SQL};
@@ -299,4 +350,6 @@ export const META = {
   today: 'evaluated_at',
   timezone: 'timezone',
   problemsDigest: 'problems_digest',
+  /** `git/<last commit that changed incidents/>` when history was read from git, else why not (`no-git`, `shallow`, `no-commits`). */
+  history: 'history',
 } as const;

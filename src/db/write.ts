@@ -108,7 +108,7 @@ export function incidentRows(incident: Incident, config: Config): IncidentRows {
     locations: incident.locations,
     people,
     events: incident.timeline.map((e, i) => [i + 1, isoUtc(e.at), e.kind, e.event, bool(e.public), e.source, e.line, e.precision, bool(e.approximate)]),
-    remediations: incident.remediations.map((r, i) => [r.id, i + 1, r.action, r.type, r.owner, r.due ?? null, r.status, r.ticket ?? null, bool(r.public), r.completed ?? null]),
+    remediations: incident.remediations.map((r, i) => [r.id, i + 1, r.action, r.type, r.owner, r.due ?? null, r.completed ?? null, r.status, r.ticket ?? null, bool(r.public)]),
     factors: incident.contributing_factors.map((f, i) => [i + 1, f.category, f.summary]),
     causes: incident.root_causes.map((c, i) => [i + 1, c.category, c.summary]),
     providers: incident.providers,

@@ -5,8 +5,11 @@ import type { BuiltKnowledgeBase } from '../db/knowledge-base.js';
 import type { Incident } from '../model/incident.js';
 import { writeFilesAtomic } from '../output/write-file.js';
 import { CHROMIUM_INSTALL_HINT, chromiumAvailable, chromiumPath, type PdfOptions } from '../render/pdf.js';
+import { knowledgeBaseAsOf } from '../history/as-of.js';
+import type { PacketDelta } from './delta.js';
 import { buildStamp } from './git.js';
-import { readNotes } from './notes.js';
+import { sinceLastReview } from './previous.js';
+import { readNotes, type Notes } from './notes.js';
 import { packetNumbers, type PacketNumbers } from './numbers.js';
 import { printPacketPdf } from './pdf.js';
 import { renderPacketHtml } from './render.js';
@@ -26,6 +29,8 @@ export interface PacketBuild {
   notes: string[];
   /** Page of each contents entry in the PDF, by anchor (empty without a PDF). */
   pages: Map<string, number>;
+  /** "Since our last review", when the packet names a previous review. */
+  delta?: PacketDelta;
 }
 
 /** Where a packet goes: `<out>/packets/<name>.<ext>`. */
@@ -34,7 +39,7 @@ export function packetPath(out: string, name: string, ext: 'html' | 'pdf'): stri
 }
 
 function pdfOptions(view: PacketView, spec: PacketSpec, paper: 'letter' | 'a4'): PdfOptions {
-  const stampDate = spec.meeting ?? spec.period.until;
+  const stampDate = spec.asOf;
   const marking = escapeXml(view.marking);
   const heading = escapeXml(`${view.organization} · ${view.title}`);
   const style = 'font-family: "Liberation Sans", Helvetica, Arial, sans-serif; font-size: 7.5pt; color: #333; width: 100%; margin: 0 0.9in; display: flex; justify-content: space-between;';
@@ -43,11 +48,44 @@ function pdfOptions(view: PacketView, spec: PacketSpec, paper: 'letter' | 'a4'):
     title: `${view.title} — ${view.organization}`,
     author: view.organization,
     subject: `${view.marking}. Period ${view.periodText}.`,
+    keywords: [`build: ${view.stamp.text}`, `as of ${spec.asOf}`],
     date: new Date(`${stampDate.toString()}T12:00:00Z`),
     headerTemplate: `<div style='${style}'><span>${heading}</span><span style="font-weight: bold; letter-spacing: 0.04em;">${marking.toUpperCase()}</span></div>`,
     footerTemplate: `<div style='${style}'><span>${marking}</span><span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>`,
     margin: { top: '0.85in', right: '0.9in', bottom: '0.85in', left: '0.9in' },
   };
+}
+
+export interface PacketData {
+  spec: PacketSpec;
+  incidents: Incident[];
+  numbers: PacketNumbers;
+  notes?: Notes;
+  delta?: PacketDelta;
+  /** Where the evaluation came from (the as-of note), for the user. */
+  messages: string[];
+}
+
+/**
+ * What a packet says, before it is rendered: its incidents and numbers as the knowledge base
+ * stood at the end of its evaluation date, its notes without the sections dated after that day,
+ * and "Since our last review" when it names a previous review.
+ */
+export function packetData(ctx: CommandContext, kb: BuiltKnowledgeBase, request: PacketRequest): PacketData {
+  const config = kb.config;
+  const spec = resolvePacketSpec(request, config, kb.today, kb.incidents());
+  const notesFile = notesPath(ctx.root, spec);
+  const notes = notesFile ? readNotes(notesFile, spec.notes!, spec.asOf) : undefined;
+  const asOf = knowledgeBaseAsOf(kb, ctx.root, spec.asOf);
+  try {
+    const all = asOf.incidents();
+    const incidents = selectIncidents(spec, all, config);
+    const numbers = packetNumbers(asOf.db, config, spec.period, spec.provider, incidents.map((i) => i.id), spec.asOf);
+    const delta = spec.previous ? sinceLastReview(ctx, kb, spec, { date: spec.asOf, commit: asOf.commit?.id, db: asOf.db, incidents: all, notes }) : undefined;
+    return { spec, incidents, numbers, notes, delta, messages: [`packet ${spec.name}: ${asOf.note}`] };
+  } finally {
+    asOf.db.close();
+  }
 }
 
 /**
@@ -57,26 +95,14 @@ function pdfOptions(view: PacketView, spec: PacketSpec, paper: 'letter' | 'a4'):
  */
 export async function buildPacket(ctx: CommandContext, kb: BuiltKnowledgeBase, request: PacketRequest): Promise<PacketBuild> {
   const config = kb.config;
-  const all = kb.incidents();
-  const spec = resolvePacketSpec(request, config, kb.today, all);
-  const notesFile = notesPath(ctx.root, spec);
-  const notes = notesFile ? readNotes(notesFile, spec.notes!) : undefined;
-  const incidents = selectIncidents(spec, all, config);
-  const db = kb.openDb();
-  let numbers: PacketNumbers;
-  try {
-    numbers = packetNumbers(db, config, spec.period, spec.provider, incidents.map((i) => i.id), kb.today);
-  } finally {
-    db.close();
-  }
-  const view = packetView({ spec, config, incidents, numbers, notes, stamp: buildStamp(ctx.root) });
+  const { spec, incidents, numbers, notes, delta, messages } = packetData(ctx, kb, request);
+  const view = packetView({ spec, config, incidents, numbers, notes, stamp: buildStamp(ctx.root), delta });
   const render = (pages: Map<string, number>) => renderPacketHtml(ctx.root, config.timezone, {
     ...view,
     toc: view.toc.map((t) => ({ ...t, page: pages.get(t.anchor) })),
   });
   const html = render(new Map());
   const outputs: { path: string; content: string | Uint8Array }[] = [];
-  const messages: string[] = [];
   let pages = new Map<string, number>();
   if (spec.formats.includes('html')) outputs.push({ path: packetPath(ctx.out, spec.name, 'html'), content: html });
   if (spec.formats.includes('pdf')) {
@@ -93,5 +119,5 @@ export async function buildPacket(ctx: CommandContext, kb: BuiltKnowledgeBase, r
   const changed = writeFilesAtomic(outputs);
   const written = outputs.filter((_, n) => changed[n]).map((o) => o.path.slice(ctx.out.length + 1).split('\\').join('/'));
   const unchanged = changed.filter((c) => !c).length;
-  return { spec, incidents, numbers, view, html, written, unchanged, notes: messages, pages };
+  return { spec, incidents, numbers, view, html, written, unchanged, notes: messages, pages, delta };
 }

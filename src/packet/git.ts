@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { headStamp } from '../history/git.js';
 
 /**
- * The build stamp printed on the cover: the knowledge base's last commit (short hash and
- * commit date), never the wall clock, so the same commit gives the same packet.
+ * The build stamp of the colophon and the PDF metadata: the knowledge base's last commit
+ * (short hash and commit date), never the wall clock, so the same commit gives the same packet.
  */
 export interface BuildStamp {
   commit?: string;
@@ -12,15 +12,6 @@ export interface BuildStamp {
 }
 
 export function buildStamp(root: string): BuildStamp {
-  try {
-    const out = execFileSync('git', ['-C', root, 'log', '-1', '--format=%h %cI'], {
-      encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000,
-      env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', LC_ALL: 'C' },
-    }).trim();
-    const [commit, date] = out.split(' ');
-    if (!commit || !date) return { text: 'not in git' };
-    return { commit, date, text: `commit ${commit} of ${date.slice(0, 10)}` };
-  } catch {
-    return { text: 'not in git' };
-  }
+  const head = headStamp(root);
+  return head ? { ...head, text: `commit ${head.commit} of ${head.date.slice(0, 10)}` } : { text: 'not in git' };
 }

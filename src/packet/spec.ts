@@ -25,6 +25,10 @@ export interface PacketSpec {
   /** Notes file relative to the root. */
   notes?: string;
   formats: PacketFormat[];
+  /** The day status and incident text are evaluated at: `as_of`, else the meeting date, else `until`. */
+  asOf: Temporal.PlainDate;
+  /** The previous review (a packet document name, or a git commit or tag), for "Since our last review". */
+  previous?: string;
 }
 
 /** The request as written: command-line options or a `documents:` entry. Dates are `YYYY-MM-DD`. */
@@ -38,12 +42,15 @@ export interface PacketRequest {
   include?: readonly string[];
   notes?: string;
   formats?: readonly string[];
+  asOf?: string;
+  previous?: string;
 }
 
 export function requestFromDocument(doc: PacketDocumentSpec): PacketRequest {
   return {
     name: doc.name, provider: doc.provider, since: doc.since, until: doc.until, meeting: doc.meeting,
     incidents: doc.incidents, include: doc.include, notes: doc.notes, formats: doc.formats,
+    asOf: doc.as_of, previous: doc.previous,
   };
 }
 
@@ -100,6 +107,8 @@ export function resolvePacketSpec(request: PacketRequest, config: Config, today:
     incidents: explicitIds,
     include,
     notes: request.notes,
+    asOf: date(request.asOf, 'Evaluation date') ?? meeting ?? until,
+    previous: request.previous,
     formats: [...new Set(formats)].sort((a, b) => PACKET_FORMATS.indexOf(a as PacketFormat) - PACKET_FORMATS.indexOf(b as PacketFormat)) as PacketFormat[],
   };
 }

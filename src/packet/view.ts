@@ -8,6 +8,8 @@ import type { BuildStamp } from './git.js';
 import { safe, type SafeHtml } from './html.js';
 import { formatCount, impactMinutes, incidentView, overdueText, statusLabel, type IncidentView } from './incident-view.js';
 import type { Notes } from './notes.js';
+import type { PacketDelta } from './delta.js';
+import { deltaView, type DeltaView } from './delta-view.js';
 import { actionKey, type PacketNumbers } from './numbers.js';
 import { monthLabel, periodDays, previousPeriod, quarterLabel } from './period.js';
 import type { PacketSpec } from './spec.js';
@@ -35,7 +37,9 @@ export interface PacketView {
   asOf: Temporal.PlainDate;
   marking: string;
   toc: TocEntry[];
-  sections: Record<'agenda' | 'summary' | 'table' | 'details' | 'trends' | 'actions' | 'notes', TocEntry | undefined>;
+  sections: Record<'since' | 'agenda' | 'summary' | 'table' | 'details' | 'trends' | 'actions' | 'notes', TocEntry | undefined>;
+  /** "Since our last review", when the packet names a previous review. */
+  since: DeltaView | undefined;
   agenda: { number: string; title: string; items: string[] }[];
   /** The meeting's own agenda from the notes file, if it has an "Agenda" section. */
   agendaHtml: SafeHtml | undefined;
@@ -73,9 +77,10 @@ export interface ViewInput {
   numbers: PacketNumbers;
   notes?: Notes;
   stamp: BuildStamp;
+  delta?: PacketDelta;
 }
 
-export function packetView({ spec, config, incidents, numbers, notes, stamp }: ViewInput): PacketView {
+export function packetView({ spec, config, incidents, numbers, notes, stamp, delta }: ViewInput): PacketView {
   const { current, previous, trends } = numbers;
   const provider = spec.provider ? (config.provider_names.get(spec.provider) ?? spec.provider) : undefined;
   const subject = provider ? `Provider review: ${provider}` : 'Incident review';
@@ -86,6 +91,7 @@ export function packetView({ spec, config, incidents, numbers, notes, stamp }: V
     toc.push(entry);
     return entry;
   };
+  const sinceEntry = delta ? top('Since our last review', 'since') : undefined;
   const agendaEntry = top('Agenda', 'agenda');
   const summaryEntry = top('Executive summary', 'summary');
   const tableEntry = top('Incidents in the period', 'incidents');
@@ -184,9 +190,11 @@ export function packetView({ spec, config, incidents, numbers, notes, stamp }: V
     asOf: numbers.today,
     marking: 'Internal — confidential',
     toc,
-    sections: { agenda: agendaEntry, summary: summaryEntry, table: tableEntry, details: detailsEntry, trends: trendsEntry, actions: actionsEntry, notes: notesEntry },
+    since: delta ? deltaView(delta, config) : undefined,
+    sections: { since: sinceEntry, agenda: agendaEntry, summary: summaryEntry, table: tableEntry, details: detailsEntry, trends: trendsEntry, actions: actionsEntry, notes: notesEntry },
     agendaHtml: notes?.agendaHtml ? safe(notes.agendaHtml) : undefined,
     agenda: [
+      ...(sinceEntry ? [{ number: sinceEntry.number, title: 'Since our last review', items: [] }] : []),
       { number: summaryEntry.number, title: 'Executive summary and availability', items: [] },
       { number: detailsEntry?.number ?? tableEntry.number, title: `Review of ${plural(incidents.length, 'incident')}`, items: views.map((v) => `${v.number} ${v.title}`) },
       { number: trendsEntry.number, title: 'Trends over the last 12 months', items: [] },

@@ -35,6 +35,8 @@ export interface PdfOptions {
   title: string;
   author: string;
   subject?: string;
+  /** Metadata keywords (e.g. the build stamp). */
+  keywords?: string[];
   /** Fixed date for the metadata (from the data), so the same input gives the same bytes. */
   date: Date;
   /** Chromium header/footer templates (with .pageNumber / .totalPages spans). */
@@ -99,6 +101,7 @@ async function setMetadata(raw: Uint8Array, options: PdfOptions): Promise<Uint8A
   doc.setTitle(options.title, { showInWindowTitleBar: true });
   doc.setAuthor(options.author);
   if (options.subject) doc.setSubject(options.subject);
+  if (options.keywords?.length) doc.setKeywords(options.keywords);
   doc.setCreator('postmortem-kb');
   doc.setProducer('postmortem-kb (Chromium, pdf-lib)');
   doc.setCreationDate(options.date);

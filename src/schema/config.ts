@@ -57,6 +57,10 @@ const packetDocument = z.strictObject({
     .describe('Also review these incidents, in addition to those selected by provider and period.'),
   notes: z.string().optional().describe('Markdown file with the meeting notes, relative to the root.'),
   formats: z.array(z.enum(['html', 'pdf'])).optional(),
+  as_of: z.string().regex(datePattern).optional()
+    .describe('Date remediation status and incident text are evaluated at; default: the meeting date, else `until`.'),
+  previous: z.string().optional()
+    .describe('The previous review: a packet under documents:, or a git commit or tag. The packet then opens with "Since our last review".'),
 });
 
 export const documentSchema = z.discriminatedUnion('type', [letterDocument, packetDocument]);

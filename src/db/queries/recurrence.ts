@@ -23,8 +23,10 @@ export interface FixRow {
   action: string;
   type: string;
   owner: string;
-  /** The remediation's due date: the best available date for "done" (incidents do not record completion dates). */
+  /** The day the remediation was done: its completion date, else its due date (see `done_from`). */
   done_by: string;
+  /** Where `done_by` comes from: `field` (completed), `git` (the commit that marked it done) or `due` (no completion date known). */
+  done_from: 'field' | 'git' | 'due';
   category: string;
   /** Services the two incidents share, comma-separated. */
   services: string;
@@ -75,24 +77,29 @@ export function queryRecurrence(db: Database.Database, options: RecurrenceOption
 
 /**
  * "Did the fix work?": each remediation marked done, with the first later incident (started after
- * the remediation's due date) of the same root-cause category sharing a service with its incident.
+ * the day it was done) of the same root-cause category sharing a service with its incident. The
+ * day it was done is its completion date (the `completed` field, else the first commit of its run
+ * of "done" in git: `remediation_completion`), else its due date; `done_from` says which.
  */
 export const FIXES_SQL = `
 WITH done AS (
-  SELECT r.incident_id, r.remediation_id, r.position, r.action, r.type, r.owner, r.due,
+  SELECT r.incident_id, r.remediation_id, r.position, r.action, r.type, r.owner,
+         coalesce(c.completed, r.due) AS done_by,
+         CASE WHEN c.completed IS NOT NULL THEN c.completed_from ELSE 'due' END AS done_from,
          i.root_cause_category AS category
     FROM remediations r JOIN incidents i ON i.id = r.incident_id
-   WHERE r.status = 'done' AND r.due IS NOT NULL
+    LEFT JOIN remediation_completion c ON c.incident_id = r.incident_id AND c.remediation_id = r.remediation_id
+   WHERE r.status = 'done' AND coalesce(c.completed, r.due) IS NOT NULL
 ), later AS (
   SELECT d.*, j.id AS failed_again_id, j.started_local_date AS failed_again_started,
          row_number() OVER (PARTITION BY d.incident_id, d.remediation_id ORDER BY j.started_at, j.id) AS nth,
          count(*) OVER (PARTITION BY d.incident_id, d.remediation_id) AS later_incidents
     FROM done d
-    JOIN incidents j ON j.root_cause_category = d.category AND j.started_local_date > d.due AND j.id <> d.incident_id
+    JOIN incidents j ON j.root_cause_category = d.category AND j.started_local_date > d.done_by AND j.id <> d.incident_id
    WHERE EXISTS (SELECT 1 FROM incident_services a JOIN incident_services b ON b.service = a.service
                   WHERE a.incident_id = d.incident_id AND b.incident_id = j.id)
 )
-SELECT l.incident_id, l.remediation_id, l.action, l.type, l.owner, l.due AS done_by, l.category,
+SELECT l.incident_id, l.remediation_id, l.action, l.type, l.owner, l.done_by, l.done_from, l.category,
        (SELECT group_concat(service, ', ') FROM (
           SELECT a.service FROM incident_services a JOIN incident_services b ON b.service = a.service
            WHERE a.incident_id = l.incident_id AND b.incident_id = l.failed_again_id ORDER BY a.position)) AS services,
@@ -104,7 +111,7 @@ export function queryFixes(db: Database.Database): FixRow[] {
   const rows = db.prepare(FIXES_SQL).all() as Omit<FixRow, 'days_after'>[];
   return rows.map((r) => ({
     incident_id: r.incident_id, remediation_id: r.remediation_id, action: r.action, type: r.type, owner: r.owner,
-    done_by: r.done_by, category: r.category, services: r.services,
+    done_by: r.done_by, done_from: r.done_from, category: r.category, services: r.services,
     failed_again_id: r.failed_again_id, failed_again_started: r.failed_again_started,
     days_after: days(r.done_by, r.failed_again_started), later_incidents: r.later_incidents,
   }));
