@@ -1,27 +1,44 @@
 import type { BuildStep, BuildStepResult } from '../build/steps.js';
+import { documentKey, FinishedDocuments, incidentRecords } from '../build/document-key.js';
 import { documentPosition } from '../build/document-position.js';
 import { UserError } from '../commands/context.js';
 import { CONFIG_FILE } from '../kb/config.js';
+import { chromiumAvailable } from '../render/pdf.js';
 import { documentsOfType } from '../schema/config.js';
-import { buildPacket } from './build.js';
-import { requestFromDocument } from './spec.js';
-
+import { buildStamp } from './git.js';
 
 /**
  * `postmortem build`: every `type: packet` entry of `documents:` in the config. A packet that
- * cannot be written is a problem located at its entry; the files of earlier builds stay.
+ * cannot be written is a problem located at its entry; the files of earlier builds stay. A packet
+ * whose inputs did not change since it was written (`document-key.ts`) is not rendered again; its
+ * numbers and trends come from every incident, so every incident record is in its key.
  */
 export const packetBuildStep: BuildStep = {
   name: 'packets',
   async run(ctx, built): Promise<BuildStepResult> {
     const result: BuildStepResult = { written: [], unchanged: 0, problems: [], notes: [] };
     const specs = documentsOfType(built.config, 'packet');
+    if (specs.length === 0) return result;
+    const finished = new FinishedDocuments(ctx.out, 'packets');
+    const records = incidentRecords(built);
+    const facts = [buildStamp(ctx.root).text, String(chromiumAvailable())];
+    let rendered = 0;
     for (const { spec, index } of specs) {
+      const key = documentKey(ctx.root, built, { kind: 'packet', spec, records, files: spec.notes ? [spec.notes] : [], facts });
+      const done = finished.find(key);
+      if (done) {
+        result.unchanged += done.files.length;
+        result.notes.push(...done.notes);
+        continue;
+      }
+      rendered += 1;
       try {
+        const [{ buildPacket }, { requestFromDocument }] = await Promise.all([import('./build.js'), import('./spec.js')]);
         const packet = await buildPacket(ctx, built, requestFromDocument(spec));
         result.written.push(...packet.written);
         result.unchanged += packet.unchanged;
         result.notes.push(...packet.notes);
+        finished.record(key, packet.files, packet.notes);
       } catch (error) {
         if (!(error instanceof UserError)) throw error;
         const key = /^Notes file/.test(error.message) ? 'notes' : undefined;
@@ -34,6 +51,8 @@ export const packetBuildStep: BuildStep = {
         });
       }
     }
+    finished.save();
+    result.notes.push(`${rendered} of ${specs.length} rendered again`);
     return result;
   },
 };

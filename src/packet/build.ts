@@ -19,6 +19,8 @@ export interface PacketBuild {
   numbers: PacketNumbers;
   view: PacketView;
   html: string;
+  /** Every path of the packet, relative to the output folder. */
+  files: string[];
   /** Paths written or rewritten, relative to the output folder. */
   written: string[];
   unchanged: number;
@@ -89,12 +91,14 @@ export async function buildPacket(ctx: CommandContext, kb: BuiltKnowledgeBase, r
       messages.push(`PDF of packet ${spec.name} skipped: Chromium not found at ${chromiumPath()}. ${CHROMIUM_INSTALL_HINT}`);
     }
   }
+  const files: string[] = [];
   const written: string[] = [];
   let unchanged = 0;
   for (const output of outputs) {
     const rel = output.path.slice(ctx.out.length + 1).split('\\').join('/');
+    files.push(rel);
     if (writeFileAtomic(output.path, output.content)) written.push(rel);
     else unchanged++;
   }
-  return { spec, incidents, numbers, view, html, written, unchanged, notes: messages, pages };
+  return { spec, incidents, numbers, view, html, files, written, unchanged, notes: messages, pages };
 }
