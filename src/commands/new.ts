@@ -1,14 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { dirname, join } from 'node:path';
-import type { CommandModule } from 'yargs';
 import { loadConfig } from '../kb/config.js';
 import { INCIDENTS_DIR } from '../kb/files.js';
 import { slugify } from '../source/sections.js';
 import { resolveToday } from '../kb/validate.js';
 import type { Temporal } from '../model/time.js';
 import { templatePath } from '../paths.js';
-import { UserError, type CliEnv, type CommandContext, type CommandResult } from './context.js';
+import { UserError, type CliEnv, type CommandContext, type CommandResult, type CommandBody } from './context.js';
 
 export interface NewResult extends CommandResult {
   id: string;
@@ -55,9 +54,7 @@ export function runNew(ctx: CommandContext, options: { title: string; author?: s
   return { exitCode: 0, id, file };
 }
 
-export const newCommand = (env: CliEnv): CommandModule => ({
-  command: 'new <title>',
-  describe: 'Write a new incident file from the template, with a generated id and today\'s date',
+export const newCommand = (env: CliEnv): CommandBody => ({
   builder: (y) => y
     .positional('title', { type: 'string', demandOption: true, describe: 'One-line title' })
     .option('author', { type: 'string', describe: 'Owner id of the author (default: first owner in the config)' })
