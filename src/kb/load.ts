@@ -4,7 +4,8 @@ import type { Config } from '../schema/config.js';
 import type { Incident } from '../model/incident.js';
 import type { Temporal } from '../model/time.js';
 import { sortProblems, type Problem } from '../problems.js';
-import { readSource, type SourceFile } from '../source/read.js';
+import type { SourceFile } from '../source/read.js';
+import { readSourceFast } from '../db/fast-read.js';
 import { loadConfig } from './config.js';
 import { listIncidentFiles } from './files.js';
 import { resolveToday, validateSources } from './validate.js';
@@ -31,7 +32,10 @@ export interface LoadOptions {
   cwd?: string;
 }
 
-/** Reads one file from disk; an unreadable file becomes a located problem. */
+/**
+ * Reads one file from disk (by the fast reader, which gives `readSource`'s result without
+ * parsing the Markdown of plain files); an unreadable file becomes a located problem.
+ */
 export function readSourceFile(root: string, file: string, config: Config): SourceFile {
   let bytes: Uint8Array;
   try {
@@ -43,7 +47,7 @@ export function readSourceFile(root: string, file: string, config: Config): Sour
       problems: [{ file, line: 1, column: 1, severity: 'error', ruleId: 'frontmatter', message: reason }],
     };
   }
-  return readSource(file, bytes, { maxBytes: config.validation.max_file_kb * 1024 });
+  return readSourceFast(file, bytes, { maxBytes: config.validation.max_file_kb * 1024 });
 }
 
 /** Loads the config and every incident, and runs every rule. Reads each file exactly once. */
