@@ -106,12 +106,17 @@ export class FinishedDocuments {
     this.previous = previous;
   }
 
-  /** The document finished under this key, when each of its files still holds the bytes written then. */
-  find(key: string): Finished | undefined {
+  /**
+   * Whether the document finished under this key is still there (each of its files holds the
+   * bytes written then); if so its files count as unchanged and its notes are said again.
+   */
+  reuse(key: string, result: { unchanged: number; notes: string[] }): boolean {
     const done = this.previous[key];
-    if (!done || !done.files.every(([path, d]) => fileDigest(join(this.out, path)) === d)) return undefined;
+    if (!done || !done.files.every(([path, d]) => fileDigest(join(this.out, path)) === d)) return false;
     this.next[key] = done;
-    return done;
+    result.unchanged += done.files.length;
+    result.notes.push(...done.notes);
+    return true;
   }
 
   /** Records a document just written under its key: its files as they are now, and its notes. */

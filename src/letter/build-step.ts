@@ -26,12 +26,7 @@ export const letterBuildStep: BuildStep = {
       const key = documentKey(ctx.root, built, {
         kind: 'letter', spec, records: incidentRecords(built, spec.incidents), facts: [String(chromiumAvailable())],
       });
-      const done = finished.find(key);
-      if (done) {
-        result.unchanged += done.files.length;
-        result.notes.push(...done.notes);
-        continue;
-      }
+      if (finished.reuse(key, result)) continue;
       rendered += 1;
       try {
         const { produceLetter } = await import('./document.js');

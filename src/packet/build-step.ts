@@ -25,12 +25,7 @@ export const packetBuildStep: BuildStep = {
     let rendered = 0;
     for (const { spec, index } of specs) {
       const key = documentKey(ctx.root, built, { kind: 'packet', spec, records, files: spec.notes ? [spec.notes] : [], facts });
-      const done = finished.find(key);
-      if (done) {
-        result.unchanged += done.files.length;
-        result.notes.push(...done.notes);
-        continue;
-      }
+      if (finished.reuse(key, result)) continue;
       rendered += 1;
       try {
         const [{ buildPacket }, { requestFromDocument }] = await Promise.all([import('./build.js'), import('./spec.js')]);
