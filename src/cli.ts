@@ -3,34 +3,43 @@ import { resolve } from 'node:path';
 import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { asUserError } from './output/file-error.js';
-import { type CliEnv, type CommandContext, type CommandResult } from './commands/context.js';
+import { type CliEnv, type CommandBody, type CommandContext, type CommandResult } from './commands/context.js';
 
-type CommandFactory = (env: CliEnv) => CommandModule;
+type CommandFactory = (env: CliEnv) => CommandBody;
+
+interface CommandEntry {
+  /** Name and positionals, as yargs reads them. */
+  command: string;
+  describe: string;
+  load: () => Promise<CommandFactory>;
+}
 
 /**
  * Every command, registered here and only here, in the order `--help` lists them. A command's
- * module (and all it imports) is loaded only when that command runs, or for the overall help:
- * loading every module costs about half a second at each start.
+ * module (and all it imports) is loaded only when that command runs: the overall help, a typo
+ * and a missing command need only the names and descriptions below.
  */
-const COMMANDS: readonly (readonly [name: string, load: () => Promise<CommandFactory>])[] = [
+const COMMANDS: readonly CommandEntry[] = [
   // the main job, and validation
-  ['build', async () => (await import('./commands/build.js')).buildCommand],
-  ['check', async () => (await import('./commands/check.js')).checkCommand],
+  { command: 'build', describe: 'Build the knowledge-base database (incrementally) and every document and the site', load: async () => (await import('./commands/build.js')).buildCommand },
+  { command: 'check [paths..]', describe: 'Validate incidents and the config; print every problem as path:line:col', load: async () => (await import('./commands/check.js')).checkCommand },
   // questions to the knowledge base
-  ['stats', async () => (await import('./commands/stats.js')).statsCommand],
-  ['actions', async () => (await import('./commands/actions.js')).actionsCommand],
-  ['search', async () => (await import('./commands/search.js')).searchCommand],
-  ['recurrence', async () => (await import('./commands/recurrence.js')).recurrenceCommand],
-  ['sql', async () => (await import('./commands/sql.js')).sqlCommand],
+  { command: 'stats', describe: 'Incident counts and time to detect, mitigate and resolve (median, p90) per group', load: async () => (await import('./commands/stats.js')).statsCommand },
+  { command: 'actions', describe: 'Remediations: owner, due date, status and days overdue', load: async () => (await import('./commands/actions.js')).actionsCommand },
+  { command: 'search <words..>', describe: 'Search titles, causes, factors, timelines, remediations and sections', load: async () => (await import('./commands/search.js')).searchCommand },
+  { command: 'recurrence', describe: 'Recurring root causes per service, and fixes after which the same failure came back', load: async () => (await import('./commands/recurrence.js')).recurrenceCommand },
+  { command: 'sql <query>', describe: 'Run one read-only SQL query against the database (see docs/schema.md)', load: async () => (await import('./commands/sql.js')).sqlCommand },
   // documents
-  ['letter', async () => (await import('./commands/letter.js')).letterCommand],
-  ['packet', async () => (await import('./commands/packet.js')).packetCommand],
-  ['site', async () => (await import('./commands/site.js')).siteCommand],
-  ['serve', async () => (await import('./commands/serve.js')).serveCommand],
+  { command: 'letter <ids..>', describe: 'Write the customer letter about one or more incidents (HTML, Markdown, PDF)', load: async () => (await import('./commands/letter.js')).letterCommand },
+  { command: 'packet', describe: 'Write the internal review packet for a provider meeting (HTML, PDF)', load: async () => (await import('./commands/packet.js')).packetCommand },
+  { command: 'site', describe: 'Write the browsable, searchable site to <out>/site/ (only what changed)', load: async () => (await import('./commands/site.js')).siteCommand },
+  { command: 'serve', describe: 'Build, then serve the site and letter and packet previews on 127.0.0.1, rebuilding and reloading on every save', load: async () => (await import('./commands/serve.js')).serveCommand },
   // authoring
-  ['new', async () => (await import('./commands/new.js')).newCommand],
-  ['init', async () => (await import('./commands/init.js')).initCommand],
+  { command: 'new <title>', describe: 'Write a new incident file from the template, with a generated id and today\'s date', load: async () => (await import('./commands/new.js')).newCommand },
+  { command: 'init [dir]', describe: 'Create an empty knowledge base (config with comments, incidents/, templates/)', load: async () => (await import('./commands/init.js')).initCommand },
 ];
+
+const nameOf = (entry: CommandEntry) => entry.command.split(' ')[0]!;
 
 /** Global options that take a value (the command name is the first word that is not an option or such a value). */
 const GLOBAL_VALUE_OPTIONS = new Set(['--root', '--out', '--now']);
@@ -45,15 +54,19 @@ export function commandNamed(argv: readonly string[]): string | undefined {
       continue;
     }
     if (arg.startsWith('-')) continue;
-    return COMMANDS.some(([name]) => name === arg) ? arg : undefined;
+    return COMMANDS.some((entry) => nameOf(entry) === arg) ? arg : undefined;
   }
   return undefined;
 }
 
-/** The named command's module only; every module for help, typos and a missing command. */
-async function commandsFor(argv: readonly string[]): Promise<CommandFactory[]> {
+/** The named command, with its module loaded; every other command by name and description only. */
+async function commandsFor(argv: readonly string[], env: CliEnv): Promise<CommandModule[]> {
   const named = commandNamed(argv);
-  return Promise.all(COMMANDS.filter(([name]) => named === undefined || name === named).map(([, load]) => load()));
+  return Promise.all(COMMANDS.map(async (entry): Promise<CommandModule> => {
+    const { command, describe } = entry;
+    if (nameOf(entry) !== named) return { command, describe, handler: () => undefined };
+    return { ...(await entry.load())(env), command, describe };
+  }));
 }
 
 function contextFrom(argv: Record<string, unknown>): CommandContext {
@@ -88,7 +101,7 @@ function protectDoubleDash(argv: readonly string[]): { argv: string[]; restore: 
   };
 }
 
-export function buildParser(rawArgv: string[], env: CliEnv, commands: readonly CommandFactory[]) {
+export function buildParser(rawArgv: string[], commands: readonly CommandModule[]) {
   const { argv, restore } = protectDoubleDash(rawArgv);
   let parser = yargs(argv)
     .middleware(restore)
@@ -103,7 +116,7 @@ export function buildParser(rawArgv: string[], env: CliEnv, commands: readonly C
     .wrap(100)
     .help()
     .version();
-  for (const command of commands) parser = parser.command(command(env));
+  for (const command of commands) parser = parser.command(command);
   return parser;
 }
 
@@ -118,7 +131,7 @@ async function main(): Promise<void> {
     },
   };
   const argv = hideBin(process.argv);
-  const parser = buildParser(argv, env, await commandsFor(argv)).fail((message, error) => {
+  const parser = buildParser(argv, await commandsFor(argv, env)).fail((message, error) => {
     // Throwing stops yargs from running the command after a usage problem.
     throw error ?? new UsageError(message);
   });

@@ -6,6 +6,7 @@ import { runLetter, parseFormats } from '../src/commands/letter.js';
 import { runInit } from '../src/commands/init.js';
 import { UserError } from '../src/commands/context.js';
 import { loadKnowledgeBase } from '../src/kb/load.js';
+import { updateKnowledgeBase } from '../src/db/knowledge-base.js';
 import { letterBuildStep } from '../src/letter/build-step.js';
 import { BUILD_STEPS } from '../src/build/steps.js';
 import { visibleText } from '../src/letter/tripwire.js';
@@ -357,8 +358,7 @@ describe('build step and init', () => {
     expect(BUILD_STEPS).toContain(letterBuildStep);
     const root = kbWith({ 'incidents/2007-03-11-dst.md': DST });
     const ctx = captureContext(root);
-    const kb = loadKnowledgeBase({ root });
-    const built = { config: kb.config, problems: kb.problems, incidents: () => kb.incidents } as unknown as Parameters<typeof letterBuildStep.run>[1];
+    const built = await updateKnowledgeBase(ctx);
     const result = await letterBuildStep.run(ctx, built);
     expect(result.problems).toEqual([]);
     expect(result.written).toEqual(['letters/march-letter.html', 'letters/march-letter.md']);
@@ -367,8 +367,8 @@ describe('build step and init', () => {
     expect(again).toMatchObject({ written: [], unchanged: 2 });
 
     const broken = kbWith({ 'incidents/2007-03-11-dst.md': DST.replace('status: final', 'status: draft') });
-    const kb2 = loadKnowledgeBase({ root: broken });
-    const failed = await letterBuildStep.run(captureContext(broken), { config: kb2.config, problems: kb2.problems, incidents: () => kb2.incidents } as unknown as Parameters<typeof letterBuildStep.run>[1]);
+    const ctx2 = captureContext(broken);
+    const failed = await letterBuildStep.run(ctx2, await updateKnowledgeBase(ctx2));
     expect(failed.written).toEqual([]);
     expect(failed.problems).toHaveLength(1);
     expect(failed.problems[0]).toMatchObject({ file: 'postmortem.config.yaml', line: 14, column: 5, severity: 'error', ruleId: 'letter' });

@@ -1,8 +1,7 @@
-import type { CommandModule } from 'yargs';
 import { runQueryCommand, withAsOfOption, type QueryCommandOptions } from '../db/query-command.js';
 import { ACTION_STATUSES, queryActions, type ActionRow, type ActionsOptions } from '../db/queries/actions.js';
 import { withFormatOption, writeRows, type RowFormat } from '../output/rows.js';
-import type { CliEnv, CommandContext, CommandResult } from './context.js';
+import type { CliEnv, CommandContext, CommandResult, CommandBody } from './context.js';
 
 export type ActionsCommandOptions = Omit<ActionsOptions, 'today'> & QueryCommandOptions;
 
@@ -18,9 +17,7 @@ export async function runActions(ctx: CommandContext, options: ActionsCommandOpt
   return { ...result, rows };
 }
 
-export const actionsCommand = (env: CliEnv): CommandModule => ({
-  command: 'actions',
-  describe: 'Remediations: owner, due date, status and days overdue',
+export const actionsCommand = (env: CliEnv): CommandBody => ({
   builder: (y) => withAsOfOption(withFormatOption(y))
     .option('owner', { type: 'string', describe: 'Only this owner id' })
     .option('status', { choices: ACTION_STATUSES, default: 'open' as const, describe: 'open (and in-progress), overdue, done or all' })

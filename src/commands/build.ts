@@ -1,10 +1,9 @@
-import type { CommandModule } from 'yargs';
 import { relative } from 'node:path';
 import { BUILD_STEPS } from '../build/steps.js';
 import { updateKnowledgeBase, type BuiltKnowledgeBase } from '../db/knowledge-base.js';
 import { countBySeverity, type Problem } from '../problems.js';
 import { printProblems } from '../output/problems.js';
-import type { CliEnv, CommandContext, CommandResult } from './context.js';
+import type { CliEnv, CommandContext, CommandResult, CommandBody } from './context.js';
 
 export interface BuildOptions {
   /** Database path (default `<out>/postmortems.db`). */
@@ -63,9 +62,7 @@ export async function runBuild(ctx: CommandContext, options: BuildOptions = {}):
   return { exitCode: errors > 0 ? 1 : 0, kb, problems };
 }
 
-export const buildCommand = (env: CliEnv): CommandModule => ({
-  command: 'build',
-  describe: 'Build the knowledge-base database (incrementally) and every document and the site',
+export const buildCommand = (env: CliEnv): CommandBody => ({
   builder: (y) => y.option('db', { type: 'string', describe: 'Database file [default: <out>/postmortems.db]' }),
   handler: async (argv) => {
     env.finish(await runBuild(env.context(argv), { db: argv.db as string | undefined }));

@@ -1,8 +1,7 @@
-import type { CommandModule } from 'yargs';
 import { loadKnowledgeBase } from '../kb/load.js';
 import { countBySeverity, type Problem } from '../problems.js';
 import { printProblems } from '../output/problems.js';
-import type { CliEnv, CommandContext, CommandResult } from './context.js';
+import type { CliEnv, CommandContext, CommandResult, CommandBody } from './context.js';
 
 export interface CheckOptions {
   paths?: string[];
@@ -38,9 +37,7 @@ export function runCheck(ctx: CommandContext, options: CheckOptions = {}): Check
   return { exitCode, problems, incidents: kb.incidents.length };
 }
 
-export const checkCommand = (env: CliEnv): CommandModule => ({
-  command: 'check [paths..]',
-  describe: 'Validate incidents and the config; print every problem as path:line:col',
+export const checkCommand = (env: CliEnv): CommandBody => ({
   builder: (y) => y
     .positional('paths', { type: 'string', array: true, describe: 'Files or folders to check (default: incidents/)' })
     .option('format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'Output format' })

@@ -1,3 +1,4 @@
+import type { CommandModule } from 'yargs';
 /** What every command function receives: the knowledge base, where output goes, and the streams. */
 export interface Output {
   write(text: string): unknown;
@@ -28,6 +29,12 @@ export class UserError extends Error {
     this.name = 'UserError';
   }
 }
+
+/**
+ * What a command module gives `cli.ts`: its options and its handler. Its usage and one-line
+ * description are declared in `cli.ts`, so that the overall help loads no command module.
+ */
+export type CommandBody = Omit<CommandModule, 'command' | 'describe'>;
 
 /** What `cli.ts` hands each command module: how to build the context, and where the result goes. */
 export interface CliEnv {

@@ -1,11 +1,10 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { CommandModule } from 'yargs';
 import { CONFIG_FILE } from '../kb/config.js';
 import { INCIDENTS_DIR } from '../kb/files.js';
 import { DEFAULT_TEMPLATES } from '../paths.js';
 import { shownPath } from '../output/file-error.js';
-import { UserError, type CliEnv, type CommandContext, type CommandResult } from './context.js';
+import { UserError, type CliEnv, type CommandContext, type CommandResult, type CommandBody } from './context.js';
 
 /** Templates copied into a new knowledge base (everything but the init skeleton itself). */
 function copyTemplates(target: string): string[] {
@@ -38,9 +37,7 @@ export function runInit(ctx: CommandContext, options: { dir?: string }): Command
   return { exitCode: 0, dir };
 }
 
-export const initCommand = (env: CliEnv): CommandModule => ({
-  command: 'init [dir]',
-  describe: 'Create an empty knowledge base (config with comments, incidents/, templates/)',
+export const initCommand = (env: CliEnv): CommandBody => ({
   builder: (y) => y.positional('dir', { type: 'string', describe: 'Folder to create it in (default: the root)' }),
   handler: (argv) => {
     env.finish(runInit(env.context(argv), { dir: argv.dir as string | undefined }));

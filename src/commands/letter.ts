@@ -1,11 +1,10 @@
-import type { CommandModule } from 'yargs';
 import { loadKnowledgeBase } from '../kb/load.js';
 import { checkTargets } from '../kb/targets.js';
 import { updateKnowledgeBase } from '../db/knowledge-base.js';
 import { knowledgeBaseAsOf, parseAsOf } from '../history/as-of.js';
 import type { LetterOutcome } from '../letter/document.js';
 import { LETTER_FORMATS, type LetterFormat } from '../letter/formats.js';
-import { UserError, type CliEnv, type CommandContext, type CommandResult } from './context.js';
+import { UserError, type CliEnv, type CommandContext, type CommandResult, type CommandBody } from './context.js';
 
 export interface LetterOptions {
   ids: string[];
@@ -72,9 +71,7 @@ export async function runLetter(ctx: CommandContext, options: LetterOptions): Pr
   return { exitCode: 0, outcome };
 }
 
-export const letterCommand = (env: CliEnv): CommandModule => ({
-  command: 'letter <ids..>',
-  describe: 'Write the customer letter about one or more incidents (HTML, Markdown, PDF)',
+export const letterCommand = (env: CliEnv): CommandBody => ({
   builder: (y) => y
     .positional('ids', { type: 'string', array: true, describe: 'Incident ids (file names without .md)' })
     .option('signer', { type: 'string', describe: 'Owner id who signs (must be public) [default: letter.signer]' })

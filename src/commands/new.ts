@@ -1,7 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { dirname, join } from 'node:path';
-import type { CommandModule } from 'yargs';
 import { loadConfig } from '../kb/config.js';
 import { idsOfFiles, INCIDENTS_DIR, scanIncidentFiles } from '../kb/files.js';
 import { requireId } from '../schema/id.js';
@@ -11,7 +10,7 @@ import { slugify } from '../source/sections.js';
 import { resolveToday } from '../kb/validate.js';
 import { today, type Temporal } from '../model/time.js';
 import { templatePath } from '../paths.js';
-import { UserError, type CliEnv, type CommandContext, type CommandResult } from './context.js';
+import { UserError, type CliEnv, type CommandContext, type CommandResult, type CommandBody } from './context.js';
 
 export interface NewResult extends CommandResult {
   id: string;
@@ -75,9 +74,7 @@ export function runNew(ctx: CommandContext, options: { title: string; author?: s
   return { exitCode: 0, id, file };
 }
 
-export const newCommand = (env: CliEnv): CommandModule => ({
-  command: 'new <title>',
-  describe: 'Write a new incident file from the template, with a generated id and today\'s date',
+export const newCommand = (env: CliEnv): CommandBody => ({
   builder: (y) => y
     .positional('title', { type: 'string', demandOption: true, describe: 'One-line title' })
     .option('author', { type: 'string', describe: 'Owner id of the author (default: first owner in the config)' })

@@ -1,11 +1,10 @@
-import type { CommandModule } from 'yargs';
 import { updateKnowledgeBase } from '../db/knowledge-base.js';
 import { buildPacket, packetData, type PacketBuild } from '../packet/build.js';
 import type { PacketDelta } from '../packet/delta.js';
 import type { BuiltKnowledgeBase } from '../db/knowledge-base.js';
 import { requestFromDocument, type PacketRequest } from '../packet/spec.js';
 import { countBySeverity } from '../problems.js';
-import { UserError, type CliEnv, type CommandContext, type CommandResult } from './context.js';
+import { UserError, type CliEnv, type CommandContext, type CommandResult, type CommandBody } from './context.js';
 
 export interface PacketOptions {
   provider?: string;
@@ -88,9 +87,7 @@ export async function runPacket(ctx: CommandContext, options: PacketOptions): Pr
   return { exitCode: 0, packet };
 }
 
-export const packetCommand = (env: CliEnv): CommandModule => ({
-  command: 'packet',
-  describe: 'Write the internal review packet for a provider meeting (HTML, PDF)',
+export const packetCommand = (env: CliEnv): CommandBody => ({
   builder: (y) => y
     .option('provider', { type: 'string', describe: 'Only incidents involving this provider' })
     .option('since', { type: 'string', describe: 'First day of the period, YYYY-MM-DD [default: a year before --until]' })

@@ -1,8 +1,7 @@
-import type { CommandModule } from 'yargs';
 import { runQueryCommand, withAsOfOption, type QueryCommandOptions } from '../db/query-command.js';
 import { queryFixes, queryRecurrence, type FixRow, type RecurrenceGroupRow } from '../db/queries/recurrence.js';
 import { withFormatOption, writeRows, type RowFormat } from '../output/rows.js';
-import type { CliEnv, CommandContext, CommandResult } from './context.js';
+import type { CliEnv, CommandContext, CommandResult, CommandBody } from './context.js';
 
 export const RECURRENCE_VIEWS = ['all', 'groups', 'fixes'] as const;
 
@@ -43,9 +42,7 @@ export async function runRecurrence(ctx: CommandContext, options: RecurrenceComm
   return { ...result, groups, fixes };
 }
 
-export const recurrenceCommand = (env: CliEnv): CommandModule => ({
-  command: 'recurrence',
-  describe: 'Recurring root causes per service, and fixes after which the same failure came back',
+export const recurrenceCommand = (env: CliEnv): CommandBody => ({
   builder: (y) => withAsOfOption(withFormatOption(y))
     .option('window', { type: 'number', default: 90, describe: 'Days between incidents that still count as recurring' })
     .option('show', { choices: RECURRENCE_VIEWS, default: 'all' as const, describe: 'groups, fixes, or all' })

@@ -1,8 +1,7 @@
-import type { CommandModule } from 'yargs';
 import { runQueryCommand, type QueryCommandOptions } from '../db/query-command.js';
 import { querySearch, type SearchRow } from '../db/queries/search.js';
 import { withFormatOption, writeRows, type RowFormat } from '../output/rows.js';
-import type { CliEnv, CommandContext, CommandResult } from './context.js';
+import type { CliEnv, CommandContext, CommandResult, CommandBody } from './context.js';
 
 export interface SearchCommandOptions extends QueryCommandOptions {
   limit?: number;
@@ -23,9 +22,7 @@ export async function runSearch(ctx: CommandContext, words: string, options: Sea
   return { ...result, rows };
 }
 
-export const searchCommand = (env: CliEnv): CommandModule => ({
-  command: 'search <words..>',
-  describe: 'Search titles, causes, factors, timelines, remediations and sections',
+export const searchCommand = (env: CliEnv): CommandBody => ({
   builder: (y) => withFormatOption(y)
     .positional('words', { type: 'string', array: true, describe: 'Words to find (all of them; word* for a prefix)' })
     .option('limit', { type: 'number', default: 20, describe: 'Most results' })

@@ -1,11 +1,10 @@
 import type { AddressInfo } from 'node:net';
-import type { CommandModule } from 'yargs';
 import { checkHost, DEFAULT_HOST, DEFAULT_PORT } from '../serve/address.js';
 import { SERVE_PREFIX } from '../serve/inject.js';
 import { createServeServer, DEFAULT_EDITOR_LINK } from '../serve/server.js';
 import { ServeSession, type ServeState } from '../serve/session.js';
 import { KnowledgeBaseWatcher, watchTargets } from '../serve/watch.js';
-import { UserError, type CliEnv, type CommandContext, type CommandResult } from './context.js';
+import { UserError, type CliEnv, type CommandBody, type CommandContext, type CommandResult } from './context.js';
 
 export interface ServeOptions {
   /** Interface to listen on (default 127.0.0.1); anything but loopback needs `allowRemote`. */
@@ -93,9 +92,7 @@ export async function runServe(ctx: CommandContext, options: ServeOptions, signa
   return { exitCode: 0 };
 }
 
-export const serveCommand = (env: CliEnv): CommandModule => ({
-  command: 'serve',
-  describe: 'Build, then serve the site and letter and packet previews on 127.0.0.1, rebuilding and reloading on every save',
+export const serveCommand = (env: CliEnv): CommandBody => ({
   builder: (y) => y
     .option('port', { type: 'number', default: DEFAULT_PORT, describe: 'Port to listen on (0: any free port)' })
     .option('host', { type: 'string', default: DEFAULT_HOST, describe: 'Address to listen on; loopback only unless --allow-remote' })

@@ -1,10 +1,9 @@
 import { join, relative } from 'node:path';
-import type { CommandModule } from 'yargs';
 import { updateKnowledgeBase } from '../db/knowledge-base.js';
 import { countBySeverity } from '../problems.js';
 import { SITE_DIR, type SiteBuildResult } from '../site/build.js';
 import { buildSiteFromKnowledgeBase } from '../site/step.js';
-import type { CliEnv, CommandContext, CommandResult } from './context.js';
+import type { CliEnv, CommandContext, CommandResult, CommandBody } from './context.js';
 
 export interface SiteOptions {
   /** Database path (default `<out>/postmortems.db`). */
@@ -39,9 +38,7 @@ export async function runSite(ctx: CommandContext, options: SiteOptions = {}): P
   return { exitCode: errors > 0 ? 1 : 0, site, incidents: incidents };
 }
 
-export const siteCommand = (env: CliEnv): CommandModule => ({
-  command: 'site',
-  describe: 'Write the browsable, searchable site to <out>/site/ (only what changed)',
+export const siteCommand = (env: CliEnv): CommandBody => ({
   builder: (y) => y.option('db', { type: 'string', describe: 'Database file [default: <out>/postmortems.db]' }),
   handler: async (argv) => {
     env.finish(await runSite(env.context(argv), { db: argv.db as string | undefined }));

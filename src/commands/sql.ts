@@ -1,8 +1,7 @@
-import type { CommandModule } from 'yargs';
 import { runQueryCommand, type QueryCommandOptions } from '../db/query-command.js';
 import { querySql, SQL_DEFAULT_LIMIT, SQL_DEFAULT_TIMEOUT_MS, type SqlResult } from '../db/queries/sql.js';
 import { withFormatOption, writeRows, type RowFormat } from '../output/rows.js';
-import type { CliEnv, CommandContext, CommandResult } from './context.js';
+import type { CliEnv, CommandContext, CommandResult, CommandBody } from './context.js';
 
 export interface SqlCommandOptions extends QueryCommandOptions {
   limit?: number;
@@ -26,9 +25,7 @@ export async function runSql(ctx: CommandContext, sql: string, options: SqlComma
   return { ...outcome, result };
 }
 
-export const sqlCommand = (env: CliEnv): CommandModule => ({
-  command: 'sql <query>',
-  describe: 'Run one read-only SQL query against the database (see docs/schema.md)',
+export const sqlCommand = (env: CliEnv): CommandBody => ({
   builder: (y) => withFormatOption(y)
     .positional('query', { type: 'string', describe: 'A SELECT statement' })
     .option('limit', { type: 'number', default: SQL_DEFAULT_LIMIT, describe: 'Most rows returned' })

@@ -1,8 +1,7 @@
-import type { CommandModule } from 'yargs';
 import { runQueryCommand, withAsOfOption, type QueryCommandOptions } from '../db/query-command.js';
 import { availabilityMethod, queryStats, STATS_GROUPS, type StatsOptions, type StatsRow } from '../db/queries/stats.js';
 import { withFormatOption, writeRows, type RowFormat } from '../output/rows.js';
-import type { CliEnv, CommandContext, CommandResult } from './context.js';
+import type { CliEnv, CommandContext, CommandResult, CommandBody } from './context.js';
 
 export type StatsCommandOptions = StatsOptions & QueryCommandOptions;
 
@@ -26,9 +25,7 @@ export async function runStats(ctx: CommandContext, options: StatsCommandOptions
   return { ...result, rows };
 }
 
-export const statsCommand = (env: CliEnv): CommandModule => ({
-  command: 'stats',
-  describe: 'Incident counts and time to detect, mitigate and resolve (median, p90) per group',
+export const statsCommand = (env: CliEnv): CommandBody => ({
   builder: (y) => withAsOfOption(withFormatOption(y))
     .option('by', { choices: STATS_GROUPS, default: 'month' as const, describe: 'Group incidents by' })
     .option('since', { type: 'string', describe: 'First day (YYYY-MM-DD, in the config time zone)' })

@@ -1,11 +1,9 @@
-import { unified } from 'unified';
-import remarkParse from 'remark-parse';
-import remarkGfm from 'remark-gfm';
-import type { List, Root, RootContent } from 'mdast';
+import type { List, RootContent } from 'mdast';
 import { digestOf, readSource, type ReadOptions, type SourceFile } from '../source/read.js';
 import { readYaml } from '../source/yaml.js';
 import { RECOGNISED_SECTIONS, slugify, type Section } from '../source/sections.js';
 import { readBodyTimeline } from '../source/body-timeline.js';
+import { parseMarkdown } from '../source/remark.js';
 
 /**
  * A faster reader for the common, plain incident file, with exactly the result of
@@ -16,7 +14,6 @@ import { readBodyTimeline } from '../source/body-timeline.js';
  * first section, headings with markup), it is read by `readSource` instead.
  * `test/db-fast-read.test.ts` checks both give the same result on every example file.
  */
-const timelineParser = unified().use(remarkParse).use(remarkGfm);
 const FRONTMATTER = /^---\n([\s\S]*?)\n---(?:\n|$)/;
 const PLAIN_HEADING = /^## ([A-Za-z0-9][A-Za-z0-9 ,.'()/-]*[A-Za-z0-9.)])[ \t]*$/;
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
@@ -108,7 +105,7 @@ export function tryFast(file: string, bytes: Uint8Array, options: ReadOptions): 
       const body = text.slice(h.end, next);
       // A plain one-line-per-entry list needs no parser; anything else is parsed by remark,
       // only this section, padded so lines keep their numbers.
-      const nodes = (text.includes(']:') ? undefined : plainList(body, h.line + 1)) ?? (timelineParser.parse('\n'.repeat(h.line) + body) as Root).children;
+      const nodes = (text.includes(']:') ? undefined : plainList(body, h.line + 1)) ?? parseMarkdown('\n'.repeat(h.line) + body).children;
       const { items, unread } = readBodyTimeline(nodes);
       source.bodyTimeline = items;
       source.unreadTimeline = unread;

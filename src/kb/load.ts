@@ -33,7 +33,10 @@ export interface LoadOptions {
   cwd?: string;
 }
 
-/** Reads one file from disk; an unreadable file becomes a located problem. */
+/**
+ * Reads one file from disk (by the fast reader, which gives `readSource`'s result without
+ * parsing the Markdown of plain files); an unreadable file becomes a located problem.
+ */
 export function readSourceFile(root: string, file: string, config: Config): SourceFile {
   let bytes: Uint8Array;
   try {

@@ -1,13 +1,16 @@
 import type { BuildStep, BuildStepResult } from '../build/steps.js';
+import { documentKey, FinishedDocuments, incidentRecords } from '../build/document-key.js';
 import { documentPosition } from '../build/document-position.js';
 import { asUserError } from '../output/file-error.js';
 import { CONFIG_FILE } from '../kb/config.js';
+import { chromiumAvailable } from '../render/pdf.js';
+import type { Incident } from '../model/incident.js';
 import { documentsOfType } from '../schema/config.js';
-
 
 /**
  * `postmortem build`: every `type: letter` entry of `documents:` in the config. A letter that
- * cannot be written is a located problem; the letters written before it stay.
+ * cannot be written is a located problem; the letters written before it stay. A letter whose
+ * inputs did not change since it was written (`document-key.ts`) is not rendered again.
  */
 export const letterBuildStep: BuildStep = {
   name: 'letters',
@@ -15,10 +18,18 @@ export const letterBuildStep: BuildStep = {
     const result: BuildStepResult = { written: [], unchanged: 0, problems: [], notes: [] };
     const specs = documentsOfType(built.config, 'letter');
     if (specs.length === 0) return result;
-    const { produceLetter } = await import('./document.js');
-    const kb = { root: ctx.root, config: built.config, incidents: built.incidents(), problems: built.problems };
+    const finished = new FinishedDocuments(ctx.out, 'letters');
+    let incidents: Incident[] | undefined; // read from the parse cache only when a letter is rendered
+    const kb = { root: ctx.root, config: built.config, problems: built.problems, get incidents() { return (incidents ??= built.incidents()); } };
+    let rendered = 0;
     for (const { spec, index } of specs) {
+      const key = documentKey(ctx.root, built, {
+        kind: 'letter', spec, records: incidentRecords(built, spec.incidents), facts: [String(chromiumAvailable())],
+      });
+      if (finished.reuse(key, result)) continue;
+      rendered += 1;
       try {
+        const { produceLetter } = await import('./document.js');
         const outcome = await produceLetter({
           kb,
           out: ctx.out,
@@ -37,6 +48,7 @@ export const letterBuildStep: BuildStep = {
           else result.unchanged += 1;
         }
         result.notes.push(...outcome.notes);
+        finished.record(key, outcome.files.map((f) => f.path), outcome.notes);
       } catch (caught) {
         const error = asUserError(caught);
         if (!error) throw caught;
@@ -49,6 +61,8 @@ export const letterBuildStep: BuildStep = {
         });
       }
     }
+    finished.save();
+    result.notes.push(`${rendered} of ${specs.length} rendered again`);
     return result;
   },
 };

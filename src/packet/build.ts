@@ -22,6 +22,8 @@ export interface PacketBuild {
   numbers: PacketNumbers;
   view: PacketView;
   html: string;
+  /** Every path of the packet, relative to the output folder. */
+  files: string[];
   /** Paths written or rewritten, relative to the output folder. */
   written: string[];
   unchanged: number;
@@ -117,7 +119,8 @@ export async function buildPacket(ctx: CommandContext, kb: BuiltKnowledgeBase, r
   }
   // Every format is written, or none: a failure leaves the previous set of files together.
   const changed = writeFilesAtomic(outputs);
-  const written = outputs.filter((_, n) => changed[n]).map((o) => o.path.slice(ctx.out.length + 1).split('\\').join('/'));
+  const files = outputs.map((o) => o.path.slice(ctx.out.length + 1).split('\\').join('/'));
+  const written = files.filter((_, n) => changed[n]);
   const unchanged = changed.filter((c) => !c).length;
-  return { spec, incidents, numbers, view, html, written, unchanged, notes: messages, pages, delta };
+  return { spec, incidents, numbers, view, html, files, written, unchanged, notes: messages, pages, delta };
 }

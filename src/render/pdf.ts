@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
-import { PDFDocument } from 'pdf-lib';
 
 /**
  * Prints HTML to PDF with the system Chromium, offline: every request that is not a
@@ -97,6 +96,7 @@ export async function printPdf(html: string, options: PdfOptions): Promise<Uint8
 }
 
 async function setMetadata(raw: Uint8Array, options: PdfOptions): Promise<Uint8Array> {
+  const { PDFDocument } = await import('pdf-lib'); // loaded only when printing
   const doc = await PDFDocument.load(raw, { updateMetadata: false });
   doc.setTitle(options.title, { showInWindowTitleBar: true });
   doc.setAuthor(options.author);

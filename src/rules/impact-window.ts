@@ -12,7 +12,7 @@ const withWindows = (windows: string[], resolved = 'resolved: 2007-06-04T10:55:0
 export const impactWindow: Rule = {
   id: 'impact-window',
   severity: 'error',
-  description: "Impact windows end after they start, lie between `started` and `resolved` (`data-loss` windows excepted at the end), name only the incident's services, and are closed once the incident is final.",
+  description: "Impact windows end after they start, lie between `started` and `resolved` (except `data-loss` windows: they cover the period whose data was lost, which may begin before the impact and end after it), name only the incident's services, and are closed once the incident is final.",
   stage: 'incident',
   checkIncident({ incident, report }) {
     const started = incident.started.epochMilliseconds;
@@ -22,7 +22,7 @@ export const impactWindow: Rule = {
       const from = w.from.epochMilliseconds;
       const to = w.to?.epochMilliseconds;
       if (to !== undefined && to <= from) report(`window ends (${w.to!.toString()}) before it starts (${w.from.toString()}); change \`to\``, path(w, 'to'));
-      if (from < started) {
+      if (from < started && w.level !== 'data-loss') {
         report(`window starts (${w.from.toString()}) before \`started\` (${incident.started.toString()}); impact began with the first window: set \`started\` to ${w.from.toString()} or change \`from\``, path(w, 'from'));
       }
       if (to !== undefined && resolved !== undefined && to > resolved && w.level !== 'data-loss') {
@@ -42,7 +42,7 @@ export const impactWindow: Rule = {
       files: withWindows([
         '{from: 2007-06-04T09:10:00-04:00, to: 2007-06-04T10:30:00-04:00, level: outage}',
         '{from: 2007-06-04T10:30:00-04:00, to: 2007-06-04T10:55:00-04:00, level: partial-outage, scope: {percent: 5, of: customers}}',
-        '{from: 2007-06-04T09:10:00-04:00, to: 2007-06-05T12:00:00-04:00, level: data-loss, services: [webmail]}',
+        '{from: 2007-06-04T08:00:00-04:00, to: 2007-06-05T12:00:00-04:00, level: data-loss, services: [webmail]}',
       ]),
       expect: [],
     }],

@@ -1,13 +1,9 @@
 import { createHash } from 'node:crypto';
-import { unified } from 'unified';
-import remarkParse from 'remark-parse';
-import remarkGfm from 'remark-gfm';
-import remarkFrontmatter from 'remark-frontmatter';
-import type { Root } from 'mdast';
 import type { Problem } from '../problems.js';
 import { readYaml, type NodePosition } from './yaml.js';
 import { splitSections, type Section } from './sections.js';
 import { readBodyTimeline, type BodyTimelineItem, type UnreadTimelineItem } from './body-timeline.js';
+import { parseIncidentMarkdown } from './remark.js';
 
 /**
  * Everything read from one incident file, before validation. Plain data only
@@ -37,7 +33,6 @@ export interface ReadOptions {
   maxBytes?: number;
 }
 
-const processor = unified().use(remarkParse).use(remarkGfm).use(remarkFrontmatter, ['yaml']);
 const FRONTMATTER = /^---[ \t]*\r?\n(?:([\s\S]*?)\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|$)/;
 
 export function digestOf(bytes: Uint8Array | string): string {
@@ -100,7 +95,7 @@ export function readSource(file: string, bytes: Uint8Array, options: ReadOptions
     return source;
   }
 
-  const tree = processor.parse(text) as Root;
+  const tree = parseIncidentMarkdown(text);
   const split = splitSections(tree, text);
   source.sections = split.map((s) => s.section);
   const timeline = split.find((s) => s.section.key === 'timeline');

@@ -1,0 +1,132 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BuiltKnowledgeBase } from '../db/knowledge-base.js';
+import { TOOL_VERSION } from '../db/database-file.js';
+import { writeFileAtomic } from '../output/write-file.js';
+import { DEFAULT_TEMPLATES } from '../paths.js';
+
+/**
+ * Never redo finished work: each letter and packet that `postmortem build` writes has a *key*, a
+ * digest of everything that goes into it — its `documents:` entry, the config, the evaluation
+ * date, the tool version, its kind's templates (the knowledge base's own and the defaults), the
+ * incident records it reads (file and content digest), and what else it names (a notes file, the
+ * git stamp, whether Chromium is there to print). When a document's key is the one its files were
+ * written under, and those files still hold the bytes written then, nothing is rendered or printed.
+ */
+export type DocumentKind = 'letter' | 'packet';
+
+export interface DocumentInputs {
+  kind: DocumentKind;
+  /** The document's entry of `documents:` in the config. */
+  spec: unknown;
+  /** `[file, content digest]` of every incident record the document reads. */
+  records: readonly (readonly [file: string, digest: string])[];
+  /** Other files it reads (relative to the knowledge base's root); a missing file counts as empty. */
+  files?: readonly string[];
+  /** Anything else its output depends on. */
+  facts?: readonly string[];
+}
+
+const digest = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex').slice(0, 32);
+
+/** Every file under a folder, by path relative to it, sorted; none when it does not exist. */
+function filesUnder(dir: string, prefix = ''): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
+}
+
+/** Names and bytes of the templates of a kind: the defaults and the knowledge base's own. */
+function templatesDigest(root: string, kind: DocumentKind): string {
+  const parts: string[] = [];
+  [join(DEFAULT_TEMPLATES, kind), join(root, 'templates', kind)].forEach((base, n) => {
+    for (const name of filesUnder(base)) parts.push(String(n), name, digest(readFileSync(join(base, name))));
+  });
+  return digest(parts.join('\u0000'));
+}
+
+function fileDigest(path: string): string {
+  try {
+    return digest(readFileSync(path));
+  } catch {
+    return '';
+  }
+}
+
+export function documentKey(root: string, kb: Pick<BuiltKnowledgeBase, 'config' | 'today'>, inputs: DocumentInputs): string {
+  return digest([
+    TOOL_VERSION, inputs.kind, JSON.stringify(inputs.spec), JSON.stringify(kb.config), kb.today.toString(),
+    templatesDigest(root, inputs.kind),
+    ...inputs.records.map(([file, d]) => `${file}\u0001${d}`),
+    ...(inputs.files ?? []).map((f) => `${f}\u0001${fileDigest(join(root, f))}`),
+    ...(inputs.facts ?? []),
+  ].join('\u0000'));
+}
+
+/** `[file, digest]` of the valid incidents with these ids (all when omitted), by file, from the database. */
+export function incidentRecords(kb: Pick<BuiltKnowledgeBase, 'openDb'>, ids?: readonly string[]): [string, string][] {
+  const db = kb.openDb();
+  try {
+    const rows = db.prepare('SELECT incident_id, file, digest FROM files WHERE incident_id IS NOT NULL ORDER BY file').raw().all() as [string, string, string][];
+    const wanted = ids && new Set(ids.map((id) => id.trim()));
+    return rows.filter(([id]) => !wanted || wanted.has(id)).map(([, file, d]) => [file, d]);
+  } finally {
+    db.close();
+  }
+}
+
+/** What a finished document left: its files (relative to the output folder) with their digests, and its notes. */
+interface Finished {
+  files: [path: string, digest: string][];
+  notes: string[];
+}
+
+const STATE_FORMAT = 'finished-documents-1';
+
+/**
+ * The documents of one kind finished by the previous build, by key, kept in
+ * `<out>/<folder>/.finished.json`. Only the keys used by this build are kept when it is saved.
+ */
+export class FinishedDocuments {
+  private readonly path: string;
+  private readonly previous: Record<string, Finished>;
+  private readonly next: Record<string, Finished> = {};
+
+  constructor(private readonly out: string, folder: string) {
+    this.path = join(out, folder, '.finished.json');
+    let previous: Record<string, Finished> = {};
+    try {
+      const state = JSON.parse(readFileSync(this.path, 'utf8')) as { format?: string; documents?: Record<string, Finished> };
+      if (state.format === STATE_FORMAT && state.documents) previous = state.documents;
+    } catch {
+      // missing or damaged: every document is rendered
+    }
+    this.previous = previous;
+  }
+
+  /**
+   * Whether the document finished under this key is still there (each of its files holds the
+   * bytes written then); if so its files count as unchanged and its notes are said again.
+   */
+  reuse(key: string, result: { unchanged: number; notes: string[] }): boolean {
+    const done = this.previous[key];
+    if (!done || !done.files.every(([path, d]) => fileDigest(join(this.out, path)) === d)) return false;
+    this.next[key] = done;
+    result.unchanged += done.files.length;
+    result.notes.push(...done.notes);
+    return true;
+  }
+
+  /** Records a document just written under its key: its files as they are now, and its notes. */
+  record(key: string, paths: readonly string[], notes: readonly string[]): void {
+    this.next[key] = { files: paths.map((p) => [p, fileDigest(join(this.out, p))]), notes: [...notes] };
+  }
+
+  save(): void {
+    const documents = Object.fromEntries(Object.keys(this.next).sort().map((k) => [k, this.next[k]!]));
+    if (Object.keys(documents).length === 0 && Object.keys(this.previous).length === 0) return;
+    writeFileAtomic(this.path, JSON.stringify({ format: STATE_FORMAT, documents }, null, 1) + '\n');
+  }
+}
