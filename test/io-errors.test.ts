@@ -11,7 +11,13 @@ import { removeKb } from './helpers/kb.js';
 // A full disk or an unreadable folder, injected: tests run as root, where chmod stops nothing.
 vi.mock('node:fs', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:fs')>();
-  return { ...actual, writeSync: vi.fn(actual.writeSync), readdirSync: vi.fn(actual.readdirSync) };
+  return {
+    ...actual,
+    writeSync: vi.fn(actual.writeSync),
+    readdirSync: vi.fn(actual.readdirSync),
+    linkSync: vi.fn(actual.linkSync),
+    renameSync: vi.fn(actual.renameSync),
+  };
 });
 
 const failing = (code: string) => Object.assign(new Error(`${code}: injected`), { code });
@@ -19,6 +25,8 @@ const dirs: string[] = [];
 afterEach(() => {
   vi.mocked(fs.writeSync).mockReset();
   vi.mocked(fs.readdirSync).mockReset();
+  vi.mocked(fs.linkSync).mockReset();
+  vi.mocked(fs.renameSync).mockReset();
   dirs.splice(0).forEach(removeKb);
 });
 
@@ -56,6 +64,68 @@ describe('a full disk (items 8 and 9)', () => {
     expect(() => writeFilesAtomic(files.map((path) => ({ path, content: `new ${path}` })))).toThrow(/no space left/);
     expect(files.map((f) => readFileSync(f, 'utf8'))).toEqual(['old', 'old', 'old']);
     expect(readdirSync(dir).sort()).toEqual(['x.html', 'x.md', 'x.pdf']); // no temp file left behind
+  });
+});
+
+describe("a letter's formats are replaced all or nothing (item 9)", () => {
+  /** Makes the `nth` call of `fs[name]` fail with ENOSPC; the other calls do the real thing. */
+  async function failNth(name: 'writeSync' | 'linkSync' | 'renameSync', nth: number): Promise<void> {
+    const actual = await vi.importActual<typeof import('node:fs')>('node:fs');
+    let calls = 0;
+    vi.mocked(fs[name]).mockImplementation(((...args: unknown[]) => {
+      if (++calls === nth) throw failing('ENOSPC');
+      return (actual[name] as (...a: unknown[]) => unknown)(...args);
+    }) as never);
+  }
+
+  /** A letter's three formats, `x.pdf` missing when `pdf` is false; returns the paths. */
+  function previousSet(pdf = true): string[] {
+    const dir = folder();
+    const files = ['x.html', 'x.md', 'x.pdf'].map((name) => join(dir, name));
+    files.slice(0, pdf ? 3 : 2).forEach((f) => writeFileSync(f, `old ${f}`));
+    return files;
+  }
+
+  const rewrite = (files: string[]) => writeFilesAtomic(files.map((path) => ({ path, content: `new ${path}` })));
+  const contents = (files: string[]) => files.map((f) => (fs.existsSync(f) ? readFileSync(f, 'utf8') : null));
+  const listing = (files: string[]) => readdirSync(join(files[0]!, '..')).sort();
+
+  const steps = [
+    ...[1, 2, 3].map((nth) => ({ step: 'writeSync' as const, nth, what: `writing temp file ${nth}` })),
+    ...[1, 2, 3].map((nth) => ({ step: 'linkSync' as const, nth, what: `backing up target ${nth}` })),
+    ...[1, 2, 3].map((nth) => ({ step: 'renameSync' as const, nth, what: `renaming file ${nth} into place` })),
+  ];
+
+  it.each(steps)('a failure $what leaves the previous set and no stray file', async ({ step, nth }) => {
+    const files = previousSet();
+    await failNth(step, nth);
+    expect(() => rewrite(files)).toThrow(/no space left/);
+    expect(contents(files)).toEqual(files.map((f) => `old ${f}`));
+    expect(listing(files)).toEqual(['x.html', 'x.md', 'x.pdf']);
+  });
+
+  it('a failure before a new file is renamed in leaves no such file', async () => {
+    const files = previousSet(false);
+    await failNth('renameSync', 2); // x.md; x.html was replaced already, the new x.pdf not yet
+    expect(() => rewrite(files)).toThrow(/no space left/);
+    expect(contents(files)).toEqual([`old ${files[0]}`, `old ${files[1]}`, null]);
+    expect(listing(files)).toEqual(['x.html', 'x.md']);
+  });
+
+  it('a failure after a new file is in place removes it again', async () => {
+    const files = previousSet(false);
+    const reordered = [files[2]!, files[0]!, files[1]!]; // the new PDF first
+    await failNth('renameSync', 3);
+    expect(() => rewrite(reordered)).toThrow(/no space left/);
+    expect(contents(files)).toEqual([`old ${files[0]}`, `old ${files[1]}`, null]);
+    expect(listing(files)).toEqual(['x.html', 'x.md']);
+  });
+
+  it('on success writes the new set and leaves no backup behind', () => {
+    const files = previousSet(false);
+    expect(rewrite(files)).toEqual([true, true, true]);
+    expect(contents(files)).toEqual(files.map((f) => `new ${f}`));
+    expect(listing(files)).toEqual(['x.html', 'x.md', 'x.pdf']);
   });
 });
 

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, copyFileSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { onFile } from './file-error.js';
 
@@ -15,12 +15,11 @@ export function writeFileAtomic(path: string, content: string | Uint8Array, opti
 
 /**
  * Writes a set of files (one document's formats) all or nothing: every changed file is written
- * to its temp file first, and only when all are written are they renamed into place; a failure
- * leaves the previous set as it was. Returns, per file, whether it changed.
+ * to its temp file first, and only when all are written are they swapped into place (`swapIn`);
+ * a failure at any step leaves the previous set as it was. Returns, per file, whether it changed.
  */
 export function writeFilesAtomic(files: readonly { path: string; content: string | Uint8Array }[], options: { durable?: boolean } = {}): boolean[] {
-  const staged: { temp: string; path: string }[] = [];
-  let renamed = 0;
+  const staged: Staged[] = [];
   try {
     const changed = files.map(({ path, content }) => {
       const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content);
@@ -28,13 +27,64 @@ export function writeFilesAtomic(files: readonly { path: string; content: string
       staged.push({ temp: onFile(path, 'write', () => stage(path, [bytes], { durable: options.durable !== false })), path });
       return true;
     });
+    swapIn(staged);
+    return changed;
+  } finally {
+    for (const { temp } of staged) rmSync(temp, { force: true }); // the ones not renamed into place
+  }
+}
+
+interface Staged {
+  temp: string;
+  path: string;
+}
+
+/**
+ * Renames staged files into place, all or none. One file is one atomic rename. For several, each
+ * existing target is first hard-linked to a backup name (the target stays readable throughout);
+ * when a backup or a rename fails, every target already replaced gets its backup back (or is
+ * removed when it did not exist before) and the error is thrown. Backups are removed at the end;
+ * one is left behind only when putting it back failed too, as the last copy of the old file.
+ */
+function swapIn(staged: readonly Staged[]): void {
+  if (staged.length === 1) return onFile(staged[0]!.path, 'write', () => renameSync(staged[0]!.temp, staged[0]!.path));
+  const backups: (string | null)[] = [];
+  let renamed = 0;
+  try {
+    for (const { path } of staged) backups.push(onFile(path, 'write', () => backUp(path)));
     for (const { temp, path } of staged) {
       onFile(path, 'write', () => renameSync(temp, path));
       renamed++;
     }
-    return changed;
-  } finally {
-    for (const { temp } of staged.slice(renamed)) rmSync(temp, { force: true });
+  } catch (error) {
+    staged.slice(0, renamed).forEach(({ path }, i) => putBack(path, backups[i]!));
+    backups.slice(renamed).forEach((backup) => backup && rmSync(backup, { force: true }));
+    throw error;
+  }
+  backups.forEach((backup) => backup && rmSync(backup, { force: true }));
+}
+
+/** Hard-links `path` to a backup name next to it and returns that name; null when `path` does not exist. */
+function backUp(path: string): string | null {
+  const backup = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.bak`);
+  try {
+    linkSync(path, backup);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'ENOENT') return null;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw error;
+    copyFileSync(path, backup, constants.COPYFILE_EXCL); // a file system without hard links
+  }
+  return backup;
+}
+
+/** Undoes one rename of `swapIn`, best effort: the backup stays behind when it cannot be put back. */
+function putBack(path: string, backup: string | null): void {
+  try {
+    if (backup) renameSync(backup, path);
+    else rmSync(path, { force: true });
+  } catch {
+    // the backup (the old file) is left next to it; the original error is what the user sees
   }
 }
 
