@@ -7,6 +7,7 @@ import { runBuild } from '../src/commands/build.js';
 import { runCheck } from '../src/commands/check.js';
 import { runLetter } from '../src/commands/letter.js';
 import { runNew } from '../src/commands/new.js';
+import { runPacket } from '../src/commands/packet.js';
 import { runSite } from '../src/commands/site.js';
 import { runStats } from '../src/commands/stats.js';
 import { today } from '../src/model/time.js';
@@ -154,6 +155,42 @@ describe('dates far from today', () => {
     const md = readFileSync(join(root, 'out/letters/old.md'), 'utf8');
     // Intl (ICU) would give the Julian dates, ten days earlier.
     expect(md).toContain('between Friday, June 1 and Saturday, June 2, 1500');
+  });
+
+  /** What a reader sees of an HTML page: its text, tags and runs of white space removed. */
+  const pageText = (path: string) =>
+    readFileSync(path, 'utf8').replace(/<(style|script)[^]*?<\/\1>/g, ' ').replace(/<[^>]+>/g, ' ').replace(/&amp;/g, '&').replace(/\s+/g, ' ');
+
+  it('a packet over an incident of 1500 gives proleptic Gregorian dates and month labels', async () => {
+    const root = kb({ 'postmortem.config.yaml': BASE_CONFIG, 'incidents/1500-06-01-lb.md': old(BASE_INCIDENT) });
+    const ctx = captureContext(root);
+    const result = await runPacket(ctx, { since: '1500-05-01', until: '1500-06-15', meeting: '1500-06-20', formats: ['html'], name: 'old' });
+    expect(result.exitCode).toBe(0);
+    const text = pageText(join(root, 'out/packets/old.html'));
+    // Intl (ICU) would give the Julian calendar: June 1, 1500 as May 22, a Wednesday as a Saturday.
+    expect(text).toContain('Meeting Wednesday, June 20, 1500');
+    expect(text).toContain('Period reviewed May 1, 1500 – June 15, 1500');
+    expect(text).toContain('SEV1 in this packet: Load balancer overload (June 1, 1500, 1 hour and 45 minutes)');
+    expect(text).toContain('June 1500 is counted up to June 15, 1500.');
+    expect(text).toContain('Incidents per month, by severity: Jul 1499 0, Aug 0, Sep 0, Oct 0, Nov 0, Dec 0, Jan 1500 0, Feb 0, Mar 0, Apr 0, May 0, Jun 1.');
+  });
+
+  it('a site page of an incident of 1500 gives its proleptic Gregorian days', async () => {
+    const root = kb({ 'postmortem.config.yaml': BASE_CONFIG, 'incidents/1500-06-01-lb.md': old(BASE_INCIDENT) });
+    expect((await runSite(captureContext(root))).exitCode).toBe(0);
+    const page = pageText(join(root, 'out/site/incidents/1500-06-01-lb.html'));
+    expect(page).toContain('Started Friday, June 1, 1500, 08:13 GMT-4:56:02'); // New York's local mean time then
+    expect(pageText(join(root, 'out/site/index.html'))).toContain('1500-06-01 Load balancer overload');
+  });
+
+  it('no document formats a date with Intl, whose calendar turns Julian before 1583', () => {
+    const sources = (dir: string): string[] => readdirSync(dir, { withFileTypes: true })
+      .flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+    const src = join(import.meta.dirname, '../src');
+    // Intl may give times and zone names; dates only behind the `GREGORIAN_INTL` guard (src/model/time.ts).
+    const datesByIntl = /toLocale(?:Date)?String\([^)]*\b(?:year|month|day|weekday)\b|Intl\.DateTimeFormat\(/;
+    const offenders = sources(src).filter((f) => datesByIntl.test(readFileSync(f, 'utf8')) && !readFileSync(f, 'utf8').includes('GREGORIAN_INTL'));
+    expect(offenders.map((f) => f.slice(src.length + 1))).toEqual([]);
   });
 
   it('a timestamp after 9999 in UTC is a located error', () => {

@@ -17,6 +17,12 @@ export function englishDate(date: Temporal.PlainDate, weekday: boolean, year = t
   return weekday ? `${weekdayName(date)}, ${text}` : text;
 }
 
+/** "June 1500" (`short`: "Jun", without the year). */
+export function monthName(month: Temporal.PlainYearMonth, short = false): string {
+  const name = MONTHS[month.month - 1]!;
+  return short ? name.slice(0, 3) : `${name} ${month.year}`;
+}
+
 /** "Monday" */
 export function weekdayName(date: Temporal.PlainDate): string {
   return WEEKDAYS[date.dayOfWeek - 1]!;

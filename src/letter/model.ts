@@ -139,7 +139,7 @@ function timeOn(instant: Instant, day: Temporal.PlainDate, zone: string): string
 /** When a timeline entry happened, as honestly as the record knows it: "around 6:00 AM", or a day alone. */
 function entryTime(entry: TimelineEntry, day: Temporal.PlainDate, zone: string): string {
   const when = entry.day
-    ? Temporal.PlainDate.from(entry.day).toLocaleString('en-US', { month: 'long', day: 'numeric' })
+    ? englishDate(Temporal.PlainDate.from(entry.day), false, false)
     : timeOn(entry.at, day, zone);
   return entry.approximate ? `around ${when}` : when;
 }

@@ -1,4 +1,4 @@
-import { compactDuration, humanDuration, longDate, mediumDate, shortDateTime } from '../format/time.js';
+import { compactDuration, englishDate, humanDuration, longDate, mediumDate, shortDateTime } from '../format/time.js';
 import { Temporal } from '../model/time.js';
 import type { Helper } from '../render/handlebars.js';
 
@@ -9,7 +9,7 @@ import type { Helper } from '../render/handlebars.js';
 export function packetHelpers(zone: string): Record<string, Helper> {
   const minutes = (v: unknown) => (typeof v === 'number' ? v : null);
   return {
-    longDate: (v: unknown) => (v instanceof Temporal.Instant ? longDate(v, zone) : v instanceof Temporal.PlainDate ? v.toLocaleString('en-US', { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' }) : '—'),
+    longDate: (v: unknown) => (v instanceof Temporal.Instant ? longDate(v, zone) : v instanceof Temporal.PlainDate ? englishDate(v, true) : '—'),
     mediumDate: (v: unknown) => (v instanceof Temporal.Instant || v instanceof Temporal.PlainDate ? mediumDate(v, zone) : '—'),
     shortDateTime: (v: unknown) => (v instanceof Temporal.Instant ? shortDateTime(v, zone) : '—'),
     compactDuration: (v: unknown) => compactDuration(minutes(v)),

@@ -1,3 +1,4 @@
+import { monthName } from '../format/time.js';
 import { Temporal } from '../model/time.js';
 
 /** A closed range of calendar days `[since, until]` in the display time zone. */
@@ -32,7 +33,7 @@ export function monthKey(month: Temporal.PlainYearMonth): string {
 
 /** "Mar\n2007" for January and the first month shown, else "Apr". */
 export function monthLabel(month: Temporal.PlainYearMonth, first: boolean): string {
-  const name = month.toPlainDate({ day: 1 }).toLocaleString('en-US', { month: 'short' });
+  const name = monthName(month, true);
   return first || month.month === 1 ? `${name}\n${month.year}` : name;
 }
 

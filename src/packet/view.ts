@@ -1,5 +1,5 @@
 import { barChart, pointChart, stackedBarChart } from '../charts/index.js';
-import { compactDuration, humanDuration, mediumDate } from '../format/time.js';
+import { compactDuration, humanDuration, mediumDate, monthName } from '../format/time.js';
 import type { Incident } from '../model/incident.js';
 import type { Temporal } from '../model/time.js';
 import type { Config } from '../schema/config.js';
@@ -155,7 +155,7 @@ export function packetView({ spec, config, incidents, numbers, notes, stamp, del
   const trailingTotal = trends.monthlyTotals.reduce((a, b) => a + b, 0);
   const lastMonth = trends.until.toPlainYearMonth();
   const partial = trends.until.day < trends.until.daysInMonth
-    ? ` ${lastMonth.toPlainDate({ day: 1 }).toLocaleString('en-US', { month: 'long', year: 'numeric' })} is counted up to ${mediumDate(trends.until)}.`
+    ? ` ${monthName(lastMonth)} is counted up to ${mediumDate(trends.until)}.`
     : '';
   const charts = [
     stackedBarChart(
