@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -71,6 +71,46 @@ describe('YAML that cannot become plain text', () => {
     } finally {
       db.close();
     }
+  });
+});
+
+describe('raw control characters in the Markdown body', () => {
+  /** Every text value of every table, joined: what the database holds for a reader. */
+  function databaseText(path: string): string {
+    const db = new Database(path, { readonly: true });
+    try {
+      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
+      return tables.flatMap((t) => db.prepare(`SELECT * FROM "${t}"`).raw().all() as unknown[][]).flat().filter((v) => typeof v === 'string').join('\n');
+    } finally {
+      db.close();
+    }
+  }
+
+  it('are each reported up to 20, then counted (a binary paste gives no thousand lines)', () => {
+    const result = check(baseKb((t) => `${t}junk ${'\u001b'.repeat(25)}\n`));
+    const encoding = result.out.split('\n').filter((l) => l.endsWith('[encoding]'));
+    expect(encoding).toHaveLength(21);
+    expect(encoding[19]).toBe(`${BASE_PATH}:29:25: error section "Summary" contains U+001B, a control character that cannot be printed; remove it [encoding]`);
+    expect(encoding[20]).toBe(`${BASE_PATH}:29:26: error and 5 more control characters from here on (binary data?); remove them [encoding]`);
+  });
+
+  it('are located errors, and reach neither the database nor a letter', async () => {
+    const dirty = BASE_INCIDENT.replaceAll('2007-06-04-lb', '2007-06-05-lb').replaceAll('2007-06-04T', '2007-06-05T')
+      .replace('Traffic overloaded the load balancers.', 'Traffic \u0000overloaded the load balancers.\n\n## Customer summary\n\nMail was \u001b[31mdown\u001b[0m.');
+    const root = kb({ 'postmortem.config.yaml': BASE_CONFIG, [BASE_PATH]: BASE_INCIDENT, 'incidents/2007-06-05-lb.md': dirty });
+    const ctx = captureContext(root);
+    expect((await runBuild(ctx)).exitCode).toBe(1);
+    expect(ctx.out_()).toContain('incidents/2007-06-05-lb.md:28:9: error section "Summary" contains U+0000, a control character that cannot be printed; remove it [encoding]');
+    expect(ctx.out_()).toContain('incidents/2007-06-05-lb.md:32:10: error section "Customer summary" contains U+001B, a control character that cannot be printed; remove it [encoding]');
+    const text = databaseText(join(root, 'out/postmortems.db'));
+    expect(text).toContain('Traffic overloaded the load balancers.'); // the clean incident is there
+    expect(text).not.toMatch(/[\u0000\u001b]/);
+
+    await expect(runLetter(captureContext(root), { ids: ['2007-06-05-lb'], formats: ['md', 'html'], name: 'dirty' }))
+      .rejects.toThrow('incident with errors cannot go into a letter: 2007-06-05-lb (incidents/2007-06-05-lb.md)');
+    const letters = join(root, 'out/letters');
+    const written = existsSync(letters) ? readdirSync(letters).map((f) => readFileSync(join(letters, f), 'utf8')).join('') : '';
+    expect(written).not.toMatch(/[\u0000\u001b]/);
   });
 });
 

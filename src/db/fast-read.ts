@@ -4,6 +4,7 @@ import { readYaml } from '../source/yaml.js';
 import { RECOGNISED_SECTIONS, slugify, type Section } from '../source/sections.js';
 import { readBodyTimeline } from '../source/body-timeline.js';
 import { parseMarkdown } from '../source/remark.js';
+import { BODY_UNPRINTABLE } from '../source/unprintable.js';
 
 /**
  * A faster reader for the common, plain incident file, with exactly the result of
@@ -37,7 +38,7 @@ export function tryFast(file: string, bytes: Uint8Array, options: ReadOptions): 
   } catch {
     return undefined;
   }
-  if (text.includes('\u0000') || text.includes('\r') || text.charCodeAt(0) === 0xfeff) return undefined;
+  if (BODY_UNPRINTABLE.test(text) || text.includes('\r') || text.charCodeAt(0) === 0xfeff) return undefined; // reported by `readSource`
   const match = FRONTMATTER.exec(text);
   if (!match) return undefined;
 

@@ -4,6 +4,7 @@ import { readYaml, type NodePosition } from './yaml.js';
 import { splitSections, type Section } from './sections.js';
 import { readBodyTimeline, type BodyTimelineItem, type UnreadTimelineItem } from './body-timeline.js';
 import { parseIncidentMarkdown } from './remark.js';
+import { bodyUnprintableProblems } from './unprintable.js';
 
 /**
  * Everything read from one incident file, before validation. Plain data only
@@ -25,8 +26,8 @@ export interface SourceFile {
   problems: Problem[];
 }
 
-/** Version of the `SourceFile` shape: cached reads of another version are read again. */
-export const SOURCE_FORMAT = 2;
+/** Version of the `SourceFile` shape and of what a read reports: cached reads of another version are read again. */
+export const SOURCE_FORMAT = 3;
 
 export interface ReadOptions {
   /** Largest file accepted, in bytes. */
@@ -62,14 +63,14 @@ export function readSource(file: string, bytes: Uint8Array, options: ReadOptions
   } catch {
     return fail('file is not valid UTF-8 text (binary data?)', 'encoding');
   }
-  const nul = text.indexOf('\u0000');
-  if (nul >= 0) {
-    const before = text.slice(0, nul).split('\n');
-    return fail('file contains NUL bytes (binary data?)', 'encoding', before.length, before[before.length - 1]!.length + 1);
-  }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
 
   const match = FRONTMATTER.exec(text);
+  const nul = text.indexOf('\u0000');
+  if (!match && nul >= 0) {
+    const before = text.slice(0, nul).split('\n');
+    return fail('file contains NUL bytes (binary data?)', 'encoding', before.length, before[before.length - 1]!.length + 1);
+  }
   if (!match) {
     return fail('no YAML front-matter: an incident file starts with a "---" line, the fields, and a closing "---" line', 'frontmatter');
   }
@@ -98,6 +99,7 @@ export function readSource(file: string, bytes: Uint8Array, options: ReadOptions
   const tree = parseIncidentMarkdown(text);
   const split = splitSections(tree, text);
   source.sections = split.map((s) => s.section);
+  problems.push(...bodyUnprintableProblems(file, text, match[0].length, source.sections));
   const timeline = split.find((s) => s.section.key === 'timeline');
   if (timeline) {
     const { items, unread } = readBodyTimeline(timeline.nodes);
