@@ -128,6 +128,22 @@ describe('postmortem check', () => {
     expect(ctx2.out_()).toContain('postmortem.config.yaml:3:11: error letter signer "nobody" is not in the owners directory [owner-known]');
   });
 
+  it('sets aside an unknown key inside a nested config entry and uses the rest of the config', () => {
+    const config = BASE_CONFIG
+      .replace('providers: [rackspace]', 'providers:\n  - {id: rackspace, kind: hosting, name: Rackspace}')
+      .replace('{id: dana, name: Dana Example}', '{id: dana, name: Dana Example, phone: 555-0100}');
+    const ctx = captureContext(kb({ 'postmortem.config.yaml': config, 'incidents/2007-06-04-lb.md': BASE_INCIDENT }), { now: '2007-06-05' });
+    const result = runCheck(ctx);
+    // Only the two warnings: the owners, services and providers of the config are still known.
+    expect(ctx.out_()).toBe([
+      'postmortem.config.yaml:6:36: warning unknown field `providers[0].name` [unknown-field]',
+      'postmortem.config.yaml:9:36: warning unknown field `owners[1].phone` [unknown-field]',
+      '1 file checked: 0 errors, 2 warnings in 1 file; 1 valid incident.',
+      '',
+    ].join('\n'));
+    expect(result.exitCode).toBe(0);
+  });
+
   it('checks only the paths given, but cross-file rules still see every incident', () => {
     const other = BASE_INCIDENT.replace('id: 2007-06-04-lb', 'id: 2007-06-13-db').replace('owners:', 'related: [2007-06-04-lb]\nowners:');
     const root = kb({

@@ -10,7 +10,7 @@ import type { Problem } from '../problems.js';
 import type { SourceFile } from '../source/read.js';
 import type { Section } from '../source/sections.js';
 import { locate } from '../source/locate.js';
-import { flattenUnions, schemaProblems } from './schema-issues.js';
+import { flattenUnions, schemaProblems, withoutUnknownKeys } from './schema-issues.js';
 import { parseDate, parseTimestamp, Temporal, type Instant } from './time.js';
 
 export interface TimelineEntry {
@@ -66,19 +66,6 @@ export function schemaFor(config: Config) {
     schemaCache.set(config, cached);
   }
   return cached.strict;
-}
-
-function stripUnknown(value: unknown, keys: Set<string>, path: string): unknown {
-  if (Array.isArray(value)) return value.map((v, i) => stripUnknown(v, keys, `${path}.${i}`));
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      const p = path ? `${path}.${k}` : k;
-      if (!keys.has(p)) out[k] = stripUnknown(v, keys, p);
-    }
-    return out;
-  }
-  return value;
 }
 
 /**
@@ -154,13 +141,7 @@ export function toIncident(source: SourceFile, config: Config): { incident?: Inc
   if (!result.success) {
     const issues = flattenUnions(result.error.issues);
     problems.push(...schemaProblems(file, issues, source.data, source.positions, rootLine, schema, 'extra'));
-    const unknown = new Set<string>();
-    for (const issue of issues) {
-      if (issue.code === 'unrecognized_keys') {
-        for (const k of issue.keys) unknown.add([...issue.path.map(String), k].join('.'));
-      }
-    }
-    const stripped = stripUnknown(source.data, unknown, '');
+    const stripped = withoutUnknownKeys(source.data, issues);
     repaired = !issues.every((i) => i.code === 'unrecognized_keys');
     result = repaired ? repairedParse(schema, stripped, issues) : schema.safeParse(stripped);
     if (!result.success) return { problems };
