@@ -72,13 +72,39 @@ export function schemaFor(config: Config) {
  * The data with each field error set aside, so the rest can still be checked: first each bad
  * field is removed (its default, if any, applies); what is still wrong then is dropped with its
  * list item, or, outside lists, becomes the first allowed value, or (a mapping missing a field)
- * is removed with its mapping. Only for `partial` incidents,
+ * is removed with its mapping; a required top-level field still missing then gets a stand-in
+ * value, named in `setAside` so no rule reports on it. Only for `partial` incidents,
  * which are checked, never kept.
  */
 function repairedParse(schema: ReturnType<typeof schemaFor>, data: unknown, issues: readonly z.core.$ZodIssue[]) {
   const once = removeFields(data, issues);
   const first = schema.safeParse(once);
-  return first.success ? first : schema.safeParse(dropItems(once, flattenUnions(first.error.issues)));
+  if (first.success) return { result: first, setAside: [] };
+  const twice = dropItems(once, flattenUnions(first.error.issues));
+  const second = schema.safeParse(twice);
+  if (second.success) return { result: second, setAside: [] };
+  const setAside = [...new Set(second.error.issues.map((i) => i.path[0]).filter((k): k is string => typeof k === 'string'))];
+  const filled = { ...(twice as Record<string, unknown>) };
+  for (const key of setAside) filled[key] = standIn(schema.shape[key as keyof typeof schema.shape]);
+  return { result: schema.safeParse(filled), setAside };
+}
+
+type StandInDef = { type: string; innerType?: z.ZodType; in?: z.ZodType; element?: z.ZodType; options?: z.ZodType[]; shape?: Record<string, z.ZodType>; entries?: Record<string, string> };
+
+/** A value the field's schema accepts, standing in for an unusable one (never kept, never reported on). */
+function standIn(schema: z.ZodType | undefined): unknown {
+  if (!schema) return undefined;
+  const def = (schema as unknown as { _zod: { def: StandInDef } })._zod.def;
+  switch (def.type) {
+    case 'optional': case 'default': return undefined;
+    case 'pipe': return standIn(def.in);
+    case 'string': return 'set-aside';
+    case 'enum': return Object.values(def.entries!)[0];
+    case 'array': return [standIn(def.element)];
+    case 'union': return standIn(def.options![0]);
+    case 'object': return Object.fromEntries(Object.entries(def.shape!).map(([k, v]) => [k, standIn(v)]).filter(([, v]) => v !== undefined));
+    default: return undefined;
+  }
 }
 
 const fieldIssues = (issues: readonly z.core.$ZodIssue[]) => issues.filter((i) => i.code !== 'unrecognized_keys' && i.path.length > 0);
@@ -125,7 +151,7 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
  * no `incident`, but `partial` (when enough is readable) for the incident-level rules, so one
  * run reports every problem.
  */
-export function toIncident(source: SourceFile, config: Config): { incident?: Incident; partial?: Incident; problems: Problem[] } {
+export function toIncident(source: SourceFile, config: Config): { incident?: Incident; partial?: Incident; setAside?: string[]; problems: Problem[] } {
   const problems: Problem[] = [];
   if (source.data === undefined) return { problems };
   const file = source.file;
@@ -138,6 +164,8 @@ export function toIncident(source: SourceFile, config: Config): { incident?: Inc
   let result = schema.safeParse(source.data);
   /** True when field errors were set aside so the incident-level rules can still look at the rest. */
   let repaired = false;
+  /** Top-level fields replaced by stand-ins: no rule reports on them. */
+  let setAside: string[] = [];
   if (!result.success) {
     const issues = flattenUnions(result.error.issues);
     const clocks = clockProblems(issues, source.data, config);
@@ -146,7 +174,8 @@ export function toIncident(source: SourceFile, config: Config): { incident?: Inc
     problems.push(...schemaProblems(file, others, source.data, source.positions, rootLine, schema, 'extra'));
     const stripped = withoutUnknownKeys(source.data, issues);
     repaired = !issues.every((i) => i.code === 'unrecognized_keys');
-    result = repaired ? repairedParse(schema, stripped, issues) : schema.safeParse(stripped);
+    if (repaired) ({ result, setAside } = repairedParse(schema, stripped, issues));
+    else result = schema.safeParse(stripped);
     if (!result.success) return { problems };
   }
   const data = result.data;
@@ -268,7 +297,7 @@ export function toIncident(source: SourceFile, config: Config): { incident?: Inc
   if (incident.detected === undefined) delete incident.detected;
   if (incident.mitigated === undefined) delete incident.mitigated;
   if (incident.resolved === undefined) delete incident.resolved;
-  if (repaired || problems.some((p) => p.severity === 'error')) return { partial: incident, problems };
+  if (repaired || problems.some((p) => p.severity === 'error')) return { partial: incident, setAside, problems };
   return { incident, problems };
 }
 
