@@ -120,6 +120,22 @@ export function serviceImpact(windows: readonly ImpactWindow[]): { service: stri
 }
 
 /**
+ * Minutes of customer impact of each service: the union of that service's closed windows at
+ * every level but `data-loss` (what the impact charts show; open windows left out, as in `serviceImpact`).
+ */
+export function impactMinutesByService(windows: readonly Pick<ImpactWindow, 'from' | 'to' | 'level' | 'services'>[]): Map<string, number> {
+  const spans = new Map<string, [number, number][]>();
+  for (const w of windows) {
+    if (!w.to || w.level === 'data-loss') continue;
+    for (const service of w.services) {
+      if (!spans.has(service)) spans.set(service, []);
+      spans.get(service)!.push([ms(w.from), ms(w.to)]);
+    }
+  }
+  return new Map([...spans].map(([service, s]) => [service, unionMs(s) / MINUTE]));
+}
+
+/**
  * Weighted down-time of one service's windows within [start, end): at every moment the
  * heaviest level in effect counts (a window still open runs to `end`).
  */
