@@ -128,6 +128,39 @@ describe('postmortem check', () => {
     expect(ctx2.out_()).toContain('postmortem.config.yaml:3:11: error letter signer "nobody" is not in the owners directory [owner-known]');
   });
 
+  it('runs the incident-level rules on what can be read when a required field is unusable', () => {
+    const broken = BASE_INCIDENT.replace('services: [webmail]', 'services: 42')
+      .replace('resolved: 2007-06-04T10:55:00-04:00', 'resolved: 2007-06-03T10:55:00-04:00')
+      .replace('root_cause:\n  category: capacity\n  summary: A traffic surge overloaded lb1.', 'root_cause: [{category: weather, summary: Rain.}]');
+    const ctx = captureContext(kb({ 'postmortem.config.yaml': BASE_CONFIG, 'incidents/2007-06-04-lb.md': broken }), { now: '2007-06-05' });
+    expect(runCheck(ctx).exitCode).toBe(1);
+    // The set-aside fields give no messages of their own (no unknown service, no missing cause).
+    expect(ctx.out_()).toBe([
+      'incidents/2007-06-04-lb.md:6:11: error `services` must be a list, not number 42 [field-type]',
+      'incidents/2007-06-04-lb.md:11:11: error `resolved` (2007-06-03T14:55:00Z) is before `started` (2007-06-04T13:10:00Z) [time-order]',
+      'incidents/2007-06-04-lb.md:14:25: error `root_cause[0].category` must be one of capacity, change, config, software, hardware, network, dependency, security, process, unknown; got the text "weather" [enum-value]',
+      'incidents/2007-06-04-lb.md:16:5: error timeline entry at 2007-06-04T13:12:00Z is 1337 minutes after `resolved`, more than the 60-minute slack; if it is work after the impact, mark it `follow-up`; else move `resolved` later [timeline-window]',
+      '1 file checked: 4 errors, 0 warnings in 1 file; 0 valid incidents.',
+      '',
+    ].join('\n'));
+  });
+
+  it('sets aside an unknown key inside a nested config entry and uses the rest of the config', () => {
+    const config = BASE_CONFIG
+      .replace('providers: [rackspace]', 'providers:\n  - {id: rackspace, kind: hosting, name: Rackspace}')
+      .replace('{id: dana, name: Dana Example}', '{id: dana, name: Dana Example, phone: 555-0100}');
+    const ctx = captureContext(kb({ 'postmortem.config.yaml': config, 'incidents/2007-06-04-lb.md': BASE_INCIDENT }), { now: '2007-06-05' });
+    const result = runCheck(ctx);
+    // Only the two warnings: the owners, services and providers of the config are still known.
+    expect(ctx.out_()).toBe([
+      'postmortem.config.yaml:6:36: warning unknown field `providers[0].name` [unknown-field]',
+      'postmortem.config.yaml:9:36: warning unknown field `owners[1].phone` [unknown-field]',
+      '1 file checked: 0 errors, 2 warnings in 1 file; 1 valid incident.',
+      '',
+    ].join('\n'));
+    expect(result.exitCode).toBe(0);
+  });
+
   it('checks only the paths given, but cross-file rules still see every incident', () => {
     const other = BASE_INCIDENT.replace('id: 2007-06-04-lb', 'id: 2007-06-13-db').replace('owners:', 'related: [2007-06-04-lb]\nowners:');
     const root = kb({

@@ -3,6 +3,7 @@ import { runStats } from '../src/commands/stats.js';
 import { weightedMs } from '../src/model/impact.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
 import { fixtureFiles } from './fixtures/db-kb.js';
+import { BASE_CONFIG, BASE_INCIDENT } from '../src/rules/fixtures.js';
 
 let root: string;
 beforeAll(() => { root = tempKb(fixtureFiles()); });
@@ -40,6 +41,23 @@ describe('postmortem stats', () => {
       { group: 'pop', incidents: 2, ...blank, detect_median: 10, detect_p90: 10, mitigate_median: 90, mitigate_p90: 90, resolve_median: 135, resolve_p90: 147, impact_minutes: 270, downtime_minutes: 180, degraded_minutes: 0, delayed_minutes: 0, availability_percent: 93.75 },
       { group: 'webmail', incidents: 1, detect_median: 10, detect_p90: 10, mitigate_median: 90, mitigate_p90: 90, resolve_median: 150, resolve_p90: 150, impact_minutes: 150, downtime_minutes: 150, degraded_minutes: 0, delayed_minutes: 0, availability_percent: 94.7917 },
     ]);
+  });
+
+  it("counts each service's impact minutes from its own windows", async () => {
+    const incident = BASE_INCIDENT.replace('services: [webmail]', 'services: [webmail, pop]').replace('impact:\n', [
+      'impact:',
+      '  windows:',
+      '    - {from: 2007-06-04T09:10:00-04:00, to: 2007-06-04T10:55:00-04:00, services: [webmail]}',
+      '    - {from: 2007-06-04T09:30:00-04:00, to: 2007-06-04T09:48:00-04:00, services: [pop], level: degraded}',
+      '',
+    ].join('\n'));
+    const own = tempKb({ 'postmortem.config.yaml': BASE_CONFIG, 'incidents/2007-06-04-lb.md': incident });
+    try {
+      const { rows } = await runStats(captureContext(own, { now: '2007-07-01' }), { by: 'service', format: 'json' });
+      expect(rows.map((r) => [r.group, r.impact_minutes, r.downtime_minutes, r.degraded_minutes])).toEqual([['pop', 18, 0, 18], ['webmail', 105, 105, 0]]);
+    } finally {
+      removeKb(own);
+    }
   });
 
   it('measures a period containing a DST change in real minutes (a 23-hour day)', async () => {

@@ -11,6 +11,7 @@ import { isoDate, longDate, shortDateTime } from '../src/format/time.js';
 import { zoneFormat } from '../src/site/zone-format.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
 import { DNS, LB, MX, siteKb } from './site-fixture.js';
+import { BASE_CONFIG, BASE_INCIDENT } from '../src/rules/fixtures.js';
 
 const roots: string[] = [];
 afterEach(() => {
@@ -129,6 +130,22 @@ describe('postmortem site', () => {
     const owners = read(dir, 'owners.html');
     expect(sectionText(owners, 'owner-dana')).toMatch(/Dana Example Id dana Team operations Named in customer documents no Action items 4 in total, 0 open Commanded \(4\)/);
     expect(sectionText(owners, 'owner-bill')).toContain('Named in customer documents yes, as “our chief technology officer”');
+  });
+
+  it("charts each service's impact from its own windows", async () => {
+    const incident = BASE_INCIDENT.replace('services: [webmail]', 'services: [webmail, pop]').replace('impact:\n', [
+      'impact:',
+      '  windows:',
+      '    - {from: 2007-06-04T09:10:00-04:00, to: 2007-06-04T10:55:00-04:00, services: [webmail]}',
+      '    - {from: 2007-06-04T09:30:00-04:00, to: 2007-06-04T09:48:00-04:00, services: [pop], level: degraded}',
+      '',
+    ].join('\n'));
+    const { dir, ctx } = await build(kbRoot({ 'postmortem.config.yaml': BASE_CONFIG, 'incidents/2007-06-04-lb.md': incident }));
+    expect(ctx.err_()).toBe('');
+    const trends = read(dir, 'trends.html');
+    // webmail: 105 minutes; pop: its 18-minute window, not the incident's 105
+    expect(trends).toMatch(/<tr><td>webmail<\/td><td>1\.8 h<\/td><\/tr>/);
+    expect(trends).toMatch(/<tr><td>pop<\/td><td>0\.3 h<\/td><\/tr>/);
   });
 
   it('draws the trends charts from the data and lists their data', async () => {

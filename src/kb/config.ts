@@ -4,7 +4,7 @@ import { configSchema, DEFAULT_CONFIG, type Config } from '../schema/config.js';
 import type { Problem } from '../problems.js';
 import { readYaml } from '../source/yaml.js';
 import { locate } from '../source/locate.js';
-import { schemaProblems } from '../model/schema-issues.js';
+import { flattenUnions, schemaProblems, withoutUnknownKeys } from '../model/schema-issues.js';
 import { isValidTimeZone } from '../model/time.js';
 import { checkConfig } from './config-checks.js';
 import { onFile } from '../output/file-error.js';
@@ -41,9 +41,10 @@ export function parseConfig(text: string, file = CONFIG_FILE, knownIds?: Readonl
   }
   let result = configSchema.safeParse(data);
   if (!result.success) {
-    problems.push(...schemaProblems(file, result.error.issues, data, yaml.positions, 1, configSchema));
-    if (!result.error.issues.every((i) => i.code === 'unrecognized_keys')) return { config: DEFAULT_CONFIG, problems, text };
-    result = configSchema.strip().safeParse(data) as typeof result;
+    const issues = flattenUnions(result.error.issues);
+    problems.push(...schemaProblems(file, issues, data, yaml.positions, 1, configSchema));
+    if (!issues.every((i) => i.code === 'unrecognized_keys')) return { config: DEFAULT_CONFIG, problems, text };
+    result = configSchema.safeParse(withoutUnknownKeys(data, issues));
     if (!result.success) return { config: DEFAULT_CONFIG, problems, text };
   }
   let config = result.data;

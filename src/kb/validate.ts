@@ -37,7 +37,7 @@ export interface SourceValidation {
 /** The per-file stage: read problems, schema, typed step, then every incident rule. */
 export function validateSource(source: SourceFile, config: Config, today: Temporal.PlainDate): SourceValidation {
   const problems: Problem[] = [...source.problems];
-  const { incident, partial, problems: found } = toIncident(source, config);
+  const { incident, partial, setAside = [], problems: found } = toIncident(source, config);
   problems.push(...found);
   // The incident-level rules also look at an incident with field errors (set aside), so one run shows every problem.
   const checked = incident ?? partial;
@@ -49,6 +49,7 @@ export function validateSource(source: SourceFile, config: Config, today: Tempor
     rule.checkIncident({
       incident: checked, source, config, today,
       report(message, at) {
+        if (!isPosition(at) && setAside.includes(String(at[0]))) return;
         const pos = isPosition(at) ? at : locate(source.positions, at, { rootLine: source.frontmatterLine });
         own.push({ file: source.file, line: pos.line, column: pos.column, severity: rule.severity, ruleId: rule.id, message });
       },

@@ -120,6 +120,29 @@ export function serviceImpact(windows: readonly ImpactWindow[]): { service: stri
 }
 
 /**
+ * Minutes of customer impact of each service: the union of that service's closed windows at
+ * every level but `data-loss` (what the impact charts show; open windows left out, as in `serviceImpact`).
+ */
+export function impactMinutesByService(windows: readonly Pick<ImpactWindow, 'from' | 'to' | 'level' | 'services'>[]): Map<string, number> {
+  const spans = new Map<string, ImpactSpan[]>();
+  for (const w of windows) {
+    for (const service of w.services) {
+      if (!spans.has(service)) spans.set(service, []);
+      spans.get(service)!.push({ from: ms(w.from), to: w.to ? ms(w.to) : null, level: w.level });
+    }
+  }
+  return new Map([...spans].map(([service, s]) => [service, impactMinutes(s)]));
+}
+
+/** A window of one service in epoch milliseconds (`to` null: still open). */
+export interface ImpactSpan { from: number; to: number | null; level: ImpactLevel }
+
+/** Minutes of customer impact of one service's windows in one incident: their union, closed windows but `data-loss`. */
+export function impactMinutes(spans: readonly ImpactSpan[]): number {
+  return unionMs(spans.filter((s) => s.to !== null && s.level !== 'data-loss').map((s) => [s.from, s.to!] as const)) / MINUTE;
+}
+
+/**
  * Weighted down-time of one service's windows within [start, end): at every moment the
  * heaviest level in effect counts (a window still open runs to `end`).
  */

@@ -1,16 +1,16 @@
 import type { z } from 'zod';
 import type { Config } from '../schema/config.js';
 import {
-  DATE_PATTERN, incidentSchema, TIMELINE_KINDS, TIMESTAMP_FIELDS,
+  DATE_PATTERN, incidentSchema, isTimestampShapeIssue, TIMELINE_KINDS, TIMESTAMP_FIELDS,
   type IncidentData, type RootCause, type TimelineKind, type WindowData,
 } from '../schema/incident.js';
-import type { BodyTimelineItem } from '../source/body-timeline.js';
+import { readClockTimestamp, type BodyTimelineItem, type EntryTime } from '../source/body-timeline.js';
 import { implicitWindow, type ImpactWindow } from './impact.js';
 import type { Problem } from '../problems.js';
 import type { SourceFile } from '../source/read.js';
 import type { Section } from '../source/sections.js';
 import { locate } from '../source/locate.js';
-import { flattenUnions, schemaProblems } from './schema-issues.js';
+import { fieldName, flattenUnions, schemaProblems, withoutUnknownKeys } from './schema-issues.js';
 import { parseDate, parseTimestamp, Temporal, type Instant } from './time.js';
 
 export interface TimelineEntry {
@@ -68,30 +68,43 @@ export function schemaFor(config: Config) {
   return cached.strict;
 }
 
-function stripUnknown(value: unknown, keys: Set<string>, path: string): unknown {
-  if (Array.isArray(value)) return value.map((v, i) => stripUnknown(v, keys, `${path}.${i}`));
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      const p = path ? `${path}.${k}` : k;
-      if (!keys.has(p)) out[k] = stripUnknown(v, keys, p);
-    }
-    return out;
-  }
-  return value;
-}
-
 /**
  * The data with each field error set aside, so the rest can still be checked: first each bad
  * field is removed (its default, if any, applies); what is still wrong then is dropped with its
  * list item, or, outside lists, becomes the first allowed value, or (a mapping missing a field)
- * is removed with its mapping. Only for `partial` incidents,
+ * is removed with its mapping; a required top-level field still missing then gets a stand-in
+ * value, named in `setAside` so no rule reports on it. Only for `partial` incidents,
  * which are checked, never kept.
  */
 function repairedParse(schema: ReturnType<typeof schemaFor>, data: unknown, issues: readonly z.core.$ZodIssue[]) {
   const once = removeFields(data, issues);
   const first = schema.safeParse(once);
-  return first.success ? first : schema.safeParse(dropItems(once, flattenUnions(first.error.issues)));
+  if (first.success) return { result: first, setAside: [] };
+  const twice = dropItems(once, flattenUnions(first.error.issues));
+  const second = schema.safeParse(twice);
+  if (second.success) return { result: second, setAside: [] };
+  const setAside = [...new Set(second.error.issues.map((i) => i.path[0]).filter((k): k is string => typeof k === 'string'))];
+  const filled = { ...(twice as Record<string, unknown>) };
+  for (const key of setAside) filled[key] = standIn(schema.shape[key as keyof typeof schema.shape]);
+  return { result: schema.safeParse(filled), setAside };
+}
+
+type StandInDef = { type: string; innerType?: z.ZodType; in?: z.ZodType; element?: z.ZodType; options?: z.ZodType[]; shape?: Record<string, z.ZodType>; entries?: Record<string, string> };
+
+/** A value the field's schema accepts, standing in for an unusable one (never kept, never reported on). */
+function standIn(schema: z.ZodType | undefined): unknown {
+  if (!schema) return undefined;
+  const def = (schema as unknown as { _zod: { def: StandInDef } })._zod.def;
+  switch (def.type) {
+    case 'optional': case 'default': return undefined;
+    case 'pipe': return standIn(def.in);
+    case 'string': return 'set-aside';
+    case 'enum': return Object.values(def.entries!)[0];
+    case 'array': return [standIn(def.element)];
+    case 'union': return standIn(def.options![0]);
+    case 'object': return Object.fromEntries(Object.entries(def.shape!).map(([k, v]) => [k, standIn(v)]).filter(([, v]) => v !== undefined));
+    default: return undefined;
+  }
 }
 
 const fieldIssues = (issues: readonly z.core.$ZodIssue[]) => issues.filter((i) => i.code !== 'unrecognized_keys' && i.path.length > 0);
@@ -138,7 +151,7 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
  * no `incident`, but `partial` (when enough is readable) for the incident-level rules, so one
  * run reports every problem.
  */
-export function toIncident(source: SourceFile, config: Config): { incident?: Incident; partial?: Incident; problems: Problem[] } {
+export function toIncident(source: SourceFile, config: Config): { incident?: Incident; partial?: Incident; setAside?: string[]; problems: Problem[] } {
   const problems: Problem[] = [];
   if (source.data === undefined) return { problems };
   const file = source.file;
@@ -151,18 +164,18 @@ export function toIncident(source: SourceFile, config: Config): { incident?: Inc
   let result = schema.safeParse(source.data);
   /** True when field errors were set aside so the incident-level rules can still look at the rest. */
   let repaired = false;
+  /** Top-level fields replaced by stand-ins: no rule reports on them. */
+  let setAside: string[] = [];
   if (!result.success) {
     const issues = flattenUnions(result.error.issues);
-    problems.push(...schemaProblems(file, issues, source.data, source.positions, rootLine, schema, 'extra'));
-    const unknown = new Set<string>();
-    for (const issue of issues) {
-      if (issue.code === 'unrecognized_keys') {
-        for (const k of issue.keys) unknown.add([...issue.path.map(String), k].join('.'));
-      }
-    }
-    const stripped = stripUnknown(source.data, unknown, '');
+    const clocks = clockProblems(issues, source.data, config);
+    for (const { issue, message } of clocks) problems.push({ file, ...locate(source.positions, issue.path, { rootLine }), severity: 'error', ruleId: 'time-format', message });
+    const others = issues.filter((i) => !clocks.some((c) => c.issue === i));
+    problems.push(...schemaProblems(file, others, source.data, source.positions, rootLine, schema, 'extra'));
+    const stripped = withoutUnknownKeys(source.data, issues);
     repaired = !issues.every((i) => i.code === 'unrecognized_keys');
-    result = repaired ? repairedParse(schema, stripped, issues) : schema.safeParse(stripped);
+    if (repaired) ({ result, setAside } = repairedParse(schema, stripped, issues));
+    else result = schema.safeParse(stripped);
     if (!result.success) return { problems };
   }
   const data = result.data;
@@ -284,7 +297,7 @@ export function toIncident(source: SourceFile, config: Config): { incident?: Inc
   if (incident.detected === undefined) delete incident.detected;
   if (incident.mitigated === undefined) delete incident.mitigated;
   if (incident.resolved === undefined) delete incident.resolved;
-  if (repaired || problems.some((p) => p.severity === 'error')) return { partial: incident, problems };
+  if (repaired || problems.some((p) => p.severity === 'error')) return { partial: incident, setAside, problems };
   return { incident, problems };
 }
 
@@ -315,7 +328,8 @@ function bodyInstant(item: BodyTimelineItem, prevDate: string, prevOffset: strin
   const date = item.date ?? prevDate;
   const mapped = item.zone === undefined ? undefined : config.zone_abbreviations.get(item.zone);
   if (item.meridiem !== undefined || (item.zone !== undefined && mapped === undefined)) {
-    return { problem: { ruleId: 'time-format', message: clockMessage(item, date, mapped) } };
+    const written = `${item.time}${item.meridiem ? ` ${item.meridiem}` : ''}${item.zone ? ` ${item.zone}` : ''}`;
+    return { problem: { ruleId: 'time-format', message: clockMessage(`timeline entry time "${written}"`, item, date, mapped, bodyForm) } };
   }
   const offset = mapped ?? item.offset ?? (item.date ? undefined : prevOffset);
   const parsed = parseTimestamp(`${date}T${item.time.length === 5 ? `${item.time}:00` : item.time}${offset ?? ''}`);
@@ -327,6 +341,22 @@ function bodyInstant(item: BodyTimelineItem, prevDate: string, prevOffset: strin
   };
 }
 
+/** Front-matter timestamps written with a 12-hour clock or a zone abbreviation: the message says what to write. */
+function clockProblems(issues: readonly z.core.$ZodIssue[], data: unknown, config: Config): { issue: z.core.$ZodIssue; message: string }[] {
+  return issues.flatMap((issue) => {
+    const value = valueAt(data, issue.path);
+    const item = isTimestampShapeIssue(issue) && typeof value === 'string' ? readClockTimestamp(value) : undefined;
+    if (!item) return [];
+    const mapped = item.zone === undefined ? undefined : config.zone_abbreviations.get(item.zone);
+    const name = `\`${fieldName(issue.path)}\` ${JSON.stringify(value)}`;
+    return [{ issue, message: clockMessage(name, item, item.date, mapped, isoForm) }];
+  });
+}
+
+/** How a date, time and offset are written: in the front-matter (ISO 8601) and in a body entry. */
+const isoForm = (date: string, time: string, offset: string) => `${date}T${time.length === 5 ? `${time}:00` : time}${offset}`;
+const bodyForm = (date: string, time: string, offset: string) => `${date} ${time} ${offset}`.trimEnd();
+
 /** 24-hour HH:MM(:SS) of a 12-hour clock time, or undefined when it is not a real 12-hour time. */
 function to24Hour(time: string, meridiem: string): string | undefined {
   const [h, rest] = [Number(time.slice(0, 2)), time.slice(2)];
@@ -335,17 +365,19 @@ function to24Hour(time: string, meridiem: string): string | undefined {
   return `${String((h % 12) + (pm ? 12 : 0)).padStart(2, '0')}${rest}`;
 }
 
-/** The message for a 12-hour clock or an unmapped zone abbreviation: the exact ISO form when it is known. */
-function clockMessage(item: BodyTimelineItem, date: string, mapped: string | undefined): string {
-  const written = `${item.time}${item.meridiem ? ` ${item.meridiem}` : ''}${item.zone ? ` ${item.zone}` : ''}`;
-  const time = item.meridiem ? to24Hour(item.time!, item.meridiem) : item.time;
-  if (time === undefined) return `timeline entry time "${written}" is not a real 12-hour time; write a 24-hour time with a UTC offset, e.g. "${date} 09:37 -05:00"`;
+/**
+ * The message for a 12-hour clock or an unmapped zone abbreviation: the exact form to write
+ * (`form`) when it is known. `name` names the value, e.g. `timeline entry time "9:37 AM"`.
+ */
+function clockMessage(name: string, item: EntryTime, date: string, mapped: string | undefined, form: typeof isoForm): string {
+  const time = item.meridiem ? to24Hour(item.time!, item.meridiem) : item.time!;
+  if (time === undefined) return `${name} is not a real 12-hour time; write a 24-hour time with a UTC offset, e.g. "${form(date, '09:37', '-05:00')}"`;
   const what = [item.meridiem ? 'a 12-hour clock' : '', item.zone && mapped === undefined ? `the zone abbreviation ${item.zone}, which is ambiguous` : '']
     .filter(Boolean).join(' and ');
   const offset = mapped ?? item.offset;
-  if (offset !== undefined) return `timeline entry time "${written}" uses ${what}; write "${date} ${time} ${offset}"`;
+  if (offset !== undefined) return `${name} uses ${what}; write "${form(date, time, offset)}"`;
   if (item.zone !== undefined) {
-    return `timeline entry time "${written}" uses ${what}; write "${date} ${time} ±HH:MM" with the UTC offset ${item.zone} stood for, or map it in the config's \`zone_abbreviations\` (e.g. ${item.zone}: "-08:00")`;
+    return `${name} uses ${what}; write "${form(date, time, '±HH:MM')}" with the UTC offset ${item.zone} stood for, or map it in the config's \`zone_abbreviations\` (e.g. ${item.zone}: "-08:00")`;
   }
-  return `timeline entry time "${written}" uses ${what}; write "${date} ${time}" with a UTC offset, e.g. "${date} ${time} -05:00"`;
+  return `${name} uses ${what}; write "${form(date, time, '')}" with a UTC offset, e.g. "${form(date, time, '-05:00')}"`;
 }

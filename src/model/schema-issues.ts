@@ -85,6 +85,31 @@ export function flattenUnions(issues: readonly z.core.$ZodIssue[]): z.core.$ZodI
   });
 }
 
+/**
+ * The data without the keys that `issues` report as unknown, at their paths (nested mappings
+ * and list items included), so the rest can be used. Other values are left as they are.
+ */
+export function withoutUnknownKeys(data: unknown, issues: readonly z.core.$ZodIssue[]): unknown {
+  const unknown = new Set<string>();
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) unknown.add(JSON.stringify([...issue.path.map(String), key]));
+    }
+  }
+  const strip = (value: unknown, path: string[]): unknown => {
+    if (Array.isArray(value)) return value.map((v, i) => strip(v, [...path, String(i)]));
+    if (value === null || typeof value !== 'object') return value;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const p = [...path, k];
+      // defineProperty: a key such as `__proto__` stays a plain (unknown) key
+      if (!unknown.has(JSON.stringify(p))) Object.defineProperty(out, k, { value: strip(v, p), enumerable: true, writable: true, configurable: true });
+    }
+    return out;
+  };
+  return unknown.size === 0 ? data : strip(data, []);
+}
+
 /** What the branches of a union accept, e.g. "text or a list", from their top-level type issues. */
 function unionExpected(issue: z.core.$ZodIssueInvalidUnion): string {
   const kinds = issue.errors.flatMap((branch) => branch.filter((i) => i.path.length === 0 && i.code === 'invalid_type')

@@ -14,6 +14,9 @@ export const TIMESTAMP_PATTERN =
 export const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 /** A timeline entry's `at`: a timestamp, or a day alone (day precision). */
 const TIMESTAMP_OR_DATE_PATTERN = new RegExp(`${TIMESTAMP_PATTERN.source}|${DATE_PATTERN.source}`);
+/** True for the schema issue of a value not shaped like a timestamp (`model/incident.ts` may say what to write). */
+export const isTimestampShapeIssue = (issue: z.core.$ZodIssue): boolean => issue.code === 'invalid_format'
+  && [String(TIMESTAMP_PATTERN), String(TIMESTAMP_OR_DATE_PATTERN)].includes((issue as z.core.$ZodIssueInvalidStringFormat).pattern ?? '');
 
 export const STATUSES = ['draft', 'review', 'final'] as const;
 export const DETECTION_METHODS = ['monitoring', 'alert', 'customer-report', 'staff', 'other'] as const;

@@ -25,6 +25,8 @@ export interface Brief {
   status: string;
   severity: string;
   services: string[];
+  /** Minutes of impact of each of `services`, from its own windows. */
+  serviceMinutes: number[];
   category: string;
   /** '' when none. */
   provider: string;
@@ -73,6 +75,7 @@ export function briefOf(i: SiteIncident, format: ZoneFormat): Brief {
     status: i.status,
     severity: i.severity,
     services: [...i.services],
+    serviceMinutes: [...i.serviceMinutes],
     category: i.root_cause.category,
     provider: i.provider ?? '',
     started: i.started.epochMilliseconds,
@@ -88,7 +91,7 @@ export function briefOf(i: SiteIncident, format: ZoneFormat): Brief {
     textDigest: hash(`${i.title}\u0000${i.impact.summary}\u0000${i.root_cause.summary}\u0000${i.tags.join('\u0001')}`),
     trendDigest: hash([
       ms(i.started), ms(i.detected), ms(i.mitigated), ms(i.resolved), String(i.minutes.toDetect), String(i.minutes.toMitigate),
-      String(i.minutes.toResolve), String(i.minutes.impact), i.severity, i.root_cause.category, i.services.join('\u0001'),
+      String(i.minutes.toResolve), String(i.minutes.impact), i.severity, i.root_cause.category, i.services.join('\u0001'), i.serviceMinutes.join('\u0001'),
       ...i.remediations.map((r) => `${r.owner}\u0001${r.status}\u0001${r.due ?? ''}`),
     ].join('\u0000')),
     groupDigest: hash(`${i.services.join('\u0001')}\u0000${i.root_cause.category}`),

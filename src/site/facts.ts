@@ -40,6 +40,8 @@ export interface FactColumns {
   scalars: Uint32Array;
   times: Float64Array;
   services: Lists;
+  /** Minutes of impact of each service in `services.values` (same offsets). */
+  serviceMinutes: Float64Array;
   authors: Lists;
   reviewers: Lists;
   related: Lists;
@@ -85,6 +87,10 @@ export class Facts {
   detected(i: number): number | undefined { return time(this.c.times[4 * i + 1]!); }
   mitigated(i: number): number | undefined { return time(this.c.times[4 * i + 2]!); }
   resolved(i: number): number | undefined { return time(this.c.times[4 * i + 3]!); }
+  /** Minutes of impact of each of incident `i`'s services, in the order of `codes('services', i)`. */
+  serviceMinutes(i: number): Float64Array {
+    return this.c.serviceMinutes.subarray(this.c.services.offsets[i]!, this.c.services.offsets[i + 1]!);
+  }
 
   /** The values of a column that some incident has. */
   used(column: 'status' | 'severity' | 'category' | 'provider' | 'startedDate'): string[] {
@@ -161,7 +167,7 @@ export class Facts {
     }
     return {
       id: this.id(i), title: this.title(i), status: this.status(i), severity: this.severity(i),
-      services: this.list('services', i), category: this.category(i), provider: this.provider(i),
+      services: this.list('services', i), serviceMinutes: Array.from(this.serviceMinutes(i)), category: this.category(i), provider: this.provider(i),
       started: this.started(i), detected: this.detected(i), mitigated: this.mitigated(i), resolved: this.resolved(i),
       startedDate: this.startedDate(i), commander: this.commander(i),
       authors: this.list('authors', i), reviewers: this.list('reviewers', i), remediations,
@@ -193,6 +199,7 @@ export class Facts {
     };
     const scalars = this.c.scalars.slice();
     const times = this.c.times.slice();
+    const serviceMinutes = this.c.serviceMinutes.slice();
     const lists = Object.fromEntries([...LISTS, 'remediations' as const].map((l) => [l, { offsets: this.c[l].offsets, values: this.c[l].values.slice() }])) as
       Record<(typeof LISTS)[number] | 'remediations', Lists>;
     const strings = {
@@ -208,6 +215,7 @@ export class Facts {
       scalars[s + COMMANDER] = code(b.commander);
       scalars[s + DATE] = code(b.startedDate);
       times.set([b.started, b.detected ?? NaN, b.mitigated ?? NaN, b.resolved ?? NaN], 4 * i);
+      serviceMinutes.set(b.serviceMinutes, lists.services.offsets[i]!);
       for (const list of LISTS) lists[list].values.set(b[list].map(code), lists[list].offsets[i]!);
       lists.remediations.values.set(b.remediations.flatMap((r) => [code(r.id), code(r.owner), code(r.status), code(r.due)]), lists.remediations.offsets[i]!);
       strings.titles.set(i, escapeField(b.title));
@@ -219,7 +227,7 @@ export class Facts {
       strings.ownerDigests.set(i, b.ownerDigest);
     }
     const patched = new Facts({
-      ids: this.c.ids, dict, scalars, times, ...lists,
+      ids: this.c.ids, dict, scalars, times, serviceMinutes, ...lists,
       titles: this.c.titles.with(strings.titles), textDigests: this.c.textDigests.with(strings.textDigests),
       trendDigests: this.c.trendDigests.with(strings.trendDigests), groupDigests: this.c.groupDigests.with(strings.groupDigests),
       rowDigests: this.c.rowDigests.with(strings.rowDigests), actionDigests: this.c.actionDigests.with(strings.actionDigests),
@@ -274,6 +282,7 @@ export class FactsBuilder {
   private readonly ownerDigests: string[] = [];
   private scalars: Uint32Array;
   private times: Float64Array;
+  private readonly serviceMinutes: number[] = [];
   private readonly lists: Record<(typeof LISTS)[number] | 'remediations', { offsets: number[]; values: Uint32Array; length: number }>;
 
   constructor(private readonly from: Facts | undefined, capacity: number) {
@@ -341,6 +350,7 @@ export class FactsBuilder {
     this.scalars.set(f.c.scalars.subarray(SCALARS * i, SCALARS * (i + 1)), SCALARS * n);
     this.times.set(f.c.times.subarray(4 * i, 4 * (i + 1)), 4 * n);
     for (const list of LISTS) this.push(list, f.codes(list, i));
+    this.serviceMinutes.push(...f.serviceMinutes(i));
     const o = f.c.remediations.offsets;
     this.push('remediations', f.c.remediations.values.subarray(o[i]!, o[i + 1]!));
   }
@@ -368,6 +378,7 @@ export class FactsBuilder {
     this.times[4 * n + 2] = b.mitigated ?? NaN;
     this.times[4 * n + 3] = b.resolved ?? NaN;
     for (const list of LISTS) this.push(list, b[list].map((v) => this.code(v)));
+    this.serviceMinutes.push(...b.serviceMinutes);
     this.push('remediations', b.remediations.flatMap((r) => [this.code(r.id), this.code(r.owner), this.code(r.status), this.code(r.due)]));
   }
 
@@ -379,7 +390,7 @@ export class FactsBuilder {
       ids: this.ids, dict: this.dict, titles: Column.of(this.titles, '\u0000'), textDigests: Column.of(this.textDigests, '\n'),
       trendDigests: Column.of(this.trendDigests, '\n'), groupDigests: Column.of(this.groupDigests, '\n'),
       rowDigests: Column.of(this.rowDigests, '\n'), actionDigests: Column.of(this.actionDigests, '\n'), ownerDigests: Column.of(this.ownerDigests, '\n'),
-      scalars: this.scalars.slice(0, SCALARS * n), times: this.times.slice(0, 4 * n),
+      scalars: this.scalars.slice(0, SCALARS * n), times: this.times.slice(0, 4 * n), serviceMinutes: Float64Array.from(this.serviceMinutes),
       services: lists(this.lists.services), authors: lists(this.lists.authors), reviewers: lists(this.lists.reviewers),
       related: lists(this.lists.related), remediations: lists(this.lists.remediations),
     });

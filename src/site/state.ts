@@ -34,7 +34,7 @@ import type { SiteIncident } from './summaries.js';
  */
 const STATE_FILE = '.state';
 const DELTA_FILE = '.state-delta';
-const STATE_FORMAT = 'site-state-11';
+const STATE_FORMAT = 'site-state-12';
 /** A delta holds at most this many incidents, and pages' layouts; beyond, the whole state is written. */
 const DELTA_INCIDENTS = 64;
 const DELTA_PAGES = 2000;
@@ -147,6 +147,7 @@ interface StateFile extends Header {
   ownerDigests: Kept;
   scalars: Uint32Array;
   times: Float64Array;
+  serviceMinutes: Float64Array;
   lists: Uint32Array[];
   /** Display order of the incidents (see `Facts.order`), when it was worked out. */
   order: Uint32Array | null;
@@ -300,7 +301,7 @@ export class SiteState {
       titles: column(file.titles, '\u0000'), textDigests: column(file.textDigests, '\n'),
       trendDigests: column(file.trendDigests, '\n'), groupDigests: column(file.groupDigests, '\n'),
       rowDigests: column(file.rowDigests, '\n'), actionDigests: column(file.actionDigests, '\n'), ownerDigests: column(file.ownerDigests, '\n'),
-      scalars: file.scalars, times: file.times, ...lists,
+      scalars: file.scalars, times: file.times, serviceMinutes: file.serviceMinutes, ...lists,
     } as unknown as FactColumns).keepOrder(file.order ?? undefined);
     let layouts = new Layouts(split(file.layoutPaths, '\n'), file.layoutStats, column(file.layoutKeys, '\u0000'), column(file.layoutHeads, '\n'),
       file.layoutCounts, file.layoutSpans);
@@ -368,7 +369,7 @@ export class SiteState {
       const f = state.facts.c;
       const columns = [state.digests, state.summaries, state.files, state.links, f.titles, f.textDigests, f.trendDigests, f.groupDigests,
         f.rowDigests, f.actionDigests, f.ownerDigests];
-      if (columns.some((c) => c.count !== n || !c.valid()) || f.times.length !== 4 * n || LISTS.some((l) => f[l].offsets.length !== n + 1)) return undefined;
+      if (columns.some((c) => c.count !== n || !c.valid()) || f.times.length !== 4 * n || f.serviceMinutes.length !== f.services.values.length || LISTS.some((l) => f[l].offsets.length !== n + 1)) return undefined;
       return state;
     } catch {
       // missing or damaged: the build works everything out from the database
@@ -448,7 +449,7 @@ export function saveState(siteDir: string, s: NewState, previous?: SiteState, ch
     dict: s.facts.c.dict.slice(1).map(escapeField).join('\u0000'), titles: kept(s.facts.c.titles),
     textDigests: kept(s.facts.c.textDigests), trendDigests: kept(s.facts.c.trendDigests), groupDigests: kept(s.facts.c.groupDigests),
     rowDigests: kept(s.facts.c.rowDigests), actionDigests: kept(s.facts.c.actionDigests), ownerDigests: kept(s.facts.c.ownerDigests),
-    scalars: s.facts.c.scalars, times: s.facts.c.times,
+    scalars: s.facts.c.scalars, times: s.facts.c.times, serviceMinutes: s.facts.c.serviceMinutes,
     lists: LISTS.flatMap((l) => [s.facts.c[l].offsets, s.facts.c[l].values]),
     order: s.facts.knownOrder() ?? null,
     ...s.layouts.encode(),

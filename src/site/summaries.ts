@@ -1,6 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { Incident } from '../model/incident.js';
+import { impactMinutesByService } from '../model/impact.js';
 import { Temporal } from '../model/time.js';
+import type { ImpactLevel } from '../schema/incident.js';
 import type { Remediation } from '../schema/incident.js';
 import { grouped } from './rows.js';
 import { linkText } from './similar.js';
@@ -17,6 +19,8 @@ export type SiteIncident = Pick<Incident,
   | 'resolved' | 'impact' | 'root_cause' | 'remediations' | 'owners' | 'related' | 'tags' | 'digest' | 'file'> & {
   /** Minutes from `started`, as the database computes them from the impact windows (null: unknown or open). */
   minutes: { toDetect: number | null; toMitigate: number | null; toResolve: number | null; impact: number | null };
+  /** Minutes of impact of each of `services`, from that service's own windows (`impactMinutesByService`). */
+  serviceMinutes: number[];
 };
 
 interface IncidentRow {
@@ -48,6 +52,7 @@ export function readSiteIncidents(db: Database.Database, ids?: readonly string[]
   // role order: commander, author, reviewer are read separately below; position orders each role
   const people = grouped(all<[string, string, string, number]>(`SELECT incident_id, role, person, position FROM incident_people${only('incident_id')}`), (r) => r[3]);
   const tags = grouped(all<[string, string]>(`SELECT incident_id, tag FROM tags${only('incident_id')}`));
+  const windows = grouped(all<[string, string, string, string | null, ImpactLevel]>(`SELECT incident_id, service, from_at, to_at, level FROM impact_windows${only('incident_id')}`));
   const related = grouped(all<[string, string]>(`SELECT declared_by, related_id FROM related WHERE declared_by = incident_id${only('declared_by', true)}`));
   type RemediationRow = [string, string, string, Remediation['type'], string, string | null, Remediation['status'], string | null, number, number];
   const remediations = grouped(all<RemediationRow>(`SELECT incident_id, remediation_id, action, type, owner, due, status, ticket, public, position FROM remediations${only('incident_id')}`), (r) => r[9]);
@@ -85,7 +90,11 @@ export function readSiteIncidents(db: Database.Database, ids?: readonly string[]
       digest: row.digest,
       file: row.file,
       minutes: { toDetect: row.minutes_to_detect, toMitigate: row.minutes_to_mitigate, toResolve: row.minutes_to_resolve, impact: row.impact_minutes },
+      serviceMinutes: [],
     };
+    const byService = impactMinutesByService((windows.get(row.id) ?? []).map(([, service, from, to, level]) =>
+      ({ services: [service], from: instant(from), ...(to !== null ? { to: instant(to) } : {}), level })));
+    incident.serviceMinutes = incident.services.map((s) => byService.get(s) ?? 0);
     if (row.provider !== null) incident.provider = row.provider;
     if (row.detected_at !== null) incident.detected = instant(row.detected_at);
     if (row.mitigated_at !== null) incident.mitigated = instant(row.mitigated_at);

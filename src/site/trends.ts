@@ -83,15 +83,13 @@ export function trendsPage(data: SiteData) {
     perCategory.set(f.categoryCode(i), (perCategory.get(f.categoryCode(i)) ?? 0) + 1);
     const started = f.started(i);
     const resolved = f.resolved(i);
-    const end = resolved ?? f.mitigated(i);
-    if (end !== undefined) {
-      for (let at = services.offsets[i]!; at < services.offsets[i + 1]!; at++) {
-        const code = services.values[at]!;
-        // an incident naming a service twice counts once
-        let seen = false;
-        for (let before = services.offsets[i]!; before < at; before++) if (services.values[before] === code) seen = true;
-        if (!seen) impact.set(code, (impact.get(code) ?? 0) + minutesBetween(started, end));
-      }
+    const serviceMinutes = f.serviceMinutes(i);
+    for (let at = services.offsets[i]!; at < services.offsets[i + 1]!; at++) {
+      const code = services.values[at]!;
+      // an incident naming a service twice counts once
+      let seen = false;
+      for (let before = services.offsets[i]!; before < at; before++) if (services.values[before] === code) seen = true;
+      if (!seen) impact.set(code, (impact.get(code) ?? 0) + serviceMinutes[at - services.offsets[i]!]!);
     }
     if (p < 0) continue;
     const detected = f.detected(i);
@@ -172,7 +170,7 @@ export function trendsPage(data: SiteData) {
       },
       {
         id: 'service', title: 'Impact by service', svg: sanitizedHtml(serviceChart),
-        text: 'Total hours from the start of customer impact to its end, per affected service: to the end of the last impact window (without windows, to resolution, or mitigation if unresolved); degraded, delayed and partial windows count as impact here, unlike in availability.',
+        text: 'Total hours of customer impact per affected service, from that service\'s own impact windows, overlaps counted once (without windows: from the start to resolution, or mitigation if unresolved); degraded, delayed and partial windows count as impact here, unlike in availability; data-loss windows and windows still open do not.',
         caption: 'Hours of customer impact by service; an incident affecting several services counts for each.',
         table: { head: ['Service', 'Hours'], rows: byService.map((d) => [d.label, hoursLabel(d.value)]) },
       },

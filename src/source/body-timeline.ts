@@ -31,13 +31,14 @@ export interface UnreadTimelineItem {
 }
 
 const SEPARATOR = '\\s*(?:—|–|-{1,2}|:)\\s*';
-const ENTRY = new RegExp(
-  '^(~\\s*)?(?:(\\d{4}-\\d{2}-\\d{2})[ T])?(~\\s*)?' + // approximate, date
-    '(\\d{1,2}:\\d{2}(?::\\d{2})?)' + // time
-    '(?:\\s*([AaPp]\\.?[Mm]\\.?)(?![A-Za-z]))?' + // 12-hour clock
-    '(?:\\s*(Z|[+-]\\d{2}:?\\d{2}|UTC|[A-Z]{2,5}\\b))?' + // offset or zone abbreviation
-    SEPARATOR + '([\\s\\S]+)$',
-);
+/** A time, then optionally AM/PM and an offset or zone abbreviation: groups time, meridiem, zone. */
+const CLOCK =
+  '(\\d{1,2}:\\d{2}(?::\\d{2})?)' + // time
+  '(?:\\s*([AaPp]\\.?[Mm]\\.?)(?![A-Za-z]))?' + // 12-hour clock
+  '(?:\\s*(Z|[+-]\\d{2}:?\\d{2}|UTC|[A-Z]{2,5}\\b))?'; // offset or zone abbreviation
+const ENTRY = new RegExp('^(~\\s*)?(?:(\\d{4}-\\d{2}-\\d{2})[ T])?(~\\s*)?' + CLOCK + SEPARATOR + '([\\s\\S]+)$');
+/** A whole date and time as written in the front-matter, e.g. `2007-06-04 9:37 AM PST`. */
+const WRITTEN = new RegExp('^(\\d{4}-\\d{2}-\\d{2})[ T]' + CLOCK + '$');
 /** A day-precision entry: `2022-04-14 — 78% of sites restored`. */
 const DAY_ENTRY = new RegExp('^(~\\s*)?(\\d{4}-\\d{2}-\\d{2})' + SEPARATOR + '([\\s\\S]+)$');
 const TAGS = /^\[([a-z, -]+)\]\s*/i;
@@ -84,7 +85,7 @@ export function readBodyTimeline(nodes: readonly RootContent[]): {
   return { items, unread };
 }
 
-type EntryTime = Pick<BodyTimelineItem, 'date' | 'time' | 'offset' | 'approximate' | 'meridiem' | 'zone'>;
+export type EntryTime = Pick<BodyTimelineItem, 'date' | 'time' | 'offset' | 'approximate' | 'meridiem' | 'zone'>;
 
 /** The time (or day) an entry starts with, and the text after its separator. */
 function readEntryStart(text: string): { when: EntryTime; rest: string } | undefined {
@@ -92,15 +93,26 @@ function readEntryStart(text: string): { when: EntryTime; rest: string } | undef
   if (day) return { when: { date: day[2], approximate: Boolean(day[1]) }, rest: day[3]!.trim() };
   const m = ENTRY.exec(text);
   if (!m) return undefined;
-  const zoneText = m[6];
+  return { when: { date: m[2], ...clock(m[4]!, m[5], m[6]), approximate: Boolean(m[1] || m[3]) }, rest: m[7]!.trim() };
+}
+
+/**
+ * A front-matter date and time written with a 12-hour clock or a zone abbreviation
+ * (`2007-06-04 9:37 AM PST`), read like a body entry's; undefined for anything else.
+ */
+export function readClockTimestamp(text: string): (EntryTime & { date: string; time: string }) | undefined {
+  const m = WRITTEN.exec(text.trim());
+  if (!m) return undefined;
+  const when = { date: m[1]!, ...clock(m[2]!, m[3], m[4]), approximate: false };
+  return when.meridiem !== undefined || when.zone !== undefined ? when : undefined;
+}
+
+/** The parts of a clock time: 24-hour time as written (HH:MM), meridiem, offset or zone abbreviation. */
+function clock(time: string, meridiem: string | undefined, zoneText: string | undefined): { time: string } & Pick<EntryTime, 'offset' | 'zone' | 'meridiem'> {
+  const parts: { time: string } & Pick<EntryTime, 'offset' | 'zone' | 'meridiem'> = { time: time.length === 4 ? `0${time}` : time };
   const isOffset = zoneText !== undefined && /^(?:Z|UTC|[+-].*)$/.test(zoneText);
-  const when: EntryTime = {
-    date: m[2],
-    time: m[4]!.length === 4 ? `0${m[4]}` : m[4]!,
-    approximate: Boolean(m[1] || m[3]),
-  };
-  if (isOffset) when.offset = zoneText === 'UTC' ? 'Z' : zoneText;
-  else if (zoneText !== undefined) when.zone = zoneText;
-  if (m[5]) when.meridiem = m[5];
-  return { when, rest: m[7]!.trim() };
+  if (isOffset) parts.offset = zoneText === 'UTC' ? 'Z' : zoneText;
+  else if (zoneText !== undefined) parts.zone = zoneText;
+  if (meridiem) parts.meridiem = meridiem;
+  return parts;
 }

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { Temporal } from '../../model/time.js';
-import { unionMs, weightedMs } from '../../model/impact.js';
+import { impactMinutes, unionMs, weightedMs, type ImpactSpan } from '../../model/impact.js';
 import { DEFAULT_AVAILABILITY_WEIGHTS } from '../../schema/config.js';
 import type { ImpactLevel } from '../../schema/incident.js';
 import { percentile, round } from './percentile.js';
@@ -106,16 +106,26 @@ export function statsSql(options: StatsOptions): { sql: string; params: unknown[
   return { sql, params: [...params, ...extra.params] };
 }
 
-/** Each service's impact windows of the selected incidents (for availability). */
+/** Each service's impact windows of the selected incidents (for availability and impact minutes). */
 function windowsSql(options: StatsOptions): { sql: string; params: unknown[] } {
   const { where, params } = selection(options);
   const only = options.service?.length ? `${where ? ' AND' : 'WHERE'} g.service IN (${options.service.map(() => '?').join(', ')})` : '';
-  const sql = `SELECT g.service, g.level, g.from_at, g.to_at
+  const sql = `SELECT g.service, g.level, g.from_at, g.to_at, g.incident_id
     FROM incidents i JOIN impact_windows g ON g.incident_id = i.id ${where}${only}`;
   return { sql, params: [...params, ...(options.service ?? [])] };
 }
 
-interface Span { from: number; to: number | null; level: ImpactLevel }
+interface Span extends ImpactSpan { incident: string }
+
+/** Minutes of impact of one service: per incident, the union of its own windows (`impactMinutes`), summed. */
+function serviceImpactMinutes(spans: readonly Span[]): number {
+  const byIncident = new Map<string, Span[]>();
+  for (const s of spans) {
+    if (!byIncident.has(s.incident)) byIncident.set(s.incident, []);
+    byIncident.get(s.incident)!.push(s);
+  }
+  return [...byIncident.values()].reduce((sum, s) => sum + impactMinutes(s), 0);
+}
 
 /** Per service: weighted downtime, degraded and delayed minutes within the period, and availability. */
 function serviceAvailability(spans: readonly Span[], period: [number, number] | undefined, weights: AvailabilityWeights) {
@@ -167,10 +177,10 @@ export function queryStats(db: Database.Database, options: StatsOptions): StatsR
   if (options.by === 'service') {
     windows = new Map();
     const w = windowsSql(options);
-    for (const [service, level, from, to] of db.prepare(w.sql).raw().all(...w.params) as [string, ImpactLevel, string, string | null][]) {
+    for (const [service, level, from, to, incident] of db.prepare(w.sql).raw().all(...w.params) as [string, ImpactLevel, string, string | null, string][]) {
       let list = windows.get(service);
       if (!list) windows.set(service, (list = []));
-      list.push({ from: Date.parse(from), to: to === null ? null : Date.parse(to), level });
+      list.push({ from: Date.parse(from), to: to === null ? null : Date.parse(to), level, incident });
     }
     period = periodOf(db, options);
   }
@@ -190,7 +200,11 @@ export function queryStats(db: Database.Database, options: StatsOptions): StatsR
       resolve_p90: percentile(resolve, 0.9),
       impact_minutes: round(impact),
     };
-    if (windows) Object.assign(row, serviceAvailability(windows.get(group) ?? [], period, weights));
+    if (windows) {
+      // per service, its own windows: a service hit briefly does not get the whole incident's minutes
+      row.impact_minutes = round(serviceImpactMinutes(windows.get(group) ?? []));
+      Object.assign(row, serviceAvailability(windows.get(group) ?? [], period, weights));
+    }
     return row;
   });
   return orderGroups(db, options.by, result);
