@@ -15,6 +15,8 @@ const CONFIG = `organization: Example Mail & Co.
 timezone: America/New_York
 services: [pop, webmail]
 providers: [hostco]
+# Half weight for an outage minute: the chapter's availability must use the config's weights.
+availability_weights: {outage: 0.5}
 owners:
   - id: ann
     name: Ann Author
@@ -66,6 +68,9 @@ const disk = (remediations: string[], more: Partial<FixtureIncident> = {}) => in
 });
 const B = incidentFile({ id: '2007-08-18-power', title: 'Power loss in row 4', provider: 'hostco', started: '2007-08-18T09:00:00-04:00', resolved: '2007-08-18T10:00:00-04:00' });
 
+/** The stats rows' availability, to the precision they carry. */
+const roundedTo = (percent: number) => expect.closeTo(percent, 3);
+
 let root: string;
 beforeAll(() => {
   root = tempKb({});
@@ -115,8 +120,9 @@ describe('Since our last review', () => {
     expect(delta.recorded.map((s) => [s.title, s.date])).toEqual([['Decisions', '2007-07-05']]);
     expect(delta.services).toEqual([{
       service: 'webmail',
-      before: { incidents: 1, availability_percent: expect.any(Number), resolve_median: 120 },
-      after: { incidents: 1, availability_percent: expect.any(Number), resolve_median: 60 },
+      // Q2 (91 days, 131,040 minutes): 120 outage minutes at weight 0.5; Q3 (92 days): 60 minutes.
+      before: { incidents: 1, availability_percent: roundedTo(100 * (1 - 60 / 131_040)), resolve_median: 120 },
+      after: { incidents: 1, availability_percent: roundedTo(100 * (1 - 30 / 132_480)), resolve_median: 60 },
     }]);
   });
 

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { queryStats } from '../db/queries/stats.js';
+import { queryStats, type AvailabilityWeights } from '../db/queries/stats.js';
 import type { Incident } from '../model/incident.js';
 import { Temporal } from '../model/time.js';
 import type { Notes, NotesSection } from './notes.js';
@@ -93,15 +93,15 @@ function promises(previous: Notes | undefined, current: Notes | undefined): Pack
   });
 }
 
-function serviceFigures(db: Database.Database, period: Period): Map<string, ServiceFigures> {
-  const rows = queryStats(db, { by: 'service', since: period.since.toString(), until: period.until.toString() });
+function serviceFigures(db: Database.Database, period: Period, weights: AvailabilityWeights): Map<string, ServiceFigures> {
+  const rows = queryStats(db, { by: 'service', since: period.since.toString(), until: period.until.toString(), weights });
   return new Map(rows.map((r) => [r.group, { incidents: r.incidents, availability_percent: r.availability_percent ?? null, resolve_median: r.resolve_median }]));
 }
 
 const NONE: ServiceFigures = { incidents: 0, availability_percent: 100, resolve_median: null };
 
 /** Compares the two sides for the incidents `inScope` (the packet's provider and included incidents). */
-export function packetDelta(previousRef: string, before: DeltaSide, after: DeltaSide, inScope: (incident: Incident) => boolean): PacketDelta {
+export function packetDelta(previousRef: string, before: DeltaSide, after: DeltaSide, inScope: (incident: Incident) => boolean, weights: AvailabilityWeights): PacketDelta {
   const then = new Map(before.incidents.filter(inScope).map((i) => [i.id, i]));
   const now = after.incidents.filter(inScope).sort((a, b) => Temporal.Instant.compare(a.started, b.started) || (a.id < b.id ? -1 : 1));
   const scopeIds = new Set([...then.keys(), ...now.map((i) => i.id)]);
@@ -125,8 +125,8 @@ export function packetDelta(previousRef: string, before: DeltaSide, after: Delta
     if (days > 0 && !(old && overdueDays(old, before.date) > 0)) delta.newly_overdue.push({ ...ref(r), due: r.due!, days_overdue: days });
   }
   delta.done.sort((a, b) => ((a.completed ?? '') < (b.completed ?? '') ? -1 : (a.completed ?? '') > (b.completed ?? '') ? 1 : 0));
-  const figuresThen = serviceFigures(before.db, before.period);
-  const figuresNow = serviceFigures(after.db, after.period);
+  const figuresThen = serviceFigures(before.db, before.period, weights);
+  const figuresNow = serviceFigures(after.db, after.period, weights);
   const services = [...new Set([...figuresThen.keys(), ...figuresNow.keys()])].sort();
   const recorded = (before.notes?.later ?? []).filter((s: NotesSection) => s.date! <= after.date.toString());
   const period = (p: Period) => ({ since: p.since.toString(), until: p.until.toString() });

@@ -48,14 +48,14 @@ export function sinceLastReview(ctx: CommandContext, kb: BuiltKnowledgeBase, spe
     throw new UserError(`The previous review "${ref}" (${previous.date}) is after this packet's evaluation date (${spec.asOf})`);
   }
   const ids = new Set([...(spec.include ?? []), ...(spec.incidents ?? []), ...(previous.spec?.include ?? []), ...(previous.spec?.incidents ?? [])]);
-  const inScope = (i: Incident) => ids.has(i.id) || (!spec.incidents && (spec.provider === undefined || i.provider === spec.provider));
+  const inScope = (i: Incident) => ids.has(i.id) || (!spec.incidents && (spec.provider === undefined || i.providers.includes(spec.provider)));
   const view = knowledgeBaseAsOf(kb, ctx.root, previous.date);
   try {
     const before: DeltaSide = {
       date: previous.date, commit: view.commit?.id, period: previous.period,
       db: view.db, incidents: view.incidents(), notes: previous.notes,
     };
-    return packetDelta(ref, before, { ...current, period: spec.period }, inScope);
+    return packetDelta(ref, before, { ...current, period: spec.period }, inScope, kb.config.availability_weights);
   } finally {
     view.db.close();
   }
