@@ -55,6 +55,8 @@ describe('postmortem stats', () => {
     try {
       const { rows } = await runStats(captureContext(own, { now: '2007-07-01' }), { by: 'service', format: 'json' });
       expect(rows.map((r) => [r.group, r.impact_minutes, r.downtime_minutes, r.degraded_minutes])).toEqual([['pop', 18, 0, 18], ['webmail', 105, 105, 0]]);
+      // time to resolve per service from its own windows: pop's ended at 09:48, 38 minutes after 09:10
+      expect(rows.map((r) => [r.group, r.resolve_median])).toEqual([['pop', 38], ['webmail', 105]]);
     } finally {
       removeKb(own);
     }

@@ -90,6 +90,18 @@ function groupFilter(options: StatsOptions, where: string): { sql: string; param
 }
 
 /**
+ * Time to resolve for one service `g.service` of incident `i`: when the record lists impact
+ * windows, `started` to the end of that service's last listed window (not `data-loss`; none
+ * open), so a service hit briefly is not charged the whole incident; otherwise, and for a
+ * service no listed window names, the incident's own time to resolve.
+ */
+const SERVICE_RESOLVE_MINUTES = `coalesce((
+    SELECT CASE WHEN count(*) = count(w.to_at) THEN (julianday(max(w.to_at)) - julianday(i.started_at)) * 1440 END
+      FROM impact_windows w
+     WHERE w.incident_id = i.id AND w.service = g.service AND w.implicit = 0 AND w.level <> 'data-loss'
+    HAVING count(*) > 0), i.minutes_to_resolve)`;
+
+/**
  * The aggregate query of one grouping: per group the count, the impact total, and the
  * durations as comma-separated lists (percentiles are taken from them in code).
  */
@@ -99,8 +111,9 @@ export function statsSql(options: StatsOptions): { sql: string; params: unknown[
   const extra = groupFilter(options, where);
   // Durations travel as whole milliseconds: SQLite writes integers much faster than reals.
   const ms = (column: string) => `group_concat(CAST(round(i.${column} * 60000) AS INTEGER))`;
+  const resolve = options.by === 'service' ? `group_concat(CAST(round(${SERVICE_RESOLVE_MINUTES} * 60000) AS INTEGER))` : ms('minutes_to_resolve');
   const sql = `SELECT ${group.expr} AS grp, count(*), total(i.impact_minutes),
-    ${ms('minutes_to_detect')}, ${ms('minutes_to_mitigate')}, ${ms('minutes_to_resolve')}
+    ${ms('minutes_to_detect')}, ${ms('minutes_to_mitigate')}, ${resolve}
     FROM incidents i ${group.join ?? ''} ${where}${extra.sql}
     GROUP BY grp ORDER BY grp`;
   return { sql, params: [...params, ...extra.params] };
