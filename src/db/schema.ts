@@ -6,7 +6,7 @@ import { FTS_TOKENIZE } from '../search/terms.js';
  * who query it; `SCHEMA_VERSION` is stored as `PRAGMA user_version` and in `meta`, and any change
  * here must bump it (a different version rebuilds the database from scratch).
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 export const SCHEMA_SQL = `
 CREATE TABLE meta (
