@@ -1,19 +1,15 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BASE_CONFIG, BASE_INCIDENT } from '../src/rules/fixtures.js';
 import { removeKb, tempKb } from './helpers/kb.js';
+import { runCli } from './helpers/cli.js';
 
-// End-to-end: the real binary, as a user runs it (built by `npm test` before vitest).
-const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
+// End-to-end: the real binary, as a user runs it.
 const roots: string[] = [];
 afterAll(() => roots.forEach(removeKb));
 
-function run(args: string[], cwd?: string) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd, env: { ...process.env, NO_COLOR: '1' } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = runCli;
 
 describe('postmortem (binary)', () => {
   it('--help lists the commands and the global options', () => {

@@ -4,17 +4,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BASE_CONFIG, BASE_INCIDENT, kb } from '../src/rules/fixtures.js';
 import { removeKb, tempKb } from './helpers/kb.js';
+import { runCli } from './helpers/cli.js';
 
-// Issue 12: nothing a user types destroys a file or crashes the tool. The real binary, as a
-// user runs it (built by `npm test` before vitest).
-const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
+// Issue 12: nothing a user types destroys a file or crashes the tool, through the real binary.
 const roots: string[] = [];
 afterAll(() => roots.forEach(removeKb));
 
-function run(args: string[], cwd?: string) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd, env: { ...process.env, NO_COLOR: '1' } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = runCli;
 
 function base(extra: Record<string, string> = {}): string {
   const root = tempKb(kb((t) => t, extra));
