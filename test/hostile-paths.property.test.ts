@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve, sep } from 'node:path';
+import { basename, join, relative, resolve, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CommandContext } from '../src/commands/context.js';
 import { runCheck } from '../src/commands/check.js';
@@ -53,7 +53,13 @@ async function attempt(action: () => unknown, named: readonly string[], sandbox:
     const expected = asUserError(error);
     expect(expected, `internal error: ${(error as Error).stack}`).toBeDefined();
     const text = `${expected!.message}`;
-    const names = named.some((v) => text.includes(JSON.stringify(v).slice(1, 30)) || text.includes(v.slice(0, 30)))
+    // the value as typed, the path it resolves to (`--db /..` is about `/`), or its file name (files
+    // kept beside the database, `.NAME.cache`, carry it) — as typed or quoted with escapes
+    const forms = (v: string) => {
+      const path = resolve(sandbox, v);
+      return [v, ...[path, basename(path)].filter((f) => f.length > 1)].flatMap((f) => [f.slice(0, 30), JSON.stringify(f).slice(1, 30)]);
+    };
+    const names = named.some((v) => forms(v).some((f) => text.includes(f)) || text.startsWith(`${resolve(sandbox, v)} `))
       || text.includes(sandbox) || /(postmortem\.config\.yaml|incidents\/|--\w+|\.md\b|\.db\b)/.test(text);
     expect(names, `the message names no path: ${text}`).toBe(true);
   }
