@@ -1,9 +1,11 @@
 import { updateKnowledgeBase } from '../db/knowledge-base.js';
-import { buildPacket, packetData, type PacketBuild } from '../packet/build.js';
+import { packetData, writePacket, type PacketBuild } from '../packet/build.js';
+import type { ProviderPacketBuild } from '../packet/provider-build.js';
 import type { PacketDelta } from '../packet/delta.js';
 import type { BuiltKnowledgeBase } from '../db/knowledge-base.js';
 import { requestFromDocument, type PacketRequest } from '../packet/spec.js';
 import { countBySeverity } from '../problems.js';
+import { PACKET_AUDIENCES } from '../schema/config.js';
 import { UserError, type CliEnv, type CommandContext, type CommandResult, type CommandBody } from './context.js';
 
 export interface PacketOptions {
@@ -24,10 +26,12 @@ export interface PacketOptions {
   sinceRef?: string;
   /** Print "Since our last review" as JSON instead of writing the packet. */
   delta?: boolean;
+  /** `internal` (default) or `provider`: the version to hand to the provider. */
+  audience?: string;
 }
 
 export interface PacketResult extends CommandResult {
-  packet: PacketBuild;
+  packet: PacketBuild | ProviderPacketBuild;
 }
 
 /** Reads `--format html,pdf` (also repeated flags). */
@@ -58,6 +62,7 @@ async function loadForPacket(ctx: CommandContext, options: PacketOptions): Promi
     ...(options.asOf !== undefined ? { asOf: options.asOf } : {}),
     ...(options.sinceRef !== undefined ? { previous: options.sinceRef } : {}),
     ...(options.formats?.length ? { formats: options.formats } : {}),
+    ...(options.audience !== undefined ? { audience: options.audience } : {}),
   };
   return { kb, request };
 }
@@ -78,12 +83,12 @@ export async function runPacketDelta(ctx: CommandContext, options: PacketOptions
 export async function runPacket(ctx: CommandContext, options: PacketOptions): Promise<PacketResult> {
   if (options.formats?.includes('json')) throw new UserError('--format json is for --delta', 'Use --delta --format json for "Since our last review" as JSON, or --format html,pdf for the packet.');
   const { kb, request } = await loadForPacket(ctx, options);
-  const packet = await buildPacket(ctx, kb, request);
+  const packet = await writePacket(ctx, kb, request);
   for (const path of packet.written) ctx.stdout.write(`wrote ${ctx.out}/${path}\n`);
   if (packet.unchanged) ctx.stdout.write(`${packet.unchanged} file${packet.unchanged === 1 ? '' : 's'} unchanged\n`);
   for (const note of packet.notes) ctx.stderr.write(`note: ${note}\n`);
   const { spec } = packet;
-  ctx.stdout.write(`Packet "${spec.name}": ${packet.incidents.length} incident${packet.incidents.length === 1 ? '' : 's'}${spec.provider ? ` involving ${spec.provider}` : ''}, ${spec.period.since} to ${spec.period.until}.\n`);
+  ctx.stdout.write(`Packet "${spec.name}": ${packet.incidents.length} incident${packet.incidents.length === 1 ? '' : 's'}${spec.provider ? ` involving ${spec.provider}` : ''}, ${spec.period.since} to ${spec.period.until}${spec.audience === 'provider' ? ', the version for the provider' : ''}.\n`);
   return { exitCode: 0, packet };
 }
 
@@ -99,6 +104,7 @@ export const packetCommand = (env: CliEnv): CommandBody => ({
     .option('as-of', { type: 'string', describe: 'Evaluate status and incident text at the end of this day, YYYY-MM-DD [default: the meeting date, else --until]' })
     .option('since-ref', { type: 'string', describe: 'The previous review (a packet under documents:, or a git commit or tag): the packet opens with "Since our last review"' })
     .option('delta', { type: 'boolean', default: false, describe: 'Print "Since our last review" as JSON (--format json) instead of writing the packet' })
+    .option('audience', { type: 'string', choices: [...PACKET_AUDIENCES], describe: 'internal: everything, for our side; provider: the version to hand to the provider (needs --provider) [default: internal, or audience: of the declared packet]' })
     .option('name', { type: 'string', describe: 'File name without extension; a packet of that name under documents: supplies the defaults' })
     .option('db', { type: 'string', describe: 'Database file [default: <out>/postmortems.db]' }),
   handler: async (argv) => {
@@ -118,6 +124,7 @@ export const packetCommand = (env: CliEnv): CommandBody => ({
       asOf: argv.asOf as string | undefined,
       sinceRef: argv.sinceRef as string | undefined,
       delta: argv.delta as boolean,
+      audience: argv.audience as string | undefined,
     }));
   },
 });

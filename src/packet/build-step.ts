@@ -31,8 +31,8 @@ export const packetBuildStep: BuildStep = {
       if (finished.reuse(key, result)) continue;
       rendered += 1;
       try {
-        const [{ buildPacket }, { requestFromDocument }] = await Promise.all([import('./build.js'), import('./spec.js')]);
-        const packet = await buildPacket(ctx, built, requestFromDocument(spec));
+        const [{ writePacket }, { requestFromDocument }] = await Promise.all([import('./build.js'), import('./spec.js')]);
+        const packet = await writePacket(ctx, built, requestFromDocument(spec));
         result.written.push(...packet.written);
         result.unchanged += packet.unchanged;
         result.notes.push(...packet.notes);

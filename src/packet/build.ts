@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { escapeXml } from '../charts/index.js';
-import type { CommandContext } from '../commands/context.js';
+import { UserError, type CommandContext } from '../commands/context.js';
 import type { BuiltKnowledgeBase } from '../db/knowledge-base.js';
 import type { Incident } from '../model/incident.js';
 import { writeFilesAtomic } from '../output/write-file.js';
@@ -15,8 +15,10 @@ import { printPacketPdf } from './pdf.js';
 import { renderPacketHtml } from './render.js';
 import { notesPath, resolvePacketSpec, selectIncidents, type PacketRequest, type PacketSpec } from './spec.js';
 import { packetView, type PacketView } from './view.js';
+import { buildProviderPacket, type ProviderPacketBuild } from './provider-build.js';
 
 export interface PacketBuild {
+  audience: 'internal';
   spec: PacketSpec;
   incidents: Incident[];
   numbers: PacketNumbers;
@@ -91,13 +93,29 @@ export function packetData(ctx: CommandContext, kb: BuiltKnowledgeBase, request:
 }
 
 /**
- * Builds one packet: selects its incidents, takes its numbers from the database, renders
+ * Builds one packet for its audience: the internal packet (`buildPacket`), or the version for
+ * the provider (`provider-build.ts`), which never sees the internal view.
+ */
+export async function writePacket(ctx: CommandContext, kb: BuiltKnowledgeBase, request: PacketRequest): Promise<PacketBuild | ProviderPacketBuild> {
+  const data = packetData(ctx, kb, request);
+  return data.spec.audience === 'provider' ? buildProviderPacket(ctx, kb.config, data) : renderInternalPacket(ctx, kb, data);
+}
+
+/**
+ * Builds one internal packet: selects its incidents, takes its numbers from the database, renders
  * HTML (and the PDF when asked and Chromium is there), and only then writes the files,
  * so a failure leaves what an earlier build wrote in place.
  */
 export async function buildPacket(ctx: CommandContext, kb: BuiltKnowledgeBase, request: PacketRequest): Promise<PacketBuild> {
+  const data = packetData(ctx, kb, request);
+  // Never the internal packet under a provider packet's name: those go through writePacket.
+  if (data.spec.audience !== 'internal') throw new UserError(`Packet "${data.spec.name}" is for the ${data.spec.audience}`, 'Build it with writePacket (postmortem packet --audience provider).');
+  return renderInternalPacket(ctx, kb, data);
+}
+
+async function renderInternalPacket(ctx: CommandContext, kb: BuiltKnowledgeBase, data: PacketData): Promise<PacketBuild> {
   const config = kb.config;
-  const { spec, incidents, numbers, notes, delta, messages } = packetData(ctx, kb, request);
+  const { spec, incidents, numbers, notes, delta, messages } = data;
   const view = packetView({ spec, config, incidents, numbers, notes, stamp: buildStamp(ctx.root), delta });
   const render = (pages: Map<string, number>) => renderPacketHtml(ctx.root, config.timezone, {
     ...view,
@@ -122,5 +140,5 @@ export async function buildPacket(ctx: CommandContext, kb: BuiltKnowledgeBase, r
   const files = outputs.map((o) => o.path.slice(ctx.out.length + 1).split('\\').join('/'));
   const written = files.filter((_, n) => changed[n]);
   const unchanged = changed.filter((c) => !c).length;
-  return { spec, incidents, numbers, view, html, files, written, unchanged, notes: messages, pages, delta };
+  return { audience: 'internal', spec, incidents, numbers, view, html, files, written, unchanged, notes: messages, pages, delta };
 }

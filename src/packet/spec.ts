@@ -5,7 +5,7 @@ import { UserError } from '../commands/context.js';
 import { requireId } from '../schema/id.js';
 import type { Incident } from '../model/incident.js';
 import { parseDate, Temporal } from '../model/time.js';
-import { providerIds, type Config, type PacketDocumentSpec } from '../schema/config.js';
+import { PACKET_AUDIENCES, providerIds, type Config, type PacketAudience, type PacketDocumentSpec } from '../schema/config.js';
 import { isoDate } from '../format/time.js';
 import type { Period } from './period.js';
 
@@ -29,6 +29,8 @@ export interface PacketSpec {
   asOf: Temporal.PlainDate;
   /** The previous review (a packet document name, or a git commit or tag), for "Since our last review". */
   previous?: string;
+  /** `internal` (everything) or `provider` (the allowlist view for the provider, `provider-view.ts`). */
+  audience: PacketAudience;
 }
 
 /** The request as written: command-line options or a `documents:` entry. Dates are `YYYY-MM-DD`. */
@@ -44,13 +46,14 @@ export interface PacketRequest {
   formats?: readonly string[];
   asOf?: string;
   previous?: string;
+  audience?: string;
 }
 
 export function requestFromDocument(doc: PacketDocumentSpec): PacketRequest {
   return {
     name: doc.name, provider: doc.provider, since: doc.since, until: doc.until, meeting: doc.meeting,
     incidents: doc.incidents, include: doc.include, notes: doc.notes, formats: doc.formats,
-    asOf: doc.as_of, previous: doc.previous,
+    asOf: doc.as_of, previous: doc.previous, audience: doc.audience,
   };
 }
 
@@ -97,7 +100,8 @@ export function resolvePacketSpec(request: PacketRequest, config: Config, today:
   for (const f of formats) {
     if (!(PACKET_FORMATS as readonly string[]).includes(f)) throw new UserError(`Unknown packet format "${f}"`, 'Use html, pdf or html,pdf.');
   }
-  const name = request.name ?? `${until}-${request.provider ?? 'all'}-review`;
+  const audience = packetAudience(request);
+  const name = request.name ?? (audience === 'provider' ? `${until}-review-for-${request.provider}` : `${until}-${request.provider ?? 'all'}-review`);
   requireId('packet name', name);
   return {
     name,
@@ -109,8 +113,21 @@ export function resolvePacketSpec(request: PacketRequest, config: Config, today:
     notes: request.notes,
     asOf: date(request.asOf, 'Evaluation date') ?? meeting ?? until,
     previous: request.previous,
+    audience,
     formats: [...new Set(formats)].sort((a, b) => PACKET_FORMATS.indexOf(a as PacketFormat) - PACKET_FORMATS.indexOf(b as PacketFormat)) as PacketFormat[],
   };
+}
+
+/** The request's audience, checked: a provider version needs the provider it is for. */
+function packetAudience(request: PacketRequest): PacketAudience {
+  const audience = (request.audience ?? 'internal').trim().toLowerCase();
+  if (!(PACKET_AUDIENCES as readonly string[]).includes(audience)) {
+    throw new UserError(`Unknown packet audience "${request.audience}"`, 'Use internal (everything, for our side) or provider (the version to hand to the provider).');
+  }
+  if (audience === 'provider' && request.provider === undefined) {
+    throw new UserError('A packet for the provider needs the provider it is for', 'Give --provider NAME (or provider: in the packet\'s entry under documents:).');
+  }
+  return audience as PacketAudience;
 }
 
 /**

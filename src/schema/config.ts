@@ -25,6 +25,10 @@ export const DEFAULT_AVAILABILITY_WEIGHTS = { outage: 1, 'partial-outage': 0.3, 
 
 const datePattern = /^\d{4}-\d{2}-\d{2}$/;
 
+/** Who a packet is for: `internal` (everything) or `provider` (the allowlist view handed to the provider). */
+export const PACKET_AUDIENCES = ['internal', 'provider'] as const;
+export type PacketAudience = (typeof PACKET_AUDIENCES)[number];
+
 export const ownerSchema = z.strictObject({
   id: z.string().regex(ID_PATTERN).describe('Owner id used in incidents (lowercase).'),
   name: z.string().min(1).describe('Full name (internal documents; customer documents only when public).'),
@@ -61,6 +65,8 @@ const packetDocument = z.strictObject({
     .describe('Date remediation status and incident text are evaluated at; default: the meeting date, else `until`.'),
   previous: z.string().optional()
     .describe('The previous review: a packet under documents:, or a git commit or tag. The packet then opens with "Since our last review".'),
+  audience: z.enum(PACKET_AUDIENCES).optional()
+    .describe('internal (default): everything, for our side of the table; provider: the version to hand to the provider (needs provider:).'),
 });
 
 export const documentSchema = z.discriminatedUnion('type', [letterDocument, packetDocument]);
