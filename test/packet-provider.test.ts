@@ -202,6 +202,13 @@ describe('the provider tripwire', () => {
         'postmortem.config.yaml: owner "bob" (name) appears in the provider HTML ("Bob Builder"); packet q2-for-hostco for the provider was not written',
       );
       expect(readFileSync(path, 'utf8')).toBe(before);
+      // internal notes copied into the asks
+      const budget = 'Our budget for disk shelves is capped at forty thousand dollars.';
+      writeFileSync(join(root, 'reviews', 'q2.md'), `${NOTES}\n## Budget\n\n${budget}\n${ASKS}3. ${budget}\n`);
+      await expect(runPacket(captureContext(root), { name: 'q2-for-hostco' })).rejects.toThrow(
+        `reviews/q2.md: section "Budget" appears in the provider HTML ("${budget}"); packet q2-for-hostco for the provider was not written`,
+      );
+      expect(readFileSync(path, 'utf8')).toBe(before);
     } finally {
       removeKb(root);
     }

@@ -28,16 +28,25 @@ export interface ProviderNeedleInput {
   notes?: Notes;
 }
 
+/**
+ * Notes sections share their labels ("**Space and power:**" in the growth plans and in the
+ * asks): a fragment of the notes must have at least this many letters and digits (about five
+ * words) to count, against the letters' `MIN_FRAGMENT` for incident text.
+ */
+export const NOTES_MIN_FRAGMENT = 24;
+
 type Add = (source: string, field: string, text: string | undefined) => void;
 
-function collectors(needles: InternalString[]): { word: Add; frag: Add } {
+function collectors(needles: InternalString[], minimum = 0): { word: Add; frag: Add } {
   return {
     word: (source, field, text) => {
       const t = text && normalise(text).replace(/\s+/g, ' ').trim();
       if (t && letters(t).length >= 3) needles.push({ incident: source, field, text: t, kind: 'word' });
     },
     frag: (source, field, text) => {
-      for (const f of text ? fragments(text) : []) needles.push({ incident: source, field, text: f, kind: 'fragment' });
+      for (const f of text ? fragments(text) : []) {
+        if (letters(f).length >= minimum) needles.push({ incident: source, field, text: f, kind: 'fragment' });
+      }
     },
   };
 }
@@ -93,7 +102,8 @@ function incidentNeedles(incident: Incident, provider: string, { word, frag }: R
   }
 }
 
-function notesNeedles(notes: Notes, { frag }: ReturnType<typeof collectors>): void {
+function notesNeedles(notes: Notes, needles: InternalString[]): void {
+  const { frag } = collectors(needles, NOTES_MIN_FRAGMENT);
   const internal = (s: NotesSection) => !s.flags.includes('asks');
   frag(notes.file, 'introduction', notes.introHtml && htmlLines(notes.introHtml));
   frag(notes.file, 'section "Agenda"', notes.agendaHtml && htmlLines(notes.agendaHtml));
@@ -108,16 +118,17 @@ export function providerNeedles(input: ProviderNeedleInput): InternalString[] {
   const add = collectors(needles);
   directoryNeedles(input, add);
   for (const incident of input.incidents) incidentNeedles(incident, input.provider, add);
-  if (input.notes) notesNeedles(input.notes, add);
+  if (input.notes) notesNeedles(input.notes, needles);
   return needles;
 }
 
 /**
- * Text the provider may read: the allowlisted fields of its incidents and the `{asks}`
- * sections. Internal sections often restate them (a `## Timeline` list holds the public
- * entries too), so an internal fragment found in here is not a secret.
+ * Text the provider may read: the allowlisted fields of its incidents. Internal sections often
+ * restate them (a `## Timeline` list holds the public entries too), so an internal fragment
+ * found in here is not a secret. The `{asks}` sections are deliberately not part of it: they are
+ * written for the meeting, next to internal notes, and internal text copied into them is reported.
  */
-export function providerCorpus({ config, provider, incidents, notes }: ProviderNeedleInput): string {
+export function providerCorpus({ config, provider, incidents }: ProviderNeedleInput): string {
   const parts: string[] = [config.provider_names.get(provider) ?? provider];
   for (const incident of incidents.filter((i) => i.providers.includes(provider))) {
     parts.push(incident.title, incident.impact.summary, ...incident.impact.symptoms, ...incident.services);
@@ -126,7 +137,6 @@ export function providerCorpus({ config, provider, incidents, notes }: ProviderN
     for (const e of incident.timeline) if (e.public) parts.push(e.event);
     for (const w of incident.windows) if (w.public && w.summary) parts.push(w.summary);
   }
-  for (const s of notes?.sections ?? []) if (s.flags.includes('asks')) parts.push(htmlLines(s.html));
   return parts.map(letters).join('\u0000');
 }
 
