@@ -68,11 +68,14 @@ function decodeEntities(text: string): string {
   });
 }
 
-/** What a reader sees of an output, as plain text (markup and escaping removed). */
+/** Elements that flow inside a line: `Whit<b>comb</b>` reads as one word. */
+const INLINE_TAG = /<\/?(?:a|abbr|b|bdi|bdo|cite|code|data|del|dfn|em|i|ins|kbd|mark|q|s|samp|small|span|strong|sub|sup|time|u|var|wbr)(?:\s[^>]*)?\/?>/gi;
+
+/** What a reader sees of an output, as plain text (markup and escaping removed; inline elements joined to their neighbours). */
 export function visibleText(output: OutputText): string {
   let text = output.text;
   if (output.markup === 'html') {
-    text = text.replace(/<style[\s\S]*?<\/style>/gi, ' ').replace(/<[^>]*>/g, ' ');
+    text = text.replace(/<style[\s\S]*?<\/style>/gi, ' ').replace(INLINE_TAG, '').replace(/<[^>]*>/g, ' ');
     text = decodeEntities(text);
   } else if (output.markup === 'markdown') {
     text = decodeEntities(text.replace(/\\([\\`*_{}[\]()#+\-.!<>&|~"'=:;,/?@$%^])/g, '$1'));

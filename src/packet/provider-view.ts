@@ -175,7 +175,7 @@ function incidentView(incident: Incident, number: string, n: number, input: Prov
     services: incident.services.join(', '),
     locations: incident.locations.map((l) => locationName(config, l)).join(', '),
     times: [
-      ...time('Impact began', incident.started), ...time('Detected', incident.detected),
+      ...time('Impact began', incident.started),
       ...time('Mitigated', incident.mitigated), ...time('Resolved', incident.resolved),
     ],
     impactSummary: incident.impact.summary,
