@@ -158,7 +158,7 @@ function remediationView(
   };
 }
 
-function incidentView(incident: Incident, number: string, n: number, input: ProviderViewInput): ProviderIncidentView {
+function providerIncident(incident: Incident, number: string, n: number, input: ProviderViewInput): ProviderIncidentView {
   const { config, spec } = input;
   const zone = config.timezone;
   const anchor = `incident-${n}`;
@@ -200,7 +200,7 @@ function summaryText(input: ProviderViewInput, provider: string, views: readonly
   const lines = [total && total.incidents > 0
     ? `${period}, ${plural(total.incidents, 'incident')} involving ${provider} affected our customers, with ${humanDuration(total.impact_minutes)} of customer impact in total.`
     : `${period}, no incident involving ${provider} affected our customers.`];
-  if (views.length) lines.push(`This document reviews ${views.length === 1 ? 'that incident' : `${plural(views.length, 'incident')}`}: when ${views.length === 1 ? 'it' : 'each'} happened, how long and how widely customers were affected, what ${provider} is changing, and what we ask of ${provider}.`);
+  if (views.length) lines.push(`This document reviews ${views.length === 1 ? 'that incident' : `${plural(views.length, 'incident')}`}: when ${views.length === 1 ? 'it' : 'each'} happened, how long and how widely customers were affected, what each side is changing, and what we ask of ${provider}.`);
   lines.push(remediations.rows.length
     ? `As of ${mediumDate(input.spec.asOf)}, ${provider} owns ${plural(remediations.rows.length, 'remediation')} of these incidents: ${remediations.done} done, ${remediations.open} open, ${remediations.overdue} of them overdue.`
     : `No remediation of these incidents is recorded as owned by ${provider}.`);
@@ -229,7 +229,7 @@ export function providerPacketView(input: ProviderViewInput): ProviderPacketView
   const table = top(`Incidents involving ${provider}`, 'incidents');
   const details = involved.length ? top('Incident reviews', 'details') : undefined;
   const views = involved.map((incident, i) => {
-    const view = incidentView(incident, `${details!.number}.${i + 1}`, i + 1, input);
+    const view = providerIncident(incident, `${details!.number}.${i + 1}`, i + 1, input);
     toc.push({ number: view.number, title: view.title, heading: view.heading, anchor: view.anchor, level: 2 });
     return view;
   });
