@@ -77,7 +77,8 @@ describe('tripwire matching', () => {
     expect(findLeak(html("<p><img src='https://x.example/a.png' alt='Owen Park'></p>"), [name])).toBeDefined();
     expect(findLeak(html('<p>Owen\u2060 P\u00adark</p>'), [name])).toBeDefined();
     expect(findLeak(html('<p><a href="https://x.example/owen-parker">status</a></p>'), [name])).toBeUndefined();
-    expect(readerText({ format: 'HTML', text: '<a href="https://x.example/a%20b" title="T">x\u200by</a>', markup: 'html' })).toBe(' xy https://x.example/a b T');
+    expect(findLeak(html('<p>Owen P<b>ar</b><a href="#x">k</a> was on call</p>'), [name])).toBeDefined();
+    expect(readerText({ format: 'HTML', text: '<a href="https://x.example/a%20b" title="T">x\u200by</a>', markup: 'html' })).toBe('xy https://x.example/a b T');
     expect(readerText({ format: 'HTML', text: '<p>&constructor; &toString; &amp;</p>', markup: 'html' })).toBe(' &constructor; &toString; & ');
   });
 
