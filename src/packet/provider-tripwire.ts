@@ -53,7 +53,7 @@ function collectors(needles: InternalString[], minimum = 0): { word: Add; frag: 
 
 /** HTML as lines of text (one per block), for fragments of rendered notes. */
 function htmlLines(html: string): string {
-  const blocks = html.replace(/<\/(?:p|li|h[1-6]|tr|td|th|div|pre|blockquote)>|<br\s*\/?>/gi, '$&\n');
+  const blocks = html.replace(/\s+/g, ' ').replace(/<\/(?:p|li|h[1-6]|tr|td|th|div|pre|blockquote)>|<br\s*\/?>/gi, '$&\n');
   return blocks.split('\n').map((line) => visibleText({ format: 'notes', text: line, markup: 'html' }).trim()).join('\n');
 }
 
