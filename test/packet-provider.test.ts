@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HtmlValidate } from 'html-validate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runPacket } from '../src/commands/packet.js';
+import { runPacket, runPacketDelta } from '../src/commands/packet.js';
 import { updateKnowledgeBase } from '../src/db/knowledge-base.js';
 import { visibleText } from '../src/letter/tripwire.js';
 import { buildPacket } from '../src/packet/build.js';
@@ -174,6 +174,7 @@ describe('the provider version of a packet (small knowledge base)', () => {
     expect(packet.html).not.toContain('Bob Builder');
     await expect(runPacket(ctx, { audience: 'provider', formats: ['html'] })).rejects.toThrow('A packet for the provider needs the provider it is for');
     await expect(runPacket(ctx, { provider: 'hostco', audience: 'vendor', formats: ['html'] })).rejects.toThrow('Unknown packet audience "vendor"');
+    await expect(runPacketDelta(ctx, { name: 'q2-for-hostco' })).rejects.toThrow('--delta compares internal packets; "q2-for-hostco" is the version for the provider');
     const kb = await updateKnowledgeBase(ctx);
     await expect(buildPacket(ctx, kb, { provider: 'hostco', audience: 'provider', formats: ['html'] })).rejects.toThrow('is for the provider');
   });

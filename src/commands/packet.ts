@@ -73,6 +73,7 @@ export async function runPacketDelta(ctx: CommandContext, options: PacketOptions
   if (formats && (formats.length !== 1 || formats[0] !== 'json')) throw new UserError('--delta writes JSON only', 'Use --delta --format json (or --delta alone).');
   const { kb, request } = await loadForPacket(ctx, { ...options, formats: undefined });
   const data = packetData(ctx, kb, request);
+  if (data.spec.audience !== 'internal') throw new UserError(`--delta compares internal packets; "${data.spec.name}" is the version for the provider`, 'Give --delta the name of the internal packet (or --audience internal).');
   if (!data.delta) throw new UserError(`Packet "${data.spec.name}" names no previous review`, 'Add previous: <packet name> to its entry under documents:, or give --since-ref <packet name, commit or tag>.');
   for (const note of data.messages) ctx.stderr.write(`note: ${note}\n`);
   ctx.stdout.write(`${JSON.stringify(data.delta, null, 2)}\n`);

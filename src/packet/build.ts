@@ -85,7 +85,8 @@ export function packetData(ctx: CommandContext, kb: BuiltKnowledgeBase, request:
     const all = asOf.incidents();
     const incidents = selectIncidents(spec, all, config);
     const numbers = packetNumbers(asOf.db, config, spec.period, spec.provider, incidents.map((i) => i.id), spec.asOf);
-    const delta = spec.previous ? sinceLastReview(ctx, kb, spec, { date: spec.asOf, commit: asOf.commit?.id, db: asOf.db, incidents: all, notes }) : undefined;
+    // "Since our last review" is internal: the provider's version does not show it.
+    const delta = spec.previous && spec.audience === 'internal' ? sinceLastReview(ctx, kb, spec, { date: spec.asOf, commit: asOf.commit?.id, db: asOf.db, incidents: all, notes }) : undefined;
     return { spec, incidents, numbers, notes, delta, messages: [`packet ${spec.name}: ${asOf.note}`] };
   } finally {
     asOf.db.close();
