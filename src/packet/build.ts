@@ -110,7 +110,7 @@ export async function writePacket(ctx: CommandContext, kb: BuiltKnowledgeBase, r
 export async function buildPacket(ctx: CommandContext, kb: BuiltKnowledgeBase, request: PacketRequest): Promise<PacketBuild> {
   const data = packetData(ctx, kb, request);
   // Never the internal packet under a provider packet's name: those go through writePacket.
-  if (data.spec.audience !== 'internal') throw new UserError(`Packet "${data.spec.name}" is for the ${data.spec.audience}`, 'Build it with writePacket (postmortem packet --audience provider).');
+  if (data.spec.audience !== 'internal') throw new UserError(`Packet "${data.spec.name}" is for the ${data.spec.audience}`, 'Packets for the provider are built by writePacket (what postmortem packet and postmortem build call).');
   return renderInternalPacket(ctx, kb, data);
 }
 
