@@ -24,6 +24,8 @@ export interface PacketOptions {
   sinceRef?: string;
   /** Print "Since our last review" as JSON instead of writing the packet. */
   delta?: boolean;
+  /** Most pages before the appendices (0: no cap). */
+  bodyPages?: number;
 }
 
 export interface PacketResult extends CommandResult {
@@ -58,6 +60,7 @@ async function loadForPacket(ctx: CommandContext, options: PacketOptions): Promi
     ...(options.asOf !== undefined ? { asOf: options.asOf } : {}),
     ...(options.sinceRef !== undefined ? { previous: options.sinceRef } : {}),
     ...(options.formats?.length ? { formats: options.formats } : {}),
+    ...(options.bodyPages !== undefined ? { bodyPages: options.bodyPages } : {}),
   };
   return { kb, request };
 }
@@ -99,6 +102,7 @@ export const packetCommand = (env: CliEnv): CommandBody => ({
     .option('as-of', { type: 'string', describe: 'Evaluate status and incident text at the end of this day, YYYY-MM-DD [default: the meeting date, else --until]' })
     .option('since-ref', { type: 'string', describe: 'The previous review (a packet under documents:, or a git commit or tag): the packet opens with "Since our last review"' })
     .option('delta', { type: 'boolean', default: false, describe: 'Print "Since our last review" as JSON (--format json) instead of writing the packet' })
+    .option('body-pages', { type: 'number', describe: 'Most pages before the appendices, cover and contents included; what does not fit moves to appendices (0: no cap) [default: 20]' })
     .option('name', { type: 'string', describe: 'File name without extension; a packet of that name under documents: supplies the defaults' })
     .option('db', { type: 'string', describe: 'Database file [default: <out>/postmortems.db]' }),
   handler: async (argv) => {
@@ -118,6 +122,7 @@ export const packetCommand = (env: CliEnv): CommandBody => ({
       asOf: argv.asOf as string | undefined,
       sinceRef: argv.sinceRef as string | undefined,
       delta: argv.delta as boolean,
+      bodyPages: argv.bodyPages as number | undefined,
     }));
   },
 });

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { escapeXml } from '../charts/index.js';
 import type { CommandContext } from '../commands/context.js';
 import type { BuiltKnowledgeBase } from '../db/knowledge-base.js';
 import type { Incident } from '../model/incident.js';
@@ -41,19 +40,15 @@ export function packetPath(out: string, name: string, ext: 'html' | 'pdf'): stri
 }
 
 function pdfOptions(view: PacketView, spec: PacketSpec, paper: 'letter' | 'a4'): PdfOptions {
-  const stampDate = spec.asOf;
-  const marking = escapeXml(view.marking);
-  const heading = escapeXml(`${view.organization} · ${view.title}`);
-  const style = 'font-family: "Liberation Sans", Helvetica, Arial, sans-serif; font-size: 7.5pt; color: #333; width: 100%; margin: 0 0.9in; display: flex; justify-content: space-between;';
+  // The running header and the page numbers are CSS page-margin boxes (packet.html.hbs), so the
+  // cover can go without them.
   return {
     paper,
     title: `${view.title} — ${view.organization}`,
     author: view.organization,
     subject: `${view.marking}. Period ${view.periodText}.`,
     keywords: [`build: ${view.stamp.text}`, `as of ${spec.asOf}`],
-    date: new Date(`${stampDate.toString()}T12:00:00Z`),
-    headerTemplate: `<div style='${style}'><span>${heading}</span><span style="font-weight: bold; letter-spacing: 0.04em;">${marking.toUpperCase()}</span></div>`,
-    footerTemplate: `<div style='${style}'><span>${marking}</span><span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>`,
+    date: new Date(`${spec.asOf.toString()}T12:00:00Z`),
     margin: { top: '0.85in', right: '0.9in', bottom: '0.85in', left: '0.9in' },
   };
 }

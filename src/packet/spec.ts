@@ -29,7 +29,12 @@ export interface PacketSpec {
   asOf: Temporal.PlainDate;
   /** The previous review (a packet document name, or a git commit or tag), for "Since our last review". */
   previous?: string;
+  /** Most pages before the appendices (0: no cap). */
+  bodyPages: number;
 }
+
+/** The body's page cap when neither `body_pages:` nor `--body-pages` gives one. */
+export const DEFAULT_BODY_PAGES = 20;
 
 /** The request as written: command-line options or a `documents:` entry. Dates are `YYYY-MM-DD`. */
 export interface PacketRequest {
@@ -44,13 +49,14 @@ export interface PacketRequest {
   formats?: readonly string[];
   asOf?: string;
   previous?: string;
+  bodyPages?: number;
 }
 
 export function requestFromDocument(doc: PacketDocumentSpec): PacketRequest {
   return {
     name: doc.name, provider: doc.provider, since: doc.since, until: doc.until, meeting: doc.meeting,
     incidents: doc.incidents, include: doc.include, notes: doc.notes, formats: doc.formats,
-    asOf: doc.as_of, previous: doc.previous,
+    asOf: doc.as_of, previous: doc.previous, bodyPages: doc.body_pages,
   };
 }
 
@@ -59,6 +65,12 @@ function date(text: string | undefined, what: string): Temporal.PlainDate | unde
   const parsed = /^\d{4}-\d{2}-\d{2}$/.test(text) ? parseDate(text) : undefined;
   if (!parsed) throw new UserError(`${what} "${text}" is not a date`, 'Write dates as YYYY-MM-DD, e.g. 2007-06-14.');
   return parsed;
+}
+
+function bodyPages(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_BODY_PAGES;
+  if (!Number.isInteger(value) || value < 0) throw new UserError(`Body page cap "${value}" is not a whole number of pages`, 'Give --body-pages (or body_pages:) a number such as 20, or 0 for no cap.');
+  return value;
 }
 
 /** The display-zone calendar date an incident started on (the database's `started_local_date`). */
@@ -109,6 +121,7 @@ export function resolvePacketSpec(request: PacketRequest, config: Config, today:
     notes: request.notes,
     asOf: date(request.asOf, 'Evaluation date') ?? meeting ?? until,
     previous: request.previous,
+    bodyPages: bodyPages(request.bodyPages),
     formats: [...new Set(formats)].sort((a, b) => PACKET_FORMATS.indexOf(a as PacketFormat) - PACKET_FORMATS.indexOf(b as PacketFormat)) as PacketFormat[],
   };
 }
