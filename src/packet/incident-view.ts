@@ -44,6 +44,8 @@ export interface IncidentView {
   contributingFactors: { category: string; summary: string }[];
   detection?: { method: string; summary?: string; when: string };
   timeline: { time: string; offset: string; kind: string; event: string; shared: boolean }[];
+  /** Where the timeline table is when it moved to the appendices (the chapter then points there). */
+  timelineAt: { number: string; anchor: string } | undefined;
   remediations: {
     id: string; action: string; type: string; owner: string; due: string; status: string; overdue: boolean; overdueText: string; ticket: string;
   }[];
@@ -226,6 +228,7 @@ export function incidentView(
       summary: incident.detection?.summary,
       when: detectionText(incident),
     } : undefined,
+    timelineAt: undefined,
     timeline: incident.timeline.map((e) => ({
       time: shortDateTime(e.at, zone),
       offset: offsetLabel(e, incident),

@@ -61,9 +61,10 @@ export interface PacketView {
   rows: { anchor: string; number: string; date: string; title: string; severity: string; services: string; duration: string; customers: string; category: string; provider: string }[];
   /** Incident chapters in the body. */
   incidents: IncidentView[];
-  /** Incidents whose chapter moved to the appendices, in the body's order, with where they went. */
+  /** Incident chapters that moved to the appendices, with where they went. */
   movedIncidents: { title: string; number: string; anchor: string }[];
-  appendices: { intro: string; incidents: IncidentView[] } | undefined;
+  /** What moved to the appendices, in the order it moved: whole incident chapters, or the timeline of one. */
+  appendices: { intro: string; items: AppendixItem[] } | undefined;
   trends: { intro: string; charts: SafeHtml[] };
   actions: {
     asOf: string;
@@ -89,10 +90,24 @@ function incidentsAndImpact(incidents: number, minutes: number, impactWord: stri
   return incidents === 0 ? 'no incidents' : `${plural(incidents, 'incident')} and ${humanDuration(minutes)}${impactWord}`;
 }
 
-/** How the body fits its page cap: incident chapters moved to the appendices (by id), and the cap. */
+/**
+ * How the body fits its page cap: what moved to the appendices, in order (`timeline:<id>` an
+ * incident's timeline table, `incident:<id>` its whole chapter), and the cap.
+ */
 export interface PacketLayout {
   moved: readonly string[];
   bodyPages: number;
+}
+
+export interface AppendixItem {
+  number: string;
+  /** "A.2 Timeline: <title>" or the incident chapter's own heading. */
+  heading: string;
+  anchor: string;
+  /** A whole incident chapter. */
+  incident?: IncidentView;
+  /** Only the timeline table of an incident whose chapter is in the body. */
+  timelineOf?: IncidentView;
 }
 
 export interface ViewInput {
@@ -121,9 +136,10 @@ export function packetView({ spec, config, incidents, numbers, notes, stamp, del
   const agendaEntry = notes?.agendaHtml ? top('Agenda', 'agenda') : undefined;
   const summaryEntry = top('Executive summary', 'summary');
   const tableEntry = top('Incidents in the period', 'incidents');
-  const moved = new Set(layout?.moved ?? []);
-  const inBody = incidents.filter((i) => !moved.has(i.id));
-  const inAppendix = incidents.filter((i) => moved.has(i.id));
+  const movedUnits = layout?.moved ?? [];
+  const movedWhole = new Set(movedUnits.filter((u) => u.startsWith('incident:')).map((u) => u.slice('incident:'.length)));
+  const units = movedUnits.filter((u) => !(u.startsWith('timeline:') && movedWhole.has(u.slice('timeline:'.length))));
+  const inBody = incidents.filter((i) => !movedWhole.has(i.id));
   const detailsEntry = inBody.length ? top('Incident reviews', 'details') : undefined;
   const status = (incident: Incident) => (incidentId: string, remediationId: string) => {
     const row = numbers.allActions.get(actionKey(incidentId, remediationId));
@@ -147,11 +163,25 @@ export function packetView({ spec, config, incidents, numbers, notes, stamp, del
     });
   }
   let appendixEntry: TocEntry | undefined;
-  if (inAppendix.length) {
+  if (units.length) {
     appendixEntry = { number: 'A', title: 'Appendices', heading: 'A Appendices', anchor: 'appendices', level: 1 };
     toc.push(appendixEntry);
   }
-  const appendixViews = inAppendix.map((incident, i) => chapter(incident, `A.${i + 1}`));
+  const appendixItems: AppendixItem[] = units.map((unit, i) => {
+    const [kind, id] = [unit.slice(0, unit.indexOf(':')), unit.slice(unit.indexOf(':') + 1)];
+    const incident = incidents.find((x) => x.id === id)!;
+    const number = `A.${i + 1}`;
+    if (kind === 'incident') {
+      const view = chapter(incident, number);
+      return { number, heading: view.heading, anchor: view.anchor, incident: view, timelineOf: undefined };
+    }
+    const owner = bodyViews.find((v) => v.id === id)!;
+    const anchor = `timeline-${id}`;
+    owner.timelineAt = { number, anchor };
+    toc.push({ number, title: `Timeline: ${incident.title}`, heading: `${number} Timeline: ${incident.title}`, anchor, level: 2 });
+    return { number, heading: `${number} Timeline: ${incident.title}`, anchor, incident: undefined, timelineOf: owner };
+  });
+  const appendixViews = appendixItems.flatMap((a) => (a.incident ? [a.incident] : []));
   const views = [...bodyViews, ...appendixViews];
 
   // executive summary
@@ -264,8 +294,8 @@ export function packetView({ spec, config, incidents, numbers, notes, stamp, del
     incidents: bodyViews,
     movedIncidents: appendixViews.map((v) => ({ title: v.title, number: v.number, anchor: v.anchor })),
     appendices: appendixEntry ? {
-      intro: `To keep the body of this packet to ${plural(layout!.bodyPages, 'page')}, ${appendixViews.length === 1 ? 'this incident review was' : `these ${plural(appendixViews.length, 'incident review')} were`} moved here, the least severe and oldest first: ${appendixViews.map((v) => `${v.number} ${v.title}`).join('; ')}.`,
-      incidents: appendixViews,
+      intro: `To keep the body of this packet to ${plural(layout!.bodyPages, 'page')}, these parts moved here (timelines first, then whole incident reviews, the least severe first): ${appendixItems.map((a) => a.heading).join('; ')}.`,
+      items: appendixItems,
     } : undefined,
     trends: { intro: trendIntro, charts },
     actions: {
