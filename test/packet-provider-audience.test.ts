@@ -110,7 +110,7 @@ function notesFor(s: Secrets, asksHtml: string): Notes {
 const spec: PacketSpec = {
   name: 'q1-for-hostco', provider: 'hostco', audience: 'provider', formats: ['html'],
   period: { since: Temporal.PlainDate.from('2007-03-01'), until: Temporal.PlainDate.from('2007-03-31') },
-  meeting: Temporal.PlainDate.from('2007-04-02'), asOf: Temporal.PlainDate.from('2007-04-02'),
+  meeting: Temporal.PlainDate.from('2007-04-02'), asOf: Temporal.PlainDate.from('2007-04-02'), bodyPages: 0,
 };
 
 function scenario(customers: readonly CustomerPart[], internals: readonly InternalPart[], s: Secrets, asksHtml: string) {

@@ -20,6 +20,25 @@ function pdftotext(file: string, page?: number): string {
 
 const squash = (s: string) => s.replace(/\s+/g, '');
 
+/**
+ * How full each page is: from the top of the text area to the lowest word on it, as a share of
+ * the text area's height (the page minus its 0.85in top and bottom margins, where the running
+ * header and footer are). "More than half empty" is a fill under 0.5.
+ */
+function pageFill(file: string): number[] {
+  const xml = execFileSync('pdftotext', ['-bbox', file, '-'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  return xml.split('<page ').slice(1).map((page) => {
+    const height = Number(/height="([\d.]+)"/.exec(page)![1]);
+    const top = 0.85 * 72;
+    const bottom = height - 0.85 * 72;
+    const lows = [...page.matchAll(/yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"/g)]
+      .map((m) => [Number(m[1]), Number(m[2])] as const)
+      .filter(([yMin, yMax]) => yMin > top && yMax < bottom)
+      .map(([, yMax]) => yMax);
+    return (Math.max(top, ...lows) - top) / (bottom - top);
+  });
+}
+
 describe('packet PDF (example knowledge base, real Chromium)', () => {
   let out: string;
   let kb: BuiltKnowledgeBase;
@@ -44,12 +63,47 @@ describe('packet PDF (example knowledge base, real Chromium)', () => {
     expect(pages).toBeGreaterThan(10);
   });
 
-  it('marks every page internal and confidential and numbers it "Page X of Y"', () => {
-    for (let page = 1; page <= pages; page++) {
+  it('has no running header or page number on the cover, says "INTERNAL — CONFIDENTIAL" there once, and marks and numbers every other page', () => {
+    const cover = pdftotext(pdfFile, 1);
+    expect(cover.split('INTERNAL — CONFIDENTIAL').length - 1).toBe(1);
+    expect(cover).not.toContain('Page 1 of');
+    expect(cover).not.toContain('Webmail.us, Inc. · Provider review');
+    for (let page = 2; page <= pages; page++) {
       const text = pdftotext(pdfFile, page);
+      expect(text, `page ${page}`).toContain('Webmail.us, Inc. · Provider review: Rackspace');
       expect(text, `page ${page}`).toContain('INTERNAL — CONFIDENTIAL');
       expect(text, `page ${page}`).toContain(`Page ${page} of ${pages}`);
     }
+  });
+
+  it('keeps the body to 20 pages, with what moved listed in the appendices and by the command', () => {
+    const appendices = packet.pages.get('appendices');
+    expect(appendices).toBeDefined();
+    expect(appendices! - 1).toBeLessThanOrEqual(20);
+    const moved = packet.view.appendices!.items;
+    expect(moved.length).toBeGreaterThan(0);
+    const first = squash(pdftotext(pdfFile, appendices));
+    expect(first).toContain(squash('To keep the body of this packet to 20 pages, these parts moved here'));
+    for (const item of moved) {
+      expect(first, item.heading).toContain(squash(item.heading));
+      // nothing of a moved part is printed before the appendices
+      expect(packet.pages.get(item.anchor)!, item.heading).toBeGreaterThanOrEqual(appendices!);
+    }
+    expect(packet.notes.join('\n')).toContain(`to keep the body to 20 pages, moved to the appendices: ${moved.map((m) => m.heading).join('; ')}`);
+  });
+
+  it('leaves no page more than half empty, except before a forced page break (after the contents, at the end of the body) and the last page', () => {
+    const fill = pageFill(pdfFile);
+    const exempt = new Set([2, packet.pages.get('appendices')! - 1, pages]);
+    const halfEmpty = fill.map((f, i) => ({ page: i + 1, f })).filter(({ page, f }) => f < 0.5 && !exempt.has(page));
+    expect(halfEmpty).toEqual([]);
+  });
+
+  it('prints ordered-list numbers of two digits in full', () => {
+    const text = pdftotext(pdfFile);
+    expect(text).toMatch(/^\s*9\. Load balancer traffic logs are kept for 48 hours/m);
+    expect(text).toMatch(/^\s*10\. What is the power and cooling outlook for Dulles\?/m);
+    expect(text).toMatch(/^\s*11\. Would the provider support running live traffic in San Antonio/m);
   });
 
   it('has a table of contents whose page numbers point at the pages the sections start on', () => {
@@ -67,14 +121,18 @@ describe('packet PDF (example knowledge base, real Chromium)', () => {
       // and the heading is printed on that page
       expect(squash(pdftotext(pdfFile, page)), entry.heading).toContain(squash(entry.heading));
     }
-    const incidents = toc.filter((t) => t.anchor.startsWith('incident-'));
-    expect(incidents.map((t) => t.anchor)).toEqual(packet.incidents.map((i) => `incident-${i.id}`));
+    // every incident has its entry: those in the body in order, then those moved to the appendices
+    const incidents = toc.filter((t) => t.anchor.startsWith('incident-')).map((t) => t.anchor);
+    expect([...incidents].sort()).toEqual(packet.incidents.map((i) => `incident-${i.id}`).sort());
+    const body = packet.view.incidents.map((v) => v.anchor);
+    expect(incidents.slice(0, body.length)).toEqual(body);
   });
 
   it('keeps the severity table on one page', () => {
+    // the chapter flows on from the agenda: the table is on its first page or the next
     const page = packet.pages.get('summary')!;
-    const text = pdftotext(pdfFile, page);
-    expect(text).toContain('Incidents by severity');
+    const text = [page, page + 1].map((p) => pdftotext(pdfFile, p)).find((t) => t.includes('Incidents by severity'))!;
+    expect(text).toBeDefined();
     expect(text).toMatch(/Total\s+\d+/);
   });
 

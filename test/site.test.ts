@@ -72,7 +72,10 @@ describe('postmortem site', () => {
     expect(ids).toEqual(['2007-06-13-db', '2007-06-04-lb', '2006-03-01-mx', '2006-02-01-dns']);
     expect(index).toContain('data-id="2007-06-04-lb" data-started="1180962600000"');
     expect(index).toMatch(/data-id="2007-06-04-lb"[^>]*data-severity="SEV1"[^>]*data-services="\|webmail\|"[^>]*data-category="capacity"[^>]*data-provider="rackspace"[^>]*data-status="final"[^>]*data-year="2007"/);
-    expect(index).toContain('<option value="keystone-dns">keystone-dns</option>');
+    // providers by display name (here none is configured: the id title-cased), filtered by id
+    expect(index).toContain('<option value="keystone-dns">Keystone Dns</option>');
+    expect(index).toContain('<td data-label="Provider">Rackspace</td>');
+    expect(index).not.toContain('<td data-label="Provider">rackspace</td>');
     // the CSP comes first in <head>, and nothing is loaded from elsewhere
     expect(index).toMatch(/<head>\n<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'self'/);
     for (const file of htmlFiles(dir)) expect(read(dir, file), file).not.toMatch(/(?:src|href)="(?:https?:)?\/\//);
@@ -86,6 +89,7 @@ describe('postmortem site', () => {
   it('shows every field of an incident, escaped, with sections sanitised', async () => {
     const { dir } = await build(kbRoot());
     const page = read(dir, 'incidents/2007-06-04-lb.html');
+    expect(page).toContain('<dt>Provider</dt><dd>Rackspace</dd>');
     expect(page).toContain('<h1>Webmail &lt;b&gt;down&lt;/b&gt; &amp; &quot;slow&quot; at Dulles</h1>');
     expect(page).not.toContain('<b>down</b>');
     expect(page).not.toMatch(/<script>alert|onerror|<img/);

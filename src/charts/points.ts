@@ -1,6 +1,7 @@
 import { scaleLinear, scalePoint } from 'd3-scale';
 import { line } from 'd3-shape';
 import { ticksFor, verticalValueAxis } from './axis.js';
+import { breakMark, valueDomain } from './outlier.js';
 import { escapeXml, formatValue, idPrefix, num, svgFrame, text } from './svg.js';
 import type { AxisOptions, ChartOptions } from './types.js';
 
@@ -18,7 +19,9 @@ export type PointChartOptions = ChartOptions & AxisOptions & {
 
 /**
  * A line with a marked, labelled point per category that has a value; categories without a
- * value break the line. Categories are drawn in the order given.
+ * value break the line. Categories are drawn in the order given. A value at least ten times
+ * the next largest is drawn off scale: at the top of the plot, its line broken, labelled with
+ * its value and "off scale".
  */
 export function pointChart(data: readonly PointDatum[], options: PointChartOptions): string {
   const width = options.width ?? 640;
@@ -27,24 +30,28 @@ export function pointChart(data: readonly PointDatum[], options: PointChartOptio
   const format = options.format ?? formatValue;
   const margin = { top: 40, right: 16, bottom: 46, left: 40 };
   const values = data.map((d) => d.value).filter((v): v is number => v !== null);
-  const max = Math.max(1, ...values);
+  const domain = valueDomain(values);
   const x = scalePoint<number>().domain(data.map((_, i) => i)).range([margin.left + 10, width - margin.right - 10]).padding(0.5);
-  const y = scaleLinear().domain([0, max]).nice().range([height - margin.bottom, margin.top + 12]);
+  const y = scaleLinear().domain([0, domain.max]).nice().range([height - margin.bottom, margin.top + 12]);
+  const top = y.domain()[1]!;
   const parts: string[] = [verticalValueAxis(y, ticksFor(y, 5, false), margin.left, width - margin.right, options.valueAxisLabel, margin.top)];
   const path = line<PointDatum & { i: number }>()
     .defined((d) => d.value !== null)
     .x((d) => x(d.i) ?? 0)
-    .y((d) => y(d.value ?? 0))
+    .y((d) => y(Math.min(d.value ?? 0, top)))
     .digits(2);
   const d = path(data.map((p, i) => ({ ...p, i })));
   if (d) parts.push(`<path class="line" d="${d}" fill="none" stroke="#000000" stroke-width="1.6"/>`);
   data.forEach((p, i) => {
     const cx = x(i) ?? 0;
     if (p.value !== null) {
-      const cy = y(p.value);
-      parts.push(`<g class="point" data-label="${escapeXml(p.label.replace(/\n/g, ' '))}" data-value="${num(p.value)}">`);
-      parts.push(`<circle cx="${num(cx)}" cy="${num(cy)}" r="3.5" fill="#ffffff" stroke="#000000" stroke-width="1.6"><title>${escapeXml(`${p.label.replace(/\n/g, ' ')}: ${format(p.value)}`)}</title></circle>`);
-      parts.push(text(cx, cy - 8, format(p.value), 'text-anchor="middle" font-size="10" font-weight="bold" fill="#000000"'));
+      const off = p.value > top;
+      const cy = y(Math.min(p.value, top));
+      const label = off ? `${format(p.value)} (off scale)` : format(p.value);
+      parts.push(`<g class="point${off ? ' outlier' : ''}" data-label="${escapeXml(p.label.replace(/\n/g, ' '))}" data-value="${num(p.value)}">`);
+      if (off) parts.push(breakMark(cx, cy + 14, 'x'));
+      parts.push(`<circle cx="${num(cx)}" cy="${num(cy)}" r="3.5" fill="${off ? '#000000' : '#ffffff'}" stroke="#000000" stroke-width="1.6"><title>${escapeXml(`${p.label.replace(/\n/g, ' ')}: ${format(p.value)}`)}</title></circle>`);
+      parts.push(text(cx, cy - 8, label, 'text-anchor="middle" font-size="10" font-weight="bold" fill="#000000"'));
       parts.push('</g>');
     } else {
       parts.push(text(cx, height - margin.bottom - 5, options.missingLabel ?? 'none', 'class="missing" text-anchor="middle" font-size="9.5" font-style="italic" fill="#555555"'));
@@ -54,6 +61,7 @@ export function pointChart(data: readonly PointDatum[], options: PointChartOptio
     });
   });
   if (options.categoryAxisLabel) parts.push(text(width - margin.right, height - 4, options.categoryAxisLabel, 'class="axis-label" text-anchor="end" font-size="10.5" fill="#333333"'));
-  const description = options.description ?? `${options.title}: ${data.map((p) => `${p.label.replace(/\n/g, ' ')} ${p.value === null ? (options.missingLabel ?? 'none') : format(p.value)}`).join(', ')}.`;
+  const offScale = domain.outlier === undefined ? '' : ` The axis stops at ${format(top)}; ${format(domain.outlier)} is drawn off scale.`;
+  const description = options.description ?? `${options.title}: ${data.map((p) => `${p.label.replace(/\n/g, ' ')} ${p.value === null ? (options.missingLabel ?? 'none') : format(p.value)}`).join(', ')}.${offScale}`;
   return svgFrame({ prefix, width, height, title: options.title, description, body: parts.join('') });
 }

@@ -28,6 +28,8 @@ export interface PacketOptions {
   delta?: boolean;
   /** `internal` (default) or `provider`: the version to hand to the provider. */
   audience?: string;
+  /** Most pages before the appendices (0: no cap). */
+  bodyPages?: number;
 }
 
 export interface PacketResult extends CommandResult {
@@ -63,6 +65,7 @@ async function loadForPacket(ctx: CommandContext, options: PacketOptions): Promi
     ...(options.sinceRef !== undefined ? { previous: options.sinceRef } : {}),
     ...(options.formats?.length ? { formats: options.formats } : {}),
     ...(options.audience !== undefined ? { audience: options.audience } : {}),
+    ...(options.bodyPages !== undefined ? { bodyPages: options.bodyPages } : {}),
   };
   return { kb, request };
 }
@@ -106,6 +109,7 @@ export const packetCommand = (env: CliEnv): CommandBody => ({
     .option('since-ref', { type: 'string', describe: 'The previous review (a packet under documents:, or a git commit or tag): the packet opens with "Since our last review"' })
     .option('delta', { type: 'boolean', default: false, describe: 'Print "Since our last review" as JSON (--format json) instead of writing the packet' })
     .option('audience', { type: 'string', choices: [...PACKET_AUDIENCES], describe: 'internal: everything, for our side; provider: the version to hand to the provider (needs --provider) [default: internal, or audience: of the declared packet]' })
+    .option('body-pages', { type: 'number', describe: 'Most pages before the appendices, cover and contents included; what does not fit moves to appendices (0: no cap) [default: 20]' })
     .option('name', { type: 'string', describe: 'File name without extension; a packet of that name under documents: supplies the defaults' })
     .option('db', { type: 'string', describe: 'Database file [default: <out>/postmortems.db]' }),
   handler: async (argv) => {
@@ -126,6 +130,7 @@ export const packetCommand = (env: CliEnv): CommandBody => ({
       sinceRef: argv.sinceRef as string | undefined,
       delta: argv.delta as boolean,
       audience: argv.audience as string | undefined,
+      bodyPages: argv.bodyPages as number | undefined,
     }));
   },
 });

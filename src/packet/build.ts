@@ -12,9 +12,11 @@ import { sinceLastReview } from './previous.js';
 import { readNotes, type Notes } from './notes.js';
 import { packetNumbers, type PacketNumbers } from './numbers.js';
 import { printPacketPdf } from './pdf.js';
+import { appendixOrder, measure, nextToMove, type Measured } from './layout.js';
+import type { Config } from '../schema/config.js';
 import { renderPacketHtml } from './render.js';
 import { notesPath, resolvePacketSpec, selectIncidents, type PacketRequest, type PacketSpec } from './spec.js';
-import { packetView, type PacketView } from './view.js';
+import { packetView, type PacketLayout, type PacketView } from './view.js';
 import { buildProviderPacket, type ProviderPacketBuild } from './provider-build.js';
 
 export interface PacketBuild {
@@ -37,25 +39,52 @@ export interface PacketBuild {
   delta?: PacketDelta;
 }
 
+/**
+ * Prints the packet and, while its body is longer than `spec.bodyPages`, moves incident reviews
+ * to the appendices and prints again (see layout.ts). Returns the last print and what moved.
+ */
+async function fitBody(
+  spec: PacketSpec, incidents: readonly Incident[], config: Config, viewOf: (layout?: PacketLayout) => PacketView,
+  html: (view: PacketView) => string, options: PdfOptions,
+): Promise<{ view: PacketView; measured: Measured; messages: string[] }> {
+  let layout: PacketLayout = { moved: [], bodyPages: spec.bodyPages };
+  let view = viewOf(layout);
+  let measured = await measure(html(view), view.toc, options);
+  if (spec.bodyPages === 0) return { view, measured, messages: [] };
+  const order = appendixOrder(incidents, config, spec.provider);
+  const rows = (id: string) => incidents.find((i) => i.id === id)?.timeline.length ?? 0;
+  while (measured.body > spec.bodyPages) {
+    const next = nextToMove(order, layout, measured, view.toc, rows);
+    if (next.length === 0) break;
+    layout = { moved: [...layout.moved, ...next], bodyPages: spec.bodyPages };
+    view = viewOf(layout);
+    measured = await measure(html(view), view.toc, options);
+  }
+  const messages: string[] = [];
+  if (view.appendices) {
+    messages.push(`packet ${spec.name}: to keep the body to ${spec.bodyPages} pages, moved to the appendices: ${view.appendices.items.map((a) => a.heading).join('; ')}`);
+  }
+  if (measured.body > spec.bodyPages) {
+    messages.push(`packet ${spec.name}: the body is ${measured.body} pages, over the cap of ${spec.bodyPages}, with every incident review in the appendices (raise body_pages / --body-pages, or shorten the notes)`);
+  }
+  return { view, measured, messages };
+}
+
 /** Where a packet goes: `<out>/packets/<name>.<ext>`. */
 export function packetPath(out: string, name: string, ext: 'html' | 'pdf'): string {
   return join(out, 'packets', `${name}.${ext}`);
 }
 
 function pdfOptions(view: PacketView, spec: PacketSpec, paper: 'letter' | 'a4'): PdfOptions {
-  const stampDate = spec.asOf;
-  const marking = escapeXml(view.marking);
-  const heading = escapeXml(`${view.organization} · ${view.title}`);
-  const style = 'font-family: "Liberation Sans", Helvetica, Arial, sans-serif; font-size: 7.5pt; color: #333; width: 100%; margin: 0 0.9in; display: flex; justify-content: space-between;';
+  // The running header and the page numbers are CSS page-margin boxes (packet.html.hbs), so the
+  // cover can go without them.
   return {
     paper,
     title: `${view.title} — ${view.organization}`,
     author: view.organization,
     subject: `${view.marking}. Period ${view.periodText}.`,
     keywords: [`build: ${view.stamp.text}`, `as of ${spec.asOf}`],
-    date: new Date(`${stampDate.toString()}T12:00:00Z`),
-    headerTemplate: `<div style='${style}'><span>${heading}</span><span style="font-weight: bold; letter-spacing: 0.04em;">${marking.toUpperCase()}</span></div>`,
-    footerTemplate: `<div style='${style}'><span>${marking}</span><span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>`,
+    date: new Date(`${spec.asOf.toString()}T12:00:00Z`),
     margin: { top: '0.85in', right: '0.9in', bottom: '0.85in', left: '0.9in' },
   };
 }
@@ -117,25 +146,32 @@ export async function buildPacket(ctx: CommandContext, kb: BuiltKnowledgeBase, r
 async function renderInternalPacket(ctx: CommandContext, kb: BuiltKnowledgeBase, data: PacketData): Promise<PacketBuild> {
   const config = kb.config;
   const { spec, incidents, numbers, notes, delta, messages } = data;
-  const view = packetView({ spec, config, incidents, numbers, notes, stamp: buildStamp(ctx.root), delta });
-  const render = (pages: Map<string, number>) => renderPacketHtml(ctx.root, config.timezone, {
+  const stamp = buildStamp(ctx.root);
+  const viewOf = (layout?: PacketLayout) => packetView({ spec, config, incidents, numbers, notes, stamp, delta, layout });
+  const renderOf = (view: PacketView) => (pages: Map<string, number>) => renderPacketHtml(ctx.root, config.timezone, {
     ...view,
     toc: view.toc.map((t) => ({ ...t, page: pages.get(t.anchor) })),
   });
-  const html = render(new Map());
+  let view = viewOf();
   const outputs: { path: string; content: string | Uint8Array }[] = [];
   let pages = new Map<string, number>();
-  if (spec.formats.includes('html')) outputs.push({ path: packetPath(ctx.out, spec.name, 'html'), content: html });
+  let pdf: Uint8Array | undefined;
   if (spec.formats.includes('pdf')) {
     if (chromiumAvailable()) {
-      const printed = await printPacketPdf(render, view.toc, pdfOptions(view, spec, config.paper));
+      const options = pdfOptions(view, spec, config.paper);
+      const fitted = await fitBody(spec, incidents, config, viewOf, (v) => renderOf(v)(new Map()), options);
+      view = fitted.view;
+      messages.push(...fitted.messages);
+      const printed = await printPacketPdf(renderOf(view), view.toc, options, fitted.measured.pdf);
       pages = printed.pages;
-      outputs.push({ path: packetPath(ctx.out, spec.name, 'pdf'), content: printed.pdf });
+      pdf = printed.pdf;
     } else {
-      if (!spec.formats.includes('html')) outputs.push({ path: packetPath(ctx.out, spec.name, 'html'), content: html });
       messages.push(`PDF of packet ${spec.name} skipped: Chromium not found at ${chromiumPath()}. ${CHROMIUM_INSTALL_HINT}`);
     }
   }
+  const html = renderOf(view)(new Map());
+  if (spec.formats.includes('html') || !pdf) outputs.push({ path: packetPath(ctx.out, spec.name, 'html'), content: html });
+  if (pdf) outputs.push({ path: packetPath(ctx.out, spec.name, 'pdf'), content: pdf });
   // Every format is written, or none: a failure leaves the previous set of files together.
   const changed = writeFilesAtomic(outputs);
   const files = outputs.map((o) => o.path.slice(ctx.out.length + 1).split('\\').join('/'));

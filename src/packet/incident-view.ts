@@ -2,9 +2,10 @@ import { phaseBar } from '../charts/index.js';
 import { durations } from '../model/impact.js';
 import { compactDuration, humanDuration, minutesBetween, shortDateTime } from '../format/time.js';
 import type { Incident, TimelineEntry } from '../model/incident.js';
-import { markdownToHtml } from '../render/markdown.js';
+import { markdownToPrintHtml } from '../render/markdown.js';
 import type { Config } from '../schema/config.js';
-import type { Section } from '../source/sections.js';
+import { RECOGNISED_SECTIONS, type Section } from '../source/sections.js';
+import { providerNames } from '../format/names.js';
 import type { SafeHtml } from './html.js';
 import { safe } from './html.js';
 
@@ -34,25 +35,72 @@ export interface IncidentView {
   category: string;
   facts: { label: string; value: string }[];
   phaseChart: SafeHtml;
-  summaryHtml?: SafeHtml;
+  /** The body in source order: each section once, with the structured parts at their sections' places. */
+  blocks: IncidentBlock[];
   impactSummary: string;
   symptoms: string[];
-  impactHtml?: SafeHtml;
   rootCause: string;
-  rootCauseHtml?: SafeHtml;
   trigger?: string;
   contributingFactors: { category: string; summary: string }[];
   detection?: { method: string; summary?: string; when: string };
   timeline: { time: string; offset: string; kind: string; event: string; shared: boolean }[];
+  /** Where the timeline table is when it moved to the appendices (the chapter then points there). */
+  timelineAt: { number: string; anchor: string } | undefined;
   remediations: {
     id: string; action: string; type: string; owner: string; due: string; status: string; overdue: boolean; overdueText: string; ticket: string;
   }[];
-  lessonsHtml?: SafeHtml;
-  otherSections: { title: string; html: SafeHtml }[];
 }
 
-/** Sections shown in dedicated places (or merged into the timeline table), not repeated under "other sections". */
-const PLACED = new Set(['summary', 'impact', 'root-cause', 'lessons-learned', 'timeline', 'preamble']);
+/**
+ * One part of an incident chapter: a body section (its Markdown as HTML) and, for the sections
+ * the record also holds as fields, that structured part (impact, root cause with trigger,
+ * factors and detection, the timeline table, the remediations table).
+ */
+export interface IncidentBlock {
+  key: string;
+  title: string;
+  html?: SafeHtml;
+  isImpact: boolean;
+  isRootCause: boolean;
+  isTimeline: boolean;
+  isRemediations: boolean;
+}
+
+/** Sections the record also holds as fields, in the order they are placed when the body lacks them. */
+const STRUCTURED = ['impact', 'root-cause', 'timeline', 'remediations'] as const;
+const DEFAULT_ORDER = ['summary', ...STRUCTURED, 'lessons-learned'];
+
+/**
+ * The chapter's blocks: every body section in source order (the timeline's entries are the
+ * table, so its prose is not repeated), and each structured part that has no section of its
+ * own after the last section that comes before it in the usual order.
+ */
+export function incidentBlocks(sections: readonly Section[]): IncidentBlock[] {
+  const block = (key: string, title: string, markdown?: string, structured = true): IncidentBlock => ({
+    key, title,
+    html: markdown && !(structured && key === 'timeline') ? safe(markdownToPrintHtml(markdown, 'internal')) : undefined,
+    isImpact: structured && key === 'impact', isRootCause: structured && key === 'root-cause',
+    isTimeline: structured && key === 'timeline', isRemediations: structured && key === 'remediations',
+  });
+  const seen = new Set<string>();
+  const blocks: IncidentBlock[] = [];
+  for (const s of sections) {
+    // a second section of the same kind is shown as written, as prose
+    const structured = (STRUCTURED as readonly string[]).includes(s.key) && !seen.has(s.key);
+    if (s.key === 'preamble' || (!s.markdown && !structured)) continue;
+    seen.add(s.key);
+    blocks.push(block(s.key, s.title, s.markdown, structured));
+  }
+  for (const key of STRUCTURED) {
+    if (seen.has(key)) continue;
+    const before = DEFAULT_ORDER.slice(0, DEFAULT_ORDER.indexOf(key));
+    let at = 0;
+    blocks.forEach((b, i) => { if (before.includes(b.key)) at = i + 1; });
+    blocks.splice(at, 0, block(key, RECOGNISED_SECTIONS[key]));
+    seen.add(key);
+  }
+  return blocks;
+}
 
 const KIND_LABEL: Record<string, string> = {
   trigger: 'Trigger', detection: 'Detection', action: 'Action', mitigation: 'Mitigation',
@@ -100,11 +148,6 @@ export function impactMinutes(incident: Incident): number | undefined {
   return durations(incident).impact ?? undefined;
 }
 
-function sectionHtml(sections: readonly Section[], key: string): SafeHtml | undefined {
-  const s = sections.find((x) => x.key === key);
-  return s && s.markdown ? safe(markdownToHtml(s.markdown, 'internal')) : undefined;
-}
-
 /** Phases to scale: started → detected → mitigated → resolved (skipping the milestones not recorded). */
 export function phasesOf(incident: Incident): { label: string; minutes: number }[] {
   const points: { label: string; at: Incident['started'] }[] = [];
@@ -150,7 +193,7 @@ export function incidentView(
     date: shortDateTime(incident.started, zone).slice(0, 10),
     services: incident.services.join(', '),
     locations: incident.locations.map((l) => locationName(config, l)).join('; ') || '—',
-    provider: incident.provider ?? '—',
+    provider: providerNames(config, incident.providers, '—'),
     customersAffected: formatCount(incident.impact.customers_affected),
     duration: minutes === undefined ? 'ongoing' : compactDuration(minutes),
     durationLong: minutes === undefined ? 'not resolved' : humanDuration(minutes),
@@ -159,7 +202,7 @@ export function incidentView(
       { label: 'Severity', value: `${incident.severity} (record ${incident.status})` },
       { label: 'Services', value: incident.services.join(', ') },
       { label: 'Locations', value: incident.locations.map((l) => locationName(config, l)).join('; ') || '—' },
-      { label: 'Provider involved', value: incident.provider ?? 'none' },
+      { label: 'Provider involved', value: providerNames(config, incident.providers, 'none') },
       { label: 'Impact began', value: when(incident.started) },
       { label: 'Detected', value: when(incident.detected) },
       { label: 'Mitigated', value: when(incident.mitigated) },
@@ -174,12 +217,10 @@ export function incidentView(
     phaseChart: safe(phases.length
       ? phaseBar({ phases }, { title: 'Phases of the incident, to scale', id: `phases-${incident.id}`, format: compactDuration })
       : ''),
-    summaryHtml: sectionHtml(incident.sections, 'summary'),
+    blocks: incidentBlocks(incident.sections),
     impactSummary: incident.impact.summary,
     symptoms: incident.impact.symptoms,
-    impactHtml: sectionHtml(incident.sections, 'impact'),
     rootCause: incident.root_cause.summary,
-    rootCauseHtml: sectionHtml(incident.sections, 'root-cause'),
     trigger: incident.trigger,
     contributingFactors: incident.contributing_factors.map((f) => ({ category: f.category, summary: f.summary })),
     detection: incident.detection || incident.detected ? {
@@ -187,6 +228,7 @@ export function incidentView(
       summary: incident.detection?.summary,
       when: detectionText(incident),
     } : undefined,
+    timelineAt: undefined,
     timeline: incident.timeline.map((e) => ({
       time: shortDateTime(e.at, zone),
       offset: offsetLabel(e, incident),
@@ -201,9 +243,5 @@ export function incidentView(
         status: statusLabel(s.status), overdue: s.overdue, overdueText: overdueText(s.daysOverdue), ticket: r.ticket ?? '—',
       };
     }),
-    lessonsHtml: sectionHtml(incident.sections, 'lessons-learned'),
-    otherSections: incident.sections
-      .filter((s) => !PLACED.has(s.key) && s.markdown)
-      .map((s) => ({ title: s.title, html: safe(markdownToHtml(s.markdown, 'internal')) })),
   };
 }

@@ -7,7 +7,7 @@ import type { Heading, List, ListItem, Root, RootContent } from 'mdast';
 import { toString } from 'mdast-util-to-string';
 import { UserError } from '../commands/context.js';
 import type { Temporal } from '../model/time.js';
-import { markdownToHtml } from '../render/markdown.js';
+import { markdownToPrintHtml } from '../render/markdown.js';
 import { slugify, splitSections } from '../source/sections.js';
 
 /**
@@ -99,18 +99,18 @@ export function readNotes(path: string, file: string, asOf?: Temporal.PlainDate)
         const last = nodes[nodes.length - 1]!;
         intro = text.slice(end, last.position?.end.offset ?? end).trim();
       }
-      if (intro) notes.introHtml = markdownToHtml(intro, 'internal');
+      if (intro) notes.introHtml = markdownToPrintHtml(intro, 'internal');
       continue;
     }
     if (section.key === 'agenda' && notes.agendaHtml === undefined) {
-      notes.agendaHtml = markdownToHtml(section.markdown, 'internal');
+      notes.agendaHtml = markdownToPrintHtml(section.markdown, 'internal');
       continue;
     }
     const { title, date, flags } = headingAttributes(section.title);
     let anchor = `notes-${slugify(title)}`;
     for (let n = 2; used.has(anchor); n++) anchor = `notes-${slugify(title)}-${n}`;
     used.add(anchor);
-    const entry: NotesSection = { title, anchor, html: section.markdown ? markdownToHtml(section.markdown, 'internal') : '', date, flags, items: listItems(nodes) };
+    const entry: NotesSection = { title, anchor, html: section.markdown ? markdownToPrintHtml(section.markdown, 'internal') : '', date, flags, items: listItems(nodes) };
     if (date !== undefined && asOf !== undefined && date > asOf.toString()) notes.later.push(entry);
     else notes.sections.push(entry);
   }

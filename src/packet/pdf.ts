@@ -57,11 +57,15 @@ export function pagesOf(outline: readonly { title: string; page: number }[], toc
   return pages;
 }
 
+/**
+ * `first`: the PDF of `render(new Map())` if it was already printed (to measure the body),
+ * so it is not printed again.
+ */
 export async function printPacketPdf(
-  render: (pages: Map<string, number>) => string, toc: readonly TocEntry[], options: PdfOptions,
+  render: (pages: Map<string, number>) => string, toc: readonly TocEntry[], options: PdfOptions, first?: Uint8Array,
 ): Promise<PacketPdf> {
   let pages = new Map<string, number>();
-  let pdf = await printPdf(render(pages), options);
+  let pdf = first ?? await printPdf(render(pages), options);
   let passes = 1;
   for (; passes < 4; passes++) {
     const found = pagesOf(await pdfOutline(pdf), toc);

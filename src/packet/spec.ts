@@ -31,7 +31,12 @@ export interface PacketSpec {
   previous?: string;
   /** `internal` (everything) or `provider` (the allowlist view for the provider, `provider-view.ts`). */
   audience: PacketAudience;
+  /** Most pages before the appendices (0: no cap). */
+  bodyPages: number;
 }
+
+/** The body's page cap when neither `body_pages:` nor `--body-pages` gives one. */
+export const DEFAULT_BODY_PAGES = 20;
 
 /** The request as written: command-line options or a `documents:` entry. Dates are `YYYY-MM-DD`. */
 export interface PacketRequest {
@@ -47,13 +52,14 @@ export interface PacketRequest {
   asOf?: string;
   previous?: string;
   audience?: string;
+  bodyPages?: number;
 }
 
 export function requestFromDocument(doc: PacketDocumentSpec): PacketRequest {
   return {
     name: doc.name, provider: doc.provider, since: doc.since, until: doc.until, meeting: doc.meeting,
     incidents: doc.incidents, include: doc.include, notes: doc.notes, formats: doc.formats,
-    asOf: doc.as_of, previous: doc.previous, audience: doc.audience,
+    asOf: doc.as_of, previous: doc.previous, audience: doc.audience, bodyPages: doc.body_pages,
   };
 }
 
@@ -62,6 +68,12 @@ function date(text: string | undefined, what: string): Temporal.PlainDate | unde
   const parsed = /^\d{4}-\d{2}-\d{2}$/.test(text) ? parseDate(text) : undefined;
   if (!parsed) throw new UserError(`${what} "${text}" is not a date`, 'Write dates as YYYY-MM-DD, e.g. 2007-06-14.');
   return parsed;
+}
+
+function bodyPages(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_BODY_PAGES;
+  if (!Number.isInteger(value) || value < 0) throw new UserError(`Body page cap "${value}" is not a whole number of pages`, 'Give --body-pages (or body_pages:) a number such as 20, or 0 for no cap.');
+  return value;
 }
 
 /** The display-zone calendar date an incident started on (the database's `started_local_date`). */
@@ -114,6 +126,7 @@ export function resolvePacketSpec(request: PacketRequest, config: Config, today:
     asOf: date(request.asOf, 'Evaluation date') ?? meeting ?? until,
     previous: request.previous,
     audience,
+    bodyPages: bodyPages(request.bodyPages),
     formats: [...new Set(formats)].sort((a, b) => PACKET_FORMATS.indexOf(a as PacketFormat) - PACKET_FORMATS.indexOf(b as PacketFormat)) as PacketFormat[],
   };
 }

@@ -3,7 +3,8 @@ import { compactDuration, humanDuration, mediumDate, monthName } from '../format
 import type { Incident } from '../model/incident.js';
 import type { Temporal } from '../model/time.js';
 import type { Config } from '../schema/config.js';
-import { availabilityMethod } from '../db/queries/stats.js';
+import { providerName } from '../format/names.js';
+import { definitions, type Definition } from './definitions.js';
 import type { BuildStamp } from './git.js';
 import { safe, type SafeHtml } from './html.js';
 import { formatCount, impactMinutes, incidentView, overdueText, statusLabel, type IncidentView } from './incident-view.js';
@@ -36,24 +37,34 @@ export interface PacketView {
   stamp: BuildStamp;
   asOf: Temporal.PlainDate;
   marking: string;
+  markingUpper: string;
+  /** The running header's text on every page after the cover. */
+  runningHeader: string;
   toc: TocEntry[];
-  sections: Record<'since' | 'agenda' | 'summary' | 'table' | 'details' | 'trends' | 'actions' | 'notes', TocEntry | undefined>;
+  sections: Record<'since' | 'agenda' | 'summary' | 'table' | 'details' | 'trends' | 'actions' | 'notes' | 'appendices', TocEntry | undefined>;
   /** "Since our last review", when the packet names a previous review. */
   since: DeltaView | undefined;
+  /** Where each topic is in the packet; shown under the meeting's own agenda. */
   agenda: { number: string; title: string; items: string[] }[];
-  /** The meeting's own agenda from the notes file, if it has an "Agenda" section. */
+  /** The meeting's own agenda from the notes file, if it has an "Agenda" section (else no Agenda chapter). */
   agendaHtml: SafeHtml | undefined;
   summary: {
     paragraphs: string[];
     severityRows: { severity: string; incidents: number; providerIncidents: number; previousIncidents: number; impactMinutes: number; resolveMedian: number | null }[];
     totals: { incidents: number; providerIncidents: number; previousIncidents: number; impactMinutes: number };
     availability: { service: string; current: number | null; previous: number | null; currentIncidents: number; previousIncidents: number }[];
-    /** How availability was counted (levels and weights), said once. */
-    availabilityMethod: string;
-    servicesWithout: number;
+    /** "2 other catalogue services had", or empty when every service is listed. */
+    servicesWithout: string;
   };
-  rows: { anchor: string; date: string; title: string; severity: string; services: string; duration: string; customers: string; category: string; provider: string }[];
+  /** "How these are counted": each method once; numbers link to `#def-<id>`. */
+  definitions: Definition[];
+  rows: { anchor: string; number: string; date: string; title: string; severity: string; services: string; duration: string; customers: string; category: string; provider: string }[];
+  /** Incident chapters in the body. */
   incidents: IncidentView[];
+  /** Incident chapters that moved to the appendices, with where they went. */
+  movedIncidents: { title: string; number: string; anchor: string }[];
+  /** What moved to the appendices, in the order it moved: whole incident chapters, or the timeline of one. */
+  appendices: { intro: string; items: AppendixItem[] } | undefined;
   trends: { intro: string; charts: SafeHtml[] };
   actions: {
     asOf: string;
@@ -64,11 +75,40 @@ export interface PacketView {
   notes: { title: string; introHtml?: SafeHtml; sections: { heading: string; anchor: string; html: SafeHtml }[] } | undefined;
 }
 
+function servicesWithout(n: number): string {
+  return n === 0 ? '' : `${n.toLocaleString('en-US')} other catalogue ${n === 1 ? 'service' : 'services'} had no incident in either period (100%).`;
+}
+
 function periodText(since: Temporal.PlainDate, until: Temporal.PlainDate): string {
   return `${mediumDate(since)} – ${mediumDate(until)}`;
 }
 
 const plural = (n: number, word: string, words = `${word}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? word : words}`;
+
+/** "3 incidents and 2 hours of impact", or "no incidents" (never "0 incidents and less than a minute"). */
+function incidentsAndImpact(incidents: number, minutes: number, impactWord: string): string {
+  return incidents === 0 ? 'no incidents' : `${plural(incidents, 'incident')} and ${humanDuration(minutes)}${impactWord}`;
+}
+
+/**
+ * How the body fits its page cap: what moved to the appendices, in order (`timeline:<id>` an
+ * incident's timeline table, `incident:<id>` its whole chapter), and the cap.
+ */
+export interface PacketLayout {
+  moved: readonly string[];
+  bodyPages: number;
+}
+
+export interface AppendixItem {
+  number: string;
+  /** "A.2 Timeline: <title>" or the incident chapter's own heading. */
+  heading: string;
+  anchor: string;
+  /** A whole incident chapter. */
+  incident?: IncidentView;
+  /** Only the timeline table of an incident whose chapter is in the body. */
+  timelineOf?: IncidentView;
+}
 
 export interface ViewInput {
   spec: PacketSpec;
@@ -78,11 +118,12 @@ export interface ViewInput {
   notes?: Notes;
   stamp: BuildStamp;
   delta?: PacketDelta;
+  layout?: PacketLayout;
 }
 
-export function packetView({ spec, config, incidents, numbers, notes, stamp, delta }: ViewInput): PacketView {
+export function packetView({ spec, config, incidents, numbers, notes, stamp, delta, layout }: ViewInput): PacketView {
   const { current, previous, trends } = numbers;
-  const provider = spec.provider ? (config.provider_names.get(spec.provider) ?? spec.provider) : undefined;
+  const provider = spec.provider ? providerName(config, spec.provider) : undefined;
   const subject = provider ? `Provider review: ${provider}` : 'Incident review';
   const toc: TocEntry[] = [];
   let n = 0;
@@ -92,20 +133,25 @@ export function packetView({ spec, config, incidents, numbers, notes, stamp, del
     return entry;
   };
   const sinceEntry = delta ? top('Since our last review', 'since') : undefined;
-  const agendaEntry = top('Agenda', 'agenda');
+  const agendaEntry = notes?.agendaHtml ? top('Agenda', 'agenda') : undefined;
   const summaryEntry = top('Executive summary', 'summary');
   const tableEntry = top('Incidents in the period', 'incidents');
-  const detailsEntry = incidents.length ? top('Incident reviews', 'details') : undefined;
-  const views = incidents.map((incident, i) => {
-    const number = `${detailsEntry!.number}.${i + 1}`;
-    const view = incidentView(incident, number, config, (incidentId, remediationId) => {
-      const row = numbers.allActions.get(actionKey(incidentId, remediationId));
-      const status = row?.status ?? incident.remediations.find((r) => r.id === remediationId)?.status ?? 'unknown';
-      return { status, overdue: row?.days_overdue != null, daysOverdue: row?.days_overdue ?? 0 };
-    });
+  const movedUnits = layout?.moved ?? [];
+  const movedWhole = new Set(movedUnits.filter((u) => u.startsWith('incident:')).map((u) => u.slice('incident:'.length)));
+  const units = movedUnits.filter((u) => !(u.startsWith('timeline:') && movedWhole.has(u.slice('timeline:'.length))));
+  const inBody = incidents.filter((i) => !movedWhole.has(i.id));
+  const detailsEntry = inBody.length ? top('Incident reviews', 'details') : undefined;
+  const status = (incident: Incident) => (incidentId: string, remediationId: string) => {
+    const row = numbers.allActions.get(actionKey(incidentId, remediationId));
+    const s = row?.status ?? incident.remediations.find((r) => r.id === remediationId)?.status ?? 'unknown';
+    return { status: s, overdue: row?.days_overdue != null, daysOverdue: row?.days_overdue ?? 0 };
+  };
+  const chapter = (incident: Incident, number: string) => {
+    const view = incidentView(incident, number, config, status(incident));
     toc.push({ number, title: incident.title, heading: view.heading, anchor: view.anchor, level: 2 });
     return view;
-  });
+  };
+  const bodyViews = inBody.map((incident, i) => chapter(incident, `${detailsEntry!.number}.${i + 1}`));
   const trendsEntry = top('Trends over the last 12 months', 'trends');
   const actionsEntry = top('Open and overdue remediations', 'actions');
   let notesEntry: TocEntry | undefined;
@@ -116,6 +162,27 @@ export function packetView({ spec, config, incidents, numbers, notes, stamp, del
       toc.push({ number, title: s.title, heading: `${number} ${s.title}`, anchor: s.anchor, level: 2 });
     });
   }
+  let appendixEntry: TocEntry | undefined;
+  if (units.length) {
+    appendixEntry = { number: 'A', title: 'Appendices', heading: 'A Appendices', anchor: 'appendices', level: 1 };
+    toc.push(appendixEntry);
+  }
+  const appendixItems: AppendixItem[] = units.map((unit, i) => {
+    const [kind, id] = [unit.slice(0, unit.indexOf(':')), unit.slice(unit.indexOf(':') + 1)];
+    const incident = incidents.find((x) => x.id === id)!;
+    const number = `A.${i + 1}`;
+    if (kind === 'incident') {
+      const view = chapter(incident, number);
+      return { number, heading: view.heading, anchor: view.anchor, incident: view, timelineOf: undefined };
+    }
+    const owner = bodyViews.find((v) => v.id === id)!;
+    const anchor = `timeline-${id}`;
+    owner.timelineAt = { number, anchor };
+    toc.push({ number, title: `Timeline: ${incident.title}`, heading: `${number} Timeline: ${incident.title}`, anchor, level: 2 });
+    return { number, heading: `${number} Timeline: ${incident.title}`, anchor, incident: undefined, timelineOf: owner };
+  });
+  const appendixViews = appendixItems.flatMap((a) => (a.incident ? [a.incident] : []));
+  const views = [...bodyViews, ...appendixViews];
 
   // executive summary
   const providerCounts = new Map<string, number>();
@@ -134,11 +201,12 @@ export function packetView({ spec, config, incidents, numbers, notes, stamp, del
   const days = periodDays(spec.period);
   const prev = previousPeriod(spec.period);
   const paragraphs: string[] = [];
-  paragraphs.push(`From ${mediumDate(spec.period.since)} to ${mediumDate(spec.period.until)} (${plural(days, 'day')}) we recorded ${plural(current.incidents, 'incident')} with ${humanDuration(current.impactMinutes)} of customer impact in total, against ${plural(previous.incidents, 'incident')} and ${humanDuration(previous.impactMinutes)} in the ${days} days before (${periodText(prev.since, prev.until)}).`);
+  paragraphs.push(`From ${mediumDate(spec.period.since)} to ${mediumDate(spec.period.until)} (${plural(days, 'day')}) we recorded ${current.incidents === 0 ? 'no incidents' : `${plural(current.incidents, 'incident')} with ${humanDuration(current.impactMinutes)} of customer impact in total`}, against ${incidentsAndImpact(previous.incidents, previous.impactMinutes, ' of impact')} in the ${plural(days, 'day')} before (${periodText(prev.since, prev.until)}).`);
   if (provider) {
     const p = current.provider;
     const pp = previous.provider;
-    paragraphs.push(`${plural(p?.incidents ?? 0, 'incident')} involved ${provider} (${humanDuration(p?.impact_minutes ?? 0)} of impact; previous period: ${plural(pp?.incidents ?? 0, 'incident')}, ${humanDuration(pp?.impact_minutes ?? 0)}). ${spec.incidents ? 'This packet reviews the incidents chosen for the meeting.' : spec.include?.length ? `This packet reviews them in detail, with ${plural(spec.include.length, 'more incident')} on the agenda.` : `This packet reviews ${incidents.length === 1 ? 'that incident' : `those ${plural(incidents.length, 'incident')}`} in detail.`}`);
+    const mine = p?.incidents ? `${plural(p.incidents, 'incident')} involved ${provider} (${humanDuration(p.impact_minutes ?? 0)} of impact` : `No incident involved ${provider} (`;
+    paragraphs.push(`${mine}; previous period: ${incidentsAndImpact(pp?.incidents ?? 0, pp?.impact_minutes ?? 0, ' of impact')}). ${spec.incidents ? 'This packet reviews the incidents chosen for the meeting.' : spec.include?.length ? `This packet reviews them in detail, with ${plural(spec.include.length, 'more incident')} on the agenda.` : `This packet reviews ${incidents.length === 1 ? 'that incident' : `those ${plural(incidents.length, 'incident')}`} in detail.`}`);
   } else {
     paragraphs.push(`This packet reviews ${plural(incidents.length, 'incident')} in detail.`);
   }
@@ -146,7 +214,7 @@ export function packetView({ spec, config, incidents, numbers, notes, stamp, del
   if (worst.length) paragraphs.push(`${config.severities[0]} in this packet: ${worst.map((i) => { const m = impactMinutes(i); return `${i.title} (${mediumDate(i.started, config.timezone)}, ${m === undefined ? 'not yet resolved' : humanDuration(m)})`; }).join('; ')}.`);
   const openCount = numbers.actionsByOwner.reduce((s, o) => s + o.rows.length, 0);
   const overdueCount = numbers.actionsByOwner.reduce((s, o) => s + o.overdue, 0);
-  paragraphs.push(`As of ${mediumDate(numbers.today)}, ${plural(openCount, 'remediation')} from these incidents ${openCount === 1 ? 'is' : 'are'} still open, ${overdueCount} of them overdue.`);
+  paragraphs.push(`As of ${mediumDate(numbers.today)}, ${openCount === 0 ? 'no remediation from these incidents is open' : `${plural(openCount, 'remediation')} from these incidents ${openCount === 1 ? 'is' : 'are'} still open, ${overdueCount === 0 ? 'none' : overdueCount} of them overdue`}.`);
 
   // trends
   const monthLabels = trends.months.map((m, i) => monthLabel(m, i === 0));
@@ -176,7 +244,7 @@ export function packetView({ spec, config, incidents, numbers, notes, stamp, del
       id: 'trend-services', title: trends.services.length > 10 ? 'Services most affected (top 10)' : 'Services most affected', valueAxisLabel: 'Incidents affecting the service', categoryAxisLabel: 'Service',
     }),
   ].map(safe);
-  const trendIntro = `All ${plural(trailingTotal, 'incident')} that began between ${mediumDate(trends.since)} and ${mediumDate(trends.until)}, whatever their cause${providerShare !== undefined ? `; ${providerShare} of them involved ${provider}` : ''}.${partial} Times to resolve are measured from the start of customer impact.`;
+  const trendIntro = `All ${plural(trailingTotal, 'incident')} that began between ${mediumDate(trends.since)} and ${mediumDate(trends.until)}, whatever their cause${providerShare !== undefined ? `; ${providerShare} of them involved ${provider}` : ''}.${partial}`;
 
   return {
     title: subject,
@@ -189,11 +257,13 @@ export function packetView({ spec, config, incidents, numbers, notes, stamp, del
     stamp,
     asOf: numbers.today,
     marking: 'Internal — confidential',
+    markingUpper: 'INTERNAL — CONFIDENTIAL',
+    runningHeader: `${config.organization} · ${subject}`,
     toc,
     since: delta ? deltaView(delta, config) : undefined,
-    sections: { since: sinceEntry, agenda: agendaEntry, summary: summaryEntry, table: tableEntry, details: detailsEntry, trends: trendsEntry, actions: actionsEntry, notes: notesEntry },
+    sections: { since: sinceEntry, agenda: agendaEntry, summary: summaryEntry, table: tableEntry, details: detailsEntry, trends: trendsEntry, actions: actionsEntry, notes: notesEntry, appendices: appendixEntry },
     agendaHtml: notes?.agendaHtml ? safe(notes.agendaHtml) : undefined,
-    agenda: [
+    agenda: !agendaEntry ? [] : [
       ...(sinceEntry ? [{ number: sinceEntry.number, title: 'Since our last review', items: [] }] : []),
       { number: summaryEntry.number, title: 'Executive summary and availability', items: [] },
       { number: detailsEntry?.number ?? tableEntry.number, title: `Review of ${plural(incidents.length, 'incident')}`, items: views.map((v) => `${v.number} ${v.title}`) },
@@ -211,14 +281,22 @@ export function packetView({ spec, config, incidents, numbers, notes, stamp, del
         impactMinutes: current.impactMinutes,
       },
       availability: numbers.availability,
-      availabilityMethod: availabilityMethod(config.availability_weights),
-      servicesWithout: config.services.filter((s) => !numbers.availability.some((a) => a.service === s)).length,
+      servicesWithout: servicesWithout(config.services.filter((s) => !numbers.availability.some((a) => a.service === s)).length),
     },
-    rows: views.map((v, i) => ({
-      anchor: v.anchor, date: v.date, title: v.title, severity: v.severity, services: v.services, duration: v.duration,
-      customers: formatCount(incidents[i]!.impact.customers_affected), category: v.category, provider: v.provider,
-    })),
-    incidents: views,
+    definitions: definitions(config, numbers.today),
+    rows: incidents.map((incident) => {
+      const v = views.find((x) => x.id === incident.id)!;
+      return {
+        anchor: v.anchor, number: v.number, date: v.date, title: v.title, severity: v.severity, services: v.services, duration: v.duration,
+        customers: formatCount(incident.impact.customers_affected), category: v.category, provider: v.provider,
+      };
+    }),
+    incidents: bodyViews,
+    movedIncidents: appendixViews.map((v) => ({ title: v.title, number: v.number, anchor: v.anchor })),
+    appendices: appendixEntry ? {
+      intro: `To keep the body of this packet to ${plural(layout!.bodyPages, 'page')}, these parts moved here (timelines first, then whole incident reviews, the least severe first): ${appendixItems.map((a) => a.heading).join('; ')}.`,
+      items: appendixItems,
+    } : undefined,
     trends: { intro: trendIntro, charts },
     actions: {
       asOf: mediumDate(numbers.today),

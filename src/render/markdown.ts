@@ -1,5 +1,6 @@
 import { defaultSchema, sanitize, type Schema } from 'hast-util-sanitize';
 import { toHtml } from 'hast-util-to-html';
+import type { Element, ElementContent, Root } from 'hast';
 import { createGfmParser } from './markdown-it-gfm.js';
 import { tokensToHast } from './tokens-to-hast.js';
 
@@ -46,4 +47,27 @@ export type Audience = 'customer' | 'internal';
 export function markdownToHtml(markdown: string, audience: Audience, idPrefix?: string): string {
   const tree = tokensToHast(parser.parse(markdown, {}), idPrefix);
   return toHtml(sanitize(tree, schemas[audience])).trim();
+}
+
+/**
+ * An image the sanitiser took the address from (anything but a `data:` URL) would print as a
+ * broken-image icon. In printed documents it becomes a note with its alt text instead.
+ */
+function replaceDroppedImages(node: Root | Element): void {
+  node.children = node.children.map((child): ElementContent => {
+    if (child.type !== 'element') return child as ElementContent;
+    if (child.tagName === 'img' && child.properties.src === undefined) {
+      const alt = typeof child.properties.alt === 'string' && child.properties.alt ? `: ${child.properties.alt}` : '';
+      return { type: 'element', tagName: 'span', properties: { className: ['image-dropped'] }, children: [{ type: 'text', value: `[image not included${alt}]` }] };
+    }
+    replaceDroppedImages(child);
+    return child;
+  }) as typeof node.children;
+}
+
+/** `markdownToHtml` for printed documents (packets): images without an allowed address become a note. */
+export function markdownToPrintHtml(markdown: string, audience: Audience, idPrefix?: string): string {
+  const tree = sanitize(tokensToHast(parser.parse(markdown, {}), idPrefix), schemas[audience]) as Root;
+  replaceDroppedImages(tree);
+  return toHtml(tree).trim();
 }

@@ -61,6 +61,8 @@ const packetDocument = z.strictObject({
     .describe('Also review these incidents, in addition to those selected by provider and period.'),
   notes: z.string().optional().describe('Markdown file with the meeting notes, relative to the root.'),
   formats: z.array(z.enum(['html', 'pdf'])).optional(),
+  body_pages: z.number().int().min(0).optional()
+    .describe('Most pages before the appendices (cover and contents included); what does not fit moves to appendices. Default 20; 0: no cap.'),
   as_of: z.string().regex(datePattern).optional()
     .describe('Date remediation status and incident text are evaluated at; default: the meeting date, else `until`.'),
   previous: z.string().optional()

@@ -3,6 +3,7 @@ import type { Incident } from '../model/incident.js';
 import type { Remediation } from '../schema/incident.js';
 import type { Temporal } from '../model/time.js';
 import { compactDuration, humanDuration, minutesBetween } from '../format/time.js';
+import { providerName, providerNames } from '../format/names.js';
 import { durations as durationsOf } from '../model/impact.js';
 import { zoneFormat, type ZoneFormat } from './zone-format.js';
 import type { IncidentLinks } from './similar.js';
@@ -107,7 +108,10 @@ export interface IncidentRow {
   moreServices: number;
   servicesKey: string;
   category: string;
+  /** Provider id (filters and sorting use it). */
   provider: string;
+  /** The provider's display name, shown in the cell. */
+  providerName: string;
   status: string;
   year: string;
   started: string;
@@ -139,6 +143,7 @@ export function incidentRow(data: SiteData, i: number, serviceLimit = Infinity):
     servicesKey: `|${services.join('|')}|`,
     category: f.category(i),
     provider: f.provider(i),
+    providerName: f.provider(i) ? providerName(data.config, f.provider(i)) : '',
     status: f.status(i),
     year: startedIso.slice(0, 4),
     started: startedIso,
@@ -150,12 +155,12 @@ export function incidentRow(data: SiteData, i: number, serviceLimit = Infinity):
 
 interface Option { value: string; label: string }
 
-function options(values: Iterable<string>, order?: readonly string[]): Option[] {
+function options(values: Iterable<string>, order?: readonly string[], label: (value: string) => string = (v) => v): Option[] {
   const set = new Set([...values].filter((v) => v !== ''));
   const sorted = order
     ? [...order.filter((v) => set.has(v)), ...[...set].filter((v) => !order.includes(v)).sort()]
     : [...set].sort();
-  return sorted.map((v) => ({ value: v, label: v }));
+  return sorted.map((v) => ({ value: v, label: label(v) }));
 }
 
 /** The index: every incident, newest first (`order`, its rows), with the values its filters offer. */
@@ -169,7 +174,7 @@ export function indexPage(data: SiteData) {
       { name: 'severity', label: 'Severity', options: options(f.used('severity'), data.config.severities) },
       { name: 'service', label: 'Service', options: options(services) },
       { name: 'category', label: 'Category', options: options(f.used('category'), data.config.categories) },
-      { name: 'provider', label: 'Provider', options: options(f.used('provider')) },
+      { name: 'provider', label: 'Provider', options: options(f.used('provider'), undefined, (id) => providerName(data.config, id)) },
       { name: 'status', label: 'Status', options: options(f.used('status'), ['draft', 'review', 'final']) },
       { name: 'year', label: 'Year', options: options(f.used('startedDate').map((d) => d.slice(0, 4))).reverse() },
     ],
@@ -264,7 +269,7 @@ export function incidentPage<H>(data: SiteData, i: Incident, sectionHtml: (markd
     status: i.status,
     services: i.services.map((s) => ({ name: s, href: servicePath(data, s) })),
     category: { name: i.root_cause.category, href: categoryPath(data, i.root_cause.category) },
-    provider: i.providers.join(', '),
+    provider: providerNames(data.config, i.providers),
     locations: i.locations.map((l) => data.config.locations.get(l) ?? l),
     tags: i.tags,
     times,

@@ -1,0 +1,20 @@
+import type { Config } from '../schema/config.js';
+
+/**
+ * How documents show an id that has no display name: words split at `-` and `_`, each with a
+ * capital first letter ("keystone-dns" → "Keystone Dns"). `check` warns about such ids
+ * (`provider-display-name`), since a guessed name is rarely the right one.
+ */
+export function titleCase(id: string): string {
+  return id.split(/[-_]+/).filter(Boolean).map((w) => w[0]!.toUpperCase() + w.slice(1)).join(' ') || id;
+}
+
+/** A provider's display name (`provider_names`), else its id title-cased. */
+export function providerName(config: Pick<Config, 'provider_names'>, id: string): string {
+  return config.provider_names.get(id) ?? titleCase(id);
+}
+
+/** Several providers by display name, "A, B"; `none` when there are none. */
+export function providerNames(config: Pick<Config, 'provider_names'>, ids: readonly string[], none = ''): string {
+  return ids.length ? ids.map((id) => providerName(config, id)).join(', ') : none;
+}
