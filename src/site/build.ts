@@ -4,7 +4,8 @@ import { join, relative, sep } from 'node:path';
 import type { IncidentSource } from '../db/incident-source.js';
 import type { Incident } from '../model/incident.js';
 import type { Temporal } from '../model/time.js';
-import { DEFAULT_TEMPLATES, PACKAGE_ROOT } from '../paths.js';
+import { TOOL_VERSION } from '../db/cache-key.js';
+import { DEFAULT_TEMPLATES } from '../paths.js';
 import { SEARCH_TERMS_SCRIPT } from '../search/terms.js';
 import { configText, type Config } from '../schema/config.js';
 import { linkChanges, readListing, whatChanged } from './changes.js';
@@ -71,13 +72,6 @@ export interface SiteBuildResult {
   timings: Record<'model' | 'load' | 'render' | 'write' | 'wait', number>;
 }
 
-const TOOL_VERSION: string = (() => {
-  try {
-    return (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return '0.0.0';
-  }
-})();
 
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
