@@ -7,7 +7,7 @@ import { startServe } from '../src/commands/serve.js';
 import { UserError } from '../src/commands/context.js';
 import { isLoopback } from '../src/serve/address.js';
 import { servedHtml, servedPolicy } from '../src/serve/inject.js';
-import { problemFromError, ServeSession, type ServeState } from '../src/serve/session.js';
+import { pagesReached, problemFromError, ServeSession, type ServeState } from '../src/serve/session.js';
 import { isEditorNoise, KnowledgeBaseWatcher, watchTargets } from '../src/serve/watch.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
 import { DNS, siteKb } from './site-fixture.js';
@@ -130,6 +130,33 @@ describe('the builds behind serve', () => {
     expect(fixed.build).not.toBe(first.build);
     expect(page()).toContain('Broken webmail');
     expect(states).toEqual([first, held, fixed]);
+  });
+
+  it('give each page a version that changes only when a build changed its file (or a file every page uses)', async () => {
+    const root = kb();
+    const session = new ServeSession(captureContext(root), () => undefined);
+    await session.build([]);
+    const lbPage = 'site/incidents/2007-06-04-lb.html';
+    const dnsPage = 'site/incidents/2006-02-01-dns.html';
+    const before = [lbPage, dnsPage, 'site/index.html'].map((p) => session.versionOf(p));
+    // a write-up edit: the incident's page changes, not the other incident's, nor the index's rows
+    writeFileSync(join(root, LB), readFileSync(join(root, LB), 'utf8').replace('## Lessons learned\n', '## Lessons learned\n\nAn edited lesson.\n'));
+    await session.build([LB]);
+    expect(session.versionOf(lbPage)).not.toBe(before[0]);
+    expect(session.versionOf(dnsPage)).toBe(before[1]);
+    // a style sheet of its own: every page
+    mkdirSync(join(root, 'templates/site/assets'), { recursive: true });
+    writeFileSync(join(root, 'templates/site/assets/site.css'), 'body { color: black }\n');
+    await session.build(['templates/site/assets/site.css']);
+    expect(session.versionOf(dnsPage)).not.toBe(before[1]);
+    expect(session.versionOf(undefined)).toBe(session.state.build);
+  });
+
+  it('reach pages by the files a build wrote', () => {
+    expect(pagesReached(['site/incidents/a.html', 'site/assets/search/shard-001.js', 'letters/x.pdf', 'letters/x.md'])).toEqual({
+      pages: ['site/incidents/a.html', 'site/index.html'], all: false,
+    });
+    expect(pagesReached(['site/assets/site.css']).all).toBe(true);
   });
 
   it('are not held back by errors that were there at the start', async () => {

@@ -40,10 +40,29 @@ export class ParseCache {
   private readonly getSource: Database.Statement;
   private readonly putSource: Database.Statement;
 
-  constructor(path: string, version: string) {
-    this.db = ParseCache.open(path, version);
+  constructor(path: string, version: string);
+  constructor(db: Database.Database);
+  constructor(at: string | Database.Database, version?: string) {
+    this.db = typeof at === 'string' ? ParseCache.open(at, version!) : at;
     this.getSource = this.db.prepare('SELECT json FROM sources WHERE digest = ?').pluck();
     this.putSource = this.db.prepare('INSERT OR REPLACE INTO sources VALUES (?, ?)');
+  }
+
+  /**
+   * The cache as a build left it, to read only (`check` answers from it): undefined when there
+   * is none, or it is of another version, or it cannot be read.
+   */
+  static readOnly(path: string, version: string): ParseCache | undefined {
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(path, { readonly: true, fileMustExist: true });
+      const stored = db.prepare("SELECT value FROM meta WHERE key = 'version'").pluck().get() as string | undefined;
+      if (stored === version) return new ParseCache(db);
+    } catch {
+      // none, or not readable: the files are read instead
+    }
+    db?.close();
+    return undefined;
   }
 
   private static open(path: string, version: string): Database.Database {

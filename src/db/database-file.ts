@@ -15,13 +15,9 @@ import { writeHistoryRows } from '../history/write.js';
 
 /** The database file: reading the previous build's state, and writing a new version atomically. */
 
-export const TOOL_VERSION: string = (() => {
-  try {
-    return (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return '0.0.0';
-  }
-})();
+import { TOOL_VERSION } from './cache-key.js';
+
+export { TOOL_VERSION };
 
 /**
  * The previous version of the database, kept (as a hard link, so at no cost) to be the starting

@@ -1,27 +1,16 @@
 import type { CommandContext } from '../commands/context.js';
 import type { Config } from '../schema/config.js';
-import { toIncident, type Incident } from '../model/incident.js';
+import type { Incident } from '../model/incident.js';
 import type { Temporal } from '../model/time.js';
 import type { Problem } from '../problems.js';
 import type { SourceFile } from '../source/read.js';
+import { standInsOf } from '../kb/stand-ins.js';
 import { validateAcross } from '../kb/validate.js';
 import type { FileCheck, FileStamp, ParseCache } from './cache.js';
 import { processFiles } from './parse.js';
 import { processSource, type Processed } from './process.js';
 import { createProgress } from './progress.js';
 import type { IncidentRows } from './write.js';
-
-/** An object whose known fields are at hand and whose other fields load the whole value on first use. */
-function lazy<T extends object>(known: Partial<T>, load: () => T): T {
-  let full: T | undefined;
-  return new Proxy(known as T, {
-    get(target, prop) {
-      if (Object.prototype.hasOwnProperty.call(target, prop)) return (target as Record<PropertyKey, unknown>)[prop];
-      full ??= load();
-      return (full as Record<PropertyKey, unknown>)[prop];
-    },
-  });
-}
 
 export interface Validation {
   problems: Problem[];
@@ -98,11 +87,9 @@ export async function validateAll(
   for (const file of files) {
     const { digest, check } = checks.get(file)!;
     problems.push(...check.problems);
-    const data = lazy<{ id?: unknown }>({ id: check.dataId }, () => sourceOf(file).data as { id?: unknown });
-    sources.set(file, lazy<SourceFile>({ file, digest, frontmatterLine: check.frontmatterLine, data }, () => sourceOf(file)));
-    if (check.valid) {
-      incidents.push(lazy<Incident>({ id: check.id, file, digest, related: check.related }, () => toIncident(sourceOf(file), config).incident!));
-    }
+    const standIn = standInsOf(file, digest, check, () => sourceOf(file), config);
+    sources.set(file, standIn.source);
+    if (standIn.incident) incidents.push(standIn.incident);
   }
   const across = validateAcross(incidents, sources, config);
   problems.push(...across.problems);

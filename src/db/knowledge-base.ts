@@ -11,6 +11,7 @@ import { loadConfig } from '../kb/config.js';
 import { idsOfFiles, scanIncidentFiles, SCAN_RULE } from '../kb/files.js';
 import { resolveToday } from '../kb/validate.js';
 import { ParseCache, type FileStamp } from './cache.js';
+import { cachePathFor, cacheVersionOf, DB_FILE, checkContextOf, configDigestOf } from './cache-key.js';
 import { loadIncidents, type IncidentSource } from './incident-source.js';
 import { SCHEMA_VERSION, META } from './schema.js';
 import { incidentRows, type IncidentRows } from './write.js';
@@ -47,17 +48,14 @@ export interface BuiltKnowledgeBase {
   history: History;
 }
 
-export const DB_FILE = 'postmortems.db';
+export { DB_FILE } from './cache-key.js';
 
 /** The database path: `--db` (relative to the current folder) or `<out>/postmortems.db`. */
 export function resolveDbPath(ctx: CommandContext, dbPath?: string): string {
   return dbPath ? resolve(dbPath) : join(ctx.out, DB_FILE);
 }
 
-/** The parse cache that sits next to a database. */
-export function cachePathFor(dbPath: string): string {
-  return join(dirname(dbPath), `.${basename(dbPath)}.cache`);
-}
+export { cachePathFor } from './cache-key.js';
 
 /**
  * Current files with their content digests; a file whose size and mtime did not change keeps its
@@ -134,11 +132,11 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
   const loaded = loadConfig(root, idsOfFiles(scanned.files));
   const config = loaded.config;
   const today = resolveToday(config, ctx.now);
-  const configDigest = digestOf(`${loaded.text}\u0000${configText(config)}`);
+  const configDigest = configDigestOf(loaded.text, config);
   mkdirSync(dirname(dbPath), { recursive: true });
   removeStaleTemps(dbPath);
 
-  const cacheVersion = `${TOOL_VERSION}/${SOURCE_FORMAT}/${SCHEMA_VERSION}/${config.validation.max_file_kb}`;
+  const cacheVersion = cacheVersionOf(config);
   const cachePath = cachePathFor(dbPath);
   const cache = new ParseCache(cachePath, cacheVersion);
   const history = updateHistory(root, config, `${cacheVersion}/${configDigest}`, historyPathFor(cachePath));
@@ -169,7 +167,7 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
       validByFile = previous.incidents;
       changed = { added: [], changed: [], removed: [] };
     } else {
-      const context = `${cacheVersion}/${configDigest}/${today.toString()}`;
+      const context = checkContextOf(cacheVersion, configDigest, today);
       const rowsOf = (file: string): IncidentRows => {
         const source = cache.get(stamps.get(file)!.digest, file);
         const incident = source && toIncident(source, config).incident;

@@ -1,6 +1,3 @@
-import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { Config } from '../schema/config.js';
 import type { SourceFile } from '../source/read.js';
 import { readFileSync } from 'node:fs';
@@ -9,6 +6,7 @@ import { readSourceFile } from '../kb/load.js';
 import { readSourceFast } from './fast-read.js';
 import { processSource, type Processed } from './process.js';
 import { Temporal } from '../model/time.js';
+import { threadCount, workerThreads, type Thread } from '../threads/pool.js';
 
 /** Below this many files, starting workers costs more than it saves. */
 export const WORKER_THRESHOLD = 64;
@@ -34,15 +32,21 @@ export function readOne(root: string, file: string, config: Config): SourceFile 
   return readSourceFast(file, bytes, { maxBytes: config.validation.max_file_kb * 1024 });
 }
 
-const workerUrl = new URL('./parse-worker.js', import.meta.url);
-/** Workers need the compiled worker module (running from `dist/`, not from TypeScript sources). */
-const canUseWorkers = import.meta.url.endsWith('.js');
-
 /** Reads one file and runs the per-file stage on it (what each worker does). */
 export function processOne(job: Omit<ParseJob, 'files'>, file: string): Processed {
   const source = readOne(job.root, file, job.config);
   return { ...processSource(source, job.config, Temporal.PlainDate.from(job.today)), json: JSON.stringify(source) };
 }
+
+/** A batch of files for a thread of the pool to read and check. */
+export interface ParseRequest extends Omit<ParseJob, 'files'> {
+  files: string[];
+}
+
+/** The thread side (see `threads/worker.ts`): each file read and checked, plain data back. */
+export const parseHandler = {
+  handle: (r: ParseRequest) => ({ result: r.files.map((file) => processOne(r, file)) }),
+};
 
 /**
  * Reads (parses) and checks files, handing each result to `onSource` in the order of `files`
@@ -54,7 +58,7 @@ export function processOne(job: Omit<ParseJob, 'files'>, file: string): Processe
 export async function processFiles(
   job: ParseJob, onSource: (processed: Processed, index: number) => void, onProgress?: ParseProgress, workers?: number,
 ): Promise<void> {
-  const count = workers ?? (canUseWorkers && job.files.length >= WORKER_THRESHOLD ? Math.min(availableParallelism(), 8) : 1);
+  const count = workers ?? Math.max(1, threadCount(job.files.length, WORKER_THRESHOLD));
   if (count <= 1) {
     job.files.forEach((file, i) => {
       onSource(processOne(job, file), i);
@@ -70,7 +74,6 @@ export async function processFiles(
   /** Batches that came back before an earlier one, by their first index. */
   const early = new Map<number, Processed[]>();
   const deliver = (start: number, results: Processed[]) => {
-    if (failed) return;
     early.set(start, results);
     for (let ready = early.get(done); ready; ready = early.get(done)) {
       early.delete(done);
@@ -80,46 +83,27 @@ export async function processFiles(
     }
     onProgress?.(done);
   };
-  const run = () => new Promise<void>((resolve, reject) => {
-    const worker = new Worker(fileURLToPath(workerUrl), {
-      workerData: { root: job.root, config: job.config, today: job.today },
-      // A large young generation: a file's parse tree is garbage once its results are made, so
-      // fewer minor collections find (and copy, then promote) live trees. With 8 MB a worker
-      // spent ~19% of its time collecting garbage, with 64 MB ~6%, for ~45 MB more peak memory
-      // in all (128 MB collects no less and adds ~130 MB).
-      resourceLimits: { maxYoungGenerationSizeMb: 64 },
-      execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type') && a !== '-e' && a !== '--eval'),
-    });
-    let inFlight = 0;
-    const send = () => {
-      if (next >= job.files.length || failed) {
-        if (inFlight === 0) void worker.terminate().then(() => resolve());
-        return;
-      }
+  const { root, config, today } = job;
+  /** A thread's share: the next batch goes out as one comes back, two in flight (one being read, one queued), so it never waits while this thread writes. */
+  const run = async (thread: Thread) => {
+    const send = async (): Promise<void> => {
+      if (next >= job.files.length || failed) return;
       const start = next;
       next = Math.min(job.files.length, next + batch);
-      inFlight++;
-      worker.postMessage({ start, files: job.files.slice(start, next) });
-    };
-    worker.on('message', (message: { start: number; results: Processed[] }) => {
-      inFlight--;
-      // The next batch goes out first, so the worker never waits while this thread writes.
-      send();
-      try {
-        deliver(message.start, message.results);
-      } catch (error) {
-        failed = true;
-        void worker.terminate();
-        reject(error);
+      const results = await thread.call<Processed[]>({ kind: 'parse', body: { root, config, today, files: job.files.slice(start, next) } });
+      const following = send();
+      following.catch(() => undefined); // awaited below, unless this batch fails first
+      if (!failed) {
+        try {
+          deliver(start, results);
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
       }
-    });
-    worker.on('error', (error) => {
-      failed = true;
-      reject(error);
-    });
-    // Two batches in flight: one being read, one queued.
-    send();
-    send();
-  });
-  await Promise.all(Array.from({ length: count }, run));
+      await following;
+    };
+    await Promise.all([send(), send()]);
+  };
+  await Promise.all(workerThreads(count).map(run));
 }

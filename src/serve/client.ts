@@ -2,7 +2,8 @@ import { EVENTS_PATH } from './inject.js';
 
 /**
  * The script served pages load from `/_serve/client.js`: it listens to the server's events
- * (Server-Sent Events), reloads the page when a newer build is out, and otherwise shows the
+ * (Server-Sent Events), reloads the page when a build changed it (the server follows which file
+ * each page shows), and otherwise shows the
  * knowledge base's problems over the page, each linked to its place in the source. Text goes
  * in with `textContent` only, and styles through the CSSOM (the pages' policies forbid inline
  * styles and scripts).
@@ -51,7 +52,7 @@ export const CLIENT_SCRIPT = `(() => {
     overlay.append(list);
     document.body.append(overlay);
   };
-  const events = new EventSource('${EVENTS_PATH}');
+  const events = new EventSource('${EVENTS_PATH}?page=' + encodeURIComponent(location.pathname));
   events.addEventListener('state', (event) => {
     const state = JSON.parse(event.data);
     if (loaded && state.build !== loaded) {

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
-import { extname, join, resolve, sep } from 'node:path';
+import { extname, join, relative, resolve, sep } from 'node:path';
 import type { Problem } from '../problems.js';
 import { SITE_DIR } from '../site/build.js';
 import { hostAllowed } from './address.js';
@@ -82,8 +82,21 @@ const DOCUMENT_PDF = /^\/(letter|packet)s\/([^/]+)\.pdf$/;
 
 export function createServeServer(options: ServerOptions): { server: Server; publish(state: ServeState): void; closeStreams(): void } {
   const { root, out, session, allowRemote, editorLink } = options;
-  const streams = new Set<ServerResponse>();
-  const message = () => `event: state\ndata: ${JSON.stringify(clientState(session.state, root, editorLink))}\n\n`;
+  /** Open pages' event streams, with the file each page shows (relative to the output folder). */
+  const streams = new Map<ServerResponse, string | undefined>();
+  const message = (page: string | undefined) =>
+    `event: state\ndata: ${JSON.stringify({ ...clientState(session.state, root, editorLink), build: session.versionOf(page) })}\n\n`;
+  /** The file under the output folder a URL path shows (a folder: its index.html). */
+  const fileOf = (path: string): string | undefined => {
+    const folder = /^\/(letters|packets)\//.exec(path)?.[1];
+    const base = folder ? join(out, folder) : join(out, SITE_DIR);
+    const file = fileUnder(base, folder ? path.slice(folder.length + 1) : path);
+    return file;
+  };
+  const pageOf = (path: string): string | undefined => {
+    const file = fileOf(path.endsWith('/') ? `${path}index.html` : path);
+    return file && relative(out, file).split(sep).join('/');
+  };
 
   const send = (res: ServerResponse, status: number, type: string, body: string | Buffer, policy?: string) => {
     res.writeHead(status, {
@@ -96,8 +109,8 @@ export function createServeServer(options: ServerOptions): { server: Server; pub
     });
     res.end(res.req.method === 'HEAD' ? undefined : body);
   };
-  const sendHtml = (res: ServerResponse, status: number, html: string) => {
-    const page = servedHtml(html, session.state.build);
+  const sendHtml = (res: ServerResponse, status: number, html: string, file?: string) => {
+    const page = servedHtml(html, session.versionOf(file && relative(out, file).split(sep).join('/')));
     send(res, status, TYPES['.html']!, page.html, page.policy);
   };
   const notFound = (res: ServerResponse, path: string) =>
@@ -109,17 +122,19 @@ export function createServeServer(options: ServerOptions): { server: Server; pub
       if ((await stat(target)).isDirectory()) target = join(target, 'index.html');
       const bytes = await readFile(target);
       const type = TYPES[extname(target).toLowerCase()] ?? 'application/octet-stream';
-      if (type.startsWith('text/html')) sendHtml(res, 200, bytes.toString('utf8'));
+      if (type.startsWith('text/html')) sendHtml(res, 200, bytes.toString('utf8'), target);
       else send(res, 200, type, bytes, type === 'application/pdf' ? undefined : "default-src 'none'");
     } catch {
       notFound(res, urlPath);
     }
   };
 
-  const subscribe = (req: IncomingMessage, res: ServerResponse) => {
+  const subscribe = (req: IncomingMessage, res: ServerResponse, url: URL) => {
     res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
-    res.write(`retry: 1000\n${message()}`);
-    streams.add(res);
+    const pagePath = url.searchParams.get('page');
+    const page = pagePath === null ? undefined : pageOf(pagePath);
+    res.write(`retry: 1000\n${message(page)}`);
+    streams.set(res, page);
     req.on('close', () => streams.delete(res));
   };
 
@@ -135,16 +150,15 @@ export function createServeServer(options: ServerOptions): { server: Server; pub
       res.setHeader('Allow', 'GET, HEAD');
       return send(res, 405, TYPES['.txt']!, 'Method not allowed\n');
     }
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (path === EVENTS_PATH) return subscribe(req, res);
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    if (path === EVENTS_PATH) return subscribe(req, res, url);
     if (path === CLIENT_PATH) return send(res, 200, TYPES['.js']!, CLIENT_SCRIPT, "default-src 'none'");
     if (path === SERVE_PREFIX || path === SERVE_PREFIX.slice(0, -1)) return sendHtml(res, 200, documentsPage(session.config, session.state));
     const pdf = DOCUMENT_PDF.exec(path);
     // document names are plain ids (lowercase letters, digits, ".", "_", "-"): no decoding
     if (pdf) return printPdf(res, pdf[1] as DocumentKind, pdf[2]!, path);
-    const folder = /^\/(letters|packets)\//.exec(path)?.[1];
-    const base = folder ? join(out, folder) : join(out, SITE_DIR);
-    const file = fileUnder(base, folder ? path.slice(folder.length + 1) : path);
+    const file = fileOf(path);
     if (!file) return notFound(res, path);
     return sendFile(res, file, path);
   };
@@ -158,11 +172,10 @@ export function createServeServer(options: ServerOptions): { server: Server; pub
   return {
     server,
     publish() {
-      const text = message();
-      for (const res of streams) res.write(text);
+      for (const [res, page] of streams) res.write(message(page));
     },
     closeStreams() {
-      for (const res of streams) res.end();
+      for (const res of streams.keys()) res.end();
       streams.clear();
     },
   };

@@ -14,7 +14,7 @@ import { LETTER_FORMATS } from '../letter/formats.js';
  * good pages stay, and the problems are shown over them until the file is fixed.
  */
 export interface ServeState {
-  /** Changes when a build wrote anything: open pages of an older build reload. */
+  /** Changes when a build wrote anything (see `ServeSession.versionOf` for a page's own). */
   build: string;
   /** Every problem of the last build, errors and warnings, as `check` reports them. */
   problems: Problem[];
@@ -49,7 +49,8 @@ export function problemFromError(error: unknown, ruleId: string): Problem {
 const errorFiles = (problems: readonly Problem[]) => new Set(problems.filter((p) => p.severity === 'error').map((p) => p.file));
 
 interface StepsOutcome {
-  written: number;
+  /** Files written (relative to the output folder). */
+  written: string[];
   problems: Problem[];
   notes: string[];
   /** Milliseconds per step, for the terminal. */
@@ -58,12 +59,12 @@ interface StepsOutcome {
 
 /** Every build step; a step that fails with a user error becomes a problem and the others still run. */
 async function runSteps(ctx: CommandContext, kb: BuiltKnowledgeBase): Promise<StepsOutcome> {
-  const outcome: StepsOutcome = { written: 0, problems: [], notes: [], times: [] };
+  const outcome: StepsOutcome = { written: [], problems: [], notes: [], times: [] };
   for (const step of BUILD_STEPS) {
     const started = performance.now();
     try {
       const result = await step.run(ctx, kb);
-      outcome.written += result.written.length;
+      outcome.written.push(...result.written);
       outcome.problems.push(...result.problems);
       outcome.notes.push(...result.notes.map((n) => `${step.name}: ${n}`));
     } catch (error) {
@@ -84,9 +85,27 @@ function worthPrinting(problems: readonly Problem[], changed: readonly string[])
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+/**
+ * Which open pages a build's written files reach: an HTML file, the page itself; a search shard,
+ * the index page that loads it; anything else (a style sheet, a script, an image), every page.
+ */
+export function pagesReached(written: readonly string[]): { pages: string[]; all: boolean } {
+  const pages: string[] = [];
+  let all = false;
+  for (const file of written) {
+    if (file.endsWith('.html')) pages.push(file);
+    else if (file.startsWith('site/assets/search/shard-')) pages.push('site/index.html');
+    else if (!file.endsWith('.pdf') && !file.endsWith('.md')) all = true;
+  }
+  return { pages, all };
+}
+
 export class ServeSession {
   private readonly id = randomBytes(4).toString('hex');
   private generation = 0;
+  /** The build that last changed each page (by its file under the output folder), and every page. */
+  private readonly pageGenerations = new Map<string, number>();
+  private allPages = 0;
   private goodErrorFiles: Set<string> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private latest: BuiltKnowledgeBase | undefined;
@@ -156,11 +175,24 @@ export class ServeSession {
     this.goodErrorFiles = errors;
     const problems = [...kb.problems, ...steps.problems];
     printProblems(ctx, worthPrinting(problems, changed));
-    if (this.generation === 0 || steps.written > 0) this.generation += 1;
+    if (this.generation === 0 || steps.written.length > 0) this.generation += 1;
+    const reached = pagesReached(steps.written);
+    if (this.allPages === 0 || reached.all) this.allPages = this.generation;
+    for (const page of reached.pages) this.pageGenerations.set(page, this.generation);
     const ms = Math.round(performance.now() - started);
     const times = [`database ${Math.round(databaseMs)}`, ...steps.times].join(', ');
-    ctx.stdout.write(`Built in ${ms} ms (${times}): ${plural(steps.written, 'file')} written${summary(problems)}.\n`);
+    ctx.stdout.write(`Built in ${ms} ms (${times}): ${plural(steps.written.length, 'file')} written${summary(problems)}.\n`);
     return this.publish({ build: `${this.id}-${this.generation}`, problems, held: false });
+  }
+
+  /**
+   * The build an open page was made by, for the file under the output folder it shows: it
+   * changes only when a build changed that file (or one every page uses), so a save reloads
+   * only the pages whose output changed. Without a file (the server's own pages): any build.
+   */
+  versionOf(file: string | undefined): string {
+    if (file === undefined) return this.state.build;
+    return `${this.id}-${Math.max(this.pageGenerations.get(file) ?? 0, this.allPages)}`;
   }
 
   private hold(problems: Problem[], changed: readonly string[], why: string): ServeState {

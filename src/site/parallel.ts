@@ -1,19 +1,15 @@
-import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { UserError } from '../commands/context.js';
 import type { IncidentSource } from '../db/incident-source.js';
 import type { Config } from '../schema/config.js';
-import { openDatabase } from './rows.js';
 import { markdownToHtml } from '../render/markdown.js';
-import { readSearchDocuments, shardScriptFromDocuments } from './search.js';
+import { shardScript } from './search.js';
 import type { FactColumns } from './facts.js';
 import type { IncidentPageJob } from './incident-page.js';
 import type { RemotePage } from './page.js';
 import type { IncidentLinks } from './similar.js';
+import { canUseWorkers, threadCount, workerThreads, type Thread } from '../threads/pool.js';
 
 /**
- * The costly work of a site build runs in worker threads when there is much to do (a cold
+ * The costly work of a site build runs in the tool's worker threads (`threads/pool.ts`) when there is much to do (a cold
  * build, a change of templates), and in this thread otherwise. Same input, same output,
  * either way. The work comes as tasks:
  *
@@ -45,15 +41,6 @@ export function runTask(task: MarkdownTask | ShardTask): string {
   return task.kind === 'markdown' ? markdownToHtml(task.markdown, 'internal') : shardScript(task.db, task.ids);
 }
 
-export function shardScript(dbPath: string, ids: readonly string[]): string {
-  const db = openDatabase(dbPath);
-  try {
-    return shardScriptFromDocuments(readSearchDocuments(db, ids));
-  } finally {
-    db.close();
-  }
-}
-
 export interface TaskPool {
   /** How many worker threads run the tasks (0: this thread runs them, and takes no `page` tasks). */
   readonly threads: number;
@@ -72,10 +59,6 @@ const BATCH_WEIGHT = 32;
 const WEIGHT = { markdown: 1, page: 4, shard: BATCH_WEIGHT } as const;
 /** Batches sent to a worker before it answers: it never waits for this thread between two. */
 const IN_FLIGHT = 2;
-const workerUrl = new URL('./worker.js', import.meta.url);
-const shardWorkerUrl = new URL('./shard-worker.js', import.meta.url);
-/** Workers need the compiled module (running from `dist/`, not from TypeScript sources under a test runner). */
-const canUseWorkers = import.meta.url.endsWith('.js');
 
 interface Queued {
   task: SiteTask;
@@ -84,12 +67,12 @@ interface Queued {
 }
 
 /**
- * A pool for one build: in-thread for small builds, else one worker per core (at most 8),
- * started once. Tasks wait in one queue, in the order given, and each worker takes the next
- * batch as it finishes one.
+ * A pool for one build: in-thread for small builds, else one thread of the tool's pool per
+ * core (at most 8; started once per process). Tasks wait in one queue, in the order given, and
+ * each thread takes the next batch as it finishes one.
  */
 export function createTaskPool(expectedTasks: number): TaskPool {
-  const count = canUseWorkers && expectedTasks >= WORKER_THRESHOLD ? Math.min(availableParallelism(), 8) : 0;
+  const count = threadCount(expectedTasks, WORKER_THRESHOLD);
   if (count === 0) {
     return {
       threads: 0,
@@ -102,33 +85,29 @@ export function createTaskPool(expectedTasks: number): TaskPool {
   const queue: Queued[] = [];
   let head = 0;
   let failed: Error | undefined;
-  const workers = Array.from({ length: count }, () => {
-    const worker = new Worker(fileURLToPath(workerUrl));
-    const w = { worker, batches: [] as Queued[][] };
-    worker.on('message', (message: { results?: unknown[]; error?: string; user?: boolean; hint?: string }) => {
-      if (failed) return;
-      const batch = w.batches.shift()!;
-      if (message.error !== undefined) {
-        fail(message.user ? new UserError(message.error, message.hint) : new Error(message.error));
-        return;
-      }
-      batch.forEach((q, n) => q.resolve(message.results![n]));
-      pump(w);
-    });
-    worker.on('error', (error) => fail(error));
-    worker.on('exit', (code) => fail(new Error(`a site worker thread stopped (exit code ${code})`)));
-    return w;
-  });
-  const pump = (w: (typeof workers)[number]) => {
-    while (!failed && w.batches.length < IN_FLIGHT && head < queue.length) {
+  const workers = workerThreads(count).map((thread) => ({ thread, inFlight: 0 }));
+  const pump = (w: { thread: Thread; inFlight: number }) => {
+    while (!failed && w.inFlight < IN_FLIGHT && head < queue.length) {
       const batch: Queued[] = [];
       let weight = 0;
       while (head < queue.length && (batch.length === 0 || weight + WEIGHT[queue[head]!.task.kind] <= BATCH_WEIGHT)) {
         weight += WEIGHT[queue[head]!.task.kind];
         batch.push(queue[head++]!);
       }
-      w.batches.push(batch);
-      w.worker.postMessage(batch.map((q) => q.task));
+      w.inFlight++;
+      w.thread.call<unknown[]>({ kind: 'tasks', body: batch.map((q) => q.task) }).then((results) => {
+        w.inFlight--;
+        if (failed) {
+          for (const q of batch) q.reject(failed);
+          return;
+        }
+        batch.forEach((q, n) => q.resolve(results[n]));
+        pump(w);
+      }, (error: Error) => {
+        w.inFlight--;
+        fail(error);
+        for (const q of batch) q.reject(error);
+      });
     }
     if (head === queue.length) {
       queue.length = 0;
@@ -138,7 +117,6 @@ export function createTaskPool(expectedTasks: number): TaskPool {
   const fail = (error: Error) => {
     if (failed) return;
     failed = error;
-    for (const w of workers) for (const batch of w.batches.splice(0)) for (const q of batch) q.reject(error);
     for (const q of queue.splice(head)) q.reject(error);
   };
   const submit = <T>(task: SiteTask) => new Promise<T>((resolve, reject) => {
@@ -152,24 +130,23 @@ export function createTaskPool(expectedTasks: number): TaskPool {
   return {
     threads: count,
     run: (tasks) => Promise.all(tasks.map((t) => submit<string>(t))),
-    // (a worker reads its messages in order: the site comes before any page task sent after it)
+    // (a thread answers in order: the site comes before any page task sent after it)
     site: (data) => {
-      for (const w of workers) w.worker.postMessage({ site: data });
+      for (const w of workers) w.thread.call({ kind: 'site', body: data }).catch((error: Error) => fail(error));
     },
     page: (task) => submit<RemotePage>(task),
+    // the threads stay for the next build (`closeWorkerThreads` stops them); what was queued is dropped
     async close() {
-      failed ??= new Error('the site build finished');
-      for (const w of workers) w.worker.removeAllListeners('exit');
-      await Promise.all(workers.map((w) => w.worker.terminate()));
+      fail(new Error('the site build finished'));
     },
   };
 }
 
 /**
  * After an edit, one or two search shards are indexed again (about a tenth of a second each):
- * in a worker of their own, started as soon as the build knows which, so that the indexing
- * overlaps the rest of the build on another core. The worker loads only MiniSearch and the
- * database driver, not the Markdown pipeline. In this thread when workers cannot be used.
+ * in a thread of the pool, asked as soon as the build knows which, so that the indexing
+ * overlaps the rest of the build on another core. A thread that only indexes loads MiniSearch
+ * and the database driver, not the Markdown pipeline. In this thread when workers cannot be used.
  */
 export function shardsInBackground(dbPath: string, shards: readonly (readonly string[])[]): Promise<string[]> {
   if (!canUseWorkers || shards.length === 0) {
@@ -184,11 +161,5 @@ export function shardsInBackground(dbPath: string, shards: readonly (readonly st
       });
     });
   }
-  const worker = new Worker(fileURLToPath(shardWorkerUrl), { workerData: { db: dbPath, shards } });
-  worker.unref();
-  return new Promise<string[]>((resolve, reject) => {
-    worker.once('message', (scripts: string[]) => resolve(scripts));
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`the search-index worker stopped (exit code ${code})`)));
-  }).finally(() => void worker.terminate());
+  return workerThreads(1)[0]!.call<string[]>({ kind: 'shards', body: { db: dbPath, shards: shards.map((ids) => [...ids]) } });
 }

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Options } from 'minisearch';
 import { SEARCH_FIELD_KEYS, SEARCH_FIELDS } from '../search/fields.js';
 import { searchPrefix, searchTerm } from '../search/terms.js';
+import { openDatabase } from './rows.js';
 import { serializedIndex } from './search-index.js';
 
 /**
@@ -97,3 +98,18 @@ export function readSearchDocuments(db: Database.Database, ids: readonly string[
   }
   return documents;
 }
+
+/** A shard's script, its documents read from the database file at `dbPath`. */
+export function shardScript(dbPath: string, ids: readonly string[]): string {
+  const db = openDatabase(dbPath);
+  try {
+    return shardScriptFromDocuments(readSearchDocuments(db, ids));
+  } finally {
+    db.close();
+  }
+}
+
+/** Thread side of `shardsInBackground` (see `threads/worker.ts`): loads only MiniSearch and the database driver. */
+export const shardsHandler = {
+  handle: (r: { db: string; shards: string[][] }) => ({ result: r.shards.map((ids) => shardScript(r.db, ids)) }),
+};

@@ -1,5 +1,3 @@
-import { parentPort } from 'node:worker_threads';
-import { UserError } from '../commands/context.js';
 import { IncidentReader } from '../db/incident-source.js';
 import { Temporal } from '../model/time.js';
 import { Facts } from './facts.js';
@@ -11,10 +9,10 @@ import { Renderer } from './renderer.js';
 import type { IncidentLinks } from './similar.js';
 
 /**
- * Worker side of the site's task pool (`parallel.ts`): runs the batches of tasks it is sent
- * and posts the results back, in order — a string for Markdown and shards, an incident page's
- * bytes (the build's thread writes every file, see `writePage`). A failure is posted as its message (the build reports it). Before
- * any incident page, the pool sends the site (`SiteWorkerData`).
+ * Thread side of the site's tasks (`parallel.ts`), run by a thread of the tool's pool
+ * (`threads/worker.ts`): a batch of tasks answered in order — a string for Markdown and shards,
+ * an incident page's bytes (the build's thread writes every file, see `writePage`). Before any
+ * incident page, the pool sends the site (`SiteWorkerData`).
  */
 let site: SiteWorkerData | undefined;
 /** The links of the pages in the batch at hand (an incident page shows only its own). */
@@ -45,24 +43,23 @@ function renderPages(tasks: PageTask[]): RemotePage[] {
   });
 }
 
-parentPort!.on('message', (message: SiteTask[] | { site: SiteWorkerData }) => {
-  if (!Array.isArray(message)) {
-    site = message.site;
+/** The site a build renders pages of (sent before its pages; a later build sends its own). */
+export const siteHandler = {
+  handle(body: SiteWorkerData) {
+    site = body;
     pages?.reader.close();
     pages = undefined;
-    return;
-  }
-  const tasks = message;
-  try {
+    return { result: true };
+  },
+};
+
+export const tasksHandler = {
+  handle(tasks: SiteTask[]) {
     const pageTasks = tasks.filter((t): t is PageTask => t.kind === 'page');
     const rendered = pageTasks.length ? renderPages(pageTasks) : [];
     let n = 0;
-    const results = tasks.map((t) => (t.kind === 'page' ? rendered[n++] : runTask(t)));
+    const result = tasks.map((t) => (t.kind === 'page' ? rendered[n++] : runTask(t)));
     // the pages' bytes move to the other thread, not copied
-    parentPort!.postMessage({ results }, rendered.flatMap((r) => (r.bytes ? [r.bytes.buffer as ArrayBuffer] : [])));
-  } catch (error) {
-    // an expected failure (a knowledge base's template that does not parse, say) stays one
-    const user = error instanceof UserError ? { user: true, hint: error.hint } : {};
-    parentPort!.postMessage({ error: error instanceof Error ? error.message : String(error), ...user });
-  }
-});
+    return { result, transfer: rendered.flatMap((r) => (r.bytes ? [r.bytes.buffer as ArrayBuffer] : [])) };
+  },
+};

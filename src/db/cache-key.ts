@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { Temporal } from '../model/time.js';
+import { PACKAGE_ROOT } from '../paths.js';
+import { configText, type Config } from '../schema/config.js';
+import { digestOf, SOURCE_FORMAT } from '../source/read.js';
+import { SCHEMA_VERSION } from './schema.js';
+
+/**
+ * What the build's caches are kept for: the tool version, the parse format, the database
+ * schema and the config. Small on purpose: `check` reads the caches too (`kb/check-files.ts`)
+ * and loads this without the database build.
+ */
+export const TOOL_VERSION: string = (() => {
+  try {
+    return (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+})();
+
+/** The database's file name in the output folder (unless `--db` names another). */
+export const DB_FILE = 'postmortems.db';
+
+/** The parse cache that sits next to a database. */
+export function cachePathFor(dbPath: string): string {
+  return join(dirname(dbPath), `.${basename(dbPath)}.cache`);
+}
+
+/** The parse cache's version: its parses are valid only for this tool, format, schema and file size limit. */
+export function cacheVersionOf(config: Config): string {
+  return `${TOOL_VERSION}/${SOURCE_FORMAT}/${SCHEMA_VERSION}/${config.validation.max_file_kb}`;
+}
+
+/** The config's digest: its text as written and as read. */
+export function configDigestOf(configFileText: string, config: Config): string {
+  return digestOf(`${configFileText}\u0000${configText(config)}`);
+}
+
+/** What a per-file check result is kept for (see `ParseCache.checks`). */
+export function checkContextOf(cacheVersion: string, configDigest: string, today: Temporal.PlainDate): string {
+  return `${cacheVersion}/${configDigest}/${today.toString()}`;
+}

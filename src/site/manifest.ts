@@ -1,0 +1,119 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { hash } from './state.js';
+
+/**
+ * The site's manifest (`<out>/site/.manifest.json`): every page's path and the digest of its
+ * inputs, as the last build left them. A page is rendered again only when its digest changed
+ * or its file is missing (see `build.ts`).
+ */
+export const MANIFEST_FILE = '.manifest.json';
+/** The pages a build is about to write, while it writes them (see `readBuilding`). */
+export const BUILDING_FILE = '.building';
+/** Bump when the shape of the pages changes in a way templates do not show. */
+export const SITE_FORMAT = 'site-2';
+
+export interface Manifest {
+  format: string;
+  pages: Record<string, string>;
+}
+
+/** The manifest as read, with its text and that text's digest (the state is valid only with the manifest it was saved with). */
+export type PreviousManifest = Manifest & { digest: string; text: string };
+
+export const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The manifest at `path`; an empty one when it is missing or damaged (everything is rendered again). */
+export function readManifest(path: string): PreviousManifest {
+  try {
+    const text = readFileSync(path, 'utf8');
+    const m = JSON.parse(text) as Manifest;
+    if (m.format === SITE_FORMAT && m.pages && typeof m.pages === 'object') return { ...m, digest: hash(text), text };
+  } catch {
+    // missing or damaged: everything is rendered again
+  }
+  return { format: SITE_FORMAT, pages: {}, digest: '', text: '' };
+}
+
+/**
+ * The manifest's text: written out by hand, in path order (as JSON.stringify would, at a
+ * fraction of the cost); when the same pages are there, the previous text with the changed
+ * digests replaced.
+ */
+export function manifestText(previous: Pick<PreviousManifest, 'pages' | 'text'>, next: Record<string, string>): string {
+  const plain = /^[\w./-]*$/;
+  const quote = (s: string) => (plain.test(s) ? `"${s}"` : JSON.stringify(s));
+  const paths = Object.keys(next);
+  if (previous.text && paths.length === Object.keys(previous.pages).length && paths.every((p) => p in previous.pages)) {
+    let text = previous.text;
+    for (const p of paths) {
+      const before = previous.pages[p]!;
+      if (before === next[p]) continue;
+      const entry = `${quote(p)}:${quote(before)}`;
+      const at = text.indexOf(entry);
+      if (at < 0 || !plain.test(before)) return manifestText({ ...previous, text: '' }, next);
+      text = `${text.slice(0, at)}${quote(p)}:${quote(next[p]!)}${text.slice(at + entry.length)}`;
+    }
+    return text;
+  }
+  if (paths.some((p, n) => n > 0 && paths[n - 1]! >= p)) paths.sort(byId);
+  return `{"format":${JSON.stringify(SITE_FORMAT)},"pages":{${paths.map((p) => `${quote(p)}:${quote(next[p]!)}`).join(',')}}}\n`;
+}
+
+/**
+ * The pages an earlier build was writing when it stopped (killed, or failed before it could
+ * record what it wrote): they are rendered again, whatever their digests say.
+ */
+export function readBuilding(siteDir: string): Set<string> {
+  try {
+    const list = JSON.parse(readFileSync(join(siteDir, BUILDING_FILE), 'utf8')) as unknown;
+    if (Array.isArray(list)) return new Set(list.filter((p): p is string => typeof p === 'string'));
+  } catch {
+    // none
+  }
+  return new Set();
+}
+
+const folderOf = (path: string) => {
+  const slash = path.lastIndexOf('/');
+  return slash < 0 ? '' : path.slice(0, slash);
+};
+
+/**
+ * The pages of the manifest that are not on disk: one listing per folder of the manifest
+ * (not a `stat` per page: 10,000 of those cost a tenth of a second).
+ */
+export function missingPages(siteDir: string, paths: readonly string[], unchanged: (dir: string) => boolean): string[] {
+  const listings = new Map<string, Set<string> | undefined>();
+  return paths.filter((path) => {
+    const dir = folderOf(path);
+    if (!listings.has(dir)) {
+      // a folder unchanged since the previous build wrote its pages holds them all
+      if (unchanged(dir)) listings.set(dir, undefined);
+      else {
+        try {
+          listings.set(dir, new Set(readdirSync(join(siteDir, dir))));
+        } catch {
+          listings.set(dir, new Set());
+        }
+      }
+    }
+    const names = listings.get(dir);
+    return names !== undefined && !names.has(path.slice(path.lastIndexOf('/') + 1));
+  });
+}
+
+/** Modification times of the folders of these pages. */
+export function folderTimes(siteDir: string, paths: Iterable<string>): Map<string, number> {
+  const dirs = new Set<string>();
+  for (const path of paths) dirs.add(folderOf(path));
+  const times = new Map<string, number>();
+  for (const dir of dirs) {
+    try {
+      times.set(dir, statSync(join(siteDir, dir)).mtimeMs);
+    } catch {
+      // gone: listed next time
+    }
+  }
+  return times;
+}

@@ -1,0 +1,226 @@
+import { readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { Incident } from '../model/incident.js';
+import { SEARCH_TERMS_SCRIPT } from '../search/terms.js';
+import { unescapeField, type Brief } from './brief.js';
+import type { Changes, LinkChanges } from './changes.js';
+import { incidentPageOf } from './incident-page.js';
+import { incidentPath } from './links.js';
+import { missingPages } from './manifest.js';
+import { pagesOverMany, type ManyPage } from './many-pages.js';
+import { incidentPageNeighbours, overdueFlags, type SiteData } from './model.js';
+import type { Page } from './page.js';
+import type { Renderer } from './renderer.js';
+import { searchOptionsScript, shardCount, shardOf, shardPath } from './search.js';
+import type { IncidentLinks } from './similar.js';
+import { decodeLinks, encodeLinks, hash } from './state.js';
+import type { SiteIncident } from './summaries.js';
+
+/**
+ * Phase 2 of a site build (see `build.ts`): which pages. Every page the changes can reach gets
+ * its digest worked out; those whose digest changed or whose file is missing are rendered
+ * (phase 3). Pages of removed incidents, services and shards are `gone`.
+ */
+
+const MINISEARCH_UMD = (() => {
+  const require = createRequire(import.meta.url);
+  // the package exports only its ES and CommonJS entries; the browser build sits next to them
+  return join(dirname(require.resolve('minisearch')), '..', 'umd', 'index.js');
+})();
+
+/** The pages of the previous manifest that are not on disk, and those an earlier build was writing when it stopped. */
+export function missingPaths(siteDir: string, c: Pick<Changes, 'previous' | 'state' | 'building'>): Set<string> {
+  // one directory listing instead of a stat per page (10,000 stats cost a tenth of a second)
+  return new Set([...missingPages(siteDir, Object.keys(c.previous.pages), (dir) => {
+    const before = c.state?.folders.get(dir);
+    if (before === undefined) return false;
+    try {
+      return statSync(join(siteDir, dir)).mtimeMs === before;
+    } catch {
+      return false;
+    }
+  }), ...c.building]);
+}
+
+/** The templates' assets and the search scripts: copied as they are. */
+export function assetPages(base: string, templateFiles: ReadonlyMap<string, string>): Page[] {
+  const pages: Page[] = [];
+  for (const [name, file] of templateFiles) {
+    if (!name.startsWith('assets/')) continue;
+    pages.push({ path: name, digest: hash(base, name), render: () => ({ content: readFileSync(file) }) });
+  }
+  const minisearch = readFileSync(MINISEARCH_UMD);
+  pages.push({ path: 'assets/minisearch.js', digest: hash(base, minisearch.toString('utf8')), render: () => ({ content: minisearch }) });
+  pages.push({ path: 'assets/search/terms.js', digest: hash(base, SEARCH_TERMS_SCRIPT), render: () => ({ content: SEARCH_TERMS_SCRIPT }) });
+  const searchOptions = searchOptionsScript();
+  pages.push({ path: 'assets/search/options.js', digest: hash(base, searchOptions), render: () => ({ content: searchOptions }) });
+  return pages;
+}
+
+/** A search shard: its incidents in id order, and its digest (of their files' digests). */
+export interface ShardPage {
+  path: string;
+  ids: string[];
+  digest: string;
+}
+
+export interface ShardPlan {
+  /** Every shard's path. */
+  paths: string[];
+  /** The shards whose digest changed or whose file is missing. */
+  stale: ShardPage[];
+  /** Shards of a previous build that no longer exist. */
+  gone: string[];
+}
+
+/** Which search shards the changes reach (only those are read): all of them when their number or the base changed. */
+export function planShards(c: Pick<Changes, 'ids' | 'listing' | 'state' | 'base' | 'sameBase' | 'contentChanged' | 'removed' | 'previous'>, missing: ReadonlySet<string>): ShardPlan {
+  const { ids, previous } = c;
+  const shards = shardCount(ids.length);
+  const all = !c.state || !c.sameBase || shardCount(c.state.ids.length) !== shards;
+  const paths = Array.from({ length: shards }, (_, n) => shardPath(n));
+  const wanted = new Set(all ? paths.keys() : [...c.contentChanged, ...c.removed].map((id) => shardOf(id, shards)));
+  for (const path of missing) {
+    const n = paths.indexOf(path);
+    if (n >= 0) wanted.add(n);
+  }
+  const gone = all ? Object.keys(previous.pages).filter((path) => path.startsWith('assets/search/shard-') && !paths.includes(path)) : [];
+  const members = new Map([...wanted].map((n) => [n, [] as [string, string][]]));
+  if (members.size > 0) ids.forEach((id, n) => members.get(shardOf(id, shards))?.push([id, c.listing.digests.get(n)]));
+  const pages = [...members].sort(([a], [b]) => a - b).map(([n, m]) => ({
+    path: paths[n]!, ids: m.map(([id]) => id), digest: hash(c.base, String(shards), ...m.map(([, digest]) => digest)),
+  }));
+  return { paths, stale: pages.filter((s) => previous.pages[s.path] !== s.digest || missing.has(s.path)), gone };
+}
+
+/** The incidents whose page's inputs can have changed: their file, their links, or what they show of their neighbours. */
+export function incidentCandidates(c: Changes, links: LinkChanges, missing: ReadonlySet<string>): string[] {
+  const { state, facts } = c;
+  if (!state || !c.sameBase || !c.sameToday) return c.ids;
+  const set = new Set([...c.contentChanged, ...c.moved]);
+  // pages whose links changed
+  if (links.all) {
+    for (const [id, l] of links.all) {
+      const n = state.indexOf(id);
+      if (n === undefined || !state.links.equals(n, encodeLinks(l))) set.add(id);
+    }
+  } else {
+    for (const id of links.updated.keys()) set.add(id);
+  }
+  // pages that show an incident whose title, severity or date changed, or that came or went
+  const shown = new Set([...c.added, ...c.removed, ...c.summaryChanged.filter((id) => shownChanged(c.oldBrief(id), c.freshBrief.get(id)!))]);
+  const shows = (l: IncidentLinks) => l.related.some((x) => shown.has(x)) || l.relatedBy.some((x) => shown.has(x)) || l.similar.some((x) => shown.has(x));
+  if (shown.size > 0 && links.all) {
+    for (const [id, l] of links.all) if (shows(l)) set.add(id);
+  } else if (shown.size > 0) {
+    // the links of all incidents are one text: where a shown id occurs, and whose links those are
+    const text = state.links.text;
+    const hits: number[] = [];
+    for (const x of shown) for (let at = text.indexOf(x); at >= 0; at = text.indexOf(x, at + x.length)) hits.push(at);
+    hits.sort((a, b) => a - b);
+    let n = 0;
+    let end = text.indexOf('\u0000');
+    for (const at of hits) {
+      while (end >= 0 && end < at) {
+        n++;
+        end = text.indexOf('\u0000', end + 1);
+      }
+      const id = state.ids[n]!;
+      if (!links.updated.has(id) && shows(decodeLinks(state.links.get(n)))) set.add(id);
+    }
+    for (const [id, l] of links.updated) if (shows(l)) set.add(id);
+  }
+  for (const path of missing) if (path.startsWith('incidents/')) set.add(path.slice('incidents/'.length, -'.html'.length));
+  return [...set].filter((id) => facts.indexOf(id) !== undefined);
+}
+
+/** Whether what other pages show of an incident (title, severity, start) changed; a new one always. */
+const shownChanged = (a: Brief | undefined, b: Brief) => !a || a.title !== b.title || a.severity !== b.severity || a.started !== b.started;
+
+export interface PlanInput {
+  siteDir: string;
+  changes: Changes;
+  links: LinkChanges;
+  data: SiteData;
+  renderer(): Renderer;
+  templateFiles: ReadonlyMap<string, string>;
+  missing: ReadonlySet<string>;
+  shards: ShardPlan;
+  load(ids: readonly string[]): Incident[];
+}
+
+export interface PagePlan {
+  /** Assets and incident pages that the changes can reach, with their digests. */
+  pages: Page[];
+  /** Pages over many incidents (none when no summary, date, template or config changed). */
+  manyPages: ManyPage[];
+  /** Pages whose files are deleted (their incident, service or shard is gone). */
+  gone: Set<string>;
+  /** Summaries of the incidents whose pieces of pages over many incidents are rendered again (more are added when rendering). */
+  summaryOf: Map<string, SiteIncident>;
+}
+
+/** Phase 2: the pages the changes can reach, with their digests. */
+export function planPages(p: PlanInput): PagePlan {
+  const c = p.changes;
+  const { state, facts, listing, base } = c;
+  const gone = new Set<string>(p.shards.gone);
+  const pages = assetPages(base, p.templateFiles);
+  for (const id of c.removed) gone.add(incidentPath(id));
+  for (const id of incidentCandidates(c, p.links, p.missing)) {
+    const n = facts.indexOf(id)!;
+    const digest = listing.digests.get(n);
+    const file = listing.files.get(n);
+    pages.push(incidentPageOf(p.data, {
+      id, path: incidentPath(id), file: unescapeField(file), digest, siteDir: p.siteDir, renderer: p.renderer, load: p.load, layout: state?.layouts,
+      // the page shows the file's path too: a moved file is a changed page
+      rest: hash(base, digest, file, overdueFlags(p.data, n)).slice(0, 16),
+      links: `L${hash(base, incidentPageNeighbours(p.data, id)).slice(0, 15)}`,
+    }));
+  }
+  const summaryOf = new Map(c.fresh);
+  const isQuick = quick(c, p.missing);
+  const manyPages = isQuick ? [] : manyPagesOf(p, summaryOf);
+  if (!isQuick) {
+    const paths = new Set(manyPages.map((x) => x.path));
+    for (const path of Object.keys(c.previous.pages)) {
+      if ((path.startsWith('services/') || path.startsWith('categories/')) && !paths.has(path)) gone.add(path);
+    }
+  }
+  if (!state) {
+    // a build from scratch knows every page: any other page of the manifest is gone
+    const paths = new Set([...pages.map((x) => x.path), ...manyPages.map((x) => x.path), ...p.shards.paths]);
+    for (const path of Object.keys(c.previous.pages)) if (!paths.has(path)) gone.add(path);
+  }
+  return { pages, manyPages, gone, summaryOf };
+}
+
+/** Pages over many incidents can change only when a summary did (or the date, templates, config), or one of their files is missing. */
+function quick(c: Changes, missing: ReadonlySet<string>): boolean {
+  const incidentOrShard = (path: string) => path.startsWith('incidents/') || path.startsWith('assets/search/shard-');
+  return c.state !== undefined && c.sameBase && c.sameToday && c.summaryChanged.length === 0 && c.removed.length === 0
+    && [...missing].every(incidentOrShard);
+}
+
+function manyPagesOf(p: PlanInput, summaryOf: ReadonlyMap<string, SiteIncident>): ManyPage[] {
+  const c = p.changes;
+  const { state } = c;
+  const freshSet = new Set(c.freshBrief.keys());
+  const same = (fields: (b: Brief) => string) => state !== undefined && c.aligned && c.sameBase
+    && [...c.freshBrief].every(([id, b]) => fields(c.oldBrief(id)!) === fields(b));
+  return pagesOverMany(p.data, {
+    sameRows: same((b) => [b.severity, b.services.join('\u0001'), b.category, b.provider, b.status, b.started, b.mitigated, b.resolved, b.startedDate].join('\u0000')),
+    sameItems: c.sameToday && same((b) => b.remediations.map((r) => `${r.id}\u0001${r.owner}\u0001${r.status}\u0001${r.due}`).join('\u0000')),
+    summary: (id) => summaryOf.get(id)!,
+    base: c.base, todayText: c.todayText, shardPaths: p.shards.paths, renderer: p.renderer, siteDir: p.siteDir,
+    layout: (path) => (c.sameBase ? state?.layouts.get(path) : undefined),
+    // a piece's key is its incident's id, or the id, `/` and more: not reusable when that
+    // id is fresh (every prefix ending at a `/` is tried: a set lookup each, not a scan of every fresh id)
+    reusable: (key) => {
+      if (freshSet.has(key)) return false;
+      for (let at = key.indexOf('/'); at >= 0; at = key.indexOf('/', at + 1)) if (freshSet.has(key.slice(0, at))) return false;
+      return true;
+    },
+  });
+}

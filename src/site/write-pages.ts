@@ -1,0 +1,208 @@
+import type Database from 'better-sqlite3';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { IncidentSource } from '../db/incident-source.js';
+import type { Incident } from '../model/incident.js';
+import { writeFileAtomic } from '../output/write-file.js';
+import type { Config } from '../schema/config.js';
+import type { Changes } from './changes.js';
+import { BUILDING_FILE, manifestText, type PreviousManifest } from './manifest.js';
+import { writePage, writeRemotePage, type Page, type PagePieces } from './page.js';
+import type { TaskPool } from './parallel.js';
+import { replaceFile } from './pieces.js';
+import type { PagePlan, ShardPage } from './plan.js';
+import type { Layout } from './state.js';
+import { readSiteIncidents } from './summaries.js';
+
+/**
+ * Phases 3 and 4 of a site build (see `build.ts`): render the pages whose digest changed or
+ * whose file is missing, and write those whose bytes changed, then the manifest.
+ */
+
+/** Pages rendered per round on big builds. */
+const CHUNK = 1000;
+
+/** A search shard's script as it is being indexed (see `build.ts`): from scratch, or after an edit in a worker of its own. */
+export interface ShardScripts {
+  /** Shards started before anything else on a build from scratch, by number. */
+  early: ReadonlyMap<number, { ids: string[]; script: Promise<string> }>;
+  /** The stale shards' scripts, in order, when indexed in a background worker. */
+  background: Promise<string[]> | undefined;
+}
+
+/**
+ * Phase 3: the planned pages that are stale (digest changed, file missing), in the order they
+ * are rendered: assets and incident pages, pages over many incidents, search shards. The
+ * summaries the fresh pieces of pages over many incidents need are read here.
+ */
+export function stalePages(db: Database.Database, dbPath: string, plan: PagePlan, staleShards: readonly ShardPage[], shardPaths: readonly string[],
+  previous: PreviousManifest, missing: ReadonlySet<string>, scripts: ShardScripts): Page[] {
+  const isStale = (p: { path: string; digest: string }) => previous.pages[p.path] !== p.digest || missing.has(p.path);
+  const stale = plan.pages.filter(isStale);
+  const staleMany = plan.manyPages.filter(isStale);
+  // the summaries that fresh pieces of pages over many incidents need (action items)
+  const wanted = [...new Set(staleMany.flatMap((p) => p.plan()))].filter((id) => !plan.summaryOf.has(id));
+  for (const i of readSiteIncidents(db, wanted)) plan.summaryOf.set(i.id, i);
+  for (const p of staleMany) stale.push({ path: p.path, digest: p.digest, render: () => p.render() });
+  const { background } = scripts;
+  const backgroundResults = background?.then((s) => new Map(staleShards.map((shard, n) => [shard.path, s[n]!])));
+  backgroundResults?.catch(() => undefined);
+  for (const s of staleShards) {
+    // indexed already (`early`) when the members are the same
+    const started = scripts.early.get(shardPaths.indexOf(s.path));
+    const script = started && started.ids.join('\n') === s.ids.join('\n') ? started.script : undefined;
+    stale.push({
+      path: s.path, digest: s.digest,
+      tasks: background || script ? undefined : () => [{ kind: 'shard', db: dbPath, ids: s.ids }],
+      render: async (_full, results) => ({ content: script ? await script : background ? (await backgroundResults!).get(s.path)! : results[0]! }),
+    });
+  }
+  return stale;
+}
+
+export interface WriteInput {
+  root: string;
+  siteDir: string;
+  manifestPath: string;
+  config: Config;
+  source: IncidentSource;
+  changes: Changes;
+  /** Pages whose files are deleted: they leave the manifest. */
+  gone: ReadonlySet<string>;
+  load(ids: readonly string[]): Incident[];
+  /** The pool (started now unless the build started it): worker threads when there is much to render. */
+  pool(expectedTasks: number): TaskPool;
+  /** Adds the time since the last lap to a phase's. */
+  lap(phase: 'load' | 'render' | 'write' | 'wait'): void;
+}
+
+export interface Written {
+  /** Files written (relative to `<out>/site`). */
+  written: string[];
+  /** Pages rendered (relative to `<out>/site`), written or not. */
+  rendered: string[];
+  /** Every page of the site and its digest, as the manifest now says. */
+  next: Record<string, string>;
+  /** The manifest's text. */
+  manifest: string;
+  /** Where the pieces lie in the pages written with pieces. */
+  layouts: Map<string, Layout>;
+  pieces: { rendered: number; copied: number };
+}
+
+/**
+ * Phase 4: renders the stale pages and writes those whose bytes changed, then the manifest.
+ * After a failure, pages not reached keep their old digests (their files are the old ones),
+ * so the next build renders exactly what is still out of date.
+ */
+export async function writePages(w: WriteInput, stale: readonly Page[]): Promise<Written> {
+  const { siteDir, changes: c } = w;
+  const next: Record<string, string> = { ...c.previous.pages };
+  for (const path of w.gone) delete next[path];
+  const out: Written = { written: [], rendered: [], next, manifest: '', layouts: new Map(), pieces: { rendered: 0, copied: 0 } };
+  /** Pages whose file is written, by their place among the pages rendered (see `settle`). */
+  const finished: (Finished | undefined)[] = [];
+  if (stale.length > 0) {
+    // while pages are written, a record of which: if this build stops, the next renders them again
+    writeFileAtomic(join(siteDir, BUILDING_FILE), JSON.stringify([...new Set([...c.building, ...stale.map((p) => p.path)])].sort()), { durable: false });
+  }
+  try {
+    await renderAll(w, stale, finished, out.rendered);
+  } finally {
+    settle(finished, out);
+    out.manifest = manifestText(c.previous, next);
+    if (out.manifest !== c.previous.text) replaceFile(w.manifestPath, Buffer.from(out.manifest, 'utf8'));
+  }
+  return out;
+}
+
+interface Finished {
+  page: Page;
+  changed: boolean;
+  pieces: PagePieces | undefined;
+  stat: { ino: number; size: number; mtimeMs: number } | undefined;
+}
+
+/** What the written pages mean for the manifest, the layouts and the counts, in page order whatever order the writes ended in. */
+function settle(finished: readonly (Finished | undefined)[], out: Written): void {
+  for (const f of finished) {
+    if (!f) continue;
+    if (f.changed) out.written.push(f.page.path);
+    if (f.pieces && f.stat) {
+      out.layouts.set(f.page.path, { ino: f.stat.ino, size: f.stat.size, mtimeMs: f.stat.mtimeMs, head: f.pieces.head, keys: f.pieces.keys, spans: f.pieces.spans });
+      out.pieces.rendered += f.pieces.rendered;
+      out.pieces.copied += f.pieces.copied;
+    }
+    out.next[f.page.path] = f.page.digest;
+  }
+}
+
+/**
+ * With worker threads, the incident pages rendered whole are theirs (queued first: they are
+ * most of the work); this thread renders the rest meanwhile, and writes the workers' pages as
+ * they come (after a failure elsewhere, those are not rendered again).
+ */
+async function renderAll(w: WriteInput, stale: readonly Page[], finished: (Finished | undefined)[], rendered: string[]): Promise<void> {
+  const { siteDir, changes: c } = w;
+  const pool = w.pool(stale.reduce((n, page) => n + (page.tasks ? page.weight ?? 1 : 0), 0));
+  if (pool.threads > 0) pool.site({ root: w.root, siteDir, config: w.config, today: c.todayText, facts: c.facts.c, serviceNames: c.serviceNames, source: w.source });
+  /** Folders this build made (or found) for its pages. */
+  const folders = new Set<string>();
+  const order = new Map(stale.map((page, n) => [page, n]));
+  /** A page's file written: this thread writes them all, one at a time (see `writePage`). */
+  const record = (page: Page, changed: boolean, pieces: PagePieces | undefined) => {
+    const stat = pieces ? statSync(join(siteDir, page.path)) : undefined;
+    finished[order.get(page)!] = { page, changed, pieces, stat: stat && { ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs } };
+  };
+  const remote = new Map<Page, Promise<void>>();
+  if (pool.threads > 0) {
+    for (const page of stale) {
+      const task = page.remote?.();
+      if (!task) continue;
+      const done = pool.page(task).then((r) => record(page, writeRemotePage(join(siteDir, page.path), r, folders), r.pieces));
+      done.catch(() => undefined); // awaited below; a failure is reported then
+      remote.set(page, done);
+    }
+  }
+  // The rest in chunks, so a big build never holds every page in memory. A chunk's incidents
+  // are loaded, and its pages' costly parts (Markdown, search shards) handed to the pool, while
+  // this thread renders the chunk before it.
+  const local = stale.filter((page) => !remote.has(page));
+  const chunks: Page[][] = [];
+  for (let from = 0; from < local.length; from += CHUNK) chunks.push(local.slice(from, from + CHUNK));
+  const prepare = (chunk: Page[]) => {
+    const needed = [...new Set(chunk.flatMap((page) => page.needs?.() ?? []))];
+    const loaded = new Map(needed.length ? w.load(needed).map((i) => [i.id, i]) : []);
+    const full = (id: string) => {
+      const incident = loaded.get(id);
+      if (!incident) throw new Error(`incident ${id} is in the database but could not be loaded; run the build again`);
+      return incident;
+    };
+    const results = new Map<Page, Promise<string[]>>();
+    for (const page of chunk) {
+      const tasks = page.tasks?.(full);
+      if (!tasks?.length) continue;
+      const done = pool.run(tasks);
+      done.catch(() => undefined); // awaited when the page is rendered; a failure is reported then
+      results.set(page, done);
+    }
+    return { full, results };
+  };
+  for (const page of stale) rendered.push(page.path);
+  let upcoming = chunks.length ? prepare(chunks[0]!) : undefined;
+  for (let k = 0; k < chunks.length; k++) {
+    const { full, results } = upcoming!;
+    upcoming = k + 1 < chunks.length ? prepare(chunks[k + 1]!) : undefined;
+    w.lap('load');
+    for (const page of chunks[k]!) {
+      const out = await page.render(full, results.has(page) ? await results.get(page)! : []);
+      w.lap('render');
+      record(page, writePage(join(siteDir, page.path), out, folders), out.pieces);
+      w.lap('write');
+      // the workers' pages are taken (and written) between this thread's
+      if (remote.size > 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  await Promise.all(remote.values());
+  w.lap('wait');
+}

@@ -1,0 +1,37 @@
+import { parentPort } from 'node:worker_threads';
+import type { Request } from './pool.js';
+
+/**
+ * A thread of the pool (`pool.ts`): answers each request with `{ id, result }` or
+ * `{ id, error }`, in the order asked. A stage's modules are loaded on the first request of
+ * its kind, so a thread that only parses never loads the site's renderers.
+ */
+interface Handler {
+  handle(body: unknown): { result: unknown; transfer?: ArrayBuffer[] };
+}
+
+const loaders: Record<Request['kind'], () => Promise<Handler>> = {
+  parse: async () => (await import('../db/parse.js')).parseHandler,
+  site: async () => (await import('../site/worker.js')).siteHandler,
+  tasks: async () => (await import('../site/worker.js')).tasksHandler,
+  shards: async () => (await import('../site/search.js')).shardsHandler,
+};
+const handlers = new Map<string, Promise<Handler>>();
+/** Requests are answered one after another, whatever their modules' loading. */
+let queue: Promise<void> = Promise.resolve();
+
+parentPort!.on('message', (message: Request & { id: number }) => {
+  const handler = handlers.get(message.kind) ?? loaders[message.kind]();
+  handlers.set(message.kind, handler);
+  queue = queue.then(async () => {
+    try {
+      const { result, transfer } = (await handler).handle(message.body);
+      parentPort!.postMessage({ id: message.id, result }, transfer ?? []);
+    } catch (error) {
+      // an expected failure (a knowledge base's template that does not parse, say) stays one
+      const { UserError } = await import('../commands/context.js');
+      const user = error instanceof UserError ? { user: true, hint: error.hint } : {};
+      parentPort!.postMessage({ id: message.id, error: error instanceof Error ? error.message : String(error), ...user });
+    }
+  });
+});

@@ -1,0 +1,184 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { diffListing, relatedUpdates, type Changes, type Listing } from '../src/site/changes.js';
+import { Column } from '../src/site/column.js';
+import { BUILDING_FILE, manifestText, missingPages, readManifest } from '../src/site/manifest.js';
+import type { Page } from '../src/site/page.js';
+import { createTaskPool } from '../src/site/parallel.js';
+import { planShards } from '../src/site/plan.js';
+import { deleteGone } from '../src/site/save.js';
+import { shardOf, shardPath } from '../src/site/search.js';
+import type { IncidentLinks } from '../src/site/similar.js';
+import type { SiteState } from '../src/site/state.js';
+import { writePages } from '../src/site/write-pages.js';
+
+/**
+ * Each phase of a site build (see src/site/build.ts) on its own, with small inputs. The whole
+ * build, phases together, is test/site-incremental.test.ts.
+ */
+const dirs: string[] = [];
+afterEach(() => {
+  while (dirs.length) rmSync(dirs.pop()!, { recursive: true, force: true });
+});
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pm-phases-'));
+  dirs.push(dir);
+  return dir;
+}
+
+const listing = (rows: [id: string, digest: string, file: string][]): Listing => ({
+  ids: rows.map((r) => r[0]),
+  digests: Column.of(rows.map((r) => r[1]), '\n'),
+  files: Column.of(rows.map((r) => r[2]), '\u0000'),
+});
+
+describe('phase 1, what changed: diffListing', () => {
+  const before = listing([['INC-1', 'd1', 'a.md'], ['INC-2', 'd2', 'b.md'], ['INC-3', 'd3', 'c.md']]);
+
+  it('takes every incident as new without a previous build', () => {
+    expect(diffListing(undefined, before)).toEqual({ contentChanged: ['INC-1', 'INC-2', 'INC-3'], moved: [], removed: [], added: ['INC-1', 'INC-2', 'INC-3'] });
+  });
+
+  it('finds an edited file and a moved one among the same incidents', () => {
+    const now = { ...listing([['INC-1', 'd1', 'a.md'], ['INC-2', 'd2*', 'b.md'], ['INC-3', 'd3', 'z.md']]), ids: before.ids };
+    expect(diffListing(before, now)).toEqual({ contentChanged: ['INC-2'], moved: ['INC-3'], removed: [], added: [] });
+  });
+
+  it('finds nothing when nothing changed', () => {
+    expect(diffListing(before, { ...before })).toEqual({ contentChanged: [], moved: [], removed: [], added: [] });
+  });
+
+  it('finds incidents added and removed, with the same answer for equal id lists given as other arrays', () => {
+    const now = listing([['INC-0', 'd0', '0.md'], ['INC-2', 'd2', 'b.md'], ['INC-4', 'd4', 'd.md']]);
+    expect(diffListing(before, now)).toEqual({ contentChanged: ['INC-0', 'INC-4'], moved: [], removed: ['INC-1', 'INC-3'], added: ['INC-0', 'INC-4'] });
+    const same = listing([['INC-1', 'd1', 'a.md'], ['INC-2', 'd2*', 'b.md'], ['INC-3', 'd3', 'z.md']]);
+    expect(diffListing(before, same)).toEqual({ contentChanged: ['INC-2'], moved: ['INC-3'], removed: [], added: [] });
+  });
+});
+
+describe('phase 1, what changed: relatedUpdates', () => {
+  const links = (related: string[], relatedBy: string[] = []): IncidentLinks => ({ related, relatedBy, similar: [], similarBy: 'none' });
+  const known = new Map([['A', links([])], ['B', links([], ['C'])], ['C', links(['B'])]]);
+
+  it('updates both ends of a link added and of a link removed', () => {
+    const updated = relatedUpdates([['A', [], ['B']], ['C', ['B'], []]], (id) => known.get(id));
+    expect(Object.fromEntries(updated)).toEqual({
+      A: links(['B']),
+      B: links([], ['A']),
+      C: links([]),
+    });
+  });
+
+  it('ignores a link to an incident that does not exist, and a list that did not change', () => {
+    const updated = relatedUpdates([['A', [], ['NOPE', 'A']], ['C', ['B'], ['B']]], (id) => known.get(id));
+    expect(Object.fromEntries(updated)).toEqual({ A: links(['NOPE', 'A']) });
+  });
+});
+
+describe('phase 2, which pages: planShards', () => {
+  // 300 incidents: 4 shards
+  const rows = Array.from({ length: 300 }, (_, n) => [`INC-${String(n).padStart(3, '0')}`, `d${n}`, `${n}.md`] as [string, string, string]);
+  const now = listing(rows);
+  const base = { ids: now.ids, listing: now, base: 'B', sameBase: true, contentChanged: [] as string[], removed: [] as string[] };
+  const previousOf = (pages: Record<string, string>) => ({ format: 'site-2', pages, digest: 'x', text: 'x' });
+
+  it('plans every shard from scratch, and says which shards of the previous build are gone', () => {
+    const plan = planShards({ ...base, state: undefined, previous: previousOf({ [shardPath(7)]: 'old' }) }, new Set());
+    expect(plan.paths).toEqual([0, 1, 2, 3].map(shardPath));
+    expect(plan.stale.map((s) => s.path)).toEqual(plan.paths);
+    expect(plan.stale.flatMap((s) => s.ids).sort()).toEqual(now.ids);
+    expect(plan.gone).toEqual([shardPath(7)]);
+  });
+
+  it('after an edit, only the edited incident\'s shard, and it is stale only when its digest changed', () => {
+    const fresh = planShards({ ...base, state: undefined, previous: previousOf({}) }, new Set());
+    const digests = Object.fromEntries(fresh.stale.map((s) => [s.path, s.digest]));
+    const state = { ids: now.ids } as unknown as SiteState;
+    const edited = 'INC-042';
+    const shard = shardPath(shardOf(edited, 4));
+    const after = listing(rows.map((r) => (r[0] === edited ? [r[0], 'changed', r[2]] : r)));
+    const plan = planShards({ ...base, listing: after, state, contentChanged: [edited], previous: previousOf(digests) }, new Set());
+    expect(plan.stale.map((s) => s.path)).toEqual([shard]);
+    expect(plan.stale[0]!.ids).toContain(edited);
+    // the same members and digests: not stale, unless its file is missing
+    const unchanged = planShards({ ...base, state, contentChanged: [edited], previous: previousOf(digests) }, new Set());
+    expect(unchanged.stale).toEqual([]);
+    const missing = planShards({ ...base, state, previous: previousOf(digests) }, new Set([shardPath(2)]));
+    expect(missing.stale.map((s) => s.path)).toEqual([shardPath(2)]);
+    expect(missing.gone).toEqual([]);
+  });
+});
+
+describe('phase 2, which pages: missingPages', () => {
+  it('lists the pages not on disk, without listing a folder said to be unchanged', () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'incidents'));
+    writeFileSync(join(dir, 'index.html'), '');
+    writeFileSync(join(dir, 'incidents', 'a.html'), '');
+    const paths = ['index.html', 'trends.html', 'incidents/a.html', 'incidents/b.html', 'services/x.html'];
+    expect(missingPages(dir, paths, () => false)).toEqual(['trends.html', 'incidents/b.html', 'services/x.html']);
+    expect(missingPages(dir, paths, (folder) => folder === 'incidents')).toEqual(['trends.html', 'services/x.html']);
+  });
+});
+
+describe('phase 4, write: writePages and the manifest', () => {
+  const page = (path: string, digest: string, content: string | (() => never)): Page => ({
+    path, digest, render: () => ({ content: typeof content === 'string' ? content : content() }),
+  });
+  const changesOf = (siteDir: string) => ({
+    previous: readManifest(join(siteDir, '.manifest.json')), building: new Set<string>(), todayText: '2030-01-01',
+  }) as unknown as Changes;
+  const write = (siteDir: string, stale: Page[], gone: string[] = []) => writePages({
+    root: siteDir, siteDir, manifestPath: join(siteDir, '.manifest.json'), config: {} as never, source: {} as never,
+    changes: changesOf(siteDir), gone: new Set(gone), load: () => [], pool: () => createTaskPool(0), lap: () => undefined,
+  }, stale);
+
+  it('writes the pages whose bytes changed, and records every digest in the manifest', async () => {
+    const dir = tempDir();
+    const first = await write(dir, [page('index.html', 'i1', 'index'), page('incidents/a.html', 'a1', 'A')]);
+    expect(first.written).toEqual(['index.html', 'incidents/a.html']);
+    expect(readFileSync(join(dir, 'incidents', 'a.html'), 'utf8')).toBe('A');
+    expect(JSON.parse(readFileSync(join(dir, '.manifest.json'), 'utf8'))).toEqual({ format: 'site-2', pages: { 'incidents/a.html': 'a1', 'index.html': 'i1' } });
+    // a new digest with the same bytes: rendered, not written; a page gone leaves the manifest
+    const second = await write(dir, [page('index.html', 'i2', 'index')], ['incidents/a.html']);
+    expect(second.rendered).toEqual(['index.html']);
+    expect(second.written).toEqual([]);
+    expect(JSON.parse(readFileSync(join(dir, '.manifest.json'), 'utf8')).pages).toEqual({ 'index.html': 'i2' });
+    expect(existsSync(join(dir, BUILDING_FILE))).toBe(true); // removed by phase 5 (doneBuilding)
+  });
+
+  it('after a page fails, keeps the old digest of every page not written, so the next build renders them again', async () => {
+    const dir = tempDir();
+    await write(dir, [page('a.html', 'a1', 'A'), page('b.html', 'b1', 'B')]);
+    const failing = write(dir, [page('a.html', 'a2', 'A2'), page('b.html', 'b2', () => {
+      throw new Error('template failed');
+    })]);
+    await expect(failing).rejects.toThrow('template failed');
+    expect(JSON.parse(readFileSync(join(dir, '.manifest.json'), 'utf8')).pages).toEqual({ 'a.html': 'a2', 'b.html': 'b1' });
+    expect(JSON.parse(readFileSync(join(dir, BUILDING_FILE), 'utf8'))).toEqual(['a.html', 'b.html']);
+  });
+
+  it('manifestText: the previous text with digests replaced is the text written from scratch', () => {
+    const pages = { 'b.html': '2', 'a.html': '1', 'with space.html': '3' };
+    const text = manifestText({ pages: {}, text: '' }, pages);
+    expect(JSON.parse(text)).toEqual({ format: 'site-2', pages });
+    expect(Object.keys(JSON.parse(text).pages)).toEqual(['a.html', 'b.html', 'with space.html']);
+    const next = { ...pages, 'b.html': '9' };
+    expect(manifestText({ pages, text }, next)).toBe(manifestText({ pages: {}, text: '' }, next));
+  });
+});
+
+describe('phase 5, save state: deleteGone', () => {
+  it('deletes the files of pages gone, reports those that were there, and never touches a path outside the site', () => {
+    const dir = tempDir();
+    const site = join(dir, 'site');
+    mkdirSync(join(site, 'incidents'), { recursive: true });
+    writeFileSync(join(site, 'incidents', 'a.html'), '');
+    writeFileSync(join(dir, 'outside.html'), '');
+    expect(deleteGone(site, ['incidents/a.html', 'incidents/never.html', '../outside.html'])).toEqual(['incidents/a.html']);
+    expect(existsSync(join(site, 'incidents', 'a.html'))).toBe(false);
+    expect(existsSync(join(dir, 'outside.html'))).toBe(true);
+  });
+});
