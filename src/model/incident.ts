@@ -163,6 +163,12 @@ export function toIncident(source: SourceFile, config: Config): { incident?: Inc
     problems.push({ file, line: rootLine + 1, column: 1, severity: 'error', ruleId: 'field-type', message: 'front-matter must be a mapping of fields' });
     return { problems };
   }
+  const raw = source.data as Record<string, unknown>;
+  // Only a draft may leave `started` out (imported history with no known start).
+  const undated = raw.started === undefined && raw.status === 'draft';
+  if (raw.started === undefined && !undated) {
+    problems.push({ file, ...locate(source.positions, ['started'], { rootLine }), severity: 'error', ruleId: 'required-field', message: 'missing required field `started`' });
+  }
   const schema = schemaFor(config);
   let result = schema.safeParse(source.data);
   /** True when field errors were set aside so the incident-level rules can still look at the rest. */
@@ -269,10 +275,6 @@ export function toIncident(source: SourceFile, config: Config): { incident?: Inc
   }
   timeline.sort((a, b) => Temporal.Instant.compare(a.at, b.at) || (a.source === b.source ? a.line - b.line : a.source === 'front-matter' ? -1 : 1));
 
-  const undated = data.started === undefined && data.status === 'draft' && !setAside.includes('status');
-  if (data.started === undefined && !undated) {
-    problems.push({ file, ...at(['started']), severity: 'error', ruleId: 'required-field', message: 'missing required field `started` (only a draft may leave it out)' });
-  }
   // An undated draft is checked by the incident rules against its earliest known time (nothing is compared to a guess), never kept.
   if (undated) instants.started = earliest([instants.detected, instants.mitigated, instants.resolved, ...timeline.map((e) => e.at), ...windows.map((w) => w.from)]);
   if (!instants.started) return { problems };
