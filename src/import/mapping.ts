@@ -15,7 +15,7 @@ const name = () => z.string().trim().min(1);
 /** A mapping file: how a foreign layout's fields and values become the record's (docs/import.md). */
 export const mappingSchema = z.strictObject({
   fields: z.strictObject(Object.fromEntries(MAP_TARGETS.map((t) => [t, name().optional()])) as Record<MapTarget, z.ZodOptional<z.ZodString>>)
-    .describe('Record fact ← source field. `id` (the source id) is required: re-imports match on it.'),
+    .default({}).describe('Record fact ← source field. `id` (the source id) is needed: re-imports match on it.'),
   extra: z.array(name()).default([]).describe('Source fields kept as they are under the record\'s `extra:`.'),
   categories: z.record(z.string(), name()).default({}).describe('Source category → configured root-cause category (case-insensitive).'),
   severities: z.record(z.string(), name()).default({}).describe('Source severity → configured severity; unmapped ones are `unrated`.'),

@@ -63,8 +63,8 @@ function csvRows(input: InputFile): { rows: Cell[][]; problems: Problem[] } {
         advance(ch);
       }
       if (!closed) {
+        // the rest of the file is inside the quotes: its row is not read
         problems.push(at(input, start, 'this quoted cell is never closed (a " is missing)'));
-        rows.push([...row, { text: value, at: start }]);
         return { rows, problems };
       }
       if (i < text.length && !',\r\n'.includes(text[i]!)) {
