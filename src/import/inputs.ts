@@ -25,7 +25,7 @@ export function inputFiles(paths: readonly string[], extensions: readonly string
     else found.push(absolute);
   }
   return [...new Set(found)].sort().map((absolute) => ({
-    shown: relative(cwd, absolute).split('\\').join('/') || absolute,
+    shown: shownPath(absolute, cwd),
     text: onFile(absolute, 'read', () => readFileSync(absolute, 'utf8')).replace(/^\uFEFF/, ''),
   }));
 }
@@ -34,4 +34,10 @@ function walk(folder: string): string[] {
   return readdirSync(folder, { withFileTypes: true })
     .filter((e) => !e.name.startsWith('.'))
     .flatMap((e) => (e.isDirectory() ? walk(join(folder, e.name)) : [join(folder, e.name)]));
+}
+
+/** A path as messages show it: relative to the working folder when inside it, else absolute. */
+export function shownPath(absolute: string, cwd: string): string {
+  const rel = relative(cwd, absolute).split('\\').join('/');
+  return rel && !rel.startsWith('../') && rel !== '..' ? rel : absolute;
 }

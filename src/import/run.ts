@@ -12,7 +12,7 @@ import { UserError, type CommandContext } from '../commands/context.js';
 import type { ImportKind } from '../schema/incident.js';
 import type { Temporal } from '../model/time.js';
 import { factsFromMapping, type Facts } from './facts.js';
-import { inputFiles } from './inputs.js';
+import { inputFiles, shownPath } from './inputs.js';
 import { loadMapping, type Mapping } from './mapping.js';
 import { readMarkdownRecord } from './read-markdown.js';
 import { readCsvRecords } from './read-csv.js';
@@ -75,7 +75,7 @@ function mappingFor(options: ImportOptions, cwd: string): { mapping?: Mapping; p
     throw new UserError(`import ${options.kind} needs --map: a mapping file, or "icco" for the icco/postmortems layout`, 'See docs/import.md for the mapping file.');
   }
   const path = resolve(cwd, options.map);
-  return loadMapping(options.map === 'icco' ? 'icco' : path, relative(cwd, path).split('\\').join('/'));
+  return loadMapping(options.map === 'icco' ? 'icco' : path, shownPath(path, cwd));
 }
 
 /** The folder imported files go to: `--into`, default `incidents/imported/<kind>`; inside `incidents/`. */
