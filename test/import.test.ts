@@ -86,7 +86,10 @@ describe('postmortem import md-frontmatter', () => {
       'md/0003-day-only.md:10:1: warning severity "P9" is not in the map\'s `severities`; imported as unrated [import-value]',
       'md/0005-duplicate.md:1:1: error same company, title and day as the record at md/0001-dns.md:1; not imported (correct the source, or give one a different title) [import-duplicate]',
       'md/0006-malformed.md:3:20: error malformed YAML: Flow sequence in block collection must be sufficiently indented and end with a ] [yaml-syntax]',
-      '5 records in 6 files: 4 import cleanly (4 new, 0 updated, 0 unchanged), 1 with errors not imported; 0 conflicts; 2 errors, 2 warnings in all.',
+      // a field-level rule and an incident-level rule of check, in the same run
+      'md/0007-rules.md:6:1: error record "W-7": `root_cause.category` must be one of capacity, change, config, software, hardware, network, dependency, security, process, unknown; got the text "storage" [enum-value]',
+      'md/0007-rules.md:7:1: warning record "W-7": service "calendar" is not in the catalogue (webmail, pop, imap, smtp) [unknown-service]',
+      '6 records in 7 files: 4 import cleanly (4 new, 0 updated, 0 unchanged), 2 with errors not imported; 0 conflicts; 3 errors, 3 warnings in all.',
       'Dry run: nothing written.',
       '',
     ].join('\n'));
