@@ -55,7 +55,7 @@ describe('postmortem import statuspage', () => {
     const root = kb();
     const { exitCode, lines } = importInto(root, { kind: 'statuspage', paths: ['statuspage'] });
     expect(exitCode).toBe(1);
-    expect(lines.at(-1)).toBe('Nothing written: the input has syntax errors; correct them and import again.');
+    expect(lines.at(-1)).toBe('Nothing written: the input or the map has errors that stop it being read; correct them and import again.');
     expect(existsSync(join(root, 'incidents/imported'))).toBe(false);
   });
 
@@ -146,6 +146,19 @@ describe('postmortem import md-frontmatter', () => {
     expect(text).toContain('resolved: 2019-05-06T09:40:00-04:00\n');
   });
 
+  it('a map with errors: located in the map file, nothing read or written', () => {
+    const root = kb();
+    const map = tempKb({ 'map.yaml': 'fields: {id: 3, titel: x}\nzone: Mars/Olympus\n', 'zone.yaml': 'fields: {id: ref}\nzone: Mars/Olympus\n' });
+    roots.push(map);
+    expect(importInto(root, { kind: 'csv', paths: ['csv/incidents.csv'], map: join(map, 'map.yaml') }).lines.slice(0, 2)).toEqual([
+      `${map}/map.yaml:1:14: error \`fields.id\` must be text, not number 3 [field-type]`,
+      `${map}/map.yaml:1:17: warning unknown field \`fields.titel\` [unknown-field]`,
+    ]);
+    expect(importInto(root, { kind: 'csv', paths: ['csv/incidents.csv'], map: join(map, 'zone.yaml') }).lines[0])
+      .toBe(`${map}/zone.yaml:2:7: error \`zone\` "Mars/Olympus" is not an IANA time zone; write one such as America/New_York [field-value]`);
+    expect(existsSync(join(root, 'incidents/imported'))).toBe(false);
+  });
+
   it('refuses --into outside incidents/', () => {
     const root = kb();
     expect(() => importInto(root, { kind: 'statuspage', paths: ['statuspage/incidents.json'], into: root })).toThrow(/is not inside/);
@@ -163,7 +176,7 @@ describe('postmortem import csv', () => {
       'csv/incidents.csv:6:20: error `started` "2020-03-29 01:30" is not a real date and time in Europe/London (it falls in a daylight-saving change there: write it with its offset in the source) [import-time]',
       'csv/malformed.csv:2:7: error this quoted cell is never closed (a " is missing) [import-syntax]',
       '5 records in 2 files: 3 import cleanly (3 new, 0 updated, 0 unchanged), 2 with errors not imported; 0 conflicts; 3 errors, 1 warning in all.',
-      'Nothing written: the input has syntax errors; correct them and import again.',
+      'Nothing written: the input or the map has errors that stop it being read; correct them and import again.',
       '',
     ].join('\n'));
     expect(existsSync(join(root, 'incidents/imported'))).toBe(false);

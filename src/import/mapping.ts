@@ -5,6 +5,7 @@ import { schemaProblems } from '../model/schema-issues.js';
 import { flattenUnions } from '../model/schema-issues.js';
 import { onFile } from '../output/file-error.js';
 import type { Problem } from '../problems.js';
+import { isValidTimeZone } from '../model/time.js';
 
 /** The record facts a mapping can fill, each from one source field (a front-matter key or a column). */
 export const MAP_TARGETS = ['id', 'url', 'title', 'started', 'detected', 'mitigated', 'resolved', 'severity', 'category', 'services', 'summary', 'tags', 'company', 'body'] as const;
@@ -55,7 +56,12 @@ export function loadMapping(path: string, shown: string): { mapping?: Mapping; p
   const yaml = readYamlWithLibrary(shown, text, 0);
   if (yaml.problems.some((p) => p.severity === 'error')) return { problems: yaml.problems };
   const parsed = mappingSchema.safeParse(yaml.data ?? {});
-  if (parsed.success) return { mapping: parsed.data, problems: yaml.problems };
+  if (parsed.success) {
+    const zone = parsed.data.zone;
+    if (zone === undefined || isValidTimeZone(zone)) return { mapping: parsed.data, problems: yaml.problems };
+    const at = yaml.positions.zone ?? { line: 1, column: 1 };
+    return { problems: [...yaml.problems, { file: shown, line: at.line, column: at.column, severity: 'error', ruleId: 'field-value', message: `\`zone\` "${zone}" is not an IANA time zone; write one such as America/New_York` }] };
+  }
   return { problems: [...yaml.problems, ...schemaProblems(shown, flattenUnions(parsed.error.issues), yaml.data, yaml.positions, 1, mappingSchema)] };
 }
 

@@ -215,6 +215,6 @@ export function importSummary(r: ImportReport, dryRun: boolean): string {
     `${n(r.records, 'record')} in ${n(r.files, 'file')}: ${clean} import${clean === 1 ? 's' : ''} cleanly (${r.created.length} new, ${r.updated.length} updated, ${r.unchanged} unchanged), ${r.failed} with errors not imported; ${n(r.conflicts, 'conflict')}; ${n(errors, 'error')}, ${n(warnings, 'warning')} in all.`,
   ];
   if (dryRun) lines.push('Dry run: nothing written.');
-  else if (!r.written) lines.push('Nothing written: the input has syntax errors; correct them and import again.');
+  else if (!r.written) lines.push('Nothing written: the input or the map has errors that stop it being read; correct them and import again.');
   return `${lines.join('\n')}\n`;
 }
