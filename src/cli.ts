@@ -36,6 +36,7 @@ const COMMANDS: readonly CommandEntry[] = [
   { command: 'serve', describe: 'Build, then serve the site and letter and packet previews on 127.0.0.1, rebuilding and reloading on every save', load: async () => (await import('./commands/serve.js')).serveCommand },
   // authoring
   { command: 'new <title>', describe: 'Write a new incident file from the template, with a generated id and today\'s date', load: async () => (await import('./commands/new.js')).newCommand },
+  { command: 'import <kind> <paths..>', describe: 'Bring incidents in from elsewhere (md-frontmatter, statuspage, csv) as drafts; re-import updates what nobody edited', load: async () => (await import('./commands/import.js')).importCommand },
   { command: 'init [dir]', describe: 'Create an empty knowledge base (config with comments, incidents/, templates/)', load: async () => (await import('./commands/init.js')).initCommand },
 ];
 

@@ -102,7 +102,7 @@ describe('postmortem check', () => {
     const result = runCheck(ctx);
     expect(result.exitCode).toBe(1);
     expect(ctx.out_()).toBe([
-      'incidents/2007-06-04-lb.md:5:11: error `severity` must be one of SEV1, SEV2, SEV3, SEV4; got the text "SEV9" [enum-value]',
+      'incidents/2007-06-04-lb.md:5:11: error `severity` must be one of SEV1, SEV2, SEV3, SEV4, unrated; got the text "SEV9" [enum-value]',
       'incidents/2007-06-04-lb.md:10:12: error `mitigated` (2007-06-04T12:30:00Z) is before `started` (2007-06-04T13:10:00Z) [time-order]',
       'incidents/2007-06-04-lb.md:20:11: error `timeline[0].kind` must be one of precursor, trigger, detection, action, mitigation, resolution, communication, note, follow-up; got the text "alarm" [enum-value]',
       'incidents/2007-06-04-lb.md:22:68: error owner "bil" is not in the owners directory (postmortem.config.yaml `owners`) (did you mean "bill"?) [owner-known]',

@@ -1,5 +1,5 @@
 import { runQueryCommand, withAsOfOption, type QueryCommandOptions } from '../db/query-command.js';
-import { availabilityMethod, queryStats, STATS_GROUPS, type StatsOptions, type StatsRow } from '../db/queries/stats.js';
+import { availabilityMethod, queryStats, queryUntimed, untimedNote, STATS_GROUPS, type StatsOptions, type StatsRow } from '../db/queries/stats.js';
 import { withFormatOption, writeRows, type RowFormat } from '../output/rows.js';
 import type { CliEnv, CommandContext, CommandResult, CommandBody } from './context.js';
 
@@ -21,6 +21,8 @@ export async function runStats(ctx: CommandContext, options: StatsCommandOptions
     if (format !== 'table') return;
     if (options.by === 'service') ctx.stdout.write(`${availabilityMethod(weights)}\n`);
     if (options.by === 'category') ctx.stdout.write(`${CATEGORY_NOTE}\n`);
+    const untimed = untimedNote(queryUntimed(db, options));
+    if (untimed) ctx.stdout.write(`${untimed}\n`);
   });
   return { ...result, rows };
 }

@@ -28,6 +28,8 @@ export interface FileCheck {
   problems: Problem[];
   /** The file passed the per-file stage (the cross-file rules may still reject it). */
   valid: boolean;
+  /** A valid draft without \`started\`: counted, but kept out of the incidents table. */
+  undated?: boolean;
   /** What the cross-file rules read without loading the whole file: the incident's id and related ids, and the front-matter id. */
   id?: string;
   related?: string[];

@@ -153,7 +153,7 @@ export class DatabaseBuild {
 
   finish(
     valid: readonly { file: string; id: string; digest: string }[], rowsOf: (file: string) => IncidentRows,
-    files: readonly { file: string; digest: string; id: string | null }[], problems: readonly Problem[],
+    files: readonly { file: string; digest: string; id: string | null; undated: boolean }[], problems: readonly Problem[],
     configDigest: string, today: Temporal.PlainDate, history: History,
   ): void {
     const { db, writer, previous } = this;
@@ -175,10 +175,10 @@ export class DatabaseBuild {
     const oldFiles = previous?.files ?? new Map<string, string>();
     const oldIds = previous ? new Map(db.prepare('SELECT file, incident_id FROM files').raw().all() as [string, string | null][]) : new Map<string, string | null>();
     const removeFile = db.prepare('DELETE FROM files WHERE file = ?');
-    const fileRow = db.prepare('INSERT OR REPLACE INTO files VALUES (?, ?, ?)');
+    const fileRow = db.prepare('INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)');
     const current = new Set(files.map((f) => f.file));
     for (const file of oldFiles.keys()) if (!current.has(file)) removeFile.run(file);
-    for (const f of files) if (oldFiles.get(f.file) !== f.digest || oldIds.get(f.file) !== f.id) fileRow.run(f.file, f.digest, f.id);
+    for (const f of files) if (oldFiles.get(f.file) !== f.digest || oldIds.get(f.file) !== f.id) fileRow.run(f.file, f.digest, f.id, f.undated ? 1 : 0);
     // The problems are rewritten only when they differ from those the starting point recorded.
     const problemsDigest = digestOf(JSON.stringify(problems));
     if (previous?.meta.get(META.problemsDigest) !== problemsDigest) writeProblems(db, problems);

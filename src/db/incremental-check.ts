@@ -16,6 +16,8 @@ export interface Validation {
   problems: Problem[];
   /** Valid incidents in file order. */
   valid: { file: string; id: string; digest: string }[];
+  /** Valid drafts without a start time (kept out of the incidents table), by file. */
+  undated: Set<string>;
 }
 
 /**
@@ -97,6 +99,7 @@ export async function validateAll(
   return {
     problems,
     valid: incidents.filter((i) => !across.rejected.has(i.file)).map((i) => ({ file: i.file, id: i.id, digest: i.digest })),
+    undated: new Set(files.filter((file) => checks.get(file)!.check.undated)),
     parsed: toParse.length,
   };
 }

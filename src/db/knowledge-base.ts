@@ -185,7 +185,7 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
         parsedCount = validation.parsed;
         problems = sortProblems([...loaded.problems, ...scanned.problems, ...validation.problems]);
         validByFile = new Map(validation.valid.map((v) => [v.file, { id: v.id, digest: v.digest }]));
-        const fileRows = files.map((file) => ({ file, digest: stamps.get(file)!.digest, id: validByFile.get(file)?.id ?? null }));
+        const fileRows = files.map((file) => ({ file, digest: stamps.get(file)!.digest, id: validByFile.get(file)?.id ?? null, undated: validation.undated.has(file) }));
         build.finish(validation.valid, rowsOf, fileRows, problems, configDigest, today, history);
       } catch (error) {
         build.abort();

@@ -25,6 +25,7 @@ export function processSource(source: SourceFile, config: Config, today: Tempora
   const check: FileCheck = {
     problems: result.problems,
     valid: result.incident !== undefined,
+    ...(result.undated ? { undated: true } : {}),
     frontmatterLine: source.frontmatterLine,
     id: result.incident?.id,
     related: result.incident?.related,

@@ -6,7 +6,7 @@ import { FTS_TOKENIZE } from '../search/terms.js';
  * who query it; `SCHEMA_VERSION` is stored as `PRAGMA user_version` and in `meta`, and any change
  * here must bump it (a different version rebuilds the database from scratch).
  */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 export const SCHEMA_SQL = `
 CREATE TABLE meta (
@@ -18,7 +18,8 @@ CREATE TABLE meta (
 CREATE TABLE files (
   file        TEXT PRIMARY KEY,
   digest      TEXT NOT NULL,
-  incident_id TEXT            -- NULL when the file is not a valid incident
+  incident_id TEXT,           -- NULL when the file is not a valid incident
+  undated     INTEGER NOT NULL DEFAULT 0  -- 1: a valid draft without \`started\` (imported history), kept out of incidents
 );
 
 -- What \`postmortem check\` reported at build time (config and incident files).
@@ -42,6 +43,9 @@ CREATE TABLE incidents (
   mitigated_at        TEXT,
   resolved_at         TEXT,
   started_local_date  TEXT NOT NULL,      -- YYYY-MM-DD of started_at in the config's timezone
+  started_precision   TEXT NOT NULL,      -- 'minute', or 'day' when \`started\` is a date alone (then started_at is that day's start and no duration is measured)
+  source_kind         TEXT,               -- imported records: \`source.kind\` (md-frontmatter, statuspage, csv), else NULL
+  source_id           TEXT,               -- and \`source.id\`
   minutes_to_detect   REAL,               -- started to detected; 0 when detection came first
   detected_before_impact_minutes REAL,    -- detected to started when detection came first (proactive), else NULL
   minutes_to_mitigate REAL,               -- to mitigated_at, else to the end of the last outage-level window

@@ -62,6 +62,8 @@ export interface IncidentRows {
 export function incidentRows(incident: Incident, config: Config): IncidentRows {
   const id = incident.id;
   const times = durations(incident);
+  /** A day-precision start: no duration is measured from it. */
+  const dayStart = incident.started_precision === 'day';
   const rank = config.severities.indexOf(incident.severity);
   const people: IncidentRows['people'] = [];
   if (incident.owners.commander) people.push(['commander', incident.owners.commander, 1]);
@@ -81,11 +83,14 @@ export function incidentRows(incident: Incident, config: Config): IncidentRows {
       mitigated_at: incident.mitigated ? isoUtc(incident.mitigated) : null,
       resolved_at: incident.resolved ? isoUtc(incident.resolved) : null,
       started_local_date: localDate(incident.started, config.timezone),
-      minutes_to_detect: times.toDetect,
-      detected_before_impact_minutes: times.detectedBeforeImpact,
-      minutes_to_mitigate: times.toMitigate,
-      minutes_to_resolve: times.toResolve,
-      impact_minutes: times.impact,
+      started_precision: incident.started_precision ?? 'minute',
+      source_kind: incident.source?.kind ?? null,
+      source_id: incident.source?.id ?? null,
+      minutes_to_detect: dayStart ? null : times.toDetect,
+      detected_before_impact_minutes: dayStart ? null : times.detectedBeforeImpact,
+      minutes_to_mitigate: dayStart ? null : times.toMitigate,
+      minutes_to_resolve: dayStart ? null : times.toResolve,
+      impact_minutes: dayStart ? null : times.impact,
       impact_level: incident.impact.level,
       impact_summary: incident.impact.summary,
       symptoms: JSON.stringify(incident.impact.symptoms),
@@ -112,7 +117,8 @@ export function incidentRows(incident: Incident, config: Config): IncidentRows {
     factors: incident.contributing_factors.map((f, i) => [i + 1, f.category, f.summary]),
     causes: incident.root_causes.map((c, i) => [i + 1, c.category, c.summary]),
     providers: incident.providers,
-    windows: incident.windows.flatMap((w) => w.services.map((service) => [
+    // an implicit window from a day-precision start would be a guess: only listed windows are kept
+    windows: incident.windows.filter((w) => !(dayStart && w.implicit)).flatMap((w) => w.services.map((service) => [
       w.index, service, w.level, isoUtc(w.from), w.to ? isoUtc(w.to) : null,
       w.to ? (w.to.epochMilliseconds - w.from.epochMilliseconds) / 60000 : null,
       w.scope?.kind ?? null, w.scope?.value ?? null, w.scope?.of ?? null, bool(w.public), w.summary ?? null,
@@ -145,7 +151,7 @@ export class IncidentWriter {
     this.insert = {
       incident: db.prepare(`INSERT INTO incidents VALUES (
         @id, @title, @status, @severity, @severity_rank, @started_at, @detected_at, @mitigated_at, @resolved_at,
-        @started_local_date, @minutes_to_detect, @detected_before_impact_minutes, @minutes_to_mitigate,
+        @started_local_date, @started_precision, @source_kind, @source_id, @minutes_to_detect, @detected_before_impact_minutes, @minutes_to_mitigate,
         @minutes_to_resolve, @impact_minutes, @impact_level,
         @impact_summary, @symptoms, @customers_affected, @percent_resolved_at_mitigation, @affected_count, @affected_of,
         @root_cause_category, @root_cause_summary, @trigger, @provider, @detection_method, @detection_summary,

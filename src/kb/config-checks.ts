@@ -1,6 +1,7 @@
 import { providerIds, type Config } from '../schema/config.js';
 import { isAbsolute, normalize, sep } from 'node:path';
 import { parseDate } from '../model/time.js';
+import { UNRATED } from '../schema/incident.js';
 
 /**
  * What the config schema cannot say alone: dates that do not exist (`2007-02-30`), a list that
@@ -13,6 +14,9 @@ export type ConfigReport = (ruleId: string, message: string, path: PropertyKey[]
 export function checkConfig(config: Config, report: ConfigReport, knownIds?: ReadonlySet<string>): void {
   checkDate(config.as_of, ['as_of'], report);
   for (const key of ['severities', 'categories', 'services'] as const) checkUnique(config[key], [key], report);
+  config.severities.forEach((s, n) => {
+    if (s === UNRATED) report('field-value', `"${UNRATED}" is reserved for records nobody has rated yet; name the severity otherwise`, ['severities', n]);
+  });
   checkUnique(providerIds(config), ['providers'], report);
   const owners = new Map(config.owners.map((o) => [o.id, o]));
   const checkSigner = (signer: string | undefined, path: PropertyKey[]) => {

@@ -31,13 +31,15 @@ export function resolveToday(config: Config, now?: string): Temporal.PlainDate {
 /** What the per-file stage found: the incident (when it has no errors of its own) and its problems. */
 export interface SourceValidation {
   incident?: Incident;
+  /** A draft without \`started\` and without errors: valid, but kept out of the knowledge base's incidents (no time to place it by). */
+  undated?: boolean;
   problems: Problem[];
 }
 
 /** The per-file stage: read problems, schema, typed step, then every incident rule. */
 export function validateSource(source: SourceFile, config: Config, today: Temporal.PlainDate): SourceValidation {
   const problems: Problem[] = [...source.problems];
-  const { incident, partial, setAside = [], problems: found } = toIncident(source, config);
+  const { incident, partial, setAside = [], undated, problems: found } = toIncident(source, config);
   problems.push(...found);
   // The incident-level rules also look at an incident with field errors (set aside), so one run shows every problem.
   const checked = incident ?? partial;
@@ -56,6 +58,7 @@ export function validateSource(source: SourceFile, config: Config, today: Tempor
     });
   }
   problems.push(...own);
+  if (undated) return problems.some((p) => p.severity === 'error') ? { problems } : { undated, problems };
   return !incident || own.some((p) => p.severity === 'error') ? { problems } : { incident, problems };
 }
 

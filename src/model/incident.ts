@@ -40,7 +40,10 @@ export type Incident = Omit<IncidentData, 'started' | 'detected' | 'mitigated' |
   windows: ImpactWindow[];
   /** `impact.affected`, else `impact.customers_affected` as a count of customers. */
   affected?: { count: number; of: string };
+  /** For a day-precision `started` (a date alone): the start of that day in the config's time zone. */
   started: Instant;
+  /** `day` when `started` is a date alone (durations from it are not measured); absent for a full timestamp. */
+  started_precision?: 'day';
   detected?: Instant;
   mitigated?: Instant;
   resolved?: Instant;
@@ -151,7 +154,7 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
  * no `incident`, but `partial` (when enough is readable) for the incident-level rules, so one
  * run reports every problem.
  */
-export function toIncident(source: SourceFile, config: Config): { incident?: Incident; partial?: Incident; setAside?: string[]; problems: Problem[] } {
+export function toIncident(source: SourceFile, config: Config): { incident?: Incident; partial?: Incident; setAside?: string[]; undated?: boolean; problems: Problem[] } {
   const problems: Problem[] = [];
   if (source.data === undefined) return { problems };
   const file = source.file;
@@ -159,6 +162,12 @@ export function toIncident(source: SourceFile, config: Config): { incident?: Inc
   if (source.data === null || typeof source.data !== 'object' || Array.isArray(source.data)) {
     problems.push({ file, line: rootLine + 1, column: 1, severity: 'error', ruleId: 'field-type', message: 'front-matter must be a mapping of fields' });
     return { problems };
+  }
+  const raw = source.data as Record<string, unknown>;
+  // Only a draft may leave `started` out (imported history with no known start).
+  const undated = raw.started === undefined && raw.status === 'draft';
+  if (raw.started === undefined && !undated) {
+    problems.push({ file, ...locate(source.positions, ['started'], { rootLine }), severity: 'error', ruleId: 'required-field', message: 'missing required field `started`' });
   }
   const schema = schemaFor(config);
   let result = schema.safeParse(source.data);
@@ -195,10 +204,11 @@ export function toIncident(source: SourceFile, config: Config): { incident?: Inc
           : `${name} is not a real date and time`,
     });
   };
+  const startedDay = data.started !== undefined && DATE_PATTERN.test(data.started) ? data.started : undefined;
   for (const field of TIMESTAMP_FIELDS) {
     const value = data[field];
     if (value === undefined) continue;
-    const parsed = parseTimestamp(value);
+    const parsed = field === 'started' && startedDay !== undefined ? dayInZone(startedDay, config.timezone) : parseTimestamp(value);
     if (parsed.ok) {
       instants[field] = parsed.instant;
       offsets[field] = parsed.offset;
@@ -238,7 +248,7 @@ export function toIncident(source: SourceFile, config: Config): { incident?: Inc
   });
 
   // Body entries: a time alone takes the date and offset of the entry before it (or of `started`).
-  let prevDate = data.started.slice(0, 10);
+  let prevDate = data.started?.slice(0, 10);
   let prevOffset = offsets.started;
   for (const item of source.bodyTimeline) {
     const read = bodyInstant(item, prevDate, prevOffset, offsets.started, config);
@@ -265,6 +275,8 @@ export function toIncident(source: SourceFile, config: Config): { incident?: Inc
   }
   timeline.sort((a, b) => Temporal.Instant.compare(a.at, b.at) || (a.source === b.source ? a.line - b.line : a.source === 'front-matter' ? -1 : 1));
 
+  // An undated draft is checked by the incident rules against its earliest known time (nothing is compared to a guess), never kept.
+  if (undated) instants.started = earliest([instants.detected, instants.mitigated, instants.resolved, ...timeline.map((e) => e.at), ...windows.map((w) => w.from)]);
   if (!instants.started) return { problems };
 
   const sectionText = (key: string) => source.sections.find((s) => s.key === key)?.markdown || undefined;
@@ -283,6 +295,7 @@ export function toIncident(source: SourceFile, config: Config): { incident?: Inc
       : [implicitWindow({ ...instants, started: instants.started }, data.impact.level, data.services, data.locations)],
     ...(affected ? { affected } : {}),
     started: instants.started,
+    ...(startedDay === undefined ? {} : { started_precision: 'day' as const }),
     detected: instants.detected,
     mitigated: instants.mitigated,
     resolved: instants.resolved,
@@ -297,8 +310,24 @@ export function toIncident(source: SourceFile, config: Config): { incident?: Inc
   if (incident.detected === undefined) delete incident.detected;
   if (incident.mitigated === undefined) delete incident.mitigated;
   if (incident.resolved === undefined) delete incident.resolved;
+  // nor held to the timeline rules: with no start there is no window to place entries in
+  if (undated) return { partial: incident, setAside: [...setAside, 'started', 'timeline'], undated, problems };
   if (repaired || problems.some((p) => p.severity === 'error')) return { partial: incident, setAside, problems };
   return { incident, problems };
+}
+
+/** The earliest of some instants; the Unix epoch when there are none (then nothing is compared to it). */
+function earliest(instants: readonly (Instant | undefined)[]): Instant {
+  const known = instants.filter((i): i is Instant => i !== undefined);
+  return known.length === 0 ? Temporal.Instant.fromEpochMilliseconds(0) : known.reduce((a, b) => (Temporal.Instant.compare(a, b) <= 0 ? a : b));
+}
+
+/** The start of a day in a time zone: where a day-precision `started` sits. */
+function dayInZone(date: string, zone: string): ReturnType<typeof parseTimestamp> {
+  const day = parseDate(date);
+  if (!day) return { ok: false, reason: 'invalid' };
+  const zoned = day.toZonedDateTime({ timeZone: zone });
+  return { ok: true, instant: zoned.toInstant(), offset: zoned.offset };
 }
 
 /** `YYYY-MM-DDT00:00` at an offset: where a day-precision entry sits on the timeline. */
@@ -320,12 +349,13 @@ function toWindow(w: WindowData, i: number, from: Instant, to: Instant | undefin
 type BodyRead = { instant: Instant; offset: string } | { problem: { ruleId: string; message: string } };
 
 /** The instant of a body timeline entry, or the problem with it (every message shows the form to write). */
-function bodyInstant(item: BodyTimelineItem, prevDate: string, prevOffset: string | undefined, startedOffset: string | undefined, config: Config): BodyRead {
+function bodyInstant(item: BodyTimelineItem, prevDate: string | undefined, prevOffset: string | undefined, startedOffset: string | undefined, config: Config): BodyRead {
   if (item.time === undefined) {
     const parsed = parseTimestamp(dayStart(item.date!, startedOffset));
     return parsed.ok ? parsed : { problem: { ruleId: 'field-value', message: `timeline entry day "${item.date}" is not a real date` } };
   }
   const date = item.date ?? prevDate;
+  if (date === undefined) return { problem: { ruleId: 'timestamp-offset', message: `timeline entry time "${item.time}" has no date (the record has no \`started\`); write it in full, e.g. "2007-06-04 ${item.time} -05:00"` } };
   const mapped = item.zone === undefined ? undefined : config.zone_abbreviations.get(item.zone);
   if (item.meridiem !== undefined || (item.zone !== undefined && mapped === undefined)) {
     const written = `${item.time}${item.meridiem ? ` ${item.meridiem}` : ''}${item.zone ? ` ${item.zone}` : ''}`;

@@ -13,7 +13,7 @@ export const enumValue: Rule = {
         name: 'unknown severity and category',
         files: kb((t) => replaceLine(replaceLine(t, 5, 'severity: SEV9'), 15, '  category: gremlins')),
         expect: [
-          `${BASE_PATH}:5:11: error \`severity\` must be one of SEV1, SEV2, SEV3, SEV4; got the text "SEV9" [enum-value]`,
+          `${BASE_PATH}:5:11: error \`severity\` must be one of SEV1, SEV2, SEV3, SEV4, unrated; got the text "SEV9" [enum-value]`,
           `${BASE_PATH}:15:13: error \`root_cause.category\` must be one of capacity, change, config, software, hardware, network, dependency, security, process, unknown; got the text "gremlins" [enum-value]`,
         ],
       },

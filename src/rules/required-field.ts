@@ -7,8 +7,20 @@ export const requiredField: Rule = {
   description: 'A required field is missing, empty, or a required list has no items.',
   stage: 'schema',
   examples: {
-    ok: [{ name: 'all required fields', files: kb(), expect: [] }],
+    ok: [
+      { name: 'all required fields', files: kb(), expect: [] },
+      {
+        name: 'a draft without `started` (imported history with no known start)',
+        files: kb((t) => t.replace('status: final', 'status: draft').replace('started: 2007-06-04T09:10:00-04:00\n', '')),
+        expect: [],
+      },
+    ],
     notOk: [
+      {
+        name: 'no `started` in a record that is not a draft',
+        files: kb((t) => t.replace('started: 2007-06-04T09:10:00-04:00\n', '')),
+        expect: [`${BASE_PATH}:1:1: error missing required field \`started\` [required-field]`],
+      },
       {
         name: 'missing title',
         files: kb((t) => t.replace('title: Load balancer overload\n', '')),

@@ -13,7 +13,7 @@ export const TIMESTAMP_PATTERN =
   /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 export const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 /** A timeline entry's `at`: a timestamp, or a day alone (day precision). */
-const TIMESTAMP_OR_DATE_PATTERN = new RegExp(`${TIMESTAMP_PATTERN.source}|${DATE_PATTERN.source}`);
+export const TIMESTAMP_OR_DATE_PATTERN = new RegExp(`${TIMESTAMP_PATTERN.source}|${DATE_PATTERN.source}`);
 /** True for the schema issue of a value not shaped like a timestamp (`model/incident.ts` may say what to write). */
 export const isTimestampShapeIssue = (issue: z.core.$ZodIssue): boolean => issue.code === 'invalid_format'
   && [String(TIMESTAMP_PATTERN), String(TIMESTAMP_OR_DATE_PATTERN)].includes((issue as z.core.$ZodIssueInvalidStringFormat).pattern ?? '');
@@ -31,6 +31,11 @@ export const REMEDIATION_TYPES = ['prevent', 'detect', 'mitigate', 'process'] as
 export const REMEDIATION_STATUSES = ['open', 'in-progress', 'done', 'wont-do'] as const;
 /** Timestamp fields of the front-matter, in the order they happen. */
 export const TIMESTAMP_FIELDS = ['started', 'detected', 'mitigated', 'resolved'] as const;
+/** The reserved severity of a record nobody has rated yet (imported history); never a configured one. */
+export const UNRATED = 'unrated';
+/** Where an imported record came from (`postmortem import <kind>`). */
+export const IMPORT_KINDS = ['md-frontmatter', 'statuspage', 'csv'] as const;
+export type ImportKind = (typeof IMPORT_KINDS)[number];
 
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 export type RemediationStatus = (typeof REMEDIATION_STATUSES)[number];
@@ -64,12 +69,13 @@ export function incidentSchema(options: IncidentSchemaOptions = {}) {
       .describe('Unique id; equals the file name without .md.'),
     title: text().regex(/^[^\r\n\u2028\u2029]*$/, 'must be one line (no line breaks)').describe('One line. Customer-facing.'),
     status: z.enum(STATUSES).describe('Only final incidents go into customer letters.'),
-    severity: z.enum(severities).describe('One of the configured severities, worst first.'),
+    severity: z.enum([...severities, UNRATED]).describe('One of the configured severities, worst first, or `unrated` (not rated yet, e.g. imported history; stats count it apart).'),
     services: z.array(text()).min(1).describe('Services affected. Customer-facing.'),
     locations: z.array(text()).default([]).describe('Data centers / regions (ids from the config).'),
     provider: z.union([text(), z.array(text()).min(1)]).optional()
       .describe('Third parties involved (hosting, vendor, upstream, customer): one id or a list. Internal.'),
-    started: timestamp().describe('Customer impact began. Customer-facing.'),
+    started: z.string().regex(TIMESTAMP_OR_DATE_PATTERN, 'must be an ISO 8601 timestamp such as 2007-06-04T09:10:00-04:00, or a day 2007-06-04').optional()
+      .describe('Customer impact began: a timestamp, or a day alone (day precision). Only a draft may leave it out. Customer-facing.'),
     detected: timestamp().optional().describe('First sign seen; may precede `started` (proactive detection).'),
     mitigated: timestamp().optional().describe('Impact ended for most customers.'),
     resolved: timestamp().optional().describe('Impact ended for everyone. Required when final.'),
@@ -138,6 +144,11 @@ export function incidentSchema(options: IncidentSchemaOptions = {}) {
       summary: text().describe('What customers were given, e.g. "10% service credit for June".'),
       audience: z.enum(AUDIENCES).default('internal'),
     })).default([]),
+    source: z.strictObject({
+      kind: z.enum(IMPORT_KINDS),
+      id: text().describe('The record\'s id in its source: re-imports match on it.'),
+      url: z.string().regex(/^https?:\/\/\S+$/, 'must be an http(s) URL').optional(),
+    }).optional().describe('Provenance of an imported record (`postmortem import`).'),
     extra: z.record(z.string(), z.unknown()).default({})
       .describe('Anything else worth keeping; stored as JSON and shown on the site.'),
   });

@@ -247,9 +247,12 @@ export function incidentPage<H>(data: SiteData, i: Incident, sectionHtml: (markd
   const { format } = data;
   const when = (label: string, at: Temporal.Instant | undefined) =>
     at ? { label, iso: format.iso(at), display: `${format.longDate(at)}, ${format.shortDateTime(at).slice(11)}` } : null;
-  const times = [when('Started', i.started), when('Detected', i.detected), when('Mitigated', i.mitigated), when('Resolved', i.resolved)]
+  const dayOnly = i.started_precision === 'day';
+  // a day-precision start shows its day, and no duration is measured from it
+  const started = dayOnly ? { label: 'Started', iso: format.iso(i.started).slice(0, 10), display: `${format.longDate(i.started)} (day only)` } : when('Started', i.started);
+  const times = [started, when('Detected', i.detected), when('Mitigated', i.mitigated), when('Resolved', i.resolved)]
     .filter((t) => t !== null);
-  const times_ = durationsOf(i);
+  const times_ = dayOnly ? { detectedBeforeImpact: null, toDetect: null, toMitigate: null, toResolve: null, impact: null } : durationsOf(i);
   const span = (label: string, minutes: number | null) => (minutes === null ? null : { label, value: humanDuration(minutes) });
   const durations = [
     times_.detectedBeforeImpact !== null
@@ -267,6 +270,8 @@ export function incidentPage<H>(data: SiteData, i: Incident, sectionHtml: (markd
     severity: i.severity,
     severityClass: severityClass(data.config, i.severity),
     status: i.status,
+    /** An imported record: where it came from, and whether anyone has reviewed it yet (no longer a draft). */
+    provenance: i.source ? { kind: i.source.kind, id: i.source.id, url: i.source.url ?? '', unreviewed: i.status === 'draft' } : null,
     services: i.services.map((s) => ({ name: s, href: servicePath(data, s) })),
     category: { name: i.root_cause.category, href: categoryPath(data, i.root_cause.category) },
     provider: providerNames(data.config, i.providers),

@@ -2,6 +2,7 @@ import { barChart, pointChart, stackedBarChart } from '../charts/index.js';
 import { compactDuration } from '../format/time.js';
 import { sanitizedHtml } from '../render/handlebars.js';
 import type { SiteData } from './model.js';
+import { UNRATED } from '../schema/incident.js';
 
 /**
  * The trends page: the packet's SVG charts (src/charts) over the whole knowledge base, each
@@ -9,16 +10,23 @@ import type { SiteData } from './model.js';
  * Periods are quarters, or years when the knowledge base spans more than six years.
  */
 const MAX_QUARTERS = 24;
+/**
+ * A run of more than this many years without an incident cuts the charts' span: they start
+ * after the last such gap (an outlier such as a mistyped year 1628 does not stretch the axis
+ * over centuries), and the page says how many earlier incidents are not charted.
+ */
+export const MAX_EMPTY_YEARS = 10;
 const MAX_OWNERS_CHARTED = 12;
 
 interface Period { key: string; label: string }
 
 /** The periods, and each incident's period (an index into them, or -1), worked out once per start date. */
-function periodsOf(data: SiteData): { of: Int32Array; periods: Period[]; unit: 'quarter' | 'year' } {
+function periodsOf(data: SiteData): { of: Int32Array; periods: Period[]; unit: 'quarter' | 'year'; since: number } {
   const f = data.facts;
-  const dates = [...new Set(f.used('startedDate'))];
-  const years = dates.map((d) => Number(d.slice(0, 4)));
-  const first = Math.min(...years);
+  const years = [...new Set(f.used('startedDate').map((d) => Number(d.slice(0, 4))))].sort((a, b) => a - b);
+  const since = years.reduce((start, y, n) => (n > 0 && y - years[n - 1]! - 1 > MAX_EMPTY_YEARS ? y : start), years[0]!);
+  const dates = f.used('startedDate').filter((d) => Number(d.slice(0, 4)) >= since);
+  const first = since;
   const last = Math.max(...years);
   const quarterOf = (d: string) => `${d.slice(0, 4)}-Q${Math.floor((Number(d.slice(5, 7)) - 1) / 3) + 1}`;
   const byQuarter = (last - first + 1) * 4 <= MAX_QUARTERS;
@@ -42,7 +50,7 @@ function periodsOf(data: SiteData): { of: Int32Array; periods: Period[]; unit: '
     if (p === undefined) byDate.set(d, (p = index.get(byQuarter ? quarterOf(d) : d.slice(0, 4)) ?? -1));
     of[i] = p;
   }
-  return { of, periods, unit: byQuarter ? 'quarter' : 'year' };
+  return { of, periods, unit: byQuarter ? 'quarter' : 'year', since };
 }
 
 function median(values: number[]): number | null {
@@ -65,10 +73,10 @@ export function trendsPage(data: SiteData) {
   if (incidents.length === 0) {
     return { summary: 'There are no valid incidents in the knowledge base yet.', charts: [] };
   }
-  const { of, periods, unit } = periodsOf(data);
+  const { of, periods, unit, since } = periodsOf(data);
   // one pass over the incidents, by codes (newest first, as every page lists them)
   const used = new Set(f.used('severity'));
-  const severities = config.severities.filter((s) => used.has(s));
+  const severities = [...config.severities, UNRATED].filter((s) => used.has(s));
   const severityAt = new Map(severities.map((s, n) => [f.codeOf(s), n]));
   const series = severities.map((s) => ({ label: s, values: periods.map(() => 0) }));
   const perCategory = new Map<number, number>();
@@ -151,10 +159,11 @@ export function trendsPage(data: SiteData) {
   }, { title: `Open action items by owner, as of ${data.today.toString()}`, id: 'trend-actions', valueAxisLabel: 'Action items' });
 
   const label = (p: Period) => p.label.replace('\n', ' ');
+  const uncharted = incidents.filter((i) => of[i]! < 0).length;
   const first = f.startedDate(incidents[incidents.length - 1]!);
   const last = f.startedDate(incidents[0]!);
   return {
-    summary: `${incidents.length} incidents from ${first} to ${last}. Each chart's data is listed below it.`,
+    summary: `${incidents.length} incidents from ${first} to ${last}.${uncharted ? ` ${uncharted} ${uncharted === 1 ? 'incident' : 'incidents'} before ${since}, after more than ${MAX_EMPTY_YEARS} years without incidents, ${uncharted === 1 ? 'is' : 'are'} not in the charts by ${unit}.` : ''} Each chart's data is listed below it.`,
     charts: [
       {
         id: 'severity', title: `Incidents per ${unit}`, svg: sanitizedHtml(perPeriod),

@@ -259,3 +259,25 @@ function periodOf(db: Database.Database, options: StatsOptions): [number, number
   const end = Temporal.PlainDate.from(until).add({ days: 1 }).toZonedDateTime({ timeZone: zone }).epochMilliseconds;
   return end > start ? [start, end] : undefined;
 }
+
+/** What the numbers leave out: drafts without a start (in no group), and day-precision starts among the selected (counted, never timed). */
+export interface Untimed {
+  undated: number;
+  dayPrecision: number;
+}
+
+export function queryUntimed(db: Database.Database, options: StatsOptions): Untimed {
+  const { where, params } = selection(options);
+  const undated = db.prepare('SELECT count(*) FROM files WHERE undated = 1').pluck().get() as number;
+  const dayPrecision = db.prepare(`SELECT count(*) FROM incidents i ${where ? `${where} AND` : 'WHERE'} i.started_precision = 'day'`).pluck().get(...params) as number;
+  return { undated, dayPrecision };
+}
+
+/** The sentence printed under the table about `Untimed`, or undefined when nothing was left out. */
+export function untimedNote({ undated, dayPrecision }: Untimed): string | undefined {
+  const parts = [
+    undated ? `${undated} draft${undated === 1 ? '' : 's'} without a start time ${undated === 1 ? 'is' : 'are'} in no group` : '',
+    dayPrecision ? `${dayPrecision} incident${dayPrecision === 1 ? '' : 's'} with only a start day ${dayPrecision === 1 ? 'is' : 'are'} counted but not timed` : '',
+  ].filter(Boolean);
+  return parts.length ? `Not measured: ${parts.join('; ')}.` : undefined;
+}
