@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { BuildStep, BuildStepResult } from '../build/steps.js';
 import { documentKey, FinishedDocuments, incidentRecords } from '../build/document-key.js';
 import { documentPosition } from '../build/document-position.js';
@@ -6,6 +8,18 @@ import { CONFIG_FILE } from '../kb/config.js';
 import { chromiumAvailable } from '../render/pdf.js';
 import type { Incident } from '../model/incident.js';
 import { documentsOfType } from '../schema/config.js';
+import { LetterSettingError } from './setting-error.js';
+import { LETTERS_DIR } from './formats.js';
+import { promisesFile } from './promises.js';
+
+/** The followed letter's promises as written (a follow-up changes with them); empty when missing. */
+function readOutput(out: string, name: string): string {
+  try {
+    return readFileSync(join(out, LETTERS_DIR, promisesFile(name)), 'utf8');
+  } catch {
+    return '';
+  }
+}
 
 /**
  * `postmortem build`: every `type: letter` entry of `documents:` in the config. A letter that
@@ -24,7 +38,8 @@ export const letterBuildStep: BuildStep = {
     let rendered = 0;
     for (const { spec, index } of specs) {
       const key = documentKey(ctx.root, built, {
-        kind: 'letter', spec, records: incidentRecords(built, spec.incidents), facts: [String(chromiumAvailable())],
+        kind: 'letter', spec, records: incidentRecords(built, spec.incidents), files: spec.notes === undefined ? [] : [spec.notes],
+        facts: [String(chromiumAvailable()), spec.follows === undefined ? '' : readOutput(ctx.out, spec.follows)],
       });
       if (finished.reuse(key, result)) continue;
       rendered += 1;
@@ -41,6 +56,8 @@ export const letterBuildStep: BuildStep = {
             formats: spec.formats,
             includeDrafts: spec.include_drafts,
             date: spec.date,
+            notes: spec.notes,
+            followUp: spec.follows,
           },
         });
         for (const file of outcome.files) {
@@ -54,7 +71,7 @@ export const letterBuildStep: BuildStep = {
         if (!error) throw caught;
         result.problems.push({
           file: CONFIG_FILE,
-          ...documentPosition(kb.root, index),
+          ...documentPosition(kb.root, index, error instanceof LetterSettingError ? error.key : undefined),
           severity: 'error',
           ruleId: 'letter',
           message: `letter "${spec.name}": ${error.message}${error.hint ? ` (${error.hint})` : ''}`,
