@@ -26,7 +26,7 @@ describe('PDF letter of the example knowledge base', () => {
     const out = tempOut();
     const ctx = captureContext(process.cwd(), { out, now: '2008-01-15' });
     const result = await runLetter(ctx, { ids: ['2007-06-04-dulles-load-balancer-overload', '2007-06-13-mail-routing-database'], formats: ['pdf'], name: 'june' });
-    expect(result.outcome.files.map((f) => f.path)).toEqual(['letters/june.pdf']);
+    expect(result.outcome.files.map((f) => f.path)).toEqual(['letters/june.pdf', 'letters/june.promises.json']);
     const file = join(out, 'letters', 'june.pdf');
     const text = squash(pdftotext(file));
     for (const fact of [

@@ -72,6 +72,7 @@ export async function runLetter(ctx: CommandContext, options: LetterOptions): Pr
     ctx.stdout.write(`${file.changed ? 'wrote' : 'unchanged'} ${file.path}\n`);
   }
   for (const note of outcome.notes) ctx.stderr.write(`note: ${note}\n`);
+  for (const warning of outcome.warnings) ctx.stderr.write(`warning: letter ${outcome.name}: ${warning}\n`);
   const { letter } = outcome;
   ctx.stdout.write(`Letter "${letter.subject}" dated ${letter.date}: ${letter.count} incident${letter.count === 1 ? '' : 's'}, signed by ${letter.signer ? letter.signer.name : `the ${letter.organization} team`}.\n`);
   return { exitCode: 0, outcome };

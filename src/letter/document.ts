@@ -18,7 +18,15 @@ import { followUp } from './follow-up.js';
 import { readLetterNotes } from './notes.js';
 import { LetterSettingError } from './setting-error.js';
 import { letterPromises, promisesFile, promisesJson, readPromises } from './promises.js';
-import { describeLeak, findLeak, internalStrings, publicCorpus, type OutputText } from './tripwire.js';
+import { describeLeak, findLeak, internalStrings, publicCorpus, visibleText, type OutputText } from './tripwire.js';
+import { glyphSources, installedCoverage, missingGlyphs } from './glyphs.js';
+
+/** One warning per character no installed font can print, at its first field; null when fontconfig is missing. */
+function glyphProblems(texts: readonly { where: string; text: string }[]): string[] | null {
+  const coverage = installedCoverage();
+  if (coverage === null) return null;
+  return missingGlyphs(texts, coverage).map((g) => `${g.where}: "${g.char}" (${g.code}) has no glyph in the installed fonts; the PDF would show an empty box (install fonts-noto-core, fonts-noto-cjk and fonts-noto-color-emoji, or reword)`);
+}
 
 /**
  * One letter from request to files: pick the incidents, build the customer view model,
@@ -55,6 +63,8 @@ export interface LetterOutcome {
   letter: CustomerLetter;
   files: LetterFile[];
   notes: string[];
+  /** Things the reader of the letter would see wrong (a character the PDF cannot print), located at their field. */
+  warnings: string[];
 }
 
 /** What a letter is made from: the loaded knowledge base (`loadKnowledgeBase`) or the database build's. */
@@ -152,13 +162,14 @@ export async function produceLetter({ kb, out, request }: ProduceOptions): Promi
     throw new LetterSettingError(`a follow-up letter needs its own date: it reports on "${promised.letter}" as of that day`, 'follows', 'Pass --date YYYY-MM-DD (or date: in its documents: entry).');
   }
   const incidents = selectIncidents(kb, request.ids.length ? request.ids : promised?.incidents ?? [], request.includeDrafts ?? false);
+  const noteSections = request.notes === undefined ? undefined : readLetterNotes(kb.root, request.notes);
   let letter: CustomerLetter;
   try {
     letter = customerLetter(incidents, config, {
       signer: request.signer ?? config.letter.signer,
       audience: request.audience ?? config.letter.audience,
       date: request.date,
-      notes: request.notes === undefined ? undefined : readLetterNotes(kb.root, request.notes),
+      notes: noteSections,
       followUp: promised && followUp(promised, incidents, request.date!, config),
     });
   } catch (error) {
@@ -168,9 +179,14 @@ export async function produceLetter({ kb, out, request }: ProduceOptions): Promi
   const name = request.name ?? defaultLetterName(incidents, letter);
   const rendered = renderLetter(kb.root, letter);
   const notes: string[] = [];
+  const warnings: string[] = [];
 
   let pdf: Uint8Array | undefined;
   if (formats.includes('pdf')) {
+    const sources = glyphSources(incidents, noteSections && { file: request.notes!, sections: noteSections });
+    const glyphs = glyphProblems([...sources, { where: 'the letter\'s own text', text: visibleText({ format: 'HTML', text: rendered.html, markup: 'html' }) }]);
+    if (glyphs === null) notes.push(`characters of letter ${name} not checked against the installed fonts: fc-list (fontconfig) not found.`);
+    else warnings.push(...glyphs);
     if (!chromiumAvailable()) {
       notes.push(`PDF of letter ${name} skipped: Chromium not found at ${chromiumPath()}. ${CHROMIUM_INSTALL_HINT}`);
     } else {
@@ -211,5 +227,5 @@ export async function produceLetter({ kb, out, request }: ProduceOptions): Promi
   const fileName = (format: LetterFile['format']) => (format === 'promises' ? promisesFile(name) : `${name}.${format}`);
   const changed = writeFilesAtomic(contents.map(([format, content]) => ({ path: join(out, LETTERS_DIR, fileName(format)), content })));
   const files: LetterFile[] = contents.map(([format], n) => ({ format, path: `${LETTERS_DIR}/${fileName(format)}`, changed: changed[n]! }));
-  return { name, letter, files, notes };
+  return { name, letter, files, notes, warnings };
 }

@@ -44,7 +44,7 @@ function pdfOptions(view: PacketView, spec: PacketSpec, paper: 'letter' | 'a4'):
   const stampDate = spec.asOf;
   const marking = escapeXml(view.marking);
   const heading = escapeXml(`${view.organization} · ${view.title}`);
-  const style = 'font-family: "Liberation Sans", Helvetica, Arial, sans-serif; font-size: 7.5pt; color: #333; width: 100%; margin: 0 0.9in; display: flex; justify-content: space-between;';
+  const style = 'font-family: "Liberation Sans", "DejaVu Sans", "Noto Sans CJK JP", "Noto Color Emoji", Helvetica, Arial, sans-serif; font-size: 7.5pt; color: #333; width: 100%; margin: 0 0.9in; display: flex; justify-content: space-between;';
   return {
     paper,
     title: `${view.title} — ${view.organization}`,
