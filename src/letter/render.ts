@@ -93,11 +93,11 @@ export function letterRenderer(root: string): LetterRenderer {
       };
       const opening = prose(letter.follow_up ? templates.followUpOpening : templates.opening);
       const closing = prose(templates.closing);
-      const contact = prose(templates.contact);
-      const data = { ...letter, opening, closing, contact };
+      const contactLine = prose(templates.contact);
+      const data = { ...letter, opening, closing, contact_line: contactLine };
       const markdown = (letter.follow_up ? templates.followUpMarkdown : templates.markdown)(data);
       return {
-        prose: [opening.markdown.toString(), closing.markdown.toString(), contact.markdown.toString()],
+        prose: [opening.markdown.toString(), closing.markdown.toString(), contactLine.markdown.toString()],
         html: (letter.follow_up ? templates.followUpHtml : templates.html)(data),
         markdown: emailReady(markdown),
         footer: templates.footer(letter),
