@@ -63,7 +63,12 @@ export function noteSections(text: string): { title: string; markdown: string }[
 
 /** The letter's note sections from `notes` (relative to `root`), rendered for customers. */
 export function readLetterNotes(root: string, notes: string): LetterNoteSection[] {
-  return noteSections(readText(root, notes)).map(({ title, markdown }, n) => ({
+  return letterNotes(readText(root, notes));
+}
+
+/** The note sections of a notes text, rendered for customers. */
+export function letterNotes(text: string): LetterNoteSection[] {
+  return noteSections(text).map(({ title, markdown }, n) => ({
     title,
     // Footnote ids per section: they must not collide with the incidents' summaries.
     html: sanitizedHtml(markdownToHtml(markdown, 'customer', `user-content-note${n + 1}-`)),
