@@ -10,7 +10,7 @@ const browser = ['test/**/*.browser.test.ts'];
 const notQuick = [
   ...browser,
   'test/cli.test.ts', 'test/query-cli.test.ts', 'test/docs.test.ts', 'test/db-kill.test.ts', 'test/import-cli.test.ts', // the built binary
-  'test/letter.test.ts', 'test/site.test.ts', 'test/site-incremental.test.ts', 'test/document-keys.test.ts', // whole builds
+  'test/letter.test.ts', 'test/letter-voice.test.ts', 'test/site.test.ts', 'test/site-incremental.test.ts', 'test/document-keys.test.ts', // whole builds
   'test/letter-audience.test.ts', 'test/packet-provider-audience.test.ts', 'test/markdown-parity.test.ts', 'test/yaml-fast.test.ts', // exhaustive runs
 ];
 

@@ -30,7 +30,7 @@ const COMMANDS: readonly CommandEntry[] = [
   { command: 'recurrence', describe: 'Recurring root causes per service, and fixes after which the same failure came back', load: async () => (await import('./commands/recurrence.js')).recurrenceCommand },
   { command: 'sql <query>', describe: 'Run one read-only SQL query against the database (see docs/schema.md)', load: async () => (await import('./commands/sql.js')).sqlCommand },
   // documents
-  { command: 'letter <ids..>', describe: 'Write the customer letter about one or more incidents (HTML, Markdown, PDF)', load: async () => (await import('./commands/letter.js')).letterCommand },
+  { command: 'letter [ids..]', describe: 'Write the customer letter about one or more incidents, or a follow-up to an earlier letter (HTML, Markdown, PDF)', load: async () => (await import('./commands/letter.js')).letterCommand },
   { command: 'packet', describe: 'Write the internal review packet for a provider meeting (HTML, PDF)', load: async () => (await import('./commands/packet.js')).packetCommand },
   { command: 'site', describe: 'Write the browsable, searchable site to <out>/site/ (only what changed)', load: async () => (await import('./commands/site.js')).siteCommand },
   { command: 'serve', describe: 'Build, then serve the site and letter and packet previews on 127.0.0.1, rebuilding and reloading on every save', load: async () => (await import('./commands/serve.js')).serveCommand },

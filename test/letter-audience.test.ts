@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../src/paths.js';
 import { customerLetter } from '../src/letter/model.js';
 import { letterRenderer } from '../src/letter/render.js';
+import { letterNotes } from '../src/letter/notes.js';
 import { findLeak, internalStrings, letters, publicCorpus, readerText, visibleText } from '../src/letter/tripwire.js';
 import { customerPartArb, internalPartArb, letterConfig, makeIncident, canaryArb, INVISIBLES, sprinkle, type CustomerPart, type InternalPart } from './letter-fixtures.js';
 
@@ -21,10 +22,10 @@ const scenarioArb = fc.integer({ min: 1, max: 3 }).chain((n) => fc.record({
   owner: fc.record({ a: canaryArb, b: canaryArb, c: canaryArb, d: canaryArb, e: canaryArb, f: canaryArb }),
 }));
 
-function letterFor(customers: readonly CustomerPart[], internals: readonly InternalPart[], owner: { name: string; email: string; publicEmail: string }) {
-  const config = letterConfig({ privateName: owner.name, privateEmail: owner.email, publicEmail: owner.publicEmail });
+function letterFor(customers: readonly CustomerPart[], internals: readonly InternalPart[], owner: { name: string; email: string; publicEmail: string }, notes?: string) {
+  const config = letterConfig({ privateName: owner.name, privateEmail: owner.email, publicEmail: owner.publicEmail }, { contact: { email: 'help@mail.example', status_page: 'https://status.mail.example/' } });
   const incidents = customers.map((c, k) => makeIncident(c, internals[k]!));
-  const letter = customerLetter(incidents, config, { signer: 'pat', audience: config.letter.audience });
+  const letter = customerLetter(incidents, config, { signer: 'pat', audience: config.letter.audience, notes: notes === undefined ? undefined : letterNotes(notes) });
   return { config, incidents, letter, rendered: renderer.render(letter) };
 }
 
@@ -75,25 +76,29 @@ describe('customer letter audience boundary (property)', () => {
     owner: canaryArb,
     secret: fc.constantFrom('ticket', 'owner', 'root cause'),
     disguise: fc.constantFrom(...Object.keys(disguises)),
+    /** The Customer summary, or the letter's notes file (customer text too). */
+    place: fc.constantFrom('summary', 'notes'),
     at: fc.array(fc.nat(), { minLength: 1, maxLength: 5 }),
   });
 
-  it(`internal text hidden in the Customer summary never reaches a letter unreported (${RUNS} runs)`, () => {
+  it(`internal text hidden in the Customer summary or the letter's notes never reaches a letter unreported (${RUNS} runs)`, () => {
     let reached = 0;
     fc.assert(
-      fc.property(hiddenArb, ({ customer, internal, owner, secret, disguise, at }) => {
+      fc.property(hiddenArb, ({ customer, internal, owner, secret, disguise, at, place }) => {
         const ownerName = `Quinn ${owner}`;
         const text = secret === 'ticket' ? internal.tickets[1]! : secret === 'owner' ? ownerName : internal.rootCause.split('. ')[0]!;
         const canary = secret === 'ticket' ? internal.canaries[11]! : secret === 'owner' ? owner : internal.canaries[1]!;
-        const summary = `${customer.customerSummary ?? 'We are sorry.'}\n\n${disguises[disguise]!(text, at)}\n`;
-        const { config, incidents, rendered } = letterFor([{ ...customer, customerSummary: summary }], [internal], { name: ownerName, email: 'x@corp.example', publicEmail: 'y@corp.example' });
+        const hidden = disguises[disguise]!(text, at);
+        const summary = place === 'summary' ? `${customer.customerSummary ?? 'We are sorry.'}\n\n${hidden}\n` : customer.customerSummary;
+        const notes = place === 'notes' ? `# Notes\n\n## Next steps\n\nWe will visit our provider.\n\n## More\n\n${hidden}\n` : undefined;
+        const { config, incidents, rendered } = letterFor([{ ...customer, customerSummary: summary }], [internal], { name: ownerName, email: 'x@corp.example', publicEmail: 'y@corp.example' }, notes);
         const outputs = [
           { format: 'HTML', text: rendered.html, markup: 'html' as const },
           { format: 'Markdown', text: rendered.markdown, markup: 'markdown' as const },
         ];
         const exposed = outputs.some((o) => letters(readerText(o)).includes(canary));
         if (exposed) reached++;
-        if (exposed) expect(findLeak(outputs, internalStrings(incidents, config), publicCorpus(incidents, config)), `${disguise} of ${secret}`).toBeDefined();
+        if (exposed) expect(findLeak(outputs, internalStrings(incidents, config), publicCorpus(incidents, config)), `${disguise} of ${secret} in ${place}`).toBeDefined();
       }),
       { numRuns: RUNS },
     );

@@ -26,7 +26,7 @@ describe('PDF letter of the example knowledge base', () => {
     const out = tempOut();
     const ctx = captureContext(process.cwd(), { out, now: '2008-01-15' });
     const result = await runLetter(ctx, { ids: ['2007-06-04-dulles-load-balancer-overload', '2007-06-13-mail-routing-database'], formats: ['pdf'], name: 'june' });
-    expect(result.outcome.files.map((f) => f.path)).toEqual(['letters/june.pdf']);
+    expect(result.outcome.files.map((f) => f.path)).toEqual(['letters/june.pdf', 'letters/june.promises.json']);
     const file = join(out, 'letters', 'june.pdf');
     const text = squash(pdftotext(file));
     for (const fact of [
@@ -54,6 +54,60 @@ describe('PDF letter of the example knowledge base', () => {
   });
 });
 
+describe('PDF letter with Japanese text and emoji', () => {
+  it('prints every character with an embedded Noto font, and warns about none', async () => {
+    const japanese = '東京のお客様はメールを受信できませんでした';
+    const root = tempKb({
+      'postmortem.config.yaml': 'organization: 例 Mail 📬\ntimezone: Asia/Tokyo\nservices: [webmail]\n',
+      'incidents/2007-03-11-tokyo.md': `---
+id: 2007-03-11-tokyo
+title: Webmail unavailable in Tokyo 🗼
+status: final
+severity: SEV2
+services: [webmail]
+started: 2007-03-11T09:00:00+09:00
+resolved: 2007-03-11T10:00:00+09:00
+impact:
+  summary: ${japanese}。Mail was held and delivered 📧✅.
+  symptoms: [cannot access email]
+root_cause:
+  category: capacity
+  summary: The session store ran out of connections after a pool resize.
+timeline:
+  - {at: 2007-03-11T09:00:00+09:00, event: Pager went off for the session store., kind: detection}
+owners:
+  authors: [dana]
+---
+`,
+    });
+    roots.push(root);
+    const out = tempOut();
+    const ctx = captureContext(root, { out, now: '2008-01-15' });
+    const result = await runLetter(ctx, { ids: ['2007-03-11-tokyo'], formats: ['pdf'], name: 'tokyo' });
+    expect(result.outcome.warnings).toEqual([]);
+    expect(ctx.err_()).not.toContain('warning');
+    const file = join(out, 'letters', 'tokyo.pdf');
+    const text = squash(pdftotext(file));
+    expect(text).toContain(japanese);
+    expect(text).toContain('例 Mail');
+    const fonts = execFileSync('pdffonts', [file], { encoding: 'utf8' }).trim().split('\n').slice(2);
+    // Latin text in Liberation; the CJK outlines (CFF) and the colour emoji come from Noto, which
+    // Chromium embeds as Type 3 fonts (pdffonts shows them without a name).
+    expect(fonts.some((line) => /LiberationSerif/.test(line)), fonts.join('\n')).toBe(true);
+    expect(fonts.filter((line) => /Type 3/.test(line)).length, fonts.join('\n')).toBeGreaterThan(0);
+    // The emoji are drawn in colour (an empty box would be black on white): pixels far from grey.
+    const ppm = execFileSync('pdftoppm', ['-r', '50', '-f', '1', '-l', '1', file]);
+    const header = /^P6\s+(\d+)\s+(\d+)\s+255\s/.exec(ppm.subarray(0, 40).toString('latin1'))!;
+    let colourful = 0;
+    for (let i = header[0].length; i + 2 < ppm.length; i += 3) {
+      if (Math.max(ppm[i]!, ppm[i + 1]!, ppm[i + 2]!) - Math.min(ppm[i]!, ppm[i + 1]!, ppm[i + 2]!) > 120) colourful++;
+    }
+    expect(colourful).toBeGreaterThan(20);
+    // Every font is embedded (emb = yes): nothing is left for the reader's machine to substitute.
+    for (const line of fonts) expect(line.split(/\s+/).slice(-5, -4)[0], line).toBe('yes');
+  });
+});
+
 describe('PDF letters of random incidents with canaries in every internal field', () => {
   it('never show a canary in the PDF text (pdftotext), on A4 and letter paper', async () => {
     const scenarios = fc.sample(fc.record({
@@ -67,7 +121,7 @@ describe('PDF letters of random incidents with canaries in every internal field'
       const incidents = customers.map((c, k) => makeIncident(c, internals[k]!));
       const out = tempOut();
       const outcome = await produceLetter({ kb: { root: out, config, incidents, problems: [] }, out, request: { ids: incidents.map((i) => i.id), name: 'canary' } });
-      expect(outcome.files.map((f) => f.format)).toEqual(['html', 'md', 'pdf']);
+      expect(outcome.files.map((f) => f.format)).toEqual(['html', 'md', 'pdf', 'promises']);
       expect(outcome.notes).toEqual([]);
       const text = pdftotext(join(out, 'letters', 'canary.pdf')).toLowerCase();
       expect(execFileSync('pdfinfo', [join(out, 'letters', 'canary.pdf')], { encoding: 'utf8' })).toMatch(paper === 'a4' ? /Page size:\s+59\d\.\d+ x 84\d\.\d+ pts \(A4\)/ : /Page size:\s+612 x 792 pts \(letter\)/);
@@ -112,7 +166,7 @@ describe('hostile text in customer fields', () => {
     const { config, incidents } = hostileLetterInputs();
     const out = tempOut();
     const outcome = await produceLetter({ kb: { root: out, config, incidents, problems: [] }, out, request: { ids: [incidents[0]!.id], name: 'hostile' } });
-    expect(outcome.files.map((f) => f.format)).toEqual(['html', 'md', 'pdf']);
+    expect(outcome.files.map((f) => f.format)).toEqual(['html', 'md', 'pdf', 'promises']);
     const html = readFileSync(join(out, 'letters', 'hostile.html'), 'utf8');
     const md = readFileSync(join(out, 'letters', 'hostile.md'), 'utf8');
 
@@ -161,7 +215,9 @@ describe('hostile text in customer fields', () => {
     const tree = unified().use(remarkParse).use(remarkGfm).parse(md) as Root;
     const live: string[] = [];
     visit(tree, (node) => {
-      if (node.type === 'html' || node.type === 'image' || node.type === 'imageReference' || node.type === 'definition') live.push(`${node.type}`);
+      if (node.type === 'html' || node.type === 'image' || node.type === 'imageReference') live.push(`${node.type}`);
+      // Links are in reference style (e-mail ready): their definitions hold the same safe URLs.
+      if (node.type === 'definition' && !/^(?:https:|mailto:)/i.test(node.url)) live.push(`definition ${node.url}`);
       if (node.type === 'link' && !/^(?:https:|mailto:)/i.test(node.url)) live.push(`link ${node.url}`);
     });
     expect(live).toEqual([]);

@@ -146,14 +146,16 @@ describe('golden: the example knowledge base\'s June 2007 letter', () => {
     expect(second.read('md')).toBe(first.read('md'));
     expect(first.result.outcome.name).toBe('2007-06-04-dulles-load-balancer-overload_2007-06-13-mail-routing-database');
     const again = await runLetter(captureContext(EXAMPLE_ROOT, { out: first.out }), { ids: JUNE, formats: ['html', 'md'] });
-    expect(again.outcome.files.map((f) => f.changed)).toEqual([false, false]);
+    expect(again.outcome.files.map((f) => f.changed)).toEqual([false, false, false]);
   });
 
   it('HTML starts its head with the CSP and loads nothing remote', async () => {
     const { read } = await letter(EXAMPLE_ROOT, { ids: JUNE, formats: ['html'] });
     const html = read('html');
     expect(html).toMatch(/^<!DOCTYPE html>\s*<html lang="en">\s*<head>\s*<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">/);
-    expect(html).not.toMatch(/\b(?:src|href)\s*=\s*["']?(?:https?:)?\/\//i);
+    expect(html).not.toMatch(/\bsrc\s*=\s*["']?(?:https?:)?\/\//i);
+    // Links a reader may follow (the status page of the contact line) load nothing; no other element has an href.
+    expect([...html.matchAll(/<(\w+)[^>]*\shref\s*=/gi)].map((m) => m[1]!.toLowerCase()).filter((tag) => tag !== 'a')).toEqual([]);
     expect(html).not.toMatch(/@import|url\(/i);
   });
 });
@@ -181,7 +183,7 @@ describe('postmortem letter', () => {
     expect(md).toContain('To our partners,');
     expect(md).toContain('March 14, 2007');
     expect(md).toMatch(/Bill Lead Chief Technology Officer Example Mail, Inc\.\s*$/);
-    expect(readdirSync(join(out, 'letters'))).toEqual(['to-partners.md']);
+    expect(readdirSync(join(out, 'letters')).sort()).toEqual(['to-partners.md', 'to-partners.promises.json']);
   });
 
   it('says when shared-symptom incidents were related', async () => {
@@ -234,7 +236,7 @@ describe('postmortem letter', () => {
       const root = kbWith({ 'incidents/2007-03-11-dst.md': DST });
       const { result, out, ctx } = await letter(root, { ids: ['2007-03-11-dst'] });
       expect(result.exitCode).toBe(0);
-      expect(readdirSync(join(out, 'letters')).sort()).toEqual(['2007-03-11-dst.html', '2007-03-11-dst.md']);
+      expect(readdirSync(join(out, 'letters')).sort()).toEqual(['2007-03-11-dst.html', '2007-03-11-dst.md', '2007-03-11-dst.promises.json']);
       expect(ctx.err_()).toContain('note: PDF of letter 2007-03-11-dst skipped: Chromium not found at /nonexistent/chromium.');
       expect(ctx.err_()).toContain(CHROMIUM_INSTALL_HINT);
     });
@@ -263,7 +265,10 @@ describe('letter templates', () => {
   it('never use triple-stash, and escape everything but sanitised Markdown', () => {
     const dir = join(process.cwd(), 'templates', 'letter');
     const files = readdirSync(dir).filter((f) => f.endsWith('.hbs'));
-    expect(files.sort()).toEqual(['closing.md.hbs', 'letter.html.hbs', 'letter.md.hbs', 'opening.md.hbs', 'pdf-footer.html.hbs']);
+    expect(files.sort()).toEqual([
+      'closing.md.hbs', 'contact.md.hbs', 'follow-up-opening.md.hbs', 'follow-up.html.hbs', 'follow-up.md.hbs',
+      'letter.html.hbs', 'letter.md.hbs', 'notes.html.hbs', 'notes.md.hbs', 'opening.md.hbs', 'pdf-footer.html.hbs',
+    ]);
     for (const file of files) expect(readFileSync(join(dir, file), 'utf8'), file).not.toContain('{{{');
   });
 
@@ -361,10 +366,10 @@ describe('build step and init', () => {
     const built = await updateKnowledgeBase(ctx);
     const result = await letterBuildStep.run(ctx, built);
     expect(result.problems).toEqual([]);
-    expect(result.written).toEqual(['letters/march-letter.html', 'letters/march-letter.md']);
+    expect(result.written).toEqual(['letters/march-letter.html', 'letters/march-letter.md', 'letters/march-letter.promises.json']);
     expect(readFileSync(join(root, 'out', 'letters', 'march-letter.md'), 'utf8')).toContain('March 12, 2007');
     const again = await letterBuildStep.run(ctx, built);
-    expect(again).toMatchObject({ written: [], unchanged: 2 });
+    expect(again).toMatchObject({ written: [], unchanged: 3 });
 
     const broken = kbWith({ 'incidents/2007-03-11-dst.md': DST.replace('status: final', 'status: draft') });
     const ctx2 = captureContext(broken);
@@ -393,7 +398,7 @@ describe('the real binary', () => {
     const root = kbWith({ 'incidents/2007-03-11-dst.md': DST, 'incidents/2007-03-12-draft.md': incident('2007-03-12-draft', { status: 'draft', started: '2007-03-12T09:00:00-04:00', resolved: '2007-03-12T09:45:00-04:00' }) });
     const ok = run(root, 'letter', '2007-03-11-dst', '--format', 'html,md');
     expect(ok.status, ok.stderr).toBe(0);
-    expect(ok.stdout).toBe('wrote letters/2007-03-11-dst.html\nwrote letters/2007-03-11-dst.md\nLetter "Webmail unavailable" dated March 11, 2007: 1 incident, signed by Pat Signer.\n');
+    expect(ok.stdout).toBe('wrote letters/2007-03-11-dst.html\nwrote letters/2007-03-11-dst.md\nwrote letters/2007-03-11-dst.promises.json\nLetter "Webmail unavailable" dated March 11, 2007: 1 incident, signed by Pat Signer.\n');
     const unknown = run(root, 'letter', 'nope');
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toBe('postmortem: unknown incident id: nope\nIncident ids are the file names under incidents/ without .md; run "postmortem check" to see every incident.\n');

@@ -15,6 +15,10 @@ export interface LetterOptions {
   name?: string;
   includeDrafts?: boolean;
   date?: string;
+  /** `--notes FILE`: the letter's own paragraphs (Markdown, relative to the root). */
+  notes?: string;
+  /** `--follow-up NAME`: report on what the letter NAME promised (ids default to its incidents). */
+  followUp?: string;
   /** `--as-of YYYY-MM-DD`: the incidents' text and remediation status at the end of that day. */
   asOf?: string;
   db?: string;
@@ -60,12 +64,15 @@ export async function runLetter(ctx: CommandContext, options: LetterOptions): Pr
       name: options.name,
       includeDrafts: options.includeDrafts,
       date: options.date,
+      notes: options.notes,
+      followUp: options.followUp,
     },
   });
   for (const file of outcome.files) {
     ctx.stdout.write(`${file.changed ? 'wrote' : 'unchanged'} ${file.path}\n`);
   }
   for (const note of outcome.notes) ctx.stderr.write(`note: ${note}\n`);
+  for (const warning of outcome.warnings) ctx.stderr.write(`warning: letter ${outcome.name}: ${warning}\n`);
   const { letter } = outcome;
   ctx.stdout.write(`Letter "${letter.subject}" dated ${letter.date}: ${letter.count} incident${letter.count === 1 ? '' : 's'}, signed by ${letter.signer ? letter.signer.name : `the ${letter.organization} team`}.\n`);
   return { exitCode: 0, outcome };
@@ -79,18 +86,22 @@ export const letterCommand = (env: CliEnv): CommandBody => ({
     .option('format', { type: 'string', describe: 'Formats, comma-separated: html,md,pdf [default: all]' })
     .option('name', { type: 'string', describe: 'File name without extension [default: from the incident ids]' })
     .option('date', { type: 'string', describe: 'Date printed on the letter, YYYY-MM-DD [default: the day the last incident was resolved]' })
+    .option('notes', { type: 'string', describe: 'Markdown file whose ## sections become the letter\'s own paragraphs (next steps, credits, ...), relative to the root' })
+    .option('follow-up', { type: 'string', describe: 'Write the follow-up to the letter of this name: what it promised, what is done, what slipped (needs --date; ids default to its incidents)' })
     .option('include-drafts', { type: 'boolean', default: false, describe: 'Allow incidents whose status is not final' })
     .option('as-of', { type: 'string', describe: 'Write from the incidents as they stood at the end of this day (YYYY-MM-DD): the text of its last commit, else the records\' own dates' })
     .option('db', { type: 'string', describe: 'Database file, with --as-of [default: <out>/postmortems.db]' }),
   handler: async (argv) => {
     const result = await runLetter(env.context(argv), {
-      ids: (argv.ids as string[]).map(String),
+      ids: ((argv.ids as string[] | undefined) ?? []).map(String),
       signer: argv.signer as string | undefined,
       audience: argv.audience as string | undefined,
       formats: parseFormats(argv.format),
       name: argv.name as string | undefined,
       includeDrafts: argv.includeDrafts as boolean,
       date: argv.date as string | undefined,
+      notes: argv.notes as string | undefined,
+      followUp: argv.followUp as string | undefined,
       asOf: argv.asOf as string | undefined,
       db: argv.db as string | undefined,
     });

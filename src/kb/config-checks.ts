@@ -1,5 +1,6 @@
 import { providerIds, type Config } from '../schema/config.js';
-import { isAbsolute, normalize, sep } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute, join, normalize, sep } from 'node:path';
 import { parseDate } from '../model/time.js';
 import { UNRATED } from '../schema/incident.js';
 
@@ -11,7 +12,7 @@ import { UNRATED } from '../schema/incident.js';
 export type ConfigReport = (ruleId: string, message: string, path: PropertyKey[]) => void;
 
 /** `knownIds`: the incident ids of the knowledge base (file names), when known. */
-export function checkConfig(config: Config, report: ConfigReport, knownIds?: ReadonlySet<string>): void {
+export function checkConfig(config: Config, report: ConfigReport, knownIds?: ReadonlySet<string>, root?: string): void {
   checkDate(config.as_of, ['as_of'], report);
   for (const key of ['severities', 'categories', 'services'] as const) checkUnique(config[key], [key], report);
   config.severities.forEach((s, n) => {
@@ -31,12 +32,11 @@ export function checkConfig(config: Config, report: ConfigReport, knownIds?: Rea
     if (d.type === 'letter') {
       checkSigner(d.signer, at('signer'));
       checkDate(d.date, at('date'), report);
+      checkFollows(config.documents.slice(0, i), d.name, d.follows, at('follows'), report);
     } else {
       for (const key of ['since', 'until', 'meeting'] as const) checkDate(d[key], at(key), report);
-      if (d.notes !== undefined && leavesRoot(d.notes)) {
-        report('field-value', `packet "${d.name}": notes file ${d.notes} is outside the knowledge base; name a file inside it, relative to the root`, at('notes'));
-      }
     }
+    checkNotesFile(`${d.type} "${d.name}"`, d.notes, root, at('notes'), report);
     for (const key of ['incidents', 'include'] as const) {
       const ids = (d as { incidents?: readonly string[]; include?: readonly string[] })[key];
       if (!ids || !knownIds) continue;
@@ -45,6 +45,32 @@ export function checkConfig(config: Config, report: ConfigReport, knownIds?: Rea
       });
     }
   });
+}
+
+/** A document's `notes:` file: inside the root, and (when the root is known) an existing file. */
+function checkNotesFile(what: string, notes: string | undefined, root: string | undefined, path: PropertyKey[], report: ConfigReport): void {
+  if (notes === undefined) return;
+  const problem = notesFileProblem(notes, root);
+  if (problem) report('field-value', `${what}: ${problem}`, path);
+}
+
+/** Why a `notes:` path cannot be read (outside the root, missing, not a file), or undefined. */
+export function notesFileProblem(notes: string, root: string | undefined): string | undefined {
+  if (leavesRoot(notes)) return `notes file ${notes} is outside the knowledge base; name a file inside it, relative to the root`;
+  if (root === undefined) return undefined;
+  const file = join(root, notes);
+  if (!existsSync(file)) return `notes file ${notes} does not exist`;
+  if (!statSync(file).isFile()) return `notes file ${notes} is not a file`;
+  return undefined;
+}
+
+/** A letter's `follows:` names another letter under `documents:`. */
+function checkFollows(earlier: Config['documents'], name: string, follows: string | undefined, path: PropertyKey[], report: ConfigReport): void {
+  if (follows === undefined) return;
+  if (follows === name) report('field-value', `letter "${name}" follows itself; name the earlier letter`, path);
+  else if (!earlier.some((d) => d.type === 'letter' && d.name === follows)) {
+    report('field-value', `letter "${name}" follows "${follows}", which is not a letter listed before it under documents:`, path);
+  }
 }
 
 /** Whether a path relative to the root points outside it. */

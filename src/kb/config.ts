@@ -27,10 +27,11 @@ export function loadConfig(root: string, knownIds?: ReadonlySet<string>): Loaded
   const path = join(root, CONFIG_FILE);
   if (!existsSync(path)) return { config: DEFAULT_CONFIG, problems: [], text: '' };
   const text = onFile(path, 'read the config', () => readFileSync(path, 'utf8'));
-  return parseConfig(text, CONFIG_FILE, knownIds);
+  return parseConfig(text, CONFIG_FILE, knownIds, root);
 }
 
-export function parseConfig(text: string, file = CONFIG_FILE, knownIds?: ReadonlySet<string>): LoadedConfig {
+/** `root`, when given, lets the checks see the files documents name (`notes:`). */
+export function parseConfig(text: string, file = CONFIG_FILE, knownIds?: ReadonlySet<string>, root?: string): LoadedConfig {
   const yaml = readYaml(file, text, 0);
   const problems = [...yaml.problems];
   if (yaml.problems.length > 0) return { config: DEFAULT_CONFIG, problems, text };
@@ -76,6 +77,6 @@ export function parseConfig(text: string, file = CONFIG_FILE, knownIds?: Readonl
     if (names.has(key)) report('duplicate-id', `document name "${d.name}" is used twice for a ${d.type}`, ['documents', i, 'name']);
     names.add(key);
   });
-  checkConfig(config, report, knownIds);
+  checkConfig(config, report, knownIds, root);
   return { config, problems, text };
 }

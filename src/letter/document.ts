@@ -11,17 +11,29 @@ import { chromiumAvailable, chromiumPath, ChromiumMissingError, CHROMIUM_INSTALL
 import { requireId } from '../schema/id.js';
 import { chronological, customerLetter, LetterInputError, type CustomerLetter } from './model.js';
 
-export { LETTER_FORMATS, type LetterFormat };
-import { LETTER_FORMATS, type LetterFormat } from './formats.js';
+export { LETTER_FORMATS, LETTERS_DIR, type LetterFormat };
+import { LETTER_FORMATS, LETTERS_DIR, type LetterFormat } from './formats.js';
 import { printLetterPdf, renderLetter } from './render.js';
-import { describeLeak, findLeak, internalStrings, publicCorpus, type OutputText } from './tripwire.js';
+import { followUp } from './follow-up.js';
+import { readLetterNotes } from './notes.js';
+import { LetterSettingError } from './setting-error.js';
+import { letterPromises, promisesFile, promisesJson, readPromises } from './promises.js';
+import { describeLeak, findLeak, internalStrings, publicCorpus, visibleText, type OutputText } from './tripwire.js';
+import { glyphSources, installedCoverage, missingGlyphs } from './glyphs.js';
+
+/** One warning per character no installed font can print, at its first field; null when fontconfig is missing. */
+function glyphProblems(texts: readonly { where: string; text: string }[]): string[] | null {
+  const coverage = installedCoverage();
+  if (coverage === null) return null;
+  return missingGlyphs(texts, coverage).map((g) => `${g.where}: "${g.char}" (${g.code}) has no glyph in the installed fonts; the PDF would show an empty box (install fonts-noto-core, fonts-noto-cjk and fonts-noto-color-emoji, or reword)`);
+}
 
 /**
  * One letter from request to files: pick the incidents, build the customer view model,
  * render every format, run the tripwire over all of them, and only then write
  * `<out>/letters/<name>.{html,md,pdf}`. Nothing is written when any step fails.
  */
-export const LETTERS_DIR = 'letters';
+
 
 export interface LetterRequest {
   ids: readonly string[];
@@ -32,10 +44,15 @@ export interface LetterRequest {
   includeDrafts?: boolean;
   /** Letter date `YYYY-MM-DD`; default the day the last incident was resolved. */
   date?: string;
+  /** Notes file of the letter's own paragraphs, relative to the root (`notes.ts`). */
+  notes?: string;
+  /** Name of an earlier letter whose promises this one reports on (`follow-up.ts`); `ids` default to its incidents. */
+  followUp?: string;
 }
 
 export interface LetterFile {
-  format: LetterFormat;
+  /** `promises`: the `<name>.promises.json` every letter writes beside it. */
+  format: LetterFormat | 'promises';
   /** Relative to the output folder, with forward slashes. */
   path: string;
   changed: boolean;
@@ -46,6 +63,8 @@ export interface LetterOutcome {
   letter: CustomerLetter;
   files: LetterFile[];
   notes: string[];
+  /** Things the reader of the letter would see wrong (a character the PDF cannot print), located at their field. */
+  warnings: string[];
 }
 
 /** What a letter is made from: the loaded knowledge base (`loadKnowledgeBase`) or the database build's. */
@@ -138,13 +157,20 @@ export async function produceLetter({ kb, out, request }: ProduceOptions): Promi
   const { config } = kb;
   const formats = [...new Set(request.formats?.length ? request.formats : LETTER_FORMATS)];
   if (request.name !== undefined) requireId('letter name', request.name);
-  const incidents = selectIncidents(kb, request.ids, request.includeDrafts ?? false);
+  const promised = request.followUp === undefined ? undefined : readPromises(join(out, LETTERS_DIR), request.followUp);
+  if (promised && request.date === undefined) {
+    throw new LetterSettingError(`a follow-up letter needs its own date: it reports on "${promised.letter}" as of that day`, 'follows', 'Pass --date YYYY-MM-DD (or date: in its documents: entry).');
+  }
+  const incidents = selectIncidents(kb, request.ids.length ? request.ids : promised?.incidents ?? [], request.includeDrafts ?? false);
+  const noteSections = request.notes === undefined ? undefined : readLetterNotes(kb.root, request.notes);
   let letter: CustomerLetter;
   try {
     letter = customerLetter(incidents, config, {
       signer: request.signer ?? config.letter.signer,
       audience: request.audience ?? config.letter.audience,
       date: request.date,
+      notes: noteSections,
+      followUp: promised && followUp(promised, incidents, request.date!, config),
     });
   } catch (error) {
     if (error instanceof LetterInputError) throw new UserError(error.message);
@@ -153,9 +179,14 @@ export async function produceLetter({ kb, out, request }: ProduceOptions): Promi
   const name = request.name ?? defaultLetterName(incidents, letter);
   const rendered = renderLetter(kb.root, letter);
   const notes: string[] = [];
+  const warnings: string[] = [];
 
   let pdf: Uint8Array | undefined;
   if (formats.includes('pdf')) {
+    const sources = glyphSources(incidents, noteSections && { file: request.notes!, sections: noteSections });
+    const glyphs = glyphProblems([...sources, { where: 'the letter\'s own text', text: visibleText({ format: 'HTML', text: rendered.html, markup: 'html' }) }]);
+    if (glyphs === null) notes.push(`characters of letter ${name} not checked against the installed fonts: fc-list (fontconfig) not found.`);
+    else warnings.push(...glyphs);
     if (!chromiumAvailable()) {
       notes.push(`PDF of letter ${name} skipped: Chromium not found at ${chromiumPath()}. ${CHROMIUM_INSTALL_HINT}`);
     } else {
@@ -188,11 +219,13 @@ export async function produceLetter({ kb, out, request }: ProduceOptions): Promi
   }
 
   // Every format is written, or none: a failure leaves the previous set of files together.
-  const contents: [LetterFormat, string | Uint8Array][] = [];
+  const contents: [LetterFile['format'], string | Uint8Array][] = [];
   if (formats.includes('html')) contents.push(['html', rendered.html]);
   if (formats.includes('md')) contents.push(['md', rendered.markdown]);
   if (pdf) contents.push(['pdf', pdf]);
-  const changed = writeFilesAtomic(contents.map(([format, content]) => ({ path: join(out, LETTERS_DIR, `${name}.${format}`), content })));
-  const files: LetterFile[] = contents.map(([format], n) => ({ format, path: `${LETTERS_DIR}/${name}.${format}`, changed: changed[n]! }));
-  return { name, letter, files, notes };
+  contents.push(['promises', promisesJson(letterPromises(name, letter.date_iso, incidents, config))]);
+  const fileName = (format: LetterFile['format']) => (format === 'promises' ? promisesFile(name) : `${name}.${format}`);
+  const changed = writeFilesAtomic(contents.map(([format, content]) => ({ path: join(out, LETTERS_DIR, fileName(format)), content })));
+  const files: LetterFile[] = contents.map(([format], n) => ({ format, path: `${LETTERS_DIR}/${fileName(format)}`, changed: changed[n]! }));
+  return { name, letter, files, notes, warnings };
 }

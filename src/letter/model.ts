@@ -7,6 +7,9 @@ import { clockTime, englishDate, humanDuration, longDate, mediumDate, minutesBet
 import { markdownToHtml } from '../render/markdown.js';
 import { sanitizedHtml } from '../render/handlebars.js';
 import { customerMarkdown, safeMarkdown } from './markdown.js';
+import type { LetterNoteSection } from './notes.js';
+import { letterContact, type LetterContact } from './contact.js';
+import type { FollowUp } from './follow-up.js';
 import { joinList, numberWord, restorationSentence, serviceLabel, signatureTitle, symptomPhrase } from './phrases.js';
 
 /**
@@ -105,6 +108,12 @@ export interface CustomerLetter {
   shared: LetterSharedSymptom[];
   has_remediations: boolean;
   signer: LetterPerson | null;
+  /** The letter's own paragraphs from its notes file (`notes.ts`), in source order. */
+  notes: LetterNoteSection[];
+  /** How to reach support, from the config's `contact` (`contact.ts`). */
+  contact: LetterContact;
+  /** What an earlier letter promised and where each promise stands (`follow-up.ts`), or null. */
+  follow_up: FollowUp | null;
 }
 
 export interface LetterOptions {
@@ -113,6 +122,10 @@ export interface LetterOptions {
   audience: string;
   /** Letter date `YYYY-MM-DD`; default: the day the last incident was resolved. */
   date?: string;
+  /** The notes file's sections, already read (`readLetterNotes`). */
+  notes?: LetterNoteSection[];
+  /** The follow-up part, already built from the earlier letter's promises (`followUp`). */
+  followUp?: FollowUp;
 }
 
 export class LetterInputError extends Error {
@@ -313,7 +326,7 @@ export function customerLetter(incidentList: readonly Incident[], config: Config
     greeting: `To our ${audience},`,
     date: mediumDate(date),
     date_iso: date.toString(),
-    subject,
+    subject: options.followUp?.subject ?? subject,
     count,
     count_word: numberWord(count),
     count_times: count === 1 ? 'once' : count === 2 ? 'twice' : `${numberWord(count)} times`,
@@ -332,5 +345,8 @@ export function customerLetter(incidentList: readonly Incident[], config: Config
     shared: sharedSymptoms(incidents, views),
     has_remediations: views.some((v) => v.has_remediations),
     signer,
+    notes: options.notes ?? [],
+    contact: letterContact(config),
+    follow_up: options.followUp ?? null,
   };
 }

@@ -5,6 +5,7 @@ import { createEnvironment, sanitizedHtml, type TemplateEnvironment } from '../r
 import { markdownToHtml } from '../render/markdown.js';
 import { printPdf, type PdfOptions } from '../render/pdf.js';
 import { customerMarkdown, markdownText, safeMarkdown } from './markdown.js';
+import { emailReady } from './email-markdown.js';
 import type { CustomerLetter } from './model.js';
 
 /**
@@ -18,7 +19,13 @@ export const LETTER_TEMPLATES = {
   style: 'letter/letter.css',
   opening: 'letter/opening.md.hbs',
   closing: 'letter/closing.md.hbs',
+  contact: 'letter/contact.md.hbs',
+  notesHtml: 'letter/notes.html.hbs',
+  notesMarkdown: 'letter/notes.md.hbs',
   footer: 'letter/pdf-footer.html.hbs',
+  followUpHtml: 'letter/follow-up.html.hbs',
+  followUpMarkdown: 'letter/follow-up.md.hbs',
+  followUpOpening: 'letter/follow-up-opening.md.hbs',
 } as const;
 
 function customerEnvironment(root: string): TemplateEnvironment {
@@ -27,6 +34,8 @@ function customerEnvironment(root: string): TemplateEnvironment {
     md: (value: unknown) => safeMarkdown(markdownText(typeof value === 'string' || typeof value === 'number' ? String(value) : '')),
   }, { hint: LETTER_HINT });
   env.registerPartialFile(root, 'letterStyle', LETTER_TEMPLATES.style);
+  env.registerPartialFile(root, 'notesHtml', LETTER_TEMPLATES.notesHtml);
+  env.registerPartialFile(root, 'notesMarkdown', LETTER_TEMPLATES.notesMarkdown);
   return env;
 }
 
@@ -70,7 +79,11 @@ export function letterRenderer(root: string): LetterRenderer {
     markdown: load(LETTER_TEMPLATES.markdown),
     opening: load(LETTER_TEMPLATES.opening),
     closing: load(LETTER_TEMPLATES.closing),
+    contact: load(LETTER_TEMPLATES.contact),
     footer: load(LETTER_TEMPLATES.footer),
+    followUpHtml: load(LETTER_TEMPLATES.followUpHtml),
+    followUpMarkdown: load(LETTER_TEMPLATES.followUpMarkdown),
+    followUpOpening: load(LETTER_TEMPLATES.followUpOpening),
   };
   return {
     render(letter) {
@@ -78,13 +91,15 @@ export function letterRenderer(root: string): LetterRenderer {
         const markdown = template(letter);
         return { html: sanitizedHtml(markdownToHtml(markdown, 'customer')), markdown: safeMarkdown(customerMarkdown(markdown)) };
       };
-      const opening = prose(templates.opening);
+      const opening = prose(letter.follow_up ? templates.followUpOpening : templates.opening);
       const closing = prose(templates.closing);
-      const data = { ...letter, opening, closing };
+      const contactLine = prose(templates.contact);
+      const data = { ...letter, opening, closing, contact_line: contactLine };
+      const markdown = (letter.follow_up ? templates.followUpMarkdown : templates.markdown)(data);
       return {
-        prose: [opening.markdown.toString(), closing.markdown.toString()],
-        html: templates.html(data),
-        markdown: `${templates.markdown(data).replace(/\n{3,}/g, '\n\n').trim()}\n`,
+        prose: [opening.markdown.toString(), closing.markdown.toString(), contactLine.markdown.toString()],
+        html: (letter.follow_up ? templates.followUpHtml : templates.html)(data),
+        markdown: emailReady(markdown),
         footer: templates.footer(letter),
       };
     },

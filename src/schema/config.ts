@@ -47,6 +47,9 @@ const letterDocument = z.strictObject({
   formats: z.array(z.enum(['html', 'md', 'pdf'])).optional(),
   include_drafts: z.boolean().optional(),
   date: z.string().regex(datePattern).optional().describe('Date printed on the letter (YYYY-MM-DD); default: the day the last incident was resolved.'),
+  notes: z.string().optional().describe('Markdown file of the letter\'s own paragraphs (next steps, communication, credits), relative to the root.'),
+  follows: z.string().regex(ID_PATTERN).optional()
+    .describe('Name of an earlier letter: this one reports on what that letter promised (its <name>.promises.json).'),
 });
 
 const packetDocument = z.strictObject({
@@ -100,6 +103,14 @@ export const configSchema = z.strictObject({
   zone_abbreviations: z.record(z.string().regex(/^[A-Z]{2,5}$/), z.string().regex(/^[+-]\d{2}:\d{2}$/)).default({})
     .transform((record) => new Map(Object.entries(record)))
     .describe('Zone abbreviations accepted in body timelines, e.g. PST: "-08:00". Never guessed.'),
+  contact: z.strictObject({
+    email: z.string().regex(/^[^\s@<>()[\]]+@[^\s@<>()[\]]+\.[^\s@<>()[\]]+$/, 'expected an e-mail address such as support@example.com').optional()
+      .describe('Support e-mail address printed in letters.'),
+    phone: z.string().regex(/^\+?[0-9][0-9 ().-]{4,30}$/, 'expected a phone number: digits, spaces, ( ) . - and an optional leading +').optional()
+      .describe('Support phone number printed in letters.'),
+    status_page: z.string().regex(/^https:\/\/[^\s<>"]+$/, 'expected an https:// address').optional()
+      .describe('Status page URL (https) printed in letters.'),
+  }).default({}).describe('How customers reach support; the closing of every letter names it.'),
   letter: z.strictObject({
     signer: z.string().optional().describe('Owner id of the person who signs customer letters.'),
     audience: z.string().default('customers'),
