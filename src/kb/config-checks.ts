@@ -1,6 +1,7 @@
 import { providerIds, type Config } from '../schema/config.js';
 import { isAbsolute, normalize, sep } from 'node:path';
 import { parseDate } from '../model/time.js';
+import { checkContracts } from './contract-checks.js';
 
 /**
  * What the config schema cannot say alone: dates that do not exist (`2007-02-30`), a list that
@@ -14,6 +15,7 @@ export function checkConfig(config: Config, report: ConfigReport, knownIds?: Rea
   checkDate(config.as_of, ['as_of'], report);
   for (const key of ['severities', 'categories', 'services'] as const) checkUnique(config[key], [key], report);
   checkUnique(providerIds(config), ['providers'], report);
+  checkContracts(config, report);
   const owners = new Map(config.owners.map((o) => [o.id, o]));
   const checkSigner = (signer: string | undefined, path: PropertyKey[]) => {
     const owner = signer === undefined ? undefined : owners.get(signer);
