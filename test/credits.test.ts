@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCredits } from '../src/commands/credits.js';
 import { runCheck } from '../src/commands/check.js';
+import { runStats } from '../src/commands/stats.js';
 import { BASE_CONFIG } from '../src/rules/fixtures.js';
 import { isBelow } from '../src/credits/compute.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
@@ -157,6 +158,25 @@ describe('postmortem credits', () => {
     const june = 30 * 1440 * 60000;
     expect(isBelow(43.2 * 60000, june, 99.9)).toBe(false);
     expect(isBelow(43.2 * 60000 + 1, june, 99.9)).toBe(true);
+  });
+});
+
+describe('stats split by attribution', () => {
+  it('--by level --attributed-to counts only the windows the provider caused', async () => {
+    const stats = async (attributedTo?: string) => (await runStats(captureContext(root, { now: '2008-01-15' }), {
+      by: 'level', since: '2007-06-01', until: '2007-06-30', provider: 'rackspace', attributedTo, format: 'json',
+    })).rows.map((r) => [r.group, r.incidents, r.impact_minutes]);
+    // June: the provider's 43.2 minutes and its 60 minutes of maintenance; not our 30, not the shared 10
+    expect(await stats('rackspace')).toEqual([['outage', 2, 103.2]]);
+    expect(await stats()).toEqual([['outage', 4, 143.2]]);
+  });
+
+  it('--by service --attributed-to measures availability from the provider\'s windows alone', async () => {
+    const { rows } = await runStats(captureContext(root, { now: '2008-01-15' }), {
+      by: 'service', since: '2007-10-01', until: '2007-10-31', attributedTo: 'rackspace', format: 'json',
+    });
+    // October: 20 of the 140 minutes were the provider's; 1 − 20 / 44,640
+    expect(rows.map((r) => [r.group, r.incidents, r.impact_minutes, r.downtime_minutes, r.availability_percent])).toEqual([['webmail', 1, 20, 20, 99.9552]]);
   });
 });
 
