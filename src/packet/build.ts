@@ -15,6 +15,9 @@ import { printPacketPdf } from './pdf.js';
 import { renderPacketHtml } from './render.js';
 import { notesPath, resolvePacketSpec, selectIncidents, type PacketRequest, type PacketSpec } from './spec.js';
 import { packetView, type PacketView } from './view.js';
+import { briefNumbers, type BriefNumbers } from './brief.js';
+import { providerCredits, type ProviderCredits } from '../credits/provider.js';
+import { providerList } from '../schema/config.js';
 
 export interface PacketBuild {
   spec: PacketSpec;
@@ -64,6 +67,10 @@ export interface PacketData {
   numbers: PacketNumbers;
   notes?: Notes;
   delta?: PacketDelta;
+  /** The brief's numbers (a packet for a provider). */
+  brief?: BriefNumbers;
+  /** Credits owed under the provider's contract, for the months of the period (a provider with a contract). */
+  credits?: ProviderCredits;
   /** Where the evaluation came from (the as-of note), for the user. */
   messages: string[];
 }
@@ -84,7 +91,13 @@ export function packetData(ctx: CommandContext, kb: BuiltKnowledgeBase, request:
     const incidents = selectIncidents(spec, all, config);
     const numbers = packetNumbers(asOf.db, config, spec.period, spec.provider, incidents.map((i) => i.id), spec.asOf);
     const delta = spec.previous ? sinceLastReview(ctx, kb, spec, { date: spec.asOf, commit: asOf.commit?.id, db: asOf.db, incidents: all, notes }) : undefined;
-    return { spec, incidents, numbers, notes, delta, messages: [`packet ${spec.name}: ${asOf.note}`] };
+    const provider = spec.provider;
+    const brief = provider === undefined ? undefined : briefNumbers(asOf.db, config, provider, spec.period, spec.asOf);
+    const contracted = provider !== undefined && providerList(config).some((p) => p.id === provider && p.contract);
+    const credits = contracted
+      ? providerCredits(asOf.db, config, { provider, since: spec.period.since.toString(), until: spec.period.until.toString() }, spec.asOf)
+      : undefined;
+    return { spec, incidents, numbers, notes, delta, brief, credits, messages: [`packet ${spec.name}: ${asOf.note}`] };
   } finally {
     asOf.db.close();
   }
@@ -97,8 +110,8 @@ export function packetData(ctx: CommandContext, kb: BuiltKnowledgeBase, request:
  */
 export async function buildPacket(ctx: CommandContext, kb: BuiltKnowledgeBase, request: PacketRequest): Promise<PacketBuild> {
   const config = kb.config;
-  const { spec, incidents, numbers, notes, delta, messages } = packetData(ctx, kb, request);
-  const view = packetView({ spec, config, incidents, numbers, notes, stamp: buildStamp(ctx.root), delta });
+  const { spec, incidents, numbers, notes, delta, brief, credits, messages } = packetData(ctx, kb, request);
+  const view = packetView({ spec, config, incidents, numbers, notes, stamp: buildStamp(ctx.root), delta, brief, credits });
   const render = (pages: Map<string, number>) => renderPacketHtml(ctx.root, config.timezone, {
     ...view,
     toc: view.toc.map((t) => ({ ...t, page: pages.get(t.anchor) })),
