@@ -100,6 +100,22 @@ describe('the brief of the June 2007 packet', () => {
   });
 });
 
+describe('the trends chapter', () => {
+  it('splits the provider\'s incidents per month into those it caused and the rest, as `stats --by month` does', async () => {
+    const trailing = { since: '2006-07-01', until: MEETING, format: 'json' as const, asOf: MEETING, by: 'month' as const, provider: 'rackspace' };
+    const involved = (await runStats(ctx(), trailing)).rows;
+    const caused = (await runStats(ctx(), { ...trailing, attributedTo: 'rackspace' })).rows;
+    const html = packet.html;
+    const start = html.indexOf('Incidents involving Rackspace per month, by who caused them');
+    const chart = html.slice(start, html.indexOf('</svg>', start));
+    const bars = [...chart.matchAll(/<g class="bar" data-category="([^"]*)" data-total="(\d+)"/g)].map((m) => Number(m[2]));
+    expect(bars.reduce((a, b) => a + b, 0)).toBe(involved.reduce((a, r) => a + r.incidents, 0));
+    const causedTitles = [...chart.matchAll(/— Caused by Rackspace: (\d+)</g)].map((m) => Number(m[1]));
+    expect(causedTitles).toEqual(caused.map((r) => r.incidents));
+    expect(chart).toContain('— Ours, shared or other: 1<');  // February's shared spam backlog
+  });
+});
+
 describe('the "Credits owed to us" chapter', () => {
   it('prints one row per month and service with the method', () => {
     const html = packet.html;

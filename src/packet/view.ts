@@ -180,6 +180,10 @@ export function packetView({ spec, config, incidents, numbers, notes, stamp, del
         categoryAxisLabel: 'Quarter incident began', missingLabel: 'no incidents', format: (v) => compactDuration(hours ? v * 60 : v),
       },
     ),
+    ...(provider && trends.attribution ? [stackedBarChart(
+      { categories: monthLabels, series: [{ label: `Caused by ${provider}`, values: trends.attribution.caused }, { label: 'Ours, shared or other', values: trends.attribution.other }] },
+      { id: 'trend-attribution', title: `Incidents involving ${provider} per month, by who caused them`, valueAxisLabel: 'Incidents', categoryAxisLabel: 'Month incident began' },
+    )] : []),
     barChart(trends.categories.map((r) => ({ label: r.group, value: r.incidents })), {
       id: 'trend-categories', title: 'Root-cause categories', valueAxisLabel: 'Incidents', categoryAxisLabel: 'Category',
     }),
