@@ -94,7 +94,8 @@ describe('packet PDF (example knowledge base, real Chromium)', () => {
       await page.route('**/*', (route) => route.abort());
       await page.setContent('<!DOCTYPE html><html><body></body></html>');
       const charts = [...packet.html.matchAll(/<svg[\s\S]*?<\/svg>/g)].map((m) => m[0]);
-      expect(charts.length).toBe(4 + packet.incidents.filter((i) => i.detected || i.mitigated || i.resolved).length);
+      // four trend charts, a fifth splitting the provider's incidents by who caused them, and each incident's phase bar
+      expect(charts.length).toBe(5 + packet.incidents.filter((i) => i.detected || i.mitigated || i.resolved).length);
       const parsed = await page.evaluate((list) => list.map((svg) => {
         const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
         return {
@@ -114,6 +115,7 @@ describe('packet PDF (example knowledge base, real Chromium)', () => {
       expect(byTitle.get('Incidents per month, by severity')!.bars).toBe(12);
       expect(byTitle.get('Median time to resolve, per quarter')!.points).toBe(packet.numbers.trends.quarters.filter((q) => q.resolveMedian !== null).length);
       expect(byTitle.get('Root-cause categories')!.bars).toBe(packet.numbers.trends.categories.length);
+      expect(byTitle.get('Incidents involving Rackspace per month, by who caused them')!.bars).toBe(12);
     } finally {
       await browser.close();
     }
