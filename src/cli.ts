@@ -26,6 +26,7 @@ const COMMANDS: readonly CommandEntry[] = [
   // questions to the knowledge base
   { command: 'stats', describe: 'Incident counts and time to detect, mitigate and resolve (median, p90) per group', load: async () => (await import('./commands/stats.js')).statsCommand },
   { command: 'actions', describe: 'Remediations: owner, due date, status and days overdue', load: async () => (await import('./commands/actions.js')).actionsCommand },
+  { command: 'credits', describe: 'Service credits a provider owes under its contract, per month and service (claim-ready with --format csv)', load: async () => (await import('./commands/credits.js')).creditsCommand },
   { command: 'search <words..>', describe: 'Search titles, causes, factors, timelines, remediations and sections', load: async () => (await import('./commands/search.js')).searchCommand },
   { command: 'recurrence', describe: 'Recurring root causes per service, and fixes after which the same failure came back', load: async () => (await import('./commands/recurrence.js')).recurrenceCommand },
   { command: 'sql <query>', describe: 'Run one read-only SQL query against the database (see docs/schema.md)', load: async () => (await import('./commands/sql.js')).sqlCommand },

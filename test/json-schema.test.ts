@@ -12,7 +12,7 @@ describe('published JSON Schemas', () => {
 
   it('covers every front-matter field of the spec', () => {
     const schema = JSON.parse(renderJsonSchema('incident.schema.json'));
-    const fields = ['id', 'title', 'status', 'severity', 'services', 'locations', 'provider', 'started', 'detected',
+    const fields = ['id', 'title', 'status', 'severity', 'services', 'locations', 'provider', 'attribution', 'started', 'detected',
       'mitigated', 'resolved', 'impact', 'root_cause', 'trigger', 'contributing_factors', 'detection', 'timeline',
       'remediations', 'owners', 'related', 'tags', 'customer', 'links', 'credits', 'source', 'extra'];
     expect(Object.keys(schema.properties).sort()).toEqual([...fields].sort());

@@ -107,7 +107,9 @@ describe('packet PDF (example knowledge base, real Chromium)', () => {
   });
 
   it('has a table of contents whose page numbers point at the pages the sections start on', () => {
-    const contents = pdftotext(pdfFile, 2);
+    // the cover, the brief (page 2), then the contents
+    expect(pdftotext(pdfFile, 2)).toContain('The brief: Rackspace, June 14, 2007');
+    const contents = pdftotext(pdfFile, 3);
     expect(contents).toContain('Contents');
     const toc = packet.view.toc;
     expect(toc.length).toBeGreaterThan(8);
@@ -152,7 +154,8 @@ describe('packet PDF (example knowledge base, real Chromium)', () => {
       await page.route('**/*', (route) => route.abort());
       await page.setContent('<!DOCTYPE html><html><body></body></html>');
       const charts = [...packet.html.matchAll(/<svg[\s\S]*?<\/svg>/g)].map((m) => m[0]);
-      expect(charts.length).toBe(4 + packet.incidents.filter((i) => i.detected || i.mitigated || i.resolved).length);
+      // four trend charts, a fifth splitting the provider's incidents by who caused them, and each incident's phase bar
+      expect(charts.length).toBe(5 + packet.incidents.filter((i) => i.detected || i.mitigated || i.resolved).length);
       const parsed = await page.evaluate((list) => list.map((svg) => {
         const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
         return {
@@ -172,6 +175,7 @@ describe('packet PDF (example knowledge base, real Chromium)', () => {
       expect(byTitle.get('Incidents per month, by severity')!.bars).toBe(12);
       expect(byTitle.get('Median time to resolve, per quarter')!.points).toBe(packet.numbers.trends.quarters.filter((q) => q.resolveMedian !== null).length);
       expect(byTitle.get('Root-cause categories')!.bars).toBe(packet.numbers.trends.categories.length);
+      expect(byTitle.get('Incidents involving Rackspace per month, by who caused them')!.bars).toBe(12);
     } finally {
       await browser.close();
     }

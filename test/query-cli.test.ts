@@ -41,6 +41,6 @@ describe.skipIf(!existsSync(CLI))('the query commands, end to end', () => {
     expect(JSON.parse(json.out)).toMatchObject({ error: { code: 'sql-refused' } });
     const bad = run('stats', '--by', 'week');
     expect(bad.code).toBe(2);
-    expect(bad.err).toContain('Argument: by, Given: "week", Choices: "month", "quarter", "year", "service", "severity", "category", "location", "provider"');
+    expect(bad.err).toContain('Argument: by, Given: "week", Choices: "month", "quarter", "year", "service", "level", "severity", "category", "location", "provider"');
   }, 60_000);
 });

@@ -34,6 +34,8 @@ export const statsCommand = (env: CliEnv): CommandBody => ({
     .option('until', { type: 'string', describe: 'Last day (YYYY-MM-DD, inclusive)' })
     .option('severity', { type: 'string', array: true, describe: 'Only these severities' })
     .option('service', { type: 'string', array: true, describe: 'Only incidents affecting these services' })
+    .option('provider', { type: 'string', describe: 'Only incidents involving this provider' })
+    .option('attributed-to', { type: 'string', describe: 'Only what this provider caused (attribution: provider): incidents, and with --by service or level their windows' })
     .option('db', { type: 'string', describe: 'Database file [default: <out>/postmortems.db]' }),
   handler: async (argv) => {
     env.finish(await runStats(env.context(argv), {
@@ -42,6 +44,8 @@ export const statsCommand = (env: CliEnv): CommandBody => ({
       until: argv.until as string | undefined,
       severity: argv.severity as string[] | undefined,
       service: argv.service as string[] | undefined,
+      provider: argv.provider as string | undefined,
+      attributedTo: argv.attributedTo as string | undefined,
       format: argv.format as RowFormat,
       db: argv.db as string | undefined,
       asOf: argv.asOf as string | undefined,

@@ -6,7 +6,7 @@ import { FTS_TOKENIZE } from '../search/terms.js';
  * who query it; `SCHEMA_VERSION` is stored as `PRAGMA user_version` and in `meta`, and any change
  * here must bump it (a different version rebuilds the database from scratch).
  */
-export const SCHEMA_VERSION = 6;
+export const SCHEMA_VERSION = 7;
 
 export const SCHEMA_SQL = `
 CREATE TABLE meta (
@@ -67,7 +67,10 @@ CREATE TABLE incidents (
   customer_summary    TEXT,
   extra               TEXT NOT NULL,      -- JSON object: the record's \`extra:\` mapping ({} when none)
   file                TEXT NOT NULL UNIQUE,
-  digest              TEXT NOT NULL
+  digest              TEXT NOT NULL,
+  attribution         TEXT CHECK (attribution IN ('provider', 'us', 'shared', 'third-party')), -- who caused it; NULL: not attributed
+  attribution_provider TEXT,              -- the provider it is attributed to (NULL for us, or when not told)
+  fixed_by            TEXT CHECK (fixed_by IN ('provider', 'us', 'shared', 'third-party'))
 );
 -- Covers what \`stats\` reads, so grouping scans this small index instead of the wide rows.
 CREATE INDEX incidents_stats ON incidents (
@@ -143,6 +146,9 @@ CREATE TABLE impact_windows (
   summary      TEXT,
   locations    TEXT NOT NULL,         -- JSON array of location ids
   implicit     INTEGER NOT NULL,      -- 1 for the window derived from started/resolved
+  attribution  TEXT CHECK (attribution IN ('provider', 'us', 'shared', 'third-party')), -- its own, else the incident's; NULL: not attributed
+  attribution_provider TEXT,          -- provider it is attributed to; only cause 'provider' counts against it (credits)
+  fixed_by     TEXT CHECK (fixed_by IN ('provider', 'us', 'shared', 'third-party')),
   PRIMARY KEY (incident_id, window_index, service)
 ) WITHOUT ROWID;
 CREATE INDEX impact_windows_service ON impact_windows (service, level);

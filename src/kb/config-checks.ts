@@ -3,6 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, normalize, sep } from 'node:path';
 import { parseDate } from '../model/time.js';
 import { UNRATED } from '../schema/incident.js';
+import { checkContracts } from './contract-checks.js';
 
 /**
  * What the config schema cannot say alone: dates that do not exist (`2007-02-30`), a list that
@@ -19,6 +20,7 @@ export function checkConfig(config: Config, report: ConfigReport, knownIds?: Rea
     if (s === UNRATED) report('field-value', `"${UNRATED}" is reserved for records nobody has rated yet; name the severity otherwise`, ['severities', n]);
   });
   checkUnique(providerIds(config), ['providers'], report);
+  checkContracts(config, report);
   const owners = new Map(config.owners.map((o) => [o.id, o]));
   const checkSigner = (signer: string | undefined, path: PropertyKey[]) => {
     const owner = signer === undefined ? undefined : owners.get(signer);

@@ -1,5 +1,6 @@
 import type { ImpactLevel } from '../schema/incident.js';
 import type { Instant } from './time.js';
+import type { Attribution } from './attribution.js';
 
 /**
  * Impact in stages: one window per stretch of time at one level over some services. Every
@@ -20,6 +21,8 @@ export interface ImpactWindow {
   summary?: string;
   /** The window derived from `started`…`resolved` when the record lists none. */
   implicit: boolean;
+  /** Who caused this window: its own `attribution`, else the incident's (absent: not attributed). */
+  attribution?: Attribution;
 }
 
 /** What an incident's times say, in minutes from `started` (null when unknown or still open). */
@@ -45,9 +48,9 @@ const ms = (i: Instant) => i.epochMilliseconds;
 const MINUTE = 60000;
 
 /** The implicit window of a record without `impact.windows`: `started` to `resolved` (else `mitigated`). */
-export function implicitWindow(times: Omit<Times, 'windows'>, level: ImpactLevel, services: string[], locations: string[]): ImpactWindow {
+export function implicitWindow(times: Omit<Times, 'windows'>, level: ImpactLevel, services: string[], locations: string[], attribution?: Attribution): ImpactWindow {
   const to = times.resolved ?? times.mitigated;
-  return { index: 1, from: times.started, ...(to ? { to } : {}), level, services, locations, public: false, implicit: true };
+  return { index: 1, from: times.started, ...(to ? { to } : {}), level, services, locations, public: false, implicit: true, ...(attribution ? { attribution } : {}) };
 }
 
 /** The latest end of the windows that match, or null when one of them is open or none matches. */

@@ -6,6 +6,7 @@ import {
 } from '../schema/incident.js';
 import { readClockTimestamp, type BodyTimelineItem, type EntryTime } from '../source/body-timeline.js';
 import { implicitWindow, type ImpactWindow } from './impact.js';
+import { resolveAttribution, type Attribution } from './attribution.js';
 import type { Problem } from '../problems.js';
 import type { SourceFile } from '../source/read.js';
 import type { Section } from '../source/sections.js';
@@ -29,7 +30,9 @@ export interface TimelineEntry {
 }
 
 /** A validated incident with real instants: what every command after `check` works on. */
-export type Incident = Omit<IncidentData, 'started' | 'detected' | 'mitigated' | 'resolved' | 'timeline' | 'root_cause' | 'provider'> & {
+export type Incident = Omit<IncidentData, 'started' | 'detected' | 'mitigated' | 'resolved' | 'timeline' | 'root_cause' | 'provider' | 'attribution'> & {
+  /** Who caused the incident and who fixed it (absent: not attributed); each window has its own or this one. */
+  attribution?: Attribution;
   /** The first cause (compatibility); `root_causes` holds all of them. */
   root_cause: RootCause;
   root_causes: RootCause[];
@@ -282,17 +285,20 @@ export function toIncident(source: SourceFile, config: Config): { incident?: Inc
   const sectionText = (key: string) => source.sections.find((s) => s.key === key)?.markdown || undefined;
   const root_causes = Array.isArray(data.root_cause) ? data.root_cause : [data.root_cause];
   const providers = data.provider === undefined ? [] : Array.isArray(data.provider) ? data.provider : [data.provider];
+  const attribution = resolveAttribution(data.attribution, providers);
   const affected = data.impact.affected
     ?? (data.impact.customers_affected !== undefined ? { count: data.impact.customers_affected, of: 'customers' } : undefined);
+  const { attribution: _written, ...rest } = data;
   const incident: Incident = {
-    ...data,
+    ...rest,
+    ...(attribution ? { attribution } : {}),
     root_cause: root_causes[0]!,
     root_causes,
     provider: providers[0],
     providers,
     windows: data.impact.windows
-      ? windows
-      : [implicitWindow({ ...instants, started: instants.started }, data.impact.level, data.services, data.locations)],
+      ? windows.map((w) => ({ ...w, ...(w.attribution || !attribution ? {} : { attribution }) }))
+      : [implicitWindow({ ...instants, started: instants.started }, data.impact.level, data.services, data.locations, attribution)],
     ...(affected ? { affected } : {}),
     started: instants.started,
     ...(startedDay === undefined ? {} : { started_precision: 'day' as const }),
@@ -343,6 +349,7 @@ function toWindow(w: WindowData, i: number, from: Instant, to: Instant | undefin
     index: i + 1, from, ...(to ? { to } : {}), level: w.level ?? data.impact.level,
     services: w.services ?? data.services, locations: w.locations ?? data.locations,
     ...(scope ? { scope } : {}), public: w.public, ...(w.summary ? { summary: w.summary } : {}), implicit: false,
+    ...(w.attribution ? { attribution: resolveAttribution(w.attribution, data.provider === undefined ? [] : [data.provider].flat()) } : {}),
   };
 }
 

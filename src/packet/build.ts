@@ -18,6 +18,9 @@ import { renderPacketHtml } from './render.js';
 import { notesPath, resolvePacketSpec, selectIncidents, type PacketRequest, type PacketSpec } from './spec.js';
 import { packetView, type PacketLayout, type PacketView } from './view.js';
 import { buildProviderPacket, type ProviderPacketBuild } from './provider-build.js';
+import { briefNumbers, type BriefNumbers } from './brief.js';
+import { providerCredits, type ProviderCredits } from '../credits/provider.js';
+import { providerList } from '../schema/config.js';
 
 export interface PacketBuild {
   audience: 'internal';
@@ -95,6 +98,10 @@ export interface PacketData {
   numbers: PacketNumbers;
   notes?: Notes;
   delta?: PacketDelta;
+  /** The brief's numbers (a packet for a provider). */
+  brief?: BriefNumbers;
+  /** Credits owed under the provider's contract, for the months of the period (a provider with a contract). */
+  credits?: ProviderCredits;
   /** Where the evaluation came from (the as-of note), for the user. */
   messages: string[];
 }
@@ -116,7 +123,13 @@ export function packetData(ctx: CommandContext, kb: BuiltKnowledgeBase, request:
     const numbers = packetNumbers(asOf.db, config, spec.period, spec.provider, incidents.map((i) => i.id), spec.asOf);
     // "Since our last review" is internal: the provider's version does not show it.
     const delta = spec.previous && spec.audience === 'internal' ? sinceLastReview(ctx, kb, spec, { date: spec.asOf, commit: asOf.commit?.id, db: asOf.db, incidents: all, notes }) : undefined;
-    return { spec, incidents, numbers, notes, delta, messages: [`packet ${spec.name}: ${asOf.note}`] };
+    const provider = spec.provider;
+    const brief = provider === undefined ? undefined : briefNumbers(asOf.db, config, provider, spec.period, spec.asOf);
+    const contracted = provider !== undefined && providerList(config).some((p) => p.id === provider && p.contract);
+    const credits = contracted
+      ? providerCredits(asOf.db, config, { provider, since: spec.period.since.toString(), until: spec.period.until.toString() }, spec.asOf)
+      : undefined;
+    return { spec, incidents, numbers, notes, delta, brief, credits, messages: [`packet ${spec.name}: ${asOf.note}`] };
   } finally {
     asOf.db.close();
   }
@@ -145,9 +158,9 @@ export async function buildPacket(ctx: CommandContext, kb: BuiltKnowledgeBase, r
 
 async function renderInternalPacket(ctx: CommandContext, kb: BuiltKnowledgeBase, data: PacketData): Promise<PacketBuild> {
   const config = kb.config;
-  const { spec, incidents, numbers, notes, delta, messages } = data;
+  const { spec, incidents, numbers, notes, delta, brief, credits, messages } = data;
   const stamp = buildStamp(ctx.root);
-  const viewOf = (layout?: PacketLayout) => packetView({ spec, config, incidents, numbers, notes, stamp, delta, layout });
+  const viewOf = (layout?: PacketLayout) => packetView({ spec, config, incidents, numbers, notes, stamp, delta, layout, brief, credits });
   const renderOf = (view: PacketView) => (pages: Map<string, number>) => renderPacketHtml(ctx.root, config.timezone, {
     ...view,
     toc: view.toc.map((t) => ({ ...t, page: pages.get(t.anchor) })),

@@ -40,6 +40,11 @@ export interface TrendNumbers {
   categories: StatsRow[];
   services: StatsRow[];
   providers: StatsRow[];
+  /**
+   * With a provider: its incidents per month (same order as `months`), split into those it caused
+   * (`stats --by month --provider P --attributed-to P`) and the rest (ours, shared, others, unattributed).
+   */
+  attribution?: { caused: number[]; other: number[] };
 }
 
 export interface OwnerActions {
@@ -73,6 +78,15 @@ function totals(db: Database.Database, period: Period, provider: string | undefi
     impactMinutes: Math.round(bySeverity.reduce((s, r) => s + r.impact_minutes, 0) * 100) / 100,
     provider: providerRow,
   };
+}
+
+/** A provider's incidents per month: those it caused and the rest. */
+function attributionSplit(
+  countsFor: (rows: StatsRow[]) => number[], db: Database.Database, range: { since: string; until: string }, provider: string,
+): { caused: number[]; other: number[] } {
+  const involved = countsFor(queryStats(db, { by: 'month', ...range, provider }));
+  const caused = countsFor(queryStats(db, { by: 'month', ...range, provider, attributedTo: provider }));
+  return { caused, other: involved.map((n, i) => n - caused[i]!) };
 }
 
 export function actionKey(incidentId: string, remediationId: string): string {
@@ -130,6 +144,7 @@ export function packetNumbers(
     categories: queryStats(db, { by: 'category', ...trailing }),
     services: queryStats(db, { by: 'service', ...trailing, weights: config.availability_weights }),
     providers: queryStats(db, { by: 'provider', ...trailing }),
+    ...(provider === undefined ? {} : { attribution: attributionSplit(countsFor, db, trailing, provider) }),
   };
 
   const ids = new Set(incidentIds);

@@ -13,6 +13,9 @@ export function renderPacketHtml(root: string, zone: string, view: PacketView): 
   env.registerPartialFile(root, 'styles', 'packet/styles.css');
   env.registerPartialFile(root, 'incident', 'packet/incident.hbs');
   env.registerPartialFile(root, 'timeline', 'packet/timeline.hbs');
+  env.registerPartialFile(root, 'creditsStyles', 'packet/credits.css');
+  env.registerPartialFile(root, 'brief', 'packet/brief.hbs');
+  env.registerPartialFile(root, 'credits', 'packet/credits.hbs');
   const template = env.load(root, 'packet/packet.html.hbs');
   // template indentation leaves trailing blanks and empty lines; drop them
   return template(view).replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n');

@@ -14,6 +14,10 @@ import { deltaView, type DeltaView } from './delta-view.js';
 import { actionKey, type PacketNumbers } from './numbers.js';
 import { monthLabel, periodDays, previousPeriod, quarterLabel } from './period.js';
 import type { PacketSpec } from './spec.js';
+import type { ProviderCredits } from '../credits/provider.js';
+import type { BriefNumbers } from './brief.js';
+import { briefView, type BriefView } from './brief-view.js';
+import { creditsView, type CreditsView } from './credits-view.js';
 
 /** One entry of the table of contents; `page` is filled in by the second PDF pass. */
 export interface TocEntry {
@@ -41,7 +45,11 @@ export interface PacketView {
   /** The running header's text on every page after the cover. */
   runningHeader: string;
   toc: TocEntry[];
-  sections: Record<'since' | 'agenda' | 'summary' | 'table' | 'details' | 'trends' | 'actions' | 'notes' | 'appendices', TocEntry | undefined>;
+  sections: Record<'since' | 'agenda' | 'summary' | 'table' | 'details' | 'trends' | 'actions' | 'credits' | 'notes' | 'appendices', TocEntry | undefined>;
+  /** The one-page brief after the cover (a packet for a provider). */
+  brief: BriefView | undefined;
+  /** "Credits owed to us" (a provider with a contract). */
+  credits: CreditsView | undefined;
   /** "Since our last review", when the packet names a previous review. */
   since: DeltaView | undefined;
   /** Where each topic is in the packet; shown under the meeting's own agenda. */
@@ -119,9 +127,11 @@ export interface ViewInput {
   stamp: BuildStamp;
   delta?: PacketDelta;
   layout?: PacketLayout;
+  brief?: BriefNumbers;
+  credits?: ProviderCredits;
 }
 
-export function packetView({ spec, config, incidents, numbers, notes, stamp, delta, layout }: ViewInput): PacketView {
+export function packetView({ spec, config, incidents, numbers, notes, stamp, delta, layout, brief, credits }: ViewInput): PacketView {
   const { current, previous, trends } = numbers;
   const provider = spec.provider ? providerName(config, spec.provider) : undefined;
   const subject = provider ? `Provider review: ${provider}` : 'Incident review';
@@ -154,6 +164,7 @@ export function packetView({ spec, config, incidents, numbers, notes, stamp, del
   const bodyViews = inBody.map((incident, i) => chapter(incident, `${detailsEntry!.number}.${i + 1}`));
   const trendsEntry = top('Trends over the last 12 months', 'trends');
   const actionsEntry = top('Open and overdue remediations', 'actions');
+  const creditsEntry = credits ? top('Credits owed to us', 'credits') : undefined;
   let notesEntry: TocEntry | undefined;
   if (notes) {
     notesEntry = top(notes.title ?? 'Meeting notes', 'notes');
@@ -237,6 +248,10 @@ export function packetView({ spec, config, incidents, numbers, notes, stamp, del
         categoryAxisLabel: 'Quarter incident began', missingLabel: 'no incidents', format: (v) => compactDuration(hours ? v * 60 : v),
       },
     ),
+    ...(provider && trends.attribution ? [stackedBarChart(
+      { categories: monthLabels, series: [{ label: `Caused by ${provider}`, values: trends.attribution.caused }, { label: 'Ours, shared or other', values: trends.attribution.other }] },
+      { id: 'trend-attribution', title: `Incidents involving ${provider} per month, by who caused them`, valueAxisLabel: 'Incidents', categoryAxisLabel: 'Month incident began' },
+    )] : []),
     barChart(trends.categories.map((r) => ({ label: r.group, value: r.incidents })), {
       id: 'trend-categories', title: 'Root-cause categories', valueAxisLabel: 'Incidents', categoryAxisLabel: 'Category',
     }),
@@ -246,6 +261,20 @@ export function packetView({ spec, config, incidents, numbers, notes, stamp, del
   ].map(safe);
   const trendIntro = `All ${plural(trailingTotal, 'incident')} that began between ${mediumDate(trends.since)} and ${mediumDate(trends.until)}, whatever their cause${providerShare !== undefined ? `; ${providerShare} of them involved ${provider}` : ''}.${partial}`;
 
+  const agenda = [
+    ...(sinceEntry ? [{ number: sinceEntry.number, title: 'Since our last review', items: [] }] : []),
+    { number: summaryEntry.number, title: 'Executive summary and availability', items: [] },
+    { number: detailsEntry?.number ?? tableEntry.number, title: `Review of ${plural(incidents.length, 'incident')}`, items: views.map((v) => `${v.number} ${v.title}`) },
+    { number: trendsEntry.number, title: 'Trends over the last 12 months', items: [] },
+    { number: actionsEntry.number, title: 'Remediation status by owner', items: [] },
+    ...(creditsEntry ? [{ number: creditsEntry.number, title: 'Credits owed to us', items: [] }] : []),
+    ...(notes && notesEntry ? notes.sections.map((s, i) => ({ number: `${notesEntry!.number}.${i + 1}`, title: s.title, items: [] })) : []),
+  ];
+  const creditsPage = credits ? creditsView(credits, numbers.today) : undefined;
+  const briefPage = brief && provider ? briefView({
+    provider, numbers: brief, credits: creditsPage, notes, agenda: agenda.map(({ number, title }) => ({ number, title })),
+    sectionOf: (anchor) => toc.find((t) => t.anchor === anchor)?.number, meetingDay: mediumDate(numbers.today),
+  }) : undefined;
   return {
     title: subject,
     subtitle: provider ? `Internal review packet for the meeting with ${provider}` : 'Internal incident review packet',
@@ -261,16 +290,11 @@ export function packetView({ spec, config, incidents, numbers, notes, stamp, del
     runningHeader: `${config.organization} · ${subject}`,
     toc,
     since: delta ? deltaView(delta, config) : undefined,
-    sections: { since: sinceEntry, agenda: agendaEntry, summary: summaryEntry, table: tableEntry, details: detailsEntry, trends: trendsEntry, actions: actionsEntry, notes: notesEntry, appendices: appendixEntry },
+    sections: { since: sinceEntry, agenda: agendaEntry, summary: summaryEntry, table: tableEntry, details: detailsEntry, trends: trendsEntry, actions: actionsEntry, credits: creditsEntry, notes: notesEntry, appendices: appendixEntry },
     agendaHtml: notes?.agendaHtml ? safe(notes.agendaHtml) : undefined,
-    agenda: !agendaEntry ? [] : [
-      ...(sinceEntry ? [{ number: sinceEntry.number, title: 'Since our last review', items: [] }] : []),
-      { number: summaryEntry.number, title: 'Executive summary and availability', items: [] },
-      { number: detailsEntry?.number ?? tableEntry.number, title: `Review of ${plural(incidents.length, 'incident')}`, items: views.map((v) => `${v.number} ${v.title}`) },
-      { number: trendsEntry.number, title: 'Trends over the last 12 months', items: [] },
-      { number: actionsEntry.number, title: 'Remediation status by owner', items: [] },
-      ...(notes && notesEntry ? notes.sections.map((s, i) => ({ number: `${notesEntry!.number}.${i + 1}`, title: s.title, items: [] })) : []),
-    ],
+    agenda: agendaEntry ? agenda : [],
+    brief: briefPage,
+    credits: creditsPage,
     summary: {
       paragraphs,
       severityRows,

@@ -26,6 +26,7 @@ import { unknownService } from './unknown-service.js';
 import { unknownLocation } from './unknown-location.js';
 import { unknownProvider } from './unknown-provider.js';
 import { providerDisplayName } from './provider-display-name.js';
+import { attribution } from './attribution.js';
 import { remediationOverdue } from './remediation-overdue.js';
 import { duplicateId } from './duplicate-id.js';
 import { relatedExists } from './related-exists.js';
@@ -35,7 +36,7 @@ export const RULES: readonly Rule[] = [
   encoding, frontmatter, fileSize, yamlSyntax, yamlDuplicateKey, yamlAlias,
   unknownField, requiredField, fieldType, enumValue, fieldValue, timestampOffset, timeFormat,
   idFilename, timeOrder, impactWindow, timelineWindow, timelineEntry, internalHeading, timelineRequired, finalResolved,
-  remediationIdUnique, ownerKnown, unknownService, unknownLocation, unknownProvider, providerDisplayName, remediationOverdue,
+  remediationIdUnique, ownerKnown, unknownService, unknownLocation, unknownProvider, providerDisplayName, attribution, remediationOverdue,
   duplicateId, relatedExists,
 ];
 

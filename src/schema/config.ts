@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ID_PATTERN } from './id.js';
+import { contractSchema, type Contract } from './contract.js';
 
 /**
  * `postmortem.config.yaml`, declared once. Every key has a default, so a folder of
@@ -88,8 +89,12 @@ export const configSchema = z.strictObject({
   locations: userKeyed().describe('Location id -> display name.'),
   providers: z.array(z.union([
     z.string().min(1),
-    z.strictObject({ id: z.string().min(1), kind: z.enum(PROVIDER_KINDS).default('hosting') }),
-  ])).default([]).describe('Third parties: an id (a hosting provider) or {id, kind}; kind is hosting, vendor, upstream, customer or other.'),
+    z.strictObject({
+      id: z.string().min(1),
+      kind: z.enum(PROVIDER_KINDS).default('hosting'),
+      contract: contractSchema.optional().describe('Service-level contract: targets, credit tiers, exclusions, fee, claim deadline.'),
+    }),
+  ])).default([]).describe('Third parties: an id (a hosting provider) or {id, kind, contract?}; kind is hosting, vendor, upstream, customer or other.'),
   provider_names: userKeyed()
     .describe('Provider id -> display name for documents, e.g. rackspace: Rackspace.'),
   owners: z.array(ownerSchema).default([]).describe('The owners directory.'),
@@ -131,7 +136,7 @@ export type Config = z.output<typeof configSchema>;
 export type Owner = z.output<typeof ownerSchema>;
 
 /** The configured providers with their kinds (a plain id is a hosting provider). */
-export function providerList(config: Pick<Config, 'providers'>): { id: string; kind: ProviderKind }[] {
+export function providerList(config: Pick<Config, 'providers'>): { id: string; kind: ProviderKind; contract?: Contract }[] {
   return config.providers.map((p) => (typeof p === 'string' ? { id: p, kind: 'hosting' as const } : p));
 }
 

@@ -29,6 +29,9 @@ export const IMPACT_LEVELS = ['outage', 'partial-outage', 'degraded', 'delayed',
 export const AUDIENCES = ['internal', 'customer'] as const;
 export const REMEDIATION_TYPES = ['prevent', 'detect', 'mitigate', 'process'] as const;
 export const REMEDIATION_STATUSES = ['open', 'in-progress', 'done', 'wont-do'] as const;
+/** Who caused an incident (or a window), or who fixed it: a provider, we, both, or another third party. */
+export const ATTRIBUTIONS = ['provider', 'us', 'shared', 'third-party'] as const;
+export type AttributionParty = (typeof ATTRIBUTIONS)[number];
 /** Timestamp fields of the front-matter, in the order they happen. */
 export const TIMESTAMP_FIELDS = ['started', 'detected', 'mitigated', 'resolved'] as const;
 /** The reserved severity of a record nobody has rated yet (imported history); never a configured one. */
@@ -53,6 +56,15 @@ const scope = () => z.union([
   z.strictObject({ percent: z.number().min(0).max(100), of: unit() }),
   z.strictObject({ count: z.number().int().min(0), of: unit() }),
 ]);
+/** `attribution: provider`, or `{cause, provider, fixed_by}` (provider: a configured provider id). */
+const attribution = () => z.union([
+  z.enum(ATTRIBUTIONS),
+  z.strictObject({
+    cause: z.enum(ATTRIBUTIONS).describe('Who caused it.'),
+    provider: text().optional().describe("Provider id; default: the incident's only provider."),
+    fixed_by: z.enum(ATTRIBUTIONS).optional().describe('Who fixed it; default: who caused it.'),
+  }),
+]);
 const cause = (category: z.ZodType<string>) => z.strictObject({ category, summary: text() });
 
 export interface IncidentSchemaOptions {
@@ -74,6 +86,8 @@ export function incidentSchema(options: IncidentSchemaOptions = {}) {
     locations: z.array(text()).default([]).describe('Data centers / regions (ids from the config).'),
     provider: z.union([text(), z.array(text()).min(1)]).optional()
       .describe('Third parties involved (hosting, vendor, upstream, customer): one id or a list. Internal.'),
+    attribution: attribution().optional()
+      .describe('Who caused the incident (provider, us, shared, third-party), or {cause, provider, fixed_by}. Only `provider` counts against a provider (credits). Internal.'),
     started: z.string().regex(TIMESTAMP_OR_DATE_PATTERN, 'must be an ISO 8601 timestamp such as 2007-06-04T09:10:00-04:00, or a day 2007-06-04').optional()
       .describe('Customer impact began: a timestamp, or a day alone (day precision). Only a draft may leave it out. Customer-facing.'),
     detected: timestamp().optional().describe('First sign seen; may precede `started` (proactive detection).'),
@@ -92,6 +106,7 @@ export function incidentSchema(options: IncidentSchemaOptions = {}) {
         scope: scope().optional().describe('How much was affected: {percent, of} or {count, of}.'),
         public: z.boolean().default(false).describe('May appear in customer documents.'),
         summary: text().optional(),
+        attribution: attribution().optional().describe("Who caused this window; default: the incident's `attribution`."),
       })).min(1).optional()
         .describe('Impact in stages. Without it: one window `started` to `resolved` (else `mitigated`) at `impact.level`.'),
       affected: z.strictObject({ count: z.number().int().min(0), of: unit() }).optional(),
@@ -159,4 +174,5 @@ export type IncidentInput = z.input<IncidentSchema>;
 export type IncidentData = z.output<IncidentSchema>;
 export type Remediation = IncidentData['remediations'][number];
 export type RootCause = { category: string; summary: string };
+export type AttributionData = NonNullable<IncidentData['attribution']>;
 export type WindowData = NonNullable<IncidentData['impact']['windows']>[number];

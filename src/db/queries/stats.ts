@@ -17,7 +17,7 @@ export function availabilityMethod(weights: AvailabilityWeights): string {
     + `${shown.length ? `; ${shown.join(' and ')} minutes are shown but not counted` : ''}.`;
 }
 
-export const STATS_GROUPS = ['month', 'quarter', 'year', 'service', 'severity', 'category', 'location', 'provider'] as const;
+export const STATS_GROUPS = ['month', 'quarter', 'year', 'service', 'level', 'severity', 'category', 'location', 'provider'] as const;
 export type StatsGroupBy = (typeof STATS_GROUPS)[number];
 
 export interface StatsOptions {
@@ -27,6 +27,13 @@ export interface StatsOptions {
   until?: string;
   severity?: string[];
   service?: string[];
+  /** Only incidents involving this provider (listed in `provider`). */
+  provider?: string;
+  /**
+   * Only what this provider caused: incidents with a window attributed to it (`attribution:
+   * provider`), and with `by: service` or `level` only those windows count in impact and availability.
+   */
+  attributedTo?: string;
   /** Default: outage 1, partial-outage 0.3, degraded/delayed/data-loss 0. */
   weights?: AvailabilityWeights;
 }
@@ -63,10 +70,15 @@ const GROUP_SQL: Record<StatsGroupBy, { expr: string; join?: string; order: stri
   category: { expr: 'g.category', join: 'JOIN (SELECT DISTINCT incident_id, category FROM root_causes) g ON g.incident_id = i.id', order: 'count(*) DESC, grp' },
   provider: { expr: `coalesce(g.provider, '${NONE}')`, join: 'LEFT JOIN incident_providers g ON g.incident_id = i.id', order: 'count(*) DESC, grp' },
   service: { expr: 'g.service', join: 'JOIN incident_services g ON g.incident_id = i.id', order: 'count(*) DESC, grp' },
+  // each level an incident's windows reach (per level, impact minutes from those windows alone)
+  level: { expr: 'g.level', join: 'JOIN (SELECT DISTINCT incident_id, level FROM impact_windows) g ON g.incident_id = i.id', order: 'count(*) DESC, grp' },
   location: { expr: `coalesce(g.location_id, '${NONE}')`, join: 'LEFT JOIN incident_locations g ON g.incident_id = i.id', order: 'count(*) DESC, grp' },
 };
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A window (alias `a`) caused by the provider bound as its parameter: the only kind that counts against it. */
+const ATTRIBUTED = "a.attribution = 'provider' AND a.attribution_provider = ?";
 
 function selection(options: StatsOptions): { where: string; params: unknown[] } {
   const clauses: string[] = [];
@@ -81,10 +93,24 @@ function selection(options: StatsOptions): { where: string; params: unknown[] } 
     clauses.push(`EXISTS (SELECT 1 FROM incident_services s WHERE s.incident_id = i.id AND s.service IN (${options.service.map(() => '?').join(', ')}))`);
     params.push(...options.service);
   }
+  if (options.provider !== undefined) {
+    clauses.push('EXISTS (SELECT 1 FROM incident_providers p WHERE p.incident_id = i.id AND p.provider = ?)');
+    params.push(options.provider);
+  }
+  if (options.attributedTo !== undefined) {
+    clauses.push(`EXISTS (SELECT 1 FROM impact_windows a WHERE a.incident_id = i.id AND ${ATTRIBUTED})`);
+    params.push(options.attributedTo);
+  }
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 
 function groupFilter(options: StatsOptions, where: string): { sql: string; params: unknown[] } {
+  if (options.by === 'level' && options.attributedTo !== undefined) {
+    return {
+      sql: `${where ? ' AND' : 'WHERE'} EXISTS (SELECT 1 FROM impact_windows a WHERE a.incident_id = i.id AND a.level = g.level AND ${ATTRIBUTED})`,
+      params: [options.attributedTo],
+    };
+  }
   if (options.by !== 'service' || !options.service?.length) return { sql: '', params: [] };
   return { sql: `${where ? ' AND' : 'WHERE'} g.service IN (${options.service.map(() => '?').join(', ')})`, params: [...options.service] };
 }
@@ -122,10 +148,21 @@ export function statsSql(options: StatsOptions): { sql: string; params: unknown[
 /** Each service's impact windows of the selected incidents (for availability and impact minutes). */
 function windowsSql(options: StatsOptions): { sql: string; params: unknown[] } {
   const { where, params } = selection(options);
-  const only = options.service?.length ? `${where ? ' AND' : 'WHERE'} g.service IN (${options.service.map(() => '?').join(', ')})` : '';
-  const sql = `SELECT g.service, g.level, g.from_at, g.to_at, g.incident_id
+  const clauses: string[] = [];
+  const extra: unknown[] = [];
+  if (options.service?.length) {
+    clauses.push(`g.service IN (${options.service.map(() => '?').join(', ')})`);
+    extra.push(...options.service);
+  }
+  if (options.attributedTo !== undefined) {
+    clauses.push(ATTRIBUTED.replaceAll('a.', 'g.'));
+    extra.push(options.attributedTo);
+  }
+  const only = clauses.length ? `${where ? ' AND' : 'WHERE'} ${clauses.join(' AND ')}` : '';
+  const key = options.by === 'level' ? 'g.level' : 'g.service';
+  const sql = `SELECT ${key}, g.level, g.from_at, g.to_at, g.incident_id
     FROM incidents i JOIN impact_windows g ON g.incident_id = i.id ${where}${only}`;
-  return { sql, params: [...params, ...(options.service ?? [])] };
+  return { sql, params: [...params, ...extra] };
 }
 
 interface Span extends ImpactSpan { incident: string }
@@ -138,6 +175,17 @@ function serviceImpactMinutes(spans: readonly Span[]): number {
     byIncident.get(s.incident)!.push(s);
   }
   return [...byIncident.values()].reduce((sum, s) => sum + impactMinutes(s), 0);
+}
+
+/** Minutes at one level: per incident, the union of its windows at that level (any service), summed; `data-loss` too. */
+function levelMinutes(spans: readonly Span[]): number {
+  const byIncident = new Map<string, [number, number][]>();
+  for (const s of spans) {
+    if (s.to === null) continue;
+    if (!byIncident.has(s.incident)) byIncident.set(s.incident, []);
+    byIncident.get(s.incident)!.push([s.from, s.to]);
+  }
+  return [...byIncident.values()].reduce((sum, list) => sum + unionMs(list) / 60000, 0);
 }
 
 /** Per service: weighted downtime, degraded and delayed minutes within the period, and availability. */
@@ -187,7 +235,7 @@ export function queryStats(db: Database.Database, options: StatsOptions): StatsR
   const rows = db.prepare(sql).raw().all(...params) as [string, number, number, string | null, string | null, string | null][];
   let windows: Map<string, Span[]> | undefined;
   let period: [number, number] | undefined;
-  if (options.by === 'service') {
+  if (options.by === 'service' || options.by === 'level') {
     windows = new Map();
     const w = windowsSql(options);
     for (const [service, level, from, to, incident] of db.prepare(w.sql).raw().all(...w.params) as [string, ImpactLevel, string, string | null, string][]) {
@@ -195,7 +243,7 @@ export function queryStats(db: Database.Database, options: StatsOptions): StatsR
       if (!list) windows.set(service, (list = []));
       list.push({ from: Date.parse(from), to: to === null ? null : Date.parse(to), level, incident });
     }
-    period = periodOf(db, options);
+    if (options.by === 'service') period = periodOf(db, options);
   }
   const weights = options.weights ?? DEFAULT_AVAILABILITY_WEIGHTS;
   const result = rows.map(([group, count, impact, detectList, mitigateList, resolveList]): StatsRow => {
@@ -214,9 +262,10 @@ export function queryStats(db: Database.Database, options: StatsOptions): StatsR
       impact_minutes: round(impact),
     };
     if (windows) {
-      // per service, its own windows: a service hit briefly does not get the whole incident's minutes
-      row.impact_minutes = round(serviceImpactMinutes(windows.get(group) ?? []));
-      Object.assign(row, serviceAvailability(windows.get(group) ?? [], period, weights));
+      // per service (or level), its own windows: a service hit briefly does not get the whole incident's minutes
+      const spans = windows.get(group) ?? [];
+      row.impact_minutes = round(options.by === 'level' ? levelMinutes(spans) : serviceImpactMinutes(spans));
+      if (options.by === 'service') Object.assign(row, serviceAvailability(spans, period, weights));
     }
     return row;
   });
