@@ -264,7 +264,7 @@ export function packetView({ spec, config, incidents, numbers, notes, stamp, del
   const agenda = [
     ...(sinceEntry ? [{ number: sinceEntry.number, title: 'Since our last review', items: [] }] : []),
     { number: summaryEntry.number, title: 'Executive summary and availability', items: [] },
-    { number: detailsEntry?.number ?? tableEntry.number, title: `Review of ${plural(incidents.length, 'incident')}`, items: views.map((v) => `${v.number} ${v.title}`) },
+    { number: detailsEntry?.number ?? tableEntry.number, title: `Review of ${plural(incidents.length, 'incident')}${appendixViews.length ? ` (${plural(appendixViews.length, 'review')} in the appendices)` : ''}`, items: views.map((v) => `${v.number} ${v.title}`) },
     { number: trendsEntry.number, title: 'Trends over the last 12 months', items: [] },
     { number: actionsEntry.number, title: 'Remediation status by owner', items: [] },
     ...(creditsEntry ? [{ number: creditsEntry.number, title: 'Credits owed to us', items: [] }] : []),
