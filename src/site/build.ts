@@ -27,6 +27,7 @@ import { incidentLinks, linksUseText, type IncidentLinks } from './similar.js';
 import { decodeLinks, encodeLinks, hash, Layouts, saveState, SiteState, summaryDigest, type Layout } from './state.js';
 import { readLinkTexts, readSiteIncidents, type SiteIncident } from './summaries.js';
 import { trendsPage } from './trends.js';
+import { feedPage } from './feed.js';
 import { zoneFormat } from './zone-format.js';
 
 /**
@@ -464,6 +465,7 @@ async function buildSiteWith(o: BuildSiteOptions, threads: { pool?: TaskPool }):
   pages.push({ path: 'assets/search/terms.js', digest: hash(base, SEARCH_TERMS_SCRIPT), render: () => ({ content: SEARCH_TERMS_SCRIPT }) });
   const searchOptions = searchOptionsScript();
   pages.push({ path: 'assets/search/options.js', digest: hash(base, searchOptions), render: () => ({ content: searchOptions }) });
+  pages.push(feedPage(o.db, o.config, base));
 
   // --- search shards: a shard's members in id order ---
   const shards = shardCount(ids.length);
