@@ -54,10 +54,10 @@ function calendars(ctx: CommandContext, db: Database.Database, config: Config, t
 export async function runActions(ctx: CommandContext, options: ActionsCommandOptions = {}): Promise<CommandResult & { rows: ActionRow[] }> {
   let rows: ActionRow[] = [];
   const format = options.format ?? 'table';
-  if (format !== 'ics' && (options.team !== undefined || options.provider !== undefined)) {
-    throw new UserError('--team and --provider select a calendar: use them with --format ics', 'To list one owner\'s remediations, use --owner.');
-  }
   const result = await runQueryCommand(ctx, { ...options, format: format === 'ics' ? undefined : format }, (db, kb) => {
+    if (format !== 'ics' && (options.team !== undefined || options.provider !== undefined)) {
+      throw new UserError('--team and --provider select a calendar: use them with --format ics', 'To list one owner\'s remediations, use --owner.');
+    }
     if (format === 'ics') {
       calendars(ctx, db, kb.config, kb.today.toString(), options);
       return;
