@@ -33,6 +33,7 @@ const COMMANDS: readonly CommandEntry[] = [
   // documents
   { command: 'letter [ids..]', describe: 'Write the customer letter about one or more incidents, or a follow-up to an earlier letter (HTML, Markdown, PDF)', load: async () => (await import('./commands/letter.js')).letterCommand },
   { command: 'packet', describe: 'Write the internal review packet for a provider meeting (HTML, PDF)', load: async () => (await import('./commands/packet.js')).packetCommand },
+  { command: 'export <kind>', describe: 'Print public incident summaries (json, atom or statuspage) through the letters\' customer view and tripwire', load: async () => (await import('./commands/export.js')).exportCommand },
   { command: 'site', describe: 'Write the browsable, searchable site to <out>/site/ (only what changed)', load: async () => (await import('./commands/site.js')).siteCommand },
   { command: 'serve', describe: 'Build, then serve the site and letter and packet previews on 127.0.0.1, rebuilding and reloading on every save', load: async () => (await import('./commands/serve.js')).serveCommand },
   // authoring

@@ -17,8 +17,8 @@ describe('customer letters and the richer record', () => {
     expect(kb.problems.filter((p) => p.severity === 'error')).toEqual([]);
     const letter = customerLetter(kb.incidents, kb.config, { audience: 'customers' });
     expect(letter.incidents[0]!.timeline).toEqual([
-      { time: 'around 9:40 AM EDT', event: 'Traffic was spread out again.' },
-      { time: 'June 5', event: 'Extra load balancers were added.' },
+      { time: 'around 9:40 AM EDT', event: 'Traffic was spread out again.', at: '2007-06-04T09:40:00-04:00', precision: 'minute', approximate: true },
+      { time: 'June 5', event: 'Extra load balancers were added.', at: '2007-06-05T00:00:00-04:00', precision: 'day', approximate: false },
     ]);
     expect(letter.incidents[0]!.duration).toBe('1 hour and 45 minutes');
   });

@@ -83,14 +83,15 @@ interface EditCase {
 }
 
 // The fixture has 16 incidents: one search shard. Pages over many incidents whose bytes do not
-// change (the action items after a title edit, say) are rendered again but not written.
+// change (the action items after a title edit, say) are rendered again but not written. The Atom
+// feed (feed.xml) changes with what customers see of a final incident, or when one comes or goes.
 const CASES: EditCase[] = [
   {
     name: 'a title',
     apply: (root) => edit(root, DB_FILE, (t) => t.replace('title: "Mail routing database overloaded"', 'title: "Routing database out of connections"')),
     // db is lb's related and similar incident, and extra-0's similar one; extra-3 and extra-6 find it by text
     changed: [
-      'assets/search/shard-000.js', 'categories/capacity.html', 'incidents/2007-06-04-lb.html', 'incidents/2007-06-13-db.html',
+      'assets/search/shard-000.js', 'categories/capacity.html', 'feed.xml', 'incidents/2007-06-04-lb.html', 'incidents/2007-06-13-db.html',
       'incidents/2007-09-01-extra-0.html', 'incidents/2007-09-04-extra-3.html', 'incidents/2007-09-07-extra-6.html', 'index.html',
       'services/webmail.html',
     ],
@@ -98,7 +99,9 @@ const CASES: EditCase[] = [
   {
     name: 'a status',
     apply: (root) => edit(root, LB_FILE, (t) => t.replace('status: final', 'status: review')),
-    changed: ['categories/capacity.html', 'incidents/2007-06-04-lb.html', 'index.html', 'services/webmail.html'],
+    changed: [
+      'categories/capacity.html', 'feed.xml', 'incidents/2007-06-04-lb.html', 'index.html', 'services/webmail.html',
+    ],
   },
   {
     name: 'a severity',
@@ -128,16 +131,17 @@ const CASES: EditCase[] = [
     name: 'a service',
     apply: (root) => edit(root, MX_FILE, (t) => t.replace('services: [smtp-inbound]', 'services: [dns]')),
     changed: [
-      'assets/search/shard-000.js', 'categories/config.html', 'incidents/2006-03-01-mx.html', 'incidents/2007-09-03-extra-2.html', 'index.html',
-      'services/dns.html', 'services/index.html', 'services/smtp-inbound.html', 'trends.html',
+      'assets/search/shard-000.js', 'categories/config.html', 'feed.xml', 'incidents/2006-03-01-mx.html',
+      'incidents/2007-09-03-extra-2.html', 'index.html', 'services/dns.html', 'services/index.html', 'services/smtp-inbound.html',
+      'trends.html',
     ],
   },
   {
     name: 'a service no incident named before',
     apply: (root) => edit(root, MX_FILE, (t) => t.replace('services: [smtp-inbound]', 'services: [smtp-inbound, pop]')),
     changed: [
-      'assets/search/shard-000.js', 'categories/config.html', 'incidents/2006-03-01-mx.html', 'index.html', 'services/index.html',
-      'services/pop.html', 'services/smtp-inbound.html', 'trends.html',
+      'assets/search/shard-000.js', 'categories/config.html', 'feed.xml', 'incidents/2006-03-01-mx.html', 'index.html',
+      'services/index.html', 'services/pop.html', 'services/smtp-inbound.html', 'trends.html',
     ],
   },
   {
@@ -145,18 +149,19 @@ const CASES: EditCase[] = [
     apply: (root) => writeFileSync(join(root, 'incidents/2007/2007-06-20-new.md'), DB.replace('id: 2007-06-13-db', 'id: 2007-06-20-new')
       .replace(/2007-06-13T/g, '2007-06-20T').replace('Mail routing database overloaded', 'Routing database overloaded again')),
     changed: [
-      'actions.html', 'assets/search/shard-000.js', 'categories/capacity.html', 'categories/index.html', 'incidents/2007-06-04-lb.html',
-      'incidents/2007-06-13-db.html', 'incidents/2007-06-20-new.html', 'incidents/2007-09-01-extra-0.html', 'incidents/2007-09-04-extra-3.html',
-      'incidents/2007-09-07-extra-6.html', 'index.html', 'owners.html', 'services/index.html', 'services/webmail.html', 'trends.html',
+      'actions.html', 'assets/search/shard-000.js', 'categories/capacity.html', 'categories/index.html', 'feed.xml',
+      'incidents/2007-06-04-lb.html', 'incidents/2007-06-13-db.html', 'incidents/2007-06-20-new.html', 'incidents/2007-09-01-extra-0.html',
+      'incidents/2007-09-04-extra-3.html', 'incidents/2007-09-07-extra-6.html', 'index.html', 'owners.html', 'services/index.html',
+      'services/webmail.html', 'trends.html',
     ],
   },
   {
     name: 'a removed incident',
     apply: (root) => rmSync(join(root, MX_FILE), { force: true }),
     changed: [
-      'actions.html', 'assets/search/shard-000.js', 'categories/config.html', 'categories/index.html', 'incidents/2006-03-01-mx.html',
-      'incidents/2007-09-03-extra-2.html', 'incidents/2007-09-11-extra-10.html', 'index.html', 'owners.html', 'services/index.html',
-      'services/smtp-inbound.html', 'trends.html',
+      'actions.html', 'assets/search/shard-000.js', 'categories/config.html', 'categories/index.html', 'feed.xml',
+      'incidents/2006-03-01-mx.html', 'incidents/2007-09-03-extra-2.html', 'incidents/2007-09-11-extra-10.html', 'index.html',
+      'owners.html', 'services/index.html', 'services/smtp-inbound.html', 'trends.html',
     ],
   },
   {

@@ -176,10 +176,11 @@ describe('postmortem site', () => {
     expect(second.site.unchanged).toBe(total);
 
     // edit mx's body: only its page and its search shard depend on the body; the pages over
-    // many incidents show summaries only, and dns shows mx's title, severity and date only
+    // many incidents show summaries only, and dns shows mx's title, severity and date only; the
+    // feed is rendered again (its tripwire reads the body) but its bytes do not change
     writeFileSync(join(root, 'incidents/2006/2006-03-01-mx.md'), MX.replace('Senders deferred mail', 'Senders deferred all mail'));
     const third = await build(root);
-    expect(third.site.rendered).toEqual(['site/incidents/2006-03-01-mx.html', 'site/assets/search/shard-000.js']);
+    expect(third.site.rendered).toEqual(['site/feed.xml', 'site/incidents/2006-03-01-mx.html', 'site/assets/search/shard-000.js']);
     expect(third.site.written).toEqual(['site/incidents/2006-03-01-mx.html', 'site/assets/search/shard-000.js']);
     expect(statSync(lbPage).mtimeMs).toBe(lbMtime);
     expect(read(third.dir, 'incidents/2006-03-01-mx.html')).toContain('Senders deferred all mail');
@@ -234,7 +235,7 @@ describe('postmortem site', () => {
     writeFileSync(join(root, 'incidents/2006/2006-03-01-mx.md'), MX.replace('Senders deferred mail', 'Senders deferred all mail'));
     renameSync(join(root, 'incidents/2007/2007-06-04-lb.md'), join(root, 'incidents/2007-06-04-lb.md'));
     const quick = await build(root, out);
-    expect(quick.site.rendered).toEqual(['site/incidents/2006-03-01-mx.html', 'site/incidents/2007-06-04-lb.html', 'site/assets/search/shard-000.js']);
+    expect(quick.site.rendered).toEqual(['site/feed.xml', 'site/incidents/2006-03-01-mx.html', 'site/incidents/2007-06-04-lb.html', 'site/assets/search/shard-000.js']);
     expect(existsSync(join(quick.dir, '.state'))).toBe(true);
     const fresh = await build(root, join(root, 'out-fresh'));
     expect(quick.site.files).toEqual(fresh.site.files);
@@ -244,7 +245,7 @@ describe('postmortem site', () => {
     rmSync(join(quick.dir, 'incidents/2006-02-01-dns.html'));
     writeFileSync(join(root, 'incidents/2006/2006-03-01-mx.md'), MX);
     const again = await build(root, out);
-    expect(again.site.rendered).toEqual(['site/incidents/2006-03-01-mx.html', 'site/incidents/2006-02-01-dns.html', 'site/assets/search/shard-000.js']);
+    expect(again.site.rendered).toEqual(['site/feed.xml', 'site/incidents/2006-03-01-mx.html', 'site/incidents/2006-02-01-dns.html', 'site/assets/search/shard-000.js']);
     for (const f of [...fresh.site.files]) expect(existsSync(join(again.dir, f)), f).toBe(true);
 
     // a damaged state is rebuilt from the database

@@ -1,6 +1,7 @@
 import type Handlebars from 'handlebars';
 import type { Config, Owner } from '../schema/config.js';
 import type { Incident, TimelineEntry } from '../model/incident.js';
+import type { ImpactLevel } from '../schema/incident.js';
 import { durations } from '../model/impact.js';
 import { Temporal, type Instant } from '../model/time.js';
 import { clockTime, englishDate, humanDuration, longDate, mediumDate, minutesBetween, weekdayName } from '../format/time.js';
@@ -17,10 +18,11 @@ import { joinList, numberWord, restorationSentence, serviceLabel, signatureTitle
  * else. `customerLetter()` is the only place that reads incidents for customer documents;
  * it copies exactly the allowlist of the spec's Audience rule:
  *
- * - customer fields: title, services, locations (display names), started / mitigated /
+ * - customer fields: id, title, services, locations (display names), started / mitigated /
  *   resolved, impact.summary, impact.symptoms, impact.percent_resolved_at_mitigation;
  * - the action text of remediations marked `public: true`;
  * - timeline entries marked `public: true`;
+ * - impact windows marked `public: true` (times, level, services, locations, summary);
  * - the Customer summary (Markdown, sanitised for customers);
  * - owners whose directory entry is `public: true`, by name and public title;
  * - the organisation, audience and signer from the config.
@@ -50,11 +52,33 @@ export interface LetterTimelineEntry {
   /** "9:52 AM EDT", prefixed with the date when it is not the incident's start date. */
   time: string;
   event: string;
+  /** ISO 8601 with the display zone's offset (for exports); a day-precision entry sits at the start of its day. */
+  at: string;
+  precision: 'minute' | 'day';
+  approximate: boolean;
+}
+
+/** A window marked `public: true`: when, at what level, over which services (display names), with its summary. */
+export interface LetterWindow {
+  from: string;
+  /** null while still open. */
+  to: string | null;
+  level: ImpactLevel;
+  services: string[];
+  locations: string[];
+  summary: string | null;
 }
 
 export interface LetterIncident {
   number: number;
+  /** The incident's id (its file name: a customer field). */
+  id: string;
   title: string;
+  /** Machine-readable times for exports: ISO 8601 with the display zone's offset; `resolved` is the end of impact as `duration` counts it. */
+  times: { started: string; mitigated: string | null; resolved: string | null };
+  /** Service ids as written in the record, in the order of `services` (their display names). */
+  service_ids: string[];
+  windows: LetterWindow[];
   /** "Monday, June 4, 2007" in the configured time zone. */
   date: string;
   /** "June 4". */
@@ -140,6 +164,15 @@ function person(owner: Owner): LetterPerson {
   return { name: owner.name, title, signature_title: title ? signatureTitle(title) : '' };
 }
 
+/** "2007-06-04T09:10:00-04:00": an instant as ISO 8601 with the offset of the display zone. */
+export function isoInZone(instant: Instant, zone: string): string {
+  return instant.toZonedDateTimeISO(zone).toString({ timeZoneName: 'never', smallestUnit: 'second' });
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
 function plainDate(instant: Instant, zone: string): Temporal.PlainDate {
   return instant.toZonedDateTimeISO(zone).toPlainDate();
 }
@@ -198,9 +231,21 @@ function letterIncident(incident: Incident, number: number, config: Config, owne
         markdown: safeMarkdown(customerMarkdown(incident.customer_summary)),
       }
     : null;
+  const iso = (instant: Instant | undefined) => (instant ? isoInZone(instant, zone) : null);
   return {
     number,
+    id: incident.id,
     title: incident.title,
+    times: { started: iso(incident.started)!, mitigated: iso(incident.mitigated), resolved: iso(end) },
+    service_ids: [...incident.services],
+    windows: incident.windows.filter((w) => w.public).map((w) => ({
+      from: iso(w.from)!,
+      to: iso(w.to),
+      level: w.level,
+      services: w.services.map(serviceLabel),
+      locations: w.locations.map((id) => config.locations.get(id) ?? id),
+      summary: w.summary?.trim() ? oneLine(w.summary) : null,
+    })),
     date: longDate(incident.started, zone),
     short_date: englishDate(day, false, false),
     weekday: weekdayName(day),
@@ -220,7 +265,13 @@ function letterIncident(incident: Incident, number: number, config: Config, owne
     }),
     timeline: incident.timeline
       .filter((entry) => entry.public)
-      .map((entry) => ({ time: entryTime(entry, day, zone), event: entry.event.replace(/\s+/g, ' ').trim() })),
+      .map((entry) => ({
+        time: entryTime(entry, day, zone),
+        event: oneLine(entry.event),
+        at: iso(entry.at)!,
+        precision: entry.precision,
+        approximate: entry.approximate,
+      })),
     summary,
     remediations: groups,
     has_remediations: groups.length > 0,

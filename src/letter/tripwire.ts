@@ -171,6 +171,9 @@ export function internalStrings(incidents: readonly Incident[], config: Config):
       word(id, `remediations[${i}].ticket`, r.ticket);
       if (!r.public) frag(id, `remediations[${i}].action (not public)`, r.action);
     });
+    incident.windows.forEach((w, i) => {
+      if (!w.public && !w.implicit) frag(id, `impact.windows[${i}].summary (not public)`, w.summary);
+    });
     incident.timeline.forEach((entry, i) => {
       if (!entry.public) frag(id, `timeline entry ${i + 1} (not public, line ${entry.line})`, entry.event);
     });
@@ -196,6 +199,7 @@ export function publicCorpus(incidents: readonly Incident[], config: Config, pro
     parts.push(...incident.locations.map((l) => config.locations.get(l) ?? l));
     for (const r of incident.remediations) if (r.public) parts.push(r.action);
     for (const e of incident.timeline) if (e.public) parts.push(e.event);
+    for (const w of incident.windows) if (w.public && w.summary) parts.push(w.summary);
   }
   return parts.map(letters).join('\u0000');
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { incidentSchema } from './incident.js';
 import { configSchema } from './config.js';
+import { publicExportSchema } from '../export/view.js';
 
 /**
  * The published JSON Schemas (draft-07, for editors), derived from the zod schemas.
@@ -17,6 +18,12 @@ export const JSON_SCHEMAS = {
     $id: 'https://postmortem-kb.invalid/schema/config.schema.json',
     title: 'postmortem.config.yaml (postmortem-kb)',
     ...z.toJSONSchema(configSchema, { target: 'draft-07', io: 'input' }),
+  }),
+  'export.schema.json': () => ({
+    $id: 'https://postmortem-kb.invalid/schema/export.schema.json',
+    title: 'postmortem export json: public incident summaries (postmortem-kb)',
+    description: 'What `postmortem export json` prints: the customer view of every final incident, as letters show it (see docs/export.md).',
+    ...z.toJSONSchema(publicExportSchema, { target: 'draft-07', io: 'output' }),
   }),
 } as const;
 

@@ -12,6 +12,7 @@ import { linkChanges, readListing, whatChanged } from './changes.js';
 import { INCIDENT_PAGE_WEIGHT } from './incident-page.js';
 import { byId, MANIFEST_FILE, readManifest, SITE_FORMAT } from './manifest.js';
 import { siteData } from './model.js';
+import { feedPage } from './feed.js';
 import { createTaskPool, shardsInBackground, type TaskPool } from './parallel.js';
 import { missingPaths, planPages, planShards } from './plan.js';
 import { Renderer } from './renderer.js';
@@ -200,7 +201,7 @@ async function buildSiteWith(o: BuildSiteOptions, threads: { pool?: TaskPool }):
   const background = shards.stale.length > 0 && shards.stale.length <= BACKGROUND_SHARDS
     ? shardsInBackground(o.dbPath, shards.stale.map((s) => s.ids)) : undefined;
   background?.catch(() => undefined); // awaited when the shards are written; a failure is reported then
-  const plan = planPages({ siteDir, changes, links, data, renderer, templateFiles, missing, shards, load: o.load });
+  const plan = planPages({ siteDir, changes, links, data, renderer, templateFiles, missing, shards, load: o.load, extra: [feedPage(o.db, o.config, changes.base)] });
   lap('model');
 
   // 3. render: the pages whose digest changed or whose file is missing

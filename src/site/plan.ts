@@ -148,6 +148,8 @@ export interface PlanInput {
   missing: ReadonlySet<string>;
   shards: ShardPlan;
   load(ids: readonly string[]): Incident[];
+  /** Pages made from the database outside the site's model (the Atom feed), with their digests. */
+  extra: readonly Page[];
 }
 
 export interface PagePlan {
@@ -166,7 +168,7 @@ export function planPages(p: PlanInput): PagePlan {
   const c = p.changes;
   const { state, facts, listing, base } = c;
   const gone = new Set<string>(p.shards.gone);
-  const pages = assetPages(base, p.templateFiles);
+  const pages = [...assetPages(base, p.templateFiles), ...p.extra];
   for (const id of c.removed) gone.add(incidentPath(id));
   for (const id of incidentCandidates(c, p.links, p.missing)) {
     const n = facts.indexOf(id)!;

@@ -44,7 +44,8 @@ SELECT r.incident_id, i.title AS incident_title, r.remediation_id, r.action, r.t
        END
  ORDER BY r.due IS NULL, r.due, i.started_at, r.incident_id, r.position`;
 
-function date(text: string, flag: string): Temporal.PlainDate {
+/** A day option `YYYY-MM-DD`; a RangeError (reported as an invalid option) otherwise. */
+export function dayOption(text: string, flag: string): Temporal.PlainDate {
   try {
     if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return Temporal.PlainDate.from(text, { overflow: 'reject' });
   } catch {
@@ -55,8 +56,8 @@ function date(text: string, flag: string): Temporal.PlainDate {
 
 /** Remediations with their incident, owner, due date, status and days overdue (relative to `today`). */
 export function queryActions(db: Database.Database, options: ActionsOptions): ActionRow[] {
-  const today = date(options.today, '--now');
-  if (options.dueBefore !== undefined) date(options.dueBefore, '--due-before');
+  const today = dayOption(options.today, '--now');
+  if (options.dueBefore !== undefined) dayOption(options.dueBefore, '--due-before');
   const status = options.status ?? 'open';
   if (!ACTION_STATUSES.includes(status)) throw new RangeError(`--status must be one of ${ACTION_STATUSES.join(', ')}`);
   const rows = db.prepare(ACTIONS_SQL).all({
