@@ -400,7 +400,7 @@ export function customerLetter(incidentList: readonly Incident[], config: Config
   if (signer) say('signature', ['letter.signer'], `${signer.name}${signer.signature_title ? `, ${signer.signature_title}` : ''}`);
 
   return {
-    organization: config.organization,
+    organization: plainText(config.organization),
     audience,
     greeting: `To our ${audience},`,
     date: mediumDate(date),
