@@ -187,16 +187,20 @@ function toldWindows(incident: Incident): ImpactWindow[] {
   return incident.windows.filter((w) => w.public && !w.implicit);
 }
 
+/** Levels at which customers could not use (part of) the service: what "how long" counts. */
+const DOWN_LEVELS: readonly string[] = ['outage', 'partial-outage'];
+
 /**
- * Where the letter says the interruption ended: the end of the last public window when the
- * record has public windows (an internal tail is not the customers' outage), else `resolved`
- * (or the end of the last window); undefined while it is not over.
+ * Where the letter says the interruption ended: the end of the last outage or partial-outage
+ * window when the record lists windows (a degraded or delayed tail, such as a feature switched
+ * back on later, is not the time customers could not use the service), else `resolved` (or
+ * the end of the last window); undefined while it is not over.
  */
 function toldEnd(incident: Incident): Instant | undefined {
-  const told = toldWindows(incident).filter((w) => w.level !== 'data-loss');
-  if (told.length > 0) {
-    if (told.some((w) => !w.to)) return undefined;
-    return told.map((w) => w.to!).reduce((a, b) => (before(a, b) ? b : a));
+  const down = incident.windows.filter((w) => !w.implicit && DOWN_LEVELS.includes(w.level));
+  if (down.length > 0) {
+    if (down.some((w) => !w.to)) return undefined;
+    return down.map((w) => w.to!).reduce((a, b) => (before(a, b) ? b : a));
   }
   const toResolve = durations(incident).toResolve;
   return toResolve === null ? undefined : incident.started.add({ milliseconds: Math.round(toResolve * 60000) });
@@ -206,7 +210,8 @@ type Say = (rule: SentenceRuleId, fields: string[], text: string) => string;
 
 function whenSentence(incident: Incident, end: Instant | undefined, clock: Clock, say: Say): string {
   const began = `It began at ${at(incident.started, clock)}`;
-  const fields = ['started', end ? (toldWindows(incident).length ? 'impact.windows' : 'resolved') : 'resolved', ...(clock.places.length ? ['locations'] : [])];
+  const fromWindows = incident.windows.some((w) => !w.implicit && DOWN_LEVELS.includes(w.level));
+  const fields = ['started', fromWindows ? 'impact.windows[].to' : 'resolved', ...(clock.places.length ? ['locations'] : [])];
   if (!end) return say('when', fields, `${began} and was not yet over when we wrote this letter.`);
   return say('when', fields, `${began} and lasted ${humanDuration(minutesBetween(incident.started, end))}, until ${at(end, clock)}.`);
 }

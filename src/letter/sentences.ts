@@ -27,8 +27,8 @@ export const SENTENCE_RULES = [
   {
     id: 'when',
     example: 'It began at 9:12 AM EDT and lasted 1 hour and 45 minutes, until 10:57 AM EDT.',
-    fields: ['started', 'resolved', 'impact.windows (public)', 'locations (zone)'],
-    leftOut: 'never; the end is the end of the last public impact window, else `resolved`, else "was not yet over"',
+    fields: ['started', 'resolved', 'impact.windows[].to', 'locations (zone)'],
+    leftOut: 'never; the end is the end of the last outage or partial-outage window, else `resolved`, else "was not yet over"',
   },
   {
     id: 'restored-share',
