@@ -229,3 +229,32 @@ describe('time zones: the letter\'s, and a location\'s own', () => {
     expect(incident.when).toBe('It began at 9:10 AM EDT and lasted 1 hour and 45 minutes, until 10:55 AM EDT.');
   });
 });
+
+describe('postmortem letter --preview', () => {
+  it('prints the customer-text warnings, the word count and the claims table, and writes nothing', async () => {
+    const { runLetterPreview } = await import('../src/commands/letter.js');
+    const root = tempKb({
+      'postmortem.config.yaml': BASE_CONFIG,
+      [BASE_PATH]: BASE_INCIDENT
+        .replace('summary: Customers could not read mail.', 'summary: "Kunden konnten ihre E-Mails nicht lesen, und das war nicht gut für unsere Kunden.<img src=x onerror=alert(1)>"')
+        .replace('status: done}', 'status: done, public: true}'),
+    });
+    roots.push(root);
+    const out = tempKb({});
+    roots.push(out);
+    const ctx = captureContext(root, { out, now: '2008-01-01' });
+    const { exitCode, preview } = await runLetterPreview(ctx, { ids: ['2007-06-04-lb'] });
+    expect(exitCode).toBe(0);
+    const text = ctx.out_();
+    expect(text).toContain('Preview of letter 2007-06-04-lb ("Load balancer overload", dated June 4, 2007); nothing written.');
+    expect(text).toContain(`${BASE_PATH}:13:12: warning \`impact.summary\` is plain text but holds markup`);
+    expect(text).toContain(`${BASE_PATH}:13:12: warning \`impact.summary\` reads as German, but customer documents are in \`en\``);
+    expect(text).toContain(`${BASE_PATH}:4:9: warning final incident in letter "2007-06-04-lb" has no customer summary`);
+    expect(text).toContain(`${BASE_PATH}:22:5: warning public remediation R1 of this final incident in letter "2007-06-04-lb" has no customer wording`);
+    expect(text).toMatch(/Words: \d+ \(the letter up to its valediction\)/);
+    expect(text).toMatch(/│ when\s+│ 2007-06-04-lb\s+│ started, resolved\s+│ It began at 9:10 AM EDT/);
+    expect(text).toMatch(/│ changed\s+│ 2007-06-04-lb\s+│ remediations\[R1\]\.action\s+│ Stop traffic bouncing\./);
+    expect(preview.words).toBeGreaterThan(50);
+    expect(readdirSync(out)).toEqual([]);
+  });
+});

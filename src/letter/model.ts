@@ -206,7 +206,8 @@ function toldEnd(incident: Incident): Instant | undefined {
   return toResolve === null ? undefined : incident.started.add({ milliseconds: Math.round(toResolve * 60000) });
 }
 
-type Say = (rule: SentenceRuleId, fields: string[], text: string) => string;
+/** Records a claim (about `incident`, default: the incident being told) and returns its text. */
+type Say = (rule: SentenceRuleId, fields: string[], text: string, incident?: string) => string;
 
 function whenSentence(incident: Incident, end: Instant | undefined, clock: Clock, say: Say): string {
   const began = `It began at ${at(incident.started, clock)}`;
@@ -323,7 +324,7 @@ function changes(incidents: readonly Incident[], config: Config, letterDate: Tem
       const section = done ? result.changed : result.changing;
       let group = section.find((g) => g.lead?.name === lead?.name);
       if (!group) {
-        const leadText = lead ? say('leader', ['remediations[].owner'], `Led by ${leaderPhrase(lead.name, lead.title)}`) : null;
+        const leadText = lead ? say('leader', [`remediations[${r.id}].owner`], `Led by ${leaderPhrase(lead.name, lead.title)}`, incident.id) : null;
         group = { lead, lead_text: leadText, changes: [] };
         section.push(group);
       }
@@ -333,7 +334,7 @@ function changes(incidents: readonly Incident[], config: Config, letterDate: Tem
         ? completed ? `completed ${mediumDate(completed)}` : null
         : r.due ? `by ${mediumDate(Temporal.PlainDate.from(r.due))}` : null;
       const fields = [`remediations[${r.id}].${wording}`, ...(when ? [`remediations[${r.id}].${done ? 'completed' : 'due'}`] : [])];
-      say(done ? 'changed' : 'changing', fields, when ? `${text} (${when})` : text);
+      say(done ? 'changed' : 'changing', fields, when ? `${text} (${when})` : text, incident.id);
       group.changes.push({ text, when });
     }
   }
@@ -373,8 +374,8 @@ export function customerLetter(incidentList: readonly Incident[], config: Config
   const date = letterDate(options, incidents, zone);
   const claims: Claim[] = [];
   let current: string | null = null;
-  const say: Say = (rule, fields, text) => {
-    claims.push({ rule, incident: current, fields, text });
+  const say: Say = (rule, fields, text, incident) => {
+    claims.push({ rule, incident: incident ?? current, fields, text });
     return text;
   };
 
