@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { commandNames, rulesReference, withCommandReference } from '../src/docs/reference.js';
 import { loadKnowledgeBase } from '../src/kb/load.js';
+import { SENTENCE_RULES, withSentenceRules } from '../src/letter/sentences.js';
 import { removeKb, tempKb } from './helpers/kb.js';
 
 const read = (p: string) => readFileSync(new URL(`../${p}`, import.meta.url), 'utf8');
@@ -15,6 +16,12 @@ describe('documentation stays true to the code', () => {
 
   it('docs/rules.md lists every rule with its examples (run "npm run docs")', () => {
     expect(read('docs/rules.md')).toBe(rulesReference());
+  });
+
+  it('docs/letters.md carries the table of sentence rules the letter is written from (run "npm run docs")', () => {
+    const doc = read('docs/letters.md');
+    expect(doc).toBe(withSentenceRules(doc));
+    for (const { id } of SENTENCE_RULES) expect(doc).toContain(`| \`${id}\` |`);
   });
 
   it('the README quick start is the two commands', () => {

@@ -19,6 +19,6 @@ describe('published JSON Schemas', () => {
     expect(schema.required.sort()).toEqual(['id', 'title', 'status', 'severity', 'services', 'impact', 'root_cause', 'owners'].sort());
     expect(schema.additionalProperties).toBe(false);
     expect(Object.keys(schema.properties.remediations.items.properties).sort())
-      .toEqual(['action', 'completed', 'due', 'id', 'owner', 'public', 'status', 'ticket', 'type']);
+      .toEqual(['action', 'completed', 'customer_action', 'due', 'id', 'owner', 'public', 'status', 'ticket', 'type']);
   });
 });

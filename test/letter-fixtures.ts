@@ -21,11 +21,19 @@ export interface CustomerPart {
   toMitigation: number | null;
   mitigationToResolution: number;
   percent: number | null;
+  /** `impact.percent_resolved_of`. */
+  percentOf: string | null;
   impact: string;
   symptoms: string[];
   publicEvents: string[];
-  publicActions: { action: string; ownerPublic: boolean }[];
+  /** Public remediations: status, due and completed are customer-facing for them. */
+  publicActions: { action: string; customerAction: string | null; ownerPublic: boolean; status: 'open' | 'in-progress' | 'done' | 'wont-do'; due: string; completed: string | null }[];
+  /** Public impact windows (minutes from start, length, level, scope). */
+  windows: { from: number; length: number; level: 'outage' | 'partial-outage' | 'degraded'; percent: number | null; of: string }[];
   customerSummary: string | null;
+  relatedCause: string | null;
+  links: { title: string; url: string }[];
+  credits: string[];
 }
 
 export interface InternalPart {
@@ -48,8 +56,10 @@ export interface InternalPart {
   /** Minutes from start to detection. */
   detectedAfter: number;
   reviewers: string[];
-  remediationStatus: 'open' | 'in-progress' | 'done' | 'wont-do';
-  remediationDue: string;
+  /** The internal `related` list: letters must not read it. */
+  related: string[];
+  /** Internal-only windows (never public). */
+  windowLevel: 'outage' | 'partial-outage' | 'degraded';
 }
 
 const BASE = Temporal.Instant.from('2007-03-10T12:00:00Z');
@@ -90,7 +100,8 @@ export function makeIncident(c: CustomerPart, i: InternalPart, extra: Partial<In
   const remediations: Incident['remediations'] = [
     ...c.publicActions.map((a, n) => ({
       id: `P${n + 1}`, action: a.action, type: 'prevent' as const, owner: a.ownerPublic ? 'bill' : 'priv',
-      due: i.remediationDue, status: i.remediationStatus, ticket: i.tickets[n % i.tickets.length], public: true,
+      due: a.due, status: a.status, ticket: i.tickets[n % i.tickets.length], public: true,
+      ...(a.completed ? { completed: a.completed } : {}), ...(a.customerAction ? { customer_action: a.customerAction } : {}),
     })),
     ...i.privateActions.map((action, n) => ({
       id: `Q${n + 1}`, action, type: 'detect' as const, owner: 'priv', due: '2007-07-31', status: 'open' as const,
@@ -119,13 +130,30 @@ export function makeIncident(c: CustomerPart, i: InternalPart, extra: Partial<In
       symptoms: c.symptoms,
       customers_affected: i.customersAffected,
       ...(c.percent === null ? {} : { percent_resolved_at_mitigation: c.percent }),
+      ...(c.percentOf === null ? {} : { percent_resolved_of: c.percentOf }),
     },
     root_cause: { category: i.category, summary: i.rootCause },
     root_causes: [{ category: i.category, summary: i.rootCause }],
     providers: i.provider ? [i.provider] : [],
-    windows: [implicitWindow({ started, resolved, ...(mitigated ? { mitigated } : {}) }, 'outage', c.services, c.locations)],
-    links: [],
-    credits: [],
+    windows: c.windows.length === 0
+      ? [implicitWindow({ started, resolved, ...(mitigated ? { mitigated } : {}) }, 'outage', c.services, c.locations)]
+      : [
+          ...c.windows.map((w, n) => ({
+            index: n + 1, from: started.add({ minutes: w.from }), to: started.add({ minutes: w.from + w.length }), level: w.level,
+            services: c.services, locations: c.locations, public: true, implicit: false,
+            ...(w.percent === null ? {} : { scope: { kind: 'percent' as const, value: w.percent, of: w.of } }),
+          })),
+          // An internal stage: its level, summary and scope are internal.
+          {
+            index: c.windows.length + 1, from: started, to: resolved.add({ minutes: 30 }), level: i.windowLevel, services: c.services,
+            locations: c.locations, public: false, implicit: false, summary: i.trigger, scope: { kind: 'count' as const, value: i.customersAffected, of: i.canaries[13]! },
+          },
+        ],
+    links: [
+      ...c.links.map((l) => ({ ...l, audience: 'customer' as const })),
+      { title: i.trigger, url: `https://wiki.example/${i.canaries[14]}`, audience: 'internal' as const },
+    ],
+    credits: [...c.credits.map((summary) => ({ summary, audience: 'customer' as const })), { summary: i.detection, audience: 'internal' as const }],
     extra: {},
     trigger: i.trigger,
     contributing_factors: i.factors.map((summary) => ({ category: i.category, summary })),
@@ -133,8 +161,9 @@ export function makeIncident(c: CustomerPart, i: InternalPart, extra: Partial<In
     timeline,
     remediations,
     owners: { commander: 'priv', authors: ['priv'], reviewers: i.reviewers },
-    related: [],
+    related: i.related,
     tags: i.tags,
+    ...(c.relatedCause === null ? {} : { customer: { related_cause: c.relatedCause } }),
     sections,
     internal_notes: i.internalNotes,
     file: `incidents/${c.id}.md`,
@@ -188,11 +217,29 @@ export const customerPartArb = (id: string) => fc.record({
   toMitigation: fc.option(fc.integer({ min: 1, max: 600 }), { nil: null }),
   mitigationToResolution: fc.integer({ min: 1, max: 300 }),
   percent: fc.option(fc.oneof(fc.integer({ min: 1, max: 100 }), fc.double({ min: 50, max: 99.99, noNaN: true })), { nil: null }),
+  percentOf: fc.option(fc.constantFrom('customers', 'network', 'mailboxes'), { nil: null }),
   impact: text(200),
   symptoms: fc.uniqueArray(fc.constantFrom('cannot access email', 'delayed incoming mail', 'slow webmail'), { maxLength: 2 }),
   publicEvents: fc.array(text(80), { maxLength: 3 }),
-  publicActions: fc.array(fc.record({ action: text(120), ownerPublic: fc.boolean() }), { maxLength: 3 }),
+  publicActions: fc.array(fc.record({
+    action: text(120),
+    customerAction: fc.option(text(120), { nil: null }),
+    ownerPublic: fc.boolean(),
+    status: fc.constantFrom('open' as const, 'in-progress' as const, 'done' as const, 'wont-do' as const),
+    due: fc.constantFrom('2007-06-30', '2008-01-31', '2009-12-01'),
+    completed: fc.option(fc.constantFrom('2007-03-10', '2007-03-20', '2008-02-01'), { nil: null }),
+  }), { maxLength: 3 }),
+  windows: fc.array(fc.record({
+    from: fc.integer({ min: 0, max: 120 }),
+    length: fc.integer({ min: 0, max: 600 }),
+    level: fc.constantFrom('outage' as const, 'partial-outage' as const, 'degraded' as const),
+    percent: fc.option(fc.integer({ min: 1, max: 100 }), { nil: null }),
+    of: fc.constantFrom('customers', 'network', 'sites'),
+  }), { maxLength: 2 }),
   customerSummary: fc.option(fc.oneof(text(300), richSummaryArb), { nil: null }),
+  relatedCause: fc.option(text(100), { nil: null }),
+  links: fc.array(fc.record({ title: text(40), url: urlArb }), { maxLength: 2 }),
+  credits: fc.array(text(60), { maxLength: 1 }),
 });
 
 /** Internal text: every field carries its own canary among ordinary words. */
@@ -204,9 +251,9 @@ export const internalPartArb = fc.record({
   customersAffected: fc.integer({ min: 0, max: 1_000_000 }),
   detectedAfter: fc.integer({ min: 0, max: 120 }),
   reviewers: fc.subarray(['bill', 'pat', 'priv']),
-  remediationStatus: fc.constantFrom('open' as const, 'in-progress' as const, 'done' as const, 'wont-do' as const),
-  remediationDue: fc.constantFrom('2007-06-30', '2008-01-31', '2009-12-01'),
-}).map(({ canaries, filler, severity, category, customersAffected, detectedAfter, reviewers, remediationStatus, remediationDue }): InternalPart => {
+  related: fc.subarray(['2007-03-10-incident-0', '2007-03-11-incident-1', '2007-03-12-incident-2']),
+  windowLevel: fc.constantFrom('outage' as const, 'partial-outage' as const, 'degraded' as const),
+}).map(({ canaries, filler, severity, category, customersAffected, detectedAfter, reviewers, related, windowLevel }): InternalPart => {
   const t = (n: number) => `${filler[n]} ${canaries[n]} ${filler[(n + 1) % filler.length]}`;
   return {
     canaries,
@@ -229,7 +276,7 @@ export const internalPartArb = fc.record({
     internalNotes: `- ${t(2)} *${canaries[3]}*\n- <b>${t(5)}</b>`,
     detectedAfter,
     reviewers,
-    remediationStatus,
-    remediationDue,
+    related,
+    windowLevel,
   };
 });

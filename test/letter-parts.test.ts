@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { joinList, numberWord, percentPhrase, restorationSentence, serviceLabel, signatureTitle, symptomPhrase } from '../src/letter/phrases.js';
+import { isSentence, joinList, leaderPhrase, numberWord, percentPhrase, plainText, scopePhrase, serviceLabel, signatureTitle, symptomPhrase, unitPhrase } from '../src/letter/phrases.js';
 import { customerMarkdown, markdownText } from '../src/letter/markdown.js';
 import { findLeak, fragments, readerText, type InternalString } from '../src/letter/tripwire.js';
 import { stableStructureIds } from '../src/render/pdf.js';
@@ -13,14 +13,21 @@ describe('letter phrases', () => {
     expect(percentPhrase(100)).toBe('all');
   });
 
-  it('builds the restoration sentence from minutes', () => {
-    expect(restorationSentence({ percent: 99.6, toMitigation: 20, mitigationToResolution: 15 }))
-      .toBe('We restored service for more than 99% of affected customers within 20 minutes, and for the rest over the next 15 minutes.');
-    expect(restorationSentence({ toMitigation: 89, mitigationToResolution: 16 }))
-      .toBe('We restored service for most affected customers within 1 hour and 29 minutes, and for the rest over the next 16 minutes.');
-    expect(restorationSentence({ percent: 100, toMitigation: 5, mitigationToResolution: 1 })).toBe('We restored service for all affected customers within 5 minutes.');
-    expect(restorationSentence({ percent: 80, toMitigation: 30 })).toBe('We restored service for 80% of affected customers within 30 minutes; we are still working to restore it for the rest.');
-    expect(restorationSentence({ percent: 80 })).toBeNull();
+  it('says a unit in its own words, a scope with it, and a leader once', () => {
+    expect(unitPhrase('customers')).toBe('affected customers');
+    expect(unitPhrase('network')).toBe('our network');
+    expect(scopePhrase({ kind: 'percent', value: 85, of: 'network' })).toBe('85% of our network');
+    expect(scopePhrase({ kind: 'count', value: 883, of: 'sites' })).toBe('883 sites');
+    expect(leaderPhrase('CrowdStrike', 'CrowdStrike engineering')).toBe('CrowdStrike engineering');
+    expect(leaderPhrase('Bill Boebel', 'our chief technology officer')).toBe('Bill Boebel, our chief technology officer');
+    expect(leaderPhrase('Fixture Editor', '')).toBe('Fixture Editor');
+  });
+
+  it('never shows markup as literal text, and knows a sentence', () => {
+    expect(plainText('Mail was slow.<img src=x onerror=alert(1)> <script>alert(\'t5\')</script>See [Details](javascript:x).')).toBe('Mail was slow. See Details.');
+    expect(isSentence('We changed how our load balancers fail over.')).toBe(true);
+    expect(isSentence('Add lb units')).toBe(false);
+    expect(isSentence('rebuild_routes.pl needs --schema.')).toBe(false);
   });
 
   it('turns symptoms, services, titles and counts into customer English', () => {

@@ -20,7 +20,7 @@ describe('customer letters and the richer record', () => {
       { time: 'around 9:40 AM EDT', event: 'Traffic was spread out again.', at: '2007-06-04T09:40:00-04:00', precision: 'minute', approximate: true },
       { time: 'June 5', event: 'Extra load balancers were added.', at: '2007-06-05T00:00:00-04:00', precision: 'day', approximate: false },
     ]);
-    expect(letter.incidents[0]!.duration).toBe('1 hour and 45 minutes');
+    expect(letter.incidents[0]!.when).toContain('lasted 1 hour and 45 minutes');
   });
 
   it('ends an incident without `resolved` at the end of its last impact window', () => {
@@ -31,6 +31,6 @@ describe('customer letters and the richer record', () => {
     const kb = loadKnowledgeBase({ root, now: '2007-06-05' });
     expect(kb.problems.filter((p) => p.severity === 'error')).toEqual([]);
     const letter = customerLetter(kb.incidents, kb.config, { audience: 'customers' });
-    expect(letter.incidents[0]!.duration).toBe('2 hours');
+    expect(letter.incidents[0]!.when).toBe('It began at 9:10 AM EDT and lasted 2 hours, until 11:10 AM EDT.');
   });
 });

@@ -52,7 +52,7 @@ documents:
   - {type: packet, name: some-packet}
 `;
 
-function incident(id: string, fields: { status?: string; started: string; mitigated?: string; resolved: string; percent?: number; summary?: string; remediations?: string; related?: string; customerSummary?: string }): string {
+function incident(id: string, fields: { status?: string; started: string; mitigated?: string; resolved: string; percent?: number; of?: string; summary?: string; remediations?: string; related?: string; customerSummary?: string }): string {
   return `---
 id: ${id}
 title: Webmail unavailable
@@ -65,7 +65,7 @@ ${fields.mitigated ? `mitigated: ${fields.mitigated}\n` : ''}resolved: ${fields.
 impact:
   summary: ${fields.summary ?? 'Customers could not open webmail.'}
   symptoms: [cannot access email]
-${fields.percent !== undefined ? `  percent_resolved_at_mitigation: ${fields.percent}\n` : ''}root_cause:
+${fields.percent !== undefined ? `  percent_resolved_at_mitigation: ${fields.percent}\n` : ''}${fields.of ? `  percent_resolved_of: ${fields.of}\n` : ''}root_cause:
   category: capacity
   summary: The session store on websess3 ran out of connections after a pool resize.
 timeline:
@@ -92,7 +92,7 @@ function kbWith(files: Record<string, string>): string {
   return root;
 }
 
-const DST = incident('2007-03-11-dst', { started: '2007-03-11T01:30:00-05:00', mitigated: '2007-03-11T03:10:00-04:00', resolved: '2007-03-11T03:30:00-04:00', percent: 90 });
+const DST = incident('2007-03-11-dst', { started: '2007-03-11T01:30:00-05:00', mitigated: '2007-03-11T03:10:00-04:00', resolved: '2007-03-11T03:30:00-04:00', percent: 90, of: 'customers' });
 
 describe('golden: the example knowledge base\'s June 2007 letter', () => {
   it('carries the facts of the reference letter, in our own words, in HTML and Markdown', async () => {
@@ -101,7 +101,7 @@ describe('golden: the example knowledge base\'s June 2007 letter', () => {
     const html = htmlText(read('html'));
     const md = mdText(read('md'));
     const kb = loadKnowledgeBase({ root: EXAMPLE_ROOT, now: '2008-01-15' });
-    const publicActions = kb.incidents.filter((i) => JUNE.includes(i.id)).flatMap((i) => i.remediations.filter((r) => r.public).map((r) => squash(r.action.trim())));
+    const publicActions = kb.incidents.filter((i) => JUNE.includes(i.id)).flatMap((i) => i.remediations.filter((r) => r.public).map((r) => squash((r.customer_action ?? r.action).trim())));
     expect(publicActions.length).toBeGreaterThanOrEqual(4);
     for (const text of [html, md]) {
       // Letterhead, date (the day the last incident was resolved), addressee, count and span.
@@ -113,21 +113,22 @@ describe('golden: the example knowledge base\'s June 2007 letter', () => {
       expect(text.indexOf('Monday, June 4, 2007 — Dulles, VA')).toBeGreaterThan(-1);
       expect(text.indexOf('Wednesday, June 13, 2007 — Dulles, VA')).toBeGreaterThan(text.indexOf('Monday, June 4, 2007 — Dulles, VA'));
       // What customers could not do, how long, how much came back at mitigation.
-      expect(text).toContain('most customers could not check their email');
-      expect(text).toContain('most customers could not log in to their mailboxes with POP, IMAP or webmail');
-      expect(text).toContain('It began at 9:12 AM EDT and lasted 1 hour and 45 minutes, until 10:57 AM EDT.');
-      expect(text).toContain('It began at 10:05 AM EDT and lasted 35 minutes, until 10:40 AM EDT.');
-      expect(text).toContain('We restored service for more than 99% of affected customers within 20 minutes, and for the rest over the next 15 minutes.');
-      // The shared symptom, and that the causes were unrelated.
-      expect(text).toContain('Although the two incidents were unrelated in cause, both left customers unable to access email.');
-      // Every public remediation, with the public owner who leads it.
+      expect(text).toContain('Most customers could not check their email');
+      expect(text).toContain('Most customers could not log in to their mailboxes with POP, IMAP or webmail');
+      expect(text).toContain('It began at 9:12 AM EDT and lasted 1 hour and 45 minutes, until 10:57 AM EDT. By 10:41 AM EDT, service was back for 95% of affected customers.');
+      expect(text).toContain('It began at 10:05 AM EDT and lasted 35 minutes, until 10:40 AM EDT. By 10:25 AM EDT, service was back for more than 99% of affected customers.');
+      // The shared symptom, once; "different cause" only from the customer summary.
+      expect(text).toContain('Both incidents left customers unable to access email.');
+      expect(text).toContain('This interruption had a different cause from the one on June 4.');
+      // Every public remediation in its customer wording, done and planned, with the public owner who leads it.
       for (const action of publicActions) expect(text).toContain(action);
-      expect(text).toContain('Led by Bill Boebel, our chief technology officer:');
-      expect(text).toContain('Led by Kevin Lyons, our chief software architect:');
-      const june4 = text.indexOf('After the interruption on Monday, June 4, 2007');
-      const june13 = text.indexOf('After the interruption on Wednesday, June 13, 2007');
-      expect(june4).toBeGreaterThan(-1);
-      expect(june13).toBeGreaterThan(june4);
+      const changed = text.indexOf('What we have changed Led by Bill Boebel, our chief technology officer:');
+      const changing = text.indexOf('What we are changing Led by Bill Boebel, our chief technology officer:');
+      expect(changed).toBeGreaterThan(-1);
+      expect(changing).toBeGreaterThan(changed);
+      expect(text.indexOf('Led by Kevin Lyons, our chief software architect:')).toBeGreaterThan(changing);
+      expect(text).toContain('(completed June 4, 2007)');
+      expect(text).toContain('(by October 31, 2007)');
       // Signature from the config.
       expect(text).toMatch(/Pat Matthews Chief Executive Officer Webmail\.us, Inc\.\s*$/);
       // Nothing internal.
@@ -167,11 +168,12 @@ describe('postmortem letter', () => {
     const md = mdText(read('md'));
     // 01:30 EST to 03:30 EDT is one hour, not two.
     expect(md).toContain('It began at 1:30 AM EST and lasted 1 hour, until 3:30 AM EDT.');
-    expect(md).toContain('We restored service for 90% of affected customers within 40 minutes, and for the rest over the next 20 minutes.');
+    expect(md).toContain('By 3:10 AM EDT, service was back for 90% of affected customers.');
     expect(md).toContain('Sunday, March 11, 2007 — Dulles, VA');
     expect(md).toMatch(/^ ?Example Mail, Inc\. March 11, 2007 Webmail unavailable To our customers, /);
-    expect(md).toContain('Led by our team:');
-    expect(md).toContain('Raise the pool limit on websess3.');
+    // Led by an owner who is not public: no leader phrase, never "our team".
+    expect(md).toContain('What we have changed Raise the pool limit on websess3.');
+    expect(md).not.toContain('Led by');
     expect(md).not.toContain('Dana Hidden');
     expect(result.outcome.name).toBe('2007-03-11-dst');
   });
@@ -186,14 +188,15 @@ describe('postmortem letter', () => {
     expect(readdirSync(join(out, 'letters')).sort()).toEqual(['to-partners.md', 'to-partners.promises.json']);
   });
 
-  it('says when shared-symptom incidents were related', async () => {
+  it('says a shared symptom once, and never calls incidents related from `related`', async () => {
     const root = kbWith({
       'incidents/2007-03-11-dst.md': DST,
       'incidents/2007-03-12-again.md': incident('2007-03-12-again', { started: '2007-03-12T09:00:00-04:00', resolved: '2007-03-12T09:45:00-04:00', related: '2007-03-11-dst' }),
     });
     const { read } = await letter(root, { ids: ['2007-03-11-dst', '2007-03-12-again'], formats: ['md'] });
     const md = mdText(read('md'));
-    expect(md).toContain('The two incidents were related, and both left customers unable to access email.');
+    expect(md).toContain('Both incidents left customers unable to access email.');
+    expect(md).not.toMatch(/related|unrelated|same cause/i);
     expect(md).toContain('It began at 9:00 AM EDT and lasted 45 minutes, until 9:45 AM EDT.');
   });
 
@@ -295,12 +298,12 @@ describe('tripwire', () => {
 
   it('does not trip on the letter\'s own prose or on a one-word name that is an ordinary word', async () => {
     const text = incident('2007-03-11-dst', { started: '2007-03-11T09:00:00-04:00', resolved: '2007-03-11T10:00:00-04:00', summary: 'Webmail will not load.' })
-      .replace('## Internal notes', '## Lessons learned\n\nWe are sorry for the disruption this interruption caused you and the people who rely on you.\n\n## Internal notes');
+      .replace('## Internal notes', '## Lessons learned\n\nThank you for your patience, and for the trust you place in us.\n\n## Internal notes');
     const root = tempKb({ 'postmortem.config.yaml': CONFIG.replace('  - {id: dana,', '  - {id: will, name: Will}\n  - {id: dana,'), 'incidents/2007-03-11-dst.md': text });
     roots.push(root);
     const { read } = await letter(root, { ids: ['2007-03-11-dst'], formats: ['md'] });
     expect(mdText(read('md'))).toContain('Webmail will not load. ');
-    expect(mdText(read('md'))).toContain('We are sorry for the disruption this interruption caused you and the people who rely on you.');
+    expect(mdText(read('md'))).toContain('Thank you for your patience, and for the trust you place in us.');
   });
 
   it('catches root-cause text and tickets copied into customer fields', async () => {

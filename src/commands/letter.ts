@@ -3,6 +3,9 @@ import { checkTargets } from '../kb/targets.js';
 import { updateKnowledgeBase } from '../db/knowledge-base.js';
 import { knowledgeBaseAsOf, parseAsOf } from '../history/as-of.js';
 import type { LetterOutcome } from '../letter/document.js';
+import type { LetterPreview } from '../letter/preview.js';
+import { formatProblem } from '../problems.js';
+import { terminalText, writeRows } from '../output/rows.js';
 import { LETTER_FORMATS, type LetterFormat } from '../letter/formats.js';
 import { UserError, type CliEnv, type CommandContext, type CommandResult, type CommandBody } from './context.js';
 
@@ -26,6 +29,10 @@ export interface LetterOptions {
 
 export interface LetterResult extends CommandResult {
   outcome: LetterOutcome;
+}
+
+export interface LetterPreviewResult extends CommandResult {
+  preview: LetterPreview;
 }
 
 /** Reads `--format html,md` (also repeated flags) into known formats. */
@@ -78,6 +85,27 @@ export async function runLetter(ctx: CommandContext, options: LetterOptions): Pr
   return { exitCode: 0, outcome };
 }
 
+/**
+ * `postmortem letter <id>... --preview`: writes nothing; prints the customer-text warnings of
+ * the incidents, the word count and the claims table (sentence → rule → fields).
+ */
+export async function runLetterPreview(ctx: CommandContext, options: LetterOptions): Promise<LetterPreviewResult> {
+  const kb = loadKnowledgeBase({ root: ctx.root, now: ctx.now });
+  const { previewLetter } = await import('../letter/preview.js');
+  const preview = previewLetter(kb, {
+    ids: options.ids, signer: options.signer, audience: options.audience, name: options.name,
+    includeDrafts: options.includeDrafts, date: options.date,
+  });
+  const { letter, problems, words, claims } = preview;
+  ctx.stdout.write(`Preview of letter ${preview.name} ("${terminalText(letter.subject)}", dated ${letter.date}); nothing written.\n\n`);
+  ctx.stdout.write(problems.length ? `${problems.map(formatProblem).map(terminalText).join('\n')}\n` : 'No warnings about customer text.\n');
+  ctx.stdout.write(`\nWords: ${words} (the letter up to its valediction)\n\n`);
+  writeRows(ctx.stdout, claims.map((c) => ({ rule: c.rule, incident: c.incident ?? '', fields: c.fields.join(', '), sentence: c.text })), {
+    format: 'table', columns: ['rule', 'incident', 'fields', 'sentence'], title: 'Claims (each sentence and the fields it comes from):',
+  });
+  return { exitCode: 0, preview };
+}
+
 export const letterCommand = (env: CliEnv): CommandBody => ({
   builder: (y) => y
     .positional('ids', { type: 'string', array: true, describe: 'Incident ids (file names without .md)' })
@@ -89,10 +117,12 @@ export const letterCommand = (env: CliEnv): CommandBody => ({
     .option('notes', { type: 'string', describe: 'Markdown file whose ## sections become the letter\'s own paragraphs (next steps, credits, ...), relative to the root' })
     .option('follow-up', { type: 'string', describe: 'Write the follow-up to the letter of this name: what it promised, what is done, what slipped (needs --date; ids default to its incidents)' })
     .option('include-drafts', { type: 'boolean', default: false, describe: 'Allow incidents whose status is not final' })
+    .option('preview', { type: 'boolean', default: false, describe: 'Write nothing; print the customer-text warnings, the word count and each sentence with the fields it comes from' })
     .option('as-of', { type: 'string', describe: 'Write from the incidents as they stood at the end of this day (YYYY-MM-DD): the text of its last commit, else the records\' own dates' })
     .option('db', { type: 'string', describe: 'Database file, with --as-of [default: <out>/postmortems.db]' }),
   handler: async (argv) => {
-    const result = await runLetter(env.context(argv), {
+    const run = argv.preview ? runLetterPreview : runLetter;
+    const result = await run(env.context(argv), {
       ids: ((argv.ids as string[] | undefined) ?? []).map(String),
       signer: argv.signer as string | undefined,
       audience: argv.audience as string | undefined,

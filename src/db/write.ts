@@ -286,7 +286,7 @@ export function writeConfigRows(db: Database.Database, config: Config): void {
   const service = db.prepare('INSERT OR IGNORE INTO services VALUES (?, 1)');
   for (const s of config.services) service.run(s);
   const location = db.prepare('INSERT OR IGNORE INTO locations VALUES (?, ?, 1)');
-  for (const [id, name] of config.locations) location.run(id, name);
+  for (const [id, { name }] of config.locations) location.run(id, name);
   const provider = db.prepare('INSERT OR IGNORE INTO providers VALUES (?, ?)');
   for (const p of providerList(config)) provider.run(p.id, p.kind);
 }

@@ -65,7 +65,7 @@ function reshape(view: LetterIncident): PublicIncident {
     resolved: view.times.resolved,
     services: view.service_ids.map((id, n) => ({ id, name: view.services[n]! })),
     locations: view.locations,
-    impact: { summary: view.impact, symptoms: view.symptoms },
+    impact: { summary: view.experience, symptoms: view.symptoms },
     customer_summary: view.summary ? { markdown: view.summary.markdown.toString().trim(), html: view.summary.html.toString() } : null,
     timeline: view.timeline.map(({ at, precision, approximate, event }) => ({ at, precision, approximate, event })),
     windows: view.windows,

@@ -81,3 +81,15 @@ export function markdownText(text: string): string {
 export function safeMarkdown(markdown: string): Handlebars.SafeString {
   return new Handlebars.SafeString(markdown);
 }
+
+/**
+ * Customer Markdown without what would reach customers as debris: a `<script>` or `<style>`
+ * element with its content (raw HTML tags are dropped later, which would leave the script's
+ * text behind), and inline links to anything but https/mailto, which keep their words only
+ * (the sanitiser would leave a dead, link-coloured "Details").
+ */
+export function withoutDeadMarkup(markdown: string): string {
+  return markdown
+    .replace(/<(script|style)\b[^>]*>[\s\S]*?(?:<\/\1\s*>|$)/gi, '')
+    .replace(/(!?)\[([^\]\n]*)\]\(\s*<?(?!https:\/\/|mailto:)[^)\n]*\)/gi, (_all, bang: string, words: string) => (bang ? '' : words));
+}

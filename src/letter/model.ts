@@ -1,35 +1,38 @@
 import type Handlebars from 'handlebars';
-import type { Config, Owner } from '../schema/config.js';
+import { locationName, type Config, type Owner } from '../schema/config.js';
 import type { Incident, TimelineEntry } from '../model/incident.js';
 import type { ImpactLevel } from '../schema/incident.js';
-import { durations } from '../model/impact.js';
+import { durations, type ImpactWindow } from '../model/impact.js';
 import { Temporal, type Instant } from '../model/time.js';
 import { clockTime, englishDate, humanDuration, longDate, mediumDate, minutesBetween, weekdayName } from '../format/time.js';
 import { markdownToHtml } from '../render/markdown.js';
 import { sanitizedHtml } from '../render/handlebars.js';
-import { customerMarkdown, safeMarkdown } from './markdown.js';
+import { customerMarkdown, safeMarkdown, withoutDeadMarkup } from './markdown.js';
+import {
+  joinList, leaderPhrase, LEVEL_PHRASES, numberWord, percentPhrase, plainText, scopePhrase, serviceLabel,
+  signatureTitle, symptomPhrase, unitPhrase,
+} from './phrases.js';
+import type { Claim, SentenceRuleId } from './sentences.js';
 import type { LetterNoteSection } from './notes.js';
 import { letterContact, type LetterContact } from './contact.js';
 import type { FollowUp } from './follow-up.js';
-import { joinList, numberWord, restorationSentence, serviceLabel, signatureTitle, symptomPhrase } from './phrases.js';
 
 /**
  * The customer view of one letter: everything a customer template may show, and nothing
  * else. `customerLetter()` is the only place that reads incidents for customer documents;
  * it copies exactly the allowlist of the spec's Audience rule:
  *
- * - customer fields: id, title, services, locations (display names), started / mitigated /
- *   resolved, impact.summary, impact.symptoms, impact.percent_resolved_at_mitigation;
- * - the action text of remediations marked `public: true`;
- * - timeline entries marked `public: true`;
- * - impact windows marked `public: true` (times, level, services, locations, summary);
- * - the Customer summary (Markdown, sanitised for customers);
+ * - customer fields: title, services, locations (display names and zones), started /
+ *   mitigated / resolved, impact.summary, impact.symptoms, impact.percent_resolved_at_mitigation
+ *   with its unit, public impact windows;
+ * - the customer wording (else the action text) of remediations marked `public: true`, with
+ *   `completed` / `due`;
+ * - the Customer summary (Markdown, sanitised for customers) and `customer.related_cause`;
  * - owners whose directory entry is `public: true`, by name and public title;
  * - the organisation, audience and signer from the config.
  *
- * One fact is derived from an internal field without copying it: whether incidents that
- * share a symptom are linked through `related` ("unrelated in cause"), as a yes or no.
- * No internal text is ever read into the model.
+ * Every sentence is written by one rule of `sentences.ts` and recorded as a claim.
+ * No internal field is read, not even as a yes or no (`related` is not used).
  */
 
 export interface LetterPerson {
@@ -40,12 +43,19 @@ export interface LetterPerson {
   signature_title: string;
 }
 
-export interface LetterRemediationGroup {
-  /** The public owner leading these actions, or null for "our team". */
+export interface LetterChange {
+  /** The customer wording, else the action text. */
+  text: string;
+  /** "completed June 4, 2007", "by October 31, 2007", or null. */
+  when: string | null;
+}
+
+export interface LetterChangeGroup {
+  /** The public owner leading these changes, or null (not named). */
   lead: LetterPerson | null;
-  /** "Led by Bill Boebel, our chief technology officer" or "Led by our team". */
-  lead_text: string;
-  actions: string[];
+  /** "Led by Bill Boebel, our chief technology officer", or null. */
+  lead_text: string | null;
+  changes: LetterChange[];
 }
 
 export interface LetterTimelineEntry {
@@ -74,38 +84,30 @@ export interface LetterIncident {
   /** The incident's id (its file name: a customer field). */
   id: string;
   title: string;
-  /** Machine-readable times for exports: ISO 8601 with the display zone's offset; `resolved` is the end of impact as `duration` counts it. */
+  /** Machine-readable times for exports: ISO 8601 with the display zone's offset; `resolved` is the end of impact as `when` counts it. */
   times: { started: string; mitigated: string | null; resolved: string | null };
   /** Service ids as written in the record, in the order of `services` (their display names). */
   service_ids: string[];
+  /** Public windows and public timeline entries: data for the exports (the letter tells them through `when` and `restoration`). */
   windows: LetterWindow[];
+  timeline: LetterTimelineEntry[];
   /** "Monday, June 4, 2007" in the configured time zone. */
   date: string;
   /** "June 4". */
   short_date: string;
   weekday: string;
-  start_time: string;
   locations: string[];
   location_text: string;
   services: string[];
   services_text: string;
-  impact: string;
+  /** What customers experienced (`impact.summary`). */
+  experience: string;
   symptoms: string[];
-  /** "1 hour and 45 minutes" (exact minutes between instants), or null while unresolved. */
-  duration: string | null;
-  /** "10:57 AM EDT" (with the date if it ended on another day), or null. */
-  end_time: string | null;
-  restoration: string | null;
-  timeline: LetterTimelineEntry[];
+  /** When it began, how long it lasted, until when (rule `when`). */
+  when: string;
+  /** How much was restored when (rules `restored-share` or `window-stage`); may be empty. */
+  restoration: string[];
   summary: { html: Handlebars.SafeString; markdown: Handlebars.SafeString } | null;
-  remediations: LetterRemediationGroup[];
-  has_remediations: boolean;
-}
-
-export interface LetterSharedSymptom {
-  symptom: string;
-  /** "Although the two incidents were unrelated in cause, both left customers unable to access email." */
-  sentence: string;
 }
 
 export interface CustomerLetter {
@@ -129,9 +131,16 @@ export interface CustomerLetter {
     text: string;
     days: number; days_word: string; same_day: boolean };
   incidents: LetterIncident[];
-  shared: LetterSharedSymptom[];
-  has_remediations: boolean;
+  /** What the incidents have in common: shared symptoms, then the customer wordings of a shared cause (rules `shared-symptom`, `related-cause`). */
+  shared: string[];
+  /** Done by the letter date (rule `changed`), by leader. */
+  changed: LetterChangeGroup[];
+  /** Open or in progress at the letter date (rule `changing`), by leader. */
+  changing: LetterChangeGroup[];
+  has_changes: boolean;
   signer: LetterPerson | null;
+  /** Every sentence written from the record, with its rule and fields (for `--preview`). */
+  claims: Claim[];
   /** The letter's own paragraphs from its notes file (`notes.ts`), in source order. */
   notes: LetterNoteSection[];
   /** How to reach support, from the config's `contact` (`contact.ts`). */
@@ -160,8 +169,8 @@ export class LetterInputError extends Error {
 }
 
 function person(owner: Owner): LetterPerson {
-  const title = owner.title?.trim() || '';
-  return { name: owner.name, title, signature_title: title ? signatureTitle(title) : '' };
+  const title = plainText(owner.title ?? '');
+  return { name: plainText(owner.name), title, signature_title: title ? signatureTitle(title) : '' };
 }
 
 /** "2007-06-04T09:10:00-04:00": an instant as ISO 8601 with the offset of the display zone. */
@@ -171,10 +180,6 @@ export function isoInZone(instant: Instant, zone: string): string {
 
 function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
-}
-
-function plainDate(instant: Instant, zone: string): Temporal.PlainDate {
-  return instant.toZonedDateTimeISO(zone).toPlainDate();
 }
 
 function timeOn(instant: Instant, day: Temporal.PlainDate, zone: string): string {
@@ -190,6 +195,10 @@ function entryTime(entry: TimelineEntry, day: Temporal.PlainDate, zone: string):
   return entry.approximate ? `around ${when}` : when;
 }
 
+function plainDate(instant: Instant, zone: string): Temporal.PlainDate {
+  return instant.toZonedDateTimeISO(zone).toPlainDate();
+}
+
 /** The day a letter is dated by default: the day (in the display zone) the last incident ended. */
 export function defaultLetterDate(incidents: readonly Incident[], zone: string): Temporal.PlainDate {
   const ends = incidents.map((i) => i.resolved ?? i.mitigated ?? i.started);
@@ -202,129 +211,242 @@ export function chronological(incidents: readonly Incident[]): Incident[] {
   return [...incidents].sort((a, b) => Temporal.Instant.compare(a.started, b.started) || a.id.localeCompare(b.id));
 }
 
-function letterIncident(incident: Incident, number: number, config: Config, owners: Map<string, Owner>): LetterIncident {
-  const zone = config.timezone;
-  const day = plainDate(incident.started, zone);
-  const locations = incident.locations.map((id) => config.locations.get(id) ?? id);
-  const services = incident.services.map(serviceLabel);
-  // the end of impact for everyone: `resolved`, else the end of the last impact window
-  const toResolve = durations(incident).toResolve;
-  const end = toResolve === null ? undefined : incident.started.add({ milliseconds: Math.round(toResolve * 60000) });
-  const groups: LetterRemediationGroup[] = [];
-  for (const remediation of incident.remediations) {
-    if (!remediation.public) continue;
-    const owner = owners.get(remediation.owner);
-    const lead = owner?.public ? person(owner) : null;
-    const key = lead ? lead.name : null;
-    let group = groups.find((g) => (g.lead ? g.lead.name : null) === key);
-    if (!group) {
-      const leadText = lead ? `Led by ${lead.name}${lead.title ? `, ${lead.title}` : ''}` : 'Led by our team';
-      group = { lead, lead_text: leadText, actions: [] };
-      groups.push(group);
-    }
-    group.actions.push(remediation.action.replace(/\s+/g, ' ').trim());
+/** The zones times are told in: the letter's, then each location's own zone that differs from it. */
+interface Clock {
+  zone: string;
+  /** The day the incident began (in the letter's zone): times on it need no date. */
+  day: Temporal.PlainDate;
+  places: { zone: string; names: string[] }[];
+}
+
+function incidentClock(incident: Incident, config: Config): Clock {
+  const places: Clock['places'] = [];
+  for (const id of incident.locations) {
+    const zone = config.locations.get(id)?.timezone;
+    if (!zone || zone === config.timezone) continue;
+    const place = places.find((p) => p.zone === zone) ?? places[places.push({ zone, names: [] }) - 1]!;
+    place.names.push(locationName(config, id));
   }
-  const summary = incident.customer_summary?.trim()
+  return { zone: config.timezone, day: plainDate(incident.started, config.timezone), places };
+}
+
+/** "Sunday, October 31" (with the year when it differs from `than`). */
+function dayText(day: Temporal.PlainDate, than: Temporal.PlainDate): string {
+  return englishDate(day, true, day.year !== than.year);
+}
+
+/** "9:12 AM EDT", "12:50 PM PDT on Sunday, October 31" on another day, then "(3:12 PM CEST in Zürich)". */
+function at(instant: Instant, clock: Clock): string {
+  const local = (zone: string) => {
+    const day = plainDate(instant, zone);
+    const same = Temporal.PlainDate.compare(day, clock.day) === 0;
+    return same ? clockTime(instant, zone) : `${clockTime(instant, zone)} on ${dayText(day, clock.day)}`;
+  };
+  const elsewhere = clock.places.map((p) => `${local(p.zone)} in ${joinList(p.names)}`);
+  return elsewhere.length ? `${local(clock.zone)} (${elsewhere.join('; ')})` : local(clock.zone);
+}
+
+const before = (a: Instant, b: Instant) => Temporal.Instant.compare(a, b) < 0;
+
+/** Public windows that customers may read about (listed, `public: true`, not data loss). */
+function toldWindows(incident: Incident): ImpactWindow[] {
+  return incident.windows.filter((w) => w.public && !w.implicit);
+}
+
+/** Levels at which customers could not use (part of) the service: what "how long" counts. */
+const DOWN_LEVELS: readonly string[] = ['outage', 'partial-outage'];
+
+/**
+ * Where the letter says the interruption ended: the end of the last outage or partial-outage
+ * window when the record lists windows (a degraded or delayed tail, such as a feature switched
+ * back on later, is not the time customers could not use the service), else `resolved` (or
+ * the end of the last window); undefined while it is not over.
+ */
+function toldEnd(incident: Incident): Instant | undefined {
+  const down = incident.windows.filter((w) => !w.implicit && DOWN_LEVELS.includes(w.level));
+  if (down.length > 0) {
+    if (down.some((w) => !w.to)) return undefined;
+    return down.map((w) => w.to!).reduce((a, b) => (before(a, b) ? b : a));
+  }
+  const toResolve = durations(incident).toResolve;
+  return toResolve === null ? undefined : incident.started.add({ milliseconds: Math.round(toResolve * 60000) });
+}
+
+/** Records a claim (about `incident`, default: the incident being told) and returns its text. */
+type Say = (rule: SentenceRuleId, fields: string[], text: string, incident?: string) => string;
+
+function whenSentence(incident: Incident, end: Instant | undefined, clock: Clock, say: Say): string {
+  const began = `It began at ${at(incident.started, clock)}`;
+  const fromWindows = incident.windows.some((w) => !w.implicit && DOWN_LEVELS.includes(w.level));
+  const fields = ['started', fromWindows ? 'impact.windows[].to' : 'resolved', ...(clock.places.length ? ['locations'] : [])];
+  if (!end) return say('when', fields, `${began} and was not yet over when we wrote this letter.`);
+  return say('when', fields, `${began} and lasted ${humanDuration(minutesBetween(incident.started, end))}, until ${at(end, clock)}.`);
+}
+
+/** How much was restored when: the share at mitigation with its unit, else the public windows with a scope. */
+function restoration(incident: Incident, end: Instant | undefined, clock: Clock, say: Say): string[] {
+  const { percent_resolved_at_mitigation: percent, percent_resolved_of: of } = incident.impact;
+  const mitigated = incident.mitigated;
+  if (percent !== undefined && of && mitigated && percent > 0 && percent < 100
+    && before(incident.started, mitigated) && (!end || before(mitigated, end))) {
+    return [say('restored-share', ['impact.percent_resolved_at_mitigation', 'impact.percent_resolved_of', 'mitigated'],
+      `By ${at(mitigated, clock)}, service was back for ${percentPhrase(percent)} of ${unitPhrase(of)}.`)];
+  }
+  return toldWindows(incident)
+    .filter((w) => w.scope)
+    .sort((a, b) => Temporal.Instant.compare(a.from, b.from) || a.index - b.index)
+    .map((w) => {
+      const span = w.to ? `From ${at(w.from, clock)} to ${at(w.to, clock)}` : `Since ${at(w.from, clock)}`;
+      const fields = ['from', 'to', 'level', 'scope'].map((f) => `impact.windows[${w.index - 1}].${f}`);
+      return say('window-stage', fields, `${span}, ${LEVEL_PHRASES[w.level]} affected ${scopePhrase(w.scope!)}.`);
+    });
+}
+
+function letterIncident(incident: Incident, number: number, config: Config, say: Say): LetterIncident {
+  const clock = incidentClock(incident, config);
+  const locations = incident.locations.map((id) => plainText(locationName(config, id)));
+  const services = incident.services.map((s) => serviceLabel(plainText(s)));
+  const end = toldEnd(incident);
+  const summaryMarkdown = withoutDeadMarkup(incident.customer_summary ?? '').trim();
+  const summary = summaryMarkdown
     ? {
         // Footnote ids per incident: a letter about several must not repeat them.
-        html: sanitizedHtml(markdownToHtml(incident.customer_summary, 'customer', `user-content-${number}-`)),
-        markdown: safeMarkdown(customerMarkdown(incident.customer_summary)),
+        html: sanitizedHtml(markdownToHtml(summaryMarkdown, 'customer', `user-content-${number}-`)),
+        markdown: safeMarkdown(customerMarkdown(summaryMarkdown)),
       }
     : null;
-  const iso = (instant: Instant | undefined) => (instant ? isoInZone(instant, zone) : null);
+  const date = longDate(incident.started, clock.zone);
+  say('heading', locations.length ? ['started', 'locations'] : ['started'], locations.length ? `${date} — ${joinList(locations)}` : date);
+  const experience = say('experience', ['impact.summary'], plainText(incident.impact.summary));
+  const when = whenSentence(incident, end, clock, say);
+  const restored = restoration(incident, end, clock, say);
+  if (summary) say('summary', ['customer.summary'], summaryMarkdown.replace(/\s+/g, ' '));
+  const iso = (instant: Instant | undefined) => (instant ? isoInZone(instant, clock.zone) : null);
   return {
     number,
     id: incident.id,
-    title: incident.title,
+    title: plainText(incident.title),
     times: { started: iso(incident.started)!, mitigated: iso(incident.mitigated), resolved: iso(end) },
     service_ids: [...incident.services],
     windows: incident.windows.filter((w) => w.public).map((w) => ({
       from: iso(w.from)!,
       to: iso(w.to),
       level: w.level,
-      services: w.services.map(serviceLabel),
-      locations: w.locations.map((id) => config.locations.get(id) ?? id),
-      summary: w.summary?.trim() ? oneLine(w.summary) : null,
+      services: w.services.map((s) => serviceLabel(plainText(s))),
+      locations: w.locations.map((id) => plainText(locationName(config, id))),
+      summary: w.summary?.trim() ? plainText(oneLine(w.summary)) : null,
     })),
-    date: longDate(incident.started, zone),
-    short_date: englishDate(day, false, false),
-    weekday: weekdayName(day),
-    start_time: clockTime(incident.started, zone),
-    locations,
-    location_text: joinList(locations),
-    services,
-    services_text: joinList(services),
-    impact: incident.impact.summary.replace(/\s+/g, ' ').trim(),
-    symptoms: [...incident.impact.symptoms],
-    duration: end ? humanDuration(minutesBetween(incident.started, end)) : null,
-    end_time: end ? timeOn(end, day, zone) : null,
-    restoration: restorationSentence({
-      percent: incident.impact.percent_resolved_at_mitigation,
-      toMitigation: incident.mitigated ? minutesBetween(incident.started, incident.mitigated) : undefined,
-      mitigationToResolution: incident.mitigated && end ? minutesBetween(incident.mitigated, end) : undefined,
-    }),
     timeline: incident.timeline
       .filter((entry) => entry.public)
       .map((entry) => ({
-        time: entryTime(entry, day, zone),
-        event: oneLine(entry.event),
+        time: entryTime(entry, clock.day, clock.zone),
+        event: plainText(oneLine(entry.event)),
         at: iso(entry.at)!,
         precision: entry.precision,
         approximate: entry.approximate,
       })),
+    date,
+    short_date: englishDate(clock.day, false, false),
+    weekday: weekdayName(clock.day),
+    locations,
+    location_text: joinList(locations),
+    services,
+    services_text: joinList(services),
+    experience,
+    symptoms: incident.impact.symptoms.map(plainText),
+    when,
+    restoration: restored,
     summary,
-    remediations: groups,
-    has_remediations: groups.length > 0,
   };
 }
 
-function linked(a: Incident, b: Incident): boolean {
-  return a.related.includes(b.id) || b.related.includes(a.id);
-}
-
-function sharedSymptoms(incidents: readonly Incident[], views: readonly LetterIncident[]): LetterSharedSymptom[] {
+/** One sentence per set of incidents that share symptoms: "Both incidents left customers unable to access email." */
+function sharedSymptoms(incidents: readonly Incident[], views: readonly LetterIncident[], say: Say): string[] {
   if (incidents.length < 2) return [];
   const bySymptom = new Map<string, { label: string; members: number[] }>();
   incidents.forEach((incident, index) => {
     for (const symptom of incident.impact.symptoms) {
-      const key = symptom.replace(/\s+/g, ' ').trim().toLowerCase();
-      const entry = bySymptom.get(key) ?? { label: symptom.replace(/\s+/g, ' ').trim(), members: [] };
+      const label = plainText(symptom);
+      const entry = bySymptom.get(label.toLowerCase()) ?? { label, members: [] };
       if (!entry.members.includes(index)) entry.members.push(index);
-      bySymptom.set(key, entry);
+      bySymptom.set(label.toLowerCase(), entry);
     }
   });
   // Symptoms felt in the same set of incidents are told in one sentence.
   const groups = new Map<string, { labels: string[]; members: number[] }>();
   for (const { label, members } of bySymptom.values()) {
     if (members.length < 2) continue;
-    const key = members.join(',');
-    const group = groups.get(key) ?? { labels: [], members };
+    const group = groups.get(members.join(',')) ?? { labels: [], members };
     group.labels.push(label);
-    groups.set(key, group);
+    groups.set(members.join(','), group);
   }
-  const result: LetterSharedSymptom[] = [];
-  for (const { labels, members } of groups.values()) {
-    const all = members.length === incidents.length;
-    const pairs: boolean[] = [];
-    for (let i = 0; i < members.length; i++) {
-      for (let j = i + 1; j < members.length; j++) pairs.push(linked(incidents[members[i]!]!, incidents[members[j]!]!));
+  return [...groups.values()].map(({ labels, members }) => {
+    const which = members.length === incidents.length
+      ? members.length === 2 ? 'Both incidents' : `All ${numberWord(members.length)} incidents`
+      : `The incidents on ${joinList(members.map((m) => views[m]!.short_date))}`;
+    return say('shared-symptom', ['impact.symptoms'], `${which} left customers ${joinList(labels.map(symptomPhrase))}.`);
+  });
+}
+
+/** The customer wordings that incidents share a cause, each once; only these make a letter call incidents related. */
+function relatedCauses(incidents: readonly Incident[], say: Say): string[] {
+  if (incidents.length < 2) return [];
+  const texts = incidents.map((i) => plainText(i.customer?.related_cause ?? '')).filter(Boolean);
+  return [...new Set(texts)].map((text) => say('related-cause', ['customer.related_cause'], text));
+}
+
+interface Changes { changed: LetterChangeGroup[]; changing: LetterChangeGroup[] }
+
+/** Public remediations, split into done by the letter date and still to do, grouped by their public leader. */
+function changes(incidents: readonly Incident[], config: Config, letterDate: Temporal.PlainDate, say: Say): Changes {
+  const owners = new Map(config.owners.map((o) => [o.id, o]));
+  const result: Changes = { changed: [], changing: [] };
+  for (const incident of incidents) {
+    for (const r of incident.remediations) {
+      if (!r.public || r.status === 'wont-do') continue;
+      const completed = r.completed ? Temporal.PlainDate.from(r.completed) : undefined;
+      const done = r.status === 'done' && (!completed || Temporal.PlainDate.compare(completed, letterDate) <= 0);
+      const owner = owners.get(r.owner);
+      const lead = owner?.public ? person(owner) : null;
+      const section = done ? result.changed : result.changing;
+      let group = section.find((g) => g.lead?.name === lead?.name);
+      if (!group) {
+        const leadText = lead ? say('leader', [`remediations[${r.id}].owner`], `Led by ${leaderPhrase(lead.name, lead.title)}`, incident.id) : null;
+        group = { lead, lead_text: leadText, changes: [] };
+        section.push(group);
+      }
+      const wording = r.customer_action ? 'customer_action' : 'action';
+      const text = plainText(r.customer_action ?? r.action);
+      const when = done
+        ? completed ? `completed ${mediumDate(completed)}` : null
+        : r.due ? `by ${mediumDate(Temporal.PlainDate.from(r.due))}` : null;
+      const fields = [`remediations[${r.id}].${wording}`, ...(when ? [`remediations[${r.id}].${done ? 'completed' : 'due'}`] : [])];
+      say(done ? 'changed' : 'changing', fields, when ? `${text} (${when})` : text, incident.id);
+      group.changes.push({ text, when });
     }
-    const which = all
-      ? members.length === 2 ? 'the two incidents' : `all ${numberWord(members.length)} incidents`
-      : `the incidents on ${joinList(members.map((m) => views[m]!.short_date))}`;
-    const each = members.length === 2 ? 'both' : `all ${numberWord(members.length)}`;
-    const felt = joinList(labels.map(symptomPhrase));
-    let sentence: string;
-    if (pairs.every((p) => !p)) sentence = `Although ${which} were unrelated in cause, ${each} left customers ${felt}.`;
-    else if (pairs.every((p) => p)) sentence = `${capitalise(which)} were related, and ${each} left customers ${felt}.`;
-    else sentence = `Some of ${which} were related and some were not, but ${each} left customers ${felt}.`;
-    result.push({ symptom: joinList(labels), sentence });
   }
+  // Changes nobody public leads come last, after those with a named leader.
+  for (const section of [result.changed, result.changing]) section.sort((a, b) => Number(!a.lead) - Number(!b.lead));
   return result;
 }
 
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+function letterDate(options: LetterOptions, incidents: readonly Incident[], zone: string): Temporal.PlainDate {
+  if (!options.date) return defaultLetterDate(incidents, zone);
+  try {
+    return Temporal.PlainDate.from(options.date, { overflow: 'reject' });
+  } catch {
+    throw new LetterInputError(`letter date "${options.date}" is not a real date (YYYY-MM-DD)`);
+  }
+}
+
+function signerOf(options: LetterOptions, config: Config): LetterPerson | null {
+  if (!options.signer) return null;
+  const owner = config.owners.find((o) => o.id === options.signer);
+  if (!owner) throw new LetterInputError(`signer "${options.signer}" is not in the owners directory of postmortem.config.yaml`);
+  if (!owner.public) {
+    throw new LetterInputError(`signer "${options.signer}" is not public: true in the owners directory, so customer letters may not name them`);
+  }
+  return person(owner);
 }
 
 /**
@@ -334,45 +456,44 @@ function capitalise(text: string): string {
 export function customerLetter(incidentList: readonly Incident[], config: Config, options: LetterOptions): CustomerLetter {
   if (incidentList.length === 0) throw new LetterInputError('a letter needs at least one incident');
   const zone = config.timezone;
-  const owners = new Map(config.owners.map((o) => [o.id, o]));
   const incidents = chronological(incidentList);
-  const views = incidents.map((incident, i) => letterIncident(incident, i + 1, config, owners));
-
-  let signer: LetterPerson | null = null;
-  if (options.signer) {
-    const owner = owners.get(options.signer);
-    if (!owner) throw new LetterInputError(`signer "${options.signer}" is not in the owners directory of postmortem.config.yaml`);
-    if (!owner.public) {
-      throw new LetterInputError(`signer "${options.signer}" is not public: true in the owners directory, so customer letters may not name them`);
-    }
-    signer = person(owner);
-  }
-
-  let date: Temporal.PlainDate;
-  if (options.date) {
-    try {
-      date = Temporal.PlainDate.from(options.date, { overflow: 'reject' });
-    } catch {
-      throw new LetterInputError(`letter date "${options.date}" is not a real date (YYYY-MM-DD)`);
-    }
-  } else date = defaultLetterDate(incidents, zone);
+  const signer = signerOf(options, config);
+  const date = letterDate(options, incidents, zone);
+  const claims: Claim[] = [];
+  let current: string | null = null;
+  const say: Say = (rule, fields, text, incident) => {
+    claims.push({ rule, incident: incident ?? current, fields, text });
+    return text;
+  };
 
   const first = incidents[0]!;
   const lastDay = defaultLetterDate(incidents, zone);
   const firstDay = plainDate(first.started, zone);
   const days = firstDay.until(lastDay, { largestUnit: 'days' }).days + 1;
   const count = incidents.length;
-  const audience = options.audience.replace(/\s+/g, ' ').trim() || 'customers';
+  const audience = plainText(options.audience) || 'customers';
   const sameYear = firstDay.year === lastDay.year;
   const withWeekday = (d: Temporal.PlainDate, year: boolean) => englishDate(d, true, year);
   const subject = count === 1
-    ? first.title.replace(/\s+/g, ' ').trim()
+    ? plainText(first.title)
     : days === 1
       ? `Service interruptions on ${mediumDate(lastDay)}`
       : `Service interruptions ${count === 2 ? 'on' : 'between'} ${sameYear ? englishDate(firstDay, false, false) : mediumDate(firstDay)} and ${mediumDate(lastDay)}`;
+  const spanText = days === 1 ? `on ${withWeekday(firstDay, true)}` : `between ${withWeekday(firstDay, !sameYear)} and ${withWeekday(lastDay, true)}`;
+  const countTimes = count === 1 ? 'once' : count === 2 ? 'twice' : `${numberWord(count)} times`;
+  say('span', ['started', 'resolved'], `Our service let you down ${count === 1 ? '' : `${countTimes} `}${spanText}.`);
+
+  const views = incidents.map((incident, i) => {
+    current = incident.id;
+    return letterIncident(incident, i + 1, config, say);
+  });
+  current = null;
+  const shared = [...sharedSymptoms(incidents, views, say), ...relatedCauses(incidents, say)];
+  const { changed, changing } = changes(incidents, config, date, say);
+  if (signer) say('signature', ['letter.signer'], `${signer.name}${signer.signature_title ? `, ${signer.signature_title}` : ''}`);
 
   return {
-    organization: config.organization,
+    organization: plainText(config.organization),
     audience,
     greeting: `To our ${audience},`,
     date: mediumDate(date),
@@ -380,22 +501,23 @@ export function customerLetter(incidentList: readonly Incident[], config: Config
     subject: options.followUp?.subject ?? subject,
     count,
     count_word: numberWord(count),
-    count_times: count === 1 ? 'once' : count === 2 ? 'twice' : `${numberWord(count)} times`,
+    count_times: countTimes,
     multiple: count > 1,
     span: {
       from: longDate(first.started, zone),
       to: withWeekday(lastDay, true),
-      text: days === 1
-        ? `on ${withWeekday(firstDay, true)}`
-        : `between ${withWeekday(firstDay, !sameYear)} and ${withWeekday(lastDay, true)}`,
+      text: spanText,
       days,
       days_word: numberWord(days),
       same_day: days === 1,
     },
     incidents: views,
-    shared: sharedSymptoms(incidents, views),
-    has_remediations: views.some((v) => v.has_remediations),
+    shared,
+    changed,
+    changing,
+    has_changes: changed.length + changing.length > 0,
     signer,
+    claims,
     notes: options.notes ?? [],
     contact: letterContact(config),
     follow_up: options.followUp ?? null,

@@ -1,5 +1,3 @@
-import { humanDuration } from '../format/time.js';
-
 /**
  * Small pieces of customer English generated from data: numbers as words, lists,
  * percentages, symptom phrases, service names. Kept apart from the view model so the
@@ -30,23 +28,56 @@ export function percentPhrase(percent: number): string {
   return floor === 0 ? 'a small share' : `more than ${floor}%`;
 }
 
+/** Units counted as people (or their accounts): a share of them is "of affected customers". */
+const PEOPLE = new Set(['customers', 'users', 'players', 'accounts', 'mailboxes', 'organizations', 'visitors', 'subscribers']);
+
+/** A unit in the customer's words: "customers" → "affected customers", "network" → "our network". */
+export function unitPhrase(of: string): string {
+  const unit = plainText(of);
+  return PEOPLE.has(unit.toLowerCase()) ? `affected ${unit}` : `our ${unit}`;
+}
+
+/** A window scope as words: "85% of our network", "883 sites". */
+export function scopePhrase(scope: { kind: 'percent' | 'count'; value: number; of: string }): string {
+  if (scope.kind === 'count') return `${scope.value.toLocaleString('en-US')} ${plainText(scope.of)}`;
+  return `${percentPhrase(scope.value)} of our ${plainText(scope.of)}`;
+}
+
+/** What an impact level did, as the subject of "affected ...". */
+export const LEVEL_PHRASES = {
+  outage: 'the outage',
+  'partial-outage': 'a partial outage',
+  degraded: 'slower or degraded service',
+  delayed: 'delays',
+  'data-loss': 'data loss',
+} as const;
+
 /**
- * The restoration sentence for one incident, from exact minutes.
- * "We restored service for more than 99% of affected customers within 20 minutes, and for
- * the rest over the next 15 minutes."
+ * Plain customer text as customers should read it: never markup shown as literal text.
+ * Script and style elements go with their content, other tags are dropped, Markdown links
+ * and images keep their words only, and white space is collapsed.
  */
-export function restorationSentence(input: {
-  percent?: number;
-  toMitigation?: number;
-  mitigationToResolution?: number;
-}): string | null {
-  const { percent, toMitigation, mitigationToResolution } = input;
-  if (toMitigation === undefined) return null;
-  const share = percent === undefined ? 'most affected customers' : percent >= 100 ? 'all affected customers' : `${percentPhrase(percent)} of affected customers`;
-  const first = `We restored service for ${share} within ${humanDuration(toMitigation)}`;
-  if (percent !== undefined && percent >= 100) return `${first}.`;
-  if (mitigationToResolution === undefined) return `${first}; we are still working to restore it for the rest.`;
-  return `${first}, and for the rest over the next ${humanDuration(mitigationToResolution)}.`;
+export function plainText(text: string): string {
+  return text
+    .replace(/<(script|style)\b[^>]*>[\s\S]*?(?:<\/\1\s*>|$)/gi, ' ')
+    .replace(/<\/?[a-z][^>]*>?/gi, ' ')
+    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** Text that reads as a sentence: a capital first, at least three words, a full stop at the end. */
+export function isSentence(text: string): boolean {
+  const value = text.replace(/\s+/g, ' ').trim();
+  return /^[\p{Lu}\p{Lo}"'“‘(]/u.test(value) && /[.!?]["'”’)]?$/u.test(value) && value.split(' ').length >= 3;
+}
+
+/** How a public owner is introduced once: "Bill Boebel, our chief technology officer"; "CrowdStrike engineering", not "CrowdStrike, CrowdStrike engineering". */
+export function leaderPhrase(name: string, title: string): string {
+  if (!title) return name;
+  if (title.toLowerCase().includes(name.toLowerCase())) return title;
+  if (name.toLowerCase().includes(title.toLowerCase())) return name;
+  return `${name}, ${title}`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Config } from '../schema/config.js';
+import { locationName, type Config } from '../schema/config.js';
 import type { Incident } from '../model/incident.js';
 
 /**
@@ -196,8 +196,9 @@ export function publicCorpus(incidents: readonly Incident[], config: Config, pro
   const parts: string[] = [...prose];
   for (const incident of incidents) {
     parts.push(incident.title, incident.impact.summary, ...incident.impact.symptoms, ...incident.services);
-    parts.push(...incident.locations.map((l) => config.locations.get(l) ?? l));
-    for (const r of incident.remediations) if (r.public) parts.push(r.action);
+    parts.push(...incident.locations.map((l) => locationName(config, l)));
+    for (const r of incident.remediations) if (r.public) parts.push(r.action, r.customer_action ?? '');
+    if (incident.customer?.related_cause) parts.push(incident.customer.related_cause);
     for (const e of incident.timeline) if (e.public) parts.push(e.event);
     for (const w of incident.windows) if (w.public && w.summary) parts.push(w.summary);
   }

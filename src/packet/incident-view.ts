@@ -127,7 +127,7 @@ export function ownerName(config: Config, id: string): string {
 }
 
 export function locationName(config: Config, id: string): string {
-  return config.locations.get(id) ?? id;
+  return config.locations.get(id)?.name ?? id;
 }
 
 export function formatCount(n: number | undefined | null): string {

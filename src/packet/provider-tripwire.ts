@@ -1,5 +1,5 @@
 import type { Incident } from '../model/incident.js';
-import { providerList, type Config } from '../schema/config.js';
+import { locationName, providerList, type Config } from '../schema/config.js';
 import { PROVIDER_OWNER_PREFIX } from '../schema/incident.js';
 import { findLeak, fragments, letters, normalise, visibleText, type InternalString, type Leak, type OutputText } from '../letter/tripwire.js';
 import type { Notes, NotesSection } from './notes.js';
@@ -132,7 +132,7 @@ export function providerCorpus({ config, provider, incidents }: ProviderNeedleIn
   const parts: string[] = [config.provider_names.get(provider) ?? provider];
   for (const incident of incidents.filter((i) => i.providers.includes(provider))) {
     parts.push(incident.title, incident.impact.summary, ...incident.impact.symptoms, ...incident.services);
-    parts.push(...incident.locations.map((l) => config.locations.get(l) ?? l));
+    parts.push(...incident.locations.map((l) => locationName(config, l)));
     for (const r of incident.remediations) if (r.public || r.owner === `${PROVIDER_OWNER_PREFIX}${provider}`) parts.push(r.action);
     for (const e of incident.timeline) if (e.public) parts.push(e.event);
     for (const w of incident.windows) if (w.public && w.summary) parts.push(w.summary);

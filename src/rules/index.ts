@@ -30,6 +30,10 @@ import { attribution } from './attribution.js';
 import { remediationOverdue } from './remediation-overdue.js';
 import { duplicateId } from './duplicate-id.js';
 import { relatedExists } from './related-exists.js';
+import { customerMarkup } from './customer-markup.js';
+import { customerLanguage } from './customer-language.js';
+import { remediationCustomerWording } from './remediation-customer-wording.js';
+import { letterCustomerWording } from './letter-customer-wording.js';
 
 /** Every rule `check` applies, in the order the docs list them. */
 export const RULES: readonly Rule[] = [
@@ -37,7 +41,8 @@ export const RULES: readonly Rule[] = [
   unknownField, requiredField, fieldType, enumValue, fieldValue, timestampOffset, timeFormat,
   idFilename, timeOrder, impactWindow, timelineWindow, timelineEntry, internalHeading, timelineRequired, finalResolved,
   remediationIdUnique, ownerKnown, unknownService, unknownLocation, unknownProvider, providerDisplayName, attribution, remediationOverdue,
-  duplicateId, relatedExists,
+  customerMarkup, customerLanguage, remediationCustomerWording,
+  duplicateId, relatedExists, letterCustomerWording,
 ];
 
 export type { Rule } from './rule.js';

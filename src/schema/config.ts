@@ -30,6 +30,16 @@ const datePattern = /^\d{4}-\d{2}-\d{2}$/;
 export const PACKET_AUDIENCES = ['internal', 'provider'] as const;
 export type PacketAudience = (typeof PACKET_AUDIENCES)[number];
 
+/** A configured location: a display name, or a name with the IANA zone its own customers read times in. */
+const locationEntry = z.union([
+  z.string(),
+  z.strictObject({
+    name: z.string().min(1).describe('Display name, e.g. "Zürich".'),
+    timezone: z.string().min(1).describe('IANA time zone of the place; letters show its times in this zone too.'),
+  }),
+]);
+export interface LocationEntry { name: string; timezone?: string }
+
 export const ownerSchema = z.strictObject({
   id: z.string().regex(ID_PATTERN).describe('Owner id used in incidents (lowercase).'),
   name: z.string().min(1).describe('Full name (internal documents; customer documents only when public).'),
@@ -86,7 +96,11 @@ export const configSchema = z.strictObject({
   severities: z.array(z.string().min(1)).min(1).default(DEFAULT_SEVERITIES).describe('Worst first.'),
   categories: z.array(z.string().min(1)).min(1).default(DEFAULT_CATEGORIES),
   services: z.array(z.string().min(1)).default([]).describe('Service catalogue; unknown names in incidents are warnings.'),
-  locations: userKeyed().describe('Location id -> display name.'),
+  locations: z.record(z.string(), locationEntry).default({})
+    .transform((record) => new Map(Object.entries(record).map(([id, v]): [string, LocationEntry] => [id, typeof v === 'string' ? { name: v } : v])))
+    .describe('Location id -> display name, or {name, timezone} for a place with its own time zone.'),
+  language: z.string().regex(/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/, 'must be a BCP-47 language tag such as en or de-CH').default('en')
+    .describe('Language of customer documents (BCP-47); customer fields in another language get a warning.'),
   providers: z.array(z.union([
     z.string().min(1),
     z.strictObject({
@@ -143,6 +157,11 @@ export function providerList(config: Pick<Config, 'providers'>): { id: string; k
 export function providerIds(config: Pick<Config, 'providers'>): string[] {
   return providerList(config).map((p) => p.id);
 }
+/** A location's display name (its id when the config gives none). */
+export function locationName(config: Pick<Config, 'locations'>, id: string): string {
+  return config.locations.get(id)?.name ?? id;
+}
+
 export type DocumentSpec = z.output<typeof documentSchema>;
 export type LetterDocumentSpec = Extract<DocumentSpec, { type: 'letter' }>;
 export type PacketDocumentSpec = Extract<DocumentSpec, { type: 'packet' }>;

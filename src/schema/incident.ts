@@ -111,7 +111,10 @@ export function incidentSchema(options: IncidentSchemaOptions = {}) {
         .describe('Impact in stages. Without it: one window `started` to `resolved` (else `mitigated`) at `impact.level`.'),
       affected: z.strictObject({ count: z.number().int().min(0), of: unit() }).optional(),
       customers_affected: z.number().int().min(0).optional().describe('Same as `affected: {count, of: customers}`.'),
-      percent_resolved_at_mitigation: z.number().min(0).max(100).optional(),
+      percent_resolved_at_mitigation: z.number().min(0).max(100).optional()
+        .describe('Share of the impact gone at `mitigated`. Customer-facing with its unit `percent_resolved_of`.'),
+      percent_resolved_of: unit().optional()
+        .describe('What `percent_resolved_at_mitigation` counts (customers, network, requests, ...); letters state the percentage only with it.'),
     }),
     root_cause: z.union([cause(category), z.array(cause(category)).min(1)])
       .describe('One cause {category, summary} or a list of them (e.g. the trigger and the safety net that failed).'),
@@ -139,6 +142,8 @@ export function incidentSchema(options: IncidentSchemaOptions = {}) {
       status: z.enum(REMEDIATION_STATUSES),
       ticket: text().optional(),
       public: z.boolean().default(false).describe('Lets the action text (never the owner) appear in letters.'),
+      customer_action: text().optional()
+        .describe('The change in customer words, one or more sentences; letters prefer it to `action`. Customer-facing when public.'),
     })).default([]),
     owners: z.strictObject({
       commander: text().optional(),
@@ -149,6 +154,8 @@ export function incidentSchema(options: IncidentSchemaOptions = {}) {
     tags: z.array(text()).default([]),
     customer: z.strictObject({
       summary: text().optional().describe('Customer-facing account (Markdown).'),
+      related_cause: text().optional()
+        .describe('Customer wording that this incident shares a cause with others in a letter; letters call incidents related only from it.'),
     }).optional(),
     links: z.array(z.strictObject({
       title: text(),

@@ -1,4 +1,4 @@
-import type { Config, Owner } from '../schema/config.js';
+import { locationName, type Config, type Owner } from '../schema/config.js';
 import type { Incident } from '../model/incident.js';
 import type { Remediation } from '../schema/incident.js';
 import type { Temporal } from '../model/time.js';
@@ -275,7 +275,7 @@ export function incidentPage<H>(data: SiteData, i: Incident, sectionHtml: (markd
     services: i.services.map((s) => ({ name: s, href: servicePath(data, s) })),
     category: { name: i.root_cause.category, href: categoryPath(data, i.root_cause.category) },
     provider: providerNames(data.config, i.providers),
-    locations: i.locations.map((l) => data.config.locations.get(l) ?? l),
+    locations: i.locations.map((l) => locationName(data.config, l)),
     tags: i.tags,
     times,
     durations,
