@@ -16,6 +16,7 @@ import type { Claim, SentenceRuleId } from './sentences.js';
 import type { LetterNoteSection } from './notes.js';
 import { letterContact, type LetterContact } from './contact.js';
 import type { FollowUp } from './follow-up.js';
+import { customerWording } from './promises.js';
 
 /**
  * The customer view of one letter: everything a customer template may show, and nothing
@@ -416,7 +417,7 @@ function changes(incidents: readonly Incident[], config: Config, letterDate: Tem
         section.push(group);
       }
       const wording = r.customer_action ? 'customer_action' : 'action';
-      const text = plainText(r.customer_action ?? r.action);
+      const text = customerWording(r);
       const when = done
         ? completed ? `completed ${mediumDate(completed)}` : null
         : r.due ? `by ${mediumDate(Temporal.PlainDate.from(r.due))}` : null;

@@ -5,6 +5,7 @@ import type { Config } from '../schema/config.js';
 import type { Incident } from '../model/incident.js';
 import type { Remediation } from '../schema/incident.js';
 import { ID_PATTERN } from '../schema/id.js';
+import { plainText } from './phrases.js';
 import { LetterSettingError } from './setting-error.js';
 
 /**
@@ -40,12 +41,9 @@ export function promisesFile(name: string): string {
   return `${name}.promises.json`;
 }
 
-/**
- * The remediation's customer wording. The `letters` branch adds `customer_action`; until it is
- * merged the public action text is the wording, as the letter shows it.
- */
+/** The remediation's customer wording: `customer_action`, else the action text (the letter's `changed`/`changing` rules). */
 export function customerWording(remediation: Remediation): string {
-  return remediation.action.replace(/\s+/g, ' ').trim();
+  return plainText(remediation.customer_action ?? remediation.action);
 }
 
 /** Done (or dropped) by the end of `date`: status done or wont-do dated on or before it, or a completion date on or before it. */
