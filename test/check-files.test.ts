@@ -21,6 +21,8 @@ const example = (year: string) => readdirSync(join(PACKAGE_ROOT, 'incidents', ye
 beforeAll(async () => {
   const files: Record<string, string> = { 'postmortem.config.yaml': readFileSync(join(PACKAGE_ROOT, 'postmortem.config.yaml'), 'utf8') };
   for (const year of readdirSync(join(PACKAGE_ROOT, 'incidents'))) for (const f of example(year)) files[f] = readFileSync(join(PACKAGE_ROOT, f), 'utf8');
+  // the notes files the config's documents name
+  for (const dir of ['reviews', 'letters']) for (const f of readdirSync(join(PACKAGE_ROOT, dir))) files[`${dir}/${f}`] = readFileSync(join(PACKAGE_ROOT, dir, f), 'utf8');
   root = tempKb(files);
   await updateKnowledgeBase(captureContext(root));
 }, 120_000);

@@ -154,7 +154,7 @@ describe('postmortem check', () => {
     // Only the two warnings: the owners, services and providers of the config are still known.
     expect(ctx.out_()).toBe([
       'postmortem.config.yaml:6:36: warning unknown field `providers[0].name` [unknown-field]',
-      'postmortem.config.yaml:9:36: warning unknown field `owners[1].phone` [unknown-field]',
+      'postmortem.config.yaml:10:36: warning unknown field `owners[1].phone` [unknown-field]',
       '1 file checked: 0 errors, 2 warnings in 1 file; 1 valid incident.',
       '',
     ].join('\n'));

@@ -184,7 +184,7 @@ describe('the record on the site', () => {
     const facts = sectionText(html, 'facts');
     expect(facts).toContain('Detected before impact 20 minutes before (proactive detection)');
     expect(facts).toContain('Time to mitigate 2 hours');
-    expect(facts).toContain('Provider aws, edgeco');
+    expect(facts).toContain('Provider Aws, Edgeco');
     const timeline = sectionText(html, 'timeline');
     expect(timeline).toContain('around 2021-03-01 resolution Region restored.');
     expect(timeline).toContain('around 2021-03-01 06:30 EST note Roll-back started.');

@@ -87,7 +87,7 @@ describe('user-supplied keys named like Object.prototype members', () => {
     const root = kb();
     const ctx = captureContext(root);
     const result = await runBuild(ctx);
-    expect(ctx.out_()).toContain('letters: 2 files written');
+    expect(ctx.out_()).toContain('letters: 3 files written');
     expect(ctx.out_()).toContain('packets: 1 file written');
     expect(result.exitCode).toBe(0);
     for (const file of files(join(root, 'out')).filter((f) => /\.(html|md|json|js)$/.test(f))) {

@@ -141,7 +141,7 @@ describe('documents over the public-incident fixture', () => {
     const c = ctx();
     const { exitCode, outcome } = await runLetter(c, { ids: [id], formats: ['html', 'md'], date: '2024-12-31' });
     expect(exitCode).toBe(0);
-    expect(outcome.files.map((f) => f.format).sort()).toEqual(['html', 'md']);
+    expect(outcome.files.map((f) => f.format).sort()).toEqual(['html', 'md', 'promises']);
     expect(outcome.letter.count).toBe(1);
     const md = outcome.files.find((f) => f.format === 'md')!;
     expect(readFileSync(join(c.out, md.path), 'utf8')).toContain(word);

@@ -479,7 +479,10 @@ export function customerLetter(incidentList: readonly Incident[], config: Config
     ? plainText(first.title)
     : days === 1
       ? `Service interruptions on ${mediumDate(lastDay)}`
-      : `Service interruptions ${count === 2 ? 'on' : 'between'} ${sameYear ? englishDate(firstDay, false, false) : mediumDate(firstDay)} and ${mediumDate(lastDay)}`;
+      : count === 2
+        // "on" names the days the two interruptions began (not the day the second one ended)
+        ? `Service interruptions on ${sameYear ? englishDate(firstDay, false, false) : mediumDate(firstDay)} and ${mediumDate(plainDate(incidents[1]!.started, zone))}`
+        : `Service interruptions between ${sameYear ? englishDate(firstDay, false, false) : mediumDate(firstDay)} and ${mediumDate(lastDay)}`;
   const spanText = days === 1 ? `on ${withWeekday(firstDay, true)}` : `between ${withWeekday(firstDay, !sameYear)} and ${withWeekday(lastDay, true)}`;
   const countTimes = count === 1 ? 'once' : count === 2 ? 'twice' : `${numberWord(count)} times`;
   say('span', ['started', 'resolved'], `Our service let you down ${count === 1 ? '' : `${countTimes} `}${spanText}.`);

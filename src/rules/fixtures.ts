@@ -52,6 +52,7 @@ services: [webmail, pop, imap]
 locations:
   dulles-va: Dulles, VA
 providers: [rackspace]
+provider_names: {rackspace: Rackspace}
 owners:
   - {id: bill, name: Bill Example, title: our chief technology officer, public: true}
   - {id: dana, name: Dana Example}

@@ -21,7 +21,7 @@ export const providerDisplayName: Rule = {
     ok: [
       {
         name: 'provider with a display name',
-        files: kb((t) => t.replace('started:', 'provider: rackspace\nstarted:'), { 'postmortem.config.yaml': `${BASE_CONFIG}provider_names: {rackspace: Rackspace}\n` }),
+        files: kb((t) => t.replace('started:', 'provider: rackspace\nstarted:')),
         expect: [],
       },
       { name: 'no provider', files: kb(), expect: [] },
@@ -29,7 +29,7 @@ export const providerDisplayName: Rule = {
     notOk: [
       {
         name: 'listed provider without a display name',
-        files: kb((t) => t.replace('started:', 'provider: rackspace\nstarted:')),
+        files: kb((t) => t.replace('started:', 'provider: rackspace\nstarted:'), { 'postmortem.config.yaml': BASE_CONFIG.replace('provider_names: {rackspace: Rackspace}\n', '') }),
         expect: [`${BASE_PATH}:8:11: warning provider "rackspace" has no display name in the config \`provider_names\`; documents show "Rackspace" (add e.g. \`provider_names: {rackspace: Rackspace}\`) [provider-display-name]`],
       },
     ],
