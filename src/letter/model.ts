@@ -258,19 +258,22 @@ function toldWindows(incident: Incident): ImpactWindow[] {
 const DOWN_LEVELS: readonly string[] = ['outage', 'partial-outage'];
 
 /**
- * Where the letter says the interruption ended: the end of the last outage or partial-outage
- * window when the record lists windows (a degraded or delayed tail, such as a feature switched
- * back on later, is not the time customers could not use the service), else `resolved` (or
- * the end of the last window); undefined while it is not over.
+ * Where the letter says the interruption ended: `resolved` (or the end of the last window),
+ * except when the public windows show that the end was only a degraded or delayed tail (such
+ * as a feature switched back on later): then the end of the last public outage or
+ * partial-outage window. Windows that are not public never move it; undefined while the
+ * interruption is not over.
  */
 function toldEnd(incident: Incident): Instant | undefined {
-  const down = incident.windows.filter((w) => !w.implicit && DOWN_LEVELS.includes(w.level));
-  if (down.length > 0) {
-    if (down.some((w) => !w.to)) return undefined;
-    return down.map((w) => w.to!).reduce((a, b) => (before(a, b) ? b : a));
-  }
   const toResolve = durations(incident).toResolve;
-  return toResolve === null ? undefined : incident.started.add({ milliseconds: Math.round(toResolve * 60000) });
+  const resolved = toResolve === null ? undefined : incident.started.add({ milliseconds: Math.round(toResolve * 60000) });
+  const told = toldWindows(incident);
+  const down = told.filter((w) => DOWN_LEVELS.includes(w.level));
+  if (!resolved || down.length === 0 || told.some((w) => !w.to)) return resolved;
+  const last = (ws: ImpactWindow[]) => ws.map((w) => w.to!).reduce((a, b) => (before(a, b) ? b : a));
+  const lastDown = last(down);
+  const tailIsTold = before(lastDown, last(told)) && !before(last(told), resolved);
+  return tailIsTold ? lastDown : resolved;
 }
 
 /** Records a claim (about `incident`, default: the incident being told) and returns its text. */
@@ -278,7 +281,7 @@ type Say = (rule: SentenceRuleId, fields: string[], text: string, incident?: str
 
 function whenSentence(incident: Incident, end: Instant | undefined, clock: Clock, say: Say): string {
   const began = `It began at ${at(incident.started, clock)}`;
-  const fromWindows = incident.windows.some((w) => !w.implicit && DOWN_LEVELS.includes(w.level));
+  const fromWindows = toldWindows(incident).some((w) => DOWN_LEVELS.includes(w.level));
   const fields = ['started', fromWindows ? 'impact.windows[].to' : 'resolved', ...(clock.places.length ? ['locations'] : [])];
   if (!end) return say('when', fields, `${began} and was not yet over when we wrote this letter.`);
   return say('when', fields, `${began} and lasted ${humanDuration(minutesBetween(incident.started, end))}, until ${at(end, clock)}.`);

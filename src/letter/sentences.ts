@@ -28,7 +28,7 @@ export const SENTENCE_RULES = [
     id: 'when',
     example: 'It began at 9:12 AM EDT and lasted 1 hour and 45 minutes, until 10:57 AM EDT.',
     fields: ['started', 'resolved', 'impact.windows[].to', 'locations (zone)'],
-    leftOut: 'never; the end is the end of the last outage or partial-outage window, else `resolved`, else "was not yet over"',
+    leftOut: 'never; the end is `resolved`, or the end of the last public outage or partial-outage window when the public windows show a degraded tail after it; "was not yet over" without an end',
   },
   {
     id: 'restored-share',
