@@ -20,7 +20,7 @@ import type { TocEntry } from './view.js';
  * - the incidents the provider was involved in (`provider` lists it), and of each: title,
  *   started / detected / mitigated / resolved, services, locations (display names),
  *   `impact.summary`, `impact.symptoms`, the impact windows (times, level, services,
- *   locations, scope; a window's summary only when the window is `public: true`), and the
+ *   locations; its scope and summary only when the window is `public: true`), and the
  *   timeline entries marked `public: true`;
  * - the remediations the provider owns (`owner: provider:<id>`): id, action, type, due,
  *   status, overdue on the evaluation date;
@@ -142,7 +142,8 @@ function windowView(w: ImpactWindow, config: Config) {
     level: LEVEL_LABEL[w.level],
     services: w.services.join(', '),
     locations: w.locations.map((l) => locationName(config, l)).join(', '),
-    scope: scopeText(w.scope),
+    // a window's scope and summary are ours unless the window is public (its unit may name a customer group)
+    scope: w.public ? scopeText(w.scope) : '',
     summary: w.public && w.summary ? w.summary : undefined,
   };
 }
