@@ -43,7 +43,7 @@ describe('the provider version as PDF (example knowledge base, real Chromium)', 
 
   it('lists its chapters with their pages, and names none of our people', () => {
     const contents = pdftotext(pdfFile, 2).replace(/\s+/g, ' ');
-    expect(contents).toMatch(/1 Summary 3 2 Incidents involving Rackspace 3 3 Incident reviews 4 /);
+    expect(contents).toMatch(/1 Summary \d+ 2 Incidents involving Rackspace \d+ 3 Incident reviews \d+ /);
     expect(contents).toMatch(/5 What we need from Rackspace \d+/);
     const text = pdftotext(pdfFile).toLowerCase();
     for (const owner of loadConfig(EXAMPLE).config.owners) {

@@ -1,3 +1,4 @@
+import { creditsView } from './credits-view.js';
 import { escapeXml } from '../charts/index.js';
 import { UserError, type CommandContext } from '../commands/context.js';
 import type { Incident } from '../model/incident.js';
@@ -81,7 +82,8 @@ async function outputsOf(html: string, pdf: { bytes: Uint8Array; options: PdfOpt
  * Builds, checks and writes the provider version of a packet. A hit of the tripwire is a
  * `UserError` naming the source of the text, and nothing is written.
  */
-export async function buildProviderPacket(ctx: CommandContext, config: Config, data: PacketData, credits?: ProviderCredits): Promise<ProviderPacketBuild> {
+export async function buildProviderPacket(ctx: CommandContext, config: Config, data: PacketData): Promise<ProviderPacketBuild> {
+  const credits: ProviderCredits | undefined = data.credits ? creditsView(data.credits, data.spec.asOf) : undefined;
   const { spec, numbers, notes, messages } = data;
   const view = providerPacketView({
     spec, config, incidents: data.incidents, actions: numbers.allActions, notes, credits,

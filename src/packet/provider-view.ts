@@ -1,3 +1,4 @@
+import type { CreditsView } from './credits-view.js';
 import type { ActionRow } from '../db/queries/actions.js';
 import { compactDuration, humanDuration, mediumDate, minutesBetween, shortDateTime } from '../format/time.js';
 import type { ImpactWindow } from '../model/impact.js';
@@ -67,18 +68,8 @@ export interface ProviderIncidentView {
   ours: { action: string; owner: string; due: string; status: string }[];
 }
 
-/**
- * Service credits owed to us under the provider's contract, per month and service: the slot the
- * credits computation fills (this module computes none). Shown as its own chapter when present.
- */
-export interface ProviderCredits {
-  /** How the credits were computed, in words (printed above the table). */
-  method: string;
-  rows: {
-    month: string; service: string; grossMinutes: number; excludedMinutes: number; billableMinutes: number;
-    availability: number | null; tier: string; credit: string; deadline: string;
-  }[];
-}
+/** Service credits owed to us under the provider's contract: the internal packet's chapter view (`credits-view.ts`), shown as its own chapter when the provider has a contract. */
+export type ProviderCredits = CreditsView;
 
 export interface ProviderPacketView {
   title: string;
