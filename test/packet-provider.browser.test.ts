@@ -31,14 +31,23 @@ describe('the provider version as PDF (example knowledge base, real Chromium)', 
   }, 180_000);
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-  it('writes both files, every page "Prepared for Rackspace" and numbered, never marked internal', () => {
+  it('writes both files, every page after the cover headed, "Prepared for Rackspace" and numbered, never marked internal', () => {
     expect(written).toEqual([`packets/${NAME}.html`, `packets/${NAME}.pdf`]);
-    for (let page = 1; page <= pages; page++) {
+    for (let page = 2; page <= pages; page++) {
       const text = pdftotext(pdfFile, page);
-      expect(text, `page ${page}`).toContain('Prepared for Rackspace');
+      expect(text, `page ${page}`).toContain('Webmail.us, Inc. · Incident review with Rackspace');
+      expect(text.match(/Prepared for Rackspace/g), `page ${page}`).toHaveLength(2);
       expect(text, `page ${page}`).toContain(`Page ${page} of ${pages}`);
       expect(text.toLowerCase(), `page ${page}`).not.toContain('confidential');
     }
+  });
+
+  it('prints the cover without running header or footer: "Prepared for Rackspace" once (its marking), no page number', () => {
+    const cover = pdftotext(pdfFile, 1);
+    expect(cover.match(/Prepared for Rackspace/gi)).toHaveLength(1);
+    expect(cover).not.toContain('Webmail.us, Inc. · Incident review');
+    expect(cover).not.toMatch(/Page \d+ of/);
+    expect(cover).toContain('Incident review with Rackspace');
   });
 
   it('lists its chapters with their pages, and names none of our people', () => {

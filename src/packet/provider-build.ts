@@ -1,5 +1,4 @@
 import { creditsView } from './credits-view.js';
-import { escapeXml } from '../charts/index.js';
 import { UserError, type CommandContext } from '../commands/context.js';
 import type { Incident } from '../model/incident.js';
 import { pdfText } from '../letter/document.js';
@@ -45,10 +44,8 @@ export function providerPacketRenderer(root: string, zone: string): (view: Provi
   return (view) => template(view).replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n');
 }
 
+/** The running header and the page numbers are CSS page-margin boxes (provider.html.hbs), so the cover goes without them. */
 export function providerPdfOptions(view: ProviderPacketView, config: Config): PdfOptions {
-  const marking = escapeXml(view.marking);
-  const heading = escapeXml(`${view.organization} · ${view.title}`);
-  const style = 'font-family: "Liberation Sans", Helvetica, Arial, sans-serif; font-size: 7.5pt; color: #333; width: 100%; margin: 0 0.9in; display: flex; justify-content: space-between;';
   return {
     paper: config.paper,
     title: `${view.title} — ${view.organization}`,
@@ -56,8 +53,6 @@ export function providerPdfOptions(view: ProviderPacketView, config: Config): Pd
     subject: `${view.marking}. Period ${view.periodText}.`,
     keywords: [`as of ${view.asOf}`],
     date: new Date(`${view.asOf.toString()}T12:00:00Z`),
-    headerTemplate: `<div style='${style}'><span>${heading}</span><span>${marking}</span></div>`,
-    footerTemplate: `<div style='${style}'><span>${marking}</span><span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>`,
     margin: { top: '0.85in', right: '0.9in', bottom: '0.85in', left: '0.9in' },
   };
 }
@@ -67,11 +62,7 @@ async function outputsOf(html: string, pdf: { bytes: Uint8Array; options: PdfOpt
   const outputs: OutputText[] = [{ format: 'HTML', text: html, markup: 'html' }];
   if (!pdf) return outputs;
   const { options } = pdf;
-  outputs.push(
-    { format: 'PDF header', text: options.headerTemplate ?? '', markup: 'html' },
-    { format: 'PDF footer', text: options.footerTemplate ?? '', markup: 'html' },
-    { format: 'PDF metadata', text: [options.title, options.author, options.subject, ...(options.keywords ?? [])].join('\n'), markup: 'text' },
-  );
+  outputs.push({ format: 'PDF metadata', text: [options.title, options.author, options.subject, ...(options.keywords ?? [])].join('\n'), markup: 'text' });
   const text = await pdfText(pdf.bytes);
   if (text === undefined) messages.push(`PDF text of packet ${name} not checked: pdftotext (poppler-utils) not found; the HTML it was printed from was.`);
   else outputs.push({ format: 'PDF', text, markup: 'text' });

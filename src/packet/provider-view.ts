@@ -79,8 +79,10 @@ export interface ProviderPacketView {
   meeting?: Temporal.PlainDate;
   periodText: string;
   asOf: Temporal.PlainDate;
-  /** "Prepared for Rackspace": the running header and footer of the PDF. */
+  /** "Prepared for Rackspace": on the cover, and in the running header and footer of every later page. */
   marking: string;
+  /** "Webmail.us, Inc. · Incident review with Rackspace": the running header after the cover. */
+  runningHeader: string;
   toc: TocEntry[];
   sections: Record<'summary' | 'incidents' | 'details' | 'remediations' | 'credits', TocEntry | undefined>;
   summary: string[];
@@ -238,8 +240,9 @@ export function providerPacketView(input: ProviderViewInput): ProviderPacketView
     return { heading: entry.heading, anchor: s.anchor, html: safe(s.html) };
   });
   const credits = input.credits ? top('Credits owed to us', 'credits') : undefined;
+  const title = `Incident review with ${provider}`;
   return {
-    title: `Incident review with ${provider}`,
+    title,
     subtitle: `Prepared by ${config.organization} for ${provider}`,
     organization: config.organization,
     provider,
@@ -247,6 +250,7 @@ export function providerPacketView(input: ProviderViewInput): ProviderPacketView
     periodText: `${mediumDate(spec.period.since)} – ${mediumDate(spec.period.until)}`,
     asOf: spec.asOf,
     marking: `Prepared for ${provider}`,
+    runningHeader: `${config.organization} · ${title}`,
     toc,
     sections: { summary, incidents: table, details, remediations: remediationsEntry, credits },
     summary: summaryText(input, provider, views, remediations),
