@@ -100,6 +100,43 @@ describe('the brief of the June 2007 packet', () => {
   });
 });
 
+/** The rows of the executive summary's table whose caption starts with `caption`, as cell texts. */
+function summaryTable(html: string, caption: string): string[][] {
+  const start = html.indexOf(caption);
+  const table = html.slice(start, html.indexOf('</table>', start));
+  return [...table.matchAll(/<tr>(.*?)<\/tr>/gs)].map((row) => [...row[1]!.matchAll(/<t[hd][^>]*>(.*?)<\/t[hd]>/gs)].map((c) => c[1]!.replace(/<[^>]+>/g, '').trim()));
+}
+
+describe('the executive summary', () => {
+  it('counts the incidents Rackspace caused per severity as `stats --by severity --provider --attributed-to` does', async () => {
+    const caused = await stats({ by: 'severity', provider: 'rackspace', attributedTo: 'rackspace' });
+    const rows = summaryTable(packet.html, 'Incidents by severity');
+    const column = rows[0]!.indexOf('Caused by Rackspace');
+    expect(column).toBe(2);
+    for (const severity of ['SEV1', 'SEV2', 'SEV3', 'SEV4']) {
+      const row = rows.find((r) => r[0] === severity)!;
+      expect(row[column], severity).toBe(String(caused.find((r) => r.group === severity)?.incidents ?? 0));
+    }
+    expect(rows.find((r) => r[0] === 'Total')![column]).toBe(String(caused.reduce((s, r) => s + r.incidents, 0)));
+    expect(rows.find((r) => r[0] === 'SEV3')![column]).toBe('0');  // the SEV3s were not theirs
+  });
+
+  it('gives each service\'s availability counting only Rackspace\'s windows next to all causes, as `stats --by service --attributed-to` does', async () => {
+    const all = await stats({ by: 'service' });
+    const theirs = await stats({ by: 'service', attributedTo: 'rackspace' });
+    const rows = summaryTable(packet.html, 'per service, this period against');
+    expect(rows[0]!.slice(0, 3)).toEqual(['Service', 'This period', 'Caused by Rackspace']);
+    const percent = (r: { availability_percent?: number | null } | undefined) => `${(r?.availability_percent ?? 100).toFixed(3)}%`;
+    for (const row of rows.slice(1)) {
+      expect(row[1], row[0]).toBe(percent(all.find((r) => r.group === row[0])));
+      expect(row[2], row[0]).toBe(percent(theirs.find((r) => r.group === row[0])));
+    }
+    // the mail-routing database failure was ours: all causes count it, Rackspace's column does not
+    const routing = rows.find((r) => r[0] === 'mail-routing')!;
+    expect(routing.slice(1, 3)).toEqual(['99.980%', '100.000%']);
+  });
+});
+
 describe('the trends chapter', () => {
   it('splits the provider\'s incidents per month into those it caused and the rest, as `stats --by month` does', async () => {
     const trailing = { since: '2006-07-01', until: MEETING, format: 'json' as const, asOf: MEETING, by: 'month' as const, provider: 'rackspace' };

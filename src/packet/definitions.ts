@@ -15,13 +15,17 @@ export interface Definition {
   text: string;
 }
 
-export function definitions(config: Config, asOf: Temporal.PlainDate): Definition[] {
+/** `provider`: the display name of the packet's provider, whose "Caused by" columns are defined here too. */
+export function definitions(config: Config, asOf: Temporal.PlainDate, provider?: string): Definition[] {
   const day = mediumDate(asOf);
+  const caused = provider
+    ? ` “Caused by ${provider}” counts only the impact windows attributed to ${provider} (windows attributed to us, shared or to a third party are left out), and only the incidents with such a window.`
+    : '';
   const entries: Omit<Definition, 'anchor'>[] = [
     {
       id: 'availability',
       term: 'Availability',
-      text: `${availabilityMethod(config.availability_weights)} Services without an incident in either period are at 100% and are not listed.`,
+      text: `${availabilityMethod(config.availability_weights)} Services without an incident in either period are at 100% and are not listed.${caused}`,
     },
     {
       id: 'impact',

@@ -17,6 +17,8 @@ export interface PeriodTotals {
   impactMinutes: number;
   /** The provider's row of `queryStats(by: provider)` (undefined without a provider or without incidents). */
   provider?: StatsRow;
+  /** With a provider: `queryStats(by: severity, attributedTo: provider)`, the incidents it caused (`stats --attributed-to P`). */
+  causedBySeverity?: StatsRow[];
 }
 
 export interface AvailabilityRow {
@@ -25,6 +27,11 @@ export interface AvailabilityRow {
   previous: number | null;
   currentIncidents: number;
   previousIncidents: number;
+  /**
+   * With a provider: availability this period counting only the windows attributed to it
+   * (`stats --by service --attributed-to P`, as in the brief); 100 when none touched the service.
+   */
+  caused?: number | null;
 }
 
 export interface TrendNumbers {
@@ -77,6 +84,7 @@ function totals(db: Database.Database, period: Period, provider: string | undefi
     incidents: bySeverity.reduce((s, r) => s + r.incidents, 0),
     impactMinutes: Math.round(bySeverity.reduce((s, r) => s + r.impact_minutes, 0) * 100) / 100,
     provider: providerRow,
+    ...(provider === undefined ? {} : { causedBySeverity: queryStats(db, { by: 'severity', ...range, provider, attributedTo: provider }) }),
   };
 }
 
@@ -102,6 +110,8 @@ export function packetNumbers(
   const range = (p: Period) => ({ since: p.since.toString(), until: p.until.toString() });
   const nowRows = queryStats(db, { by: 'service', ...range(period), weights: config.availability_weights });
   const beforeRows = queryStats(db, { by: 'service', ...range(previousPeriod(period)), weights: config.availability_weights });
+  const causedRows = provider === undefined ? undefined
+    : queryStats(db, { by: 'service', ...range(period), attributedTo: provider, weights: config.availability_weights });
   const services = [...new Set([...nowRows, ...beforeRows].map((r) => r.group))];
   const availability: AvailabilityRow[] = services.map((service) => {
     const now = nowRows.find((r) => r.group === service);
@@ -112,6 +122,7 @@ export function packetNumbers(
       previous: before ? before.availability_percent ?? null : 100,
       currentIncidents: now?.incidents ?? 0,
       previousIncidents: before?.incidents ?? 0,
+      ...(causedRows ? { caused: causedRows.find((r) => r.group === service)?.availability_percent ?? 100 } : {}),
     };
   }).sort((a, b) => (a.current ?? 100) - (b.current ?? 100) || (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
 

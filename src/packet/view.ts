@@ -58,9 +58,9 @@ export interface PacketView {
   agendaHtml: SafeHtml | undefined;
   summary: {
     paragraphs: string[];
-    severityRows: { severity: string; incidents: number; providerIncidents: number; previousIncidents: number; impactMinutes: number; resolveMedian: number | null }[];
-    totals: { incidents: number; providerIncidents: number; previousIncidents: number; impactMinutes: number };
-    availability: { service: string; current: number | null; previous: number | null; currentIncidents: number; previousIncidents: number }[];
+    severityRows: { severity: string; incidents: number; causedIncidents?: number; providerIncidents: number; previousIncidents: number; impactMinutes: number; resolveMedian: number | null }[];
+    totals: { incidents: number; causedIncidents?: number; providerIncidents: number; previousIncidents: number; impactMinutes: number };
+    availability: { service: string; current: number | null; caused?: number | null; previous: number | null; currentIncidents: number; previousIncidents: number }[];
     /** "2 other catalogue services had", or empty when every service is listed. */
     servicesWithout: string;
   };
@@ -203,6 +203,7 @@ export function packetView({ spec, config, incidents, numbers, notes, stamp, del
     return {
       severity,
       incidents: row?.incidents ?? 0,
+      ...(current.causedBySeverity ? { causedIncidents: current.causedBySeverity.find((r) => r.group === severity)?.incidents ?? 0 } : {}),
       providerIncidents: providerCounts.get(severity) ?? 0,
       previousIncidents: previous.bySeverity.find((r) => r.group === severity)?.incidents ?? 0,
       impactMinutes: row?.impact_minutes ?? 0,
@@ -300,6 +301,7 @@ export function packetView({ spec, config, incidents, numbers, notes, stamp, del
       severityRows,
       totals: {
         incidents: current.incidents,
+        ...(current.causedBySeverity ? { causedIncidents: current.causedBySeverity.reduce((sum, r) => sum + r.incidents, 0) } : {}),
         providerIncidents: incidents.length,
         previousIncidents: previous.incidents,
         impactMinutes: current.impactMinutes,
@@ -307,7 +309,7 @@ export function packetView({ spec, config, incidents, numbers, notes, stamp, del
       availability: numbers.availability,
       servicesWithout: servicesWithout(config.services.filter((s) => !numbers.availability.some((a) => a.service === s)).length),
     },
-    definitions: definitions(config, numbers.today),
+    definitions: definitions(config, numbers.today, provider),
     rows: incidents.map((incident) => {
       const v = views.find((x) => x.id === incident.id)!;
       return {
