@@ -153,6 +153,22 @@ describe('the trends chapter', () => {
   });
 });
 
+describe('the trends chapter\'s category and service charts', () => {
+  it('draw the share Rackspace caused in every bar, as `stats --by category|service --provider --attributed-to` counts it', async () => {
+    const trailing = { since: '2006-07-01', until: MEETING, format: 'json' as const, asOf: MEETING };
+    for (const by of ['category', 'service'] as const) {
+      const all = (await runStats(ctx(), { ...trailing, by })).rows;
+      const caused = (await runStats(ctx(), { ...trailing, by, provider: 'rackspace', attributedTo: 'rackspace' })).rows;
+      const chart = packet.html.slice(packet.html.indexOf(`id="trend-${by === 'category' ? 'categories' : 'services'}`));
+      for (const row of all.slice(0, 10)) {
+        const theirs = caused.find((r) => r.group === row.group)?.incidents ?? 0;
+        expect(chart, `${by} ${row.group}`).toContain(`<title>${row.group}: ${row.incidents}, ${theirs} caused by Rackspace</title>`);
+      }
+      expect(caused.reduce((s, r) => s + r.incidents, 0), by).toBeGreaterThan(0);
+    }
+  });
+});
+
 describe('the "Credits owed to us" chapter', () => {
   it('prints one row per month and service with the method', () => {
     const html = packet.html;

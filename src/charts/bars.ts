@@ -7,11 +7,15 @@ import type { AxisOptions, ChartOptions } from './types.js';
 export interface BarDatum {
   label: string;
   value: number;
+  /** The share of `value` drawn dark from the start of the bar (e.g. the incidents a provider caused); named by `partLabel`. */
+  part?: number;
 }
 
 export type BarChartOptions = ChartOptions & AxisOptions & {
   /** Longest label drawn before it is cut with an ellipsis (default 24 characters). */
   maxLabelLength?: number;
+  /** What a datum's `part` is ("caused by Rackspace"): the legend above the bars, and each bar's tooltip. */
+  partLabel?: string;
 };
 
 /**
@@ -35,13 +39,22 @@ export function barChart(data: readonly BarDatum[], options: BarChartOptions): s
   const plotBottom = height - margin.bottom;
   const parts: string[] = [horizontalValueAxis(x, ticksFor(x, 6, integer), margin.top, plotBottom, options.valueAxisLabel, width - margin.right)];
   if (options.categoryAxisLabel) parts.push(text(0, margin.top - 6, options.categoryAxisLabel, 'class="axis-label" font-size="10.5" fill="#333333"'));
+  if (options.partLabel) {
+    parts.push(`<rect x="${num(width - margin.right - 150)}" y="${num(margin.top - 15)}" width="10" height="10" fill="#000000"/>`);
+    parts.push(text(width - margin.right - 136, margin.top - 6, options.partLabel, 'class="legend" font-size="10.5" fill="#000000"'));
+  }
   data.forEach((d, i) => {
     const top = margin.top + i * rowHeight + 3;
     const off = d.value > x.domain()[1]!;
     const w = Math.max(0, x(Math.min(x.domain()[1]!, Math.max(0, d.value))) - x(0));
     parts.push(`<g class="bar${off ? ' outlier' : ''}" data-label="${escapeXml(d.label)}" data-value="${num(d.value)}">`);
     parts.push(text(margin.left - 6, top + 10.5, truncate(d.label, maxLabel), 'text-anchor="end" font-size="10.5" fill="#000000"'));
-    parts.push(`<rect x="${num(x(0))}" y="${num(top)}" width="${num(w)}" height="${rowHeight - 6}" fill="#595959" stroke="#000000" stroke-width="0.6"><title>${escapeXml(`${d.label}: ${format(d.value)}`)}</title></rect>`);
+    const tooltip = `${d.label}: ${format(d.value)}${d.part !== undefined && options.partLabel ? `, ${format(d.part)} ${options.partLabel}` : ''}`;
+    parts.push(`<rect x="${num(x(0))}" y="${num(top)}" width="${num(w)}" height="${rowHeight - 6}" fill="#595959" stroke="#000000" stroke-width="0.6"><title>${escapeXml(tooltip)}</title></rect>`);
+    if (d.part) {
+      const pw = Math.min(w, Math.max(0, x(Math.min(x.domain()[1]!, d.part)) - x(0)));
+      parts.push(`<rect class="bar-part" x="${num(x(0))}" y="${num(top)}" width="${num(pw)}" height="${rowHeight - 6}" fill="#000000"><title>${escapeXml(tooltip)}</title></rect>`);
+    }
     if (off) parts.push(breakMark(x(0) + w - 14, top + 7, 'y'));
     parts.push(off
       ? text(x(0) + w - 24, top + 10.5, `${format(d.value)} (off scale)`, 'text-anchor="end" font-size="10" font-weight="bold" fill="#ffffff"')
@@ -49,6 +62,7 @@ export function barChart(data: readonly BarDatum[], options: BarChartOptions): s
     parts.push('</g>');
   });
   if (data.length === 0) parts.push(text(margin.left + 6, margin.top + 14, 'No data in this period', 'font-size="10.5" fill="#333333"'));
-  const description = options.description ?? `${options.title}: ${data.map((d) => `${d.label} ${format(d.value)}`).join(', ') || 'no data'}.`;
+  const partText = (d: BarDatum) => (d.part !== undefined && options.partLabel ? ` (${format(d.part)} ${options.partLabel})` : '');
+  const description = options.description ?? `${options.title}: ${data.map((d) => `${d.label} ${format(d.value)}${partText(d)}`).join(', ') || 'no data'}.`;
   return svgFrame({ prefix, width, height, title: options.title, description, body: parts.join('') });
 }

@@ -52,6 +52,8 @@ export interface TrendNumbers {
    * (`stats --by month --provider P --attributed-to P`) and the rest (ours, shared, others, unattributed).
    */
   attribution?: { caused: number[]; other: number[] };
+  /** With a provider: the incidents it caused per category and per service (`stats --by category|service --provider P --attributed-to P`). */
+  causedBy?: { categories: StatsRow[]; services: StatsRow[] };
 }
 
 export interface OwnerActions {
@@ -155,7 +157,13 @@ export function packetNumbers(
     categories: queryStats(db, { by: 'category', ...trailing }),
     services: queryStats(db, { by: 'service', ...trailing, weights: config.availability_weights }),
     providers: queryStats(db, { by: 'provider', ...trailing }),
-    ...(provider === undefined ? {} : { attribution: attributionSplit(countsFor, db, trailing, provider) }),
+    ...(provider === undefined ? {} : {
+      attribution: attributionSplit(countsFor, db, trailing, provider),
+      causedBy: {
+        categories: queryStats(db, { by: 'category', ...trailing, provider, attributedTo: provider }),
+        services: queryStats(db, { by: 'service', ...trailing, provider, attributedTo: provider }),
+      },
+    }),
   };
 
   const ids = new Set(incidentIds);

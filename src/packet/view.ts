@@ -1,4 +1,5 @@
 import { barChart, pointChart, stackedBarChart } from '../charts/index.js';
+import type { StatsRow } from '../db/queries/stats.js';
 import { compactDuration, humanDuration, mediumDate, monthName } from '../format/time.js';
 import type { Incident } from '../model/incident.js';
 import type { Temporal } from '../model/time.js';
@@ -131,6 +132,11 @@ export interface ViewInput {
   credits?: ProviderCredits;
 }
 
+/** A bar's share caused by the provider: its row of `stats --attributed-to P` (none without a provider). */
+function causedPart(rows: readonly StatsRow[] | undefined, group: string): { part?: number } {
+  return rows ? { part: rows.find((r) => r.group === group)?.incidents ?? 0 } : {};
+}
+
 export function packetView({ spec, config, incidents, numbers, notes, stamp, delta, layout, brief, credits }: ViewInput): PacketView {
   const { current, previous, trends } = numbers;
   const provider = spec.provider ? providerName(config, spec.provider) : undefined;
@@ -237,6 +243,7 @@ export function packetView({ spec, config, incidents, numbers, notes, stamp, del
   const partial = trends.until.day < trends.until.daysInMonth
     ? ` ${monthName(lastMonth)} is counted up to ${mediumDate(trends.until)}.`
     : '';
+  const partLabel = provider && trends.causedBy ? { partLabel: `caused by ${provider}` } : {};
   const charts = [
     stackedBarChart(
       { categories: monthLabels, series: trends.monthlyBySeverity.map((s) => ({ label: s.severity, values: s.counts })) },
@@ -253,11 +260,11 @@ export function packetView({ spec, config, incidents, numbers, notes, stamp, del
       { categories: monthLabels, series: [{ label: `Caused by ${provider}`, values: trends.attribution.caused }, { label: 'Ours, shared or other', values: trends.attribution.other }] },
       { id: 'trend-attribution', title: `Incidents involving ${provider} per month, by who caused them`, valueAxisLabel: 'Incidents', categoryAxisLabel: 'Month incident began' },
     )] : []),
-    barChart(trends.categories.map((r) => ({ label: r.group, value: r.incidents })), {
-      id: 'trend-categories', title: 'Root-cause categories', valueAxisLabel: 'Incidents', categoryAxisLabel: 'Category',
+    barChart(trends.categories.map((r) => ({ label: r.group, value: r.incidents, ...causedPart(trends.causedBy?.categories, r.group) })), {
+      id: 'trend-categories', title: 'Root-cause categories', valueAxisLabel: 'Incidents', categoryAxisLabel: 'Category', ...partLabel,
     }),
-    barChart(trends.services.slice(0, 10).map((r) => ({ label: r.group, value: r.incidents })), {
-      id: 'trend-services', title: trends.services.length > 10 ? 'Services most affected (top 10)' : 'Services most affected', valueAxisLabel: 'Incidents affecting the service', categoryAxisLabel: 'Service',
+    barChart(trends.services.slice(0, 10).map((r) => ({ label: r.group, value: r.incidents, ...causedPart(trends.causedBy?.services, r.group) })), {
+      ...partLabel, id: 'trend-services', title: trends.services.length > 10 ? 'Services most affected (top 10)' : 'Services most affected', valueAxisLabel: 'Incidents affecting the service', categoryAxisLabel: 'Service',
     }),
   ].map(safe);
   const trendIntro = `All ${plural(trailingTotal, 'incident')} that began between ${mediumDate(trends.since)} and ${mediumDate(trends.until)}, whatever their cause${providerShare !== undefined ? `; ${providerShare} of them involved ${provider}` : ''}.${partial}`;
