@@ -80,6 +80,20 @@ describe('barChart', () => {
     expect(svg).toContain('a-very-long-category-na…');
   });
 
+  it('draws each bar\'s part dark from its start, with a legend and the part in its tooltip', () => {
+    const data = [{ label: 'capacity', value: 4, part: 1 }, { label: 'network', value: 2, part: 2 }, { label: 'change', value: 3, part: 0 }];
+    const svg = barChart(data, { title: 'Root-cause categories', valueAxisLabel: 'Incidents', partLabel: 'caused by Rackspace' });
+    wellFormed(svg);
+    const bars = [...svg.matchAll(/<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)" height="14" fill="#595959"/g)].map((m) => Number(m[1]));
+    const parts = [...svg.matchAll(/<rect class="bar-part" x="[\d.]+" y="[\d.]+" width="([\d.]+)"/g)].map((m) => Number(m[1]));
+    expect(parts).toHaveLength(2);  // no dark part for a bar with none
+    expect(parts[0]! / bars[0]!).toBeCloseTo(0.25, 2);
+    expect(parts[1]).toBeCloseTo(bars[1]!, 5);
+    expect(svg).toContain('>caused by Rackspace</text>');
+    expect(svg).toContain('<title>capacity: 4, 1 caused by Rackspace</title>');
+    expect(svg).toContain('change 3 (0 caused by Rackspace)');
+  });
+
   it('says so when there is no data', () => {
     const svg = barChart([], { title: 'Services most affected', valueAxisLabel: 'Incidents' });
     wellFormed(svg);
