@@ -5,20 +5,10 @@ import { providerName, titleCase } from '../src/format/names.js';
 import { inlineCode } from '../src/packet/helpers.js';
 import { appendixOrder, nextToMove } from '../src/packet/layout.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
+import { visibleText } from './helpers/visible-text.js';
 import { incidentFile, NOTES, packetFixture, PACKET_CONFIG } from './packet-fixtures.js';
 import type { Incident } from '../src/model/incident.js';
 import type { TocEntry } from '../src/packet/view.js';
-
-/** The text a reader sees: tags dropped, entities decoded, whitespace collapsed. */
-function visibleText(html: string): string {
-  return html
-    .replace(/<style[\s\S]*?<\/style>/g, ' ')
-    .replace(/<title[\s\S]*?<\/title>/g, ' ')
-    .replace(/<desc[\s\S]*?<\/desc>/g, ' ')
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&#x60;/g, '`').replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ');
-}
 
 /** An incident body whose sections are in an unusual order, with a code span in front-matter text and an outside image. */
 const BODY_IN_ORDER = `

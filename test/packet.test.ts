@@ -19,6 +19,7 @@ import { knowledgeBaseAsOf } from '../src/history/as-of.js';
 import { CHROMIUM_INSTALL_HINT } from '../src/render/pdf.js';
 import type { PacketDocumentSpec } from '../src/schema/config.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
+import { visibleText } from './helpers/visible-text.js';
 import { packetFixture } from './packet-fixtures.js';
 
 const EXAMPLE = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -29,17 +30,6 @@ function tempOut(): string {
   const dir = mkdtempSync(join(tmpdir(), 'pmkb-packet-'));
   temps.push(dir);
   return dir;
-}
-
-/** The text a reader sees: tags dropped, entities decoded, whitespace collapsed. */
-function visibleText(html: string): string {
-  return html
-    .replace(/<style[\s\S]*?<\/style>/g, ' ')
-    .replace(/<title[\s\S]*?<\/title>/g, ' ')
-    .replace(/<desc[\s\S]*?<\/desc>/g, ' ')
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&#x27;/g, "'").replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ');
 }
 
 /** The HTML of one chapter (`<section class="chapter" id="...">`). */

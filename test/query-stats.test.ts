@@ -3,7 +3,8 @@ import { runStats } from '../src/commands/stats.js';
 import { weightedMs } from '../src/model/impact.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
 import { fixtureFiles } from './fixtures/db-kb.js';
-import { BASE_CONFIG, BASE_INCIDENT } from '../src/rules/fixtures.js';
+import { BASE_CONFIG } from '../src/rules/fixtures.js';
+import { TWO_SERVICE_WINDOWS } from './helpers/incidents.js';
 
 let root: string;
 beforeAll(() => { root = tempKb(fixtureFiles()); });
@@ -44,13 +45,7 @@ describe('postmortem stats', () => {
   });
 
   it("counts each service's impact minutes from its own windows", async () => {
-    const incident = BASE_INCIDENT.replace('services: [webmail]', 'services: [webmail, pop]').replace('impact:\n', [
-      'impact:',
-      '  windows:',
-      '    - {from: 2007-06-04T09:10:00-04:00, to: 2007-06-04T10:55:00-04:00, services: [webmail]}',
-      '    - {from: 2007-06-04T09:30:00-04:00, to: 2007-06-04T09:48:00-04:00, services: [pop], level: degraded}',
-      '',
-    ].join('\n'));
+    const incident = TWO_SERVICE_WINDOWS;
     const own = tempKb({ 'postmortem.config.yaml': BASE_CONFIG, 'incidents/2007-06-04-lb.md': incident });
     try {
       const { rows } = await runStats(captureContext(own, { now: '2007-07-01' }), { by: 'service', format: 'json' });

@@ -11,7 +11,8 @@ import { isoDate, longDate, shortDateTime } from '../src/format/time.js';
 import { zoneFormat } from '../src/site/zone-format.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
 import { DNS, LB, MX, siteKb } from './site-fixture.js';
-import { BASE_CONFIG, BASE_INCIDENT } from '../src/rules/fixtures.js';
+import { BASE_CONFIG } from '../src/rules/fixtures.js';
+import { TWO_SERVICE_WINDOWS } from './helpers/incidents.js';
 
 const roots: string[] = [];
 afterEach(() => {
@@ -137,13 +138,7 @@ describe('postmortem site', () => {
   });
 
   it("charts each service's impact from its own windows", async () => {
-    const incident = BASE_INCIDENT.replace('services: [webmail]', 'services: [webmail, pop]').replace('impact:\n', [
-      'impact:',
-      '  windows:',
-      '    - {from: 2007-06-04T09:10:00-04:00, to: 2007-06-04T10:55:00-04:00, services: [webmail]}',
-      '    - {from: 2007-06-04T09:30:00-04:00, to: 2007-06-04T09:48:00-04:00, services: [pop], level: degraded}',
-      '',
-    ].join('\n'));
+    const incident = TWO_SERVICE_WINDOWS;
     const { dir, ctx } = await build(kbRoot({ 'postmortem.config.yaml': BASE_CONFIG, 'incidents/2007-06-04-lb.md': incident }));
     expect(ctx.err_()).toBe('');
     const trends = read(dir, 'trends.html');
