@@ -19,14 +19,19 @@ const { updateHistory } = await import(new URL('history/history.js', dist));
 const { updateKnowledgeBase } = await import(new URL('db/knowledge-base.js', dist));
 
 const env = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
-const git = (args, date) => execFileSync('git', ['-C', root, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: date ? { ...env, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } : env });
+const git = (args, date) =>
+  execFileSync('git', ['-C', root, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: date ? { ...env, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } : env,
+  });
 const day = (n) => new Date(Date.UTC(2006, 0, 1 + n, 15)).toISOString().replace('.000Z', 'Z');
 
 if (!existsSync(join(root, '.git'))) {
   generateKnowledgeBase(root, 10000);
   const files = listIncidentFiles(root);
   const final = new Map(files.map((f) => [f, readFileSync(join(root, f), 'utf8')]));
-  for (const f of files) writeFileSync(join(root, f), final.get(f).replace(/^    status: (done|in-progress|wont-do)$/gm, '    status: open'));
+  for (const f of files)
+    writeFileSync(join(root, f), final.get(f).replace(/^ {4}status: (done|in-progress|wont-do)$/gm, '    status: open'));
   git(['init', '-q', '-b', 'main']);
   git(['config', 'user.name', 'Bench']);
   git(['config', 'user.email', 'bench@example.com']);
@@ -50,12 +55,14 @@ rmSync(path, { force: true });
 const time = (label, run) => {
   const t = performance.now();
   const h = run();
-  console.log(`${label}: ${((performance.now() - t) / 1000).toFixed(2)} s wall, ${(process.cpuUsage().user / 1e6).toFixed(1)} s user CPU so far (${h.read} commits read, ${h.rows().length} changes, ${h.problems.length} warnings)`);
+  console.log(
+    `${label}: ${((performance.now() - t) / 1000).toFixed(2)} s wall, ${(process.cpuUsage().user / 1e6).toFixed(1)} s user CPU so far (${h.read} commits read, ${h.rows().length} changes, ${h.problems.length} warnings)`,
+  );
 };
 time('history from scratch', () => updateHistory(root, config, 'bench', path));
 time('history, nothing new', () => updateHistory(root, config, 'bench', path));
 const one = listIncidentFiles(root)[0];
-writeFileSync(join(root, one), readFileSync(join(root, one), 'utf8').replace(/^    status: open$/m, '    status: done'));
+writeFileSync(join(root, one), readFileSync(join(root, one), 'utf8').replace(/^ {4}status: open$/m, '    status: done'));
 git(['commit', '-q', '-am', 'one more'], day(800));
 time('history, one new commit', () => updateHistory(root, config, 'bench', path));
 git(['reset', '-q', '--hard', 'HEAD~1']);

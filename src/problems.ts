@@ -19,13 +19,7 @@ export interface Position {
   column: number;
 }
 
-export function problem(
-  file: string,
-  at: Position,
-  severity: Severity,
-  ruleId: string,
-  message: string,
-): Problem {
+export function problem(file: string, at: Position, severity: Severity, ruleId: string, message: string): Problem {
   return { file, line: at.line, column: at.column, severity, ruleId, message };
 }
 

@@ -21,7 +21,12 @@ describe('stackedBarChart', () => {
       { label: 'SEV3', values: [0, 3, 0, 0] },
     ],
   };
-  const svg = stackedBarChart(data, { id: 'm', title: 'Incidents per month, by severity', valueAxisLabel: 'Incidents', categoryAxisLabel: 'Month' });
+  const svg = stackedBarChart(data, {
+    id: 'm',
+    title: 'Incidents per month, by severity',
+    valueAxisLabel: 'Incidents',
+    categoryAxisLabel: 'Month',
+  });
 
   it('is well-formed SVG with a title, axis labels and a legend entry per series', () => {
     wellFormed(svg);
@@ -52,24 +57,32 @@ describe('stackedBarChart', () => {
   });
 
   it('is deterministic and escapes text', () => {
-    expect(stackedBarChart(data, { id: 'm', title: 'Incidents per month, by severity', valueAxisLabel: 'Incidents' }))
-      .toBe(stackedBarChart(data, { id: 'm', title: 'Incidents per month, by severity', valueAxisLabel: 'Incidents' }));
-    const evil = stackedBarChart({ categories: ['<script>alert(1)</script>'], series: [{ label: 'A & "B"', values: [1] }] },
-      { title: 'x</title><script>', valueAxisLabel: 'n' });
+    expect(stackedBarChart(data, { id: 'm', title: 'Incidents per month, by severity', valueAxisLabel: 'Incidents' })).toBe(
+      stackedBarChart(data, { id: 'm', title: 'Incidents per month, by severity', valueAxisLabel: 'Incidents' }),
+    );
+    const evil = stackedBarChart(
+      { categories: ['<script>alert(1)</script>'], series: [{ label: 'A & "B"', values: [1] }] },
+      { title: 'x</title><script>', valueAxisLabel: 'n' },
+    );
     wellFormed(evil);
     expect(evil).not.toContain('<script>');
     expect(evil).toContain('A &amp; &quot;B&quot;');
   });
 
   it('rejects series whose length does not match the categories', () => {
-    expect(() => stackedBarChart({ categories: ['a', 'b'], series: [{ label: 's', values: [1] }] }, { title: 't', valueAxisLabel: 'n' }))
-      .toThrow(/series "s" has 1 values for 2 categories/);
+    expect(() =>
+      stackedBarChart({ categories: ['a', 'b'], series: [{ label: 's', values: [1] }] }, { title: 't', valueAxisLabel: 'n' }),
+    ).toThrow(/series "s" has 1 values for 2 categories/);
   });
 });
 
 describe('barChart', () => {
   it('draws one labelled bar per datum, longest for the largest value', () => {
-    const data = [{ label: 'capacity', value: 4 }, { label: 'network', value: 2 }, { label: 'a-very-long-category-name-indeed', value: 1 }];
+    const data = [
+      { label: 'capacity', value: 4 },
+      { label: 'network', value: 2 },
+      { label: 'a-very-long-category-name-indeed', value: 1 },
+    ];
     const svg = barChart(data, { title: 'Root-cause categories', valueAxisLabel: 'Incidents', categoryAxisLabel: 'Category' });
     wellFormed(svg);
     expect(count(svg, /<g class="bar"/g)).toBe(3);
@@ -80,13 +93,17 @@ describe('barChart', () => {
     expect(svg).toContain('a-very-long-category-na…');
   });
 
-  it('draws each bar\'s part dark from its start, with a legend and the part in its tooltip', () => {
-    const data = [{ label: 'capacity', value: 4, part: 1 }, { label: 'network', value: 2, part: 2 }, { label: 'change', value: 3, part: 0 }];
+  it("draws each bar's part dark from its start, with a legend and the part in its tooltip", () => {
+    const data = [
+      { label: 'capacity', value: 4, part: 1 },
+      { label: 'network', value: 2, part: 2 },
+      { label: 'change', value: 3, part: 0 },
+    ];
     const svg = barChart(data, { title: 'Root-cause categories', valueAxisLabel: 'Incidents', partLabel: 'caused by Rackspace' });
     wellFormed(svg);
     const bars = [...svg.matchAll(/<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)" height="14" fill="#595959"/g)].map((m) => Number(m[1]));
     const parts = [...svg.matchAll(/<rect class="bar-part" x="[\d.]+" y="[\d.]+" width="([\d.]+)"/g)].map((m) => Number(m[1]));
-    expect(parts).toHaveLength(2);  // no dark part for a bar with none
+    expect(parts).toHaveLength(2); // no dark part for a bar with none
     expect(parts[0]! / bars[0]!).toBeCloseTo(0.25, 2);
     expect(parts[1]).toBeCloseTo(bars[1]!, 5);
     expect(svg).toContain('>caused by Rackspace</text>');
@@ -105,7 +122,12 @@ describe('barChart', () => {
 describe('pointChart', () => {
   it('draws a point per value, a gap and a label for missing ones', () => {
     const svg = pointChart(
-      [{ label: 'Q3\n2006', value: 148 }, { label: 'Q4\n2006', value: null }, { label: 'Q1\n2007', value: 170 }, { label: 'Q2\n2007', value: 105 }],
+      [
+        { label: 'Q3\n2006', value: 148 },
+        { label: 'Q4\n2006', value: null },
+        { label: 'Q1\n2007', value: 170 },
+        { label: 'Q2\n2007', value: 105 },
+      ],
       { title: 'Median time to resolve, per quarter', valueAxisLabel: 'Minutes', missingLabel: 'no incidents', format: (v) => `${v}m` },
     );
     wellFormed(svg);
@@ -121,8 +143,16 @@ describe('pointChart', () => {
 
 describe('phaseBar', () => {
   it('draws each phase to scale with its duration in the legend', () => {
-    const svg = phaseBar({ phases: [{ label: 'To detect', minutes: 1 }, { label: 'Detected to mitigated', minutes: 24 }, { label: 'Mitigated to resolved', minutes: 14 }] },
-      { title: 'Phases', id: 'p' });
+    const svg = phaseBar(
+      {
+        phases: [
+          { label: 'To detect', minutes: 1 },
+          { label: 'Detected to mitigated', minutes: 24 },
+          { label: 'Mitigated to resolved', minutes: 14 },
+        ],
+      },
+      { title: 'Phases', id: 'p' },
+    );
     wellFormed(svg);
     const widths = [...svg.matchAll(/<rect class="phase"[^>]* width="([\d.]+)"/g)].map((m) => Number(m[1]));
     expect(widths).toHaveLength(3);
@@ -132,7 +162,15 @@ describe('phaseBar', () => {
   });
 
   it('switches the axis to hours for long incidents and skips empty phases', () => {
-    const svg = phaseBar({ phases: [{ label: 'To detect', minutes: 0 }, { label: 'To resolve', minutes: 3000 }] }, { title: 'Phases' });
+    const svg = phaseBar(
+      {
+        phases: [
+          { label: 'To detect', minutes: 0 },
+          { label: 'To resolve', minutes: 3000 },
+        ],
+      },
+      { title: 'Phases' },
+    );
     wellFormed(svg);
     expect(count(svg, /<rect class="phase"/g)).toBe(1);
     expect(svg).toContain('Hours since impact began');

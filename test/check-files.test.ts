@@ -20,9 +20,11 @@ const example = (year: string) => readdirSync(join(PACKAGE_ROOT, 'incidents', ye
 
 beforeAll(async () => {
   const files: Record<string, string> = { 'postmortem.config.yaml': readFileSync(join(PACKAGE_ROOT, 'postmortem.config.yaml'), 'utf8') };
-  for (const year of readdirSync(join(PACKAGE_ROOT, 'incidents'))) for (const f of example(year)) files[f] = readFileSync(join(PACKAGE_ROOT, f), 'utf8');
+  for (const year of readdirSync(join(PACKAGE_ROOT, 'incidents')))
+    for (const f of example(year)) files[f] = readFileSync(join(PACKAGE_ROOT, f), 'utf8');
   // the notes files the config's documents name
-  for (const dir of ['reviews', 'letters']) for (const f of readdirSync(join(PACKAGE_ROOT, dir))) files[`${dir}/${f}`] = readFileSync(join(PACKAGE_ROOT, dir, f), 'utf8');
+  for (const dir of ['reviews', 'letters'])
+    for (const f of readdirSync(join(PACKAGE_ROOT, dir))) files[`${dir}/${f}`] = readFileSync(join(PACKAGE_ROOT, dir, f), 'utf8');
   root = tempKb(files);
   await updateKnowledgeBase(captureContext(root));
 }, 120_000);
@@ -47,7 +49,7 @@ describe('check of named files from the build cache', () => {
     expect(same(some)).toEqual([...some].sort());
   });
 
-  it('reads every file again for another evaluation date (the kept results are for the build\'s date)', () => {
+  it("reads every file again for another evaluation date (the kept results are for the build's date)", () => {
     const read = same([some[0]!], '2031-01-01');
     expect(read.length).toBeGreaterThan(30);
   });

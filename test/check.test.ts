@@ -25,19 +25,35 @@ const HOSTILE: Record<string, string | Uint8Array> = {
   'incidents/b-empty.md': '',
   'incidents/c-no-frontmatter.md': '# Just a heading\n\nNo front-matter here.\n',
   'incidents/d-alias-bomb.md': `---\n${aliasBomb.join('\n')}\n---\n`,
-  'incidents/e-huge.md': BASE_INCIDENT.replace('2007-06-04-lb', 'e-huge') + 'word '.repeat(1024 * 1024) + '\n',
+  'incidents/e-huge.md': `${BASE_INCIDENT.replace('2007-06-04-lb', 'e-huge') + 'word '.repeat(1024 * 1024)}\n`,
   'incidents/f-binary.md': new Uint8Array(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)),
-  'incidents/g-duplicate-keys.md': BASE_INCIDENT.replace('id: 2007-06-04-lb', 'id: g-duplicate-keys').replace('status: final', 'status: final\nstatus: draft'),
-  'incidents/h-proto.md': BASE_INCIDENT.replace('id: 2007-06-04-lb', 'id: h-proto').replace('services:', '__proto__: {isAdmin: true}\nconstructor: {prototype: {x: 1}}\nservices:'),
-  'incidents/i-types.md': BASE_INCIDENT.replace('id: 2007-06-04-lb', 'id: i-types').replace('services: [webmail]', 'services: 42').replace('title: Load balancer overload', 'title: [a, b]'),
+  'incidents/g-duplicate-keys.md': BASE_INCIDENT.replace('id: 2007-06-04-lb', 'id: g-duplicate-keys').replace(
+    'status: final',
+    'status: final\nstatus: draft',
+  ),
+  'incidents/h-proto.md': BASE_INCIDENT.replace('id: 2007-06-04-lb', 'id: h-proto').replace(
+    'services:',
+    '__proto__: {isAdmin: true}\nconstructor: {prototype: {x: 1}}\nservices:',
+  ),
+  'incidents/i-types.md': BASE_INCIDENT.replace('id: 2007-06-04-lb', 'id: i-types')
+    .replace('services: [webmail]', 'services: 42')
+    .replace('title: Load balancer overload', 'title: [a, b]'),
   'incidents/j-missing.md': '---\nid: j-missing\n---\nBody.\n',
-  'incidents/k-local-time.md': BASE_INCIDENT.replace('id: 2007-06-04-lb', 'id: k-local-time').replace('started: 2007-06-04T09:10:00-04:00', 'started: 2007-06-04 09:10'),
-  'incidents/l-order.md': BASE_INCIDENT.replace('id: 2007-06-04-lb', 'id: l-order').replace('resolved: 2007-06-04T10:55:00-04:00', 'resolved: 2007-06-03T10:55:00-04:00'),
+  'incidents/k-local-time.md': BASE_INCIDENT.replace('id: 2007-06-04-lb', 'id: k-local-time').replace(
+    'started: 2007-06-04T09:10:00-04:00',
+    'started: 2007-06-04 09:10',
+  ),
+  'incidents/l-order.md': BASE_INCIDENT.replace('id: 2007-06-04-lb', 'id: l-order').replace(
+    'resolved: 2007-06-04T10:55:00-04:00',
+    'resolved: 2007-06-03T10:55:00-04:00',
+  ),
 };
 
 describe('postmortem check', () => {
   it('passes a valid knowledge base with a summary line and exit 0', () => {
-    const ctx = captureContext(kb({ 'postmortem.config.yaml': BASE_CONFIG, 'incidents/2007-06-04-lb.md': BASE_INCIDENT }), { now: '2007-06-05' });
+    const ctx = captureContext(kb({ 'postmortem.config.yaml': BASE_CONFIG, 'incidents/2007-06-04-lb.md': BASE_INCIDENT }), {
+      now: '2007-06-05',
+    });
     const result = runCheck(ctx);
     expect(result.exitCode).toBe(0);
     expect(ctx.out_()).toBe('1 file checked: no problems.\n');
@@ -85,79 +101,107 @@ describe('postmortem check', () => {
     });
     const ctx = captureContext(root, { now: '2007-06-05' });
     expect(runCheck(ctx, { format: 'json' }).exitCode).toBe(0);
-    expect(JSON.parse(ctx.out_())).toEqual([{
-      file: 'incidents/2007-06-04-lb.md', line: 6, column: 12, severity: 'warning', ruleId: 'unknown-service',
-      message: 'service "webmale" is not in the catalogue (webmail, pop, imap)',
-    }]);
+    expect(JSON.parse(ctx.out_())).toEqual([
+      {
+        file: 'incidents/2007-06-04-lb.md',
+        line: 6,
+        column: 12,
+        severity: 'warning',
+        ruleId: 'unknown-service',
+        message: 'service "webmale" is not in the catalogue (webmail, pop, imap)',
+      },
+    ]);
     expect(runCheck(captureContext(root, { now: '2007-06-05' }), { strict: true }).exitCode).toBe(1);
   });
 
   it('runs the incident-level rules on a record with field errors, so one run shows every problem', () => {
-    const text = BASE_INCIDENT
-      .replace('severity: SEV1', 'severity: SEV9')
+    const text = BASE_INCIDENT.replace('severity: SEV1', 'severity: SEV9')
       .replace('    kind: detection', '    kind: alarm')
       .replace('owner: bill', 'owner: bil')
       .replace('mitigated: 2007-06-04T10:30:00-04:00', 'mitigated: 2007-06-04T08:30:00-04:00');
     const ctx = captureContext(kb({ 'postmortem.config.yaml': BASE_CONFIG, 'incidents/2007-06-04-lb.md': text }), { now: '2007-06-05' });
     const result = runCheck(ctx);
     expect(result.exitCode).toBe(1);
-    expect(ctx.out_()).toBe([
-      'incidents/2007-06-04-lb.md:5:11: error `severity` must be one of SEV1, SEV2, SEV3, SEV4, unrated; got the text "SEV9" [enum-value]',
-      'incidents/2007-06-04-lb.md:10:12: error `mitigated` (2007-06-04T12:30:00Z) is before `started` (2007-06-04T13:10:00Z) [time-order]',
-      'incidents/2007-06-04-lb.md:20:11: error `timeline[0].kind` must be one of precursor, trigger, detection, action, mitigation, resolution, communication, note, follow-up; got the text "alarm" [enum-value]',
-      'incidents/2007-06-04-lb.md:22:68: error owner "bil" is not in the owners directory (postmortem.config.yaml `owners`) (did you mean "bill"?) [owner-known]',
-      '1 file checked: 4 errors, 0 warnings in 1 file; 0 valid incidents.',
-      '',
-    ].join('\n'));
+    expect(ctx.out_()).toBe(
+      [
+        'incidents/2007-06-04-lb.md:5:11: error `severity` must be one of SEV1, SEV2, SEV3, SEV4, unrated; got the text "SEV9" [enum-value]',
+        'incidents/2007-06-04-lb.md:10:12: error `mitigated` (2007-06-04T12:30:00Z) is before `started` (2007-06-04T13:10:00Z) [time-order]',
+        'incidents/2007-06-04-lb.md:20:11: error `timeline[0].kind` must be one of precursor, trigger, detection, action, mitigation, resolution, communication, note, follow-up; got the text "alarm" [enum-value]',
+        'incidents/2007-06-04-lb.md:22:68: error owner "bil" is not in the owners directory (postmortem.config.yaml `owners`) (did you mean "bill"?) [owner-known]',
+        '1 file checked: 4 errors, 0 warnings in 1 file; 0 valid incidents.',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('locates problems in the config and still checks the incidents', () => {
-    const ctx = captureContext(kb({
-      'postmortem.config.yaml': 'timezone: Mars/Olympus\npaper: tabloid\nletter:\n  signer: nobody\nsevereties: [P1]\n',
-      'incidents/2007-06-04-lb.md': BASE_INCIDENT,
-    }), { now: '2007-06-05' });
+    const ctx = captureContext(
+      kb({
+        'postmortem.config.yaml': 'timezone: Mars/Olympus\npaper: tabloid\nletter:\n  signer: nobody\nsevereties: [P1]\n',
+        'incidents/2007-06-04-lb.md': BASE_INCIDENT,
+      }),
+      { now: '2007-06-05' },
+    );
     const result = runCheck(ctx);
     expect(result.exitCode).toBe(1);
-    expect(ctx.out_()).toContain('postmortem.config.yaml:2:8: error `paper` must be one of letter, a4; got the text "tabloid" [enum-value]');
-    expect(ctx.out_()).toContain('postmortem.config.yaml:5:1: warning unknown field `severeties` (did you mean `severities`?) [unknown-field]');
+    expect(ctx.out_()).toContain(
+      'postmortem.config.yaml:2:8: error `paper` must be one of letter, a4; got the text "tabloid" [enum-value]',
+    );
+    expect(ctx.out_()).toContain(
+      'postmortem.config.yaml:5:1: warning unknown field `severeties` (did you mean `severities`?) [unknown-field]',
+    );
     expect(result.incidents).toBe(1);
 
-    const ctx2 = captureContext(kb({ 'postmortem.config.yaml': 'timezone: Mars/Olympus\nletter:\n  signer: nobody\n' }), { now: '2007-06-05' });
+    const ctx2 = captureContext(kb({ 'postmortem.config.yaml': 'timezone: Mars/Olympus\nletter:\n  signer: nobody\n' }), {
+      now: '2007-06-05',
+    });
     runCheck(ctx2);
-    expect(ctx2.out_()).toContain('postmortem.config.yaml:1:11: error `timezone` "Mars/Olympus" is not an IANA time zone such as America/New_York (UTC is used until it is fixed) [field-value]');
+    expect(ctx2.out_()).toContain(
+      'postmortem.config.yaml:1:11: error `timezone` "Mars/Olympus" is not an IANA time zone such as America/New_York (UTC is used until it is fixed) [field-value]',
+    );
     expect(ctx2.out_()).toContain('postmortem.config.yaml:3:11: error letter signer "nobody" is not in the owners directory [owner-known]');
   });
 
   it('runs the incident-level rules on what can be read when a required field is unusable', () => {
     const broken = BASE_INCIDENT.replace('services: [webmail]', 'services: 42')
       .replace('resolved: 2007-06-04T10:55:00-04:00', 'resolved: 2007-06-03T10:55:00-04:00')
-      .replace('root_cause:\n  category: capacity\n  summary: A traffic surge overloaded lb1.', 'root_cause: [{category: weather, summary: Rain.}]');
+      .replace(
+        'root_cause:\n  category: capacity\n  summary: A traffic surge overloaded lb1.',
+        'root_cause: [{category: weather, summary: Rain.}]',
+      );
     const ctx = captureContext(kb({ 'postmortem.config.yaml': BASE_CONFIG, 'incidents/2007-06-04-lb.md': broken }), { now: '2007-06-05' });
     expect(runCheck(ctx).exitCode).toBe(1);
     // The set-aside fields give no messages of their own (no unknown service, no missing cause).
-    expect(ctx.out_()).toBe([
-      'incidents/2007-06-04-lb.md:6:11: error `services` must be a list, not number 42 [field-type]',
-      'incidents/2007-06-04-lb.md:11:11: error `resolved` (2007-06-03T14:55:00Z) is before `started` (2007-06-04T13:10:00Z) [time-order]',
-      'incidents/2007-06-04-lb.md:14:25: error `root_cause[0].category` must be one of capacity, change, config, software, hardware, network, dependency, security, process, unknown; got the text "weather" [enum-value]',
-      'incidents/2007-06-04-lb.md:16:5: error timeline entry at 2007-06-04T13:12:00Z is 1337 minutes after `resolved`, more than the 60-minute slack; if it is work after the impact, mark it `follow-up`; else move `resolved` later [timeline-window]',
-      '1 file checked: 4 errors, 0 warnings in 1 file; 0 valid incidents.',
-      '',
-    ].join('\n'));
+    expect(ctx.out_()).toBe(
+      [
+        'incidents/2007-06-04-lb.md:6:11: error `services` must be a list, not number 42 [field-type]',
+        'incidents/2007-06-04-lb.md:11:11: error `resolved` (2007-06-03T14:55:00Z) is before `started` (2007-06-04T13:10:00Z) [time-order]',
+        'incidents/2007-06-04-lb.md:14:25: error `root_cause[0].category` must be one of capacity, change, config, software, hardware, network, dependency, security, process, unknown; got the text "weather" [enum-value]',
+        'incidents/2007-06-04-lb.md:16:5: error timeline entry at 2007-06-04T13:12:00Z is 1337 minutes after `resolved`, more than the 60-minute slack; if it is work after the impact, mark it `follow-up`; else move `resolved` later [timeline-window]',
+        '1 file checked: 4 errors, 0 warnings in 1 file; 0 valid incidents.',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('sets aside an unknown key inside a nested config entry and uses the rest of the config', () => {
-    const config = BASE_CONFIG
-      .replace('providers: [rackspace]', 'providers:\n  - {id: rackspace, kind: hosting, name: Rackspace}')
-      .replace('{id: dana, name: Dana Example}', '{id: dana, name: Dana Example, phone: 555-0100}');
-    const ctx = captureContext(kb({ 'postmortem.config.yaml': config, 'incidents/2007-06-04-lb.md': BASE_INCIDENT }), { now: '2007-06-05' });
+    const config = BASE_CONFIG.replace('providers: [rackspace]', 'providers:\n  - {id: rackspace, kind: hosting, name: Rackspace}').replace(
+      '{id: dana, name: Dana Example}',
+      '{id: dana, name: Dana Example, phone: 555-0100}',
+    );
+    const ctx = captureContext(kb({ 'postmortem.config.yaml': config, 'incidents/2007-06-04-lb.md': BASE_INCIDENT }), {
+      now: '2007-06-05',
+    });
     const result = runCheck(ctx);
     // Only the two warnings: the owners, services and providers of the config are still known.
-    expect(ctx.out_()).toBe([
-      'postmortem.config.yaml:6:36: warning unknown field `providers[0].name` [unknown-field]',
-      'postmortem.config.yaml:10:36: warning unknown field `owners[1].phone` [unknown-field]',
-      '1 file checked: 0 errors, 2 warnings in 1 file; 1 valid incident.',
-      '',
-    ].join('\n'));
+    expect(ctx.out_()).toBe(
+      [
+        'postmortem.config.yaml:6:36: warning unknown field `providers[0].name` [unknown-field]',
+        'postmortem.config.yaml:10:36: warning unknown field `owners[1].phone` [unknown-field]',
+        '1 file checked: 0 errors, 2 warnings in 1 file; 1 valid incident.',
+        '',
+      ].join('\n'),
+    );
     expect(result.exitCode).toBe(0);
   });
 

@@ -48,7 +48,11 @@ describe('postmortem (binary)', () => {
   it('finds the command after global options and their values, whatever their order', () => {
     const root = tempKb({ 'postmortem.config.yaml': BASE_CONFIG, 'incidents/2007-06-04-lb.md': BASE_INCIDENT });
     // `--root <dir>` before the command: the directory is not taken for the command's name
-    for (const args of [['--root', root, '--now', '2007-06-05', 'check'], [`--root=${root}`, 'check', '--now=2007-06-05'], ['check', '--root', root, '--now', '2007-06-05']]) {
+    for (const args of [
+      ['--root', root, '--now', '2007-06-05', 'check'],
+      [`--root=${root}`, 'check', '--now=2007-06-05'],
+      ['check', '--root', root, '--now', '2007-06-05'],
+    ]) {
       const r = run(args);
       expect(r.code, args.join(' ')).toBe(0);
       expect(r.stdout).toContain('1 file checked');

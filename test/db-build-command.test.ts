@@ -14,11 +14,18 @@ const recorder: BuildStep = {
     return { written: ['x.html'], unchanged: 2, notes: ['a note'], problems: [] };
   },
 };
-beforeAll(() => { BUILD_STEPS.splice(0, BUILD_STEPS.length, recorder); });
-afterAll(() => { BUILD_STEPS.splice(0, BUILD_STEPS.length, ...realSteps); });
+beforeAll(() => {
+  BUILD_STEPS.splice(0, BUILD_STEPS.length, recorder);
+});
+afterAll(() => {
+  BUILD_STEPS.splice(0, BUILD_STEPS.length, ...realSteps);
+});
 
 const roots: string[] = [];
-afterEach(() => { while (roots.length) removeKb(roots.pop()!); seen.length = 0; });
+afterEach(() => {
+  while (roots.length) removeKb(roots.pop()!);
+  seen.length = 0;
+});
 
 describe('postmortem build', () => {
   it('reports problems like check, writes the database from the valid incidents, runs every step, and exits 1', async () => {
@@ -31,7 +38,7 @@ describe('postmortem build', () => {
     expect(lines.filter((l) => l.startsWith(`incidents/${BAD.id}.md:`)).length).toBeGreaterThan(0);
     expect(lines.slice(-5)).toEqual([
       expect.stringMatching(/^Database .*postmortems\.db: 4 incidents \(4 added, 0 changed, 0 removed; 5 files parsed\)\.$/),
-      'History: not in a git repository: remediation status and completion dates come from the records\' fields alone.',
+      "History: not in a git repository: remediation status and completion dates come from the records' fields alone.",
       'recorder: a note',
       'recorder: 1 file written, 2 unchanged.',
       expect.stringMatching(/^\d+ errors?, \d+ warnings?; files with errors were left out\.$/),

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { copyFileSync, renameSync, rmSync, statSync, writeFileSync, mkdirSync, existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, renameSync, rmSync, statSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { updateKnowledgeBase, type BuiltKnowledgeBase } from '../src/db/knowledge-base.js';
@@ -9,7 +9,9 @@ import { captureContext, removeKb, tempKb } from './helpers/kb.js';
 import { BAD, CONFIG, DST, fixtureFiles, incidentText, LATE, LB, pathOf, POP } from './fixtures/db-kb.js';
 
 const roots: string[] = [];
-afterEach(() => { while (roots.length) removeKb(roots.pop()!); });
+afterEach(() => {
+  while (roots.length) removeKb(roots.pop()!);
+});
 
 function setup(files = fixtureFiles()) {
   const root = tempKb(files);
@@ -46,27 +48,97 @@ describe('postmortem build: the database', () => {
     const { ctx } = setup();
     const kb = await updateKnowledgeBase(ctx);
     expect(kb.dbPath).toBe(join(ctx.out, 'postmortems.db'));
-    expect(all(kb, 'SELECT id, started_at, resolved_at, started_local_date, minutes_to_detect, minutes_to_mitigate, minutes_to_resolve, impact_minutes FROM incidents ORDER BY id')).toEqual([
-      { id: '2007-03-11-dst', started_at: '2007-03-11T06:30:00Z', resolved_at: '2007-03-11T07:30:00Z', started_local_date: '2007-03-11', minutes_to_detect: 15, minutes_to_mitigate: 45, minutes_to_resolve: 60, impact_minutes: 60 },
-      { id: '2007-06-04-lb', started_at: '2007-06-05T03:00:00Z', resolved_at: '2007-06-05T05:30:00Z', started_local_date: '2007-06-04', minutes_to_detect: 10, minutes_to_mitigate: 90, minutes_to_resolve: 150, impact_minutes: 150 },
-      { id: '2007-06-05-pop', started_at: '2007-06-05T04:00:00Z', resolved_at: '2007-06-05T06:00:00Z', started_local_date: '2007-06-05', minutes_to_detect: null, minutes_to_mitigate: null, minutes_to_resolve: 120, impact_minutes: 120 },
-      { id: '2007-06-30-late', started_at: '2007-07-01T02:30:00Z', resolved_at: '2007-07-01T03:00:00Z', started_local_date: '2007-06-30', minutes_to_detect: 5, minutes_to_mitigate: null, minutes_to_resolve: 30, impact_minutes: 30 },
+    expect(
+      all(
+        kb,
+        'SELECT id, started_at, resolved_at, started_local_date, minutes_to_detect, minutes_to_mitigate, minutes_to_resolve, impact_minutes FROM incidents ORDER BY id',
+      ),
+    ).toEqual([
+      {
+        id: '2007-03-11-dst',
+        started_at: '2007-03-11T06:30:00Z',
+        resolved_at: '2007-03-11T07:30:00Z',
+        started_local_date: '2007-03-11',
+        minutes_to_detect: 15,
+        minutes_to_mitigate: 45,
+        minutes_to_resolve: 60,
+        impact_minutes: 60,
+      },
+      {
+        id: '2007-06-04-lb',
+        started_at: '2007-06-05T03:00:00Z',
+        resolved_at: '2007-06-05T05:30:00Z',
+        started_local_date: '2007-06-04',
+        minutes_to_detect: 10,
+        minutes_to_mitigate: 90,
+        minutes_to_resolve: 150,
+        impact_minutes: 150,
+      },
+      {
+        id: '2007-06-05-pop',
+        started_at: '2007-06-05T04:00:00Z',
+        resolved_at: '2007-06-05T06:00:00Z',
+        started_local_date: '2007-06-05',
+        minutes_to_detect: null,
+        minutes_to_mitigate: null,
+        minutes_to_resolve: 120,
+        impact_minutes: 120,
+      },
+      {
+        id: '2007-06-30-late',
+        started_at: '2007-07-01T02:30:00Z',
+        resolved_at: '2007-07-01T03:00:00Z',
+        started_local_date: '2007-06-30',
+        minutes_to_detect: 5,
+        minutes_to_mitigate: null,
+        minutes_to_resolve: 30,
+        impact_minutes: 30,
+      },
     ]);
-    const counts = Object.fromEntries(['incidents', 'files', 'incident_services', 'incident_locations', 'remediations', 'tags', 'related', 'sections', 'timeline_events', 'owners', 'services', 'locations', 'providers']
-      .map((t) => [t, one(kb, `SELECT count(*) FROM ${t}`)]));
+    const counts = Object.fromEntries(
+      [
+        'incidents',
+        'files',
+        'incident_services',
+        'incident_locations',
+        'remediations',
+        'tags',
+        'related',
+        'sections',
+        'timeline_events',
+        'owners',
+        'services',
+        'locations',
+        'providers',
+      ].map((t) => [t, one(kb, `SELECT count(*) FROM ${t}`)]),
+    );
     expect(counts).toEqual({
-      incidents: 4, files: 5, incident_services: 5, incident_locations: 1, remediations: 4, tags: 2, related: 2,
-      sections: 8, timeline_events: 4, owners: 2, services: 3, locations: 1, providers: 1,
+      incidents: 4,
+      files: 5,
+      incident_services: 5,
+      incident_locations: 1,
+      remediations: 4,
+      tags: 2,
+      related: 2,
+      sections: 8,
+      timeline_events: 4,
+      owners: 2,
+      services: 3,
+      locations: 1,
+      providers: 1,
     });
     expect(all(kb, 'SELECT incident_id, related_id, declared_by FROM related ORDER BY incident_id')).toEqual([
       { incident_id: DST.id, related_id: LB.id, declared_by: DST.id },
       { incident_id: LB.id, related_id: DST.id, declared_by: DST.id },
     ]);
-    expect(all(kb, "SELECT key, audience FROM sections WHERE incident_id = ? ORDER BY position", DST.id)).toEqual([
-      { key: 'summary', audience: 'internal' }, { key: 'customer-summary', audience: 'customer' },
+    expect(all(kb, 'SELECT key, audience FROM sections WHERE incident_id = ? ORDER BY position', DST.id)).toEqual([
+      { key: 'summary', audience: 'internal' },
+      { key: 'customer-summary', audience: 'customer' },
     ]);
     expect(all(kb, 'SELECT file, incident_id FROM files WHERE incident_id IS NULL')).toEqual([{ file: pathOf(BAD), incident_id: null }]);
-    expect(one(kb, "SELECT incident_id FROM search_documents d JOIN search_fts f ON f.rowid = d.doc_id WHERE search_fts MATCH 'descriptors'")).toBe(POP.id);
+    expect(
+      one(kb, "SELECT incident_id FROM search_documents d JOIN search_fts f ON f.rowid = d.doc_id WHERE search_fts MATCH 'descriptors'"),
+    ).toBe(POP.id);
     const db = new Database(kb.dbPath, { readonly: true });
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get()).toBe(String(SCHEMA_VERSION));
@@ -106,11 +178,25 @@ describe('postmortem build: the database', () => {
     expect(one(kb, 'SELECT title FROM incidents WHERE id = ?', LB.id)).toBe('Load balancers saturated');
     expect(one(kb, 'SELECT count(*) FROM remediations WHERE incident_id = ?', LB.id)).toBe(3);
     // The new title is indexed (stemmed: "saturated" also finds the remediation "Alert on saturation."); the old title is gone.
-    expect(all(kb, "SELECT d.incident_id, d.field FROM search_fts f JOIN search_documents d ON d.doc_id = f.rowid WHERE search_fts MATCH 'saturated' ORDER BY d.doc_id"))
-      .toEqual([{ incident_id: LB.id, field: 'title' }, { incident_id: LB.id, field: 'remediation' }]);
+    expect(
+      all(
+        kb,
+        "SELECT d.incident_id, d.field FROM search_fts f JOIN search_documents d ON d.doc_id = f.rowid WHERE search_fts MATCH 'saturated' ORDER BY d.doc_id",
+      ),
+    ).toEqual([
+      { incident_id: LB.id, field: 'title' },
+      { incident_id: LB.id, field: 'remediation' },
+    ]);
     expect(one(kb, "SELECT count(*) FROM search_fts WHERE search_fts MATCH 'overload'")).toBe(0);
 
-    const extra = { ...POP, id: '2007-08-01-new', title: 'New one', body: 'A new incident.', started: '2007-08-01T10:00:00-04:00', resolved: '2007-08-01T11:00:00-04:00' };
+    const extra = {
+      ...POP,
+      id: '2007-08-01-new',
+      title: 'New one',
+      body: 'A new incident.',
+      started: '2007-08-01T10:00:00-04:00',
+      resolved: '2007-08-01T11:00:00-04:00',
+    };
     writeFileSync(join(root, pathOf(extra)), incidentText(extra));
     kb = await updateKnowledgeBase(ctx);
     expect(kb).toMatchObject({ parsed: 1, changed: { added: [extra.id], changed: [], removed: [] } });
@@ -130,13 +216,27 @@ describe('postmortem build: the database', () => {
 
     // The incremental result equals a build from scratch.
     const fresh = await updateKnowledgeBase({ ...ctx }, { dbPath: join(root, 'fresh', 'kb.db') });
-    for (const table of ['incidents', 'incident_services', 'remediations', 'related', 'sections', 'tags', 'services', 'files', 'problems']) {
-      const rows = (k: BuiltKnowledgeBase) => all(k, `SELECT * FROM ${table}`).map((r) => JSON.stringify(r)).sort();
+    for (const table of [
+      'incidents',
+      'incident_services',
+      'remediations',
+      'related',
+      'sections',
+      'tags',
+      'services',
+      'files',
+      'problems',
+    ]) {
+      const rows = (k: BuiltKnowledgeBase) =>
+        all(k, `SELECT * FROM ${table}`)
+          .map((r) => JSON.stringify(r))
+          .sort();
       expect(rows(kb), table).toEqual(rows(fresh));
     }
     const searchable = 'SELECT incident_id, field, position, label, audience, body FROM search_content ORDER BY 1, 2, 3, 6';
     expect(all(kb, searchable)).toEqual(all(fresh, searchable));
-    const mail = "SELECT d.incident_id, d.field, d.label FROM search_fts f JOIN search_documents d ON d.doc_id = f.rowid WHERE search_fts MATCH 'mail' ORDER BY 1, 2, 3";
+    const mail =
+      "SELECT d.incident_id, d.field, d.label FROM search_fts f JOIN search_documents d ON d.doc_id = f.rowid WHERE search_fts MATCH 'mail' ORDER BY 1, 2, 3";
     expect(all(kb, mail)).toEqual(all(fresh, mail));
     expect(all(kb, mail).length).toBeGreaterThan(2);
     expect(integrityCheck(kb)).toBe(true);

@@ -53,7 +53,10 @@ describe('the fast reader gives exactly what readSource gives', () => {
     expect(tryFast('incidents/a.md', Buffer.from(text), {})).toBeUndefined();
   });
   it.each([
-    ['plain entries', '- 2007-06-04 09:10 -04:00 — [detection] Alert fired.\n- 09:12 — Paged   on-call.\n\n- 09:20 — [action, public] Restarted lb1.dul1 (again); 50% done: ok?\n'],
+    [
+      'plain entries',
+      '- 2007-06-04 09:10 -04:00 — [detection] Alert fired.\n- 09:12 — Paged   on-call.\n\n- 09:20 — [action, public] Restarted lb1.dul1 (again); 50% done: ok?\n',
+    ],
     ['inline code', '- 2007-06-04 09:10 -04:00 — Ran `route-regen`.\n'],
     ['emphasis', '- 2007-06-04 09:10 -04:00 — **Bold** and _under_ and snake_case.\n'],
     ['a link', '- 2007-06-04 09:10 -04:00 — See [the log](http://x.example).\n'],

@@ -14,7 +14,12 @@ const DIST = fileURLToPath(new URL('../dist/db/knowledge-base.js', import.meta.u
 function manyIncidents(n: number): IncidentSpec[] {
   return Array.from({ length: n }, (_, i) => {
     const day = String(1 + (i % 28)).padStart(2, '0');
-    return { ...LB, id: `2007-06-${day}-lb-${i}`, related: undefined, body: `Incident number ${i}. ${'The load balancer failed over again. '.repeat(40)}` };
+    return {
+      ...LB,
+      id: `2007-06-${day}-lb-${i}`,
+      related: undefined,
+      body: `Incident number ${i}. ${'The load balancer failed over again. '.repeat(40)}`,
+    };
   });
 }
 
@@ -37,7 +42,9 @@ describe('a killed build', () => {
       process.stdout.write('finished');`;
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    child.stdout.on('data', (d) => { output += d; });
+    child.stdout.on('data', (d) => {
+      output += d;
+    });
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
     let killedWhileWriting = false;
     for (let i = 0; i < 20_000 && child.exitCode === null; i++) {
@@ -77,17 +84,20 @@ describe('a killed build', () => {
       process.stdout.write(JSON.stringify({ same: a === b, files: job.files.length }));`;
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     let output = '';
-    child.stdout.on('data', (d) => { output += d; });
+    child.stdout.on('data', (d) => {
+      output += d;
+    });
     await new Promise((resolve) => child.on('exit', resolve));
     expect(JSON.parse(output)).toEqual({ same: true, files: 600 });
   }, 120_000);
 
   it('writes the same bytes every time, with worker threads or without', async () => {
-    const build = (out: string) => new Promise<number | null>((resolve) => {
-      const script = `import { updateKnowledgeBase } from ${JSON.stringify(DIST)};
+    const build = (out: string) =>
+      new Promise<number | null>((resolve) => {
+        const script = `import { updateKnowledgeBase } from ${JSON.stringify(DIST)};
         await updateKnowledgeBase({ root: ${JSON.stringify(root)}, out: ${JSON.stringify(out)}, now: '2007-07-01', stdout: process.stdout, stderr: process.stderr, color: false });`;
-      spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore' }).on('exit', resolve);
-    });
+        spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore' }).on('exit', resolve);
+      });
     const outs = ['same-a', 'same-b'].map((name) => join(root, name));
     expect(await Promise.all(outs.map(build))).toEqual([0, 0]);
     // In this process the build runs from the TypeScript sources: no worker threads.
@@ -97,4 +107,3 @@ describe('a killed build', () => {
     expect(a!.equals(c!)).toBe(true);
   }, 120_000);
 });
-

@@ -99,35 +99,111 @@ describe('the record in the database', () => {
   });
 
   it('derives times from windows: proactive detection, mitigation and resolution from the last windows', () => {
-    expect(rows(`SELECT id, minutes_to_detect, detected_before_impact_minutes, minutes_to_mitigate, minutes_to_resolve,
+    expect(
+      rows(`SELECT id, minutes_to_detect, detected_before_impact_minutes, minutes_to_mitigate, minutes_to_resolve,
         impact_minutes, impact_level, affected_count, affected_of, customers_affected, root_cause_category, provider, extra
-        FROM incidents ORDER BY id`)).toEqual([
+        FROM incidents ORDER BY id`),
+    ).toEqual([
       {
-        id: 'plain', minutes_to_detect: 5, detected_before_impact_minutes: null, minutes_to_mitigate: 30, minutes_to_resolve: 60,
-        impact_minutes: 60, impact_level: 'outage', affected_count: 40, affected_of: 'customers', customers_affected: 40,
-        root_cause_category: 'software', provider: null, extra: '{}',
+        id: 'plain',
+        minutes_to_detect: 5,
+        detected_before_impact_minutes: null,
+        minutes_to_mitigate: 30,
+        minutes_to_resolve: 60,
+        impact_minutes: 60,
+        impact_level: 'outage',
+        affected_count: 40,
+        affected_of: 'customers',
+        customers_affected: 40,
+        root_cause_category: 'software',
+        provider: null,
+        extra: '{}',
       },
       {
         // mitigated: end of the last outage window (12:00); resolved: end of the last window but data loss (15:00)
-        id: 'staged', minutes_to_detect: 0, detected_before_impact_minutes: 20, minutes_to_mitigate: 120, minutes_to_resolve: 300,
-        impact_minutes: 300, impact_level: 'outage', affected_count: 1200, affected_of: 'sites', customers_affected: null,
-        root_cause_category: 'change', provider: 'aws', extra: '{"regions":["us-east-1"],"cost_usd":1500}',
+        id: 'staged',
+        minutes_to_detect: 0,
+        detected_before_impact_minutes: 20,
+        minutes_to_mitigate: 120,
+        minutes_to_resolve: 300,
+        impact_minutes: 300,
+        impact_level: 'outage',
+        affected_count: 1200,
+        affected_of: 'sites',
+        customers_affected: null,
+        root_cause_category: 'change',
+        provider: 'aws',
+        extra: '{"regions":["us-east-1"],"cost_usd":1500}',
       },
     ]);
   });
 
-  it('holds one window row per service, and the union of each service\'s windows per level', () => {
-    expect(rows(`SELECT window_index, service, level, from_at, to_at, minutes, scope_kind, scope_value, scope_of, public, summary, locations, implicit
-        FROM impact_windows WHERE incident_id = 'plain'`)).toEqual([
-      { window_index: 1, service: 'api', level: 'outage', from_at: '2021-03-05T10:00:00Z', to_at: '2021-03-05T11:00:00Z', minutes: 60, scope_kind: null, scope_value: null, scope_of: null, public: 0, summary: null, locations: '[]', implicit: 1 },
+  it("holds one window row per service, and the union of each service's windows per level", () => {
+    expect(
+      rows(`SELECT window_index, service, level, from_at, to_at, minutes, scope_kind, scope_value, scope_of, public, summary, locations, implicit
+        FROM impact_windows WHERE incident_id = 'plain'`),
+    ).toEqual([
+      {
+        window_index: 1,
+        service: 'api',
+        level: 'outage',
+        from_at: '2021-03-05T10:00:00Z',
+        to_at: '2021-03-05T11:00:00Z',
+        minutes: 60,
+        scope_kind: null,
+        scope_value: null,
+        scope_of: null,
+        public: 0,
+        summary: null,
+        locations: '[]',
+        implicit: 1,
+      },
     ]);
-    expect(rows(`SELECT window_index, service, level, minutes, scope_kind, scope_value, scope_of, implicit FROM impact_windows
-        WHERE incident_id = 'staged' ORDER BY window_index, service`)).toEqual([
+    expect(
+      rows(`SELECT window_index, service, level, minutes, scope_kind, scope_value, scope_of, implicit FROM impact_windows
+        WHERE incident_id = 'staged' ORDER BY window_index, service`),
+    ).toEqual([
       { window_index: 1, service: 'api', level: 'outage', minutes: 60, scope_kind: null, scope_value: null, scope_of: null, implicit: 0 },
-      { window_index: 1, service: 'storage', level: 'outage', minutes: 60, scope_kind: null, scope_value: null, scope_of: null, implicit: 0 },
-      { window_index: 2, service: 'api', level: 'outage', minutes: 90, scope_kind: 'percent', scope_value: 5, scope_of: 'requests', implicit: 0 },
-      { window_index: 3, service: 'dashboard', level: 'degraded', minutes: 180, scope_kind: null, scope_value: null, scope_of: null, implicit: 0 },
-      { window_index: 4, service: 'storage', level: 'data-loss', minutes: 10, scope_kind: null, scope_value: null, scope_of: null, implicit: 0 },
+      {
+        window_index: 1,
+        service: 'storage',
+        level: 'outage',
+        minutes: 60,
+        scope_kind: null,
+        scope_value: null,
+        scope_of: null,
+        implicit: 0,
+      },
+      {
+        window_index: 2,
+        service: 'api',
+        level: 'outage',
+        minutes: 90,
+        scope_kind: 'percent',
+        scope_value: 5,
+        scope_of: 'requests',
+        implicit: 0,
+      },
+      {
+        window_index: 3,
+        service: 'dashboard',
+        level: 'degraded',
+        minutes: 180,
+        scope_kind: null,
+        scope_value: null,
+        scope_of: null,
+        implicit: 0,
+      },
+      {
+        window_index: 4,
+        service: 'storage',
+        level: 'data-loss',
+        minutes: 10,
+        scope_kind: null,
+        scope_value: null,
+        scope_of: null,
+        implicit: 0,
+      },
     ]);
     // api: 10:00–11:00 and 10:30–12:00 overlap: 120 minutes, not 150
     expect(rows("SELECT service, level, minutes FROM service_impact WHERE incident_id = 'staged' ORDER BY service, level")).toEqual([
@@ -143,13 +219,21 @@ describe('the record in the database', () => {
       { position: 1, category: 'change', summary: 'A bad config push.' },
       { position: 2, category: 'process', summary: 'The canary did not cover the region.' },
     ]);
-    expect(rows("SELECT provider, position FROM incident_providers ORDER BY position")).toEqual([
-      { provider: 'aws', position: 1 }, { provider: 'edgeco', position: 2 },
+    expect(rows('SELECT provider, position FROM incident_providers ORDER BY position')).toEqual([
+      { provider: 'aws', position: 1 },
+      { provider: 'edgeco', position: 2 },
     ]);
-    expect(rows('SELECT name, kind FROM providers ORDER BY name')).toEqual([{ name: 'aws', kind: 'hosting' }, { name: 'edgeco', kind: 'vendor' }]);
-    expect(rows('SELECT title, url, audience FROM links')).toEqual([{ title: 'Public write-up', url: 'https://example.com/pm', audience: 'customer' }]);
+    expect(rows('SELECT name, kind FROM providers ORDER BY name')).toEqual([
+      { name: 'aws', kind: 'hosting' },
+      { name: 'edgeco', kind: 'vendor' },
+    ]);
+    expect(rows('SELECT title, url, audience FROM links')).toEqual([
+      { title: 'Public write-up', url: 'https://example.com/pm', audience: 'customer' },
+    ]);
     expect(rows('SELECT summary, audience FROM credits')).toEqual([{ summary: '10% service credit.', audience: 'customer' }]);
-    expect(rows("SELECT owner, completed FROM remediations WHERE incident_id = 'staged'")).toEqual([{ owner: 'provider:edgeco', completed: '2021-04-02' }]);
+    expect(rows("SELECT owner, completed FROM remediations WHERE incident_id = 'staged'")).toEqual([
+      { owner: 'provider:edgeco', completed: '2021-04-02' },
+    ]);
     expect(rows("SELECT at, kind, precision, approximate FROM timeline_events WHERE incident_id = 'staged' ORDER BY position")).toEqual([
       { at: '2021-02-28T20:00:00Z', kind: 'precursor', precision: 'minute', approximate: 0 },
       { at: '2021-03-01T00:00:00Z', kind: 'resolution', precision: 'day', approximate: 1 },
@@ -163,8 +247,14 @@ describe('the record in the database', () => {
 function sectionText(html: string, id: string): string {
   const start = html.indexOf(`id="${id}"`);
   expect(start, `element #${id}`).toBeGreaterThan(-1);
-  return html.slice(html.indexOf('>', start) + 1, html.indexOf('</section>', start)).replace(/<[^>]+>/g, ' ')
-    .replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&amp;/g, '&').replace(/\s+/g, ' ').trim();
+  return html
+    .slice(html.indexOf('>', start) + 1, html.indexOf('</section>', start))
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 describe('the record on the site', () => {

@@ -36,15 +36,17 @@ describe('documentation stays true to the code', () => {
     expect(example).toBeDefined();
     const id = /^id: (\S+)/m.exec(example!)![1]!;
     const root = tempKb({
-      'postmortem.config.yaml': 'locations: {dulles-va: "Dulles, VA"}\nowners:\n  - {id: bill, name: B}\n  - {id: dana, name: D}\n  - {id: kevin, name: K}\n',
+      'postmortem.config.yaml':
+        'locations: {dulles-va: "Dulles, VA"}\nowners:\n  - {id: bill, name: B}\n  - {id: dana, name: D}\n  - {id: kevin, name: K}\n',
       [`incidents/${id}.md`]: example!,
-      'incidents/2007-05-02-beta-mail-config-push-to-live.md': example!.replace(`id: ${id}`, 'id: 2007-05-02-beta-mail-config-push-to-live').replace(/related: .*\n/, ''),
+      'incidents/2007-05-02-beta-mail-config-push-to-live.md': example!
+        .replace(`id: ${id}`, 'id: 2007-05-02-beta-mail-config-push-to-live')
+        .replace(/related: .*\n/, ''),
     });
     try {
       const kb = loadKnowledgeBase({ root, now: '2007-06-14' });
       expect(kb.problems).toEqual([]);
-      expect(kb.incidents.find((i) => i.id === id)?.timeline.map((t) => t.kind))
-        .toEqual(['trigger', 'detection', 'action', 'mitigation']);
+      expect(kb.incidents.find((i) => i.id === id)?.timeline.map((t) => t.kind)).toEqual(['trigger', 'detection', 'action', 'mitigation']);
     } finally {
       removeKb(root);
     }

@@ -44,7 +44,8 @@ function documents(out: string): Map<string, string> {
   for (const folder of ['letters', 'packets']) {
     const dir = join(out, folder);
     for (const name of readdirSync(dir).sort()) {
-      if (!name.startsWith('.') && statSync(join(dir, name)).isFile()) files.set(relative(out, join(dir, name)), readFileSync(join(dir, name), 'latin1'));
+      if (!name.startsWith('.') && statSync(join(dir, name)).isFile())
+        files.set(relative(out, join(dir, name)), readFileSync(join(dir, name), 'latin1'));
     }
   }
   return files;
@@ -57,7 +58,8 @@ async function expectSameAsFresh(root: string, now?: string) {
   removeKb(fresh);
 }
 
-const edit = (root: string, path: string, change: (text: string) => string) => writeFileSync(join(root, path), change(readFileSync(join(root, path), 'utf8')));
+const edit = (root: string, path: string, change: (text: string) => string) =>
+  writeFileSync(join(root, path), change(readFileSync(join(root, path), 'utf8')));
 const override = (root: string, template: string, extra: string) => {
   writeFileSync(join(root, 'templates', template), readFileSync(join(DEFAULT_TEMPLATES, template), 'utf8') + extra);
 };
@@ -71,13 +73,38 @@ describe('document keys', () => {
   });
 
   const cases: { input: string; change: (root: string) => void; letters: number; packets: number }[] = [
-    { input: "the letter's incident (the packet's too)", change: (r) => edit(r, 'incidents/b-in-period.md', (t) => t.replace('Webmail was slow.', 'Webmail was very slow.')), letters: 1, packets: 1 },
-    { input: 'an incident only the packet reads', change: (r) => edit(r, 'incidents/d-other-provider.md', (t) => t.replace('A disk failed.', 'Two disks failed.')), letters: 0, packets: 1 },
+    {
+      input: "the letter's incident (the packet's too)",
+      change: (r) => edit(r, 'incidents/b-in-period.md', (t) => t.replace('Webmail was slow.', 'Webmail was very slow.')),
+      letters: 1,
+      packets: 1,
+    },
+    {
+      input: 'an incident only the packet reads',
+      change: (r) => edit(r, 'incidents/d-other-provider.md', (t) => t.replace('A disk failed.', 'Two disks failed.')),
+      letters: 0,
+      packets: 1,
+    },
     { input: 'a letter template', change: (r) => override(r, 'letter/letter.md.hbs', '\nP.S. Thank you.\n'), letters: 1, packets: 0 },
     { input: 'a packet template', change: (r) => override(r, 'packet/styles.css', '\nh1 { color: navy; }\n'), letters: 0, packets: 1 },
-    { input: "the packet's notes file", change: (r) => appendFileSync(join(r, 'reviews', 'q2.md'), '\n## More\n\nOne more point.\n'), letters: 0, packets: 1 },
-    { input: 'the config', change: (r) => edit(r, 'postmortem.config.yaml', (t) => t.replace('Example Mail & Co.', 'Example Mail Ltd.')), letters: 1, packets: 1 },
-    { input: 'a letter file changed by hand', change: (r) => appendFileSync(join(r, 'out', 'letters', 'b-letter.md'), 'scribble'), letters: 1, packets: 0 },
+    {
+      input: "the packet's notes file",
+      change: (r) => appendFileSync(join(r, 'reviews', 'q2.md'), '\n## More\n\nOne more point.\n'),
+      letters: 0,
+      packets: 1,
+    },
+    {
+      input: 'the config',
+      change: (r) => edit(r, 'postmortem.config.yaml', (t) => t.replace('Example Mail & Co.', 'Example Mail Ltd.')),
+      letters: 1,
+      packets: 1,
+    },
+    {
+      input: 'a letter file changed by hand',
+      change: (r) => appendFileSync(join(r, 'out', 'letters', 'b-letter.md'), 'scribble'),
+      letters: 1,
+      packets: 0,
+    },
   ];
   for (const c of cases) {
     it(`renders again what reads ${c.input}, and only that`, async () => {

@@ -16,7 +16,14 @@ import { removeKb, tempKb } from './helpers/kb.js';
  * display names, as a status page names components), and every public update's text and time.
  */
 interface Exported {
-  incidents: { id: string; name: string; started_at: string; resolved_at: string | null; components: { id: string; name: string }[]; incident_updates: { body: string; display_at: string }[] }[];
+  incidents: {
+    id: string;
+    name: string;
+    started_at: string;
+    resolved_at: string | null;
+    components: { id: string; name: string }[];
+    incident_updates: { body: string; display_at: string }[];
+  }[];
 }
 
 const roots: string[] = [];
@@ -49,7 +56,8 @@ describe('export statuspage → import statuspage', () => {
       if (out.resolved_at) expect(back!.resolved?.epochMilliseconds, out.id).toBe(instant(out.resolved_at));
       expect(back!.services).toEqual(out.components.map((c) => c.name));
       const events = back!.timeline.map((e) => [e.at.epochMilliseconds, e.event.replace(/\s+/g, ' ').trim()]);
-      for (const u of out.incident_updates) expect(events, `${out.id}: ${u.body}`).toContainEqual([instant(u.display_at), u.body.replace(/\s+/g, ' ').trim()]);
+      for (const u of out.incident_updates)
+        expect(events, `${out.id}: ${u.body}`).toContainEqual([instant(u.display_at), u.body.replace(/\s+/g, ' ').trim()]);
     }
   });
 });

@@ -110,9 +110,15 @@ describe('source guard', () => {
   it('no config mapping is indexed with a key (config maps are Maps)', () => {
     const offenders: string[] = [];
     for (const file of files(join(import.meta.dirname, '../src')).filter((f) => f.endsWith('.ts'))) {
-      readFileSync(file, 'utf8').split('\n').forEach((line, n) => {
-        if (/\bconfig\.(?!severities|services|categories|providers|owners|documents)[a-z_]+\[/.test(line) || /Object\.(entries|keys|values)\(\s*config\./.test(line)) offenders.push(`${file}:${n + 1}: ${line.trim()}`);
-      });
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .forEach((line, n) => {
+          if (
+            /\bconfig\.(?!severities|services|categories|providers|owners|documents)[a-z_]+\[/.test(line) ||
+            /Object\.(entries|keys|values)\(\s*config\./.test(line)
+          )
+            offenders.push(`${file}:${n + 1}: ${line.trim()}`);
+        });
     }
     expect(offenders).toEqual([]);
   });

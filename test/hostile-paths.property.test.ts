@@ -17,7 +17,26 @@ import { BASE_CONFIG, BASE_INCIDENT } from '../src/rules/fixtures.js';
  * hostile alphabet never create or change a file outside the root and the output folder (or the
  * database named), never end in an internal error, and every failure names what it refused.
  */
-const PIECES = ['..', '/', '\u0000', '\n', '__proto__', 'constructor', 'x'.repeat(260), '\u200b', '\u202e', 'a', '.', '-', 'É', ' ', 'incidents', 'out', '~', '%2e%2e'];
+const PIECES = [
+  '..',
+  '/',
+  '\u0000',
+  '\n',
+  '__proto__',
+  'constructor',
+  'x'.repeat(260),
+  '\u200b',
+  '\u202e',
+  'a',
+  '.',
+  '-',
+  'É',
+  ' ',
+  'incidents',
+  'out',
+  '~',
+  '%2e%2e',
+];
 const hostile = fc.array(fc.constantFrom(...PIECES), { minLength: 1, maxLength: 5 }).map((parts) => parts.join(''));
 
 /** Every path under `dir` with a digest of its content ('dir' for folders). */
@@ -59,17 +78,18 @@ async function attempt(action: () => unknown, named: readonly string[], sandbox:
       const path = resolve(sandbox, v);
       return [v, ...[path, basename(path)].filter((f) => f.length > 1)].flatMap((f) => [f.slice(0, 30), JSON.stringify(f).slice(1, 30)]);
     };
-    const names = named.some((v) => forms(v).some((f) => text.includes(f)) || text.startsWith(`${resolve(sandbox, v)} `))
-      || text.includes(sandbox) || /(postmortem\.config\.yaml|incidents\/|--\w+|\.md\b|\.db\b)/.test(text);
+    const names =
+      named.some((v) => forms(v).some((f) => text.includes(f)) || text.startsWith(`${resolve(sandbox, v)} `)) ||
+      text.includes(sandbox) ||
+      /(postmortem\.config\.yaml|incidents\/|--\w+|\.md\b|\.db\b)/.test(text);
     expect(names, `the message names no path: ${text}`).toBe(true);
   }
 }
 
 describe('hostile file names, ids, --name, --db, --out and config keys (issue 12)', () => {
   it('never write outside the root and out, never crash, always name a path', async () => {
-    await fc.assert(fc.asyncProperty(
-      fc.record({ file: hostile, id: hostile, name: hostile, db: hostile, out: hostile, key: hostile }),
-      async (v) => {
+    await fc.assert(
+      fc.asyncProperty(fc.record({ file: hostile, id: hostile, name: hostile, db: hostile, out: hostile, key: hostile }), async (v) => {
         // cwd-relative values are resolved from four levels down, so no `..` climbs out of the sandbox
         const sandbox = mkdtempSync(join(tmpdir(), 'pmkb-hostile-'));
         try {
@@ -101,7 +121,8 @@ describe('hostile file names, ids, --name, --db, --out and config keys (issue 12
         } finally {
           rmSync(sandbox, { recursive: true, force: true });
         }
-      },
-    ), { numRuns: Number(process.env.HOSTILE_RUNS ?? 25) });
+      }),
+      { numRuns: Number(process.env.HOSTILE_RUNS ?? 25) },
+    );
   });
 });

@@ -9,7 +9,10 @@ const FIXTURES = new URL('./fixtures/import/', import.meta.url).pathname;
 const roots: string[] = [];
 afterAll(() => roots.forEach(removeKb));
 function kb(): string {
-  const root = tempKb({ 'postmortem.config.yaml': 'services: [webmail]\nowners:\n  - {id: dana, name: Dana Example}\n', 'incidents/.keep': '' });
+  const root = tempKb({
+    'postmortem.config.yaml': 'services: [webmail]\nowners:\n  - {id: dana, name: Dana Example}\n',
+    'incidents/.keep': '',
+  });
   roots.push(root);
   return root;
 }
@@ -17,7 +20,10 @@ function kb(): string {
 describe('postmortem import (binary)', () => {
   it('--dry-run exits 1 with the located report, and writes nothing', () => {
     const root = kb();
-    const r = runCli(['--root', root, 'import', 'md-frontmatter', 'md/0005-duplicate.md', 'md/0001-dns.md', '--map', 'md/map.yaml', '--dry-run'], FIXTURES);
+    const r = runCli(
+      ['--root', root, 'import', 'md-frontmatter', 'md/0005-duplicate.md', 'md/0001-dns.md', '--map', 'md/map.yaml', '--dry-run'],
+      FIXTURES,
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('');
     expect(r.stdout.split('\n').slice(0, 2)).toEqual([
@@ -26,5 +32,4 @@ describe('postmortem import (binary)', () => {
     ]);
     expect(existsSync(join(root, 'incidents/imported'))).toBe(false);
   });
-
 });

@@ -38,7 +38,9 @@ function folder(): string {
 
 describe('a full disk (items 8 and 9)', () => {
   it('is a user error naming the file and what to do', () => {
-    vi.mocked(fs.writeSync).mockImplementation(() => { throw failing('ENOSPC'); });
+    vi.mocked(fs.writeSync).mockImplementation(() => {
+      throw failing('ENOSPC');
+    });
     const path = join(folder(), 'letters', 'x.html');
     let caught: unknown;
     try {
@@ -72,6 +74,7 @@ describe("a letter's formats are replaced all or nothing (item 9)", () => {
   async function failNth(name: 'writeSync' | 'linkSync' | 'renameSync', nth: number): Promise<void> {
     const actual = await vi.importActual<typeof import('node:fs')>('node:fs');
     let calls = 0;
+    // biome-ignore lint/performance/noDynamicNamespaceImportAccess: the test fails each fs function by name
     vi.mocked(fs[name]).mockImplementation(((...args: unknown[]) => {
       if (++calls === nth) throw failing('ENOSPC');
       return (actual[name] as (...a: unknown[]) => unknown)(...args);
@@ -143,9 +146,15 @@ describe('an unreadable sub-folder of incidents/ (item 10)', () => {
     }) as never);
     const scan = scanIncidentFiles(root);
     expect(scan.files).toEqual(['incidents/2007/a.md']);
-    expect(scan.problems).toEqual([{
-      file: 'incidents/2008', line: 1, column: 1, severity: 'error', ruleId: 'incident-files',
-      message: 'cannot read this folder (permission denied); the incidents in it are left out',
-    }]);
+    expect(scan.problems).toEqual([
+      {
+        file: 'incidents/2008',
+        line: 1,
+        column: 1,
+        severity: 'error',
+        ruleId: 'incident-files',
+        message: 'cannot read this folder (permission denied); the incidents in it are left out',
+      },
+    ]);
   });
 });

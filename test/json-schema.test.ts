@@ -12,13 +12,49 @@ describe('published JSON Schemas', () => {
 
   it('covers every front-matter field of the spec', () => {
     const schema = JSON.parse(renderJsonSchema('incident.schema.json'));
-    const fields = ['id', 'title', 'status', 'severity', 'services', 'locations', 'provider', 'attribution', 'started', 'detected',
-      'mitigated', 'resolved', 'impact', 'root_cause', 'trigger', 'contributing_factors', 'detection', 'timeline',
-      'remediations', 'owners', 'related', 'tags', 'customer', 'links', 'credits', 'source', 'extra'];
+    const fields = [
+      'id',
+      'title',
+      'status',
+      'severity',
+      'services',
+      'locations',
+      'provider',
+      'attribution',
+      'started',
+      'detected',
+      'mitigated',
+      'resolved',
+      'impact',
+      'root_cause',
+      'trigger',
+      'contributing_factors',
+      'detection',
+      'timeline',
+      'remediations',
+      'owners',
+      'related',
+      'tags',
+      'customer',
+      'links',
+      'credits',
+      'source',
+      'extra',
+    ];
     expect(Object.keys(schema.properties).sort()).toEqual([...fields].sort());
     expect(schema.required.sort()).toEqual(['id', 'title', 'status', 'severity', 'services', 'impact', 'root_cause', 'owners'].sort());
     expect(schema.additionalProperties).toBe(false);
-    expect(Object.keys(schema.properties.remediations.items.properties).sort())
-      .toEqual(['action', 'completed', 'customer_action', 'due', 'id', 'owner', 'public', 'status', 'ticket', 'type']);
+    expect(Object.keys(schema.properties.remediations.items.properties).sort()).toEqual([
+      'action',
+      'completed',
+      'customer_action',
+      'due',
+      'id',
+      'owner',
+      'public',
+      'status',
+      'ticket',
+      'type',
+    ]);
   });
 });

@@ -5,7 +5,17 @@ import { customerLetter } from '../src/letter/model.js';
 import { letterRenderer } from '../src/letter/render.js';
 import { letterNotes } from '../src/letter/notes.js';
 import { findLeak, internalStrings, letters, publicCorpus, readerText, visibleText } from '../src/letter/tripwire.js';
-import { customerPartArb, internalPartArb, letterConfig, makeIncident, canaryArb, INVISIBLES, sprinkle, type CustomerPart, type InternalPart } from './letter-fixtures.js';
+import {
+  customerPartArb,
+  internalPartArb,
+  letterConfig,
+  makeIncident,
+  canaryArb,
+  INVISIBLES,
+  sprinkle,
+  type CustomerPart,
+  type InternalPart,
+} from './letter-fixtures.js';
 
 /**
  * The audience boundary as properties: random incidents whose internal fields all carry
@@ -15,17 +25,31 @@ import { customerPartArb, internalPartArb, letterConfig, makeIncident, canaryArb
 const renderer = letterRenderer(PACKAGE_ROOT);
 const RUNS = Number(process.env.LETTER_RUNS ?? 1000);
 
-const scenarioArb = fc.integer({ min: 1, max: 3 }).chain((n) => fc.record({
-  customers: fc.tuple(...Array.from({ length: n }, (_, k) => customerPartArb(`2007-03-1${k}-incident-${k}`))),
-  internalsA: fc.tuple(...Array.from({ length: n }, () => internalPartArb)),
-  internalsB: fc.tuple(...Array.from({ length: n }, () => internalPartArb)),
-  owner: fc.record({ a: canaryArb, b: canaryArb, c: canaryArb, d: canaryArb, e: canaryArb, f: canaryArb }),
-}));
+const scenarioArb = fc.integer({ min: 1, max: 3 }).chain((n) =>
+  fc.record({
+    customers: fc.tuple(...Array.from({ length: n }, (_, k) => customerPartArb(`2007-03-1${k}-incident-${k}`))),
+    internalsA: fc.tuple(...Array.from({ length: n }, () => internalPartArb)),
+    internalsB: fc.tuple(...Array.from({ length: n }, () => internalPartArb)),
+    owner: fc.record({ a: canaryArb, b: canaryArb, c: canaryArb, d: canaryArb, e: canaryArb, f: canaryArb }),
+  }),
+);
 
-function letterFor(customers: readonly CustomerPart[], internals: readonly InternalPart[], owner: { name: string; email: string; publicEmail: string }, notes?: string) {
-  const config = letterConfig({ privateName: owner.name, privateEmail: owner.email, publicEmail: owner.publicEmail }, { contact: { email: 'help@mail.example', status_page: 'https://status.mail.example/' } });
+function letterFor(
+  customers: readonly CustomerPart[],
+  internals: readonly InternalPart[],
+  owner: { name: string; email: string; publicEmail: string },
+  notes?: string,
+) {
+  const config = letterConfig(
+    { privateName: owner.name, privateEmail: owner.email, publicEmail: owner.publicEmail },
+    { contact: { email: 'help@mail.example', status_page: 'https://status.mail.example/' } },
+  );
   const incidents = customers.map((c, k) => makeIncident(c, internals[k]!));
-  const letter = customerLetter(incidents, config, { signer: 'pat', audience: config.letter.audience, notes: notes === undefined ? undefined : letterNotes(notes) });
+  const letter = customerLetter(incidents, config, {
+    signer: 'pat',
+    audience: config.letter.audience,
+    notes: notes === undefined ? undefined : letterNotes(notes),
+  });
   return { config, incidents, letter, rendered: renderer.render(letter) };
 }
 
@@ -91,14 +115,23 @@ describe('customer letter audience boundary (property)', () => {
         const hidden = disguises[disguise]!(text, at);
         const summary = place === 'summary' ? `${customer.customerSummary ?? 'We are sorry.'}\n\n${hidden}\n` : customer.customerSummary;
         const notes = place === 'notes' ? `# Notes\n\n## Next steps\n\nWe will visit our provider.\n\n## More\n\n${hidden}\n` : undefined;
-        const { config, incidents, rendered } = letterFor([{ ...customer, customerSummary: summary }], [internal], { name: ownerName, email: 'x@corp.example', publicEmail: 'y@corp.example' }, notes);
+        const { config, incidents, rendered } = letterFor(
+          [{ ...customer, customerSummary: summary }],
+          [internal],
+          { name: ownerName, email: 'x@corp.example', publicEmail: 'y@corp.example' },
+          notes,
+        );
         const outputs = [
           { format: 'HTML', text: rendered.html, markup: 'html' as const },
           { format: 'Markdown', text: rendered.markdown, markup: 'markdown' as const },
         ];
         const exposed = outputs.some((o) => letters(readerText(o)).includes(canary));
         if (exposed) reached++;
-        if (exposed) expect(findLeak(outputs, internalStrings(incidents, config), publicCorpus(incidents, config)), `${disguise} of ${secret} in ${place}`).toBeDefined();
+        if (exposed)
+          expect(
+            findLeak(outputs, internalStrings(incidents, config), publicCorpus(incidents, config)),
+            `${disguise} of ${secret} in ${place}`,
+          ).toBeDefined();
       }),
       { numRuns: RUNS },
     );
@@ -109,8 +142,16 @@ describe('customer letter audience boundary (property)', () => {
   it(`changing only internal fields leaves the HTML and Markdown byte-identical (${RUNS} runs)`, () => {
     fc.assert(
       fc.property(scenarioArb, ({ customers, internalsA, internalsB, owner }) => {
-        const a = letterFor(customers, internalsA, { name: `Quinn ${owner.a}`, email: `${owner.b}@corp.example`, publicEmail: `${owner.c}@corp.example` });
-        const b = letterFor(customers, internalsB, { name: `Riley ${owner.d}`, email: `${owner.e}@corp.example`, publicEmail: `${owner.f}@corp.example` });
+        const a = letterFor(customers, internalsA, {
+          name: `Quinn ${owner.a}`,
+          email: `${owner.b}@corp.example`,
+          publicEmail: `${owner.c}@corp.example`,
+        });
+        const b = letterFor(customers, internalsB, {
+          name: `Riley ${owner.d}`,
+          email: `${owner.e}@corp.example`,
+          publicEmail: `${owner.f}@corp.example`,
+        });
         expect(b.rendered.html).toBe(a.rendered.html);
         expect(b.rendered.markdown).toBe(a.rendered.markdown);
         expect(b.rendered.footer).toBe(a.rendered.footer);

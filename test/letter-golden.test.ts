@@ -33,7 +33,11 @@ function files(dir: string, base = dir): Record<string, string> {
 async function markdownLetter(root: string, ids: string[], date?: string): Promise<string> {
   const out = tempKb({});
   roots.push(out);
-  const { outcome } = await runLetter(captureContext(root, { out, now: '2025-01-01' }), { ids, formats: ['md'], ...(date ? { date } : {}) });
+  const { outcome } = await runLetter(captureContext(root, { out, now: '2025-01-01' }), {
+    ids,
+    formats: ['md'],
+    ...(date ? { date } : {}),
+  });
   return readFileSync(join(out, 'letters', `${outcome.name}.md`), 'utf8');
 }
 
@@ -46,7 +50,8 @@ function golden(name: string, text: string): void {
 /** The letter's prose as sentences, without headings, list markers or the signature. */
 function sentences(markdown: string): string[] {
   const body = markdown.split('\nSincerely,')[0]!;
-  return body.split('\n')
+  return body
+    .split('\n')
     .filter((line) => !line.startsWith('#') && !line.startsWith('**'))
     .map((line) => line.replace(/^- /, '').replace(/\\/g, ''))
     .join(' ')
@@ -73,7 +78,11 @@ function repetitions(markdown: string): string[] {
   return repeated;
 }
 
-const words = (markdown: string) => markdown.split('\nSincerely,')[0]!.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
+const words = (markdown: string) =>
+  markdown
+    .split('\nSincerely,')[0]!
+    .split(/\s+/)
+    .filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
 
 describe('golden letters', () => {
   it('the June 2007 letter: one telling per incident, done and planned changes, at most 700 words', async () => {
@@ -90,7 +99,11 @@ describe('golden letters', () => {
   };
 
   it('Cloudflare 2019 and Fastly 2021: a degraded tail is not counted, a window scope in its unit', async () => {
-    const md = await markdownLetter(fixtureRoot(), ['2019-07-02-cloudflare-waf-regex', '2021-06-08-fastly-customer-config-bug'], '2024-12-31');
+    const md = await markdownLetter(
+      fixtureRoot(),
+      ['2019-07-02-cloudflare-waf-regex', '2021-06-08-fastly-customer-config-bug'],
+      '2024-12-31',
+    );
     golden('cloudflare-2019-fastly-2021.md', md);
     expect(repetitions(md)).toEqual([]);
     expect(md).toContain('It began at 1:42 PM UTC and lasted 27 minutes, until 2:09 PM UTC.');
@@ -99,7 +112,11 @@ describe('golden letters', () => {
   });
 
   it('Roblox 2021 and CrowdStrike 2024: multi-day lengths, each leader named once', async () => {
-    const md = await markdownLetter(fixtureRoot(), ['2021-10-28-roblox-consul-outage', '2024-07-19-crowdstrike-channel-file-291'], '2024-12-31');
+    const md = await markdownLetter(
+      fixtureRoot(),
+      ['2021-10-28-roblox-consul-outage', '2024-07-19-crowdstrike-channel-file-291'],
+      '2024-12-31',
+    );
     golden('roblox-2021-crowdstrike-2024.md', md);
     expect(repetitions(md)).toEqual([]);
     expect(md).toContain('lasted 10 days and 20 hours, until 12:00 AM UTC on Tuesday, July 30.');
@@ -122,10 +139,13 @@ function letterFrom(edits: { incident?: (text: string) => string; config?: (text
   const letter = customerLetter(kb.incidents, kb.config, { audience: 'customers' });
   return { letter, incident: letter.incidents[0]!, rules: letter.claims.map((c) => c.rule) };
 }
-const impact = (lines: string) => (t: string) => t.replace('  summary: Customers could not read mail.\n', `  summary: Customers could not read mail.\n${lines}`);
-const SECOND = (extra = '') => BASE_INCIDENT.replace('id: 2007-06-04-lb', 'id: 2007-06-13-db')
-  .replace(/2007-06-04T/g, '2007-06-13T').replace('  summary: Customers could not read mail.\n', `  summary: Customers could not log in.\n  symptoms: [cannot access email]\n`)
-  .replace('owners:', `${extra}owners:`);
+const impact = (lines: string) => (t: string) =>
+  t.replace('  summary: Customers could not read mail.\n', `  summary: Customers could not read mail.\n${lines}`);
+const SECOND = (extra = '') =>
+  BASE_INCIDENT.replace('id: 2007-06-04-lb', 'id: 2007-06-13-db')
+    .replace(/2007-06-04T/g, '2007-06-13T')
+    .replace('  summary: Customers could not read mail.\n', `  summary: Customers could not log in.\n  symptoms: [cannot access email]\n`)
+    .replace('owners:', `${extra}owners:`);
 
 describe('restoration: said only from the record, in its unit', () => {
   it('a percentage with its unit', () => {
@@ -139,12 +159,14 @@ describe('restoration: said only from the record, in its unit', () => {
   });
 
   it('public windows with a scope, when there is no percentage with a unit', () => {
-    const { incident, rules } = letterFrom({ incident: impact(`  percent_resolved_at_mitigation: 95
+    const { incident, rules } = letterFrom({
+      incident: impact(`  percent_resolved_at_mitigation: 95
   windows:
     - {from: 2007-06-04T09:10:00-04:00, to: 2007-06-04T10:30:00-04:00, level: outage, scope: {percent: 85, of: network}, public: true}
     - {from: 2007-06-04T10:30:00-04:00, to: 2007-06-04T10:55:00-04:00, level: partial-outage, scope: {count: 120, of: sites}, public: true}
     - {from: 2007-06-04T10:30:00-04:00, to: 2007-06-04T10:50:00-04:00, level: degraded, scope: {percent: 40, of: mailboxes}}
-`) });
+`),
+    });
     expect(incident.restoration).toEqual([
       'From 9:10 AM EDT to 10:30 AM EDT, the outage affected 85% of our network.',
       'From 10:30 AM EDT to 10:55 AM EDT, a partial outage affected 120 sites.',
@@ -160,7 +182,11 @@ describe('restoration: said only from the record, in its unit', () => {
 
   it('a zero gap (mitigated when resolved) says no share and never "the next less than a minute"', () => {
     const { incident } = letterFrom({
-      incident: (t) => impact('  percent_resolved_at_mitigation: 95\n  percent_resolved_of: customers\n')(t).replace('mitigated: 2007-06-04T10:30:00-04:00', 'mitigated: 2007-06-04T10:55:00-04:00'),
+      incident: (t) =>
+        impact('  percent_resolved_at_mitigation: 95\n  percent_resolved_of: customers\n')(t).replace(
+          'mitigated: 2007-06-04T10:30:00-04:00',
+          'mitigated: 2007-06-04T10:55:00-04:00',
+        ),
     });
     expect(incident.restoration).toEqual([]);
     expect(incident.when).toBe('It began at 9:10 AM EDT and lasted 1 hour and 45 minutes, until 10:55 AM EDT.');
@@ -169,9 +195,10 @@ describe('restoration: said only from the record, in its unit', () => {
 
   it('over several days, the end carries its day', () => {
     const { incident } = letterFrom({
-      incident: (t) => impact('  percent_resolved_at_mitigation: 80\n  percent_resolved_of: customers\n')(t)
-        .replace('mitigated: 2007-06-04T10:30:00-04:00', 'mitigated: 2007-06-05T08:00:00-04:00')
-        .replace('resolved: 2007-06-04T10:55:00-04:00', 'resolved: 2007-06-06T12:00:00-04:00'),
+      incident: (t) =>
+        impact('  percent_resolved_at_mitigation: 80\n  percent_resolved_of: customers\n')(t)
+          .replace('mitigated: 2007-06-04T10:30:00-04:00', 'mitigated: 2007-06-05T08:00:00-04:00')
+          .replace('resolved: 2007-06-04T10:55:00-04:00', 'resolved: 2007-06-06T12:00:00-04:00'),
     });
     expect(incident.when).toBe('It began at 9:10 AM EDT and lasted 2 days and 3 hours, until 12:00 PM EDT on Wednesday, June 6.');
     expect(incident.restoration).toEqual(['By 8:00 AM EDT on Tuesday, June 5, service was back for 80% of affected customers.']);
@@ -181,7 +208,13 @@ describe('restoration: said only from the record, in its unit', () => {
 describe('"related": only from customer.related_cause', () => {
   it('the internal `related` list alone says nothing about causes', () => {
     const { letter } = letterFrom({
-      incident: (t) => t.replace('owners:', 'related: [2007-06-13-db]\nowners:').replace('  summary: Customers could not read mail.\n', '  summary: Customers could not read mail.\n  symptoms: [cannot access email]\n'),
+      incident: (t) =>
+        t
+          .replace('owners:', 'related: [2007-06-13-db]\nowners:')
+          .replace(
+            '  summary: Customers could not read mail.\n',
+            '  summary: Customers could not read mail.\n  symptoms: [cannot access email]\n',
+          ),
       more: { 'incidents/2007-06-13-db.md': SECOND() },
     });
     expect(letter.shared).toEqual(['Both incidents left customers unable to access email.']);
@@ -198,25 +231,35 @@ describe('"related": only from customer.related_cause', () => {
   });
 
   it('a letter about one incident does not say it', () => {
-    const { letter } = letterFrom({ incident: (t) => t.replace('owners:', 'customer:\n  related_cause: It shared a cause with the outage of June 1.\nowners:') });
+    const { letter } = letterFrom({
+      incident: (t) => t.replace('owners:', 'customer:\n  related_cause: It shared a cause with the outage of June 1.\nowners:'),
+    });
     expect(letter.shared).toEqual([]);
   });
 });
 
-describe('time zones: the letter\'s, and a location\'s own', () => {
+describe("time zones: the letter's, and a location's own", () => {
   it('a plain location name: times in the letter zone only', () => {
     expect(letterFrom().incident.when).toBe('It began at 9:10 AM EDT and lasted 1 hour and 45 minutes, until 10:55 AM EDT.');
   });
 
   it('a location with its own zone: its local times too', () => {
-    const { incident } = letterFrom({ config: (c) => c.replace('  dulles-va: Dulles, VA', '  dulles-va: {name: Zürich, timezone: Europe/Zurich}') });
-    expect(incident.when).toBe('It began at 9:10 AM EDT (3:10 PM GMT+2 in Zürich) and lasted 1 hour and 45 minutes, until 10:55 AM EDT (4:55 PM GMT+2 in Zürich).');
+    const { incident } = letterFrom({
+      config: (c) => c.replace('  dulles-va: Dulles, VA', '  dulles-va: {name: Zürich, timezone: Europe/Zurich}'),
+    });
+    expect(incident.when).toBe(
+      'It began at 9:10 AM EDT (3:10 PM GMT+2 in Zürich) and lasted 1 hour and 45 minutes, until 10:55 AM EDT (4:55 PM GMT+2 in Zürich).',
+    );
     expect(incident.location_text).toBe('Zürich');
   });
 
   it('a local time on another day says the day', () => {
-    const { incident } = letterFrom({ config: (c) => c.replace('  dulles-va: Dulles, VA', '  dulles-va: {name: Tokyo, timezone: Asia/Tokyo}') });
-    expect(incident.when).toBe('It began at 9:10 AM EDT (10:10 PM GMT+9 in Tokyo) and lasted 1 hour and 45 minutes, until 10:55 AM EDT (11:55 PM GMT+9 in Tokyo).');
+    const { incident } = letterFrom({
+      config: (c) => c.replace('  dulles-va: Dulles, VA', '  dulles-va: {name: Tokyo, timezone: Asia/Tokyo}'),
+    });
+    expect(incident.when).toBe(
+      'It began at 9:10 AM EDT (10:10 PM GMT+9 in Tokyo) and lasted 1 hour and 45 minutes, until 10:55 AM EDT (11:55 PM GMT+9 in Tokyo).',
+    );
     const late = letterFrom({
       config: (c) => c.replace('  dulles-va: Dulles, VA', '  dulles-va: {name: Tokyo, timezone: Asia/Tokyo}'),
       incident: (t) => t.replace('resolved: 2007-06-04T10:55:00-04:00', 'resolved: 2007-06-04T11:30:00-04:00'),
@@ -224,8 +267,10 @@ describe('time zones: the letter\'s, and a location\'s own', () => {
     expect(late.incident.when).toContain('until 11:30 AM EDT (12:30 AM GMT+9 on Tuesday, June 5 in Tokyo).');
   });
 
-  it('a location in the letter\'s own zone adds nothing', () => {
-    const { incident } = letterFrom({ config: (c) => c.replace('  dulles-va: Dulles, VA', '  dulles-va: {name: Dulles, VA, timezone: America/New_York}') });
+  it("a location in the letter's own zone adds nothing", () => {
+    const { incident } = letterFrom({
+      config: (c) => c.replace('  dulles-va: Dulles, VA', '  dulles-va: {name: Dulles, VA, timezone: America/New_York}'),
+    });
     expect(incident.when).toBe('It began at 9:10 AM EDT and lasted 1 hour and 45 minutes, until 10:55 AM EDT.');
   });
 });
@@ -235,9 +280,10 @@ describe('postmortem letter --preview', () => {
     const { runLetterPreview } = await import('../src/commands/letter.js');
     const root = tempKb({
       'postmortem.config.yaml': BASE_CONFIG,
-      [BASE_PATH]: BASE_INCIDENT
-        .replace('summary: Customers could not read mail.', 'summary: "Kunden konnten ihre E-Mails nicht lesen, und das war nicht gut für unsere Kunden.<img src=x onerror=alert(1)>"')
-        .replace('status: done}', 'status: done, public: true}'),
+      [BASE_PATH]: BASE_INCIDENT.replace(
+        'summary: Customers could not read mail.',
+        'summary: "Kunden konnten ihre E-Mails nicht lesen, und das war nicht gut für unsere Kunden.<img src=x onerror=alert(1)>"',
+      ).replace('status: done}', 'status: done, public: true}'),
     });
     roots.push(root);
     const out = tempKb({});
@@ -250,7 +296,9 @@ describe('postmortem letter --preview', () => {
     expect(text).toContain(`${BASE_PATH}:13:12: warning \`impact.summary\` is plain text but holds markup`);
     expect(text).toContain(`${BASE_PATH}:13:12: warning \`impact.summary\` reads as German, but customer documents are in \`en\``);
     expect(text).toContain(`${BASE_PATH}:4:9: warning final incident in letter "2007-06-04-lb" has no customer summary`);
-    expect(text).toContain(`${BASE_PATH}:22:5: warning public remediation R1 of this final incident in letter "2007-06-04-lb" has no customer wording`);
+    expect(text).toContain(
+      `${BASE_PATH}:22:5: warning public remediation R1 of this final incident in letter "2007-06-04-lb" has no customer wording`,
+    );
     expect(text).toMatch(/Words: \d+ \(the letter up to its valediction\)/);
     expect(text).toMatch(/│ when\s+│ 2007-06-04-lb\s+│ started, resolved\s+│ It began at 9:10 AM EDT/);
     expect(text).toMatch(/│ changed\s+│ 2007-06-04-lb\s+│ remediations\[R1\]\.action\s+│ Stop traffic bouncing\./);

@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { isSentence, joinList, leaderPhrase, numberWord, percentPhrase, plainText, scopePhrase, serviceLabel, signatureTitle, symptomPhrase, unitPhrase } from '../src/letter/phrases.js';
+import {
+  isSentence,
+  joinList,
+  leaderPhrase,
+  numberWord,
+  percentPhrase,
+  plainText,
+  scopePhrase,
+  serviceLabel,
+  signatureTitle,
+  symptomPhrase,
+  unitPhrase,
+} from '../src/letter/phrases.js';
 import { customerMarkdown, markdownText } from '../src/letter/markdown.js';
 import { findLeak, fragments, readerText, type InternalString } from '../src/letter/tripwire.js';
 import { stableStructureIds } from '../src/render/pdf.js';
@@ -24,7 +36,9 @@ describe('letter phrases', () => {
   });
 
   it('never shows markup as literal text, and knows a sentence', () => {
-    expect(plainText('Mail was slow.<img src=x onerror=alert(1)> <script>alert(\'t5\')</script>See [Details](javascript:x).')).toBe('Mail was slow. See Details.');
+    expect(plainText("Mail was slow.<img src=x onerror=alert(1)> <script>alert('t5')</script>See [Details](javascript:x).")).toBe(
+      'Mail was slow. See Details.',
+    );
     expect(isSentence('We changed how our load balancers fail over.')).toBe(true);
     expect(isSentence('Add lb units')).toBe(false);
     expect(isSentence('rebuild_routes.pl needs --schema.')).toBe(false);
@@ -49,31 +63,87 @@ describe('letter phrases', () => {
 
 describe('Markdown for the Markdown letter', () => {
   it('escapes plain text so it shows exactly as written', () => {
-    expect(markdownText('<script>x</script> [a](javascript:b) *c* `d`')).toBe('\\<script>x\\</script> \\[a]\\(javascript:b) \\*c\\* \\`d\\`');
+    expect(markdownText('<script>x</script> [a](javascript:b) *c* `d`')).toBe(
+      '\\<script>x\\</script> \\[a]\\(javascript:b) \\*c\\* \\`d\\`',
+    );
     expect(markdownText('# not a heading\n- not a list')).toBe('\\# not a heading - not a list');
   });
 
   it('keeps safe Markdown and drops raw HTML, images and unsafe links', () => {
-    expect(customerMarkdown('Hello *there* and [docs](https://example.com/x).\n\n<script>bad()</script>\n\n![img](https://evil.example/t.gif)\n\n[x](javascript:alert(1)) [y](http://plain.example) [mail](mailto:help@example.com)'))
-      .toBe('Hello _there_ and [docs](https://example.com/x).\n\nx y [mail](mailto:help@example.com)');
+    expect(
+      customerMarkdown(
+        'Hello *there* and [docs](https://example.com/x).\n\n<script>bad()</script>\n\n![img](https://evil.example/t.gif)\n\n[x](javascript:alert(1)) [y](http://plain.example) [mail](mailto:help@example.com)',
+      ),
+    ).toBe('Hello _there_ and [docs](https://example.com/x).\n\nx y [mail](mailto:help@example.com)');
   });
 });
 
 describe('tripwire matching', () => {
-  const needle = (text: string, kind: InternalString['kind'] = 'fragment'): InternalString => ({ incident: 'x', field: 'root_cause.summary', text, kind });
+  const needle = (text: string, kind: InternalString['kind'] = 'fragment'): InternalString => ({
+    incident: 'x',
+    field: 'root_cause.summary',
+    text,
+    kind,
+  });
 
   it('splits internal text into distinctive sentences and lines', () => {
     expect(fragments('- The lb group was too small. It flapped.\n## Heading line here\n1. Short.')).toEqual([
-      'The lb group was too small. It flapped.', 'The lb group was too small.', 'Heading line here',
+      'The lb group was too small. It flapped.',
+      'The lb group was too small.',
+      'Heading line here',
     ]);
   });
 
   it('finds internal text through HTML escaping, Markdown escaping, markup and line wrapping', () => {
-    const secret = needle("The session store on websess3 ran out of connections after a pool resize (it's \"pool_max\").");
-    expect(findLeak([{ format: 'HTML', text: '<p>The session <em>store</em> on websess3 ran out of\nconnections after a pool resize (it&#x27;s &quot;pool_max&quot;).</p>', markup: 'html' }], [secret])?.format).toBe('HTML');
-    expect(findLeak([{ format: 'Markdown', text: 'The session store on websess3 ran out of connections after a pool resize (it\'s "pool\\_max").', markup: 'markdown' }], [secret])?.format).toBe('Markdown');
-    expect(findLeak([{ format: 'PDF', text: 'The session store on web-\nsess3 ran out of connec-\ntions after a pool resize\nPage 1 of 2\n(it’s “pool_max”).', markup: 'text' }], [secret])).toBeUndefined();
-    expect(findLeak([{ format: 'PDF', text: 'The session store on websess3 ran out of\nconnections after a pool\nresize (its pool max).', markup: 'text' }], [secret])?.format).toBe('PDF');
+    const secret = needle('The session store on websess3 ran out of connections after a pool resize (it\'s "pool_max").');
+    expect(
+      findLeak(
+        [
+          {
+            format: 'HTML',
+            text: '<p>The session <em>store</em> on websess3 ran out of\nconnections after a pool resize (it&#x27;s &quot;pool_max&quot;).</p>',
+            markup: 'html',
+          },
+        ],
+        [secret],
+      )?.format,
+    ).toBe('HTML');
+    expect(
+      findLeak(
+        [
+          {
+            format: 'Markdown',
+            text: 'The session store on websess3 ran out of connections after a pool resize (it\'s "pool\\_max").',
+            markup: 'markdown',
+          },
+        ],
+        [secret],
+      )?.format,
+    ).toBe('Markdown');
+    expect(
+      findLeak(
+        [
+          {
+            format: 'PDF',
+            text: 'The session store on web-\nsess3 ran out of connec-\ntions after a pool resize\nPage 1 of 2\n(it’s “pool_max”).',
+            markup: 'text',
+          },
+        ],
+        [secret],
+      ),
+    ).toBeUndefined();
+    expect(
+      findLeak(
+        [
+          {
+            format: 'PDF',
+            text: 'The session store on websess3 ran out of\nconnections after a pool\nresize (its pool max).',
+            markup: 'text',
+          },
+        ],
+        [secret],
+      )?.format,
+    ).toBe('PDF');
   });
 
   it('searches what a reader can reach: link targets (decoded), titles and alt text, without invisible characters', () => {
@@ -85,8 +155,12 @@ describe('tripwire matching', () => {
     expect(findLeak(html('<p>Owen\u2060 P\u00adark</p>'), [name])).toBeDefined();
     expect(findLeak(html('<p><a href="https://x.example/owen-parker">status</a></p>'), [name])).toBeUndefined();
     expect(findLeak(html('<p>Owen P<b>ar</b><a href="#x">k</a> was on call</p>'), [name])).toBeDefined();
-    expect(readerText({ format: 'HTML', text: '<a href="https://x.example/a%20b" title="T">x\u200by</a>', markup: 'html' })).toBe('xy https://x.example/a b T');
-    expect(readerText({ format: 'HTML', text: '<p>&constructor; &toString; &amp;</p>', markup: 'html' })).toBe(' &constructor; &toString; & ');
+    expect(readerText({ format: 'HTML', text: '<a href="https://x.example/a%20b" title="T">x\u200by</a>', markup: 'html' })).toBe(
+      'xy https://x.example/a b T',
+    );
+    expect(readerText({ format: 'HTML', text: '<p>&constructor; &toString; &amp;</p>', markup: 'html' })).toBe(
+      ' &constructor; &toString; & ',
+    );
   });
 
   it('matches names, e-mails and tickets as whole words only', () => {
@@ -109,9 +183,15 @@ describe('tripwire matching', () => {
 
 describe('reproducible PDFs', () => {
   it("renumbers Chromium's per-print structure ids in order, keeping every offset", () => {
-    const pdf = (a: number, b: number) => Buffer.from(`/ID (node000000${a}) /Headers [(node000000${b})] /Names [(node000000${a}) 1 0 R (node000000${b}) 2 0 R] (node12)`, 'latin1');
+    const pdf = (a: number, b: number) =>
+      Buffer.from(
+        `/ID (node000000${a}) /Headers [(node000000${b})] /Names [(node000000${a}) 1 0 R (node000000${b}) 2 0 R] (node12)`,
+        'latin1',
+      );
     const first = stableStructureIds(pdf(39, 76));
-    expect(Buffer.from(first).toString('latin1')).toBe('/ID (node00000001) /Headers [(node00000002)] /Names [(node00000001) 1 0 R (node00000002) 2 0 R] (node12)');
+    expect(Buffer.from(first).toString('latin1')).toBe(
+      '/ID (node00000001) /Headers [(node00000002)] /Names [(node00000001) 1 0 R (node00000002) 2 0 R] (node12)',
+    );
     expect(Buffer.from(stableStructureIds(pdf(37, 74)))).toEqual(Buffer.from(first));
     expect(first.length).toBe(pdf(39, 76).length);
   });

@@ -17,7 +17,11 @@ import { canaryArb, customerPartArb, internalPartArb, letterConfig, makeIncident
 /** Real Chromium, real pdftotext: the PDF letter of the example, canaries, hostile text. */
 const roots: string[] = [];
 afterAll(() => roots.forEach(removeKb));
-const tempOut = () => { const d = tempKb({}); roots.push(d); return d; };
+const tempOut = () => {
+  const d = tempKb({});
+  roots.push(d);
+  return d;
+};
 const pdftotext = (file: string) => execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
 const squash = (s: string) => s.replace(/\s+/g, ' ');
 
@@ -25,16 +29,30 @@ describe('PDF letter of the example knowledge base', () => {
   it('carries the facts, page numbers, metadata, letter paper and embedded fonts', async () => {
     const out = tempOut();
     const ctx = captureContext(process.cwd(), { out, now: '2008-01-15' });
-    const result = await runLetter(ctx, { ids: ['2007-06-04-dulles-load-balancer-overload', '2007-06-13-mail-routing-database'], formats: ['pdf'], name: 'june' });
+    const result = await runLetter(ctx, {
+      ids: ['2007-06-04-dulles-load-balancer-overload', '2007-06-13-mail-routing-database'],
+      formats: ['pdf'],
+      name: 'june',
+    });
     expect(result.outcome.files.map((f) => f.path)).toEqual(['letters/june.pdf', 'letters/june.promises.json']);
     const file = join(out, 'letters', 'june.pdf');
     const text = squash(pdftotext(file));
     for (const fact of [
-      'Webmail.us, Inc.', 'June 13, 2007', 'To our customers and partners,', 'Monday, June 4, 2007 — Dulles, VA', 'Wednesday, June 13, 2007 — Dulles, VA',
-      '1 hour and 45 minutes', 'By 10:25 AM EDT, service was back for more than 99% of affected customers.',
-      'Both incidents left customers unable to access email.', 'What we have changed', 'What we are changing',
-      'Led by Bill Boebel, our chief technology officer', 'Pat Matthews', 'Chief Executive Officer',
-    ]) expect(text).toContain(fact);
+      'Webmail.us, Inc.',
+      'June 13, 2007',
+      'To our customers and partners,',
+      'Monday, June 4, 2007 — Dulles, VA',
+      'Wednesday, June 13, 2007 — Dulles, VA',
+      '1 hour and 45 minutes',
+      'By 10:25 AM EDT, service was back for more than 99% of affected customers.',
+      'Both incidents left customers unable to access email.',
+      'What we have changed',
+      'What we are changing',
+      'Led by Bill Boebel, our chief technology officer',
+      'Pat Matthews',
+      'Chief Executive Officer',
+    ])
+      expect(text).toContain(fact);
     for (const secret of ['Dana Whitcomb', 'OPS-1411', 'lb1.dul1', 'rebuild_routes']) expect(text).not.toContain(secret);
     const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [file], { encoding: 'utf8' }))![1]);
     expect(pages).toBeGreaterThanOrEqual(2);
@@ -49,7 +67,11 @@ describe('PDF letter of the example knowledge base', () => {
     for (const line of fonts) expect(line.split(/\s+/).slice(-5, -4)[0], line).toBe('yes');
     // Same input, same bytes (Chromium's per-print structure ids included), whatever the clock.
     for (const now of ['2030-01-01', '2008-01-15', '2007-06-14']) {
-      const again = await runLetter(captureContext(process.cwd(), { out, now }), { ids: ['2007-06-13-mail-routing-database', '2007-06-04-dulles-load-balancer-overload'], formats: ['pdf'], name: 'june' });
+      const again = await runLetter(captureContext(process.cwd(), { out, now }), {
+        ids: ['2007-06-13-mail-routing-database', '2007-06-04-dulles-load-balancer-overload'],
+        formats: ['pdf'],
+        name: 'june',
+      });
       expect(again.outcome.files[0]!.changed, `reprint at ${now}`).toBe(false);
     }
   });
@@ -94,7 +116,10 @@ owners:
     const fonts = execFileSync('pdffonts', [file], { encoding: 'utf8' }).trim().split('\n').slice(2);
     // Latin text in Liberation; the CJK outlines (CFF) and the colour emoji come from Noto, which
     // Chromium embeds as Type 3 fonts (pdffonts shows them without a name).
-    expect(fonts.some((line) => /LiberationSerif/.test(line)), fonts.join('\n')).toBe(true);
+    expect(
+      fonts.some((line) => /LiberationSerif/.test(line)),
+      fonts.join('\n'),
+    ).toBe(true);
     expect(fonts.filter((line) => /Type 3/.test(line)).length, fonts.join('\n')).toBeGreaterThan(0);
     // The emoji are drawn in colour (an empty box would be black on white): pixels far from grey.
     const ppm = execFileSync('pdftoppm', ['-r', '50', '-f', '1', '-l', '1', file]);
@@ -111,21 +136,33 @@ owners:
 
 describe('PDF letters of random incidents with canaries in every internal field', () => {
   it('never show a canary in the PDF text (pdftotext), on A4 and letter paper', async () => {
-    const scenarios = fc.sample(fc.record({
-      customers: fc.tuple(customerPartArb('2007-03-10-a'), customerPartArb('2007-03-11-b')),
-      internals: fc.tuple(internalPartArb, internalPartArb),
-      owner: fc.tuple(canaryArb, canaryArb, canaryArb),
-    }), { numRuns: 4, seed: 20070613 });
+    const scenarios = fc.sample(
+      fc.record({
+        customers: fc.tuple(customerPartArb('2007-03-10-a'), customerPartArb('2007-03-11-b')),
+        internals: fc.tuple(internalPartArb, internalPartArb),
+        owner: fc.tuple(canaryArb, canaryArb, canaryArb),
+      }),
+      { numRuns: 4, seed: 20070613 },
+    );
     for (const [n, { customers, internals, owner }] of scenarios.entries()) {
       const paper = n % 2 === 0 ? 'a4' : 'letter';
-      const config = letterConfig({ privateName: `Quinn ${owner[0]}`, privateEmail: `${owner[1]}@corp.example`, publicEmail: `${owner[2]}@corp.example` }, { paper });
+      const config = letterConfig(
+        { privateName: `Quinn ${owner[0]}`, privateEmail: `${owner[1]}@corp.example`, publicEmail: `${owner[2]}@corp.example` },
+        { paper },
+      );
       const incidents = customers.map((c, k) => makeIncident(c, internals[k]!));
       const out = tempOut();
-      const outcome = await produceLetter({ kb: { root: out, config, incidents, problems: [] }, out, request: { ids: incidents.map((i) => i.id), name: 'canary' } });
+      const outcome = await produceLetter({
+        kb: { root: out, config, incidents, problems: [] },
+        out,
+        request: { ids: incidents.map((i) => i.id), name: 'canary' },
+      });
       expect(outcome.files.map((f) => f.format)).toEqual(['html', 'md', 'pdf', 'promises']);
       expect(outcome.notes).toEqual([]);
       const text = pdftotext(join(out, 'letters', 'canary.pdf')).toLowerCase();
-      expect(execFileSync('pdfinfo', [join(out, 'letters', 'canary.pdf')], { encoding: 'utf8' })).toMatch(paper === 'a4' ? /Page size:\s+59\d\.\d+ x 84\d\.\d+ pts \(A4\)/ : /Page size:\s+612 x 792 pts \(letter\)/);
+      expect(execFileSync('pdfinfo', [join(out, 'letters', 'canary.pdf')], { encoding: 'utf8' })).toMatch(
+        paper === 'a4' ? /Page size:\s+59\d\.\d+ x 84\d\.\d+ pts \(A4\)/ : /Page size:\s+612 x 792 pts \(letter\)/,
+      );
       for (const canary of [...internals.flatMap((i) => i.canaries), ...owner]) expect(text).not.toContain(canary);
       // The text really is the letter (so the absence of canaries means something).
       expect(squash(text)).toContain('example mail, inc.');
@@ -148,18 +185,43 @@ const hostile = HOSTILE.join(' ');
 
 function hostileLetterInputs() {
   const customer: CustomerPart = {
-    id: '2007-03-10-hostile', title: `Title ${hostile}`, services: ['webmail'], locations: ['dulles-va'], startOffset: 60,
-    toMitigation: 30, mitigationToResolution: 10, percent: 99.5, impact: `Impact ${hostile}`, symptoms: [`cannot ${HOSTILE[0]}`],
-    publicEvents: [`Event ${hostile}`], percentOf: 'customers', publicActions: [{ action: `Action ${hostile}`, customerAction: `We changed it. ${hostile}`, ownerPublic: true, status: 'done', due: '2007-06-30', completed: '2007-03-10' }],
-    windows: [], relatedCause: `Related ${hostile}`, links: [], credits: [],
+    id: '2007-03-10-hostile',
+    title: `Title ${hostile}`,
+    services: ['webmail'],
+    locations: ['dulles-va'],
+    startOffset: 60,
+    toMitigation: 30,
+    mitigationToResolution: 10,
+    percent: 99.5,
+    impact: `Impact ${hostile}`,
+    symptoms: [`cannot ${HOSTILE[0]}`],
+    publicEvents: [`Event ${hostile}`],
+    percentOf: 'customers',
+    publicActions: [
+      {
+        action: `Action ${hostile}`,
+        customerAction: `We changed it. ${hostile}`,
+        ownerPublic: true,
+        status: 'done',
+        due: '2007-06-30',
+        completed: '2007-03-10',
+      },
+    ],
+    windows: [],
+    relatedCause: `Related ${hostile}`,
+    links: [],
+    credits: [],
     customerSummary: `Summary\n\n${HOSTILE.join('\n\n')}\n\nMail was slow. <script>alert('t5')</script> See [Details](javascript:x).\n\n<div onclick="x()">raw block</div>`,
   };
   const internal = fc.sample(internalPartArb, { numRuns: 1, seed: 1 })[0]!;
-  const config = letterConfig({ privateName: 'Quinn Private', privateEmail: 'quinn@corp.example', publicEmail: 'lead@corp.example' }, {
-    organization: `Org ${HOSTILE[0]}`,
-    locations: { 'dulles-va': `Dulles ${HOSTILE[1]}` },
-    letter: { signer: 'pat', audience: `partners ${HOSTILE[2]}` },
-  });
+  const config = letterConfig(
+    { privateName: 'Quinn Private', privateEmail: 'quinn@corp.example', publicEmail: 'lead@corp.example' },
+    {
+      organization: `Org ${HOSTILE[0]}`,
+      locations: { 'dulles-va': `Dulles ${HOSTILE[1]}` },
+      letter: { signer: 'pat', audience: `partners ${HOSTILE[2]}` },
+    },
+  );
   return { config, incidents: [makeIncident(customer, internal)] };
 }
 
@@ -167,7 +229,11 @@ describe('hostile text in customer fields', () => {
   it('is shown as text or dropped, never live, in HTML (parsed by Chromium), Markdown and PDF', async () => {
     const { config, incidents } = hostileLetterInputs();
     const out = tempOut();
-    const outcome = await produceLetter({ kb: { root: out, config, incidents, problems: [] }, out, request: { ids: [incidents[0]!.id], name: 'hostile' } });
+    const outcome = await produceLetter({
+      kb: { root: out, config, incidents, problems: [] },
+      out,
+      request: { ids: [incidents[0]!.id], name: 'hostile' },
+    });
     expect(outcome.files.map((f) => f.format)).toEqual(['html', 'md', 'pdf', 'promises']);
     const html = readFileSync(join(out, 'letters', 'hostile.html'), 'utf8');
     const md = readFileSync(join(out, 'letters', 'hostile.md'), 'utf8');
@@ -179,19 +245,34 @@ describe('hostile text in customer fields', () => {
       const page = await context.newPage();
       const requests: string[] = [];
       const dialogs: string[] = [];
-      page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
-      await page.route('**/*', (route) => { requests.push(route.request().url()); return route.abort(); });
+      page.on('dialog', (d) => {
+        dialogs.push(d.message());
+        void d.dismiss();
+      });
+      await page.route('**/*', (route) => {
+        requests.push(route.request().url());
+        return route.abort();
+      });
       await page.setContent(html, { waitUntil: 'load' });
       const found = await page.evaluate(() => {
         const all = Array.from(document.querySelectorAll('*'));
         return {
           scripts: document.querySelectorAll('script').length,
           frames: document.querySelectorAll('iframe, frame, object, embed, img, svg, link, video, audio, source').length,
-          onAttributes: all.flatMap((el) => Array.from(el.attributes).filter((a) => a.name.toLowerCase().startsWith('on')).map((a) => `${el.tagName}.${a.name}`)),
-          remote: all.flatMap((el) => ['src', 'href', 'srcset', 'action', 'data'].map((n) => el.getAttribute(n) ?? '').filter((v) => /^\s*(?:https?:|\/\/|javascript:)/i.test(v))),
+          onAttributes: all.flatMap((el) =>
+            Array.from(el.attributes)
+              .filter((a) => a.name.toLowerCase().startsWith('on'))
+              .map((a) => `${el.tagName}.${a.name}`),
+          ),
+          remote: all.flatMap((el) =>
+            ['src', 'href', 'srcset', 'action', 'data']
+              .map((n) => el.getAttribute(n) ?? '')
+              .filter((v) => /^\s*(?:https?:|\/\/|javascript:)/i.test(v)),
+          ),
           links: Array.from(document.querySelectorAll('a[href]')).map((a) => a.getAttribute('href')),
           styles: document.querySelectorAll('style').length,
           pwned: (window as unknown as { __pwned?: number }).__pwned ?? null,
+          // biome-ignore lint/performance/useDomNodeTextContent: the text a reader sees, laid out
           text: document.body.innerText,
         };
       });

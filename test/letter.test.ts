@@ -52,7 +52,21 @@ documents:
   - {type: packet, name: some-packet}
 `;
 
-function incident(id: string, fields: { status?: string; started: string; mitigated?: string; resolved: string; percent?: number; of?: string; summary?: string; remediations?: string; related?: string; customerSummary?: string }): string {
+function incident(
+  id: string,
+  fields: {
+    status?: string;
+    started: string;
+    mitigated?: string;
+    resolved: string;
+    percent?: number;
+    of?: string;
+    summary?: string;
+    remediations?: string;
+    related?: string;
+    customerSummary?: string;
+  },
+): string {
   return `---
 id: ${id}
 title: Webmail unavailable
@@ -92,16 +106,28 @@ function kbWith(files: Record<string, string>): string {
   return root;
 }
 
-const DST = incident('2007-03-11-dst', { started: '2007-03-11T01:30:00-05:00', mitigated: '2007-03-11T03:10:00-04:00', resolved: '2007-03-11T03:30:00-04:00', percent: 90, of: 'customers' });
+const DST = incident('2007-03-11-dst', {
+  started: '2007-03-11T01:30:00-05:00',
+  mitigated: '2007-03-11T03:10:00-04:00',
+  resolved: '2007-03-11T03:30:00-04:00',
+  percent: 90,
+  of: 'customers',
+});
 
-describe('golden: the example knowledge base\'s June 2007 letter', () => {
+describe("golden: the example knowledge base's June 2007 letter", () => {
   it('carries the facts of the reference letter, in our own words, in HTML and Markdown', async () => {
-    const { read, result, ctx } = await letter(EXAMPLE_ROOT, { ids: [...JUNE].reverse(), formats: ['html', 'md'], name: 'golden-june-2007' });
+    const { read, result, ctx } = await letter(EXAMPLE_ROOT, {
+      ids: [...JUNE].reverse(),
+      formats: ['html', 'md'],
+      name: 'golden-june-2007',
+    });
     expect(result.exitCode).toBe(0);
     const html = htmlText(read('html'));
     const md = mdText(read('md'));
     const kb = loadKnowledgeBase({ root: EXAMPLE_ROOT, now: '2008-01-15' });
-    const publicActions = kb.incidents.filter((i) => JUNE.includes(i.id)).flatMap((i) => i.remediations.filter((r) => r.public).map((r) => squash((r.customer_action ?? r.action).trim())));
+    const publicActions = kb.incidents
+      .filter((i) => JUNE.includes(i.id))
+      .flatMap((i) => i.remediations.filter((r) => r.public).map((r) => squash((r.customer_action ?? r.action).trim())));
     expect(publicActions.length).toBeGreaterThanOrEqual(4);
     for (const text of [html, md]) {
       // Letterhead, date (the day the last incident was resolved), addressee, count and span.
@@ -115,8 +141,12 @@ describe('golden: the example knowledge base\'s June 2007 letter', () => {
       // What customers could not do, how long, how much came back at mitigation.
       expect(text).toContain('Most customers could not check their email');
       expect(text).toContain('Most customers could not log in to their mailboxes with POP, IMAP or webmail');
-      expect(text).toContain('It began at 9:12 AM EDT and lasted 1 hour and 45 minutes, until 10:57 AM EDT. By 10:41 AM EDT, service was back for 95% of affected customers.');
-      expect(text).toContain('It began at 10:05 AM EDT and lasted 35 minutes, until 10:40 AM EDT. By 10:25 AM EDT, service was back for more than 99% of affected customers.');
+      expect(text).toContain(
+        'It began at 9:12 AM EDT and lasted 1 hour and 45 minutes, until 10:57 AM EDT. By 10:41 AM EDT, service was back for 95% of affected customers.',
+      );
+      expect(text).toContain(
+        'It began at 10:05 AM EDT and lasted 35 minutes, until 10:40 AM EDT. By 10:25 AM EDT, service was back for more than 99% of affected customers.',
+      );
       // The shared symptom, once; "different cause" only from the customer summary.
       expect(text).toContain('Both incidents left customers unable to access email.');
       expect(text).toContain('This interruption had a different cause from the one on June 4.');
@@ -132,7 +162,16 @@ describe('golden: the example knowledge base\'s June 2007 letter', () => {
       // Signature from the config.
       expect(text).toMatch(/Pat Matthews Chief Executive Officer Webmail\.us, Inc\.\s*$/);
       // Nothing internal.
-      for (const secret of ['Dana Whitcomb', 'Marcus Oyelaran', 'Jamal Price', 'OPS-1411', 'lb1.dul1', 'rebuild_routes', 'Northfield', '@webmail.example']) {
+      for (const secret of [
+        'Dana Whitcomb',
+        'Marcus Oyelaran',
+        'Jamal Price',
+        'OPS-1411',
+        'lb1.dul1',
+        'rebuild_routes',
+        'Northfield',
+        '@webmail.example',
+      ]) {
         expect(text).not.toContain(secret);
       }
     }
@@ -153,7 +192,9 @@ describe('golden: the example knowledge base\'s June 2007 letter', () => {
   it('HTML starts its head with the CSP and loads nothing remote', async () => {
     const { read } = await letter(EXAMPLE_ROOT, { ids: JUNE, formats: ['html'] });
     const html = read('html');
-    expect(html).toMatch(/^<!DOCTYPE html>\s*<html lang="en">\s*<head>\s*<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">/);
+    expect(html).toMatch(
+      /^<!DOCTYPE html>\s*<html lang="en">\s*<head>\s*<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">/,
+    );
     expect(html).not.toMatch(/\bsrc\s*=\s*["']?(?:https?:)?\/\//i);
     // Links a reader may follow (the status page of the contact line) load nothing; no other element has an href.
     expect([...html.matchAll(/<(\w+)[^>]*\shref\s*=/gi)].map((m) => m[1]!.toLowerCase()).filter((tag) => tag !== 'a')).toEqual([]);
@@ -180,7 +221,14 @@ describe('postmortem letter', () => {
 
   it('takes --signer, --audience, --date and --name', async () => {
     const root = kbWith({ 'incidents/2007-03-11-dst.md': DST });
-    const { read, out } = await letter(root, { ids: ['2007-03-11-dst'], formats: ['md'], signer: 'bill', audience: 'partners', date: '2007-03-14', name: 'to-partners' });
+    const { read, out } = await letter(root, {
+      ids: ['2007-03-11-dst'],
+      formats: ['md'],
+      signer: 'bill',
+      audience: 'partners',
+      date: '2007-03-14',
+      name: 'to-partners',
+    });
     const md = mdText(read('md'));
     expect(md).toContain('To our partners,');
     expect(md).toContain('March 14, 2007');
@@ -191,7 +239,11 @@ describe('postmortem letter', () => {
   it('says a shared symptom once, and never calls incidents related from `related`', async () => {
     const root = kbWith({
       'incidents/2007-03-11-dst.md': DST,
-      'incidents/2007-03-12-again.md': incident('2007-03-12-again', { started: '2007-03-12T09:00:00-04:00', resolved: '2007-03-12T09:45:00-04:00', related: '2007-03-11-dst' }),
+      'incidents/2007-03-12-again.md': incident('2007-03-12-again', {
+        started: '2007-03-12T09:00:00-04:00',
+        resolved: '2007-03-12T09:45:00-04:00',
+        related: '2007-03-11-dst',
+      }),
     });
     const { read } = await letter(root, { ids: ['2007-03-11-dst', '2007-03-12-again'], formats: ['md'] });
     const md = mdText(read('md'));
@@ -212,7 +264,10 @@ describe('postmortem letter', () => {
   it('names unknown ids and incidents with errors', async () => {
     const root = kbWith({
       'incidents/2007-03-11-dst.md': DST,
-      'incidents/2007-03-12-broken.md': incident('2007-03-12-broken', { started: '2007-03-12T09:00:00', resolved: '2007-03-12T09:45:00-04:00' }),
+      'incidents/2007-03-12-broken.md': incident('2007-03-12-broken', {
+        started: '2007-03-12T09:00:00',
+        resolved: '2007-03-12T09:45:00-04:00',
+      }),
     });
     await expect(letter(root, { ids: ['2007-03-11-dst', 'nope', 'also-nope'] })).rejects.toThrow('unknown incident ids: nope, also-nope');
     await expect(letter(root, { ids: ['2007-03-12-broken'] })).rejects.toThrow(
@@ -224,22 +279,36 @@ describe('postmortem letter', () => {
     const root = kbWith({ 'incidents/2007-03-11-dst.md': DST });
     expect(() => parseFormats('html,docx')).toThrow('unknown letter format: docx');
     expect(parseFormats(['html', 'md,pdf'])).toEqual(['html', 'md', 'pdf']);
-    await expect(letter(root, { ids: ['2007-03-11-dst'], name: '../escape' })).rejects.toThrow('letter name "../escape" is not a valid id: it becomes a file name');
+    await expect(letter(root, { ids: ['2007-03-11-dst'], name: '../escape' })).rejects.toThrow(
+      'letter name "../escape" is not a valid id: it becomes a file name',
+    );
     await expect(letter(root, { ids: ['2007-03-11-dst'], signer: 'dana' })).rejects.toThrow('signer "dana" is not public: true');
     await expect(letter(root, { ids: ['2007-03-11-dst'], signer: 'zed' })).rejects.toThrow('signer "zed" is not in the owners directory');
-    await expect(letter(root, { ids: ['2007-03-11-dst'], date: '2007-02-30' })).rejects.toThrow('letter date "2007-02-30" is not a real date');
+    await expect(letter(root, { ids: ['2007-03-11-dst'], date: '2007-02-30' })).rejects.toThrow(
+      'letter date "2007-02-30" is not a real date',
+    );
   });
 
   describe('without Chromium', () => {
     let saved: string | undefined;
-    beforeEach(() => { saved = process.env.CHROMIUM_PATH; process.env.CHROMIUM_PATH = '/nonexistent/chromium'; });
-    afterEach(() => { if (saved === undefined) delete process.env.CHROMIUM_PATH; else process.env.CHROMIUM_PATH = saved; });
+    beforeEach(() => {
+      saved = process.env.CHROMIUM_PATH;
+      process.env.CHROMIUM_PATH = '/nonexistent/chromium';
+    });
+    afterEach(() => {
+      if (saved === undefined) delete process.env.CHROMIUM_PATH;
+      else process.env.CHROMIUM_PATH = saved;
+    });
 
     it('still writes HTML and Markdown and says how to install it', async () => {
       const root = kbWith({ 'incidents/2007-03-11-dst.md': DST });
       const { result, out, ctx } = await letter(root, { ids: ['2007-03-11-dst'] });
       expect(result.exitCode).toBe(0);
-      expect(readdirSync(join(out, 'letters')).sort()).toEqual(['2007-03-11-dst.html', '2007-03-11-dst.md', '2007-03-11-dst.promises.json']);
+      expect(readdirSync(join(out, 'letters')).sort()).toEqual([
+        '2007-03-11-dst.html',
+        '2007-03-11-dst.md',
+        '2007-03-11-dst.promises.json',
+      ]);
       expect(ctx.err_()).toContain('note: PDF of letter 2007-03-11-dst skipped: Chromium not found at /nonexistent/chromium.');
       expect(ctx.err_()).toContain(CHROMIUM_INSTALL_HINT);
     });
@@ -261,7 +330,9 @@ describe('letter templates', () => {
     // Strict mode: `root_cause` is not in the model, so the template fails loudly instead of printing nothing.
     // located in the knowledge base's own template, with the hint for letter templates
     const failure = letter(root, { ids: ['2007-03-11-dst'], formats: ['md'] });
-    await expect(failure).rejects.toThrow('templates/letter/opening.md.hbs:1:10: error: the template could not be filled: "summary" not defined');
+    await expect(failure).rejects.toThrow(
+      'templates/letter/opening.md.hbs:1:10: error: the template could not be filled: "summary" not defined',
+    );
     await expect(failure).rejects.toMatchObject({ name: 'UserError', hint: expect.stringContaining('customer view model') });
   });
 
@@ -269,8 +340,17 @@ describe('letter templates', () => {
     const dir = join(process.cwd(), 'templates', 'letter');
     const files = readdirSync(dir).filter((f) => f.endsWith('.hbs'));
     expect(files.sort()).toEqual([
-      'closing.md.hbs', 'contact.md.hbs', 'follow-up-opening.md.hbs', 'follow-up.html.hbs', 'follow-up.md.hbs',
-      'letter.html.hbs', 'letter.md.hbs', 'notes.html.hbs', 'notes.md.hbs', 'opening.md.hbs', 'pdf-footer.html.hbs',
+      'closing.md.hbs',
+      'contact.md.hbs',
+      'follow-up-opening.md.hbs',
+      'follow-up.html.hbs',
+      'follow-up.md.hbs',
+      'letter.html.hbs',
+      'letter.md.hbs',
+      'notes.html.hbs',
+      'notes.md.hbs',
+      'opening.md.hbs',
+      'pdf-footer.html.hbs',
     ]);
     for (const file of files) expect(readFileSync(join(dir, file), 'utf8'), file).not.toContain('{{{');
   });
@@ -285,10 +365,18 @@ describe('letter templates', () => {
 
 describe('tripwire', () => {
   it('refuses to write when customer text repeats an internal name, naming incident and field', async () => {
-    const root = kbWith({ 'incidents/2007-03-11-dst.md': incident('2007-03-11-dst', { started: '2007-03-11T09:00:00-04:00', resolved: '2007-03-11T10:00:00-04:00', customerSummary: 'Our engineer Dana   Hidden fixed it quickly.' }) });
+    const root = kbWith({
+      'incidents/2007-03-11-dst.md': incident('2007-03-11-dst', {
+        started: '2007-03-11T09:00:00-04:00',
+        resolved: '2007-03-11T10:00:00-04:00',
+        customerSummary: 'Our engineer Dana   Hidden fixed it quickly.',
+      }),
+    });
     const out = tempKb({});
     roots.push(out);
-    const error = await runLetter(captureContext(root, { out }), { ids: ['2007-03-11-dst'], formats: ['html', 'md'] }).catch((e: unknown) => e);
+    const error = await runLetter(captureContext(root, { out }), { ids: ['2007-03-11-dst'], formats: ['html', 'md'] }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(UserError);
     expect((error as UserError).message).toBe(
       'incident 2007-03-11-dst: internal text from owner "dana" (name, not public) appears in the HTML letter ("Dana Hidden"); letter 2007-03-11-dst was not written',
@@ -296,10 +384,19 @@ describe('tripwire', () => {
     expect(existsSync(join(out, 'letters'))).toBe(false);
   });
 
-  it('does not trip on the letter\'s own prose or on a one-word name that is an ordinary word', async () => {
-    const text = incident('2007-03-11-dst', { started: '2007-03-11T09:00:00-04:00', resolved: '2007-03-11T10:00:00-04:00', summary: 'Webmail will not load.' })
-      .replace('## Internal notes', '## Lessons learned\n\nThank you for your patience, and for the trust you place in us.\n\n## Internal notes');
-    const root = tempKb({ 'postmortem.config.yaml': CONFIG.replace('  - {id: dana,', '  - {id: will, name: Will}\n  - {id: dana,'), 'incidents/2007-03-11-dst.md': text });
+  it("does not trip on the letter's own prose or on a one-word name that is an ordinary word", async () => {
+    const text = incident('2007-03-11-dst', {
+      started: '2007-03-11T09:00:00-04:00',
+      resolved: '2007-03-11T10:00:00-04:00',
+      summary: 'Webmail will not load.',
+    }).replace(
+      '## Internal notes',
+      '## Lessons learned\n\nThank you for your patience, and for the trust you place in us.\n\n## Internal notes',
+    );
+    const root = tempKb({
+      'postmortem.config.yaml': CONFIG.replace('  - {id: dana,', '  - {id: will, name: Will}\n  - {id: dana,'),
+      'incidents/2007-03-11-dst.md': text,
+    });
     roots.push(root);
     const { read } = await letter(root, { ids: ['2007-03-11-dst'], formats: ['md'] });
     expect(mdText(read('md'))).toContain('Webmail will not load. ');
@@ -308,14 +405,21 @@ describe('tripwire', () => {
 
   it('catches root-cause text and tickets copied into customer fields', async () => {
     const copied = incident('2007-03-11-dst', {
-      started: '2007-03-11T09:00:00-04:00', resolved: '2007-03-11T10:00:00-04:00',
+      started: '2007-03-11T09:00:00-04:00',
+      resolved: '2007-03-11T10:00:00-04:00',
       customerSummary: 'In short: the session store on *websess3* ran out of\nconnections after a pool resize.',
     });
     const root = kbWith({ 'incidents/2007-03-11-dst.md': copied });
     await expect(letter(root, { ids: ['2007-03-11-dst'], formats: ['md'] })).rejects.toThrow(
       'incident 2007-03-11-dst: internal text from root_cause.summary appears in the HTML letter',
     );
-    const ticket = kbWith({ 'incidents/2007-03-11-dst.md': incident('2007-03-11-dst', { started: '2007-03-11T09:00:00-04:00', resolved: '2007-03-11T10:00:00-04:00', summary: 'See ops-7001 for details.' }) });
+    const ticket = kbWith({
+      'incidents/2007-03-11-dst.md': incident('2007-03-11-dst', {
+        started: '2007-03-11T09:00:00-04:00',
+        resolved: '2007-03-11T10:00:00-04:00',
+        summary: 'See ops-7001 for details.',
+      }),
+    });
     await expect(letter(ticket, { ids: ['2007-03-11-dst'], formats: ['md'] })).rejects.toThrow('internal text from remediations[0].ticket');
   });
 
@@ -327,14 +431,26 @@ describe('tripwire', () => {
     ['a soft hyphen and a bidi mark in a ticket', 'See OPS-\u00ad\u200e7001.', 'remediations[0].ticket'],
     ['a fullwidth ticket', 'See ＯＰＳ－７００１.', 'remediations[0].ticket'],
   ])('catches internal text hidden in %s', async (_name, customerSummary, field) => {
-    const root = kbWith({ 'incidents/2007-03-11-dst.md': incident('2007-03-11-dst', { started: '2007-03-11T09:00:00-04:00', resolved: '2007-03-11T10:00:00-04:00', customerSummary }) });
+    const root = kbWith({
+      'incidents/2007-03-11-dst.md': incident('2007-03-11-dst', {
+        started: '2007-03-11T09:00:00-04:00',
+        resolved: '2007-03-11T10:00:00-04:00',
+        customerSummary,
+      }),
+    });
     await expect(letter(root, { ids: ['2007-03-11-dst'], formats: ['html', 'md'] })).rejects.toThrow(`internal text from ${field}`);
   });
 });
 
 describe('footnotes in the Customer summary', () => {
   it('link both ways in the HTML letter and are kept in the Markdown letter', async () => {
-    const root = kbWith({ 'incidents/2007-03-11-dst.md': incident('2007-03-11-dst', { started: '2007-03-11T09:00:00-04:00', resolved: '2007-03-11T10:00:00-04:00', customerSummary: 'Webmail was slow.[^1]\n\n[^1]: The status page had the details.' }) });
+    const root = kbWith({
+      'incidents/2007-03-11-dst.md': incident('2007-03-11-dst', {
+        started: '2007-03-11T09:00:00-04:00',
+        resolved: '2007-03-11T10:00:00-04:00',
+        customerSummary: 'Webmail was slow.[^1]\n\n[^1]: The status page had the details.',
+      }),
+    });
     const { read } = await letter(root, { ids: ['2007-03-11-dst'], formats: ['html', 'md'] });
     const html = read('html');
     const ids = new Set([...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]));
@@ -348,8 +464,16 @@ describe('footnotes in the Customer summary', () => {
   it('keep the footnotes of two incidents in one letter apart', async () => {
     const summary = 'Webmail was slow.[^1]\n\n[^1]: The status page had the details.';
     const root = kbWith({
-      'incidents/2007-03-11-dst.md': incident('2007-03-11-dst', { started: '2007-03-11T09:00:00-04:00', resolved: '2007-03-11T10:00:00-04:00', customerSummary: summary }),
-      'incidents/2007-03-12-dst.md': incident('2007-03-12-dst', { started: '2007-03-12T09:00:00-04:00', resolved: '2007-03-12T10:00:00-04:00', customerSummary: summary }),
+      'incidents/2007-03-11-dst.md': incident('2007-03-11-dst', {
+        started: '2007-03-11T09:00:00-04:00',
+        resolved: '2007-03-11T10:00:00-04:00',
+        customerSummary: summary,
+      }),
+      'incidents/2007-03-12-dst.md': incident('2007-03-12-dst', {
+        started: '2007-03-12T09:00:00-04:00',
+        resolved: '2007-03-12T10:00:00-04:00',
+        customerSummary: summary,
+      }),
     });
     const { read } = await letter(root, { ids: ['2007-03-11-dst', '2007-03-12-dst'], formats: ['html'] });
     const html = read('html');
@@ -395,19 +519,33 @@ describe('build step and init', () => {
 
 describe('the real binary', () => {
   const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
-  const run = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd, env: { ...process.env, NO_COLOR: '1' } });
+  const run = (cwd: string, ...args: string[]) =>
+    spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd, env: { ...process.env, NO_COLOR: '1' } });
 
   it('writes the letter, and reports unknown ids and drafts without a stack trace', () => {
-    const root = kbWith({ 'incidents/2007-03-11-dst.md': DST, 'incidents/2007-03-12-draft.md': incident('2007-03-12-draft', { status: 'draft', started: '2007-03-12T09:00:00-04:00', resolved: '2007-03-12T09:45:00-04:00' }) });
+    const root = kbWith({
+      'incidents/2007-03-11-dst.md': DST,
+      'incidents/2007-03-12-draft.md': incident('2007-03-12-draft', {
+        status: 'draft',
+        started: '2007-03-12T09:00:00-04:00',
+        resolved: '2007-03-12T09:45:00-04:00',
+      }),
+    });
     const ok = run(root, 'letter', '2007-03-11-dst', '--format', 'html,md');
     expect(ok.status, ok.stderr).toBe(0);
-    expect(ok.stdout).toBe('wrote letters/2007-03-11-dst.html\nwrote letters/2007-03-11-dst.md\nwrote letters/2007-03-11-dst.promises.json\nLetter "Webmail unavailable" dated March 11, 2007: 1 incident, signed by Pat Signer.\n');
+    expect(ok.stdout).toBe(
+      'wrote letters/2007-03-11-dst.html\nwrote letters/2007-03-11-dst.md\nwrote letters/2007-03-11-dst.promises.json\nLetter "Webmail unavailable" dated March 11, 2007: 1 incident, signed by Pat Signer.\n',
+    );
     const unknown = run(root, 'letter', 'nope');
     expect(unknown.status).toBe(1);
-    expect(unknown.stderr).toBe('postmortem: unknown incident id: nope\nIncident ids are the file names under incidents/ without .md; run "postmortem check" to see every incident.\n');
+    expect(unknown.stderr).toBe(
+      'postmortem: unknown incident id: nope\nIncident ids are the file names under incidents/ without .md; run "postmortem check" to see every incident.\n',
+    );
     const draft = run(root, 'letter', '2007-03-12-draft', '--format', 'md');
     expect(draft.status).toBe(1);
-    expect(draft.stderr).toContain('postmortem: only final incidents go into customer letters; not final: 2007-03-12-draft (status: draft)\nFinish the review');
+    expect(draft.stderr).toContain(
+      'postmortem: only final incidents go into customer letters; not final: 2007-03-12-draft (status: draft)\nFinish the review',
+    );
     expect(draft.stderr).not.toMatch(/\bat .*\.js:\d+/);
   });
 });

@@ -23,7 +23,7 @@ const lock = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package-lo
 function resolves(at: string, name: string): boolean {
   let base = at;
   for (;;) {
-    if (lock.packages[`${base ? base + '/' : ''}node_modules/${name}`]) return true;
+    if (lock.packages[`${base ? `${base}/` : ''}node_modules/${name}`]) return true;
     if (!base) return false;
     const up = base.lastIndexOf('/node_modules/');
     base = up < 0 ? '' : base.slice(0, up);
@@ -35,7 +35,9 @@ describe('package-lock.json', () => {
     const missing: string[] = [];
     for (const [at, pkg] of Object.entries(lock.packages)) {
       const required = { ...pkg.dependencies, ...pkg.optionalDependencies, ...(at === '' ? pkg.devDependencies : {}) };
-      for (const [name, optional] of Object.entries(pkg.peerDependencies ?? {}).map(([n]) => [n, pkg.peerDependenciesMeta?.[n]?.optional] as const)) {
+      for (const [name, optional] of Object.entries(pkg.peerDependencies ?? {}).map(
+        ([n]) => [n, pkg.peerDependenciesMeta?.[n]?.optional] as const,
+      )) {
         if (!optional) required[name] = '*';
       }
       for (const name of Object.keys(required)) if (!resolves(at, name)) missing.push(`${at || '(root)'} -> ${name}`);

@@ -48,7 +48,11 @@ const sanitizeAndStringify = {
   customer: unified().use(rehypeSanitize, referenceSchemas.customer).use(rehypeStringify),
 };
 
-interface Rendered { tree: string; internal: string; customer: string }
+interface Rendered {
+  tree: string;
+  internal: string;
+  customer: string;
+}
 
 /** The old pipeline: the unsanitised tree's HTML, and each audience's sanitised HTML. */
 function reference(markdown: string): Rendered {
@@ -78,7 +82,9 @@ function differing(cases: ReadonlyArray<readonly [name: string, markdown: string
     const got = current(markdown);
     for (const key of ['tree', 'internal', 'customer'] as const) {
       if (want[key] !== got[key]) {
-        failures.push(`${name} (${key}): ${JSON.stringify(markdown).slice(0, 200)}\n  remark:      ${JSON.stringify(want[key]).slice(0, 400)}\n  markdown-it: ${JSON.stringify(got[key]).slice(0, 400)}`);
+        failures.push(
+          `${name} (${key}): ${JSON.stringify(markdown).slice(0, 200)}\n  remark:      ${JSON.stringify(want[key]).slice(0, 400)}\n  markdown-it: ${JSON.stringify(got[key]).slice(0, 400)}`,
+        );
         break;
       }
     }
@@ -165,7 +171,8 @@ const GFM: Record<string, string[]> = {
     'ops@example.com. ops.team+pager@mail.example.co.uk, 1@2.3, a@b.c-, first.last@sub_domain.example.com',
     'status.example.com is not linked; neither is ftp://example.com nor javascript:alert(1)',
     '\\www.example.com, \\_www.example.com, x\\http://example.com, a\\b@example.com',
-    '[see www.example.com/a_b_c', 'www.example.com/x]y and https://example.com/[a] and www.example.com/a[b]',
+    '[see www.example.com/a_b_c',
+    'www.example.com/x]y and https://example.com/[a] and www.example.com/a[b]',
     'https://example.com/x\nhttps://example.com/y  \nwww.example.com',
   ],
   'raw HTML': [
@@ -182,7 +189,7 @@ const GFM: Record<string, string[]> = {
     '[l]: /url\n<a href="x">\n[l]',
   ],
   footnotes: [
-    'Here is a footnote reference,[^1] and another.[^longnote]\n\n[^1]: Here is the footnote.\n\n[^longnote]: Here\'s one with multiple blocks.\n\n    Subsequent paragraphs are indented to show that they\nbelong to the previous footnote.',
+    "Here is a footnote reference,[^1] and another.[^longnote]\n\n[^1]: Here is the footnote.\n\n[^longnote]: Here's one with multiple blocks.\n\n    Subsequent paragraphs are indented to show that they\nbelong to the previous footnote.",
     'a[^x] b[^x] c[^X]\n\n[^x]: same note, three references',
     '[^missing] stays text, [^] too, [^a b] too',
     'unused definition\n\n[^u]: never referenced',
@@ -298,7 +305,10 @@ describe('markdownToHtml gives what the remark pipeline gave', () => {
   });
 
   it('keeps javascript:, vbscript: and data: links harmless, as before', () => {
-    const html = markdownToHtml('[a](javascript:alert(1)) [b](vbscript:x) [c](data:text/html,x) ![d](javascript:alert(1)) [e](javascript&#58;alert(1))', 'internal');
+    const html = markdownToHtml(
+      '[a](javascript:alert(1)) [b](vbscript:x) [c](data:text/html,x) ![d](javascript:alert(1)) [e](javascript&#58;alert(1))',
+      'internal',
+    );
     expect(html).toBe('<p><a>a</a> <a>b</a> <a>c</a> <img alt="d"> <a>e</a></p>');
     expect(markdownToHtml('<script>alert(1)</script><img src=x onerror=alert(1)>', 'customer')).toBe('');
   });
@@ -308,7 +318,7 @@ describe('markdownToHtml gives what the remark pipeline gave', () => {
 // Known differences: each pinned, so a change on either side shows.
 
 describe('known differences from the remark pipeline', () => {
-  it('CR and CRLF line endings: read as LF (the output is remark\'s for the LF text)', () => {
+  it("CR and CRLF line endings: read as LF (the output is remark's for the LF text)", () => {
     const markdown = 'Line one\r\nline two  \r\nthree\r\n\r\n```\r\ncode\r\n```\r\n\r\n- a\r- b';
     const lf = markdown.replace(/\r\n?/g, '\n');
     expect(current(markdown)).toEqual(reference(lf));
@@ -318,8 +328,12 @@ describe('known differences from the remark pipeline', () => {
 
   it('a table whose head row has no `|` (`Name\\n:--`): remark makes a table, markdown-it a paragraph', () => {
     const markdown = 'Name\n:--\n\n| Name |\n| :-- |';
-    expect(reference(markdown).internal).toBe('<table>\n<thead>\n<tr>\n<th align="left">Name</th>\n</tr>\n</thead>\n</table>\n<table>\n<thead>\n<tr>\n<th align="left">Name</th>\n</tr>\n</thead>\n</table>');
-    expect(current(markdown).internal).toBe('<p>Name\n:--</p>\n<table>\n<thead>\n<tr>\n<th align="left">Name</th>\n</tr>\n</thead>\n</table>');
+    expect(reference(markdown).internal).toBe(
+      '<table>\n<thead>\n<tr>\n<th align="left">Name</th>\n</tr>\n</thead>\n</table>\n<table>\n<thead>\n<tr>\n<th align="left">Name</th>\n</tr>\n</thead>\n</table>',
+    );
+    expect(current(markdown).internal).toBe(
+      '<p>Name\n:--</p>\n<table>\n<thead>\n<tr>\n<th align="left">Name</th>\n</tr>\n</thead>\n</table>',
+    );
   });
 
   it('emphasis nested past 500 levels: the deeper levels are no elements, their content stays (remark overflowed at ~1,900)', () => {

@@ -27,8 +27,12 @@ let brief: string;
 /** The text a reader sees of the brief. */
 function briefText(html: string): string {
   const start = html.indexOf('<section class="brief"');
-  return html.slice(start, html.indexOf('</section>', start))
-    .replace(/<[^>]+>/g, ' ').replace(/&#x27;|&#39;/g, "'").replace(/&amp;/g, '&').replace(/\s+/g, ' ');
+  return html
+    .slice(start, html.indexOf('</section>', start))
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#x27;|&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
 }
 
 const ctx = () => captureContext(EXAMPLE, { out });
@@ -56,13 +60,20 @@ describe('the brief of the June 2007 packet', () => {
     const caused = await stats({ by: 'severity', provider: 'rackspace', attributedTo: 'rackspace' });
     const sum = (rows: typeof involved) => rows.reduce((s, r) => s + r.incidents, 0);
     expect([sum(involved), sum(caused)]).toEqual([6, 5]);
-    expect(brief).toContain(`${sum(involved)} incidents involved Rackspace ${sum(caused)} caused by them · ${involved.map((r) => `${r.group} ${r.incidents}`).join(', ')}`);
+    expect(brief).toContain(
+      `${sum(involved)} incidents involved Rackspace ${sum(caused)} caused by them · ${involved.map((r) => `${r.group} ${r.incidents}`).join(', ')}`,
+    );
   });
 
   it('gives the customer impact Rackspace caused by level as `stats --by level --attributed-to` does', async () => {
     const levels = await stats({ by: 'level', provider: 'rackspace', attributedTo: 'rackspace' });
-    expect(levels.map((r) => [r.group, r.incidents, r.impact_minutes])).toEqual([['outage', 5, 511], ['partial-outage', 1, 16]]);
-    expect(brief).toContain(`${levels.map((l) => `${compactDuration(l.impact_minutes)} ${l.group.replace('-', ' ')} (${l.incidents} incident${l.incidents === 1 ? '' : 's'})`).join(', ')}`);
+    expect(levels.map((r) => [r.group, r.incidents, r.impact_minutes])).toEqual([
+      ['outage', 5, 511],
+      ['partial-outage', 1, 16],
+    ]);
+    expect(brief).toContain(
+      `${levels.map((l) => `${compactDuration(l.impact_minutes)} ${l.group.replace('-', ' ')} (${l.incidents} incident${l.incidents === 1 ? '' : 's'})`).join(', ')}`,
+    );
     // the mail-routing database failure was ours: none of its minutes are here
     expect(packet.incidents.map((i) => i.id)).toContain('2007-06-13-mail-routing-database');
   });
@@ -70,7 +81,9 @@ describe('the brief of the June 2007 packet', () => {
   it('gives the availability of the contract services from their windows alone, as `stats --by service --attributed-to` does', async () => {
     const rows = await stats({ by: 'service', attributedTo: 'rackspace', service: ['pop', 'imap', 'webmail', 'smtp-inbound'] });
     const worst = [...rows].sort((a, b) => a.availability_percent! - b.availability_percent! || (a.group < b.group ? -1 : 1))[0]!;
-    expect(brief).toContain(`${worst.availability_percent!.toFixed(3)}% availability of ${worst.group}, their worst service, against 99.9% contracted`);
+    expect(brief).toContain(
+      `${worst.availability_percent!.toFixed(3)}% availability of ${worst.group}, their worst service, against 99.9% contracted`,
+    );
     for (const r of rows.filter((x) => x !== worst)) expect(brief).toContain(`${r.group} ${r.availability_percent!.toFixed(3)}%`);
   });
 
@@ -93,7 +106,9 @@ describe('the brief of the June 2007 packet', () => {
 
   it('lists the top asks, the decisions needed and the agenda with its sections', () => {
     // the numbers are the list's own (<li value="1">), not text
-    expect(brief).toContain('What we ask of Rackspace Pre-approved emergency changes Direct paging Vendor bulletins 5 more in section 8.4.');
+    expect(brief).toContain(
+      'What we ask of Rackspace Pre-approved emergency changes Direct paging Vendor bulletins 5 more in section 8.4.',
+    );
     expect(brief).toContain('Decisions needed Whether we claim the May and June service credits now');
     expect(brief).toContain('Credits owed to us section 7');
     expect(brief).toContain('What we need from Rackspace section 8.4');
@@ -104,7 +119,9 @@ describe('the brief of the June 2007 packet', () => {
 function summaryTable(html: string, caption: string): string[][] {
   const start = html.indexOf(caption);
   const table = html.slice(start, html.indexOf('</table>', start));
-  return [...table.matchAll(/<tr>(.*?)<\/tr>/gs)].map((row) => [...row[1]!.matchAll(/<t[hd][^>]*>(.*?)<\/t[hd]>/gs)].map((c) => c[1]!.replace(/<[^>]+>/g, '').trim()));
+  return [...table.matchAll(/<tr>(.*?)<\/tr>/gs)].map((row) =>
+    [...row[1]!.matchAll(/<t[hd][^>]*>(.*?)<\/t[hd]>/gs)].map((c) => c[1]!.replace(/<[^>]+>/g, '').trim()),
+  );
 }
 
 describe('the executive summary', () => {
@@ -118,10 +135,10 @@ describe('the executive summary', () => {
       expect(row[column], severity).toBe(String(caused.find((r) => r.group === severity)?.incidents ?? 0));
     }
     expect(rows.find((r) => r[0] === 'Total')![column]).toBe(String(caused.reduce((s, r) => s + r.incidents, 0)));
-    expect(rows.find((r) => r[0] === 'SEV3')![column]).toBe('0');  // the SEV3s were not theirs
+    expect(rows.find((r) => r[0] === 'SEV3')![column]).toBe('0'); // the SEV3s were not theirs
   });
 
-  it('gives each service\'s availability counting only Rackspace\'s windows next to all causes, as `stats --by service --attributed-to` does', async () => {
+  it("gives each service's availability counting only Rackspace's windows next to all causes, as `stats --by service --attributed-to` does", async () => {
     const all = await stats({ by: 'service' });
     const theirs = await stats({ by: 'service', attributedTo: 'rackspace' });
     const rows = summaryTable(packet.html, 'per service, this period against');
@@ -138,8 +155,15 @@ describe('the executive summary', () => {
 });
 
 describe('the trends chapter', () => {
-  it('splits the provider\'s incidents per month into those it caused and the rest, as `stats --by month` does', async () => {
-    const trailing = { since: '2006-07-01', until: MEETING, format: 'json' as const, asOf: MEETING, by: 'month' as const, provider: 'rackspace' };
+  it("splits the provider's incidents per month into those it caused and the rest, as `stats --by month` does", async () => {
+    const trailing = {
+      since: '2006-07-01',
+      until: MEETING,
+      format: 'json' as const,
+      asOf: MEETING,
+      by: 'month' as const,
+      provider: 'rackspace',
+    };
     const involved = (await runStats(ctx(), trailing)).rows;
     const caused = (await runStats(ctx(), { ...trailing, attributedTo: 'rackspace' })).rows;
     const html = packet.html;
@@ -149,11 +173,11 @@ describe('the trends chapter', () => {
     expect(bars.reduce((a, b) => a + b, 0)).toBe(involved.reduce((a, r) => a + r.incidents, 0));
     const causedTitles = [...chart.matchAll(/— Caused by Rackspace: (\d+)</g)].map((m) => Number(m[1]));
     expect(causedTitles).toEqual(caused.map((r) => r.incidents));
-    expect(chart).toContain('— Ours, shared or other: 1<');  // February's shared spam backlog
+    expect(chart).toContain('— Ours, shared or other: 1<'); // February's shared spam backlog
   });
 });
 
-describe('the trends chapter\'s category and service charts', () => {
+describe("the trends chapter's category and service charts", () => {
   it('draw the share Rackspace caused in every bar, as `stats --by category|service --provider --attributed-to` counts it', async () => {
     const trailing = { since: '2006-07-01', until: MEETING, format: 'json' as const, asOf: MEETING };
     for (const by of ['category', 'service'] as const) {
@@ -164,7 +188,10 @@ describe('the trends chapter\'s category and service charts', () => {
         const theirs = caused.find((r) => r.group === row.group)?.incidents ?? 0;
         expect(chart, `${by} ${row.group}`).toContain(`<title>${row.group}: ${row.incidents}, ${theirs} caused by Rackspace</title>`);
       }
-      expect(caused.reduce((s, r) => s + r.incidents, 0), by).toBeGreaterThan(0);
+      expect(
+        caused.reduce((s, r) => s + r.incidents, 0),
+        by,
+      ).toBeGreaterThan(0);
     }
   });
 });
@@ -173,7 +200,10 @@ describe('the "Credits owed to us" chapter', () => {
   it('prints one row per month and service with the method', () => {
     const html = packet.html;
     const start = html.indexOf('<section class="chapter credits"');
-    const text = html.slice(start, html.indexOf('</section>', start)).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    const text = html
+      .slice(start, html.indexOf('</section>', start))
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/\s+/g, ' ');
     expect(text).toContain('7 Credits owed to us');
     expect(text).toContain('June 2007* webmail 93.8 0 0 93.8 99.7828% 99.9% below 99.9% → 10% $600.00 July 30, 2007');
     expect(text).toContain('January 2007 pop 170 0 0 170 99.6191% 99.9% below 99.9% → 10% $600.00 March 2, 2007 (passed)');

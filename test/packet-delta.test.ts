@@ -61,12 +61,25 @@ const Q3_NOTES = `# Q3 review with HostCo
 - [ ] 2. Still not paging.
 `;
 
-const rem = (id: string, status: string, due: string) => `  - {id: ${id}, action: Action ${id}., type: prevent, owner: bob, due: ${due}, status: ${status}}\n`;
-const disk = (remediations: string[], more: Partial<FixtureIncident> = {}) => incidentFile({
-  id: '2007-05-10-disk', title: 'Disk shelf failure', provider: 'hostco', started: '2007-05-10T10:00:00-04:00', resolved: '2007-05-10T12:00:00-04:00',
-  remediations: `remediations:\n${remediations.join('')}`, ...more,
+const rem = (id: string, status: string, due: string) =>
+  `  - {id: ${id}, action: Action ${id}., type: prevent, owner: bob, due: ${due}, status: ${status}}\n`;
+const disk = (remediations: string[], more: Partial<FixtureIncident> = {}) =>
+  incidentFile({
+    id: '2007-05-10-disk',
+    title: 'Disk shelf failure',
+    provider: 'hostco',
+    started: '2007-05-10T10:00:00-04:00',
+    resolved: '2007-05-10T12:00:00-04:00',
+    remediations: `remediations:\n${remediations.join('')}`,
+    ...more,
+  });
+const B = incidentFile({
+  id: '2007-08-18-power',
+  title: 'Power loss in row 4',
+  provider: 'hostco',
+  started: '2007-08-18T09:00:00-04:00',
+  resolved: '2007-08-18T10:00:00-04:00',
 });
-const B = incidentFile({ id: '2007-08-18-power', title: 'Power loss in row 4', provider: 'hostco', started: '2007-08-18T09:00:00-04:00', resolved: '2007-08-18T10:00:00-04:00' });
 
 /** The stats rows' availability, to the precision they carry. */
 const roundedTo = (percent: number) => expect.closeTo(percent, 3);
@@ -78,19 +91,43 @@ beforeAll(() => {
     {
       date: '2007-06-20T10:00:00-04:00',
       files: {
-        'postmortem.config.yaml': CONFIG, 'reviews/q2.md': Q2_NOTES,
-        'incidents/2007-05-10-disk.md': disk([rem('R1', 'open', '2007-06-30'), rem('R2', 'done', '2007-06-15'), rem('R3', 'open', '2007-08-01'), rem('R4', 'open', '2007-09-01')]),
+        'postmortem.config.yaml': CONFIG,
+        'reviews/q2.md': Q2_NOTES,
+        'incidents/2007-05-10-disk.md': disk([
+          rem('R1', 'open', '2007-06-30'),
+          rem('R2', 'done', '2007-06-15'),
+          rem('R3', 'open', '2007-08-01'),
+          rem('R4', 'open', '2007-09-01'),
+        ]),
       },
     },
     {
       date: '2007-07-10T10:00:00-04:00',
-      files: { 'incidents/2007-05-10-disk.md': disk([rem('R1', 'done', '2007-06-30'), rem('R2', 'done', '2007-06-15'), rem('R3', 'open', '2007-09-15'), rem('R4', 'open', '2007-09-01')], { severity: 'SEV1' }) },
+      files: {
+        'incidents/2007-05-10-disk.md': disk(
+          [
+            rem('R1', 'done', '2007-06-30'),
+            rem('R2', 'done', '2007-06-15'),
+            rem('R3', 'open', '2007-09-15'),
+            rem('R4', 'open', '2007-09-01'),
+          ],
+          { severity: 'SEV1' },
+        ),
+      },
     },
     {
       date: '2007-08-20T10:00:00-04:00',
       files: {
         'incidents/2007-08-18-power.md': B,
-        'incidents/2007-05-10-disk.md': disk([rem('R1', 'done', '2007-06-30'), rem('R2', 'in-progress', '2007-06-15'), rem('R3', 'open', '2007-09-15'), rem('R4', 'open', '2007-09-01')], { severity: 'SEV1' }),
+        'incidents/2007-05-10-disk.md': disk(
+          [
+            rem('R1', 'done', '2007-06-30'),
+            rem('R2', 'in-progress', '2007-06-15'),
+            rem('R3', 'open', '2007-09-15'),
+            rem('R4', 'open', '2007-09-01'),
+          ],
+          { severity: 'SEV1' },
+        ),
       },
     },
     { date: '2007-09-25T10:00:00-04:00', files: { 'reviews/q3.md': Q3_NOTES } },
@@ -106,24 +143,32 @@ describe('Since our last review', () => {
     expect(ctx.err_()).toMatch(/^note: packet q3-review: as of 2007-10-01: incident text of commit [0-9a-f]{7} \(2007-09-25\)\n$/);
     expect([delta.previous.date, delta.current.date]).toEqual(['2007-07-02', '2007-10-01']);
     expect(delta.new_incidents.map((i) => i.id)).toEqual(['2007-08-18-power']);
-    expect(delta.changed_incidents).toEqual([{ id: '2007-05-10-disk', title: 'Disk shelf failure', changes: [{ field: 'severity', before: 'SEV2', after: 'SEV1' }] }]);
+    expect(delta.changed_incidents).toEqual([
+      { id: '2007-05-10-disk', title: 'Disk shelf failure', changes: [{ field: 'severity', before: 'SEV2', after: 'SEV1' }] },
+    ]);
     const r = delta.remediations;
     expect(r.done.map((d) => [d.remediation_id, d.completed, d.completed_from])).toEqual([['R1', '2007-07-10', 'git']]);
     expect(r.slipped.map((d) => [d.remediation_id, d.due_before, d.due_after, d.days])).toEqual([['R3', '2007-08-01', '2007-09-15', 45]]);
     expect(r.reopened.map((d) => [d.remediation_id, d.status_before, d.status_after])).toEqual([['R2', 'done', 'in-progress']]);
-    expect(r.newly_overdue.map((d) => [d.remediation_id, d.due, d.days_overdue])).toEqual([['R2', '2007-06-15', 108], ['R3', '2007-09-15', 16], ['R4', '2007-09-01', 30]]);
+    expect(r.newly_overdue.map((d) => [d.remediation_id, d.due, d.days_overdue])).toEqual([
+      ['R2', '2007-06-15', 108],
+      ['R3', '2007-09-15', 16],
+      ['R4', '2007-09-01', 30],
+    ]);
     expect(delta.promises).toEqual([
       { number: 1, ask: 'Spare disks', status: 'met', note: 'Two spare disks on site since 3 August.' },
       { number: 2, ask: 'Paging', status: 'not met', note: 'Still not paging.' },
       { number: 3, ask: 'Reports', status: 'not reviewed', note: null },
     ]);
     expect(delta.recorded.map((s) => [s.title, s.date])).toEqual([['Decisions', '2007-07-05']]);
-    expect(delta.services).toEqual([{
-      service: 'webmail',
-      // Q2 (91 days, 131,040 minutes): 120 outage minutes at weight 0.5; Q3 (92 days): 60 minutes.
-      before: { incidents: 1, availability_percent: roundedTo(100 * (1 - 60 / 131_040)), resolve_median: 120 },
-      after: { incidents: 1, availability_percent: roundedTo(100 * (1 - 30 / 132_480)), resolve_median: 60 },
-    }]);
+    expect(delta.services).toEqual([
+      {
+        service: 'webmail',
+        // Q2 (91 days, 131,040 minutes): 120 outage minutes at weight 0.5; Q3 (92 days): 60 minutes.
+        before: { incidents: 1, availability_percent: roundedTo(100 * (1 - 60 / 131_040)), resolve_median: 120 },
+        after: { incidents: 1, availability_percent: roundedTo(100 * (1 - 30 / 132_480)), resolve_median: 60 },
+      },
+    ]);
   });
 
   it('opens the later packet with the chapter; the earlier one leaves out what was recorded after its meeting', async () => {
@@ -132,7 +177,9 @@ describe('Since our last review', () => {
     // these notes have no Agenda section, so there is no Agenda chapter
     expect(packet.view.toc.slice(0, 2).map((t) => t.heading)).toEqual(['1 Since our last review', '2 Executive summary']);
     const text = packet.html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
-    expect(text).toContain('Since our last review (q2-review, evaluated as of July 2, 2007), up to October 1, 2007: 1 new incident, 1 remediation done, 1 slipped, 1 reopened, 3 newly overdue; 1 of the 3 asks we made then met.');
+    expect(text).toContain(
+      'Since our last review (q2-review, evaluated as of July 2, 2007), up to October 1, 2007: 1 new incident, 1 remediation done, 1 slipped, 1 reopened, 3 newly overdue; 1 of the 3 asks we made then met.',
+    );
     expect(text).toContain('Disk shelf failure (R1) Action R1. Bob Builder July 10, 2007 (from git)');
     expect(text).toContain('Disk shelf failure (R3) Action R3. Bob Builder August 1, 2007 September 15, 2007 45 days');
     expect(text).toContain('Decisions (recorded July 5, 2007) HostCo agreed to the spare disks.');
@@ -146,12 +193,17 @@ describe('Since our last review', () => {
     git(root, ['tag', 'june-review', 'HEAD~3']);
     const ctx = captureContext(root);
     const { delta } = await runPacketDelta(ctx, { name: 'q3-review', sinceRef: 'june-review' });
-    expect([delta.previous.ref, delta.previous.date, delta.previous.commit]).toEqual(['june-review', '2007-06-20', git(root, ['rev-parse', 'june-review']).trim()]);
+    expect([delta.previous.ref, delta.previous.date, delta.previous.commit]).toEqual([
+      'june-review',
+      '2007-06-20',
+      git(root, ['rev-parse', 'june-review']).trim(),
+    ]);
     expect(delta.previous.period).toEqual({ since: '2007-03-21', until: '2007-06-20' }); // 92 days, as long as this packet's period
     expect(delta.new_incidents.map((i) => i.id)).toEqual(['2007-08-18-power']);
     expect(delta.promises).toEqual([]);
-    await expect(runPacketDelta(captureContext(root), { name: 'q3-review', sinceRef: 'no-such-review' }))
-      .rejects.toThrow('The previous review "no-such-review" is neither a packet under documents: nor a git commit or tag');
+    await expect(runPacketDelta(captureContext(root), { name: 'q3-review', sinceRef: 'no-such-review' })).rejects.toThrow(
+      'The previous review "no-such-review" is neither a packet under documents: nor a git commit or tag',
+    );
   });
 
   it('gives the same bytes on any day (no as_of in the config, the clock moved)', async () => {

@@ -86,9 +86,20 @@ export function packetFixture(extra: Record<string, string> = {}): Record<string
     'postmortem.config.yaml': PACKET_CONFIG,
     'reviews/q2.md': NOTES,
     // 2007-04-01T02:00Z is still March 31 in New York: outside the period
-    'incidents/a-edge-before.md': incidentFile({ id: 'a-edge-before', title: 'Edge before the period', provider: 'hostco', started: '2007-04-01T02:00:00Z', resolved: '2007-04-01T03:00:00Z' }),
+    'incidents/a-edge-before.md': incidentFile({
+      id: 'a-edge-before',
+      title: 'Edge before the period',
+      provider: 'hostco',
+      started: '2007-04-01T02:00:00Z',
+      resolved: '2007-04-01T03:00:00Z',
+    }),
     'incidents/b-in-period.md': incidentFile({
-      id: 'b-in-period', title: 'Disk <failure> & "slow" webmail', provider: 'hostco', started: '2007-04-01T05:00:00Z', resolved: '2007-04-01T06:30:00Z', severity: 'SEV1',
+      id: 'b-in-period',
+      title: 'Disk <failure> & "slow" webmail',
+      provider: 'hostco',
+      started: '2007-04-01T05:00:00Z',
+      resolved: '2007-04-01T06:30:00Z',
+      severity: 'SEV1',
       remediations: `remediations:
   - id: R1
     action: Replace the disk shelf.
@@ -114,12 +125,44 @@ export function packetFixture(extra: Record<string, string> = {}): Record<string
 Why was the shelf <script>alert(1)</script> not replaced? See [the ticket](javascript:alert(1)).
 `,
     }),
-    'incidents/c-in-period.md': incidentFile({ id: 'c-in-period', title: 'Second hostco incident', provider: 'hostco', started: '2007-06-30T23:00:00-04:00', resolved: '2007-07-01T00:30:00-04:00' }),
-    'incidents/d-other-provider.md': incidentFile({ id: 'd-other-provider', title: 'Other provider incident', provider: 'other-net', started: '2007-05-10T10:00:00-04:00', resolved: '2007-05-10T11:00:00-04:00', severity: 'SEV3' }),
+    'incidents/c-in-period.md': incidentFile({
+      id: 'c-in-period',
+      title: 'Second hostco incident',
+      provider: 'hostco',
+      started: '2007-06-30T23:00:00-04:00',
+      resolved: '2007-07-01T00:30:00-04:00',
+    }),
+    'incidents/d-other-provider.md': incidentFile({
+      id: 'd-other-provider',
+      title: 'Other provider incident',
+      provider: 'other-net',
+      started: '2007-05-10T10:00:00-04:00',
+      resolved: '2007-05-10T11:00:00-04:00',
+      severity: 'SEV3',
+    }),
     // 2007-07-01T03:00Z is June 30 in New York: inside the period
-    'incidents/e-edge-after.md': incidentFile({ id: 'e-edge-after', title: 'Late on the last evening', provider: 'hostco', started: '2007-07-01T03:00:00Z', resolved: '2007-07-01T03:40:00Z' }),
-    'incidents/f-after.md': incidentFile({ id: 'f-after', title: 'After the period', provider: 'hostco', started: '2007-07-01T12:00:00-04:00', resolved: '2007-07-01T13:00:00-04:00' }),
-    'incidents/g-last-year.md': incidentFile({ id: 'g-last-year', title: 'Last year', provider: 'hostco', started: '2006-12-10T12:00:00-05:00', resolved: '2006-12-10T14:00:00-05:00', severity: 'SEV4' }),
+    'incidents/e-edge-after.md': incidentFile({
+      id: 'e-edge-after',
+      title: 'Late on the last evening',
+      provider: 'hostco',
+      started: '2007-07-01T03:00:00Z',
+      resolved: '2007-07-01T03:40:00Z',
+    }),
+    'incidents/f-after.md': incidentFile({
+      id: 'f-after',
+      title: 'After the period',
+      provider: 'hostco',
+      started: '2007-07-01T12:00:00-04:00',
+      resolved: '2007-07-01T13:00:00-04:00',
+    }),
+    'incidents/g-last-year.md': incidentFile({
+      id: 'g-last-year',
+      title: 'Last year',
+      provider: 'hostco',
+      started: '2006-12-10T12:00:00-05:00',
+      resolved: '2006-12-10T14:00:00-05:00',
+      severity: 'SEV4',
+    }),
     ...extra,
   };
 }

@@ -11,7 +11,16 @@ import type { PacketSpec } from '../src/packet/spec.js';
 import { PACKAGE_ROOT } from '../src/paths.js';
 import { markdownToHtml } from '../src/render/markdown.js';
 import { configSchema, type Config } from '../src/schema/config.js';
-import { canaryArb, customerPartArb, INVISIBLES, internalPartArb, makeIncident, sprinkle, type CustomerPart, type InternalPart } from './letter-fixtures.js';
+import {
+  canaryArb,
+  customerPartArb,
+  INVISIBLES,
+  internalPartArb,
+  makeIncident,
+  sprinkle,
+  type CustomerPart,
+  type InternalPart,
+} from './letter-fixtures.js';
 
 /**
  * The provider packet's audience boundary as properties, in the style of the letters'
@@ -37,25 +46,32 @@ interface Secrets {
   otherIncident: string;
 }
 
-const secretsArb = fc.uniqueArray(canaryArb, { minLength: 19, maxLength: 19 }).map((c): Secrets => ({
-  owners: { pat: c[0]!, bill: c[1]!, priv: c[2]!, emails: [c[3]!, c[4]!, c[5]!] },
-  other: { id: c[6]!, name: c[7]! },
-  customer: { id: c[8]!, name: c[9]! },
-  extras: [c[10]!, c[11]!, c[12]!, c[13]!],
-  notes: [c[14]!, c[15]!, c[16]!, c[17]!],
-  otherIncident: c[18]!,
-}));
+const secretsArb = fc.uniqueArray(canaryArb, { minLength: 19, maxLength: 19 }).map(
+  (c): Secrets => ({
+    owners: { pat: c[0]!, bill: c[1]!, priv: c[2]!, emails: [c[3]!, c[4]!, c[5]!] },
+    other: { id: c[6]!, name: c[7]! },
+    customer: { id: c[8]!, name: c[9]! },
+    extras: [c[10]!, c[11]!, c[12]!, c[13]!],
+    notes: [c[14]!, c[15]!, c[16]!, c[17]!],
+    otherIncident: c[18]!,
+  }),
+);
 
-const asksArb = fc.array(fc.string({ minLength: 1, maxLength: 60, unit: 'grapheme' }).filter((s) => s.trim().length > 0), { minLength: 1, maxLength: 4 });
+const asksArb = fc.array(
+  fc.string({ minLength: 1, maxLength: 60, unit: 'grapheme' }).filter((s) => s.trim().length > 0),
+  { minLength: 1, maxLength: 4 },
+);
 
-const scenarioArb = fc.integer({ min: 1, max: 3 }).chain((n) => fc.record({
-  customers: fc.tuple(...Array.from({ length: n }, (_, k) => customerPartArb(`2007-03-1${k}-incident-${k}`))),
-  internalsA: fc.tuple(...Array.from({ length: n }, () => internalPartArb)),
-  internalsB: fc.tuple(...Array.from({ length: n }, () => internalPartArb)),
-  secretsA: secretsArb,
-  secretsB: secretsArb,
-  asks: asksArb,
-}));
+const scenarioArb = fc.integer({ min: 1, max: 3 }).chain((n) =>
+  fc.record({
+    customers: fc.tuple(...Array.from({ length: n }, (_, k) => customerPartArb(`2007-03-1${k}-incident-${k}`))),
+    internalsA: fc.tuple(...Array.from({ length: n }, () => internalPartArb)),
+    internalsB: fc.tuple(...Array.from({ length: n }, () => internalPartArb)),
+    secretsA: secretsArb,
+    secretsB: secretsArb,
+    asks: asksArb,
+  }),
+);
 
 function providerConfig(s: Secrets): Config {
   return configSchema.parse({
@@ -66,8 +82,20 @@ function providerConfig(s: Secrets): Config {
     providers: ['hostco', s.other.id, { id: s.customer.id, kind: 'customer' }],
     provider_names: { hostco: 'HostCo', [s.other.id]: `Zed ${s.other.name}`, [s.customer.id]: `Acme ${s.customer.name}` },
     owners: [
-      { id: 'pat', name: `Pat ${s.owners.pat}`, title: 'our chief executive officer', public: true, email: `${s.owners.emails[0]}@corp.example` },
-      { id: 'bill', name: `Bill ${s.owners.bill}`, title: 'our chief technology officer', public: true, email: `${s.owners.emails[1]}@corp.example` },
+      {
+        id: 'pat',
+        name: `Pat ${s.owners.pat}`,
+        title: 'our chief executive officer',
+        public: true,
+        email: `${s.owners.emails[0]}@corp.example`,
+      },
+      {
+        id: 'bill',
+        name: `Bill ${s.owners.bill}`,
+        title: 'our chief technology officer',
+        public: true,
+        email: `${s.owners.emails[1]}@corp.example`,
+      },
       { id: 'priv', name: `Quinn ${s.owners.priv}`, team: 'operations', public: false, email: `${s.owners.emails[2]}@corp.example` },
     ],
   });
@@ -85,10 +113,19 @@ function providerIncident(c: CustomerPart, i: InternalPart, s: Secrets, k: numbe
     credits: [{ summary: `Credit of ${credit} percent for the affected month`, audience: 'internal' }],
     // our note on the stages that are not public (a public window's summary is written for customers)
     windows: base.windows.map((w) => (w.public ? w : { ...w, summary: `Stage seen only by ${windowNote} on the internal dashboard` })),
-    remediations: [...base.remediations, {
-      id: 'H1', action: 'Replace the failed controller and confirm the firmware level.', type: 'prevent', owner: 'provider:hostco',
-      due: '2007-06-30', status: 'open', ticket: `HC-${ticket}`, public: false,
-    }],
+    remediations: [
+      ...base.remediations,
+      {
+        id: 'H1',
+        action: 'Replace the failed controller and confirm the firmware level.',
+        type: 'prevent',
+        owner: 'provider:hostco',
+        due: '2007-06-30',
+        status: 'open',
+        ticket: `HC-${ticket}`,
+        public: false,
+      },
+    ],
   };
 }
 
@@ -101,7 +138,11 @@ function notesFor(s: Secrets, asksHtml: string): Notes {
     introHtml: `<p>Attending for us: the usual people and ${intro} on the phone.</p>`,
     agendaHtml: `<ul><li>09:00 the incidents, then ${intro} walks through the budget</li></ul>`,
     sections: [
-      internal(`Questions ${section}`, `<ol><li>Why did the controller in row ${section} fail twice this spring?</li></ol>`, 'notes-questions'),
+      internal(
+        `Questions ${section}`,
+        `<ol><li>Why did the controller in row ${section} fail twice this spring?</li></ol>`,
+        'notes-questions',
+      ),
       { title: 'What we need from HostCo', anchor: 'notes-asks', html: asksHtml, flags: ['asks'], items: [] },
     ],
     later: [internal(`Decisions ${later}`, `<p>Recorded after the meeting: ${later} agreed to the spares.</p>`, 'notes-decisions')],
@@ -109,28 +150,61 @@ function notesFor(s: Secrets, asksHtml: string): Notes {
 }
 
 const spec: PacketSpec = {
-  name: 'q1-for-hostco', provider: 'hostco', audience: 'provider', formats: ['html'],
+  name: 'q1-for-hostco',
+  provider: 'hostco',
+  audience: 'provider',
+  formats: ['html'],
   period: { since: Temporal.PlainDate.from('2007-03-01'), until: Temporal.PlainDate.from('2007-03-31') },
-  meeting: Temporal.PlainDate.from('2007-04-02'), asOf: Temporal.PlainDate.from('2007-04-02'), bodyPages: 0,
+  meeting: Temporal.PlainDate.from('2007-04-02'),
+  asOf: Temporal.PlainDate.from('2007-04-02'),
+  bodyPages: 0,
 };
 
 function scenario(customers: readonly CustomerPart[], internals: readonly InternalPart[], s: Secrets, asksHtml: string) {
   const config = providerConfig(s);
   const involved = customers.map((c, k) => providerIncident(c, internals[k]!, s, k));
-  const elsewhere: Incident = { ...makeIncident(customers[0]!, internals[0]!), id: '2007-03-20-elsewhere', title: `Transit trouble ${s.otherIncident}`, provider: s.other.id, providers: [s.other.id] };
+  const elsewhere: Incident = {
+    ...makeIncident(customers[0]!, internals[0]!),
+    id: '2007-03-20-elsewhere',
+    title: `Transit trouble ${s.otherIncident}`,
+    provider: s.other.id,
+    providers: [s.other.id],
+  };
   const incidents = [...involved, elsewhere];
   const notes = notesFor(s, asksHtml);
-  const input: ProviderViewInput = { spec, config, incidents, actions: new Map(), totals: { incidents: involved.length, impact_minutes: 90 }, notes };
+  const input: ProviderViewInput = {
+    spec,
+    config,
+    incidents,
+    actions: new Map(),
+    totals: { incidents: involved.length, impact_minutes: 90 },
+    notes,
+  };
   const html = render(providerPacketView(input));
-  return { html, outputs: [{ format: 'HTML', text: html, markup: 'html' }] as OutputText[], tripwire: { config, provider: 'hostco', incidents, notes } };
+  return {
+    html,
+    outputs: [{ format: 'HTML', text: html, markup: 'html' }] as OutputText[],
+    tripwire: { config, provider: 'hostco', incidents, notes },
+  };
 }
 
 const canariesOf = (internals: readonly InternalPart[], s: Secrets) => [
-  ...internals.flatMap((i) => i.canaries), s.owners.pat, s.owners.bill, s.owners.priv, ...s.owners.emails,
-  s.other.id, s.other.name, s.customer.id, s.customer.name, ...s.extras, ...s.notes, s.otherIncident,
+  ...internals.flatMap((i) => i.canaries),
+  s.owners.pat,
+  s.owners.bill,
+  s.owners.priv,
+  ...s.owners.emails,
+  s.other.id,
+  s.other.name,
+  s.customer.id,
+  s.customer.name,
+  ...s.extras,
+  ...s.notes,
+  s.otherIncident,
 ];
 
-const asksHtml = (asks: readonly string[]) => markdownToHtml(asks.map((a, n) => `${n + 1}. ${a.replace(/\n/g, ' ')}`).join('\n'), 'internal');
+const asksHtml = (asks: readonly string[]) =>
+  markdownToHtml(asks.map((a, n) => `${n + 1}. ${a.replace(/\n/g, ' ')}`).join('\n'), 'internal');
 
 describe('provider packet audience boundary (property)', () => {
   it(`no canary of our side reaches the provider HTML, and the tripwire stays quiet (${RUNS} runs)`, () => {

@@ -25,7 +25,9 @@ describe('the provider version as PDF (example knowledge base, real Chromium)', 
 
   beforeAll(async () => {
     out = mkdtempSync(join(tmpdir(), 'pmkb-provider-pdf-'));
-    ({ packet: { written } } = await runPacket(captureContext(EXAMPLE, { out }), { name: NAME }));
+    ({
+      packet: { written },
+    } = await runPacket(captureContext(EXAMPLE, { out }), { name: NAME }));
     pdfFile = join(out, 'packets', `${NAME}.pdf`);
     pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdfFile], { encoding: 'utf8' }))![1]);
   }, 180_000);
@@ -59,6 +61,8 @@ describe('the provider version as PDF (example knowledge base, real Chromium)', 
       expect(text, owner.name).not.toContain(owner.name.toLowerCase());
       expect(text, owner.email).not.toContain(owner.email!.toLowerCase());
     }
-    expect(execFileSync('pdfinfo', [pdfFile], { encoding: 'utf8' })).toMatch(/Subject:\s+Prepared for Rackspace\. Period January 1, 2007 – June 14, 2007\./);
+    expect(execFileSync('pdfinfo', [pdfFile], { encoding: 'utf8' })).toMatch(
+      /Subject:\s+Prepared for Rackspace\. Period January 1, 2007 – June 14, 2007\./,
+    );
   });
 });

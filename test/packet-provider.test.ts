@@ -102,11 +102,30 @@ function files(overrides: { notes?: string; body?: string } = {}): Record<string
     'postmortem.config.yaml': CONFIG,
     'reviews/q2.md': overrides.notes ?? `${NOTES}${ASKS}`,
     'incidents/b-in-period.md': incidentFile({
-      id: 'b-in-period', title: 'Webmail slow after a disk shelf failed', provider: '[hostco, bigcustomer]',
-      started: '2007-04-01T05:00:00Z', resolved: '2007-04-01T06:30:00Z', severity: 'SEV1', remediations: REMEDIATIONS, extraBody: overrides.body ?? BODY,
+      id: 'b-in-period',
+      title: 'Webmail slow after a disk shelf failed',
+      provider: '[hostco, bigcustomer]',
+      started: '2007-04-01T05:00:00Z',
+      resolved: '2007-04-01T06:30:00Z',
+      severity: 'SEV1',
+      remediations: REMEDIATIONS,
+      extraBody: overrides.body ?? BODY,
     }),
-    'incidents/c-in-period.md': incidentFile({ id: 'c-in-period', title: 'Second hostco incident', provider: 'hostco', started: '2007-06-30T23:00:00-04:00', resolved: '2007-07-01T00:30:00-04:00' }),
-    'incidents/d-other-provider.md': incidentFile({ id: 'd-other-provider', title: 'Transit link incident', provider: 'other-net', started: '2007-05-10T10:00:00-04:00', resolved: '2007-05-10T11:00:00-04:00', severity: 'SEV3' }),
+    'incidents/c-in-period.md': incidentFile({
+      id: 'c-in-period',
+      title: 'Second hostco incident',
+      provider: 'hostco',
+      started: '2007-06-30T23:00:00-04:00',
+      resolved: '2007-07-01T00:30:00-04:00',
+    }),
+    'incidents/d-other-provider.md': incidentFile({
+      id: 'd-other-provider',
+      title: 'Transit link incident',
+      provider: 'other-net',
+      started: '2007-05-10T10:00:00-04:00',
+      resolved: '2007-05-10T11:00:00-04:00',
+      severity: 'SEV3',
+    }),
   };
 }
 
@@ -119,7 +138,9 @@ describe('the provider version of a packet (small knowledge base)', () => {
     const ctx = captureContext(root);
     const result = await runPacket(ctx, { name: 'q2-for-hostco' });
     expect(ctx.out_()).toContain(`wrote ${join(root, 'out')}/packets/q2-for-hostco.html`);
-    expect(ctx.out_()).toContain('Packet "q2-for-hostco": 2 incidents involving hostco, 2007-04-01 to 2007-06-30, the version for the provider.');
+    expect(ctx.out_()).toContain(
+      'Packet "q2-for-hostco": 2 incidents involving hostco, 2007-04-01 to 2007-06-30, the version for the provider.',
+    );
     html = result.packet.html;
     shown = text(html);
   });
@@ -128,7 +149,9 @@ describe('the provider version of a packet (small knowledge base)', () => {
   it('holds the incidents the provider was involved in, their times, impact and the remediations it owns', () => {
     expect(shown).toContain('Incident review with HostCo');
     expect(shown).toContain('Prepared for HostCo');
-    expect(shown).toContain('From April 1, 2007 to June 30, 2007, 2 incidents involving HostCo affected our customers, with 3 hours of customer impact in total.');
+    expect(shown).toContain(
+      'From April 1, 2007 to June 30, 2007, 2 incidents involving HostCo affected our customers, with 3 hours of customer impact in total.',
+    );
     expect(shown).toContain('3.1 Webmail slow after a disk shelf failed');
     expect(shown).toContain('3.2 Second hostco incident');
     expect(shown).not.toContain('Transit link incident');
@@ -140,18 +163,46 @@ describe('the provider version of a packet (small knowledge base)', () => {
     expect(shown).toContain('R3 Ship spare disk shelves to the Dulles data center. prevent 2007-05-15 OVERDUE 48 days open');
     expect(shown).toContain('As of July 2, 2007, HostCo owns 1 remediation of these incidents: 0 done, 1 open, 1 of them overdue.');
     // ours, shared only when public, by role
-    expect(shown).toContain('What we are changing Action Led by Due Status Add disk alerts to our monitoring. our chief technology officer 2007-09-01 in progress Write the storage runbook. storage lead — done');
+    expect(shown).toContain(
+      'What we are changing Action Led by Due Status Add disk alerts to our monitoring. our chief technology officer 2007-09-01 in progress Write the storage runbook. storage lead — done',
+    );
     // our asks, and nothing else of the notes
-    expect(shown).toContain('5 What we need from HostCo Spare disks on site in Dulles by 31 July. Firmware bulletins forwarded within two business days.');
+    expect(shown).toContain(
+      '5 What we need from HostCo Spare disks on site in Dulles by 31 July. Firmware bulletins forwarded within two business days.',
+    );
     expect(shown).toContain('We ask 2 things of HostCo');
   });
 
   it('has no name, e-mail, ticket, internal note, other provider, customer or internal section', () => {
     for (const secret of [
-      'Ann Author', 'Bob Builder', 'Cy Public', 'ann@corp.example', 'bob@corp', 'OPS-4711', 'OPS-4712', 'HC-9001',
-      'Replace the disk shelf', 'called the provider', 'replacement quote', 'A disk failed', 'Something broke',
-      'Growth plans', 'We will double in size', 'Why did the disk fail', 'Prepared for the meeting', '09:00 Incidents',
-      'other-net', 'Othernet', 'bigcustomer', 'Bigcustomer', 'SEV1', 'hardware', '1,200', 'INTERNAL', 'b-in-period', 'd-other-provider',
+      'Ann Author',
+      'Bob Builder',
+      'Cy Public',
+      'ann@corp.example',
+      'bob@corp',
+      'OPS-4711',
+      'OPS-4712',
+      'HC-9001',
+      'Replace the disk shelf',
+      'called the provider',
+      'replacement quote',
+      'A disk failed',
+      'Something broke',
+      'Growth plans',
+      'We will double in size',
+      'Why did the disk fail',
+      'Prepared for the meeting',
+      '09:00 Incidents',
+      'other-net',
+      'Othernet',
+      'bigcustomer',
+      'Bigcustomer',
+      'SEV1',
+      'hardware',
+      '1,200',
+      'INTERNAL',
+      'b-in-period',
+      'd-other-provider',
     ]) {
       expect(markup(html), secret).not.toContain(secret.toLowerCase());
     }
@@ -168,22 +219,38 @@ describe('the provider version of a packet (small knowledge base)', () => {
 
   it('is chosen by --audience too, named for the provider by default, and never built as the internal packet', async () => {
     const ctx = captureContext(root);
-    const { packet } = await runPacket(ctx, { provider: 'hostco', since: '2007-04-01', until: '2007-06-30', audience: 'provider', formats: ['html'] });
+    const { packet } = await runPacket(ctx, {
+      provider: 'hostco',
+      since: '2007-04-01',
+      until: '2007-06-30',
+      audience: 'provider',
+      formats: ['html'],
+    });
     expect(packet.spec.name).toBe('2007-06-30-review-for-hostco');
     expect(packet.html).toContain('Prepared for HostCo');
     expect(packet.html).not.toContain('Bob Builder');
-    await expect(runPacket(ctx, { audience: 'provider', formats: ['html'] })).rejects.toThrow('A packet for the provider needs the provider it is for');
-    await expect(runPacket(ctx, { provider: 'hostco', audience: 'vendor', formats: ['html'] })).rejects.toThrow('Unknown packet audience "vendor"');
-    await expect(runPacketDelta(ctx, { name: 'q2-for-hostco' })).rejects.toThrow('--delta compares internal packets; "q2-for-hostco" is the version for the provider');
+    await expect(runPacket(ctx, { audience: 'provider', formats: ['html'] })).rejects.toThrow(
+      'A packet for the provider needs the provider it is for',
+    );
+    await expect(runPacket(ctx, { provider: 'hostco', audience: 'vendor', formats: ['html'] })).rejects.toThrow(
+      'Unknown packet audience "vendor"',
+    );
+    await expect(runPacketDelta(ctx, { name: 'q2-for-hostco' })).rejects.toThrow(
+      '--delta compares internal packets; "q2-for-hostco" is the version for the provider',
+    );
     const kb = await updateKnowledgeBase(ctx);
-    await expect(buildPacket(ctx, kb, { provider: 'hostco', audience: 'provider', formats: ['html'] })).rejects.toThrow('is for the provider');
+    await expect(buildPacket(ctx, kb, { provider: 'hostco', audience: 'provider', formats: ['html'] })).rejects.toThrow(
+      'is for the provider',
+    );
   });
 
   it('reports an unknown audience in the config at its line', () => {
     const bad = tempKb({ 'postmortem.config.yaml': CONFIG.replace('audience: provider', 'audience: vendor') });
     try {
       const { problems } = loadConfig(bad);
-      expect(problems.map((p) => `${p.file}:${p.line} ${p.severity}`)).toEqual([`postmortem.config.yaml:${CONFIG.split('\n').findIndex((l) => l.includes('audience: provider')) + 1} error`]);
+      expect(problems.map((p) => `${p.file}:${p.line} ${p.severity}`)).toEqual([
+        `postmortem.config.yaml:${CONFIG.split('\n').findIndex((l) => l.includes('audience: provider')) + 1} error`,
+      ]);
     } finally {
       removeKb(bad);
     }
@@ -234,8 +301,10 @@ describe('the provider tripwire', () => {
 
   it('refuses internal text a template of the knowledge base prints, naming the incident file and field', async () => {
     // The template sees only the provider view; text typed into it that repeats an internal note is still caught.
-    const template = readFileSync(join(EXAMPLE, 'templates', 'packet', 'provider.html.hbs'), 'utf8')
-      .replace('</main>', '<p>The replacement quote from the vendor was far above our budget.</p>\n</main>');
+    const template = readFileSync(join(EXAMPLE, 'templates', 'packet', 'provider.html.hbs'), 'utf8').replace(
+      '</main>',
+      '<p>The replacement quote from the vendor was far above our budget.</p>\n</main>',
+    );
     const root = tempKb({ ...files(), 'templates/packet/provider.html.hbs': template });
     try {
       await expect(runPacket(captureContext(root), { name: 'q2-for-hostco' })).rejects.toThrow(
@@ -264,14 +333,22 @@ describe('the June 2007 example: the version for Rackspace', () => {
 
   it("holds Rackspace's six incidents of the period, our public changes by role and the asks", () => {
     expect(incidents).toEqual([
-      '2007-01-09-storage-controller-firmware-bug', '2007-02-13-spam-filter-capacity-recurrence', '2007-03-07-dulles-core-switch-failure',
-      '2007-04-18-european-reachability-route-leak', '2007-05-22-san-antonio-backup-mx-link-flap', '2007-06-04-dulles-load-balancer-overload',
+      '2007-01-09-storage-controller-firmware-bug',
+      '2007-02-13-spam-filter-capacity-recurrence',
+      '2007-03-07-dulles-core-switch-failure',
+      '2007-04-18-european-reachability-route-leak',
+      '2007-05-22-san-antonio-backup-mx-link-flap',
+      '2007-06-04-dulles-load-balancer-overload',
     ]);
     expect(shown).toContain('3.6 Email access unavailable during a traffic surge in our Dulles, VA data center');
     expect(shown).not.toContain('Mail routing database');
-    expect(shown).toContain('2007-06-04 10:41 EDT 2007-06-04 10:57 EDT 16m Partial outage pop, imap, webmail (Dulles, VA) 5% of customers. The remaining customers could not check their email until 10:57.');
+    expect(shown).toContain(
+      '2007-06-04 10:41 EDT 2007-06-04 10:57 EDT 16m Partial outage pop, imap, webmail (Dulles, VA) 5% of customers. The remaining customers could not check their email until 10:57.',
+    );
     expect(shown).toContain('our chief technology officer');
-    expect(shown).toContain('5 What we need from Rackspace Asks to agree, each with a provider owner and a date: Pre-approved emergency changes for our load balancer groups');
+    expect(shown).toContain(
+      '5 What we need from Rackspace Asks to agree, each with a provider owner and a date: Pre-approved emergency changes for our load balancer groups',
+    );
     expect(shown).toContain('Named engineering contacts for network, storage and load balancing');
   });
 
@@ -279,9 +356,23 @@ describe('the June 2007 example: the version for Rackspace', () => {
     const config = loadConfig(EXAMPLE).config;
     const secrets = [
       ...config.owners.flatMap((o) => [o.name, o.email!]),
-      'OPS-1411', 'NET-233', 'RS 070604', 'Northfield Hosting', 'P-2291', 'preemption enabled',
-      'Keystone DNS', 'keystone-dns', 'Tidewater', 'ClearSignal', 'Questions for Rackspace', 'Growth plans', 'Decisions and follow-ups',
-      'These notes are internal', 'Internal notes', 'INTERNAL', 'confidential',
+      'OPS-1411',
+      'NET-233',
+      'RS 070604',
+      'Northfield Hosting',
+      'P-2291',
+      'preemption enabled',
+      'Keystone DNS',
+      'keystone-dns',
+      'Tidewater',
+      'ClearSignal',
+      'Questions for Rackspace',
+      'Growth plans',
+      'Decisions and follow-ups',
+      'These notes are internal',
+      'Internal notes',
+      'INTERNAL',
+      'confidential',
     ];
     for (const secret of secrets) expect(markup(html), secret).not.toContain(secret.toLowerCase());
   });

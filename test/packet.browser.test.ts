@@ -27,16 +27,19 @@ const squash = (s: string) => s.replace(/\s+/g, '');
  */
 function pageFill(file: string): number[] {
   const xml = execFileSync('pdftotext', ['-bbox', file, '-'], { encoding: 'utf8', maxBuffer: 1 << 28 });
-  return xml.split('<page ').slice(1).map((page) => {
-    const height = Number(/height="([\d.]+)"/.exec(page)![1]);
-    const top = 0.85 * 72;
-    const bottom = height - 0.85 * 72;
-    const lows = [...page.matchAll(/yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"/g)]
-      .map((m) => [Number(m[1]), Number(m[2])] as const)
-      .filter(([yMin, yMax]) => yMin > top && yMax < bottom)
-      .map(([, yMax]) => yMax);
-    return (Math.max(top, ...lows) - top) / (bottom - top);
-  });
+  return xml
+    .split('<page ')
+    .slice(1)
+    .map((page) => {
+      const height = Number(/height="([\d.]+)"/.exec(page)![1]);
+      const top = 0.85 * 72;
+      const bottom = height - 0.85 * 72;
+      const lows = [...page.matchAll(/yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"/g)]
+        .map((m) => [Number(m[1]), Number(m[2])] as const)
+        .filter(([yMin, yMax]) => yMin > top && yMax < bottom)
+        .map(([, yMax]) => yMax);
+      return (Math.max(top, ...lows) - top) / (bottom - top);
+    });
 }
 
 describe('packet PDF (example knowledge base, real Chromium)', () => {
@@ -89,7 +92,9 @@ describe('packet PDF (example knowledge base, real Chromium)', () => {
       // nothing of a moved part is printed before the appendices
       expect(packet.pages.get(item.anchor)!, item.heading).toBeGreaterThanOrEqual(appendices!);
     }
-    expect(packet.notes.join('\n')).toContain(`to keep the body to 20 pages, moved to the appendices: ${moved.map((m) => m.heading).join('; ')}`);
+    expect(packet.notes.join('\n')).toContain(
+      `to keep the body to 20 pages, moved to the appendices: ${moved.map((m) => m.heading).join('; ')}`,
+    );
   });
 
   it('leaves no page more than half empty, except before a forced page break (after the contents, at the end of the body) and the last page', () => {
@@ -156,16 +161,20 @@ describe('packet PDF (example knowledge base, real Chromium)', () => {
       const charts = [...packet.html.matchAll(/<svg[\s\S]*?<\/svg>/g)].map((m) => m[0]);
       // four trend charts, a fifth splitting the provider's incidents by who caused them, and each incident's phase bar
       expect(charts.length).toBe(5 + packet.incidents.filter((i) => i.detected || i.mitigated || i.resolved).length);
-      const parsed = await page.evaluate((list) => list.map((svg) => {
-        const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
-        return {
-          error: doc.getElementsByTagName('parsererror').length > 0,
-          root: doc.documentElement.localName,
-          bars: doc.querySelectorAll('g.bar').length,
-          points: doc.querySelectorAll('g.point').length,
-          title: doc.querySelector('title')?.textContent ?? '',
-        };
-      }), charts);
+      const parsed = await page.evaluate(
+        (list) =>
+          list.map((svg) => {
+            const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
+            return {
+              error: doc.getElementsByTagName('parsererror').length > 0,
+              root: doc.documentElement.localName,
+              bars: doc.querySelectorAll('g.bar').length,
+              points: doc.querySelectorAll('g.point').length,
+              title: doc.querySelector('title')?.textContent ?? '',
+            };
+          }),
+        charts,
+      );
       for (const p of parsed) {
         expect(p.error, p.title).toBe(false);
         expect(p.root).toBe('svg');
@@ -173,7 +182,9 @@ describe('packet PDF (example knowledge base, real Chromium)', () => {
       }
       const byTitle = new Map(parsed.map((p) => [p.title, p]));
       expect(byTitle.get('Incidents per month, by severity')!.bars).toBe(12);
-      expect(byTitle.get('Median time to resolve, per quarter')!.points).toBe(packet.numbers.trends.quarters.filter((q) => q.resolveMedian !== null).length);
+      expect(byTitle.get('Median time to resolve, per quarter')!.points).toBe(
+        packet.numbers.trends.quarters.filter((q) => q.resolveMedian !== null).length,
+      );
       expect(byTitle.get('Root-cause categories')!.bars).toBe(packet.numbers.trends.categories.length);
       expect(byTitle.get('Incidents involving Rackspace per month, by who caused them')!.bars).toBe(12);
     } finally {

@@ -94,9 +94,13 @@ describe('packet for the example knowledge base (2007-06-provider-review)', () =
         const previous = before.find((r) => r.group === severity)?.incidents ?? 0;
         total += row?.incidents ?? 0;
         const theirs = caused.find((r) => r.group === severity)?.incidents ?? 0;
-        expect(summary).toContain(`${severity} ${row?.incidents ?? 0} ${theirs} ${inPacket} ${previous} ${compactDuration(row?.impact_minutes ?? 0)} ${compactDuration(row?.resolve_median ?? null)}`);
+        expect(summary).toContain(
+          `${severity} ${row?.incidents ?? 0} ${theirs} ${inPacket} ${previous} ${compactDuration(row?.impact_minutes ?? 0)} ${compactDuration(row?.resolve_median ?? null)}`,
+        );
       }
-      expect(summary).toContain(`Total ${total} ${caused.reduce((s, r) => s + r.incidents, 0)} ${packet.incidents.length} ${before.reduce((s, r) => s + r.incidents, 0)}`);
+      expect(summary).toContain(
+        `Total ${total} ${caused.reduce((s, r) => s + r.incidents, 0)} ${packet.incidents.length} ${before.reduce((s, r) => s + r.incidents, 0)}`,
+      );
       const provider = queryStats(db, { by: 'provider', ...range }).find((r) => r.group === spec.provider)!;
       expect(summary).toContain(`${provider.incidents} incidents involved ${kb.config.provider_names.get(spec.provider!)}`);
     } finally {
@@ -130,7 +134,8 @@ describe('packet for the example knowledge base (2007-06-provider-review)', () =
     // DST bug's 2,250 minutes of wrong display times made it 98.762%; now they are degraded minutes.
     expect(summary).toContain('webmail 99.714% 99.805% 8');
     expect(summary).not.toContain('webmail 98.762%');
-    const method = 'Availability per service is 1 − counted minutes ÷ minutes in the period, from the impact windows of each service: outage minutes in full, partial-outage minutes × 0.3';
+    const method =
+      'Availability per service is 1 − counted minutes ÷ minutes in the period, from the impact windows of each service: outage minutes in full, partial-outage minutes × 0.3';
     expect(summary.split(method).length - 1).toBe(1);
     expect(summary).toContain('degraded and delayed minutes are shown but not counted.');
   });
@@ -191,7 +196,9 @@ describe('packet for the example knowledge base (2007-06-provider-review)', () =
     expect(text).toContain('Period reviewed January 1, 2007 – June 14, 2007');
     // no build stamp on the cover: it is in the colophon (and the PDF metadata)
     expect(visibleText(packet.html.slice(0, packet.html.indexOf('</header>')))).not.toMatch(/commit [0-9a-f]{7}|Build/);
-    expect(text).toMatch(/Built from the postmortem knowledge base \((commit [0-9a-f]{7,} of \d{4}-\d{2}-\d{2}|not in git)\)\. Incidents and remediations as they stood at the end of June 14, 2007\./);
+    expect(text).toMatch(
+      /Built from the postmortem knowledge base \((commit [0-9a-f]{7,} of \d{4}-\d{2}-\d{2}|not in git)\)\. Incidents and remediations as they stood at the end of June 14, 2007\./,
+    );
     expect(text).toContain('Remediation status as of June 14, 2007');
     // the decisions recorded on 18 June are not in the packet for the 14 June meeting
     expect(text).not.toContain('Decisions and follow-ups');
@@ -201,7 +208,9 @@ describe('packet for the example knowledge base (2007-06-provider-review)', () =
     expect(text).toContain('Questions for Rackspace');
     expect(text).toContain('Internal — confidential');
     // the per-incident "Questions for the provider" section of the 4 June incident
-    expect(visibleText(packet.html.slice(packet.html.indexOf('id="incident-2007-06-04-dulles-load-balancer-overload"')))).toContain('Questions for the provider');
+    expect(visibleText(packet.html.slice(packet.html.indexOf('id="incident-2007-06-04-dulles-load-balancer-overload"')))).toContain(
+      'Questions for the provider',
+    );
   });
 
   it('is valid HTML (html-validate, recommended rules)', async () => {
@@ -230,7 +239,9 @@ describe('the example September 2007 packet', () => {
     const packet = await buildPacket(ctx, kb, { ...requestFromDocument(spec), formats: ['html'] });
     const text = visibleText(packet.html);
     expect(packet.view.toc[0]!.heading).toBe('1 Since our last review');
-    expect(text).toContain('Since our last review (2007-06-provider-review, evaluated as of June 14, 2007), up to September 20, 2007: 1 new incident,');
+    expect(text).toContain(
+      'Since our last review (2007-06-provider-review, evaluated as of June 14, 2007), up to September 20, 2007: 1 new incident,',
+    );
     expect(text).toContain('What we asked for last time Ask What we asked Outcome Notes 1 Pre-approved emergency changes Met');
     // the June decisions, left out of the June packet, are reported here
     expect(text).toContain('Decisions and follow-ups (recorded June 18, 2007) Recorded after the meeting (Bill, 18 June)');
@@ -292,7 +303,9 @@ describe('packet selection and content (small knowledge base)', () => {
   it('explains bad requests without a stack trace', async () => {
     const ctx = captureContext(root);
     await expect(runPacket(ctx, { provider: 'nobody', formats: ['html'] })).rejects.toThrow('Unknown provider "nobody"');
-    await expect(runPacket(ctx, { since: '2007-07-01', until: '2007-06-01', formats: ['html'] })).rejects.toThrow('The period starts (2007-07-01) after it ends (2007-06-01)');
+    await expect(runPacket(ctx, { since: '2007-07-01', until: '2007-06-01', formats: ['html'] })).rejects.toThrow(
+      'The period starts (2007-07-01) after it ends (2007-06-01)',
+    );
     await expect(runPacket(ctx, { since: '2007-02-30', formats: ['html'] })).rejects.toThrow('Since date "2007-02-30" is not a date');
     await expect(runPacket(ctx, { incidents: ['nope'], formats: ['html'] })).rejects.toThrow('Unknown or invalid incident: nope');
     await expect(runPacket(ctx, { notes: 'missing.md', formats: ['html'] })).rejects.toThrow('Notes file missing.md not found');
@@ -302,13 +315,19 @@ describe('packet selection and content (small knowledge base)', () => {
 
 describe('notes file', () => {
   it('takes the title, introduction and sections, and ignores front-matter', () => {
-    const root = tempKb({ 'n.md': '---\nauthor: bill\n---\nPrep notes\n==========\n\nFor <b>us</b> only.\n\n## Agenda\n\n- 9:00 Start\n\n## Asks\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n## Asks\n\nMore.\n' });
+    const root = tempKb({
+      'n.md':
+        '---\nauthor: bill\n---\nPrep notes\n==========\n\nFor <b>us</b> only.\n\n## Agenda\n\n- 9:00 Start\n\n## Asks\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n## Asks\n\nMore.\n',
+    });
     try {
       const notes = readNotes(join(root, 'n.md'), 'n.md');
       expect(notes.title).toBe('Prep notes');
       expect(notes.introHtml).toBe('<p>For us only.</p>');
       expect(notes.agendaHtml).toBe('<ul>\n<li>9:00 Start</li>\n</ul>');
-      expect(notes.sections.map((x) => [x.title, x.anchor])).toEqual([['Asks', 'notes-asks'], ['Asks', 'notes-asks-2']]);
+      expect(notes.sections.map((x) => [x.title, x.anchor])).toEqual([
+        ['Asks', 'notes-asks'],
+        ['Asks', 'notes-asks-2'],
+      ]);
       expect(notes.sections[0]!.html).toContain('<table>');
       expect(JSON.stringify(notes)).not.toContain('author');
     } finally {
@@ -326,7 +345,9 @@ describe('packet without Chromium', () => {
       const ctx = captureContext(root);
       const { packet } = await runPacket(ctx, { name: 'q2-review', formats: ['pdf'] });
       expect(packet.written).toEqual(['packets/q2-review.html']);
-      expect(ctx.err_()).toContain(`note: PDF of packet q2-review skipped: Chromium not found at ${join(root, 'no-such-chromium')}. ${CHROMIUM_INSTALL_HINT}`);
+      expect(ctx.err_()).toContain(
+        `note: PDF of packet q2-review skipped: Chromium not found at ${join(root, 'no-such-chromium')}. ${CHROMIUM_INSTALL_HINT}`,
+      );
     } finally {
       if (saved === undefined) delete process.env.CHROMIUM_PATH;
       else process.env.CHROMIUM_PATH = saved;
@@ -341,7 +362,10 @@ describe('packet build step', () => {
     try {
       const ctx = captureContext(root);
       const config = readFileSync(join(root, 'postmortem.config.yaml'), 'utf8');
-      writeFileSync(join(root, 'postmortem.config.yaml'), config.replace('    notes: reviews/q2.md\n', '    notes: reviews/q2.md\n    formats: [html]\n'));
+      writeFileSync(
+        join(root, 'postmortem.config.yaml'),
+        config.replace('    notes: reviews/q2.md\n', '    notes: reviews/q2.md\n    formats: [html]\n'),
+      );
       const kb = await updateKnowledgeBase(ctx);
       const first = await packetBuildStep.run(ctx, kb);
       expect(first.problems).toEqual([]);

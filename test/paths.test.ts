@@ -49,7 +49,10 @@ describe('--db only ever replaces a database this tool made (item 1)', () => {
     expect(run(['sql', '--root', root, '--db', join(root, 'kb.db'), 'select 1']).code).toBe(0);
     expect(run(['sql', '--root', root, '--db', join(root, 'kb.db'), 'select 1']).code).toBe(0);
     const other = join(root, 'other.db');
-    spawnSync(process.execPath, ['-e', `const D = require(${JSON.stringify(require.resolve('better-sqlite3'))}); const d = new D(${JSON.stringify(other)}); d.exec('create table t(x)'); d.pragma('application_id = 7'); d.close();`]);
+    spawnSync(process.execPath, [
+      '-e',
+      `const D = require(${JSON.stringify(require.resolve('better-sqlite3'))}); const d = new D(${JSON.stringify(other)}); d.exec('create table t(x)'); d.pragma('application_id = 7'); d.close();`,
+    ]);
     const bytes = readFileSync(other);
     const r = run(['sql', '--root', root, '--db', other, 'select 1']);
     expect(r.code).toBe(1);
@@ -107,7 +110,10 @@ describe('ordinary I/O conditions are user errors naming the path (item 8)', () 
 
   it('an output folder that cannot be written: the letter is a [letter] problem and the rest of the build goes on', () => {
     const config = `${BASE_CONFIG}documents:\n  - {type: letter, name: lb, incidents: [2007-06-04-lb], formats: [html, md]}\n`;
-    const root = tempKb({ 'postmortem.config.yaml': config, 'incidents/2007-06-04-lb.md': `${BASE_INCIDENT}\n## Customer summary\n\nMail was slow for an hour.\n` });
+    const root = tempKb({
+      'postmortem.config.yaml': config,
+      'incidents/2007-06-04-lb.md': `${BASE_INCIDENT}\n## Customer summary\n\nMail was slow for an hour.\n`,
+    });
     roots.push(root);
     writeFileSync(join(root, 'out-letters'), 'a file where the folder goes');
     mkdirSync(join(root, 'out'));
@@ -115,7 +121,9 @@ describe('ordinary I/O conditions are user errors naming the path (item 8)', () 
     const r = run(['build', '--root', root, '--now', '2007-07-01']);
     expect(r.stderr).not.toContain('internal error');
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/postmortem\.config\.yaml:\d+:\d+: error letter "lb": cannot write .*out\/letters\/lb\.(html|md): .* \[letter\]/);
+    expect(r.stdout).toMatch(
+      /postmortem\.config\.yaml:\d+:\d+: error letter "lb": cannot write .*out\/letters\/lb\.(html|md): .* \[letter\]/,
+    );
     expect(existsSync(join(root, 'out/site/index.html'))).toBe(true);
   });
 });
@@ -186,7 +194,17 @@ describe('check of the config (item 16)', () => {
   it('packet notes outside the root are never read', () => {
     const root = base();
     writeFileSync(join(root, '..', `outside-${root.split('/').pop()}.md`), '## Secret\n\nnot for this packet\n');
-    const r = run(['packet', '--root', root, '--now', '2007-07-01', '--format', 'html', '--notes', `../outside-${root.split('/').pop()}.md`]);
+    const r = run([
+      'packet',
+      '--root',
+      root,
+      '--now',
+      '2007-07-01',
+      '--format',
+      'html',
+      '--notes',
+      `../outside-${root.split('/').pop()}.md`,
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('is outside the knowledge base');
     expect(existsSync(join(root, 'out/packets'))).toBe(false);

@@ -17,7 +17,11 @@ import { captureContext, removeKb, tempKb } from './helpers/kb.js';
  */
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'public-incidents');
 
-interface ImpactRow { service: string; level: string; minutes: number }
+interface ImpactRow {
+  service: string;
+  level: string;
+  minutes: number;
+}
 interface Expected {
   minutes_to_detect: number | null;
   detected_before_impact_minutes: number | null;
@@ -43,7 +47,9 @@ function fixtureFiles(dir = FIXTURE): Record<string, string> {
 }
 
 let root: string;
-beforeAll(() => { root = tempKb(fixtureFiles()); });
+beforeAll(() => {
+  root = tempKb(fixtureFiles());
+});
 afterAll(() => removeKb(root));
 
 const ctx = () => captureContext(root);
@@ -56,7 +62,10 @@ async function sql<T>(query: string): Promise<T[]> {
 
 describe('public-incident fixture', () => {
   it('holds at least ten incidents, each with its hand-computed numbers', () => {
-    const files = Object.keys(fixtureFiles()).filter((f) => f.startsWith('incidents/')).map((f) => f.replace(/^incidents\/(.*)\.md$/, '$1')).sort();
+    const files = Object.keys(fixtureFiles())
+      .filter((f) => f.startsWith('incidents/'))
+      .map((f) => f.replace(/^incidents\/(.*)\.md$/, '$1'))
+      .sort();
     expect(files.length).toBeGreaterThanOrEqual(10);
     expect(files).toEqual(IDS);
   });

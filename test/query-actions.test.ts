@@ -4,7 +4,9 @@ import { captureContext, removeKb, tempKb } from './helpers/kb.js';
 import { fixtureFiles } from './fixtures/db-kb.js';
 
 let root: string;
-beforeAll(() => { root = tempKb(fixtureFiles()); });
+beforeAll(() => {
+  root = tempKb(fixtureFiles());
+});
 afterAll(() => removeKb(root));
 
 const pick = (rows: { incident_id: string; remediation_id: string; status: string; days_overdue: number | null }[]) =>
@@ -18,8 +20,17 @@ describe('postmortem actions', () => {
       ['2007-06-04-lb', 'R2', 'in-progress', null],
     ]);
     expect(rows[0]).toEqual({
-      incident_id: '2007-06-04-lb', incident_title: 'Load balancer overload', remediation_id: 'R1', action: 'Add capacity.',
-      type: 'prevent', owner: 'dana', owner_name: 'Dana Example', due: '2007-06-30', status: 'open', public: false, days_overdue: 1,
+      incident_id: '2007-06-04-lb',
+      incident_title: 'Load balancer overload',
+      remediation_id: 'R1',
+      action: 'Add capacity.',
+      type: 'prevent',
+      owner: 'dana',
+      owner_name: 'Dana Example',
+      due: '2007-06-30',
+      status: 'open',
+      public: false,
+      days_overdue: 1,
     });
   });
 
@@ -40,13 +51,22 @@ describe('postmortem actions', () => {
       ['2007-06-04-lb', 'R3', 'done', null],
     ]);
     expect((await runActions(c(), { status: 'all', format: 'json' })).rows).toHaveLength(4);
-    expect(pick((await runActions(c(), { owner: 'bill', status: 'all', format: 'json' })).rows).map((r) => r[1])).toEqual(['R1', 'R3', 'R2']);
-    expect(pick((await runActions(c(), { status: 'all', dueBefore: '2007-06-30', format: 'json' })).rows).map((r) => r[1])).toEqual(['R1', 'R3']);
+    expect(pick((await runActions(c(), { owner: 'bill', status: 'all', format: 'json' })).rows).map((r) => r[1])).toEqual([
+      'R1',
+      'R3',
+      'R2',
+    ]);
+    expect(pick((await runActions(c(), { status: 'all', dueBefore: '2007-06-30', format: 'json' })).rows).map((r) => r[1])).toEqual([
+      'R1',
+      'R3',
+    ]);
   });
 
   it('prints a table', async () => {
     const c = captureContext(root, { now: '2007-07-01' });
     await runActions(c, {});
-    expect(c.out_()).toMatch(/│ 2007-06-04-lb\s+│ R1\s+│ Add capacity\.\s+│ prevent │ dana\s+│ Dana Example\s+│ 2007-06-30 │ open\s+│\s+1 │ no\s+│ Load balancer overload │/);
+    expect(c.out_()).toMatch(
+      /│ 2007-06-04-lb\s+│ R1\s+│ Add capacity\.\s+│ prevent │ dana\s+│ Dana Example\s+│ 2007-06-30 │ open\s+│\s+1 │ no\s+│ Load balancer overload │/,
+    );
   });
 });

@@ -11,9 +11,20 @@ import { captureContext, removeKb, tempKb } from './helpers/kb.js';
 const CONFIG = 'timezone: UTC\nservices: [api, web, mail]\n';
 
 function incident(id: string, lines: string[]): string {
-  return ['---', `id: ${id}`, `title: ${id}`, 'status: draft', 'severity: SEV2', ...lines,
-    'timeline:', '  - {at: 2021-03-01T00:00:00Z, event: Noted., kind: precursor}',
-    'owners:', '  authors: [ana]', '---', ''].join('\n');
+  return [
+    '---',
+    `id: ${id}`,
+    `title: ${id}`,
+    'status: draft',
+    'severity: SEV2',
+    ...lines,
+    'timeline:',
+    '  - {at: 2021-03-01T00:00:00Z, event: Noted., kind: precursor}',
+    'owners:',
+    '  authors: [ana]',
+    '---',
+    '',
+  ].join('\n');
 }
 
 /** 2021-03-01: api down 60 minutes, then partially down 100 minutes; web degraded 240 minutes; mail delayed 30. */
@@ -61,10 +72,17 @@ function kb(files: Record<string, string>): string {
 }
 
 let root: string;
-beforeAll(() => { root = kb({ 'incidents/staged.md': STAGED, 'incidents/plain.md': PLAIN }); });
+beforeAll(() => {
+  root = kb({ 'incidents/staged.md': STAGED, 'incidents/plain.md': PLAIN });
+});
 
-const pick = ({ group, downtime_minutes, degraded_minutes, delayed_minutes, availability_percent }: StatsRow) =>
-  ({ group, downtime_minutes, degraded_minutes, delayed_minutes, availability_percent });
+const pick = ({ group, downtime_minutes, degraded_minutes, delayed_minutes, availability_percent }: StatsRow) => ({
+  group,
+  downtime_minutes,
+  degraded_minutes,
+  delayed_minutes,
+  availability_percent,
+});
 
 describe('availability from impact windows', () => {
   it('weights outage 1 and partial outage 0.3; degraded and delayed are shown, not counted', async () => {
@@ -84,7 +102,7 @@ describe('availability from impact windows', () => {
       'incidents/staged.md': STAGED,
     });
     const c = captureContext(weighted);
-    const { rows } = await runStats(c, { by: 'service' , format: 'json' });
+    const { rows } = await runStats(c, { by: 'service', format: 'json' });
     expect(rows.map((r) => [r.group, r.downtime_minutes, r.availability_percent])).toEqual([
       ['api', 110, 92.3611], // 60 + 0.5 × 100
       ['mail', 0, 100],
@@ -92,8 +110,10 @@ describe('availability from impact windows', () => {
     ]);
     const table = captureContext(weighted);
     await runStats(table, { by: 'service' });
-    expect(table.out_()).toContain('Availability per service is 1 − counted minutes ÷ minutes in the period, from the impact windows of each service: '
-      + 'outage minutes in full, partial-outage minutes × 0.5, degraded minutes × 0.25 (where windows overlap, the heaviest level counts); delayed minutes are shown but not counted.');
+    expect(table.out_()).toContain(
+      'Availability per service is 1 − counted minutes ÷ minutes in the period, from the impact windows of each service: ' +
+        'outage minutes in full, partial-outage minutes × 0.5, degraded minutes × 0.25 (where windows overlap, the heaviest level counts); delayed minutes are shown but not counted.',
+    );
   });
 
   it('ends the default period at the last impact end, not the last start (a 73-hour outage)', async () => {
@@ -106,7 +126,10 @@ describe('availability from impact windows', () => {
   it('counts every root cause by category, and says so', async () => {
     const c = captureContext(root);
     const { rows } = await runStats(c, { by: 'category' });
-    expect(rows.map((r) => [r.group, r.incidents])).toEqual([['change', 2], ['process', 1]]);
+    expect(rows.map((r) => [r.group, r.incidents])).toEqual([
+      ['change', 2],
+      ['process', 1],
+    ]);
     expect(c.out_()).toContain('Every root cause counts: an incident with causes in several categories is counted in each.');
   });
 });

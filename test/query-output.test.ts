@@ -7,11 +7,17 @@ import { fixtureFiles, LB, LATE, DST } from './fixtures/db-kb.js';
 
 let root: string;
 beforeAll(() => {
-  root = tempKb(fixtureFiles([
-    DST,
-    { ...LB, title: '=HYPERLINK("http://evil.example","click")', remediations: ['{id: R1, action: "+1+cmd|calc", type: prevent, owner: dana, due: 2007-06-30, status: open}'] },
-    LATE,
-  ]));
+  root = tempKb(
+    fixtureFiles([
+      DST,
+      {
+        ...LB,
+        title: '=HYPERLINK("http://evil.example","click")',
+        remediations: ['{id: R1, action: "+1+cmd|calc", type: prevent, owner: dana, due: 2007-06-30, status: open}'],
+      },
+      LATE,
+    ]),
+  );
 });
 afterAll(() => removeKb(root));
 const ctx = () => captureContext(root, { now: '2007-07-01' });
@@ -20,20 +26,28 @@ const BELL_TITLE = "'Red ' || char(27) || '[31malert' || char(27) || '[0m and a 
 
 function capture() {
   let text = '';
-  return { write: (s: string) => { text += s; return true; }, text: () => text };
+  return {
+    write: (s: string) => {
+      text += s;
+      return true;
+    },
+    text: () => text,
+  };
 }
 
 describe('the row writer', () => {
   it('escapes spreadsheet formulas in csv', async () => {
     const c = ctx();
     await runSql(c, 'SELECT id, title FROM incidents ORDER BY id', { format: 'csv' });
-    expect(c.out_()).toBe([
-      'id,title',
-      '2007-03-11-dst,Clocks changed',
-      `2007-06-04-lb,"'=HYPERLINK(""http://evil.example"",""click"")"`,
-      '2007-06-30-late,Late night webmail errors',
-      '',
-    ].join('\n'));
+    expect(c.out_()).toBe(
+      [
+        'id,title',
+        '2007-03-11-dst,Clocks changed',
+        `2007-06-04-lb,"'=HYPERLINK(""http://evil.example"",""click"")"`,
+        '2007-06-30-late,Late night webmail errors',
+        '',
+      ].join('\n'),
+    );
     const a = ctx();
     await runActions(a, { format: 'csv' });
     expect(a.out_().split('\n')[1]).toContain(",'+1+cmd|calc,");
@@ -53,7 +67,11 @@ describe('the row writer', () => {
   });
 
   it('prints headers of an empty result', () => {
-    for (const [format, expected] of [['csv', 'a,b\n'], ['json', '[]\n'], ['table', '(no rows)\n']] as const) {
+    for (const [format, expected] of [
+      ['csv', 'a,b\n'],
+      ['json', '[]\n'],
+      ['table', '(no rows)\n'],
+    ] as const) {
       const out = capture();
       writeRows(out, [], { format, columns: ['a', 'b'] });
       expect(out.text()).toBe(expected);

@@ -30,7 +30,19 @@ describe('postmortem search', () => {
   });
 
   it.each([
-    '"', 'AND', 'OR NOT', 'NEAR(', '*', 'title:clocks', '-webmail', "'); DROP TABLE incidents; --", '^start', 'a"b', '(((', '\u0000', '{title} : x',
+    '"',
+    'AND',
+    'OR NOT',
+    'NEAR(',
+    '*',
+    'title:clocks',
+    '-webmail',
+    "'); DROP TABLE incidents; --",
+    '^start',
+    'a"b',
+    '(((',
+    '\u0000',
+    '{title} : x',
   ])('treats %j as plain text', async (input) => {
     const before = digest();
     const c = ctx();
@@ -51,7 +63,9 @@ describe('postmortem search', () => {
     const c = ctx();
     const result = await runSearch(c, '""', { format: 'json' });
     expect(result.exitCode).toBe(1);
-    expect(JSON.parse(c.out_())).toEqual({ error: { code: 'search-empty', message: 'give one or more words to search for', hint: 'Example: postmortem search "load balancer"' } });
+    expect(JSON.parse(c.out_())).toEqual({
+      error: { code: 'search-empty', message: 'give one or more words to search for', hint: 'Example: postmortem search "load balancer"' },
+    });
   });
 });
 
@@ -95,7 +109,10 @@ describe('postmortem sql', () => {
 
   it('caps the rows', async () => {
     const c = ctx();
-    const { result } = await runSql(c, 'WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n LIMIT 5000) SELECT x FROM n', { limit: 10, format: 'json' });
+    const { result } = await runSql(c, 'WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n LIMIT 5000) SELECT x FROM n', {
+      limit: 10,
+      format: 'json',
+    });
     expect(result?.rows).toHaveLength(10);
     expect(result?.truncated).toBe(true);
     expect(c.err_()).toContain('showing the first 10 rows; use --limit to see more');
@@ -103,8 +120,9 @@ describe('postmortem sql', () => {
 
   it('stops a query that runs too long', async () => {
     const started = Date.now();
-    await expect(runSql(ctx(), 'WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT count(*) FROM n', { timeout: 0.5 }))
-      .rejects.toThrow('the query was stopped after 0.5 s');
+    await expect(
+      runSql(ctx(), 'WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT count(*) FROM n', { timeout: 0.5 }),
+    ).rejects.toThrow('the query was stopped after 0.5 s');
     expect(Date.now() - started).toBeLessThan(10_000);
   }, 20_000);
 });

@@ -7,7 +7,9 @@ import { BASE_CONFIG } from '../src/rules/fixtures.js';
 import { TWO_SERVICE_WINDOWS } from './helpers/incidents.js';
 
 let root: string;
-beforeAll(() => { root = tempKb(fixtureFiles()); });
+beforeAll(() => {
+  root = tempKb(fixtureFiles());
+});
 afterAll(() => removeKb(root));
 
 const ctx = () => captureContext(root, { now: '2007-07-01' });
@@ -18,29 +20,93 @@ describe('postmortem stats', () => {
     const { rows, exitCode } = await runStats(ctx(), { by: 'month', format: 'json' });
     expect(exitCode).toBe(0);
     expect(rows).toEqual([
-      { group: '2007-03', incidents: 1, detect_median: 15, detect_p90: 15, mitigate_median: 45, mitigate_p90: 45, resolve_median: 60, resolve_p90: 60, impact_minutes: 60 },
+      {
+        group: '2007-03',
+        incidents: 1,
+        detect_median: 15,
+        detect_p90: 15,
+        mitigate_median: 45,
+        mitigate_p90: 45,
+        resolve_median: 60,
+        resolve_p90: 60,
+        impact_minutes: 60,
+      },
       // 2007-06-30 22:30 EDT is July 1 in UTC but belongs to June here.
-      { group: '2007-06', incidents: 3, detect_median: 7.5, detect_p90: 9.5, mitigate_median: 90, mitigate_p90: 90, resolve_median: 120, resolve_p90: 144, impact_minutes: 300 },
+      {
+        group: '2007-06',
+        incidents: 3,
+        detect_median: 7.5,
+        detect_p90: 9.5,
+        mitigate_median: 90,
+        mitigate_p90: 90,
+        resolve_median: 120,
+        resolve_p90: 144,
+        impact_minutes: 300,
+      },
     ]);
   });
 
   it('groups by quarter, year, severity, category, provider and location', async () => {
     const groups = async (by: Parameters<typeof runStats>[1]['by']) =>
       (await runStats(ctx(), { by, format: 'json' })).rows.map((r) => [r.group, r.incidents]);
-    expect(await groups('quarter')).toEqual([['2007-Q1', 1], ['2007-Q2', 3]]);
+    expect(await groups('quarter')).toEqual([
+      ['2007-Q1', 1],
+      ['2007-Q2', 3],
+    ]);
     expect(await groups('year')).toEqual([['2007', 4]]);
-    expect(await groups('severity')).toEqual([['SEV1', 1], ['SEV2', 3]]);
-    expect(await groups('category')).toEqual([['software', 3], ['capacity', 1]]);
-    expect(await groups('provider')).toEqual([['(none)', 3], ['rackspace', 1]]);
-    expect(await groups('location')).toEqual([['(none)', 3], ['dulles-va', 1]]);
+    expect(await groups('severity')).toEqual([
+      ['SEV1', 1],
+      ['SEV2', 3],
+    ]);
+    expect(await groups('category')).toEqual([
+      ['software', 3],
+      ['capacity', 1],
+    ]);
+    expect(await groups('provider')).toEqual([
+      ['(none)', 3],
+      ['rackspace', 1],
+    ]);
+    expect(await groups('location')).toEqual([
+      ['(none)', 3],
+      ['dulles-va', 1],
+    ]);
   });
 
   it('measures availability per service over the period, merging overlapping impact windows', async () => {
     const { rows } = await runStats(ctx(), { by: 'service', since: '2007-06-04', until: '2007-06-05', format: 'json' });
     // Two days of 1440 minutes; pop: 03:00–05:30Z and 04:00–06:00Z merge into 180 minutes.
     expect(rows).toEqual([
-      { group: 'pop', incidents: 2, ...blank, detect_median: 10, detect_p90: 10, mitigate_median: 90, mitigate_p90: 90, resolve_median: 135, resolve_p90: 147, impact_minutes: 270, downtime_minutes: 180, degraded_minutes: 0, delayed_minutes: 0, availability_percent: 93.75 },
-      { group: 'webmail', incidents: 1, detect_median: 10, detect_p90: 10, mitigate_median: 90, mitigate_p90: 90, resolve_median: 150, resolve_p90: 150, impact_minutes: 150, downtime_minutes: 150, degraded_minutes: 0, delayed_minutes: 0, availability_percent: 94.7917 },
+      {
+        group: 'pop',
+        incidents: 2,
+        ...blank,
+        detect_median: 10,
+        detect_p90: 10,
+        mitigate_median: 90,
+        mitigate_p90: 90,
+        resolve_median: 135,
+        resolve_p90: 147,
+        impact_minutes: 270,
+        downtime_minutes: 180,
+        degraded_minutes: 0,
+        delayed_minutes: 0,
+        availability_percent: 93.75,
+      },
+      {
+        group: 'webmail',
+        incidents: 1,
+        detect_median: 10,
+        detect_p90: 10,
+        mitigate_median: 90,
+        mitigate_p90: 90,
+        resolve_median: 150,
+        resolve_p90: 150,
+        impact_minutes: 150,
+        downtime_minutes: 150,
+        degraded_minutes: 0,
+        delayed_minutes: 0,
+        availability_percent: 94.7917,
+      },
     ]);
   });
 
@@ -49,9 +115,15 @@ describe('postmortem stats', () => {
     const own = tempKb({ 'postmortem.config.yaml': BASE_CONFIG, 'incidents/2007-06-04-lb.md': incident });
     try {
       const { rows } = await runStats(captureContext(own, { now: '2007-07-01' }), { by: 'service', format: 'json' });
-      expect(rows.map((r) => [r.group, r.impact_minutes, r.downtime_minutes, r.degraded_minutes])).toEqual([['pop', 18, 0, 18], ['webmail', 105, 105, 0]]);
+      expect(rows.map((r) => [r.group, r.impact_minutes, r.downtime_minutes, r.degraded_minutes])).toEqual([
+        ['pop', 18, 0, 18],
+        ['webmail', 105, 105, 0],
+      ]);
       // time to resolve per service from its own windows: pop's ended at 09:48, 38 minutes after 09:10
-      expect(rows.map((r) => [r.group, r.resolve_median])).toEqual([['pop', 38], ['webmail', 105]]);
+      expect(rows.map((r) => [r.group, r.resolve_median])).toEqual([
+        ['pop', 38],
+        ['webmail', 105],
+      ]);
     } finally {
       removeKb(own);
     }

@@ -21,7 +21,11 @@ function expectSameIndex(documents: readonly SearchDocument[]) {
 }
 
 const doc = (id: string, text: string, more: Partial<SearchDocument> = {}): SearchDocument => ({
-  id, title: more.title ?? `Title of ${id}`, impact: more.impact ?? '', 'root-cause': more['root-cause'] ?? '', section: text,
+  id,
+  title: more.title ?? `Title of ${id}`,
+  impact: more.impact ?? '',
+  'root-cause': more['root-cause'] ?? '',
+  section: text,
 });
 
 /** Documents like the benchmark's: the generator's front-matter and body as one text. */
@@ -29,7 +33,11 @@ function benchDocuments(count: number): SearchDocument[] {
   return Array.from({ length: count }, (_, i) => {
     const g = generateIncident(7, i, count);
     const title = /^title: (.*)$/m.exec(g.text)?.[1] ?? '';
-    return doc(`bench-${String(i).padStart(4, '0')}`, g.text, { title, impact: g.text.slice(0, 200), 'root-cause': g.text.slice(200, 320) });
+    return doc(`bench-${String(i).padStart(4, '0')}`, g.text, {
+      title,
+      impact: g.text.slice(0, 200),
+      'root-cause': g.text.slice(200, 320),
+    });
   });
 }
 
@@ -40,24 +48,93 @@ describe('search shards without MiniSearch', () => {
 
   it('splits and counts tokens as MiniSearch does at the edges of its tokenizer', () => {
     const texts = [
-      '', ' ', '.', 'a', ' a', 'a ', '...a...', 'a\tb', 'a\u00a0b', 'a\u2003b\u3000c', 'a\u2028b\u2029c',
-      'Mail MAIL mail mAiL', 'x$y+z<w=v>u^t`s|r~q', 'e-mail e_mail e.mail e/mail e\\mail', 'IP 10.0.0.1:25, port 587!',
-      'Straße STRASSE', 'İstanbul ıI', 'naïve café — “quoted” «guillemets» ¿qué?', 'emoji 📫 mail📫box 📫',
-      '𐄀 aegean 𐄀word𐄀separator', 'lone \ud800 high and \udc00 low surrogates', 'CR\rLF\r\nLF\n\n', '٫٬ arabic ، comma',
-      '    ', '\n\n\n', 'repeated repeated repeated Repeated',
+      '',
+      ' ',
+      '.',
+      'a',
+      ' a',
+      'a ',
+      '...a...',
+      'a\tb',
+      'a\u00a0b',
+      'a\u2003b\u3000c',
+      'a\u2028b\u2029c',
+      'Mail MAIL mail mAiL',
+      'x$y+z<w=v>u^t`s|r~q',
+      'e-mail e_mail e.mail e/mail e\\mail',
+      'IP 10.0.0.1:25, port 587!',
+      'Straße STRASSE',
+      'İstanbul ıI',
+      'naïve café — “quoted” «guillemets» ¿qué?',
+      'emoji 📫 mail📫box 📫',
+      '𐄀 aegean 𐄀word𐄀separator',
+      'lone \ud800 high and \udc00 low surrogates',
+      'CR\rLF\r\nLF\n\n',
+      '٫٬ arabic ، comma',
+      '    ',
+      '\n\n\n',
+      'repeated repeated repeated Repeated',
     ];
     expectSameIndex(texts.map((t, n) => doc(`edge-${n}`, t, { title: texts[(n + 3) % texts.length]!, impact: t.toUpperCase() })));
   });
 
   it('matches MiniSearch on random text (property)', () => {
-    const pieces = ['a', 'B', 'mail', 'MAIL', 'restored', 'Restoring', 'restore', 'ies', 'sses', 'Café', 'naïve', 'BGP', 'routes', 'routing', ' ', '  ', '.', ',', '-', '_', '\t', '\n', '\r', '\u00a0', '—', '’', 'é', 'É', 'ß', 'İ', '📫', '𐄀', '\ud800', '1', '+', '$', '|', '٫', '、', '「', 'x'];
+    const pieces = [
+      'a',
+      'B',
+      'mail',
+      'MAIL',
+      'restored',
+      'Restoring',
+      'restore',
+      'ies',
+      'sses',
+      'Café',
+      'naïve',
+      'BGP',
+      'routes',
+      'routing',
+      ' ',
+      '  ',
+      '.',
+      ',',
+      '-',
+      '_',
+      '\t',
+      '\n',
+      '\r',
+      '\u00a0',
+      '—',
+      '’',
+      'é',
+      'É',
+      'ß',
+      'İ',
+      '📫',
+      '𐄀',
+      '\ud800',
+      '1',
+      '+',
+      '$',
+      '|',
+      '٫',
+      '、',
+      '「',
+      'x',
+    ];
     const text = fc.array(fc.constantFrom(...pieces), { maxLength: 40 }).map((p) => p.join(''));
     // some fields absent (an incident without a trigger, factors or remediations)
-    const fields = fc.record({ title: text, impact: text, 'root-cause': text, trigger: text, factor: text, timeline: text, remediation: text, section: text }, { requiredKeys: ['title'] });
-    fc.assert(fc.property(fc.array(fields, { minLength: 1, maxLength: 6 }), (docs) => {
-      const documents = docs.map((d, n) => ({ id: `p-${n}`, ...d }));
-      expect(serializedIndex(documents)).toBe(miniSearchJson(documents));
-    }), { numRuns: 2000 });
+    const fields = fc.record(
+      { title: text, impact: text, 'root-cause': text, trigger: text, factor: text, timeline: text, remediation: text, section: text },
+      { requiredKeys: ['title'] },
+    );
+    fc.assert(
+      fc.property(fc.array(fields, { minLength: 1, maxLength: 6 }), (docs) => {
+        const documents = docs.map((d, n) => ({ id: `p-${n}`, ...d }));
+        expect(serializedIndex(documents)).toBe(miniSearchJson(documents));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('gives the same search results once loaded by MiniSearch', () => {
@@ -66,7 +143,17 @@ describe('search shards without MiniSearch', () => {
     const theirs = MiniSearch.loadJSON<SearchDocument>(miniSearchJson(documents), SEARCH_OPTIONS);
     const words = [...new Set(documents.flatMap((d) => (d.section ?? '').split(/\W+/).filter((w) => w.length > 3)))].slice(0, 120);
     expect(words.length).toBeGreaterThan(50);
-    for (const query of [...words, 'mail relay', 'disk array', 'dns', 'imap timeout', 'zzz-nothing', 'restored', 'Restoring relays', 'caf']) {
+    for (const query of [
+      ...words,
+      'mail relay',
+      'disk array',
+      'dns',
+      'imap timeout',
+      'zzz-nothing',
+      'restored',
+      'Restoring relays',
+      'caf',
+    ]) {
       expect(ours.search(query)).toEqual(theirs.search(query));
     }
   });

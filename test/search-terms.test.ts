@@ -39,8 +39,10 @@ ${'x'.repeat(64)}ing ${'x'.repeat(70)}ing ab abs`.split(/\s+/);
 
 /** Every word of the project's own docs and sources: a few thousand real English words. */
 function docWords(): string[] {
-  const files = (dir: string): string[] => readdirSync(join(PACKAGE_ROOT, dir), { recursive: true, encoding: 'utf8' })
-    .filter((f) => /\.(md|ts)$/.test(f)).map((f) => join(PACKAGE_ROOT, dir, f));
+  const files = (dir: string): string[] =>
+    readdirSync(join(PACKAGE_ROOT, dir), { recursive: true, encoding: 'utf8' })
+      .filter((f) => /\.(md|ts)$/.test(f))
+      .map((f) => join(PACKAGE_ROOT, dir, f));
   const text = [...files('docs'), ...files('src')].map((f) => readFileSync(f, 'utf8')).join(' ');
   return [...new Set(text.toLowerCase().match(/[a-z]+/g) ?? [])].sort();
 }
@@ -55,7 +57,24 @@ describe('search terms', () => {
   });
 
   it('folds case and diacritics before stemming, as the tokenizer does', () => {
-    const words = ['Restored', 'RESTORING', 'BGP', 'Café', 'naïve', 'Élysée', 'Straße', 'façades', 'Überprüfungen', 'İstanbul', 'Ünicode', 'Zürich', 'mañana', 'ÅNGSTRÖM', 'dígitos', '日本語'];
+    const words = [
+      'Restored',
+      'RESTORING',
+      'BGP',
+      'Café',
+      'naïve',
+      'Élysée',
+      'Straße',
+      'façades',
+      'Überprüfungen',
+      'İstanbul',
+      'Ünicode',
+      'Zürich',
+      'mañana',
+      'ÅNGSTRÖM',
+      'dígitos',
+      '日本語',
+    ];
     expect(words.map(searchTerm)).toEqual(sqliteTerms(words));
     expect(searchTerm('restored')).toBe(searchTerm('restore'));
     expect(searchTerm('BGP')).toBe('bgp');

@@ -22,30 +22,35 @@ interface Spec {
 }
 
 function incident(s: Spec): string {
-  const text = BASE_INCIDENT
-    .replace('id: 2007-06-04-lb', `id: ${s.id}`)
+  const text = BASE_INCIDENT.replace('id: 2007-06-04-lb', `id: ${s.id}`)
     .replace('title: Load balancer overload', `title: ${s.title}`)
-    .replace(/timeline:\n(?:.*\n){3}/, `timeline:\n${s.events.map((e, n) => `  - at: 2007-06-04T09:${12 + n}:00-04:00\n    event: ${e}\n`).join('')}`)
+    .replace(
+      /timeline:\n(?:.*\n){3}/,
+      `timeline:\n${s.events.map((e, n) => `  - at: 2007-06-04T09:${12 + n}:00-04:00\n    event: ${e}\n`).join('')}`,
+    )
     .replace('action: Stop traffic bouncing.', `action: ${s.remediation}`)
     .replace('Traffic overloaded the load balancers.', s.body);
   return s.factor ? text.replace('timeline:\n', `contributing_factors:\n  - {category: process, summary: ${s.factor}}\ntimeline:\n`) : text;
 }
 
 const BACKBONE: Spec = {
-  id: '2007-06-04-backbone', title: 'Backbone maintenance took the network down',
+  id: '2007-06-04-backbone',
+  title: 'Backbone maintenance took the network down',
   factor: 'Stale runbooks hid the failover procedure.',
   events: ['Service restored in the east region.'],
   remediation: 'Add a second console path.',
   body: 'A maintenance command cut the backbone.',
 };
 const ROUTES: Spec = {
-  id: '2007-06-05-routes', title: 'Routers lost their routes',
+  id: '2007-06-05-routes',
+  title: 'Routers lost their routes',
   events: ['Routers withdrew the BGP announcements.'],
   remediation: 'Alert on route counts.',
   body: 'Engineers spent hours restoring the sessions by hand.',
 };
 const CACHE: Spec = {
-  id: '2007-06-06-cache', title: 'Cache stampede after deploy',
+  id: '2007-06-06-cache',
+  title: 'Cache stampede after deploy',
   events: ['The cache emptied.'],
   remediation: 'Throttle the cache warmers and restore from the nightly snapshot.',
   body: 'Every node fetched the same keys at once.',
@@ -79,7 +84,10 @@ async function cli(words: string) {
 function siteSearch(query: string): Record<string, string[]> {
   const window: Record<string, unknown> = { TextEncoder, TextDecoder };
   window.window = window;
-  const shards = readdirSync(join(site, 'assets/search')).filter((f) => f.startsWith('shard-')).sort().map((f) => `assets/search/${f}`);
+  const shards = readdirSync(join(site, 'assets/search'))
+    .filter((f) => f.startsWith('shard-'))
+    .sort()
+    .map((f) => `assets/search/${f}`);
   for (const script of ['assets/minisearch.js', 'assets/search/terms.js', 'assets/search/options.js', ...shards]) {
     runInNewContext(readFileSync(join(site, script), 'utf8'), window);
   }
@@ -118,16 +126,22 @@ describe('search finds words wherever they are, the same on the CLI and the site
     }
     const rows = await cli('restored');
     expect(Object.fromEntries(rows.map((r) => [r.incident_id, r.field]))).toEqual({
-      [BACKBONE.id]: 'timeline event', [ROUTES.id]: 'section', [CACHE.id]: 'remediation',
+      [BACKBONE.id]: 'timeline event',
+      [ROUTES.id]: 'section',
+      [CACHE.id]: 'remediation',
     });
     expect(siteSearch('restored')).toEqual({
-      [BACKBONE.id]: ['timeline event'], [ROUTES.id]: ['section'], [CACHE.id]: ['remediation'],
+      [BACKBONE.id]: ['timeline event'],
+      [ROUTES.id]: ['section'],
+      [CACHE.id]: ['remediation'],
     });
   });
 
   it('finds an acronym typed in capitals or not', async () => {
     for (const word of ['BGP', 'bgp']) {
-      expect((await cli(word)).map((r) => [r.incident_id, r.field, r.snippet])).toEqual([[ROUTES.id, 'timeline event', 'Routers withdrew the [BGP] announcements.']]);
+      expect((await cli(word)).map((r) => [r.incident_id, r.field, r.snippet])).toEqual([
+        [ROUTES.id, 'timeline event', 'Routers withdrew the [BGP] announcements.'],
+      ]);
       expect(siteSearch(word)).toEqual({ [ROUTES.id]: ['timeline event'] });
     }
   });
@@ -145,6 +159,8 @@ describe('search finds words wherever they are, the same on the CLI and the site
     await runSearch(ctx, 'restored');
     const out = ctx.out_();
     expect(out).toMatch(/incident_id\s*│\s*field\s*│\s*snippet\s*│\s*matched_in\s*│\s*rank/);
-    expect(out).toMatch(/2007-06-04-backbone\s*│\s*timeline event\s*│\s*Service \[restored\] in the east region\.\s*│\s*timeline event\s*│/);
+    expect(out).toMatch(
+      /2007-06-04-backbone\s*│\s*timeline event\s*│\s*Service \[restored\] in the east region\.\s*│\s*timeline event\s*│/,
+    );
   });
 });

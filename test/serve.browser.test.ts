@@ -30,7 +30,9 @@ const edit = (change: (text: string) => string) => writeFileSync(join(root, LB_F
 async function openPage(path: string): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage();
   const errors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
   page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
   await page.route('**/*', (route) => {
     const url = route.request().url();
@@ -77,7 +79,7 @@ describe('postmortem serve in Chromium', () => {
     expect(text).toMatch(/showing the last good build/);
     expect(text).toMatch(/incidents\/2007\/2007-06-04-lb\.md:\d+:\d+: error malformed YAML: .* \[yaml-syntax\]/);
     const href = await overlay(page).locator('a.location').first().getAttribute('href');
-    expect(href).toMatch(new RegExp(`^vscode://file/.*/incidents/2007/2007-06-04-lb\\.md:\\d+:\\d+$`));
+    expect(href).toMatch(/^vscode:\/\/file\/.*\/incidents\/2007\/2007-06-04-lb\.md:\d+:\d+$/);
     expect(await page.textContent('h1')).toBe(before);
     // the page on disk is the last good one: loading it again shows it, with the overlay
     await page.reload();
@@ -114,7 +116,11 @@ describe('postmortem serve in Chromium', () => {
     const response = await fetch(new URL('letters/lb-letter.pdf', serve.url));
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/pdf');
-    expect(Buffer.from(await response.arrayBuffer()).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(
+      Buffer.from(await response.arrayBuffer())
+        .subarray(0, 5)
+        .toString('latin1'),
+    ).toBe('%PDF-');
     expect(existsSync(join(root, 'out/letters/lb-letter.pdf'))).toBe(true);
   });
 });

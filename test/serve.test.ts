@@ -23,13 +23,19 @@ function kb(): string {
 }
 
 /** A raw GET (any Host header, any path bytes), as a browser on another site could send it. */
-function get(url: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function get(
+  url: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const req = request({ hostname, port, path, headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
-      res.on('data', (chunk: string) => { body += chunk; });
+      res.on('data', (chunk: string) => {
+        body += chunk;
+      });
       res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
     });
     req.on('error', reject);
@@ -39,8 +45,16 @@ function get(url: string, path: string, headers: Record<string, string> = {}): P
 
 describe('the address serve listens on', () => {
   it.each([
-    ['127.0.0.1', true], ['127.1.2.3', true], ['localhost', true], ['::1', true], ['[::1]', true],
-    ['0.0.0.0', false], ['::', false], ['192.168.1.10', false], ['example.com', false], ['128.0.0.1', false],
+    ['127.0.0.1', true],
+    ['127.1.2.3', true],
+    ['localhost', true],
+    ['::1', true],
+    ['[::1]', true],
+    ['0.0.0.0', false],
+    ['::', false],
+    ['192.168.1.10', false],
+    ['example.com', false],
+    ['128.0.0.1', false],
   ])('%s is loopback: %s', (host, loopback) => {
     expect(isLoopback(host)).toBe(loopback);
   });
@@ -55,10 +69,15 @@ describe('the address serve listens on', () => {
   });
 
   it('says so on the command line, with what to do, and exits 1', () => {
-    const r = spawnSync(process.execPath, [CLI, 'serve', '--root', kb(), '--host', '0.0.0.0', '--port', '0'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const r = spawnSync(process.execPath, [CLI, 'serve', '--root', kb(), '--host', '0.0.0.0', '--port', '0'], {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe('postmortem: refusing to serve on 0.0.0.0: it is not a loopback address, so other machines could read the knowledge base\n'
-      + 'Serve on 127.0.0.1 (the default), or pass --allow-remote to serve on another interface on purpose.\n');
+    expect(r.stderr).toBe(
+      'postmortem: refusing to serve on 0.0.0.0: it is not a loopback address, so other machines could read the knowledge base\n' +
+        'Serve on 127.0.0.1 (the default), or pass --allow-remote to serve on another interface on purpose.\n',
+    );
   });
 
   it('rejects a port that is not one', async () => {
@@ -70,15 +89,18 @@ describe('what the server changes in a page it sends', () => {
   const letterPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
   it('allows its own script and event stream, and nothing else more', () => {
-    expect(servedPolicy(letterPolicy)).toBe("default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'self'; connect-src 'self'");
+    expect(servedPolicy(letterPolicy)).toBe(
+      "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'self'; connect-src 'self'",
+    );
     expect(servedPolicy("default-src 'none'; script-src 'none'")).toBe("default-src 'none'; script-src 'self'; connect-src 'self'");
   });
 
   it('rewrites the page policy and adds the live-reload script before </body>', () => {
     const page = `<html><head><meta http-equiv="Content-Security-Policy" content="${letterPolicy}"></head><body><p>x</p></body></html>`;
     expect(servedHtml(page, 'abc-3').html).toBe(
-      `<html><head><meta http-equiv="Content-Security-Policy" content="${letterPolicy}; script-src 'self'; connect-src 'self'"></head>`
-      + '<body><p>x</p><script src="/_serve/client.js" data-build="abc-3"></script>\n</body></html>');
+      `<html><head><meta http-equiv="Content-Security-Policy" content="${letterPolicy}; script-src 'self'; connect-src 'self'"></head>` +
+        '<body><p>x</p><script src="/_serve/client.js" data-build="abc-3"></script>\n</body></html>',
+    );
   });
 });
 
@@ -86,13 +108,22 @@ describe('build problems', () => {
   it('are located when a template error says where', () => {
     const error = new UserError('templates/site/incident.hbs:3:1: error: the template does not parse: Expecting ID', 'see docs/site.md');
     expect(problemFromError(error, 'site')).toEqual({
-      file: 'templates/site/incident.hbs', line: 3, column: 1, severity: 'error', ruleId: 'site',
+      file: 'templates/site/incident.hbs',
+      line: 3,
+      column: 1,
+      severity: 'error',
+      ruleId: 'site',
       message: 'the template does not parse: Expecting ID (see docs/site.md)',
     });
   });
 
   it('ignore editor swap and backup files', () => {
-    expect(['incidents/.a.md.swp', 'incidents/a.md~', 'incidents/#a.md#', 'incidents/x.tmp'].map(isEditorNoise)).toEqual([true, true, true, true]);
+    expect(['incidents/.a.md.swp', 'incidents/a.md~', 'incidents/#a.md#', 'incidents/x.tmp'].map(isEditorNoise)).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
     expect(isEditorNoise('incidents/2007/2007-06-04-lb.md')).toBe(false);
   });
 });
@@ -140,7 +171,10 @@ describe('the builds behind serve', () => {
     const dnsPage = 'site/incidents/2006-02-01-dns.html';
     const before = [lbPage, dnsPage, 'site/index.html'].map((p) => session.versionOf(p));
     // a write-up edit: the incident's page changes, not the other incident's, nor the index's rows
-    writeFileSync(join(root, LB), readFileSync(join(root, LB), 'utf8').replace('## Lessons learned\n', '## Lessons learned\n\nAn edited lesson.\n'));
+    writeFileSync(
+      join(root, LB),
+      readFileSync(join(root, LB), 'utf8').replace('## Lessons learned\n', '## Lessons learned\n\nAn edited lesson.\n'),
+    );
     await session.build([LB]);
     expect(session.versionOf(lbPage)).not.toBe(before[0]);
     expect(session.versionOf(dnsPage)).toBe(before[1]);
@@ -154,7 +188,8 @@ describe('the builds behind serve', () => {
 
   it('reach pages by the files a build wrote', () => {
     expect(pagesReached(['site/incidents/a.html', 'site/assets/search/shard-001.js', 'letters/x.pdf', 'letters/x.md'])).toEqual({
-      pages: ['site/incidents/a.html', 'site/index.html'], all: false,
+      pages: ['site/incidents/a.html', 'site/index.html'],
+      all: false,
     });
     expect(pagesReached(['site/assets/site.css']).all).toBe(true);
   });
@@ -191,7 +226,9 @@ describe('the watcher', () => {
       };
       expect(await next(atomicSave('two\n'))).toEqual(['incidents/2007/a.md']);
       expect(await next(atomicSave('three\n'))).toEqual(['incidents/2007/a.md']);
-      expect(await next(() => writeFileSync(join(root, 'postmortem.config.yaml'), 'organization: X\n'))).toEqual(['postmortem.config.yaml']);
+      expect(await next(() => writeFileSync(join(root, 'postmortem.config.yaml'), 'organization: X\n'))).toEqual([
+        'postmortem.config.yaml',
+      ]);
       expect(await next(() => mkdirSync(join(root, 'incidents/2008')))).toEqual(['incidents/2008']);
       watcher.arm(watchTargets(root, undefined));
       expect(await next(() => writeFileSync(join(root, 'incidents/2008/b.md'), 'b\n'))).toEqual(['incidents/2008/b.md']);
@@ -226,12 +263,17 @@ describe('postmortem serve, the command', () => {
   it('serves the site with the live-reload script and a policy that allows nothing remote', async () => {
     const page = await get(url, '/index.html');
     expect(page.status).toBe(200);
-    expect(page.headers['content-security-policy']).toBe("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; connect-src 'self'");
+    expect(page.headers['content-security-policy']).toBe(
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; connect-src 'self'",
+    );
     expect(page.body).toMatch(/<script src="\/_serve\/client\.js" data-build="[0-9a-f]{8}-1"><\/script>\n<\/body>/);
     const events = await new Promise<string>((resolve) => {
       const { hostname, port } = new URL(url);
       request({ hostname, port, path: '/_serve/events' }, (res) => {
-        res.setEncoding('utf8').once('data', (chunk: string) => { res.destroy(); resolve(chunk); });
+        res.setEncoding('utf8').once('data', (chunk: string) => {
+          res.destroy();
+          resolve(chunk);
+        });
       }).end();
     });
     expect(events).toMatch(/^retry: 1000\nevent: state\ndata: \{"build":"[0-9a-f]{8}-1","held":false,"problems":\[\]\}\n\n$/);
@@ -249,11 +291,19 @@ describe('postmortem serve, the command', () => {
   it('stops on SIGINT, exit code 0, also with a page listening', async () => {
     const { hostname, port } = new URL(url);
     let connected = () => {};
-    const open = new Promise<void>((resolve) => { connected = resolve; });
+    const open = new Promise<void>((resolve) => {
+      connected = resolve;
+    });
     const listening = new Promise<string>((resolve) => {
       request({ hostname, port, path: '/_serve/events' }, (res) => {
         let text = '';
-        res.setEncoding('utf8').on('data', (chunk: string) => { text += chunk; connected(); }).on('end', () => resolve(text));
+        res
+          .setEncoding('utf8')
+          .on('data', (chunk: string) => {
+            text += chunk;
+            connected();
+          })
+          .on('end', () => resolve(text));
       }).end();
     });
     await open;

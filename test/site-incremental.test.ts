@@ -88,28 +88,41 @@ interface EditCase {
 const CASES: EditCase[] = [
   {
     name: 'a title',
-    apply: (root) => edit(root, DB_FILE, (t) => t.replace('title: "Mail routing database overloaded"', 'title: "Routing database out of connections"')),
+    apply: (root) =>
+      edit(root, DB_FILE, (t) => t.replace('title: "Mail routing database overloaded"', 'title: "Routing database out of connections"')),
     // db is lb's related and similar incident, and extra-0's similar one; extra-3 and extra-6 find it by text
     changed: [
-      'assets/search/shard-000.js', 'categories/capacity.html', 'feed.xml', 'incidents/2007-06-04-lb.html', 'incidents/2007-06-13-db.html',
-      'incidents/2007-09-01-extra-0.html', 'incidents/2007-09-04-extra-3.html', 'incidents/2007-09-07-extra-6.html', 'index.html',
+      'assets/search/shard-000.js',
+      'categories/capacity.html',
+      'feed.xml',
+      'incidents/2007-06-04-lb.html',
+      'incidents/2007-06-13-db.html',
+      'incidents/2007-09-01-extra-0.html',
+      'incidents/2007-09-04-extra-3.html',
+      'incidents/2007-09-07-extra-6.html',
+      'index.html',
       'services/webmail.html',
     ],
   },
   {
     name: 'a status',
     apply: (root) => edit(root, LB_FILE, (t) => t.replace('status: final', 'status: review')),
-    changed: [
-      'categories/capacity.html', 'feed.xml', 'incidents/2007-06-04-lb.html', 'index.html', 'services/webmail.html',
-    ],
+    changed: ['categories/capacity.html', 'feed.xml', 'incidents/2007-06-04-lb.html', 'index.html', 'services/webmail.html'],
   },
   {
     name: 'a severity',
     apply: (root) => edit(root, X4, (t) => t.replace('severity: SEV1', 'severity: SEV2')),
     // the owners page lists extra-4 among Dana's latest, with its severity
     changed: [
-      'categories/capacity.html', 'incidents/2007-09-01-extra-0.html', 'incidents/2007-09-05-extra-4.html', 'incidents/2007-09-08-extra-7.html',
-      'incidents/2007-09-09-extra-8.html', 'index.html', 'owners.html', 'services/dns.html', 'trends.html',
+      'categories/capacity.html',
+      'incidents/2007-09-01-extra-0.html',
+      'incidents/2007-09-05-extra-4.html',
+      'incidents/2007-09-08-extra-7.html',
+      'incidents/2007-09-09-extra-8.html',
+      'index.html',
+      'owners.html',
+      'services/dns.html',
+      'trends.html',
     ],
   },
   {
@@ -131,8 +144,15 @@ const CASES: EditCase[] = [
     name: 'a service',
     apply: (root) => edit(root, MX_FILE, (t) => t.replace('services: [smtp-inbound]', 'services: [dns]')),
     changed: [
-      'assets/search/shard-000.js', 'categories/config.html', 'feed.xml', 'incidents/2006-03-01-mx.html',
-      'incidents/2007-09-03-extra-2.html', 'index.html', 'services/dns.html', 'services/index.html', 'services/smtp-inbound.html',
+      'assets/search/shard-000.js',
+      'categories/config.html',
+      'feed.xml',
+      'incidents/2006-03-01-mx.html',
+      'incidents/2007-09-03-extra-2.html',
+      'index.html',
+      'services/dns.html',
+      'services/index.html',
+      'services/smtp-inbound.html',
       'trends.html',
     ],
   },
@@ -140,28 +160,62 @@ const CASES: EditCase[] = [
     name: 'a service no incident named before',
     apply: (root) => edit(root, MX_FILE, (t) => t.replace('services: [smtp-inbound]', 'services: [smtp-inbound, pop]')),
     changed: [
-      'assets/search/shard-000.js', 'categories/config.html', 'feed.xml', 'incidents/2006-03-01-mx.html', 'index.html',
-      'services/index.html', 'services/pop.html', 'services/smtp-inbound.html', 'trends.html',
+      'assets/search/shard-000.js',
+      'categories/config.html',
+      'feed.xml',
+      'incidents/2006-03-01-mx.html',
+      'index.html',
+      'services/index.html',
+      'services/pop.html',
+      'services/smtp-inbound.html',
+      'trends.html',
     ],
   },
   {
     name: 'a new incident',
-    apply: (root) => writeFileSync(join(root, 'incidents/2007/2007-06-20-new.md'), DB.replace('id: 2007-06-13-db', 'id: 2007-06-20-new')
-      .replace(/2007-06-13T/g, '2007-06-20T').replace('Mail routing database overloaded', 'Routing database overloaded again')),
+    apply: (root) =>
+      writeFileSync(
+        join(root, 'incidents/2007/2007-06-20-new.md'),
+        DB.replace('id: 2007-06-13-db', 'id: 2007-06-20-new')
+          .replace(/2007-06-13T/g, '2007-06-20T')
+          .replace('Mail routing database overloaded', 'Routing database overloaded again'),
+      ),
     changed: [
-      'actions.html', 'assets/search/shard-000.js', 'categories/capacity.html', 'categories/index.html', 'feed.xml',
-      'incidents/2007-06-04-lb.html', 'incidents/2007-06-13-db.html', 'incidents/2007-06-20-new.html', 'incidents/2007-09-01-extra-0.html',
-      'incidents/2007-09-04-extra-3.html', 'incidents/2007-09-07-extra-6.html', 'index.html', 'owners.html', 'services/index.html',
-      'services/webmail.html', 'trends.html',
+      'actions.html',
+      'assets/search/shard-000.js',
+      'categories/capacity.html',
+      'categories/index.html',
+      'feed.xml',
+      'incidents/2007-06-04-lb.html',
+      'incidents/2007-06-13-db.html',
+      'incidents/2007-06-20-new.html',
+      'incidents/2007-09-01-extra-0.html',
+      'incidents/2007-09-04-extra-3.html',
+      'incidents/2007-09-07-extra-6.html',
+      'index.html',
+      'owners.html',
+      'services/index.html',
+      'services/webmail.html',
+      'trends.html',
     ],
   },
   {
     name: 'a removed incident',
     apply: (root) => rmSync(join(root, MX_FILE), { force: true }),
     changed: [
-      'actions.html', 'assets/search/shard-000.js', 'categories/config.html', 'categories/index.html', 'feed.xml',
-      'incidents/2006-03-01-mx.html', 'incidents/2007-09-03-extra-2.html', 'incidents/2007-09-11-extra-10.html', 'index.html',
-      'owners.html', 'services/index.html', 'services/smtp-inbound.html', 'trends.html',
+      'actions.html',
+      'assets/search/shard-000.js',
+      'categories/config.html',
+      'categories/index.html',
+      'feed.xml',
+      'incidents/2006-03-01-mx.html',
+      'incidents/2007-09-03-extra-2.html',
+      'incidents/2007-09-11-extra-10.html',
+      'index.html',
+      'owners.html',
+      'services/index.html',
+      'services/smtp-inbound.html',
+      'trends.html',
     ],
   },
   {
@@ -182,8 +236,13 @@ const CASES: EditCase[] = [
     apply: () => undefined,
     // remediations of extra-1, -2, -10 and -11 become overdue
     changed: [
-      'actions.html', 'incidents/2007-09-02-extra-1.html', 'incidents/2007-09-03-extra-2.html', 'incidents/2007-09-11-extra-10.html',
-      'incidents/2007-09-12-extra-11.html', 'owners.html', 'trends.html',
+      'actions.html',
+      'incidents/2007-09-02-extra-1.html',
+      'incidents/2007-09-03-extra-2.html',
+      'incidents/2007-09-11-extra-10.html',
+      'incidents/2007-09-12-extra-11.html',
+      'owners.html',
+      'trends.html',
     ],
   },
 ];
@@ -282,7 +341,7 @@ describe('postmortem site after an edit', () => {
     await expectSameAsFresh(root, dir);
   });
 
-  it('renders every page again after a template change, copying the sections\' HTML', async () => {
+  it("renders every page again after a template change, copying the sections' HTML", async () => {
     const root = kbRoot();
     const first = await build(root);
     mkdirSync(join(root, 'templates/site'), { recursive: true });
@@ -303,7 +362,11 @@ describe('columns of the kept state', () => {
     expect(column.valid()).toBe(true);
     expect(values.map((_, n) => column.get(n))).toEqual(values);
     expect(values.every((v, n) => column.equals(n, v) && !column.equals(n, `${v}x`))).toBe(true);
-    const changes = new Map([[0, 'AAAA'], [2, ''], [5, 'f']]);
+    const changes = new Map([
+      [0, 'AAAA'],
+      [2, ''],
+      [5, 'f'],
+    ]);
     const next = column.with(changes);
     const expected = values.map((v, n) => changes.get(n) ?? v);
     expect(next.text).toBe(expected.join('\n'));

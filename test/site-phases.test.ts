@@ -30,19 +30,41 @@ function tempDir(): string {
 
 const listing = (rows: [id: string, digest: string, file: string][]): Listing => ({
   ids: rows.map((r) => r[0]),
-  digests: Column.of(rows.map((r) => r[1]), '\n'),
-  files: Column.of(rows.map((r) => r[2]), '\u0000'),
+  digests: Column.of(
+    rows.map((r) => r[1]),
+    '\n',
+  ),
+  files: Column.of(
+    rows.map((r) => r[2]),
+    '\u0000',
+  ),
 });
 
 describe('phase 1, what changed: diffListing', () => {
-  const before = listing([['INC-1', 'd1', 'a.md'], ['INC-2', 'd2', 'b.md'], ['INC-3', 'd3', 'c.md']]);
+  const before = listing([
+    ['INC-1', 'd1', 'a.md'],
+    ['INC-2', 'd2', 'b.md'],
+    ['INC-3', 'd3', 'c.md'],
+  ]);
 
   it('takes every incident as new without a previous build', () => {
-    expect(diffListing(undefined, before)).toEqual({ contentChanged: ['INC-1', 'INC-2', 'INC-3'], moved: [], removed: [], added: ['INC-1', 'INC-2', 'INC-3'] });
+    expect(diffListing(undefined, before)).toEqual({
+      contentChanged: ['INC-1', 'INC-2', 'INC-3'],
+      moved: [],
+      removed: [],
+      added: ['INC-1', 'INC-2', 'INC-3'],
+    });
   });
 
   it('finds an edited file and a moved one among the same incidents', () => {
-    const now = { ...listing([['INC-1', 'd1', 'a.md'], ['INC-2', 'd2*', 'b.md'], ['INC-3', 'd3', 'z.md']]), ids: before.ids };
+    const now = {
+      ...listing([
+        ['INC-1', 'd1', 'a.md'],
+        ['INC-2', 'd2*', 'b.md'],
+        ['INC-3', 'd3', 'z.md'],
+      ]),
+      ids: before.ids,
+    };
     expect(diffListing(before, now)).toEqual({ contentChanged: ['INC-2'], moved: ['INC-3'], removed: [], added: [] });
   });
 
@@ -51,19 +73,42 @@ describe('phase 1, what changed: diffListing', () => {
   });
 
   it('finds incidents added and removed, with the same answer for equal id lists given as other arrays', () => {
-    const now = listing([['INC-0', 'd0', '0.md'], ['INC-2', 'd2', 'b.md'], ['INC-4', 'd4', 'd.md']]);
-    expect(diffListing(before, now)).toEqual({ contentChanged: ['INC-0', 'INC-4'], moved: [], removed: ['INC-1', 'INC-3'], added: ['INC-0', 'INC-4'] });
-    const same = listing([['INC-1', 'd1', 'a.md'], ['INC-2', 'd2*', 'b.md'], ['INC-3', 'd3', 'z.md']]);
+    const now = listing([
+      ['INC-0', 'd0', '0.md'],
+      ['INC-2', 'd2', 'b.md'],
+      ['INC-4', 'd4', 'd.md'],
+    ]);
+    expect(diffListing(before, now)).toEqual({
+      contentChanged: ['INC-0', 'INC-4'],
+      moved: [],
+      removed: ['INC-1', 'INC-3'],
+      added: ['INC-0', 'INC-4'],
+    });
+    const same = listing([
+      ['INC-1', 'd1', 'a.md'],
+      ['INC-2', 'd2*', 'b.md'],
+      ['INC-3', 'd3', 'z.md'],
+    ]);
     expect(diffListing(before, same)).toEqual({ contentChanged: ['INC-2'], moved: ['INC-3'], removed: [], added: [] });
   });
 });
 
 describe('phase 1, what changed: relatedUpdates', () => {
   const links = (related: string[], relatedBy: string[] = []): IncidentLinks => ({ related, relatedBy, similar: [], similarBy: 'none' });
-  const known = new Map([['A', links([])], ['B', links([], ['C'])], ['C', links(['B'])]]);
+  const known = new Map([
+    ['A', links([])],
+    ['B', links([], ['C'])],
+    ['C', links(['B'])],
+  ]);
 
   it('updates both ends of a link added and of a link removed', () => {
-    const updated = relatedUpdates([['A', [], ['B']], ['C', ['B'], []]], (id) => known.get(id));
+    const updated = relatedUpdates(
+      [
+        ['A', [], ['B']],
+        ['C', ['B'], []],
+      ],
+      (id) => known.get(id),
+    );
     expect(Object.fromEntries(updated)).toEqual({
       A: links(['B']),
       B: links([], ['A']),
@@ -72,7 +117,13 @@ describe('phase 1, what changed: relatedUpdates', () => {
   });
 
   it('ignores a link to an incident that does not exist, and a list that did not change', () => {
-    const updated = relatedUpdates([['A', [], ['NOPE', 'A']], ['C', ['B'], ['B']]], (id) => known.get(id));
+    const updated = relatedUpdates(
+      [
+        ['A', [], ['NOPE', 'A']],
+        ['C', ['B'], ['B']],
+      ],
+      (id) => known.get(id),
+    );
     expect(Object.fromEntries(updated)).toEqual({ A: links(['NOPE', 'A']) });
   });
 });
@@ -92,7 +143,7 @@ describe('phase 2, which pages: planShards', () => {
     expect(plan.gone).toEqual([shardPath(7)]);
   });
 
-  it('after an edit, only the edited incident\'s shard, and it is stale only when its digest changed', () => {
+  it("after an edit, only the edited incident's shard, and it is stale only when its digest changed", () => {
     const fresh = planShards({ ...base, state: undefined, previous: previousOf({}) }, new Set());
     const digests = Object.fromEntries(fresh.stale.map((s) => [s.path, s.digest]));
     const state = { ids: now.ids } as unknown as SiteState;
@@ -125,22 +176,42 @@ describe('phase 2, which pages: missingPages', () => {
 
 describe('phase 4, write: writePages and the manifest', () => {
   const page = (path: string, digest: string, content: string | (() => never)): Page => ({
-    path, digest, render: () => ({ content: typeof content === 'string' ? content : content() }),
+    path,
+    digest,
+    render: () => ({ content: typeof content === 'string' ? content : content() }),
   });
-  const changesOf = (siteDir: string) => ({
-    previous: readManifest(join(siteDir, '.manifest.json')), building: new Set<string>(), todayText: '2030-01-01',
-  }) as unknown as Changes;
-  const write = (siteDir: string, stale: Page[], gone: string[] = []) => writePages({
-    root: siteDir, siteDir, manifestPath: join(siteDir, '.manifest.json'), config: {} as never, source: {} as never,
-    changes: changesOf(siteDir), gone: new Set(gone), load: () => [], pool: () => createTaskPool(0), lap: () => undefined,
-  }, stale);
+  const changesOf = (siteDir: string) =>
+    ({
+      previous: readManifest(join(siteDir, '.manifest.json')),
+      building: new Set<string>(),
+      todayText: '2030-01-01',
+    }) as unknown as Changes;
+  const write = (siteDir: string, stale: Page[], gone: string[] = []) =>
+    writePages(
+      {
+        root: siteDir,
+        siteDir,
+        manifestPath: join(siteDir, '.manifest.json'),
+        config: {} as never,
+        source: {} as never,
+        changes: changesOf(siteDir),
+        gone: new Set(gone),
+        load: () => [],
+        pool: () => createTaskPool(0),
+        lap: () => undefined,
+      },
+      stale,
+    );
 
   it('writes the pages whose bytes changed, and records every digest in the manifest', async () => {
     const dir = tempDir();
     const first = await write(dir, [page('index.html', 'i1', 'index'), page('incidents/a.html', 'a1', 'A')]);
     expect(first.written).toEqual(['index.html', 'incidents/a.html']);
     expect(readFileSync(join(dir, 'incidents', 'a.html'), 'utf8')).toBe('A');
-    expect(JSON.parse(readFileSync(join(dir, '.manifest.json'), 'utf8'))).toEqual({ format: 'site-2', pages: { 'incidents/a.html': 'a1', 'index.html': 'i1' } });
+    expect(JSON.parse(readFileSync(join(dir, '.manifest.json'), 'utf8'))).toEqual({
+      format: 'site-2',
+      pages: { 'incidents/a.html': 'a1', 'index.html': 'i1' },
+    });
     // a new digest with the same bytes: rendered, not written; a page gone leaves the manifest
     const second = await write(dir, [page('index.html', 'i2', 'index')], ['incidents/a.html']);
     expect(second.rendered).toEqual(['index.html']);
@@ -152,9 +223,12 @@ describe('phase 4, write: writePages and the manifest', () => {
   it('after a page fails, keeps the old digest of every page not written, so the next build renders them again', async () => {
     const dir = tempDir();
     await write(dir, [page('a.html', 'a1', 'A'), page('b.html', 'b1', 'B')]);
-    const failing = write(dir, [page('a.html', 'a2', 'A2'), page('b.html', 'b2', () => {
-      throw new Error('template failed');
-    })]);
+    const failing = write(dir, [
+      page('a.html', 'a2', 'A2'),
+      page('b.html', 'b2', () => {
+        throw new Error('template failed');
+      }),
+    ]);
     await expect(failing).rejects.toThrow('template failed');
     expect(JSON.parse(readFileSync(join(dir, '.manifest.json'), 'utf8')).pages).toEqual({ 'a.html': 'a2', 'b.html': 'b1' });
     expect(JSON.parse(readFileSync(join(dir, BUILDING_FILE), 'utf8'))).toEqual(['a.html', 'b.html']);

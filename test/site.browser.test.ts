@@ -33,7 +33,9 @@ async function openPage(width = 1280, height = 900): Promise<{ page: Page; error
   const context = await browser.newContext({ viewport: { width, height } });
   const page = await context.newPage();
   const errors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') errors.push(`console ${m.type()}: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') errors.push(`console ${m.type()}: ${m.text()}`);
+  });
   page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
   await page.route('**/*', (route) => {
     const u = route.request().url();
@@ -70,7 +72,9 @@ describe('site in Chromium', () => {
     expect(await visibleIds(page)).toEqual(['2007-06-04-lb']);
     expect(await page.textContent('#result-count')).toBe('1 of 4 incidents match');
     // the result line says where the word was found
-    expect(await page.$$eval('#incidents tbody tr:not([hidden]) .found-in:not([hidden])', (l) => l.map((e) => e.textContent))).toEqual(['Found in: section']);
+    expect(await page.$$eval('#incidents tbody tr:not([hidden]) .found-in:not([hidden])', (l) => l.map((e) => e.textContent))).toEqual([
+      'Found in: section',
+    ]);
     // prefix search while typing
     await page.fill('#search', 'glue rec');
     expect((await visibleIds(page)).sort()).toEqual(['2006-02-01-dns', '2006-03-01-mx']);
@@ -111,10 +115,15 @@ describe('site in Chromium', () => {
   it('narrows the list with filters, combined with each other, and sorts with the keyboard', async () => {
     const { page, errors } = await openPage();
     await page.goto(url(exampleSite, 'index.html'));
-    const all = await page.$$eval('#incidents tbody tr', (rows) => rows.map((r) => ({
-      id: r.getAttribute('data-id'), severity: r.getAttribute('data-severity'), services: r.getAttribute('data-services'),
-      year: r.getAttribute('data-year'), started: Number(r.getAttribute('data-started')),
-    })));
+    const all = await page.$$eval('#incidents tbody tr', (rows) =>
+      rows.map((r) => ({
+        id: r.getAttribute('data-id'),
+        severity: r.getAttribute('data-severity'),
+        services: r.getAttribute('data-services'),
+        year: r.getAttribute('data-year'),
+        started: Number(r.getAttribute('data-started')),
+      })),
+    );
     await page.selectOption('#filter-severity', 'SEV1');
     const sev1 = all.filter((r) => r.severity === 'SEV1').map((r) => r.id);
     expect(sev1.length).toBeGreaterThan(0);
@@ -147,7 +156,7 @@ describe('site in Chromium', () => {
   it('has every internal link resolving, anchors included, with no console errors and no remote requests', async () => {
     const { page, errors } = await openPage();
     const start = url(exampleSite, 'index.html');
-    const siteRoot = pathToFileURL(exampleSite).href + '/';
+    const siteRoot = `${pathToFileURL(exampleSite).href}/`;
     const seen = new Set<string>([start]);
     const queue = [start];
     const broken: string[] = [];
@@ -187,8 +196,15 @@ describe('site in Chromium', () => {
   it('has no serious or critical accessibility violations (axe-core)', async () => {
     const { page } = await openPage();
     const paths = [
-      'index.html', 'incidents/2007-06-04-dulles-load-balancer-overload.html', 'incidents/2007-06-13-mail-routing-database.html',
-      'trends.html', 'actions.html', 'owners.html', 'services/index.html', 'services/webmail.html', 'categories/index.html',
+      'index.html',
+      'incidents/2007-06-04-dulles-load-balancer-overload.html',
+      'incidents/2007-06-13-mail-routing-database.html',
+      'trends.html',
+      'actions.html',
+      'owners.html',
+      'services/index.html',
+      'services/webmail.html',
+      'categories/index.html',
       'categories/capacity.html',
     ];
     const problems: string[] = [];
@@ -196,7 +212,13 @@ describe('site in Chromium', () => {
       await page.goto(url(exampleSite, path));
       const results = await new AxeBuilder({ page }).analyze();
       for (const v of results.violations) {
-        if (v.impact === 'serious' || v.impact === 'critical') problems.push(`${path}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+        if (v.impact === 'serious' || v.impact === 'critical')
+          problems.push(
+            `${path}: ${v.id} (${v.impact}) ${v.nodes
+              .map((n) => n.target.join(' '))
+              .slice(0, 3)
+              .join(', ')}`,
+          );
       }
     }
     expect(problems).toEqual([]);

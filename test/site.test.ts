@@ -48,7 +48,11 @@ function sectionText(html: string, id: string): string {
   const start = html.indexOf(`id="${id}"`);
   expect(start, `element #${id}`).toBeGreaterThan(-1);
   const end = html.indexOf('</section>', start);
-  return html.slice(start, end).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim();
+  return html
+    .slice(start, end)
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 describe('postmortem site', () => {
@@ -59,12 +63,27 @@ describe('postmortem site', () => {
     expect(ctx.out_()).toMatch(/^Site: 4 incidents; \d+ of \d+ files rendered, \d+ written\. Open /);
     expect(htmlFiles(dir)).toEqual([
       'actions.html',
-      'categories/capacity.html', 'categories/change.html', 'categories/config.html', 'categories/dependency.html',
-      'categories/hardware.html', 'categories/index.html', 'categories/network.html', 'categories/process.html',
-      'categories/security.html', 'categories/software.html', 'categories/unknown.html',
-      'incidents/2006-02-01-dns.html', 'incidents/2006-03-01-mx.html', 'incidents/2007-06-04-lb.html', 'incidents/2007-06-13-db.html',
-      'index.html', 'owners.html',
-      'services/dns.html', 'services/index.html', 'services/smtp-inbound.html', 'services/webmail.html',
+      'categories/capacity.html',
+      'categories/change.html',
+      'categories/config.html',
+      'categories/dependency.html',
+      'categories/hardware.html',
+      'categories/index.html',
+      'categories/network.html',
+      'categories/process.html',
+      'categories/security.html',
+      'categories/software.html',
+      'categories/unknown.html',
+      'incidents/2006-02-01-dns.html',
+      'incidents/2006-03-01-mx.html',
+      'incidents/2007-06-04-lb.html',
+      'incidents/2007-06-13-db.html',
+      'index.html',
+      'owners.html',
+      'services/dns.html',
+      'services/index.html',
+      'services/smtp-inbound.html',
+      'services/webmail.html',
       'trends.html',
     ]);
     // index rows newest first, with the filterable attributes
@@ -72,7 +91,9 @@ describe('postmortem site', () => {
     const ids = [...index.matchAll(/<tr data-id="([^"]+)"/g)].map((m) => m[1]);
     expect(ids).toEqual(['2007-06-13-db', '2007-06-04-lb', '2006-03-01-mx', '2006-02-01-dns']);
     expect(index).toContain('data-id="2007-06-04-lb" data-started="1180962600000"');
-    expect(index).toMatch(/data-id="2007-06-04-lb"[^>]*data-severity="SEV1"[^>]*data-services="\|webmail\|"[^>]*data-category="capacity"[^>]*data-provider="rackspace"[^>]*data-status="final"[^>]*data-year="2007"/);
+    expect(index).toMatch(
+      /data-id="2007-06-04-lb"[^>]*data-severity="SEV1"[^>]*data-services="\|webmail\|"[^>]*data-category="capacity"[^>]*data-provider="rackspace"[^>]*data-status="final"[^>]*data-year="2007"/,
+    );
     // providers by display name (here none is configured: the id title-cased), filtered by id
     expect(index).toContain('<option value="keystone-dns">Keystone Dns</option>');
     expect(index).toContain('<td data-label="Provider">Rackspace</td>');
@@ -103,7 +124,9 @@ describe('postmortem site', () => {
     expect(page).toMatch(/<rect class="phase" data-phase="To detect" data-minutes="5"/);
     expect(page).toMatch(/<rect class="phase" data-phase="Detected to resolved" data-minutes="100"/);
     // merged timeline: front-matter entry and the body entry, in order
-    expect(sectionText(page, 'timeline')).toMatch(/2007-06-04 09:10 EDT trigger Impact began\. no 2007-06-04 09:30 EDT action Failover disabled\. no/);
+    expect(sectionText(page, 'timeline')).toMatch(
+      /2007-06-04 09:10 EDT trigger Impact began\. no 2007-06-04 09:30 EDT action Failover disabled\. no/,
+    );
     expect(sectionText(page, 'section-lessons-learned')).toContain('Capacity reviews missed the zanzibar burst pattern.');
     expect(sectionText(page, 'section-questions-for-the-provider')).toContain('Why was preemption on?');
     // overdue open remediation
@@ -117,7 +140,9 @@ describe('postmortem site', () => {
     const db = read(dir, 'incidents/2007-06-13-db.html');
     const links = (html: string) => sectionText(html, 'links');
     expect(links(lb)).toMatch(/Related \(listed by this incident\) Mail routing database overloaded SEV2 2007-06-13/);
-    expect(links(db)).toContain('Related (listed by this incident) None listed. Related (incidents that list this one) Webmail &lt;b&gt;down&lt;/b&gt; &amp; &quot;slow&quot; at Dulles SEV1 2007-06-04');
+    expect(links(db)).toContain(
+      'Related (listed by this incident) None listed. Related (incidents that list this one) Webmail &lt;b&gt;down&lt;/b&gt; &amp; &quot;slow&quot; at Dulles SEV1 2007-06-04',
+    );
     expect(links(lb)).toMatch(/Similar \(same category and service\) Mail routing database overloaded/);
     const dns = read(dir, 'incidents/2006-02-01-dns.html');
     expect(links(dns)).toMatch(/Similar \(nearest by text\) Inbound mail deferred after a nameserver glue record change/);
@@ -133,7 +158,9 @@ describe('postmortem site', () => {
     expect(bill).toContain('Add two load balancers. prevent 2007-07-01 Overdue open');
     expect(actions).toMatch(/<tr class="status-open overdue">\s*<td data-label="Incident"><a href="incidents\/2007-06-04-lb.html">/);
     const owners = read(dir, 'owners.html');
-    expect(sectionText(owners, 'owner-dana')).toMatch(/Dana Example Id dana Team operations Named in customer documents no Action items 4 in total, 0 open Commanded \(4\)/);
+    expect(sectionText(owners, 'owner-dana')).toMatch(
+      /Dana Example Id dana Team operations Named in customer documents no Action items 4 in total, 0 open Commanded \(4\)/,
+    );
     expect(sectionText(owners, 'owner-bill')).toContain('Named in customer documents yes, as “our chief technology officer”');
   });
 
@@ -183,10 +210,16 @@ describe('postmortem site', () => {
     // a front-matter edit reaches the pages over many incidents that show it
     writeFileSync(join(root, 'incidents/2006/2006-03-01-mx.md'), MX.replace('severity: SEV4', 'severity: SEV3'));
     const edited = await build(root);
-    expect(edited.site.rendered).toEqual(expect.arrayContaining([
-      'site/incidents/2006-03-01-mx.html', 'site/index.html', 'site/trends.html', 'site/services/smtp-inbound.html',
-      'site/categories/config.html', 'site/incidents/2006-02-01-dns.html',
-    ]));
+    expect(edited.site.rendered).toEqual(
+      expect.arrayContaining([
+        'site/incidents/2006-03-01-mx.html',
+        'site/index.html',
+        'site/trends.html',
+        'site/services/smtp-inbound.html',
+        'site/categories/config.html',
+        'site/incidents/2006-02-01-dns.html',
+      ]),
+    );
     expect(edited.site.rendered).not.toContain('site/incidents/2007-06-04-lb.html');
     expect(edited.site.rendered).not.toContain('site/services/webmail.html');
     expect(edited.site.rendered.length).toBeLessThan(total / 2);
@@ -194,8 +227,13 @@ describe('postmortem site', () => {
     expect(statSync(lbPage).mtimeMs).toBe(lbMtime);
 
     // a title change reaches the pages that link to that incident
-    writeFileSync(join(root, 'incidents/2007/2007-06-13-db.md'), readFileSync(join(root, 'incidents/2007/2007-06-13-db.md'), 'utf8')
-      .replace('title: "Mail routing database overloaded"', 'title: "Routing database out of connections"'));
+    writeFileSync(
+      join(root, 'incidents/2007/2007-06-13-db.md'),
+      readFileSync(join(root, 'incidents/2007/2007-06-13-db.md'), 'utf8').replace(
+        'title: "Mail routing database overloaded"',
+        'title: "Routing database out of connections"',
+      ),
+    );
     const fourth = await build(root);
     expect(fourth.site.written).toContain('site/incidents/2007-06-04-lb.html');
     expect(read(fourth.dir, 'incidents/2007-06-04-lb.html')).toContain('Routing database out of connections');
@@ -230,7 +268,12 @@ describe('postmortem site', () => {
     writeFileSync(join(root, 'incidents/2006/2006-03-01-mx.md'), MX.replace('Senders deferred mail', 'Senders deferred all mail'));
     renameSync(join(root, 'incidents/2007/2007-06-04-lb.md'), join(root, 'incidents/2007-06-04-lb.md'));
     const quick = await build(root, out);
-    expect(quick.site.rendered).toEqual(['site/feed.xml', 'site/incidents/2006-03-01-mx.html', 'site/incidents/2007-06-04-lb.html', 'site/assets/search/shard-000.js']);
+    expect(quick.site.rendered).toEqual([
+      'site/feed.xml',
+      'site/incidents/2006-03-01-mx.html',
+      'site/incidents/2007-06-04-lb.html',
+      'site/assets/search/shard-000.js',
+    ]);
     expect(existsSync(join(quick.dir, '.state'))).toBe(true);
     const fresh = await build(root, join(root, 'out-fresh'));
     expect(quick.site.files).toEqual(fresh.site.files);
@@ -240,7 +283,12 @@ describe('postmortem site', () => {
     rmSync(join(quick.dir, 'incidents/2006-02-01-dns.html'));
     writeFileSync(join(root, 'incidents/2006/2006-03-01-mx.md'), MX);
     const again = await build(root, out);
-    expect(again.site.rendered).toEqual(['site/feed.xml', 'site/incidents/2006-03-01-mx.html', 'site/incidents/2006-02-01-dns.html', 'site/assets/search/shard-000.js']);
+    expect(again.site.rendered).toEqual([
+      'site/feed.xml',
+      'site/incidents/2006-03-01-mx.html',
+      'site/incidents/2006-02-01-dns.html',
+      'site/assets/search/shard-000.js',
+    ]);
     for (const f of [...fresh.site.files]) expect(existsSync(join(again.dir, f)), f).toBe(true);
 
     // a damaged state is rebuilt from the database
@@ -255,12 +303,14 @@ describe('postmortem site', () => {
     const { dir, exitCode, ctx, incidents } = await build(kbRoot(siteKb({ 'incidents/2006/2006-02-01-dns.md': broken })));
     expect(exitCode).toBe(1);
     expect(incidents).toBe(3);
-    expect(ctx.err_()).toBe('1 error in the knowledge base: incidents with errors are not on the site. Run "postmortem check" for details.\n');
+    expect(ctx.err_()).toBe(
+      '1 error in the knowledge base: incidents with errors are not on the site. Run "postmortem check" for details.\n',
+    );
     expect(existsSync(join(dir, 'incidents/2006-02-01-dns.html'))).toBe(false);
     expect(read(dir, 'index.html')).toContain('2007-06-04-lb');
   });
 
-  it('uses the knowledge base\'s own site templates when it has them', async () => {
+  it("uses the knowledge base's own site templates when it has them", async () => {
     const root = kbRoot(siteKb({ 'templates/site/owner-link.hbs': '<em>{{name}}</em>' }));
     const { dir } = await build(root);
     expect(read(dir, 'incidents/2007-06-04-lb.html')).toContain('<em>Bill Example</em>');
@@ -273,7 +323,15 @@ describe('fast zone formats', () => {
     const kb = loadKnowledgeBase({ root: PACKAGE_ROOT });
     const instants = kb.incidents.flatMap((i) => [i.started, ...i.timeline.map((t) => t.at)]);
     // around the 2007 US and EU daylight-saving changes, and midnight
-    for (const iso of ['2007-03-11T06:59:59Z', '2007-03-11T07:00:00Z', '2007-11-04T05:30:00Z', '2007-11-04T06:30:00Z', '2007-03-25T01:00:00Z', '2006-12-31T23:59:00Z', '2007-01-01T04:59:00Z']) {
+    for (const iso of [
+      '2007-03-11T06:59:59Z',
+      '2007-03-11T07:00:00Z',
+      '2007-11-04T05:30:00Z',
+      '2007-11-04T06:30:00Z',
+      '2007-03-25T01:00:00Z',
+      '2006-12-31T23:59:00Z',
+      '2007-01-01T04:59:00Z',
+    ]) {
       instants.push(Temporal.Instant.from(iso));
     }
     expect(instants.length).toBeGreaterThan(100);
@@ -297,10 +355,27 @@ describe('fast zone formats', () => {
     const instants = Array.from({ length: 300 }, () => Temporal.Instant.fromEpochMilliseconds(Math.floor(from + next() * (to - from))));
     // a fraction of a second, and minutes either side of changes of offset
     instants.push(Temporal.Instant.from('2007-06-04T13:10:00.250Z'), Temporal.Instant.from('2007-06-04T13:10:00.000000001Z'));
-    for (const iso of ['2007-03-11T06:59:00Z', '2007-03-11T07:00:00Z', '2021-10-02T15:29:00Z', '2021-10-02T15:30:00Z', '2019-05-05T01:59:00Z', '2019-05-05T02:00:00Z']) {
+    for (const iso of [
+      '2007-03-11T06:59:00Z',
+      '2007-03-11T07:00:00Z',
+      '2021-10-02T15:29:00Z',
+      '2021-10-02T15:30:00Z',
+      '2019-05-05T01:59:00Z',
+      '2019-05-05T02:00:00Z',
+    ]) {
       instants.push(Temporal.Instant.from(iso));
     }
-    for (const zone of ['America/New_York', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'America/St_Johns', 'Pacific/Chatham', 'Europe/Dublin', 'Africa/Casablanca', 'Africa/Monrovia', 'Antarctica/Troll']) {
+    for (const zone of [
+      'America/New_York',
+      'Australia/Lord_Howe',
+      'Asia/Kathmandu',
+      'America/St_Johns',
+      'Pacific/Chatham',
+      'Europe/Dublin',
+      'Africa/Casablanca',
+      'Africa/Monrovia',
+      'Antarctica/Troll',
+    ]) {
       const f = zoneFormat(zone);
       for (const at of instants) {
         expect(f.shortDateTime(at), `${zone} ${at}`).toBe(shortDateTime(at, zone));
@@ -319,7 +394,9 @@ describe('postmortem site from the built CLI', () => {
     const withWorkers = tempKb({});
     roots.push(inThread, withWorkers);
     const a = await build(PACKAGE_ROOT, inThread);
-    const run = spawnSync(process.execPath, [join(PACKAGE_ROOT, 'dist/cli.js'), 'site', '--root', PACKAGE_ROOT, '--out', withWorkers], { encoding: 'utf8' });
+    const run = spawnSync(process.execPath, [join(PACKAGE_ROOT, 'dist/cli.js'), 'site', '--root', PACKAGE_ROOT, '--out', withWorkers], {
+      encoding: 'utf8',
+    });
     expect(run.stderr).not.toContain('internal error');
     const b = join(withWorkers, 'site');
     expect(htmlFiles(b)).toEqual(htmlFiles(a.dir));
@@ -330,15 +407,18 @@ describe('postmortem site from the built CLI', () => {
   const exampleCopy = () => {
     const files: Record<string, string> = { 'postmortem.config.yaml': readFileSync(join(PACKAGE_ROOT, 'postmortem.config.yaml'), 'utf8') };
     for (const year of readdirSync(join(PACKAGE_ROOT, 'incidents'))) {
-      for (const f of readdirSync(join(PACKAGE_ROOT, 'incidents', year))) files[`incidents/${year}/${f}`] = readFileSync(join(PACKAGE_ROOT, 'incidents', year, f), 'utf8');
+      for (const f of readdirSync(join(PACKAGE_ROOT, 'incidents', year)))
+        files[`incidents/${year}/${f}`] = readFileSync(join(PACKAGE_ROOT, 'incidents', year, f), 'utf8');
     }
     // the notes files the config's documents name
-    for (const dir of ['reviews', 'letters']) for (const f of readdirSync(join(PACKAGE_ROOT, dir))) files[`${dir}/${f}`] = readFileSync(join(PACKAGE_ROOT, dir, f), 'utf8');
+    for (const dir of ['reviews', 'letters'])
+      for (const f of readdirSync(join(PACKAGE_ROOT, dir))) files[`${dir}/${f}`] = readFileSync(join(PACKAGE_ROOT, dir, f), 'utf8');
     const root = tempKb(files);
     roots.push(root);
     return root;
   };
-  const cli = (root: string) => spawnSync(process.execPath, [join(PACKAGE_ROOT, 'dist/cli.js'), 'site', '--root', root], { encoding: 'utf8' });
+  const cli = (root: string) =>
+    spawnSync(process.execPath, [join(PACKAGE_ROOT, 'dist/cli.js'), 'site', '--root', root], { encoding: 'utf8' });
 
   it('renders every incident page again in worker threads after a template change, as a build from scratch would', async () => {
     const root = exampleCopy();
@@ -362,11 +442,15 @@ describe('postmortem site from the built CLI', () => {
     writeFileSync(join(root, 'templates/site/incident.hbs'), '<h1>{{title}}</h1>\n{{#if title}}\n<p>never closed</p>\n');
     const broken = cli(root);
     expect(broken.status).toBe(1);
-    expect(broken.stderr).toBe("postmortem: templates/site/incident.hbs:4:1: error: the template does not parse: Expecting 'OPEN_INVERSE_CHAIN', 'INVERSE', 'OPEN_ENDBLOCK', got 'EOF'\n");
+    expect(broken.stderr).toBe(
+      "postmortem: templates/site/incident.hbs:4:1: error: the template does not parse: Expecting 'OPEN_INVERSE_CHAIN', 'INVERSE', 'OPEN_ENDBLOCK', got 'EOF'\n",
+    );
     writeFileSync(join(root, 'templates/site/incident.hbs'), '<h1>{{title}}</h1>\n<p>{{nosuch.field}}</p>\n');
     const unknown = cli(root);
     expect(unknown.status).toBe(1);
-    expect(unknown.stderr).toMatch(/^postmortem: templates\/site\/incident\.hbs:2:6: error: the template could not be filled: "field" not defined in undefined\n[^\n]*Your own templates/);
+    expect(unknown.stderr).toMatch(
+      /^postmortem: templates\/site\/incident\.hbs:2:6: error: the template could not be filled: "field" not defined in undefined\n[^\n]*Your own templates/,
+    );
     // in this thread too (the fixture is too small for worker threads)
     const small = kbRoot();
     mkdirSync(join(small, 'templates/site'), { recursive: true });
@@ -427,7 +511,8 @@ describe('html-validate', () => {
       expect(files.length).toBeGreaterThan(20);
       for (const file of files) {
         const report = await validator.validateString(read(dir, file), file);
-        for (const r of report.results) for (const m of r.messages) failures.push(`${file}:${m.line}:${m.column} ${m.message} [${m.ruleId}]`);
+        for (const r of report.results)
+          for (const m of r.messages) failures.push(`${file}:${m.line}:${m.column} ${m.message} [${m.ruleId}]`);
       }
     }
     expect(failures).toEqual([]);

@@ -186,22 +186,65 @@ describe('the fast YAML reader gives exactly what the yaml library gives', () =>
 
   // …and these are inside it.
   it.each([
-    ['plain scalars of every type', [
-      'a: 007', 'b: +1', 'c: -1', 'd: 1e3', 'e: .5', 'f: -.inf', 'g: 0x1F', 'h: 0o17', 'i: Null', 'j: TRUE',
-      'k: yes', 'l: no', 'm: on', 'n: 2007-04-04', 'o: 12:30', 'p: 1_000', 'q: ~', 'r: 1.50', 's: 5.', 't: .NaN',
-      'u: +.INF', 'v: 0X1F', 'w: 0o8', 'x: 1E-3', 'y: -0', 'z: 99999999999999999999', 'aa: 0b101', 'ab: nan',
-      'ac: 2007-01-01T09:40:00-05:00', 'ad: False', 'ae: fALSE', 'ag: 1.2.3', 'ah: -x', 'ai: .', 'aj: ~x',
-    ].join('\n')],
+    [
+      'plain scalars of every type',
+      [
+        'a: 007',
+        'b: +1',
+        'c: -1',
+        'd: 1e3',
+        'e: .5',
+        'f: -.inf',
+        'g: 0x1F',
+        'h: 0o17',
+        'i: Null',
+        'j: TRUE',
+        'k: yes',
+        'l: no',
+        'm: on',
+        'n: 2007-04-04',
+        'o: 12:30',
+        'p: 1_000',
+        'q: ~',
+        'r: 1.50',
+        's: 5.',
+        't: .NaN',
+        'u: +.INF',
+        'v: 0X1F',
+        'w: 0o8',
+        'x: 1E-3',
+        'y: -0',
+        'z: 99999999999999999999',
+        'aa: 0b101',
+        'ab: nan',
+        'ac: 2007-01-01T09:40:00-05:00',
+        'ad: False',
+        'ae: fALSE',
+        'ag: 1.2.3',
+        'ah: -x',
+        'ai: .',
+        'aj: ~x',
+      ].join('\n'),
+    ],
     ['empty values', 'a:\nb:   \nc: # c\nd: 1\ne:'],
-    ['quoted strings', `a: ''\nb: ""\nc: "a\\"b"\nd: 'it''s'\ne: " spaced "\nf: "\\t\\x41\\u00e9\\U0001F600\\/\\\\\\_"\ng: '# not a comment'\nh: "1"`],
+    [
+      'quoted strings',
+      `a: ''\nb: ""\nc: "a\\"b"\nd: 'it''s'\ne: " spaced "\nf: "\\t\\x41\\u00e9\\U0001F600\\/\\\\\\_"\ng: '# not a comment'\nh: "1"`,
+    ],
     ['unicode', 'title: Café résumé 日本語 😀\nb: [é, 😀]\nc: "😀"\nd: x\u00a0'],
     ['keys with spaces, dashes, dots and slashes', 'a key: 1\na-key: 2\na.key: 3\na/key: 4\n_x: 5\nyes: 6\nconstructor: 7\ntoString: 8'],
     ['deeper nesting', 'a:\n  b:\n    c:\n      d:\n        - e: 1\n          f:\n            - [x, y]\n            - {g: h}\n'],
-    ['a sequence at its key\'s indent', 'a:\n- x\n- y: 1\n  z: 2\n-\nb: 1'],
+    ["a sequence at its key's indent", 'a:\n- x\n- y: 1\n  z: 2\n-\nb: 1'],
     ['an indented sequence', 'a:\n    - x\n    -   y: 1\n        z:\n        - w\nb: 1'],
     ['nested sequences', 'a:\n  -\n    - x\n    - y\n  - # c\n    - z\n'],
-    ['comments and blank lines', '# top\n\na: 1 # one\n  # deeper\n# shallower\n\nb:\n  # before\n  c: 2   # two\nd: [x, y] # flow\ne: "q" # quoted\n'],
-    ['plain scalars with punctuation', "a: x]\nb: x,y}\nc: it's\nd: a \"quote\"\ne: http://x.example/a?b=c#d\nf: a#b\ng: 50%\nh: 'x' \ni: b  # c"],
+    [
+      'comments and blank lines',
+      '# top\n\na: 1 # one\n  # deeper\n# shallower\n\nb:\n  # before\n  c: 2   # two\nd: [x, y] # flow\ne: "q" # quoted\n',
+    ],
+    [
+      'plain scalars with punctuation',
+      "a: x]\nb: x,y}\nc: it's\nd: a \"quote\"\ne: http://x.example/a?b=c#d\nf: a#b\ng: 50%\nh: 'x' \ni: b  # c",
+    ],
     ['flow collections', "a: []\nb: { }\nc: [ x , 'y, z' , \"w]\" ]\nd: {k: 1, l: 'two', m: x y}\ne: [1, .5, ~, true, 0x1F]"],
     ['block scalars', 'a: >-\n  one\n  two\nb: |\n  one\n  # two\nc: >\n    x\n\n\nd: |-\n  y\n# after\n- e'.replace('\n- e', '\ne: 1')],
     ['a block scalar in a sequence item map', '- a: >-\n    one\n    two\n  b: 1'],
@@ -215,9 +258,25 @@ describe('the fast YAML reader gives exactly what the yaml library gives', () =>
 
   it('types plain scalars as the core schema does', () => {
     const cases: [string, unknown][] = [
-      ['007', 7], ['+1', 1], ['1e3', 1000], ['.5', 0.5], ['-.inf', -Infinity], ['0x1F', 31], ['0o17', 15],
-      ['Null', null], ['~', null], ['TRUE', true], ['False', false], ['yes', 'yes'], ['on', 'on'], ['2007-04-04', '2007-04-04'],
-      ['12:30', '12:30'], ['1_000', '1_000'], ['.nan', NaN], ['0o8', '0o8'], ['nULL', 'nULL'],
+      ['007', 7],
+      ['+1', 1],
+      ['1e3', 1000],
+      ['.5', 0.5],
+      ['-.inf', -Infinity],
+      ['0x1F', 31],
+      ['0o17', 15],
+      ['Null', null],
+      ['~', null],
+      ['TRUE', true],
+      ['False', false],
+      ['yes', 'yes'],
+      ['on', 'on'],
+      ['2007-04-04', '2007-04-04'],
+      ['12:30', '12:30'],
+      ['1_000', '1_000'],
+      ['.nan', NaN],
+      ['0o8', '0o8'],
+      ['nULL', 'nULL'],
     ];
     for (const [text, value] of cases) expect(plainScalar(text), text).toStrictEqual(value);
   });
@@ -227,20 +286,134 @@ describe('the fast YAML reader gives exactly what the yaml library gives', () =>
 
 /** Plain scalars the fast reader takes, many of them easy to type wrongly. */
 const PLAIN = [
-  'x', 'hello world', 'SEV4', 'final', 'Alert rollback dashboard.', 'R1', 'dc-east', '~', 'null', 'Null', 'NULL', 'nULL',
-  'true', 'True', 'TRUE', 'tRUE', 'false', 'False', 'yes', 'no', 'on', 'off', 'y', 'n', '0', '007', '-0', '+1', '-1', '+0',
-  '1e3', '1E-3', '1e+3', '.5', '5.', '-.inf', '+.INF', '.Inf', '.NaN', '.nan', '.Nan', 'nan', 'inf', '0x1F', '0X1F', '0xg',
-  '0o17', '0o8', '0o', '0x', '0b101', '1_000', '1,000', '12:30', '12:30:45', '2007-04-04', '2007-01-01T09:40:00-05:00', '1.0',
-  '1.50', '1e', 'e1', '.', '0.', '+', '-+1', '1-2', '99999999999999999999', '1e400', 'a  b', 'a:b', 'a#b', '-a', '--', '...x',
-  "it's", 'say "hi"', 'a\\b', 'é', '日本', '😀', '\u00a0x', 'x\u00a0', '\u2003', 'a | b', 'a > b', 'http://x.example/a?b=c#d',
-  'a - b', 'x y z.', 'a,', '__proto__', 'constructor',
+  'x',
+  'hello world',
+  'SEV4',
+  'final',
+  'Alert rollback dashboard.',
+  'R1',
+  'dc-east',
+  '~',
+  'null',
+  'Null',
+  'NULL',
+  'nULL',
+  'true',
+  'True',
+  'TRUE',
+  'tRUE',
+  'false',
+  'False',
+  'yes',
+  'no',
+  'on',
+  'off',
+  'y',
+  'n',
+  '0',
+  '007',
+  '-0',
+  '+1',
+  '-1',
+  '+0',
+  '1e3',
+  '1E-3',
+  '1e+3',
+  '.5',
+  '5.',
+  '-.inf',
+  '+.INF',
+  '.Inf',
+  '.NaN',
+  '.nan',
+  '.Nan',
+  'nan',
+  'inf',
+  '0x1F',
+  '0X1F',
+  '0xg',
+  '0o17',
+  '0o8',
+  '0o',
+  '0x',
+  '0b101',
+  '1_000',
+  '1,000',
+  '12:30',
+  '12:30:45',
+  '2007-04-04',
+  '2007-01-01T09:40:00-05:00',
+  '1.0',
+  '1.50',
+  '1e',
+  'e1',
+  '.',
+  '0.',
+  '+',
+  '-+1',
+  '1-2',
+  '99999999999999999999',
+  '1e400',
+  'a  b',
+  'a:b',
+  'a#b',
+  '-a',
+  '--',
+  '...x',
+  "it's",
+  'say "hi"',
+  'a\\b',
+  'é',
+  '日本',
+  '😀',
+  '\u00a0x',
+  'x\u00a0',
+  '\u2003',
+  'a | b',
+  'a > b',
+  'http://x.example/a?b=c#d',
+  'a - b',
+  'x y z.',
+  'a,',
+  '__proto__',
+  'constructor',
 ];
 /** Plain scalars in flow collections: no `,[]{}:#`. */
 const FLOW_PLAIN = PLAIN.filter((p) => !/[,[\]{}:#]/.test(p));
 /** Text the fast reader refuses (or the library rejects) as a plain scalar. */
 const ODD = [
-  'a: b', 'a:', 'a #b', '#a', '- a', '-', '---', '...', 'a]', 'a}', '[a]', '{a}', "'", '"', '&a', '*a', '!a', '?a', '? a',
-  ':a', '%a', '@a', '`a', '|', '>', '>-', 'a\tb', ',a', 'a[b', 'a{b', 'a ', ' a',
+  'a: b',
+  'a:',
+  'a #b',
+  '#a',
+  '- a',
+  '-',
+  '---',
+  '...',
+  'a]',
+  'a}',
+  '[a]',
+  '{a}',
+  "'",
+  '"',
+  '&a',
+  '*a',
+  '!a',
+  '?a',
+  '? a',
+  ':a',
+  '%a',
+  '@a',
+  '`a',
+  '|',
+  '>',
+  '>-',
+  'a\tb',
+  ',a',
+  'a[b',
+  'a{b',
+  'a ',
+  ' a',
 ];
 const KEYS = ['id', 'a', 'b', 'c', 'title', 'a b', 'a-b', 'a_b', 'a.b', 'x/y', '_', 'k1', 'on', 'yes', 'constructor', 'toString', 'status'];
 const ODD_KEYS = ['null', 'True', '1', '1a', '-a', 'a ', '__proto__', '"q"', "'q'", '?', 'a:b', '日本', 'a#b', '&a a', 'a b:'];
@@ -263,10 +436,11 @@ type Doc =
 
 const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
 const doubleQuote = (s: string, escape: string) => `"${s.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}${escape}"`;
-const quotedArb = (pool: readonly string[]) => fc.oneof(
-  fc.constantFrom(...pool).map(quote),
-  fc.tuple(fc.constantFrom(...pool), fc.oneof(fc.constant(''), mostly(ESCAPES, ODD_ESCAPES))).map(([s, e]) => doubleQuote(s, e)),
-);
+const quotedArb = (pool: readonly string[]) =>
+  fc.oneof(
+    fc.constantFrom(...pool).map(quote),
+    fc.tuple(fc.constantFrom(...pool), fc.oneof(fc.constant(''), mostly(ESCAPES, ODD_ESCAPES))).map(([s, e]) => doubleQuote(s, e)),
+  );
 const scalarTextArb = fc.oneof(
   { weight: 40, arbitrary: mostly(PLAIN, ODD) },
   { weight: 10, arbitrary: quotedArb([...PLAIN, ...ODD]) },
@@ -274,11 +448,14 @@ const scalarTextArb = fc.oneof(
 );
 const flowItemArb = fc.oneof({ weight: 4, arbitrary: mostly(FLOW_PLAIN, ODD) }, { weight: 1, arbitrary: quotedArb([...PLAIN, ...ODD]) });
 const flowArb = fc.oneof(
-  fc.tuple(fc.array(flowItemArb, { maxLength: 4 }), mostly([', ', ',', ' , ', ',  '], [' ,, ', ', ['])).map(([items, sep]) => `[${items.join(sep)}]`),
+  fc
+    .tuple(fc.array(flowItemArb, { maxLength: 4 }), mostly([', ', ',', ' , ', ',  '], [' ,, ', ', [']))
+    .map(([items, sep]) => `[${items.join(sep)}]`),
   fc.array(fc.tuple(mostly(KEYS, ODD_KEYS), flowItemArb), { maxLength: 3 }).map((es) => `{${es.map(([k, v]) => `${k}: ${v}`).join(', ')}}`),
 );
 const commentArb = fc.constantFrom('', '', '', '', ' # c', '  #c', ' #', '   ');
-const valueTextArb = fc.tuple(fc.oneof({ weight: 4, arbitrary: scalarTextArb }, { weight: 1, arbitrary: flowArb }), commentArb)
+const valueTextArb = fc
+  .tuple(fc.oneof({ weight: 4, arbitrary: scalarTextArb }, { weight: 1, arbitrary: flowArb }), commentArb)
   .map(([text, comment]) => ({ kind: 'scalar' as const, text: text + comment }));
 const leafArb: fc.Arbitrary<Doc> = fc.oneof(
   { weight: 12, arbitrary: valueTextArb },
@@ -298,7 +475,11 @@ const { doc: docArb } = fc.letrec<{ doc: Doc; map: Doc; seq: Doc }>((tie) => ({
   map: fc.record({
     kind: fc.constant('map' as const),
     // Unique keys, bar now and then the first one again.
-    entries: fc.tuple(fc.uniqueArray(fc.tuple(mostly(KEYS, ODD_KEYS), tie('doc')), { minLength: 1, maxLength: 5, selector: ([k]) => k }), mostly([false], [true]))
+    entries: fc
+      .tuple(
+        fc.uniqueArray(fc.tuple(mostly(KEYS, ODD_KEYS), tie('doc')), { minLength: 1, maxLength: 5, selector: ([k]) => k }),
+        mostly([false], [true]),
+      )
       .map(([entries, again]) => (again ? [...entries, entries[0]!] : entries)),
     step: fc.constantFrom(2, 2, 1, 4),
     comment: commentArb,
@@ -335,18 +516,30 @@ function render(doc: Doc, indent: number): string[] {
 /** A key's or dash's line and what follows it. */
 function renderAfter(head: string, value: Doc, indent: number, isKey: boolean): string[] {
   switch (value.kind) {
-    case 'scalar': return [`${head} ${value.text}`];
-    case 'empty': return [head + value.after];
-    case 'block': return [`${head} ${value.header}`, ...value.lines.map((l) => (l === '' ? '' : ' '.repeat(indent + value.indent) + l))];
-    case 'map': return [head + value.comment, ...render(value, indent + Math.max(value.step, 1))];
-    case 'seq': return [head + value.comment, ...render(value, indent + (isKey ? value.step : Math.max(value.step, 1)))];
+    case 'scalar':
+      return [`${head} ${value.text}`];
+    case 'empty':
+      return [head + value.after];
+    case 'block':
+      return [`${head} ${value.header}`, ...value.lines.map((l) => (l === '' ? '' : ' '.repeat(indent + value.indent) + l))];
+    case 'map':
+      return [head + value.comment, ...render(value, indent + Math.max(value.step, 1))];
+    case 'seq':
+      return [head + value.comment, ...render(value, indent + (isKey ? value.step : Math.max(value.step, 1)))];
   }
 }
 
 /** Blank and comment lines to put between the others (or, now and then, `- - x`). */
-const extrasArb = fc.array(fc.tuple(fc.nat(), mostly(['', '   ', '# c', '  # c', '      #x', ' #'], ['- - x', '---', '  - - x'])), { maxLength: 3 });
+const extrasArb = fc.array(fc.tuple(fc.nat(), mostly(['', '   ', '# c', '  # c', '      #x', ' #'], ['- - x', '---', '  - - x'])), {
+  maxLength: 3,
+});
 
-const documentArb = fc.tuple(fc.oneof({ weight: 4, arbitrary: docArb.filter((d) => d.kind === 'map') }, { weight: 1, arbitrary: docArb }), extrasArb, fc.boolean())
+const documentArb = fc
+  .tuple(
+    fc.oneof({ weight: 4, arbitrary: docArb.filter((d) => d.kind === 'map') }, { weight: 1, arbitrary: docArb }),
+    extrasArb,
+    fc.boolean(),
+  )
   .map(([doc, extras, trailingNewline]) => {
     const lines = render(doc, 0);
     for (const [at, line] of extras) lines.splice(at % (lines.length + 1), 0, line);
@@ -354,17 +547,50 @@ const documentArb = fc.tuple(fc.oneof({ weight: 4, arbitrary: docArb.filter((d) 
   });
 
 /** Small edits: a character in, a character out, or two lines swapped. */
-const editArb = fc.tuple(fc.nat(), fc.constantFrom('', ' ', '  ', '\n', ':', '-', '#', '"', "'", '[', ']', '{', '}', ',', '>', '|', '&', '*', '!', '?', '\t', 'x', '1', '.', '\\'), fc.boolean());
+const editArb = fc.tuple(
+  fc.nat(),
+  fc.constantFrom(
+    '',
+    ' ',
+    '  ',
+    '\n',
+    ':',
+    '-',
+    '#',
+    '"',
+    "'",
+    '[',
+    ']',
+    '{',
+    '}',
+    ',',
+    '>',
+    '|',
+    '&',
+    '*',
+    '!',
+    '?',
+    '\t',
+    'x',
+    '1',
+    '.',
+    '\\',
+  ),
+  fc.boolean(),
+);
 
 describe('the fast YAML reader on random documents (property)', () => {
   it(`gives the library's result on documents of the subset's grammar (${RUNS} runs)`, () => {
     let fast = 0;
-    fc.assert(fc.property(documentArb, (text) => {
-      const r = sameQuick(text);
-      if (r.fast) fast++;
-      if (!r.equal) expect(readYamlFast(text, 1)).toEqual(readYamlWithLibrary('f.md', text, 1));
-      return r.equal;
-    }), { numRuns: RUNS });
+    fc.assert(
+      fc.property(documentArb, (text) => {
+        const r = sameQuick(text);
+        if (r.fast) fast++;
+        if (!r.equal) expect(readYamlFast(text, 1)).toEqual(readYamlWithLibrary('f.md', text, 1));
+        return r.equal;
+      }),
+      { numRuns: RUNS },
+    );
     // Most of the documents are inside the subset, or the property would prove little.
     expect(fast).toBeGreaterThan(RUNS * 0.3);
   }, 120_000);
@@ -375,25 +601,31 @@ describe('the fast YAML reader on random documents (property)', () => {
       { weight: 1, arbitrary: fc.constantFrom(...':-#[]{},\'"|>.~\\', ' #', ', ') },
     );
     let fast = 0;
-    fc.assert(fc.property(fc.string({ unit, maxLength: 30 }), (text) => {
-      const r = sameQuick(text);
-      if (r.fast) fast++;
-      if (!r.equal) expect(readYamlFast(text, 1)).toEqual(readYamlWithLibrary('f.md', text, 1));
-      return r.equal;
-    }), { numRuns: RUNS * 5 });
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 30 }), (text) => {
+        const r = sameQuick(text);
+        if (r.fast) fast++;
+        if (!r.equal) expect(readYamlFast(text, 1)).toEqual(readYamlWithLibrary('f.md', text, 1));
+        return r.equal;
+      }),
+      { numRuns: RUNS * 5 },
+    );
     expect(fast).toBeGreaterThan(RUNS * 0.25);
   }, 120_000);
 
   it(`gives the library's result on documents with random edits (${RUNS} runs)`, () => {
-    fc.assert(fc.property(documentArb, fc.array(editArb, { minLength: 1, maxLength: 3 }), (text, edits) => {
-      let edited = text;
-      for (const [at, ch, remove] of edits) {
-        const p = at % (edited.length + 1);
-        edited = edited.slice(0, p) + ch + edited.slice(remove ? p + 1 : p);
-      }
-      const r = sameQuick(edited);
-      if (!r.equal) expect(readYamlFast(edited, 1)).toEqual(readYamlWithLibrary('f.md', edited, 1));
-      return r.equal;
-    }), { numRuns: RUNS });
+    fc.assert(
+      fc.property(documentArb, fc.array(editArb, { minLength: 1, maxLength: 3 }), (text, edits) => {
+        let edited = text;
+        for (const [at, ch, remove] of edits) {
+          const p = at % (edited.length + 1);
+          edited = edited.slice(0, p) + ch + edited.slice(remove ? p + 1 : p);
+        }
+        const r = sameQuick(edited);
+        if (!r.equal) expect(readYamlFast(edited, 1)).toEqual(readYamlWithLibrary('f.md', edited, 1));
+        return r.equal;
+      }),
+      { numRuns: RUNS },
+    );
   }, 120_000);
 });

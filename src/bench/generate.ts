@@ -20,13 +20,26 @@ export function prng(seed: number): () => number {
   };
 }
 
-const SERVICES = ['pop', 'imap', 'webmail', 'smtp-inbound', 'smtp-outbound', 'spam-filtering', 'mail-routing', 'mail-storage', 'control-panel', 'dns'];
+const SERVICES = [
+  'pop',
+  'imap',
+  'webmail',
+  'smtp-inbound',
+  'smtp-outbound',
+  'spam-filtering',
+  'mail-routing',
+  'mail-storage',
+  'control-panel',
+  'dns',
+];
 const CATEGORIES = ['capacity', 'change', 'config', 'software', 'hardware', 'network', 'dependency', 'security', 'process', 'unknown'];
 const OWNERS = ['ana', 'ben', 'cho', 'dev', 'eli', 'fay', 'gus', 'hal'];
 const KINDS = ['action', 'note', 'communication', 'action', 'note'];
-const WORDS = ('the load balancer failover queue mailbox store replica latency timeout customers webmail imap pop relay spam filter disk array ' +
+const WORDS = (
+  'the load balancer failover queue mailbox store replica latency timeout customers webmail imap pop relay spam filter disk array ' +
   'controller firmware cache database index route lookup proxy session certificate network switch link packet retry backlog alert page ' +
-  'on-call engineer rollback deploy config change capacity surge threshold graph dashboard runbook provider ticket escalation recovery').split(' ');
+  'on-call engineer rollback deploy config change capacity surge threshold graph dashboard runbook provider ticket escalation recovery'
+).split(' ');
 
 export const BENCH_CONFIG = `organization: Bench Mail, Inc.
 timezone: America/New_York
@@ -48,7 +61,7 @@ function sentence(r: () => number, min = 8, max = 20): string {
   const n = min + Math.floor(r() * (max - min));
   const words = Array.from({ length: n }, () => pick(r, WORDS));
   const text = words.join(' ');
-  return text[0]!.toUpperCase() + text.slice(1) + '.';
+  return `${text[0]!.toUpperCase() + text.slice(1)}.`;
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -82,12 +95,27 @@ export function generateIncident(seed: number, i: number, count: number): Genera
   const bodyKb = 3 + r() * 6;
 
   const fm: string[] = [
-    '---', `id: ${id}`, `title: ${sentence(r, 4, 9).slice(0, -1)}`, `status: ${r() < 0.9 ? 'final' : 'review'}`,
-    `severity: SEV${1 + Math.floor(r() * 4)}`, `services: [${services.join(', ')}]`, `locations: [${r() < 0.7 ? 'dc-east' : 'dc-west'}]`,
+    '---',
+    `id: ${id}`,
+    `title: ${sentence(r, 4, 9).slice(0, -1)}`,
+    `status: ${r() < 0.9 ? 'final' : 'review'}`,
+    `severity: SEV${1 + Math.floor(r() * 4)}`,
+    `services: [${services.join(', ')}]`,
+    `locations: [${r() < 0.7 ? 'dc-east' : 'dc-west'}]`,
   ];
   if (r() < 0.5) fm.push(`provider: ${r() < 0.8 ? 'hostco' : 'dnsco'}`);
-  fm.push(`started: ${stamp(started)}`, `detected: ${stamp(started + detect)}`, `mitigated: ${stamp(started + mitigate)}`, `resolved: ${stamp(started + resolve)}`);
-  fm.push('impact:', `  summary: ${sentence(r)}`, `  symptoms: [${sentence(r, 2, 4).slice(0, -1).toLowerCase()}]`, `  customers_affected: ${Math.floor(r() * 50000)}`);
+  fm.push(
+    `started: ${stamp(started)}`,
+    `detected: ${stamp(started + detect)}`,
+    `mitigated: ${stamp(started + mitigate)}`,
+    `resolved: ${stamp(started + resolve)}`,
+  );
+  fm.push(
+    'impact:',
+    `  summary: ${sentence(r)}`,
+    `  symptoms: [${sentence(r, 2, 4).slice(0, -1).toLowerCase()}]`,
+    `  customers_affected: ${Math.floor(r() * 50000)}`,
+  );
   fm.push('root_cause:', `  category: ${category}`, `  summary: ${sentence(r)}`);
   fm.push('contributing_factors:', `  - {category: ${pick(r, CATEGORIES)}, summary: ${sentence(r, 5, 10)}}`);
   fm.push('detection:', `  method: ${pick(r, ['monitoring', 'alert', 'customer-report', 'staff'])}`);
@@ -100,8 +128,14 @@ export function generateIncident(seed: number, i: number, count: number): Genera
   fm.push('remediations:');
   for (let k = 0; k < remediations; k++) {
     const due = stamp(started + (5 + Math.floor(r() * 120)) * 1440).slice(0, 10);
-    fm.push(`  - id: R${k + 1}`, `    action: ${sentence(r)}`, `    type: ${pick(r, ['prevent', 'detect', 'mitigate', 'process'])}`,
-      `    owner: ${pick(r, OWNERS)}`, `    due: ${due}`, `    status: ${pick(r, ['open', 'in-progress', 'done', 'done', 'wont-do'])}`);
+    fm.push(
+      `  - id: R${k + 1}`,
+      `    action: ${sentence(r)}`,
+      `    type: ${pick(r, ['prevent', 'detect', 'mitigate', 'process'])}`,
+      `    owner: ${pick(r, OWNERS)}`,
+      `    due: ${due}`,
+      `    status: ${pick(r, ['open', 'in-progress', 'done', 'done', 'wont-do'])}`,
+    );
     if (r() < 0.3) fm.push('    public: true');
   }
   if (i > 0 && r() < 0.2) {
@@ -124,7 +158,18 @@ export function generateIncident(seed: number, i: number, count: number): Genera
   }
   body.push('', '## Impact', '');
   for (let k = 0; k < 4; k++) body.push(`- ${sentence(r)}`);
-  body.push('', '## Root cause', '', sentence(r, 20, 40), '', '```sh', `$ tail -n 3 /var/log/${pick(r, WORDS)}.log`, ...Array.from({ length: 3 }, () => `${stamp(times[0]!)} ${pick(r, WORDS)}: ${sentence(r, 4, 8)}`), '```', '');
+  body.push(
+    '',
+    '## Root cause',
+    '',
+    sentence(r, 20, 40),
+    '',
+    '```sh',
+    `$ tail -n 3 /var/log/${pick(r, WORDS)}.log`,
+    ...Array.from({ length: 3 }, () => `${stamp(times[0]!)} ${pick(r, WORDS)}: ${sentence(r, 4, 8)}`),
+    '```',
+    '',
+  );
   body.push('## Resolution', '', '| Step | Owner | Minutes |', '| --- | --- | ---: |');
   for (let k = 0; k < 4; k++) body.push(`| ${sentence(r, 3, 6)} | ${pick(r, OWNERS)} | ${Math.floor(r() * 90)} |`);
   body.push('', '## Lessons learned', '');

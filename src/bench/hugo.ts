@@ -30,19 +30,25 @@ export function hugoInstalled(): boolean {
 function usage(command: string, args: readonly string[]): Usage {
   const run = spawnSync(TIME, ['-f', '@@%e %U %S %M', command, ...args], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   const line = /@@([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(run.stderr);
-  if (!line || (run.status !== 0 && run.status !== 1)) throw new Error(`${command} ${args.join(' ')} failed (exit ${run.status}): ${run.stderr}`);
+  if (!line || (run.status !== 0 && run.status !== 1))
+    throw new Error(`${command} ${args.join(' ')} failed (exit ${run.status}): ${run.stderr}`);
   return { wall: Number(line[1]), cpu: Number(line[2]) + Number(line[3]), rssMb: Number(line[4]) / 1024 };
 }
 
-const LAYOUT = (body: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{ .Title }}</title></head><body>${body}</body></html>\n`;
+const LAYOUT = (body: string) =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{ .Title }}</title></head><body>${body}</body></html>\n`;
 
 /** A Hugo site over a copy of `root`'s incidents (copied before the clock starts). */
 function hugoSite(root: string, dir: string): void {
   cpSync(join(root, 'incidents'), join(dir, 'content', 'incidents'), { recursive: true });
-  writeFileSync(join(dir, 'hugo.toml'), 'baseURL = "http://localhost/"\ntitle = "Incidents"\ndisableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"]\n');
+  writeFileSync(
+    join(dir, 'hugo.toml'),
+    'baseURL = "http://localhost/"\ntitle = "Incidents"\ndisableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"]\n',
+  );
   mkdirSync(join(dir, 'layouts', '_default'), { recursive: true });
   writeFileSync(join(dir, 'layouts', '_default', 'single.html'), LAYOUT('<h1>{{ .Title }}</h1>{{ .Content }}'));
-  const list = '<h1>{{ .Title }}</h1><ul>{{ range .RegularPagesRecursive }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>';
+  const list =
+    '<h1>{{ .Title }}</h1><ul>{{ range .RegularPagesRecursive }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>';
   writeFileSync(join(dir, 'layouts', '_default', 'list.html'), LAYOUT(list));
   writeFileSync(join(dir, 'layouts', 'index.html'), LAYOUT(list.replace('.RegularPagesRecursive', '.Site.RegularPages')));
 }

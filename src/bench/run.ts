@@ -21,7 +21,12 @@ import { hugoInstalled, race } from './hugo.js';
  * and measures the build and the stats query against the targets of docs/performance.md.
  * Options: `--sizes 1000,10000` (default), `--keep` (leave the generated folders), `--json`.
  */
-interface Measure { metric: string; value: string; target: string; ok: string }
+interface Measure {
+  metric: string;
+  value: string;
+  target: string;
+  ok: string;
+}
 
 const args = process.argv.slice(2);
 const sizesArg = args[args.indexOf('--sizes') + 1];
@@ -86,14 +91,26 @@ function benchLoop(exampleRoot: string): void {
     return performance.now() - t;
   });
   record('Node start (node -e 0)', nodeMs);
-  record('postmortem --help (target: 2 × Node start)', medianMs(5, () => cliMs(['--help'])), 2 * nodeMs);
+  record(
+    'postmortem --help (target: 2 × Node start)',
+    medianMs(5, () => cliMs(['--help'])),
+    2 * nodeMs,
+  );
   const file = listIncidentFiles(exampleRoot)[0]!;
   const out = mkdtempSync(join(tmpdir(), 'pmkb-bench-out-'));
   try {
     cliMs(['build', '--root', exampleRoot, '--out', out]);
     // after a build, as in an editor or a pre-commit hook (the build's cache answers for the other files)
-    record('example KB: check <one file>', medianMs(5, () => cliMs(['check', '--root', exampleRoot, '--out', out, join(exampleRoot, file)])), 300);
-    record('example KB: build, nothing changed', medianMs(5, () => cliMs(['build', '--root', exampleRoot, '--out', out])), 500);
+    record(
+      'example KB: check <one file>',
+      medianMs(5, () => cliMs(['check', '--root', exampleRoot, '--out', out, join(exampleRoot, file)])),
+      300,
+    );
+    record(
+      'example KB: build, nothing changed',
+      medianMs(5, () => cliMs(['build', '--root', exampleRoot, '--out', out])),
+      500,
+    );
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -103,12 +120,20 @@ function benchLoop(exampleRoot: string): void {
 function benchBuildCommand(root: string, count: number): void {
   cliMs(['build', '--root', root]); // the site and documents, once
   const target = count === 10000 ? 500 : undefined;
-  record(`${count}: postmortem build, nothing changed`, medianMs(3, () => cliMs(['build', '--root', root])), target);
+  record(
+    `${count}: postmortem build, nothing changed`,
+    medianMs(3, () => cliMs(['build', '--root', root])),
+    target,
+  );
   const files = listIncidentFiles(root);
-  record(`${count}: postmortem build, one edited incident`, medianMs(3, (n) => {
-    editTitle(root, files[Math.floor(((n + 1) * count) / 4)]!, n);
-    return cliMs(['build', '--root', root]);
-  }), target);
+  record(
+    `${count}: postmortem build, one edited incident`,
+    medianMs(3, (n) => {
+      editTitle(root, files[Math.floor(((n + 1) * count) / 4)]!, n);
+      return cliMs(['build', '--root', root]);
+    }),
+    target,
+  );
 }
 
 /**
@@ -122,16 +147,24 @@ function benchRace(root: string, count: number): void {
   }
   const { ours, hugo } = race(CLI, root);
   const factor = count >= 10000 ? 1 : count >= 1000 ? 1.5 : undefined;
-  const cell = (u: { wall: number; cpu: number; rssMb: number }) => `${u.wall.toFixed(2)} s wall, ${u.cpu.toFixed(2)} s CPU, ${u.rssMb.toFixed(0)} MB`;
+  const cell = (u: { wall: number; cpu: number; rssMb: number }) =>
+    `${u.wall.toFixed(2)} s wall, ${u.cpu.toFixed(2)} s CPU, ${u.rssMb.toFixed(0)} MB`;
   results.push({ metric: `${count}: cold build, database + site (postmortem site)`, value: cell(ours), target: '', ok: '' });
   results.push({ metric: `${count}: Hugo, same files, same run`, value: cell(hugo), target: '', ok: '' });
   const ratio = ours.wall / hugo.wall;
   results.push({
-    metric: `${count}: cold build / Hugo (wall; CPU ${(ours.cpu / hugo.cpu).toFixed(2)}×)`, value: `${ratio.toFixed(2)}×`,
-    target: factor === undefined ? '' : `≤ ${factor}×`, ok: factor === undefined ? '' : ratio <= factor ? 'yes' : 'NO',
+    metric: `${count}: cold build / Hugo (wall; CPU ${(ours.cpu / hugo.cpu).toFixed(2)}×)`,
+    value: `${ratio.toFixed(2)}×`,
+    target: factor === undefined ? '' : `≤ ${factor}×`,
+    ok: factor === undefined ? '' : ratio <= factor ? 'yes' : 'NO',
   });
   if (count >= 10000) {
-    results.push({ metric: `${count}: peak memory, cold build + site (RSS)`, value: `${ours.rssMb.toFixed(0)} MB`, target: '≤ 400 MB', ok: ours.rssMb <= 400 ? 'yes' : 'NO' });
+    results.push({
+      metric: `${count}: peak memory, cold build + site (RSS)`,
+      value: `${ours.rssMb.toFixed(0)} MB`,
+      target: '≤ 400 MB',
+      ok: ours.rssMb <= 400 ? 'yes' : 'NO',
+    });
   }
   process.stderr.write(`${count}: cold build ${cell(ours)}; Hugo ${cell(hugo)}\n`);
 }
@@ -162,7 +195,11 @@ function synthesise(dbPath: string, copyPath: string, target: number): number {
     const copies = Math.ceil(target / base) - 1;
     db.transaction(() => {
       for (let k = 1; k <= copies; k++) {
-        const select = columns.map((c) => (c === 'id' || c === 'file' ? `${c} || '-copy${k}'` : c === 'started_local_date' ? `date(started_local_date, '+${k} days')` : c)).join(', ');
+        const select = columns
+          .map((c) =>
+            c === 'id' || c === 'file' ? `${c} || '-copy${k}'` : c === 'started_local_date' ? `date(started_local_date, '+${k} days')` : c,
+          )
+          .join(', ');
         db.exec(`INSERT INTO incidents (${columns.join(', ')}) SELECT ${select} FROM incidents WHERE id NOT LIKE '%-copy%'`);
       }
     })();
@@ -181,7 +218,8 @@ async function benchSize(count: number): Promise<void> {
 
     // The cold build runs in a process of its own, like `postmortem build`, so its peak memory is its own.
     const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--cold-build', root], {
-      stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      encoding: 'utf8',
     });
     if (child.status !== 0) throw new Error(`the cold build of ${count} incidents failed (exit ${child.status})`);
     const { ms: coldMs, rss: coldRss } = JSON.parse(child.stdout) as { ms: number; rss: number };
@@ -224,8 +262,13 @@ async function benchSize(count: number): Promise<void> {
       const [kb, loadMs] = await timed(() => loadKnowledgeBase({ root }));
       note(`${count}: loadKnowledgeBase (1 thread)`, `${(kb.sources.length / (loadMs / 1000)).toFixed(0)} files/s (${seconds(loadMs)})`);
       const files = listIncidentFiles(root);
-      const [, fastMs] = await timed(() => processFiles({ root, files, config: loadConfig(root).config, today: '2030-01-01' }, () => undefined, undefined, 1));
-      note(`${count}: fast reader + per-file checks, 1 thread`, `${(files.length / (fastMs / 1000)).toFixed(0)} files/s (${seconds(fastMs)})`);
+      const [, fastMs] = await timed(() =>
+        processFiles({ root, files, config: loadConfig(root).config, today: '2030-01-01' }, () => undefined, undefined, 1),
+      );
+      note(
+        `${count}: fast reader + per-file checks, 1 thread`,
+        `${(files.length / (fastMs / 1000)).toFixed(0)} files/s (${seconds(fastMs)})`,
+      );
     }
   } finally {
     if (!keep) rmSync(root, { recursive: true, force: true });
@@ -238,7 +281,9 @@ async function benchSize(count: number): Promise<void> {
  */
 if (args.includes('--cold-build')) {
   const root = args[args.indexOf('--cold-build') + 1]!;
-  const [, ms] = await timed(() => updateKnowledgeBase({ root, out: join(root, 'out'), stdout: sink, stderr: process.stderr, color: false }));
+  const [, ms] = await timed(() =>
+    updateKnowledgeBase({ root, out: join(root, 'out'), stdout: sink, stderr: process.stderr, color: false }),
+  );
   process.stdout.write(JSON.stringify({ ms, rss: process.resourceUsage().maxRSS / 1024 }));
 } else if (args.includes('--child')) {
   await benchSize(sizes[0]!);
@@ -249,14 +294,26 @@ if (args.includes('--cold-build')) {
     loadKnowledgeBase({ root: exampleRoot }); // warm up the code paths
     const [kb, ms] = await timed(() => loadKnowledgeBase({ root: exampleRoot }));
     benchLoop(exampleRoot);
-    note('example KB: loadKnowledgeBase (1 thread)', `${(kb.sources.length / (ms / 1000)).toFixed(0)} files/s (${kb.sources.length} files in ${seconds(ms)})`);
+    note(
+      'example KB: loadKnowledgeBase (1 thread)',
+      `${(kb.sources.length / (ms / 1000)).toFixed(0)} files/s (${kb.sources.length} files in ${seconds(ms)})`,
+    );
   }
   for (const count of sizes) {
-    const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', '--sizes', String(count), ...(keep ? ['--keep'] : [])], {
-      stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 16 * 1024 * 1024,
-    });
+    const child = spawnSync(
+      process.execPath,
+      [fileURLToPath(import.meta.url), '--child', '--sizes', String(count), ...(keep ? ['--keep'] : [])],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        encoding: 'utf8',
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
     if (child.status !== 0) throw new Error(`the benchmark for ${count} incidents failed (exit ${child.status})`);
     results.push(...(JSON.parse(child.stdout) as Measure[]));
   }
-  writeRows(process.stdout, results as unknown as Record<string, unknown>[], { format: args.includes('--json') ? 'json' : 'table', columns: ['metric', 'value', 'target', 'ok'] });
+  writeRows(process.stdout, results as unknown as Record<string, unknown>[], {
+    format: args.includes('--json') ? 'json' : 'table',
+    columns: ['metric', 'value', 'target', 'ok'],
+  });
 }

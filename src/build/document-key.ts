@@ -56,20 +56,30 @@ function fileDigest(path: string): string {
 }
 
 export function documentKey(root: string, kb: Pick<BuiltKnowledgeBase, 'config' | 'today'>, inputs: DocumentInputs): string {
-  return digest([
-    TOOL_VERSION, inputs.kind, JSON.stringify(inputs.spec), JSON.stringify(kb.config), kb.today.toString(),
-    templatesDigest(root, inputs.kind),
-    ...inputs.records.map(([file, d]) => `${file}\u0001${d}`),
-    ...(inputs.files ?? []).map((f) => `${f}\u0001${fileDigest(join(root, f))}`),
-    ...(inputs.facts ?? []),
-  ].join('\u0000'));
+  return digest(
+    [
+      TOOL_VERSION,
+      inputs.kind,
+      JSON.stringify(inputs.spec),
+      JSON.stringify(kb.config),
+      kb.today.toString(),
+      templatesDigest(root, inputs.kind),
+      ...inputs.records.map(([file, d]) => `${file}\u0001${d}`),
+      ...(inputs.files ?? []).map((f) => `${f}\u0001${fileDigest(join(root, f))}`),
+      ...(inputs.facts ?? []),
+    ].join('\u0000'),
+  );
 }
 
 /** `[file, digest]` of the valid incidents with these ids (all when omitted), by file, from the database. */
 export function incidentRecords(kb: Pick<BuiltKnowledgeBase, 'openDb'>, ids?: readonly string[]): [string, string][] {
   const db = kb.openDb();
   try {
-    const rows = db.prepare('SELECT incident_id, file, digest FROM files WHERE incident_id IS NOT NULL ORDER BY file').raw().all() as [string, string, string][];
+    const rows = db.prepare('SELECT incident_id, file, digest FROM files WHERE incident_id IS NOT NULL ORDER BY file').raw().all() as [
+      string,
+      string,
+      string,
+    ][];
     const wanted = ids && new Set(ids.map((id) => id.trim()));
     return rows.filter(([id]) => !wanted || wanted.has(id)).map(([, file, d]) => [file, d]);
   } finally {
@@ -94,7 +104,10 @@ export class FinishedDocuments {
   private readonly previous: Record<string, Finished>;
   private readonly next: Record<string, Finished> = {};
 
-  constructor(private readonly out: string, folder: string) {
+  constructor(
+    private readonly out: string,
+    folder: string,
+  ) {
     this.path = join(out, folder, '.finished.json');
     let previous: Record<string, Finished> = {};
     try {
@@ -112,7 +125,7 @@ export class FinishedDocuments {
    */
   reuse(key: string, result: { unchanged: number; notes: string[] }): boolean {
     const done = this.previous[key];
-    if (!done || !done.files.every(([path, d]) => fileDigest(join(this.out, path)) === d)) return false;
+    if (!done?.files.every(([path, d]) => fileDigest(join(this.out, path)) === d)) return false;
     this.next[key] = done;
     result.unchanged += done.files.length;
     result.notes.push(...done.notes);
@@ -125,8 +138,12 @@ export class FinishedDocuments {
   }
 
   save(): void {
-    const documents = Object.fromEntries(Object.keys(this.next).sort().map((k) => [k, this.next[k]!]));
+    const documents = Object.fromEntries(
+      Object.keys(this.next)
+        .sort()
+        .map((k) => [k, this.next[k]!]),
+    );
     if (Object.keys(documents).length === 0 && Object.keys(this.previous).length === 0) return;
-    writeFileAtomic(this.path, JSON.stringify({ format: STATE_FORMAT, documents }, null, 1) + '\n');
+    writeFileAtomic(this.path, `${JSON.stringify({ format: STATE_FORMAT, documents }, null, 1)}\n`);
   }
 }

@@ -12,11 +12,20 @@ export function tickLabel(value: number): string {
 }
 
 /** A vertical value axis with light grid lines across the plot. */
-export function verticalValueAxis(scale: ScaleLinear<number, number>, ticks: number[], left: number, right: number, label: string, labelY: number): string {
+export function verticalValueAxis(
+  scale: ScaleLinear<number, number>,
+  ticks: number[],
+  left: number,
+  right: number,
+  label: string,
+  labelY: number,
+): string {
   const parts: string[] = ['<g class="axis axis-value">'];
   for (const t of ticks) {
     const y = scale(t);
-    parts.push(`<line x1="${num(left)}" x2="${num(right)}" y1="${num(y)}" y2="${num(y)}" stroke="${t === 0 ? '#000000' : '#d0d0d0'}" stroke-width="${t === 0 ? 1 : 0.6}"/>`);
+    parts.push(
+      `<line x1="${num(left)}" x2="${num(right)}" y1="${num(y)}" y2="${num(y)}" stroke="${t === 0 ? '#000000' : '#d0d0d0'}" stroke-width="${t === 0 ? 1 : 0.6}"/>`,
+    );
     parts.push(text(left - 5, y + 3.5, tickLabel(t), 'text-anchor="end" fill="#333333" font-size="10"'));
   }
   parts.push(text(0, labelY, label, 'class="axis-label" fill="#333333" font-size="10.5"'));
@@ -25,11 +34,20 @@ export function verticalValueAxis(scale: ScaleLinear<number, number>, ticks: num
 }
 
 /** A horizontal value axis (under a plot) with grid lines and a unit label. */
-export function horizontalValueAxis(scale: ScaleLinear<number, number>, ticks: number[], top: number, bottom: number, label: string, width: number): string {
+export function horizontalValueAxis(
+  scale: ScaleLinear<number, number>,
+  ticks: number[],
+  top: number,
+  bottom: number,
+  label: string,
+  width: number,
+): string {
   const parts: string[] = ['<g class="axis axis-value">'];
   for (const t of ticks) {
     const x = scale(t);
-    parts.push(`<line x1="${num(x)}" x2="${num(x)}" y1="${num(top)}" y2="${num(bottom)}" stroke="${t === 0 ? '#000000' : '#d0d0d0'}" stroke-width="${t === 0 ? 1 : 0.6}"/>`);
+    parts.push(
+      `<line x1="${num(x)}" x2="${num(x)}" y1="${num(top)}" y2="${num(bottom)}" stroke="${t === 0 ? '#000000' : '#d0d0d0'}" stroke-width="${t === 0 ? 1 : 0.6}"/>`,
+    );
     parts.push(text(x, bottom + 12, tickLabel(t), 'text-anchor="middle" fill="#333333" font-size="10"'));
   }
   parts.push(text(width, bottom + 26, label, 'class="axis-label" text-anchor="end" fill="#333333" font-size="10.5"'));

@@ -29,9 +29,16 @@ export function valueDomain(values: readonly number[]): ValueDomain {
  * `across: 'x'` cuts a vertical line at (x, y); `across: 'y'` cuts a horizontal bar.
  */
 export function breakMark(x: number, y: number, across: 'x' | 'y'): string {
-  const slashes = across === 'x'
-    ? [[x - 7, y + 1, x + 7, y - 5], [x - 7, y + 6, x + 7, y]]
-    : [[x - 6, y + 7, x - 1, y - 7], [x - 1, y + 7, x + 4, y - 7]];
+  const slashes =
+    across === 'x'
+      ? [
+          [x - 7, y + 1, x + 7, y - 5],
+          [x - 7, y + 6, x + 7, y],
+        ]
+      : [
+          [x - 6, y + 7, x - 1, y - 7],
+          [x - 1, y + 7, x + 4, y - 7],
+        ];
   const d = slashes.map(([x1, y1, x2, y2]) => `M${num(x1!)} ${num(y1!)}L${num(x2!)} ${num(y2!)}`).join('');
   return `<g class="axis-break"><path d="${d}" stroke="#ffffff" stroke-width="4" fill="none"/><path d="${d}" stroke="#000000" stroke-width="1.1" fill="none"/></g>`;
 }

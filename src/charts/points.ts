@@ -12,10 +12,11 @@ export interface PointDatum {
   value: number | null;
 }
 
-export type PointChartOptions = ChartOptions & AxisOptions & {
-  /** Label for categories without a value (default "none"). */
-  missingLabel?: string;
-};
+export type PointChartOptions = ChartOptions &
+  AxisOptions & {
+    /** Label for categories without a value (default "none"). */
+    missingLabel?: string;
+  };
 
 /**
  * A line with a marked, labelled point per category that has a value; categories without a
@@ -31,10 +32,18 @@ export function pointChart(data: readonly PointDatum[], options: PointChartOptio
   const margin = { top: 40, right: 16, bottom: 46, left: 40 };
   const values = data.map((d) => d.value).filter((v): v is number => v !== null);
   const domain = valueDomain(values);
-  const x = scalePoint<number>().domain(data.map((_, i) => i)).range([margin.left + 10, width - margin.right - 10]).padding(0.5);
-  const y = scaleLinear().domain([0, domain.max]).nice().range([height - margin.bottom, margin.top + 12]);
+  const x = scalePoint<number>()
+    .domain(data.map((_, i) => i))
+    .range([margin.left + 10, width - margin.right - 10])
+    .padding(0.5);
+  const y = scaleLinear()
+    .domain([0, domain.max])
+    .nice()
+    .range([height - margin.bottom, margin.top + 12]);
   const top = y.domain()[1]!;
-  const parts: string[] = [verticalValueAxis(y, ticksFor(y, 5, false), margin.left, width - margin.right, options.valueAxisLabel, margin.top)];
+  const parts: string[] = [
+    verticalValueAxis(y, ticksFor(y, 5, false), margin.left, width - margin.right, options.valueAxisLabel, margin.top),
+  ];
   const path = line<PointDatum & { i: number }>()
     .defined((d) => d.value !== null)
     .x((d) => x(d.i) ?? 0)
@@ -48,20 +57,41 @@ export function pointChart(data: readonly PointDatum[], options: PointChartOptio
       const off = p.value > top;
       const cy = y(Math.min(p.value, top));
       const label = off ? `${format(p.value)} (off scale)` : format(p.value);
-      parts.push(`<g class="point${off ? ' outlier' : ''}" data-label="${escapeXml(p.label.replace(/\n/g, ' '))}" data-value="${num(p.value)}">`);
+      parts.push(
+        `<g class="point${off ? ' outlier' : ''}" data-label="${escapeXml(p.label.replace(/\n/g, ' '))}" data-value="${num(p.value)}">`,
+      );
       if (off) parts.push(breakMark(cx, cy + 14, 'x'));
-      parts.push(`<circle cx="${num(cx)}" cy="${num(cy)}" r="3.5" fill="${off ? '#000000' : '#ffffff'}" stroke="#000000" stroke-width="1.6"><title>${escapeXml(`${p.label.replace(/\n/g, ' ')}: ${format(p.value)}`)}</title></circle>`);
+      parts.push(
+        `<circle cx="${num(cx)}" cy="${num(cy)}" r="3.5" fill="${off ? '#000000' : '#ffffff'}" stroke="#000000" stroke-width="1.6"><title>${escapeXml(`${p.label.replace(/\n/g, ' ')}: ${format(p.value)}`)}</title></circle>`,
+      );
       parts.push(text(cx, cy - 8, label, 'text-anchor="middle" font-size="10" font-weight="bold" fill="#000000"'));
       parts.push('</g>');
     } else {
-      parts.push(text(cx, height - margin.bottom - 5, options.missingLabel ?? 'none', 'class="missing" text-anchor="middle" font-size="9.5" font-style="italic" fill="#555555"'));
+      parts.push(
+        text(
+          cx,
+          height - margin.bottom - 5,
+          options.missingLabel ?? 'none',
+          'class="missing" text-anchor="middle" font-size="9.5" font-style="italic" fill="#555555"',
+        ),
+      );
     }
     p.label.split('\n').forEach((lineText, k) => {
       parts.push(text(cx, height - margin.bottom + 13 + k * 11, lineText, 'text-anchor="middle" font-size="10" fill="#333333"'));
     });
   });
-  if (options.categoryAxisLabel) parts.push(text(width - margin.right, height - 4, options.categoryAxisLabel, 'class="axis-label" text-anchor="end" font-size="10.5" fill="#333333"'));
+  if (options.categoryAxisLabel)
+    parts.push(
+      text(
+        width - margin.right,
+        height - 4,
+        options.categoryAxisLabel,
+        'class="axis-label" text-anchor="end" font-size="10.5" fill="#333333"',
+      ),
+    );
   const offScale = domain.outlier === undefined ? '' : ` The axis stops at ${format(top)}; ${format(domain.outlier)} is drawn off scale.`;
-  const description = options.description ?? `${options.title}: ${data.map((p) => `${p.label.replace(/\n/g, ' ')} ${p.value === null ? (options.missingLabel ?? 'none') : format(p.value)}`).join(', ')}.${offScale}`;
+  const description =
+    options.description ??
+    `${options.title}: ${data.map((p) => `${p.label.replace(/\n/g, ' ')} ${p.value === null ? (options.missingLabel ?? 'none') : format(p.value)}`).join(', ')}.${offScale}`;
   return svgFrame({ prefix, width, height, title: options.title, description, body: parts.join('') });
 }

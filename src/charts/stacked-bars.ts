@@ -4,7 +4,6 @@ import { ticksFor, verticalValueAxis } from './axis.js';
 import { escapeXml, fillFor, fillRef, formatValue, idPrefix, num, patternDefs, svgFrame, text } from './svg.js';
 import type { AxisOptions, ChartOptions } from './types.js';
 
-
 export interface StackedBarData {
   /** Categories along the x axis, in the order drawn (e.g. months, oldest first). A "\n" splits a label over two lines. */
   categories: string[];
@@ -33,8 +32,15 @@ export function stackedBarChart(data: StackedBarData, options: StackedBarOptions
   const stacked = stack<Record<string, number>>().keys(keys)(rows);
   const totals = rows.map((r) => keys.reduce((sum, k) => sum + (r[k] ?? 0), 0));
   const max = Math.max(1, ...totals);
-  const x = scaleBand<number>().domain(data.categories.map((_, i) => i)).range([margin.left, width - margin.right]).paddingInner(0.25).paddingOuter(0.15);
-  const y = scaleLinear().domain([0, max]).nice().range([height - margin.bottom, margin.top + 10]);
+  const x = scaleBand<number>()
+    .domain(data.categories.map((_, i) => i))
+    .range([margin.left, width - margin.right])
+    .paddingInner(0.25)
+    .paddingOuter(0.15);
+  const y = scaleLinear()
+    .domain([0, max])
+    .nice()
+    .range([height - margin.bottom, margin.top + 10]);
   const integer = data.series.every((s) => s.values.every((v) => Number.isInteger(v)));
   const parts: string[] = [];
 
@@ -59,7 +65,9 @@ export function stackedBarChart(data: StackedBarData, options: StackedBarOptions
       if (hi - lo <= 0) return;
       const top = y(hi);
       const h = y(lo) - top;
-      parts.push(`<rect class="segment" x="${num(x0)}" y="${num(top)}" width="${num(band)}" height="${num(h)}" fill="${fillRef(prefix, j)}" stroke="#000000" stroke-width="0.6"><title>${escapeXml(`${category.replace(/\n/g, ' ')} — ${data.series[j]!.label}: ${format(hi - lo)}`)}</title></rect>`);
+      parts.push(
+        `<rect class="segment" x="${num(x0)}" y="${num(top)}" width="${num(band)}" height="${num(h)}" fill="${fillRef(prefix, j)}" stroke="#000000" stroke-width="0.6"><title>${escapeXml(`${category.replace(/\n/g, ' ')} — ${data.series[j]!.label}: ${format(hi - lo)}`)}</title></rect>`,
+      );
       if (h >= 13 && band >= 14) {
         const ink = fillFor(j).ink;
         const bg = fillFor(j).base;
@@ -69,7 +77,14 @@ export function stackedBarChart(data: StackedBarData, options: StackedBarOptions
       }
     });
     const total = totals[i] ?? 0;
-    parts.push(text(x0 + band / 2, y(total) - 4, format(total), 'class="total" text-anchor="middle" font-size="10" font-weight="bold" fill="#000000"'));
+    parts.push(
+      text(
+        x0 + band / 2,
+        y(total) - 4,
+        format(total),
+        'class="total" text-anchor="middle" font-size="10" font-weight="bold" fill="#000000"',
+      ),
+    );
     const lines = category.split('\n');
     lines.forEach((line, k) => {
       parts.push(text(x0 + band / 2, height - margin.bottom + 13 + k * 11, line, 'text-anchor="middle" font-size="10" fill="#333333"'));
@@ -77,9 +92,26 @@ export function stackedBarChart(data: StackedBarData, options: StackedBarOptions
     parts.push('</g>');
   });
   if (options.categoryAxisLabel) {
-    parts.push(text(width - margin.right, height - 4, options.categoryAxisLabel, 'class="axis-label" text-anchor="end" font-size="10.5" fill="#333333"'));
+    parts.push(
+      text(
+        width - margin.right,
+        height - 4,
+        options.categoryAxisLabel,
+        'class="axis-label" text-anchor="end" font-size="10.5" fill="#333333"',
+      ),
+    );
   }
 
-  const description = options.description ?? `${options.title}: ${data.categories.map((c, i) => `${c.replace(/\n/g, ' ')} ${format(totals[i] ?? 0)}`).join(', ')}.`;
-  return svgFrame({ prefix, width, height, title: options.title, description, defs: patternDefs(prefix, data.series.length), body: parts.join('') });
+  const description =
+    options.description ??
+    `${options.title}: ${data.categories.map((c, i) => `${c.replace(/\n/g, ' ')} ${format(totals[i] ?? 0)}`).join(', ')}.`;
+  return svgFrame({
+    prefix,
+    width,
+    height,
+    title: options.title,
+    description,
+    defs: patternDefs(prefix, data.series.length),
+    body: parts.join(''),
+  });
 }

@@ -6,15 +6,17 @@
 
 /** Escapes text for SVG/XML text nodes and attribute values. */
 export function escapeXml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;')
-    // characters XML 1.0 does not allow at all
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '');
+  return (
+    text
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&#39;')
+      // characters XML 1.0 does not allow at all
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
+  );
 }
 
 /** A coordinate with at most two decimals and no trailing zeros ("12.5", "3", "-0.25"). */
@@ -69,7 +71,9 @@ export function patternDefs(prefix: string, count: number): string {
       cross: `<path d="M0,3 h6 M3,0 v6" stroke="${stroke}" stroke-width="0.8"/>`,
       horizontal: `<path d="M0,1.5 h6 M0,4.5 h6" stroke="${stroke}" stroke-width="0.8"/>`,
     }[fill.pattern];
-    defs.push(`<pattern id="${id}" width="6" height="6" patternUnits="userSpaceOnUse"><rect width="6" height="6" fill="${fill.base}"/>${shapes}</pattern>`);
+    defs.push(
+      `<pattern id="${id}" width="6" height="6" patternUnits="userSpaceOnUse"><rect width="6" height="6" fill="${fill.base}"/>${shapes}</pattern>`,
+    );
   }
   return defs.length ? `<defs>${defs.join('')}</defs>` : '';
 }
@@ -82,11 +86,14 @@ export function fillRef(prefix: string, index: number): string {
 
 /** A safe id prefix from a caller's id (letters, digits, dashes). */
 export function idPrefix(id: string | undefined, fallback: string): string {
-  const cleaned = (id ?? fallback).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+  const cleaned = (id ?? fallback)
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   return cleaned || fallback;
 }
 
-export const FONT = "font-family=\"'Helvetica Neue', Helvetica, Arial, sans-serif\"";
+export const FONT = 'font-family="\'Helvetica Neue\', Helvetica, Arial, sans-serif"';
 
 export interface FrameOptions {
   prefix: string;
@@ -117,7 +124,7 @@ export function svgFrame(o: FrameOptions): string {
 
 /** Text element with escaped content. */
 export function text(x: number, y: number, content: string, attrs = ''): string {
-  return `<text x="${num(x)}" y="${num(y)}"${attrs ? ' ' + attrs : ''}>${escapeXml(content)}</text>`;
+  return `<text x="${num(x)}" y="${num(y)}"${attrs ? ` ${attrs}` : ''}>${escapeXml(content)}</text>`;
 }
 
 /** Cuts a label to `max` characters with an ellipsis, so long names cannot overflow the chart. */

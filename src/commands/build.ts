@@ -46,8 +46,8 @@ export async function runBuild(ctx: CommandContext, options: BuildOptions = {}):
     db.close();
   }
   const shown = relative(process.cwd(), kb.dbPath) || kb.dbPath;
-  ctx.stdout.write(databaseLine(kb, shown.split('\\').join('/'), count) + '\n');
-  ctx.stdout.write(historyLine(kb) + '\n');
+  ctx.stdout.write(`${databaseLine(kb, shown.split('\\').join('/'), count)}\n`);
+  ctx.stdout.write(`${historyLine(kb)}\n`);
   for (const step of BUILD_STEPS) {
     const result = await step.run(ctx, kb);
     printProblems(ctx, result.problems);
@@ -57,7 +57,9 @@ export async function runBuild(ctx: CommandContext, options: BuildOptions = {}):
   }
   const { errors, warnings } = countBySeverity(problems);
   if (errors > 0 || warnings > 0) {
-    ctx.stdout.write(`${plural(errors, 'error')}, ${plural(warnings, 'warning')}${errors > 0 ? '; files with errors were left out' : ''}.\n`);
+    ctx.stdout.write(
+      `${plural(errors, 'error')}, ${plural(warnings, 'warning')}${errors > 0 ? '; files with errors were left out' : ''}.\n`,
+    );
   }
   return { exitCode: errors > 0 ? 1 : 0, kb, problems };
 }

@@ -44,25 +44,28 @@ export function runCheck(ctx: CommandContext, options: CheckOptions = {}): Check
   const { problems } = kb;
   const { errors, warnings } = countBySeverity(problems);
   if (options.format === 'json') {
-    ctx.stdout.write(JSON.stringify(problems, null, 2) + '\n');
+    ctx.stdout.write(`${JSON.stringify(problems, null, 2)}\n`);
   } else {
     printProblems(ctx, problems);
-    ctx.stdout.write(summaryLine(problems, kb.incidents, kb.checked.length) + '\n');
+    ctx.stdout.write(`${summaryLine(problems, kb.incidents, kb.checked.length)}\n`);
   }
   const exitCode = errors > 0 || (options.strict && warnings > 0) ? 1 : 0;
   return { exitCode, problems, incidents: kb.incidents };
 }
 
 export const checkCommand = (env: CliEnv): CommandBody => ({
-  builder: (y) => y
-    .positional('paths', { type: 'string', array: true, describe: 'Files or folders to check (default: incidents/)' })
-    .option('format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'Output format' })
-    .option('strict', { type: 'boolean', default: false, describe: 'Exit 1 on warnings too' }),
+  builder: (y) =>
+    y
+      .positional('paths', { type: 'string', array: true, describe: 'Files or folders to check (default: incidents/)' })
+      .option('format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'Output format' })
+      .option('strict', { type: 'boolean', default: false, describe: 'Exit 1 on warnings too' }),
   handler: (argv) => {
-    env.finish(runCheck(env.context(argv), {
-      paths: argv.paths as string[] | undefined,
-      format: argv.format as 'text' | 'json',
-      strict: argv.strict as boolean,
-    }));
+    env.finish(
+      runCheck(env.context(argv), {
+        paths: argv.paths as string[] | undefined,
+        format: argv.format as 'text' | 'json',
+        strict: argv.strict as boolean,
+      }),
+    );
   },
 });

@@ -24,7 +24,10 @@ export interface CommandResult {
 
 /** An expected failure: printed as a message without a stack trace. */
 export class UserError extends Error {
-  constructor(message: string, readonly hint?: string) {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
     super(message);
     this.name = 'UserError';
   }

@@ -22,9 +22,13 @@ export async function runExport(ctx: CommandContext, options: ExportOptions): Pr
 }
 
 export const exportCommand = (env: CliEnv): CommandBody => ({
-  builder: (y) => y
-    .positional('kind', { choices: EXPORT_KINDS, describe: 'json (described by schema/export.schema.json), atom (a feed) or statuspage (a status page\'s incidents API)' })
-    .option('db', { type: 'string', describe: 'Database file [default: <out>/postmortems.db]' }),
+  builder: (y) =>
+    y
+      .positional('kind', {
+        choices: EXPORT_KINDS,
+        describe: "json (described by schema/export.schema.json), atom (a feed) or statuspage (a status page's incidents API)",
+      })
+      .option('db', { type: 'string', describe: 'Database file [default: <out>/postmortems.db]' }),
   handler: async (argv) => {
     env.finish(await runExport(env.context(argv), { kind: argv.kind as ExportKind, db: argv.db as string | undefined }));
   },

@@ -14,19 +14,29 @@ export function runImport(ctx: CommandContext, options: ImportOptions): CommandR
 }
 
 export const importCommand = (env: CliEnv): CommandBody => ({
-  builder: (y) => y
-    .positional('kind', { choices: IMPORT_KINDS, demandOption: true, describe: 'What the input is' })
-    .positional('paths', { type: 'string', array: true, demandOption: true, describe: 'Files or folders to import' })
-    .option('map', { type: 'string', describe: 'Mapping file (YAML), or "icco" for the icco/postmortems layout; md-frontmatter and csv need one' })
-    .option('dry-run', { type: 'boolean', default: false, describe: 'Report every problem and how many records would import cleanly; write nothing' })
-    .option('into', { type: 'string', describe: 'Folder under incidents/ for new records [default: incidents/imported/<kind>]' }),
+  builder: (y) =>
+    y
+      .positional('kind', { choices: IMPORT_KINDS, demandOption: true, describe: 'What the input is' })
+      .positional('paths', { type: 'string', array: true, demandOption: true, describe: 'Files or folders to import' })
+      .option('map', {
+        type: 'string',
+        describe: 'Mapping file (YAML), or "icco" for the icco/postmortems layout; md-frontmatter and csv need one',
+      })
+      .option('dry-run', {
+        type: 'boolean',
+        default: false,
+        describe: 'Report every problem and how many records would import cleanly; write nothing',
+      })
+      .option('into', { type: 'string', describe: 'Folder under incidents/ for new records [default: incidents/imported/<kind>]' }),
   handler: (argv) => {
-    env.finish(runImport(env.context(argv), {
-      kind: argv.kind as ImportKind,
-      paths: argv.paths as string[],
-      map: argv.map as string | undefined,
-      dryRun: argv.dryRun as boolean,
-      into: argv.into as string | undefined,
-    }));
+    env.finish(
+      runImport(env.context(argv), {
+        kind: argv.kind as ImportKind,
+        paths: argv.paths as string[],
+        map: argv.map as string | undefined,
+        dryRun: argv.dryRun as boolean,
+        into: argv.into as string | undefined,
+      }),
+    );
   },
 });

@@ -23,7 +23,10 @@ export function runInit(ctx: CommandContext, options: { dir?: string }): Command
   const dir = resolve(ctx.root, options.dir ?? '.');
   const configPath = join(dir, CONFIG_FILE);
   if (existsSync(dir) && !statSync(dir).isDirectory()) {
-    throw new UserError(`${shownPath(dir)} is a file, not a folder`, 'Name a new or existing folder for the knowledge base: postmortem init <folder>');
+    throw new UserError(
+      `${shownPath(dir)} is a file, not a folder`,
+      'Name a new or existing folder for the knowledge base: postmortem init <folder>',
+    );
   }
   if (existsSync(configPath)) {
     throw new UserError(`${configPath} already exists`, 'This folder is already a knowledge base; nothing was changed.');
@@ -33,7 +36,9 @@ export function runInit(ctx: CommandContext, options: { dir?: string }): Command
   cpSync(join(DEFAULT_TEMPLATES, 'init', CONFIG_FILE), configPath);
   copyTemplates(join(dir, 'templates'));
   if (!existsSync(join(dir, '.gitignore'))) writeFileSync(join(dir, '.gitignore'), 'out/\n');
-  ctx.stdout.write(`Created a knowledge base in ${dir}\n  ${CONFIG_FILE}\n  ${INCIDENTS_DIR}/\n  templates/\nNext: cd ${dir} && postmortem new "First incident"\n`);
+  ctx.stdout.write(
+    `Created a knowledge base in ${dir}\n  ${CONFIG_FILE}\n  ${INCIDENTS_DIR}/\n  templates/\nNext: cd ${dir} && postmortem new "First incident"\n`,
+  );
   return { exitCode: 0, dir };
 }
 

@@ -18,22 +18,35 @@ export interface NewResult extends CommandResult {
 }
 
 /** Renders the new-incident template (the knowledge base's own, or the default). */
-export function newIncidentText(root: string, values: {
-  id: string; title: string; date: Temporal.PlainDate; zone: string; author: string; service: string;
-  severity: string; severities: readonly string[]; categories: readonly string[];
-}): string {
+export function newIncidentText(
+  root: string,
+  values: {
+    id: string;
+    title: string;
+    date: Temporal.PlainDate;
+    zone: string;
+    author: string;
+    service: string;
+    severity: string;
+    severities: readonly string[];
+    categories: readonly string[];
+  },
+): string {
   const zoned = values.date.toZonedDateTime({ timeZone: values.zone, plainTime: '09:00' });
   const hb = Handlebars.create();
   hb.registerHelper('yaml', (v: unknown) => JSON.stringify(String(v)));
   hb.registerHelper('join', (list: unknown, sep: unknown) => (Array.isArray(list) ? list.join(String(sep)) : ''));
   const template = hb.compile(readFileSync(templatePath(root, 'new-incident.md.hbs'), 'utf8'), { noEscape: true, strict: true });
-  return template({
-    ...values,
-    date: values.date.toString(),
-    time: '09:00',
-    offset: zoned.offset,
-    at: `${values.date.toString()}T09:00:00${zoned.offset}`,
-  }, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false });
+  return template(
+    {
+      ...values,
+      date: values.date.toString(),
+      time: '09:00',
+      offset: zoned.offset,
+      at: `${values.date.toString()}T09:00:00${zoned.offset}`,
+    },
+    { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false },
+  );
 }
 
 /** The id part made from a title (ASCII letters and digits, at most 60 characters), or undefined when it has none. */
@@ -63,8 +76,15 @@ export function runNew(ctx: CommandContext, options: { title: string; author?: s
   const author = options.author ?? config.owners[0]?.id ?? 'replace-me';
   const severity = config.severities[Math.min(2, config.severities.length - 1)]!;
   const text = newIncidentText(ctx.root, {
-    id, title, date, zone: config.timezone, author, severity, service: config.services[0] ?? 'replace-me',
-    severities: config.severities, categories: config.categories,
+    id,
+    title,
+    date,
+    zone: config.timezone,
+    author,
+    severity,
+    service: config.services[0] ?? 'replace-me',
+    severities: config.severities,
+    categories: config.categories,
   });
   onFile(path, 'write', () => {
     mkdirSync(dirname(path), { recursive: true });
@@ -75,11 +95,18 @@ export function runNew(ctx: CommandContext, options: { title: string; author?: s
 }
 
 export const newCommand = (env: CliEnv): CommandBody => ({
-  builder: (y) => y
-    .positional('title', { type: 'string', demandOption: true, describe: 'One-line title' })
-    .option('author', { type: 'string', describe: 'Owner id of the author (default: first owner in the config)' })
-    .option('id', { type: 'string', describe: 'Use this id instead of date + slug' }),
+  builder: (y) =>
+    y
+      .positional('title', { type: 'string', demandOption: true, describe: 'One-line title' })
+      .option('author', { type: 'string', describe: 'Owner id of the author (default: first owner in the config)' })
+      .option('id', { type: 'string', describe: 'Use this id instead of date + slug' }),
   handler: (argv) => {
-    env.finish(runNew(env.context(argv), { title: String(argv.title), author: argv.author as string | undefined, id: argv.id as string | undefined }));
+    env.finish(
+      runNew(env.context(argv), {
+        title: String(argv.title),
+        author: argv.author as string | undefined,
+        id: argv.id as string | undefined,
+      }),
+    );
   },
 });

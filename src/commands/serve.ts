@@ -28,7 +28,8 @@ export interface RunningServe {
 function listen(server: import('node:http').Server, host: string, port: number): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') reject(new UserError(`port ${port} on ${host} is in use`, 'Pass another --port, or --port 0 for any free one.'));
+      if (error.code === 'EADDRINUSE')
+        reject(new UserError(`port ${port} on ${host} is in use`, 'Pass another --port, or --port 0 for any free one.'));
       else if (error.code === 'EADDRNOTAVAIL') reject(new UserError(`${host} is not an address of this machine`));
       else reject(error);
     });
@@ -48,7 +49,11 @@ export async function startServe(ctx: CommandContext, options: ServeOptions = {}
   let publish = (_state: ServeState) => {};
   const session = new ServeSession(ctx, (state) => publish(state));
   const http = createServeServer({
-    root: ctx.root, out: ctx.out, session, allowRemote: options.allowRemote ?? false, editorLink: options.editorLink ?? DEFAULT_EDITOR_LINK,
+    root: ctx.root,
+    out: ctx.out,
+    session,
+    allowRemote: options.allowRemote ?? false,
+    editorLink: options.editorLink ?? DEFAULT_EDITOR_LINK,
   });
   publish = http.publish;
   const watcher = new KnowledgeBaseWatcher(ctx.root, (paths) => {
@@ -63,7 +68,9 @@ export async function startServe(ctx: CommandContext, options: ServeOptions = {}
     const address = await listen(http.server, host, port);
     const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${shown}:${address.port}/`;
-    ctx.stdout.write(`\nServing the site at ${url}\nLetters and packets: ${url}${SERVE_PREFIX.slice(1)}\nWatching the config, incidents/, templates/ and notes; press Ctrl+C to stop.\n`);
+    ctx.stdout.write(
+      `\nServing the site at ${url}\nLetters and packets: ${url}${SERVE_PREFIX.slice(1)}\nWatching the config, incidents/, templates/ and notes; press Ctrl+C to stop.\n`,
+    );
     return {
       url,
       state: () => session.state,
@@ -93,23 +100,34 @@ export async function runServe(ctx: CommandContext, options: ServeOptions, signa
 }
 
 export const serveCommand = (env: CliEnv): CommandBody => ({
-  builder: (y) => y
-    .option('port', { type: 'number', default: DEFAULT_PORT, describe: 'Port to listen on (0: any free port)' })
-    .option('host', { type: 'string', default: DEFAULT_HOST, describe: 'Address to listen on; loopback only unless --allow-remote' })
-    .option('allow-remote', { type: 'boolean', default: false, describe: 'Allow a --host other machines can reach' })
-    .option('editor-link', { type: 'string', default: DEFAULT_EDITOR_LINK, describe: 'Link of a problem in the page overlay ({path}, {line}, {column})' }),
+  builder: (y) =>
+    y
+      .option('port', { type: 'number', default: DEFAULT_PORT, describe: 'Port to listen on (0: any free port)' })
+      .option('host', { type: 'string', default: DEFAULT_HOST, describe: 'Address to listen on; loopback only unless --allow-remote' })
+      .option('allow-remote', { type: 'boolean', default: false, describe: 'Allow a --host other machines can reach' })
+      .option('editor-link', {
+        type: 'string',
+        default: DEFAULT_EDITOR_LINK,
+        describe: 'Link of a problem in the page overlay ({path}, {line}, {column})',
+      }),
   handler: async (argv) => {
     const stop = new AbortController();
     const abort = () => stop.abort();
     process.once('SIGINT', abort);
     process.once('SIGTERM', abort);
     try {
-      env.finish(await runServe(env.context(argv), {
-        port: argv.port as number,
-        host: argv.host as string,
-        allowRemote: argv['allow-remote'] as boolean,
-        editorLink: argv['editor-link'] as string,
-      }, stop.signal));
+      env.finish(
+        await runServe(
+          env.context(argv),
+          {
+            port: argv.port as number,
+            host: argv.host as string,
+            allowRemote: argv['allow-remote'] as boolean,
+            editorLink: argv['editor-link'] as string,
+          },
+          stop.signal,
+        ),
+      );
     } finally {
       process.off('SIGINT', abort);
       process.off('SIGTERM', abort);

@@ -25,15 +25,23 @@ export async function runSite(ctx: CommandContext, options: SiteOptions = {}): P
   const { incidents, summariesMs, ...site } = await buildSiteFromKnowledgeBase(ctx, kb);
   if (process.env.POSTMORTEM_TIMINGS) {
     const t = { summaries: summariesMs, ...site.timings };
-    ctx.stderr.write(`site timings (ms): ${Object.entries(t).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')}\n`);
+    ctx.stderr.write(
+      `site timings (ms): ${Object.entries(t)
+        .map(([k, v]) => `${k} ${Math.round(v)}`)
+        .join(', ')}\n`,
+    );
   }
   const { errors } = countBySeverity(kb.problems);
   const indexFile = join(ctx.out, SITE_DIR, 'index.html');
   const index = relative(process.cwd(), indexFile).startsWith('..') ? indexFile : relative(process.cwd(), indexFile);
-  ctx.stdout.write(`Site: ${incidents} incidents; ${site.rendered.length} of ${site.files.length} files rendered, `
-    + `${site.written.length} written${site.deleted.length ? `, ${site.deleted.length} deleted` : ''}. Open ${index}\n`);
+  ctx.stdout.write(
+    `Site: ${incidents} incidents; ${site.rendered.length} of ${site.files.length} files rendered, ` +
+      `${site.written.length} written${site.deleted.length ? `, ${site.deleted.length} deleted` : ''}. Open ${index}\n`,
+  );
   if (errors > 0) {
-    ctx.stderr.write(`${errors} error${errors === 1 ? '' : 's'} in the knowledge base: incidents with errors are not on the site. Run "postmortem check" for details.\n`);
+    ctx.stderr.write(
+      `${errors} error${errors === 1 ? '' : 's'} in the knowledge base: incidents with errors are not on the site. Run "postmortem check" for details.\n`,
+    );
   }
   return { exitCode: errors > 0 ? 1 : 0, site, incidents: incidents };
 }

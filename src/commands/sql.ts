@@ -10,7 +10,11 @@ export interface SqlCommandOptions extends QueryCommandOptions {
 }
 
 /** `postmortem sql "<SELECT ...>"`: one read-only query, row-capped and time-limited. */
-export async function runSql(ctx: CommandContext, sql: string, options: SqlCommandOptions = {}): Promise<CommandResult & { result?: SqlResult }> {
+export async function runSql(
+  ctx: CommandContext,
+  sql: string,
+  options: SqlCommandOptions = {},
+): Promise<CommandResult & { result?: SqlResult }> {
   let result: SqlResult | undefined;
   const outcome = await runQueryCommand(ctx, options, (db, kb) => {
     result = querySql(db, kb.dbPath, sql, {
@@ -26,17 +30,20 @@ export async function runSql(ctx: CommandContext, sql: string, options: SqlComma
 }
 
 export const sqlCommand = (env: CliEnv): CommandBody => ({
-  builder: (y) => withFormatOption(y)
-    .positional('query', { type: 'string', describe: 'A SELECT statement' })
-    .option('limit', { type: 'number', default: SQL_DEFAULT_LIMIT, describe: 'Most rows returned' })
-    .option('timeout', { type: 'number', default: SQL_DEFAULT_TIMEOUT_MS / 1000, describe: 'Seconds before the query is stopped' })
-    .option('db', { type: 'string', describe: 'Database file [default: <out>/postmortems.db]' }),
+  builder: (y) =>
+    withFormatOption(y)
+      .positional('query', { type: 'string', describe: 'A SELECT statement' })
+      .option('limit', { type: 'number', default: SQL_DEFAULT_LIMIT, describe: 'Most rows returned' })
+      .option('timeout', { type: 'number', default: SQL_DEFAULT_TIMEOUT_MS / 1000, describe: 'Seconds before the query is stopped' })
+      .option('db', { type: 'string', describe: 'Database file [default: <out>/postmortems.db]' }),
   handler: async (argv) => {
-    env.finish(await runSql(env.context(argv), argv.query as string, {
-      limit: argv.limit as number,
-      timeout: argv.timeout as number,
-      format: argv.format as RowFormat,
-      db: argv.db as string | undefined,
-    }));
+    env.finish(
+      await runSql(env.context(argv), argv.query as string, {
+        limit: argv.limit as number,
+        timeout: argv.timeout as number,
+        format: argv.format as RowFormat,
+        db: argv.db as string | undefined,
+      }),
+    );
   },
 });

@@ -81,7 +81,8 @@ const startOf = (month: Temporal.PlainYearMonth, zone: string) =>
 
 function months(since: Temporal.PlainDate, until: Temporal.PlainDate): Temporal.PlainYearMonth[] {
   const list: Temporal.PlainYearMonth[] = [];
-  for (let m = since.toPlainYearMonth(); Temporal.PlainYearMonth.compare(m, until.toPlainYearMonth()) <= 0; m = m.add({ months: 1 })) list.push(m);
+  for (let m = since.toPlainYearMonth(); Temporal.PlainYearMonth.compare(m, until.toPlainYearMonth()) <= 0; m = m.add({ months: 1 }))
+    list.push(m);
   return list;
 }
 
@@ -101,7 +102,12 @@ export function computeCredits(input: CreditInput): CreditRow[] {
     for (const [service, terms] of contract.services) {
       const spans = input.windows.filter((w) => w.service === service && w.from < measured[1] && (w.to ?? Infinity) > start);
       const weighed = (keep: (w: CreditWindow) => boolean) =>
-        Math.round(weightedMs(spans.filter(keep).map((w) => ({ from: w.from, to: w.to, weight: weights[w.level] })), measured));
+        Math.round(
+          weightedMs(
+            spans.filter(keep).map((w) => ({ from: w.from, to: w.to, weight: weights[w.level] })),
+            measured,
+          ),
+        );
       const gross = weighed(() => true);
       if (gross === 0) continue;
       const kept = weighed((w) => !excluded(w));
@@ -136,14 +142,19 @@ export function computeCredits(input: CreditInput): CreditRow[] {
 
 /** The method, printed under every credits table and in the packet's chapter. */
 export function creditsMethod(contract: Contract, weights: AvailabilityWeights): string {
-  const counted = (Object.entries(weights) as [string, number][]).filter(([, w]) => w > 0)
-    .map(([level, w]) => (w === 1 ? `${level} minutes in full` : `${level} minutes × ${w}`)).join(', ') || 'nothing';
+  const counted =
+    (Object.entries(weights) as [string, number][])
+      .filter(([, w]) => w > 0)
+      .map(([level, w]) => (w === 1 ? `${level} minutes in full` : `${level} minutes × ${w}`))
+      .join(', ') || 'nothing';
   const exclusions = contract.exclusions.length ? contract.exclusions.join(', ') : 'none';
-  return `Per calendar month and contract service, from the impact windows of incidents involving the provider: ${counted} `
-    + '(where windows overlap, the heaviest level counts; a window crossing a month boundary counts in each month for its part there). '
-    + `Excluded by the contract (${exclusions}) first; billable are the remaining windows the provider caused (attribution: provider); `
-    + 'windows we, both or another party caused, or not attributed, are not billable. '
-    + 'Availability = 1 − billable minutes ÷ minutes in the month; the lowest tier the availability is strictly below applies '
-    + `(${contract.tiers.map((t) => `below ${t.below}%: ${t.credit_percent}%`).join(', ')}) as a share of the monthly fee; `
-    + `claims are due ${contract.claim_within_days} days after the end of the month.`;
+  return (
+    `Per calendar month and contract service, from the impact windows of incidents involving the provider: ${counted} ` +
+    '(where windows overlap, the heaviest level counts; a window crossing a month boundary counts in each month for its part there). ' +
+    `Excluded by the contract (${exclusions}) first; billable are the remaining windows the provider caused (attribution: provider); ` +
+    'windows we, both or another party caused, or not attributed, are not billable. ' +
+    'Availability = 1 − billable minutes ÷ minutes in the month; the lowest tier the availability is strictly below applies ' +
+    `(${contract.tiers.map((t) => `below ${t.below}%: ${t.credit_percent}%`).join(', ')}) as a share of the monthly fee; ` +
+    `claims are due ${contract.claim_within_days} days after the end of the month.`
+  );
 }

@@ -20,10 +20,16 @@ export function providerContract(config: Config, provider: string): Contract {
   const entry = providerList(config).find((p) => p.id === provider);
   if (!entry) {
     const ids = providerList(config).map((p) => p.id);
-    throw new UserError(`Unknown provider "${provider}"`, ids.length ? `Providers in postmortem.config.yaml: ${ids.join(', ')}.` : 'List it under `providers:` in postmortem.config.yaml.');
+    throw new UserError(
+      `Unknown provider "${provider}"`,
+      ids.length ? `Providers in postmortem.config.yaml: ${ids.join(', ')}.` : 'List it under `providers:` in postmortem.config.yaml.',
+    );
   }
   if (!entry.contract) {
-    throw new UserError(`Provider "${provider}" has no contract`, 'Give it one in postmortem.config.yaml: providers: [{id, contract: {services, tiers, monthly_fee, ...}}] (see docs/config.md).');
+    throw new UserError(
+      `Provider "${provider}" has no contract`,
+      'Give it one in postmortem.config.yaml: providers: [{id, contract: {services, tiers, monthly_fee, ...}}] (see docs/config.md).',
+    );
   }
   return entry.contract;
 }
@@ -40,13 +46,25 @@ function day(text: string | undefined, what: string): Temporal.PlainDate | undef
  * up to the evaluation day), from the knowledge base's windows.
  */
 export function providerCredits(
-  db: Database.Database, config: Config, request: { provider: string; since?: string; until?: string }, today: Temporal.PlainDate,
+  db: Database.Database,
+  config: Config,
+  request: { provider: string; since?: string; until?: string },
+  today: Temporal.PlainDate,
 ): ProviderCredits {
   const contract = providerContract(config, request.provider);
   const until = day(request.until, 'Until date') ?? today;
   const since = day(request.since, 'Since date') ?? until.subtract({ years: 1 }).add({ days: 1 });
-  if (since.until(until).days < 0) throw new UserError(`The period starts (${since}) after it ends (${until})`, 'Give --since a date on or before --until.');
+  if (since.until(until).days < 0)
+    throw new UserError(`The period starts (${since}) after it ends (${until})`, 'Give --since a date on or before --until.');
   const windows = creditWindows(db, request.provider, [...contract.services.keys()]);
-  const rows = computeCredits({ provider: request.provider, contract, windows, weights: config.availability_weights, timezone: config.timezone, since, until });
+  const rows = computeCredits({
+    provider: request.provider,
+    contract,
+    windows,
+    weights: config.availability_weights,
+    timezone: config.timezone,
+    since,
+    until,
+  });
   return { provider: request.provider, contract, since, until, rows, method: creditsMethod(contract, config.availability_weights) };
 }

@@ -125,7 +125,11 @@ export class ParseCache {
 
   /** Per-file validation results made in `context` (tool, schema, config and evaluation date). */
   checks(context: string): Map<string, { digest: string; check: FileCheck }> {
-    const rows = this.db.prepare('SELECT file, digest, json FROM checks WHERE context = ?').raw().all(context) as [string, string, string][];
+    const rows = this.db.prepare('SELECT file, digest, json FROM checks WHERE context = ?').raw().all(context) as [
+      string,
+      string,
+      string,
+    ][];
     return new Map(rows.map(([file, digest, json]) => [file, { digest, check: JSON.parse(json) as FileCheck }]));
   }
 
@@ -159,7 +163,10 @@ export class ParseCache {
   prune(candidates: Iterable<string>, current: ReadonlySet<string>): void {
     const remove = this.db.prepare('DELETE FROM sources WHERE digest = ?');
     const gone = [...new Set(candidates)].filter((d) => d && !current.has(d));
-    if (gone.length) this.db.transaction(() => { for (const d of gone) remove.run(d); })();
+    if (gone.length)
+      this.db.transaction(() => {
+        for (const d of gone) remove.run(d);
+      })();
   }
 
   close(): void {

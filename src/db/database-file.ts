@@ -1,10 +1,9 @@
 import Database from 'better-sqlite3';
-import { copyFileSync, existsSync, linkSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Config } from '../schema/config.js';
 import type { Temporal } from '../model/time.js';
 import type { Problem } from '../problems.js';
-import { PACKAGE_ROOT } from '../paths.js';
 import { digestOf } from '../source/read.js';
 import type { FileStamp } from './cache.js';
 import { META, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
@@ -52,15 +51,24 @@ export function readPrevious(dbPath: string): Previous | undefined {
     const meta = new Map(db.prepare('SELECT key, value FROM meta').raw().all() as [string, string][]);
     const files = new Map(db.prepare('SELECT file, digest FROM files').raw().all() as [string, string][]);
     const incidents = new Map(
-      (db.prepare('SELECT file, id, digest FROM incidents').raw().all() as [string, string, string][])
-        .map(([file, id, digest]) => [file, { id, digest }]),
+      (db.prepare('SELECT file, id, digest FROM incidents').raw().all() as [string, string, string][]).map(([file, id, digest]) => [
+        file,
+        { id, digest },
+      ]),
     );
     const problems = () => {
       const reader = openReadOnly(dbPath);
       try {
-        return (reader.prepare('SELECT file, line, "column", severity, rule_id, message FROM problems ORDER BY rowid').raw().all() as
-          [string, number, number, 'error' | 'warning', string, string][])
-          .map(([file, line, column, severity, ruleId, message]) => ({ file, line, column, severity, ruleId, message }));
+        return (
+          reader.prepare('SELECT file, line, "column", severity, rule_id, message FROM problems ORDER BY rowid').raw().all() as [
+            string,
+            number,
+            number,
+            'error' | 'warning',
+            string,
+            string,
+          ][]
+        ).map(([file, line, column, severity, ruleId, message]) => ({ file, line, column, severity, ruleId, message }));
       } finally {
         reader.close();
       }
@@ -110,8 +118,10 @@ export class DatabaseBuild {
   private readonly previous: Previous | undefined;
 
   constructor(
-    private readonly dbPath: string, private readonly config: Config,
-    basis: { previous: Previous; path: string } | undefined, stamps: ReadonlyMap<string, FileStamp>,
+    private readonly dbPath: string,
+    private readonly config: Config,
+    basis: { previous: Previous; path: string } | undefined,
+    stamps: ReadonlyMap<string, FileStamp>,
   ) {
     this.temp = join(dirname(dbPath), `.${basename(dbPath)}.${process.pid}.tmp`);
     this.previous = basis?.previous;
@@ -152,9 +162,13 @@ export class DatabaseBuild {
   }
 
   finish(
-    valid: readonly { file: string; id: string; digest: string }[], rowsOf: (file: string) => IncidentRows,
-    files: readonly { file: string; digest: string; id: string | null; undated: boolean }[], problems: readonly Problem[],
-    configDigest: string, today: Temporal.PlainDate, history: History,
+    valid: readonly { file: string; id: string; digest: string }[],
+    rowsOf: (file: string) => IncidentRows,
+    files: readonly { file: string; digest: string; id: string | null; undated: boolean }[],
+    problems: readonly Problem[],
+    configDigest: string,
+    today: Temporal.PlainDate,
+    history: History,
   ): void {
     const { db, writer, previous } = this;
     const wanted = new Map(valid.map((v) => [v.id, v.file]));
@@ -173,12 +187,15 @@ export class DatabaseBuild {
     writer.flushSearch();
     writer.prune();
     const oldFiles = previous?.files ?? new Map<string, string>();
-    const oldIds = previous ? new Map(db.prepare('SELECT file, incident_id FROM files').raw().all() as [string, string | null][]) : new Map<string, string | null>();
+    const oldIds = previous
+      ? new Map(db.prepare('SELECT file, incident_id FROM files').raw().all() as [string, string | null][])
+      : new Map<string, string | null>();
     const removeFile = db.prepare('DELETE FROM files WHERE file = ?');
     const fileRow = db.prepare('INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)');
     const current = new Set(files.map((f) => f.file));
     for (const file of oldFiles.keys()) if (!current.has(file)) removeFile.run(file);
-    for (const f of files) if (oldFiles.get(f.file) !== f.digest || oldIds.get(f.file) !== f.id) fileRow.run(f.file, f.digest, f.id, f.undated ? 1 : 0);
+    for (const f of files)
+      if (oldFiles.get(f.file) !== f.digest || oldIds.get(f.file) !== f.id) fileRow.run(f.file, f.digest, f.id, f.undated ? 1 : 0);
     // The problems are rewritten only when they differ from those the starting point recorded.
     const problemsDigest = digestOf(JSON.stringify(problems));
     if (previous?.meta.get(META.problemsDigest) !== problemsDigest) writeProblems(db, problems);

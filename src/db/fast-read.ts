@@ -84,8 +84,15 @@ export function tryFast(file: string, bytes: Uint8Array, options: ReadOptions): 
     yaml.data = undefined;
   }
   const source: SourceFile = {
-    file, digest: digestOf(bytes), data: yaml.data, positions: yaml.positions, frontmatterLine: 1,
-    sections: [], bodyTimeline: [], unreadTimeline: [], problems,
+    file,
+    digest: digestOf(bytes),
+    data: yaml.data,
+    positions: yaml.positions,
+    frontmatterLine: 1,
+    sections: [],
+    bodyTimeline: [],
+    unreadTimeline: [],
+    problems,
   };
   const sections: Section[] = [];
   headings.forEach((h, i) => {
@@ -97,8 +104,13 @@ export function tryFast(file: string, bytes: Uint8Array, options: ReadOptions): 
     const lead = raw.slice(0, raw.length - raw.trimStart().length);
     const blankLines = lead.split('\n').length - 1;
     sections.push({
-      title: h.title, key: key ?? slugify(h.title), recognised: key !== undefined,
-      audience: key === 'customer-summary' ? 'customer' : 'internal', markdown, line: h.line, column: 1,
+      title: h.title,
+      key: key ?? slugify(h.title),
+      recognised: key !== undefined,
+      audience: key === 'customer-summary' ? 'customer' : 'internal',
+      markdown,
+      line: h.line,
+      column: 1,
       bodyLine: markdown ? h.line + 1 + blankLines : h.line,
       bodyColumn: markdown ? lead.length - lead.lastIndexOf('\n') : 1,
     });
@@ -142,7 +154,10 @@ export function plainList(body: string, firstLine: number): RootContent[] | unde
     const value = m[1]!.replace(/\s+$/, '');
     const position = { start: { line, column: 1 }, end: { line, column: raw.length + 1 } };
     children.push({
-      type: 'listItem', spread: false, checked: null, position,
+      type: 'listItem',
+      spread: false,
+      checked: null,
+      position,
       children: [{ type: 'paragraph', position: { start: { line, column: 3 }, end: position.end }, children: [{ type: 'text', value }] }],
     });
   }

@@ -27,8 +27,14 @@ export interface Validation {
  * unchanged files through lazy stand-ins that load the whole file only if a rule needs more.
  */
 export async function validateAll(
-  ctx: CommandContext, cache: ParseCache, files: readonly string[], stamps: Map<string, FileStamp>,
-  config: Config, today: Temporal.PlainDate, context: string, startedMs: number,
+  ctx: CommandContext,
+  cache: ParseCache,
+  files: readonly string[],
+  stamps: Map<string, FileStamp>,
+  config: Config,
+  today: Temporal.PlainDate,
+  context: string,
+  startedMs: number,
   onRows: (rows: IncidentRows) => void,
 ): Promise<Validation & { parsed: number }> {
   const known = cache.checks(context);
@@ -59,24 +65,28 @@ export async function validateAll(
   });
   const progress = createProgress(ctx.stderr, startedMs, 'reading incidents', toParse.length);
   let pending: [string, string][] = [];
-  await processFiles({ root: ctx.root, files: toParse, config, today: today.toString() }, (processed) => {
-    const { file, digest } = processed;
-    const stamp = stamps.get(file)!;
-    // A file not hashed before takes the digest of what was read (read after its stamp was
-    // taken, as hashing it would have been); one that changed since it was hashed is hashed
-    // again next time.
-    if (stamp.digest === '') stamps.set(file, { ...stamp, digest });
-    else if (stamp.digest !== digest) stamps.set(file, { ...stamp, mtimeMs: 0, digest });
-    accept(processed);
-    pending.push([digest, processed.json!]);
-    // Stored in small transactions (a worker's batch), so the JSON strings die young on this
-    // thread: held for 256 files they outlived minor collections and grew the old generation
-    // (the cold build's peak memory by ~130 MB).
-    if (pending.length >= 16) {
-      cache.putAll(pending);
-      pending = [];
-    }
-  }, progress.update);
+  await processFiles(
+    { root: ctx.root, files: toParse, config, today: today.toString() },
+    (processed) => {
+      const { file, digest } = processed;
+      const stamp = stamps.get(file)!;
+      // A file not hashed before takes the digest of what was read (read after its stamp was
+      // taken, as hashing it would have been); one that changed since it was hashed is hashed
+      // again next time.
+      if (stamp.digest === '') stamps.set(file, { ...stamp, digest });
+      else if (stamp.digest !== digest) stamps.set(file, { ...stamp, mtimeMs: 0, digest });
+      accept(processed);
+      pending.push([digest, processed.json!]);
+      // Stored in small transactions (a worker's batch), so the JSON strings die young on this
+      // thread: held for 256 files they outlived minor collections and grew the old generation
+      // (the cold build's peak memory by ~130 MB).
+      if (pending.length >= 16) {
+        cache.putAll(pending);
+        pending = [];
+      }
+    },
+    progress.update,
+  );
   cache.putAll(pending);
   progress.done();
   // Parsed before but not checked in this context (new evaluation date, renamed file): check from the cache.

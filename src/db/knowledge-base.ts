@@ -1,19 +1,19 @@
 import type Database from 'better-sqlite3';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { CommandContext } from '../commands/context.js';
-import { configText, type Config } from '../schema/config.js';
+import type { Config } from '../schema/config.js';
 import { toIncident, type Incident } from '../model/incident.js';
 import type { Temporal } from '../model/time.js';
 import { sortProblems, type Problem } from '../problems.js';
-import { digestOf, SOURCE_FORMAT } from '../source/read.js';
+import { digestOf } from '../source/read.js';
 import { loadConfig } from '../kb/config.js';
 import { idsOfFiles, scanIncidentFiles, SCAN_RULE } from '../kb/files.js';
 import { resolveToday } from '../kb/validate.js';
 import { ParseCache, type FileStamp } from './cache.js';
 import { cachePathFor, cacheVersionOf, DB_FILE, checkContextOf, configDigestOf } from './cache-key.js';
 import { loadIncidents, type IncidentSource } from './incident-source.js';
-import { SCHEMA_VERSION, META } from './schema.js';
+import { META } from './schema.js';
 import { incidentRows, type IncidentRows } from './write.js';
 import { DatabaseBuild, keptPathFor, openReadOnly, readPrevious, removeStaleTemps, TOOL_VERSION } from './database-file.js';
 import { validateAll } from './incremental-check.js';
@@ -62,7 +62,11 @@ export { cachePathFor } from './cache-key.js';
  * digest. With `hash` false the others get none (''): the reader's digest is taken instead.
  */
 function stampFiles(
-  root: string, files: readonly string[], previous: ReadonlyMap<string, FileStamp>, startedMs: number, hash: boolean,
+  root: string,
+  files: readonly string[],
+  previous: ReadonlyMap<string, FileStamp>,
+  startedMs: number,
+  hash: boolean,
 ): Map<string, FileStamp> {
   const stamps = new Map<string, FileStamp>();
   for (const file of files) {
@@ -153,12 +157,14 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
     const first = oldStamps.size === 0 && cache.isEmpty() && !existsSync(dbPath) && !existsSync(keptPathFor(dbPath));
     const stamps = stampFiles(root, files, oldStamps, startedMs, !first);
     const previous = readPrevious(dbPath);
-    const compatible = previous !== undefined
-      && previous.meta.get(META.toolVersion) === TOOL_VERSION
-      && previous.meta.get(META.configDigest) === configDigest;
-    const sameFiles = compatible
-      && previous.files.size === stamps.size
-      && [...stamps].every(([file, s]) => s.digest !== '' && previous.files.get(file) === s.digest);
+    const compatible =
+      previous !== undefined &&
+      previous.meta.get(META.toolVersion) === TOOL_VERSION &&
+      previous.meta.get(META.configDigest) === configDigest;
+    const sameFiles =
+      compatible &&
+      previous.files.size === stamps.size &&
+      [...stamps].every(([file, s]) => s.digest !== '' && previous.files.get(file) === s.digest);
     const beforeIds = new Map([...(previous?.incidents.values() ?? [])].map((v) => [v.id, v.digest]));
 
     if (sameFiles && previous.meta.get(META.today) === today.toString() && previous.meta.get(META.history) === history.key) {
@@ -176,7 +182,8 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
       };
       // Start from the database kept from the build before last when it fits (no copy), else from a copy of the current one.
       const kept = readPrevious(keptPathFor(dbPath));
-      const keptFits = kept !== undefined && kept.meta.get(META.toolVersion) === TOOL_VERSION && kept.meta.get(META.configDigest) === configDigest;
+      const keptFits =
+        kept !== undefined && kept.meta.get(META.toolVersion) === TOOL_VERSION && kept.meta.get(META.configDigest) === configDigest;
       const basis = keptFits ? { previous: kept, path: keptPathFor(dbPath) } : compatible ? { previous, path: dbPath } : undefined;
       const build = new DatabaseBuild(dbPath, config, basis, stamps);
       try {
@@ -185,7 +192,12 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
         parsedCount = validation.parsed;
         problems = sortProblems([...loaded.problems, ...scanned.problems, ...validation.problems]);
         validByFile = new Map(validation.valid.map((v) => [v.file, { id: v.id, digest: v.digest }]));
-        const fileRows = files.map((file) => ({ file, digest: stamps.get(file)!.digest, id: validByFile.get(file)?.id ?? null, undated: validation.undated.has(file) }));
+        const fileRows = files.map((file) => ({
+          file,
+          digest: stamps.get(file)!.digest,
+          id: validByFile.get(file)?.id ?? null,
+          undated: validation.undated.has(file),
+        }));
         build.finish(validation.valid, rowsOf, fileRows, problems, configDigest, today, history);
       } catch (error) {
         build.abort();
@@ -196,7 +208,10 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
       rebuilt = true;
     }
     cache.saveStamps(stamps, oldStamps);
-    cache.prune([...oldStamps.values()].map((s) => s.digest), new Set([...stamps.values()].map((s) => s.digest)));
+    cache.prune(
+      [...oldStamps.values()].map((s) => s.digest),
+      new Set([...stamps.values()].map((s) => s.digest)),
+    );
   } finally {
     cache.close();
   }
@@ -204,12 +219,22 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
   const incidentSource: IncidentSource = { root: ctx.root, cachePath, cacheVersion, config };
   const validFiles = [...validByFile.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return {
-    config, today, dbPath, problems, changed, rebuilt, parsed: parsedCount, history,
+    config,
+    today,
+    dbPath,
+    problems,
+    changed,
+    rebuilt,
+    parsed: parsedCount,
+    history,
     openDb: () => onFile(dbPath, 'read the database', () => openReadOnly(dbPath)),
     incidentSource,
     incidents(ids) {
       const wanted = ids ? new Set(ids) : undefined;
-      return loadIncidents(incidentSource, validFiles.filter(([, v]) => !wanted || wanted.has(v.id)).map(([file, v]) => [file, v.digest] as const));
+      return loadIncidents(
+        incidentSource,
+        validFiles.filter(([, v]) => !wanted || wanted.has(v.id)).map(([file, v]) => [file, v.digest] as const),
+      );
     },
   };
 }

@@ -56,7 +56,10 @@ export const parseHandler = {
  * that come back ahead of an earlier one.
  */
 export async function processFiles(
-  job: ParseJob, onSource: (processed: Processed, index: number) => void, onProgress?: ParseProgress, workers?: number,
+  job: ParseJob,
+  onSource: (processed: Processed, index: number) => void,
+  onProgress?: ParseProgress,
+  workers?: number,
 ): Promise<void> {
   const count = workers ?? Math.max(1, threadCount(job.files.length, WORKER_THRESHOLD));
   if (count <= 1) {

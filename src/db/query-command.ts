@@ -17,7 +17,11 @@ export interface QueryCommandOptions {
 
 /** The `--as-of` option of the commands that can look back (actions, stats, recurrence, packet, letter). */
 export function withAsOfOption<T>(y: Argv<T>) {
-  return y.option('as-of', { type: 'string', describe: 'Evaluate as the knowledge base stood at the end of this day (YYYY-MM-DD): the incident text of its last commit, else the records\' own dates' });
+  return y.option('as-of', {
+    type: 'string',
+    describe:
+      "Evaluate as the knowledge base stood at the end of this day (YYYY-MM-DD): the incident text of its last commit, else the records' own dates",
+  });
 }
 
 /**
@@ -35,7 +39,9 @@ export async function runQueryCommand(
     const { errors } = countBySeverity(kb.problems);
     if (errors > 0) {
       const files = new Set(kb.problems.filter((p) => p.severity === 'error').map((p) => p.file)).size;
-      ctx.stderr.write(`postmortem: ${files} file${files === 1 ? ' has' : 's have'} errors and ${files === 1 ? 'is' : 'are'} left out; run "postmortem check" to see them\n`);
+      ctx.stderr.write(
+        `postmortem: ${files} file${files === 1 ? ' has' : 's have'} errors and ${files === 1 ? 'is' : 'are'} left out; run "postmortem check" to see them\n`,
+      );
     }
     if (options.asOf !== undefined) {
       const view = knowledgeBaseAsOf(kb, ctx.root, parseAsOf(options.asOf));

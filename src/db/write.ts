@@ -23,7 +23,14 @@ export function localDate(instant: Instant, timeZone: string): string {
   if (instant.epochMilliseconds < GREGORIAN_INTL) return instant.toZonedDateTimeISO(timeZone).toPlainDate().toString();
   let format = dateFormats.get(timeZone);
   if (!format) {
-    format = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', calendar: 'iso8601', numberingSystem: 'latn' });
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      calendar: 'iso8601',
+      numberingSystem: 'latn',
+    });
     dateFormats.set(timeZone, format);
   }
   const parts: Record<string, string> = {};
@@ -115,19 +122,55 @@ export function incidentRows(incident: Incident, config: Config): IncidentRows {
     services: incident.services,
     locations: incident.locations,
     people,
-    events: incident.timeline.map((e, i) => [i + 1, isoUtc(e.at), e.kind, e.event, bool(e.public), e.source, e.line, e.precision, bool(e.approximate)]),
-    remediations: incident.remediations.map((r, i) => [r.id, i + 1, r.action, r.type, r.owner, r.due ?? null, r.completed ?? null, r.status, r.ticket ?? null, bool(r.public)]),
+    events: incident.timeline.map((e, i) => [
+      i + 1,
+      isoUtc(e.at),
+      e.kind,
+      e.event,
+      bool(e.public),
+      e.source,
+      e.line,
+      e.precision,
+      bool(e.approximate),
+    ]),
+    remediations: incident.remediations.map((r, i) => [
+      r.id,
+      i + 1,
+      r.action,
+      r.type,
+      r.owner,
+      r.due ?? null,
+      r.completed ?? null,
+      r.status,
+      r.ticket ?? null,
+      bool(r.public),
+    ]),
     factors: incident.contributing_factors.map((f, i) => [i + 1, f.category, f.summary]),
     causes: incident.root_causes.map((c, i) => [i + 1, c.category, c.summary]),
     providers: incident.providers,
     // an implicit window from a day-precision start would be a guess: only listed windows are kept
-    windows: incident.windows.filter((w) => !(dayStart && w.implicit)).flatMap((w) => w.services.map((service) => [
-      w.index, service, w.level, isoUtc(w.from), w.to ? isoUtc(w.to) : null,
-      w.to ? (w.to.epochMilliseconds - w.from.epochMilliseconds) / 60000 : null,
-      w.scope?.kind ?? null, w.scope?.value ?? null, w.scope?.of ?? null, bool(w.public), w.summary ?? null,
-      JSON.stringify(w.locations), bool(w.implicit),
-      w.attribution?.cause ?? null, w.attribution?.provider ?? null, w.attribution?.fixedBy ?? null,
-    ])),
+    windows: incident.windows
+      .filter((w) => !(dayStart && w.implicit))
+      .flatMap((w) =>
+        w.services.map((service) => [
+          w.index,
+          service,
+          w.level,
+          isoUtc(w.from),
+          w.to ? isoUtc(w.to) : null,
+          w.to ? (w.to.epochMilliseconds - w.from.epochMilliseconds) / 60000 : null,
+          w.scope?.kind ?? null,
+          w.scope?.value ?? null,
+          w.scope?.of ?? null,
+          bool(w.public),
+          w.summary ?? null,
+          JSON.stringify(w.locations),
+          bool(w.implicit),
+          w.attribution?.cause ?? null,
+          w.attribution?.provider ?? null,
+          w.attribution?.fixedBy ?? null,
+        ]),
+      ),
     links: incident.links.map((l, i) => [i + 1, l.title, l.url, l.audience]),
     credits: incident.credits.map((c, i) => [i + 1, c.summary, c.audience]),
     tags: incident.tags,
@@ -175,7 +218,9 @@ export class IncidentWriter {
       credit: db.prepare('INSERT INTO credits VALUES (?, ?, ?, ?)'),
       tag: db.prepare('INSERT OR IGNORE INTO tags VALUES (?, ?)'),
       related: db.prepare('INSERT OR IGNORE INTO related VALUES (?, ?, ?)'),
-      section: db.prepare('INSERT INTO sections (incident_id, position, key, title, recognised, audience, markdown) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      section: db.prepare(
+        'INSERT INTO sections (incident_id, position, key, title, recognised, audience, markdown) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
     };
     this.search = {
       lastDocument: db.prepare('SELECT coalesce(max(doc_id), 0) FROM search_documents').pluck(),

@@ -56,7 +56,7 @@ export function rulesReference(): string {
     }
     lines.push(`Ok — ${rule.examples.ok.map((e) => e.name).join('; ')}.`);
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 const stageName = {

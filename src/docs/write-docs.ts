@@ -11,4 +11,6 @@ const changedReadme = writeFileAtomic(readme, withCommandReference(readFileSync(
 const changedRules = writeFileAtomic(join(PACKAGE_ROOT, 'docs', 'rules.md'), rulesReference());
 const letters = join(PACKAGE_ROOT, 'docs', 'letters.md');
 const changedLetters = writeFileAtomic(letters, withSentenceRules(readFileSync(letters, 'utf8')));
-process.stdout.write(`README.md ${changedReadme ? 'updated' : 'unchanged'}; docs/rules.md ${changedRules ? 'updated' : 'unchanged'}; docs/letters.md ${changedLetters ? 'updated' : 'unchanged'}\n`);
+process.stdout.write(
+  `README.md ${changedReadme ? 'updated' : 'unchanged'}; docs/rules.md ${changedRules ? 'updated' : 'unchanged'}; docs/letters.md ${changedLetters ? 'updated' : 'unchanged'}\n`,
+);

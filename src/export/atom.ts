@@ -24,12 +24,21 @@ export interface AtomOptions {
 export function xmlText(text: string): string {
   return text
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
-    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 }
 
 /** XML character data as text again (what a feed reader does before it shows `type="html"` content). */
 export function xmlUnescape(xml: string): string {
-  return xml.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  return xml
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 }
 
 const html = xmlText;
@@ -37,8 +46,9 @@ const EPOCH = '1970-01-01T00:00:00Z';
 
 /** The latest instant the record gives for an incident: when an entry was last updated. */
 export function entryUpdated(incident: PublicIncident): string {
-  const times = [incident.started, incident.mitigated, incident.resolved, ...incident.timeline.map((e) => e.at)]
-    .filter((t): t is string => t !== null);
+  const times = [incident.started, incident.mitigated, incident.resolved, ...incident.timeline.map((e) => e.at)].filter(
+    (t): t is string => t !== null,
+  );
   return times.reduce((a, b) => (Temporal.Instant.compare(Temporal.Instant.from(a), Temporal.Instant.from(b)) >= 0 ? a : b));
 }
 
@@ -50,15 +60,24 @@ function when(at: string, zone: string, approximate = false): string {
 /** The entry's HTML: impact, Customer summary, public windows and timeline. */
 function entryHtml(incident: PublicIncident, zone: string): string {
   const parts = [`<p>${html(incident.impact.summary)}</p>`];
-  parts.push(`<p>Services: ${html(incident.services.map((s) => s.name).join(', '))}${incident.locations.length ? `. Locations: ${html(incident.locations.join(', '))}` : ''}.</p>`);
-  parts.push(`<p>Began ${html(when(incident.started, zone))}${incident.resolved ? `; resolved ${html(when(incident.resolved, zone))}` : '; not yet resolved'}.</p>`);
+  parts.push(
+    `<p>Services: ${html(incident.services.map((s) => s.name).join(', '))}${incident.locations.length ? `. Locations: ${html(incident.locations.join(', '))}` : ''}.</p>`,
+  );
+  parts.push(
+    `<p>Began ${html(when(incident.started, zone))}${incident.resolved ? `; resolved ${html(when(incident.resolved, zone))}` : '; not yet resolved'}.</p>`,
+  );
   if (incident.customer_summary) parts.push(incident.customer_summary.html);
   if (incident.windows.length) {
-    const items = incident.windows.map((w) => `<li>${html(when(w.from, zone))} to ${w.to ? html(when(w.to, zone)) : 'now'}: ${html(w.level)} of ${html(w.services.join(', '))}${w.summary ? `. ${html(w.summary)}` : ''}</li>`);
+    const items = incident.windows.map(
+      (w) =>
+        `<li>${html(when(w.from, zone))} to ${w.to ? html(when(w.to, zone)) : 'now'}: ${html(w.level)} of ${html(w.services.join(', '))}${w.summary ? `. ${html(w.summary)}` : ''}</li>`,
+    );
     parts.push(`<h2>Impact</h2>\n<ul>\n${items.join('\n')}\n</ul>`);
   }
   if (incident.timeline.length) {
-    const items = incident.timeline.map((e) => `<li>${html(e.precision === 'day' ? e.at.slice(0, 10) : when(e.at, zone, e.approximate))}: ${html(e.event)}</li>`);
+    const items = incident.timeline.map(
+      (e) => `<li>${html(e.precision === 'day' ? e.at.slice(0, 10) : when(e.at, zone, e.approximate))}: ${html(e.event)}</li>`,
+    );
     parts.push(`<h2>Timeline</h2>\n<ul>\n${items.join('\n')}\n</ul>`);
   }
   return parts.join('\n');
@@ -83,8 +102,9 @@ function entry(incident: PublicIncident, feedId: string, options: AtomOptions): 
 /** The feed as XML text (UTF-8), entries in the export's order (newest first). */
 export function renderAtom(data: PublicExport, options: AtomOptions): string {
   const feedId = `urn:postmortem-kb:${slugify(data.organization) || 'organization'}`;
-  const updated = data.incidents.map(entryUpdated).reduce(
-    (a, b) => (Temporal.Instant.compare(Temporal.Instant.from(a), Temporal.Instant.from(b)) >= 0 ? a : b), EPOCH);
+  const updated = data.incidents
+    .map(entryUpdated)
+    .reduce((a, b) => (Temporal.Instant.compare(Temporal.Instant.from(a), Temporal.Instant.from(b)) >= 0 ? a : b), EPOCH);
   const head = [
     '<?xml version="1.0" encoding="utf-8"?>',
     '<feed xmlns="http://www.w3.org/2005/Atom">',

@@ -104,7 +104,11 @@ export function selectedCalendar(rows: readonly CalendarRow[], config: Config, s
   }
   if (selection.team !== undefined) {
     const team = selection.team;
-    return { name: `team-${slugify(team)}`, title: `${team} team remediations`, rows: rows.filter((r) => r.team === team && providerOf(r.owner) === undefined) };
+    return {
+      name: `team-${slugify(team)}`,
+      title: `${team} team remediations`,
+      rows: rows.filter((r) => r.team === team && providerOf(r.owner) === undefined),
+    };
   }
   const provider = selection.provider ?? '';
   return {
@@ -120,9 +124,12 @@ function startOfDay(day: string, zone: string): Temporal.Instant {
 
 function todo(row: CalendarRow, revision: Revision, config: Config): IcsLine[] {
   const stamp = icsUtc(Temporal.Instant.from(revision.lastModified ?? row.incident_started_at));
-  const owner = providerOf(row.owner) !== undefined
-    ? config.provider_names.get(providerOf(row.owner)!) ?? row.owner
-    : row.owner_name ? `${row.owner_name} (${row.owner})` : row.owner;
+  const owner =
+    providerOf(row.owner) !== undefined
+      ? (config.provider_names.get(providerOf(row.owner)!) ?? row.owner)
+      : row.owner_name
+        ? `${row.owner_name} (${row.owner})`
+        : row.owner;
   const description = [
     `Incident ${row.incident_id}: ${row.incident_title}`,
     `Remediation ${row.remediation_id} (${row.type}), owner ${owner}, status ${row.status}`,

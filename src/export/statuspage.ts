@@ -49,7 +49,8 @@ export interface StatuspageIncident {
 const ms = (at: string) => Temporal.Instant.from(at).epochMilliseconds;
 
 function impactOf(incident: PublicIncident): Impact {
-  return incident.windows.map((w) => STATUSPAGE_IMPACT[w.level] as Impact)
+  return incident.windows
+    .map((w) => STATUSPAGE_IMPACT[w.level] as Impact)
     .reduce<Impact>((a, b) => (IMPACT_ORDER.indexOf(b) > IMPACT_ORDER.indexOf(a) ? b : a), 'none');
 }
 
@@ -60,8 +61,13 @@ function updateStatus(incident: PublicIncident, at: string): StatuspageUpdate['s
 }
 
 function updates(incident: PublicIncident): StatuspageUpdate[] {
-  const update = (id: string, status: StatuspageUpdate['status'], body: string, at: string): StatuspageUpdate =>
-    ({ id, status, body, created_at: at, display_at: at });
+  const update = (id: string, status: StatuspageUpdate['status'], body: string, at: string): StatuspageUpdate => ({
+    id,
+    status,
+    body,
+    created_at: at,
+    display_at: at,
+  });
   const list = [
     update(`${incident.id}-impact`, 'investigating', incident.impact.summary, incident.started),
     ...incident.timeline.map((e, n) => update(`${incident.id}-t${n + 1}`, updateStatus(incident, e.at), e.event, e.at)),
@@ -71,7 +77,10 @@ function updates(incident: PublicIncident): StatuspageUpdate[] {
     list.push(update(`${incident.id}-summary`, 'postmortem', incident.customer_summary.markdown, end));
   }
   // newest first; entries at the same time keep the record's order, reversed
-  return list.map((u, n) => ({ u, n })).sort((a, b) => ms(b.u.display_at) - ms(a.u.display_at) || b.n - a.n).map(({ u }) => u);
+  return list
+    .map((u, n) => ({ u, n }))
+    .sort((a, b) => ms(b.u.display_at) - ms(a.u.display_at) || b.n - a.n)
+    .map(({ u }) => u);
 }
 
 function statuspageIncident(incident: PublicIncident): StatuspageIncident {
@@ -90,5 +99,5 @@ function statuspageIncident(incident: PublicIncident): StatuspageIncident {
 }
 
 export function renderStatuspage(data: PublicExport): string {
-  return JSON.stringify({ incidents: data.incidents.map(statuspageIncident) }, null, 2) + '\n';
+  return `${JSON.stringify({ incidents: data.incidents.map(statuspageIncident) }, null, 2)}\n`;
 }

@@ -19,31 +19,43 @@ export const publicIncidentSchema = z.strictObject({
   title: z.string(),
   started: instant().describe('Customer impact began.'),
   mitigated: instant().nullable().describe('Impact ended for most customers, when recorded.'),
-  resolved: instant().nullable().describe('Impact ended for everyone: `resolved`, else the end of the last impact window; null while open.'),
+  resolved: instant()
+    .nullable()
+    .describe('Impact ended for everyone: `resolved`, else the end of the last impact window; null while open.'),
   services: z.array(z.strictObject({ id: z.string(), name: z.string().describe('Display name.') })),
   locations: z.array(z.string()).describe('Display names.'),
   impact: z.strictObject({
     summary: z.string().describe('What customers experienced.'),
     symptoms: z.array(z.string()),
   }),
-  customer_summary: z.strictObject({
-    markdown: z.string().describe('The Customer summary as Markdown, raw HTML removed.'),
-    html: z.string().describe('The same, as sanitised HTML.'),
-  }).nullable(),
-  timeline: z.array(z.strictObject({
-    at: instant().describe('A day-precision entry sits at the start of its day.'),
-    precision: z.enum(['minute', 'day']),
-    approximate: z.boolean(),
-    event: z.string(),
-  })).describe('Timeline entries marked public, in order.'),
-  windows: z.array(z.strictObject({
-    from: instant(),
-    to: instant().nullable(),
-    level: z.enum(IMPACT_LEVELS),
-    services: z.array(z.string()).describe('Display names.'),
-    locations: z.array(z.string()).describe('Display names.'),
-    summary: z.string().nullable(),
-  })).describe('Impact windows marked public, in order.'),
+  customer_summary: z
+    .strictObject({
+      markdown: z.string().describe('The Customer summary as Markdown, raw HTML removed.'),
+      html: z.string().describe('The same, as sanitised HTML.'),
+    })
+    .nullable(),
+  timeline: z
+    .array(
+      z.strictObject({
+        at: instant().describe('A day-precision entry sits at the start of its day.'),
+        precision: z.enum(['minute', 'day']),
+        approximate: z.boolean(),
+        event: z.string(),
+      }),
+    )
+    .describe('Timeline entries marked public, in order.'),
+  windows: z
+    .array(
+      z.strictObject({
+        from: instant(),
+        to: instant().nullable(),
+        level: z.enum(IMPACT_LEVELS),
+        services: z.array(z.string()).describe('Display names.'),
+        locations: z.array(z.string()).describe('Display names.'),
+        summary: z.string().nullable(),
+      }),
+    )
+    .describe('Impact windows marked public, in order.'),
 });
 
 export const publicExportSchema = z.strictObject({
@@ -74,7 +86,9 @@ function reshape(view: LetterIncident): PublicIncident {
 
 /** Newest first, then by id: the order of every export. */
 export function newestFirst(incidents: readonly Incident[]): Incident[] {
-  return [...incidents].sort((a, b) => b.started.epochMilliseconds - a.started.epochMilliseconds || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return [...incidents].sort(
+    (a, b) => b.started.epochMilliseconds - a.started.epochMilliseconds || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
 }
 
 /** The public view of `incidents` (only `final` ones are exported; see `exportable`). */
@@ -84,7 +98,9 @@ export function publicExport(incidents: readonly Incident[], config: Config): Pu
     version: 1,
     organization: config.organization,
     // one letter per incident: the footnote ids and the shared-symptom sentences of a letter about several are not wanted here
-    incidents: newestFirst(incidents).map((incident) => reshape(customerLetter([incident], config, { audience: 'customers' }).incidents[0]!)),
+    incidents: newestFirst(incidents).map((incident) =>
+      reshape(customerLetter([incident], config, { audience: 'customers' }).incidents[0]!),
+    ),
   };
 }
 

@@ -6,7 +6,13 @@ import type { Config } from '../schema/config.js';
  * (`provider-display-name`), since a guessed name is rarely the right one.
  */
 export function titleCase(id: string): string {
-  return id.split(/[-_]+/).filter(Boolean).map((w) => w[0]!.toUpperCase() + w.slice(1)).join(' ') || id;
+  return (
+    id
+      .split(/[-_]+/)
+      .filter(Boolean)
+      .map((w) => w[0]!.toUpperCase() + w.slice(1))
+      .join(' ') || id
+  );
 }
 
 /** A provider's display name (`provider_names`), else its id title-cased. */

@@ -46,7 +46,8 @@ export function isoDate(instant: Instant, zone: string): string {
 
 /** "9:10 AM EDT" */
 export function clockTime(instant: Instant, zone: string): string {
-  return instant.toZonedDateTimeISO(zone)
+  return instant
+    .toZonedDateTimeISO(zone)
     .toLocaleString('en-US', { hour: 'numeric', minute: '2-digit', timeZoneName: 'short' })
     .replace(/\u202f/g, ' ');
 }

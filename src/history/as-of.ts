@@ -53,11 +53,27 @@ interface TextAt {
 }
 
 /** Puts the incident text of `commit` into `db`, returning the incidents parsed from it. */
-function applyCommitText(kb: BuiltKnowledgeBase, root: string, prefix: string, commit: string, db: Database.Database, date: Temporal.PlainDate): TextAt {
+function applyCommitText(
+  kb: BuiltKnowledgeBase,
+  root: string,
+  prefix: string,
+  commit: string,
+  db: Database.Database,
+  date: Temporal.PlainDate,
+): TextAt {
   const config = kb.config;
-  const current = new Map((db.prepare('SELECT file, id, digest FROM incidents').raw().all() as [string, string, string][]).map(([f, id, d]) => [f, { id, digest: d }]));
+  const current = new Map(
+    (db.prepare('SELECT file, id, digest FROM incidents').raw().all() as [string, string, string][]).map(([f, id, d]) => [
+      f,
+      { id, digest: d },
+    ]),
+  );
   const files = filesAt(root, commit);
-  const blobs = readBlobs(root, prefix, files.map((path) => ({ commit, path })));
+  const blobs = readBlobs(
+    root,
+    prefix,
+    files.map((path) => ({ commit, path })),
+  );
   const writer = new IncidentWriter(db);
   const replaced = new Map<string, Incident>();
   const keep = new Set<string>();
@@ -92,7 +108,8 @@ function applyCommitText(kb: BuiltKnowledgeBase, root: string, prefix: string, c
 function applyFields(db: Database.Database, date: Temporal.PlainDate): { undated: number } {
   const day = date.toString();
   const writer = new IncidentWriter(db);
-  for (const id of db.prepare('SELECT id FROM incidents WHERE started_local_date > ? ORDER BY id').pluck().all(day) as string[]) writer.delete(id);
+  for (const id of db.prepare('SELECT id FROM incidents WHERE started_local_date > ? ORDER BY id').pluck().all(day) as string[])
+    writer.delete(id);
   writer.prune();
   db.prepare(`UPDATE remediations SET status = 'open'
     WHERE status IN ('done', 'wont-do') AND completed IS NOT NULL AND completed > ?`).run(day);
@@ -134,19 +151,30 @@ export function knowledgeBaseAsOf(kb: BuiltKnowledgeBase, root: string, date: Te
     const note = commit
       ? `as of ${day}: incident text of commit ${commit.id.slice(0, 7)} (${commit.committedAt.slice(0, 10)})${text.invalid ? `; ${text.invalid} file${text.invalid === 1 ? '' : 's'} invalid at that commit left out` : ''}`
       : `as of ${day}: ${why}, so today's incident text is used with the records' own dates (incidents started later left out; remediations completed later counted as open${undated ? `; ${undated} done without a completion date counted as done` : ''})`;
-    const status = new Map((db.prepare('SELECT incident_id, remediation_id, status FROM remediations').raw().all() as [string, string, string][])
-      .map(([i, r, s]) => [`${i}\0${r}`, s]));
-    const files = new Map((db.prepare('SELECT id, file FROM incidents').raw().all() as [string, string][]));
+    const status = new Map(
+      (db.prepare('SELECT incident_id, remediation_id, status FROM remediations').raw().all() as [string, string, string][]).map(
+        ([i, r, s]) => [`${i}\0${r}`, s],
+      ),
+    );
+    const files = new Map(db.prepare('SELECT id, file FROM incidents').raw().all() as [string, string][]);
     const view: AsOfView = {
-      date, db, commit, note,
+      date,
+      db,
+      commit,
+      note,
       incidents(ids) {
         const wanted = [...files].filter(([id]) => !ids || ids.includes(id));
-        const fromToday = new Map(kb.incidents(wanted.filter(([, file]) => !text.replaced.has(file)).map(([id]) => id)).map((i) => [i.id, i]));
+        const fromToday = new Map(
+          kb.incidents(wanted.filter(([, file]) => !text.replaced.has(file)).map(([id]) => id)).map((i) => [i.id, i]),
+        );
         return wanted
           .map(([id, file]) => text.replaced.get(file) ?? fromToday.get(id))
           .filter((i): i is Incident => i !== undefined)
           .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
-          .map((i) => ({ ...i, remediations: i.remediations.map((r) => ({ ...r, status: (status.get(`${i.id}\0${r.id}`) ?? r.status) as typeof r.status })) }));
+          .map((i) => ({
+            ...i,
+            remediations: i.remediations.map((r) => ({ ...r, status: (status.get(`${i.id}\0${r.id}`) ?? r.status) as typeof r.status })),
+          }));
       },
     };
     return view;

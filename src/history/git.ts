@@ -11,14 +11,16 @@ const ENV = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', LC_ALL: 'C', GIT_OPTIONA
 
 function git(root: string, args: string[], input?: string): Buffer {
   return execFileSync('git', ['-C', root, ...args], {
-    input, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'ignore'], env: ENV, maxBuffer: 1 << 30, timeout: 300_000,
+    input,
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'ignore'],
+    env: ENV,
+    maxBuffer: 1 << 30,
+    timeout: 300_000,
   });
 }
 
 /** Whether the root's history can be read: `git` when it can, else why not. */
-export type RepoState =
-  | { kind: 'git'; head: string; prefix: string }
-  | { kind: 'no-git' | 'shallow' | 'no-commits' };
+export type RepoState = { kind: 'git'; head: string; prefix: string } | { kind: 'no-git' | 'shallow' | 'no-commits' };
 
 export function repoState(root: string): RepoState {
   let lines: string[];
@@ -68,8 +70,18 @@ export interface Commit {
 export function firstParentLog(root: string, head: string, since?: string): Commit[] {
   const range = since ? `${since}..${head}` : head;
   const out = git(root, [
-    'log', '--first-parent', '--diff-merges=first-parent', '--reverse', '--relative', '-M', '--name-status', '-z',
-    '--format=%x1e%H %cI', range, '--', INCIDENTS_DIR,
+    'log',
+    '--first-parent',
+    '--diff-merges=first-parent',
+    '--reverse',
+    '--relative',
+    '-M',
+    '--name-status',
+    '-z',
+    '--format=%x1e%H %cI',
+    range,
+    '--',
+    INCIDENTS_DIR,
   ]).toString('utf8');
   const commits: Commit[] = [];
   for (const chunk of out.split('\x1e')) {
@@ -125,12 +137,17 @@ export function readBlobs(root: string, prefix: string, requests: readonly { com
 /** Incident files at a commit (paths relative to the root), sorted. */
 export function filesAt(root: string, commit: string): string[] {
   const out = git(root, ['ls-tree', '-r', '-z', '--name-only', commit, '--', INCIDENTS_DIR]).toString('utf8');
-  return out.split('\0').filter((p) => p.toLowerCase().endsWith('.md')).sort();
+  return out
+    .split('\0')
+    .filter((p) => p.toLowerCase().endsWith('.md'))
+    .sort();
 }
 
 /** The last first-parent commit of HEAD committed at or before `instant` (ISO 8601), if any. */
 export function lastCommitBefore(root: string, head: string, instant: string): { id: string; committedAt: string } | undefined {
-  const out = git(root, ['log', '--first-parent', '-1', `--before=${instant}`, '--format=%H %cI', head]).toString('utf8').trim();
+  const out = git(root, ['log', '--first-parent', '-1', `--before=${instant}`, '--format=%H %cI', head])
+    .toString('utf8')
+    .trim();
   if (!out) return undefined;
   const [id, committedAt] = out.split(' ') as [string, string];
   return { id, committedAt };
@@ -150,7 +167,9 @@ export function headStamp(root: string): { commit: string; date: string } | unde
 export function resolveRef(root: string, ref: string): { id: string; committedAt: string } | undefined {
   if (ref.startsWith('-')) return undefined;
   try {
-    const out = git(root, ['log', '-1', '--format=%H %cI', `${ref}^{commit}`, '--']).toString('utf8').trim();
+    const out = git(root, ['log', '-1', '--format=%H %cI', `${ref}^{commit}`, '--'])
+      .toString('utf8')
+      .trim();
     const [id, committedAt] = out.split(' ');
     return id && committedAt ? { id, committedAt } : undefined;
   } catch {

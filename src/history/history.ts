@@ -67,9 +67,10 @@ function writeJson(path: string, value: unknown): void {
 }
 
 export const NO_HISTORY_NOTES: Record<Exclude<RepoState['kind'], 'git'>, string> = {
-  'no-git': 'not in a git repository: remediation status and completion dates come from the records\' fields alone',
-  shallow: 'shallow git clone: history not read, so remediation status and completion dates come from the records\' fields alone (run "git fetch --unshallow" to use it)',
-  'no-commits': 'no commits yet: remediation status and completion dates come from the records\' fields alone',
+  'no-git': "not in a git repository: remediation status and completion dates come from the records' fields alone",
+  shallow:
+    'shallow git clone: history not read, so remediation status and completion dates come from the records\' fields alone (run "git fetch --unshallow" to use it)',
+  'no-commits': "no commits yet: remediation status and completion dates come from the records' fields alone",
 };
 
 /** Reads what is new in the history of `root` (see above). `contextKey` names the tool, schema and config versions. */
@@ -95,8 +96,9 @@ export function updateHistory(root: string, config: Config, contextKey: string, 
   const problems = [...(previous ? stored!.problems : []), ...added.problems];
   writeJson(walkedPath(path), walked);
   writeJson(path, { key: contextKey, head: repo.head, tip, problems } satisfies Summary);
-  const note = stored !== undefined && !continues
-    ? `git history rewritten (commit ${stored.head.slice(0, 7)} is no longer an ancestor of HEAD): read again from the start`
-    : undefined;
+  const note =
+    stored !== undefined && !continues
+      ? `git history rewritten (commit ${stored.head.slice(0, 7)} is no longer an ancestor of HEAD): read again from the start`
+      : undefined;
   return { source: 'git', head: repo.head, note, rows: () => walked.rows, problems, read: commits.length, key: keyOf(tip) };
 }

@@ -67,7 +67,13 @@ export function snapshotOf(incident: Incident): IncidentSnapshot {
     status: incident.status,
     severity: incident.severity,
     remediations: incident.remediations.map((r) => ({
-      id: r.id, action: r.action, ticket: r.ticket ?? null, status: r.status, due: r.due ?? null, owner: r.owner, completed: r.completed ?? null,
+      id: r.id,
+      action: r.action,
+      ticket: r.ticket ?? null,
+      status: r.status,
+      due: r.due ?? null,
+      owner: r.owner,
+      completed: r.completed ?? null,
     })),
   };
 }
@@ -79,7 +85,10 @@ function renamedRemediations(before: RemediationSnapshot[], after: RemediationSn
   const gone = before.filter((r) => !afterIds.has(r.id));
   const added = after.filter((r) => !beforeIds.has(r.id));
   const renames = new Map<string, string>();
-  for (const match of [(a: RemediationSnapshot, b: RemediationSnapshot) => a.action === b.action, (a: RemediationSnapshot, b: RemediationSnapshot) => a.ticket !== null && a.ticket === b.ticket]) {
+  for (const match of [
+    (a: RemediationSnapshot, b: RemediationSnapshot) => a.action === b.action,
+    (a: RemediationSnapshot, b: RemediationSnapshot) => a.ticket !== null && a.ticket === b.ticket,
+  ]) {
     for (const old of gone) {
       if (renames.has(old.id)) continue;
       const taken = new Set(renames.values());
@@ -136,7 +145,17 @@ export function walkCommits(state: WalkState, commits: readonly Commit[], input:
     const instant = Temporal.Instant.from(commit.committedAt);
     const committedDate = localDate(instant, config.timezone);
     const emit: Emit = (incident, remediation, field, old, value) => {
-      rows.push({ position: ++state.position, commit: commit.id, committedAt: commit.committedAt, committedDate, incident, remediation, field, old, new: value });
+      rows.push({
+        position: ++state.position,
+        commit: commit.id,
+        committedAt: commit.committedAt,
+        committedDate,
+        incident,
+        remediation,
+        field,
+        old,
+        new: value,
+      });
     };
     const wanted = commit.changes.filter((c) => c.kind !== 'D' && c.path.toLowerCase().endsWith('.md'));
     const blobs = input.read(wanted.map((c) => ({ commit: commit.id, path: c.path })));
@@ -159,7 +178,11 @@ export function walkCommits(state: WalkState, commits: readonly Commit[], input:
       const first = [...source.problems, ...typed.problems].find((p) => p.severity === 'error');
       if (!typed.incident || first) {
         problems.push({
-          file: change.path, line: first?.line ?? 1, column: first?.column ?? 1, severity: 'warning', ruleId: 'history',
+          file: change.path,
+          line: first?.line ?? 1,
+          column: first?.column ?? 1,
+          severity: 'warning',
+          ruleId: 'history',
           message: `version of commit ${commit.id.slice(0, 7)} (${committedDate}) left out of the history: ${first?.message ?? 'not a valid incident'}`,
         });
         return;
@@ -199,7 +222,7 @@ export function currentIds(rows: readonly HistoryRow[]): (HistoryRow & { recorde
     if (row.field === 'id' && row.remediation !== null) {
       remediationTo.set(`${incident}\0${row.old}`, remediationTo.get(`${incident}\0${row.new}`) ?? row.new!);
     }
-    const remediation = row.remediation === null ? null : remediationTo.get(`${incident}\0${row.remediation}`) ?? row.remediation;
+    const remediation = row.remediation === null ? null : (remediationTo.get(`${incident}\0${row.remediation}`) ?? row.remediation);
     out.push({ ...row, incident, remediation, recordedIncident: row.incident, recordedRemediation: row.remediation });
   }
   return out.reverse();

@@ -11,7 +11,18 @@ export function writeHistoryRows(db: Database.Database, history: History): void 
     if (r.remediation === null) {
       incident.run(r.position, r.incident, r.recordedIncident, r.commit, r.committedAt, r.committedDate, r.field, r.old, r.new);
     } else {
-      remediation.run(r.position, r.incident, r.remediation, r.recordedRemediation, r.commit, r.committedAt, r.committedDate, r.field, r.old, r.new);
+      remediation.run(
+        r.position,
+        r.incident,
+        r.remediation,
+        r.recordedRemediation,
+        r.commit,
+        r.committedAt,
+        r.committedDate,
+        r.field,
+        r.old,
+        r.new,
+      );
     }
   }
 }

@@ -7,8 +7,18 @@ import type { Draft, RecordProblem } from './convert.js';
 
 /** The fact of the source a record field came from: where its problems point in the input. */
 const FACT_OF_FIELD: Record<string, string> = {
-  title: 'title', severity: 'severity', services: 'services', started: 'started', detected: 'detected',
-  mitigated: 'mitigated', resolved: 'resolved', impact: 'summary', root_cause: 'category', tags: 'tags', source: 'id', body: 'body',
+  title: 'title',
+  severity: 'severity',
+  services: 'services',
+  started: 'started',
+  detected: 'detected',
+  mitigated: 'mitigated',
+  resolved: 'resolved',
+  impact: 'summary',
+  root_cause: 'category',
+  tags: 'tags',
+  source: 'id',
+  body: 'body',
 };
 
 /** The incident file of a draft, as it is written. */

@@ -38,12 +38,23 @@ const KIND: Record<TimeField, string> = { started: 'trigger', detected: 'detecti
  * without a zone takes the map's zone or is reported), values through the map, everything the
  * source lacks said plainly (`severity: unrated`, cause unknown, `status: draft`).
  */
-export function toDraft(facts: Facts, kind: ImportKind, mapping: Mapping | undefined, config: Config): { draft?: Draft; problems: RecordProblem[] } {
+export function toDraft(
+  facts: Facts,
+  kind: ImportKind,
+  mapping: Mapping | undefined,
+  config: Config,
+): { draft?: Draft; problems: RecordProblem[] } {
   const problems: RecordProblem[] = [];
   const where = (fact: string) => facts.positions[fact] ?? facts.at;
-  const report = (fact: string, severity: Severity, ruleId: string, message: string) => problems.push({ at: where(fact), severity, ruleId, message });
+  const report = (fact: string, severity: Severity, ruleId: string, message: string) =>
+    problems.push({ at: where(fact), severity, ruleId, message });
   if (facts.sourceId === undefined) {
-    report('id', 'error', 'import-source', `the record has no source id${mapping ? ' (map `fields.id` to the column or key that holds it)' : ''}; re-imports match on it`);
+    report(
+      'id',
+      'error',
+      'import-source',
+      `the record has no source id${mapping ? ' (map `fields.id` to the column or key that holds it)' : ''}; re-imports match on it`,
+    );
     return { problems };
   }
   const zone = mapping?.zone;
@@ -67,7 +78,12 @@ export function toDraft(facts: Facts, kind: ImportKind, mapping: Mapping | undef
     if (time.kind === 'instant' || field === 'started') front[field] = time.text;
     const event = EVENT[field];
     if (event && !facts.timeline.length) timeline.push({ at: time.text, event, kind: KIND[field] });
-    else if (time.kind === 'day' && field !== 'started') timeline.push({ at: time.text, event: `${field[0]!.toUpperCase()}${field.slice(1)} on this day (the source gives no time).`, kind: KIND[field] });
+    else if (time.kind === 'day' && field !== 'started')
+      timeline.push({
+        at: time.text,
+        event: `${field[0]!.toUpperCase()}${field.slice(1)} on this day (the source gives no time).`,
+        kind: KIND[field],
+      });
   }
   for (const entry of facts.timeline) {
     const time = readForeignTime(entry.at, zone, 'timeline entry');
@@ -76,13 +92,19 @@ export function toDraft(facts: Facts, kind: ImportKind, mapping: Mapping | undef
   }
 
   const severity = facts.severity === undefined ? UNRATED : mapValue(mapping?.severities ?? {}, facts.severity);
-  if (severity === undefined) report('severity', 'warning', 'import-value', `severity "${facts.severity}" is not in the map's \`severities\`; imported as unrated`);
+  if (severity === undefined)
+    report('severity', 'warning', 'import-value', `severity "${facts.severity}" is not in the map's \`severities\`; imported as unrated`);
   const categories = facts.categories.map((c) => ({ from: c, to: categoryOf(mapping, c) }));
   for (const c of categories.filter((c) => c.to === undefined)) {
-    report('category', 'warning', 'import-value', `category "${c.from}" is not in the map's \`categories\`; kept under \`extra.source_categories\`, the root cause stays unknown`);
+    report(
+      'category',
+      'warning',
+      'import-value',
+      `category "${c.from}" is not in the map's \`categories\`; kept under \`extra.source_categories\`, the root cause stays unknown`,
+    );
   }
   const causes = [...new Set(categories.map((c) => c.to).filter((c): c is string => c !== undefined))];
-  const services = facts.services.length ? facts.services : mapping?.defaults.services ?? [];
+  const services = facts.services.length ? facts.services : (mapping?.defaults.services ?? []);
   const started = times.get('started');
   const data: Record<string, unknown> = {
     title: facts.title,
@@ -91,7 +113,10 @@ export function toDraft(facts: Facts, kind: ImportKind, mapping: Mapping | undef
     services,
     ...front,
     impact: { summary: facts.summary ?? facts.title, ...(facts.level ? { level: facts.level } : {}) },
-    root_cause: causes.length <= 1 ? { category: causes[0] ?? 'unknown', summary: NOT_REVIEWED } : causes.map((category) => ({ category, summary: NOT_REVIEWED })),
+    root_cause:
+      causes.length <= 1
+        ? { category: causes[0] ?? 'unknown', summary: NOT_REVIEWED }
+        : causes.map((category) => ({ category, summary: NOT_REVIEWED })),
     ...(timeline.length ? { timeline } : {}),
     owners: { authors: mapping?.defaults.authors ?? [config.owners[0]?.id ?? 'unknown'] },
     ...(facts.tags.length ? { tags: facts.tags } : {}),

@@ -32,13 +32,19 @@ export function readState(root: string): ImportState {
   try {
     const state = JSON.parse(text) as ImportState;
     if (state.version === 1 && state.records && typeof state.records === 'object') return state;
-  } catch { /* reported below */ }
+  } catch {
+    /* reported below */
+  }
   throw new Error(`${STATE_FILE} is not a state file this version writes`);
 }
 
 /** The state as written: keys sorted, so the same imports give the same bytes. */
 export function stateText(state: ImportState): string {
-  const records = Object.fromEntries(Object.keys(state.records).sort().map((k) => [k, state.records[k]!]));
+  const records = Object.fromEntries(
+    Object.keys(state.records)
+      .sort()
+      .map((k) => [k, state.records[k]!]),
+  );
   return `${JSON.stringify({ version: 1, records }, null, 2)}\n`;
 }
 
@@ -53,7 +59,10 @@ export interface ExistingRecord {
 }
 
 /** The knowledge base's records, by source key, and every id in use. */
-export function existingRecords(root: string, config: Config): { bySource: Map<string, ExistingRecord>; byDuplicate: Map<string, ExistingRecord>; ids: Set<string> } {
+export function existingRecords(
+  root: string,
+  config: Config,
+): { bySource: Map<string, ExistingRecord>; byDuplicate: Map<string, ExistingRecord>; ids: Set<string> } {
   const { files } = scanIncidentFiles(root);
   const bySource = new Map<string, ExistingRecord>();
   const byDuplicate = new Map<string, ExistingRecord>();
@@ -66,9 +75,16 @@ export function existingRecords(root: string, config: Config): { bySource: Map<s
     const sourceKey = src && typeof src.kind === 'string' && typeof src.id === 'string' ? `${src.kind}:${src.id}` : undefined;
     const company = (d.extra as Record<string, unknown> | undefined)?.company;
     const record: ExistingRecord = {
-      file, source, data: d, body: bodyOf(readFileSync(join(root, file), 'utf8')),
+      file,
+      source,
+      data: d,
+      body: bodyOf(readFileSync(join(root, file), 'utf8')),
       ...(sourceKey ? { sourceKey } : {}),
-      duplicateKey: duplicateKey(typeof company === 'string' ? company : undefined, typeof d.title === 'string' ? d.title : undefined, typeof d.started === 'string' ? d.started.slice(0, 10) : undefined),
+      duplicateKey: duplicateKey(
+        typeof company === 'string' ? company : undefined,
+        typeof d.title === 'string' ? d.title : undefined,
+        typeof d.started === 'string' ? d.started.slice(0, 10) : undefined,
+      ),
     };
     if (sourceKey) bySource.set(sourceKey, record);
     if (!byDuplicate.has(record.duplicateKey)) byDuplicate.set(record.duplicateKey, record);
@@ -112,9 +128,15 @@ export function mergeFields(existing: ExistingRecord, previous: ImportedRecord |
     if (untouched) updates[field] = n;
     else if (previous !== undefined && isDeepStrictEqual(n, p)) continue;
     else {
-      const at = field === 'body' ? { line: existing.source.frontmatterLine, column: 1 } : locate(existing.source.positions, [field], { rootLine: existing.source.frontmatterLine });
+      const at =
+        field === 'body'
+          ? { line: existing.source.frontmatterLine, column: 1 }
+          : locate(existing.source.positions, [field], { rootLine: existing.source.frontmatterLine });
       conflicts.push({
-        file: existing.file, ...at, severity: 'warning', ruleId: 'import-conflict',
+        file: existing.file,
+        ...at,
+        severity: 'warning',
+        ruleId: 'import-conflict',
         message: `\`${field}\` was edited by hand and the source changed it too (now ${JSON.stringify(n) ?? 'absent'}); the hand edit is kept`,
       });
     }

@@ -53,7 +53,12 @@ export function scalarText(value: unknown): string | undefined {
 export function listOf(value: unknown): string[] {
   if (Array.isArray(value)) return value.map(scalarText).filter((v): v is string => v !== undefined);
   const text = scalarText(value);
-  return text === undefined ? [] : text.split(/[,;]/).map((v) => v.trim()).filter(Boolean);
+  return text === undefined
+    ? []
+    : text
+        .split(/[,;]/)
+        .map((v) => v.trim())
+        .filter(Boolean);
 }
 
 /** Facts of a mapped record: each mapped source field read as its record fact. */
@@ -74,10 +79,19 @@ export function factsFromMapping(record: ForeignRecord, mapping: Mapping): Facts
   for (const key of mapping.extra) if (record.values[key] !== undefined) extra[key] = record.values[key];
   const bodyField = source('body');
   return {
-    file: record.file, at: record.at, positions,
-    sourceId: text('id'), url: text('url'), title: text('title'), times,
-    severity: text('severity'), categories: listOf(value('category')), services: listOf(value('services')),
-    summary: text('summary'), tags: listOf(value('tags')), company: text('company'),
+    file: record.file,
+    at: record.at,
+    positions,
+    sourceId: text('id'),
+    url: text('url'),
+    title: text('title'),
+    times,
+    severity: text('severity'),
+    categories: listOf(value('category')),
+    services: listOf(value('services')),
+    summary: text('summary'),
+    tags: listOf(value('tags')),
+    company: text('company'),
     timeline: [],
     body: record.body ?? (bodyField === undefined ? undefined : scalarText(record.values[bodyField])),
     extra,

@@ -2,7 +2,10 @@ import type { Position, Problem } from '../problems.js';
 import type { ForeignRecord } from './facts.js';
 import type { InputFile } from './inputs.js';
 
-interface Cell { text: string; at: Position }
+interface Cell {
+  text: string;
+  at: Position;
+}
 
 /**
  * A spreadsheet export (RFC 4180: commas, double quotes, `""` inside quotes, line breaks inside
@@ -12,7 +15,11 @@ interface Cell { text: string; at: Position }
 export function readCsvRecords(input: InputFile): { records: ForeignRecord[]; problems: Problem[] } {
   const { rows, problems } = csvRows(input);
   const [header, ...data] = rows.filter((row) => !(row.length === 1 && row[0]!.text === ''));
-  if (!header) return { records: [], problems: [...problems, at(input, { line: 1, column: 1 }, 'the file is empty: the first row names the columns')] };
+  if (!header)
+    return {
+      records: [],
+      problems: [...problems, at(input, { line: 1, column: 1 }, 'the file is empty: the first row names the columns')],
+    };
   const names = header.map((c) => c.text.trim());
   names.forEach((n, i) => {
     if (!n) problems.push(at(input, header[i]!.at, `column ${i + 1} has no name in the first row`));
@@ -35,7 +42,13 @@ export function readCsvRecords(input: InputFile): { records: ForeignRecord[]; pr
   return { records, problems };
 }
 
-const at = (input: InputFile, position: Position, message: string): Problem => ({ file: input.shown, ...position, severity: 'error', ruleId: 'import-syntax', message });
+const at = (input: InputFile, position: Position, message: string): Problem => ({
+  file: input.shown,
+  ...position,
+  severity: 'error',
+  ruleId: 'import-syntax',
+  message,
+});
 
 function csvRows(input: InputFile): { rows: Cell[][]; problems: Problem[] } {
   const text = input.text;
@@ -46,7 +59,10 @@ function csvRows(input: InputFile): { rows: Cell[][]; problems: Problem[] } {
   let column = 1;
   let i = 0;
   const advance = (ch: string) => {
-    if (ch === '\n') { line++; column = 1; } else column++;
+    if (ch === '\n') {
+      line++;
+      column = 1;
+    } else column++;
     i++;
   };
   while (i <= text.length) {
@@ -57,8 +73,17 @@ function csvRows(input: InputFile): { rows: Cell[][]; problems: Problem[] } {
       let closed = false;
       while (i < text.length) {
         const ch = text[i]!;
-        if (ch === '"' && text[i + 1] === '"') { value += '"'; advance(ch); advance(ch); continue; }
-        if (ch === '"') { advance(ch); closed = true; break; }
+        if (ch === '"' && text[i + 1] === '"') {
+          value += '"';
+          advance(ch);
+          advance(ch);
+          continue;
+        }
+        if (ch === '"') {
+          advance(ch);
+          closed = true;
+          break;
+        }
         value += ch;
         advance(ch);
       }
@@ -68,12 +93,15 @@ function csvRows(input: InputFile): { rows: Cell[][]; problems: Problem[] } {
         return { rows, problems };
       }
       if (i < text.length && !',\r\n'.includes(text[i]!)) {
-        problems.push(at(input, { line, column }, 'text after a quoted cell\'s closing "; quote the whole cell and double any " inside it'));
+        problems.push(
+          at(input, { line, column }, 'text after a quoted cell\'s closing "; quote the whole cell and double any " inside it'),
+        );
         while (i < text.length && !',\r\n'.includes(text[i]!)) advance(text[i]!);
       }
     } else {
       while (i < text.length && !',\r\n'.includes(text[i]!)) {
-        if (text[i] === '"') problems.push(at(input, { line, column }, 'a " inside a cell that is not quoted; quote the whole cell and double the "'));
+        if (text[i] === '"')
+          problems.push(at(input, { line, column }, 'a " inside a cell that is not quoted; quote the whole cell and double the "'));
         value += text[i];
         advance(text[i]!);
       }
@@ -81,7 +109,10 @@ function csvRows(input: InputFile): { rows: Cell[][]; problems: Problem[] } {
     row.push({ text: value, at: start });
     if (i >= text.length) break;
     const ch = text[i]!;
-    if (ch === ',') { advance(ch); continue; }
+    if (ch === ',') {
+      advance(ch);
+      continue;
+    }
     if (ch === '\r') advance(ch);
     if (text[i] === '\n') advance('\n');
     rows.push(row);

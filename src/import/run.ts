@@ -19,9 +19,7 @@ import { readCsvRecords } from './read-csv.js';
 import { readStatuspage } from './read-statuspage.js';
 import { toDraft, type Draft, type RecordProblem } from './convert.js';
 import { checkDraft, draftText } from './check-draft.js';
-import {
-  duplicateKey, existingRecords, mergeFields, readState, STATE_FILE, stateText, updatedText, type ImportState,
-} from './existing.js';
+import { duplicateKey, existingRecords, mergeFields, readState, STATE_FILE, stateText, updatedText, type ImportState } from './existing.js';
 
 export interface ImportOptions {
   kind: ImportKind;
@@ -72,7 +70,10 @@ function readInputs(kind: ImportKind, paths: readonly string[], mapping: Mapping
 function mappingFor(options: ImportOptions, cwd: string): { mapping?: Mapping; problems: Problem[] } {
   if (options.map === undefined) {
     if (options.kind === 'statuspage') return { problems: [] };
-    throw new UserError(`import ${options.kind} needs --map: a mapping file, or "icco" for the icco/postmortems layout`, 'See docs/import.md for the mapping file.');
+    throw new UserError(
+      `import ${options.kind} needs --map: a mapping file, or "icco" for the icco/postmortems layout`,
+      'See docs/import.md for the mapping file.',
+    );
   }
   const path = resolve(cwd, options.map);
   return loadMapping(options.map === 'icco' ? 'icco' : path, shownPath(path, cwd));
@@ -82,7 +83,10 @@ function mappingFor(options: ImportOptions, cwd: string): { mapping?: Mapping; p
 function targetFolder(root: string, options: ImportOptions, cwd: string): string {
   const folder = options.into === undefined ? join(root, INCIDENTS_DIR, 'imported', options.kind) : resolve(cwd, options.into);
   if (!isInside(folder, join(root, INCIDENTS_DIR))) {
-    throw new UserError(`--into ${options.into} is not inside ${join(root, INCIDENTS_DIR)}`, 'Imported records are incidents: write them into a folder under incidents/.');
+    throw new UserError(
+      `--into ${options.into} is not inside ${join(root, INCIDENTS_DIR)}`,
+      'Imported records are incidents: write them into a folder under incidents/.',
+    );
   }
   return folder;
 }
@@ -97,7 +101,13 @@ function newId(draft: Draft, taken: Set<string>): string {
   return id;
 }
 
-const located = (facts: Facts, p: RecordProblem): Problem => ({ file: facts.file, ...p.at, severity: p.severity, ruleId: p.ruleId, message: p.message });
+const located = (facts: Facts, p: RecordProblem): Problem => ({
+  file: facts.file,
+  ...p.at,
+  severity: p.severity,
+  ruleId: p.ruleId,
+  message: p.message,
+});
 
 /**
  * `postmortem import`: reads the inputs, turns each record into a draft, checks it as `check`
@@ -117,7 +127,10 @@ export function runImportPlan(ctx: CommandContext, options: ImportOptions): Impo
   try {
     state = readState(ctx.root);
   } catch (error) {
-    throw new UserError((error as Error).message, `Move ${STATE_FILE} away to start over: every field of a re-imported record then counts as edited by hand.`);
+    throw new UserError(
+      (error as Error).message,
+      `Move ${STATE_FILE} away to start over: every field of a re-imported record then counts as edited by hand.`,
+    );
   }
   const existing = existingRecords(ctx.root, config);
   const result = planRecords(read.facts, options.kind, map.mapping, config, today, { ...existing, state, folder, root: ctx.root });
@@ -131,8 +144,15 @@ export function runImportPlan(ctx: CommandContext, options: ImportOptions): Impo
     writeFilesAtomic([...result.writes, { path: join(ctx.root, STATE_FILE), content: stateText(result.state) }]);
   }
   return {
-    records: read.facts.length, files: read.files, created: result.created, updated: result.updated,
-    unchanged: result.unchanged, failed: result.failed, conflicts: result.conflicts, problems: sortProblems(problems), written: write,
+    records: read.facts.length,
+    files: read.files,
+    created: result.created,
+    updated: result.updated,
+    unchanged: result.unchanged,
+    failed: result.failed,
+    conflicts: result.conflicts,
+    problems: sortProblems(problems),
+    written: write,
   };
 }
 
@@ -147,7 +167,14 @@ interface PlanContext extends ReturnType<typeof existingRecords> {
 }
 
 /** Every record's problems and, for those without errors, what to write. */
-function planRecords(all: readonly Facts[], kind: ImportKind, mapping: Mapping | undefined, config: Config, today: Temporal.PlainDate, ctx: PlanContext) {
+function planRecords(
+  all: readonly Facts[],
+  kind: ImportKind,
+  mapping: Mapping | undefined,
+  config: Config,
+  today: Temporal.PlainDate,
+  ctx: PlanContext,
+) {
   const problems: Problem[] = [];
   const writes: { path: string; content: string }[] = [];
   const created: string[] = [];
@@ -169,13 +196,37 @@ function planRecords(all: readonly Facts[], kind: ImportKind, mapping: Mapping |
       const id = file.slice(file.lastIndexOf('/') + 1, -3);
       own.push(...checkDraft(draft, id, file, config, today).map((p) => located(facts, p)));
       const twin = seenSource.get(draft.sourceId);
-      if (twin) own.push(located(facts, { at: facts.at, severity: 'error', ruleId: 'import-duplicate', message: `source id ${JSON.stringify(draft.sourceId)} is also the record at ${twin.file}:${twin.at.line}; not imported twice` }));
+      if (twin)
+        own.push(
+          located(facts, {
+            at: facts.at,
+            severity: 'error',
+            ruleId: 'import-duplicate',
+            message: `source id ${JSON.stringify(draft.sourceId)} is also the record at ${twin.file}:${twin.at.line}; not imported twice`,
+          }),
+        );
       seenSource.set(draft.sourceId, facts);
       const dupKey = duplicateKey(draft.facts.company, draft.facts.title, draft.day);
       const same = seen.get(dupKey);
       const sameInKb = ctx.byDuplicate.get(dupKey);
-      if (!twin && same) own.push(located(facts, { at: facts.at, severity: 'error', ruleId: 'import-duplicate', message: `same company, title and day as the record at ${same.file}:${same.at.line}; not imported (correct the source, or give one a different title)` }));
-      else if (!twin && sameInKb && sameInKb.sourceKey !== key) own.push(located(facts, { at: facts.at, severity: 'error', ruleId: 'import-duplicate', message: `same company, title and day as ${sameInKb.file}, already in the knowledge base; not imported` }));
+      if (!twin && same)
+        own.push(
+          located(facts, {
+            at: facts.at,
+            severity: 'error',
+            ruleId: 'import-duplicate',
+            message: `same company, title and day as the record at ${same.file}:${same.at.line}; not imported (correct the source, or give one a different title)`,
+          }),
+        );
+      else if (!twin && sameInKb && sameInKb.sourceKey !== key)
+        own.push(
+          located(facts, {
+            at: facts.at,
+            severity: 'error',
+            ruleId: 'import-duplicate',
+            message: `same company, title and day as ${sameInKb.file}, already in the knowledge base; not imported`,
+          }),
+        );
       if (!seen.has(dupKey)) seen.set(dupKey, facts);
       problems.push(...own);
       if (own.some((p) => p.severity === 'error')) {
@@ -215,6 +266,7 @@ export function importSummary(r: ImportReport, dryRun: boolean): string {
     `${n(r.records, 'record')} in ${n(r.files, 'file')}: ${clean} import${clean === 1 ? 's' : ''} cleanly (${r.created.length} new, ${r.updated.length} updated, ${r.unchanged} unchanged), ${r.failed} with errors not imported; ${n(r.conflicts, 'conflict')}; ${n(errors, 'error')}, ${n(warnings, 'warning')} in all.`,
   ];
   if (dryRun) lines.push('Dry run: nothing written.');
-  else if (!r.written) lines.push('Nothing written: the input or the map has errors that stop it being read; correct them and import again.');
+  else if (!r.written)
+    lines.push('Nothing written: the input or the map has errors that stop it being read; correct them and import again.');
   return `${lines.join('\n')}\n`;
 }

@@ -7,7 +7,13 @@ import { Temporal, type Instant } from '../model/time.js';
  * falls in a daylight-saving gap or overlap there.
  */
 export type ForeignTime =
-  | { kind: 'instant'; instant: Instant; /** ISO 8601 as the record will hold it */ text: string; offset: string; /** the source wrote a zone */ labelled: boolean }
+  | {
+      kind: 'instant';
+      instant: Instant /** ISO 8601 as the record will hold it */;
+      text: string;
+      offset: string /** the source wrote a zone */;
+      labelled: boolean;
+    }
   | { kind: 'day'; text: string }
   | { kind: 'problem'; ruleId: 'import-time'; message: string };
 
@@ -21,8 +27,21 @@ export function readForeignTime(raw: string, zone: string | undefined, name: str
     return validDay(text) ? { kind: 'day', text } : { kind: 'problem', ruleId: 'import-time', message: `${quoted} is not a real date` };
   }
   const m = TIME.exec(text);
-  if (!m) return { kind: 'problem', ruleId: 'import-time', message: `${quoted} is not a time this import reads; the source should write ISO 8601, e.g. 2017-01-31T10:30:00Z, or a day 2017-01-31` };
-  const [, date, hh, mm, ss = '00', offsetText, zoneName] = m as unknown as [string, string, string, string, string | undefined, string | undefined, string | undefined];
+  if (!m)
+    return {
+      kind: 'problem',
+      ruleId: 'import-time',
+      message: `${quoted} is not a time this import reads; the source should write ISO 8601, e.g. 2017-01-31T10:30:00Z, or a day 2017-01-31`,
+    };
+  const [, date, hh, mm, ss = '00', offsetText, zoneName] = m as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string | undefined,
+    string | undefined,
+    string | undefined,
+  ];
   const clock = `${date}T${hh}:${mm}:${ss}`;
   const explicit = offsetText ?? (zoneName ? 'Z' : undefined);
   try {
@@ -32,12 +51,19 @@ export function readForeignTime(raw: string, zone: string | undefined, name: str
       return { kind: 'instant', instant, text: `${clock}${offset}`, offset, labelled: true };
     }
     if (zone === undefined) {
-      return { kind: 'problem', ruleId: 'import-time', message: `${quoted} has no time zone; set \`zone:\` in the map to the zone the source's times are in (e.g. zone: America/Los_Angeles)` };
+      return {
+        kind: 'problem',
+        ruleId: 'import-time',
+        message: `${quoted} has no time zone; set \`zone:\` in the map to the zone the source's times are in (e.g. zone: America/Los_Angeles)`,
+      };
     }
     const zoned = Temporal.PlainDateTime.from(clock, { overflow: 'reject' }).toZonedDateTime(zone, { disambiguation: 'reject' });
     return { kind: 'instant', instant: zoned.toInstant(), text: `${clock}${zoned.offset}`, offset: zoned.offset, labelled: false };
   } catch {
-    const why = explicit === undefined && zone !== undefined ? ` in ${zone} (it falls in a daylight-saving change there: write it with its offset in the source)` : '';
+    const why =
+      explicit === undefined && zone !== undefined
+        ? ` in ${zone} (it falls in a daylight-saving change there: write it with its offset in the source)`
+        : '';
     return { kind: 'problem', ruleId: 'import-time', message: `${quoted} is not a real date and time${why}` };
   }
 }

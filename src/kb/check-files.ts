@@ -55,7 +55,13 @@ export function checkFiles(options: LoadOptions & { paths: readonly string[] }, 
     for (const file of [...new Set([...scanned.files, ...named.files])].sort()) {
       const kept = selected.has(file) ? undefined : keptCheck(root, file, stamps.get(file), known.get(file));
       if (kept) {
-        const standIn = standInsOf(file, kept.digest, kept.check, () => cache.get(kept.digest, file) ?? readSourceFile(root, file, config), config);
+        const standIn = standInsOf(
+          file,
+          kept.digest,
+          kept.check,
+          () => cache.get(kept.digest, file) ?? readSourceFile(root, file, config),
+          config,
+        );
         sources.set(file, standIn.source);
         if (standIn.incident) incidents.push(standIn.incident);
         continue;
@@ -87,8 +93,10 @@ function keptCheck(root: string, file: string, stamp: FileStamp | undefined, kno
   try {
     const st = statSync(join(root, file));
     // the same size and time as the build saw (a time of 0: changed while it ran, hash it)
-    digest = stamp && stamp.mtimeMs !== 0 && stamp.size === st.size && stamp.mtimeMs === st.mtimeMs && stamp.digest
-      ? stamp.digest : digestOf(readFileSync(join(root, file)));
+    digest =
+      stamp && stamp.mtimeMs !== 0 && stamp.size === st.size && stamp.mtimeMs === st.mtimeMs && stamp.digest
+        ? stamp.digest
+        : digestOf(readFileSync(join(root, file)));
   } catch {
     return undefined;
   }

@@ -17,7 +17,8 @@ export function checkConfig(config: Config, report: ConfigReport, knownIds?: Rea
   checkDate(config.as_of, ['as_of'], report);
   for (const key of ['severities', 'categories', 'services'] as const) checkUnique(config[key], [key], report);
   config.severities.forEach((s, n) => {
-    if (s === UNRATED) report('field-value', `"${UNRATED}" is reserved for records nobody has rated yet; name the severity otherwise`, ['severities', n]);
+    if (s === UNRATED)
+      report('field-value', `"${UNRATED}" is reserved for records nobody has rated yet; name the severity otherwise`, ['severities', n]);
   });
   checkUnique(providerIds(config), ['providers'], report);
   checkContracts(config, report);
@@ -25,7 +26,11 @@ export function checkConfig(config: Config, report: ConfigReport, knownIds?: Rea
   const checkSigner = (signer: string | undefined, path: PropertyKey[]) => {
     const owner = signer === undefined ? undefined : owners.get(signer);
     if (owner && !owner.public) {
-      report('owner-known', `letter signer "${owner.id}" is not public (public: true in the owners directory), so no letter could be signed by them`, path);
+      report(
+        'owner-known',
+        `letter signer "${owner.id}" is not public (public: true in the owners directory), so no letter could be signed by them`,
+        path,
+      );
     }
   };
   checkSigner(config.letter.signer, ['letter', 'signer']);
@@ -43,14 +48,21 @@ export function checkConfig(config: Config, report: ConfigReport, knownIds?: Rea
       const ids = (d as { incidents?: readonly string[]; include?: readonly string[] })[key];
       if (!ids || !knownIds) continue;
       ids.forEach((id, n) => {
-        if (!knownIds.has(id)) report('related-exists', `${d.type} "${d.name}" names incident "${id}", which is not in incidents/`, [...at(key), n]);
+        if (!knownIds.has(id))
+          report('related-exists', `${d.type} "${d.name}" names incident "${id}", which is not in incidents/`, [...at(key), n]);
       });
     }
   });
 }
 
 /** A document's `notes:` file: inside the root, and (when the root is known) an existing file. */
-function checkNotesFile(what: string, notes: string | undefined, root: string | undefined, path: PropertyKey[], report: ConfigReport): void {
+function checkNotesFile(
+  what: string,
+  notes: string | undefined,
+  root: string | undefined,
+  path: PropertyKey[],
+  report: ConfigReport,
+): void {
   if (notes === undefined) return;
   const problem = notesFileProblem(notes, root);
   if (problem) report('field-value', `${what}: ${problem}`, path);
@@ -67,7 +79,13 @@ export function notesFileProblem(notes: string, root: string | undefined): strin
 }
 
 /** A letter's `follows:` names another letter under `documents:`. */
-function checkFollows(earlier: Config['documents'], name: string, follows: string | undefined, path: PropertyKey[], report: ConfigReport): void {
+function checkFollows(
+  earlier: Config['documents'],
+  name: string,
+  follows: string | undefined,
+  path: PropertyKey[],
+  report: ConfigReport,
+): void {
   if (follows === undefined) return;
   if (follows === name) report('field-value', `letter "${name}" follows itself; name the earlier letter`, path);
   else if (!earlier.some((d) => d.type === 'letter' && d.name === follows)) {
@@ -82,7 +100,8 @@ function leavesRoot(path: string): boolean {
 }
 
 function checkDate(value: string | undefined, path: PropertyKey[], report: ConfigReport): void {
-  if (value !== undefined && !parseDate(value)) report('field-value', `\`${String(path.at(-1))}\` ${value} is not a date of the calendar`, path);
+  if (value !== undefined && !parseDate(value))
+    report('field-value', `\`${String(path.at(-1))}\` ${value} is not a date of the calendar`, path);
 }
 
 function checkUnique(values: readonly string[], path: PropertyKey[], report: ConfigReport): void {

@@ -54,13 +54,18 @@ export function parseConfig(text: string, file = CONFIG_FILE, knownIds?: Readonl
     problems.push({ file, ...at(path), severity: 'error', ruleId, message });
 
   if (!isValidTimeZone(config.timezone)) {
-    report('field-value', `\`timezone\` "${config.timezone}" is not an IANA time zone such as America/New_York (UTC is used until it is fixed)`, ['timezone']);
+    report(
+      'field-value',
+      `\`timezone\` "${config.timezone}" is not an IANA time zone such as America/New_York (UTC is used until it is fixed)`,
+      ['timezone'],
+    );
     // Every date is computed in this zone: an unusable one would fail each command, check included.
     config = { ...config, timezone: DEFAULT_CONFIG.timezone };
   }
   const ownerIds = new Map<string, number>();
   config.owners.forEach((o, i) => {
-    if (ownerIds.has(o.id)) report('duplicate-id', `owner id "${o.id}" is already used by owners[${ownerIds.get(o.id)}]`, ['owners', i, 'id']);
+    if (ownerIds.has(o.id))
+      report('duplicate-id', `owner id "${o.id}" is already used by owners[${ownerIds.get(o.id)}]`, ['owners', i, 'id']);
     else ownerIds.set(o.id, i);
   });
   if (config.letter.signer && !ownerIds.has(config.letter.signer)) {

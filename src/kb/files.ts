@@ -56,7 +56,11 @@ class Scan {
       const full = join(dir, entry.name);
       if (entry.isDirectory()) this.walk(full);
       else if (entry.isSymbolicLink()) {
-        this.report(full, 'warning', 'symbolic link not followed (incidents must be files inside incidents/); replace it with the file it points to, or remove it');
+        this.report(
+          full,
+          'warning',
+          'symbolic link not followed (incidents must be files inside incidents/); replace it with the file it points to, or remove it',
+        );
       } else if (entry.isFile() && entry.name.toLowerCase().endsWith('.md')) this.found.push(full);
     }
   }
@@ -66,13 +70,24 @@ class Scan {
     try {
       isDir = statSync(path).isDirectory();
     } catch (error) {
-      if (named) this.found.push(path); // reported as unreadable by the reader
-      else this.report(path, 'error', `no ${INCIDENTS_DIR}/ folder here (${reasonOf(error)}); incidents are files ${INCIDENTS_DIR}/<id>.md under the root: check --root, or run "postmortem new <title>"`);
+      if (named)
+        this.found.push(path); // reported as unreadable by the reader
+      else
+        this.report(
+          path,
+          'error',
+          `no ${INCIDENTS_DIR}/ folder here (${reasonOf(error)}); incidents are files ${INCIDENTS_DIR}/<id>.md under the root: check --root, or run "postmortem new <title>"`,
+        );
       return;
     }
     if (isDir) this.walk(path);
     else if (named) this.found.push(path);
-    else this.report(path, 'error', `${INCIDENTS_DIR} is a file, not a folder; incidents are files ${INCIDENTS_DIR}/<id>.md: move it away and make ${INCIDENTS_DIR}/ a folder`);
+    else
+      this.report(
+        path,
+        'error',
+        `${INCIDENTS_DIR} is a file, not a folder; incidents are files ${INCIDENTS_DIR}/<id>.md: move it away and make ${INCIDENTS_DIR}/ a folder`,
+      );
   }
 }
 

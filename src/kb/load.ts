@@ -44,7 +44,14 @@ export function readSourceFile(root: string, file: string, config: Config): Sour
   } catch (e) {
     const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `cannot read file (${(e as Error).message})`;
     return {
-      file, digest: '', data: undefined, positions: {}, frontmatterLine: 1, sections: [], bodyTimeline: [], unreadTimeline: [],
+      file,
+      digest: '',
+      data: undefined,
+      positions: {},
+      frontmatterLine: 1,
+      sections: [],
+      bodyTimeline: [],
+      unreadTimeline: [],
       problems: [{ file, line: 1, column: 1, severity: 'error', ruleId: 'frontmatter', message: reason }],
     };
   }
@@ -70,7 +77,11 @@ export function loadKnowledgeBase(options: LoadOptions): KnowledgeBase {
   const wanted = new Set(selected);
   const reported = options.paths?.length ? problems.filter((p) => wanted.has(p.file)) : problems;
   return {
-    root, config, today, sources, checked: selected,
+    root,
+    config,
+    today,
+    sources,
+    checked: selected,
     incidents,
     problems: sortProblems([...loaded.problems, ...named.problems, ...reported]),
   };

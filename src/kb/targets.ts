@@ -17,9 +17,16 @@ export function requireRoot(root: string): void {
   try {
     isDir = statSync(root).isDirectory();
   } catch {
-    throw new UserError(`the knowledge-base root ${shownPath(root)} does not exist`, 'Check --root, or create a knowledge base there with: postmortem init <folder>');
+    throw new UserError(
+      `the knowledge-base root ${shownPath(root)} does not exist`,
+      'Check --root, or create a knowledge base there with: postmortem init <folder>',
+    );
   }
-  if (!isDir) throw new UserError(`the knowledge-base root ${shownPath(root)} is a file, not a folder`, 'Point --root at the folder that holds postmortem.config.yaml and incidents/.');
+  if (!isDir)
+    throw new UserError(
+      `the knowledge-base root ${shownPath(root)} is a file, not a folder`,
+      'Point --root at the folder that holds postmortem.config.yaml and incidents/.',
+    );
 }
 
 /** Whether `path` is `folder` or inside it. */
@@ -41,7 +48,11 @@ export function refuseInsideIncidents(root: string, path: string, option: string
 
 /** No file system takes a NUL character in a path (Node refuses it with an internal error). */
 export function refuseNul(path: string, option: string): void {
-  if (path.includes('\u0000')) throw new UserError(`${option} ${shownPath(path)} contains a NUL character, which no path may hold`, `Check the value given to ${option}.`);
+  if (path.includes('\u0000'))
+    throw new UserError(
+      `${option} ${shownPath(path)} contains a NUL character, which no path may hold`,
+      `Check the value given to ${option}.`,
+    );
 }
 
 /** The root exists, and the output folder is not inside `incidents/`. */

@@ -1,6 +1,6 @@
 import type { Config } from '../schema/config.js';
 import { toIncident, type Incident } from '../model/incident.js';
-import { parseDate, Temporal, today as todayIn } from '../model/time.js';
+import { parseDate, type Temporal, today as todayIn } from '../model/time.js';
 import type { Problem } from '../problems.js';
 import type { SourceFile } from '../source/read.js';
 import { locate } from '../source/locate.js';
@@ -49,7 +49,10 @@ export function validateSource(source: SourceFile, config: Config, today: Tempor
   for (const rule of RULES) {
     if (!rule.checkIncident) continue;
     rule.checkIncident({
-      incident: checked, source, config, today,
+      incident: checked,
+      source,
+      config,
+      today,
       report(message, at) {
         if (!isPosition(at) && setAside.includes(String(at[0]))) return;
         const pos = isPosition(at) ? at : locate(source.positions, at, { rootLine: source.frontmatterLine });
@@ -67,7 +70,9 @@ export function validateSource(source: SourceFile, config: Config, today: Tempor
  * the files it rejects. `sources` holds every read file (valid or not), by path.
  */
 export function validateAcross(
-  incidents: readonly Incident[], sources: ReadonlyMap<string, SourceFile>, config: Config,
+  incidents: readonly Incident[],
+  sources: ReadonlyMap<string, SourceFile>,
+  config: Config,
 ): { problems: Problem[]; rejected: Set<string> } {
   const problems: Problem[] = [];
   const rejected = new Set<string>();

@@ -36,18 +36,35 @@ export const letterBuildStep: BuildStep = {
     if (specs.length === 0) return result;
     const finished = new FinishedDocuments(ctx.out, 'letters');
     let incidents: Incident[] | undefined; // read from the parse cache only when a letter is rendered
-    const kb = { root: ctx.root, config: built.config, problems: built.problems, get incidents() { return (incidents ??= built.incidents()); } };
+    const kb = {
+      root: ctx.root,
+      config: built.config,
+      problems: built.problems,
+      get incidents() {
+        return (incidents ??= built.incidents());
+      },
+    };
     let rendered = 0;
     /** Notes go to the build's notes; warnings (kept among a letter's notes, so a reused letter says them again) become problems at its entry. */
     const absorb = (said: readonly string[], name: string, index: number) => {
       for (const text of said) {
         if (!text.startsWith(WARNING)) result.notes.push(text);
-        else result.problems.push({ file: CONFIG_FILE, ...documentPosition(kb.root, index), severity: 'warning', ruleId: 'letter', message: `letter "${name}": ${text.slice(WARNING.length)}` });
+        else
+          result.problems.push({
+            file: CONFIG_FILE,
+            ...documentPosition(kb.root, index),
+            severity: 'warning',
+            ruleId: 'letter',
+            message: `letter "${name}": ${text.slice(WARNING.length)}`,
+          });
       }
     };
     for (const { spec, index } of specs) {
       const key = documentKey(ctx.root, built, {
-        kind: 'letter', spec, records: incidentRecords(built, spec.incidents), files: spec.notes === undefined ? [] : [spec.notes],
+        kind: 'letter',
+        spec,
+        records: incidentRecords(built, spec.incidents),
+        files: spec.notes === undefined ? [] : [spec.notes],
         facts: [String(chromiumAvailable()), spec.follows === undefined ? '' : readOutput(ctx.out, spec.follows)],
       });
       const replay = { unchanged: 0, notes: [] as string[] };
@@ -80,7 +97,11 @@ export const letterBuildStep: BuildStep = {
         }
         const said = [...outcome.notes, ...outcome.warnings.map((w) => `${WARNING}${w}`)];
         absorb(said, spec.name, index);
-        finished.record(key, outcome.files.map((f) => f.path), said);
+        finished.record(
+          key,
+          outcome.files.map((f) => f.path),
+          said,
+        );
       } catch (caught) {
         const error = asUserError(caught);
         if (!error) throw caught;

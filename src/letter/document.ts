@@ -25,7 +25,10 @@ import { glyphSources, installedCoverage, missingGlyphs } from './glyphs.js';
 function glyphProblems(texts: readonly { where: string; text: string }[]): string[] | null {
   const coverage = installedCoverage();
   if (coverage === null) return null;
-  return missingGlyphs(texts, coverage).map((g) => `${g.where}: "${g.char}" (${g.code}) has no glyph in the installed fonts; the PDF would show an empty box (install fonts-noto-core, fonts-noto-cjk and fonts-noto-color-emoji, or reword)`);
+  return missingGlyphs(texts, coverage).map(
+    (g) =>
+      `${g.where}: "${g.char}" (${g.code}) has no glyph in the installed fonts; the PDF would show an empty box (install fonts-noto-core, fonts-noto-cjk and fonts-noto-color-emoji, or reword)`,
+  );
 }
 
 /**
@@ -33,7 +36,6 @@ function glyphProblems(texts: readonly { where: string; text: string }[]): strin
  * render every format, run the tripwire over all of them, and only then write
  * `<out>/letters/<name>.{html,md,pdf}`. Nothing is written when any step fails.
  */
-
 
 export interface LetterRequest {
   ids: readonly string[];
@@ -159,9 +161,13 @@ export async function produceLetter({ kb, out, request }: ProduceOptions): Promi
   if (request.name !== undefined) requireId('letter name', request.name);
   const promised = request.followUp === undefined ? undefined : readPromises(join(out, LETTERS_DIR), request.followUp);
   if (promised && request.date === undefined) {
-    throw new LetterSettingError(`a follow-up letter needs its own date: it reports on "${promised.letter}" as of that day`, 'follows', 'Pass --date YYYY-MM-DD (or date: in its documents: entry).');
+    throw new LetterSettingError(
+      `a follow-up letter needs its own date: it reports on "${promised.letter}" as of that day`,
+      'follows',
+      'Pass --date YYYY-MM-DD (or date: in its documents: entry).',
+    );
   }
-  const incidents = selectIncidents(kb, request.ids.length ? request.ids : promised?.incidents ?? [], request.includeDrafts ?? false);
+  const incidents = selectIncidents(kb, request.ids.length ? request.ids : (promised?.incidents ?? []), request.includeDrafts ?? false);
   const noteSections = request.notes === undefined ? undefined : readLetterNotes(kb.root, request.notes);
   let letter: CustomerLetter;
   try {
@@ -184,8 +190,12 @@ export async function produceLetter({ kb, out, request }: ProduceOptions): Promi
   let pdf: Uint8Array | undefined;
   if (formats.includes('pdf')) {
     const sources = glyphSources(incidents, noteSections && { file: request.notes!, sections: noteSections });
-    const glyphs = glyphProblems([...sources, { where: 'the letter\'s own text', text: visibleText({ format: 'HTML', text: rendered.html, markup: 'html' }) }]);
-    if (glyphs === null) notes.push(`characters of letter ${name} not checked against the installed fonts: fc-list (fontconfig) not found.`);
+    const glyphs = glyphProblems([
+      ...sources,
+      { where: "the letter's own text", text: visibleText({ format: 'HTML', text: rendered.html, markup: 'html' }) },
+    ]);
+    if (glyphs === null)
+      notes.push(`characters of letter ${name} not checked against the installed fonts: fc-list (fontconfig) not found.`);
     else warnings.push(...glyphs);
     if (!chromiumAvailable()) {
       notes.push(`PDF of letter ${name} skipped: Chromium not found at ${chromiumPath()}. ${CHROMIUM_INSTALL_HINT}`);

@@ -12,7 +12,9 @@ import remarkStringify from 'remark-stringify';
  * are already sanitised customer Markdown.
  */
 const parser = unified().use(remarkParse).use(remarkGfm);
-const serializer = unified().use(remarkStringify, { bullet: '-', emphasis: '_', strong: '*', fences: true, rule: '-', tightDefinitions: true }).use(remarkGfm);
+const serializer = unified()
+  .use(remarkStringify, { bullet: '-', emphasis: '_', strong: '*', fences: true, rule: '-', tightDefinitions: true })
+  .use(remarkGfm);
 
 function flatten(nodes: RootContent[], urls: Map<string, string>): RootContent[] {
   return nodes.map((node): RootContent => {

@@ -77,15 +77,27 @@ function sections(followUp: Omit<FollowUp, 'sections'>): FollowUpSection[] {
 const day = (iso: string) => englishDate(Temporal.PlainDate.from(iso), false, true);
 
 /** Builds the follow-up part from `promises`, the current `incidents` and the follow-up's date (YYYY-MM-DD). */
-export function followUp(promises: LetterPromises, incidents: readonly Incident[], date: string, config: Parameters<typeof publicLeader>[1]): FollowUp {
+export function followUp(
+  promises: LetterPromises,
+  incidents: readonly Incident[],
+  date: string,
+  config: Parameters<typeof publicLeader>[1],
+): FollowUp {
   if (date < promises.date) {
-    throw new UserError(`a follow-up dated ${date} cannot come before the letter it follows ("${promises.letter}", ${promises.date})`, 'Give the follow-up a later --date (or date: in its documents: entry).');
+    throw new UserError(
+      `a follow-up dated ${date} cannot come before the letter it follows ("${promises.letter}", ${promises.date})`,
+      'Give the follow-up a later --date (or date: in its documents: entry).',
+    );
   }
   const result: Omit<FollowUp, 'sections'> = {
     earlier_date: day(promises.date),
     subject: `An update on the changes we promised on ${day(promises.date)}`,
     count: promises.promises.length,
-    done: [], rescheduled: [], late: [], under_way: [], dropped: [],
+    done: [],
+    rescheduled: [],
+    late: [],
+    under_way: [],
+    dropped: [],
   };
   const byId = new Map(incidents.map((i) => [i.id, i]));
   for (const promise of promises.promises) {
@@ -107,7 +119,8 @@ export function followUp(promises: LetterPromises, incidents: readonly Incident[
     const settled = settledBy(remediation, date);
     if (settled && remediation.status === 'wont-do') result.dropped.push(item);
     else if (settled) result.done.push({ ...item, completed_on: remediation.completed ? day(remediation.completed) : null });
-    else if (remediation.due && promise.due !== null && remediation.due > promise.due) result.rescheduled.push({ ...item, new_by: day(remediation.due) });
+    else if (remediation.due && promise.due !== null && remediation.due > promise.due)
+      result.rescheduled.push({ ...item, new_by: day(remediation.due) });
     else if (promise.due !== null && promise.due < date) result.late.push(item);
     else result.under_way.push({ ...item, promised_by: item.promised_by ?? (remediation.due ? day(remediation.due) : null) });
   }

@@ -31,7 +31,9 @@ let cached: Coverage | null | undefined;
 export function installedCoverage(): Coverage | null {
   if (cached !== undefined) return cached;
   try {
-    cached = parseCharsets(execFileSync('fc-list', ['--format', '%{charset}\n'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 30_000 }));
+    cached = parseCharsets(
+      execFileSync('fc-list', ['--format', '%{charset}\n'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 30_000 }),
+    );
   } catch {
     cached = null;
   }
@@ -46,6 +48,7 @@ export function covers(coverage: Coverage, code: number): boolean {
  * Characters that need no glyph of their own: whitespace, controls, format characters (zero-width
  * joiners in emoji sequences, bidi marks), variation selectors and emoji tags.
  */
+// biome-ignore lint/suspicious/noMisleadingCharacterClass: each code point is tested alone, never a joined sequence
 const NO_GLYPH = /[\s\p{Cc}\p{Cf}\u{FE00}-\u{FE0F}\u{E0100}-\u{E01EF}]/u;
 
 export interface MissingGlyph {
@@ -72,15 +75,24 @@ export function missingGlyphs(texts: readonly { where: string; text: string }[],
 }
 
 /** The customer text a letter prints, field by field, so a missing glyph is reported at its field. */
-export function glyphSources(incidents: readonly Incident[], notes: { file: string; sections: readonly LetterNoteSection[] } | undefined): { where: string; text: string }[] {
+export function glyphSources(
+  incidents: readonly Incident[],
+  notes: { file: string; sections: readonly LetterNoteSection[] } | undefined,
+): { where: string; text: string }[] {
   const texts: { where: string; text: string }[] = [];
   for (const i of incidents) {
-    const at = (field: string, text: string | undefined) => { if (text) texts.push({ where: `incident ${i.id}: ${field}`, text }); };
+    const at = (field: string, text: string | undefined) => {
+      if (text) texts.push({ where: `incident ${i.id}: ${field}`, text });
+    };
     at('title', i.title);
     at('impact.summary', i.impact.summary);
     at('customer summary', i.customer_summary);
-    i.timeline.forEach((e, n) => { if (e.public) at(`timeline entry ${n + 1}`, e.event); });
-    i.remediations.forEach((r) => { if (r.public) at(`remediation ${r.id}`, r.action); });
+    i.timeline.forEach((e, n) => {
+      if (e.public) at(`timeline entry ${n + 1}`, e.event);
+    });
+    i.remediations.forEach((r) => {
+      if (r.public) at(`remediation ${r.id}`, r.action);
+    });
   }
   for (const section of notes?.sections ?? []) {
     texts.push({ where: `${notes!.file}${section.title ? `, section "${section.title}"` : ''}`, text: section.markdown.toString() });

@@ -18,9 +18,26 @@ const serializer = unified().use(remarkStringify, { bullet: '-', emphasis: '_', 
 
 /** Node types kept as they are (their children are sanitised in turn). */
 const KEPT = new Set([
-  'root', 'paragraph', 'text', 'emphasis', 'strong', 'delete', 'inlineCode', 'code', 'blockquote',
-  'list', 'listItem', 'heading', 'thematicBreak', 'break', 'table', 'tableRow', 'tableCell', 'link',
-  'footnoteReference', 'footnoteDefinition',
+  'root',
+  'paragraph',
+  'text',
+  'emphasis',
+  'strong',
+  'delete',
+  'inlineCode',
+  'code',
+  'blockquote',
+  'list',
+  'listItem',
+  'heading',
+  'thematicBreak',
+  'break',
+  'table',
+  'tableRow',
+  'tableCell',
+  'link',
+  'footnoteReference',
+  'footnoteDefinition',
 ]);
 /** Node types whose children are kept but the node itself dropped. */
 const UNWRAPPED = new Set(['linkReference']);
@@ -75,7 +92,6 @@ export function markdownText(text: string): string {
   if (!value) return '';
   return stringify({ type: 'root', children: [{ type: 'paragraph', children: [{ type: 'text', value }] }] });
 }
-
 
 /** Marks Markdown produced by `customerMarkdown`/`markdownText` as already escaped for the Markdown letter. */
 export function safeMarkdown(markdown: string): Handlebars.SafeString {

@@ -9,8 +9,17 @@ import { markdownToHtml } from '../render/markdown.js';
 import { sanitizedHtml } from '../render/handlebars.js';
 import { customerMarkdown, safeMarkdown, withoutDeadMarkup } from './markdown.js';
 import {
-  joinList, leaderPhrase, LEVEL_PHRASES, numberWord, percentPhrase, plainText, scopePhrase, serviceLabel,
-  signatureTitle, symptomPhrase, unitPhrase,
+  joinList,
+  leaderPhrase,
+  LEVEL_PHRASES,
+  numberWord,
+  percentPhrase,
+  plainText,
+  scopePhrase,
+  serviceLabel,
+  signatureTitle,
+  symptomPhrase,
+  unitPhrase,
 } from './phrases.js';
 import type { Claim, SentenceRuleId } from './sentences.js';
 import type { LetterNoteSection } from './notes.js';
@@ -130,7 +139,10 @@ export interface CustomerLetter {
     to: string;
     /** "between Monday, June 4 and Wednesday, June 13, 2007" or "on Monday, June 4, 2007". */
     text: string;
-    days: number; days_word: string; same_day: boolean };
+    days: number;
+    days_word: string;
+    same_day: boolean;
+  };
   incidents: LetterIncident[];
   /** What the incidents have in common: shared symptoms, then the customer wordings of a shared cause (rules `shared-symptom`, `related-cause`). */
   shared: string[];
@@ -190,9 +202,7 @@ function timeOn(instant: Instant, day: Temporal.PlainDate, zone: string): string
 
 /** When a timeline entry happened, as honestly as the record knows it: "around 6:00 AM", or a day alone. */
 function entryTime(entry: TimelineEntry, day: Temporal.PlainDate, zone: string): string {
-  const when = entry.day
-    ? englishDate(Temporal.PlainDate.from(entry.day), false, false)
-    : timeOn(entry.at, day, zone);
+  const when = entry.day ? englishDate(Temporal.PlainDate.from(entry.day), false, false) : timeOn(entry.at, day, zone);
   return entry.approximate ? `around ${when}` : when;
 }
 
@@ -291,10 +301,22 @@ function whenSentence(incident: Incident, end: Instant | undefined, clock: Clock
 function restoration(incident: Incident, end: Instant | undefined, clock: Clock, say: Say): string[] {
   const { percent_resolved_at_mitigation: percent, percent_resolved_of: of } = incident.impact;
   const mitigated = incident.mitigated;
-  if (percent !== undefined && of && mitigated && percent > 0 && percent < 100
-    && before(incident.started, mitigated) && (!end || before(mitigated, end))) {
-    return [say('restored-share', ['impact.percent_resolved_at_mitigation', 'impact.percent_resolved_of', 'mitigated'],
-      `By ${at(mitigated, clock)}, service was back for ${percentPhrase(percent)} of ${unitPhrase(of)}.`)];
+  if (
+    percent !== undefined &&
+    of &&
+    mitigated &&
+    percent > 0 &&
+    percent < 100 &&
+    before(incident.started, mitigated) &&
+    (!end || before(mitigated, end))
+  ) {
+    return [
+      say(
+        'restored-share',
+        ['impact.percent_resolved_at_mitigation', 'impact.percent_resolved_of', 'mitigated'],
+        `By ${at(mitigated, clock)}, service was back for ${percentPhrase(percent)} of ${unitPhrase(of)}.`,
+      ),
+    ];
   }
   return toldWindows(incident)
     .filter((w) => w.scope)
@@ -332,14 +354,16 @@ function letterIncident(incident: Incident, number: number, config: Config, say:
     title: plainText(incident.title),
     times: { started: iso(incident.started)!, mitigated: iso(incident.mitigated), resolved: iso(end) },
     service_ids: [...incident.services],
-    windows: incident.windows.filter((w) => w.public).map((w) => ({
-      from: iso(w.from)!,
-      to: iso(w.to),
-      level: w.level,
-      services: w.services.map((s) => serviceLabel(plainText(s))),
-      locations: w.locations.map((id) => plainText(locationName(config, id))),
-      summary: w.summary?.trim() ? plainText(oneLine(w.summary)) : null,
-    })),
+    windows: incident.windows
+      .filter((w) => w.public)
+      .map((w) => ({
+        from: iso(w.from)!,
+        to: iso(w.to),
+        level: w.level,
+        services: w.services.map((s) => serviceLabel(plainText(s))),
+        locations: w.locations.map((id) => plainText(locationName(config, id))),
+        summary: w.summary?.trim() ? plainText(oneLine(w.summary)) : null,
+      })),
     timeline: incident.timeline
       .filter((entry) => entry.public)
       .map((entry) => ({
@@ -385,9 +409,12 @@ function sharedSymptoms(incidents: readonly Incident[], views: readonly LetterIn
     groups.set(members.join(','), group);
   }
   return [...groups.values()].map(({ labels, members }) => {
-    const which = members.length === incidents.length
-      ? members.length === 2 ? 'Both incidents' : `All ${numberWord(members.length)} incidents`
-      : `The incidents on ${joinList(members.map((m) => views[m]!.short_date))}`;
+    const which =
+      members.length === incidents.length
+        ? members.length === 2
+          ? 'Both incidents'
+          : `All ${numberWord(members.length)} incidents`
+        : `The incidents on ${joinList(members.map((m) => views[m]!.short_date))}`;
     return say('shared-symptom', ['impact.symptoms'], `${which} left customers ${joinList(labels.map(symptomPhrase))}.`);
   });
 }
@@ -399,7 +426,10 @@ function relatedCauses(incidents: readonly Incident[], say: Say): string[] {
   return [...new Set(texts)].map((text) => say('related-cause', ['customer.related_cause'], text));
 }
 
-interface Changes { changed: LetterChangeGroup[]; changing: LetterChangeGroup[] }
+interface Changes {
+  changed: LetterChangeGroup[];
+  changing: LetterChangeGroup[];
+}
 
 /** Public remediations, split into done by the letter date and still to do, grouped by their public leader. */
 function changes(incidents: readonly Incident[], config: Config, letterDate: Temporal.PlainDate, say: Say): Changes {
@@ -415,15 +445,21 @@ function changes(incidents: readonly Incident[], config: Config, letterDate: Tem
       const section = done ? result.changed : result.changing;
       let group = section.find((g) => g.lead?.name === lead?.name);
       if (!group) {
-        const leadText = lead ? say('leader', [`remediations[${r.id}].owner`], `Led by ${leaderPhrase(lead.name, lead.title)}`, incident.id) : null;
+        const leadText = lead
+          ? say('leader', [`remediations[${r.id}].owner`], `Led by ${leaderPhrase(lead.name, lead.title)}`, incident.id)
+          : null;
         group = { lead, lead_text: leadText, changes: [] };
         section.push(group);
       }
       const wording = r.customer_action ? 'customer_action' : 'action';
       const text = customerWording(r);
       const when = done
-        ? completed ? `completed ${mediumDate(completed)}` : null
-        : r.due ? `by ${mediumDate(Temporal.PlainDate.from(r.due))}` : null;
+        ? completed
+          ? `completed ${mediumDate(completed)}`
+          : null
+        : r.due
+          ? `by ${mediumDate(Temporal.PlainDate.from(r.due))}`
+          : null;
       const fields = [`remediations[${r.id}].${wording}`, ...(when ? [`remediations[${r.id}].${done ? 'completed' : 'due'}`] : [])];
       say(done ? 'changed' : 'changing', fields, when ? `${text} (${when})` : text, incident.id);
       group.changes.push({ text, when });
@@ -448,7 +484,9 @@ function signerOf(options: LetterOptions, config: Config): LetterPerson | null {
   const owner = config.owners.find((o) => o.id === options.signer);
   if (!owner) throw new LetterInputError(`signer "${options.signer}" is not in the owners directory of postmortem.config.yaml`);
   if (!owner.public) {
-    throw new LetterInputError(`signer "${options.signer}" is not public: true in the owners directory, so customer letters may not name them`);
+    throw new LetterInputError(
+      `signer "${options.signer}" is not public: true in the owners directory, so customer letters may not name them`,
+    );
   }
   return person(owner);
 }
@@ -478,15 +516,17 @@ export function customerLetter(incidentList: readonly Incident[], config: Config
   const audience = plainText(options.audience) || 'customers';
   const sameYear = firstDay.year === lastDay.year;
   const withWeekday = (d: Temporal.PlainDate, year: boolean) => englishDate(d, true, year);
-  const subject = count === 1
-    ? plainText(first.title)
-    : days === 1
-      ? `Service interruptions on ${mediumDate(lastDay)}`
-      : count === 2
-        // "on" names the days the two interruptions began (not the day the second one ended)
-        ? `Service interruptions on ${sameYear ? englishDate(firstDay, false, false) : mediumDate(firstDay)} and ${mediumDate(plainDate(incidents[1]!.started, zone))}`
-        : `Service interruptions between ${sameYear ? englishDate(firstDay, false, false) : mediumDate(firstDay)} and ${mediumDate(lastDay)}`;
-  const spanText = days === 1 ? `on ${withWeekday(firstDay, true)}` : `between ${withWeekday(firstDay, !sameYear)} and ${withWeekday(lastDay, true)}`;
+  const subject =
+    count === 1
+      ? plainText(first.title)
+      : days === 1
+        ? `Service interruptions on ${mediumDate(lastDay)}`
+        : count === 2
+          ? // "on" names the days the two interruptions began (not the day the second one ended)
+            `Service interruptions on ${sameYear ? englishDate(firstDay, false, false) : mediumDate(firstDay)} and ${mediumDate(plainDate(incidents[1]!.started, zone))}`
+          : `Service interruptions between ${sameYear ? englishDate(firstDay, false, false) : mediumDate(firstDay)} and ${mediumDate(lastDay)}`;
+  const spanText =
+    days === 1 ? `on ${withWeekday(firstDay, true)}` : `between ${withWeekday(firstDay, !sameYear)} and ${withWeekday(lastDay, true)}`;
   const countTimes = count === 1 ? 'once' : count === 2 ? 'twice' : `${numberWord(count)} times`;
   say('span', ['started', 'resolved'], `Our service let you down ${count === 1 ? '' : `${countTimes} `}${spanText}.`);
 

@@ -32,11 +32,21 @@ const parser = unified().use(remarkParse).use(remarkGfm);
 
 function readText(root: string, notes: string): string {
   const problem = notesFileProblem(notes, root);
-  if (problem) throw new LetterSettingError(problem, 'notes', 'Letter notes are a Markdown file inside the knowledge base, e.g. notes: letters/2007-06-email-interruptions.md');
+  if (problem)
+    throw new LetterSettingError(
+      problem,
+      'notes',
+      'Letter notes are a Markdown file inside the knowledge base, e.g. notes: letters/2007-06-email-interruptions.md',
+    );
   try {
-    return readFileSync(join(root, notes), 'utf8').replace(/^\ufeff/, '').replace(/\r\n?/g, '\n');
+    return readFileSync(join(root, notes), 'utf8')
+      .replace(/^\ufeff/, '')
+      .replace(/\r\n?/g, '\n');
   } catch (error) {
-    throw new LetterSettingError(`cannot read notes file ${notes}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, 'notes');
+    throw new LetterSettingError(
+      `cannot read notes file ${notes}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      'notes',
+    );
   }
 }
 

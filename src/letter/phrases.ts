@@ -58,14 +58,16 @@ export const LEVEL_PHRASES = {
  * and images keep their words only, and white space is collapsed.
  */
 export function plainText(text: string): string {
-  return text
-    .replace(/<(script|style)\b[^>]*>[\s\S]*?(?:<\/\1\s*>|$)/gi, ' ')
-    // inline tags join their words ("de<b>lay</b>ed" is "delayed"); any other tag separates them
-    .replace(/<\/?(?:a|abbr|b|bdi|bdo|cite|code|data|dfn|em|i|kbd|mark|q|s|samp|small|span|strong|sub|sup|time|u|var)\b[^>]*>?/gi, '')
-    .replace(/<\/?[a-z][^>]*>?/gi, ' ')
-    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return (
+    text
+      .replace(/<(script|style)\b[^>]*>[\s\S]*?(?:<\/\1\s*>|$)/gi, ' ')
+      // inline tags join their words ("de<b>lay</b>ed" is "delayed"); any other tag separates them
+      .replace(/<\/?(?:a|abbr|b|bdi|bdo|cite|code|data|dfn|em|i|kbd|mark|q|s|samp|small|span|strong|sub|sup|time|u|var)\b[^>]*>?/gi, '')
+      .replace(/<\/?[a-z][^>]*>?/gi, ' ')
+      .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
+      .replace(/\s+/g, ' ')
+      .trim()
+  );
 }
 
 /** Text that reads as a sentence: a capital first, at least three words, a full stop at the end. */

@@ -23,14 +23,16 @@ export const promisesSchema = z.strictObject({
   letter: z.string().regex(ID_PATTERN),
   date: isoDate,
   incidents: z.array(z.string().regex(ID_PATTERN)).min(1),
-  promises: z.array(z.strictObject({
-    incident: z.string().regex(ID_PATTERN),
-    remediation: z.string().min(1),
-    wording: z.string().min(1),
-    /** "Bill Boebel, our chief technology officer", or null for our team. */
-    leader: z.string().nullable(),
-    due: isoDate.nullable(),
-  })),
+  promises: z.array(
+    z.strictObject({
+      incident: z.string().regex(ID_PATTERN),
+      remediation: z.string().min(1),
+      wording: z.string().min(1),
+      /** "Bill Boebel, our chief technology officer", or null for our team. */
+      leader: z.string().nullable(),
+      due: isoDate.nullable(),
+    }),
+  ),
 });
 
 export type LetterPromises = z.infer<typeof promisesSchema>;
@@ -66,7 +68,13 @@ export function letterPromises(name: string, date: string, incidents: readonly I
   for (const incident of incidents) {
     for (const r of incident.remediations) {
       if (!r.public || r.status === 'wont-do' || settledBy(r, date)) continue;
-      promises.push({ incident: incident.id, remediation: r.id, wording: customerWording(r), leader: publicLeader(r, config), due: r.due ?? null });
+      promises.push({
+        incident: incident.id,
+        remediation: r.id,
+        wording: customerWording(r),
+        leader: publicLeader(r, config),
+        due: r.due ?? null,
+      });
     }
   }
   return { version: PROMISES_VERSION, letter: name, date, incidents: incidents.map((i) => i.id), promises };
@@ -85,7 +93,9 @@ export function readPromises(lettersDir: string, name: string): LetterPromises {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new LetterSettingError(
-      code === 'ENOENT' ? `letter "${name}" has no promises file (letters/${file} in the output folder)` : `cannot read letters/${file}: ${code ?? (error as Error).message}`,
+      code === 'ENOENT'
+        ? `letter "${name}" has no promises file (letters/${file} in the output folder)`
+        : `cannot read letters/${file}: ${code ?? (error as Error).message}`,
       'follows',
       `Write the letter "${name}" first (postmortem letter ... --name ${name}, or postmortem build when it is under documents:); every letter records its promises beside it.`,
     );
@@ -99,7 +109,11 @@ export function readPromises(lettersDir: string, name: string): LetterPromises {
   const parsed = promisesSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new LetterSettingError(`letters/${file}: ${issue.path.join('.') || '(top)'}: ${issue.message}`, 'follows', `Write the letter "${name}" again to renew it.`);
+    throw new LetterSettingError(
+      `letters/${file}: ${issue.path.join('.') || '(top)'}: ${issue.message}`,
+      'follows',
+      `Write the letter "${name}" again to renew it.`,
+    );
   }
   return parsed.data;
 }

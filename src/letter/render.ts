@@ -29,10 +29,14 @@ export const LETTER_TEMPLATES = {
 } as const;
 
 function customerEnvironment(root: string): TemplateEnvironment {
-  const env = createEnvironment('customer', {
-    /** Plain text for the Markdown letter: every Markdown and HTML character escaped. */
-    md: (value: unknown) => safeMarkdown(markdownText(typeof value === 'string' || typeof value === 'number' ? String(value) : '')),
-  }, { hint: LETTER_HINT });
+  const env = createEnvironment(
+    'customer',
+    {
+      /** Plain text for the Markdown letter: every Markdown and HTML character escaped. */
+      md: (value: unknown) => safeMarkdown(markdownText(typeof value === 'string' || typeof value === 'number' ? String(value) : '')),
+    },
+    { hint: LETTER_HINT },
+  );
   env.registerPartialFile(root, 'letterStyle', LETTER_TEMPLATES.style);
   env.registerPartialFile(root, 'notesHtml', LETTER_TEMPLATES.notesHtml);
   env.registerPartialFile(root, 'notesMarkdown', LETTER_TEMPLATES.notesMarkdown);
@@ -46,10 +50,7 @@ function guarded<T>(name: string, root: string, fn: () => T): T {
     return fn();
   } catch (error) {
     if (error instanceof UserError) throw error;
-    throw new UserError(
-      `letter template ${templatePath(root, name)}: ${(error as Error).message.split('\n')[0]}`,
-      LETTER_HINT,
-    );
+    throw new UserError(`letter template ${templatePath(root, name)}: ${(error as Error).message.split('\n')[0]}`, LETTER_HINT);
   }
 }
 

@@ -28,7 +28,8 @@ export const SENTENCE_RULES = [
     id: 'when',
     example: 'It began at 9:12 AM EDT and lasted 1 hour and 45 minutes, until 10:57 AM EDT.',
     fields: ['started', 'resolved', 'impact.windows[].to', 'locations (zone)'],
-    leftOut: 'never; the end is `resolved`, or the end of the last public outage or partial-outage window when the public windows show a degraded tail after it; "was not yet over" without an end',
+    leftOut:
+      'never; the end is `resolved`, or the end of the last public outage or partial-outage window when the public windows show a degraded tail after it; "was not yet over" without an end',
   },
   {
     id: 'restored-share',
@@ -101,11 +102,16 @@ export interface Claim {
 /** The documentation table (Markdown) of the sentence rules. */
 export function sentenceRulesTable(): string {
   const cell = (text: string) => text.replace(/\|/g, '\\|');
-  const rows = SENTENCE_RULES.map((r) => `| \`${r.id}\` | ${cell(r.example)} | ${r.fields.map((f) => `\`${f}\``).join(', ')} | ${cell(r.leftOut)} |`);
+  const rows = SENTENCE_RULES.map(
+    (r) => `| \`${r.id}\` | ${cell(r.example)} | ${r.fields.map((f) => `\`${f}\``).join(', ')} | ${cell(r.leftOut)} |`,
+  );
   return ['| rule | sentence | fields | left out when |', '|---|---|---|---|', ...rows].join('\n');
 }
 
-const MARKERS = ['<!-- sentence-rules:start (generated from src/letter/sentences.ts by `npm run docs`) -->', '<!-- sentence-rules:end -->'] as const;
+const MARKERS = [
+  '<!-- sentence-rules:start (generated from src/letter/sentences.ts by `npm run docs`) -->',
+  '<!-- sentence-rules:end -->',
+] as const;
 
 /** `docs/letters.md` with the table between its markers replaced by the current one. */
 export function withSentenceRules(doc: string): string {

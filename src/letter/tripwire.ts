@@ -51,7 +51,9 @@ export function normalise(text: string): string {
 
 /** Letters and digits only, lower-cased: the form fragments are compared in. */
 export function letters(text: string): string {
-  return normalise(text).toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+  return normalise(text)
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '');
 }
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
@@ -69,13 +71,17 @@ function decodeEntities(text: string): string {
 }
 
 /** Elements that flow inside a line: `Whit<b>comb</b>` reads as one word. */
-const INLINE_TAG = /<\/?(?:a|abbr|b|bdi|bdo|cite|code|data|del|dfn|em|i|ins|kbd|mark|q|s|samp|small|span|strong|sub|sup|time|u|var|wbr)(?:\s[^>]*)?\/?>/gi;
+const INLINE_TAG =
+  /<\/?(?:a|abbr|b|bdi|bdo|cite|code|data|del|dfn|em|i|ins|kbd|mark|q|s|samp|small|span|strong|sub|sup|time|u|var|wbr)(?:\s[^>]*)?\/?>/gi;
 
 /** What a reader sees of an output, as plain text (markup and escaping removed; inline elements joined to their neighbours). */
 export function visibleText(output: OutputText): string {
   let text = output.text;
   if (output.markup === 'html') {
-    text = text.replace(/<style[\s\S]*?<\/style>/gi, ' ').replace(INLINE_TAG, '').replace(/<[^>]*>/g, ' ');
+    text = text
+      .replace(/<style[\s\S]*?<\/style>/gi, ' ')
+      .replace(INLINE_TAG, '')
+      .replace(/<[^>]*>/g, ' ');
     text = decodeEntities(text);
   } else if (output.markup === 'markdown') {
     text = decodeEntities(text.replace(/\\([\\`*_{}[\]()#+\-.!<>&|~"'=:;,/?@$%^])/g, '$1'));
@@ -120,9 +126,7 @@ export function readerText(output: OutputText): string {
 }
 
 function stripMarkdownLine(line: string): string {
-  return line
-    .replace(/^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d{1,9}[.)]\s+)+/, '')
-    .trim();
+  return line.replace(/^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d{1,9}[.)]\s+)+/, '').trim();
 }
 
 /** Sentences and lines of an internal text, as fragments long enough to be distinctive. */
@@ -217,7 +221,10 @@ export function findLeak(outputs: readonly OutputText[], needles: readonly Inter
   });
   for (const needle of needles) {
     if (needle.kind === 'word') {
-      const pattern = new RegExp(`(?<![\\p{L}\\p{N}_])${escapeRegExp(needle.text.toLowerCase()).replace(/ /g, '[\\s+]+')}(?![\\p{L}\\p{N}_])`, 'u');
+      const pattern = new RegExp(
+        `(?<![\\p{L}\\p{N}_])${escapeRegExp(needle.text.toLowerCase()).replace(/ /g, '[\\s+]+')}(?![\\p{L}\\p{N}_])`,
+        'u',
+      );
       for (const v of views) if (pattern.test(v.visible)) return { needle, format: v.format };
     } else {
       const compact = letters(needle.text);

@@ -48,9 +48,25 @@ const ms = (i: Instant) => i.epochMilliseconds;
 const MINUTE = 60000;
 
 /** The implicit window of a record without `impact.windows`: `started` to `resolved` (else `mitigated`). */
-export function implicitWindow(times: Omit<Times, 'windows'>, level: ImpactLevel, services: string[], locations: string[], attribution?: Attribution): ImpactWindow {
+export function implicitWindow(
+  times: Omit<Times, 'windows'>,
+  level: ImpactLevel,
+  services: string[],
+  locations: string[],
+  attribution?: Attribution,
+): ImpactWindow {
   const to = times.resolved ?? times.mitigated;
-  return { index: 1, from: times.started, ...(to ? { to } : {}), level, services, locations, public: false, implicit: true, ...(attribution ? { attribution } : {}) };
+  return {
+    index: 1,
+    from: times.started,
+    ...(to ? { to } : {}),
+    level,
+    services,
+    locations,
+    public: false,
+    implicit: true,
+    ...(attribution ? { attribution } : {}),
+  };
 }
 
 /** The latest end of the windows that match, or null when one of them is open or none matches. */
@@ -138,7 +154,11 @@ export function impactMinutesByService(windows: readonly Pick<ImpactWindow, 'fro
 }
 
 /** A window of one service in epoch milliseconds (`to` null: still open). */
-export interface ImpactSpan { from: number; to: number | null; level: ImpactLevel }
+export interface ImpactSpan {
+  from: number;
+  to: number | null;
+  level: ImpactLevel;
+}
 
 /** Minutes of customer impact of one service's windows in one incident: their union, closed windows but `data-loss`. */
 export function impactMinutes(spans: readonly ImpactSpan[]): number {
@@ -150,7 +170,8 @@ export function impactMinutes(spans: readonly ImpactSpan[]): number {
  * heaviest level in effect counts (a window still open runs to `end`).
  */
 export function weightedMs(
-  spans: readonly { from: number; to: number | null; weight: number }[], [start, end]: readonly [number, number],
+  spans: readonly { from: number; to: number | null; weight: number }[],
+  [start, end]: readonly [number, number],
 ): number {
   const events: [time: number, weight: number, delta: 1 | -1][] = [];
   for (const s of spans) {

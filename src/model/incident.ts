@@ -1,8 +1,15 @@
 import type { z } from 'zod';
 import type { Config } from '../schema/config.js';
 import {
-  DATE_PATTERN, incidentSchema, isTimestampShapeIssue, TIMELINE_KINDS, TIMESTAMP_FIELDS,
-  type IncidentData, type RootCause, type TimelineKind, type WindowData,
+  DATE_PATTERN,
+  incidentSchema,
+  isTimestampShapeIssue,
+  TIMELINE_KINDS,
+  TIMESTAMP_FIELDS,
+  type IncidentData,
+  type RootCause,
+  type TimelineKind,
+  type WindowData,
 } from '../schema/incident.js';
 import { readClockTimestamp, type BodyTimelineItem, type EntryTime } from '../source/body-timeline.js';
 import { implicitWindow, type ImpactWindow } from './impact.js';
@@ -30,7 +37,10 @@ export interface TimelineEntry {
 }
 
 /** A validated incident with real instants: what every command after `check` works on. */
-export type Incident = Omit<IncidentData, 'started' | 'detected' | 'mitigated' | 'resolved' | 'timeline' | 'root_cause' | 'provider' | 'attribution'> & {
+export type Incident = Omit<
+  IncidentData,
+  'started' | 'detected' | 'mitigated' | 'resolved' | 'timeline' | 'root_cause' | 'provider' | 'attribution'
+> & {
   /** Who caused the incident and who fixed it (absent: not attributed); each window has its own or this one. */
   attribution?: Attribution;
   /** The first cause (compatibility); `root_causes` holds all of them. */
@@ -95,21 +105,42 @@ function repairedParse(schema: ReturnType<typeof schemaFor>, data: unknown, issu
   return { result: schema.safeParse(filled), setAside };
 }
 
-type StandInDef = { type: string; innerType?: z.ZodType; in?: z.ZodType; element?: z.ZodType; options?: z.ZodType[]; shape?: Record<string, z.ZodType>; entries?: Record<string, string> };
+type StandInDef = {
+  type: string;
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+  element?: z.ZodType;
+  options?: z.ZodType[];
+  shape?: Record<string, z.ZodType>;
+  entries?: Record<string, string>;
+};
 
 /** A value the field's schema accepts, standing in for an unusable one (never kept, never reported on). */
 function standIn(schema: z.ZodType | undefined): unknown {
   if (!schema) return undefined;
   const def = (schema as unknown as { _zod: { def: StandInDef } })._zod.def;
   switch (def.type) {
-    case 'optional': case 'default': return undefined;
-    case 'pipe': return standIn(def.in);
-    case 'string': return 'set-aside';
-    case 'enum': return Object.values(def.entries!)[0];
-    case 'array': return [standIn(def.element)];
-    case 'union': return standIn(def.options![0]);
-    case 'object': return Object.fromEntries(Object.entries(def.shape!).map(([k, v]) => [k, standIn(v)]).filter(([, v]) => v !== undefined));
-    default: return undefined;
+    case 'optional':
+    case 'default':
+      return undefined;
+    case 'pipe':
+      return standIn(def.in);
+    case 'string':
+      return 'set-aside';
+    case 'enum':
+      return Object.values(def.entries!)[0];
+    case 'array':
+      return [standIn(def.element)];
+    case 'union':
+      return standIn(def.options![0]);
+    case 'object':
+      return Object.fromEntries(
+        Object.entries(def.shape!)
+          .map(([k, v]) => [k, standIn(v)])
+          .filter(([, v]) => v !== undefined),
+      );
+    default:
+      return undefined;
   }
 }
 
@@ -157,20 +188,36 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
  * no `incident`, but `partial` (when enough is readable) for the incident-level rules, so one
  * run reports every problem.
  */
-export function toIncident(source: SourceFile, config: Config): { incident?: Incident; partial?: Incident; setAside?: string[]; undated?: boolean; problems: Problem[] } {
+export function toIncident(
+  source: SourceFile,
+  config: Config,
+): { incident?: Incident; partial?: Incident; setAside?: string[]; undated?: boolean; problems: Problem[] } {
   const problems: Problem[] = [];
   if (source.data === undefined) return { problems };
   const file = source.file;
   const rootLine = source.frontmatterLine;
   if (source.data === null || typeof source.data !== 'object' || Array.isArray(source.data)) {
-    problems.push({ file, line: rootLine + 1, column: 1, severity: 'error', ruleId: 'field-type', message: 'front-matter must be a mapping of fields' });
+    problems.push({
+      file,
+      line: rootLine + 1,
+      column: 1,
+      severity: 'error',
+      ruleId: 'field-type',
+      message: 'front-matter must be a mapping of fields',
+    });
     return { problems };
   }
   const raw = source.data as Record<string, unknown>;
   // Only a draft may leave `started` out (imported history with no known start).
   const undated = raw.started === undefined && raw.status === 'draft';
   if (raw.started === undefined && !undated) {
-    problems.push({ file, ...locate(source.positions, ['started'], { rootLine }), severity: 'error', ruleId: 'required-field', message: 'missing required field `started`' });
+    problems.push({
+      file,
+      ...locate(source.positions, ['started'], { rootLine }),
+      severity: 'error',
+      ruleId: 'required-field',
+      message: 'missing required field `started`',
+    });
   }
   const schema = schemaFor(config);
   let result = schema.safeParse(source.data);
@@ -181,7 +228,8 @@ export function toIncident(source: SourceFile, config: Config): { incident?: Inc
   if (!result.success) {
     const issues = flattenUnions(result.error.issues);
     const clocks = clockProblems(issues, source.data, config);
-    for (const { issue, message } of clocks) problems.push({ file, ...locate(source.positions, issue.path, { rootLine }), severity: 'error', ruleId: 'time-format', message });
+    for (const { issue, message } of clocks)
+      problems.push({ file, ...locate(source.positions, issue.path, { rootLine }), severity: 'error', ruleId: 'time-format', message });
     const others = issues.filter((i) => !clocks.some((c) => c.issue === i));
     problems.push(...schemaProblems(file, others, source.data, source.positions, rootLine, schema, 'extra'));
     const stripped = withoutUnknownKeys(source.data, issues);
@@ -198,13 +246,16 @@ export function toIncident(source: SourceFile, config: Config): { incident?: Inc
   const timestampProblem = (path: PropertyKey[], value: string, reason: 'no-offset' | 'invalid' | 'out-of-range') => {
     const name = `\`${path.join('.')}\` ${JSON.stringify(value)}`;
     problems.push({
-      file, ...at(path), severity: 'error',
+      file,
+      ...at(path),
+      severity: 'error',
       ruleId: reason === 'no-offset' ? 'timestamp-offset' : 'field-value',
-      message: reason === 'no-offset'
-        ? `${name} has no UTC offset; write it with one, e.g. ${value.replace(' ', 'T')}-05:00 or ${value.replace(' ', 'T')}Z`
-        : reason === 'out-of-range'
-          ? `${name} is outside the years 0001 to 9999 in UTC`
-          : `${name} is not a real date and time`,
+      message:
+        reason === 'no-offset'
+          ? `${name} has no UTC offset; write it with one, e.g. ${value.replace(' ', 'T')}-05:00 or ${value.replace(' ', 'T')}Z`
+          : reason === 'out-of-range'
+            ? `${name} is outside the years 0001 to 9999 in UTC`
+            : `${name} is not a real date and time`,
     });
   };
   const startedDay = data.started !== undefined && DATE_PATTERN.test(data.started) ? data.started : undefined;
@@ -220,7 +271,13 @@ export function toIncident(source: SourceFile, config: Config): { incident?: Inc
 
   data.remediations.forEach((r, i) => {
     if (r.due !== undefined && !parseDate(r.due)) {
-      problems.push({ file, ...at(['remediations', i, 'due']), severity: 'error', ruleId: 'field-value', message: `\`remediations[${i}].due\` ${r.due} is not a real date` });
+      problems.push({
+        file,
+        ...at(['remediations', i, 'due']),
+        severity: 'error',
+        ruleId: 'field-value',
+        message: `\`remediations[${i}].due\` ${r.due} is not a real date`,
+      });
     }
   });
 
@@ -231,8 +288,15 @@ export function toIncident(source: SourceFile, config: Config): { incident?: Inc
     const pos = at(['timeline', i]);
     if (!parsed.ok) return timestampProblem(['timeline', i, 'at'], entry.at, parsed.reason);
     timeline.push({
-      at: parsed.instant, event: entry.event, kind: entry.kind, public: entry.public,
-      precision: day ? 'day' : 'minute', ...(day ? { day: entry.at } : {}), approximate: entry.approximate, source: 'front-matter', ...pos,
+      at: parsed.instant,
+      event: entry.event,
+      kind: entry.kind,
+      public: entry.public,
+      precision: day ? 'day' : 'minute',
+      ...(day ? { day: entry.at } : {}),
+      approximate: entry.approximate,
+      source: 'front-matter',
+      ...pos,
     });
   });
 
@@ -246,7 +310,13 @@ export function toIncident(source: SourceFile, config: Config): { incident?: Inc
   });
   data.remediations.forEach((r, i) => {
     if (r.completed !== undefined && !parseDate(r.completed)) {
-      problems.push({ file, ...at(['remediations', i, 'completed']), severity: 'error', ruleId: 'field-value', message: `\`remediations[${i}].completed\` ${r.completed} is not a real date` });
+      problems.push({
+        file,
+        ...at(['remediations', i, 'completed']),
+        severity: 'error',
+        ruleId: 'field-value',
+        message: `\`remediations[${i}].completed\` ${r.completed} is not a real date`,
+      });
     }
   });
 
@@ -261,7 +331,11 @@ export function toIncident(source: SourceFile, config: Config): { incident?: Inc
     }
     if (item.kind !== undefined && !(TIMELINE_KINDS as readonly string[]).includes(item.kind)) {
       problems.push({
-        file, line: item.line, column: item.column, severity: 'error', ruleId: 'enum-value',
+        file,
+        line: item.line,
+        column: item.column,
+        severity: 'error',
+        ruleId: 'enum-value',
         message: `timeline entry kind must be one of ${TIMELINE_KINDS.join(', ')}; got "${item.kind}"`,
       });
       continue;
@@ -271,23 +345,40 @@ export function toIncident(source: SourceFile, config: Config): { incident?: Inc
       prevOffset = read.offset;
     }
     timeline.push({
-      at: read.instant, event: item.event, kind: (item.kind ?? 'note') as TimelineKind, public: item.public,
-      precision: item.time === undefined ? 'day' : 'minute', ...(item.time === undefined ? { day: item.date! } : {}), approximate: item.approximate,
-      source: 'body', line: item.line, column: item.column,
+      at: read.instant,
+      event: item.event,
+      kind: (item.kind ?? 'note') as TimelineKind,
+      public: item.public,
+      precision: item.time === undefined ? 'day' : 'minute',
+      ...(item.time === undefined ? { day: item.date! } : {}),
+      approximate: item.approximate,
+      source: 'body',
+      line: item.line,
+      column: item.column,
     });
   }
-  timeline.sort((a, b) => Temporal.Instant.compare(a.at, b.at) || (a.source === b.source ? a.line - b.line : a.source === 'front-matter' ? -1 : 1));
+  timeline.sort(
+    (a, b) => Temporal.Instant.compare(a.at, b.at) || (a.source === b.source ? a.line - b.line : a.source === 'front-matter' ? -1 : 1),
+  );
 
   // An undated draft is checked by the incident rules against its earliest known time (nothing is compared to a guess), never kept.
-  if (undated) instants.started = earliest([instants.detected, instants.mitigated, instants.resolved, ...timeline.map((e) => e.at), ...windows.map((w) => w.from)]);
+  if (undated)
+    instants.started = earliest([
+      instants.detected,
+      instants.mitigated,
+      instants.resolved,
+      ...timeline.map((e) => e.at),
+      ...windows.map((w) => w.from),
+    ]);
   if (!instants.started) return { problems };
 
   const sectionText = (key: string) => source.sections.find((s) => s.key === key)?.markdown || undefined;
   const root_causes = Array.isArray(data.root_cause) ? data.root_cause : [data.root_cause];
   const providers = data.provider === undefined ? [] : Array.isArray(data.provider) ? data.provider : [data.provider];
   const attribution = resolveAttribution(data.attribution, providers);
-  const affected = data.impact.affected
-    ?? (data.impact.customers_affected !== undefined ? { count: data.impact.customers_affected, of: 'customers' } : undefined);
+  const affected =
+    data.impact.affected ??
+    (data.impact.customers_affected !== undefined ? { count: data.impact.customers_affected, of: 'customers' } : undefined);
   const { attribution: _written, ...rest } = data;
   const incident: Incident = {
     ...rest,
@@ -325,7 +416,9 @@ export function toIncident(source: SourceFile, config: Config): { incident?: Inc
 /** The earliest of some instants; the Unix epoch when there are none (then nothing is compared to it). */
 function earliest(instants: readonly (Instant | undefined)[]): Instant {
   const known = instants.filter((i): i is Instant => i !== undefined);
-  return known.length === 0 ? Temporal.Instant.fromEpochMilliseconds(0) : known.reduce((a, b) => (Temporal.Instant.compare(a, b) <= 0 ? a : b));
+  return known.length === 0
+    ? Temporal.Instant.fromEpochMilliseconds(0)
+    : known.reduce((a, b) => (Temporal.Instant.compare(a, b) <= 0 ? a : b));
 }
 
 /** The start of a day in a time zone: where a day-precision `started` sits. */
@@ -342,13 +435,22 @@ function dayStart(date: string, offset: string | undefined): string {
 }
 
 function toWindow(w: WindowData, i: number, from: Instant, to: Instant | undefined, data: IncidentData): ImpactWindow {
-  const scope = w.scope && ('percent' in w.scope
-    ? { kind: 'percent' as const, value: w.scope.percent, of: w.scope.of }
-    : { kind: 'count' as const, value: w.scope.count, of: w.scope.of });
+  const scope =
+    w.scope &&
+    ('percent' in w.scope
+      ? { kind: 'percent' as const, value: w.scope.percent, of: w.scope.of }
+      : { kind: 'count' as const, value: w.scope.count, of: w.scope.of });
   return {
-    index: i + 1, from, ...(to ? { to } : {}), level: w.level ?? data.impact.level,
-    services: w.services ?? data.services, locations: w.locations ?? data.locations,
-    ...(scope ? { scope } : {}), public: w.public, ...(w.summary ? { summary: w.summary } : {}), implicit: false,
+    index: i + 1,
+    from,
+    ...(to ? { to } : {}),
+    level: w.level ?? data.impact.level,
+    services: w.services ?? data.services,
+    locations: w.locations ?? data.locations,
+    ...(scope ? { scope } : {}),
+    public: w.public,
+    ...(w.summary ? { summary: w.summary } : {}),
+    implicit: false,
     ...(w.attribution ? { attribution: resolveAttribution(w.attribution, data.provider === undefined ? [] : [data.provider].flat()) } : {}),
   };
 }
@@ -356,13 +458,25 @@ function toWindow(w: WindowData, i: number, from: Instant, to: Instant | undefin
 type BodyRead = { instant: Instant; offset: string } | { problem: { ruleId: string; message: string } };
 
 /** The instant of a body timeline entry, or the problem with it (every message shows the form to write). */
-function bodyInstant(item: BodyTimelineItem, prevDate: string | undefined, prevOffset: string | undefined, startedOffset: string | undefined, config: Config): BodyRead {
+function bodyInstant(
+  item: BodyTimelineItem,
+  prevDate: string | undefined,
+  prevOffset: string | undefined,
+  startedOffset: string | undefined,
+  config: Config,
+): BodyRead {
   if (item.time === undefined) {
     const parsed = parseTimestamp(dayStart(item.date!, startedOffset));
     return parsed.ok ? parsed : { problem: { ruleId: 'field-value', message: `timeline entry day "${item.date}" is not a real date` } };
   }
   const date = item.date ?? prevDate;
-  if (date === undefined) return { problem: { ruleId: 'timestamp-offset', message: `timeline entry time "${item.time}" has no date (the record has no \`started\`); write it in full, e.g. "2007-06-04 ${item.time} -05:00"` } };
+  if (date === undefined)
+    return {
+      problem: {
+        ruleId: 'timestamp-offset',
+        message: `timeline entry time "${item.time}" has no date (the record has no \`started\`); write it in full, e.g. "2007-06-04 ${item.time} -05:00"`,
+      },
+    };
   const mapped = item.zone === undefined ? undefined : config.zone_abbreviations.get(item.zone);
   if (item.meridiem !== undefined || (item.zone !== undefined && mapped === undefined)) {
     const written = `${item.time}${item.meridiem ? ` ${item.meridiem}` : ''}${item.zone ? ` ${item.zone}` : ''}`;
@@ -372,9 +486,13 @@ function bodyInstant(item: BodyTimelineItem, prevDate: string | undefined, prevO
   const parsed = parseTimestamp(`${date}T${item.time.length === 5 ? `${item.time}:00` : item.time}${offset ?? ''}`);
   if (parsed.ok) return parsed;
   return {
-    problem: parsed.reason === 'no-offset'
-      ? { ruleId: 'timestamp-offset', message: `timeline entry "${item.date} ${item.time}" has no UTC offset; add one, e.g. "${item.date} ${item.time} -05:00"` }
-      : { ruleId: 'field-value', message: `timeline entry time "${item.date ?? ''} ${item.time}" is not a real date and time` },
+    problem:
+      parsed.reason === 'no-offset'
+        ? {
+            ruleId: 'timestamp-offset',
+            message: `timeline entry "${item.date} ${item.time}" has no UTC offset; add one, e.g. "${item.date} ${item.time} -05:00"`,
+          }
+        : { ruleId: 'field-value', message: `timeline entry time "${item.date ?? ''} ${item.time}" is not a real date and time` },
   };
 }
 
@@ -408,9 +526,14 @@ function to24Hour(time: string, meridiem: string): string | undefined {
  */
 function clockMessage(name: string, item: EntryTime, date: string, mapped: string | undefined, form: typeof isoForm): string {
   const time = item.meridiem ? to24Hour(item.time!, item.meridiem) : item.time!;
-  if (time === undefined) return `${name} is not a real 12-hour time; write a 24-hour time with a UTC offset, e.g. "${form(date, '09:37', '-05:00')}"`;
-  const what = [item.meridiem ? 'a 12-hour clock' : '', item.zone && mapped === undefined ? `the zone abbreviation ${item.zone}, which is ambiguous` : '']
-    .filter(Boolean).join(' and ');
+  if (time === undefined)
+    return `${name} is not a real 12-hour time; write a 24-hour time with a UTC offset, e.g. "${form(date, '09:37', '-05:00')}"`;
+  const what = [
+    item.meridiem ? 'a 12-hour clock' : '',
+    item.zone && mapped === undefined ? `the zone abbreviation ${item.zone}, which is ambiguous` : '',
+  ]
+    .filter(Boolean)
+    .join(' and ');
   const offset = mapped ?? item.offset;
   if (offset !== undefined) return `${name} uses ${what}; write "${form(date, time, offset)}"`;
   if (item.zone !== undefined) {

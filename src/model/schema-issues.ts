@@ -33,7 +33,14 @@ interface Context {
   extraKey?: string;
 }
 
-type Def = { type: string; shape?: Record<string, z.ZodType>; element?: z.ZodType; innerType?: z.ZodType; options?: z.ZodType[]; in?: z.ZodType };
+type Def = {
+  type: string;
+  shape?: Record<string, z.ZodType>;
+  element?: z.ZodType;
+  innerType?: z.ZodType;
+  options?: z.ZodType[];
+  in?: z.ZodType;
+};
 const defOf = (schema: z.ZodType) => (schema as unknown as { _zod: { def: Def } })._zod.def;
 
 /** The object schemas a value at `path` may be checked against (through optionals, defaults, lists, unions). */
@@ -55,7 +62,9 @@ function unknownKeyMessage(context: Context, path: readonly PropertyKey[], key: 
   const known = context.schema ? objectsAt(context.schema, path).flatMap((shape) => Object.keys(shape)) : [];
   const suggestion = didYouMean(key, known).replace(/"([^"]+)"/, (_, k: string) => `\`${fieldName([...path, k])}\``);
   if (suggestion) return `unknown field \`${name}\`${suggestion}`;
-  return context.extraKey ? `unknown field \`${name}\`; to keep a fact that has no field, put it under \`${context.extraKey}:\`` : `unknown field \`${name}\``;
+  return context.extraKey
+    ? `unknown field \`${name}\`; to keep a fact that has no field, put it under \`${context.extraKey}:\``
+    : `unknown field \`${name}\``;
 }
 
 /** For text where a {category, summary} mapping belongs: the mapping to write instead. */
@@ -103,7 +112,8 @@ export function withoutUnknownKeys(data: unknown, issues: readonly z.core.$ZodIs
     for (const [k, v] of Object.entries(value)) {
       const p = [...path, k];
       // defineProperty: a key such as `__proto__` stays a plain (unknown) key
-      if (!unknown.has(JSON.stringify(p))) Object.defineProperty(out, k, { value: strip(v, p), enumerable: true, writable: true, configurable: true });
+      if (!unknown.has(JSON.stringify(p)))
+        Object.defineProperty(out, k, { value: strip(v, p), enumerable: true, writable: true, configurable: true });
     }
     return out;
   };
@@ -112,8 +122,11 @@ export function withoutUnknownKeys(data: unknown, issues: readonly z.core.$ZodIs
 
 /** What the branches of a union accept, e.g. "text or a list", from their top-level type issues. */
 function unionExpected(issue: z.core.$ZodIssueInvalidUnion): string {
-  const kinds = issue.errors.flatMap((branch) => branch.filter((i) => i.path.length === 0 && i.code === 'invalid_type')
-    .map((i) => EXPECTED[(i as z.core.$ZodIssueInvalidType).expected] ?? String((i as z.core.$ZodIssueInvalidType).expected)));
+  const kinds = issue.errors.flatMap((branch) =>
+    branch
+      .filter((i) => i.path.length === 0 && i.code === 'invalid_type')
+      .map((i) => EXPECTED[(i as z.core.$ZodIssueInvalidType).expected] ?? String((i as z.core.$ZodIssueInvalidType).expected)),
+  );
   return [...new Set(kinds)].join(' or ');
 }
 
@@ -121,7 +134,7 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   let v: unknown = data;
   for (const seg of path) {
     if (v === null || typeof v !== 'object') return undefined;
-    if (!Object.prototype.hasOwnProperty.call(v, seg)) return undefined;
+    if (!Object.hasOwn(v, seg)) return undefined;
     v = (v as Record<PropertyKey, unknown>)[seg];
   }
   return v;
@@ -130,8 +143,7 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
 function hasPath(data: unknown, path: readonly PropertyKey[]): boolean {
   if (path.length === 0) return true;
   const parent = valueAt(data, path.slice(0, -1));
-  return parent !== null && typeof parent === 'object'
-    && Object.prototype.hasOwnProperty.call(parent, path[path.length - 1]!);
+  return parent !== null && typeof parent === 'object' && Object.hasOwn(parent, path[path.length - 1]!);
 }
 
 export function fieldName(path: readonly PropertyKey[]): string {
@@ -148,13 +160,17 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (ArrayBuffer.isView(value)) return 'binary data';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `the text ${JSON.stringify(value.length > 40 ? value.slice(0, 37) + '...' : value)}`;
+  if (typeof value === 'string') return `the text ${JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value)}`;
   return `${typeof value} ${String(value)}`;
 }
 
 const EXPECTED: Record<string, string> = {
-  string: 'text', number: 'a number', int: 'a whole number', boolean: 'true or false',
-  array: 'a list', object: 'a mapping',
+  string: 'text',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'a mapping',
 };
 
 function issueProblems(context: Context, issue: z.core.$ZodIssue): Problem[] {
@@ -162,19 +178,28 @@ function issueProblems(context: Context, issue: z.core.$ZodIssue): Problem[] {
   const path = issue.path as PropertyKey[];
   const name = fieldName(path);
   const at = (p: readonly PropertyKey[], key = false) => locate(positions, p, { key, rootLine });
-  const make = (ruleId: string, message: string, p = path, key = false, severity: 'error' | 'warning' = 'error'): Problem =>
-    ({ file, ...at(p, key), severity, ruleId, message });
+  const make = (ruleId: string, message: string, p = path, key = false, severity: 'error' | 'warning' = 'error'): Problem => ({
+    file,
+    ...at(p, key),
+    severity,
+    ruleId,
+    message,
+  });
 
   if ((issue.code === 'invalid_type' || issue.code === 'invalid_value' || issue.code === 'invalid_union') && !hasPath(data, path)) {
     return [make('required-field', `missing required field \`${name}\``)];
   }
   switch (issue.code) {
     case 'unrecognized_keys':
-      return issue.keys.map((key) =>
-        make('unknown-field', unknownKeyMessage(context, path, key), [...path, key], true, 'warning'));
+      return issue.keys.map((key) => make('unknown-field', unknownKeyMessage(context, path, key), [...path, key], true, 'warning'));
     case 'invalid_type': {
       const value = valueAt(data, path);
-      return [make('field-type', `\`${name}\` must be ${EXPECTED[issue.expected] ?? issue.expected}, not ${describe(value)}${shapeHint(context, path, value)}`)];
+      return [
+        make(
+          'field-type',
+          `\`${name}\` must be ${EXPECTED[issue.expected] ?? issue.expected}, not ${describe(value)}${shapeHint(context, path, value)}`,
+        ),
+      ];
     }
     case 'invalid_value': {
       const value = valueAt(data, path);
@@ -184,7 +209,9 @@ function issueProblems(context: Context, issue: z.core.$ZodIssue): Problem[] {
     case 'invalid_union': {
       const value = valueAt(data, path);
       if (value && typeof value === 'object' && !Array.isArray(value) && 'type' in value) {
-        return [make('enum-value', `\`${name}.type\` is not a known kind; got ${describe((value as { type: unknown }).type)}`, [...path, 'type'])];
+        return [
+          make('enum-value', `\`${name}.type\` is not a known kind; got ${describe((value as { type: unknown }).type)}`, [...path, 'type']),
+        ];
       }
       const branch = branchIssues(issue);
       if (branch) return branch.flatMap((i) => issueProblems(context, i));
@@ -193,7 +220,9 @@ function issueProblems(context: Context, issue: z.core.$ZodIssue): Problem[] {
     }
     case 'too_small': {
       if (issue.origin === 'array') {
-        return [make('required-field', `\`${name}\` must list at least ${String(issue.minimum)} item${Number(issue.minimum) === 1 ? '' : 's'}`)];
+        return [
+          make('required-field', `\`${name}\` must list at least ${String(issue.minimum)} item${Number(issue.minimum) === 1 ? '' : 's'}`),
+        ];
       }
       if (issue.origin === 'string') return [make('required-field', `\`${name}\` must not be empty`)];
       return [make('field-value', `\`${name}\` must be at least ${String(issue.minimum)}`)];

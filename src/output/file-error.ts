@@ -46,7 +46,11 @@ const SQLITE_CONDITIONS: ReadonlyMap<string, string> = new Map([
 
 /** An I/O failure on one path, as the user sees it. */
 export class FileError extends UserError {
-  constructor(readonly path: string, readonly code: string, doing: string) {
+  constructor(
+    readonly path: string,
+    readonly code: string,
+    doing: string,
+  ) {
     const condition = CONDITIONS.get(code)!;
     super(`cannot ${doing} ${shownPath(path)}: ${condition.what}`, condition.hint);
     this.name = 'FileError';

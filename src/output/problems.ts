@@ -7,6 +7,6 @@ export function printProblems(ctx: Pick<CommandContext, 'stdout' | 'color'>, pro
   for (const p of problems) {
     let line = formatProblem(p);
     if (ctx.color) line = line.replace(` ${p.severity} `, ` ${p.severity === 'error' ? pc.red('error') : pc.yellow('warning')} `);
-    ctx.stdout.write(line + '\n');
+    ctx.stdout.write(`${line}\n`);
   }
 }

@@ -45,7 +45,12 @@ function csvValue(value: unknown): unknown {
 function jsonValue(_key: string, value: unknown): unknown {
   if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
   if (value instanceof Uint8Array) return Buffer.from(value).toString('hex');
-  if (value && typeof value === 'object' && (value as { type?: string }).type === 'Buffer' && Array.isArray((value as { data?: unknown }).data)) {
+  if (
+    value &&
+    typeof value === 'object' &&
+    (value as { type?: string }).type === 'Buffer' &&
+    Array.isArray((value as { data?: unknown }).data)
+  ) {
     return Buffer.from((value as { data: number[] }).data).toString('hex');
   }
   return value;
@@ -60,22 +65,29 @@ export interface WriteRowsOptions {
 }
 
 function isNumeric(rows: readonly Row[], key: string): boolean {
-  return rows.some((r) => typeof r[key] === 'number') && rows.every((r) => r[key] === null || r[key] === undefined || typeof r[key] === 'number');
+  return (
+    rows.some((r) => typeof r[key] === 'number') && rows.every((r) => r[key] === null || r[key] === undefined || typeof r[key] === 'number')
+  );
 }
 
 /** Writes rows in the chosen format. */
 export function writeRows(out: Output, rows: readonly Row[], options: WriteRowsOptions): void {
   const columns = options.columns ?? (rows[0] ? Object.keys(rows[0]) : []);
   if (options.format === 'json') {
-    out.write(JSON.stringify(rows, jsonValue, 2) + '\n');
+    out.write(`${JSON.stringify(rows, jsonValue, 2)}\n`);
     return;
   }
   if (options.format === 'csv') {
-    out.write(stringify(rows.map((r) => columns.map((c) => csvValue(r[c]))), {
-      header: true,
-      columns: columns.map((c) => ({ key: String(columns.indexOf(c)), header: c })),
-      escape_formulas: true,
-    }));
+    out.write(
+      stringify(
+        rows.map((r) => columns.map((c) => csvValue(r[c]))),
+        {
+          header: true,
+          columns: columns.map((c) => ({ key: String(columns.indexOf(c)), header: c })),
+          escape_formulas: true,
+        },
+      ),
+    );
     return;
   }
   if (options.title) out.write(`${terminalText(options.title)}\n`);
@@ -89,7 +101,7 @@ export function writeRows(out: Output, rows: readonly Row[], options: WriteRowsO
     style: { head: [], border: [], compact: true },
   });
   for (const row of rows) table.push(columns.map((c) => cell(row[c])));
-  out.write(table.toString() + '\n');
+  out.write(`${table.toString()}\n`);
 }
 
 /** An error in `--format json` has one shape: `{"error": {"code", "message", "hint"?}}`. */
@@ -100,7 +112,7 @@ export interface ErrorBody {
 }
 
 export function formatJsonError(error: ErrorBody): string {
-  return JSON.stringify({ error: error.hint ? error : { code: error.code, message: error.message } }, null, 2) + '\n';
+  return `${JSON.stringify({ error: error.hint ? error : { code: error.code, message: error.message } }, null, 2)}\n`;
 }
 
 /** Adds `--format` to a command. */

@@ -1,4 +1,16 @@
-import { closeSync, constants, copyFileSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  copyFileSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { onFile } from './file-error.js';
 
@@ -18,7 +30,10 @@ export function writeFileAtomic(path: string, content: string | Uint8Array, opti
  * to its temp file first, and only when all are written are they swapped into place (`swapIn`);
  * a failure at any step leaves the previous set as it was. Returns, per file, whether it changed.
  */
-export function writeFilesAtomic(files: readonly { path: string; content: string | Uint8Array }[], options: { durable?: boolean } = {}): boolean[] {
+export function writeFilesAtomic(
+  files: readonly { path: string; content: string | Uint8Array }[],
+  options: { durable?: boolean } = {},
+): boolean[] {
   const staged: Staged[] = [];
   try {
     const changed = files.map(({ path, content }) => {
@@ -47,7 +62,10 @@ interface Staged {
  * one is left behind only when putting it back failed too, as the last copy of the old file.
  */
 function swapIn(staged: readonly Staged[]): void {
-  if (staged.length === 1) return onFile(staged[0]!.path, 'write', () => renameSync(staged[0]!.temp, staged[0]!.path));
+  if (staged.length === 1) {
+    onFile(staged[0]!.path, 'write', () => renameSync(staged[0]!.temp, staged[0]!.path));
+    return;
+  }
   const backups: (string | null)[] = [];
   let renamed = 0;
   try {
@@ -108,7 +126,7 @@ function stage(path: string, content: readonly Uint8Array[], options: { durable:
     const fd = openSync(temp, 'w');
     try {
       for (const part of content) {
-        for (let at = 0; at < part.length;) at += writeSync(fd, part, at);
+        for (let at = 0; at < part.length; ) at += writeSync(fd, part, at);
       }
       if (options.durable) fsyncSync(fd);
     } finally {
@@ -125,7 +143,11 @@ function stage(path: string, content: readonly Uint8Array[], options: { durable:
  * Replaces a file atomically (temp file in the same folder, then rename) without comparing:
  * for callers that know the bytes changed. `content` may come in parts.
  */
-export function replaceFileAtomic(path: string, content: Uint8Array | readonly Uint8Array[], options: { durable: boolean; folders?: Set<string> }): void {
+export function replaceFileAtomic(
+  path: string,
+  content: Uint8Array | readonly Uint8Array[],
+  options: { durable: boolean; folders?: Set<string> },
+): void {
   onFile(path, 'write', () => {
     const temp = stage(path, content instanceof Uint8Array ? [content] : content, options);
     try {
@@ -167,8 +189,15 @@ export function writePartsAtomic(path: string, parts: readonly Buffer[], options
       // missing or unreadable: write it
     }
   }
-  if (old && sameBytes(parts, parts.reduce((n, p) => n + p.length, 0), old)) return false;
+  if (
+    old &&
+    sameBytes(
+      parts,
+      parts.reduce((n, p) => n + p.length, 0),
+      old,
+    )
+  )
+    return false;
   replaceFileAtomic(path, parts, { durable: false, folders: options.folders });
   return true;
 }
-

@@ -21,7 +21,13 @@ export interface BriefView {
 export const TOP_ASKS = 3;
 
 const count = (n: number, word: string) => `${n} ${n === 1 ? word : `${word}s`}`;
-const LEVEL_NAMES: Record<string, string> = { outage: 'outage', 'partial-outage': 'partial outage', degraded: 'degraded', delayed: 'delayed', 'data-loss': 'data loss' };
+const LEVEL_NAMES: Record<string, string> = {
+  outage: 'outage',
+  'partial-outage': 'partial outage',
+  degraded: 'degraded',
+  delayed: 'delayed',
+  'data-loss': 'data loss',
+};
 
 export interface BriefInput {
   provider: string;
@@ -37,23 +43,31 @@ export interface BriefInput {
 function facts(input: BriefInput): BriefView['facts'] {
   const { provider, numbers, credits, meetingDay } = input;
   const { incidents, impactByLevel, availability, remediations } = numbers;
-  const list: BriefView['facts'] = [{
-    value: String(incidents.total),
-    label: `incidents involved ${provider}`,
-    detail: `${incidents.caused} caused by them${incidents.bySeverity.length ? ` · ${incidents.bySeverity.map((s) => `${s.severity} ${s.incidents}`).join(', ')}` : ''}`,
-  }];
+  const list: BriefView['facts'] = [
+    {
+      value: String(incidents.total),
+      label: `incidents involved ${provider}`,
+      detail: `${incidents.caused} caused by them${incidents.bySeverity.length ? ` · ${incidents.bySeverity.map((s) => `${s.severity} ${s.incidents}`).join(', ')}` : ''}`,
+    },
+  ];
   const levels = impactByLevel.filter((l) => l.minutes > 0);
   list.push({
     value: levels.length ? levels.map((l) => compactDuration(l.minutes)).join(' + ') : '0m',
     label: `of customer impact ${provider} caused`,
-    detail: levels.length ? levels.map((l) => `${compactDuration(l.minutes)} ${LEVEL_NAMES[l.level] ?? l.level} (${count(l.incidents, 'incident')})`).join(', ') : 'no window attributed to them',
+    detail: levels.length
+      ? levels.map((l) => `${compactDuration(l.minutes)} ${LEVEL_NAMES[l.level] ?? l.level} (${count(l.incidents, 'incident')})`).join(', ')
+      : 'no window attributed to them',
   });
   const worst = availability[0];
   if (worst) {
     list.push({
       value: worst.percent === null ? '—' : `${worst.percent.toFixed(3)}%`,
       label: `availability of ${worst.service}, their worst service${worst.target !== null ? `, against ${worst.target}% contracted` : ''}`,
-      detail: availability.slice(1).map((a) => `${a.service} ${a.percent === null ? '—' : `${a.percent.toFixed(3)}%`}`).join(', ') || 'the only service they run for us',
+      detail:
+        availability
+          .slice(1)
+          .map((a) => `${a.service} ${a.percent === null ? '—' : `${a.percent.toFixed(3)}%`}`)
+          .join(', ') || 'the only service they run for us',
     });
   }
   if (credits) {

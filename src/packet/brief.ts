@@ -25,29 +25,39 @@ export interface BriefNumbers {
 
 const total = (rows: readonly StatsRow[]) => rows.reduce((sum, r) => sum + r.incidents, 0);
 
-export function briefNumbers(db: Database.Database, config: Config, provider: string, period: Period, today: Temporal.PlainDate): BriefNumbers {
+export function briefNumbers(
+  db: Database.Database,
+  config: Config,
+  provider: string,
+  period: Period,
+  today: Temporal.PlainDate,
+): BriefNumbers {
   const range = { since: period.since.toString(), until: period.until.toString() };
   const bySeverity = queryStats(db, { by: 'severity', ...range, provider });
   const caused = queryStats(db, { by: 'severity', ...range, provider, attributedTo: provider });
   const impactByLevel = queryStats(db, { by: 'level', ...range, provider, attributedTo: provider });
   const contract = providerList(config).find((p) => p.id === provider)?.contract;
-  const services = contract
-    ? [...contract.services.keys()]
-    : queryStats(db, { by: 'service', ...range, provider }).map((r) => r.group);
+  const services = contract ? [...contract.services.keys()] : queryStats(db, { by: 'service', ...range, provider }).map((r) => r.group);
   const serviceRows = services.length
     ? queryStats(db, { by: 'service', ...range, attributedTo: provider, service: services, weights: config.availability_weights })
     : [];
   const actions = queryActions(db, { owner: `${PROVIDER_OWNER_PREFIX}${provider}`, status: 'all', today: today.toString() });
   return {
     provider,
-    incidents: { total: total(bySeverity), caused: total(caused), bySeverity: bySeverity.map((r) => ({ severity: r.group, incidents: r.incidents })) },
+    incidents: {
+      total: total(bySeverity),
+      caused: total(caused),
+      bySeverity: bySeverity.map((r) => ({ severity: r.group, incidents: r.incidents })),
+    },
     impactByLevel: impactByLevel.map((r) => ({ level: r.group, incidents: r.incidents, minutes: r.impact_minutes })),
-    availability: services.map((service) => ({
-      service,
-      // a service none of their windows touched was fully available as far as they are concerned
-      percent: serviceRows.find((r) => r.group === service)?.availability_percent ?? 100,
-      target: contract?.services.get(service)?.target ?? null,
-    })).sort((a, b) => (a.percent ?? 100) - (b.percent ?? 100) || (a.service < b.service ? -1 : a.service > b.service ? 1 : 0)),
+    availability: services
+      .map((service) => ({
+        service,
+        // a service none of their windows touched was fully available as far as they are concerned
+        percent: serviceRows.find((r) => r.group === service)?.availability_percent ?? 100,
+        target: contract?.services.get(service)?.target ?? null,
+      }))
+      .sort((a, b) => (a.percent ?? 100) - (b.percent ?? 100) || (a.service < b.service ? -1 : a.service > b.service ? 1 : 0)),
     remediations: {
       done: actions.filter((a) => a.status === 'done').length,
       open: actions.filter((a) => a.status === 'open' || a.status === 'in-progress').length,

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { escapeXml } from '../charts/index.js';
 import { UserError, type CommandContext } from '../commands/context.js';
 import type { BuiltKnowledgeBase } from '../db/knowledge-base.js';
 import type { Incident } from '../model/incident.js';
@@ -47,8 +46,12 @@ export interface PacketBuild {
  * to the appendices and prints again (see layout.ts). Returns the last print and what moved.
  */
 async function fitBody(
-  spec: PacketSpec, incidents: readonly Incident[], config: Config, viewOf: (layout?: PacketLayout) => PacketView,
-  html: (view: PacketView) => string, options: PdfOptions,
+  spec: PacketSpec,
+  incidents: readonly Incident[],
+  config: Config,
+  viewOf: (layout?: PacketLayout) => PacketView,
+  html: (view: PacketView) => string,
+  options: PdfOptions,
 ): Promise<{ view: PacketView; measured: Measured; messages: string[] }> {
   let layout: PacketLayout = { moved: [], bodyPages: spec.bodyPages };
   let view = viewOf(layout);
@@ -65,10 +68,14 @@ async function fitBody(
   }
   const messages: string[] = [];
   if (view.appendices) {
-    messages.push(`packet ${spec.name}: to keep the body to ${spec.bodyPages} pages, moved to the appendices: ${view.appendices.items.map((a) => a.heading).join('; ')}`);
+    messages.push(
+      `packet ${spec.name}: to keep the body to ${spec.bodyPages} pages, moved to the appendices: ${view.appendices.items.map((a) => a.heading).join('; ')}`,
+    );
   }
   if (measured.body > spec.bodyPages) {
-    messages.push(`packet ${spec.name}: the body is ${measured.body} pages, over the cap of ${spec.bodyPages}, with every incident review in the appendices (raise body_pages / --body-pages, or shorten the notes)`);
+    messages.push(
+      `packet ${spec.name}: the body is ${measured.body} pages, over the cap of ${spec.bodyPages}, with every incident review in the appendices (raise body_pages / --body-pages, or shorten the notes)`,
+    );
   }
   return { view, measured, messages };
 }
@@ -120,9 +127,19 @@ export function packetData(ctx: CommandContext, kb: BuiltKnowledgeBase, request:
   try {
     const all = asOf.incidents();
     const incidents = selectIncidents(spec, all, config);
-    const numbers = packetNumbers(asOf.db, config, spec.period, spec.provider, incidents.map((i) => i.id), spec.asOf);
+    const numbers = packetNumbers(
+      asOf.db,
+      config,
+      spec.period,
+      spec.provider,
+      incidents.map((i) => i.id),
+      spec.asOf,
+    );
     // "Since our last review" is internal: the provider's version does not show it.
-    const delta = spec.previous && spec.audience === 'internal' ? sinceLastReview(ctx, kb, spec, { date: spec.asOf, commit: asOf.commit?.id, db: asOf.db, incidents: all, notes }) : undefined;
+    const delta =
+      spec.previous && spec.audience === 'internal'
+        ? sinceLastReview(ctx, kb, spec, { date: spec.asOf, commit: asOf.commit?.id, db: asOf.db, incidents: all, notes })
+        : undefined;
     const provider = spec.provider;
     const brief = provider === undefined ? undefined : briefNumbers(asOf.db, config, provider, spec.period, spec.asOf);
     const contracted = provider !== undefined && providerList(config).some((p) => p.id === provider && p.contract);
@@ -139,7 +156,11 @@ export function packetData(ctx: CommandContext, kb: BuiltKnowledgeBase, request:
  * Builds one packet for its audience: the internal packet (`buildPacket`), or the version for
  * the provider (`provider-build.ts`), which never sees the internal view.
  */
-export async function writePacket(ctx: CommandContext, kb: BuiltKnowledgeBase, request: PacketRequest): Promise<PacketBuild | ProviderPacketBuild> {
+export async function writePacket(
+  ctx: CommandContext,
+  kb: BuiltKnowledgeBase,
+  request: PacketRequest,
+): Promise<PacketBuild | ProviderPacketBuild> {
   const data = packetData(ctx, kb, request);
   return data.spec.audience === 'provider' ? buildProviderPacket(ctx, kb.config, data) : renderInternalPacket(ctx, kb, data);
 }
@@ -152,7 +173,11 @@ export async function writePacket(ctx: CommandContext, kb: BuiltKnowledgeBase, r
 export async function buildPacket(ctx: CommandContext, kb: BuiltKnowledgeBase, request: PacketRequest): Promise<PacketBuild> {
   const data = packetData(ctx, kb, request);
   // Never the internal packet under a provider packet's name: those go through writePacket.
-  if (data.spec.audience !== 'internal') throw new UserError(`Packet "${data.spec.name}" is for the ${data.spec.audience}`, 'Packets for the provider are built by writePacket (what postmortem packet and postmortem build call).');
+  if (data.spec.audience !== 'internal')
+    throw new UserError(
+      `Packet "${data.spec.name}" is for the ${data.spec.audience}`,
+      'Packets for the provider are built by writePacket (what postmortem packet and postmortem build call).',
+    );
   return renderInternalPacket(ctx, kb, data);
 }
 
@@ -161,10 +186,11 @@ async function renderInternalPacket(ctx: CommandContext, kb: BuiltKnowledgeBase,
   const { spec, incidents, numbers, notes, delta, brief, credits, messages } = data;
   const stamp = buildStamp(ctx.root);
   const viewOf = (layout?: PacketLayout) => packetView({ spec, config, incidents, numbers, notes, stamp, delta, layout, brief, credits });
-  const renderOf = (view: PacketView) => (pages: Map<string, number>) => renderPacketHtml(ctx.root, config.timezone, {
-    ...view,
-    toc: view.toc.map((t) => ({ ...t, page: pages.get(t.anchor) })),
-  });
+  const renderOf = (view: PacketView) => (pages: Map<string, number>) =>
+    renderPacketHtml(ctx.root, config.timezone, {
+      ...view,
+      toc: view.toc.map((t) => ({ ...t, page: pages.get(t.anchor) })),
+    });
   let view = viewOf();
   const outputs: { path: string; content: string | Uint8Array }[] = [];
   let pages = new Map<string, number>();
@@ -187,7 +213,12 @@ async function renderInternalPacket(ctx: CommandContext, kb: BuiltKnowledgeBase,
   if (pdf) outputs.push({ path: packetPath(ctx.out, spec.name, 'pdf'), content: pdf });
   // Every format is written, or none: a failure leaves the previous set of files together.
   const changed = writeFilesAtomic(outputs);
-  const files = outputs.map((o) => o.path.slice(ctx.out.length + 1).split('\\').join('/'));
+  const files = outputs.map((o) =>
+    o.path
+      .slice(ctx.out.length + 1)
+      .split('\\')
+      .join('/'),
+  );
   const written = files.filter((_, n) => changed[n]);
   const unchanged = changed.filter((c) => !c).length;
   return { audience: 'internal', spec, incidents, numbers, view, html, files, written, unchanged, notes: messages, pages, delta };

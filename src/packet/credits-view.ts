@@ -6,8 +6,19 @@ import { parseDate, Temporal } from '../model/time.js';
 /** The "Credits owed to us" chapter: the credit rows as the page prints them, the total per currency and the method. */
 export interface CreditsView {
   rows: {
-    month: string; service: string; gross: string; excluded: string; notAttributable: string; billable: string;
-    availability: string; target: string; met: boolean; tier: string; credit: string; claimBy: string; complete: boolean;
+    month: string;
+    service: string;
+    gross: string;
+    excluded: string;
+    notAttributable: string;
+    billable: string;
+    availability: string;
+    target: string;
+    met: boolean;
+    tier: string;
+    credit: string;
+    claimBy: string;
+    complete: boolean;
     /** The claim deadline has passed on the evaluation day. */
     lapsed: boolean;
   }[];

@@ -51,18 +51,30 @@ export interface DeltaSide {
   notes?: Notes;
 }
 
-interface RemediationState extends RemediationRef { due: string | null; status: string }
+interface RemediationState extends RemediationRef {
+  due: string | null;
+  status: string;
+}
 
 const pending = (status: string) => status === 'open' || status === 'in-progress';
 
 function remediationsOf(db: Database.Database, inScope: (id: string) => boolean): Map<string, RemediationState> {
-  const rows = db.prepare(`SELECT r.incident_id, i.title AS incident_title, r.remediation_id, r.action, r.owner, r.due, r.status
-    FROM remediations r JOIN incidents i ON i.id = r.incident_id ORDER BY i.started_at, r.incident_id, r.position`).all() as RemediationState[];
+  const rows = db
+    .prepare(`SELECT r.incident_id, i.title AS incident_title, r.remediation_id, r.action, r.owner, r.due, r.status
+    FROM remediations r JOIN incidents i ON i.id = r.incident_id ORDER BY i.started_at, r.incident_id, r.position`)
+    .all() as RemediationState[];
   return new Map(rows.filter((r) => inScope(r.incident_id)).map((r) => [`${r.incident_id}\0${r.remediation_id}`, r]));
 }
 
-const ref = (r: RemediationState): RemediationRef => ({ incident_id: r.incident_id, incident_title: r.incident_title, remediation_id: r.remediation_id, action: r.action, owner: r.owner });
-const overdueDays = (r: RemediationState, day: Temporal.PlainDate) => (pending(r.status) && r.due && r.due < day.toString() ? Temporal.PlainDate.from(r.due).until(day).days : 0);
+const ref = (r: RemediationState): RemediationRef => ({
+  incident_id: r.incident_id,
+  incident_title: r.incident_title,
+  remediation_id: r.remediation_id,
+  action: r.action,
+  owner: r.owner,
+});
+const overdueDays = (r: RemediationState, day: Temporal.PlainDate) =>
+  pending(r.status) && r.due && r.due < day.toString() ? Temporal.PlainDate.from(r.due).until(day).days : 0;
 
 function incidentChanges(before: Incident, after: Incident): PacketDelta['changed_incidents'][number]['changes'] {
   const fields: [string, (i: Incident) => string | null][] = [
@@ -74,9 +86,7 @@ function incidentChanges(before: Incident, after: Incident): PacketDelta['change
     ['mitigated', (i) => i.mitigated?.toString() ?? null],
     ['resolved', (i) => i.resolved?.toString() ?? null],
   ];
-  return fields
-    .map(([field, read]) => ({ field, before: read(before), after: read(after) }))
-    .filter((c) => c.before !== c.after);
+  return fields.map(([field, read]) => ({ field, before: read(before), after: read(after) })).filter((c) => c.before !== c.after);
 }
 
 function promises(previous: Notes | undefined, current: Notes | undefined): PacketDelta['promises'] {
@@ -95,13 +105,24 @@ function promises(previous: Notes | undefined, current: Notes | undefined): Pack
 
 function serviceFigures(db: Database.Database, period: Period, weights: AvailabilityWeights): Map<string, ServiceFigures> {
   const rows = queryStats(db, { by: 'service', since: period.since.toString(), until: period.until.toString(), weights });
-  return new Map(rows.map((r) => [r.group, { incidents: r.incidents, availability_percent: r.availability_percent ?? null, resolve_median: r.resolve_median }]));
+  return new Map(
+    rows.map((r) => [
+      r.group,
+      { incidents: r.incidents, availability_percent: r.availability_percent ?? null, resolve_median: r.resolve_median },
+    ]),
+  );
 }
 
 const NONE: ServiceFigures = { incidents: 0, availability_percent: 100, resolve_median: null };
 
 /** Compares the two sides for the incidents `inScope` (the packet's provider and included incidents). */
-export function packetDelta(previousRef: string, before: DeltaSide, after: DeltaSide, inScope: (incident: Incident) => boolean, weights: AvailabilityWeights): PacketDelta {
+export function packetDelta(
+  previousRef: string,
+  before: DeltaSide,
+  after: DeltaSide,
+  inScope: (incident: Incident) => boolean,
+  weights: AvailabilityWeights,
+): PacketDelta {
   const then = new Map(before.incidents.filter(inScope).map((i) => [i.id, i]));
   const now = after.incidents.filter(inScope).sort((a, b) => Temporal.Instant.compare(a.started, b.started) || (a.id < b.id ? -1 : 1));
   const scopeIds = new Set([...then.keys(), ...now.map((i) => i.id)]);
@@ -113,14 +134,30 @@ export function packetDelta(previousRef: string, before: DeltaSide, after: Delta
   });
   const remThen = remediationsOf(before.db, (id) => scopeIds.has(id));
   const remNow = remediationsOf(after.db, (id) => scopeIds.has(id));
-  const completion = new Map((after.db.prepare('SELECT incident_id, remediation_id, completed, completed_from FROM remediation_completion').raw().all() as [string, string, string | null, string | null][])
-    .map(([i, r, c, f]) => [`${i}\0${r}`, { completed: c, completed_from: f }]));
+  const completion = new Map(
+    (
+      after.db.prepare('SELECT incident_id, remediation_id, completed, completed_from FROM remediation_completion').raw().all() as [
+        string,
+        string,
+        string | null,
+        string | null,
+      ][]
+    ).map(([i, r, c, f]) => [`${i}\0${r}`, { completed: c, completed_from: f }]),
+  );
   const delta: PacketDelta['remediations'] = { done: [], slipped: [], reopened: [], newly_overdue: [] };
   for (const [key, r] of remNow) {
     const old = remThen.get(key);
-    if (r.status === 'done' && old?.status !== 'done') delta.done.push({ ...ref(r), ...(completion.get(key) ?? { completed: null, completed_from: null }) });
-    if (old?.due && r.due && r.due > old.due) delta.slipped.push({ ...ref(r), due_before: old.due, due_after: r.due, days: Temporal.PlainDate.from(old.due).until(Temporal.PlainDate.from(r.due)).days });
-    if (old?.status === 'done' && r.status !== 'done') delta.reopened.push({ ...ref(r), status_before: old.status, status_after: r.status });
+    if (r.status === 'done' && old?.status !== 'done')
+      delta.done.push({ ...ref(r), ...(completion.get(key) ?? { completed: null, completed_from: null }) });
+    if (old?.due && r.due && r.due > old.due)
+      delta.slipped.push({
+        ...ref(r),
+        due_before: old.due,
+        due_after: r.due,
+        days: Temporal.PlainDate.from(old.due).until(Temporal.PlainDate.from(r.due)).days,
+      });
+    if (old?.status === 'done' && r.status !== 'done')
+      delta.reopened.push({ ...ref(r), status_before: old.status, status_after: r.status });
     const days = overdueDays(r, after.date);
     if (days > 0 && !(old && overdueDays(old, before.date) > 0)) delta.newly_overdue.push({ ...ref(r), due: r.due!, days_overdue: days });
   }

@@ -9,9 +9,12 @@ import Handlebars from 'handlebars';
  * writers quote names in backticks and a reader should not see the backticks.
  */
 export function inlineCode(text: string): string {
-  return text.split(/(`[^`\n]+`)/).map((part) => (/^`[^`]+`$/.test(part)
-    ? `<code>${Handlebars.escapeExpression(part.slice(1, -1))}</code>`
-    : Handlebars.escapeExpression(part))).join('');
+  return text
+    .split(/(`[^`\n]+`)/)
+    .map((part) =>
+      /^`[^`]+`$/.test(part) ? `<code>${Handlebars.escapeExpression(part.slice(1, -1))}</code>` : Handlebars.escapeExpression(part),
+    )
+    .join('');
 }
 
 /** A CSS string literal for any text: every character but letters, digits and spaces as a CSS escape. */
@@ -26,7 +29,8 @@ export function cssString(text: string): string {
 export function packetHelpers(zone: string): Record<string, Helper> {
   const minutes = (v: unknown) => (typeof v === 'number' ? v : null);
   return {
-    longDate: (v: unknown) => (v instanceof Temporal.Instant ? longDate(v, zone) : v instanceof Temporal.PlainDate ? englishDate(v, true) : '—'),
+    longDate: (v: unknown) =>
+      v instanceof Temporal.Instant ? longDate(v, zone) : v instanceof Temporal.PlainDate ? englishDate(v, true) : '—',
     mediumDate: (v: unknown) => (v instanceof Temporal.Instant || v instanceof Temporal.PlainDate ? mediumDate(v, zone) : '—'),
     shortDateTime: (v: unknown) => (v instanceof Temporal.Instant ? shortDateTime(v, zone) : '—'),
     compactDuration: (v: unknown) => compactDuration(minutes(v)),

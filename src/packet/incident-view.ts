@@ -47,7 +47,15 @@ export interface IncidentView {
   /** Where the timeline table is when it moved to the appendices (the chapter then points there). */
   timelineAt: { number: string; anchor: string } | undefined;
   remediations: {
-    id: string; action: string; type: string; owner: string; due: string; status: string; overdue: boolean; overdueText: string; ticket: string;
+    id: string;
+    action: string;
+    type: string;
+    owner: string;
+    due: string;
+    status: string;
+    overdue: boolean;
+    overdueText: string;
+    ticket: string;
   }[];
 }
 
@@ -77,10 +85,13 @@ const DEFAULT_ORDER = ['summary', ...STRUCTURED, 'lessons-learned'];
  */
 export function incidentBlocks(sections: readonly Section[]): IncidentBlock[] {
   const block = (key: string, title: string, markdown?: string, structured = true): IncidentBlock => ({
-    key, title,
+    key,
+    title,
     html: markdown && !(structured && key === 'timeline') ? safe(markdownToPrintHtml(markdown, 'internal')) : undefined,
-    isImpact: structured && key === 'impact', isRootCause: structured && key === 'root-cause',
-    isTimeline: structured && key === 'timeline', isRemediations: structured && key === 'remediations',
+    isImpact: structured && key === 'impact',
+    isRootCause: structured && key === 'root-cause',
+    isTimeline: structured && key === 'timeline',
+    isRemediations: structured && key === 'remediations',
   });
   const seen = new Set<string>();
   const blocks: IncidentBlock[] = [];
@@ -95,7 +106,9 @@ export function incidentBlocks(sections: readonly Section[]): IncidentBlock[] {
     if (seen.has(key)) continue;
     const before = DEFAULT_ORDER.slice(0, DEFAULT_ORDER.indexOf(key));
     let at = 0;
-    blocks.forEach((b, i) => { if (before.includes(b.key)) at = i + 1; });
+    blocks.forEach((b, i) => {
+      if (before.includes(b.key)) at = i + 1;
+    });
     blocks.splice(at, 0, block(key, RECOGNISED_SECTIONS[key]));
     seen.add(key);
   }
@@ -103,12 +116,21 @@ export function incidentBlocks(sections: readonly Section[]): IncidentBlock[] {
 }
 
 const KIND_LABEL: Record<string, string> = {
-  trigger: 'Trigger', detection: 'Detection', action: 'Action', mitigation: 'Mitigation',
-  resolution: 'Resolution', communication: 'Communication', note: 'Note',
+  trigger: 'Trigger',
+  detection: 'Detection',
+  action: 'Action',
+  mitigation: 'Mitigation',
+  resolution: 'Resolution',
+  communication: 'Communication',
+  note: 'Note',
 };
 
 const DETECTION_LABEL: Record<string, string> = {
-  monitoring: 'Monitoring', alert: 'Alert', 'customer-report': 'Customer report', staff: 'Staff', other: 'Other',
+  monitoring: 'Monitoring',
+  alert: 'Alert',
+  'customer-report': 'Customer report',
+  staff: 'Staff',
+  other: 'Other',
 };
 
 const STATUS_LABEL: Record<string, string> = { open: 'open', 'in-progress': 'in progress', done: 'done', 'wont-do': 'won’t do' };
@@ -153,7 +175,11 @@ export function phasesOf(incident: Incident): { label: string; minutes: number }
   const points: { label: string; at: Incident['started'] }[] = [];
   if (incident.detected) points.push({ label: 'To detect', at: incident.detected });
   if (incident.mitigated) points.push({ label: incident.detected ? 'Detected to mitigated' : 'To mitigate', at: incident.mitigated });
-  if (incident.resolved) points.push({ label: incident.mitigated ? 'Mitigated to resolved' : incident.detected ? 'Detected to resolved' : 'To resolve', at: incident.resolved });
+  if (incident.resolved)
+    points.push({
+      label: incident.mitigated ? 'Mitigated to resolved' : incident.detected ? 'Detected to resolved' : 'To resolve',
+      at: incident.resolved,
+    });
   const phases: { label: string; minutes: number }[] = [];
   let from = incident.started;
   for (const p of points) {
@@ -170,7 +196,10 @@ function offsetLabel(entry: TimelineEntry, incident: Incident): string {
 }
 
 export function incidentView(
-  incident: Incident, number: string, config: Config, remediationStatus: (incidentId: string, remediationId: string) => RemediationStatus,
+  incident: Incident,
+  number: string,
+  config: Config,
+  remediationStatus: (incidentId: string, remediationId: string) => RemediationStatus,
 ): IncidentView {
   const zone = config.timezone;
   const minutes = impactMinutes(incident);
@@ -181,7 +210,9 @@ export function incidentView(
     incident.owners.commander ? `Commander: ${ownerName(config, incident.owners.commander)}` : '',
     `Authors: ${incident.owners.authors.map((a) => ownerName(config, a)).join(', ')}`,
     incident.owners.reviewers.length ? `Reviewers: ${incident.owners.reviewers.map((a) => ownerName(config, a)).join(', ')}` : '',
-  ].filter(Boolean).join('; ');
+  ]
+    .filter(Boolean)
+    .join('; ');
   return {
     id: incident.id,
     anchor,
@@ -210,24 +241,30 @@ export function incidentView(
       { label: 'Duration of impact', value: minutes === undefined ? 'not resolved' : humanDuration(minutes) },
       { label: 'Customers affected', value: formatCount(incident.impact.customers_affected) },
       ...(incident.impact.percent_resolved_at_mitigation !== undefined
-        ? [{ label: 'Resolved at mitigation', value: `${incident.impact.percent_resolved_at_mitigation}% of customers` }] : []),
+        ? [{ label: 'Resolved at mitigation', value: `${incident.impact.percent_resolved_at_mitigation}% of customers` }]
+        : []),
       { label: 'People', value: people },
       { label: 'Record', value: incident.file },
     ],
-    phaseChart: safe(phases.length
-      ? phaseBar({ phases }, { title: 'Phases of the incident, to scale', id: `phases-${incident.id}`, format: compactDuration })
-      : ''),
+    phaseChart: safe(
+      phases.length
+        ? phaseBar({ phases }, { title: 'Phases of the incident, to scale', id: `phases-${incident.id}`, format: compactDuration })
+        : '',
+    ),
     blocks: incidentBlocks(incident.sections),
     impactSummary: incident.impact.summary,
     symptoms: incident.impact.symptoms,
     rootCause: incident.root_cause.summary,
     trigger: incident.trigger,
     contributingFactors: incident.contributing_factors.map((f) => ({ category: f.category, summary: f.summary })),
-    detection: incident.detection || incident.detected ? {
-      method: incident.detection ? DETECTION_LABEL[incident.detection.method] ?? incident.detection.method : 'not recorded',
-      summary: incident.detection?.summary,
-      when: detectionText(incident),
-    } : undefined,
+    detection:
+      incident.detection || incident.detected
+        ? {
+            method: incident.detection ? (DETECTION_LABEL[incident.detection.method] ?? incident.detection.method) : 'not recorded',
+            summary: incident.detection?.summary,
+            when: detectionText(incident),
+          }
+        : undefined,
     timelineAt: undefined,
     timeline: incident.timeline.map((e) => ({
       time: shortDateTime(e.at, zone),
@@ -239,8 +276,15 @@ export function incidentView(
     remediations: incident.remediations.map((r) => {
       const s = remediationStatus(incident.id, r.id);
       return {
-        id: r.id, action: r.action, type: r.type, owner: ownerName(config, r.owner), due: r.due ?? '—',
-        status: statusLabel(s.status), overdue: s.overdue, overdueText: overdueText(s.daysOverdue), ticket: r.ticket ?? '—',
+        id: r.id,
+        action: r.action,
+        type: r.type,
+        owner: ownerName(config, r.owner),
+        due: r.due ?? '—',
+        status: statusLabel(s.status),
+        overdue: s.overdue,
+        overdueText: overdueText(s.daysOverdue),
+        ticket: r.ticket ?? '—',
       };
     }),
   };

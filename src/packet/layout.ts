@@ -43,7 +43,11 @@ export async function measure(html: string, toc: readonly TocEntry[], options: P
  * its rows), at least one. Empty when everything has moved.
  */
 export function nextToMove(
-  order: readonly string[], layout: PacketLayout, measured: Measured, toc: readonly TocEntry[], timelineRows: (id: string) => number,
+  order: readonly string[],
+  layout: PacketLayout,
+  measured: Measured,
+  toc: readonly TocEntry[],
+  timelineRows: (id: string) => number,
 ): string[] {
   const excess = measured.body - layout.bodyPages;
   const starts = toc.map((t) => measured.pages.get(t.anchor) ?? 0);

@@ -52,7 +52,8 @@ export function headingAttributes(heading: string): { title: string; date?: stri
   for (const part of m[1]!.split(/\s+/)) {
     const [key, value] = part.split('=') as [string, string | undefined];
     if (key === 'date' && value !== undefined) {
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new UserError(`Notes section "${result.title}": date=${value} is not a date`, 'Write it as {date=YYYY-MM-DD}.');
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(value))
+        throw new UserError(`Notes section "${result.title}": date=${value} is not a date`, 'Write it as {date=YYYY-MM-DD}.');
       result.date = value;
     } else if (value === undefined) result.flags.push(key);
   }
@@ -82,7 +83,9 @@ const parser = unified().use(remarkParse).use(remarkFrontmatter).use(remarkGfm);
 export function readNotes(path: string, file: string, asOf?: Temporal.PlainDate): Notes {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8').replace(/^\ufeff/, '').replace(/\r\n?/g, '\n');
+    text = readFileSync(path, 'utf8')
+      .replace(/^\ufeff/, '')
+      .replace(/\r\n?/g, '\n');
   } catch (error) {
     throw new UserError(`Cannot read notes file ${file}: ${(error as Error).message}`);
   }
@@ -110,7 +113,14 @@ export function readNotes(path: string, file: string, asOf?: Temporal.PlainDate)
     let anchor = `notes-${slugify(title)}`;
     for (let n = 2; used.has(anchor); n++) anchor = `notes-${slugify(title)}-${n}`;
     used.add(anchor);
-    const entry: NotesSection = { title, anchor, html: section.markdown ? markdownToPrintHtml(section.markdown, 'internal') : '', date, flags, items: listItems(nodes) };
+    const entry: NotesSection = {
+      title,
+      anchor,
+      html: section.markdown ? markdownToPrintHtml(section.markdown, 'internal') : '',
+      date,
+      flags,
+      items: listItems(nodes),
+    };
     if (date !== undefined && asOf !== undefined && date > asOf.toString()) notes.later.push(entry);
     else notes.sections.push(entry);
   }

@@ -92,7 +92,10 @@ function totals(db: Database.Database, period: Period, provider: string | undefi
 
 /** A provider's incidents per month: those it caused and the rest. */
 function attributionSplit(
-  countsFor: (rows: StatsRow[]) => number[], db: Database.Database, range: { since: string; until: string }, provider: string,
+  countsFor: (rows: StatsRow[]) => number[],
+  db: Database.Database,
+  range: { since: string; until: string },
+  provider: string,
 ): { caused: number[]; other: number[] } {
   const involved = countsFor(queryStats(db, { by: 'month', ...range, provider }));
   const caused = countsFor(queryStats(db, { by: 'month', ...range, provider, attributedTo: provider }));
@@ -104,7 +107,12 @@ export function actionKey(incidentId: string, remediationId: string): string {
 }
 
 export function packetNumbers(
-  db: Database.Database, config: Config, period: Period, provider: string | undefined, incidentIds: readonly string[], today: Temporal.PlainDate,
+  db: Database.Database,
+  config: Config,
+  period: Period,
+  provider: string | undefined,
+  incidentIds: readonly string[],
+  today: Temporal.PlainDate,
 ): PacketNumbers {
   const current = totals(db, period, provider);
   const previous = totals(db, previousPeriod(period), provider);
@@ -112,21 +120,25 @@ export function packetNumbers(
   const range = (p: Period) => ({ since: p.since.toString(), until: p.until.toString() });
   const nowRows = queryStats(db, { by: 'service', ...range(period), weights: config.availability_weights });
   const beforeRows = queryStats(db, { by: 'service', ...range(previousPeriod(period)), weights: config.availability_weights });
-  const causedRows = provider === undefined ? undefined
-    : queryStats(db, { by: 'service', ...range(period), attributedTo: provider, weights: config.availability_weights });
+  const causedRows =
+    provider === undefined
+      ? undefined
+      : queryStats(db, { by: 'service', ...range(period), attributedTo: provider, weights: config.availability_weights });
   const services = [...new Set([...nowRows, ...beforeRows].map((r) => r.group))];
-  const availability: AvailabilityRow[] = services.map((service) => {
-    const now = nowRows.find((r) => r.group === service);
-    const before = beforeRows.find((r) => r.group === service);
-    return {
-      service,
-      current: now ? now.availability_percent ?? null : 100,
-      previous: before ? before.availability_percent ?? null : 100,
-      currentIncidents: now?.incidents ?? 0,
-      previousIncidents: before?.incidents ?? 0,
-      ...(causedRows ? { caused: causedRows.find((r) => r.group === service)?.availability_percent ?? 100 } : {}),
-    };
-  }).sort((a, b) => (a.current ?? 100) - (b.current ?? 100) || (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
+  const availability: AvailabilityRow[] = services
+    .map((service) => {
+      const now = nowRows.find((r) => r.group === service);
+      const before = beforeRows.find((r) => r.group === service);
+      return {
+        service,
+        current: now ? (now.availability_percent ?? null) : 100,
+        previous: before ? (before.availability_percent ?? null) : 100,
+        currentIncidents: now?.incidents ?? 0,
+        previousIncidents: before?.incidents ?? 0,
+        ...(causedRows ? { caused: causedRows.find((r) => r.group === service)?.availability_percent ?? 100 } : {}),
+      };
+    })
+    .sort((a, b) => (a.current ?? 100) - (b.current ?? 100) || (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
 
   const { since, months } = trailingMonths(period.until);
   const trailing = { since: since.toString(), until: period.until.toString() };
@@ -157,13 +169,15 @@ export function packetNumbers(
     categories: queryStats(db, { by: 'category', ...trailing }),
     services: queryStats(db, { by: 'service', ...trailing, weights: config.availability_weights }),
     providers: queryStats(db, { by: 'provider', ...trailing }),
-    ...(provider === undefined ? {} : {
-      attribution: attributionSplit(countsFor, db, trailing, provider),
-      causedBy: {
-        categories: queryStats(db, { by: 'category', ...trailing, provider, attributedTo: provider }),
-        services: queryStats(db, { by: 'service', ...trailing, provider, attributedTo: provider }),
-      },
-    }),
+    ...(provider === undefined
+      ? {}
+      : {
+          attribution: attributionSplit(countsFor, db, trailing, provider),
+          causedBy: {
+            categories: queryStats(db, { by: 'category', ...trailing, provider, attributedTo: provider }),
+            services: queryStats(db, { by: 'service', ...trailing, provider, attributedTo: provider }),
+          },
+        }),
   };
 
   const ids = new Set(incidentIds);
@@ -176,9 +190,17 @@ export function packetNumbers(
     group.rows.push(row);
     if (row.days_overdue !== null) group.overdue++;
   }
-  const actionsByOwner = [...byOwner.values()].sort((a, b) => b.overdue - a.overdue || b.rows.length - a.rows.length || (a.ownerName < b.ownerName ? -1 : a.ownerName > b.ownerName ? 1 : 0));
+  const actionsByOwner = [...byOwner.values()].sort(
+    (a, b) =>
+      b.overdue - a.overdue || b.rows.length - a.rows.length || (a.ownerName < b.ownerName ? -1 : a.ownerName > b.ownerName ? 1 : 0),
+  );
   return {
-    current, previous, availability, trends, today, actionsByOwner,
+    current,
+    previous,
+    availability,
+    trends,
+    today,
+    actionsByOwner,
     allActions: new Map(all.map((r) => [actionKey(r.incident_id, r.remediation_id), r])),
   };
 }

@@ -30,7 +30,12 @@ export async function pdfOutline(pdf: Uint8Array): Promise<{ title: string; page
       const dest = item.lookup(PDFName.of('Dest'));
       const ref = dest instanceof PDFArray ? dest.get(0) : undefined;
       const page = ref ? pageRefs.indexOf(ref.toString()) + 1 : 0;
-      result.push({ title: decode(item.lookup(PDFName.of('Title'))).replace(/\s+/g, ' ').trim(), page });
+      result.push({
+        title: decode(item.lookup(PDFName.of('Title')))
+          .replace(/\s+/g, ' ')
+          .trim(),
+        page,
+      });
       walk(item.lookupMaybe(PDFName.of('First'), PDFDict));
       item = item.lookupMaybe(PDFName.of('Next'), PDFDict);
     }
@@ -62,10 +67,13 @@ export function pagesOf(outline: readonly { title: string; page: number }[], toc
  * so it is not printed again.
  */
 export async function printPacketPdf(
-  render: (pages: Map<string, number>) => string, toc: readonly TocEntry[], options: PdfOptions, first?: Uint8Array,
+  render: (pages: Map<string, number>) => string,
+  toc: readonly TocEntry[],
+  options: PdfOptions,
+  first?: Uint8Array,
 ): Promise<PacketPdf> {
   let pages = new Map<string, number>();
-  let pdf = first ?? await printPdf(render(pages), options);
+  let pdf = first ?? (await printPdf(render(pages), options));
   let passes = 1;
   for (; passes < 4; passes++) {
     const found = pagesOf(await pdfOutline(pdf), toc);

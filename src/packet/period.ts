@@ -1,5 +1,5 @@
 import { monthName } from '../format/time.js';
-import { Temporal } from '../model/time.js';
+import type { Temporal } from '../model/time.js';
 
 /** A closed range of calendar days `[since, until]` in the display time zone. */
 export interface Period {

@@ -30,30 +30,53 @@ function previousReview(ctx: CommandContext, kb: BuiltKnowledgeBase, spec: Packe
     if (doc.spec.name === spec.name) throw new UserError(`Packet "${spec.name}" names itself as the previous review`);
     const previous = resolvePacketSpec(requestFromDocument(doc.spec), kb.config, kb.today, kb.incidents());
     const file = notesPath(ctx.root, previous);
-    return { spec: previous, date: previous.asOf, period: previous.period, notes: file ? readNotes(file, previous.notes!, previous.asOf) : undefined };
+    return {
+      spec: previous,
+      date: previous.asOf,
+      period: previous.period,
+      notes: file ? readNotes(file, previous.notes!, previous.asOf) : undefined,
+    };
   }
   const commit = resolveRef(ctx.root, ref);
   if (!commit) {
-    throw new UserError(`The previous review "${ref}" is neither a packet under documents: nor a git commit or tag`, 'Name a packet declared in postmortem.config.yaml, or a commit or tag of the knowledge base.');
+    throw new UserError(
+      `The previous review "${ref}" is neither a packet under documents: nor a git commit or tag`,
+      'Name a packet declared in postmortem.config.yaml, or a commit or tag of the knowledge base.',
+    );
   }
   const date = Temporal.PlainDate.from(localDate(Temporal.Instant.from(commit.committedAt), kb.config.timezone));
   return { date, period: { since: date.subtract({ days: periodDays(spec.period) - 1 }), until: date } };
 }
 
 /** "Since our last review" for a packet whose spec names a previous review, from both days' knowledge base. */
-export function sinceLastReview(ctx: CommandContext, kb: BuiltKnowledgeBase, spec: PacketSpec, current: Omit<DeltaSide, 'period'>): PacketDelta {
+export function sinceLastReview(
+  ctx: CommandContext,
+  kb: BuiltKnowledgeBase,
+  spec: PacketSpec,
+  current: Omit<DeltaSide, 'period'>,
+): PacketDelta {
   const ref = spec.previous!;
   const previous = previousReview(ctx, kb, spec, ref);
   if (Temporal.PlainDate.compare(previous.date, spec.asOf) > 0) {
     throw new UserError(`The previous review "${ref}" (${previous.date}) is after this packet's evaluation date (${spec.asOf})`);
   }
-  const ids = new Set([...(spec.include ?? []), ...(spec.incidents ?? []), ...(previous.spec?.include ?? []), ...(previous.spec?.incidents ?? [])]);
-  const inScope = (i: Incident) => ids.has(i.id) || (!spec.incidents && (spec.provider === undefined || i.providers.includes(spec.provider)));
+  const ids = new Set([
+    ...(spec.include ?? []),
+    ...(spec.incidents ?? []),
+    ...(previous.spec?.include ?? []),
+    ...(previous.spec?.incidents ?? []),
+  ]);
+  const inScope = (i: Incident) =>
+    ids.has(i.id) || (!spec.incidents && (spec.provider === undefined || i.providers.includes(spec.provider)));
   const view = knowledgeBaseAsOf(kb, ctx.root, previous.date);
   try {
     const before: DeltaSide = {
-      date: previous.date, commit: view.commit?.id, period: previous.period,
-      db: view.db, incidents: view.incidents(), notes: previous.notes,
+      date: previous.date,
+      commit: view.commit?.id,
+      period: previous.period,
+      db: view.db,
+      incidents: view.incidents(),
+      notes: previous.notes,
     };
     return packetDelta(ref, before, { ...current, period: spec.period }, inScope, kb.config.availability_weights);
   } finally {

@@ -41,7 +41,10 @@ export function providerPacketRenderer(root: string, zone: string): (view: Provi
   const env = createEnvironment('customer', packetHelpers(zone), { hint: HINT });
   env.registerPartialFile(root, 'styles', 'packet/styles.css');
   const template = env.load(root, PROVIDER_TEMPLATE);
-  return (view) => template(view).replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n');
+  return (view) =>
+    template(view)
+      .replace(/[ \t]+$/gm, '')
+      .replace(/\n{3,}/g, '\n\n');
 }
 
 /** The running header and the page numbers are CSS page-margin boxes (provider.html.hbs), so the cover goes without them. */
@@ -58,13 +61,23 @@ export function providerPdfOptions(view: ProviderPacketView, config: Config): Pd
 }
 
 /** Everything of the document a reader can get at, for the tripwire. */
-async function outputsOf(html: string, pdf: { bytes: Uint8Array; options: PdfOptions } | undefined, messages: string[], name: string): Promise<OutputText[]> {
+async function outputsOf(
+  html: string,
+  pdf: { bytes: Uint8Array; options: PdfOptions } | undefined,
+  messages: string[],
+  name: string,
+): Promise<OutputText[]> {
   const outputs: OutputText[] = [{ format: 'HTML', text: html, markup: 'html' }];
   if (!pdf) return outputs;
   const { options } = pdf;
-  outputs.push({ format: 'PDF metadata', text: [options.title, options.author, options.subject, ...(options.keywords ?? [])].join('\n'), markup: 'text' });
+  outputs.push({
+    format: 'PDF metadata',
+    text: [options.title, options.author, options.subject, ...(options.keywords ?? [])].join('\n'),
+    markup: 'text',
+  });
   const text = await pdfText(pdf.bytes);
-  if (text === undefined) messages.push(`PDF text of packet ${name} not checked: pdftotext (poppler-utils) not found; the HTML it was printed from was.`);
+  if (text === undefined)
+    messages.push(`PDF text of packet ${name} not checked: pdftotext (poppler-utils) not found; the HTML it was printed from was.`);
   else outputs.push({ format: 'PDF', text, markup: 'text' });
   return outputs;
 }
@@ -77,7 +90,12 @@ export async function buildProviderPacket(ctx: CommandContext, config: Config, d
   const credits: ProviderCredits | undefined = data.credits ? creditsView(data.credits, data.spec.asOf) : undefined;
   const { spec, numbers, notes, messages } = data;
   const view = providerPacketView({
-    spec, config, incidents: data.incidents, actions: numbers.allActions, notes, credits,
+    spec,
+    config,
+    incidents: data.incidents,
+    actions: numbers.allActions,
+    notes,
+    credits,
     totals: numbers.current.provider,
   });
   const renderer = providerPacketRenderer(ctx.root, config.timezone);
@@ -96,18 +114,38 @@ export async function buildProviderPacket(ctx: CommandContext, config: Config, d
       messages.push(`PDF of packet ${spec.name} skipped: Chromium not found at ${chromiumPath()}. ${CHROMIUM_INSTALL_HINT}`);
     }
   }
-  const leak = findProviderLeak(await outputsOf(html, pdf, messages, spec.name), { config, provider: spec.provider!, incidents: data.incidents, notes });
+  const leak = findProviderLeak(await outputsOf(html, pdf, messages, spec.name), {
+    config,
+    provider: spec.provider!,
+    incidents: data.incidents,
+    notes,
+  });
   if (leak) {
-    throw new UserError(`${describeProviderLeak(leak)}; packet ${spec.name} for the provider was not written`,
-      'The provider version never carries our names, tickets, internal notes or other providers. Reword the text that repeats it, or fix templates/packet/provider.html.hbs if it shows it.');
+    throw new UserError(
+      `${describeProviderLeak(leak)}; packet ${spec.name} for the provider was not written`,
+      'The provider version never carries our names, tickets, internal notes or other providers. Reword the text that repeats it, or fix templates/packet/provider.html.hbs if it shows it.',
+    );
   }
   const outputs: { path: string; content: string | Uint8Array }[] = [];
   if (spec.formats.includes('html') || !pdf) outputs.push({ path: packetPath(ctx.out, spec.name, 'html'), content: html });
   if (pdf) outputs.push({ path: packetPath(ctx.out, spec.name, 'pdf'), content: pdf.bytes });
   const changed = writeFilesAtomic(outputs);
-  const files = outputs.map((o) => o.path.slice(ctx.out.length + 1).split('\\').join('/'));
+  const files = outputs.map((o) =>
+    o.path
+      .slice(ctx.out.length + 1)
+      .split('\\')
+      .join('/'),
+  );
   return {
-    audience: 'provider', spec, incidents: data.incidents.filter((i) => i.providers.includes(spec.provider!)), view, html, files,
-    written: files.filter((_, n) => changed[n]), unchanged: changed.filter((c) => !c).length, notes: messages, pages,
+    audience: 'provider',
+    spec,
+    incidents: data.incidents.filter((i) => i.providers.includes(spec.provider!)),
+    view,
+    html,
+    files,
+    written: files.filter((_, n) => changed[n]),
+    unchanged: changed.filter((c) => !c).length,
+    notes: messages,
+    pages,
   };
 }

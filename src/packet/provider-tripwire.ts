@@ -1,7 +1,16 @@
 import type { Incident } from '../model/incident.js';
 import { locationName, providerList, type Config } from '../schema/config.js';
 import { PROVIDER_OWNER_PREFIX } from '../schema/incident.js';
-import { findLeak, fragments, letters, normalise, visibleText, type InternalString, type Leak, type OutputText } from '../letter/tripwire.js';
+import {
+  findLeak,
+  fragments,
+  letters,
+  normalise,
+  visibleText,
+  type InternalString,
+  type Leak,
+  type OutputText,
+} from '../letter/tripwire.js';
 import type { Notes, NotesSection } from './notes.js';
 
 /**
@@ -54,13 +63,17 @@ function collectors(needles: InternalString[], minimum = 0): { word: Add; frag: 
 /** HTML as lines of text (one per block), for fragments of rendered notes. */
 function htmlLines(html: string): string {
   const blocks = html.replace(/\s+/g, ' ').replace(/<\/(?:p|li|h[1-6]|tr|td|th|div|pre|blockquote)>|<br\s*\/?>/gi, '$&\n');
-  return blocks.split('\n').map((line) => visibleText({ format: 'notes', text: line, markup: 'html' }).trim()).join('\n');
+  return blocks
+    .split('\n')
+    .map((line) => visibleText({ format: 'notes', text: line, markup: 'html' }).trim())
+    .join('\n');
 }
 
 function directoryNeedles({ config, provider }: ProviderNeedleInput, { word }: ReturnType<typeof collectors>): void {
   for (const owner of config.owners) {
     // A one-word name shorter than six letters ("Will", "Mark") is too common a word to search for.
-    if (/\s/.test(owner.name.trim()) || letters(owner.name).length >= 6) word('postmortem.config.yaml', `owner "${owner.id}" (name)`, owner.name);
+    if (/\s/.test(owner.name.trim()) || letters(owner.name).length >= 6)
+      word('postmortem.config.yaml', `owner "${owner.id}" (name)`, owner.name);
     word('postmortem.config.yaml', `owner "${owner.id}" (e-mail)`, owner.email);
   }
   const others = new Set([...providerList(config).map((p) => p.id), ...config.provider_names.keys()]);
@@ -81,7 +94,8 @@ function incidentNeedles(incident: Incident, provider: string, { word, frag }: R
   frag(file, 'internal notes', incident.internal_notes);
   incident.remediations.forEach((r, i) => {
     word(file, `remediations[${i}].ticket`, r.ticket);
-    if (!r.public && r.owner !== `${PROVIDER_OWNER_PREFIX}${provider}`) frag(file, `remediations[${i}].action (not public, not the provider's)`, r.action);
+    if (!r.public && r.owner !== `${PROVIDER_OWNER_PREFIX}${provider}`)
+      frag(file, `remediations[${i}].action (not public, not the provider's)`, r.action);
   });
   incident.timeline.forEach((e, i) => {
     if (!e.public) frag(file, `timeline entry ${i + 1} (not public, line ${e.line})`, e.event);

@@ -60,7 +60,16 @@ export interface ProviderIncidentView {
   times: { label: string; value: string }[];
   impactSummary: string;
   symptoms: string[];
-  windows: { from: string; to: string; duration: string; level: string; services: string; locations: string; scope: string; summary: string | undefined }[];
+  windows: {
+    from: string;
+    to: string;
+    duration: string;
+    level: string;
+    services: string;
+    locations: string;
+    scope: string;
+    summary: string | undefined;
+  }[];
   timeline: { time: string; event: string }[];
   /** Remediations the provider owns. */
   theirs: ProviderRemediationView[];
@@ -107,7 +116,11 @@ export interface ProviderViewInput {
 }
 
 const LEVEL_LABEL: Record<ImpactWindow['level'], string> = {
-  outage: 'Outage', 'partial-outage': 'Partial outage', degraded: 'Degraded', delayed: 'Delayed', 'data-loss': 'Data loss',
+  outage: 'Outage',
+  'partial-outage': 'Partial outage',
+  degraded: 'Degraded',
+  delayed: 'Delayed',
+  'data-loss': 'Data loss',
 };
 
 const plural = (n: number, word: string, words = `${word}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? word : words}`;
@@ -142,13 +155,23 @@ function windowView(w: ImpactWindow, config: Config) {
 }
 
 function remediationView(
-  incident: Incident, r: Remediation, anchor: string, actions: ProviderViewInput['actions'],
+  incident: Incident,
+  r: Remediation,
+  anchor: string,
+  actions: ProviderViewInput['actions'],
 ): ProviderRemediationView {
   const row = actions.get(actionKey(incident.id, r.id));
   const days = row?.days_overdue ?? null;
   return {
-    incident: incident.title, anchor, id: r.id, action: r.action, type: r.type, due: r.due ?? '—',
-    status: statusLabel(row?.status ?? r.status), overdue: days !== null, overdueText: overdueText(days ?? 0),
+    incident: incident.title,
+    anchor,
+    id: r.id,
+    action: r.action,
+    type: r.type,
+    due: r.due ?? '—',
+    status: statusLabel(row?.status ?? r.status),
+    overdue: days !== null,
+    overdueText: overdueText(days ?? 0),
   };
 }
 
@@ -168,10 +191,7 @@ function providerIncident(incident: Incident, number: string, n: number, input: 
     duration: minutes === undefined ? 'ongoing' : compactDuration(minutes),
     services: incident.services.join(', '),
     locations: incident.locations.map((l) => locationName(config, l)).join(', '),
-    times: [
-      ...time('Impact began', incident.started),
-      ...time('Mitigated', incident.mitigated), ...time('Resolved', incident.resolved),
-    ],
+    times: [...time('Impact began', incident.started), ...time('Mitigated', incident.mitigated), ...time('Resolved', incident.resolved)],
     impactSummary: incident.impact.summary,
     symptoms: [...incident.impact.symptoms],
     windows: incident.windows.map((w) => windowView(w, config)),
@@ -179,7 +199,12 @@ function providerIncident(incident: Incident, number: string, n: number, input: 
     theirs: incident.remediations.filter((r) => r.owner === owner).map((r) => remediationView(incident, r, anchor, input.actions)),
     ours: incident.remediations
       .filter((r) => r.public && r.owner !== owner)
-      .map((r) => ({ action: r.action, owner: ownerRole(config, r.owner), due: r.due ?? '—', status: statusLabel(input.actions.get(actionKey(incident.id, r.id))?.status ?? r.status) })),
+      .map((r) => ({
+        action: r.action,
+        owner: ownerRole(config, r.owner),
+        due: r.due ?? '—',
+        status: statusLabel(input.actions.get(actionKey(incident.id, r.id))?.status ?? r.status),
+      })),
   };
 }
 
@@ -187,17 +212,29 @@ function asksOf(notes: Notes | undefined): NotesSection[] {
   return notes?.sections.filter((s) => s.flags.includes('asks')) ?? [];
 }
 
-function summaryText(input: ProviderViewInput, provider: string, views: readonly ProviderIncidentView[], remediations: ProviderPacketView['remediations']): string[] {
+function summaryText(
+  input: ProviderViewInput,
+  provider: string,
+  views: readonly ProviderIncidentView[],
+  remediations: ProviderPacketView['remediations'],
+): string[] {
   const { spec } = input;
   const period = `From ${mediumDate(spec.period.since)} to ${mediumDate(spec.period.until)}`;
   const total = input.totals;
-  const lines = [total && total.incidents > 0
-    ? `${period}, ${plural(total.incidents, 'incident')} involving ${provider} affected our customers, with ${humanDuration(total.impact_minutes)} of customer impact in total.`
-    : `${period}, no incident involving ${provider} affected our customers.`];
-  if (views.length) lines.push(`This document reviews ${views.length === 1 ? 'that incident' : `${plural(views.length, 'incident')}`}: when ${views.length === 1 ? 'it' : 'each'} happened, how long and how widely customers were affected, what each side is changing, and what we ask of ${provider}.`);
-  lines.push(remediations.rows.length
-    ? `As of ${mediumDate(input.spec.asOf)}, ${provider} owns ${plural(remediations.rows.length, 'remediation')} of these incidents: ${remediations.done} done, ${remediations.open} open, ${remediations.overdue} of them overdue.`
-    : `No remediation of these incidents is recorded as owned by ${provider}.`);
+  const lines = [
+    total && total.incidents > 0
+      ? `${period}, ${plural(total.incidents, 'incident')} involving ${provider} affected our customers, with ${humanDuration(total.impact_minutes)} of customer impact in total.`
+      : `${period}, no incident involving ${provider} affected our customers.`,
+  ];
+  if (views.length)
+    lines.push(
+      `This document reviews ${views.length === 1 ? 'that incident' : `${plural(views.length, 'incident')}`}: when ${views.length === 1 ? 'it' : 'each'} happened, how long and how widely customers were affected, what each side is changing, and what we ask of ${provider}.`,
+    );
+  lines.push(
+    remediations.rows.length
+      ? `As of ${mediumDate(input.spec.asOf)}, ${provider} owns ${plural(remediations.rows.length, 'remediation')} of these incidents: ${remediations.done} done, ${remediations.open} open, ${remediations.overdue} of them overdue.`
+      : `No remediation of these incidents is recorded as owned by ${provider}.`,
+  );
   const asks = asksOf(input.notes).reduce((s, a) => s + a.items.length, 0);
   if (asks) lines.push(`We ask ${plural(asks, 'thing')} of ${provider}; each is listed at the end of this document.`);
   return lines;

@@ -9,7 +9,9 @@ import type { PacketView } from './view.js';
  * each overridable from the knowledge base's own `templates/` folder.
  */
 export function renderPacketHtml(root: string, zone: string, view: PacketView): string {
-  const env = createEnvironment('internal', packetHelpers(zone), { hint: "Packet templates get the packet's view model and helpers (see docs/packets.md)." });
+  const env = createEnvironment('internal', packetHelpers(zone), {
+    hint: "Packet templates get the packet's view model and helpers (see docs/packets.md).",
+  });
   env.registerPartialFile(root, 'styles', 'packet/styles.css');
   env.registerPartialFile(root, 'incident', 'packet/incident.hbs');
   env.registerPartialFile(root, 'timeline', 'packet/timeline.hbs');
@@ -18,5 +20,7 @@ export function renderPacketHtml(root: string, zone: string, view: PacketView): 
   env.registerPartialFile(root, 'credits', 'packet/credits.hbs');
   const template = env.load(root, 'packet/packet.html.hbs');
   // template indentation leaves trailing blanks and empty lines; drop them
-  return template(view).replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n');
+  return template(view)
+    .replace(/[ \t]+$/gm, '')
+    .replace(/\n{3,}/g, '\n\n');
 }

@@ -57,9 +57,19 @@ export interface PacketRequest {
 
 export function requestFromDocument(doc: PacketDocumentSpec): PacketRequest {
   return {
-    name: doc.name, provider: doc.provider, since: doc.since, until: doc.until, meeting: doc.meeting,
-    incidents: doc.incidents, include: doc.include, notes: doc.notes, formats: doc.formats,
-    asOf: doc.as_of, previous: doc.previous, audience: doc.audience, bodyPages: doc.body_pages,
+    name: doc.name,
+    provider: doc.provider,
+    since: doc.since,
+    until: doc.until,
+    meeting: doc.meeting,
+    incidents: doc.incidents,
+    include: doc.include,
+    notes: doc.notes,
+    formats: doc.formats,
+    asOf: doc.as_of,
+    previous: doc.previous,
+    audience: doc.audience,
+    bodyPages: doc.body_pages,
   };
 }
 
@@ -72,7 +82,11 @@ function date(text: string | undefined, what: string): Temporal.PlainDate | unde
 
 function bodyPages(value: number | undefined): number {
   if (value === undefined) return DEFAULT_BODY_PAGES;
-  if (!Number.isInteger(value) || value < 0) throw new UserError(`Body page cap "${value}" is not a whole number of pages`, 'Give --body-pages (or body_pages:) a number such as 20, or 0 for no cap.');
+  if (!Number.isInteger(value) || value < 0)
+    throw new UserError(
+      `Body page cap "${value}" is not a whole number of pages`,
+      'Give --body-pages (or body_pages:) a number such as 20, or 0 for no cap.',
+    );
   return value;
 }
 
@@ -87,7 +101,12 @@ export function startedDate(incident: Incident, config: Config): string {
  * explicit incidents, the first day one of them started); the name is
  * `<until>-<provider or "all">-review`.
  */
-export function resolvePacketSpec(request: PacketRequest, config: Config, today: Temporal.PlainDate, incidents: readonly Incident[]): PacketSpec {
+export function resolvePacketSpec(
+  request: PacketRequest,
+  config: Config,
+  today: Temporal.PlainDate,
+  incidents: readonly Incident[],
+): PacketSpec {
   const meeting = date(request.meeting, 'Meeting date');
   const explicitIds = request.incidents?.length ? [...request.incidents] : undefined;
   const include = request.include?.length ? [...request.include] : undefined;
@@ -95,25 +114,38 @@ export function resolvePacketSpec(request: PacketRequest, config: Config, today:
     const known = new Set(incidents.map((i) => i.id));
     const missing = [...(explicitIds ?? []), ...(include ?? [])].filter((id) => !known.has(id));
     if (missing.length) {
-      throw new UserError(`Unknown or invalid incident${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`,
-        'Check the ids with "postmortem check"; only incidents without errors can go into a packet.');
+      throw new UserError(
+        `Unknown or invalid incident${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`,
+        'Check the ids with "postmortem check"; only incidents without errors can go into a packet.',
+      );
     }
   }
-  const chosen = explicitIds ? incidents.filter((i) => explicitIds.includes(i.id)).map((i) => startedDate(i, config)).sort() : [];
+  const chosen = explicitIds
+    ? incidents
+        .filter((i) => explicitIds.includes(i.id))
+        .map((i) => startedDate(i, config))
+        .sort()
+    : [];
   const until = date(request.until, 'Until date') ?? meeting ?? (chosen.length ? parseDate(chosen[chosen.length - 1]!)! : today);
-  const since = date(request.since, 'Since date') ?? (chosen.length ? parseDate(chosen[0]!)! : until.subtract({ years: 1 }).add({ days: 1 }));
+  const since =
+    date(request.since, 'Since date') ?? (chosen.length ? parseDate(chosen[0]!)! : until.subtract({ years: 1 }).add({ days: 1 }));
   if (Temporal.PlainDate.compare(since, until) > 0) {
     throw new UserError(`The period starts (${since}) after it ends (${until})`, 'Give --since a date on or before --until.');
   }
   if (request.provider !== undefined && providerIds(config).length > 0 && !providerIds(config).includes(request.provider)) {
-    throw new UserError(`Unknown provider "${request.provider}"`, `Providers in postmortem.config.yaml: ${providerIds(config).join(', ')}.`);
+    throw new UserError(
+      `Unknown provider "${request.provider}"`,
+      `Providers in postmortem.config.yaml: ${providerIds(config).join(', ')}.`,
+    );
   }
   const formats = (request.formats?.length ? request.formats : PACKET_FORMATS).map((f) => f.trim().toLowerCase());
   for (const f of formats) {
-    if (!(PACKET_FORMATS as readonly string[]).includes(f)) throw new UserError(`Unknown packet format "${f}"`, 'Use html, pdf or html,pdf.');
+    if (!(PACKET_FORMATS as readonly string[]).includes(f))
+      throw new UserError(`Unknown packet format "${f}"`, 'Use html, pdf or html,pdf.');
   }
   const audience = packetAudience(request);
-  const name = request.name ?? (audience === 'provider' ? `${until}-review-for-${request.provider}` : `${until}-${request.provider ?? 'all'}-review`);
+  const name =
+    request.name ?? (audience === 'provider' ? `${until}-review-for-${request.provider}` : `${until}-${request.provider ?? 'all'}-review`);
   requireId('packet name', name);
   return {
     name,
@@ -127,7 +159,9 @@ export function resolvePacketSpec(request: PacketRequest, config: Config, today:
     previous: request.previous,
     audience,
     bodyPages: bodyPages(request.bodyPages),
-    formats: [...new Set(formats)].sort((a, b) => PACKET_FORMATS.indexOf(a as PacketFormat) - PACKET_FORMATS.indexOf(b as PacketFormat)) as PacketFormat[],
+    formats: [...new Set(formats)].sort(
+      (a, b) => PACKET_FORMATS.indexOf(a as PacketFormat) - PACKET_FORMATS.indexOf(b as PacketFormat),
+    ) as PacketFormat[],
   };
 }
 
@@ -135,10 +169,16 @@ export function resolvePacketSpec(request: PacketRequest, config: Config, today:
 function packetAudience(request: PacketRequest): PacketAudience {
   const audience = (request.audience ?? 'internal').trim().toLowerCase();
   if (!(PACKET_AUDIENCES as readonly string[]).includes(audience)) {
-    throw new UserError(`Unknown packet audience "${request.audience}"`, 'Use internal (everything, for our side) or provider (the version to hand to the provider).');
+    throw new UserError(
+      `Unknown packet audience "${request.audience}"`,
+      'Use internal (everything, for our side) or provider (the version to hand to the provider).',
+    );
   }
   if (audience === 'provider' && request.provider === undefined) {
-    throw new UserError('A packet for the provider needs the provider it is for', 'Give --provider NAME (or provider: in the packet\'s entry under documents:).');
+    throw new UserError(
+      'A packet for the provider needs the provider it is for',
+      "Give --provider NAME (or provider: in the packet's entry under documents:).",
+    );
   }
   return audience as PacketAudience;
 }
@@ -154,10 +194,12 @@ export function selectIncidents(spec: PacketSpec, incidents: readonly Incident[]
   const chosen = spec.incidents
     ? incidents.filter((i) => spec.incidents!.includes(i.id))
     : incidents.filter((i) => {
-      const day = startedDate(i, config);
-      return (day >= since && day <= until && (spec.provider === undefined || i.providers.includes(spec.provider)))
-        || (spec.include?.includes(i.id) ?? false);
-    });
+        const day = startedDate(i, config);
+        return (
+          (day >= since && day <= until && (spec.provider === undefined || i.providers.includes(spec.provider))) ||
+          (spec.include?.includes(i.id) ?? false)
+        );
+      });
   return [...chosen].sort((a, b) => Temporal.Instant.compare(a.started, b.started) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
@@ -166,10 +208,16 @@ export function notesPath(root: string, spec: PacketSpec): string | undefined {
   if (!spec.notes) return undefined;
   const path = resolve(root, spec.notes);
   if (!isInside(existsSync(path) ? realpathSync(path) : path, realpathSync(root))) {
-    throw new UserError(`Notes file ${spec.notes} is outside the knowledge base`, 'Keep meeting notes inside the knowledge-base root (e.g. reviews/<name>.md) and name them relative to it.');
+    throw new UserError(
+      `Notes file ${spec.notes} is outside the knowledge base`,
+      'Keep meeting notes inside the knowledge-base root (e.g. reviews/<name>.md) and name them relative to it.',
+    );
   }
   if (!existsSync(path)) {
-    throw new UserError(`Notes file ${spec.notes} not found`, 'Write it (Markdown, one "## " section per topic) or drop --notes / `notes:` from the packet.');
+    throw new UserError(
+      `Notes file ${spec.notes} not found`,
+      'Write it (Markdown, one "## " section per topic) or drop --notes / `notes:` from the packet.',
+    );
   }
   return path;
 }

@@ -46,7 +46,10 @@ export interface PacketView {
   /** The running header's text on every page after the cover. */
   runningHeader: string;
   toc: TocEntry[];
-  sections: Record<'since' | 'agenda' | 'summary' | 'table' | 'details' | 'trends' | 'actions' | 'credits' | 'notes' | 'appendices', TocEntry | undefined>;
+  sections: Record<
+    'since' | 'agenda' | 'summary' | 'table' | 'details' | 'trends' | 'actions' | 'credits' | 'notes' | 'appendices',
+    TocEntry | undefined
+  >;
   /** The one-page brief after the cover (a packet for a provider). */
   brief: BriefView | undefined;
   /** "Credits owed to us" (a provider with a contract). */
@@ -59,15 +62,41 @@ export interface PacketView {
   agendaHtml: SafeHtml | undefined;
   summary: {
     paragraphs: string[];
-    severityRows: { severity: string; incidents: number; causedIncidents?: number; providerIncidents: number; previousIncidents: number; impactMinutes: number; resolveMedian: number | null }[];
+    severityRows: {
+      severity: string;
+      incidents: number;
+      causedIncidents?: number;
+      providerIncidents: number;
+      previousIncidents: number;
+      impactMinutes: number;
+      resolveMedian: number | null;
+    }[];
     totals: { incidents: number; causedIncidents?: number; providerIncidents: number; previousIncidents: number; impactMinutes: number };
-    availability: { service: string; current: number | null; caused?: number | null; previous: number | null; currentIncidents: number; previousIncidents: number }[];
+    availability: {
+      service: string;
+      current: number | null;
+      caused?: number | null;
+      previous: number | null;
+      currentIncidents: number;
+      previousIncidents: number;
+    }[];
     /** "2 other catalogue services had", or empty when every service is listed. */
     servicesWithout: string;
   };
   /** "How these are counted": each method once; numbers link to `#def-<id>`. */
   definitions: Definition[];
-  rows: { anchor: string; number: string; date: string; title: string; severity: string; services: string; duration: string; customers: string; category: string; provider: string }[];
+  rows: {
+    anchor: string;
+    number: string;
+    date: string;
+    title: string;
+    severity: string;
+    services: string;
+    duration: string;
+    customers: string;
+    category: string;
+    provider: string;
+  }[];
   /** Incident chapters in the body. */
   incidents: IncidentView[];
   /** Incident chapters that moved to the appendices, with where they went. */
@@ -77,7 +106,21 @@ export interface PacketView {
   trends: { intro: string; charts: SafeHtml[] };
   actions: {
     asOf: string;
-    owners: { name: string; open: number; overdue: number; rows: { incident: string; anchor: string; id: string; action: string; due: string; status: string; overdue: boolean; overdueText: string }[] }[];
+    owners: {
+      name: string;
+      open: number;
+      overdue: number;
+      rows: {
+        incident: string;
+        anchor: string;
+        id: string;
+        action: string;
+        due: string;
+        status: string;
+        overdue: boolean;
+        overdueText: string;
+      }[];
+    }[];
     total: number;
     overdue: number;
   };
@@ -85,7 +128,9 @@ export interface PacketView {
 }
 
 function servicesWithout(n: number): string {
-  return n === 0 ? '' : `${n.toLocaleString('en-US')} other catalogue ${n === 1 ? 'service' : 'services'} had no incident in either period (100%).`;
+  return n === 0
+    ? ''
+    : `${n.toLocaleString('en-US')} other catalogue ${n === 1 ? 'service' : 'services'} had no incident in either period (100%).`;
 }
 
 function periodText(since: Temporal.PlainDate, until: Temporal.PlainDate): string {
@@ -219,70 +264,138 @@ export function packetView({ spec, config, incidents, numbers, notes, stamp, del
   const days = periodDays(spec.period);
   const prev = previousPeriod(spec.period);
   const paragraphs: string[] = [];
-  paragraphs.push(`From ${mediumDate(spec.period.since)} to ${mediumDate(spec.period.until)} (${plural(days, 'day')}) we recorded ${current.incidents === 0 ? 'no incidents' : `${plural(current.incidents, 'incident')} with ${humanDuration(current.impactMinutes)} of customer impact in total`}, against ${incidentsAndImpact(previous.incidents, previous.impactMinutes, ' of impact')} in the ${plural(days, 'day')} before (${periodText(prev.since, prev.until)}).`);
+  paragraphs.push(
+    `From ${mediumDate(spec.period.since)} to ${mediumDate(spec.period.until)} (${plural(days, 'day')}) we recorded ${current.incidents === 0 ? 'no incidents' : `${plural(current.incidents, 'incident')} with ${humanDuration(current.impactMinutes)} of customer impact in total`}, against ${incidentsAndImpact(previous.incidents, previous.impactMinutes, ' of impact')} in the ${plural(days, 'day')} before (${periodText(prev.since, prev.until)}).`,
+  );
   if (provider) {
     const p = current.provider;
     const pp = previous.provider;
-    const mine = p?.incidents ? `${plural(p.incidents, 'incident')} involved ${provider} (${humanDuration(p.impact_minutes ?? 0)} of impact` : `No incident involved ${provider} (`;
-    paragraphs.push(`${mine}; previous period: ${incidentsAndImpact(pp?.incidents ?? 0, pp?.impact_minutes ?? 0, ' of impact')}). ${spec.incidents ? 'This packet reviews the incidents chosen for the meeting.' : spec.include?.length ? `This packet reviews them in detail, with ${plural(spec.include.length, 'more incident')} on the agenda.` : `This packet reviews ${incidents.length === 1 ? 'that incident' : `those ${plural(incidents.length, 'incident')}`} in detail.`}`);
+    const mine = p?.incidents
+      ? `${plural(p.incidents, 'incident')} involved ${provider} (${humanDuration(p.impact_minutes ?? 0)} of impact`
+      : `No incident involved ${provider} (`;
+    paragraphs.push(
+      `${mine}; previous period: ${incidentsAndImpact(pp?.incidents ?? 0, pp?.impact_minutes ?? 0, ' of impact')}). ${spec.incidents ? 'This packet reviews the incidents chosen for the meeting.' : spec.include?.length ? `This packet reviews them in detail, with ${plural(spec.include.length, 'more incident')} on the agenda.` : `This packet reviews ${incidents.length === 1 ? 'that incident' : `those ${plural(incidents.length, 'incident')}`} in detail.`}`,
+    );
   } else {
     paragraphs.push(`This packet reviews ${plural(incidents.length, 'incident')} in detail.`);
   }
   const worst = incidents.filter((i) => i.severity === config.severities[0]);
-  if (worst.length) paragraphs.push(`${config.severities[0]} in this packet: ${worst.map((i) => { const m = impactMinutes(i); return `${i.title} (${mediumDate(i.started, config.timezone)}, ${m === undefined ? 'not yet resolved' : humanDuration(m)})`; }).join('; ')}.`);
+  if (worst.length)
+    paragraphs.push(
+      `${config.severities[0]} in this packet: ${worst
+        .map((i) => {
+          const m = impactMinutes(i);
+          return `${i.title} (${mediumDate(i.started, config.timezone)}, ${m === undefined ? 'not yet resolved' : humanDuration(m)})`;
+        })
+        .join('; ')}.`,
+    );
   const openCount = numbers.actionsByOwner.reduce((s, o) => s + o.rows.length, 0);
   const overdueCount = numbers.actionsByOwner.reduce((s, o) => s + o.overdue, 0);
-  paragraphs.push(`As of ${mediumDate(numbers.today)}, ${openCount === 0 ? 'no remediation from these incidents is open' : `${plural(openCount, 'remediation')} from these incidents ${openCount === 1 ? 'is' : 'are'} still open, ${overdueCount === 0 ? 'none' : overdueCount} of them overdue`}.`);
+  paragraphs.push(
+    `As of ${mediumDate(numbers.today)}, ${openCount === 0 ? 'no remediation from these incidents is open' : `${plural(openCount, 'remediation')} from these incidents ${openCount === 1 ? 'is' : 'are'} still open, ${overdueCount === 0 ? 'none' : overdueCount} of them overdue`}.`,
+  );
 
   // trends
   const monthLabels = trends.months.map((m, i) => monthLabel(m, i === 0));
   const hours = Math.max(0, ...trends.quarters.map((q) => q.resolveMedian ?? 0)) >= 120;
-  const providerShare = provider ? trends.providers.find((r) => r.group === spec.provider)?.incidents ?? 0 : undefined;
+  const providerShare = provider ? (trends.providers.find((r) => r.group === spec.provider)?.incidents ?? 0) : undefined;
   const trailingTotal = trends.monthlyTotals.reduce((a, b) => a + b, 0);
   const lastMonth = trends.until.toPlainYearMonth();
-  const partial = trends.until.day < trends.until.daysInMonth
-    ? ` ${monthName(lastMonth)} is counted up to ${mediumDate(trends.until)}.`
-    : '';
+  const partial =
+    trends.until.day < trends.until.daysInMonth ? ` ${monthName(lastMonth)} is counted up to ${mediumDate(trends.until)}.` : '';
   const partLabel = provider && trends.causedBy ? { partLabel: `caused by ${provider}` } : {};
   const charts = [
     stackedBarChart(
       { categories: monthLabels, series: trends.monthlyBySeverity.map((s) => ({ label: s.severity, values: s.counts })) },
-      { id: 'trend-monthly', title: 'Incidents per month, by severity', valueAxisLabel: 'Incidents', categoryAxisLabel: 'Month incident began' },
-    ),
-    pointChart(
-      trends.quarters.map((q) => ({ label: quarterLabel(q.key), value: q.resolveMedian === null ? null : hours ? q.resolveMedian / 60 : q.resolveMedian })),
       {
-        id: 'trend-resolve', title: 'Median time to resolve, per quarter', valueAxisLabel: hours ? 'Hours' : 'Minutes',
-        categoryAxisLabel: 'Quarter incident began', missingLabel: 'no incidents', format: (v) => compactDuration(hours ? v * 60 : v),
+        id: 'trend-monthly',
+        title: 'Incidents per month, by severity',
+        valueAxisLabel: 'Incidents',
+        categoryAxisLabel: 'Month incident began',
       },
     ),
-    ...(provider && trends.attribution ? [stackedBarChart(
-      { categories: monthLabels, series: [{ label: `Caused by ${provider}`, values: trends.attribution.caused }, { label: 'Ours, shared or other', values: trends.attribution.other }] },
-      { id: 'trend-attribution', title: `Incidents involving ${provider} per month, by who caused them`, valueAxisLabel: 'Incidents', categoryAxisLabel: 'Month incident began' },
-    )] : []),
-    barChart(trends.categories.map((r) => ({ label: r.group, value: r.incidents, ...causedPart(trends.causedBy?.categories, r.group) })), {
-      id: 'trend-categories', title: 'Root-cause categories', valueAxisLabel: 'Incidents', categoryAxisLabel: 'Category', ...partLabel,
-    }),
-    barChart(trends.services.slice(0, 10).map((r) => ({ label: r.group, value: r.incidents, ...causedPart(trends.causedBy?.services, r.group) })), {
-      ...partLabel, id: 'trend-services', title: trends.services.length > 10 ? 'Services most affected (top 10)' : 'Services most affected', valueAxisLabel: 'Incidents affecting the service', categoryAxisLabel: 'Service',
-    }),
+    pointChart(
+      trends.quarters.map((q) => ({
+        label: quarterLabel(q.key),
+        value: q.resolveMedian === null ? null : hours ? q.resolveMedian / 60 : q.resolveMedian,
+      })),
+      {
+        id: 'trend-resolve',
+        title: 'Median time to resolve, per quarter',
+        valueAxisLabel: hours ? 'Hours' : 'Minutes',
+        categoryAxisLabel: 'Quarter incident began',
+        missingLabel: 'no incidents',
+        format: (v) => compactDuration(hours ? v * 60 : v),
+      },
+    ),
+    ...(provider && trends.attribution
+      ? [
+          stackedBarChart(
+            {
+              categories: monthLabels,
+              series: [
+                { label: `Caused by ${provider}`, values: trends.attribution.caused },
+                { label: 'Ours, shared or other', values: trends.attribution.other },
+              ],
+            },
+            {
+              id: 'trend-attribution',
+              title: `Incidents involving ${provider} per month, by who caused them`,
+              valueAxisLabel: 'Incidents',
+              categoryAxisLabel: 'Month incident began',
+            },
+          ),
+        ]
+      : []),
+    barChart(
+      trends.categories.map((r) => ({ label: r.group, value: r.incidents, ...causedPart(trends.causedBy?.categories, r.group) })),
+      {
+        id: 'trend-categories',
+        title: 'Root-cause categories',
+        valueAxisLabel: 'Incidents',
+        categoryAxisLabel: 'Category',
+        ...partLabel,
+      },
+    ),
+    barChart(
+      trends.services.slice(0, 10).map((r) => ({ label: r.group, value: r.incidents, ...causedPart(trends.causedBy?.services, r.group) })),
+      {
+        ...partLabel,
+        id: 'trend-services',
+        title: trends.services.length > 10 ? 'Services most affected (top 10)' : 'Services most affected',
+        valueAxisLabel: 'Incidents affecting the service',
+        categoryAxisLabel: 'Service',
+      },
+    ),
   ].map(safe);
   const trendIntro = `All ${plural(trailingTotal, 'incident')} that began between ${mediumDate(trends.since)} and ${mediumDate(trends.until)}, whatever their cause${providerShare !== undefined ? `; ${providerShare} of them involved ${provider}` : ''}.${partial}`;
 
   const agenda = [
     ...(sinceEntry ? [{ number: sinceEntry.number, title: 'Since our last review', items: [] }] : []),
     { number: summaryEntry.number, title: 'Executive summary and availability', items: [] },
-    { number: detailsEntry?.number ?? tableEntry.number, title: `Review of ${plural(incidents.length, 'incident')}${appendixViews.length ? ` (${plural(appendixViews.length, 'review')} in the appendices)` : ''}`, items: views.map((v) => `${v.number} ${v.title}`) },
+    {
+      number: detailsEntry?.number ?? tableEntry.number,
+      title: `Review of ${plural(incidents.length, 'incident')}${appendixViews.length ? ` (${plural(appendixViews.length, 'review')} in the appendices)` : ''}`,
+      items: views.map((v) => `${v.number} ${v.title}`),
+    },
     { number: trendsEntry.number, title: 'Trends over the last 12 months', items: [] },
     { number: actionsEntry.number, title: 'Remediation status by owner', items: [] },
     ...(creditsEntry ? [{ number: creditsEntry.number, title: 'Credits owed to us', items: [] }] : []),
     ...(notes && notesEntry ? notes.sections.map((s, i) => ({ number: `${notesEntry!.number}.${i + 1}`, title: s.title, items: [] })) : []),
   ];
   const creditsPage = credits ? creditsView(credits, numbers.today) : undefined;
-  const briefPage = brief && provider ? briefView({
-    provider, numbers: brief, credits: creditsPage, notes, agenda: agenda.map(({ number, title }) => ({ number, title })),
-    sectionOf: (anchor) => toc.find((t) => t.anchor === anchor)?.number, meetingDay: mediumDate(numbers.today),
-  }) : undefined;
+  const briefPage =
+    brief && provider
+      ? briefView({
+          provider,
+          numbers: brief,
+          credits: creditsPage,
+          notes,
+          agenda: agenda.map(({ number, title }) => ({ number, title })),
+          sectionOf: (anchor) => toc.find((t) => t.anchor === anchor)?.number,
+          meetingDay: mediumDate(numbers.today),
+        })
+      : undefined;
   return {
     title: subject,
     subtitle: provider ? `Internal review packet for the meeting with ${provider}` : 'Internal incident review packet',
@@ -298,7 +411,18 @@ export function packetView({ spec, config, incidents, numbers, notes, stamp, del
     runningHeader: `${config.organization} · ${subject}`,
     toc,
     since: delta ? deltaView(delta, config) : undefined,
-    sections: { since: sinceEntry, agenda: agendaEntry, summary: summaryEntry, table: tableEntry, details: detailsEntry, trends: trendsEntry, actions: actionsEntry, credits: creditsEntry, notes: notesEntry, appendices: appendixEntry },
+    sections: {
+      since: sinceEntry,
+      agenda: agendaEntry,
+      summary: summaryEntry,
+      table: tableEntry,
+      details: detailsEntry,
+      trends: trendsEntry,
+      actions: actionsEntry,
+      credits: creditsEntry,
+      notes: notesEntry,
+      appendices: appendixEntry,
+    },
     agendaHtml: notes?.agendaHtml ? safe(notes.agendaHtml) : undefined,
     agenda: agendaEntry ? agenda : [],
     brief: briefPage,
@@ -320,16 +444,26 @@ export function packetView({ spec, config, incidents, numbers, notes, stamp, del
     rows: incidents.map((incident) => {
       const v = views.find((x) => x.id === incident.id)!;
       return {
-        anchor: v.anchor, number: v.number, date: v.date, title: v.title, severity: v.severity, services: v.services, duration: v.duration,
-        customers: formatCount(incident.impact.customers_affected), category: v.category, provider: v.provider,
+        anchor: v.anchor,
+        number: v.number,
+        date: v.date,
+        title: v.title,
+        severity: v.severity,
+        services: v.services,
+        duration: v.duration,
+        customers: formatCount(incident.impact.customers_affected),
+        category: v.category,
+        provider: v.provider,
       };
     }),
     incidents: bodyViews,
     movedIncidents: appendixViews.map((v) => ({ title: v.title, number: v.number, anchor: v.anchor })),
-    appendices: appendixEntry ? {
-      intro: `To keep the body of this packet to ${plural(layout!.bodyPages, 'page')}, these parts moved here (timelines first, then whole incident reviews, the least severe first): ${appendixItems.map((a) => a.heading).join('; ')}.`,
-      items: appendixItems,
-    } : undefined,
+    appendices: appendixEntry
+      ? {
+          intro: `To keep the body of this packet to ${plural(layout!.bodyPages, 'page')}, these parts moved here (timelines first, then whole incident reviews, the least severe first): ${appendixItems.map((a) => a.heading).join('; ')}.`,
+          items: appendixItems,
+        }
+      : undefined,
     trends: { intro: trendIntro, charts },
     actions: {
       asOf: mediumDate(numbers.today),
@@ -351,10 +485,17 @@ export function packetView({ spec, config, incidents, numbers, notes, stamp, del
       total: openCount,
       overdue: overdueCount,
     },
-    notes: notes && notesEntry ? {
-      title: notesEntry.title,
-      introHtml: notes.introHtml ? safe(notes.introHtml) : undefined,
-      sections: notes.sections.map((s, i) => ({ heading: `${notesEntry!.number}.${i + 1} ${s.title}`, anchor: s.anchor, html: safe(s.html) })),
-    } : undefined,
+    notes:
+      notes && notesEntry
+        ? {
+            title: notesEntry.title,
+            introHtml: notes.introHtml ? safe(notes.introHtml) : undefined,
+            sections: notes.sections.map((s, i) => ({
+              heading: `${notesEntry!.number}.${i + 1} ${s.title}`,
+              anchor: s.anchor,
+              html: safe(s.html),
+            })),
+          }
+        : undefined,
   };
 }

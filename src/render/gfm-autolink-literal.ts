@@ -1,6 +1,11 @@
 import type { StateInline } from 'markdown-it';
 import {
-  isAsciiAlpha, isAsciiAlphanumeric, isAsciiControl, isSpaceOrLineEnding, isUnicodePunctuation, isUnicodeWhitespace,
+  isAsciiAlpha,
+  isAsciiAlphanumeric,
+  isAsciiControl,
+  isSpaceOrLineEnding,
+  isUnicodePunctuation,
+  isUnicodeWhitespace,
 } from './gfm-chars.js';
 
 /**
@@ -32,7 +37,20 @@ function isTrail(src: string, pos: number, max: number): boolean {
   for (;;) {
     const c = at(src, p, max);
     // ! " ' ) * , . : ; ? _ ~
-    if (c === 33 || c === 34 || c === 39 || c === 41 || c === 42 || c === 44 || c === 46 || c === 58 || c === 59 || c === 63 || c === 95 || c === 126) {
+    if (
+      c === 33 ||
+      c === 34 ||
+      c === 39 ||
+      c === 41 ||
+      c === 42 ||
+      c === 44 ||
+      c === 46 ||
+      c === 58 ||
+      c === 59 ||
+      c === 63 ||
+      c === 95 ||
+      c === 126
+    ) {
       p++;
     } else if (c === 38) {
       // `&` + letters + `;` (looks like a character reference).
@@ -91,8 +109,21 @@ function pathEnd(src: string, pos: number, max: number): number {
       p++;
     } else if (
       // ! " & ' ) * , . : ; < ? ] _ ~
-      c === 33 || c === 34 || c === 38 || c === 39 || c === 41 || c === 42 || c === 44 || c === 46 ||
-      c === 58 || c === 59 || c === 60 || c === 63 || c === 93 || c === 95 || c === 126
+      c === 33 ||
+      c === 34 ||
+      c === 38 ||
+      c === 39 ||
+      c === 41 ||
+      c === 42 ||
+      c === 44 ||
+      c === 46 ||
+      c === 58 ||
+      c === 59 ||
+      c === 60 ||
+      c === 63 ||
+      c === 93 ||
+      c === 95 ||
+      c === 126
     ) {
       if (isTrail(src, p, max)) return p;
       if (c === 41) close++;
@@ -154,14 +185,17 @@ function protocolEnd(src: string, pos: number, max: number): number {
   return domain < 0 ? -1 : pathEnd(src, domain, max);
 }
 
-interface Literal { end: number; url: string }
+interface Literal {
+  end: number;
+  url: string;
+}
 
 /** The literal micromark would tokenize at `pos` (given the character before it), if any. */
 function literalAt(src: string, pos: number, max: number, previous: number): Literal | undefined {
   const c = src.charCodeAt(pos);
   if (gfmAtext(c) && previousEmail(previous)) {
     const end = emailEnd(src, pos, max);
-    if (end >= 0) return { end, url: 'mailto:' + src.slice(pos, end) };
+    if (end >= 0) return { end, url: `mailto:${src.slice(pos, end)}` };
   }
   if ((c === 72 || c === 104) && previousProtocol(previous)) {
     const end = protocolEnd(src, pos, max);
@@ -169,12 +203,15 @@ function literalAt(src: string, pos: number, max: number, previous: number): Lit
   }
   if ((c === 87 || c === 119) && previousWww(previous)) {
     const end = wwwEnd(src, pos, max);
-    if (end >= 0) return { end, url: 'http://' + src.slice(pos, end) };
+    if (end >= 0) return { end, url: `http://${src.slice(pos, end)}` };
   }
   return undefined;
 }
 
-interface BracketScan { pos: number; depth: number }
+interface BracketScan {
+  pos: number;
+  depth: number;
+}
 const bracketScans = new WeakMap<StateInline, BracketScan>();
 /** Literals found so far (start → end): their brackets are no labels. */
 const literalRanges = new WeakMap<StateInline, Map<number, number>>();
@@ -253,9 +290,29 @@ export function autolinkLiteralRule(state: StateInline, silent: boolean): boolea
 /** markdown-it's own terminators: characters where some inline rule may start. */
 function isTerminator(c: number): boolean {
   switch (c) {
-    case 0x0a: case 0x21: case 0x23: case 0x24: case 0x25: case 0x26: case 0x2a: case 0x2b: case 0x2d:
-    case 0x3a: case 0x3c: case 0x3d: case 0x3e: case 0x40: case 0x5b: case 0x5c: case 0x5d: case 0x5e:
-    case 0x5f: case 0x60: case 0x7b: case 0x7d: case 0x7e:
+    case 0x0a:
+    case 0x21:
+    case 0x23:
+    case 0x24:
+    case 0x25:
+    case 0x26:
+    case 0x2a:
+    case 0x2b:
+    case 0x2d:
+    case 0x3a:
+    case 0x3c:
+    case 0x3d:
+    case 0x3e:
+    case 0x40:
+    case 0x5b:
+    case 0x5c:
+    case 0x5d:
+    case 0x5e:
+    case 0x5f:
+    case 0x60:
+    case 0x7b:
+    case 0x7d:
+    case 0x7e:
       return true;
     default:
       return false;
@@ -321,7 +378,22 @@ function splitUrl(url: string): [string, string | undefined] {
   let index = url.length;
   while (index > 0) {
     const c = url.charCodeAt(index - 1);
-    if (c === 33 || c === 34 || c === 38 || c === 39 || c === 41 || c === 44 || c === 46 || c === 58 || c === 59 || c === 60 || c === 62 || c === 63 || c === 93 || c === 125) {
+    if (
+      c === 33 ||
+      c === 34 ||
+      c === 38 ||
+      c === 39 ||
+      c === 41 ||
+      c === 44 ||
+      c === 46 ||
+      c === 58 ||
+      c === 59 ||
+      c === 60 ||
+      c === 62 ||
+      c === 63 ||
+      c === 93 ||
+      c === 125
+    ) {
       index--;
     } else {
       break;
@@ -364,20 +436,20 @@ const findXmpp: Replace = (match) => {
   if (/[\d\-_]$/.test(label) || (resource && (!/[A-Za-z]$/.test(resource) || match.input.charAt(match.index + value.length) === '@'))) {
     return false;
   }
-  const text = 'xmpp:' + atext + '@' + label + (resource ?? '');
+  const text = `xmpp:${atext}@${label}${resource ?? ''}`;
   return [{ url: text, text }];
 };
 
 const findMailto: Replace = (match) => {
   if (/[\d\-_]$/.test(match[2]!)) return false;
-  const text = 'mailto:' + match[1]! + '@' + match[2]!;
+  const text = `mailto:${match[1]!}@${match[2]!}`;
   return [{ url: text, text }];
 };
 
 const findEmail: Replace = (match) => {
   if (/[\d\-_]$/.test(match[2]!)) return false;
-  const text = match[1]! + '@' + match[2]!;
-  return [{ url: 'mailto:' + text, text }];
+  const text = `${match[1]!}@${match[2]!}`;
+  return [{ url: `mailto:${text}`, text }];
 };
 
 const PASSES: Array<[RegExp, Replace]> = [

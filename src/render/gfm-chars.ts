@@ -26,15 +26,26 @@ export function classifyCharacter(c: number): 0 | 1 | 2 {
 
 /** micromark's `normalizeIdentifier` (labels of definitions, references and footnotes). */
 export function normalizeIdentifier(value: string): string {
-  return value.replace(/[\t\n\r ]+/g, ' ').replace(/^ | $/g, '').toLowerCase().toUpperCase();
+  return value
+    .replace(/[\t\n\r ]+/g, ' ')
+    .replace(/^ | $/g, '')
+    .toLowerCase()
+    .toUpperCase();
 }
 
 /** micromark's `decodeNumericCharacterReference`: U+FFFD for what may not appear in HTML. */
 function decodeNumeric(value: string, base: number): string {
   const code = Number.parseInt(value, base);
   if (
-    code < 9 || code === 11 || (code > 13 && code < 32) || (code > 126 && code < 160) || (code > 55_295 && code < 57_344) ||
-    (code > 64_975 && code < 65_008) || (code & 65_535) === 65_535 || (code & 65_535) === 65_534 || code > 1_114_111
+    code < 9 ||
+    code === 11 ||
+    (code > 13 && code < 32) ||
+    (code > 126 && code < 160) ||
+    (code > 55_295 && code < 57_344) ||
+    (code > 64_975 && code < 65_008) ||
+    (code & 65_535) === 65_535 ||
+    (code & 65_535) === 65_534 ||
+    code > 1_114_111
   ) {
     return '\uFFFD';
   }
@@ -44,13 +55,16 @@ function decodeNumeric(value: string, base: number): string {
 /** micromark's `decodeString`: backslash escapes and character references, as in link
  * destinations, titles and code info strings. */
 export function decodeString(value: string): string {
-  return value.replace(/\\([!-/:-@[-`{-~])|&(#(?:\d{1,7}|x[\da-f]{1,6})|[\da-z]{1,31});/gi, (all, escaped: string | undefined, reference: string | undefined) => {
-    if (escaped) return escaped;
-    const name = reference!;
-    if (name.charCodeAt(0) === 35) {
-      const hex = name.charCodeAt(1) === 120 || name.charCodeAt(1) === 88;
-      return decodeNumeric(name.slice(hex ? 2 : 1), hex ? 16 : 10);
-    }
-    return decodeNamedCharacterReference(name) || all;
-  });
+  return value.replace(
+    /\\([!-/:-@[-`{-~])|&(#(?:\d{1,7}|x[\da-f]{1,6})|[\da-z]{1,31});/gi,
+    (all, escaped: string | undefined, reference: string | undefined) => {
+      if (escaped) return escaped;
+      const name = reference!;
+      if (name.charCodeAt(0) === 35) {
+        const hex = name.charCodeAt(1) === 120 || name.charCodeAt(1) === 88;
+        return decodeNumeric(name.slice(hex ? 2 : 1), hex ? 16 : 10);
+      }
+      return decodeNamedCharacterReference(name) || all;
+    },
+  );
 }

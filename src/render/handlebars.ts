@@ -20,7 +20,11 @@ export interface TemplateEnvironment {
 }
 
 /** `hint`: what to tell the author of a template that could not be filled (printed under the error). */
-export function createEnvironment(audience: Audience, helpers: Record<string, Helper>, options: { hint?: string } = {}): TemplateEnvironment {
+export function createEnvironment(
+  audience: Audience,
+  helpers: Record<string, Helper>,
+  options: { hint?: string } = {},
+): TemplateEnvironment {
   const hb = Handlebars.create();
   for (const [name, fn] of Object.entries(helpers)) hb.registerHelper(name, fn as Handlebars.HelperDelegate);
   const knownHelpers = Object.fromEntries(Object.keys(helpers).map((k) => [k, true]));
@@ -47,8 +51,10 @@ export function createEnvironment(audience: Audience, helpers: Record<string, He
           const message = firstLine(error);
           const at = / - (\d+):(\d+)$/.exec(message);
           const located = at ? `${where}:${at[1]}:${Number(at[2]) + 1}` : where;
-          throw new UserError(`${located}: error: the template could not be filled: ${at ? message.slice(0, at.index) : message}`,
-            options.hint ?? 'A template can use only what its page or document gives it (see "Your own templates" in docs/site.md).');
+          throw new UserError(
+            `${located}: error: the template could not be filled: ${at ? message.slice(0, at.index) : message}`,
+            options.hint ?? 'A template can use only what its page or document gives it (see "Your own templates" in docs/site.md).',
+          );
         }
       };
     },

@@ -16,9 +16,13 @@ import { classifyCharacter, decodeString, normalizeIdentifier } from './gfm-char
  */
 
 /** Token `meta` of a footnote definition or call: the normalised label. */
-export interface FootnoteMeta { id: string }
+export interface FootnoteMeta {
+  id: string;
+}
 /** Token `meta` of a task list item. */
-export interface TaskMeta { checked: boolean }
+export interface TaskMeta {
+  checked: boolean;
+}
 
 interface GfmEnv {
   gfmFootnotes?: Set<string>;
@@ -82,15 +86,21 @@ export function createGfmParser(): MarkdownIt {
     return true;
   });
   md.core.ruler.after('block', 'gfm_task_list_item', taskListItems);
-  md.block.ruler.before('reference', 'gfm_footnote_definition', footnoteDefinition, { alt: ['paragraph', 'reference', 'blockquote', 'list'] });
+  md.block.ruler.before('reference', 'gfm_footnote_definition', footnoteDefinition, {
+    alt: ['paragraph', 'reference', 'blockquote', 'list'],
+  });
   wrapRule(md.block.ruler, 'paragraph', endParagraphAtLazyHtml);
   const setextHeading = ruleOf(md.block.ruler, 'lheading').fn;
   const paragraph = ruleOf(md.block.ruler, 'paragraph').fn;
   wrapRule(md.block.ruler, 'reference', (reference) => definitionsThenParagraph(reference, setextHeading, paragraph));
   wrapRule(md.block.ruler, 'list', listOnInterruptingLine);
   wrapRule(md.block.ruler, 'html_block', strictHtmlBlock);
-  md.block.ruler.before('table', 'gfm_lazy_html', lazyHtmlEndsParagraph(ruleOf(md.block.ruler, 'html_block').fn), { alt: ['paragraph', 'blockquote'] });
-  const before = ['blockquote', 'list', 'heading', 'fence', 'hr', 'html_block', 'gfm_footnote_definition'].map((name) => ruleOf(md.block.ruler, name).fn);
+  md.block.ruler.before('table', 'gfm_lazy_html', lazyHtmlEndsParagraph(ruleOf(md.block.ruler, 'html_block').fn), {
+    alt: ['paragraph', 'blockquote'],
+  });
+  const before = ['blockquote', 'list', 'heading', 'fence', 'hr', 'html_block', 'gfm_footnote_definition'].map(
+    (name) => ruleOf(md.block.ruler, name).fn,
+  );
   wrapRule(md.block.ruler, 'table', (table) => tableAfterOtherBlocks(table, before));
   md.inline.ruler.at('text', textRule);
   md.inline.ruler.before('text', 'gfm_autolink_literal', autolinkLiteralRule);
@@ -309,7 +319,7 @@ function isTableHead(head: string, delimiter: string): boolean {
   let size = 0;
   let things = head.charCodeAt(0) === 124 ? 0 : 1;
   let seen = things === 1;
-  for (let p = 0; p < head.length;) {
+  for (let p = 0; p < head.length; ) {
     const c = head.charCodeAt(p);
     if (c === 32 || c === 9) {
       p++;
@@ -393,7 +403,8 @@ function backslashAlone(escape: InlineRule): InlineRule {
     const pos = state.pos;
     if (state.src.charCodeAt(pos) !== 92 || pos + 1 >= state.posMax) return escape(state, silent);
     const next = state.src.charCodeAt(pos + 1);
-    const punctuation = (next >= 33 && next <= 47) || (next >= 58 && next <= 64) || (next >= 91 && next <= 96) || (next >= 123 && next <= 126);
+    const punctuation =
+      (next >= 33 && next <= 47) || (next >= 58 && next <= 64) || (next >= 91 && next <= 96) || (next >= 123 && next <= 126);
     if (punctuation || next === 10 || next === 32) return escape(state, silent);
     if (!silent) state.pending += '\\';
     state.pos = pos + 1;
@@ -416,7 +427,7 @@ function indentedCodeTail(code: BlockRule): BlockRule {
       if (state.sCount[line]! - state.blkIndent > 4) last = line;
     }
     if (last >= 0 && token.type === 'code_block' && token.map) {
-      token.content = state.getLines(token.map[0], last + 1, 4 + state.blkIndent, false) + '\n';
+      token.content = `${state.getLines(token.map[0], last + 1, 4 + state.blkIndent, false)}\n`;
       token.map[1] = last + 1;
       state.line = last + 1;
     }
@@ -465,9 +476,8 @@ function codeSpan(backticks: InlineRule): InlineRule {
     if (!silent && state.tokens.length > count && token?.type === 'code_inline') {
       const fence = token.markup.length;
       const content = state.src.slice(start + fence, state.pos - fence).replace(/\n/g, ' ');
-      token.content = content.length > 1 && content.startsWith(' ') && content.endsWith(' ') && /[^ ]/.test(content)
-        ? content.slice(1, -1)
-        : content;
+      token.content =
+        content.length > 1 && content.startsWith(' ') && content.endsWith(' ') && /[^ ]/.test(content) ? content.slice(1, -1) : content;
     }
     return true;
   };
@@ -503,7 +513,12 @@ function strikethrough(state: StateInline, silent: boolean): boolean {
     const token = state.push('text', '', 0);
     token.content = run;
     const delimiter: TildeDelimiter = {
-      marker: 126, length: size, token: state.tokens.length - 1, end: -1, open: false, close: false,
+      marker: 126,
+      length: size,
+      token: state.tokens.length - 1,
+      end: -1,
+      open: false,
+      close: false,
       gfmOpen: !after || (after === 2 && Boolean(before)),
       gfmClose: !before || (before === 2 && Boolean(after)),
     };
@@ -537,7 +552,16 @@ function sequencesOf(delimiters: readonly Delimiter[]): Sequence[] {
   for (const d of delimiters) {
     if (isTilde(d)) {
       last = undefined;
-      sequences.push({ tilde: true, marker: 126, tokens: [d.token], start: 0, end: d.length, open: d.gfmOpen, close: d.gfmClose, dead: false });
+      sequences.push({
+        tilde: true,
+        marker: 126,
+        tokens: [d.token],
+        start: 0,
+        end: d.length,
+        open: d.gfmOpen,
+        close: d.gfmClose,
+        dead: false,
+      });
     } else if (last && last.marker === d.marker && last.tokens[last.tokens.length - 1] === d.token - 1) {
       last.tokens.push(d.token);
       last.end++;

@@ -58,7 +58,12 @@ function replaceDroppedImages(node: Root | Element): void {
     if (child.type !== 'element') return child as ElementContent;
     if (child.tagName === 'img' && child.properties.src === undefined) {
       const alt = typeof child.properties.alt === 'string' && child.properties.alt ? `: ${child.properties.alt}` : '';
-      return { type: 'element', tagName: 'span', properties: { className: ['image-dropped'] }, children: [{ type: 'text', value: `[image not included${alt}]` }] };
+      return {
+        type: 'element',
+        tagName: 'span',
+        properties: { className: ['image-dropped'] },
+        children: [{ type: 'text', value: `[image not included${alt}]` }],
+      };
     }
     replaceDroppedImages(child);
     return child;

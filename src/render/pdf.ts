@@ -7,8 +7,15 @@ import type { Browser } from 'playwright-core';
  * closed, with a watchdog. Metadata is set afterwards so the bytes depend only on the input.
  */
 export const CHROMIUM_FLAGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-quic', '--disable-dev-shm-usage',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--disable-dev-shm-usage',
 ];
 
 export class ChromiumMissingError extends Error {
@@ -57,7 +64,12 @@ export async function launchChromium(): Promise<Browser> {
 export async function printPdfs(jobs: readonly { html: string; options: PdfOptions }[]): Promise<Uint8Array[]> {
   if (jobs.length === 0) return [];
   const browser = await launchChromium();
-  const watchdog = setTimeout(() => { void browser.close().catch(() => undefined); }, Math.max(...jobs.map((j) => j.options.timeoutMs ?? 120_000)) * jobs.length);
+  const watchdog = setTimeout(
+    () => {
+      void browser.close().catch(() => undefined);
+    },
+    Math.max(...jobs.map((j) => j.options.timeoutMs ?? 120_000)) * jobs.length,
+  );
   try {
     const results: Uint8Array[] = [];
     for (const { html, options } of jobs) {
@@ -120,5 +132,8 @@ export function stableStructureIds(pdf: Uint8Array): Uint8Array {
   const ids = [...new Set([...text.matchAll(pattern)].map((m) => m[1]!))].sort();
   if (ids.length === 0) return pdf;
   const renumbered = new Map(ids.map((id, i) => [id, String(i + 1).padStart(8, '0')]));
-  return Buffer.from(text.replace(pattern, (_all, id: string) => `(node${renumbered.get(id)})`), 'latin1');
+  return Buffer.from(
+    text.replace(pattern, (_all, id: string) => `(node${renumbered.get(id)})`),
+    'latin1',
+  );
 }

@@ -14,8 +14,12 @@ import type { FootnoteMeta, TaskMeta } from './markdown-it-gfm.js';
  */
 
 const text = (value: string): Text => ({ type: 'text', value });
-const element = (tagName: string, properties: Properties = {}, children: ElementContent[] = []): Element =>
-  ({ type: 'element', tagName, properties, children });
+const element = (tagName: string, properties: Properties = {}, children: ElementContent[] = []): Element => ({
+  type: 'element',
+  tagName,
+  properties,
+  children,
+});
 const isParagraph = (node: ElementContent | undefined): node is Element => node?.type === 'element' && node.tagName === 'p';
 
 /** `state.wrap`: `\n` between nodes, and around them when loose. */
@@ -55,10 +59,20 @@ function altText(tokens: readonly Token[]): string {
   let alt = '';
   for (const token of tokens) {
     switch (token.type) {
-      case 'text': case 'text_special': case 'code_inline': case 'html_inline': alt += token.content; break;
-      case 'softbreak': alt += '\n'; break;
-      case 'image': alt += altText(token.children ?? []); break;
-      default: break;
+      case 'text':
+      case 'text_special':
+      case 'code_inline':
+      case 'html_inline':
+        alt += token.content;
+        break;
+      case 'softbreak':
+        alt += '\n';
+        break;
+      case 'image':
+        alt += altText(token.children ?? []);
+        break;
+      default:
+        break;
     }
   }
   return alt;
@@ -215,8 +229,8 @@ class Converter {
     if (value.endsWith('\n')) value = value.slice(0, -1);
     const properties: Properties = {};
     const language = token.type === 'fence' ? fenceLanguage(token.info) : undefined;
-    if (language) properties.className = ['language-' + language.split(/\s+/)[0]];
-    return element('pre', {}, [element('code', properties, [text(value ? value + '\n' : '')])]);
+    if (language) properties.className = [`language-${language.split(/\s+/)[0]}`];
+    return element('pre', {}, [element('code', properties, [text(value ? `${value}\n` : '')])]);
   }
 
   /** Handlers `table`, `tableRow`, `tableCell`. */
@@ -267,9 +281,8 @@ class Converter {
       const pieces = frame.link ? [run] : findAutolinkLiterals(run);
       run = '';
       pieces.forEach((piece, index) => {
-        const node = typeof piece === 'string'
-          ? text(trimLines(piece))
-          : element('a', { href: normalizeUri(piece.url) }, [text(piece.text)]);
+        const node =
+          typeof piece === 'string' ? text(trimLines(piece)) : element('a', { href: normalizeUri(piece.url) }, [text(piece.text)]);
         if (index === 0 && trim) trimHead(node);
         frame.children.push(node);
       });
@@ -334,9 +347,10 @@ class Converter {
           const link = frame.link || child.type === 'link_open';
           // Past MAX_PHRASING_DEPTH an element is left out (its content kept), so that the
           // sanitiser and serialiser, which recurse, cannot overflow the stack.
-          frame = stack.length > MAX_PHRASING_DEPTH
-            ? { children: frame.children, link, afterBreak: takeBreak() }
-            : { element: node, children: node.children, link, afterBreak: takeBreak() };
+          frame =
+            stack.length > MAX_PHRASING_DEPTH
+              ? { children: frame.children, link, afterBreak: takeBreak() }
+              : { element: node, children: node.children, link, afterBreak: takeBreak() };
           stack.push(frame);
           break;
         }
@@ -374,12 +388,16 @@ class Converter {
     }
     reuse += 1;
     this.footnoteCounts.set(id, reuse);
-    const link = element('a', {
-      href: '#' + this.idPrefix + 'fn-' + safeId,
-      id: this.idPrefix + 'fnref-' + safeId + (reuse > 1 ? '-' + reuse : ''),
-      dataFootnoteRef: true,
-      ariaDescribedBy: [this.labelId],
-    }, [text(String(counter))]);
+    const link = element(
+      'a',
+      {
+        href: `#${this.idPrefix}fn-${safeId}`,
+        id: `${this.idPrefix}fnref-${safeId}${reuse > 1 ? `-${reuse}` : ''}`,
+        dataFootnoteRef: true,
+        ariaDescribedBy: [this.labelId],
+      },
+      [text(String(counter))],
+    );
     return element('sup', {}, [link]);
   }
 
@@ -401,12 +419,18 @@ class Converter {
         if (backReferences.length > 0) backReferences.push(text(' '));
         const children: ElementContent[] = [text('↩')];
         if (rereference > 1) children.push(element('sup', {}, [text(String(rereference))]));
-        backReferences.push(element('a', {
-          href: '#' + this.idPrefix + 'fnref-' + safeId + (rereference > 1 ? '-' + rereference : ''),
-          dataFootnoteBackref: '',
-          ariaLabel: 'Back to reference ' + (referenceIndex + 1) + (rereference > 1 ? '-' + rereference : ''),
-          className: ['data-footnote-backref'],
-        }, children));
+        backReferences.push(
+          element(
+            'a',
+            {
+              href: `#${this.idPrefix}fnref-${safeId}${rereference > 1 ? `-${rereference}` : ''}`,
+              dataFootnoteBackref: '',
+              ariaLabel: `Back to reference ${referenceIndex + 1}${rereference > 1 ? `-${rereference}` : ''}`,
+              className: ['data-footnote-backref'],
+            },
+            children,
+          ),
+        );
       }
       const tail = content[content.length - 1];
       if (isParagraph(tail)) {
@@ -417,7 +441,7 @@ class Converter {
       } else {
         content.push(...backReferences);
       }
-      listItems.push(element('li', { id: this.idPrefix + 'fn-' + safeId }, wrap(content, true)));
+      listItems.push(element('li', { id: `${this.idPrefix}fn-${safeId}` }, wrap(content, true)));
     });
     if (listItems.length === 0) return undefined;
     return element('section', { dataFootnotes: true, className: ['footnotes'] }, [

@@ -16,15 +16,28 @@ export function customerTexts(incident: Incident): CustomerText[] {
   const texts: CustomerText[] = [
     { field: 'title', text: incident.title, at: ['title'], kind: 'plain' },
     { field: 'impact.summary', text: incident.impact.summary, at: ['impact', 'summary'], kind: 'plain' },
-    ...incident.impact.symptoms.map((text, i): CustomerText => ({ field: `impact.symptoms[${i}]`, text, at: ['impact', 'symptoms', i], kind: 'plain' })),
+    ...incident.impact.symptoms.map(
+      (text, i): CustomerText => ({ field: `impact.symptoms[${i}]`, text, at: ['impact', 'symptoms', i], kind: 'plain' }),
+    ),
   ];
   incident.remediations.forEach((r, i) => {
     if (!r.public) return;
     texts.push({ field: `remediations[${r.id}].action`, text: r.action, at: ['remediations', i, 'action'], kind: 'plain' });
-    if (r.customer_action) texts.push({ field: `remediations[${r.id}].customer_action`, text: r.customer_action, at: ['remediations', i, 'customer_action'], kind: 'plain' });
+    if (r.customer_action)
+      texts.push({
+        field: `remediations[${r.id}].customer_action`,
+        text: r.customer_action,
+        at: ['remediations', i, 'customer_action'],
+        kind: 'plain',
+      });
   });
   if (incident.customer?.related_cause) {
-    texts.push({ field: 'customer.related_cause', text: incident.customer.related_cause, at: ['customer', 'related_cause'], kind: 'plain' });
+    texts.push({
+      field: 'customer.related_cause',
+      text: incident.customer.related_cause,
+      at: ['customer', 'related_cause'],
+      kind: 'plain',
+    });
   }
   const summary = customerSummaryAt(incident);
   if (summary) texts.push({ field: 'customer summary', text: incident.customer_summary!, at: summary, kind: 'markdown' });

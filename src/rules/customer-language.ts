@@ -4,18 +4,38 @@ import { customerTexts } from './customer-fields.js';
 
 /** Scripts by the languages that write in them; every other language is taken to write in Latin. */
 const SCRIPTS: Record<string, RegExp> = {
-  Han: /\p{Script=Han}/u, Kana: /[\p{Script=Hiragana}\p{Script=Katakana}]/u, Hangul: /\p{Script=Hangul}/u,
-  Cyrillic: /\p{Script=Cyrillic}/u, Arabic: /\p{Script=Arabic}/u, Hebrew: /\p{Script=Hebrew}/u,
-  Greek: /\p{Script=Greek}/u, Thai: /\p{Script=Thai}/u, Latin: /\p{Script=Latin}/u,
+  Han: /\p{Script=Han}/u,
+  Kana: /[\p{Script=Hiragana}\p{Script=Katakana}]/u,
+  Hangul: /\p{Script=Hangul}/u,
+  Cyrillic: /\p{Script=Cyrillic}/u,
+  Arabic: /\p{Script=Arabic}/u,
+  Hebrew: /\p{Script=Hebrew}/u,
+  Greek: /\p{Script=Greek}/u,
+  Thai: /\p{Script=Thai}/u,
+  Latin: /\p{Script=Latin}/u,
 };
 const LANGUAGE_SCRIPTS: Record<string, string[]> = {
-  zh: ['Han'], ja: ['Han', 'Kana'], ko: ['Hangul', 'Han'], ru: ['Cyrillic'], uk: ['Cyrillic'], bg: ['Cyrillic'], sr: ['Cyrillic', 'Latin'],
-  ar: ['Arabic'], fa: ['Arabic'], he: ['Hebrew'], el: ['Greek'], th: ['Thai'],
+  zh: ['Han'],
+  ja: ['Han', 'Kana'],
+  ko: ['Hangul', 'Han'],
+  ru: ['Cyrillic'],
+  uk: ['Cyrillic'],
+  bg: ['Cyrillic'],
+  sr: ['Cyrillic', 'Latin'],
+  ar: ['Arabic'],
+  fa: ['Arabic'],
+  he: ['Hebrew'],
+  el: ['Greek'],
+  th: ['Thai'],
 };
 /** Frequent short words: enough to tell these languages apart in a sentence or two. */
 const STOPWORDS: Record<string, Set<string>> = {
   en: new Set('the and of to was were is are our we for with not could in on that it by from this as at you your has have been'.split(' ')),
-  de: new Set('der die das und nicht ist wir war wurde wurden unsere unser mit für auf den dem ein eine konnten von zu im es sich auch ihre sie'.split(' ')),
+  de: new Set(
+    'der die das und nicht ist wir war wurde wurden unsere unser mit für auf den dem ein eine konnten von zu im es sich auch ihre sie'.split(
+      ' ',
+    ),
+  ),
   fr: new Set('le la les et des est nous pas une un du pour avec sur ont été dans que qui nos vous votre'.split(' ')),
   es: new Set('el la los las y de que no es una por con para nuestro nuestros fue se del en su sus'.split(' ')),
   nl: new Set('de het en niet een van wij was werd onze met voor op zijn dat konden ook'.split(' ')),
@@ -42,7 +62,9 @@ export function otherLanguage(text: string, language: string): string | undefine
   if (words.length < 6) return undefined;
   const score = (lang: string) => words.filter((w) => STOPWORDS[lang]!.has(w)).length;
   const mine = score(primary);
-  const [best, count] = Object.keys(STOPWORDS).map((l) => [l, score(l)] as const).sort((a, b) => b[1] - a[1])[0]!;
+  const [best, count] = Object.keys(STOPWORDS)
+    .map((l) => [l, score(l)] as const)
+    .sort((a, b) => b[1] - a[1])[0]!;
   return best !== primary && count >= 3 && count > 2 * mine ? NAMES[best] : undefined;
 }
 
@@ -59,23 +81,50 @@ export const customerLanguage: Rule = {
   },
   examples: {
     ok: [
-      { name: 'English', files: kb((t) => t.replace('summary: Customers could not read mail.', 'summary: Customers could not read their mail for an hour, and we are sorry.')), expect: [] },
+      {
+        name: 'English',
+        files: kb((t) =>
+          t.replace(
+            'summary: Customers could not read mail.',
+            'summary: Customers could not read their mail for an hour, and we are sorry.',
+          ),
+        ),
+        expect: [],
+      },
       {
         name: 'German when the config says de',
-        files: kb((t) => t.replace('summary: Customers could not read mail.', 'summary: Unsere Kunden konnten ihre E-Mails nicht lesen, und das war nicht gut.'), { 'postmortem.config.yaml': `language: de\n${'timezone: America/New_York\nservices: [webmail]\nlocations:\n  dulles-va: Dulles, VA\nowners:\n  - {id: bill, name: Bill Example, title: our chief technology officer, public: true}\n'}` }),
+        files: kb(
+          (t) =>
+            t.replace(
+              'summary: Customers could not read mail.',
+              'summary: Unsere Kunden konnten ihre E-Mails nicht lesen, und das war nicht gut.',
+            ),
+          {
+            'postmortem.config.yaml': `language: de\n${'timezone: America/New_York\nservices: [webmail]\nlocations:\n  dulles-va: Dulles, VA\nowners:\n  - {id: bill, name: Bill Example, title: our chief technology officer, public: true}\n'}`,
+          },
+        ),
         expect: [],
       },
     ],
     notOk: [
       {
         name: 'a German summary in an English letter',
-        files: kb((t) => t.replace('summary: Customers could not read mail.', 'summary: Unsere Kunden konnten ihre E-Mails nicht lesen, und das war nicht gut.')),
-        expect: [`${BASE_PATH}:13:12: warning \`impact.summary\` reads as German, but customer documents are in \`en\` (config \`language\`) [customer-language]`],
+        files: kb((t) =>
+          t.replace(
+            'summary: Customers could not read mail.',
+            'summary: Unsere Kunden konnten ihre E-Mails nicht lesen, und das war nicht gut.',
+          ),
+        ),
+        expect: [
+          `${BASE_PATH}:13:12: warning \`impact.summary\` reads as German, but customer documents are in \`en\` (config \`language\`) [customer-language]`,
+        ],
       },
       {
         name: 'a Japanese title',
         files: kb((t) => t.replace('title: Load balancer overload', 'title: ロードバランサーの過負荷')),
-        expect: [`${BASE_PATH}:3:8: warning \`title\` reads as Kana script, but customer documents are in \`en\` (config \`language\`) [customer-language]`],
+        expect: [
+          `${BASE_PATH}:3:8: warning \`title\` reads as Kana script, but customer documents are in \`en\` (config \`language\`) [customer-language]`,
+        ],
       },
     ],
   },

@@ -16,10 +16,18 @@ export const duplicateId: Rule = {
   },
   examples: {
     ok: [{ name: 'one incident', files: kb(), expect: [] }],
-    notOk: [{
-      name: 'same file name in two year folders',
-      files: kb(undefined, { 'incidents/2008/2007-06-04-lb.md': kb()['incidents/2007-06-04-lb.md'] as string }, 'incidents/2007/2007-06-04-lb.md'),
-      expect: ['incidents/2008/2007-06-04-lb.md:2:5: error id "2007-06-04-lb" is already used by incidents/2007/2007-06-04-lb.md [duplicate-id]'],
-    }],
+    notOk: [
+      {
+        name: 'same file name in two year folders',
+        files: kb(
+          undefined,
+          { 'incidents/2008/2007-06-04-lb.md': kb()['incidents/2007-06-04-lb.md'] as string },
+          'incidents/2007/2007-06-04-lb.md',
+        ),
+        expect: [
+          'incidents/2008/2007-06-04-lb.md:2:5: error id "2007-06-04-lb" is already used by incidents/2007/2007-06-04-lb.md [duplicate-id]',
+        ],
+      },
+    ],
   },
 };

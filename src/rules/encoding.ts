@@ -4,12 +4,21 @@ import { BASE_PATH, kb } from './fixtures.js';
 export const encoding: Rule = {
   id: 'encoding',
   severity: 'error',
-  description: 'An incident file must be UTF-8 text, and neither a YAML value (escapes such as `"\\0"`, `"\\e"`, `"\\ud800"`) nor the Markdown body (a raw ESC or NUL byte) may hold a control character other than tab and line ends, or a lone surrogate: they cannot be printed, so such an incident reaches neither the database nor a letter.',
+  description:
+    'An incident file must be UTF-8 text, and neither a YAML value (escapes such as `"\\0"`, `"\\e"`, `"\\ud800"`) nor the Markdown body (a raw ESC or NUL byte) may hold a control character other than tab and line ends, or a lone surrogate: they cannot be printed, so such an incident reaches neither the database nor a letter.',
   stage: 'read',
   examples: {
     ok: [
-      { name: 'UTF-8 text with accents and dashes', files: kb((t) => t.replace('Load balancer overload', 'Überlastung — load balancer')), expect: [] },
-      { name: 'tabs and CRLF line ends in the body', files: kb((t) => t.replace('Traffic overloaded', '\tTraffic\toverloaded').replaceAll('\n', '\r\n')), expect: [] },
+      {
+        name: 'UTF-8 text with accents and dashes',
+        files: kb((t) => t.replace('Load balancer overload', 'Überlastung — load balancer')),
+        expect: [],
+      },
+      {
+        name: 'tabs and CRLF line ends in the body',
+        files: kb((t) => t.replace('Traffic overloaded', '\tTraffic\toverloaded').replaceAll('\n', '\r\n')),
+        expect: [],
+      },
     ],
     notOk: [
       {
@@ -24,7 +33,11 @@ export const encoding: Rule = {
       },
       {
         name: 'raw control characters in the body: NUL, ESC from a terminal',
-        files: kb((t) => t.replace('## Summary', 'Intro \u0007\n\n## Summary') + 'binary\u0000junk\n\n## Customer summary\n\nWe \u001b[31mfailed\u001b[0m.\n'),
+        files: kb(
+          (t) =>
+            t.replace('## Summary', 'Intro \u0007\n\n## Summary') +
+            'binary\u0000junk\n\n## Customer summary\n\nWe \u001b[31mfailed\u001b[0m.\n',
+        ),
         expect: [
           `${BASE_PATH}:26:7: error the body contains U+0007, a control character that cannot be printed; remove it [encoding]`,
           `${BASE_PATH}:31:7: error section "Summary" contains U+0000, a control character that cannot be printed; remove it [encoding]`,
@@ -34,7 +47,11 @@ export const encoding: Rule = {
       },
       {
         name: 'control characters and a lone surrogate from YAML escapes',
-        files: kb((t) => t.replace('title: Load balancer overload', 'title: "Load\\0 bal\\e ancer"').replace('summary: Customers could not read mail.', 'summary: "Customers could not \\ud800 read mail."')),
+        files: kb((t) =>
+          t
+            .replace('title: Load balancer overload', 'title: "Load\\0 bal\\e ancer"')
+            .replace('summary: Customers could not read mail.', 'summary: "Customers could not \\ud800 read mail."'),
+        ),
         expect: [
           `${BASE_PATH}:3:8: error \`title\` contains U+0000, a control character or half a surrogate pair that cannot be printed (from a YAML escape?); remove it [encoding]`,
           `${BASE_PATH}:13:12: error \`impact.summary\` contains U+D800, a control character or half a surrogate pair that cannot be printed (from a YAML escape?); remove it [encoding]`,

@@ -19,8 +19,10 @@ export const enumValue: Rule = {
       },
       {
         name: 'unknown timeline kind in the body',
-        files: kb((t) => t + '\n## Timeline\n\n- 09:20 — [panic] Paged everyone.\n'),
-        expect: [`${BASE_PATH}:32:1: error timeline entry kind must be one of precursor, trigger, detection, action, mitigation, resolution, communication, note, follow-up; got "panic" [enum-value]`],
+        files: kb((t) => `${t}\n## Timeline\n\n- 09:20 — [panic] Paged everyone.\n`),
+        expect: [
+          `${BASE_PATH}:32:1: error timeline entry kind must be one of precursor, trigger, detection, action, mitigation, resolution, communication, note, follow-up; got "panic" [enum-value]`,
+        ],
       },
     ],
   },

@@ -11,7 +11,13 @@ export const fieldValue: Rule = {
     notOk: [
       {
         name: 'bad timestamp, percentage over 100',
-        files: kb((t) => replaceLine(replaceLine(t, 13, '  summary: Customers could not read mail.\n  percent_resolved_at_mitigation: 120'), 9, 'detected: June 4th')),
+        files: kb((t) =>
+          replaceLine(
+            replaceLine(t, 13, '  summary: Customers could not read mail.\n  percent_resolved_at_mitigation: 120'),
+            9,
+            'detected: June 4th',
+          ),
+        ),
         expect: [
           `${BASE_PATH}:9:11: error \`detected\` must be an ISO 8601 timestamp such as 2007-06-04T09:10:00-04:00 [field-value]`,
           `${BASE_PATH}:14:35: error \`impact.percent_resolved_at_mitigation\` must be at most 100 [field-value]`,

@@ -11,8 +11,10 @@ export const fileSize: Rule = {
     notOk: [
       {
         name: 'a 5 MB body',
-        files: kb((t) => t + 'x'.repeat(5 * 1024 * 1024) + '\n'),
-        expect: [`${BASE_PATH}:26:1: error file is 5121 KB; the limit is 1024 KB (validation.max_file_kb), so its body was not read [file-size]`],
+        files: kb((t) => `${t + 'x'.repeat(5 * 1024 * 1024)}\n`),
+        expect: [
+          `${BASE_PATH}:26:1: error file is 5121 KB; the limit is 1024 KB (validation.max_file_kb), so its body was not read [file-size]`,
+        ],
       },
     ],
   },

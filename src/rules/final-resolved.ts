@@ -12,11 +12,19 @@ export const finalResolved: Rule = {
     }
   },
   examples: {
-    ok: [{ name: 'draft without resolved', files: kb((t) => t.replace('status: final', 'status: draft').replace(/resolved: .*\n/, '')), expect: [] }],
-    notOk: [{
-      name: 'final without resolved',
-      files: kb((t) => t.replace(/resolved: .*\n/, '')),
-      expect: [`${BASE_PATH}:4:9: error \`status: final\` needs \`resolved\`: when did impact end for everyone? [final-resolved]`],
-    }],
+    ok: [
+      {
+        name: 'draft without resolved',
+        files: kb((t) => t.replace('status: final', 'status: draft').replace(/resolved: .*\n/, '')),
+        expect: [],
+      },
+    ],
+    notOk: [
+      {
+        name: 'final without resolved',
+        files: kb((t) => t.replace(/resolved: .*\n/, '')),
+        expect: [`${BASE_PATH}:4:9: error \`status: final\` needs \`resolved\`: when did impact end for everyone? [final-resolved]`],
+      },
+    ],
   },
 };

@@ -12,10 +12,14 @@ export const idFilename: Rule = {
   },
   examples: {
     ok: [{ name: 'matching name in a sub-folder', files: kb(undefined, {}, 'incidents/2007/2007-06-04-lb.md'), expect: [] }],
-    notOk: [{
-      name: 'renamed file',
-      files: kb(undefined, {}, 'incidents/lb-overload.md'),
-      expect: ['incidents/lb-overload.md:2:5: error `id` "2007-06-04-lb" does not match the file name "lb-overload.md"; rename one of them [id-filename]'],
-    }],
+    notOk: [
+      {
+        name: 'renamed file',
+        files: kb(undefined, {}, 'incidents/lb-overload.md'),
+        expect: [
+          'incidents/lb-overload.md:2:5: error `id` "2007-06-04-lb" does not match the file name "lb-overload.md"; rename one of them [id-filename]',
+        ],
+      },
+    ],
   },
 };

@@ -30,7 +30,9 @@ const message = (title: string) =>
 export const internalHeading: Rule = {
   id: 'internal-heading',
   severity: 'error',
-  description: `A heading named like an internal section (${Object.values(RECOGNISED_SECTIONS).filter((n) => n !== RECOGNISED_SECTIONS['customer-summary']).join(', ')}), at any level, inside the Customer summary, which customer letters print.`,
+  description: `A heading named like an internal section (${Object.values(RECOGNISED_SECTIONS)
+    .filter((n) => n !== RECOGNISED_SECTIONS['customer-summary'])
+    .join(', ')}), at any level, inside the Customer summary, which customer letters print.`,
   stage: 'incident',
   checkIncident({ source, report }) {
     for (const section of source.sections) {
@@ -47,15 +49,21 @@ export const internalHeading: Rule = {
     if (typeof front === 'string') for (const h of internalHeadings(front)) report(message(h.title), ['customer', 'summary']);
   },
   examples: {
-    ok: [{
-      name: 'customer headings of its own',
-      files: kb((t) => t + '\n## Customer summary\n\n### What you saw\n\nMail was slow.\n\n## Internal notes\n\nLb1 flapped.\n'),
-      expect: [],
-    }],
+    ok: [
+      {
+        name: 'customer headings of its own',
+        files: kb((t) => `${t}\n## Customer summary\n\n### What you saw\n\nMail was slow.\n\n## Internal notes\n\nLb1 flapped.\n`),
+        expect: [],
+      },
+    ],
     notOk: [
       {
         name: 'internal headings at levels 1 and 3 and in a quote',
-        files: kb((t) => t + '\n## Customer summary\n\nMail was slow.\n\n# Internal notes\n\nLb1 flapped.\n\n### root  cause\n\n> #### Lessons learned\n'),
+        files: kb(
+          (t) =>
+            t +
+            '\n## Customer summary\n\nMail was slow.\n\n# Internal notes\n\nLb1 flapped.\n\n### root  cause\n\n> #### Lessons learned\n',
+        ),
         expect: [
           `${BASE_PATH}:34:1: error ${message('Internal notes')} [internal-heading]`,
           `${BASE_PATH}:38:1: error ${message('root  cause')} [internal-heading]`,

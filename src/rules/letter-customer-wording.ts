@@ -9,7 +9,8 @@ const PUBLIC_R1 = (t: string) => t.replace('status: done}', 'status: done, publi
 export const letterCustomerWording: Rule = {
   id: 'letter-customer-wording',
   severity: 'warning',
-  description: 'A `final` incident named in a letter under `documents:` without a Customer summary, or with a public remediation without a customer wording (`customer_action`).',
+  description:
+    'A `final` incident named in a letter under `documents:` without a Customer summary, or with a public remediation without a customer wording (`customer_action`).',
   stage: 'knowledge-base',
   checkKnowledgeBase({ incidents, config, report }) {
     const byId = new Map(incidents.map((i) => [i.id, i]));
@@ -19,12 +20,21 @@ export const letterCustomerWording: Rule = {
     }
     for (const [id, names] of letters) {
       const incident = byId.get(id);
-      if (!incident || incident.status !== 'final') continue;
+      if (incident?.status !== 'final') continue;
       const named = `in letter${names.length === 1 ? '' : 's'} ${names.map((n) => `"${n}"`).join(', ')}`;
-      if (!incident.customer_summary?.trim()) report(incident.file, `final incident ${named} has no customer summary (\`customer.summary\` or a \`## Customer summary\` section)`, ['status']);
+      if (!incident.customer_summary?.trim())
+        report(
+          incident.file,
+          `final incident ${named} has no customer summary (\`customer.summary\` or a \`## Customer summary\` section)`,
+          ['status'],
+        );
       incident.remediations.forEach((r, i) => {
         if (r.public && r.status !== 'wont-do' && !r.customer_action) {
-          report(incident.file, `public remediation ${r.id} of this final incident ${named} has no customer wording (\`customer_action\`)`, ['remediations', i]);
+          report(
+            incident.file,
+            `public remediation ${r.id} of this final incident ${named} has no customer wording (\`customer_action\`)`,
+            ['remediations', i],
+          );
         }
       });
     }
@@ -34,17 +44,22 @@ export const letterCustomerWording: Rule = {
       { name: 'in no letter', files: kb(PUBLIC_R1), expect: [] },
       {
         name: 'summary and customer wording',
-        files: kb((t) => WITH_SUMMARY(PUBLIC_R1(t).replace('public: true}', "public: true, customer_action: 'We stopped traffic from bouncing.'}")), { 'postmortem.config.yaml': LETTER }),
+        files: kb(
+          (t) => WITH_SUMMARY(PUBLIC_R1(t).replace('public: true}', "public: true, customer_action: 'We stopped traffic from bouncing.'}")),
+          { 'postmortem.config.yaml': LETTER },
+        ),
         expect: [],
       },
     ],
-    notOk: [{
-      name: 'no summary, and a public remediation in engineering words',
-      files: kb(PUBLIC_R1, { 'postmortem.config.yaml': LETTER }),
-      expect: [
-        `${BASE_PATH}:4:9: warning final incident in letter "june-letter" has no customer summary (\`customer.summary\` or a \`## Customer summary\` section) [letter-customer-wording]`,
-        `${BASE_PATH}:22:5: warning public remediation R1 of this final incident in letter "june-letter" has no customer wording (\`customer_action\`) [letter-customer-wording]`,
-      ],
-    }],
+    notOk: [
+      {
+        name: 'no summary, and a public remediation in engineering words',
+        files: kb(PUBLIC_R1, { 'postmortem.config.yaml': LETTER }),
+        expect: [
+          `${BASE_PATH}:4:9: warning final incident in letter "june-letter" has no customer summary (\`customer.summary\` or a \`## Customer summary\` section) [letter-customer-wording]`,
+          `${BASE_PATH}:22:5: warning public remediation R1 of this final incident in letter "june-letter" has no customer wording (\`customer_action\`) [letter-customer-wording]`,
+        ],
+      },
+    ],
   },
 };

@@ -7,7 +7,8 @@ import { BASE_PATH, kb } from './fixtures.js';
 export const ownerKnown: Rule = {
   id: 'owner-known',
   severity: 'error',
-  description: 'Remediation owners, the commander, authors and reviewers are ids from the owners directory in the config; a remediation may instead be owned by a configured provider, `provider:<id>`.',
+  description:
+    'Remediation owners, the commander, authors and reviewers are ids from the owners directory in the config; a remediation may instead be owned by a configured provider, `provider:<id>`.',
   stage: 'incident',
   checkIncident({ incident, config, report }) {
     const providers = providerIds(config);
@@ -23,7 +24,10 @@ export const ownerKnown: Rule = {
       if (!r.owner.startsWith(PROVIDER_OWNER_PREFIX)) return check(r.owner, path);
       const provider = r.owner.slice(PROVIDER_OWNER_PREFIX.length);
       if (!providers.includes(provider)) {
-        report(`owner "${r.owner}" names a provider not in the config \`providers\` (${providers.join(', ') || 'none'})${didYouMean(provider, providers)}`, path);
+        report(
+          `owner "${r.owner}" names a provider not in the config \`providers\` (${providers.join(', ') || 'none'})${didYouMean(provider, providers)}`,
+          path,
+        );
       }
     });
     if (incident.owners.commander) check(incident.owners.commander, ['owners', 'commander']);

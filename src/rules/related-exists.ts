@@ -21,17 +21,21 @@ export const relatedExists: Rule = {
     }
   },
   examples: {
-    ok: [{
-      name: 'existing related incident',
-      files: kb((t) => t.replace('owners:', 'related: [2007-06-13-db]\nowners:'), {
-        'incidents/2007-06-13-db.md': kb()[BASE_PATH]!.toString().replace('id: 2007-06-04-lb', 'id: 2007-06-13-db'),
-      }),
-      expect: [],
-    }],
-    notOk: [{
-      name: 'missing related incident',
-      files: kb((t) => t.replace('owners:', 'related: [2007-06-13-db]\nowners:')),
-      expect: [`${BASE_PATH}:23:11: error related incident "2007-06-13-db" does not exist [related-exists]`],
-    }],
+    ok: [
+      {
+        name: 'existing related incident',
+        files: kb((t) => t.replace('owners:', 'related: [2007-06-13-db]\nowners:'), {
+          'incidents/2007-06-13-db.md': kb()[BASE_PATH]!.toString().replace('id: 2007-06-04-lb', 'id: 2007-06-13-db'),
+        }),
+        expect: [],
+      },
+    ],
+    notOk: [
+      {
+        name: 'missing related incident',
+        files: kb((t) => t.replace('owners:', 'related: [2007-06-13-db]\nowners:')),
+        expect: [`${BASE_PATH}:23:11: error related incident "2007-06-13-db" does not exist [related-exists]`],
+      },
+    ],
   },
 };

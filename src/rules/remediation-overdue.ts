@@ -13,7 +13,11 @@ export const remediationOverdue: Rule = {
       const due = r.due ? parseDate(r.due) : undefined;
       if (due && Temporal.PlainDate.compare(due, today) < 0) {
         const days = due.until(today, { largestUnit: 'days' }).days;
-        report(`remediation ${r.id} is ${r.status} and ${days} day${days === 1 ? '' : 's'} overdue (due ${r.due})`, ['remediations', i, 'due']);
+        report(`remediation ${r.id} is ${r.status} and ${days} day${days === 1 ? '' : 's'} overdue (due ${r.due})`, [
+          'remediations',
+          i,
+          'due',
+        ]);
       }
     });
   },
@@ -22,11 +26,13 @@ export const remediationOverdue: Rule = {
       { name: 'done late is fine', files: kb(), now: '2007-08-01', expect: [] },
       { name: 'open, not yet due', files: kb((t) => t.replace('status: done', 'status: open')), now: '2007-06-30', expect: [] },
     ],
-    notOk: [{
-      name: 'open and past due',
-      files: kb((t) => t.replace('status: done', 'status: in-progress')),
-      now: '2007-07-02',
-      expect: [`${BASE_PATH}:22:79: warning remediation R1 is in-progress and 2 days overdue (due 2007-06-30) [remediation-overdue]`],
-    }],
+    notOk: [
+      {
+        name: 'open and past due',
+        files: kb((t) => t.replace('status: done', 'status: in-progress')),
+        now: '2007-07-02',
+        expect: [`${BASE_PATH}:22:79: warning remediation R1 is in-progress and 2 days overdue (due 2007-06-30) [remediation-overdue]`],
+      },
+    ],
   },
 };

@@ -16,7 +16,13 @@ export const unknownField: Rule = {
       },
       {
         name: 'unknown nested field and __proto__',
-        files: kb((t) => replaceLine(replaceLine(t, 13, '  summary: Customers could not read mail.\n  duration: 85'), 6, 'services: [webmail]\n__proto__: {polluted: true}')),
+        files: kb((t) =>
+          replaceLine(
+            replaceLine(t, 13, '  summary: Customers could not read mail.\n  duration: 85'),
+            6,
+            'services: [webmail]\n__proto__: {polluted: true}',
+          ),
+        ),
         expect: [
           `${BASE_PATH}:7:1: warning unknown field \`__proto__\`; to keep a fact that has no field, put it under \`extra:\` [unknown-field]`,
           `${BASE_PATH}:15:3: warning unknown field \`impact.duration\`; to keep a fact that has no field, put it under \`extra:\` [unknown-field]`,

@@ -13,10 +13,12 @@ export const unknownLocation: Rule = {
   },
   examples: {
     ok: [{ name: 'configured location', files: kb(), expect: [] }],
-    notOk: [{
-      name: 'unconfigured location',
-      files: kb((t) => t.replace('locations: [dulles-va]', 'locations: [dulles-va, ashburn]')),
-      expect: [`${BASE_PATH}:7:24: warning location "ashburn" has no display name in the config \`locations\` [unknown-location]`],
-    }],
+    notOk: [
+      {
+        name: 'unconfigured location',
+        files: kb((t) => t.replace('locations: [dulles-va]', 'locations: [dulles-va, ashburn]')),
+        expect: [`${BASE_PATH}:7:24: warning location "ashburn" has no display name in the config \`locations\` [unknown-location]`],
+      },
+    ],
   },
 };

@@ -13,19 +13,31 @@ export const unknownProvider: Rule = {
     if (known.length === 0) return;
     const listed = Array.isArray((source.data as { provider?: unknown }).provider);
     incident.providers.forEach((p, i) => {
-      if (!known.includes(p)) report(`provider "${p}" is not in the config \`providers\` (${known.join(', ')})${didYouMean(p, known)}`, listed ? ['provider', i] : ['provider']);
+      if (!known.includes(p))
+        report(
+          `provider "${p}" is not in the config \`providers\` (${known.join(', ')})${didYouMean(p, known)}`,
+          listed ? ['provider', i] : ['provider'],
+        );
     });
   },
   examples: {
     ok: [
       { name: 'listed provider', files: kb((t) => t.replace('started:', 'provider: rackspace\nstarted:')), expect: [] },
-      { name: 'a list of providers, one with a kind', files: kb((t) => t.replace('started:', 'provider: [rackspace, akamai]\nstarted:'), { 'postmortem.config.yaml': BASE_CONFIG.replace('providers: [rackspace]', 'providers: [rackspace, {id: akamai, kind: vendor}]') }), expect: [] },
+      {
+        name: 'a list of providers, one with a kind',
+        files: kb((t) => t.replace('started:', 'provider: [rackspace, akamai]\nstarted:'), {
+          'postmortem.config.yaml': BASE_CONFIG.replace('providers: [rackspace]', 'providers: [rackspace, {id: akamai, kind: vendor}]'),
+        }),
+        expect: [],
+      },
     ],
     notOk: [
       {
         name: 'misspelt provider',
         files: kb((t) => t.replace('started:', 'provider: rackspce\nstarted:')),
-        expect: [`${BASE_PATH}:8:11: warning provider "rackspce" is not in the config \`providers\` (rackspace) (did you mean "rackspace"?) [unknown-provider]`],
+        expect: [
+          `${BASE_PATH}:8:11: warning provider "rackspce" is not in the config \`providers\` (rackspace) (did you mean "rackspace"?) [unknown-provider]`,
+        ],
       },
       {
         name: 'unknown provider in a list',

@@ -14,10 +14,12 @@ export const unknownService: Rule = {
   },
   examples: {
     ok: [{ name: 'catalogued services', files: kb((t) => t.replace('services: [webmail]', 'services: [webmail, imap]')), expect: [] }],
-    notOk: [{
-      name: 'typo',
-      files: kb((t) => t.replace('services: [webmail]', 'services: [webmail, imap4]')),
-      expect: [`${BASE_PATH}:6:21: warning service "imap4" is not in the catalogue (webmail, pop, imap) [unknown-service]`],
-    }],
+    notOk: [
+      {
+        name: 'typo',
+        files: kb((t) => t.replace('services: [webmail]', 'services: [webmail, imap4]')),
+        expect: [`${BASE_PATH}:6:21: warning service "imap4" is not in the catalogue (webmail, pop, imap) [unknown-service]`],
+      },
+    ],
   },
 };

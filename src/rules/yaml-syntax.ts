@@ -12,7 +12,9 @@ export const yamlSyntax: Rule = {
       {
         name: 'unclosed flow sequence',
         files: kb((t) => replaceLine(t, 6, 'services: [webmail')),
-        expect: [`${BASE_PATH}:7:1: error malformed YAML: Flow sequence in block collection must be sufficiently indented and end with a ] [yaml-syntax]`],
+        expect: [
+          `${BASE_PATH}:7:1: error malformed YAML: Flow sequence in block collection must be sufficiently indented and end with a ] [yaml-syntax]`,
+        ],
       },
       {
         name: 'a list as a mapping key',

@@ -8,15 +8,27 @@ import { contractSchema, type Contract } from './contract.js';
  */
 export const DEFAULT_SEVERITIES = ['SEV1', 'SEV2', 'SEV3', 'SEV4'];
 export const DEFAULT_CATEGORIES = [
-  'capacity', 'change', 'config', 'software', 'hardware',
-  'network', 'dependency', 'security', 'process', 'unknown',
+  'capacity',
+  'change',
+  'config',
+  'software',
+  'hardware',
+  'network',
+  'dependency',
+  'security',
+  'process',
+  'unknown',
 ];
 
 /**
  * A mapping whose keys the user chooses (location ids, provider ids), read into a `Map`:
  * a key such as `constructor` or `__proto__` must never find what a plain object inherits.
  */
-const userKeyed = () => z.record(z.string(), z.string()).default({}).transform((record) => new Map(Object.entries(record)));
+const userKeyed = () =>
+  z
+    .record(z.string(), z.string())
+    .default({})
+    .transform((record) => new Map(Object.entries(record)));
 
 /** What a third party is to us. */
 export const PROVIDER_KINDS = ['hosting', 'vendor', 'upstream', 'customer', 'other'] as const;
@@ -38,7 +50,10 @@ const locationEntry = z.union([
     timezone: z.string().min(1).describe('IANA time zone of the place; letters show its times in this zone too.'),
   }),
 ]);
-export interface LocationEntry { name: string; timezone?: string }
+export interface LocationEntry {
+  name: string;
+  timezone?: string;
+}
 
 export const ownerSchema = z.strictObject({
   id: z.string().regex(ID_PATTERN).describe('Owner id used in incidents (lowercase).'),
@@ -57,9 +72,19 @@ const letterDocument = z.strictObject({
   audience: z.string().optional(),
   formats: z.array(z.enum(['html', 'md', 'pdf'])).optional(),
   include_drafts: z.boolean().optional(),
-  date: z.string().regex(datePattern).optional().describe('Date printed on the letter (YYYY-MM-DD); default: the day the last incident was resolved.'),
-  notes: z.string().optional().describe('Markdown file of the letter\'s own paragraphs (next steps, communication, credits), relative to the root.'),
-  follows: z.string().regex(ID_PATTERN).optional()
+  date: z
+    .string()
+    .regex(datePattern)
+    .optional()
+    .describe('Date printed on the letter (YYYY-MM-DD); default: the day the last incident was resolved.'),
+  notes: z
+    .string()
+    .optional()
+    .describe("Markdown file of the letter's own paragraphs (next steps, communication, credits), relative to the root."),
+  follows: z
+    .string()
+    .regex(ID_PATTERN)
+    .optional()
     .describe('Name of an earlier letter: this one reports on what that letter promised (its <name>.promises.json).'),
 });
 
@@ -71,18 +96,34 @@ const packetDocument = z.strictObject({
   until: z.string().regex(datePattern).optional(),
   meeting: z.string().regex(datePattern).optional().describe('Meeting date printed on the cover.'),
   incidents: z.array(z.string()).optional().describe('Exactly these incidents (instead of selecting by provider and period).'),
-  include: z.array(z.string()).optional()
-    .describe('Also review these incidents, in addition to those selected by provider and period.'),
+  include: z.array(z.string()).optional().describe('Also review these incidents, in addition to those selected by provider and period.'),
   notes: z.string().optional().describe('Markdown file with the meeting notes, relative to the root.'),
   formats: z.array(z.enum(['html', 'pdf'])).optional(),
-  body_pages: z.number().int().min(0).optional()
-    .describe('Most pages before the appendices (cover and contents included); what does not fit moves to appendices. Default 20; 0: no cap.'),
-  as_of: z.string().regex(datePattern).optional()
+  body_pages: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe(
+      'Most pages before the appendices (cover and contents included); what does not fit moves to appendices. Default 20; 0: no cap.',
+    ),
+  as_of: z
+    .string()
+    .regex(datePattern)
+    .optional()
     .describe('Date remediation status and incident text are evaluated at; default: the meeting date, else `until`.'),
-  previous: z.string().optional()
-    .describe('The previous review: a packet under documents:, or a git commit or tag. The packet then opens with "Since our last review".'),
-  audience: z.enum(PACKET_AUDIENCES).optional()
-    .describe('internal (default): everything, for our side of the table; provider: the version to hand to the provider (needs provider:).'),
+  previous: z
+    .string()
+    .optional()
+    .describe(
+      'The previous review: a packet under documents:, or a git commit or tag. The packet then opens with "Since our last review".',
+    ),
+  audience: z
+    .enum(PACKET_AUDIENCES)
+    .optional()
+    .describe(
+      'internal (default): everything, for our side of the table; provider: the version to hand to the provider (needs provider:).',
+    ),
 });
 
 export const documentSchema = z.discriminatedUnion('type', [letterDocument, packetDocument]);
@@ -91,57 +132,93 @@ export const configSchema = z.strictObject({
   organization: z.string().default('Our Company').describe('Letterhead, signatures, packet covers.'),
   timezone: z.string().default('UTC').describe('IANA time zone used for display.'),
   paper: z.enum(['letter', 'a4']).default('letter'),
-  as_of: z.string().regex(datePattern).optional()
+  as_of: z
+    .string()
+    .regex(datePattern)
+    .optional()
     .describe('Date the knowledge base is evaluated at (overdue remediations); default: today.'),
   severities: z.array(z.string().min(1)).min(1).default(DEFAULT_SEVERITIES).describe('Worst first.'),
   categories: z.array(z.string().min(1)).min(1).default(DEFAULT_CATEGORIES),
   services: z.array(z.string().min(1)).default([]).describe('Service catalogue; unknown names in incidents are warnings.'),
-  locations: z.record(z.string(), locationEntry).default({})
-    .transform((record) => new Map(Object.entries(record).map(([id, v]): [string, LocationEntry] => [id, typeof v === 'string' ? { name: v } : v])))
+  locations: z
+    .record(z.string(), locationEntry)
+    .default({})
+    .transform(
+      (record) => new Map(Object.entries(record).map(([id, v]): [string, LocationEntry] => [id, typeof v === 'string' ? { name: v } : v])),
+    )
     .describe('Location id -> display name, or {name, timezone} for a place with its own time zone.'),
-  language: z.string().regex(/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/, 'must be a BCP-47 language tag such as en or de-CH').default('en')
+  language: z
+    .string()
+    .regex(/^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/, 'must be a BCP-47 language tag such as en or de-CH')
+    .default('en')
     .describe('Language of customer documents (BCP-47); customer fields in another language get a warning.'),
-  providers: z.array(z.union([
-    z.string().min(1),
-    z.strictObject({
-      id: z.string().min(1),
-      kind: z.enum(PROVIDER_KINDS).default('hosting'),
-      contract: contractSchema.optional().describe('Service-level contract: targets, credit tiers, exclusions, fee, claim deadline.'),
-    }),
-  ])).default([]).describe('Third parties: an id (a hosting provider) or {id, kind, contract?}; kind is hosting, vendor, upstream, customer or other.'),
-  provider_names: userKeyed()
-    .describe('Provider id -> display name for documents, e.g. rackspace: Rackspace.'),
+  providers: z
+    .array(
+      z.union([
+        z.string().min(1),
+        z.strictObject({
+          id: z.string().min(1),
+          kind: z.enum(PROVIDER_KINDS).default('hosting'),
+          contract: contractSchema.optional().describe('Service-level contract: targets, credit tiers, exclusions, fee, claim deadline.'),
+        }),
+      ]),
+    )
+    .default([])
+    .describe('Third parties: an id (a hosting provider) or {id, kind, contract?}; kind is hosting, vendor, upstream, customer or other.'),
+  provider_names: userKeyed().describe('Provider id -> display name for documents, e.g. rackspace: Rackspace.'),
   owners: z.array(ownerSchema).default([]).describe('The owners directory.'),
-  availability_weights: z.strictObject({
-    outage: z.number().min(0).max(1).default(DEFAULT_AVAILABILITY_WEIGHTS.outage),
-    'partial-outage': z.number().min(0).max(1).default(DEFAULT_AVAILABILITY_WEIGHTS['partial-outage']),
-    degraded: z.number().min(0).max(1).default(DEFAULT_AVAILABILITY_WEIGHTS.degraded),
-    delayed: z.number().min(0).max(1).default(DEFAULT_AVAILABILITY_WEIGHTS.delayed),
-    'data-loss': z.number().min(0).max(1).default(DEFAULT_AVAILABILITY_WEIGHTS['data-loss']),
-  }).default(DEFAULT_AVAILABILITY_WEIGHTS).describe('How much a minute at each impact level counts against availability.'),
-  zone_abbreviations: z.record(z.string().regex(/^[A-Z]{2,5}$/), z.string().regex(/^[+-]\d{2}:\d{2}$/)).default({})
+  availability_weights: z
+    .strictObject({
+      outage: z.number().min(0).max(1).default(DEFAULT_AVAILABILITY_WEIGHTS.outage),
+      'partial-outage': z.number().min(0).max(1).default(DEFAULT_AVAILABILITY_WEIGHTS['partial-outage']),
+      degraded: z.number().min(0).max(1).default(DEFAULT_AVAILABILITY_WEIGHTS.degraded),
+      delayed: z.number().min(0).max(1).default(DEFAULT_AVAILABILITY_WEIGHTS.delayed),
+      'data-loss': z.number().min(0).max(1).default(DEFAULT_AVAILABILITY_WEIGHTS['data-loss']),
+    })
+    .default(DEFAULT_AVAILABILITY_WEIGHTS)
+    .describe('How much a minute at each impact level counts against availability.'),
+  zone_abbreviations: z
+    .record(z.string().regex(/^[A-Z]{2,5}$/), z.string().regex(/^[+-]\d{2}:\d{2}$/))
+    .default({})
     .transform((record) => new Map(Object.entries(record)))
     .describe('Zone abbreviations accepted in body timelines, e.g. PST: "-08:00". Never guessed.'),
-  contact: z.strictObject({
-    email: z.string().regex(/^[^\s@<>()[\]]+@[^\s@<>()[\]]+\.[^\s@<>()[\]]+$/, 'expected an e-mail address such as support@example.com').optional()
-      .describe('Support e-mail address printed in letters.'),
-    phone: z.string().regex(/^\+?[0-9][0-9 ().-]{4,30}$/, 'expected a phone number: digits, spaces, ( ) . - and an optional leading +').optional()
-      .describe('Support phone number printed in letters.'),
-    status_page: z.string().regex(/^https:\/\/[^\s<>"]+$/, 'expected an https:// address').optional()
-      .describe('Status page URL (https) printed in letters.'),
-  }).default({}).describe('How customers reach support; the closing of every letter names it.'),
-  letter: z.strictObject({
-    signer: z.string().optional().describe('Owner id of the person who signs customer letters.'),
-    audience: z.string().default('customers'),
-  }).default({ audience: 'customers' }),
-  validation: z.strictObject({
-    timeline_slack_minutes: z.number().int().min(0).default(60)
-      .describe('How far timeline entries may lie outside the incident window.'),
-    max_file_kb: z.number().int().min(1).default(1024).describe('Largest incident file accepted.'),
-  }).default({ timeline_slack_minutes: 60, max_file_kb: 1024 }),
-  site: z.strictObject({
-    title: z.string().optional(),
-  }).default({}),
+  contact: z
+    .strictObject({
+      email: z
+        .string()
+        .regex(/^[^\s@<>()[\]]+@[^\s@<>()[\]]+\.[^\s@<>()[\]]+$/, 'expected an e-mail address such as support@example.com')
+        .optional()
+        .describe('Support e-mail address printed in letters.'),
+      phone: z
+        .string()
+        .regex(/^\+?[0-9][0-9 ().-]{4,30}$/, 'expected a phone number: digits, spaces, ( ) . - and an optional leading +')
+        .optional()
+        .describe('Support phone number printed in letters.'),
+      status_page: z
+        .string()
+        .regex(/^https:\/\/[^\s<>"]+$/, 'expected an https:// address')
+        .optional()
+        .describe('Status page URL (https) printed in letters.'),
+    })
+    .default({})
+    .describe('How customers reach support; the closing of every letter names it.'),
+  letter: z
+    .strictObject({
+      signer: z.string().optional().describe('Owner id of the person who signs customer letters.'),
+      audience: z.string().default('customers'),
+    })
+    .default({ audience: 'customers' }),
+  validation: z
+    .strictObject({
+      timeline_slack_minutes: z.number().int().min(0).default(60).describe('How far timeline entries may lie outside the incident window.'),
+      max_file_kb: z.number().int().min(1).default(1024).describe('Largest incident file accepted.'),
+    })
+    .default({ timeline_slack_minutes: 60, max_file_kb: 1024 }),
+  site: z
+    .strictObject({
+      title: z.string().optional(),
+    })
+    .default({}),
   documents: z.array(documentSchema).default([]),
 });
 
@@ -167,7 +244,10 @@ export type LetterDocumentSpec = Extract<DocumentSpec, { type: 'letter' }>;
 export type PacketDocumentSpec = Extract<DocumentSpec, { type: 'packet' }>;
 
 /** The config's documents of one type, each with its index in `documents` (to locate problems at its entry). */
-export function documentsOfType<T extends DocumentSpec['type']>(config: { documents: readonly DocumentSpec[] }, type: T): { spec: Extract<DocumentSpec, { type: T }>; index: number }[] {
+export function documentsOfType<T extends DocumentSpec['type']>(
+  config: { documents: readonly DocumentSpec[] },
+  type: T,
+): { spec: Extract<DocumentSpec, { type: T }>; index: number }[] {
   return config.documents
     .map((spec, index) => ({ spec, index }))
     .filter((d): d is { spec: Extract<DocumentSpec, { type: T }>; index: number } => d.spec.type === type);

@@ -26,9 +26,16 @@ export interface SearchField {
   reread?: string;
 }
 
-const field = (key: string, label: string, boost: number, sql: string, rereadSql?: string): SearchField => ({ key, label, boost, sql, reread: rereadSql });
+const field = (key: string, label: string, boost: number, sql: string, rereadSql?: string): SearchField => ({
+  key,
+  label,
+  boost,
+  sql,
+  reread: rereadSql,
+});
 /** Reads the text of document `d` again from a table keyed by (incident_id, position). */
-const reread = (column: string, table: string) => `(SELECT ${column} FROM ${table} t WHERE t.incident_id = d.incident_id AND t.position = d.position)`;
+const reread = (column: string, table: string) =>
+  `(SELECT ${column} FROM ${table} t WHERE t.incident_id = d.incident_id AND t.position = d.position)`;
 const audience = (isPublic: string) => `CASE WHEN ${isPublic} THEN 'customer' ELSE 'internal' END`;
 
 export const SEARCH_FIELDS: readonly SearchField[] = [
@@ -36,11 +43,39 @@ export const SEARCH_FIELDS: readonly SearchField[] = [
   field('impact', 'impact', 2, `SELECT id, 0, '', 'internal', impact_summary FROM incidents`),
   field('root-cause', 'root cause', 2, `SELECT incident_id, position, category, 'internal', summary FROM root_causes`),
   field('trigger', 'trigger', 2, `SELECT id, 0, '', 'internal', trigger FROM incidents WHERE trigger IS NOT NULL`),
-  field('detection', 'detection', 1.5, `SELECT id, 0, coalesce(detection_method, ''), 'internal', detection_summary FROM incidents WHERE detection_summary IS NOT NULL`),
-  field('window', 'impact window', 1.5, `SELECT DISTINCT incident_id, window_index, level, ${audience('public')}, summary FROM impact_windows WHERE summary IS NOT NULL`),
-  field('factor', 'contributing factor', 1.5, `SELECT incident_id, position, category, 'internal', summary FROM contributing_factors`, reread('summary', 'contributing_factors')),
-  field('timeline', 'timeline event', 1, `SELECT incident_id, position, at, ${audience('public')}, event FROM timeline_events`, reread('event', 'timeline_events')),
-  field('remediation', 'remediation', 1, `SELECT incident_id, position, remediation_id, ${audience('public')}, action FROM remediations`, reread('action', 'remediations')),
+  field(
+    'detection',
+    'detection',
+    1.5,
+    `SELECT id, 0, coalesce(detection_method, ''), 'internal', detection_summary FROM incidents WHERE detection_summary IS NOT NULL`,
+  ),
+  field(
+    'window',
+    'impact window',
+    1.5,
+    `SELECT DISTINCT incident_id, window_index, level, ${audience('public')}, summary FROM impact_windows WHERE summary IS NOT NULL`,
+  ),
+  field(
+    'factor',
+    'contributing factor',
+    1.5,
+    `SELECT incident_id, position, category, 'internal', summary FROM contributing_factors`,
+    reread('summary', 'contributing_factors'),
+  ),
+  field(
+    'timeline',
+    'timeline event',
+    1,
+    `SELECT incident_id, position, at, ${audience('public')}, event FROM timeline_events`,
+    reread('event', 'timeline_events'),
+  ),
+  field(
+    'remediation',
+    'remediation',
+    1,
+    `SELECT incident_id, position, remediation_id, ${audience('public')}, action FROM remediations`,
+    reread('action', 'remediations'),
+  ),
   field('section', 'section', 1, `SELECT incident_id, position, title, audience, markdown FROM sections`, reread('markdown', 'sections')),
   field('service', 'service', 1, `SELECT incident_id, position, '', 'internal', service FROM incident_services`),
   field('tag', 'tag', 1, `SELECT incident_id, 0, '', 'internal', tag FROM tags`),
@@ -49,14 +84,18 @@ export const SEARCH_FIELDS: readonly SearchField[] = [
 export const SEARCH_FIELD_KEYS = SEARCH_FIELDS.map((f) => f.key);
 
 /** The view over every field's texts (its SQL: one SELECT per field, in the list's order). */
-export const SEARCH_SOURCE_SQL = SEARCH_FIELDS
-  .map((f, n) => `SELECT '${f.key}' AS field, ${n} AS field_position, * FROM (${f.sql})`)
-  .join('\n  UNION ALL ');
+export const SEARCH_SOURCE_SQL = SEARCH_FIELDS.map((f, n) => `SELECT '${f.key}' AS field, ${n} AS field_position, * FROM (${f.sql})`).join(
+  '\n  UNION ALL ',
+);
 
 const rereadFields = SEARCH_FIELDS.filter((f) => f.reread);
 
 /** What `search_documents` keeps of a text: NULL for the fields read again (see `SEARCH_CONTENT_BODY`). */
-export const STORED_BODY_SQL = rereadFields.length === 0 ? 'body' : `CASE WHEN field IN (${rereadFields.map((f) => `'${f.key}'`).join(', ')}) THEN NULL ELSE body END`;
+export const STORED_BODY_SQL =
+  rereadFields.length === 0 ? 'body' : `CASE WHEN field IN (${rereadFields.map((f) => `'${f.key}'`).join(', ')}) THEN NULL ELSE body END`;
 
 /** The text of a document `d` of `search_documents`: kept, or read again from its table. */
-export const SEARCH_CONTENT_BODY = rereadFields.length === 0 ? 'd.body' : `CASE d.field ${rereadFields.map((f) => `WHEN '${f.key}' THEN ${f.reread}`).join(' ')} ELSE d.body END`;
+export const SEARCH_CONTENT_BODY =
+  rereadFields.length === 0
+    ? 'd.body'
+    : `CASE d.field ${rereadFields.map((f) => `WHEN '${f.key}' THEN ${f.reread}`).join(' ')} ELSE d.body END`;

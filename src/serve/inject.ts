@@ -32,7 +32,9 @@ export function servedHtml(html: string, build: string): { html: string; policy:
   const meta = CSP_META.exec(html);
   const policy = servedPolicy(meta ? decodeAttribute(meta[2]!) : undefined);
   let page = meta
-    ? html.slice(0, meta.index) + `<meta http-equiv="Content-Security-Policy" content="${policy.replace(/"/g, '&quot;')}">` + html.slice(meta.index + meta[0].length)
+    ? html.slice(0, meta.index) +
+      `<meta http-equiv="Content-Security-Policy" content="${policy.replace(/"/g, '&quot;')}">` +
+      html.slice(meta.index + meta[0].length)
     : html;
   const script = `<script src="${CLIENT_PATH}" data-build="${build}"></script>\n`;
   const end = page.toLowerCase().lastIndexOf('</body>');
@@ -40,4 +42,8 @@ export function servedHtml(html: string, build: string): { html: string; policy:
   return { html: page, policy };
 }
 
-const decodeAttribute = (value: string) => value.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+const decodeAttribute = (value: string) =>
+  value
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');

@@ -29,7 +29,9 @@ export function documentsPage(config: Config | undefined, state: ServeState): st
     return `<li>${d.type} <a href="${base}.html">${escape(d.name)}</a> (<a href="${base}.pdf">PDF</a>)</li>`;
   });
   const held = state.held ? '<p>The last build was held back by new errors: these are the last good previews.</p>\n' : '';
-  const list = items.length ? `<ul>\n${items.join('\n')}\n</ul>` : '<p>The config declares no letters or packets (<code>documents:</code>).</p>';
+  const list = items.length
+    ? `<ul>\n${items.join('\n')}\n</ul>`
+    : '<p>The config declares no letters or packets (<code>documents:</code>).</p>';
   return page('Letters and packets', `${held}${list}\n<p><a href="/index.html">The site</a></p>`);
 }
 

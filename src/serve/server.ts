@@ -46,7 +46,10 @@ const TYPES: Record<string, string> = {
 
 /** `template` filled for the problem's place; `{path}` is absolute with forward slashes and starts with "/" (also `/C:/...`). */
 export function editorHref(template: string, root: string, p: Problem): string {
-  const path = resolve(root, p.file).split(sep).join('/').replace(/^(?!\/)/, '/');
+  const path = resolve(root, p.file)
+    .split(sep)
+    .join('/')
+    .replace(/^(?!\/)/, '/');
   return template.replace('{path}', encodeURI(path)).replace('{line}', String(p.line)).replace('{column}', String(p.column));
 }
 
@@ -55,13 +58,15 @@ export function clientState(state: ServeState, root: string, editorLink: string)
   return {
     build: state.build,
     held: state.held,
-    problems: state.problems.filter((p) => p.severity === 'error').map((p) => ({
-      location: `${p.file}:${p.line}:${p.column}`,
-      href: editorHref(editorLink, root, p),
-      severity: p.severity,
-      message: p.message,
-      ruleId: p.ruleId,
-    })),
+    problems: state.problems
+      .filter((p) => p.severity === 'error')
+      .map((p) => ({
+        location: `${p.file}:${p.line}:${p.column}`,
+        href: editorHref(editorLink, root, p),
+        severity: p.severity,
+        message: p.message,
+        ruleId: p.ruleId,
+      })),
   };
 }
 
@@ -145,7 +150,8 @@ export function createServeServer(options: ServerOptions): { server: Server; pub
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    if (!hostAllowed(req.headers.host, allowRemote)) return send(res, 403, TYPES['.txt']!, 'Forbidden: this server answers only to a loopback host name.\n');
+    if (!hostAllowed(req.headers.host, allowRemote))
+      return send(res, 403, TYPES['.txt']!, 'Forbidden: this server answers only to a loopback host name.\n');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
       return send(res, 405, TYPES['.txt']!, 'Method not allowed\n');
@@ -154,7 +160,8 @@ export function createServeServer(options: ServerOptions): { server: Server; pub
     const path = url.pathname;
     if (path === EVENTS_PATH) return subscribe(req, res, url);
     if (path === CLIENT_PATH) return send(res, 200, TYPES['.js']!, CLIENT_SCRIPT, "default-src 'none'");
-    if (path === SERVE_PREFIX || path === SERVE_PREFIX.slice(0, -1)) return sendHtml(res, 200, documentsPage(session.config, session.state));
+    if (path === SERVE_PREFIX || path === SERVE_PREFIX.slice(0, -1))
+      return sendHtml(res, 200, documentsPage(session.config, session.state));
     const pdf = DOCUMENT_PDF.exec(path);
     // document names are plain ids (lowercase letters, digits, ".", "_", "-"): no decoding
     if (pdf) return printPdf(res, pdf[1] as DocumentKind, pdf[2]!, path);

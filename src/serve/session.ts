@@ -29,9 +29,12 @@ export type DocumentKind = 'letter' | 'packet';
  * Markdown costs nothing more): a save never waits for Chromium.
  */
 export function previewConfig(config: Config): Config {
-  const documents = config.documents.map((d): DocumentSpec => (d.type === 'letter'
-    ? { ...d, formats: ['html', ...(d.formats ?? LETTER_FORMATS).filter((f) => f === 'md')] }
-    : { ...d, formats: ['html'] }));
+  const documents = config.documents.map(
+    (d): DocumentSpec =>
+      d.type === 'letter'
+        ? { ...d, formats: ['html', ...(d.formats ?? LETTER_FORMATS).filter((f) => f === 'md')] }
+        : { ...d, formats: ['html'] },
+  );
   return { ...config, documents };
 }
 
@@ -42,7 +45,15 @@ export function problemFromError(error: unknown, ruleId: string): Problem {
   const message = error instanceof Error ? error.message : String(error);
   const hint = error instanceof UserError && error.hint ? ` (${error.hint})` : '';
   const at = LOCATED.exec(message);
-  if (at) return { file: at[1]!, line: Number(at[2]), column: Number(at[3]), severity: at[4] as Problem['severity'], ruleId, message: at[5]! + hint };
+  if (at)
+    return {
+      file: at[1]!,
+      line: Number(at[2]),
+      column: Number(at[3]),
+      severity: at[4] as Problem['severity'],
+      ruleId,
+      message: at[5]! + hint,
+    };
   return { file: '.', line: 1, column: 1, severity: 'error', ruleId, message: message + hint };
 }
 
@@ -113,7 +124,10 @@ export class ServeSession {
   private queued = false;
   state: ServeState = { build: `${this.id}-0`, problems: [], held: false };
 
-  constructor(private readonly ctx: CommandContext, private readonly onState: (state: ServeState) => void) {}
+  constructor(
+    private readonly ctx: CommandContext,
+    private readonly onState: (state: ServeState) => void,
+  ) {}
 
   /** The config of the last build (undefined before the first). */
   get config(): Config | undefined {

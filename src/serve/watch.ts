@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, watch, type FSWatcher } from 'node:fs';
+import { type Dirent, existsSync, readdirSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { CONFIG_FILE } from '../kb/config.js';
 import { INCIDENTS_DIR } from '../kb/files.js';
@@ -30,7 +30,7 @@ function foldersOf(target: WatchTarget): WatchTarget[] {
   const found: WatchTarget[] = [];
   const walk = (dir: string) => {
     found.push({ dir, recursive: false });
-    let entries;
+    let entries: Dirent[];
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch {

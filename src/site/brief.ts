@@ -89,24 +89,61 @@ export function briefOf(i: SiteIncident, format: ZoneFormat): Brief {
     remediations: i.remediations.map((r) => ({ id: r.id, owner: r.owner, status: r.status, due: r.due ?? '' })),
     related: [...i.related],
     textDigest: hash(`${i.title}\u0000${i.impact.summary}\u0000${i.root_cause.summary}\u0000${i.tags.join('\u0001')}`),
-    trendDigest: hash([
-      ms(i.started), ms(i.detected), ms(i.mitigated), ms(i.resolved), String(i.minutes.toDetect), String(i.minutes.toMitigate),
-      String(i.minutes.toResolve), String(i.minutes.impact), i.severity, i.root_cause.category, i.services.join('\u0001'), i.serviceMinutes.join('\u0001'),
-      ...i.remediations.map((r) => `${r.owner}\u0001${r.status}\u0001${r.due ?? ''}`),
-    ].join('\u0000')),
+    trendDigest: hash(
+      [
+        ms(i.started),
+        ms(i.detected),
+        ms(i.mitigated),
+        ms(i.resolved),
+        String(i.minutes.toDetect),
+        String(i.minutes.toMitigate),
+        String(i.minutes.toResolve),
+        String(i.minutes.impact),
+        i.severity,
+        i.root_cause.category,
+        i.services.join('\u0001'),
+        i.serviceMinutes.join('\u0001'),
+        ...i.remediations.map((r) => `${r.owner}\u0001${r.status}\u0001${r.due ?? ''}`),
+      ].join('\u0000'),
+    ),
     groupDigest: hash(`${i.services.join('\u0001')}\u0000${i.root_cause.category}`),
-    rowDigest: hash([
-      i.id, i.title, i.severity, i.services.join('\u0001'), i.root_cause.category, i.provider ?? '', i.status,
-      ms(i.started), ms(i.mitigated), ms(i.resolved), String(i.minutes.toResolve), String(i.minutes.impact),
-    ].join('\u0000')),
-    actionDigest: hash([
-      i.id, i.title,
-      ...i.remediations.map((r) => [r.id, r.action, r.type, r.owner, r.due ?? '', r.status, r.ticket ?? '', String(r.public)].join('\u0001')),
-    ].join('\u0000')),
-    ownerDigest: hash([
-      i.id, i.title, i.severity, ms(i.started), i.owners.commander ?? '', i.owners.authors.join('\u0001'), i.owners.reviewers.join('\u0001'),
-      ...i.remediations.map((r) => `${r.owner}\u0001${r.status}\u0001${r.due ?? ''}`),
-    ].join('\u0000')),
+    rowDigest: hash(
+      [
+        i.id,
+        i.title,
+        i.severity,
+        i.services.join('\u0001'),
+        i.root_cause.category,
+        i.provider ?? '',
+        i.status,
+        ms(i.started),
+        ms(i.mitigated),
+        ms(i.resolved),
+        String(i.minutes.toResolve),
+        String(i.minutes.impact),
+      ].join('\u0000'),
+    ),
+    actionDigest: hash(
+      [
+        i.id,
+        i.title,
+        ...i.remediations.map((r) =>
+          [r.id, r.action, r.type, r.owner, r.due ?? '', r.status, r.ticket ?? '', String(r.public)].join('\u0001'),
+        ),
+      ].join('\u0000'),
+    ),
+    ownerDigest: hash(
+      [
+        i.id,
+        i.title,
+        i.severity,
+        ms(i.started),
+        i.owners.commander ?? '',
+        i.owners.authors.join('\u0001'),
+        i.owners.reviewers.join('\u0001'),
+        ...i.remediations.map((r) => `${r.owner}\u0001${r.status}\u0001${r.due ?? ''}`),
+      ].join('\u0000'),
+    ),
   };
 }
 

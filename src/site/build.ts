@@ -73,7 +73,6 @@ export interface SiteBuildResult {
   timings: Record<'model' | 'load' | 'render' | 'write' | 'wait', number>;
 }
 
-
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
   const out: string[] = [];
@@ -198,10 +197,26 @@ async function buildSiteWith(o: BuildSiteOptions, threads: { pool?: TaskPool }):
   const missing = missingPaths(siteDir, changes);
   const shards = planShards(changes, missing);
   // after an edit, the one or two shards to index go to a worker now, while this thread goes on
-  const background = shards.stale.length > 0 && shards.stale.length <= BACKGROUND_SHARDS
-    ? shardsInBackground(o.dbPath, shards.stale.map((s) => s.ids)) : undefined;
+  const background =
+    shards.stale.length > 0 && shards.stale.length <= BACKGROUND_SHARDS
+      ? shardsInBackground(
+          o.dbPath,
+          shards.stale.map((s) => s.ids),
+        )
+      : undefined;
   background?.catch(() => undefined); // awaited when the shards are written; a failure is reported then
-  const plan = planPages({ siteDir, changes, links, data, renderer, templateFiles, missing, shards, load: o.load, extra: [feedPage(o.db, o.config, changes.base)] });
+  const plan = planPages({
+    siteDir,
+    changes,
+    links,
+    data,
+    renderer,
+    templateFiles,
+    missing,
+    shards,
+    load: o.load,
+    extra: [feedPage(o.db, o.config, changes.base)],
+  });
   lap('model');
 
   // 3. render: the pages whose digest changed or whose file is missing
@@ -209,10 +224,21 @@ async function buildSiteWith(o: BuildSiteOptions, threads: { pool?: TaskPool }):
   lap('load');
 
   // 4. write
-  const written = await writePages({
-    root: o.root, siteDir, manifestPath, config: o.config, source: o.source, changes, gone: plan.gone, load: o.load, lap,
-    pool: (expected) => (threads.pool ??= createTaskPool(expected)),
-  }, stale);
+  const written = await writePages(
+    {
+      root: o.root,
+      siteDir,
+      manifestPath,
+      config: o.config,
+      source: o.source,
+      changes,
+      gone: plan.gone,
+      load: o.load,
+      lap,
+      pool: (expected) => (threads.pool ??= createTaskPool(expected)),
+    },
+    stale,
+  );
   const deleted = deleteGone(siteDir, plan.gone);
   lap('write');
 
@@ -224,7 +250,11 @@ async function buildSiteWith(o: BuildSiteOptions, threads: { pool?: TaskPool }):
   const files = Object.keys(written.next).sort(byId);
   const where = (path: string) => `${SITE_DIR}/${path}`;
   return {
-    written: written.written.map(where), rendered: written.rendered.map(where), deleted: deleted.map(where), files, pieces: written.pieces,
+    written: written.written.map(where),
+    rendered: written.rendered.map(where),
+    deleted: deleted.map(where),
+    files,
+    pieces: written.pieces,
     unchanged: files.length - written.written.length,
     incidents: changes.ids.length,
     summariesMs: timings.summaries,

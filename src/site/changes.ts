@@ -3,7 +3,7 @@ import type { Temporal } from '../model/time.js';
 import type { Config } from '../schema/config.js';
 import { briefOf, escapeField, type Brief } from './brief.js';
 import { Column } from './column.js';
-import { Facts, FactsBuilder } from './facts.js';
+import { type Facts, FactsBuilder } from './facts.js';
 import { slugTable } from './links.js';
 import { byId, readBuilding, type PreviousManifest } from './manifest.js';
 import { incidentLinks, linksUseText, type IncidentLinks } from './similar.js';
@@ -30,8 +30,11 @@ export interface Listing {
  * are the same.
  */
 export function readListing(db: Database.Database, state: SiteState | undefined): Listing {
-  const [idsText, digestsText, filesText] = db.prepare(`SELECT group_concat(id, char(10)), group_concat(digest, char(10)), group_concat(file, char(0))
-    FROM (SELECT id, digest, file FROM incidents ORDER BY id)`).raw().get() as [string | null, string | null, string | null];
+  const [idsText, digestsText, filesText] = db
+    .prepare(`SELECT group_concat(id, char(10)), group_concat(digest, char(10)), group_concat(file, char(0))
+    FROM (SELECT id, digest, file FROM incidents ORDER BY id)`)
+    .raw()
+    .get() as [string | null, string | null, string | null];
   if (idsText === null) return { ids: [], digests: Column.of([], '\n'), files: Column.of([], '\u0000') };
   const ids = state && idsText === state.idsText ? state.ids : idsText.split('\n');
   const digests = new Column(digestsText ?? '', '\n', ids.length);
@@ -39,11 +42,19 @@ export function readListing(db: Database.Database, state: SiteState | undefined)
   // ids are sorted as `<` sorts them (the database's order is bytewise: the same for ids)
   const sorted = ids === state?.ids || ids.every((id, n) => n === 0 || ids[n - 1]! < id);
   if (sorted && digests.valid() && files.valid() && !/[\u0001-\u0005]/.test(files.text)) return { ids, digests, files };
-  const rows = (db.prepare('SELECT id, digest, file FROM incidents').raw().all() as [string, string, string][]).sort((a, b) => byId(a[0], b[0]));
+  const rows = (db.prepare('SELECT id, digest, file FROM incidents').raw().all() as [string, string, string][]).sort((a, b) =>
+    byId(a[0], b[0]),
+  );
   return {
     ids: rows.map((r) => r[0]),
-    digests: Column.of(rows.map((r) => r[1]), '\n'),
-    files: Column.of(rows.map((r) => escapeField(r[2])), '\u0000'),
+    digests: Column.of(
+      rows.map((r) => r[1]),
+      '\n',
+    ),
+    files: Column.of(
+      rows.map((r) => escapeField(r[2])),
+      '\u0000',
+    ),
   };
 }
 
@@ -161,35 +172,71 @@ export function whatChanged(c: ChangesInput): Changes {
   const facts = factsOf(state, ids, freshBrief, removed.length > 0, aligned, before);
   const summaries = aligned
     ? state.summaries.with(new Map([...freshSummary].map(([id, d]) => [state.indexOf(id)!, d])))
-    : Column.of(ids.map((id, n) => freshSummary.get(id) ?? state!.summaries.get(before(id, n))), '\n');
-  const structureChanged = !state || added.length > 0 || removed.length > 0 || summaryChanged.some((id) => {
-    const a = oldBrief(id)!;
-    const b = freshBrief.get(id)!;
-    return a.category !== b.category || a.started !== b.started || a.services.join('\u0001') !== b.services.join('\u0001')
-      || (state.linksUseText && a.textDigest !== b.textDigest);
-  });
+    : Column.of(
+        ids.map((id, n) => freshSummary.get(id) ?? state!.summaries.get(before(id, n))),
+        '\n',
+      );
+  const structureChanged =
+    !state ||
+    added.length > 0 ||
+    removed.length > 0 ||
+    summaryChanged.some((id) => {
+      const a = oldBrief(id)!;
+      const b = freshBrief.get(id)!;
+      return (
+        a.category !== b.category ||
+        a.started !== b.started ||
+        a.services.join('\u0001') !== b.services.join('\u0001') ||
+        (state.linksUseText && a.textDigest !== b.textDigest)
+      );
+    });
   // every service named by an incident: the same as before unless an incident's services changed
   const serviceNames = state && !structureChanged ? state.services : servicesOf(facts);
   // a new service can move another's slug, which every page linking to it shows
   const base = hash(c.templatesAndConfig, JSON.stringify([...slugTable([...c.config.services, ...serviceNames])]));
   const todayText = c.today.toString();
   return {
-    ...diff, previous: c.previous, state, listing, ids, fresh, freshSummary, summaryChanged, freshBrief, oldBrief, aligned, before,
-    facts, summaries, structureChanged, serviceNames, base, sameBase: state?.base === base, todayText, sameToday: state?.today === todayText,
+    ...diff,
+    previous: c.previous,
+    state,
+    listing,
+    ids,
+    fresh,
+    freshSummary,
+    summaryChanged,
+    freshBrief,
+    oldBrief,
+    aligned,
+    before,
+    facts,
+    summaries,
+    structureChanged,
+    serviceNames,
+    base,
+    sameBase: state?.base === base,
+    todayText,
+    sameToday: state?.today === todayText,
     building: readBuilding(c.siteDir),
   };
 }
 
 /** The facts of this build: the previous ones, patched in place when the same incidents are there, else built again. */
-function factsOf(state: SiteState | undefined, ids: readonly string[], freshBrief: ReadonlyMap<string, Brief>, removed: boolean,
-  aligned: boolean, before: (id: string, n: number) => number): Facts {
+function factsOf(
+  state: SiteState | undefined,
+  ids: readonly string[],
+  freshBrief: ReadonlyMap<string, Brief>,
+  removed: boolean,
+  aligned: boolean,
+  before: (id: string, n: number) => number,
+): Facts {
   if (state && freshBrief.size === 0 && !removed) return state.facts;
   if (state && aligned) {
     // the usual edit: the same incidents, a few briefs changed in place (and, when no start
     // time changed, the same display order)
     const facts = state.facts.with(new Map([...freshBrief].map(([id, b]) => [state.indexOf(id)!, b])));
     if (facts) {
-      if ([...freshBrief].every(([id, b]) => state.facts.started(state.indexOf(id)!) === b.started)) facts.keepOrder(state.facts.knownOrder());
+      if ([...freshBrief].every(([id, b]) => state.facts.started(state.indexOf(id)!) === b.started))
+        facts.keepOrder(state.facts.knownOrder());
       return facts;
     }
   }
@@ -223,11 +270,16 @@ export interface LinkChanges {
 export function linkChanges(c: Changes, db: Database.Database): LinkChanges {
   const { state, facts } = c;
   if (c.structureChanged || !state) {
-    const all = incidentLinks(Array.from({ length: facts.n }, (_, i) => facts.brief(i)), () => readLinkTexts(db));
+    const all = incidentLinks(
+      Array.from({ length: facts.n }, (_, i) => facts.brief(i)),
+      () => readLinkTexts(db),
+    );
     return { all, updated: new Map(), useText: linksUseText(all.values()), of: (id) => all.get(id)! };
   }
-  const updated = relatedUpdates(c.summaryChanged.map((id) => [id, c.oldBrief(id)!.related, c.freshBrief.get(id)!.related]),
-    (id) => state.linksOf(id));
+  const updated = relatedUpdates(
+    c.summaryChanged.map((id) => [id, c.oldBrief(id)!.related, c.freshBrief.get(id)!.related]),
+    (id) => state.linksOf(id),
+  );
   return { all: undefined, updated, useText: state.linksUseText, of: (id) => updated.get(id) ?? state.linksOf(id)! };
 }
 
@@ -236,8 +288,10 @@ export function linkChanges(c: Changes, db: Database.Database): LinkChanges {
  * ends of every link added or removed. `known` gives an incident's links as they were
  * (undefined for an incident that does not exist: links to it are ignored).
  */
-export function relatedUpdates(changes: Iterable<readonly [string, readonly string[], readonly string[]]>,
-  known: (id: string) => IncidentLinks | undefined): Map<string, IncidentLinks> {
+export function relatedUpdates(
+  changes: Iterable<readonly [string, readonly string[], readonly string[]]>,
+  known: (id: string) => IncidentLinks | undefined,
+): Map<string, IncidentLinks> {
   const updated = new Map<string, IncidentLinks>();
   for (const [id, before, after] of changes) {
     if (before.join(' ') === after.join(' ')) continue;

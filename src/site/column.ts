@@ -12,7 +12,12 @@ export class Column {
    * `count` entries (an empty text is no entries when `count` is 0, one empty entry when 1);
    * `offsets`, when known: where each entry starts, then where the one after the last would.
    */
-  constructor(readonly text: string, readonly separator: string, readonly count: number, offsets?: Uint32Array) {
+  constructor(
+    readonly text: string,
+    readonly separator: string,
+    readonly count: number,
+    offsets?: Uint32Array,
+  ) {
     this.offsets = offsets;
   }
 

@@ -64,29 +64,73 @@ export class Facts {
     return new Facts({ ...c, ...Object.fromEntries(columns.map((k) => [k, Column.revive(c[k])])) } as FactColumns);
   }
 
-  id(i: number): string { return this.c.ids[i]!; }
-  title(i: number): string { return unescapeField(this.c.titles.get(i)); }
-  textDigest(i: number): string { return this.c.textDigests.get(i); }
-  trendDigest(i: number): string { return this.c.trendDigests.get(i); }
-  groupDigest(i: number): string { return this.c.groupDigests.get(i); }
-  rowDigest(i: number): string { return this.c.rowDigests.get(i); }
-  value(code: number): string { return this.c.dict[code]!; }
-  status(i: number): string { return this.c.dict[this.c.scalars[SCALARS * i + STATUS]!]!; }
-  severity(i: number): string { return this.c.dict[this.c.scalars[SCALARS * i + SEVERITY]!]!; }
-  category(i: number): string { return this.c.dict[this.c.scalars[SCALARS * i + CATEGORY]!]!; }
-  provider(i: number): string { return this.c.dict[this.c.scalars[SCALARS * i + PROVIDER]!]!; }
-  commander(i: number): string { return this.c.dict[this.c.scalars[SCALARS * i + COMMANDER]!]!; }
-  startedDate(i: number): string { return this.c.dict[this.c.scalars[SCALARS * i + DATE]!]!; }
-  statusCode(i: number): number { return this.c.scalars[SCALARS * i + STATUS]!; }
-  severityCode(i: number): number { return this.c.scalars[SCALARS * i + SEVERITY]!; }
-  categoryCode(i: number): number { return this.c.scalars[SCALARS * i + CATEGORY]!; }
-  providerCode(i: number): number { return this.c.scalars[SCALARS * i + PROVIDER]!; }
+  id(i: number): string {
+    return this.c.ids[i]!;
+  }
+  title(i: number): string {
+    return unescapeField(this.c.titles.get(i));
+  }
+  textDigest(i: number): string {
+    return this.c.textDigests.get(i);
+  }
+  trendDigest(i: number): string {
+    return this.c.trendDigests.get(i);
+  }
+  groupDigest(i: number): string {
+    return this.c.groupDigests.get(i);
+  }
+  rowDigest(i: number): string {
+    return this.c.rowDigests.get(i);
+  }
+  value(code: number): string {
+    return this.c.dict[code]!;
+  }
+  status(i: number): string {
+    return this.c.dict[this.c.scalars[SCALARS * i + STATUS]!]!;
+  }
+  severity(i: number): string {
+    return this.c.dict[this.c.scalars[SCALARS * i + SEVERITY]!]!;
+  }
+  category(i: number): string {
+    return this.c.dict[this.c.scalars[SCALARS * i + CATEGORY]!]!;
+  }
+  provider(i: number): string {
+    return this.c.dict[this.c.scalars[SCALARS * i + PROVIDER]!]!;
+  }
+  commander(i: number): string {
+    return this.c.dict[this.c.scalars[SCALARS * i + COMMANDER]!]!;
+  }
+  startedDate(i: number): string {
+    return this.c.dict[this.c.scalars[SCALARS * i + DATE]!]!;
+  }
+  statusCode(i: number): number {
+    return this.c.scalars[SCALARS * i + STATUS]!;
+  }
+  severityCode(i: number): number {
+    return this.c.scalars[SCALARS * i + SEVERITY]!;
+  }
+  categoryCode(i: number): number {
+    return this.c.scalars[SCALARS * i + CATEGORY]!;
+  }
+  providerCode(i: number): number {
+    return this.c.scalars[SCALARS * i + PROVIDER]!;
+  }
   /** 0 when none. */
-  commanderCode(i: number): number { return this.c.scalars[SCALARS * i + COMMANDER]!; }
-  started(i: number): number { return this.c.times[4 * i]!; }
-  detected(i: number): number | undefined { return time(this.c.times[4 * i + 1]!); }
-  mitigated(i: number): number | undefined { return time(this.c.times[4 * i + 2]!); }
-  resolved(i: number): number | undefined { return time(this.c.times[4 * i + 3]!); }
+  commanderCode(i: number): number {
+    return this.c.scalars[SCALARS * i + COMMANDER]!;
+  }
+  started(i: number): number {
+    return this.c.times[4 * i]!;
+  }
+  detected(i: number): number | undefined {
+    return time(this.c.times[4 * i + 1]!);
+  }
+  mitigated(i: number): number | undefined {
+    return time(this.c.times[4 * i + 2]!);
+  }
+  resolved(i: number): number | undefined {
+    return time(this.c.times[4 * i + 3]!);
+  }
   /** Minutes of impact of each of incident `i`'s services, in the order of `codes('services', i)`. */
   serviceMinutes(i: number): Float64Array {
     return this.c.serviceMinutes.subarray(this.c.services.offsets[i]!, this.c.services.offsets[i + 1]!);
@@ -166,13 +210,30 @@ export class Facts {
       remediations.push({ id, owner, status, due });
     }
     return {
-      id: this.id(i), title: this.title(i), status: this.status(i), severity: this.severity(i),
-      services: this.list('services', i), serviceMinutes: Array.from(this.serviceMinutes(i)), category: this.category(i), provider: this.provider(i),
-      started: this.started(i), detected: this.detected(i), mitigated: this.mitigated(i), resolved: this.resolved(i),
-      startedDate: this.startedDate(i), commander: this.commander(i),
-      authors: this.list('authors', i), reviewers: this.list('reviewers', i), remediations,
-      related: this.list('related', i), textDigest: this.textDigest(i), trendDigest: this.trendDigest(i), groupDigest: this.groupDigest(i),
-      rowDigest: this.c.rowDigests.get(i), actionDigest: this.c.actionDigests.get(i), ownerDigest: this.c.ownerDigests.get(i),
+      id: this.id(i),
+      title: this.title(i),
+      status: this.status(i),
+      severity: this.severity(i),
+      services: this.list('services', i),
+      serviceMinutes: Array.from(this.serviceMinutes(i)),
+      category: this.category(i),
+      provider: this.provider(i),
+      started: this.started(i),
+      detected: this.detected(i),
+      mitigated: this.mitigated(i),
+      resolved: this.resolved(i),
+      startedDate: this.startedDate(i),
+      commander: this.commander(i),
+      authors: this.list('authors', i),
+      reviewers: this.list('reviewers', i),
+      remediations,
+      related: this.list('related', i),
+      textDigest: this.textDigest(i),
+      trendDigest: this.trendDigest(i),
+      groupDigest: this.groupDigest(i),
+      rowDigest: this.c.rowDigests.get(i),
+      actionDigest: this.c.actionDigests.get(i),
+      ownerDigest: this.c.ownerDigests.get(i),
     };
   }
 
@@ -200,11 +261,17 @@ export class Facts {
     const scalars = this.c.scalars.slice();
     const times = this.c.times.slice();
     const serviceMinutes = this.c.serviceMinutes.slice();
-    const lists = Object.fromEntries([...LISTS, 'remediations' as const].map((l) => [l, { offsets: this.c[l].offsets, values: this.c[l].values.slice() }])) as
-      Record<(typeof LISTS)[number] | 'remediations', Lists>;
+    const lists = Object.fromEntries(
+      [...LISTS, 'remediations' as const].map((l) => [l, { offsets: this.c[l].offsets, values: this.c[l].values.slice() }]),
+    ) as Record<(typeof LISTS)[number] | 'remediations', Lists>;
     const strings = {
-      titles: new Map<number, string>(), textDigests: new Map<number, string>(), trendDigests: new Map<number, string>(), groupDigests: new Map<number, string>(),
-      rowDigests: new Map<number, string>(), actionDigests: new Map<number, string>(), ownerDigests: new Map<number, string>(),
+      titles: new Map<number, string>(),
+      textDigests: new Map<number, string>(),
+      trendDigests: new Map<number, string>(),
+      groupDigests: new Map<number, string>(),
+      rowDigests: new Map<number, string>(),
+      actionDigests: new Map<number, string>(),
+      ownerDigests: new Map<number, string>(),
     };
     for (const [i, b] of changes) {
       const s = SCALARS * i;
@@ -217,7 +284,10 @@ export class Facts {
       times.set([b.started, b.detected ?? NaN, b.mitigated ?? NaN, b.resolved ?? NaN], 4 * i);
       serviceMinutes.set(b.serviceMinutes, lists.services.offsets[i]!);
       for (const list of LISTS) lists[list].values.set(b[list].map(code), lists[list].offsets[i]!);
-      lists.remediations.values.set(b.remediations.flatMap((r) => [code(r.id), code(r.owner), code(r.status), code(r.due)]), lists.remediations.offsets[i]!);
+      lists.remediations.values.set(
+        b.remediations.flatMap((r) => [code(r.id), code(r.owner), code(r.status), code(r.due)]),
+        lists.remediations.offsets[i]!,
+      );
       strings.titles.set(i, escapeField(b.title));
       strings.textDigests.set(i, b.textDigest);
       strings.trendDigests.set(i, b.trendDigest);
@@ -227,10 +297,18 @@ export class Facts {
       strings.ownerDigests.set(i, b.ownerDigest);
     }
     const patched = new Facts({
-      ids: this.c.ids, dict, scalars, times, serviceMinutes, ...lists,
-      titles: this.c.titles.with(strings.titles), textDigests: this.c.textDigests.with(strings.textDigests),
-      trendDigests: this.c.trendDigests.with(strings.trendDigests), groupDigests: this.c.groupDigests.with(strings.groupDigests),
-      rowDigests: this.c.rowDigests.with(strings.rowDigests), actionDigests: this.c.actionDigests.with(strings.actionDigests),
+      ids: this.c.ids,
+      dict,
+      scalars,
+      times,
+      serviceMinutes,
+      ...lists,
+      titles: this.c.titles.with(strings.titles),
+      textDigests: this.c.textDigests.with(strings.textDigests),
+      trendDigests: this.c.trendDigests.with(strings.trendDigests),
+      groupDigests: this.c.groupDigests.with(strings.groupDigests),
+      rowDigests: this.c.rowDigests.with(strings.rowDigests),
+      actionDigests: this.c.actionDigests.with(strings.actionDigests),
       ownerDigests: this.c.ownerDigests.with(strings.ownerDigests),
     });
     patched.base = { facts: this, added };
@@ -285,7 +363,10 @@ export class FactsBuilder {
   private readonly serviceMinutes: number[] = [];
   private readonly lists: Record<(typeof LISTS)[number] | 'remediations', { offsets: number[]; values: Uint32Array; length: number }>;
 
-  constructor(private readonly from: Facts | undefined, capacity: number) {
+  constructor(
+    private readonly from: Facts | undefined,
+    capacity: number,
+  ) {
     this.dict = from ? [...from.c.dict] : [''];
     this.codes = from ? new Map(from.dictionary()) : new Map([['', 0]]);
     this.scalars = new Uint32Array(SCALARS * capacity);
@@ -377,22 +458,42 @@ export class FactsBuilder {
     this.times[4 * n + 1] = b.detected ?? NaN;
     this.times[4 * n + 2] = b.mitigated ?? NaN;
     this.times[4 * n + 3] = b.resolved ?? NaN;
-    for (const list of LISTS) this.push(list, b[list].map((v) => this.code(v)));
+    for (const list of LISTS)
+      this.push(
+        list,
+        b[list].map((v) => this.code(v)),
+      );
     this.serviceMinutes.push(...b.serviceMinutes);
-    this.push('remediations', b.remediations.flatMap((r) => [this.code(r.id), this.code(r.owner), this.code(r.status), this.code(r.due)]));
+    this.push(
+      'remediations',
+      b.remediations.flatMap((r) => [this.code(r.id), this.code(r.owner), this.code(r.status), this.code(r.due)]),
+    );
   }
 
   build(): Facts {
     const n = this.ids.length;
-    const lists = (l: { offsets: number[]; values: Uint32Array; length: number }): Lists =>
-      ({ offsets: Uint32Array.from(l.offsets), values: l.values.slice(0, l.length) });
+    const lists = (l: { offsets: number[]; values: Uint32Array; length: number }): Lists => ({
+      offsets: Uint32Array.from(l.offsets),
+      values: l.values.slice(0, l.length),
+    });
     return new Facts({
-      ids: this.ids, dict: this.dict, titles: Column.of(this.titles, '\u0000'), textDigests: Column.of(this.textDigests, '\n'),
-      trendDigests: Column.of(this.trendDigests, '\n'), groupDigests: Column.of(this.groupDigests, '\n'),
-      rowDigests: Column.of(this.rowDigests, '\n'), actionDigests: Column.of(this.actionDigests, '\n'), ownerDigests: Column.of(this.ownerDigests, '\n'),
-      scalars: this.scalars.slice(0, SCALARS * n), times: this.times.slice(0, 4 * n), serviceMinutes: Float64Array.from(this.serviceMinutes),
-      services: lists(this.lists.services), authors: lists(this.lists.authors), reviewers: lists(this.lists.reviewers),
-      related: lists(this.lists.related), remediations: lists(this.lists.remediations),
+      ids: this.ids,
+      dict: this.dict,
+      titles: Column.of(this.titles, '\u0000'),
+      textDigests: Column.of(this.textDigests, '\n'),
+      trendDigests: Column.of(this.trendDigests, '\n'),
+      groupDigests: Column.of(this.groupDigests, '\n'),
+      rowDigests: Column.of(this.rowDigests, '\n'),
+      actionDigests: Column.of(this.actionDigests, '\n'),
+      ownerDigests: Column.of(this.ownerDigests, '\n'),
+      scalars: this.scalars.slice(0, SCALARS * n),
+      times: this.times.slice(0, 4 * n),
+      serviceMinutes: Float64Array.from(this.serviceMinutes),
+      services: lists(this.lists.services),
+      authors: lists(this.lists.authors),
+      reviewers: lists(this.lists.reviewers),
+      related: lists(this.lists.related),
+      remediations: lists(this.lists.remediations),
     });
   }
 }

@@ -54,18 +54,29 @@ export interface IncidentPageJob {
  * section put in as pieces — copied from `previous` when it has them, else rendered (`html`).
  */
 export function renderIncidentPage(
-  data: SiteData, renderer: Renderer, job: Pick<IncidentPageJob, 'path' | 'rest' | 'links'>, incident: Incident,
-  previous: PreviousPage | undefined, html: (markdown: string) => string,
+  data: SiteData,
+  renderer: Renderer,
+  job: Pick<IncidentPageJob, 'path' | 'rest' | 'links'>,
+  incident: Incident,
+  previous: PreviousPage | undefined,
+  html: (markdown: string) => string,
 ): Rendered {
   const base = baseOf(job.path);
   const pieces = new Pieces();
   const model = incidentPage(data, incident, (m) => pieces.one(markdownKey(m), () => html(m)));
-  const skeleton = renderer.page(job.path, 'incident.hbs', {
-    ...model,
-    phaseBar: phaseBarSvg(incident),
-    remediationRowsHtml: sanitizedHtml(model.remediations.map((v) => renderer.piece('remediation-row.hbs', { ...v, showIncident: false, base })).join('')),
-    links: pieces.one(job.links, () => linksHtml(data, renderer, incident.id, base)),
-  }, { title: incident.title, nav: 'none' });
+  const skeleton = renderer.page(
+    job.path,
+    'incident.hbs',
+    {
+      ...model,
+      phaseBar: phaseBarSvg(incident),
+      remediationRowsHtml: sanitizedHtml(
+        model.remediations.map((v) => renderer.piece('remediation-row.hbs', { ...v, showIncident: false, base })).join(''),
+      ),
+      links: pieces.one(job.links, () => linksHtml(data, renderer, incident.id, base)),
+    },
+    { title: incident.title, nav: 'none' },
+  );
   const page = assemble(skeleton, pieces, previous, () => true);
   return {
     content: page,
@@ -78,8 +89,16 @@ const linksHtml = (data: SiteData, renderer: Renderer, id: string, base: string)
   renderer.piece('incident-links.hbs', { ...incidentLinksView(data, id), base });
 
 /** The page of a job, in a worker thread: its previous file looked at, its Markdown rendered there. */
-export function renderIncidentPageJob(data: SiteData, renderer: Renderer, siteDir: string, job: IncidentPageJob, incident: Incident): Rendered {
-  return renderIncidentPage(data, renderer, job, incident, previousPage(join(siteDir, job.path), job.layout), (m) => markdownToHtml(m, 'internal'));
+export function renderIncidentPageJob(
+  data: SiteData,
+  renderer: Renderer,
+  siteDir: string,
+  job: IncidentPageJob,
+  incident: Incident,
+): Rendered {
+  return renderIncidentPage(data, renderer, job, incident, previousPage(join(siteDir, job.path), job.layout), (m) =>
+    markdownToHtml(m, 'internal'),
+  );
 }
 
 /** About how many tasks an incident page rendered whole is (its sections' Markdown). */
@@ -128,9 +147,14 @@ export function incidentPageOf(data: SiteData, c: IncidentPageContext): Page {
     needs: () => (canSplice() ? [] : [c.id]),
     // unless most sections are copied from the previous page
     weight: layout ? 1 : INCIDENT_PAGE_WEIGHT,
-    remote: () => (canSplice() ? undefined : {
-      kind: 'page', job: { id: c.id, path: c.path, file: c.file, digest: c.digest, rest: c.rest, links: c.links, ...(layout ? { layout } : {}) }, linksOf: data.links(c.id),
-    } satisfies PageTask),
+    remote: () =>
+      canSplice()
+        ? undefined
+        : ({
+            kind: 'page',
+            job: { id: c.id, path: c.path, file: c.file, digest: c.digest, rest: c.rest, links: c.links, ...(layout ? { layout } : {}) },
+            linksOf: data.links(c.id),
+          } satisfies PageTask),
     tasks: (full) => {
       if (canSplice()) return [];
       // sections' HTML is copied from the previous page when their Markdown is the same
@@ -142,8 +166,14 @@ export function incidentPageOf(data: SiteData, c: IncidentPageContext): Page {
       if (canSplice()) {
         const before = previousPage(file, layout);
         if (before) {
-          const page = splice(before, (key) => (key.startsWith('L') ? { key: c.links, html: linksHtml(data, c.renderer(), c.id, baseOf(c.path)) } : undefined));
-          return { content: page, pieces: { head: c.rest, keys: page.keys, spans: page.spans, rendered: page.rendered, copied: page.copied }, previous: before.bytes };
+          const page = splice(before, (key) =>
+            key.startsWith('L') ? { key: c.links, html: linksHtml(data, c.renderer(), c.id, baseOf(c.path)) } : undefined,
+          );
+          return {
+            content: page,
+            pieces: { head: c.rest, keys: page.keys, spans: page.spans, rendered: page.rendered, copied: page.copied },
+            previous: before.bytes,
+          };
         }
         // the file changed since it was looked at: the whole page, then
         return render(c.load([c.id])[0]!, new Map());

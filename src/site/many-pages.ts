@@ -1,8 +1,19 @@
 import { join } from 'node:path';
 import { SITE_PATHS } from './links.js';
 import {
-  actionsPage, categoriesIndexPage, categoryPath, groupPage, incidentRef, incidentRow, ROW_SERVICES,
-  indexPage, ownersPage, remediationView, servicePath, servicesIndexPage, type SiteData,
+  actionsPage,
+  categoriesIndexPage,
+  categoryPath,
+  groupPage,
+  incidentRef,
+  incidentRow,
+  ROW_SERVICES,
+  indexPage,
+  ownersPage,
+  remediationView,
+  servicePath,
+  servicesIndexPage,
+  type SiteData,
 } from './model.js';
 import type { Rendered } from './page.js';
 import { assemble, finder, Pieces, previousPage, splice, type Assembled, type PreviousPage } from './pieces.js';
@@ -64,10 +75,25 @@ export function pagesOverMany(data: SiteData, c: ManyContext): ManyPage[] {
    * file was made with (its layout's head is their digest), the page is the
    * previous file with the changed pieces replaced — no templates filled at all.
    */
-  const piecesPage = (path: string, digest: string, build: (pieces: Pieces) => {
-    shows: string; skeleton: () => string; needs: (key: string) => string | undefined;
-  }, known?: { render(key: string): string; needs(key: string): string | undefined }): ManyPage => {
-    let planned: { pieces: Pieces; key: string; skeleton: () => string; previous: PreviousPage | undefined; needs: (key: string) => string | undefined } | undefined;
+  const piecesPage = (
+    path: string,
+    digest: string,
+    build: (pieces: Pieces) => {
+      shows: string;
+      skeleton: () => string;
+      needs: (key: string) => string | undefined;
+    },
+    known?: { render(key: string): string; needs(key: string): string | undefined },
+  ): ManyPage => {
+    let planned:
+      | {
+          pieces: Pieces;
+          key: string;
+          skeleton: () => string;
+          previous: PreviousPage | undefined;
+          needs: (key: string) => string | undefined;
+        }
+      | undefined;
     // When the edit cannot have changed the skeleton or which pieces there are (see
     // `ManyContext.sameRows`), the previous file's layout says both: the model of the page is
     // not even worked out.
@@ -89,10 +115,15 @@ export function pagesOverMany(data: SiteData, c: ManyContext): ManyPage[] {
     };
     const reusable = (key: string) => c.reusable(key);
     return {
-      path, digest,
+      path,
+      digest,
       plan: () => {
         const previous = shortcut();
-        if (previous) return previous.layout.keys.filter((key) => !reusable(key)).map((key) => known!.needs(key)).filter((id): id is string => id !== undefined);
+        if (previous)
+          return previous.layout.keys
+            .filter((key) => !reusable(key))
+            .map((key) => known!.needs(key))
+            .filter((id): id is string => id !== undefined);
         const p = plan();
         const out: string[] = [];
         const { find } = finder(p.previous);
@@ -135,83 +166,169 @@ export function pagesOverMany(data: SiteData, c: ManyContext): ManyPage[] {
    * only its rows name every service; elsewhere a row names at most ROW_SERVICES (an incident
    * with n services is on n service pages: all n in each made the site grow with n²).
    */
-  const row = (i: number, path: string) => c.renderer().piece('incident-row.hbs', {
-    ...incidentRow(data, i, path === SITE_PATHS.index ? Infinity : ROW_SERVICES), base: baseOf(path),
-  });
+  const row = (i: number, path: string) =>
+    c.renderer().piece('incident-row.hbs', {
+      ...incidentRow(data, i, path === SITE_PATHS.index ? Infinity : ROW_SERVICES),
+      base: baseOf(path),
+    });
   const rows = (pieces: Pieces, path: string, members: ArrayLike<number>) =>
-    pieces.list(Array.from(members, (i) => f.id(i)), (n) => row(members[n]!, path));
+    pieces.list(
+      Array.from(members, (i) => f.id(i)),
+      (n) => row(members[n]!, path),
+    );
   /** A row or action item by its key (see `item` below), for a page whose pieces the edit did not reorder. */
-  const knownRows = (path: string) => c.sameRows ? {
-    render: (id: string) => row(f.indexOf(id)!, path),
-    needs: () => undefined,
-  } : undefined;
+  const knownRows = (path: string) =>
+    c.sameRows
+      ? {
+          render: (id: string) => row(f.indexOf(id)!, path),
+          needs: () => undefined,
+        }
+      : undefined;
   const item = (id: string, k: number) => {
     const r = c.summary(id).remediations[k]!;
     return c.renderer().piece('remediation-row.hbs', {
-      ...remediationView(data, r), incident: incidentRef(data, id), showIncident: true, base: baseOf(SITE_PATHS.actions),
+      ...remediationView(data, r),
+      incident: incidentRef(data, id),
+      showIncident: true,
+      base: baseOf(SITE_PATHS.actions),
     });
   };
 
   const pages: ManyPage[] = [];
-  pages.push(piecesPage(SITE_PATHS.index, indexDigest, (pieces) => {
-    const model = indexPage(data);
-    const scripts = ['assets/minisearch.js', 'assets/search/terms.js', 'assets/search/options.js', ...c.shardPaths, 'assets/site.js'];
-    const rowsHtml = rows(pieces, SITE_PATHS.index, model.order);
-    return {
-      shows: JSON.stringify([model.count, model.filters, scripts]),
-      skeleton: () => c.renderer().page(SITE_PATHS.index, 'index.hbs', { ...model, rowsHtml }, { title: 'Incidents', nav: 'index', scripts }),
-      needs: () => undefined,
-    };
-  }, knownRows(SITE_PATHS.index)));
-  const whole = (path: string, digest: string, render: () => string): ManyPage => ({ path, digest, plan: () => [], render: () => ({ content: render() }) });
-  pages.push(whole(SITE_PATHS.trends, trendsDigest,
-    () => c.renderer().page(SITE_PATHS.trends, 'trends.hbs', trendsPage(data), { title: 'Trends', nav: 'trends' })));
-  pages.push(piecesPage(SITE_PATHS.actions, actionsDigest, (pieces) => {
-    const model = actionsPage(data);
-    const owners = model.owners.map((owner) => ({
-      ...owner,
-      itemsHtml: pieces.list(owner.items.map((x) => `${x.id}/${x.k}/${x.overdue ? 1 : 0}`), (n) => item(owner.items[n]!.id, owner.items[n]!.k)),
-    }));
-    return {
-      shows: JSON.stringify([model.today, model.totalOpen, model.totalOverdue, model.closed,
-        owners.map((o) => [o.id, o.name, o.anchor, o.team, o.open, o.overdue])]),
-      skeleton: () => c.renderer().page(SITE_PATHS.actions, 'actions.hbs', { ...model, owners }, { title: 'Action items by owner', nav: 'actions' }),
-      needs: (key) => key.slice(0, key.indexOf('/')),
-    };
-  }, c.sameItems ? {
-    render: (key) => {
-      const [id, k] = key.split('/') as [string, string];
-      return item(id, Number(k));
-    },
-    needs: (key) => key.slice(0, key.indexOf('/')),
-  } : undefined));
-  pages.push(whole(SITE_PATHS.owners, ownersDigest,
-    () => c.renderer().page(SITE_PATHS.owners, 'owners.hbs', ownersPage(data), { title: 'Owners', nav: 'owners' })));
-  pages.push(whole(SITE_PATHS.services, servicesDigest, () => c.renderer().page(SITE_PATHS.services, 'group-index.hbs', {
-    heading: 'Services', intro: 'Incidents by affected service (an incident can affect several).',
-    groups: servicesIndexPage(data).services.map((s) => ({ ...s, one: s.count === 1 })),
-  }, { title: 'Services', nav: 'services' })));
-  pages.push(whole(SITE_PATHS.categories, categoriesDigest, () => c.renderer().page(SITE_PATHS.categories, 'group-index.hbs', {
-    heading: 'Root-cause categories', intro: 'Incidents by root-cause category.',
-    groups: categoriesIndexPage(data).categories.map((x) => ({ ...x, one: x.count === 1 })),
-  }, { title: 'Root-cause categories', nav: 'categories' })));
+  pages.push(
+    piecesPage(
+      SITE_PATHS.index,
+      indexDigest,
+      (pieces) => {
+        const model = indexPage(data);
+        const scripts = ['assets/minisearch.js', 'assets/search/terms.js', 'assets/search/options.js', ...c.shardPaths, 'assets/site.js'];
+        const rowsHtml = rows(pieces, SITE_PATHS.index, model.order);
+        return {
+          shows: JSON.stringify([model.count, model.filters, scripts]),
+          skeleton: () =>
+            c.renderer().page(SITE_PATHS.index, 'index.hbs', { ...model, rowsHtml }, { title: 'Incidents', nav: 'index', scripts }),
+          needs: () => undefined,
+        };
+      },
+      knownRows(SITE_PATHS.index),
+    ),
+  );
+  const whole = (path: string, digest: string, render: () => string): ManyPage => ({
+    path,
+    digest,
+    plan: () => [],
+    render: () => ({ content: render() }),
+  });
+  pages.push(
+    whole(SITE_PATHS.trends, trendsDigest, () =>
+      c.renderer().page(SITE_PATHS.trends, 'trends.hbs', trendsPage(data), { title: 'Trends', nav: 'trends' }),
+    ),
+  );
+  pages.push(
+    piecesPage(
+      SITE_PATHS.actions,
+      actionsDigest,
+      (pieces) => {
+        const model = actionsPage(data);
+        const owners = model.owners.map((owner) => ({
+          ...owner,
+          itemsHtml: pieces.list(
+            owner.items.map((x) => `${x.id}/${x.k}/${x.overdue ? 1 : 0}`),
+            (n) => item(owner.items[n]!.id, owner.items[n]!.k),
+          ),
+        }));
+        return {
+          shows: JSON.stringify([
+            model.today,
+            model.totalOpen,
+            model.totalOverdue,
+            model.closed,
+            owners.map((o) => [o.id, o.name, o.anchor, o.team, o.open, o.overdue]),
+          ]),
+          skeleton: () =>
+            c.renderer().page(SITE_PATHS.actions, 'actions.hbs', { ...model, owners }, { title: 'Action items by owner', nav: 'actions' }),
+          needs: (key) => key.slice(0, key.indexOf('/')),
+        };
+      },
+      c.sameItems
+        ? {
+            render: (key) => {
+              const [id, k] = key.split('/') as [string, string];
+              return item(id, Number(k));
+            },
+            needs: (key) => key.slice(0, key.indexOf('/')),
+          }
+        : undefined,
+    ),
+  );
+  pages.push(
+    whole(SITE_PATHS.owners, ownersDigest, () =>
+      c.renderer().page(SITE_PATHS.owners, 'owners.hbs', ownersPage(data), { title: 'Owners', nav: 'owners' }),
+    ),
+  );
+  pages.push(
+    whole(SITE_PATHS.services, servicesDigest, () =>
+      c.renderer().page(
+        SITE_PATHS.services,
+        'group-index.hbs',
+        {
+          heading: 'Services',
+          intro: 'Incidents by affected service (an incident can affect several).',
+          groups: servicesIndexPage(data).services.map((s) => ({ ...s, one: s.count === 1 })),
+        },
+        { title: 'Services', nav: 'services' },
+      ),
+    ),
+  );
+  pages.push(
+    whole(SITE_PATHS.categories, categoriesDigest, () =>
+      c.renderer().page(
+        SITE_PATHS.categories,
+        'group-index.hbs',
+        {
+          heading: 'Root-cause categories',
+          intro: 'Incidents by root-cause category.',
+          groups: categoriesIndexPage(data).categories.map((x) => ({ ...x, one: x.count === 1 })),
+        },
+        { title: 'Root-cause categories', nav: 'categories' },
+      ),
+    ),
+  );
 
   const group = (path: string, kind: 'service' | 'category', name: string, members: number[]) => {
-    pages.push(piecesPage(path, hash(c.base, kind, name, members.map((i) => f.rowDigest(i)).join('\u0000')), (pieces) => {
-      const model = groupPage(data, name, members);
-      const rowsHtml = rows(pieces, path, members);
-      return {
-        shows: JSON.stringify([kind, model]),
-        skeleton: () => c.renderer().page(path, 'group.hbs', {
-          ...model, one: model.count === 1, rowsHtml,
-          heading: kind === 'service' ? `Service: ${name}` : `Root cause: ${name}`,
-          caption: kind === 'service' ? `Incidents affecting ${name}, newest first` : `Incidents caused by ${name}, newest first`,
-          parentHref: kind === 'service' ? SITE_PATHS.services : SITE_PATHS.categories,
-          parentLabel: kind === 'service' ? 'All services' : 'All root-cause categories',
-        }, { title: kind === 'service' ? `Service ${name}` : `Root cause ${name}`, nav: kind === 'service' ? 'services' : 'categories' }),
-        needs: () => undefined,
-      };
-    }, knownRows(path)));
+    pages.push(
+      piecesPage(
+        path,
+        hash(c.base, kind, name, members.map((i) => f.rowDigest(i)).join('\u0000')),
+        (pieces) => {
+          const model = groupPage(data, name, members);
+          const rowsHtml = rows(pieces, path, members);
+          return {
+            shows: JSON.stringify([kind, model]),
+            skeleton: () =>
+              c.renderer().page(
+                path,
+                'group.hbs',
+                {
+                  ...model,
+                  one: model.count === 1,
+                  rowsHtml,
+                  heading: kind === 'service' ? `Service: ${name}` : `Root cause: ${name}`,
+                  caption: kind === 'service' ? `Incidents affecting ${name}, newest first` : `Incidents caused by ${name}, newest first`,
+                  parentHref: kind === 'service' ? SITE_PATHS.services : SITE_PATHS.categories,
+                  parentLabel: kind === 'service' ? 'All services' : 'All root-cause categories',
+                },
+                {
+                  title: kind === 'service' ? `Service ${name}` : `Root cause ${name}`,
+                  nav: kind === 'service' ? 'services' : 'categories',
+                },
+              ),
+            needs: () => undefined,
+          };
+        },
+        knownRows(path),
+      ),
+    );
   };
   // members of every service and category in one pass (newest first)
   const byService = new Map<number, number[]>();

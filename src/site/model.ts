@@ -2,7 +2,7 @@ import { locationName, type Config, type Owner } from '../schema/config.js';
 import type { Incident } from '../model/incident.js';
 import type { Remediation } from '../schema/incident.js';
 import type { Temporal } from '../model/time.js';
-import { compactDuration, humanDuration, minutesBetween } from '../format/time.js';
+import { compactDuration, humanDuration } from '../format/time.js';
 import { providerName, providerNames } from '../format/names.js';
 import { durations as durationsOf } from '../model/impact.js';
 import { zoneFormat, type ZoneFormat } from './zone-format.js';
@@ -153,13 +153,14 @@ export function incidentRow(data: SiteData, i: number, serviceLimit = Infinity):
   };
 }
 
-interface Option { value: string; label: string }
+interface Option {
+  value: string;
+  label: string;
+}
 
 function options(values: Iterable<string>, order?: readonly string[], label: (value: string) => string = (v) => v): Option[] {
   const set = new Set([...values].filter((v) => v !== ''));
-  const sorted = order
-    ? [...order.filter((v) => set.has(v)), ...[...set].filter((v) => !order.includes(v)).sort()]
-    : [...set].sort();
+  const sorted = order ? [...order.filter((v) => set.has(v)), ...[...set].filter((v) => !order.includes(v)).sort()] : [...set].sort();
   return sorted.map((v) => ({ value: v, label: label(v) }));
 }
 
@@ -192,15 +193,27 @@ export function incidentRef(data: SiteData, id: string) {
   if (i === undefined) return { id, title: '', href: '', severity: '', severityClass: '', started: '', known: false };
   const severity = f.severity(i);
   return {
-    id, title: f.title(i), href: incidentPath(id), severity, severityClass: severityClass(data.config, severity),
-    started: f.startedDate(i), known: true,
+    id,
+    title: f.title(i),
+    href: incidentPath(id),
+    severity,
+    severityClass: severityClass(data.config, severity),
+    started: f.startedDate(i),
+    known: true,
   };
 }
 
 export function remediationView(data: SiteData, r: Remediation) {
   return {
-    id: r.id, action: r.action, type: r.type, owner: ownerRef(data, r.owner), due: r.due ?? '', status: r.status,
-    overdue: isOverdue(r, data.todayText), ticket: r.ticket ?? '', public: r.public,
+    id: r.id,
+    action: r.action,
+    type: r.type,
+    owner: ownerRef(data, r.owner),
+    due: r.due ?? '',
+    status: r.status,
+    overdue: isOverdue(r, data.todayText),
+    ticket: r.ticket ?? '',
+    public: r.public,
   };
 }
 
@@ -238,8 +251,13 @@ export function incidentPageMarkdown(i: Incident) {
 /** Every piece of Markdown an incident page shows, each once. */
 export function incidentPageMarkdownList(i: Incident): string[] {
   const m = incidentPageMarkdown(i);
-  return [...new Set([...m.sections.map((s) => s.markdown), m.summary, m.impact, m.rootCause, m.remediations, m.customerSummary]
-    .filter((x): x is string => x !== undefined))];
+  return [
+    ...new Set(
+      [...m.sections.map((s) => s.markdown), m.summary, m.impact, m.rootCause, m.remediations, m.customerSummary].filter(
+        (x): x is string => x !== undefined,
+      ),
+    ),
+  ];
 }
 
 /** The internal incident page: every field, the timeline, links to related and similar incidents. */
@@ -249,16 +267,21 @@ export function incidentPage<H>(data: SiteData, i: Incident, sectionHtml: (markd
     at ? { label, iso: format.iso(at), display: `${format.longDate(at)}, ${format.shortDateTime(at).slice(11)}` } : null;
   const dayOnly = i.started_precision === 'day';
   // a day-precision start shows its day, and no duration is measured from it
-  const started = dayOnly ? { label: 'Started', iso: format.iso(i.started).slice(0, 10), display: `${format.longDate(i.started)} (day only)` } : when('Started', i.started);
-  const times = [started, when('Detected', i.detected), when('Mitigated', i.mitigated), when('Resolved', i.resolved)]
-    .filter((t) => t !== null);
+  const started = dayOnly
+    ? { label: 'Started', iso: format.iso(i.started).slice(0, 10), display: `${format.longDate(i.started)} (day only)` }
+    : when('Started', i.started);
+  const times = [started, when('Detected', i.detected), when('Mitigated', i.mitigated), when('Resolved', i.resolved)].filter(
+    (t) => t !== null,
+  );
   const times_ = dayOnly ? { detectedBeforeImpact: null, toDetect: null, toMitigate: null, toResolve: null, impact: null } : durationsOf(i);
   const span = (label: string, minutes: number | null) => (minutes === null ? null : { label, value: humanDuration(minutes) });
   const durations = [
     times_.detectedBeforeImpact !== null
       ? { label: 'Detected before impact', value: `${humanDuration(times_.detectedBeforeImpact)} before (proactive detection)` }
       : span('Time to detect', times_.toDetect),
-    span('Time to mitigate', times_.toMitigate), span('Time to resolve', times_.toResolve), span('Impact', times_.impact),
+    span('Time to mitigate', times_.toMitigate),
+    span('Time to resolve', times_.toResolve),
+    span('Impact', times_.impact),
   ].filter((d) => d !== null);
   const markdown = incidentPageMarkdown(i);
   const html = (m: string | undefined) => (m === undefined ? '' : sectionHtml(m));
@@ -286,12 +309,19 @@ export function incidentPage<H>(data: SiteData, i: Incident, sectionHtml: (markd
       percentResolved: i.impact.percent_resolved_at_mitigation === undefined ? '' : `${i.impact.percent_resolved_at_mitigation}%`,
       level: i.impact.level,
       affected: i.affected ? `${i.affected.count.toLocaleString('en-US')} ${i.affected.of}` : '',
-      windows: i.windows.some((w) => !w.implicit) ? i.windows.map((w) => ({
-        from: format.shortDateTime(w.from), to: w.to ? format.shortDateTime(w.to) : 'still open', level: w.level,
-        services: w.services.join(', '),
-        scope: w.scope ? `${w.scope.kind === 'percent' ? `${w.scope.value}%` : w.scope.value.toLocaleString('en-US')} of ${w.scope.of}` : '',
-        summary: w.summary ?? '', public: w.public,
-      })) : [],
+      windows: i.windows.some((w) => !w.implicit)
+        ? i.windows.map((w) => ({
+            from: format.shortDateTime(w.from),
+            to: w.to ? format.shortDateTime(w.to) : 'still open',
+            level: w.level,
+            services: w.services.join(', '),
+            scope: w.scope
+              ? `${w.scope.kind === 'percent' ? `${w.scope.value}%` : w.scope.value.toLocaleString('en-US')} of ${w.scope.of}`
+              : '',
+            summary: w.summary ?? '',
+            public: w.public,
+          }))
+        : [],
     },
     rootCause: i.root_cause.summary,
     otherCauses: i.root_causes.slice(1).map((c) => ({ category: c.category, summary: c.summary })),
@@ -299,7 +329,10 @@ export function incidentPage<H>(data: SiteData, i: Incident, sectionHtml: (markd
     contributingFactors: i.contributing_factors.map((f) => ({ category: f.category, summary: f.summary })),
     detection: i.detection ? { method: i.detection.method, summary: i.detection.summary ?? '' } : null,
     timeline: i.timeline.map((t) => ({
-      iso: format.iso(t.at), kind: t.kind, event: t.event, public: t.public,
+      iso: format.iso(t.at),
+      kind: t.kind,
+      event: t.event,
+      public: t.public,
       display: `${t.approximate ? 'around ' : ''}${t.day ?? format.shortDateTime(t.at)}`,
     })),
     remediations: i.remediations.map((r) => remediationView(data, r)),
@@ -386,7 +419,11 @@ export function groupPage(data: SiteData, name: string, members: readonly number
   return {
     name,
     count: members.length,
-    bySeverity: data.config.severities.map((s) => ({ severity: s, severityClass: severityClass(data.config, s), count: counts.get(s) ?? 0 })),
+    bySeverity: data.config.severities.map((s) => ({
+      severity: s,
+      severityClass: severityClass(data.config, s),
+      count: counts.get(s) ?? 0,
+    })),
     totalDowntime: timed ? humanDuration(total) : '',
   };
 }
@@ -430,10 +467,13 @@ export function actionsPage(data: SiteData) {
   for (let at = 3; at < offsets[f.n]!; at += 4) dues.add(values[at]!);
   const dueRank = new Int32Array(dictSize);
   const late = new Uint8Array(dictSize);
-  [...dues].map((c) => [f.value(c) || '9999', c] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).forEach(([due, c], n) => {
-    dueRank[c] = n;
-    late[c] = due !== '9999' && isOverdue({ status: 'open', due }, data.todayText) ? 1 : 0;
-  });
+  [...dues]
+    .map((c) => [f.value(c) || '9999', c] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .forEach(([due, c], n) => {
+      dueRank[c] = n;
+      late[c] = due !== '9999' && isOverdue({ status: 'open', due }, data.todayText) ? 1 : 0;
+    });
   const byOwner = new Map<number, OwnerActions>();
   let closed = 0;
   for (const i of data.order()) {
@@ -519,13 +559,25 @@ export function ownersPage(data: SiteData) {
       const r = roles.get(id) ?? empty();
       // newest first (incidents are in that order); long careers are cut to the latest few
       const refs = (list: number[]) => ({
-        count: list.length, latest: list.slice(0, OWNER_LATEST).map((x) => incidentRef(data, f.id(x))), more: Math.max(0, list.length - OWNER_LATEST),
+        count: list.length,
+        latest: list.slice(0, OWNER_LATEST).map((x) => incidentRef(data, f.id(x))),
+        more: Math.max(0, list.length - OWNER_LATEST),
       });
       return {
-        id, anchor: ownerAnchor(id), name: o?.name ?? id, title: o?.title ?? '', team: o?.team ?? '', email: o?.email ?? '',
-        public: o?.public ?? false, inDirectory: Boolean(o),
-        commanded: refs(r.commanded), authored: refs(r.authored), reviewed: refs(r.reviewed),
-        actions: r.actions, open: r.open, overdue: r.overdue,
+        id,
+        anchor: ownerAnchor(id),
+        name: o?.name ?? id,
+        title: o?.title ?? '',
+        team: o?.team ?? '',
+        email: o?.email ?? '',
+        public: o?.public ?? false,
+        inDirectory: Boolean(o),
+        commanded: refs(r.commanded),
+        authored: refs(r.authored),
+        reviewed: refs(r.reviewed),
+        actions: r.actions,
+        open: r.open,
+        overdue: r.overdue,
       };
     }),
   };

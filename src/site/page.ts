@@ -49,8 +49,11 @@ export interface Page {
 }
 
 function partsOf(content: Rendered['content']): Buffer[] {
-  return typeof content === 'string' ? [Buffer.from(content, 'utf8')]
-    : content instanceof Uint8Array ? [Buffer.from(content.buffer, content.byteOffset, content.length)] : content.parts;
+  return typeof content === 'string'
+    ? [Buffer.from(content, 'utf8')]
+    : content instanceof Uint8Array
+      ? [Buffer.from(content.buffer, content.byteOffset, content.length)]
+      : content.parts;
 }
 
 /**

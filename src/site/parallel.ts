@@ -95,19 +95,22 @@ export function createTaskPool(expectedTasks: number): TaskPool {
         batch.push(queue[head++]!);
       }
       w.inFlight++;
-      w.thread.call<unknown[]>({ kind: 'tasks', body: batch.map((q) => q.task) }).then((results) => {
-        w.inFlight--;
-        if (failed) {
-          for (const q of batch) q.reject(failed);
-          return;
-        }
-        batch.forEach((q, n) => q.resolve(results[n]));
-        pump(w);
-      }, (error: Error) => {
-        w.inFlight--;
-        fail(error);
-        for (const q of batch) q.reject(error);
-      });
+      w.thread.call<unknown[]>({ kind: 'tasks', body: batch.map((q) => q.task) }).then(
+        (results) => {
+          w.inFlight--;
+          if (failed) {
+            for (const q of batch) q.reject(failed);
+            return;
+          }
+          batch.forEach((q, n) => q.resolve(results[n]));
+          pump(w);
+        },
+        (error: Error) => {
+          w.inFlight--;
+          fail(error);
+          for (const q of batch) q.reject(error);
+        },
+      );
     }
     if (head === queue.length) {
       queue.length = 0;
@@ -119,14 +122,15 @@ export function createTaskPool(expectedTasks: number): TaskPool {
     failed = error;
     for (const q of queue.splice(head)) q.reject(error);
   };
-  const submit = <T>(task: SiteTask) => new Promise<T>((resolve, reject) => {
-    if (failed) {
-      reject(failed);
-      return;
-    }
-    queue.push({ task, resolve: resolve as (r: unknown) => void, reject });
-    for (const w of workers) pump(w);
-  });
+  const submit = <T>(task: SiteTask) =>
+    new Promise<T>((resolve, reject) => {
+      if (failed) {
+        reject(failed);
+        return;
+      }
+      queue.push({ task, resolve: resolve as (r: unknown) => void, reject });
+      for (const w of workers) pump(w);
+    });
   return {
     threads: count,
     run: (tasks) => Promise.all(tasks.map((t) => submit<string>(t))),

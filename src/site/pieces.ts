@@ -180,7 +180,14 @@ class Assembler {
   done(): Assembled {
     this.flush();
     const keys = this.keyLists.length === 1 ? [...this.keyLists[0]!] : ([] as string[]).concat(...this.keyLists);
-    return { parts: this.parts, size: this.size, keys, spans: this.spans.slice(0, 2 * this.pieces), rendered: this.rendered, copied: this.copied };
+    return {
+      parts: this.parts,
+      size: this.size,
+      keys,
+      spans: this.spans.slice(0, 2 * this.pieces),
+      rendered: this.rendered,
+      copied: this.copied,
+    };
   }
 }
 
@@ -214,7 +221,12 @@ export function finder(previous: PreviousPage | undefined): { find(key: string):
  * The page: the skeleton with each marker replaced by its pieces — copied from `previous` when
  * `reusable(key)` and the previous file has it, else rendered.
  */
-export function assemble(skeleton: string, pieces: Pieces, previous: PreviousPage | undefined, reusable: (key: string) => boolean): Assembled {
+export function assemble(
+  skeleton: string,
+  pieces: Pieces,
+  previous: PreviousPage | undefined,
+  reusable: (key: string) => boolean,
+): Assembled {
   const out = new Assembler(previous?.bytes);
   const { find, skip } = finder(previous);
   const layout = previous?.layout;
@@ -228,7 +240,7 @@ export function assemble(skeleton: string, pieces: Pieces, previous: PreviousPag
     out.text(skeleton.slice(at, mark));
     out.keys(list.keys);
     const { keys } = list;
-    for (let n = 0; n < keys.length;) {
+    for (let n = 0; n < keys.length; ) {
       const old = reusable(keys[n]!) ? find(keys[n]!) : undefined;
       if (old === undefined) {
         out.piece(list.render(n));
@@ -238,8 +250,13 @@ export function assemble(skeleton: string, pieces: Pieces, previous: PreviousPag
       // the longest run of following pieces that lie one after the other in the previous file
       let m = old + 1;
       let k = n + 1;
-      while (k < keys.length && m < layout!.keys.length && layout!.keys[m] === keys[k]
-        && layout!.spans[2 * m] === layout!.spans[2 * (m - 1)]! + layout!.spans[2 * (m - 1) + 1]! && reusable(keys[k]!)) {
+      while (
+        k < keys.length &&
+        m < layout!.keys.length &&
+        layout!.keys[m] === keys[k] &&
+        layout!.spans[2 * m] === layout!.spans[2 * (m - 1)]! + layout!.spans[2 * (m - 1) + 1]! &&
+        reusable(keys[k]!)
+      ) {
         m++;
         k++;
       }

@@ -32,15 +32,18 @@ const MINISEARCH_UMD = (() => {
 /** The pages of the previous manifest that are not on disk, and those an earlier build was writing when it stopped. */
 export function missingPaths(siteDir: string, c: Pick<Changes, 'previous' | 'state' | 'building'>): Set<string> {
   // one directory listing instead of a stat per page (10,000 stats cost a tenth of a second)
-  return new Set([...missingPages(siteDir, Object.keys(c.previous.pages), (dir) => {
-    const before = c.state?.folders.get(dir);
-    if (before === undefined) return false;
-    try {
-      return statSync(join(siteDir, dir)).mtimeMs === before;
-    } catch {
-      return false;
-    }
-  }), ...c.building]);
+  return new Set([
+    ...missingPages(siteDir, Object.keys(c.previous.pages), (dir) => {
+      const before = c.state?.folders.get(dir);
+      if (before === undefined) return false;
+      try {
+        return statSync(join(siteDir, dir)).mtimeMs === before;
+      } catch {
+        return false;
+      }
+    }),
+    ...c.building,
+  ]);
 }
 
 /** The templates' assets and the search scripts: copied as they are. */
@@ -75,7 +78,10 @@ export interface ShardPlan {
 }
 
 /** Which search shards the changes reach (only those are read): all of them when their number or the base changed. */
-export function planShards(c: Pick<Changes, 'ids' | 'listing' | 'state' | 'base' | 'sameBase' | 'contentChanged' | 'removed' | 'previous'>, missing: ReadonlySet<string>): ShardPlan {
+export function planShards(
+  c: Pick<Changes, 'ids' | 'listing' | 'state' | 'base' | 'sameBase' | 'contentChanged' | 'removed' | 'previous'>,
+  missing: ReadonlySet<string>,
+): ShardPlan {
   const { ids, previous } = c;
   const shards = shardCount(ids.length);
   const all = !c.state || !c.sameBase || shardCount(c.state.ids.length) !== shards;
@@ -88,9 +94,13 @@ export function planShards(c: Pick<Changes, 'ids' | 'listing' | 'state' | 'base'
   const gone = all ? Object.keys(previous.pages).filter((path) => path.startsWith('assets/search/shard-') && !paths.includes(path)) : [];
   const members = new Map([...wanted].map((n) => [n, [] as [string, string][]]));
   if (members.size > 0) ids.forEach((id, n) => members.get(shardOf(id, shards))?.push([id, c.listing.digests.get(n)]));
-  const pages = [...members].sort(([a], [b]) => a - b).map(([n, m]) => ({
-    path: paths[n]!, ids: m.map(([id]) => id), digest: hash(c.base, String(shards), ...m.map(([, digest]) => digest)),
-  }));
+  const pages = [...members]
+    .sort(([a], [b]) => a - b)
+    .map(([n, m]) => ({
+      path: paths[n]!,
+      ids: m.map(([id]) => id),
+      digest: hash(c.base, String(shards), ...m.map(([, digest]) => digest)),
+    }));
   return { paths, stale: pages.filter((s) => previous.pages[s.path] !== s.digest || missing.has(s.path)), gone };
 }
 
@@ -109,8 +119,13 @@ export function incidentCandidates(c: Changes, links: LinkChanges, missing: Read
     for (const id of links.updated.keys()) set.add(id);
   }
   // pages that show an incident whose title, severity or date changed, or that came or went
-  const shown = new Set([...c.added, ...c.removed, ...c.summaryChanged.filter((id) => shownChanged(c.oldBrief(id), c.freshBrief.get(id)!))]);
-  const shows = (l: IncidentLinks) => l.related.some((x) => shown.has(x)) || l.relatedBy.some((x) => shown.has(x)) || l.similar.some((x) => shown.has(x));
+  const shown = new Set([
+    ...c.added,
+    ...c.removed,
+    ...c.summaryChanged.filter((id) => shownChanged(c.oldBrief(id), c.freshBrief.get(id)!)),
+  ]);
+  const shows = (l: IncidentLinks) =>
+    l.related.some((x) => shown.has(x)) || l.relatedBy.some((x) => shown.has(x)) || l.similar.some((x) => shown.has(x));
   if (shown.size > 0 && links.all) {
     for (const [id, l] of links.all) if (shows(l)) set.add(id);
   } else if (shown.size > 0) {
@@ -174,12 +189,21 @@ export function planPages(p: PlanInput): PagePlan {
     const n = facts.indexOf(id)!;
     const digest = listing.digests.get(n);
     const file = listing.files.get(n);
-    pages.push(incidentPageOf(p.data, {
-      id, path: incidentPath(id), file: unescapeField(file), digest, siteDir: p.siteDir, renderer: p.renderer, load: p.load, layout: state?.layouts,
-      // the page shows the file's path too: a moved file is a changed page
-      rest: hash(base, digest, file, overdueFlags(p.data, n)).slice(0, 16),
-      links: `L${hash(base, incidentPageNeighbours(p.data, id)).slice(0, 15)}`,
-    }));
+    pages.push(
+      incidentPageOf(p.data, {
+        id,
+        path: incidentPath(id),
+        file: unescapeField(file),
+        digest,
+        siteDir: p.siteDir,
+        renderer: p.renderer,
+        load: p.load,
+        layout: state?.layouts,
+        // the page shows the file's path too: a moved file is a changed page
+        rest: hash(base, digest, file, overdueFlags(p.data, n)).slice(0, 16),
+        links: `L${hash(base, incidentPageNeighbours(p.data, id)).slice(0, 15)}`,
+      }),
+    );
   }
   const summaryOf = new Map(c.fresh);
   const isQuick = quick(c, p.missing);
@@ -201,21 +225,36 @@ export function planPages(p: PlanInput): PagePlan {
 /** Pages over many incidents can change only when a summary did (or the date, templates, config), or one of their files is missing. */
 function quick(c: Changes, missing: ReadonlySet<string>): boolean {
   const incidentOrShard = (path: string) => path.startsWith('incidents/') || path.startsWith('assets/search/shard-');
-  return c.state !== undefined && c.sameBase && c.sameToday && c.summaryChanged.length === 0 && c.removed.length === 0
-    && [...missing].every(incidentOrShard);
+  return (
+    c.state !== undefined &&
+    c.sameBase &&
+    c.sameToday &&
+    c.summaryChanged.length === 0 &&
+    c.removed.length === 0 &&
+    [...missing].every(incidentOrShard)
+  );
 }
 
 function manyPagesOf(p: PlanInput, summaryOf: ReadonlyMap<string, SiteIncident>): ManyPage[] {
   const c = p.changes;
   const { state } = c;
   const freshSet = new Set(c.freshBrief.keys());
-  const same = (fields: (b: Brief) => string) => state !== undefined && c.aligned && c.sameBase
-    && [...c.freshBrief].every(([id, b]) => fields(c.oldBrief(id)!) === fields(b));
+  const same = (fields: (b: Brief) => string) =>
+    state !== undefined && c.aligned && c.sameBase && [...c.freshBrief].every(([id, b]) => fields(c.oldBrief(id)!) === fields(b));
   return pagesOverMany(p.data, {
-    sameRows: same((b) => [b.severity, b.services.join('\u0001'), b.category, b.provider, b.status, b.started, b.mitigated, b.resolved, b.startedDate].join('\u0000')),
-    sameItems: c.sameToday && same((b) => b.remediations.map((r) => `${r.id}\u0001${r.owner}\u0001${r.status}\u0001${r.due}`).join('\u0000')),
+    sameRows: same((b) =>
+      [b.severity, b.services.join('\u0001'), b.category, b.provider, b.status, b.started, b.mitigated, b.resolved, b.startedDate].join(
+        '\u0000',
+      ),
+    ),
+    sameItems:
+      c.sameToday && same((b) => b.remediations.map((r) => `${r.id}\u0001${r.owner}\u0001${r.status}\u0001${r.due}`).join('\u0000')),
     summary: (id) => summaryOf.get(id)!,
-    base: c.base, todayText: c.todayText, shardPaths: p.shards.paths, renderer: p.renderer, siteDir: p.siteDir,
+    base: c.base,
+    todayText: c.todayText,
+    shardPaths: p.shards.paths,
+    renderer: p.renderer,
+    siteDir: p.siteDir,
     layout: (path) => (c.sameBase ? state?.layouts.get(path) : undefined),
     // a piece's key is its incident's id, or the id, `/` and more: not reusable when that
     // id is fresh (every prefix ending at a `/` is tried: a set lookup each, not a scan of every fresh id)

@@ -37,7 +37,10 @@ export class Renderer {
   private readonly env: TemplateEnvironment;
   private readonly templates = new Map<string, (data: object) => string>();
 
-  constructor(private readonly root: string, private readonly data: SiteData) {
+  constructor(
+    private readonly root: string,
+    private readonly data: SiteData,
+  ) {
     this.env = createEnvironment('internal', HELPERS);
     for (const [name, file] of Object.entries(PARTIALS)) this.env.registerPartialFile(root, name, `site/${file}`);
   }
@@ -67,5 +70,3 @@ export class Renderer {
     return this.template(template)(model);
   }
 }
-
-

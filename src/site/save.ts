@@ -28,12 +28,28 @@ export function deleteGone(siteDir: string, gone: Iterable<string>): string[] {
 
 /** Whether this build saw exactly what the previous one did (then its state is kept as it is). */
 export function sawTheSame(c: Changes, gone: ReadonlySet<string>, stale: number): boolean {
-  return c.state !== undefined && c.sameBase && c.sameToday && c.contentChanged.length === 0 && c.moved.length === 0 && c.removed.length === 0
-    && stale === 0 && gone.size === 0 && c.building.size === 0;
+  return (
+    c.state !== undefined &&
+    c.sameBase &&
+    c.sameToday &&
+    c.contentChanged.length === 0 &&
+    c.moved.length === 0 &&
+    c.removed.length === 0 &&
+    stale === 0 &&
+    gone.size === 0 &&
+    c.building.size === 0
+  );
 }
 
 /** Keeps what this build saw: as a delta of the previous state when the incidents are the same ones, else whole. */
-export function saveSiteState(siteDir: string, stateKey: string, c: Changes, links: LinkChanges, w: Written, gone: ReadonlySet<string>): void {
+export function saveSiteState(
+  siteDir: string,
+  stateKey: string,
+  c: Changes,
+  links: LinkChanges,
+  w: Written,
+  gone: ReadonlySet<string>,
+): void {
   const { state, ids, aligned } = c;
   // links that changed, by position (when the incidents are the same ones)
   const linkChanges = new Map<number, string>();
@@ -48,25 +64,41 @@ export function saveSiteState(siteDir: string, stateKey: string, c: Changes, lin
     }
   }
   const at = (id: string) => state!.indexOf(id)!;
-  saveState(siteDir, {
-    key: stateKey, base: c.base, today: c.todayText, manifest: hash(w.manifest), folders: folderTimes(siteDir, Object.keys(w.next)),
-    ids,
-    digests: c.listing.digests,
-    files: c.listing.files,
-    summaries: c.summaries, facts: c.facts,
-    links: state && aligned
-      ? state.links.with(linkChanges)
-      : Column.of(ids.map((id, n) => {
-        const l = links.all?.get(id) ?? links.updated.get(id);
-        return l ? encodeLinks(l) : state!.links.get(c.before(id, n));
-      }), '\u0000'),
-    linksUseText: links.useText,
-    services: c.serviceNames,
-    layouts: (state?.layouts ?? Layouts.empty()).with(w.layouts, gone),
-  }, state, state && aligned && gone.size === 0 ? {
-    incidents: [...c.contentChanged.map(at), ...c.moved.map(at), ...linkChanges.keys()],
-    pages: w.layouts.keys(),
-  } : undefined);
+  saveState(
+    siteDir,
+    {
+      key: stateKey,
+      base: c.base,
+      today: c.todayText,
+      manifest: hash(w.manifest),
+      folders: folderTimes(siteDir, Object.keys(w.next)),
+      ids,
+      digests: c.listing.digests,
+      files: c.listing.files,
+      summaries: c.summaries,
+      facts: c.facts,
+      links:
+        state && aligned
+          ? state.links.with(linkChanges)
+          : Column.of(
+              ids.map((id, n) => {
+                const l = links.all?.get(id) ?? links.updated.get(id);
+                return l ? encodeLinks(l) : state!.links.get(c.before(id, n));
+              }),
+              '\u0000',
+            ),
+      linksUseText: links.useText,
+      services: c.serviceNames,
+      layouts: (state?.layouts ?? Layouts.empty()).with(w.layouts, gone),
+    },
+    state,
+    state && aligned && gone.size === 0
+      ? {
+          incidents: [...c.contentChanged.map(at), ...c.moved.map(at), ...linkChanges.keys()],
+          pages: w.layouts.keys(),
+        }
+      : undefined,
+  );
 }
 
 /** Removes the record of the pages being written (they all are). */

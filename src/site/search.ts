@@ -72,7 +72,11 @@ export function shardScriptFromDocuments(documents: readonly SearchDocument[]): 
  * field is called in results.
  */
 export function searchOptionsScript(): string {
-  const { processTerm: _term, searchOptions: { prefix: _prefix, ...searchOptions }, ...rest } = SEARCH_OPTIONS;
+  const {
+    processTerm: _term,
+    searchOptions: { prefix: _prefix, ...searchOptions },
+    ...rest
+  } = SEARCH_OPTIONS;
   const labels = Object.fromEntries(SEARCH_FIELDS.map((f) => [f.key, f.label]));
   return `window.PMKB_SEARCH_OPTIONS = ${JSON.stringify({ ...rest, searchOptions })};
 window.PMKB_SEARCH_OPTIONS.processTerm = window.PMKB_SEARCH_TERM;
@@ -88,8 +92,11 @@ window.PMKB_SEARCH_FIELDS = ${JSON.stringify(labels)};
  */
 export function readSearchDocuments(db: Database.Database, ids: readonly string[]): SearchDocument[] {
   if (ids.length === 0) return [];
-  const rows = db.prepare(`SELECT incident_id, field, body FROM search_content
-     WHERE incident_id IN (SELECT value FROM json_each(?)) ORDER BY incident_id, doc_id`).raw().all(JSON.stringify(ids)) as [string, string, string][];
+  const rows = db
+    .prepare(`SELECT incident_id, field, body FROM search_content
+     WHERE incident_id IN (SELECT value FROM json_each(?)) ORDER BY incident_id, doc_id`)
+    .raw()
+    .all(JSON.stringify(ids)) as [string, string, string][];
   const documents: SearchDocument[] = [];
   for (const [id, field, body] of rows) {
     let document = documents.at(-1);

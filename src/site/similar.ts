@@ -92,7 +92,48 @@ export function incidentLinks(incidents: readonly Incident[], text: () => Readon
   return links;
 }
 
-const STOP = new Set(['the', 'and', 'for', 'was', 'were', 'with', 'that', 'this', 'from', 'our', 'not', 'but', 'are', 'had', 'has', 'have', 'into', 'their', 'they', 'them', 'its', 'all', 'any', 'one', 'out', 'about', 'after', 'when', 'which', 'some', 'could', 'would', 'been', 'than', 'then', 'also', 'more', 'most', 'over', 'under']);
+const STOP = new Set([
+  'the',
+  'and',
+  'for',
+  'was',
+  'were',
+  'with',
+  'that',
+  'this',
+  'from',
+  'our',
+  'not',
+  'but',
+  'are',
+  'had',
+  'has',
+  'have',
+  'into',
+  'their',
+  'they',
+  'them',
+  'its',
+  'all',
+  'any',
+  'one',
+  'out',
+  'about',
+  'after',
+  'when',
+  'which',
+  'some',
+  'could',
+  'would',
+  'been',
+  'than',
+  'then',
+  'also',
+  'more',
+  'most',
+  'over',
+  'under',
+]);
 
 /** The text of an incident that `words` reads: title, impact and root-cause summaries, tags. */
 export function linkText(title: string, impact: string, rootCause: string, tags: readonly string[]): string {
@@ -105,7 +146,12 @@ function words(source: string): Set<string> {
 }
 
 /** Nearest incidents by shared words (weighted by inverse document frequency). */
-function textNeighbours(targets: readonly Incident[], incidents: readonly Incident[], text: ReadonlyMap<string, string>, links: Map<string, IncidentLinks>): void {
+function textNeighbours(
+  targets: readonly Incident[],
+  incidents: readonly Incident[],
+  text: ReadonlyMap<string, string>,
+  links: Map<string, IncidentLinks>,
+): void {
   const postings = new Map<string, string[]>();
   const wordsOf = new Map<string, Set<string>>();
   for (const i of incidents) {
@@ -127,7 +173,8 @@ function textNeighbours(targets: readonly Incident[], incidents: readonly Incide
       for (const other of p) if (other !== i.id) scores.set(other, (scores.get(other) ?? 0) + weight);
     }
     const link = links.get(i.id)!;
-    link.similar = [...scores].filter(([, s]) => s > 0)
+    link.similar = [...scores]
+      .filter(([, s]) => s > 0)
       .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))
       .slice(0, SIMILAR_LIMIT)
       .map(([id]) => id);

@@ -43,7 +43,10 @@ const OLD_FILES = ['.state.json', '.summaries.json'];
 
 /** A digest of some strings (one update: 10,000 small updates cost tens of milliseconds). */
 export function hash(...parts: string[]): string {
-  return createHash('sha256').update(`${parts.join('\u0000')}\u0000`).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(`${parts.join('\u0000')}\u0000`)
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /**
@@ -54,15 +57,37 @@ export function hash(...parts: string[]): string {
 export function summaryDigest(i: SiteIncident): string {
   const ms = (t: { epochMilliseconds: number } | undefined) => (t === undefined ? '' : String(t.epochMilliseconds));
   const list = (l: readonly string[]) => l.join('\u0001');
-  return hash([
-    i.id, i.title, i.status, i.severity, list(i.services), list(i.locations), i.provider ?? '',
-    ms(i.started), ms(i.detected), ms(i.mitigated), ms(i.resolved),
-    String(i.minutes.toDetect), String(i.minutes.toMitigate), String(i.minutes.toResolve), String(i.minutes.impact),
-    i.impact.summary, list(i.impact.symptoms), String(i.impact.customers_affected ?? ''), String(i.impact.percent_resolved_at_mitigation ?? ''),
-    i.root_cause.category, i.root_cause.summary,
-    ...i.remediations.map((r) => list([r.id, r.action, r.type, r.owner, r.due ?? '', r.status, r.ticket ?? '', String(r.public)])),
-    i.owners.commander ?? '', list(i.owners.authors), list(i.owners.reviewers), list(i.related), list(i.tags),
-  ].join('\u0000'));
+  return hash(
+    [
+      i.id,
+      i.title,
+      i.status,
+      i.severity,
+      list(i.services),
+      list(i.locations),
+      i.provider ?? '',
+      ms(i.started),
+      ms(i.detected),
+      ms(i.mitigated),
+      ms(i.resolved),
+      String(i.minutes.toDetect),
+      String(i.minutes.toMitigate),
+      String(i.minutes.toResolve),
+      String(i.minutes.impact),
+      i.impact.summary,
+      list(i.impact.symptoms),
+      String(i.impact.customers_affected ?? ''),
+      String(i.impact.percent_resolved_at_mitigation ?? ''),
+      i.root_cause.category,
+      i.root_cause.summary,
+      ...i.remediations.map((r) => list([r.id, r.action, r.type, r.owner, r.due ?? '', r.status, r.ticket ?? '', String(r.public)])),
+      i.owners.commander ?? '',
+      list(i.owners.authors),
+      list(i.owners.reviewers),
+      list(i.related),
+      list(i.tags),
+    ].join('\u0000'),
+  );
 }
 
 /** Where the pieces of a page lie in its file, and which file that was. */
@@ -80,7 +105,15 @@ export interface Layout {
 /** A layout as kept: its keys joined (see `Layouts`); `sameKeys`: those of the layout it replaces. */
 type KeptLayout = Omit<Layout, 'keys'> & { count: number; keysText: string; sameKeys?: boolean };
 
-const keptLayout = (l: Layout): KeptLayout => ({ ino: l.ino, size: l.size, mtimeMs: l.mtimeMs, head: l.head, spans: l.spans, count: l.keys.length, keysText: l.keys.join('\u0001') });
+const keptLayout = (l: Layout): KeptLayout => ({
+  ino: l.ino,
+  size: l.size,
+  mtimeMs: l.mtimeMs,
+  head: l.head,
+  spans: l.spans,
+  count: l.keys.length,
+  keysText: l.keys.join('\u0001'),
+});
 
 export function encodeLinks(l: IncidentLinks): string {
   return `${l.related.join('\u0002')}\u0001${l.relatedBy.join('\u0002')}\u0001${l.similar.join('\u0002')}\u0001${l.similarBy}`;
@@ -174,8 +207,12 @@ export class Layouts {
   private readonly starts: Uint32Array;
 
   constructor(
-    readonly paths: string[], private readonly stats: Float64Array, private readonly keys: Column, private readonly heads: Column,
-    private readonly counts: Uint32Array, private readonly spans: Uint32Array,
+    readonly paths: string[],
+    private readonly stats: Float64Array,
+    private readonly keys: Column,
+    private readonly heads: Column,
+    private readonly counts: Uint32Array,
+    private readonly spans: Uint32Array,
   ) {
     this.at = new Map(paths.map((p, n) => [p, n]));
     this.starts = new Uint32Array(paths.length + 1);
@@ -183,7 +220,14 @@ export class Layouts {
   }
 
   static empty(): Layouts {
-    return new Layouts([], new Float64Array(0), new Column('', '\u0000', 0), new Column('', '\n', 0), new Uint32Array(0), new Uint32Array(0));
+    return new Layouts(
+      [],
+      new Float64Array(0),
+      new Column('', '\u0000', 0),
+      new Column('', '\n', 0),
+      new Uint32Array(0),
+      new Uint32Array(0),
+    );
   }
 
   has(path: string): boolean {
@@ -195,8 +239,13 @@ export class Layouts {
     const n = this.at.get(path);
     if (n === undefined) return undefined;
     return {
-      ino: this.stats[3 * n]!, size: this.stats[3 * n + 1]!, mtimeMs: this.stats[3 * n + 2]!, head: this.heads.get(n),
-      count: this.counts[n]!, keysText: this.keys.get(n), spans: this.spans.subarray(2 * this.starts[n]!, 2 * this.starts[n + 1]!),
+      ino: this.stats[3 * n]!,
+      size: this.stats[3 * n + 1]!,
+      mtimeMs: this.stats[3 * n + 2]!,
+      head: this.heads.get(n),
+      count: this.counts[n]!,
+      keysText: this.keys.get(n),
+      spans: this.spans.subarray(2 * this.starts[n]!, 2 * this.starts[n + 1]!),
     };
   }
 
@@ -204,7 +253,10 @@ export class Layouts {
     const n = this.at.get(path);
     if (n === undefined) return undefined;
     return {
-      ino: this.stats[3 * n]!, size: this.stats[3 * n + 1]!, mtimeMs: this.stats[3 * n + 2]!, head: this.heads.get(n),
+      ino: this.stats[3 * n]!,
+      size: this.stats[3 * n + 1]!,
+      mtimeMs: this.stats[3 * n + 2]!,
+      head: this.heads.get(n),
       keys: split(this.keys.get(n), '\u0001'),
       spans: this.spans.subarray(2 * this.starts[n]!, 2 * this.starts[n + 1]!),
     };
@@ -214,8 +266,10 @@ export class Layouts {
   with(changedLayouts: ReadonlyMap<string, Layout | KeptLayout>, removed: ReadonlySet<string>): Layouts {
     const changed = new Map([...changedLayouts].map(([path, l]) => [path, 'keysText' in l ? l : keptLayout(l)]));
     // the usual case: pages rendered again with as many pieces as before, none gone or new
-    if ([...removed].every((path) => !this.at.has(path))
-      && [...changed].every(([path, l]) => this.at.has(path) && this.counts[this.at.get(path)!] === l.count)) {
+    if (
+      [...removed].every((path) => !this.at.has(path)) &&
+      [...changed].every(([path, l]) => this.at.has(path) && this.counts[this.at.get(path)!] === l.count)
+    ) {
       const stats = this.stats.slice();
       const spans = this.spans.slice();
       const keys = new Map<number, string>();
@@ -247,8 +301,16 @@ export class Layouts {
     for (let n = 0; n < this.paths.length; n++) {
       const path = this.paths[n]!;
       if (changed.has(path) || removed.has(path)) continue;
-      add(path, this.stats[3 * n]!, this.stats[3 * n + 1]!, this.stats[3 * n + 2]!, this.heads.get(n), this.keys.get(n), this.counts[n]!,
-        this.spans.subarray(2 * this.starts[n]!, 2 * this.starts[n + 1]!));
+      add(
+        path,
+        this.stats[3 * n]!,
+        this.stats[3 * n + 1]!,
+        this.stats[3 * n + 2]!,
+        this.heads.get(n),
+        this.keys.get(n),
+        this.counts[n]!,
+        this.spans.subarray(2 * this.starts[n]!, 2 * this.starts[n + 1]!),
+      );
     }
     for (const [path, l] of changed) {
       if (removed.has(path)) continue;
@@ -265,8 +327,12 @@ export class Layouts {
 
   encode(): Pick<StateFile, 'layoutPaths' | 'layoutStats' | 'layoutKeys' | 'layoutHeads' | 'layoutCounts' | 'layoutSpans'> {
     return {
-      layoutPaths: this.paths.join('\n'), layoutStats: this.stats, layoutKeys: kept(this.keys), layoutHeads: kept(this.heads),
-      layoutCounts: this.counts, layoutSpans: this.spans,
+      layoutPaths: this.paths.join('\n'),
+      layoutStats: this.stats,
+      layoutKeys: kept(this.keys),
+      layoutHeads: kept(this.heads),
+      layoutCounts: this.counts,
+      layoutSpans: this.spans,
     };
   }
 }
@@ -297,14 +363,28 @@ export class SiteState {
     this.ids = split(file.ids, '\n');
     const lists = Object.fromEntries(LISTS.map((name, n) => [name, { offsets: file.lists[2 * n]!, values: file.lists[2 * n + 1]! }]));
     let facts = new Facts({
-      ids: this.ids, dict: ['', ...split(file.dict, '\u0000').map(unescapeField)],
-      titles: column(file.titles, '\u0000'), textDigests: column(file.textDigests, '\n'),
-      trendDigests: column(file.trendDigests, '\n'), groupDigests: column(file.groupDigests, '\n'),
-      rowDigests: column(file.rowDigests, '\n'), actionDigests: column(file.actionDigests, '\n'), ownerDigests: column(file.ownerDigests, '\n'),
-      scalars: file.scalars, times: file.times, serviceMinutes: file.serviceMinutes, ...lists,
+      ids: this.ids,
+      dict: ['', ...split(file.dict, '\u0000').map(unescapeField)],
+      titles: column(file.titles, '\u0000'),
+      textDigests: column(file.textDigests, '\n'),
+      trendDigests: column(file.trendDigests, '\n'),
+      groupDigests: column(file.groupDigests, '\n'),
+      rowDigests: column(file.rowDigests, '\n'),
+      actionDigests: column(file.actionDigests, '\n'),
+      ownerDigests: column(file.ownerDigests, '\n'),
+      scalars: file.scalars,
+      times: file.times,
+      serviceMinutes: file.serviceMinutes,
+      ...lists,
     } as unknown as FactColumns).keepOrder(file.order ?? undefined);
-    let layouts = new Layouts(split(file.layoutPaths, '\n'), file.layoutStats, column(file.layoutKeys, '\u0000'), column(file.layoutHeads, '\n'),
-      file.layoutCounts, file.layoutSpans);
+    let layouts = new Layouts(
+      split(file.layoutPaths, '\n'),
+      file.layoutStats,
+      column(file.layoutKeys, '\u0000'),
+      column(file.layoutHeads, '\n'),
+      file.layoutCounts,
+      file.layoutSpans,
+    );
     this.whole = layouts;
     let digests = column(file.digests, '\n');
     let files = column(file.files, '\u0000');
@@ -319,8 +399,17 @@ export class SiteState {
       summaries = summaries.with(at(3));
       links = links.with(at(5));
       facts = withBriefs(facts, new Map(delta.incidents.map((e) => [e[0], e[4]]))).keepOrder(delta.order ?? undefined);
-      layouts = layouts.with(new Map(delta.layouts.map(([path, ino, size, mtimeMs, head, count, keys, spans]) =>
-        [path, keys === null ? { ino, size, mtimeMs, head, count, keysText: '', sameKeys: true, spans } : { ino, size, mtimeMs, head, count, keysText: keys, spans }])), new Set());
+      layouts = layouts.with(
+        new Map(
+          delta.layouts.map(([path, ino, size, mtimeMs, head, count, keys, spans]) => [
+            path,
+            keys === null
+              ? { ino, size, mtimeMs, head, count, keysText: '', sameKeys: true, spans }
+              : { ino, size, mtimeMs, head, count, keysText: keys, spans },
+          ]),
+        ),
+        new Set(),
+      );
       this.header = delta.header;
       for (const e of delta.incidents) this.delta.incidents.add(e[0]);
       for (const l of delta.layouts) this.delta.layouts.add(l[0]);
@@ -334,9 +423,15 @@ export class SiteState {
     this.folders = new Map(this.header.folders);
   }
 
-  get base(): string { return this.header.base; }
-  get today(): string { return this.header.today; }
-  get linksUseText(): boolean { return this.header.linksUseText; }
+  get base(): string {
+    return this.header.base;
+  }
+  get today(): string {
+    return this.header.today;
+  }
+  get linksUseText(): boolean {
+    return this.header.linksUseText;
+  }
 
   get services(): string[] {
     return (this.servicesCache ??= split(this.header.services, '\u0000').map(unescapeField));
@@ -367,9 +462,26 @@ export class SiteState {
       if (state.header.manifest !== manifest || manifest === '') return undefined;
       const n = state.ids.length;
       const f = state.facts.c;
-      const columns = [state.digests, state.summaries, state.files, state.links, f.titles, f.textDigests, f.trendDigests, f.groupDigests,
-        f.rowDigests, f.actionDigests, f.ownerDigests];
-      if (columns.some((c) => c.count !== n || !c.valid()) || f.times.length !== 4 * n || f.serviceMinutes.length !== f.services.values.length || LISTS.some((l) => f[l].offsets.length !== n + 1)) return undefined;
+      const columns = [
+        state.digests,
+        state.summaries,
+        state.files,
+        state.links,
+        f.titles,
+        f.textDigests,
+        f.trendDigests,
+        f.groupDigests,
+        f.rowDigests,
+        f.actionDigests,
+        f.ownerDigests,
+      ];
+      if (
+        columns.some((c) => c.count !== n || !c.valid()) ||
+        f.times.length !== 4 * n ||
+        f.serviceMinutes.length !== f.services.values.length ||
+        LISTS.some((l) => f[l].offsets.length !== n + 1)
+      )
+        return undefined;
       return state;
     } catch {
       // missing or damaged: the build works everything out from the database
@@ -416,9 +528,18 @@ export interface NewState {
  * Keeps what a build saw. `changes` says what changed since `previous`, when its incidents are
  * the same ones (by position): then, while few changed, only those are written (a delta).
  */
-export function saveState(siteDir: string, s: NewState, previous?: SiteState, changes?: { incidents: Iterable<number>; pages: Iterable<string> }): void {
+export function saveState(
+  siteDir: string,
+  s: NewState,
+  previous?: SiteState,
+  changes?: { incidents: Iterable<number>; pages: Iterable<string> },
+): void {
   const header: Header = {
-    base: s.base, today: s.today, manifest: s.manifest, folders: [...s.folders], linksUseText: s.linksUseText,
+    base: s.base,
+    today: s.today,
+    manifest: s.manifest,
+    folders: [...s.folders],
+    linksUseText: s.linksUseText,
     services: s.services.map(escapeField).join('\u0000'),
   };
   if (previous && changes && previous.ids.length === s.ids.length) {
@@ -427,15 +548,18 @@ export function saveState(siteDir: string, s: NewState, previous?: SiteState, ch
     const pages = new Set([...previous.delta.layouts, ...changes.pages]);
     if (incidents.size <= DELTA_INCIDENTS && pages.size <= DELTA_PAGES) {
       const delta: DeltaFile = {
-        format: STATE_FORMAT, key: s.key, generation: previous.delta.generation, header,
-        incidents: [...incidents].sort((a, b) => a - b).map((n) => [
-          n, s.digests.get(n), s.files.get(n), s.summaries.get(n), s.facts.brief(n), s.links.get(n),
-        ]),
+        format: STATE_FORMAT,
+        key: s.key,
+        generation: previous.delta.generation,
+        header,
+        incidents: [...incidents]
+          .sort((a, b) => a - b)
+          .map((n) => [n, s.digests.get(n), s.files.get(n), s.summaries.get(n), s.facts.brief(n), s.links.get(n)]),
         order: s.facts.knownOrder() ?? null,
         layouts: [...pages].flatMap((path) => {
           const l = s.layouts.kept(path);
           const before = whole.kept(path);
-          const keys = before && before.count === l?.count && before.keysText === l.keysText ? null : l?.keysText ?? null;
+          const keys = before && before.count === l?.count && before.keysText === l.keysText ? null : (l?.keysText ?? null);
           return l ? [[path, l.ino, l.size, l.mtimeMs, l.head, l.count, keys, l.spans] as DeltaFile['layouts'][number]] : [];
         }),
       };
@@ -444,12 +568,26 @@ export function saveState(siteDir: string, s: NewState, previous?: SiteState, ch
     }
   }
   const file: StateFile = {
-    format: STATE_FORMAT, key: s.key, generation: randomBytes(8).toString('hex'), ...header,
-    ids: s.ids.join('\n'), digests: kept(s.digests), summaries: kept(s.summaries), files: kept(s.files), links: kept(s.links),
-    dict: s.facts.c.dict.slice(1).map(escapeField).join('\u0000'), titles: kept(s.facts.c.titles),
-    textDigests: kept(s.facts.c.textDigests), trendDigests: kept(s.facts.c.trendDigests), groupDigests: kept(s.facts.c.groupDigests),
-    rowDigests: kept(s.facts.c.rowDigests), actionDigests: kept(s.facts.c.actionDigests), ownerDigests: kept(s.facts.c.ownerDigests),
-    scalars: s.facts.c.scalars, times: s.facts.c.times, serviceMinutes: s.facts.c.serviceMinutes,
+    format: STATE_FORMAT,
+    key: s.key,
+    generation: randomBytes(8).toString('hex'),
+    ...header,
+    ids: s.ids.join('\n'),
+    digests: kept(s.digests),
+    summaries: kept(s.summaries),
+    files: kept(s.files),
+    links: kept(s.links),
+    dict: s.facts.c.dict.slice(1).map(escapeField).join('\u0000'),
+    titles: kept(s.facts.c.titles),
+    textDigests: kept(s.facts.c.textDigests),
+    trendDigests: kept(s.facts.c.trendDigests),
+    groupDigests: kept(s.facts.c.groupDigests),
+    rowDigests: kept(s.facts.c.rowDigests),
+    actionDigests: kept(s.facts.c.actionDigests),
+    ownerDigests: kept(s.facts.c.ownerDigests),
+    scalars: s.facts.c.scalars,
+    times: s.facts.c.times,
+    serviceMinutes: s.facts.c.serviceMinutes,
     lists: LISTS.flatMap((l) => [s.facts.c[l].offsets, s.facts.c[l].values]),
     order: s.facts.knownOrder() ?? null,
     ...s.layouts.encode(),

@@ -13,9 +13,15 @@ export async function buildSiteFromKnowledgeBase(ctx: CommandContext, kb: BuiltK
   try {
     const meta = new Map(db.prepare('SELECT key, value FROM meta').raw().all() as [string, string][]);
     return await buildSite({
-      root: ctx.root, out: ctx.out, config: kb.config, today: kb.today, db, dbPath: kb.dbPath,
+      root: ctx.root,
+      out: ctx.out,
+      config: kb.config,
+      today: kb.today,
+      db,
+      dbPath: kb.dbPath,
       stateKey: hash(...['tool_version', 'schema_version', 'config_digest'].map((k) => meta.get(k) ?? '')),
-      load: (ids) => kb.incidents(ids), source: kb.incidentSource,
+      load: (ids) => kb.incidents(ids),
+      source: kb.incidentSource,
     });
   } finally {
     db.close();
@@ -27,8 +33,11 @@ export const siteBuildStep: BuildStep = {
   name: 'site',
   async run(ctx, built): Promise<BuildStepResult> {
     const result = await buildSiteFromKnowledgeBase(ctx, built);
-    const notes = [`${result.rendered.length} of ${result.files.length} files rendered again`
-      + (result.deleted.length ? `, ${result.deleted.length} deleted` : '') + '; open site/index.html'];
+    const notes = [
+      `${result.rendered.length} of ${result.files.length} files rendered again` +
+        (result.deleted.length ? `, ${result.deleted.length} deleted` : '') +
+        '; open site/index.html',
+    ];
     return { written: result.written, unchanged: result.unchanged, problems: [], notes };
   },
 };

@@ -14,9 +14,28 @@ import { linkText } from './similar.js';
  * build after a one-file edit does not rebuild 10,000 typed incidents; the full incident is
  * loaded only for the pages and search shards that are rendered again.
  */
-export type SiteIncident = Pick<Incident,
-  'id' | 'title' | 'status' | 'severity' | 'services' | 'locations' | 'provider' | 'started' | 'detected' | 'mitigated'
-  | 'resolved' | 'impact' | 'root_cause' | 'remediations' | 'owners' | 'related' | 'tags' | 'digest' | 'file'> & {
+export type SiteIncident = Pick<
+  Incident,
+  | 'id'
+  | 'title'
+  | 'status'
+  | 'severity'
+  | 'services'
+  | 'locations'
+  | 'provider'
+  | 'started'
+  | 'detected'
+  | 'mitigated'
+  | 'resolved'
+  | 'impact'
+  | 'root_cause'
+  | 'remediations'
+  | 'owners'
+  | 'related'
+  | 'tags'
+  | 'digest'
+  | 'file'
+> & {
   /** Minutes from `started`, as the database computes them from the impact windows (null: unknown or open). */
   minutes: { toDetect: number | null; toMitigate: number | null; toResolve: number | null; impact: number | null };
   /** Minutes of impact of each of `services`, from that service's own windows (`impactMinutesByService`). */
@@ -24,11 +43,28 @@ export type SiteIncident = Pick<Incident,
 };
 
 interface IncidentRow {
-  id: string; title: string; status: Incident['status']; severity: string;
-  started_at: string; detected_at: string | null; mitigated_at: string | null; resolved_at: string | null;
-  impact_summary: string; impact_level: Incident['impact']['level']; symptoms: string; customers_affected: number | null; percent_resolved_at_mitigation: number | null;
-  root_cause_category: string; root_cause_summary: string; provider: string | null; file: string; digest: string;
-  minutes_to_detect: number | null; minutes_to_mitigate: number | null; minutes_to_resolve: number | null; impact_minutes: number | null;
+  id: string;
+  title: string;
+  status: Incident['status'];
+  severity: string;
+  started_at: string;
+  detected_at: string | null;
+  mitigated_at: string | null;
+  resolved_at: string | null;
+  impact_summary: string;
+  impact_level: Incident['impact']['level'];
+  symptoms: string;
+  customers_affected: number | null;
+  percent_resolved_at_mitigation: number | null;
+  root_cause_category: string;
+  root_cause_summary: string;
+  provider: string | null;
+  file: string;
+  digest: string;
+  minutes_to_detect: number | null;
+  minutes_to_mitigate: number | null;
+  minutes_to_resolve: number | null;
+  impact_minutes: number | null;
 }
 
 const instant = (iso: string) => Temporal.Instant.fromEpochMilliseconds(Date.parse(iso));
@@ -42,20 +78,57 @@ export function readSiteIncidents(db: Database.Database, ids?: readonly string[]
   // a few ids (after an edit) go through the tables' primary keys; all of them, through a scan
   const only = (column: string, and = false) => (ids ? ` ${and ? 'AND' : 'WHERE'} ${column} IN (SELECT value FROM json_each(?))` : '');
   const params = ids ? [JSON.stringify(ids)] : [];
-  const incidents = db.prepare(`SELECT id, title, status, severity, started_at, detected_at, mitigated_at, resolved_at,
+  const incidents = db
+    .prepare(`SELECT id, title, status, severity, started_at, detected_at, mitigated_at, resolved_at,
       impact_summary, impact_level, symptoms, customers_affected, percent_resolved_at_mitigation, root_cause_category, root_cause_summary,
       provider, file, digest, minutes_to_detect, minutes_to_mitigate, minutes_to_resolve, impact_minutes
-      FROM incidents${only('id')} ORDER BY id`).all(...params) as IncidentRow[];
-  const all = <T>(sql: string) => db.prepare(sql).raw().all(...params) as T[];
-  const services = grouped(all<[string, string, number]>(`SELECT incident_id, service, position FROM incident_services${only('incident_id')}`), (r) => r[2]);
-  const locations = grouped(all<[string, string, number]>(`SELECT incident_id, location_id, position FROM incident_locations${only('incident_id')}`), (r) => r[2]);
+      FROM incidents${only('id')} ORDER BY id`)
+    .all(...params) as IncidentRow[];
+  const all = <T>(sql: string) =>
+    db
+      .prepare(sql)
+      .raw()
+      .all(...params) as T[];
+  const services = grouped(
+    all<[string, string, number]>(`SELECT incident_id, service, position FROM incident_services${only('incident_id')}`),
+    (r) => r[2],
+  );
+  const locations = grouped(
+    all<[string, string, number]>(`SELECT incident_id, location_id, position FROM incident_locations${only('incident_id')}`),
+    (r) => r[2],
+  );
   // role order: commander, author, reviewer are read separately below; position orders each role
-  const people = grouped(all<[string, string, string, number]>(`SELECT incident_id, role, person, position FROM incident_people${only('incident_id')}`), (r) => r[3]);
+  const people = grouped(
+    all<[string, string, string, number]>(`SELECT incident_id, role, person, position FROM incident_people${only('incident_id')}`),
+    (r) => r[3],
+  );
   const tags = grouped(all<[string, string]>(`SELECT incident_id, tag FROM tags${only('incident_id')}`));
-  const windows = grouped(all<[string, string, string, string | null, ImpactLevel]>(`SELECT incident_id, service, from_at, to_at, level FROM impact_windows${only('incident_id')}`));
-  const related = grouped(all<[string, string]>(`SELECT declared_by, related_id FROM related WHERE declared_by = incident_id${only('declared_by', true)}`));
-  type RemediationRow = [string, string, string, Remediation['type'], string, string | null, Remediation['status'], string | null, number, number];
-  const remediations = grouped(all<RemediationRow>(`SELECT incident_id, remediation_id, action, type, owner, due, status, ticket, public, position FROM remediations${only('incident_id')}`), (r) => r[9]);
+  const windows = grouped(
+    all<[string, string, string, string | null, ImpactLevel]>(
+      `SELECT incident_id, service, from_at, to_at, level FROM impact_windows${only('incident_id')}`,
+    ),
+  );
+  const related = grouped(
+    all<[string, string]>(`SELECT declared_by, related_id FROM related WHERE declared_by = incident_id${only('declared_by', true)}`),
+  );
+  type RemediationRow = [
+    string,
+    string,
+    string,
+    Remediation['type'],
+    string,
+    string | null,
+    Remediation['status'],
+    string | null,
+    number,
+    number,
+  ];
+  const remediations = grouped(
+    all<RemediationRow>(
+      `SELECT incident_id, remediation_id, action, type, owner, due, status, ticket, public, position FROM remediations${only('incident_id')}`,
+    ),
+    (r) => r[9],
+  );
   return incidents.map((row) => {
     const roles = people.get(row.id) ?? [];
     const commander = roles.find((p) => p[1] === 'commander')?.[2];
@@ -76,7 +149,12 @@ export function readSiteIncidents(db: Database.Database, ids?: readonly string[]
       },
       root_cause: { category: row.root_cause_category, summary: row.root_cause_summary },
       remediations: (remediations.get(row.id) ?? []).map(([, id, action, type, owner, due, status, ticket, pub]) => ({
-        id, action, type, owner, status, public: pub === 1,
+        id,
+        action,
+        type,
+        owner,
+        status,
+        public: pub === 1,
         ...(due !== null ? { due } : {}),
         ...(ticket !== null ? { ticket } : {}),
       })),
@@ -89,11 +167,22 @@ export function readSiteIncidents(db: Database.Database, ids?: readonly string[]
       tags: (tags.get(row.id) ?? []).map((r) => r[1]).sort(),
       digest: row.digest,
       file: row.file,
-      minutes: { toDetect: row.minutes_to_detect, toMitigate: row.minutes_to_mitigate, toResolve: row.minutes_to_resolve, impact: row.impact_minutes },
+      minutes: {
+        toDetect: row.minutes_to_detect,
+        toMitigate: row.minutes_to_mitigate,
+        toResolve: row.minutes_to_resolve,
+        impact: row.impact_minutes,
+      },
       serviceMinutes: [],
     };
-    const byService = impactMinutesByService((windows.get(row.id) ?? []).map(([, service, from, to, level]) =>
-      ({ services: [service], from: instant(from), ...(to !== null ? { to: instant(to) } : {}), level })));
+    const byService = impactMinutesByService(
+      (windows.get(row.id) ?? []).map(([, service, from, to, level]) => ({
+        services: [service],
+        from: instant(from),
+        ...(to !== null ? { to: instant(to) } : {}),
+        level,
+      })),
+    );
     incident.serviceMinutes = incident.services.map((s) => byService.get(s) ?? 0);
     if (row.provider !== null) incident.provider = row.provider;
     if (row.detected_at !== null) incident.detected = instant(row.detected_at);
@@ -109,7 +198,13 @@ export function readSiteIncidents(db: Database.Database, ids?: readonly string[]
  */
 export function readLinkTexts(db: Database.Database): Map<string, string> {
   const tags = grouped(db.prepare('SELECT incident_id, tag FROM tags').raw().all() as [string, string][]);
-  const rows = db.prepare('SELECT id, title, impact_summary, root_cause_summary FROM incidents').raw().all() as [string, string, string, string][];
-  return new Map(rows.map(([id, title, impact, rootCause]) =>
-    [id, linkText(title, impact, rootCause, (tags.get(id) ?? []).map((t) => t[1]).sort())]));
+  const rows = db.prepare('SELECT id, title, impact_summary, root_cause_summary FROM incidents').raw().all() as [
+    string,
+    string,
+    string,
+    string,
+  ][];
+  return new Map(
+    rows.map(([id, title, impact, rootCause]) => [id, linkText(title, impact, rootCause, (tags.get(id) ?? []).map((t) => t[1]).sort())]),
+  );
 }

@@ -18,7 +18,10 @@ const MAX_QUARTERS = 24;
 export const MAX_EMPTY_YEARS = 10;
 const MAX_OWNERS_CHARTED = 12;
 
-interface Period { key: string; label: string }
+interface Period {
+  key: string;
+  label: string;
+}
 
 /** The periods, and each incident's period (an index into them, or -1), worked out once per start date. */
 function periodsOf(data: SiteData): { of: Int32Array; periods: Period[]; unit: 'quarter' | 'year'; since: number } {
@@ -104,20 +107,33 @@ export function trendsPage(data: SiteData) {
     if (resolved !== undefined) resolveMinutes[p]!.push(minutesBetween(started, resolved));
     if (detected !== undefined) detectMinutes[p]!.push(minutesBetween(started, detected));
   }
-  const perPeriod = stackedBarChart({ categories: periods.map((p) => p.label), series }, {
-    title: `Incidents per ${unit}, by severity`, id: 'trend-severity', valueAxisLabel: 'Incidents',
-  });
+  const perPeriod = stackedBarChart(
+    { categories: periods.map((p) => p.label), series },
+    {
+      title: `Incidents per ${unit}, by severity`,
+      id: 'trend-severity',
+      valueAxisLabel: 'Incidents',
+    },
+  );
 
   const byCategory = config.categories
     .map((c) => ({ label: c, value: perCategory.get(f.codeOf(c)) ?? 0 }))
     .filter((d) => d.value > 0)
     .sort((a, b) => b.value - a.value || (a.label < b.label ? -1 : 1));
-  const categoryChart = barChart(byCategory, { title: 'Incidents by root-cause category', id: 'trend-category', valueAxisLabel: 'Incidents' });
+  const categoryChart = barChart(byCategory, {
+    title: 'Incidents by root-cause category',
+    id: 'trend-category',
+    valueAxisLabel: 'Incidents',
+  });
 
-  const byService = [...impact].map(([code, m]) => ({ label: f.value(code), value: hours(m) }))
+  const byService = [...impact]
+    .map(([code, m]) => ({ label: f.value(code), value: hours(m) }))
     .sort((a, b) => b.value - a.value || (a.label < b.label ? -1 : 1));
   const serviceChart = barChart(byService, {
-    title: 'Hours of customer impact by service', id: 'trend-service', valueAxisLabel: 'Hours', format: hoursLabel,
+    title: 'Hours of customer impact by service',
+    id: 'trend-service',
+    valueAxisLabel: 'Hours',
+    format: hoursLabel,
   });
 
   const mttr = periods.map((p, n) => {
@@ -125,12 +141,21 @@ export function trendsPage(data: SiteData) {
     return { label: p.label, value: m === null ? null : hours(m) };
   });
   const mttrChart = pointChart(mttr, {
-    title: `Median time to resolve per ${unit}`, id: 'trend-resolve', valueAxisLabel: 'Hours', format: hoursLabel,
+    title: `Median time to resolve per ${unit}`,
+    id: 'trend-resolve',
+    valueAxisLabel: 'Hours',
+    format: hoursLabel,
   });
   const mttd = periods.map((p, n) => ({ label: p.label, value: median(detectMinutes[n]!) }));
-  const mttdChart = pointChart(mttd.map((d) => ({ label: d.label, value: d.value === null ? null : Math.round(d.value) })), {
-    title: `Median time to detect per ${unit}`, id: 'trend-detect', valueAxisLabel: 'Minutes', format: (m) => compactDuration(m),
-  });
+  const mttdChart = pointChart(
+    mttd.map((d) => ({ label: d.label, value: d.value === null ? null : Math.round(d.value) })),
+    {
+      title: `Median time to detect per ${unit}`,
+      id: 'trend-detect',
+      valueAxisLabel: 'Minutes',
+      format: (m) => compactDuration(m),
+    },
+  );
 
   const actions = new Map<string, { open: number; overdue: number }>();
   const open = new Set(['open', 'in-progress'].map((s) => f.codeOf(s)));
@@ -150,13 +175,16 @@ export function trendsPage(data: SiteData) {
   const owners = [...actions].sort(([a, x], [b, y]) => y.open - x.open || (a < b ? -1 : 1));
   // the chart shows the owners with most open items; the table lists everyone
   const charted = owners.slice(0, MAX_OWNERS_CHARTED);
-  const actionsChart = stackedBarChart({
-    categories: charted.map(([name]) => name.replace(' ', '\n')),
-    series: [
-      { label: 'Overdue', values: charted.map(([, a]) => a.overdue) },
-      { label: 'Open, not overdue', values: charted.map(([, a]) => a.open - a.overdue) },
-    ],
-  }, { title: `Open action items by owner, as of ${data.today.toString()}`, id: 'trend-actions', valueAxisLabel: 'Action items' });
+  const actionsChart = stackedBarChart(
+    {
+      categories: charted.map(([name]) => name.replace(' ', '\n')),
+      series: [
+        { label: 'Overdue', values: charted.map(([, a]) => a.overdue) },
+        { label: 'Open, not overdue', values: charted.map(([, a]) => a.open - a.overdue) },
+      ],
+    },
+    { title: `Open action items by owner, as of ${data.today.toString()}`, id: 'trend-actions', valueAxisLabel: 'Action items' },
+  );
 
   const label = (p: Period) => p.label.replace('\n', ' ');
   const uncharted = incidents.filter((i) => of[i]! < 0).length;
@@ -166,37 +194,66 @@ export function trendsPage(data: SiteData) {
     summary: `${incidents.length} incidents from ${first} to ${last}.${uncharted ? ` ${uncharted} ${uncharted === 1 ? 'incident' : 'incidents'} before ${since}, after more than ${MAX_EMPTY_YEARS} years without incidents, ${uncharted === 1 ? 'is' : 'are'} not in the charts by ${unit}.` : ''} Each chart's data is listed below it.`,
     charts: [
       {
-        id: 'severity', title: `Incidents per ${unit}`, svg: sanitizedHtml(perPeriod),
+        id: 'severity',
+        title: `Incidents per ${unit}`,
+        svg: sanitizedHtml(perPeriod),
         text: `How many incidents began in each ${unit}, split by severity (${severities.join(', ')}; worst at the bottom of each bar).`,
         caption: `Incidents per ${unit}, stacked by severity.`,
-        table: { head: [unit === 'quarter' ? 'Quarter' : 'Year', ...severities, 'Total'], rows: periods.map((p, n) => [label(p), ...series.map((s) => String(s.values[n])), String(series.reduce((t, s) => t + s.values[n]!, 0))]) },
+        table: {
+          head: [unit === 'quarter' ? 'Quarter' : 'Year', ...severities, 'Total'],
+          rows: periods.map((p, n) => [
+            label(p),
+            ...series.map((s) => String(s.values[n])),
+            String(series.reduce((t, s) => t + s.values[n]!, 0)),
+          ]),
+        },
       },
       {
-        id: 'category', title: 'Root causes', svg: sanitizedHtml(categoryChart),
+        id: 'category',
+        title: 'Root causes',
+        svg: sanitizedHtml(categoryChart),
         text: 'Incidents by root-cause category, most frequent first.',
         caption: 'Incidents by root-cause category.',
         table: { head: ['Category', 'Incidents'], rows: byCategory.map((d) => [d.label, String(d.value)]) },
       },
       {
-        id: 'service', title: 'Impact by service', svg: sanitizedHtml(serviceChart),
-        text: 'Total hours of customer impact per affected service, from that service\'s own impact windows, overlaps counted once (without windows: from the start to resolution, or mitigation if unresolved); degraded, delayed and partial windows count as impact here, unlike in availability; data-loss windows and windows still open do not.',
+        id: 'service',
+        title: 'Impact by service',
+        svg: sanitizedHtml(serviceChart),
+        text: "Total hours of customer impact per affected service, from that service's own impact windows, overlaps counted once (without windows: from the start to resolution, or mitigation if unresolved); degraded, delayed and partial windows count as impact here, unlike in availability; data-loss windows and windows still open do not.",
         caption: 'Hours of customer impact by service; an incident affecting several services counts for each.',
         table: { head: ['Service', 'Hours'], rows: byService.map((d) => [d.label, hoursLabel(d.value)]) },
       },
       {
-        id: 'resolve', title: 'Time to resolve', svg: sanitizedHtml(mttrChart),
+        id: 'resolve',
+        title: 'Time to resolve',
+        svg: sanitizedHtml(mttrChart),
         text: `Median hours from the start of impact to resolution, per ${unit}; ${unit}s without a resolved incident are marked “none”.`,
         caption: `Median time to resolve per ${unit}.`,
-        table: { head: [unit === 'quarter' ? 'Quarter' : 'Year', 'Median hours', 'Resolved incidents'], rows: periods.map((p, n) => [label(p), mttr[n]!.value === null ? 'none' : hoursLabel(mttr[n]!.value!), String(resolveMinutes[n]!.length)]) },
+        table: {
+          head: [unit === 'quarter' ? 'Quarter' : 'Year', 'Median hours', 'Resolved incidents'],
+          rows: periods.map((p, n) => [
+            label(p),
+            mttr[n]!.value === null ? 'none' : hoursLabel(mttr[n]!.value!),
+            String(resolveMinutes[n]!.length),
+          ]),
+        },
       },
       {
-        id: 'detect', title: 'Time to detect', svg: sanitizedHtml(mttdChart),
+        id: 'detect',
+        title: 'Time to detect',
+        svg: sanitizedHtml(mttdChart),
         text: `Median minutes from the start of impact to detection, per ${unit}.`,
         caption: `Median time to detect per ${unit}.`,
-        table: { head: [unit === 'quarter' ? 'Quarter' : 'Year', 'Median', 'Incidents with a detection time'], rows: periods.map((p, n) => [label(p), compactDuration(mttd[n]!.value), String(detectMinutes[n]!.length)]) },
+        table: {
+          head: [unit === 'quarter' ? 'Quarter' : 'Year', 'Median', 'Incidents with a detection time'],
+          rows: periods.map((p, n) => [label(p), compactDuration(mttd[n]!.value), String(detectMinutes[n]!.length)]),
+        },
       },
       {
-        id: 'actions', title: 'Open action items', svg: sanitizedHtml(actionsChart),
+        id: 'actions',
+        title: 'Open action items',
+        svg: sanitizedHtml(actionsChart),
         text: `Open and in-progress remediations per owner as of ${data.today.toString()}; overdue ones at the bottom of each bar.`,
         caption: 'Open action items by owner, overdue first.',
         table: { head: ['Owner', 'Open', 'Overdue'], rows: owners.map(([name, a]) => [name, String(a.open), String(a.overdue)]) },

@@ -22,7 +22,10 @@ let pages: { data: SiteData; renderer: Renderer; reader: IncidentReader } | unde
 function pageContext(s: SiteWorkerData) {
   if (!pages) {
     const data = siteData({
-      config: s.config, today: Temporal.PlainDate.from(s.today), facts: Facts.revive(s.facts), serviceNames: s.serviceNames,
+      config: s.config,
+      today: Temporal.PlainDate.from(s.today),
+      facts: Facts.revive(s.facts),
+      serviceNames: s.serviceNames,
       links: (id) => links.get(id)!,
     });
     pages = { data, renderer: new Renderer(s.root, data), reader: new IncidentReader(s.source) };

@@ -35,8 +35,16 @@ export interface ShardScripts {
  * are rendered: assets and incident pages, pages over many incidents, search shards. The
  * summaries the fresh pieces of pages over many incidents need are read here.
  */
-export function stalePages(db: Database.Database, dbPath: string, plan: PagePlan, staleShards: readonly ShardPage[], shardPaths: readonly string[],
-  previous: PreviousManifest, missing: ReadonlySet<string>, scripts: ShardScripts): Page[] {
+export function stalePages(
+  db: Database.Database,
+  dbPath: string,
+  plan: PagePlan,
+  staleShards: readonly ShardPage[],
+  shardPaths: readonly string[],
+  previous: PreviousManifest,
+  missing: ReadonlySet<string>,
+  scripts: ShardScripts,
+): Page[] {
   const isStale = (p: { path: string; digest: string }) => previous.pages[p.path] !== p.digest || missing.has(p.path);
   const stale = plan.pages.filter(isStale);
   const staleMany = plan.manyPages.filter(isStale);
@@ -52,9 +60,12 @@ export function stalePages(db: Database.Database, dbPath: string, plan: PagePlan
     const started = scripts.early.get(shardPaths.indexOf(s.path));
     const script = started && started.ids.join('\n') === s.ids.join('\n') ? started.script : undefined;
     stale.push({
-      path: s.path, digest: s.digest,
+      path: s.path,
+      digest: s.digest,
       tasks: background || script ? undefined : () => [{ kind: 'shard', db: dbPath, ids: s.ids }],
-      render: async (_full, results) => ({ content: script ? await script : background ? (await backgroundResults!).get(s.path)! : results[0]! }),
+      render: async (_full, results) => ({
+        content: script ? await script : background ? (await backgroundResults!).get(s.path)! : results[0]!,
+      }),
     });
   }
   return stale;
@@ -104,7 +115,9 @@ export async function writePages(w: WriteInput, stale: readonly Page[]): Promise
   const finished: (Finished | undefined)[] = [];
   if (stale.length > 0) {
     // while pages are written, a record of which: if this build stops, the next renders them again
-    writeFileAtomic(join(siteDir, BUILDING_FILE), JSON.stringify([...new Set([...c.building, ...stale.map((p) => p.path)])].sort()), { durable: false });
+    writeFileAtomic(join(siteDir, BUILDING_FILE), JSON.stringify([...new Set([...c.building, ...stale.map((p) => p.path)])].sort()), {
+      durable: false,
+    });
   }
   try {
     await renderAll(w, stale, finished, out.rendered);
@@ -129,7 +142,14 @@ function settle(finished: readonly (Finished | undefined)[], out: Written): void
     if (!f) continue;
     if (f.changed) out.written.push(f.page.path);
     if (f.pieces && f.stat) {
-      out.layouts.set(f.page.path, { ino: f.stat.ino, size: f.stat.size, mtimeMs: f.stat.mtimeMs, head: f.pieces.head, keys: f.pieces.keys, spans: f.pieces.spans });
+      out.layouts.set(f.page.path, {
+        ino: f.stat.ino,
+        size: f.stat.size,
+        mtimeMs: f.stat.mtimeMs,
+        head: f.pieces.head,
+        keys: f.pieces.keys,
+        spans: f.pieces.spans,
+      });
       out.pieces.rendered += f.pieces.rendered;
       out.pieces.copied += f.pieces.copied;
     }
@@ -144,8 +164,17 @@ function settle(finished: readonly (Finished | undefined)[], out: Written): void
  */
 async function renderAll(w: WriteInput, stale: readonly Page[], finished: (Finished | undefined)[], rendered: string[]): Promise<void> {
   const { siteDir, changes: c } = w;
-  const pool = w.pool(stale.reduce((n, page) => n + (page.tasks ? page.weight ?? 1 : 0), 0));
-  if (pool.threads > 0) pool.site({ root: w.root, siteDir, config: w.config, today: c.todayText, facts: c.facts.c, serviceNames: c.serviceNames, source: w.source });
+  const pool = w.pool(stale.reduce((n, page) => n + (page.tasks ? (page.weight ?? 1) : 0), 0));
+  if (pool.threads > 0)
+    pool.site({
+      root: w.root,
+      siteDir,
+      config: w.config,
+      today: c.todayText,
+      facts: c.facts.c,
+      serviceNames: c.serviceNames,
+      source: w.source,
+    });
   /** Folders this build made (or found) for its pages. */
   const folders = new Set<string>();
   const order = new Map(stale.map((page, n) => [page, n]));

@@ -33,14 +33,30 @@ const WHOLE_MINUTE_OFFSETS = Date.UTC(1973, 0, 1);
 /** `toISOString` gives four-digit years up to here. */
 const FOUR_DIGIT_YEARS = Date.UTC(10000, 0, 1);
 
-interface Fields { year: string; month: string; day: string; hour: string; minute: string; timeZoneName: string }
-interface Hour { offset: number; zoneName: string }
+interface Fields {
+  year: string;
+  month: string;
+  day: string;
+  hour: string;
+  minute: string;
+  timeZoneName: string;
+}
+interface Hour {
+  offset: number;
+  zoneName: string;
+}
 
 const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
 
 export function zoneFormat(zone: string): ZoneFormat {
   const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+    timeZone: zone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
     timeZoneName: 'short',
   });
   const long = new Intl.DateTimeFormat('en-US', { timeZone: zone, weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' });
@@ -51,7 +67,8 @@ export function zoneFormat(zone: string): ZoneFormat {
   };
   /** The local wall-clock offset at `ms` (a whole minute), from the fields `Intl` gives. */
   const offsetAt = (ms: number, f: Fields) =>
-    Date.UTC(Number(f.year), Number(f.month) - 1, Number(f.day), f.hour === '24' ? 0 : Number(f.hour), Number(f.minute)) - (ms - (ms % 60000));
+    Date.UTC(Number(f.year), Number(f.month) - 1, Number(f.day), f.hour === '24' ? 0 : Number(f.hour), Number(f.minute)) -
+    (ms - (ms % 60000));
   const hours = new Map<number, Hour | null>();
   /** The offset and abbreviation valid for the whole six-hour UTC span of `ms`, or null when it changes inside it. */
   const hourOf = (ms: number): Hour | null => {

@@ -36,11 +36,11 @@ const CLOCK =
   '(\\d{1,2}:\\d{2}(?::\\d{2})?)' + // time
   '(?:\\s*([AaPp]\\.?[Mm]\\.?)(?![A-Za-z]))?' + // 12-hour clock
   '(?:\\s*(Z|[+-]\\d{2}:?\\d{2}|UTC|[A-Z]{2,5}\\b))?'; // offset or zone abbreviation
-const ENTRY = new RegExp('^(~\\s*)?(?:(\\d{4}-\\d{2}-\\d{2})[ T])?(~\\s*)?' + CLOCK + SEPARATOR + '([\\s\\S]+)$');
+const ENTRY = new RegExp(`^(~\\s*)?(?:(\\d{4}-\\d{2}-\\d{2})[ T])?(~\\s*)?${CLOCK}${SEPARATOR}([\\s\\S]+)$`);
 /** A whole date and time as written in the front-matter, e.g. `2007-06-04 9:37 AM PST`. */
-const WRITTEN = new RegExp('^(\\d{4}-\\d{2}-\\d{2})[ T]' + CLOCK + '$');
+const WRITTEN = new RegExp(`^(\\d{4}-\\d{2}-\\d{2})[ T]${CLOCK}$`);
 /** A day-precision entry: `2022-04-14 — 78% of sites restored`. */
-const DAY_ENTRY = new RegExp('^(~\\s*)?(\\d{4}-\\d{2}-\\d{2})' + SEPARATOR + '([\\s\\S]+)$');
+const DAY_ENTRY = new RegExp(`^(~\\s*)?(\\d{4}-\\d{2}-\\d{2})${SEPARATOR}([\\s\\S]+)$`);
 const TAGS = /^\[([a-z, -]+)\]\s*/i;
 
 export function readBodyTimeline(nodes: readonly RootContent[]): {
@@ -66,7 +66,10 @@ export function readBodyTimeline(nodes: readonly RootContent[]): {
       let isPublic = false;
       const tags = TAGS.exec(event);
       if (tags) {
-        for (const tag of tags[1]!.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean)) {
+        for (const tag of tags[1]!
+          .split(',')
+          .map((t) => t.trim().toLowerCase())
+          .filter(Boolean)) {
           if (tag === 'public') isPublic = true;
           else kind = tag;
         }
@@ -108,7 +111,11 @@ export function readClockTimestamp(text: string): (EntryTime & { date: string; t
 }
 
 /** The parts of a clock time: 24-hour time as written (HH:MM), meridiem, offset or zone abbreviation. */
-function clock(time: string, meridiem: string | undefined, zoneText: string | undefined): { time: string } & Pick<EntryTime, 'offset' | 'zone' | 'meridiem'> {
+function clock(
+  time: string,
+  meridiem: string | undefined,
+  zoneText: string | undefined,
+): { time: string } & Pick<EntryTime, 'offset' | 'zone' | 'meridiem'> {
   const parts: { time: string } & Pick<EntryTime, 'offset' | 'zone' | 'meridiem'> = { time: time.length === 4 ? `0${time}` : time };
   const isOffset = zoneText !== undefined && /^(?:Z|UTC|[+-].*)$/.test(zoneText);
   if (isOffset) parts.offset = zoneText === 'UTC' ? 'Z' : zoneText;

@@ -42,8 +42,15 @@ export function digestOf(bytes: Uint8Array | string): string {
 
 function emptySource(file: string, digest: string, problems: Problem[]): SourceFile {
   return {
-    file, digest, data: undefined, positions: {}, frontmatterLine: 1,
-    sections: [], bodyTimeline: [], unreadTimeline: [], problems,
+    file,
+    digest,
+    data: undefined,
+    positions: {},
+    frontmatterLine: 1,
+    sections: [],
+    bodyTimeline: [],
+    unreadTimeline: [],
+    problems,
   };
 }
 
@@ -90,7 +97,11 @@ export function readSource(file: string, bytes: Uint8Array, options: ReadOptions
   if (bytes.length > maxBytes) {
     const line = match[0].split('\n').length;
     problems.push({
-      file, line, column: 1, severity: 'error', ruleId: 'file-size',
+      file,
+      line,
+      column: 1,
+      severity: 'error',
+      ruleId: 'file-size',
       message: `file is ${(bytes.length / 1024).toFixed(0)} KB; the limit is ${(maxBytes / 1024).toFixed(0)} KB (validation.max_file_kb), so its body was not read`,
     });
     return source;

@@ -34,12 +34,14 @@ export interface Section {
 }
 
 export function slugify(text: string): string {
-  return text
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '') || 'section';
+  return (
+    text
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'section'
+  );
 }
 
 export function recognisedKey(title: string): SectionKey | undefined {
@@ -105,9 +107,15 @@ export function splitSections(tree: Root, text: string): SectionNodes[] {
     if (markdown) {
       result.unshift({
         section: {
-          title: '', key: 'preamble', recognised: false, audience: 'internal', markdown,
-          line: first.position?.start.line ?? 1, column: first.position?.start.column ?? 1,
-          bodyLine: first.position?.start.line ?? 1, bodyColumn: first.position?.start.column ?? 1,
+          title: '',
+          key: 'preamble',
+          recognised: false,
+          audience: 'internal',
+          markdown,
+          line: first.position?.start.line ?? 1,
+          column: first.position?.start.column ?? 1,
+          bodyLine: first.position?.start.line ?? 1,
+          bodyColumn: first.position?.start.column ?? 1,
         },
         nodes: preamble,
       });

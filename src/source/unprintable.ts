@@ -17,7 +17,10 @@ export function unprintableProblems(file: string, { data, positions }: YamlResul
     const code = found[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
     const what = path.length > 0 ? `\`${pathKey(path)}\`${key ? ' has a key that' : ''}` : 'the YAML';
     problems.push({
-      file, ...locate(positions, path, { key }), severity: 'error', ruleId: 'encoding',
+      file,
+      ...locate(positions, path, { key }),
+      severity: 'error',
+      ruleId: 'encoding',
       message: `${what} contains U+${code}, a control character or half a surrogate pair that cannot be printed (from a YAML escape?); remove it`,
     });
   };
@@ -47,7 +50,12 @@ const MAX_BODY_PROBLEMS = 20;
  * Every unprintable character of the body (`text` from `bodyStart` on), located, named by the
  * `##` section it is in. They make the incident invalid, so they never reach the database or a letter.
  */
-export function bodyUnprintableProblems(file: string, text: string, bodyStart: number, sections: readonly { title: string; line: number }[]): Problem[] {
+export function bodyUnprintableProblems(
+  file: string,
+  text: string,
+  bodyStart: number,
+  sections: readonly { title: string; line: number }[],
+): Problem[] {
   const problems: Problem[] = [];
   const found = [...text.slice(bodyStart).matchAll(new RegExp(BODY_UNPRINTABLE, 'g'))];
   for (const match of found.slice(0, MAX_BODY_PROBLEMS)) {
@@ -55,13 +63,22 @@ export function bodyUnprintableProblems(file: string, text: string, bodyStart: n
     const section = sections.findLast((s) => s.line <= at.line && s.title !== ''); // '': the text before the first heading
     const code = match[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
     problems.push({
-      file, ...at, severity: 'error', ruleId: 'encoding',
+      file,
+      ...at,
+      severity: 'error',
+      ruleId: 'encoding',
       message: `${section ? `section "${section.title}"` : 'the body'} contains U+${code}, a control character that cannot be printed; remove it`,
     });
   }
   if (found.length > MAX_BODY_PROBLEMS) {
     const at = positionOf(text, bodyStart + found[MAX_BODY_PROBLEMS]!.index);
-    problems.push({ file, ...at, severity: 'error', ruleId: 'encoding', message: `and ${found.length - MAX_BODY_PROBLEMS} more control characters from here on (binary data?); remove them` });
+    problems.push({
+      file,
+      ...at,
+      severity: 'error',
+      ruleId: 'encoding',
+      message: `and ${found.length - MAX_BODY_PROBLEMS} more control characters from here on (binary data?); remove them`,
+    });
   }
   return problems;
 }

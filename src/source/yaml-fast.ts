@@ -86,8 +86,23 @@ export function plainScalar(s: string): unknown {
 
 /** Double-quoted escapes with a fixed meaning (as in the library's resolve-flow-scalar). */
 const ESCAPES: Record<string, string> = {
-  '0': '\0', a: '\x07', b: '\b', e: '\x1b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v',
-  N: '\u0085', _: '\u00a0', L: '\u2028', P: '\u2029', ' ': ' ', '"': '"', '/': '/', '\\': '\\',
+  '0': '\0',
+  a: '\x07',
+  b: '\b',
+  e: '\x1b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  N: '\u0085',
+  _: '\u00a0',
+  L: '\u2028',
+  P: '\u2029',
+  ' ': ' ',
+  '"': '"',
+  '/': '/',
+  '\\': '\\',
 };
 const HEX = /^[0-9a-fA-F]+$/;
 
@@ -115,7 +130,10 @@ class Reader {
   /** The line being read (the last one consumed). */
   private i = 0;
 
-  constructor(source: string, private readonly lineOffset: number) {
+  constructor(
+    source: string,
+    private readonly lineOffset: number,
+  ) {
     this.lines = source.split('\n');
     this.indent = new Int32Array(this.lines.length);
     this.lines.forEach((line, j) => {
@@ -145,9 +163,10 @@ class Reader {
   /** Records a value's position (0-based line and column in, 1-based file position out). */
   private record(path: string, line: number, column: number, keyLine = -1, keyColumn = -1): void {
     const { lineOffset } = this;
-    this.positions[path] = keyLine < 0
-      ? { line: line + 1 + lineOffset, column: column + 1 }
-      : { line: line + 1 + lineOffset, column: column + 1, keyLine: keyLine + 1 + lineOffset, keyColumn: keyColumn + 1 };
+    this.positions[path] =
+      keyLine < 0
+        ? { line: line + 1 + lineOffset, column: column + 1 }
+        : { line: line + 1 + lineOffset, column: column + 1, keyLine: keyLine + 1 + lineOffset, keyColumn: keyColumn + 1 };
   }
 
   /** The block sequence or mapping starting at column `col` of the current line. */

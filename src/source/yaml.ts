@@ -60,9 +60,7 @@ export function readYamlWithLibrary(file: string, source: string, lineOffset: nu
   });
   for (const err of [...doc.errors, ...doc.warnings]) {
     const ruleId = YAML_RULE[err.code] ?? 'yaml-syntax';
-    const message = ruleId === 'yaml-duplicate-key'
-      ? 'duplicate key in YAML mapping'
-      : `malformed YAML: ${err.message.split('\n')[0]}`;
+    const message = ruleId === 'yaml-duplicate-key' ? 'duplicate key in YAML mapping' : `malformed YAML: ${err.message.split('\n')[0]}`;
     problems.push({ file, ...at(err.pos[0]), severity: 'error', ruleId, message });
   }
   let aliases = 0;
@@ -72,7 +70,10 @@ export function readYamlWithLibrary(file: string, source: string, lineOffset: nu
       // A list or mapping as a key (`? [a, b] : c`) has no place in plain data.
       if (isMap(pair.key) || isSeq(pair.key)) {
         problems.push({
-          file, ...at(pair.key.range?.[0] ?? 0), severity: 'error', ruleId: 'yaml-syntax',
+          file,
+          ...at(pair.key.range?.[0] ?? 0),
+          severity: 'error',
+          ruleId: 'yaml-syntax',
           message: 'malformed YAML: a mapping key must be a plain value, not a list or mapping',
         });
       }
@@ -82,7 +83,10 @@ export function readYamlWithLibrary(file: string, source: string, lineOffset: nu
       // turn text into bytes, dates or nothing; say so where the tag is instead of a wrong type.
       if (node.tag && !CORE_TAGS.has(node.tag)) {
         problems.push({
-          file, ...at(node.range?.[0] ?? 0), severity: 'error', ruleId: 'yaml-syntax',
+          file,
+          ...at(node.range?.[0] ?? 0),
+          severity: 'error',
+          ruleId: 'yaml-syntax',
           message: `YAML tag ${node.tag.replace(/^tag:yaml\.org,2002:/, '!!')} is not allowed; write the value as plain text, a number, true/false, a list or a mapping`,
         });
       }
@@ -95,7 +99,10 @@ export function readYamlWithLibrary(file: string, source: string, lineOffset: nu
   });
   if (firstAlias) {
     problems.push({
-      file, ...at(firstAlias.start), severity: 'error', ruleId: 'yaml-alias',
+      file,
+      ...at(firstAlias.start),
+      severity: 'error',
+      ruleId: 'yaml-alias',
       message: `YAML aliases are not allowed (*${firstAlias.name}${aliases > 1 ? ` and ${aliases - 1} more` : ''})`,
     });
   }
@@ -138,7 +145,11 @@ export function readYamlWithLibrary(file: string, source: string, lineOffset: nu
     data = doc.toJS({ maxAliasCount: 0 });
   } catch (e) {
     problems.push({
-      file, line: 1 + lineOffset, column: 1, severity: 'error', ruleId: 'yaml-syntax',
+      file,
+      line: 1 + lineOffset,
+      column: 1,
+      severity: 'error',
+      ruleId: 'yaml-syntax',
       message: `malformed YAML: ${(e as Error).message}`,
     });
     return { data: undefined, positions: {}, problems };

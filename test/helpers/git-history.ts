@@ -17,7 +17,8 @@ export interface HistoryStep {
 
 export function git(root: string, args: string[], env: Record<string, string> = {}): string {
   return execFileSync('git', ['-C', root, ...args], {
-    encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', ...env },
   });
 }
@@ -44,7 +45,10 @@ export function commitStep(root: string, step: HistoryStep): string {
     }
   }
   git(root, ['add', '-A']);
-  git(root, ['commit', '-q', '--allow-empty', '-m', step.message ?? `step of ${step.date}`], { GIT_COMMITTER_DATE: step.date, GIT_AUTHOR_DATE: step.date });
+  git(root, ['commit', '-q', '--allow-empty', '-m', step.message ?? `step of ${step.date}`], {
+    GIT_COMMITTER_DATE: step.date,
+    GIT_AUTHOR_DATE: step.date,
+  });
   return git(root, ['rev-parse', 'HEAD']).trim();
 }
 

@@ -19,14 +19,27 @@ export function removeKb(root: string): void {
 }
 
 /** Captures what a command writes. */
-export function captureContext(root: string, extra: Partial<CommandContext> = {}): CommandContext & { out_: () => string; err_: () => string } {
+export function captureContext(
+  root: string,
+  extra: Partial<CommandContext> = {},
+): CommandContext & { out_: () => string; err_: () => string } {
   let out = '';
   let err = '';
   return {
     root,
     out: join(root, 'out'),
-    stdout: { write: (s: string) => { out += s; return true; } },
-    stderr: { write: (s: string) => { err += s; return true; } },
+    stdout: {
+      write: (s: string) => {
+        out += s;
+        return true;
+      },
+    },
+    stderr: {
+      write: (s: string) => {
+        err += s;
+        return true;
+      },
+    },
     color: false,
     ...extra,
     out_: () => out,

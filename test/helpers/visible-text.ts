@@ -9,7 +9,12 @@ export function visibleText(html: string): string {
     .replace(/<title[\s\S]*?<\/title>/g, ' ')
     .replace(/<desc[\s\S]*?<\/desc>/g, ' ')
     .replace(/<[^>]+>/g, ' ')
-    .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'").replace(/&#x27;/g, "'").replace(/&#x60;/g, '`').replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&#x27;/g, "'")
+    .replace(/&#x60;/g, '`')
+    .replace(/&amp;/g, '&')
     .replace(/\s+/g, ' ');
 }

@@ -53,7 +53,9 @@ SELECT incident_id, remediation_id, commit_id, committed_at, field, new_value
  ORDER BY position`;
 
 export function queryCalendarRows(db: Database.Database, filter: { status?: string; dueBefore?: string; today: string }): CalendarRow[] {
-  return db.prepare(CALENDAR_SQL).all({ status: filter.status ?? null, due_before: filter.dueBefore ?? null, today: filter.today }) as CalendarRow[];
+  return db
+    .prepare(CALENDAR_SQL)
+    .all({ status: filter.status ?? null, due_before: filter.dueBefore ?? null, today: filter.today }) as CalendarRow[];
 }
 
 export function queryRevisions(db: Database.Database): RevisionRow[] {

@@ -54,8 +54,11 @@ export function queryRecurrence(db: Database.Database, options: RecurrenceOption
   const close = () => {
     if (current && current.ids.length > 1) {
       groups.push({
-        category: current.category, service: current.service, incidents: current.ids.length,
-        first_started: current.dates[0]!, last_started: current.dates[current.dates.length - 1]!,
+        category: current.category,
+        service: current.service,
+        incidents: current.ids.length,
+        first_started: current.dates[0]!,
+        last_started: current.dates[current.dates.length - 1]!,
         span_days: days(current.dates[0]!, current.dates[current.dates.length - 1]!),
         incident_ids: current.ids,
       });
@@ -72,7 +75,12 @@ export function queryRecurrence(db: Database.Database, options: RecurrenceOption
     }
   }
   close();
-  return groups.sort((a, b) => b.incidents - a.incidents || (a.first_started < b.first_started ? -1 : a.first_started > b.first_started ? 1 : 0) || (a.service < b.service ? -1 : 1));
+  return groups.sort(
+    (a, b) =>
+      b.incidents - a.incidents ||
+      (a.first_started < b.first_started ? -1 : a.first_started > b.first_started ? 1 : 0) ||
+      (a.service < b.service ? -1 : 1),
+  );
 }
 
 /**
@@ -110,9 +118,18 @@ SELECT l.incident_id, l.remediation_id, l.action, l.type, l.owner, l.done_by, l.
 export function queryFixes(db: Database.Database): FixRow[] {
   const rows = db.prepare(FIXES_SQL).all() as Omit<FixRow, 'days_after'>[];
   return rows.map((r) => ({
-    incident_id: r.incident_id, remediation_id: r.remediation_id, action: r.action, type: r.type, owner: r.owner,
-    done_by: r.done_by, done_from: r.done_from, category: r.category, services: r.services,
-    failed_again_id: r.failed_again_id, failed_again_started: r.failed_again_started,
-    days_after: days(r.done_by, r.failed_again_started), later_incidents: r.later_incidents,
+    incident_id: r.incident_id,
+    remediation_id: r.remediation_id,
+    action: r.action,
+    type: r.type,
+    owner: r.owner,
+    done_by: r.done_by,
+    done_from: r.done_from,
+    category: r.category,
+    services: r.services,
+    failed_again_id: r.failed_again_id,
+    failed_again_started: r.failed_again_started,
+    days_after: days(r.done_by, r.failed_again_started),
+    later_incidents: r.later_incidents,
   }));
 }

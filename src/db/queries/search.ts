@@ -48,8 +48,10 @@ const FIELD_TABLE = `field_info (key, label, boost, position) AS (VALUES ${SEARC
  * in brackets).
  */
 export function searchSql(words: number): string {
-  const having = Array.from({ length: words }, (_, n) =>
-    `SELECT incident_id FROM search_documents WHERE doc_id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH @w${n})`);
+  const having = Array.from(
+    { length: words },
+    (_, n) => `SELECT incident_id FROM search_documents WHERE doc_id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH @w${n})`,
+  );
   return `
 WITH ${FIELD_TABLE},
 matching (incident_id) AS (${having.join('\n  INTERSECT ')}),
@@ -83,7 +85,8 @@ SELECT r.incident_id, i.title, f.label AS field, r.label, m.matched_in, r.audien
 /** Full-text search over every searchable field (`src/search/fields.ts`), stemmed, best incident first. */
 export function querySearch(db: Database.Database, input: string, options: SearchOptions = {}): SearchRow[] {
   const phrases = ftsPhrases(input);
-  if (phrases.length === 0) throw new QueryError('search-empty', 'give one or more words to search for', 'Example: postmortem search "load balancer"');
+  if (phrases.length === 0)
+    throw new QueryError('search-empty', 'give one or more words to search for', 'Example: postmortem search "load balancer"');
   const limit = options.limit ?? 20;
   if (!Number.isInteger(limit) || limit < 1) throw new QueryError('invalid-option', '--limit must be a positive whole number');
   const params: Record<string, string | number> = { any: phrases.join(' OR '), limit };
@@ -93,7 +96,11 @@ export function querySearch(db: Database.Database, input: string, options: Searc
   } catch (error) {
     const message = (error as Error).message;
     if (/fts5|syntax/i.test(message)) {
-      throw new QueryError('search-syntax', `cannot search for ${JSON.stringify(input)}: ${message}`, 'Search for plain words; quotes and operators are treated as text.');
+      throw new QueryError(
+        'search-syntax',
+        `cannot search for ${JSON.stringify(input)}: ${message}`,
+        'Search for plain words; quotes and operators are treated as text.',
+      );
     }
     throw error;
   }

@@ -21,7 +21,16 @@ export const SQL_DEFAULT_LIMIT = 1000;
 export const SQL_DEFAULT_TIMEOUT_MS = 10_000;
 
 /** PRAGMAs that take an argument yet only read: they describe tables and indexes. */
-const READING_PRAGMAS = new Set(['table_info', 'table_xinfo', 'index_list', 'index_info', 'index_xinfo', 'foreign_key_list', 'table_list', 'pragma_list']);
+const READING_PRAGMAS = new Set([
+  'table_info',
+  'table_xinfo',
+  'index_list',
+  'index_info',
+  'index_xinfo',
+  'foreign_key_list',
+  'table_list',
+  'pragma_list',
+]);
 
 /** Leading comments and whitespace removed, so the first keyword can be seen. */
 function stripLeadingComments(sql: string): string {
@@ -34,7 +43,8 @@ function stripLeadingComments(sql: string): string {
   }
 }
 
-const REFUSED_HINT = 'postmortem sql runs read-only queries (SELECT, WITH … SELECT, EXPLAIN, PRAGMA table_info(…)); the database is rebuilt from the incident files, so change those instead.';
+const REFUSED_HINT =
+  'postmortem sql runs read-only queries (SELECT, WITH … SELECT, EXPLAIN, PRAGMA table_info(…)); the database is rebuilt from the incident files, so change those instead.';
 
 /**
  * Checks that a statement only reads: better-sqlite3's `stmt.readonly` and `stmt.reader`, plus
@@ -49,7 +59,7 @@ export function checkReadOnly(db: Database.Database, sql: string): void {
   }
   if (keyword === 'PRAGMA') {
     const m = /^PRAGMA\s+(?:[\w"]+\s*\.\s*)?"?(\w+)"?\s*([=(]?)/i.exec(head);
-    if (m && m[2] && !(m[2] === '(' && READING_PRAGMAS.has(m[1]!.toLowerCase()))) {
+    if (m?.[2] && !(m[2] === '(' && READING_PRAGMAS.has(m[1]!.toLowerCase()))) {
       throw new QueryError('sql-refused', `PRAGMA ${m[1]} with a value can change the connection's state and is not allowed`, REFUSED_HINT);
     }
   }
@@ -61,8 +71,10 @@ export function checkReadOnly(db: Database.Database, sql: string): void {
     if (/more than one statement/i.test(message)) throw new QueryError('sql-refused', 'run one statement at a time', REFUSED_HINT);
     throw new QueryError('sql-error', `SQL error: ${message}`);
   }
-  if (!statement.readonly) throw new QueryError('sql-refused', 'this statement would change the database; only read-only queries are allowed', REFUSED_HINT);
-  if (!statement.reader) throw new QueryError('sql-refused', 'this statement returns no rows; only queries that read data are allowed', REFUSED_HINT);
+  if (!statement.readonly)
+    throw new QueryError('sql-refused', 'this statement would change the database; only read-only queries are allowed', REFUSED_HINT);
+  if (!statement.reader)
+    throw new QueryError('sql-refused', 'this statement returns no rows; only queries that read data are allowed', REFUSED_HINT);
 }
 
 /**
@@ -104,7 +116,12 @@ process.stdout.write(text);
 /** The most bytes of result the child may hand back. */
 const RESULT_MAX_BYTES = 512 * 1024 * 1024;
 
-const tooLarge = () => new QueryError('sql-too-large', 'the result is too large to show (over 512 MB)', 'Select fewer or shorter values, e.g. substr(column, 1, 1000) or length(column), or lower --limit.');
+const tooLarge = () =>
+  new QueryError(
+    'sql-too-large',
+    'the result is too large to show (over 512 MB)',
+    'Select fewer or shorter values, e.g. substr(column, 1, 1000) or length(column), or lower --limit.',
+  );
 
 /** Runs one read-only statement with a row cap and a time limit. */
 export function querySql(db: Database.Database, dbPath: string, sql: string, options: SqlOptions = {}): SqlResult {
@@ -122,7 +139,11 @@ export function querySql(db: Database.Database, dbPath: string, sql: string, opt
     encoding: 'utf8',
   });
   if (child.error && (child.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') {
-    throw new QueryError('sql-timeout', `the query was stopped after ${timeoutMs / 1000} s`, 'Narrow it down (WHERE, LIMIT) or allow more time with --timeout SECONDS.');
+    throw new QueryError(
+      'sql-timeout',
+      `the query was stopped after ${timeoutMs / 1000} s`,
+      'Narrow it down (WHERE, LIMIT) or allow more time with --timeout SECONDS.',
+    );
   }
   if (child.error && (child.error as NodeJS.ErrnoException).code === 'ENOBUFS') throw tooLarge();
   if (child.error) throw child.error;

@@ -10,11 +10,13 @@ export type AvailabilityWeights = Record<ImpactLevel, number>;
 
 /** The one sentence every document that shows availability uses to say how it was counted. */
 export function availabilityMethod(weights: AvailabilityWeights): string {
-  const levels = (Object.entries(weights) as [ImpactLevel, number][]);
+  const levels = Object.entries(weights) as [ImpactLevel, number][];
   const counted = levels.filter(([, w]) => w > 0).map(([level, w]) => (w === 1 ? `${level} minutes in full` : `${level} minutes × ${w}`));
   const shown = levels.filter(([level, w]) => w === 0 && (level === 'degraded' || level === 'delayed')).map(([level]) => level);
-  return `Availability per service is 1 − counted minutes ÷ minutes in the period, from the impact windows of each service: ${counted.join(', ') || 'nothing'} (where windows overlap, the heaviest level counts)`
-    + `${shown.length ? `; ${shown.join(' and ')} minutes are shown but not counted` : ''}.`;
+  return (
+    `Availability per service is 1 − counted minutes ÷ minutes in the period, from the impact windows of each service: ${counted.join(', ') || 'nothing'} (where windows overlap, the heaviest level counts)` +
+    `${shown.length ? `; ${shown.join(' and ')} minutes are shown but not counted` : ''}.`
+  );
 }
 
 export const STATS_GROUPS = ['month', 'quarter', 'year', 'service', 'level', 'severity', 'category', 'location', 'provider'] as const;
@@ -62,17 +64,36 @@ export const NONE = '(none)';
 
 /** The group expression per grouping, over `incidents i` (joined tables aliased `g`). */
 const GROUP_SQL: Record<StatsGroupBy, { expr: string; join?: string; order: string }> = {
-  month: { expr: "substr(i.started_local_date, 1, 7)", order: 'grp' },
-  quarter: { expr: "substr(i.started_local_date, 1, 4) || '-Q' || ((CAST(substr(i.started_local_date, 6, 2) AS INTEGER) + 2) / 3)", order: 'grp' },
-  year: { expr: "substr(i.started_local_date, 1, 4)", order: 'grp' },
+  month: { expr: 'substr(i.started_local_date, 1, 7)', order: 'grp' },
+  quarter: {
+    expr: "substr(i.started_local_date, 1, 4) || '-Q' || ((CAST(substr(i.started_local_date, 6, 2) AS INTEGER) + 2) / 3)",
+    order: 'grp',
+  },
+  year: { expr: 'substr(i.started_local_date, 1, 4)', order: 'grp' },
   severity: { expr: 'i.severity', order: 'min(i.severity_rank), grp' },
   // every root cause counts: an incident with causes in two categories is in both groups
-  category: { expr: 'g.category', join: 'JOIN (SELECT DISTINCT incident_id, category FROM root_causes) g ON g.incident_id = i.id', order: 'count(*) DESC, grp' },
-  provider: { expr: `coalesce(g.provider, '${NONE}')`, join: 'LEFT JOIN incident_providers g ON g.incident_id = i.id', order: 'count(*) DESC, grp' },
+  category: {
+    expr: 'g.category',
+    join: 'JOIN (SELECT DISTINCT incident_id, category FROM root_causes) g ON g.incident_id = i.id',
+    order: 'count(*) DESC, grp',
+  },
+  provider: {
+    expr: `coalesce(g.provider, '${NONE}')`,
+    join: 'LEFT JOIN incident_providers g ON g.incident_id = i.id',
+    order: 'count(*) DESC, grp',
+  },
   service: { expr: 'g.service', join: 'JOIN incident_services g ON g.incident_id = i.id', order: 'count(*) DESC, grp' },
   // each level an incident's windows reach (per level, impact minutes from those windows alone)
-  level: { expr: 'g.level', join: 'JOIN (SELECT DISTINCT incident_id, level FROM impact_windows) g ON g.incident_id = i.id', order: 'count(*) DESC, grp' },
-  location: { expr: `coalesce(g.location_id, '${NONE}')`, join: 'LEFT JOIN incident_locations g ON g.incident_id = i.id', order: 'count(*) DESC, grp' },
+  level: {
+    expr: 'g.level',
+    join: 'JOIN (SELECT DISTINCT incident_id, level FROM impact_windows) g ON g.incident_id = i.id',
+    order: 'count(*) DESC, grp',
+  },
+  location: {
+    expr: `coalesce(g.location_id, '${NONE}')`,
+    join: 'LEFT JOIN incident_locations g ON g.incident_id = i.id',
+    order: 'count(*) DESC, grp',
+  },
 };
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -83,14 +104,22 @@ const ATTRIBUTED = "a.attribution = 'provider' AND a.attribution_provider = ?";
 function selection(options: StatsOptions): { where: string; params: unknown[] } {
   const clauses: string[] = [];
   const params: unknown[] = [];
-  if (options.since) { clauses.push('i.started_local_date >= ?'); params.push(options.since); }
-  if (options.until) { clauses.push('i.started_local_date <= ?'); params.push(options.until); }
+  if (options.since) {
+    clauses.push('i.started_local_date >= ?');
+    params.push(options.since);
+  }
+  if (options.until) {
+    clauses.push('i.started_local_date <= ?');
+    params.push(options.until);
+  }
   if (options.severity?.length) {
     clauses.push(`i.severity IN (${options.severity.map(() => '?').join(', ')})`);
     params.push(...options.severity);
   }
   if (options.service?.length) {
-    clauses.push(`EXISTS (SELECT 1 FROM incident_services s WHERE s.incident_id = i.id AND s.service IN (${options.service.map(() => '?').join(', ')}))`);
+    clauses.push(
+      `EXISTS (SELECT 1 FROM incident_services s WHERE s.incident_id = i.id AND s.service IN (${options.service.map(() => '?').join(', ')}))`,
+    );
     params.push(...options.service);
   }
   if (options.provider !== undefined) {
@@ -137,7 +166,8 @@ export function statsSql(options: StatsOptions): { sql: string; params: unknown[
   const extra = groupFilter(options, where);
   // Durations travel as whole milliseconds: SQLite writes integers much faster than reals.
   const ms = (column: string) => `group_concat(CAST(round(i.${column} * 60000) AS INTEGER))`;
-  const resolve = options.by === 'service' ? `group_concat(CAST(round(${SERVICE_RESOLVE_MINUTES} * 60000) AS INTEGER))` : ms('minutes_to_resolve');
+  const resolve =
+    options.by === 'service' ? `group_concat(CAST(round(${SERVICE_RESOLVE_MINUTES} * 60000) AS INTEGER))` : ms('minutes_to_resolve');
   const sql = `SELECT ${group.expr} AS grp, count(*), total(i.impact_minutes),
     ${ms('minutes_to_detect')}, ${ms('minutes_to_mitigate')}, ${resolve}
     FROM incidents i ${group.join ?? ''} ${where}${extra.sql}
@@ -165,7 +195,9 @@ function windowsSql(options: StatsOptions): { sql: string; params: unknown[] } {
   return { sql, params: [...params, ...extra] };
 }
 
-interface Span extends ImpactSpan { incident: string }
+interface Span extends ImpactSpan {
+  incident: string;
+}
 
 /** Minutes of impact of one service: per incident, the union of its own windows (`impactMinutes`), summed. */
 function serviceImpactMinutes(spans: readonly Span[]): number {
@@ -192,9 +224,12 @@ function levelMinutes(spans: readonly Span[]): number {
 function serviceAvailability(spans: readonly Span[], period: [number, number] | undefined, weights: AvailabilityWeights) {
   if (!period) return { availability_percent: null, downtime_minutes: 0, degraded_minutes: 0, delayed_minutes: 0 };
   const [start, end] = period;
-  const down = weightedMs(spans.map((s) => ({ from: s.from, to: s.to, weight: weights[s.level] })), period);
-  const at = (level: ImpactLevel) => unionMs(spans.filter((s) => s.level === level)
-    .map((s) => [Math.max(s.from, start), Math.min(s.to ?? end, end)] as const)) / 60000;
+  const down = weightedMs(
+    spans.map((s) => ({ from: s.from, to: s.to, weight: weights[s.level] })),
+    period,
+  );
+  const at = (level: ImpactLevel) =>
+    unionMs(spans.filter((s) => s.level === level).map((s) => [Math.max(s.from, start), Math.min(s.to ?? end, end)] as const)) / 60000;
   return {
     availability_percent: Math.round(100 * (1 - down / (end - start)) * 10000) / 10000,
     downtime_minutes: round(down / 60000),
@@ -207,7 +242,8 @@ function validate(options: StatsOptions): void {
   if (!STATS_GROUPS.includes(options.by)) throw new RangeError(`cannot group by "${options.by}"; use one of ${STATS_GROUPS.join(', ')}`);
   for (const key of ['since', 'until'] as const) {
     const value = options[key];
-    if (value !== undefined && (!DATE.test(value) || !safeDate(value))) throw new RangeError(`--${key} "${value}" is not a date YYYY-MM-DD`);
+    if (value !== undefined && (!DATE.test(value) || !safeDate(value)))
+      throw new RangeError(`--${key} "${value}" is not a date YYYY-MM-DD`);
   }
 }
 
@@ -232,13 +268,19 @@ const minutes = (list: string | null): Float64Array => {
 export function queryStats(db: Database.Database, options: StatsOptions): StatsRow[] {
   validate(options);
   const { sql, params } = statsSql(options);
-  const rows = db.prepare(sql).raw().all(...params) as [string, number, number, string | null, string | null, string | null][];
+  const rows = db
+    .prepare(sql)
+    .raw()
+    .all(...params) as [string, number, number, string | null, string | null, string | null][];
   let windows: Map<string, Span[]> | undefined;
   let period: [number, number] | undefined;
   if (options.by === 'service' || options.by === 'level') {
     windows = new Map();
     const w = windowsSql(options);
-    for (const [service, level, from, to, incident] of db.prepare(w.sql).raw().all(...w.params) as [string, ImpactLevel, string, string | null, string][]) {
+    for (const [service, level, from, to, incident] of db
+      .prepare(w.sql)
+      .raw()
+      .all(...w.params) as [string, ImpactLevel, string, string | null, string][]) {
       let list = windows.get(service);
       if (!list) windows.set(service, (list = []));
       list.push({ from: Date.parse(from), to: to === null ? null : Date.parse(to), level, incident });
@@ -295,12 +337,17 @@ function periodOf(db: Database.Database, options: StatsOptions): [number, number
   let until = options.until;
   if (!since || !until) {
     const { where, params } = selection(options);
-    const [first, lastEnd] = db.prepare(`SELECT min(i.started_local_date),
+    const [first, lastEnd] = db
+      .prepare(`SELECT min(i.started_local_date),
         max(max(i.started_at, coalesce((SELECT max(w.to_at) FROM impact_windows w WHERE w.incident_id = i.id), i.started_at)))
-        FROM incidents i ${where}`).raw().get(...params) as [string | null, string | null];
+        FROM incidents i ${where}`)
+      .raw()
+      .get(...params) as [string | null, string | null];
     since ??= first ?? undefined;
     // the day of the last moment of impact (an end at midnight closes the day before)
-    const lastDay = lastEnd ? Temporal.Instant.from(lastEnd).subtract({ milliseconds: 1 }).toZonedDateTimeISO(zone).toPlainDate().toString() : undefined;
+    const lastDay = lastEnd
+      ? Temporal.Instant.from(lastEnd).subtract({ milliseconds: 1 }).toZonedDateTimeISO(zone).toPlainDate().toString()
+      : undefined;
     until ??= lastDay && first && lastDay < first ? first : lastDay;
   }
   if (!since || !until) return undefined;
@@ -318,7 +365,10 @@ export interface Untimed {
 export function queryUntimed(db: Database.Database, options: StatsOptions): Untimed {
   const { where, params } = selection(options);
   const undated = db.prepare('SELECT count(*) FROM files WHERE undated = 1').pluck().get() as number;
-  const dayPrecision = db.prepare(`SELECT count(*) FROM incidents i ${where ? `${where} AND` : 'WHERE'} i.started_precision = 'day'`).pluck().get(...params) as number;
+  const dayPrecision = db
+    .prepare(`SELECT count(*) FROM incidents i ${where ? `${where} AND` : 'WHERE'} i.started_precision = 'day'`)
+    .pluck()
+    .get(...params) as number;
   return { undated, dayPrecision };
 }
 
@@ -326,7 +376,9 @@ export function queryUntimed(db: Database.Database, options: StatsOptions): Unti
 export function untimedNote({ undated, dayPrecision }: Untimed): string | undefined {
   const parts = [
     undated ? `${undated} draft${undated === 1 ? '' : 's'} without a start time ${undated === 1 ? 'is' : 'are'} in no group` : '',
-    dayPrecision ? `${dayPrecision} incident${dayPrecision === 1 ? '' : 's'} with only a start day ${dayPrecision === 1 ? 'is' : 'are'} counted but not timed` : '',
+    dayPrecision
+      ? `${dayPrecision} incident${dayPrecision === 1 ? '' : 's'} with only a start day ${dayPrecision === 1 ? 'is' : 'are'} counted but not timed`
+      : '',
   ].filter(Boolean);
   return parts.length ? `Not measured: ${parts.join('; ')}.` : undefined;
 }
