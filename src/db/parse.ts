@@ -1,4 +1,4 @@
-import type { Config } from '../schema/config.js';
+import { configText, type Config } from '../schema/config.js';
 import type { SourceFile } from '../source/read.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,9 +43,23 @@ export interface ParseRequest extends Omit<ParseJob, 'files'> {
   files: string[];
 }
 
+/**
+ * The config of the batches before, when this one's is the same: every batch brings its own
+ * copy, and the incident schema (with its compiled checks) is kept per config object.
+ */
+let lastConfig: { json: string; config: Config } | undefined;
+function sameConfig(config: Config): Config {
+  const json = configText(config);
+  if (lastConfig?.json !== json) lastConfig = { json, config };
+  return lastConfig.config;
+}
+
 /** The thread side (see `threads/worker.ts`): each file read and checked, plain data back. */
 export const parseHandler = {
-  handle: (r: ParseRequest) => ({ result: r.files.map((file) => processOne(r, file)) }),
+  handle(r: ParseRequest) {
+    const job = { ...r, config: sameConfig(r.config) };
+    return { result: r.files.map((file) => processOne(job, file)) };
+  },
 };
 
 /**

@@ -14,6 +14,7 @@ const SCRIPTS: Record<string, RegExp> = {
   Thai: /\p{Script=Thai}/u,
   Latin: /\p{Script=Latin}/u,
 };
+const SCRIPT_NAMES = Object.keys(SCRIPTS);
 const LANGUAGE_SCRIPTS: Record<string, string[]> = {
   zh: ['Han'],
   ja: ['Han', 'Kana'],
@@ -45,7 +46,8 @@ const NAMES: Record<string, string> = { en: 'English', de: 'German', fr: 'French
 function dominantScript(text: string): string | undefined {
   const counts = new Map<string, number>();
   for (const ch of text) {
-    const script = Object.keys(SCRIPTS).find((s) => SCRIPTS[s]!.test(ch));
+    // ASCII: letters are Latin, everything else is in no script (the common case, without a regex)
+    const script = ch < '\u0080' ? (/[A-Za-z]/.test(ch) ? 'Latin' : undefined) : SCRIPT_NAMES.find((s) => SCRIPTS[s]!.test(ch));
     if (script) counts.set(script, (counts.get(script) ?? 0) + 1);
   }
   return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];

@@ -9,6 +9,12 @@ import { BASE_PATH, kb } from './fixtures.js';
 
 const parser = unified().use(remarkParse).use(remarkGfm);
 
+/**
+ * False when the text cannot hold a heading: an ATX heading needs a `#`, a setext heading an
+ * underline line of `=` or `-` (after spaces or quote markers), so most texts are not parsed.
+ */
+const mayHaveHeading = (markdown: string) => markdown.includes('#') || /^[ \t>]*(?:=+|-+)[ \t]*$/m.test(markdown);
+
 /** Headings (any level, also inside quotes and lists) of customer Markdown named like an internal section. */
 function internalHeadings(markdown: string): { title: string; line: number; column: number }[] {
   const found: { title: string; line: number; column: number }[] = [];
@@ -20,7 +26,7 @@ function internalHeadings(markdown: string): { title: string; line: number; colu
     }
     if ('children' in node) for (const child of node.children) walk(child as Nodes);
   };
-  walk(parser.parse(markdown));
+  if (mayHaveHeading(markdown)) walk(parser.parse(markdown));
   return found;
 }
 
@@ -68,6 +74,14 @@ export const internalHeading: Rule = {
           `${BASE_PATH}:34:1: error ${message('Internal notes')} [internal-heading]`,
           `${BASE_PATH}:38:1: error ${message('root  cause')} [internal-heading]`,
           `${BASE_PATH}:40:3: error ${message('Lessons learned')} [internal-heading]`,
+        ],
+      },
+      {
+        name: 'setext headings, also in a quote (no `#` in the section)',
+        files: kb((t) => `${t}\n## Customer summary\n\nMail was slow.\n\nLessons learned\n===============\n\n> Root cause\n> ----\n`),
+        expect: [
+          `${BASE_PATH}:34:1: error ${message('Lessons learned')} [internal-heading]`,
+          `${BASE_PATH}:37:3: error ${message('Root cause')} [internal-heading]`,
         ],
       },
       {
