@@ -101,16 +101,22 @@ export async function processFiles(
     onProgress?.(done);
   };
   const { root, config, today } = job;
-  /** A thread's share: the next batch goes out as one comes back, two in flight (one being read, one queued), so it never waits while this thread writes. */
+  /**
+   * A thread's share: two lanes, each asking for the next batch as its last one is written, so
+   * the thread always has one batch queued and never waits while this thread writes. A loop,
+   * not a chain of calls awaiting the next one: a chain kept every batch's results reachable
+   * until the last batch (all the parses' JSON: ~70 MB at 1,000 incidents).
+   */
   const run = async (thread: Thread) => {
-    const send = async (): Promise<void> => {
-      if (next >= job.files.length || failed) return;
-      const start = next;
-      next = Math.min(job.files.length, next + batch);
-      const results = await thread.call<Processed[]>({ kind: 'parse', body: { root, config, today, files: job.files.slice(start, next) } });
-      const following = send();
-      following.catch(() => undefined); // awaited below, unless this batch fails first
-      if (!failed) {
+    const lane = async (): Promise<void> => {
+      while (next < job.files.length && !failed) {
+        const start = next;
+        next = Math.min(job.files.length, next + batch);
+        const results = await thread.call<Processed[]>({
+          kind: 'parse',
+          body: { root, config, today, files: job.files.slice(start, next) },
+        });
+        if (failed) return;
         try {
           deliver(start, results);
         } catch (error) {
@@ -118,9 +124,8 @@ export async function processFiles(
           throw error;
         }
       }
-      await following;
     };
-    await Promise.all([send(), send()]);
+    await Promise.all([lane(), lane()]);
   };
   await Promise.all(workerThreads(count).map(run));
 }
