@@ -27,6 +27,31 @@ const ownUrl = {
   },
 };
 
+/**
+ * Every `import … from 'string-width'` (ES modules; CommonJS `require` is left alone) of a bundled package gets that package's own copy wrapped
+ * by `withAsciiFastPath` (scripts/ascii-width.mjs): the same widths, without the grapheme walk
+ * for plain ASCII.
+ */
+const asciiWidth = {
+  name: 'ascii-width',
+  setup(b) {
+    b.onResolve({ filter: /^string-width$/ }, async (args) => {
+      if (args.pluginData === 'real' || args.kind !== 'import-statement') return undefined;
+      const real = await b.resolve('string-width', { resolveDir: args.resolveDir, kind: args.kind, pluginData: 'real' });
+      return { path: real.path, namespace: 'ascii-width' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'ascii-width' }, (args) => ({
+      contents: [
+        `import real from ${JSON.stringify(args.path)};`,
+        `import { withAsciiFastPath } from ${JSON.stringify(join(root, 'scripts', 'ascii-width.mjs'))};`,
+        'export default withAsciiFastPath(real);',
+      ].join('\n'),
+      resolveDir: root,
+      loader: 'js',
+    }));
+  },
+};
+
 // chunks of an earlier bundle (their names carry a content hash)
 const dist = join(root, 'dist');
 for (const name of readdirSync(dist)) if (/-[A-Z0-9]{8}\.js(\.map)?$/.test(name)) rmSync(join(dist, name));
@@ -44,6 +69,6 @@ await build({
   external: ['better-sqlite3', 'playwright-core', 'pdf-lib'],
   // packages written as CommonJS call require()
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-  plugins: [ownUrl],
+  plugins: [ownUrl, asciiWidth],
   logLevel: 'warning',
 });

@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
-import { copyFileSync, renameSync, rmSync, statSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, renameSync, rmSync, statSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { updateKnowledgeBase, type BuiltKnowledgeBase } from '../src/db/knowledge-base.js';
+import { cachePathFor, updateKnowledgeBase, type BuiltKnowledgeBase } from '../src/db/knowledge-base.js';
 import { runCheck } from '../src/commands/check.js';
 import { SCHEMA_VERSION } from '../src/db/schema.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
@@ -156,16 +156,18 @@ describe('postmortem build: the database', () => {
     expect(kb.incidents([POP.id]).map((i) => i.title)).toEqual(['POP logins failed']);
   });
 
-  it('parses nothing and leaves the database file alone when nothing changed', async () => {
+  it('parses nothing and leaves the database and cache files alone when nothing changed', async () => {
     const { ctx } = setup();
     const first = await updateKnowledgeBase(ctx);
     expect(first.parsed).toBe(5);
-    const before = statSync(first.dbPath);
+    const files = [first.dbPath, cachePathFor(first.dbPath)];
+    const before = files.map((f) => [statSync(f).ino, statSync(f).mtimeMs, readFileSync(f)]);
     const second = await updateKnowledgeBase(ctx);
     expect(second).toMatchObject({ rebuilt: false, parsed: 0, changed: { added: [], changed: [], removed: [] } });
     expect(second.problems).toEqual(first.problems);
-    const after = statSync(first.dbPath);
-    expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
+    const after = files.map((f) => [statSync(f).ino, statSync(f).mtimeMs, readFileSync(f)]);
+    expect(after).toEqual(before);
+    expect(existsSync(`${cachePathFor(first.dbPath)}-wal`)).toBe(false);
   });
 
   it('updates incrementally: edit, add, delete and rename parse only what changed', async () => {

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runBuild } from '../src/commands/build.js';
@@ -117,6 +117,35 @@ describe('document keys', () => {
       await expectSameAsFresh(root);
     });
   }
+
+  it("trusts a finished file's size and time, and hashes it when either changed", async () => {
+    const root = kbRoot();
+    await build(root);
+    const out = join(root, 'out');
+    const outputs = ['letters', 'packets'].flatMap((d) =>
+      readdirSync(join(out, d))
+        .filter((f) => !f.startsWith('.'))
+        .map((f) => join(out, d, f)),
+    );
+    const past = new Date('2020-01-01T00:00:00Z');
+    for (const f of outputs) utimesSync(f, past, past);
+    expect(await build(root)).toEqual({ letters: 0, packets: 0 }); // hashed: the same bytes, kept with their time
+    const kept = JSON.parse(readFileSync(join(out, 'letters', '.finished.json'), 'utf8')) as {
+      documents: Record<string, { files: unknown[][] }>;
+    };
+    expect(Object.values(kept.documents).flatMap((d) => d.files.map((f) => f[3]))).toContain(past.getTime());
+    expect(await build(root)).toEqual({ letters: 0, packets: 0 });
+    // the same size, another time: hashed, and found changed
+    const letter = join(out, 'letters', 'b-letter.md');
+    writeFileSync(
+      letter,
+      readFileSync(letter, 'utf8').replace(/[a-z]/, (c) => (c === 'a' ? 'b' : 'a')),
+    );
+    utimesSync(letter, past, new Date('2021-01-01T00:00:00Z'));
+    expect(await build(root)).toEqual({ letters: 1, packets: 0 });
+    expect(await build(root)).toEqual({ letters: 0, packets: 0 });
+    await expectSameAsFresh(root);
+  });
 
   it('renders everything again at another evaluation date', async () => {
     const root = kbRoot();

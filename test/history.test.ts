@@ -7,6 +7,7 @@ import { captureContext, removeKb, tempKb } from './helpers/kb.js';
 import { commitHistory, commitStep, git } from './helpers/git-history.js';
 import { CONFIG, DST, incidentText, LB, pathOf, type IncidentSpec } from './fixtures/db-kb.js';
 import { updateKnowledgeBase } from '../src/db/knowledge-base.js';
+import { repoState } from '../src/history/git.js';
 import { runActions } from '../src/commands/actions.js';
 import { runStats } from '../src/commands/stats.js';
 import { runRecurrence } from '../src/commands/recurrence.js';
@@ -300,6 +301,18 @@ describe('history edge cases', () => {
     ]);
     const { fixes } = await runRecurrence(captureContext(clone), { show: 'fixes', format: 'json' });
     expect(fixes).toEqual([]);
+  });
+
+  it('tells a repository, its subfolder, one without commits and no repository apart', () => {
+    const { root } = lbHistory();
+    const head = git(root, ['rev-parse', 'HEAD']).trim();
+    expect(repoState(root)).toEqual({ kind: 'git', head, prefix: '' });
+    expect(repoState(join(root, 'incidents'))).toEqual({ kind: 'git', head, prefix: 'incidents/' });
+    const empty = mkdtempSync(join(tmpdir(), 'pmkb-empty-'));
+    roots.push(empty);
+    expect(repoState(empty)).toEqual({ kind: 'no-git' });
+    execFileSync('git', ['init', '-q', empty], { stdio: 'ignore' });
+    expect(repoState(empty)).toEqual({ kind: 'no-commits' });
   });
 });
 

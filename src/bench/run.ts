@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { spawnSync } from 'node:child_process';
@@ -42,6 +42,14 @@ const record = (metric: string, ms: number, targetMs?: number, unit: 's' | 'ms' 
   results.push({ metric, value, target, ok: targetMs === undefined ? '' : ms <= targetMs ? 'yes' : 'NO' });
   process.stderr.write(`${metric}: ${value}\n`);
 };
+/** The machine's load average (1, 5 and 15 minutes): figures are comparable only at like loads. */
+const noteLoad = (when: string) =>
+  note(
+    `load average (1, 5, 15 min), ${when}`,
+    loadavg()
+      .map((n) => n.toFixed(2))
+      .join(', '),
+  );
 const note = (metric: string, value: string) => {
   results.push({ metric, value, target: '', ok: '' });
   process.stderr.write(`${metric}: ${value}\n`);
@@ -289,6 +297,7 @@ if (args.includes('--cold-build')) {
   await benchSize(sizes[0]!);
   process.stdout.write(JSON.stringify(results));
 } else {
+  noteLoad('at the start');
   const exampleRoot = process.cwd();
   if (existsSync(join(exampleRoot, 'postmortem.config.yaml'))) {
     loadKnowledgeBase({ root: exampleRoot }); // warm up the code paths
@@ -312,6 +321,7 @@ if (args.includes('--cold-build')) {
     if (child.status !== 0) throw new Error(`the benchmark for ${count} incidents failed (exit ${child.status})`);
     results.push(...(JSON.parse(child.stdout) as Measure[]));
   }
+  noteLoad('at the end');
   writeRows(process.stdout, results as unknown as Record<string, unknown>[], {
     format: args.includes('--json') ? 'json' : 'table',
     columns: ['metric', 'value', 'target', 'ok'],

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BuiltKnowledgeBase } from '../db/knowledge-base.js';
 import { TOOL_VERSION } from '../db/database-file.js';
@@ -87,13 +87,44 @@ export function incidentRecords(kb: Pick<BuiltKnowledgeBase, 'openDb'>, ids?: re
   }
 }
 
-/** What a finished document left: its files (relative to the output folder) with their digests, and its notes. */
+/**
+ * One file a finished document left: its path (relative to the output folder), its digest, and
+ * its size and modification time when it was last hashed (a time of 0: hash it again next time).
+ */
+type FileEntry = [path: string, digest: string, size?: number, mtimeMs?: number];
+
+/** What a finished document left: its files, and its notes. */
 interface Finished {
-  files: [path: string, digest: string][];
+  files: FileEntry[];
   notes: string[];
 }
 
-const STATE_FORMAT = 'finished-documents-1';
+/** Format 1 kept digests only; its entries are hashed once and kept with their size and time. */
+const STATE_FORMATS = ['finished-documents-1', 'finished-documents-2'];
+const STATE_FORMAT = STATE_FORMATS[1]!;
+
+/**
+ * The entry of a file as it is now, or undefined when it no longer holds the bytes written: the
+ * same size and time as when it was hashed mean the same bytes (as git assumes), otherwise it is
+ * hashed. A time within 2 s of now is kept as 0, since a file can change again within one tick.
+ */
+function currentEntry(out: string, [path, digest, size, mtimeMs]: FileEntry): FileEntry | undefined {
+  let st: { size: number; mtimeMs: number };
+  try {
+    st = statSync(join(out, path));
+  } catch {
+    return undefined;
+  }
+  if (mtimeMs && st.size === size && st.mtimeMs === mtimeMs) return [path, digest, size, mtimeMs];
+  return fileDigest(join(out, path)) === digest ? stamped(path, digest, st) : undefined;
+}
+
+const stamped = (path: string, digest: string, st: { size: number; mtimeMs: number }): FileEntry => [
+  path,
+  digest,
+  st.size,
+  st.mtimeMs > Date.now() - 2000 ? 0 : st.mtimeMs,
+];
 
 /**
  * The documents of one kind finished by the previous build, by key, kept in
@@ -112,7 +143,7 @@ export class FinishedDocuments {
     let previous: Record<string, Finished> = {};
     try {
       const state = JSON.parse(readFileSync(this.path, 'utf8')) as { format?: string; documents?: Record<string, Finished> };
-      if (state.format === STATE_FORMAT && state.documents) previous = state.documents;
+      if (STATE_FORMATS.includes(state.format ?? '') && state.documents) previous = state.documents;
     } catch {
       // missing or damaged: every document is rendered
     }
@@ -121,12 +152,18 @@ export class FinishedDocuments {
 
   /**
    * Whether the document finished under this key is still there (each of its files holds the
-   * bytes written then); if so its files count as unchanged and its notes are said again.
+   * bytes written then: `currentEntry`); if so its files count as unchanged and its notes are said again.
    */
   reuse(key: string, result: { unchanged: number; notes: string[] }): boolean {
     const done = this.previous[key];
-    if (!done?.files.every(([path, d]) => fileDigest(join(this.out, path)) === d)) return false;
-    this.next[key] = done;
+    if (!done) return false;
+    const files: FileEntry[] = [];
+    for (const entry of done.files) {
+      const current = currentEntry(this.out, entry);
+      if (!current) return false;
+      files.push(current);
+    }
+    this.next[key] = { files, notes: done.notes };
     result.unchanged += done.files.length;
     result.notes.push(...done.notes);
     return true;
@@ -134,7 +171,10 @@ export class FinishedDocuments {
 
   /** Records a document just written under its key: its files as they are now, and its notes. */
   record(key: string, paths: readonly string[], notes: readonly string[]): void {
-    this.next[key] = { files: paths.map((p) => [p, fileDigest(join(this.out, p))]), notes: [...notes] };
+    this.next[key] = {
+      files: paths.map((p) => stamped(p, fileDigest(join(this.out, p)), statSync(join(this.out, p)))),
+      notes: [...notes],
+    };
   }
 
   save(): void {

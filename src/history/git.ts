@@ -22,21 +22,29 @@ function git(root: string, args: string[], input?: string): Buffer {
 /** Whether the root's history can be read: `git` when it can, else why not. */
 export type RepoState = { kind: 'git'; head: string; prefix: string } | { kind: 'no-git' | 'shallow' | 'no-commits' };
 
+/**
+ * One `git rev-parse` (every build asks): the work-tree, shallow and prefix lines come before
+ * HEAD's commit, which is missing (exit 1, the lines still printed) when there are no commits.
+ */
 export function repoState(root: string): RepoState {
-  let lines: string[];
+  let out: string;
   try {
-    lines = git(root, ['rev-parse', '--is-inside-work-tree', '--is-shallow-repository', '--show-prefix']).toString('utf8').split('\n');
-  } catch {
-    return { kind: 'no-git' };
+    out = git(root, [
+      'rev-parse',
+      '--is-inside-work-tree',
+      '--is-shallow-repository',
+      '--show-prefix',
+      '--verify',
+      '-q',
+      'HEAD^{commit}',
+    ]).toString('utf8');
+  } catch (error) {
+    out = (error as { stdout?: Buffer }).stdout?.toString('utf8') ?? '';
   }
-  if (lines[0] !== 'true') return { kind: 'no-git' };
-  if (lines[1] === 'true') return { kind: 'shallow' };
-  try {
-    const head = git(root, ['rev-parse', '--verify', '-q', 'HEAD^{commit}']).toString('utf8').trim();
-    return { kind: 'git', head, prefix: lines[2] ?? '' };
-  } catch {
-    return { kind: 'no-commits' };
-  }
+  const [inside, shallow, prefix, head] = out.split('\n');
+  if (inside !== 'true') return { kind: 'no-git' };
+  if (shallow === 'true') return { kind: 'shallow' };
+  return head ? { kind: 'git', head, prefix: prefix ?? '' } : { kind: 'no-commits' };
 }
 
 /** True when `ancestor` is HEAD or one of its ancestors (false when it no longer exists). */

@@ -1,19 +1,16 @@
 import type { Heading, Nodes } from 'mdast';
 import { toString } from 'mdast-util-to-string';
-import { unified } from 'unified';
-import remarkParse from 'remark-parse';
-import remarkGfm from 'remark-gfm';
+import { parseMarkdown } from '../source/remark.js';
 import { RECOGNISED_SECTIONS, recognisedKey } from '../source/sections.js';
 import type { Rule } from './rule.js';
 import { BASE_PATH, kb } from './fixtures.js';
 
-const parser = unified().use(remarkParse).use(remarkGfm);
-
 /**
- * False when the text cannot hold a heading: an ATX heading needs a `#`, a setext heading an
- * underline line of `=` or `-` (after spaces or quote markers), so most texts are not parsed.
+ * Whether the Markdown may hold a heading: some line is, after container markers (quotes, list
+ * items) and spaces, a `#` or a setext underline. Text without one is not parsed (remark is
+ * loaded only for Markdown that may have headings).
  */
-const mayHaveHeading = (markdown: string) => markdown.includes('#') || /^[ \t>]*(?:=+|-+)[ \t]*$/m.test(markdown);
+export const MAY_HAVE_HEADING = /^[ \t>*+\-\d.)]*(?:#|=+[ \t]*$|-[ \t]*$)/m;
 
 /** Headings (any level, also inside quotes and lists) of customer Markdown named like an internal section. */
 function internalHeadings(markdown: string): { title: string; line: number; column: number }[] {
@@ -26,7 +23,7 @@ function internalHeadings(markdown: string): { title: string; line: number; colu
     }
     if ('children' in node) for (const child of node.children) walk(child as Nodes);
   };
-  if (mayHaveHeading(markdown)) walk(parser.parse(markdown));
+  if (MAY_HAVE_HEADING.test(markdown)) walk(parseMarkdown(markdown));
   return found;
 }
 

@@ -49,20 +49,25 @@ interface Hour {
 const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
 
 export function zoneFormat(zone: string): ZoneFormat {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZoneName: 'short',
-  });
-  const long = new Intl.DateTimeFormat('en-US', { timeZone: zone, weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' });
+  // made on first use: the first formatter of a zone loads its rules (a build with nothing to render formats nothing)
+  let parts: Intl.DateTimeFormat | undefined;
+  let long: Intl.DateTimeFormat | undefined;
+  const partsFormat = () =>
+    (parts ??= new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'short',
+    }));
+  const longFormat = () =>
+    (long ??= new Intl.DateTimeFormat('en-US', { timeZone: zone, weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' }));
   const fields = (ms: number): Fields => {
     const f: Record<string, string> = {};
-    for (const p of parts.formatToParts(ms)) f[p.type] = p.value;
+    for (const p of partsFormat().formatToParts(ms)) f[p.type] = p.value;
     return f as unknown as Fields;
   };
   /** The local wall-clock offset at `ms` (a whole minute), from the fields `Intl` gives. */
@@ -106,7 +111,7 @@ export function zoneFormat(zone: string): ZoneFormat {
       const f = fields(t);
       return `${f.year.padStart(4, '0')}-${f.month}-${f.day} ${f.hour === '24' ? '00' : f.hour}:${f.minute} ${f.timeZoneName}`;
     },
-    longDate: (i) => (ms(i) < GREGORIAN_INTL ? longDate(Temporal.Instant.fromEpochMilliseconds(ms(i)), zone) : long.format(ms(i))),
+    longDate: (i) => (ms(i) < GREGORIAN_INTL ? longDate(Temporal.Instant.fromEpochMilliseconds(ms(i)), zone) : longFormat().format(ms(i))),
     iso(i) {
       const t = i.epochMilliseconds;
       if (t % 1000 === 0 && i.epochNanoseconds % 1_000_000_000n === 0n && t >= Date.UTC(1000, 0, 1) && t < FOUR_DIGIT_YEARS) {

@@ -1,0 +1,2 @@
+type StringWidth = (string: string, options?: object) => number;
+export declare function withAsciiFastPath(real: StringWidth): StringWidth;
