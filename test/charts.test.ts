@@ -69,6 +69,24 @@ describe('stackedBarChart', () => {
     expect(evil).toContain('A &amp; &quot;B&quot;');
   });
 
+  it('marks a part of each bar with a narrow black bar beside it, named in the legend and the tooltip', () => {
+    const marked = stackedBarChart(
+      { ...data, part: { label: 'caused by Acme', values: [1, 0, 0, 2] } },
+      { id: 'p', title: 'T', valueAxisLabel: 'Incidents' },
+    );
+    wellFormed(marked);
+    expect(count(marked, /<rect class="part" /g)).toBe(2); // none where the part is 0
+    expect(marked).toContain('<title>Jul 2006 — caused by Acme: 1</title>');
+    expect(marked).toContain('<title>Oct — caused by Acme: 2</title>');
+    expect(marked).toMatch(/<rect class="part-swatch"[^>]*\/><text[^>]*>caused by Acme<\/text>/);
+    expect(marked).toContain('Oct 3 (2 caused by Acme)');
+    // narrower than a bar, and as tall as its value: Oct's part is 2/3 of Oct's stack
+    const part = /<rect class="part" x="[^"]+" y="([^"]+)" width="5" height="([^"]+)" fill="#000000"><title>Oct/.exec(marked)!;
+    const segments = [...marked.matchAll(/<rect class="segment"[^>]*height="([^"]+)"[^>]*><title>Oct/g)].map((m) => Number(m[1]));
+    expect(Number(part[2]) / segments.reduce((a, b) => a + b, 0)).toBeCloseTo(2 / 3, 1);
+    expect(svg).not.toContain('class="part"');
+  });
+
   it('rejects series whose length does not match the categories', () => {
     expect(() =>
       stackedBarChart({ categories: ['a', 'b'], series: [{ label: 's', values: [1] }] }, { title: 't', valueAxisLabel: 'n' }),
@@ -138,6 +156,40 @@ describe('pointChart', () => {
     // the line breaks at the gap: two sub-paths
     const d = /<path class="line" d="([^"]+)"/.exec(svg)![1]!;
     expect(count(d, /M/g)).toBe(2);
+  });
+
+  it('draws a second line dashed with square points and labels below, and a legend naming both', () => {
+    const svg = pointChart(
+      [
+        { label: 'Q1', value: 120 },
+        { label: 'Q2', value: 60 },
+        { label: 'Q3', value: null },
+      ],
+      {
+        title: 'Median time to resolve',
+        valueAxisLabel: 'Minutes',
+        format: (v) => `${v}m`,
+        label: 'All causes',
+        second: { label: 'Caused by Acme', values: [90, null, 30] },
+      },
+    );
+    wellFormed(svg);
+    expect(svg).toMatch(/<path class="line second" d="[^"]+"[^>]*stroke-dasharray="5 3"/);
+    expect(count(svg, /<g class="point second"/g)).toBe(2);
+    expect(svg).toContain('<title>Q1, Caused by Acme: 90m</title>');
+    expect(svg).toContain('<title>Q3, Caused by Acme: 30m</title>');
+    expect(svg).toMatch(/>All causes<\/text>.*>Caused by Acme<\/text>/s);
+    expect(svg).toContain('Q1 120m (Caused by Acme: 90m), Q2 60m (Caused by Acme: none), Q3 none (Caused by Acme: 30m)');
+    // the second line's label sits below its point, the first line's above
+    const cy = Number(/<rect x="[^"]+" y="([^"]+)" width="7"[^>]*><title>Q1,/.exec(svg)![1]) + 3.5;
+    const labelY = Number(/<text x="[^"]+" y="([^"]+)"[^>]*font-style="italic"[^>]*>90m</.exec(svg)![1]);
+    expect(labelY).toBeGreaterThan(cy);
+  });
+
+  it('rejects a second line whose length does not match the categories', () => {
+    expect(() =>
+      pointChart([{ label: 'Q1', value: 1 }], { title: 't', valueAxisLabel: 'Minutes', second: { label: 'x', values: [1, 2] } }),
+    ).toThrow(/2 values for 1 categories/);
   });
 });
 

@@ -57,7 +57,7 @@ describe('the brief of the June 2007 packet', () => {
 
   it('counts the incidents that involved Rackspace and those it caused as `stats --provider` / `--attributed-to` do', async () => {
     const involved = await stats({ by: 'severity', provider: 'rackspace' });
-    const caused = await stats({ by: 'severity', provider: 'rackspace', attributedTo: 'rackspace' });
+    const caused = await stats({ by: 'severity', attributedTo: 'rackspace' });
     const sum = (rows: typeof involved) => rows.reduce((s, r) => s + r.incidents, 0);
     expect([sum(involved), sum(caused)]).toEqual([6, 5]);
     expect(brief).toContain(
@@ -66,7 +66,7 @@ describe('the brief of the June 2007 packet', () => {
   });
 
   it('gives the customer impact Rackspace caused by level as `stats --by level --attributed-to` does', async () => {
-    const levels = await stats({ by: 'level', provider: 'rackspace', attributedTo: 'rackspace' });
+    const levels = await stats({ by: 'level', attributedTo: 'rackspace' });
     expect(levels.map((r) => [r.group, r.incidents, r.impact_minutes])).toEqual([
       ['outage', 5, 511],
       ['partial-outage', 1, 16],
@@ -125,8 +125,8 @@ function summaryTable(html: string, caption: string): string[][] {
 }
 
 describe('the executive summary', () => {
-  it('counts the incidents Rackspace caused per severity as `stats --by severity --provider --attributed-to` does', async () => {
-    const caused = await stats({ by: 'severity', provider: 'rackspace', attributedTo: 'rackspace' });
+  it('counts the incidents Rackspace caused per severity as `stats --by severity --attributed-to` and the brief do', async () => {
+    const caused = await stats({ by: 'severity', attributedTo: 'rackspace' });
     const rows = summaryTable(packet.html, 'Incidents by severity');
     const column = rows[0]!.indexOf('Caused by Rackspace');
     expect(column).toBe(2);
@@ -136,6 +136,20 @@ describe('the executive summary', () => {
     }
     expect(rows.find((r) => r[0] === 'Total')![column]).toBe(String(caused.reduce((s, r) => s + r.incidents, 0)));
     expect(rows.find((r) => r[0] === 'SEV3')![column]).toBe('0'); // the SEV3s were not theirs
+    // one definition: the brief's "caused by them" is the column's total
+    expect(brief).toContain(`${rows.find((r) => r[0] === 'Total')![column]} caused by them`);
+    expect(rows.slice(1, 5).map((r) => r[column])).toEqual(['2', '2', '0', '1']);
+  });
+
+  it('names the one definition of "Caused by Rackspace" in the "How these are counted" box, and both columns link to it', () => {
+    const box = packet.html.slice(
+      packet.html.indexOf('<aside class="definitions'),
+      packet.html.indexOf('</aside>', packet.html.indexOf('<aside class="definitions')),
+    );
+    expect(box.replace(/<[^>]+>/g, '')).toContain(
+      'Caused by RackspaceOnly the impact windows attributed to Rackspace count against Rackspace (attribution: provider); windows we caused, shared ones, a third party’s and unattributed ones do not.',
+    );
+    expect(packet.html.match(/<a class="def-ref" href="#def-caused">Caused by Rackspace<\/a>/g)).toHaveLength(2);
   });
 
   it("gives each service's availability counting only Rackspace's windows next to all causes, as `stats --by service --attributed-to` does", async () => {
@@ -177,12 +191,56 @@ describe('the trends chapter', () => {
   });
 });
 
+/** The SVG of the trends chart whose id is `id`. */
+function chartSvg(html: string, id: string): string {
+  const start = html.lastIndexOf('<svg', html.indexOf(`id="${id}-title"`));
+  return html.slice(start, html.indexOf('</svg>', start));
+}
+
+describe('the trends chapter splits every chart by who caused the incidents', () => {
+  const trailing = { since: '2006-07-01', until: MEETING, format: 'json' as const, asOf: MEETING };
+
+  it('marks beside each month of "Incidents per month, by severity" the incidents Rackspace caused, as `stats --by month --attributed-to` counts them', async () => {
+    const all = (await runStats(ctx(), { ...trailing, by: 'month' })).rows;
+    const caused = (await runStats(ctx(), { ...trailing, by: 'month', attributedTo: 'rackspace' })).rows;
+    const chart = chartSvg(packet.html, 'trend-monthly');
+    expect(chart).toContain('>Incidents per month, by severity</text>');
+    expect(chart).toContain('class="part-swatch"'); // the legend names the mark
+    expect(chart).toMatch(/<text[^>]*>caused by Rackspace<\/text>/);
+    const totals = [...chart.matchAll(/data-total="(\d+)"/g)].map((m) => Number(m[1]));
+    expect(totals.reduce((a, b) => a + b, 0)).toBe(all.reduce((a, r) => a + r.incidents, 0));
+    const marks = [...chart.matchAll(/<rect class="part"[^>]*><title>([^<]*) — caused by Rackspace: (\d+)<\/title>/g)].map((m) =>
+      Number(m[2]),
+    );
+    expect(marks).toEqual(caused.map((r) => r.incidents));
+    expect(marks.reduce((a, b) => a + b, 0)).toBeLessThan(totals.reduce((a, b) => a + b, 0));
+  });
+
+  it('draws a dashed second line on "Median time to resolve, per quarter" for the incidents Rackspace caused, as `stats --by quarter --attributed-to` gives it', async () => {
+    const all = (await runStats(ctx(), { ...trailing, by: 'quarter' })).rows;
+    const caused = (await runStats(ctx(), { ...trailing, by: 'quarter', attributedTo: 'rackspace' })).rows;
+    const chart = chartSvg(packet.html, 'trend-resolve');
+    expect(chart).toMatch(/<path class="line second"[^>]*stroke-dasharray/);
+    expect(chart).toMatch(/<text[^>]*>All causes<\/text>.*<text[^>]*>Caused by Rackspace<\/text>/s);
+    const titles = (kind: string) => [...chart.matchAll(new RegExp(`<${kind} [^>]*><title>([^<]*)</title>`, 'g'))].map((m) => m[1]);
+    expect(titles('circle')).toEqual(
+      all.filter((r) => r.resolve_median !== null).map((r) => expect.stringContaining(compactDuration(r.resolve_median!))),
+    );
+    expect(titles('rect')).toEqual(
+      caused
+        .filter((r) => r.resolve_median !== null)
+        .map((r) => expect.stringMatching(new RegExp(`, Caused by Rackspace: ${compactDuration(r.resolve_median!)}$`))),
+    );
+    expect(caused.length).toBeGreaterThan(0);
+  });
+});
+
 describe("the trends chapter's category and service charts", () => {
-  it('draw the share Rackspace caused in every bar, as `stats --by category|service --provider --attributed-to` counts it', async () => {
+  it('draw the share Rackspace caused in every bar, as `stats --by category|service --attributed-to` counts it', async () => {
     const trailing = { since: '2006-07-01', until: MEETING, format: 'json' as const, asOf: MEETING };
     for (const by of ['category', 'service'] as const) {
       const all = (await runStats(ctx(), { ...trailing, by })).rows;
-      const caused = (await runStats(ctx(), { ...trailing, by, provider: 'rackspace', attributedTo: 'rackspace' })).rows;
+      const caused = (await runStats(ctx(), { ...trailing, by, attributedTo: 'rackspace' })).rows;
       const chart = packet.html.slice(packet.html.indexOf(`id="trend-${by === 'category' ? 'categories' : 'services'}`));
       for (const row of all.slice(0, 10)) {
         const theirs = caused.find((r) => r.group === row.group)?.incidents ?? 0;

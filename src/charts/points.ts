@@ -16,7 +16,17 @@ export type PointChartOptions = ChartOptions &
   AxisOptions & {
     /** Label for categories without a value (default "none"). */
     missingLabel?: string;
+    /**
+     * A second line over the same categories (e.g. only the incidents a provider caused): dashed,
+     * with square points and its value labels below them; a legend then names both lines.
+     */
+    second?: { label: string; values: (number | null)[] };
+    /** Legend name of the main line (needed with `second`). */
+    label?: string;
   };
+
+/** How each line is told apart in print: dash pattern and point shape, not colour. */
+const DASHED = 'stroke-dasharray="5 3"';
 
 /**
  * A line with a marked, labelled point per category that has a value; categories without a
@@ -30,7 +40,10 @@ export function pointChart(data: readonly PointDatum[], options: PointChartOptio
   const prefix = idPrefix(options.id, 'points');
   const format = options.format ?? formatValue;
   const margin = { top: 40, right: 16, bottom: 46, left: 40 };
-  const values = data.map((d) => d.value).filter((v): v is number => v !== null);
+  const second = options.second;
+  if (second && second.values.length !== data.length)
+    throw new Error(`line "${second.label}" has ${second.values.length} values for ${data.length} categories`);
+  const values = [...data.map((d) => d.value), ...(second?.values ?? [])].filter((v): v is number => v !== null);
   const domain = valueDomain(values);
   const x = scalePoint<number>()
     .domain(data.map((_, i) => i))
@@ -51,6 +64,31 @@ export function pointChart(data: readonly PointDatum[], options: PointChartOptio
     .digits(2);
   const d = path(data.map((p, i) => ({ ...p, i })));
   if (d) parts.push(`<path class="line" d="${d}" fill="none" stroke="#000000" stroke-width="1.6"/>`);
+  if (second) {
+    parts.push(legend(width - margin.right, options.label ?? options.valueAxisLabel, second.label));
+    const d2 = path(second.values.map((value, i) => ({ label: data[i]!.label, value, i })));
+    if (d2) parts.push(`<path class="line second" d="${d2}" fill="none" stroke="#000000" stroke-width="1.4" ${DASHED}/>`);
+    second.values.forEach((value, i) => {
+      if (value === null) return;
+      const cx = x(i) ?? 0;
+      const off = value > top;
+      const cy = y(Math.min(value, top));
+      const name = `${data[i]!.label.replace(/\n/g, ' ')}, ${second.label}`;
+      parts.push(`<g class="point second${off ? ' outlier' : ''}" data-label="${escapeXml(name)}" data-value="${num(value)}">`);
+      parts.push(
+        `<rect x="${num(cx - 3.5)}" y="${num(cy - 3.5)}" width="7" height="7" fill="#ffffff" stroke="#000000" stroke-width="1.4"><title>${escapeXml(`${name}: ${format(value)}`)}</title></rect>`,
+      );
+      parts.push(
+        text(
+          cx,
+          cy + 15,
+          off ? `${format(value)} (off scale)` : format(value),
+          'text-anchor="middle" font-size="9.5" font-style="italic" fill="#000000"',
+        ),
+      );
+      parts.push('</g>');
+    });
+  }
   data.forEach((p, i) => {
     const cx = x(i) ?? 0;
     if (p.value !== null) {
@@ -90,8 +128,24 @@ export function pointChart(data: readonly PointDatum[], options: PointChartOptio
       ),
     );
   const offScale = domain.outlier === undefined ? '' : ` The axis stops at ${format(top)}; ${format(domain.outlier)} is drawn off scale.`;
+  const shown = (v: number | null) => (v === null ? (options.missingLabel ?? 'none') : format(v));
+  const secondText = (i: number) => (second ? ` (${second.label}: ${shown(second.values[i] ?? null)})` : '');
   const description =
     options.description ??
-    `${options.title}: ${data.map((p) => `${p.label.replace(/\n/g, ' ')} ${p.value === null ? (options.missingLabel ?? 'none') : format(p.value)}`).join(', ')}.${offScale}`;
+    `${options.title}: ${data.map((p, i) => `${p.label.replace(/\n/g, ' ')} ${shown(p.value)}${secondText(i)}`).join(', ')}.${offScale}`;
   return svgFrame({ prefix, width, height, title: options.title, description, body: parts.join('') });
+}
+
+/** Legend at the top right: a solid line with a round point, then a dashed one with a square point. */
+function legend(right: number, first: string, second: string): string {
+  const w = (label: string) => 34 + label.length * 5.8;
+  const x2 = right - w(second);
+  const x1 = x2 - 12 - w(first);
+  const entry = (x: number, label: string, dashed: boolean) =>
+    `<path d="M${num(x)} 30H${num(x + 22)}" stroke="#000000" stroke-width="1.5"${dashed ? ` ${DASHED}` : ''}/>` +
+    (dashed
+      ? `<rect x="${num(x + 7.5)}" y="26.5" width="7" height="7" fill="#ffffff" stroke="#000000" stroke-width="1.4"/>`
+      : `<circle cx="${num(x + 11)}" cy="30" r="3.5" fill="#ffffff" stroke="#000000" stroke-width="1.6"/>`) +
+    text(x + 28, 33.5, label, 'font-size="10.5" fill="#000000"');
+  return `<g class="legend">${entry(x1, first, false)}${entry(x2, second, true)}</g>`;
 }

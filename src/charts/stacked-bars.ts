@@ -9,13 +9,23 @@ export interface StackedBarData {
   categories: string[];
   /** Stacked series, bottom first (e.g. worst severity first); each has one value per category. */
   series: { label: string; values: number[] }[];
+  /**
+   * A share of each bar to mark (e.g. the incidents a provider caused), drawn as a narrow black
+   * bar beside the stack from the axis up to its value, named in the legend and in each tooltip.
+   */
+  part?: { label: string; values: number[] };
 }
 
 export type StackedBarOptions = ChartOptions & AxisOptions;
 
+/** Width of the bar that marks a part: narrow, so it never reads as one more series. */
+const PART_WIDTH = 5;
+
 /**
  * Vertical stacked bars, one per category, each segment a series in a distinct grey and
- * pattern; a legend names the series, and each bar carries its total.
+ * pattern; a legend names the series, and each bar carries its total. With `part`, a narrow
+ * black bar beside each stack (told apart by its width and place, not only its colour) shows the
+ * marked share, with its own legend entry.
  */
 export function stackedBarChart(data: StackedBarData, options: StackedBarOptions): string {
   const width = options.width ?? 640;
@@ -26,6 +36,8 @@ export function stackedBarChart(data: StackedBarData, options: StackedBarOptions
   for (const s of data.series) {
     if (s.values.length !== n) throw new Error(`series "${s.label}" has ${s.values.length} values for ${n} categories`);
   }
+  if (data.part && data.part.values.length !== n)
+    throw new Error(`part "${data.part.label}" has ${data.part.values.length} values for ${n} categories`);
   const margin = { top: 52, right: 8, bottom: 46, left: 40 };
   const rows = data.categories.map((_, i) => Object.fromEntries(data.series.map((s, j) => [String(j), Math.max(0, s.values[i] ?? 0)])));
   const keys = data.series.map((_, j) => String(j));
@@ -52,6 +64,10 @@ export function stackedBarChart(data: StackedBarData, options: StackedBarOptions
     parts.push(text(lx + 16, 34, s.label, 'fill="#000000" font-size="10.5"'));
     lx += 16 + s.label.length * 6.2 + 14;
   });
+  if (data.part) {
+    parts.push(`<rect class="part-swatch" x="${num(lx + 3)}" y="22" width="${PART_WIDTH}" height="14" fill="#000000"/>`);
+    parts.push(text(lx + 3 + PART_WIDTH + 5, 34, data.part.label, 'fill="#000000" font-size="10.5"'));
+  }
   parts.push('</g>');
 
   parts.push(verticalValueAxis(y, ticksFor(y, 5, integer), margin.left, width - margin.right, options.valueAxisLabel, margin.top));
@@ -76,6 +92,13 @@ export function stackedBarChart(data: StackedBarData, options: StackedBarOptions
         parts.push(text(x0 + band / 2, top + h / 2 + 3.5, format(hi - lo), `text-anchor="middle" font-size="9.5" fill="${ink}"`));
       }
     });
+    const part = data.part?.values[i] ?? 0;
+    if (data.part && part > 0) {
+      const top = y(Math.min(part, y.domain()[1]!));
+      parts.push(
+        `<rect class="part" x="${num(x0 - PART_WIDTH - 1.5)}" y="${num(top)}" width="${PART_WIDTH}" height="${num(y(0) - top)}" fill="#000000"><title>${escapeXml(`${category.replace(/\n/g, ' ')} — ${data.part.label}: ${format(part)}`)}</title></rect>`,
+      );
+    }
     const total = totals[i] ?? 0;
     parts.push(
       text(
@@ -102,9 +125,10 @@ export function stackedBarChart(data: StackedBarData, options: StackedBarOptions
     );
   }
 
+  const partText = (i: number) => (data.part ? ` (${format(data.part.values[i] ?? 0)} ${data.part.label})` : '');
   const description =
     options.description ??
-    `${options.title}: ${data.categories.map((c, i) => `${c.replace(/\n/g, ' ')} ${format(totals[i] ?? 0)}`).join(', ')}.`;
+    `${options.title}: ${data.categories.map((c, i) => `${c.replace(/\n/g, ' ')} ${format(totals[i] ?? 0)}${partText(i)}`).join(', ')}.`;
   return svgFrame({
     prefix,
     width,

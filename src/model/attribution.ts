@@ -26,3 +26,19 @@ export function resolveAttribution(data: AttributionData | undefined, providers:
 export function againstProvider(attribution: Attribution | undefined, provider: string): boolean {
   return attribution?.cause === 'provider' && attribution.provider === provider;
 }
+
+/**
+ * The one definition of "caused by the provider" behind every count against a provider: the
+ * packet's brief, its "Caused by" columns and charts, the provider version. Only impact windows
+ * attributed to the provider itself count (`againstProvider`); windows we caused, shared ones,
+ * a third party's or unattributed ones never do. As a query filter it is what
+ * `postmortem stats --attributed-to P` selects.
+ */
+export function causedBy(provider: string): { attributedTo: string } {
+  return { attributedTo: provider };
+}
+
+/** That definition in words, for the "How these are counted" box (`name`: the provider's display name). */
+export function causedByText(name: string): string {
+  return `Only the impact windows attributed to ${name} count against ${name} (attribution: provider); windows we caused, shared ones, a third party’s and unattributed ones do not. An incident counts when at least one of its windows does, and impact and availability count only those windows — as \`postmortem stats --attributed-to\` does.`;
+}

@@ -4,13 +4,14 @@ import { queryStats, type StatsRow } from '../db/queries/stats.js';
 import type { Temporal } from '../model/time.js';
 import { providerList, type Config } from '../schema/config.js';
 import { PROVIDER_OWNER_PREFIX } from '../schema/incident.js';
+import { causedBy } from '../model/attribution.js';
 import type { Period } from './period.js';
 
 /**
  * The numbers of the packet's one-page brief for a provider, each from the query behind a
  * command, so the brief says what these say for the period and the meeting day:
- * - incidents: `stats --by severity --provider P` (and `--attributed-to P` for those they caused);
- * - customer impact they caused: `stats --by level --provider P --attributed-to P`;
+ * - incidents: `stats --by severity --provider P` (and `--attributed-to P`, `causedBy`, for those they caused);
+ * - customer impact they caused: `stats --by level --attributed-to P`;
  * - availability of the contract services (else the services their incidents hit):
  *   `stats --by service --attributed-to P --service …`;
  * - remediations they own: `actions --owner provider:P --status all` on the meeting day.
@@ -34,12 +35,12 @@ export function briefNumbers(
 ): BriefNumbers {
   const range = { since: period.since.toString(), until: period.until.toString() };
   const bySeverity = queryStats(db, { by: 'severity', ...range, provider });
-  const caused = queryStats(db, { by: 'severity', ...range, provider, attributedTo: provider });
-  const impactByLevel = queryStats(db, { by: 'level', ...range, provider, attributedTo: provider });
+  const caused = queryStats(db, { by: 'severity', ...range, ...causedBy(provider) });
+  const impactByLevel = queryStats(db, { by: 'level', ...range, ...causedBy(provider) });
   const contract = providerList(config).find((p) => p.id === provider)?.contract;
   const services = contract ? [...contract.services.keys()] : queryStats(db, { by: 'service', ...range, provider }).map((r) => r.group);
   const serviceRows = services.length
-    ? queryStats(db, { by: 'service', ...range, attributedTo: provider, service: services, weights: config.availability_weights })
+    ? queryStats(db, { by: 'service', ...range, ...causedBy(provider), service: services, weights: config.availability_weights })
     : [];
   const actions = queryActions(db, { owner: `${PROVIDER_OWNER_PREFIX}${provider}`, status: 'all', today: today.toString() });
   return {

@@ -2,6 +2,7 @@ import { availabilityMethod } from '../db/queries/stats.js';
 import { mediumDate } from '../format/time.js';
 import type { Temporal } from '../model/time.js';
 import type { Config } from '../schema/config.js';
+import { causedByText } from '../model/attribution.js';
 
 /**
  * "How these are counted": the one place the packet states each method its numbers depend on.
@@ -9,7 +10,7 @@ import type { Config } from '../schema/config.js';
  * other chapters link to them too); no other part of the packet repeats a definition.
  */
 export interface Definition {
-  id: 'availability' | 'impact' | 'resolve' | 'overdue';
+  id: 'availability' | 'impact' | 'resolve' | 'overdue' | 'caused';
   anchor: string;
   term: string;
   text: string;
@@ -18,14 +19,11 @@ export interface Definition {
 /** `provider`: the display name of the packet's provider, whose "Caused by" columns are defined here too. */
 export function definitions(config: Config, asOf: Temporal.PlainDate, provider?: string): Definition[] {
   const day = mediumDate(asOf);
-  const caused = provider
-    ? ` “Caused by ${provider}” counts only the impact windows attributed to ${provider} (windows attributed to us, shared or to a third party are left out), and only the incidents with such a window.`
-    : '';
   const entries: Omit<Definition, 'anchor'>[] = [
     {
       id: 'availability',
       term: 'Availability',
-      text: `${availabilityMethod(config.availability_weights)} Services without an incident in either period are at 100% and are not listed.${caused}`,
+      text: `${availabilityMethod(config.availability_weights)} Services without an incident in either period are at 100% and are not listed.`,
     },
     {
       id: 'impact',
@@ -42,6 +40,7 @@ export function definitions(config: Config, asOf: Temporal.PlainDate, provider?:
       term: 'Overdue',
       text: `A remediation that is open or in progress with a due date before ${day}; days overdue are counted to that day.`,
     },
+    ...(provider ? [{ id: 'caused' as const, term: `Caused by ${provider}`, text: causedByText(provider) }] : []),
   ];
   return entries.map((e) => ({ ...e, anchor: `def-${e.id}` }));
 }

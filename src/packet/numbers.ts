@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { queryActions, type ActionRow } from '../db/queries/actions.js';
 import { queryStats, type StatsRow } from '../db/queries/stats.js';
 import type { Config } from '../schema/config.js';
+import { causedBy } from '../model/attribution.js';
 import type { Temporal } from '../model/time.js';
 import { monthKey, previousPeriod, quartersOf, trailingMonths, type Period } from './period.js';
 
@@ -17,7 +18,7 @@ export interface PeriodTotals {
   impactMinutes: number;
   /** The provider's row of `queryStats(by: provider)` (undefined without a provider or without incidents). */
   provider?: StatsRow;
-  /** With a provider: `queryStats(by: severity, attributedTo: provider)`, the incidents it caused (`stats --attributed-to P`). */
+  /** With a provider: the incidents it caused per severity (`causedBy`: `stats --by severity --attributed-to P`). */
   causedBySeverity?: StatsRow[];
 }
 
@@ -49,11 +50,14 @@ export interface TrendNumbers {
   providers: StatsRow[];
   /**
    * With a provider: its incidents per month (same order as `months`), split into those it caused
-   * (`stats --by month --provider P --attributed-to P`) and the rest (ours, shared, others, unattributed).
+   * (`causedBy`: `stats --by month --attributed-to P`) and the rest (ours, shared, others, unattributed).
    */
   attribution?: { caused: number[]; other: number[] };
-  /** With a provider: the incidents it caused per category and per service (`stats --by category|service --provider P --attributed-to P`). */
-  causedBy?: { categories: StatsRow[]; services: StatsRow[] };
+  /**
+   * With a provider (`causedBy`, `stats --attributed-to P`): the incidents it caused per category
+   * and per service, and per quarter their median time to resolve (same order as `quarters`).
+   */
+  causedBy?: { categories: StatsRow[]; services: StatsRow[]; resolveMedians: (number | null)[] };
 }
 
 export interface OwnerActions {
@@ -86,7 +90,7 @@ function totals(db: Database.Database, period: Period, provider: string | undefi
     incidents: bySeverity.reduce((s, r) => s + r.incidents, 0),
     impactMinutes: Math.round(bySeverity.reduce((s, r) => s + r.impact_minutes, 0) * 100) / 100,
     provider: providerRow,
-    ...(provider === undefined ? {} : { causedBySeverity: queryStats(db, { by: 'severity', ...range, provider, attributedTo: provider }) }),
+    ...(provider === undefined ? {} : { causedBySeverity: queryStats(db, { by: 'severity', ...range, ...causedBy(provider) }) }),
   };
 }
 
@@ -98,7 +102,7 @@ function attributionSplit(
   provider: string,
 ): { caused: number[]; other: number[] } {
   const involved = countsFor(queryStats(db, { by: 'month', ...range, provider }));
-  const caused = countsFor(queryStats(db, { by: 'month', ...range, provider, attributedTo: provider }));
+  const caused = countsFor(queryStats(db, { by: 'month', ...range, ...causedBy(provider) }));
   return { caused, other: involved.map((n, i) => n - caused[i]!) };
 }
 
@@ -123,7 +127,7 @@ export function packetNumbers(
   const causedRows =
     provider === undefined
       ? undefined
-      : queryStats(db, { by: 'service', ...range(period), attributedTo: provider, weights: config.availability_weights });
+      : queryStats(db, { by: 'service', ...range(period), ...causedBy(provider), weights: config.availability_weights });
   const services = [...new Set([...nowRows, ...beforeRows].map((r) => r.group))];
   const availability: AvailabilityRow[] = services
     .map((service) => {
@@ -156,13 +160,15 @@ export function packetNumbers(
     counts: countsFor(queryStats(db, { by: 'month', ...trailing, severity: [severity] })),
   }));
   const quarterRows = queryStats(db, { by: 'quarter', ...trailing });
+  const quarterKeys = quartersOf(months);
+  const medians = (rows: StatsRow[]) => quarterKeys.map((key) => rows.find((r) => r.group === key)?.resolve_median ?? null);
   const trends: TrendNumbers = {
     since,
     until: period.until,
     months,
     monthlyBySeverity,
     monthlyTotals: countsFor(queryStats(db, { by: 'month', ...trailing })),
-    quarters: quartersOf(months).map((key) => {
+    quarters: quarterKeys.map((key) => {
       const row = quarterRows.find((r) => r.group === key);
       return { key, resolveMedian: row?.resolve_median ?? null, incidents: row?.incidents ?? 0 };
     }),
@@ -174,8 +180,9 @@ export function packetNumbers(
       : {
           attribution: attributionSplit(countsFor, db, trailing, provider),
           causedBy: {
-            categories: queryStats(db, { by: 'category', ...trailing, provider, attributedTo: provider }),
-            services: queryStats(db, { by: 'service', ...trailing, provider, attributedTo: provider }),
+            categories: queryStats(db, { by: 'category', ...trailing, ...causedBy(provider) }),
+            services: queryStats(db, { by: 'service', ...trailing, ...causedBy(provider) }),
+            resolveMedians: medians(queryStats(db, { by: 'quarter', ...trailing, ...causedBy(provider) })),
           },
         }),
   };

@@ -297,8 +297,10 @@ export function packetView({ spec, config, incidents, numbers, notes, stamp, del
 
   // trends
   const monthLabels = trends.months.map((m, i) => monthLabel(m, i === 0));
-  const hours = Math.max(0, ...trends.quarters.map((q) => q.resolveMedian ?? 0)) >= 120;
+  const hours =
+    Math.max(0, ...trends.quarters.map((q) => q.resolveMedian ?? 0), ...(trends.causedBy?.resolveMedians ?? []).map((m) => m ?? 0)) >= 120;
   const providerShare = provider ? (trends.providers.find((r) => r.group === spec.provider)?.incidents ?? 0) : undefined;
+  const causedTotal = provider && trends.attribution ? trends.attribution.caused.reduce((a, b) => a + b, 0) : undefined;
   const trailingTotal = trends.monthlyTotals.reduce((a, b) => a + b, 0);
   const lastMonth = trends.until.toPlainYearMonth();
   const partial =
@@ -306,7 +308,11 @@ export function packetView({ spec, config, incidents, numbers, notes, stamp, del
   const partLabel = provider && trends.causedBy ? { partLabel: `caused by ${provider}` } : {};
   const charts = [
     stackedBarChart(
-      { categories: monthLabels, series: trends.monthlyBySeverity.map((s) => ({ label: s.severity, values: s.counts })) },
+      {
+        categories: monthLabels,
+        series: trends.monthlyBySeverity.map((s) => ({ label: s.severity, values: s.counts })),
+        ...(provider && trends.attribution ? { part: { label: `caused by ${provider}`, values: trends.attribution.caused } } : {}),
+      },
       {
         id: 'trend-monthly',
         title: 'Incidents per month, by severity',
@@ -326,6 +332,15 @@ export function packetView({ spec, config, incidents, numbers, notes, stamp, del
         categoryAxisLabel: 'Quarter incident began',
         missingLabel: 'no incidents',
         format: (v) => compactDuration(hours ? v * 60 : v),
+        ...(provider && trends.causedBy
+          ? {
+              label: 'All causes',
+              second: {
+                label: `Caused by ${provider}`,
+                values: trends.causedBy.resolveMedians.map((m) => (m === null ? null : hours ? m / 60 : m)),
+              },
+            }
+          : {}),
       },
     ),
     ...(provider && trends.attribution
@@ -368,7 +383,7 @@ export function packetView({ spec, config, incidents, numbers, notes, stamp, del
       },
     ),
   ].map(safe);
-  const trendIntro = `All ${plural(trailingTotal, 'incident')} that began between ${mediumDate(trends.since)} and ${mediumDate(trends.until)}, whatever their cause${providerShare !== undefined ? `; ${providerShare} of them involved ${provider}` : ''}.${partial}`;
+  const trendIntro = `All ${plural(trailingTotal, 'incident')} that began between ${mediumDate(trends.since)} and ${mediumDate(trends.until)}, whatever their cause${providerShare !== undefined ? `; ${providerShare} of them involved ${provider}` : ''}${causedTotal !== undefined ? `, ${causedTotal} caused by ${provider} (marked in every chart)` : ''}.${partial}`;
 
   const agenda = [
     ...(sinceEntry ? [{ number: sinceEntry.number, title: 'Since our last review', items: [] }] : []),
