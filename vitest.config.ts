@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // Tests that drive Chromium (PDF, site) are slow and run once, one file at a time.
@@ -81,6 +82,9 @@ const NEW_YORK = { TZ: 'America/New_York' };
 
 export default defineConfig(({ mode }) => ({
   test: {
+    // vitest's default leaves a core to its main process, which mostly waits: on two cores that
+    // would be one test file at a time.
+    maxWorkers: availableParallelism(),
     testTimeout: 60_000,
     hookTimeout: 120_000,
     projects:
