@@ -62,7 +62,8 @@ const notQuick = [
   'test/db-kill.test.ts',
   'test/import-cli.test.ts',
   'test/export-cli.test.ts',
-  'test/paths.test.ts', // the built binary
+  'test/paths.test.ts',
+  'test/export-roundtrip.test.ts', // the built binary
   'test/letter.test.ts',
   'test/letter-voice.test.ts',
   'test/site.test.ts',
