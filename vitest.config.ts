@@ -1,19 +1,69 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
-// Unit and integration tests run twice, under two time zones, so nothing depends on the
-// machine's zone. Tests that drive Chromium (PDF, site) are slow and run once.
+// Tests that drive Chromium (PDF, site) are slow and run once, one file at a time.
 const browser = ['test/**/*.browser.test.ts'];
 
+// Files that replace a module (`vi.mock`) get a module registry of their own; every other file
+// shares its worker's modules with the files before it (`isolate: false`), which saves importing
+// the same sources again for each file. The files leave no state behind: each builds in its own
+// temporary folder and restores what it changes (`CHROMIUM_PATH`, fake timers). Workers are
+// processes (`forks`), so each has its own TZ, environment and native modules.
+const isolated = ['test/io-errors.test.ts'];
+const shared = { pool: 'forks', isolate: false } as const;
+
+// The tool takes every time zone from the config (`timezone:`), never from the machine. These
+// files assert what depends on time zones (dates, clock times, durations, day/month/quarter
+// boundaries, "today", git dates) or prove that nothing depends on the machine's zone, so they
+// run under UTC and under America/New_York. Every other file asserts what no zone can change
+// (paths, exit codes, escaping, caches, leaks, parser parity, search) and runs once, under UTC
+// (`--project utc` runs any file but the browser ones).
+const zoned = [
+  'test/time.test.ts', // parseTimestamp: offsets, DST gaps and overlaps
+  'test/rules.test.ts', // timestamp order, local times that do not exist or are ambiguous
+  'test/check.test.ts',
+  'test/hostile-content.test.ts', // config time zones, dates far from today
+  'test/db-build.test.ts', // instants and durations stored in the database
+  'test/db-record.test.ts',
+  'test/db-fast-read.test.ts', // the fast reader's timestamps equal the full reader's
+  'test/query-stats.test.ts', // per-quarter groups, times to detect and resolve
+  'test/query-availability.test.ts',
+  'test/query-actions.test.ts', // overdue as of a day
+  'test/query-recurrence.test.ts', // fix dates
+  'test/credits.test.ts', // monthly windows
+  'test/public-incidents.test.ts', // real incidents in several zones
+  'test/history.test.ts', // commit dates, --as-of days
+  'test/import.test.ts', // dates read from other tools' files
+  'test/export.test.ts', // Atom and Statuspage times
+  'test/export-ics.test.ts', // calendar dates
+  'test/export-roundtrip.test.ts',
+  'test/letter-golden.test.ts', // letter text: dates, clock times, durations
+  'test/letter-parts.test.ts',
+  'test/letter-record.test.ts',
+  'test/letter-voice.test.ts',
+  'test/letter.test.ts', // durations across DST changes
+  'test/packet.test.ts', // periods, months, "as of"
+  'test/packet-brief.test.ts',
+  'test/packet-delta.test.ts', // the same bytes whatever the clock says
+  'test/packet-layout.test.ts', // an incident on the last evening of a month
+  'test/packet-provider.test.ts',
+  'test/site.test.ts', // the site's zone formats against Intl's
+  'test/cli.test.ts', // `new` writes the start time in the config's zone
+];
+
 // `npm run test:quick` (`vitest run --mode quick`), the inner loop: unit tests in one time zone,
-// without the files that spawn the built binary, build whole sites and documents, or check
-// exhaustively (property and parity runs). `npm test` runs everything.
+// without the files that spawn the built binary (quick does not compile it), build whole sites
+// and documents, or check exhaustively (property and parity runs). `npm test` runs everything.
 const notQuick = [
   ...browser,
   'test/cli.test.ts',
   'test/query-cli.test.ts',
   'test/docs.test.ts',
   'test/db-kill.test.ts',
-  'test/import-cli.test.ts', // the built binary
+  'test/import-cli.test.ts',
+  'test/export-cli.test.ts',
+  'test/paths.test.ts',
+  'test/export-roundtrip.test.ts', // the built binary
   'test/letter.test.ts',
   'test/letter-voice.test.ts',
   'test/site.test.ts',
@@ -24,23 +74,36 @@ const notQuick = [
   'test/markdown-parity.test.ts',
   'test/yaml-fast.test.ts', // exhaustive runs
 ];
+// The property tests that stay in quick run a twentieth of their cases there (test/helpers/runs.ts).
+const quickRuns = { QUICK_RUNS: '1' };
+
+const all = ['test/**/*.test.ts'];
+const UTC = { TZ: 'UTC' };
+const NEW_YORK = { TZ: 'America/New_York' };
 
 export default defineConfig(({ mode }) => ({
   test: {
+    // vitest's default leaves a core to its main process, which mostly waits: on two cores that
+    // would be one test file at a time.
+    maxWorkers: availableParallelism(),
     testTimeout: 60_000,
     hookTimeout: 120_000,
     projects:
       mode === 'quick'
-        ? [{ extends: true, test: { name: 'quick', include: ['test/**/*.test.ts'], exclude: notQuick, env: { TZ: 'UTC' } } }]
-        : [
-            { extends: true, test: { name: 'utc', include: ['test/**/*.test.ts'], exclude: browser, env: { TZ: 'UTC' } } },
+        ? [
             {
               extends: true,
-              test: { name: 'new-york', include: ['test/**/*.test.ts'], exclude: browser, env: { TZ: 'America/New_York' } },
+              test: { name: 'quick', ...shared, include: all, exclude: [...notQuick, ...isolated], env: { ...UTC, ...quickRuns } },
             },
+            { extends: true, test: { name: 'quick-isolated', include: isolated, env: { ...UTC, ...quickRuns } } },
+          ]
+        : [
+            { extends: true, test: { name: 'utc', ...shared, include: all, exclude: [...browser, ...isolated], env: UTC } },
+            { extends: true, test: { name: 'utc-isolated', include: isolated, env: UTC } },
+            { extends: true, test: { name: 'new-york', ...shared, include: zoned, env: NEW_YORK } },
             {
               extends: true,
-              test: { name: 'browser', include: browser, env: { TZ: 'America/New_York' }, testTimeout: 180_000, fileParallelism: false },
+              test: { name: 'browser', include: browser, env: NEW_YORK, testTimeout: 180_000, fileParallelism: false },
             },
           ],
   },

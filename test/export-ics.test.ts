@@ -8,6 +8,7 @@ import { commitHistory } from './helpers/git-history.js';
 import { CONFIG, incidentText, LB, pathOf, type IncidentSpec } from './fixtures/db-kb.js';
 import { runActions } from '../src/commands/actions.js';
 import { foldLine, icsLines, icsText } from '../src/export/ics.js';
+import { propertyRuns } from './helpers/runs.js';
 
 const roots: string[] = [];
 afterEach(() => {
@@ -211,7 +212,7 @@ describe('RFC 5545 text and folding', () => {
         const todo = new ICAL.Component(ICAL.parse(stream)).getFirstSubcomponent('vtodo')!;
         expect(todo.getFirstPropertyValue('summary') ?? '').toBe(expected);
       }),
-      { numRuns: 500 },
+      { numRuns: propertyRuns(500) },
     );
   });
 

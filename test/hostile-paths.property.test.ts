@@ -11,6 +11,7 @@ import { runNew } from '../src/commands/new.js';
 import { runSql } from '../src/commands/sql.js';
 import { asUserError } from '../src/output/file-error.js';
 import { BASE_CONFIG, BASE_INCIDENT } from '../src/rules/fixtures.js';
+import { propertyRuns } from './helpers/runs.js';
 
 /**
  * Issue 12's property: file names, ids, --name/--db/--out values and config keys drawn from a
@@ -122,7 +123,7 @@ describe('hostile file names, ids, --name, --db, --out and config keys (issue 12
           rmSync(sandbox, { recursive: true, force: true });
         }
       }),
-      { numRuns: Number(process.env.HOSTILE_RUNS ?? 25) },
+      { numRuns: propertyRuns(Number(process.env.HOSTILE_RUNS ?? 25)) },
     );
   });
 });

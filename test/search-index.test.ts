@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { serializedIndex } from '../src/site/search-index.js';
 import { SEARCH_OPTIONS, type SearchDocument } from '../src/site/search.js';
 import { generateIncident } from '../src/bench/generate.js';
+import { propertyRuns } from './helpers/runs.js';
 
 /**
  * The site's search shards are written by `serializedIndex`, not by MiniSearch's indexing:
@@ -133,7 +134,7 @@ describe('search shards without MiniSearch', () => {
         const documents = docs.map((d, n) => ({ id: `p-${n}`, ...d }));
         expect(serializedIndex(documents)).toBe(miniSearchJson(documents));
       }),
-      { numRuns: 2000 },
+      { numRuns: propertyRuns(2000) },
     );
   });
 
