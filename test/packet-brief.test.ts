@@ -23,6 +23,8 @@ const RANGE = { since: '2007-01-01', until: MEETING };
 let out: string;
 let packet: PacketBuild;
 let brief: string;
+/** A service as the packet shows it: its display name from the example config (`service_names`). */
+let named: (id: string) => string;
 
 /** The text a reader sees of the brief. */
 function briefText(html: string): string {
@@ -45,6 +47,7 @@ beforeAll(async () => {
   const spec = kb.config.documents.find((d): d is PacketDocumentSpec => d.type === 'packet' && d.name === '2007-06-provider-review')!;
   packet = await buildPacket(captureContext(EXAMPLE, { out }), kb, { ...requestFromDocument(spec), formats: ['html'] });
   brief = briefText(packet.html);
+  named = (id) => kb.config.service_names.get(id) ?? id;
 });
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
@@ -82,9 +85,10 @@ describe('the brief of the June 2007 packet', () => {
     const rows = await stats({ by: 'service', attributedTo: 'rackspace', service: ['pop', 'imap', 'webmail', 'smtp-inbound'] });
     const worst = [...rows].sort((a, b) => a.availability_percent! - b.availability_percent! || (a.group < b.group ? -1 : 1))[0]!;
     expect(brief).toContain(
-      `${worst.availability_percent!.toFixed(3)}% availability of ${worst.group}, their worst service, against 99.9% contracted`,
+      `${worst.availability_percent!.toFixed(3)}% availability of ${named(worst.group)}, their worst service, against 99.9% contracted`,
     );
-    for (const r of rows.filter((x) => x !== worst)) expect(brief).toContain(`${r.group} ${r.availability_percent!.toFixed(3)}%`);
+    for (const r of rows.filter((x) => x !== worst)) expect(brief).toContain(`${named(r.group)} ${r.availability_percent!.toFixed(3)}%`);
+    expect(brief).toContain('availability of IMAP mail access, their worst service'); // by display name, not "imap"
   });
 
   it('counts the remediations Rackspace owns on the meeting day as `actions --owner provider:rackspace --status all --as-of` does', async () => {
@@ -159,11 +163,11 @@ describe('the executive summary', () => {
     expect(rows[0]!.slice(0, 3)).toEqual(['Service', 'This period', 'Caused by Rackspace']);
     const percent = (r: { availability_percent?: number | null } | undefined) => `${(r?.availability_percent ?? 100).toFixed(3)}%`;
     for (const row of rows.slice(1)) {
-      expect(row[1], row[0]).toBe(percent(all.find((r) => r.group === row[0])));
-      expect(row[2], row[0]).toBe(percent(theirs.find((r) => r.group === row[0])));
+      expect(row[1], row[0]).toBe(percent(all.find((r) => named(r.group) === row[0])));
+      expect(row[2], row[0]).toBe(percent(theirs.find((r) => named(r.group) === row[0])));
     }
     // the mail-routing database failure was ours: all causes count it, Rackspace's column does not
-    const routing = rows.find((r) => r[0] === 'mail-routing')!;
+    const routing = rows.find((r) => r[0] === 'Mailbox routing')!; // mail-routing, by its display name
     expect(routing.slice(1, 3)).toEqual(['99.980%', '100.000%']);
   });
 });
@@ -244,7 +248,8 @@ describe("the trends chapter's category and service charts", () => {
       const chart = packet.html.slice(packet.html.indexOf(`id="trend-${by === 'category' ? 'categories' : 'services'}`));
       for (const row of all.slice(0, 10)) {
         const theirs = caused.find((r) => r.group === row.group)?.incidents ?? 0;
-        expect(chart, `${by} ${row.group}`).toContain(`<title>${row.group}: ${row.incidents}, ${theirs} caused by Rackspace</title>`);
+        const label = by === 'service' ? named(row.group) : row.group;
+        expect(chart, `${by} ${row.group}`).toContain(`<title>${label}: ${row.incidents}, ${theirs} caused by Rackspace</title>`);
       }
       expect(
         caused.reduce((s, r) => s + r.incidents, 0),
@@ -263,10 +268,10 @@ describe('the "Credits owed to us" chapter', () => {
       .replace(/<[^>]+>/g, ' ')
       .replace(/\s+/g, ' ');
     expect(text).toContain('7 Credits owed to us');
-    expect(text).toContain('June 2007* webmail 93.8 0 0 93.8 99.7828% 99.9% below 99.9% → 10% $600.00 July 30, 2007');
-    expect(text).toContain('January 2007 pop 170 0 0 170 99.6191% 99.9% below 99.9% → 10% $600.00 March 2, 2007 (passed)');
+    expect(text).toContain('June 2007* Webmail 93.8 0 0 93.8 99.7828% 99.9% below 99.9% → 10% $600.00 July 30, 2007');
+    expect(text).toContain('January 2007 POP mail access 170 0 0 170 99.6191% 99.9% below 99.9% → 10% $600.00 March 2, 2007 (passed)');
     // the shared spam-filter backlog: in gross, never billable
-    expect(text).toContain('February 2007 smtp-inbound 3,390 0 3,390 0 100.0000% 99.9% — —');
+    expect(text).toContain('February 2007 Incoming mail (SMTP) 3,390 0 3,390 0 100.0000% 99.9% — —');
     expect(text).toContain('How these are counted: Per calendar month and contract service');
   });
 });

@@ -157,7 +157,7 @@ describe('the provider version of a packet (small knowledge base)', () => {
     expect(shown).not.toContain('Transit link incident');
     expect(shown).toContain('Impact began 2007-04-01 01:00 EDT Resolved 2007-04-01 02:30 EDT');
     expect(shown).toContain('Webmail was slow.');
-    expect(shown).toContain('2007-04-01 01:00 EDT 2007-04-01 02:30 EDT 1h 30m Outage webmail');
+    expect(shown).toContain('2007-04-01 01:00 EDT 2007-04-01 02:30 EDT 1h 30m Outage Webmail');
     expect(shown).toContain('What customers were told Time Event 2007-04-01 01:20 EDT We posted a notice about slow webmail.');
     // theirs, overdue on the meeting day (2007-05-15 + 48 days = 2007-07-02)
     expect(shown).toContain('R3 Ship spare disk shelves to the Dulles data center. prevent 2007-05-15 OVERDUE 48 days open');
@@ -343,7 +343,7 @@ describe('the June 2007 example: the version for Rackspace', () => {
     expect(shown).toContain('3.6 Email access unavailable during a traffic surge in our Dulles, VA data center');
     expect(shown).not.toContain('Mail routing database');
     expect(shown).toContain(
-      '2007-06-04 10:41 EDT 2007-06-04 10:57 EDT 16m Partial outage pop, imap, webmail (Dulles, VA) 5% of customers. The remaining customers could not check their email until 10:57.',
+      '2007-06-04 10:41 EDT 2007-06-04 10:57 EDT 16m Partial outage POP mail access, IMAP mail access, Webmail (Dulles, VA) 5% of customers. The remaining customers could not check their email until 10:57.',
     );
     expect(shown).toContain('our chief technology officer');
     expect(shown).toContain(

@@ -182,8 +182,10 @@ describe('packet PDF (example knowledge base, real Chromium)', () => {
       }
       const byTitle = new Map(parsed.map((p) => [p.title, p]));
       expect(byTitle.get('Incidents per month, by severity')!.bars).toBe(12);
+      // a point per quarter with a median on each line: all causes, and the dashed "Caused by Rackspace"
       expect(byTitle.get('Median time to resolve, per quarter')!.points).toBe(
-        packet.numbers.trends.quarters.filter((q) => q.resolveMedian !== null).length,
+        packet.numbers.trends.quarters.filter((q) => q.resolveMedian !== null).length +
+          packet.numbers.trends.causedBy!.resolveMedians.filter((m) => m !== null).length,
       );
       expect(byTitle.get('Root-cause categories')!.bars).toBe(packet.numbers.trends.categories.length);
       expect(byTitle.get('Incidents involving Rackspace per month, by who caused them')!.bars).toBe(12);

@@ -121,7 +121,9 @@ describe('packet for the example knowledge base (2007-06-provider-review)', () =
         const b = before.find((r) => r.group === row.group);
         const previous = b ? `${b.availability_percent!.toFixed(3)}% ${b.incidents}` : '100.000% 0';
         const caused = (theirs.find((r) => r.group === row.group)?.availability_percent ?? 100).toFixed(3);
-        expect(summary).toContain(`${row.group} ${row.availability_percent!.toFixed(3)}% ${caused}% ${row.incidents} ${previous}`);
+        expect(summary).toContain(
+          `${kb.config.service_names.get(row.group) ?? row.group} ${row.availability_percent!.toFixed(3)}% ${caused}% ${row.incidents} ${previous}`,
+        );
       }
     } finally {
       db.close();
@@ -132,8 +134,8 @@ describe('packet for the example knowledge base (2007-06-provider-review)', () =
     const summary = visibleText(chapter(packet.html, 'summary'));
     // webmail, 2007-01-01 to 2007-06-14 (165 days, 237,540 minutes): counted before windows, the
     // DST bug's 2,250 minutes of wrong display times made it 98.762%; now they are degraded minutes.
-    expect(summary).toContain('webmail 99.714% 99.805% 8');
-    expect(summary).not.toContain('webmail 98.762%');
+    expect(summary).toContain('Webmail 99.714% 99.805% 8');
+    expect(summary).not.toContain('Webmail 98.762%');
     const method =
       'Availability per service is 1 − counted minutes ÷ minutes in the period, from the impact windows of each service: outage minutes in full, partial-outage minutes × 0.3';
     expect(summary.split(method).length - 1).toBe(1);

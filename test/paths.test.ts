@@ -179,10 +179,10 @@ describe('check of the config (item 16)', () => {
     expect(lines).toEqual([
       'postmortem.config.yaml:1:8: error `as_of` 2007-02-30 is not a date of the calendar [field-value]',
       'postmortem.config.yaml:3:26: error "SEV1" is listed twice in `severities` [duplicate-id]',
-      'postmortem.config.yaml:13:11: error letter signer "dana" is not public (public: true in the owners directory), so no letter could be signed by them [owner-known]',
-      'postmortem.config.yaml:15:56: error letter "a" names incident "nope", which is not in incidents/ [related-exists]',
-      'postmortem.config.yaml:15:69: error `date` 2007-13-01 is not a date of the calendar [field-value]',
-      'postmortem.config.yaml:16:36: error packet "p": notes file ../outside.md is outside the knowledge base; name a file inside it, relative to the root [field-value]',
+      'postmortem.config.yaml:14:11: error letter signer "dana" is not public (public: true in the owners directory), so no letter could be signed by them [owner-known]',
+      'postmortem.config.yaml:16:56: error letter "a" names incident "nope", which is not in incidents/ [related-exists]',
+      'postmortem.config.yaml:16:69: error `date` 2007-13-01 is not a date of the calendar [field-value]',
+      'postmortem.config.yaml:17:36: error packet "p": notes file ../outside.md is outside the knowledge base; name a file inside it, relative to the root [field-value]',
     ]);
   });
 

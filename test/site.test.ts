@@ -118,7 +118,8 @@ describe('postmortem site', () => {
     expect(sectionText(page, 'facts')).toContain('Started Monday, June 4, 2007, 09:10 EDT');
     expect(sectionText(page, 'facts')).toContain('Time to resolve 1 hour and 45 minutes');
     expect(sectionText(page, 'facts')).toContain('Incident commander Dana Example');
-    expect(page).toContain('<a href="../services/webmail.html">webmail</a>');
+    // no display name in this config: the id title-cased
+    expect(page).toContain('<a href="../services/webmail.html">Webmail</a>');
     expect(page).toContain('<a href="../owners.html#owner-bill">Bill Example</a>');
     // the phase bar, to scale: detect 5 min, then 100 min to resolve
     expect(page).toMatch(/<rect class="phase" data-phase="To detect" data-minutes="5"/);
@@ -170,8 +171,8 @@ describe('postmortem site', () => {
     expect(ctx.err_()).toBe('');
     const trends = read(dir, 'trends.html');
     // webmail: 105 minutes; pop: its 18-minute window, not the incident's 105
-    expect(trends).toMatch(/<tr><td>webmail<\/td><td>1\.8 h<\/td><\/tr>/);
-    expect(trends).toMatch(/<tr><td>pop<\/td><td>0\.3 h<\/td><\/tr>/);
+    expect(trends).toMatch(/<tr><td>Webmail<\/td><td>1\.8 h<\/td><\/tr>/);
+    expect(trends).toMatch(/<tr><td>POP<\/td><td>0\.3 h<\/td><\/tr>/);
   });
 
   it('draws the trends charts from the data and lists their data', async () => {
@@ -181,7 +182,7 @@ describe('postmortem site', () => {
     expect(trends.match(/<svg /g)).toHaveLength(6);
     expect(trends).toMatch(/<g class="bar" data-label="capacity" data-value="2">/);
     expect(trends).toMatch(/<tr><td>Q2 2007<\/td><td>1<\/td><td>1<\/td><td>0<\/td><td>0<\/td><td>2<\/td><\/tr>/);
-    expect(trends).toMatch(/<tr><td>webmail<\/td><td>5\.3 h<\/td><\/tr>/);
+    expect(trends).toMatch(/<tr><td>Webmail<\/td><td>5\.3 h<\/td><\/tr>/);
   });
 
   it('renders again only what changed, rewrites nothing identical and deletes removed pages', async () => {

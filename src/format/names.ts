@@ -3,7 +3,7 @@ import type { Config } from '../schema/config.js';
 /**
  * How documents show an id that has no display name: words split at `-` and `_`, each with a
  * capital first letter ("keystone-dns" → "Keystone Dns"). `check` warns about such ids
- * (`provider-display-name`), since a guessed name is rarely the right one.
+ * (`provider-display-name`, `service-display-name`), since a guessed name is rarely the right one.
  */
 export function titleCase(id: string): string {
   return (
@@ -23,4 +23,14 @@ export function providerName(config: Pick<Config, 'provider_names'>, id: string)
 /** Several providers by display name, "A, B"; `none` when there are none. */
 export function providerNames(config: Pick<Config, 'provider_names'>, ids: readonly string[], none = ''): string {
   return ids.length ? ids.map((id) => providerName(config, id)).join(', ') : none;
+}
+
+/** A service's display name (`service_names`), else its id title-cased. */
+export function serviceName(config: Pick<Config, 'service_names'>, id: string): string {
+  return config.service_names.get(id) ?? titleCase(id);
+}
+
+/** Several services by display name, "A, B". */
+export function serviceNames(config: Pick<Config, 'service_names'>, ids: readonly string[]): string {
+  return ids.map((id) => serviceName(config, id)).join(', ');
 }

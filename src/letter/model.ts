@@ -331,7 +331,12 @@ function restoration(incident: Incident, end: Instant | undefined, clock: Clock,
 function letterIncident(incident: Incident, number: number, config: Config, say: Say): LetterIncident {
   const clock = incidentClock(incident, config);
   const locations = incident.locations.map((id) => plainText(locationName(config, id)));
-  const services = incident.services.map((s) => serviceLabel(plainText(s)));
+  // a configured display name, else the id in words ("smtp-inbound" → "SMTP inbound")
+  const service = (id: string) => {
+    const name = config.service_names.get(id);
+    return name === undefined ? serviceLabel(plainText(id)) : plainText(name);
+  };
+  const services = incident.services.map(service);
   const end = toldEnd(incident);
   const summaryMarkdown = withoutDeadMarkup(incident.customer_summary ?? '').trim();
   const summary = summaryMarkdown
@@ -360,7 +365,7 @@ function letterIncident(incident: Incident, number: number, config: Config, say:
         from: iso(w.from)!,
         to: iso(w.to),
         level: w.level,
-        services: w.services.map((s) => serviceLabel(plainText(s))),
+        services: w.services.map(service),
         locations: w.locations.map((id) => plainText(locationName(config, id))),
         summary: w.summary?.trim() ? plainText(oneLine(w.summary)) : null,
       })),

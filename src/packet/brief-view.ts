@@ -38,10 +38,12 @@ export interface BriefInput {
   sectionOf: (anchor: string) => string | undefined;
   agenda: { number: string; title: string }[];
   meetingDay: string;
+  /** A service's display name. */
+  serviceName: (id: string) => string;
 }
 
 function facts(input: BriefInput): BriefView['facts'] {
-  const { provider, numbers, credits, meetingDay } = input;
+  const { provider, numbers, credits, meetingDay, serviceName } = input;
   const { incidents, impactByLevel, availability, remediations } = numbers;
   const list: BriefView['facts'] = [
     {
@@ -62,11 +64,11 @@ function facts(input: BriefInput): BriefView['facts'] {
   if (worst) {
     list.push({
       value: worst.percent === null ? '—' : `${worst.percent.toFixed(3)}%`,
-      label: `availability of ${worst.service}, their worst service${worst.target !== null ? `, against ${worst.target}% contracted` : ''}`,
+      label: `availability of ${serviceName(worst.service)}, their worst service${worst.target !== null ? `, against ${worst.target}% contracted` : ''}`,
       detail:
         availability
           .slice(1)
-          .map((a) => `${a.service} ${a.percent === null ? '—' : `${a.percent.toFixed(3)}%`}`)
+          .map((a) => `${serviceName(a.service)} ${a.percent === null ? '—' : `${a.percent.toFixed(3)}%`}`)
           .join(', ') || 'the only service they run for us',
     });
   }

@@ -3,7 +3,7 @@ import { UserError, type CommandContext } from '../commands/context.js';
 import type { BuiltKnowledgeBase } from '../db/knowledge-base.js';
 import type { Incident } from '../model/incident.js';
 import { writeFilesAtomic } from '../output/write-file.js';
-import { CHROMIUM_INSTALL_HINT, chromiumAvailable, chromiumPath, type PdfOptions } from '../render/pdf.js';
+import { CHROMIUM_INSTALL_HINT, chromiumAvailable, chromiumPath, openPdfPrinter, type PdfOptions, type PdfPrinter } from '../render/pdf.js';
 import { knowledgeBaseAsOf } from '../history/as-of.js';
 import type { PacketDelta } from './delta.js';
 import { buildStamp } from './git.js';
@@ -51,11 +51,12 @@ async function fitBody(
   config: Config,
   viewOf: (layout?: PacketLayout) => PacketView,
   html: (view: PacketView) => string,
+  printer: PdfPrinter,
   options: PdfOptions,
 ): Promise<{ view: PacketView; measured: Measured; messages: string[] }> {
   let layout: PacketLayout = { moved: [], bodyPages: spec.bodyPages };
   let view = viewOf(layout);
-  let measured = await measure(html(view), view.toc, options);
+  let measured = await measure(html(view), view.toc, printer, options);
   if (spec.bodyPages === 0) return { view, measured, messages: [] };
   const order = appendixOrder(incidents, config, spec.provider);
   const rows = (id: string) => incidents.find((i) => i.id === id)?.timeline.length ?? 0;
@@ -64,7 +65,7 @@ async function fitBody(
     if (next.length === 0) break;
     layout = { moved: [...layout.moved, ...next], bodyPages: spec.bodyPages };
     view = viewOf(layout);
-    measured = await measure(html(view), view.toc, options);
+    measured = await measure(html(view), view.toc, printer, options);
   }
   const messages: string[] = [];
   if (view.appendices) {
@@ -198,12 +199,18 @@ async function renderInternalPacket(ctx: CommandContext, kb: BuiltKnowledgeBase,
   if (spec.formats.includes('pdf')) {
     if (chromiumAvailable()) {
       const options = pdfOptions(view, spec, config.paper);
-      const fitted = await fitBody(spec, incidents, config, viewOf, (v) => renderOf(v)(new Map()), options);
-      view = fitted.view;
-      messages.push(...fitted.messages);
-      const printed = await printPacketPdf(renderOf(view), view.toc, options, fitted.measured.pdf);
-      pages = printed.pages;
-      pdf = printed.pdf;
+      // one browser for every pass: measuring the body, moving parts to the appendices, page numbers
+      const printer = await openPdfPrinter();
+      try {
+        const fitted = await fitBody(spec, incidents, config, viewOf, (v) => renderOf(v)(new Map()), printer, options);
+        view = fitted.view;
+        messages.push(...fitted.messages);
+        const printed = await printPacketPdf(renderOf(view), view.toc, printer, options, fitted.measured.pdf);
+        pages = printed.pages;
+        pdf = printed.pdf;
+      } finally {
+        await printer.close();
+      }
     } else {
       messages.push(`PDF of packet ${spec.name} skipped: Chromium not found at ${chromiumPath()}. ${CHROMIUM_INSTALL_HINT}`);
     }

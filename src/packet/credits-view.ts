@@ -42,10 +42,10 @@ export function money(amount: number, currency: string | null): string {
 
 const minutes = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 1 });
 
-function rowView(r: CreditRow, today: Temporal.PlainDate): CreditsView['rows'][number] {
+function rowView(r: CreditRow, today: Temporal.PlainDate, serviceName: (id: string) => string): CreditsView['rows'][number] {
   return {
     month: monthName(Temporal.PlainYearMonth.from(r.month)),
-    service: r.service,
+    service: serviceName(r.service),
     gross: minutes(r.gross_minutes),
     excluded: minutes(r.excluded_minutes),
     notAttributable: minutes(r.not_attributable_minutes),
@@ -69,11 +69,11 @@ function totals(rows: readonly CreditRow[]): string[] {
   return [...sums].map(([currency, amount]) => money(Math.round(amount * 100) / 100, currency || null));
 }
 
-/** `today`: the evaluation day, against which claim deadlines are judged. */
-export function creditsView(credits: ProviderCredits, today: Temporal.PlainDate): CreditsView {
+/** `today`: the evaluation day, against which claim deadlines are judged; `serviceName`: a service's display name. */
+export function creditsView(credits: ProviderCredits, today: Temporal.PlainDate, serviceName: (id: string) => string): CreditsView {
   const owed = credits.rows.filter((r) => r.credit_amount > 0).length;
   return {
-    rows: credits.rows.map((r) => rowView(r, today)),
+    rows: credits.rows.map((r) => rowView(r, today, serviceName)),
     claimable: totals(credits.rows.filter((r) => r.claim_by >= today.toString())),
     owedText: `${owed} service-month${owed === 1 ? '' : 's'}`,
     totals: totals(credits.rows),

@@ -1,5 +1,6 @@
 import { compactDuration, mediumDate } from '../format/time.js';
 import { Temporal } from '../model/time.js';
+import { serviceName } from '../format/names.js';
 import type { Config } from '../schema/config.js';
 import type { PacketDelta } from './delta.js';
 import { safe, type SafeHtml } from './html.js';
@@ -119,7 +120,7 @@ export function deltaView(delta: PacketDelta, config: Config): DeltaView {
     })),
     recorded: delta.recorded.map((s) => ({ title: s.title, date: day(s.date), html: safe(s.html) })),
     services: delta.services.map((s) => ({
-      service: s.service,
+      service: serviceName(config, s.service),
       availabilityBefore: s.before.availability_percent,
       availabilityAfter: s.after.availability_percent,
       resolveBefore: compactDuration(s.before.resolve_median),

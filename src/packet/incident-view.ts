@@ -5,7 +5,7 @@ import type { Incident, TimelineEntry } from '../model/incident.js';
 import { markdownToPrintHtml } from '../render/markdown.js';
 import type { Config } from '../schema/config.js';
 import { RECOGNISED_SECTIONS, type Section } from '../source/sections.js';
-import { providerNames } from '../format/names.js';
+import { providerNames, serviceNames } from '../format/names.js';
 import type { SafeHtml } from './html.js';
 import { safe } from './html.js';
 
@@ -222,7 +222,7 @@ export function incidentView(
     severity: incident.severity,
     status: incident.status,
     date: shortDateTime(incident.started, zone).slice(0, 10),
-    services: incident.services.join(', '),
+    services: serviceNames(config, incident.services),
     locations: incident.locations.map((l) => locationName(config, l)).join('; ') || '—',
     provider: providerNames(config, incident.providers, '—'),
     customersAffected: formatCount(incident.impact.customers_affected),
@@ -231,7 +231,7 @@ export function incidentView(
     category: incident.root_cause.category,
     facts: [
       { label: 'Severity', value: `${incident.severity} (record ${incident.status})` },
-      { label: 'Services', value: incident.services.join(', ') },
+      { label: 'Services', value: serviceNames(config, incident.services) },
       { label: 'Locations', value: incident.locations.map((l) => locationName(config, l)).join('; ') || '—' },
       { label: 'Provider involved', value: providerNames(config, incident.providers, 'none') },
       { label: 'Impact began', value: when(incident.started) },

@@ -1,6 +1,6 @@
 import type { Incident } from '../model/incident.js';
 import type { Config } from '../schema/config.js';
-import { printPdf, type PdfOptions } from '../render/pdf.js';
+import type { PdfOptions, PdfPrinter } from '../render/pdf.js';
 import { pageCount, pagesOf, pdfOutline } from './pdf.js';
 import type { PacketLayout, TocEntry } from './view.js';
 
@@ -30,8 +30,8 @@ export interface Measured {
   body: number;
 }
 
-export async function measure(html: string, toc: readonly TocEntry[], options: PdfOptions): Promise<Measured> {
-  const pdf = await printPdf(html, options);
+export async function measure(html: string, toc: readonly TocEntry[], printer: PdfPrinter, options: PdfOptions): Promise<Measured> {
+  const pdf = await printer.print(html, options);
   const pages = pagesOf(await pdfOutline(pdf), toc);
   const appendices = pages.get('appendices');
   return { pdf, pages, body: appendices ? appendices - 1 : await pageCount(pdf) };

@@ -1,5 +1,5 @@
 import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFString } from 'pdf-lib';
-import { printPdf, type PdfOptions } from '../render/pdf.js';
+import type { PdfOptions, PdfPrinter } from '../render/pdf.js';
 import type { TocEntry } from './view.js';
 
 /**
@@ -69,18 +69,19 @@ export function pagesOf(outline: readonly { title: string; page: number }[], toc
 export async function printPacketPdf(
   render: (pages: Map<string, number>) => string,
   toc: readonly TocEntry[],
+  printer: PdfPrinter,
   options: PdfOptions,
   first?: Uint8Array,
 ): Promise<PacketPdf> {
   let pages = new Map<string, number>();
-  let pdf = first ?? (await printPdf(render(pages), options));
+  let pdf = first ?? (await printer.print(render(pages), options));
   let passes = 1;
   for (; passes < 4; passes++) {
     const found = pagesOf(await pdfOutline(pdf), toc);
     const same = found.size === pages.size && [...found].every(([k, v]) => pages.get(k) === v);
     if (same && passes > 1) break;
     pages = found;
-    pdf = await printPdf(render(pages), options);
+    pdf = await printer.print(render(pages), options);
   }
   return { pdf, pages, passes };
 }

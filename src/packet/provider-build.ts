@@ -5,7 +5,8 @@ import { pdfText } from '../letter/document.js';
 import type { OutputText } from '../letter/tripwire.js';
 import { writeFilesAtomic } from '../output/write-file.js';
 import { createEnvironment } from '../render/handlebars.js';
-import { CHROMIUM_INSTALL_HINT, chromiumAvailable, chromiumPath, type PdfOptions } from '../render/pdf.js';
+import { CHROMIUM_INSTALL_HINT, chromiumAvailable, chromiumPath, openPdfPrinter, type PdfOptions } from '../render/pdf.js';
+import { serviceName } from '../format/names.js';
 import type { Config } from '../schema/config.js';
 import { packetHelpers } from './helpers.js';
 import { printPacketPdf } from './pdf.js';
@@ -87,7 +88,9 @@ async function outputsOf(
  * `UserError` naming the source of the text, and nothing is written.
  */
 export async function buildProviderPacket(ctx: CommandContext, config: Config, data: PacketData): Promise<ProviderPacketBuild> {
-  const credits: ProviderCredits | undefined = data.credits ? creditsView(data.credits, data.spec.asOf) : undefined;
+  const credits: ProviderCredits | undefined = data.credits
+    ? creditsView(data.credits, data.spec.asOf, (id) => serviceName(config, id))
+    : undefined;
   const { spec, numbers, notes, messages } = data;
   const view = providerPacketView({
     spec,
@@ -107,7 +110,8 @@ export async function buildProviderPacket(ctx: CommandContext, config: Config, d
   if (spec.formats.includes('pdf')) {
     if (chromiumAvailable()) {
       const options = providerPdfOptions(view, config);
-      const printed = await printPacketPdf(render, view.toc, options);
+      const printer = await openPdfPrinter();
+      const printed = await printPacketPdf(render, view.toc, printer, options).finally(() => printer.close());
       pages = printed.pages;
       pdf = { bytes: printed.pdf, options };
     } else {

@@ -7,6 +7,7 @@ import type { Temporal } from '../model/time.js';
 import type { Config } from '../schema/config.js';
 import { PROVIDER_OWNER_PREFIX, type Remediation } from '../schema/incident.js';
 import { safe, type SafeHtml } from './html.js';
+import { serviceNames } from '../format/names.js';
 import { impactMinutes, locationName, overdueText, statusLabel } from './incident-view.js';
 import type { Notes, NotesSection } from './notes.js';
 import { actionKey } from './numbers.js';
@@ -146,7 +147,7 @@ function windowView(w: ImpactWindow, config: Config) {
     to: w.to ? shortDateTime(w.to, zone) : 'still open',
     duration: w.to ? compactDuration(minutesBetween(w.from, w.to)) : '—',
     level: LEVEL_LABEL[w.level],
-    services: w.services.join(', '),
+    services: serviceNames(config, w.services),
     locations: w.locations.map((l) => locationName(config, l)).join(', '),
     // a window's scope and summary are ours unless the window is public (its unit may name a customer group)
     scope: w.public ? scopeText(w.scope) : '',
@@ -189,7 +190,7 @@ function providerIncident(incident: Incident, number: string, n: number, input: 
     title: incident.title,
     date: mediumDate(incident.started, zone),
     duration: minutes === undefined ? 'ongoing' : compactDuration(minutes),
-    services: incident.services.join(', '),
+    services: serviceNames(config, incident.services),
     locations: incident.locations.map((l) => locationName(config, l)).join(', '),
     times: [...time('Impact began', incident.started), ...time('Mitigated', incident.mitigated), ...time('Resolved', incident.resolved)],
     impactSummary: incident.impact.summary,

@@ -4,7 +4,7 @@ import { compactDuration, humanDuration, mediumDate, monthName } from '../format
 import type { Incident } from '../model/incident.js';
 import type { Temporal } from '../model/time.js';
 import type { Config } from '../schema/config.js';
-import { providerName } from '../format/names.js';
+import { providerName, serviceName } from '../format/names.js';
 import { definitions, type Definition } from './definitions.js';
 import type { BuildStamp } from './git.js';
 import { safe, type SafeHtml } from './html.js';
@@ -373,7 +373,9 @@ export function packetView({ spec, config, incidents, numbers, notes, stamp, del
       },
     ),
     barChart(
-      trends.services.slice(0, 10).map((r) => ({ label: r.group, value: r.incidents, ...causedPart(trends.causedBy?.services, r.group) })),
+      trends.services
+        .slice(0, 10)
+        .map((r) => ({ label: serviceName(config, r.group), value: r.incidents, ...causedPart(trends.causedBy?.services, r.group) })),
       {
         ...partLabel,
         id: 'trend-services',
@@ -398,7 +400,8 @@ export function packetView({ spec, config, incidents, numbers, notes, stamp, del
     ...(creditsEntry ? [{ number: creditsEntry.number, title: 'Credits owed to us', items: [] }] : []),
     ...(notes && notesEntry ? notes.sections.map((s, i) => ({ number: `${notesEntry!.number}.${i + 1}`, title: s.title, items: [] })) : []),
   ];
-  const creditsPage = credits ? creditsView(credits, numbers.today) : undefined;
+  const named = (id: string) => serviceName(config, id);
+  const creditsPage = credits ? creditsView(credits, numbers.today, named) : undefined;
   const briefPage =
     brief && provider
       ? briefView({
@@ -409,6 +412,7 @@ export function packetView({ spec, config, incidents, numbers, notes, stamp, del
           agenda: agenda.map(({ number, title }) => ({ number, title })),
           sectionOf: (anchor) => toc.find((t) => t.anchor === anchor)?.number,
           meetingDay: mediumDate(numbers.today),
+          serviceName: named,
         })
       : undefined;
   return {
@@ -452,7 +456,7 @@ export function packetView({ spec, config, incidents, numbers, notes, stamp, del
         previousIncidents: previous.incidents,
         impactMinutes: current.impactMinutes,
       },
-      availability: numbers.availability,
+      availability: numbers.availability.map((a) => ({ ...a, service: named(a.service) })),
       servicesWithout: servicesWithout(config.services.filter((s) => !numbers.availability.some((a) => a.service === s)).length),
     },
     definitions: definitions(config, numbers.today, provider),

@@ -60,45 +60,73 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath, args: CHROMIUM_FLAGS, headless: true, timeout: 60_000 });
 }
 
+/** One print in its own offline context of an open browser. */
+async function printOn(browser: Browser, html: string, options: PdfOptions): Promise<Uint8Array> {
+  const context = await browser.newContext({ javaScriptEnabled: false, offline: true });
+  try {
+    const page = await context.newPage();
+    await page.route('**/*', (route) => (route.request().url().startsWith('data:') ? route.continue() : route.abort()));
+    await page.setContent(html, { waitUntil: 'load', timeout: options.timeoutMs ?? 60_000 });
+    await page.emulateMedia({ media: 'print' });
+    const raw = await page.pdf({
+      format: options.paper === 'a4' ? 'A4' : 'Letter',
+      printBackground: true,
+      displayHeaderFooter: Boolean(options.headerTemplate || options.footerTemplate),
+      headerTemplate: options.headerTemplate ?? '<span></span>',
+      footerTemplate: options.footerTemplate ?? '<span></span>',
+      margin: options.margin ?? { top: '0.9in', right: '0.9in', bottom: '0.9in', left: '0.9in' },
+      preferCSSPageSize: false,
+      outline: true,
+      tagged: true,
+    });
+    return await setMetadata(raw, options);
+  } finally {
+    await context.close();
+  }
+}
+
+/**
+ * One browser for prints that depend on each other (a packet's layout passes): Chromium starts
+ * once. The caller closes it in `finally`; the watchdog closes it after `watchdogMs` regardless.
+ */
+export interface PdfPrinter {
+  print(html: string, options: PdfOptions): Promise<Uint8Array>;
+  /** How many documents it printed. */
+  readonly prints: number;
+  close(): Promise<void>;
+}
+
+export async function openPdfPrinter(watchdogMs = 600_000): Promise<PdfPrinter> {
+  const browser = await launchChromium();
+  const watchdog = setTimeout(() => {
+    void browser.close().catch(() => undefined);
+  }, watchdogMs);
+  let prints = 0;
+  return {
+    async print(html, options) {
+      prints++;
+      return printOn(browser, html, options);
+    },
+    get prints() {
+      return prints;
+    },
+    async close() {
+      clearTimeout(watchdog);
+      await browser.close().catch(() => undefined);
+    },
+  };
+}
+
 /** Prints several HTML documents with one browser; returns one PDF per document. */
 export async function printPdfs(jobs: readonly { html: string; options: PdfOptions }[]): Promise<Uint8Array[]> {
   if (jobs.length === 0) return [];
-  const browser = await launchChromium();
-  const watchdog = setTimeout(
-    () => {
-      void browser.close().catch(() => undefined);
-    },
-    Math.max(...jobs.map((j) => j.options.timeoutMs ?? 120_000)) * jobs.length,
-  );
+  const printer = await openPdfPrinter(Math.max(...jobs.map((j) => j.options.timeoutMs ?? 120_000)) * jobs.length);
   try {
     const results: Uint8Array[] = [];
-    for (const { html, options } of jobs) {
-      const context = await browser.newContext({ javaScriptEnabled: false, offline: true });
-      try {
-        const page = await context.newPage();
-        await page.route('**/*', (route) => (route.request().url().startsWith('data:') ? route.continue() : route.abort()));
-        await page.setContent(html, { waitUntil: 'load', timeout: options.timeoutMs ?? 60_000 });
-        await page.emulateMedia({ media: 'print' });
-        const raw = await page.pdf({
-          format: options.paper === 'a4' ? 'A4' : 'Letter',
-          printBackground: true,
-          displayHeaderFooter: Boolean(options.headerTemplate || options.footerTemplate),
-          headerTemplate: options.headerTemplate ?? '<span></span>',
-          footerTemplate: options.footerTemplate ?? '<span></span>',
-          margin: options.margin ?? { top: '0.9in', right: '0.9in', bottom: '0.9in', left: '0.9in' },
-          preferCSSPageSize: false,
-          outline: true,
-          tagged: true,
-        });
-        results.push(await setMetadata(raw, options));
-      } finally {
-        await context.close();
-      }
-    }
+    for (const { html, options } of jobs) results.push(await printer.print(html, options));
     return results;
   } finally {
-    clearTimeout(watchdog);
-    await browser.close().catch(() => undefined);
+    await printer.close();
   }
 }
 

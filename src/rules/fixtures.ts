@@ -56,6 +56,7 @@ provider_names: {rackspace: Rackspace}
 owners:
   - {id: bill, name: Bill Example, title: our chief technology officer, public: true}
   - {id: dana, name: Dana Example}
+service_names: {webmail: Webmail, pop: POP, imap: IMAP}
 `;
 
 export const BASE_PATH = 'incidents/2007-06-04-lb.md';

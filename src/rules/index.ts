@@ -26,6 +26,7 @@ import { unknownService } from './unknown-service.js';
 import { unknownLocation } from './unknown-location.js';
 import { unknownProvider } from './unknown-provider.js';
 import { providerDisplayName } from './provider-display-name.js';
+import { serviceDisplayName } from './service-display-name.js';
 import { attribution } from './attribution.js';
 import { remediationOverdue } from './remediation-overdue.js';
 import { duplicateId } from './duplicate-id.js';
@@ -61,6 +62,7 @@ export const RULES: readonly Rule[] = [
   remediationIdUnique,
   ownerKnown,
   unknownService,
+  serviceDisplayName,
   unknownLocation,
   unknownProvider,
   providerDisplayName,

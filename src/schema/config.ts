@@ -140,6 +140,7 @@ export const configSchema = z.strictObject({
   severities: z.array(z.string().min(1)).min(1).default(DEFAULT_SEVERITIES).describe('Worst first.'),
   categories: z.array(z.string().min(1)).min(1).default(DEFAULT_CATEGORIES),
   services: z.array(z.string().min(1)).default([]).describe('Service catalogue; unknown names in incidents are warnings.'),
+  service_names: userKeyed().describe('Service id -> display name for documents, e.g. smtp-inbound: Inbound mail (SMTP).'),
   locations: z
     .record(z.string(), locationEntry)
     .default({})

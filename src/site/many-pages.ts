@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { serviceName } from '../format/names.js';
 import { SITE_PATHS } from './links.js';
 import {
   actionsPage,
@@ -313,8 +314,11 @@ export function pagesOverMany(data: SiteData, c: ManyContext): ManyPage[] {
                   ...model,
                   one: model.count === 1,
                   rowsHtml,
-                  heading: kind === 'service' ? `Service: ${name}` : `Root cause: ${name}`,
-                  caption: kind === 'service' ? `Incidents affecting ${name}, newest first` : `Incidents caused by ${name}, newest first`,
+                  heading: kind === 'service' ? `Service: ${serviceName(data.config, name)}` : `Root cause: ${name}`,
+                  caption:
+                    kind === 'service'
+                      ? `Incidents affecting ${serviceName(data.config, name)}, newest first`
+                      : `Incidents caused by ${name}, newest first`,
                   parentHref: kind === 'service' ? SITE_PATHS.services : SITE_PATHS.categories,
                   parentLabel: kind === 'service' ? 'All services' : 'All root-cause categories',
                 },

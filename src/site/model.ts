@@ -3,7 +3,7 @@ import type { Incident } from '../model/incident.js';
 import type { Remediation } from '../schema/incident.js';
 import type { Temporal } from '../model/time.js';
 import { compactDuration, humanDuration } from '../format/time.js';
-import { providerName, providerNames } from '../format/names.js';
+import { providerName, providerNames, serviceName, serviceNames } from '../format/names.js';
 import { durations as durationsOf } from '../model/impact.js';
 import { zoneFormat, type ZoneFormat } from './zone-format.js';
 import type { IncidentLinks } from './similar.js';
@@ -104,6 +104,8 @@ export interface IncidentRow {
   severityRank: number;
   severityClass: string;
   services: string[];
+  /** `services` by display name, as shown. */
+  serviceLabels: string[];
   /** Services left out of `services` (rows outside the index name at most ROW_SERVICES). */
   moreServices: number;
   servicesKey: string;
@@ -138,6 +140,7 @@ export function incidentRow(data: SiteData, i: number, serviceLimit = Infinity):
     severityRank: severityRank(data.config, severity),
     severityClass: severityClass(data.config, severity),
     services,
+    serviceLabels: services.map((s) => serviceName(data.config, s)),
     moreServices: all.length - services.length,
     // `|a|b|` so the page can test membership of one exact name
     servicesKey: `|${services.join('|')}|`,
@@ -173,7 +176,7 @@ export function indexPage(data: SiteData) {
     order: data.order(),
     filters: [
       { name: 'severity', label: 'Severity', options: options(f.used('severity'), data.config.severities) },
-      { name: 'service', label: 'Service', options: options(services) },
+      { name: 'service', label: 'Service', options: options(services, undefined, (id) => serviceName(data.config, id)) },
       { name: 'category', label: 'Category', options: options(f.used('category'), data.config.categories) },
       { name: 'provider', label: 'Provider', options: options(f.used('provider'), undefined, (id) => providerName(data.config, id)) },
       { name: 'status', label: 'Status', options: options(f.used('status'), ['draft', 'review', 'final']) },
@@ -295,7 +298,7 @@ export function incidentPage<H>(data: SiteData, i: Incident, sectionHtml: (markd
     status: i.status,
     /** An imported record: where it came from, and whether anyone has reviewed it yet (no longer a draft). */
     provenance: i.source ? { kind: i.source.kind, id: i.source.id, url: i.source.url ?? '', unreviewed: i.status === 'draft' } : null,
-    services: i.services.map((s) => ({ name: s, href: servicePath(data, s) })),
+    services: i.services.map((s) => ({ name: serviceName(data.config, s), href: servicePath(data, s) })),
     category: { name: i.root_cause.category, href: categoryPath(data, i.root_cause.category) },
     provider: providerNames(data.config, i.providers),
     locations: i.locations.map((l) => locationName(data.config, l)),
@@ -314,7 +317,7 @@ export function incidentPage<H>(data: SiteData, i: Incident, sectionHtml: (markd
             from: format.shortDateTime(w.from),
             to: w.to ? format.shortDateTime(w.to) : 'still open',
             level: w.level,
-            services: w.services.join(', '),
+            services: serviceNames(data.config, w.services),
             scope: w.scope
               ? `${w.scope.kind === 'percent' ? `${w.scope.value}%` : w.scope.value.toLocaleString('en-US')} of ${w.scope.of}`
               : '',
@@ -389,7 +392,11 @@ export function servicesIndexPage(data: SiteData) {
     for (const s of new Set(f.codes('services', i))) counts.set(f.value(s), (counts.get(f.value(s)) ?? 0) + 1);
   }
   return {
-    services: [...data.serviceSlugs.keys()].map((s) => ({ name: s, href: servicePath(data, s), count: counts.get(s) ?? 0 })),
+    services: [...data.serviceSlugs.keys()].map((s) => ({
+      name: serviceName(data.config, s),
+      href: servicePath(data, s),
+      count: counts.get(s) ?? 0,
+    })),
   };
 }
 

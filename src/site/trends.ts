@@ -1,5 +1,6 @@
 import { barChart, pointChart, stackedBarChart } from '../charts/index.js';
 import { compactDuration } from '../format/time.js';
+import { serviceName } from '../format/names.js';
 import { sanitizedHtml } from '../render/handlebars.js';
 import type { SiteData } from './model.js';
 import { UNRATED } from '../schema/incident.js';
@@ -127,7 +128,7 @@ export function trendsPage(data: SiteData) {
   });
 
   const byService = [...impact]
-    .map(([code, m]) => ({ label: f.value(code), value: hours(m) }))
+    .map(([code, m]) => ({ label: serviceName(config, f.value(code)), value: hours(m) }))
     .sort((a, b) => b.value - a.value || (a.label < b.label ? -1 : 1));
   const serviceChart = barChart(byService, {
     title: 'Hours of customer impact by service',
