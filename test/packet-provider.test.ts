@@ -244,6 +244,21 @@ describe('the provider version of a packet (small knowledge base)', () => {
     );
   });
 
+  it('names a provider without a display name by its id title-cased, never by the raw id', async () => {
+    const plain = tempKb({ ...files(), 'postmortem.config.yaml': CONFIG.replace('hostco: HostCo, ', '') });
+    try {
+      const { packet } = await runPacket(captureContext(plain), { name: 'q2-for-hostco', formats: ['html'] });
+      const seen = text(packet.html);
+      expect(seen).toContain('Incident review with Hostco');
+      expect(seen).toContain('Prepared for Hostco');
+      expect(seen).toContain('Remediations owned by Hostco');
+      // the raw id only where the record's own text has it (an incident title)
+      expect(seen.replaceAll('Second hostco incident', '')).not.toMatch(/\bhostco\b/);
+    } finally {
+      removeKb(plain);
+    }
+  });
+
   it('reports an unknown audience in the config at its line', () => {
     const bad = tempKb({ 'postmortem.config.yaml': CONFIG.replace('audience: provider', 'audience: vendor') });
     try {

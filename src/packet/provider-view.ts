@@ -7,7 +7,7 @@ import type { Temporal } from '../model/time.js';
 import type { Config } from '../schema/config.js';
 import { PROVIDER_OWNER_PREFIX, type Remediation } from '../schema/incident.js';
 import { safe, type SafeHtml } from './html.js';
-import { serviceNames } from '../format/names.js';
+import { providerName, serviceNames } from '../format/names.js';
 import { impactMinutes, locationName, overdueText, statusLabel } from './incident-view.js';
 import type { Notes, NotesSection } from './notes.js';
 import { actionKey } from './numbers.js';
@@ -248,7 +248,7 @@ function summaryText(
 export function providerPacketView(input: ProviderViewInput): ProviderPacketView {
   const { spec, config } = input;
   if (spec.provider === undefined) throw new Error('providerPacketView needs spec.provider');
-  const provider = config.provider_names.get(spec.provider) ?? spec.provider;
+  const provider = providerName(config, spec.provider);
   const involved = input.incidents.filter((i) => i.providers.includes(spec.provider!));
   const toc: TocEntry[] = [];
   const top = (title: string, anchor: string): TocEntry => {
