@@ -220,7 +220,7 @@ async function buildSiteWith(o: BuildSiteOptions, threads: { pool?: TaskPool }):
   lap('model');
 
   // 3. render: the pages whose digest changed or whose file is missing
-  const stale = stalePages(o.db, o.dbPath, plan, shards.stale, shards.paths, previous, missing, { early, background });
+  const stale = await stalePages(o.db, o.dbPath, plan, shards.stale, shards.paths, previous, missing, { early, background });
   lap('load');
 
   // 4. write

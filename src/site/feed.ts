@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
 import type { Config } from '../schema/config.js';
-import { renderExport } from '../export/render.js';
 import { incidentPath } from './links.js';
 import type { Page } from './page.js';
 import { hash } from './state.js';
+import { renderKit } from './render-kit.js';
 
 /**
  * The site's Atom feed, `feed.xml` (linked from every page's head): the public summaries of
@@ -24,6 +24,6 @@ export function feedPage(db: Database.Database, config: Config, base: string): P
     path: FEED_PATH,
     digest: hash(base, FEED_PATH, ...newest.map((r) => `${r.id}\u0000${r.digest}`)),
     needs: () => ids,
-    render: (full) => ({ content: renderExport('atom', ids.map(full), config, { self: FEED_PATH, link: incidentPath }) }),
+    render: (full) => ({ content: renderKit().renderExport('atom', ids.map(full), config, { self: FEED_PATH, link: incidentPath }) }),
   };
 }

@@ -1,16 +1,13 @@
 import { join } from 'node:path';
-import { phaseBar } from '../charts/index.js';
 import { compactDuration } from '../format/time.js';
 import type { Incident } from '../model/incident.js';
-import { phasesOf } from '../packet/incident-view.js';
-import { markdownToHtml } from '../render/markdown.js';
-import { sanitizedHtml } from '../render/handlebars.js';
 import { incidentLinksView, incidentPage, incidentPageMarkdownList, type SiteData } from './model.js';
 import type { Page, Rendered } from './page.js';
 import type { PageTask } from './parallel.js';
 import { assemble, matches, Pieces, previousPage, splice, type PreviousPage } from './pieces.js';
 import { baseOf, type Renderer } from './renderer.js';
 import { hash, type Layout, type Layouts } from './state.js';
+import { renderKit } from './render-kit.js';
 
 /**
  * Incident pages. A page's pieces are its sections' HTML (keyed by their Markdown) and its
@@ -27,9 +24,11 @@ const markdownKey = (markdown: string) => hash(markdown).slice(0, 16);
 // (an incident page's other key, its links section's, starts with L: no digest does)
 
 function phaseBarSvg(i: Incident) {
-  const phases = phasesOf(i);
+  const phases = renderKit().phasesOf(i);
   return phases.length
-    ? sanitizedHtml(phaseBar({ phases }, { title: 'Phases of the incident, to scale', id: `phases-${i.id}`, format: compactDuration }))
+    ? renderKit().sanitizedHtml(
+        renderKit().phaseBar({ phases }, { title: 'Phases of the incident, to scale', id: `phases-${i.id}`, format: compactDuration }),
+      )
     : '';
 }
 
@@ -70,7 +69,7 @@ export function renderIncidentPage(
     {
       ...model,
       phaseBar: phaseBarSvg(incident),
-      remediationRowsHtml: sanitizedHtml(
+      remediationRowsHtml: renderKit().sanitizedHtml(
         model.remediations.map((v) => renderer.piece('remediation-row.hbs', { ...v, showIncident: false, base })).join(''),
       ),
       links: pieces.one(job.links, () => linksHtml(data, renderer, incident.id, base)),
@@ -97,7 +96,7 @@ export function renderIncidentPageJob(
   incident: Incident,
 ): Rendered {
   return renderIncidentPage(data, renderer, job, incident, previousPage(join(siteDir, job.path), job.layout), (m) =>
-    markdownToHtml(m, 'internal'),
+    renderKit().markdownToHtml(m, 'internal'),
   );
 }
 
@@ -136,7 +135,14 @@ export function incidentPageOf(data: SiteData, c: IncidentPageContext): Page {
   let markdown: string[] = [];
   const copied = (m: string) => previous?.has(markdownKey(m)) ?? false;
   const render = (incident: Incident, html: ReadonlyMap<string, string>): Rendered => {
-    const out = renderIncidentPage(data, c.renderer(), c, incident, previous, (m) => html.get(m) ?? markdownToHtml(m, 'internal'));
+    const out = renderIncidentPage(
+      data,
+      c.renderer(),
+      c,
+      incident,
+      previous,
+      (m) => html.get(m) ?? renderKit().markdownToHtml(m, 'internal'),
+    );
     previous = undefined;
     return out;
   };

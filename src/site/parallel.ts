@@ -1,12 +1,12 @@
 import type { IncidentSource } from '../db/incident-source.js';
 import type { Config } from '../schema/config.js';
-import { markdownToHtml } from '../render/markdown.js';
 import { shardScript } from './search.js';
 import type { FactColumns } from './facts.js';
 import type { IncidentPageJob } from './incident-page.js';
 import type { RemotePage } from './page.js';
 import type { IncidentLinks } from './similar.js';
 import { canUseWorkers, threadCount, workerThreads, type Thread } from '../threads/pool.js';
+import { loadRenderKit, renderKit } from './render-kit.js';
 
 /**
  * The costly work of a site build runs in the tool's worker threads (`threads/pool.ts`) when there is much to do (a cold
@@ -38,7 +38,7 @@ export interface SiteWorkerData {
 }
 
 export function runTask(task: MarkdownTask | ShardTask): string {
-  return task.kind === 'markdown' ? markdownToHtml(task.markdown, 'internal') : shardScript(task.db, task.ids);
+  return task.kind === 'markdown' ? renderKit().markdownToHtml(task.markdown, 'internal') : shardScript(task.db, task.ids);
 }
 
 export interface TaskPool {
@@ -76,7 +76,10 @@ export function createTaskPool(expectedTasks: number): TaskPool {
   if (count === 0) {
     return {
       threads: 0,
-      run: async (tasks) => tasks.map(runTask),
+      run: async (tasks) => {
+        if (tasks.some((t) => t.kind === 'markdown')) await loadRenderKit();
+        return tasks.map(runTask);
+      },
       site: () => undefined,
       page: () => Promise.reject(new Error('incident pages are given to worker threads only')),
       close: async () => undefined,

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { replaceFileAtomic } from '../output/write-file.js';
-import { sanitizedHtml } from '../render/handlebars.js';
 import type { Layout } from './state.js';
+import { renderKit } from './render-kit.js';
 
 /**
  * Pages built from pieces. A page over many incidents is mostly lists of per-incident pieces
@@ -36,7 +36,7 @@ export class Pieces {
   /** The place of a list of pieces in the skeleton (ready HTML for the templates). */
   list(keys: readonly string[], render: (n: number) => string) {
     this.lists.push({ keys, render });
-    return sanitizedHtml(this.marker(this.lists.length - 1));
+    return renderKit().sanitizedHtml(this.marker(this.lists.length - 1));
   }
 
   /** The place of one piece in the skeleton. */

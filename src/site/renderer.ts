@@ -1,6 +1,7 @@
-import { createEnvironment, sanitizedHtml, type TemplateEnvironment } from '../render/handlebars.js';
+import type { TemplateEnvironment } from '../render/handlebars.js';
 import { SITE_PATHS } from './links.js';
 import type { SiteData } from './model.js';
+import { renderKit } from './render-kit.js';
 
 /**
  * Fills the site's templates (`templates/site/`, overridable by the knowledge base's own):
@@ -41,7 +42,7 @@ export class Renderer {
     private readonly root: string,
     private readonly data: SiteData,
   ) {
-    this.env = createEnvironment('internal', HELPERS);
+    this.env = renderKit().createEnvironment('internal', HELPERS);
     for (const [name, file] of Object.entries(PARTIALS)) this.env.registerPartialFile(root, name, `site/${file}`);
   }
 
@@ -61,7 +62,7 @@ export class Renderer {
       nav: NAV.map((n) => ({ ...n, current: n.key === o.nav })),
       scripts: o.scripts ?? [],
       footer: `${this.data.config.organization} — internal incident records; do not share outside the company.`,
-      body: sanitizedHtml(body),
+      body: renderKit().sanitizedHtml(body),
     });
   }
 

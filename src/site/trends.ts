@@ -1,9 +1,8 @@
-import { barChart, pointChart, stackedBarChart } from '../charts/index.js';
 import { compactDuration } from '../format/time.js';
 import { serviceName } from '../format/names.js';
-import { sanitizedHtml } from '../render/handlebars.js';
 import type { SiteData } from './model.js';
 import { UNRATED } from '../schema/incident.js';
+import { renderKit } from './render-kit.js';
 
 /**
  * The trends page: the packet's SVG charts (src/charts) over the whole knowledge base, each
@@ -108,7 +107,7 @@ export function trendsPage(data: SiteData) {
     if (resolved !== undefined) resolveMinutes[p]!.push(minutesBetween(started, resolved));
     if (detected !== undefined) detectMinutes[p]!.push(minutesBetween(started, detected));
   }
-  const perPeriod = stackedBarChart(
+  const perPeriod = renderKit().stackedBarChart(
     { categories: periods.map((p) => p.label), series },
     {
       title: `Incidents per ${unit}, by severity`,
@@ -121,7 +120,7 @@ export function trendsPage(data: SiteData) {
     .map((c) => ({ label: c, value: perCategory.get(f.codeOf(c)) ?? 0 }))
     .filter((d) => d.value > 0)
     .sort((a, b) => b.value - a.value || (a.label < b.label ? -1 : 1));
-  const categoryChart = barChart(byCategory, {
+  const categoryChart = renderKit().barChart(byCategory, {
     title: 'Incidents by root-cause category',
     id: 'trend-category',
     valueAxisLabel: 'Incidents',
@@ -130,7 +129,7 @@ export function trendsPage(data: SiteData) {
   const byService = [...impact]
     .map(([code, m]) => ({ label: serviceName(config, f.value(code)), value: hours(m) }))
     .sort((a, b) => b.value - a.value || (a.label < b.label ? -1 : 1));
-  const serviceChart = barChart(byService, {
+  const serviceChart = renderKit().barChart(byService, {
     title: 'Hours of customer impact by service',
     id: 'trend-service',
     valueAxisLabel: 'Hours',
@@ -141,14 +140,14 @@ export function trendsPage(data: SiteData) {
     const m = median(resolveMinutes[n]!);
     return { label: p.label, value: m === null ? null : hours(m) };
   });
-  const mttrChart = pointChart(mttr, {
+  const mttrChart = renderKit().pointChart(mttr, {
     title: `Median time to resolve per ${unit}`,
     id: 'trend-resolve',
     valueAxisLabel: 'Hours',
     format: hoursLabel,
   });
   const mttd = periods.map((p, n) => ({ label: p.label, value: median(detectMinutes[n]!) }));
-  const mttdChart = pointChart(
+  const mttdChart = renderKit().pointChart(
     mttd.map((d) => ({ label: d.label, value: d.value === null ? null : Math.round(d.value) })),
     {
       title: `Median time to detect per ${unit}`,
@@ -176,7 +175,7 @@ export function trendsPage(data: SiteData) {
   const owners = [...actions].sort(([a, x], [b, y]) => y.open - x.open || (a < b ? -1 : 1));
   // the chart shows the owners with most open items; the table lists everyone
   const charted = owners.slice(0, MAX_OWNERS_CHARTED);
-  const actionsChart = stackedBarChart(
+  const actionsChart = renderKit().stackedBarChart(
     {
       categories: charted.map(([name]) => name.replace(' ', '\n')),
       series: [
@@ -197,7 +196,7 @@ export function trendsPage(data: SiteData) {
       {
         id: 'severity',
         title: `Incidents per ${unit}`,
-        svg: sanitizedHtml(perPeriod),
+        svg: renderKit().sanitizedHtml(perPeriod),
         text: `How many incidents began in each ${unit}, split by severity (${severities.join(', ')}; worst at the bottom of each bar).`,
         caption: `Incidents per ${unit}, stacked by severity.`,
         table: {
@@ -212,7 +211,7 @@ export function trendsPage(data: SiteData) {
       {
         id: 'category',
         title: 'Root causes',
-        svg: sanitizedHtml(categoryChart),
+        svg: renderKit().sanitizedHtml(categoryChart),
         text: 'Incidents by root-cause category, most frequent first.',
         caption: 'Incidents by root-cause category.',
         table: { head: ['Category', 'Incidents'], rows: byCategory.map((d) => [d.label, String(d.value)]) },
@@ -220,7 +219,7 @@ export function trendsPage(data: SiteData) {
       {
         id: 'service',
         title: 'Impact by service',
-        svg: sanitizedHtml(serviceChart),
+        svg: renderKit().sanitizedHtml(serviceChart),
         text: "Total hours of customer impact per affected service, from that service's own impact windows, overlaps counted once (without windows: from the start to resolution, or mitigation if unresolved); degraded, delayed and partial windows count as impact here, unlike in availability; data-loss windows and windows still open do not.",
         caption: 'Hours of customer impact by service; an incident affecting several services counts for each.',
         table: { head: ['Service', 'Hours'], rows: byService.map((d) => [d.label, hoursLabel(d.value)]) },
@@ -228,7 +227,7 @@ export function trendsPage(data: SiteData) {
       {
         id: 'resolve',
         title: 'Time to resolve',
-        svg: sanitizedHtml(mttrChart),
+        svg: renderKit().sanitizedHtml(mttrChart),
         text: `Median hours from the start of impact to resolution, per ${unit}; ${unit}s without a resolved incident are marked “none”.`,
         caption: `Median time to resolve per ${unit}.`,
         table: {
@@ -243,7 +242,7 @@ export function trendsPage(data: SiteData) {
       {
         id: 'detect',
         title: 'Time to detect',
-        svg: sanitizedHtml(mttdChart),
+        svg: renderKit().sanitizedHtml(mttdChart),
         text: `Median minutes from the start of impact to detection, per ${unit}.`,
         caption: `Median time to detect per ${unit}.`,
         table: {
@@ -254,7 +253,7 @@ export function trendsPage(data: SiteData) {
       {
         id: 'actions',
         title: 'Open action items',
-        svg: sanitizedHtml(actionsChart),
+        svg: renderKit().sanitizedHtml(actionsChart),
         text: `Open and in-progress remediations per owner as of ${data.today.toString()}; overdue ones at the bottom of each bar.`,
         caption: 'Open action items by owner, overdue first.',
         table: { head: ['Owner', 'Open', 'Overdue'], rows: owners.map(([name, a]) => [name, String(a.open), String(a.overdue)]) },

@@ -12,6 +12,7 @@ import type { TaskPool } from './parallel.js';
 import { replaceFile } from './pieces.js';
 import type { PagePlan, ShardPage } from './plan.js';
 import type { Layout } from './state.js';
+import { loadRenderKit } from './render-kit.js';
 import { readSiteIncidents } from './summaries.js';
 
 /**
@@ -35,7 +36,7 @@ export interface ShardScripts {
  * are rendered: assets and incident pages, pages over many incidents, search shards. The
  * summaries the fresh pieces of pages over many incidents need are read here.
  */
-export function stalePages(
+export async function stalePages(
   db: Database.Database,
   dbPath: string,
   plan: PagePlan,
@@ -44,10 +45,12 @@ export function stalePages(
   previous: PreviousManifest,
   missing: ReadonlySet<string>,
   scripts: ShardScripts,
-): Page[] {
+): Promise<Page[]> {
   const isStale = (p: { path: string; digest: string }) => previous.pages[p.path] !== p.digest || missing.has(p.path);
   const stale = plan.pages.filter(isStale);
   const staleMany = plan.manyPages.filter(isStale);
+  // planning the pages over many incidents makes their pieces (Handlebars' safe strings)
+  if (stale.length + staleMany.length > 0) await loadRenderKit();
   // the summaries that fresh pieces of pages over many incidents need (action items)
   const wanted = [...new Set(staleMany.flatMap((p) => p.plan()))].filter((id) => !plan.summaryOf.has(id));
   for (const i of readSiteIncidents(db, wanted)) plan.summaryOf.set(i.id, i);
@@ -114,6 +117,7 @@ export async function writePages(w: WriteInput, stale: readonly Page[]): Promise
   /** Pages whose file is written, by their place among the pages rendered (see `settle`). */
   const finished: (Finished | undefined)[] = [];
   if (stale.length > 0) {
+    await loadRenderKit();
     // while pages are written, a record of which: if this build stops, the next renders them again
     writeFileAtomic(join(siteDir, BUILDING_FILE), JSON.stringify([...new Set([...c.building, ...stale.map((p) => p.path)])].sort()), {
       durable: false,

@@ -12,10 +12,15 @@ interface Handler {
 
 const loaders: Record<Request['kind'], () => Promise<Handler>> = {
   parse: async () => (await import('../db/parse.js')).parseHandler,
-  site: async () => (await import('../site/worker.js')).siteHandler,
-  tasks: async () => (await import('../site/worker.js')).tasksHandler,
+  site: async () => (await siteWorker()).siteHandler,
+  tasks: async () => (await siteWorker()).tasksHandler,
   shards: async () => (await import('../site/search.js')).shardsHandler,
 };
+/** The site's handlers, with the rendering code they use (`site/render-kit.ts`) loaded. */
+async function siteWorker() {
+  await (await import('../site/render-kit.js')).loadRenderKit();
+  return import('../site/worker.js');
+}
 const handlers = new Map<string, Promise<Handler>>();
 /** Requests are answered one after another, whatever their modules' loading. */
 let queue: Promise<void> = Promise.resolve();
