@@ -203,8 +203,8 @@ describe('one incident with many services', () => {
     const large = await siteFor(800);
     // Quadratic growth (each of n service pages listing all n services) would be 16 times.
     expect(large.bytes / small.bytes).toBeLessThan(5);
-    expect(large.servicePage).toContain('svc0, svc1, svc2, svc3, svc4, svc5, svc6, svc7, svc8, svc9, svc10, svc11 and 788 more');
-    expect(large.servicePage).not.toContain('svc12,');
+    expect(large.servicePage).toContain('Svc0, Svc1, Svc2, Svc3, Svc4, Svc5, Svc6, Svc7, Svc8, Svc9, Svc10, Svc11 and 788 more');
+    expect(large.servicePage).not.toContain('Svc12,');
   });
 });
 

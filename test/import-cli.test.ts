@@ -10,7 +10,7 @@ const roots: string[] = [];
 afterAll(() => roots.forEach(removeKb));
 function kb(): string {
   const root = tempKb({
-    'postmortem.config.yaml': 'services: [webmail]\nowners:\n  - {id: dana, name: Dana Example}\n',
+    'postmortem.config.yaml': 'services: [webmail]\nservice_names: {webmail: Webmail}\nowners:\n  - {id: dana, name: Dana Example}\n',
     'incidents/.keep': '',
   });
   roots.push(root);

@@ -12,6 +12,7 @@ import { captureContext, removeKb, tempKb } from './helpers/kb.js';
 const FIXTURES = new URL('./fixtures/import/', import.meta.url).pathname;
 const CONFIG = `timezone: America/New_York
 services: [webmail, pop, imap, smtp]
+service_names: {webmail: Webmail, pop: POP, imap: IMAP, smtp: SMTP}
 owners:
   - {id: bill, name: Bill Example}
   - {id: dana, name: Dana Example}
