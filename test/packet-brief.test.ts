@@ -64,7 +64,7 @@ describe('the brief of the June 2007 packet', () => {
     const sum = (rows: typeof involved) => rows.reduce((s, r) => s + r.incidents, 0);
     expect([sum(involved), sum(caused)]).toEqual([6, 5]);
     expect(brief).toContain(
-      `${sum(involved)} incidents involved Rackspace ${sum(caused)} caused by them · ${involved.map((r) => `${r.group} ${r.incidents}`).join(', ')}`,
+      `${sum(involved)} incidents involved Rackspace ${sum(caused)} caused by them · all ${sum(involved)} by severity: ${involved.map((r) => `${r.group} ${r.incidents}`).join(', ')}`,
     );
   });
 

@@ -49,7 +49,8 @@ function facts(input: BriefInput): BriefView['facts'] {
     {
       value: String(incidents.total),
       label: `incidents involved ${provider}`,
-      detail: `${incidents.caused} caused by them${incidents.bySeverity.length ? ` · ${incidents.bySeverity.map((s) => `${s.severity} ${s.incidents}`).join(', ')}` : ''}`,
+      // the severities are of every incident involved, and say so: after "caused by them" they read as the caused ones'
+      detail: `${incidents.caused} caused by them${incidents.bySeverity.length ? ` · all ${incidents.total} by severity: ${incidents.bySeverity.map((s) => `${s.severity} ${s.incidents}`).join(', ')}` : ''}`,
     },
   ];
   const levels = impactByLevel.filter((l) => l.minutes > 0);
