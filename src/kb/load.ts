@@ -4,7 +4,7 @@ import type { Config } from '../schema/config.js';
 import type { Incident } from '../model/incident.js';
 import type { Temporal } from '../model/time.js';
 import { sortProblems, type Problem } from '../problems.js';
-import type { SourceFile } from '../source/read.js';
+import { emptySource, type SourceFile } from '../source/read.js';
 import { readSourceFast } from '../db/fast-read.js';
 import { loadConfig } from './config.js';
 import { idsOfFiles, scanIncidentFiles } from './files.js';
@@ -43,17 +43,7 @@ export function readSourceFile(root: string, file: string, config: Config): Sour
     bytes = readFileSync(join(root, file));
   } catch (e) {
     const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `cannot read file (${(e as Error).message})`;
-    return {
-      file,
-      digest: '',
-      data: undefined,
-      positions: {},
-      frontmatterLine: 1,
-      sections: [],
-      bodyTimeline: [],
-      unreadTimeline: [],
-      problems: [{ file, line: 1, column: 1, severity: 'error', ruleId: 'frontmatter', message: reason }],
-    };
+    return emptySource(file, '', [{ file, line: 1, column: 1, severity: 'error', ruleId: 'frontmatter', message: reason }]);
   }
   // The build's reader: the same result (test/db-fast-read.test.ts), without one remark tree
   // for the whole body, whose size made `check` of a file with 50,000 sections take a gigabyte.

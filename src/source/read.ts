@@ -40,7 +40,8 @@ export function digestOf(bytes: Uint8Array | string): string {
   return createHash('sha256').update(bytes).digest('hex').slice(0, 32);
 }
 
-function emptySource(file: string, digest: string, problems: Problem[]): SourceFile {
+/** A file that could not be read or parsed: no data, only its problems. */
+export function emptySource(file: string, digest: string, problems: Problem[]): SourceFile {
   return {
     file,
     digest,
