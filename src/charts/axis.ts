@@ -54,3 +54,16 @@ export function horizontalValueAxis(
   parts.push('</g>');
   return parts.join('');
 }
+
+/** A category's name under the plot at `x`, one line per "\n" of `label`, the first line 13 below `bottom`. */
+export function categoryName(x: number, bottom: number, label: string): string {
+  return label
+    .split('\n')
+    .map((line, k) => text(x, bottom + 13 + k * 11, line, 'text-anchor="middle" font-size="10" fill="#333333"'))
+    .join('');
+}
+
+/** The category axis's own label, in the bottom right corner of a chart `width` × `height` (nothing when there is none). */
+export function categoryAxisLabel(label: string | undefined, right: number, height: number): string {
+  return label ? text(right, height - 4, label, 'class="axis-label" text-anchor="end" font-size="10.5" fill="#333333"') : '';
+}

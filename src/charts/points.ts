@@ -1,6 +1,6 @@
 import { scaleLinear, scalePoint } from 'd3-scale';
 import { line } from 'd3-shape';
-import { ticksFor, verticalValueAxis } from './axis.js';
+import { categoryAxisLabel, categoryName, ticksFor, verticalValueAxis } from './axis.js';
 import { breakMark, valueDomain } from './outlier.js';
 import { escapeXml, formatValue, idPrefix, num, svgFrame, text } from './svg.js';
 import type { AxisOptions, ChartOptions } from './types.js';
@@ -114,19 +114,9 @@ export function pointChart(data: readonly PointDatum[], options: PointChartOptio
         ),
       );
     }
-    p.label.split('\n').forEach((lineText, k) => {
-      parts.push(text(cx, height - margin.bottom + 13 + k * 11, lineText, 'text-anchor="middle" font-size="10" fill="#333333"'));
-    });
+    parts.push(categoryName(cx, height - margin.bottom, p.label));
   });
-  if (options.categoryAxisLabel)
-    parts.push(
-      text(
-        width - margin.right,
-        height - 4,
-        options.categoryAxisLabel,
-        'class="axis-label" text-anchor="end" font-size="10.5" fill="#333333"',
-      ),
-    );
+  parts.push(categoryAxisLabel(options.categoryAxisLabel, width - margin.right, height));
   const offScale = domain.outlier === undefined ? '' : ` The axis stops at ${format(top)}; ${format(domain.outlier)} is drawn off scale.`;
   const shown = (v: number | null) => (v === null ? (options.missingLabel ?? 'none') : format(v));
   const secondText = (i: number) => (second ? ` (${second.label}: ${shown(second.values[i] ?? null)})` : '');

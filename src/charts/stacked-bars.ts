@@ -1,6 +1,6 @@
 import { scaleBand, scaleLinear } from 'd3-scale';
 import { stack } from 'd3-shape';
-import { ticksFor, verticalValueAxis } from './axis.js';
+import { categoryAxisLabel, categoryName, ticksFor, verticalValueAxis } from './axis.js';
 import { escapeXml, fillFor, fillRef, formatValue, idPrefix, num, patternDefs, svgFrame, text } from './svg.js';
 import type { AxisOptions, ChartOptions } from './types.js';
 
@@ -108,22 +108,10 @@ export function stackedBarChart(data: StackedBarData, options: StackedBarOptions
         'class="total" text-anchor="middle" font-size="10" font-weight="bold" fill="#000000"',
       ),
     );
-    const lines = category.split('\n');
-    lines.forEach((line, k) => {
-      parts.push(text(x0 + band / 2, height - margin.bottom + 13 + k * 11, line, 'text-anchor="middle" font-size="10" fill="#333333"'));
-    });
+    parts.push(categoryName(x0 + band / 2, height - margin.bottom, category));
     parts.push('</g>');
   });
-  if (options.categoryAxisLabel) {
-    parts.push(
-      text(
-        width - margin.right,
-        height - 4,
-        options.categoryAxisLabel,
-        'class="axis-label" text-anchor="end" font-size="10.5" fill="#333333"',
-      ),
-    );
-  }
+  parts.push(categoryAxisLabel(options.categoryAxisLabel, width - margin.right, height));
 
   const partText = (i: number) => (data.part ? ` (${format(data.part.values[i] ?? 0)} ${data.part.label})` : '');
   const description =
