@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import type { SourceFile } from '../source/read.js';
 import type { Problem } from '../problems.js';
 import { APPLICATION_ID } from './ownership.js';
+import type { Replay } from './replay.js';
 
 /**
  * The parse cache: what reading a file produced (a plain-JSON `SourceFile`), keyed by content
@@ -21,6 +22,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sources (digest TEXT PRIMARY KEY, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS stamps (file TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ms REAL NOT NULL, digest TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS checks (file TEXT PRIMARY KEY, digest TEXT NOT NULL, context TEXT NOT NULL, json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS replay (key TEXT NOT NULL, manifest TEXT NOT NULL, report BLOB NOT NULL, errors INTEGER NOT NULL, warnings INTEGER NOT NULL);
 `;
 
 /** What the per-file validation stage found for one file, kept so an unchanged file is not validated again. */
@@ -85,7 +87,8 @@ export class ParseCache {
         db.pragma('synchronous = NORMAL');
         const stored = db.prepare("SELECT value FROM meta WHERE key = 'version'").pluck().get() as string | undefined;
         if (stored !== version) {
-          db.exec('DELETE FROM sources; DELETE FROM stamps; DELETE FROM checks; DELETE FROM meta;');
+          db.exec(CACHE_SQL);
+          db.exec('DELETE FROM sources; DELETE FROM stamps; DELETE FROM checks; DELETE FROM replay; DELETE FROM meta;');
           db.prepare("INSERT INTO meta VALUES ('version', ?)").run(version);
         }
         return db;
@@ -144,6 +147,35 @@ export class ParseCache {
     this.db.transaction(() => {
       for (const [file, { digest, check }] of checks) put.run(file, digest, context, JSON.stringify(check));
       for (const file of files) if (!keep.has(file)) remove.run(file);
+    })();
+  }
+
+  /** What the last build kept to answer a build with nothing changed (see `Replay`); undefined when none. */
+  replay(): Replay | undefined {
+    try {
+      return this.db.prepare('SELECT key, manifest, report, errors, warnings FROM replay').get() as Replay | undefined;
+    } catch {
+      return undefined; // a cache made before the table was
+    }
+  }
+
+  /** Keeps `replay` in place of the one before (nothing is written when it is the same). */
+  saveReplay(replay: Replay): void {
+    const old = this.replay();
+    if (
+      old &&
+      old.key === replay.key &&
+      old.manifest === replay.manifest &&
+      Buffer.compare(old.report, replay.report) === 0 &&
+      old.errors === replay.errors &&
+      old.warnings === replay.warnings
+    )
+      return;
+    this.db.exec(CACHE_SQL); // every statement is IF NOT EXISTS: adds the table to a cache made before it
+    const put = this.db.prepare('INSERT INTO replay VALUES (@key, @manifest, @report, @errors, @warnings)');
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM replay').run();
+      put.run(replay);
     })();
   }
 

@@ -50,35 +50,49 @@ export function readPrevious(dbPath: string): Previous | undefined {
     if ((db.pragma('user_version', { simple: true }) as number) !== SCHEMA_VERSION) return undefined;
     const meta = new Map(db.prepare('SELECT key, value FROM meta').raw().all() as [string, string][]);
     const files = new Map(db.prepare('SELECT file, digest FROM files').raw().all() as [string, string][]);
-    const incidents = new Map(
-      (db.prepare('SELECT file, id, digest FROM incidents').raw().all() as [string, string, string][]).map(([file, id, digest]) => [
-        file,
-        { id, digest },
-      ]),
-    );
-    const problems = () => {
-      const reader = openReadOnly(dbPath);
-      try {
-        return (
-          reader.prepare('SELECT file, line, "column", severity, rule_id, message FROM problems ORDER BY rowid').raw().all() as [
-            string,
-            number,
-            number,
-            'error' | 'warning',
-            string,
-            string,
-          ][]
-        ).map(([file, line, column, severity, ruleId, message]) => ({ file, line, column, severity, ruleId, message }));
-      } finally {
-        reader.close();
-      }
-    };
-    return { meta, files, incidents, problems };
+    return { meta, files, incidents: incidentsIn(db), problems: () => readProblems(dbPath) };
   } catch {
     return undefined; // unreadable or from another schema: rebuilt from scratch
   } finally {
     db?.close();
   }
+}
+
+/** Valid incidents of the database by file. */
+function incidentsIn(db: Database.Database): Map<string, { id: string; digest: string }> {
+  const rows = db.prepare('SELECT file, id, digest FROM incidents').raw().all() as [string, string, string][];
+  return new Map(rows.map(([file, id, digest]) => [file, { id, digest }]));
+}
+
+/** Reads something from the database at `dbPath` with a connection of its own. */
+function reading<T>(dbPath: string, read: (db: Database.Database) => T): T {
+  const db = openReadOnly(dbPath);
+  try {
+    return read(db);
+  } finally {
+    db.close();
+  }
+}
+
+/** Valid incidents of the database at `dbPath` by file. */
+export function readIncidents(dbPath: string): Map<string, { id: string; digest: string }> {
+  return reading(dbPath, incidentsIn);
+}
+
+/** The problems the database at `dbPath` recorded, in the order written. */
+export function readProblems(dbPath: string): Problem[] {
+  return reading(dbPath, (db) =>
+    (
+      db.prepare('SELECT file, line, "column", severity, rule_id, message FROM problems ORDER BY rowid').raw().all() as [
+        string,
+        number,
+        number,
+        'error' | 'warning',
+        string,
+        string,
+      ][]
+    ).map(([file, line, column, severity, ruleId, message]) => ({ file, line, column, severity, ruleId, message })),
+  );
 }
 
 /** Removes temp files of builds that were killed (their process is gone). */
