@@ -22,7 +22,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sources (digest TEXT PRIMARY KEY, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS stamps (file TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ms REAL NOT NULL, digest TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS checks (file TEXT PRIMARY KEY, digest TEXT NOT NULL, context TEXT NOT NULL, json TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS replay (key TEXT NOT NULL, manifest TEXT NOT NULL, report BLOB NOT NULL, errors INTEGER NOT NULL, warnings INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS replay (key TEXT NOT NULL, manifest TEXT NOT NULL, report BLOB NOT NULL, digest TEXT NOT NULL, errors INTEGER NOT NULL, warnings INTEGER NOT NULL);
 `;
 
 /** What the per-file validation stage found for one file, kept so an unchanged file is not validated again. */
@@ -150,10 +150,15 @@ export class ParseCache {
     })();
   }
 
-  /** What the last build kept to answer a build with nothing changed (see `Replay`); undefined when none. */
-  replay(): Replay | undefined {
+  /**
+   * What the last build kept to answer a build with nothing changed (see `Replay`), when it was
+   * kept for this key and manifest (else the report is not even read); undefined when none.
+   */
+  replay(key: string, manifest: string): Replay | undefined {
     try {
-      return this.db.prepare('SELECT key, manifest, report, errors, warnings FROM replay').get() as Replay | undefined;
+      return this.db
+        .prepare('SELECT key, manifest, report, digest, errors, warnings FROM replay WHERE key = ? AND manifest = ?')
+        .get(key, manifest) as Replay | undefined;
     } catch {
       return undefined; // a cache made before the table was
     }
@@ -161,21 +166,18 @@ export class ParseCache {
 
   /** Keeps `replay` in place of the one before (nothing is written when it is the same). */
   saveReplay(replay: Replay): void {
-    const old = this.replay();
-    if (
-      old &&
-      old.key === replay.key &&
-      old.manifest === replay.manifest &&
-      Buffer.compare(old.report, replay.report) === 0 &&
-      old.errors === replay.errors &&
-      old.warnings === replay.warnings
-    )
-      return;
-    this.db.exec(CACHE_SQL); // every statement is IF NOT EXISTS: adds the table to a cache made before it
-    const put = this.db.prepare('INSERT INTO replay VALUES (@key, @manifest, @report, @errors, @warnings)');
+    let old: [string, string, string] | undefined;
+    try {
+      old = this.db.prepare('SELECT key, manifest, digest FROM replay').raw().get() as typeof old;
+    } catch {
+      // a cache made before the table was
+    }
+    if (old?.[0] === replay.key && old[1] === replay.manifest && old[2] === replay.digest) return;
     this.db.transaction(() => {
-      this.db.prepare('DELETE FROM replay').run();
-      put.run(replay);
+      // made again: a cache from before the table (or before one of its columns) gets it as it is now
+      this.db.exec('DROP TABLE IF EXISTS replay');
+      this.db.exec(CACHE_SQL);
+      this.db.prepare('INSERT INTO replay VALUES (@key, @manifest, @report, @digest, @errors, @warnings)').run(replay);
     })();
   }
 

@@ -4,7 +4,6 @@ import { basename, dirname, join } from 'node:path';
 import type { Config } from '../schema/config.js';
 import type { Temporal } from '../model/time.js';
 import type { Problem } from '../problems.js';
-import { digestOf } from '../source/read.js';
 import type { FileStamp } from './cache.js';
 import { META, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 import { APPLICATION_ID } from './ownership.js';
@@ -58,9 +57,16 @@ export function readPrevious(dbPath: string): Previous | undefined {
   }
 }
 
-/** Valid incidents of the database by file. */
+/**
+ * Valid incidents of the database by file: from `files`, which names the incident of each valid
+ * file (the incidents table's rows are wide: reading 10,000 of them reads the whole table).
+ */
 function incidentsIn(db: Database.Database): Map<string, { id: string; digest: string }> {
-  const rows = db.prepare('SELECT file, id, digest FROM incidents').raw().all() as [string, string, string][];
+  const rows = db.prepare('SELECT file, incident_id, digest FROM files WHERE incident_id IS NOT NULL').raw().all() as [
+    string,
+    string,
+    string,
+  ][];
   return new Map(rows.map(([file, id, digest]) => [file, { id, digest }]));
 }
 
@@ -179,7 +185,7 @@ export class DatabaseBuild {
     valid: readonly { file: string; id: string; digest: string }[],
     rowsOf: (file: string) => IncidentRows,
     files: readonly { file: string; digest: string; id: string | null; undated: boolean }[],
-    problems: readonly Problem[],
+    problems: { list: readonly Problem[]; digest: string },
     configDigest: string,
     today: Temporal.PlainDate,
     history: History,
@@ -211,8 +217,8 @@ export class DatabaseBuild {
     for (const f of files)
       if (oldFiles.get(f.file) !== f.digest || oldIds.get(f.file) !== f.id) fileRow.run(f.file, f.digest, f.id, f.undated ? 1 : 0);
     // The problems are rewritten only when they differ from those the starting point recorded.
-    const problemsDigest = digestOf(JSON.stringify(problems));
-    if (previous?.meta.get(META.problemsDigest) !== problemsDigest) writeProblems(db, problems);
+    const problemsDigest = problems.digest;
+    if (previous?.meta.get(META.problemsDigest) !== problemsDigest) writeProblems(db, problems.list);
     if (previous?.meta.get(META.history) !== history.key) writeHistoryRows(db, history);
     const meta = db.prepare('INSERT OR REPLACE INTO meta VALUES (?, ?)');
     meta.run(META.history, history.key);

@@ -164,8 +164,8 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
       history: history.key,
       found: [...scanned.problems, ...loaded.problems],
     });
-    const replay = cache.replay();
-    if (replay?.key === key && replay.manifest === manifestOf(files, stats, statOf(dbPath))) {
+    const replay = cache.replay(key, manifestOf(files, stats, statOf(dbPath)));
+    if (replay) {
       return knowledgeBase({
         ...base,
         problems: () => sortProblems([...readProblems(dbPath).filter((p) => p.ruleId !== SCAN_RULE), ...scanned.problems]),
@@ -177,14 +177,19 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
       });
     }
     const built = await bringUpToDate(ctx, cache, { ...base, files, stats, startedMs, configDigest, scanned, loaded });
-    const report = { bytes: Buffer.from(formatProblems(built.problems)), ...countBySeverity(built.problems) };
+    const { problems, validByFile, report } = built;
     const manifest = manifestOf(files, stats, statOf(dbPath), built.stamps);
-    cache.saveReplay({ key, manifest, report: report.bytes, errors: report.errors, warnings: report.warnings });
-    const { problems, validByFile } = built;
+    cache.saveReplay({ key, manifest, report: report.bytes, digest: report.digest, errors: report.errors, warnings: report.warnings });
     return knowledgeBase({ ...base, ...built, problems: () => problems, validByFile: () => validByFile, report });
   } finally {
     cache.close();
   }
+}
+
+/** The problems as printed, UTF-8, with their digest (the database's `problems_digest`) and counts. */
+function reportOf(problems: readonly Problem[]) {
+  const bytes = Buffer.from(formatProblems(problems));
+  return { bytes, digest: digestOf(bytes), ...countBySeverity(problems) };
 }
 
 /** The result's parts; `problems` and `validByFile` are read on first use. */
@@ -272,9 +277,11 @@ async function bringUpToDate(
     [...stamps].every(([file, s]) => s.digest !== '' && previous.files.get(file) === s.digest);
   const beforeIds = new Map([...(previous?.incidents.values() ?? [])].map((v) => [v.id, v.digest]));
 
+  let report: ReturnType<typeof reportOf>;
   if (sameFiles && previous.meta.get(META.today) === today.toString() && previous.meta.get(META.history) === history.key) {
     // What the scan found (a symbolic link, an unreadable folder) is never in the files compared: found afresh.
     problems = sortProblems([...previous.problems().filter((p) => p.ruleId !== SCAN_RULE), ...scanned.problems]);
+    report = reportOf(problems);
     validByFile = previous.incidents;
     changed = { added: [], changed: [], removed: [] };
   } else {
@@ -296,6 +303,7 @@ async function bringUpToDate(
       const validation = await validateAll(ctx, cache, files, stamps, config, today, context, startedMs, (rows) => build.offer(rows));
       parsedCount = validation.parsed;
       problems = sortProblems([...loaded.problems, ...scanned.problems, ...validation.problems]);
+      report = reportOf(problems);
       validByFile = new Map(validation.valid.map((v) => [v.file, { id: v.id, digest: v.digest }]));
       const fileRows = files.map((file) => ({
         file,
@@ -303,7 +311,7 @@ async function bringUpToDate(
         id: validByFile.get(file)?.id ?? null,
         undated: validation.undated.has(file),
       }));
-      build.finish(validation.valid, rowsOf, fileRows, problems, configDigest, today, history);
+      build.finish(validation.valid, rowsOf, fileRows, { list: problems, digest: report.digest }, configDigest, today, history);
     } catch (error) {
       build.abort();
       throw error;
@@ -317,5 +325,5 @@ async function bringUpToDate(
     [...oldStamps.values()].map((s) => s.digest),
     new Set([...stamps.values()].map((s) => s.digest)),
   );
-  return { problems, validByFile, changed, rebuilt, parsed: parsedCount, stamps };
+  return { problems, report, validByFile, changed, rebuilt, parsed: parsedCount, stamps };
 }

@@ -17,6 +17,8 @@ export interface Replay {
   manifest: string;
   /** The problems as `check` prints them (`formatProblems`), UTF-8: a string of 20,000 lines costs far more to read back and write. */
   report: Uint8Array;
+  /** The report's digest: a build compares it, not the report, with the one it would store. */
+  digest: string;
   errors: number;
   warnings: number;
 }
