@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BUILD_STEPS } from '../src/build/steps.js';
 import { runBuild } from '../src/commands/build.js';
+import { reportPathFor } from '../src/db/cache.js';
 import { cachePathFor } from '../src/db/knowledge-base.js';
+import { fileStampOf } from '../src/db/replay.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
 import { CONFIG, fixtureFiles, LB, pathOf } from './fixtures/db-kb.js';
 
@@ -50,9 +52,11 @@ async function build(root: string, now = '2007-07-01') {
 
 /** Changes the stored report (only the cache's copy: the files and the database are left alone). */
 function storeMarker(root: string): void {
-  const cache = new Database(cachePathFor(join(root, 'out', 'postmortems.db')));
+  const cachePath = cachePathFor(join(root, 'out', 'postmortems.db'));
+  writeFileSync(reportPathFor(cachePath), MARKER);
+  const cache = new Database(cachePath);
   try {
-    expect(cache.prepare('UPDATE replay SET report = ?').run(Buffer.from(MARKER)).changes).toBe(1);
+    expect(cache.prepare('UPDATE replay SET report_stamp = ?').run(fileStampOf(reportPathFor(cachePath))).changes).toBe(1);
   } finally {
     cache.close();
   }
@@ -92,6 +96,9 @@ describe('build with nothing changed: the previous problems replayed', () => {
     // The next build prints the report the cache holds: it is the one replayed.
     storeMarker(root);
     expect((await build(root)).out.startsWith(MARKER)).toBe(true);
+    // A report file other than the one written for the stored row (an interrupted build's) is not replayed.
+    writeFileSync(reportPathFor(cachePathFor(join(root, 'out', 'postmortems.db'))), `${MARKER}!`);
+    expect(await build(root)).toEqual(plain);
   });
 
   const changes: [string, (root: string) => void, string?][] = [

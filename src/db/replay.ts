@@ -39,6 +39,12 @@ export function statOf(path: string): FileStat | undefined {
   }
 }
 
+/** A file's size, time and inode as one string (undefined when it cannot be stat'ed). */
+export function fileStampOf(path: string): string | undefined {
+  const stat = statOf(path);
+  return stat && `${stat.size}:${stat.mtimeMs}:${stat.ino}`;
+}
+
 /** Each file's stat, in the order of `files` (paths relative to `root`, which is absolute: no join per file). */
 export function statFiles(root: string, files: readonly string[]): (FileStat | undefined)[] {
   const prefix = join(root, '/');
