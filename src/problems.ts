@@ -44,6 +44,13 @@ export function formatProblem(p: Problem): string {
   return `${file}:${p.line}:${p.column}: ${p.severity} ${message} [${p.ruleId}]`;
 }
 
+/** Problems as `check` prints them: one line each, every line ending in a newline ('' for none). */
+export function formatProblems(problems: readonly Problem[]): string {
+  let text = '';
+  for (const p of problems) text += `${formatProblem(p)}\n`;
+  return text;
+}
+
 export function countBySeverity(problems: readonly Problem[]): { errors: number; warnings: number } {
   let errors = 0;
   let warnings = 0;

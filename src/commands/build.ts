@@ -35,8 +35,10 @@ export function historyLine(kb: BuiltKnowledgeBase): string {
 /** `postmortem build`: the database, then every registered build step (documents, site). */
 export async function runBuild(ctx: CommandContext, options: BuildOptions = {}): Promise<BuildResult> {
   const kb = await updateKnowledgeBase(ctx, { dbPath: options.db });
-  const problems = [...kb.problems, ...kb.history.problems];
-  printProblems(ctx, kb.problems);
+  // The database's problems as the build kept them, in one write (read as objects only for colour).
+  if (ctx.color) printProblems(ctx, kb.problems);
+  else if (kb.report.bytes.length > 0) ctx.stdout.write(kb.report.bytes);
+  const problems = [...kb.history.problems];
   printProblems(ctx, kb.history.problems);
   const db = kb.openDb();
   let count: number;
@@ -55,13 +57,21 @@ export async function runBuild(ctx: CommandContext, options: BuildOptions = {}):
     for (const note of result.notes) ctx.stdout.write(`${step.name}: ${note}\n`);
     ctx.stdout.write(`${step.name}: ${plural(result.written.length, 'file')} written, ${result.unchanged} unchanged.\n`);
   }
-  const { errors, warnings } = countBySeverity(problems);
+  const counted = countBySeverity(problems);
+  const errors = kb.report.errors + counted.errors;
+  const warnings = kb.report.warnings + counted.warnings;
   if (errors > 0 || warnings > 0) {
     ctx.stdout.write(
       `${plural(errors, 'error')}, ${plural(warnings, 'warning')}${errors > 0 ? '; files with errors were left out' : ''}.\n`,
     );
   }
-  return { exitCode: errors > 0 ? 1 : 0, kb, problems };
+  return {
+    exitCode: errors > 0 ? 1 : 0,
+    kb,
+    get problems() {
+      return [...kb.problems, ...problems];
+    },
+  };
 }
 
 export const buildCommand = (env: CliEnv): CommandBody => ({

@@ -1,7 +1,8 @@
 import type { CommandModule } from 'yargs';
 /** What every command function receives: the knowledge base, where output goes, and the streams. */
 export interface Output {
-  write(text: string): unknown;
+  /** Text, or UTF-8 bytes (a report kept by the build is written as it was stored). */
+  write(text: string | Uint8Array): unknown;
   isTTY?: boolean;
 }
 

@@ -1,8 +1,9 @@
 import Database from 'better-sqlite3';
-import { rmSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { SourceFile } from '../source/read.js';
 import type { Problem } from '../problems.js';
 import { APPLICATION_ID } from './ownership.js';
+import { fileStampOf, type Replay } from './replay.js';
 
 /**
  * The parse cache: what reading a file produced (a plain-JSON `SourceFile`), keyed by content
@@ -21,6 +22,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sources (digest TEXT PRIMARY KEY, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS stamps (file TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ms REAL NOT NULL, digest TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS checks (file TEXT PRIMARY KEY, digest TEXT NOT NULL, context TEXT NOT NULL, json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS replay (key TEXT NOT NULL, manifest TEXT NOT NULL, report_stamp TEXT NOT NULL, digest TEXT NOT NULL, errors INTEGER NOT NULL, warnings INTEGER NOT NULL);
 `;
 
 /** What the per-file validation stage found for one file, kept so an unchanged file is not validated again. */
@@ -37,15 +39,23 @@ export interface FileCheck {
   frontmatterLine: number;
 }
 
+/** Where the replay's report is kept (see `ParseCache.replay`). */
+export function reportPathFor(cachePath: string): string {
+  return `${cachePath}.report`;
+}
+
 export class ParseCache {
   private readonly db: Database.Database;
   private readonly getSource: Database.Statement;
   private readonly putSource: Database.Statement;
+  /** The replay's report, a file of its own beside the cache: megabytes written and read in one call, not through SQLite pages and its log. */
+  private readonly reportPath: string | undefined;
 
   constructor(path: string, version: string);
   constructor(db: Database.Database);
   constructor(at: string | Database.Database, version?: string) {
     this.db = typeof at === 'string' ? ParseCache.open(at, version!) : at;
+    this.reportPath = typeof at === 'string' ? reportPathFor(at) : undefined;
     this.getSource = this.db.prepare('SELECT json FROM sources WHERE digest = ?').pluck();
     this.putSource = this.db.prepare('INSERT OR REPLACE INTO sources VALUES (?, ?)');
   }
@@ -85,7 +95,8 @@ export class ParseCache {
         db.pragma('synchronous = NORMAL');
         const stored = db.prepare("SELECT value FROM meta WHERE key = 'version'").pluck().get() as string | undefined;
         if (stored !== version) {
-          db.exec('DELETE FROM sources; DELETE FROM stamps; DELETE FROM checks; DELETE FROM meta;');
+          db.exec(CACHE_SQL);
+          db.exec('DELETE FROM sources; DELETE FROM stamps; DELETE FROM checks; DELETE FROM replay; DELETE FROM meta;');
           db.prepare("INSERT INTO meta VALUES ('version', ?)").run(version);
         }
         return db;
@@ -144,6 +155,48 @@ export class ParseCache {
     this.db.transaction(() => {
       for (const [file, { digest, check }] of checks) put.run(file, digest, context, JSON.stringify(check));
       for (const file of files) if (!keep.has(file)) remove.run(file);
+    })();
+  }
+
+  /**
+   * What the last build kept to answer a build with nothing changed (see `Replay`), when it was
+   * kept for this key and manifest (else the report is not even read); undefined when none.
+   */
+  replay(key: string, manifest: string): Replay | undefined {
+    if (!this.reportPath) return undefined;
+    try {
+      const row = this.db
+        .prepare('SELECT report_stamp, digest, errors, warnings FROM replay WHERE key = ? AND manifest = ?')
+        .get(key, manifest) as { report_stamp: string; digest: string; errors: number; warnings: number } | undefined;
+      // the report file as it was written for this row (not one a later, interrupted build left)
+      if (!row || fileStampOf(this.reportPath) !== row.report_stamp) return undefined;
+      const report = readFileSync(this.reportPath);
+      return { key, manifest, report, digest: row.digest, errors: row.errors, warnings: row.warnings };
+    } catch {
+      return undefined; // none, or a cache made before the table was
+    }
+  }
+
+  /** Keeps `replay` in place of the one before (nothing is written when it is the same). */
+  saveReplay(replay: Replay): void {
+    let old: [string, string, string] | undefined;
+    try {
+      old = this.db.prepare('SELECT key, manifest, digest FROM replay').raw().get() as typeof old;
+    } catch {
+      // a cache made before the table was
+    }
+    if (!this.reportPath || (old?.[0] === replay.key && old[1] === replay.manifest && old[2] === replay.digest)) return;
+    const temp = `${this.reportPath}.${process.pid}.tmp`;
+    writeFileSync(temp, replay.report);
+    renameSync(temp, this.reportPath);
+    const { report: _, ...row } = replay;
+    this.db.transaction(() => {
+      // made again: a cache from before the table (or before one of its columns) gets it as it is now
+      this.db.exec('DROP TABLE IF EXISTS replay');
+      this.db.exec(CACHE_SQL);
+      this.db
+        .prepare('INSERT INTO replay VALUES (@key, @manifest, @stamp, @digest, @errors, @warnings)')
+        .run({ ...row, stamp: fileStampOf(this.reportPath!) ?? '' });
     })();
   }
 

@@ -4,7 +4,6 @@ import { basename, dirname, join } from 'node:path';
 import type { Config } from '../schema/config.js';
 import type { Temporal } from '../model/time.js';
 import type { Problem } from '../problems.js';
-import { digestOf } from '../source/read.js';
 import type { FileStamp } from './cache.js';
 import { META, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 import { APPLICATION_ID } from './ownership.js';
@@ -50,35 +49,56 @@ export function readPrevious(dbPath: string): Previous | undefined {
     if ((db.pragma('user_version', { simple: true }) as number) !== SCHEMA_VERSION) return undefined;
     const meta = new Map(db.prepare('SELECT key, value FROM meta').raw().all() as [string, string][]);
     const files = new Map(db.prepare('SELECT file, digest FROM files').raw().all() as [string, string][]);
-    const incidents = new Map(
-      (db.prepare('SELECT file, id, digest FROM incidents').raw().all() as [string, string, string][]).map(([file, id, digest]) => [
-        file,
-        { id, digest },
-      ]),
-    );
-    const problems = () => {
-      const reader = openReadOnly(dbPath);
-      try {
-        return (
-          reader.prepare('SELECT file, line, "column", severity, rule_id, message FROM problems ORDER BY rowid').raw().all() as [
-            string,
-            number,
-            number,
-            'error' | 'warning',
-            string,
-            string,
-          ][]
-        ).map(([file, line, column, severity, ruleId, message]) => ({ file, line, column, severity, ruleId, message }));
-      } finally {
-        reader.close();
-      }
-    };
-    return { meta, files, incidents, problems };
+    return { meta, files, incidents: incidentsIn(db), problems: () => readProblems(dbPath) };
   } catch {
     return undefined; // unreadable or from another schema: rebuilt from scratch
   } finally {
     db?.close();
   }
+}
+
+/**
+ * Valid incidents of the database by file: from `files`, which names the incident of each valid
+ * file (the incidents table's rows are wide: reading 10,000 of them reads the whole table).
+ */
+function incidentsIn(db: Database.Database): Map<string, { id: string; digest: string }> {
+  const rows = db.prepare('SELECT file, incident_id, digest FROM files WHERE incident_id IS NOT NULL').raw().all() as [
+    string,
+    string,
+    string,
+  ][];
+  return new Map(rows.map(([file, id, digest]) => [file, { id, digest }]));
+}
+
+/** Reads something from the database at `dbPath` with a connection of its own. */
+function reading<T>(dbPath: string, read: (db: Database.Database) => T): T {
+  const db = openReadOnly(dbPath);
+  try {
+    return read(db);
+  } finally {
+    db.close();
+  }
+}
+
+/** Valid incidents of the database at `dbPath` by file. */
+export function readIncidents(dbPath: string): Map<string, { id: string; digest: string }> {
+  return reading(dbPath, incidentsIn);
+}
+
+/** The problems the database at `dbPath` recorded, in the order written. */
+export function readProblems(dbPath: string): Problem[] {
+  return reading(dbPath, (db) =>
+    (
+      db.prepare('SELECT file, line, "column", severity, rule_id, message FROM problems ORDER BY rowid').raw().all() as [
+        string,
+        number,
+        number,
+        'error' | 'warning',
+        string,
+        string,
+      ][]
+    ).map(([file, line, column, severity, ruleId, message]) => ({ file, line, column, severity, ruleId, message })),
+  );
 }
 
 /** Removes temp files of builds that were killed (their process is gone). */
@@ -165,7 +185,7 @@ export class DatabaseBuild {
     valid: readonly { file: string; id: string; digest: string }[],
     rowsOf: (file: string) => IncidentRows,
     files: readonly { file: string; digest: string; id: string | null; undated: boolean }[],
-    problems: readonly Problem[],
+    problems: { list: readonly Problem[]; digest: string },
     configDigest: string,
     today: Temporal.PlainDate,
     history: History,
@@ -197,8 +217,8 @@ export class DatabaseBuild {
     for (const f of files)
       if (oldFiles.get(f.file) !== f.digest || oldIds.get(f.file) !== f.id) fileRow.run(f.file, f.digest, f.id, f.undated ? 1 : 0);
     // The problems are rewritten only when they differ from those the starting point recorded.
-    const problemsDigest = digestOf(JSON.stringify(problems));
-    if (previous?.meta.get(META.problemsDigest) !== problemsDigest) writeProblems(db, problems);
+    const problemsDigest = problems.digest;
+    if (previous?.meta.get(META.problemsDigest) !== problemsDigest) writeProblems(db, problems.list);
     if (previous?.meta.get(META.history) !== history.key) writeHistoryRows(db, history);
     const meta = db.prepare('INSERT OR REPLACE INTO meta VALUES (?, ?)');
     meta.run(META.history, history.key);

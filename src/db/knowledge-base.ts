@@ -1,11 +1,11 @@
 import type Database from 'better-sqlite3';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { CommandContext } from '../commands/context.js';
 import type { Config } from '../schema/config.js';
 import { toIncident, type Incident } from '../model/incident.js';
 import type { Temporal } from '../model/time.js';
-import { sortProblems, type Problem } from '../problems.js';
+import { countBySeverity, formatProblems, sortProblems, type Problem } from '../problems.js';
 import { digestOf } from '../source/read.js';
 import { loadConfig } from '../kb/config.js';
 import { idsOfFiles, scanIncidentFiles, SCAN_RULE } from '../kb/files.js';
@@ -15,7 +15,17 @@ import { cachePathFor, cacheVersionOf, DB_FILE, checkContextOf, configDigestOf }
 import { loadIncidents, type IncidentSource } from './incident-source.js';
 import { META } from './schema.js';
 import { incidentRows, type IncidentRows } from './write.js';
-import { DatabaseBuild, keptPathFor, openReadOnly, readPrevious, removeStaleTemps, TOOL_VERSION } from './database-file.js';
+import {
+  DatabaseBuild,
+  keptPathFor,
+  openReadOnly,
+  readIncidents,
+  readPrevious,
+  readProblems,
+  removeStaleTemps,
+  TOOL_VERSION,
+} from './database-file.js';
+import { manifestOf, replayKey, statFiles, statOf, type FileStat } from './replay.js';
 import { validateAll } from './incremental-check.js';
 import { asUserError, onFile } from '../output/file-error.js';
 import { checkTargets, refuseInsideIncidents } from '../kb/targets.js';
@@ -30,8 +40,10 @@ export interface BuiltKnowledgeBase {
   config: Config;
   today: Temporal.PlainDate;
   dbPath: string;
-  /** Exactly what `check` reports (sorted). */
+  /** Exactly what `check` reports (sorted; after a build with nothing changed, read on first use). */
   problems: Problem[];
+  /** The same problems as printed (`formatProblems`, UTF-8) with their counts: `build` prints them in one write. */
+  report: { bytes: Uint8Array; errors: number; warnings: number };
   /** Incident ids since the previous build (every valid incident when the config or tool changed). */
   changed: { added: string[]; changed: string[]; removed: string[] };
   /** A read-only connection (`readonly: true` + `query_only`); the caller closes it. */
@@ -64,22 +76,19 @@ export { cachePathFor } from './cache-key.js';
 function stampFiles(
   root: string,
   files: readonly string[],
+  stats: readonly (FileStat | undefined)[],
   previous: ReadonlyMap<string, FileStamp>,
   startedMs: number,
   hash: boolean,
 ): Map<string, FileStamp> {
   const stamps = new Map<string, FileStamp>();
-  for (const file of files) {
-    let size = -1;
-    let mtimeMs = 0;
-    try {
-      const st = statSync(join(root, file));
-      size = st.size;
-      mtimeMs = st.mtimeMs;
-    } catch {
+  for (const [i, file] of files.entries()) {
+    const stat = stats[i];
+    if (!stat) {
       stamps.set(file, { size: -1, mtimeMs: 0, digest: '' });
       continue;
     }
+    const { size, mtimeMs } = stat;
     const old = previous.get(file);
     if (old && old.size === size && old.mtimeMs === mtimeMs && mtimeMs !== 0 && old.digest) {
       stamps.set(file, old);
@@ -144,88 +153,76 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
   const cachePath = cachePathFor(dbPath);
   const cache = new ParseCache(cachePath, cacheVersion);
   const history = updateHistory(root, config, `${cacheVersion}/${configDigest}`, historyPathFor(cachePath));
-  let problems: Problem[];
-  let validByFile: Map<string, { id: string; digest: string }>;
-  let rebuilt = false;
-  let parsedCount = 0;
-  let changed: BuiltKnowledgeBase['changed'];
+  const base = { ctx, config, today, dbPath, history, incidentSource: { root, cachePath, cacheVersion, config } };
   try {
     const files = scanned.files;
-    const oldStamps = cache.stamps();
-    // A first build has no digest to compare with (no stamps, parses or database): files are
-    // hashed by the workers that read them, not read here first, before they can start.
-    const first = oldStamps.size === 0 && cache.isEmpty() && !existsSync(dbPath) && !existsSync(keptPathFor(dbPath));
-    const stamps = stampFiles(root, files, oldStamps, startedMs, !first);
-    const previous = readPrevious(dbPath);
-    const compatible =
-      previous !== undefined &&
-      previous.meta.get(META.toolVersion) === TOOL_VERSION &&
-      previous.meta.get(META.configDigest) === configDigest;
-    const sameFiles =
-      compatible &&
-      previous.files.size === stamps.size &&
-      [...stamps].every(([file, s]) => s.digest !== '' && previous.files.get(file) === s.digest);
-    const beforeIds = new Map([...(previous?.incidents.values() ?? [])].map((v) => [v.id, v.digest]));
-
-    if (sameFiles && previous.meta.get(META.today) === today.toString() && previous.meta.get(META.history) === history.key) {
-      // What the scan found (a symbolic link, an unreadable folder) is never in the files compared: found afresh.
-      problems = sortProblems([...previous.problems().filter((p) => p.ruleId !== SCAN_RULE), ...scanned.problems]);
-      validByFile = previous.incidents;
-      changed = { added: [], changed: [], removed: [] };
-    } else {
-      const context = checkContextOf(cacheVersion, configDigest, today);
-      const rowsOf = (file: string): IncidentRows => {
-        const source = cache.get(stamps.get(file)!.digest, file);
-        const incident = source && toIncident(source, config).incident;
-        if (!incident) throw new Error(`the parse cache lost ${file}; run the build again`);
-        return incidentRows(incident, config);
-      };
-      // Start from the database kept from the build before last when it fits (no copy), else from a copy of the current one.
-      const kept = readPrevious(keptPathFor(dbPath));
-      const keptFits =
-        kept !== undefined && kept.meta.get(META.toolVersion) === TOOL_VERSION && kept.meta.get(META.configDigest) === configDigest;
-      const basis = keptFits ? { previous: kept, path: keptPathFor(dbPath) } : compatible ? { previous, path: dbPath } : undefined;
-      const build = new DatabaseBuild(dbPath, config, basis, stamps);
-      try {
-        // Incidents are written as they are validated, so none is held in memory or read twice.
-        const validation = await validateAll(ctx, cache, files, stamps, config, today, context, startedMs, (rows) => build.offer(rows));
-        parsedCount = validation.parsed;
-        problems = sortProblems([...loaded.problems, ...scanned.problems, ...validation.problems]);
-        validByFile = new Map(validation.valid.map((v) => [v.file, { id: v.id, digest: v.digest }]));
-        const fileRows = files.map((file) => ({
-          file,
-          digest: stamps.get(file)!.digest,
-          id: validByFile.get(file)?.id ?? null,
-          undated: validation.undated.has(file),
-        }));
-        build.finish(validation.valid, rowsOf, fileRows, problems, configDigest, today, history);
-      } catch (error) {
-        build.abort();
-        throw error;
-      }
-      const afterIds = new Map([...validByFile.values()].map((v) => [v.id, v.digest]));
-      changed = diffIds(beforeIds, afterIds, !compatible && previous !== undefined);
-      rebuilt = true;
+    const stats = statFiles(root, files);
+    const key = replayKey({
+      cacheVersion,
+      configDigest,
+      today: today.toString(),
+      history: history.key,
+      found: [...scanned.problems, ...loaded.problems],
+    });
+    const replay = cache.replay(key, manifestOf(files, stats, statOf(dbPath)));
+    if (replay) {
+      return knowledgeBase({
+        ...base,
+        problems: () => sortProblems([...readProblems(dbPath).filter((p) => p.ruleId !== SCAN_RULE), ...scanned.problems]),
+        report: { bytes: replay.report, errors: replay.errors, warnings: replay.warnings },
+        validByFile: () => readIncidents(dbPath),
+        changed: { added: [], changed: [], removed: [] },
+        rebuilt: false,
+        parsed: 0,
+      });
     }
-    cache.saveStamps(stamps, oldStamps);
-    cache.prune(
-      [...oldStamps.values()].map((s) => s.digest),
-      new Set([...stamps.values()].map((s) => s.digest)),
-    );
+    const built = await bringUpToDate(ctx, cache, { ...base, files, stats, startedMs, configDigest, scanned, loaded });
+    const { problems, validByFile, report } = built;
+    const manifest = manifestOf(files, stats, statOf(dbPath), built.stamps);
+    cache.saveReplay({ key, manifest, report: report.bytes, digest: report.digest, errors: report.errors, warnings: report.warnings });
+    return knowledgeBase({ ...base, ...built, problems: () => problems, validByFile: () => validByFile, report });
   } finally {
     cache.close();
   }
+}
 
-  const incidentSource: IncidentSource = { root: ctx.root, cachePath, cacheVersion, config };
-  const validFiles = [...validByFile.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+/** The problems as printed, UTF-8, with their digest (the database's `problems_digest`) and counts. */
+function reportOf(problems: readonly Problem[]) {
+  const bytes = Buffer.from(formatProblems(problems));
+  return { bytes, digest: digestOf(bytes), ...countBySeverity(problems) };
+}
+
+/** The result's parts; `problems` and `validByFile` are read on first use. */
+function knowledgeBase(parts: {
+  ctx: CommandContext;
+  config: Config;
+  today: Temporal.PlainDate;
+  dbPath: string;
+  history: History;
+  incidentSource: IncidentSource;
+  problems: () => Problem[];
+  report: BuiltKnowledgeBase['report'];
+  validByFile: () => Map<string, { id: string; digest: string }>;
+  changed: BuiltKnowledgeBase['changed'];
+  rebuilt: boolean;
+  parsed: number;
+}): BuiltKnowledgeBase {
+  const { config, today, dbPath, history, incidentSource, report, changed, rebuilt, parsed } = parts;
+  let problems: Problem[] | undefined;
+  let validFiles: [string, { id: string; digest: string }][] | undefined;
+  const sortedValidFiles = () => (validFiles ??= [...parts.validByFile().entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return {
     config,
     today,
     dbPath,
-    problems,
+    get problems() {
+      problems ??= parts.problems();
+      return problems;
+    },
+    report,
     changed,
     rebuilt,
-    parsed: parsedCount,
+    parsed,
     history,
     openDb: () => onFile(dbPath, 'read the database', () => openReadOnly(dbPath)),
     incidentSource,
@@ -233,8 +230,100 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
       const wanted = ids ? new Set(ids) : undefined;
       return loadIncidents(
         incidentSource,
-        validFiles.filter(([, v]) => !wanted || wanted.has(v.id)).map(([file, v]) => [file, v.digest] as const),
+        sortedValidFiles()
+          .filter(([, v]) => !wanted || wanted.has(v.id))
+          .map(([file, v]) => [file, v.digest] as const),
       );
     },
   };
+}
+
+/** Everything but the replay: the files hashed where their stamps changed, checked from the caches, the database updated. */
+async function bringUpToDate(
+  ctx: CommandContext,
+  cache: ParseCache,
+  input: {
+    config: Config;
+    today: Temporal.PlainDate;
+    dbPath: string;
+    history: History;
+    files: string[];
+    stats: (FileStat | undefined)[];
+    startedMs: number;
+    configDigest: string;
+    scanned: ReturnType<typeof scanIncidentFiles>;
+    loaded: ReturnType<typeof loadConfig>;
+  },
+) {
+  const { config, today, dbPath, history, files, stats, startedMs, configDigest, scanned, loaded } = input;
+  const root = ctx.root;
+  const cacheVersion = cacheVersionOf(config);
+  let problems: Problem[];
+  let validByFile: Map<string, { id: string; digest: string }>;
+  let rebuilt = false;
+  let parsedCount = 0;
+  let changed: BuiltKnowledgeBase['changed'];
+  const oldStamps = cache.stamps();
+  // A first build has no digest to compare with (no stamps, parses or database): files are
+  // hashed by the workers that read them, not read here first, before they can start.
+  const first = oldStamps.size === 0 && cache.isEmpty() && !existsSync(dbPath) && !existsSync(keptPathFor(dbPath));
+  const stamps = stampFiles(root, files, stats, oldStamps, startedMs, !first);
+  const previous = readPrevious(dbPath);
+  const compatible =
+    previous !== undefined && previous.meta.get(META.toolVersion) === TOOL_VERSION && previous.meta.get(META.configDigest) === configDigest;
+  const sameFiles =
+    compatible &&
+    previous.files.size === stamps.size &&
+    [...stamps].every(([file, s]) => s.digest !== '' && previous.files.get(file) === s.digest);
+  const beforeIds = new Map([...(previous?.incidents.values() ?? [])].map((v) => [v.id, v.digest]));
+
+  let report: ReturnType<typeof reportOf>;
+  if (sameFiles && previous.meta.get(META.today) === today.toString() && previous.meta.get(META.history) === history.key) {
+    // What the scan found (a symbolic link, an unreadable folder) is never in the files compared: found afresh.
+    problems = sortProblems([...previous.problems().filter((p) => p.ruleId !== SCAN_RULE), ...scanned.problems]);
+    report = reportOf(problems);
+    validByFile = previous.incidents;
+    changed = { added: [], changed: [], removed: [] };
+  } else {
+    const context = checkContextOf(cacheVersion, configDigest, today);
+    const rowsOf = (file: string): IncidentRows => {
+      const source = cache.get(stamps.get(file)!.digest, file);
+      const incident = source && toIncident(source, config).incident;
+      if (!incident) throw new Error(`the parse cache lost ${file}; run the build again`);
+      return incidentRows(incident, config);
+    };
+    // Start from the database kept from the build before last when it fits (no copy), else from a copy of the current one.
+    const kept = readPrevious(keptPathFor(dbPath));
+    const keptFits =
+      kept !== undefined && kept.meta.get(META.toolVersion) === TOOL_VERSION && kept.meta.get(META.configDigest) === configDigest;
+    const basis = keptFits ? { previous: kept, path: keptPathFor(dbPath) } : compatible ? { previous, path: dbPath } : undefined;
+    const build = new DatabaseBuild(dbPath, config, basis, stamps);
+    try {
+      // Incidents are written as they are validated, so none is held in memory or read twice.
+      const validation = await validateAll(ctx, cache, files, stamps, config, today, context, startedMs, (rows) => build.offer(rows));
+      parsedCount = validation.parsed;
+      problems = sortProblems([...loaded.problems, ...scanned.problems, ...validation.problems]);
+      report = reportOf(problems);
+      validByFile = new Map(validation.valid.map((v) => [v.file, { id: v.id, digest: v.digest }]));
+      const fileRows = files.map((file) => ({
+        file,
+        digest: stamps.get(file)!.digest,
+        id: validByFile.get(file)?.id ?? null,
+        undated: validation.undated.has(file),
+      }));
+      build.finish(validation.valid, rowsOf, fileRows, { list: problems, digest: report.digest }, configDigest, today, history);
+    } catch (error) {
+      build.abort();
+      throw error;
+    }
+    const afterIds = new Map([...validByFile.values()].map((v) => [v.id, v.digest]));
+    changed = diffIds(beforeIds, afterIds, !compatible && previous !== undefined);
+    rebuilt = true;
+  }
+  cache.saveStamps(stamps, oldStamps);
+  cache.prune(
+    [...oldStamps.values()].map((s) => s.digest),
+    new Set([...stamps.values()].map((s) => s.digest)),
+  );
+  return { problems, report, validByFile, changed, rebuilt, parsed: parsedCount, stamps };
 }

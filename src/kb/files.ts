@@ -34,6 +34,7 @@ function reasonOf(error: unknown): string {
 }
 
 class Scan {
+  /** Files found, relative to the root. */
   readonly found: string[] = [];
   readonly problems: Problem[] = [];
 
@@ -43,7 +44,8 @@ class Scan {
     this.problems.push({ file: relativePath(this.root, path), line: 1, column: 1, severity, ruleId: SCAN_RULE, message });
   }
 
-  walk(dir: string): void {
+  /** `rel`: the folder's path relative to the root, as shown (one join per file, not a `relative` per file). */
+  walk(dir: string, rel: string): void {
     let entries: Dirent[];
     try {
       entries = readdirSync(dir, { withFileTypes: true });
@@ -53,15 +55,15 @@ class Scan {
     }
     for (const entry of entries) {
       if (entry.name.startsWith('.')) continue;
-      const full = join(dir, entry.name);
-      if (entry.isDirectory()) this.walk(full);
+      const shown = rel === '' ? entry.name : `${rel}/${entry.name}`;
+      if (entry.isDirectory()) this.walk(join(dir, entry.name), shown);
       else if (entry.isSymbolicLink()) {
         this.report(
-          full,
+          join(dir, entry.name),
           'warning',
           'symbolic link not followed (incidents must be files inside incidents/); replace it with the file it points to, or remove it',
         );
-      } else if (entry.isFile() && entry.name.toLowerCase().endsWith('.md')) this.found.push(full);
+      } else if (entry.isFile() && entry.name.toLowerCase().endsWith('.md')) this.found.push(shown);
     }
   }
 
@@ -71,7 +73,7 @@ class Scan {
       isDir = statSync(path).isDirectory();
     } catch (error) {
       if (named)
-        this.found.push(path); // reported as unreadable by the reader
+        this.found.push(relativePath(this.root, path)); // reported as unreadable by the reader
       else
         this.report(
           path,
@@ -80,8 +82,8 @@ class Scan {
         );
       return;
     }
-    if (isDir) this.walk(path);
-    else if (named) this.found.push(path);
+    if (isDir) this.walk(path, relativePath(this.root, path));
+    else if (named) this.found.push(relativePath(this.root, path));
     else
       this.report(
         path,
@@ -96,7 +98,7 @@ export function scanIncidentFiles(root: string, paths?: readonly string[], cwd =
   const scan = new Scan(root);
   if (paths && paths.length > 0) for (const p of paths) scan.start(isAbsolute(p) ? p : resolve(cwd, p), true);
   else scan.start(join(root, INCIDENTS_DIR), false);
-  return { files: [...new Set(scan.found.map((f) => relativePath(root, f)))].sort(), problems: scan.problems };
+  return { files: [...new Set(scan.found)].sort(), problems: scan.problems };
 }
 
 /** The incident ids the files' names give (an incident's id is its file name without `.md`). */

@@ -29,14 +29,14 @@ export function captureContext(
     root,
     out: join(root, 'out'),
     stdout: {
-      write: (s: string) => {
-        out += s;
+      write: (s: string | Uint8Array) => {
+        out += typeof s === 'string' ? s : Buffer.from(s).toString('utf8');
         return true;
       },
     },
     stderr: {
-      write: (s: string) => {
-        err += s;
+      write: (s: string | Uint8Array) => {
+        err += typeof s === 'string' ? s : Buffer.from(s).toString('utf8');
         return true;
       },
     },

@@ -1,0 +1,87 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { digestOf } from '../source/read.js';
+import type { FileStamp } from './cache.js';
+
+/**
+ * A build with nothing changed, answered from what the build before kept (`ParseCache.replay`):
+ * when every incident file and the database have the size, modification time and inode they had,
+ * and the tool, config, evaluation date, git history and the scan's and config's own problems
+ * are those of that build, its problems are printed again as it printed them, in one write, and
+ * no file is parsed, no rule runs and the database is not opened for writing.
+ */
+export interface Replay {
+  /** What the problems depend on besides the files (see `replayKey`). */
+  key: string;
+  /** The digest of every incident file and the database as the build saw them (see `manifestOf`). */
+  manifest: string;
+  /** The problems as `check` prints them (`formatProblems`), UTF-8: a string of 20,000 lines costs far more to read back and write. */
+  report: Uint8Array;
+  /** The report's digest: a build compares it, not the report, with the one it would store. */
+  digest: string;
+  errors: number;
+  warnings: number;
+}
+
+/** What `stat` says of a file; undefined when it cannot be stat'ed. */
+export interface FileStat {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+}
+
+export function statOf(path: string): FileStat | undefined {
+  try {
+    const st = statSync(path);
+    return { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A file's size, time and inode as one string (undefined when it cannot be stat'ed). */
+export function fileStampOf(path: string): string | undefined {
+  const stat = statOf(path);
+  return stat && `${stat.size}:${stat.mtimeMs}:${stat.ino}`;
+}
+
+/** Each file's stat, in the order of `files` (paths relative to `root`, which is absolute: no join per file). */
+export function statFiles(root: string, files: readonly string[]): (FileStat | undefined)[] {
+  const prefix = join(root, '/');
+  return files.map((file) => statOf(prefix + file));
+}
+
+/** A file changed too recently to trust its time is saved as '?', one that cannot be stat'ed is read as '-': neither ever matches. */
+const entry = (name: string, stat: FileStat | undefined, racy: boolean) =>
+  `${name}\u0000${racy ? '?' : stat ? `${stat.size}\u0000${stat.mtimeMs}\u0000${stat.ino}` : '-'}\n`;
+
+/**
+ * The files as one digest: `stamps` (when saving) marks the files whose time a
+ * build does not trust (changed within 2 s of it, or while it ran: `mtimeMs` 0) so that the next
+ * build does not replay.
+ */
+export function manifestOf(
+  files: readonly string[],
+  stats: readonly (FileStat | undefined)[],
+  database: FileStat | undefined,
+  stamps?: ReadonlyMap<string, FileStamp>,
+): string {
+  let text = entry('\u0000database', database, stamps !== undefined && database === undefined);
+  files.forEach((file, i) => {
+    const stamp = stamps?.get(file);
+    text += entry(file, stats[i], stamps !== undefined && (stamp === undefined || stamp.mtimeMs === 0));
+  });
+  return digestOf(text);
+}
+
+/** What the problems depend on besides the files' contents. */
+export function replayKey(parts: {
+  cacheVersion: string;
+  configDigest: string;
+  today: string;
+  history: string;
+  /** The scan's and the config's problems (found afresh every build). */
+  found: readonly unknown[];
+}): string {
+  return JSON.stringify([parts.cacheVersion, parts.configDigest, parts.today, parts.history, parts.found]);
+}
