@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../output/write-file.js';
@@ -30,8 +31,12 @@ export const LISTING_SQL = `SELECT group_concat(id, char(10)), group_concat(dige
     FROM (SELECT id, digest, file FROM incidents ORDER BY id)`;
 export type ListingTexts = [ids: string | null, digests: string | null, files: string | null];
 
-/** The digest of the database's listing (`LISTING_SQL`). */
-export const listingKey = (texts: ListingTexts): string => hash(...texts.map((t) => (t === null ? '\u0001' : `\u0002${t}`)));
+/** The digest of the database's listing (`LISTING_SQL`): its texts given to the hash one by one (joined first, a tenth as fast). */
+export function listingKey(texts: ListingTexts): string {
+  const digest = createHash('sha256');
+  for (const t of texts) digest.update(t === null ? '\u0001' : `${t.length}\u0000`).update(t ?? '');
+  return digest.digest('hex').slice(0, 32);
+}
 
 /** What the site reads of the database: the state's key (tool version, schema, config) and the listing. */
 export const databaseKey = (stateKey: string, listing: string): string => hash(stateKey, listing);
