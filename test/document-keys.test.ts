@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runBuild } from '../src/commands/build.js';
 import { DEFAULT_TEMPLATES } from '../src/paths.js';
+import { commitHistory, commitStep, git } from './helpers/git-history.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
 import { packetFixture, PACKET_CONFIG } from './packet-fixtures.js';
 
@@ -145,6 +146,19 @@ describe('document keys', () => {
     expect(await build(root)).toEqual({ letters: 1, packets: 0 });
     expect(await build(root)).toEqual({ letters: 0, packets: 0 });
     await expectSameAsFresh(root);
+  });
+
+  it("renders the packets again after a commit (their build stamp is HEAD's), and not the letters", async () => {
+    const root = kbRoot();
+    commitHistory(root, [{ date: '2007-07-01T10:00:00Z' }]);
+    expect(await build(root)).toEqual({ letters: 1, packets: 1 });
+    expect(await build(root)).toEqual({ letters: 0, packets: 0 });
+    commitStep(root, { date: '2007-07-02T10:00:00Z', files: { 'README.md': 'The review notes.\n' } });
+    expect(await build(root)).toEqual({ letters: 0, packets: 1 });
+    expect(readFileSync(join(root, 'out', 'packets', 'q2-review.html'), 'utf8')).toContain(
+      `commit ${git(root, ['log', '-1', '--format=%h']).trim()} of 2007-07-02`,
+    );
+    expect(await build(root)).toEqual({ letters: 0, packets: 0 });
   });
 
   it('renders everything again at another evaluation date', async () => {

@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../src/paths.js';
+import { DONE_FILE } from '../src/site/done.js';
 import { DST, fixtureFiles, LATE, LB, POP } from './fixtures/db-kb.js';
 import { removeKb, tempKb } from './helpers/kb.js';
 
@@ -45,9 +46,16 @@ describe('a build with nothing to render', () => {
     const first = sourcesLoaded(args);
     expect(first.status).toBe(0);
     expect(renderingIn(first.sources)).toEqual(RENDERING);
+    // nothing changed: the record of the finished build (src/site/done.ts) answers, the site build is not loaded
     const again = sourcesLoaded(args);
     expect(again.status).toBe(0);
-    expect(again.sources).toContainEqual(expect.stringContaining('src/site/build.ts'));
-    expect(renderingIn(again.sources)).toEqual([]);
+    expect(again.sources).toContainEqual(expect.stringContaining('src/site/done.ts'));
+    expect(again.sources).not.toContainEqual(expect.stringContaining('src/site/build.ts'));
+    // without that record, the site build works out that no page is stale, without the rendering code
+    rmSync(join(root, 'out', 'site', DONE_FILE));
+    const plain = sourcesLoaded(args);
+    expect(plain.status).toBe(0);
+    expect(plain.sources).toContainEqual(expect.stringContaining('src/site/build.ts'));
+    expect(renderingIn(plain.sources)).toEqual([]);
   });
 });

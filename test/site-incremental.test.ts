@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runSite } from '../src/commands/site.js';
 import { Column } from '../src/site/column.js';
+import { DONE_FILE } from '../src/site/done.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
 import { DB, moreIncidents, siteKb } from './site-fixture.js';
 
@@ -272,6 +273,12 @@ describe('postmortem site after an edit', () => {
         c.apply(root);
         const after = await build(root, undefined, c.now);
         await expectSameAsFresh(root, after.dir, c.now);
+        // the next build finds nothing to do from the record alone, and leaves the same files
+        const again = await build(root, undefined, c.now);
+        expect(again.upToDate, c.name).toBe(true);
+        expect(again.rendered).toEqual([]);
+        expect(again.files).toEqual(after.files);
+        await expectSameAsFresh(root, again.dir, c.now);
       }
     } finally {
       lenient = false;
@@ -331,6 +338,7 @@ describe('postmortem site after an edit', () => {
     await expect(runSite(captureContext(root))).rejects.toThrow();
     expect(readFileSync(join(dir, 'index.html'), 'utf8')).toContain('Routing database out of connections');
     expect(existsSync(join(dir, '.building'))).toBe(true);
+    expect(existsSync(join(dir, DONE_FILE)), 'no record of a finished build').toBe(false);
     rmSync(join(dir, 'services/webmail.html'), { recursive: true });
     // the edit undone: pages the failed build wrote with the new title are written again
     edit(root, DB_FILE, (t) => t.replace('Routing database out of connections', 'Mail routing database overloaded'));
@@ -352,6 +360,72 @@ describe('postmortem site after an edit', () => {
     expect(after.pieces.copied).toBeGreaterThan(16);
     expect(readFileSync(join(after.dir, 'incidents/2007-06-04-lb.html'), 'utf8')).toContain('<em>Bill Example</em>');
     await expectSameAsFresh(root, after.dir);
+  });
+});
+
+describe('postmortem site with nothing to do', () => {
+  /** Builds again, expecting the record to say whether there is anything to do, and the same files as a build from scratch. */
+  async function expectAgain(root: string, upToDate: boolean, rendered: string[] = [], now?: string) {
+    const again = await build(root, undefined, now);
+    expect(again.upToDate).toBe(upToDate);
+    expect(again.rendered).toEqual(rendered);
+    await expectSameAsFresh(root, again.dir, now);
+    return again;
+  }
+
+  it('stops at the record of the previous build when nothing changed', async () => {
+    const root = kbRoot();
+    const first = await build(root);
+    expect(first.upToDate).toBe(false);
+    const again = await expectAgain(root, true);
+    expect(again.files).toEqual(first.files);
+    expect(again.unchanged).toBe(first.files.length);
+  });
+
+  it('takes the plain path when a page file is gone, at the top of the site or in a folder', async () => {
+    const root = kbRoot();
+    const { dir } = await build(root);
+    rmSync(join(dir, 'index.html'));
+    await expectAgain(root, false, ['site/index.html']);
+    rmSync(join(dir, 'incidents/2006-02-01-dns.html'));
+    await expectAgain(root, false, ['site/incidents/2006-02-01-dns.html']);
+    rmSync(join(dir, 'assets/search/shard-000.js'));
+    await expectAgain(root, false, ['site/assets/search/shard-000.js']);
+    await expectAgain(root, true);
+  });
+
+  it('takes the plain path when the templates, the date, the kept state or the manifest changed', async () => {
+    const root = kbRoot();
+    const { dir } = await build(root);
+    mkdirSync(join(root, 'templates/site'), { recursive: true });
+    writeFileSync(join(root, 'templates/site/owner-link.hbs'), '<em>{{name}}</em>');
+    expect((await build(root)).upToDate).toBe(false);
+    await expectAgain(root, true);
+    expect((await build(root, undefined, '2008-03-15')).upToDate).toBe(false);
+    await expectAgain(root, true, [], '2008-03-15');
+    writeFileSync(join(dir, '.state'), '{');
+    await expectAgain(root, false, [], '2008-03-15');
+    rmSync(join(dir, '.manifest.json'));
+    const all = await build(root, undefined, '2008-03-15');
+    expect(all.upToDate).toBe(false);
+    expect(all.rendered.length).toBe(all.files.length);
+    await expectAgain(root, true, [], '2008-03-15');
+  });
+
+  it('reads the database when its file is not the one recorded, and stops when it holds the same incidents', async () => {
+    const root = kbRoot();
+    await build(root);
+    // the database's time moved (old enough to be trusted): its incidents are read, found the same, and its new time recorded
+    const db = join(root, 'out', 'postmortems.db');
+    utimesSync(db, new Date(2001, 1, 1), new Date(2001, 1, 1));
+    await expectAgain(root, true);
+    const record = JSON.parse(readFileSync(join(root, 'out', 'site', DONE_FILE), 'utf8')) as { database: { stamp: number[] } };
+    expect(record.database.stamp[2]).toBe(statSync(db).mtimeMs);
+    await expectAgain(root, true);
+    // a changed incident makes another database: the plain path
+    edit(root, LB_FILE, (t) => t.replace('Capacity reviews missed', 'Capacity reviews overlooked'));
+    expect((await build(root)).upToDate).toBe(false);
+    await expectAgain(root, true);
   });
 });
 

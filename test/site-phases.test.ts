@@ -38,6 +38,7 @@ const listing = (rows: [id: string, digest: string, file: string][]): Listing =>
     rows.map((r) => r[2]),
     '\u0000',
   ),
+  key: '',
 });
 
 describe('phase 1, what changed: diffListing', () => {

@@ -55,36 +55,50 @@ function fileDigest(path: string): string {
   }
 }
 
-export function documentKey(root: string, kb: Pick<BuiltKnowledgeBase, 'config' | 'today'>, inputs: DocumentInputs): string {
-  return digest(
-    [
-      TOOL_VERSION,
-      inputs.kind,
-      JSON.stringify(inputs.spec),
-      JSON.stringify(kb.config),
-      kb.today.toString(),
-      templatesDigest(root, inputs.kind),
-      ...inputs.records.map(([file, d]) => `${file}\u0001${d}`),
-      ...(inputs.files ?? []).map((f) => `${f}\u0001${fileDigest(join(root, f))}`),
-      ...(inputs.facts ?? []),
-    ].join('\u0000'),
-  );
+/**
+ * The keys of one kind's documents in one build: the templates are read and hashed once, not once
+ * per document.
+ */
+export function documentKeys(
+  root: string,
+  kb: Pick<BuiltKnowledgeBase, 'config' | 'today'>,
+  kind: DocumentKind,
+): (inputs: Omit<DocumentInputs, 'kind'>) => string {
+  const shared = [TOOL_VERSION, kind, JSON.stringify(kb.config), kb.today.toString(), templatesDigest(root, kind)];
+  return (inputs) =>
+    digest(
+      [
+        shared[0],
+        shared[1],
+        JSON.stringify(inputs.spec),
+        ...shared.slice(2),
+        ...inputs.records.map(([file, d]) => `${file}\u0001${d}`),
+        ...(inputs.files ?? []).map((f) => `${f}\u0001${fileDigest(join(root, f))}`),
+        ...(inputs.facts ?? []),
+      ].join('\u0000'),
+    );
 }
 
-/** `[file, digest]` of the valid incidents with these ids (all when omitted), by file, from the database. */
-export function incidentRecords(kb: Pick<BuiltKnowledgeBase, 'openDb'>, ids?: readonly string[]): [string, string][] {
+/**
+ * The `[file, digest]` of the valid incidents, read from the database once: by file, those with
+ * the ids asked for (all when omitted).
+ */
+export function incidentRecords(kb: Pick<BuiltKnowledgeBase, 'openDb'>): (ids?: readonly string[]) => [string, string][] {
   const db = kb.openDb();
+  let rows: [string, string, string][];
   try {
-    const rows = db.prepare('SELECT incident_id, file, digest FROM files WHERE incident_id IS NOT NULL ORDER BY file').raw().all() as [
+    rows = db.prepare('SELECT incident_id, file, digest FROM files WHERE incident_id IS NOT NULL ORDER BY file').raw().all() as [
       string,
       string,
       string,
     ][];
-    const wanted = ids && new Set(ids.map((id) => id.trim()));
-    return rows.filter(([id]) => !wanted || wanted.has(id)).map(([, file, d]) => [file, d]);
   } finally {
     db.close();
   }
+  return (ids) => {
+    const wanted = ids && new Set(ids.map((id) => id.trim()));
+    return rows.filter(([id]) => !wanted || wanted.has(id)).map(([, file, d]) => [file, d]);
+  };
 }
 
 /**

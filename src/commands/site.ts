@@ -1,7 +1,8 @@
 import { join, relative } from 'node:path';
 import { updateKnowledgeBase } from '../db/knowledge-base.js';
 import { countBySeverity } from '../problems.js';
-import { SITE_DIR, type SiteBuildResult } from '../site/build.js';
+import { SITE_DIR } from '../site/base.js';
+import type { SiteBuildResult } from '../site/build.js';
 import { buildSiteFromKnowledgeBase } from '../site/step.js';
 import type { CliEnv, CommandContext, CommandResult, CommandBody } from './context.js';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BuildStep, BuildStepResult } from '../build/steps.js';
-import { documentKey, FinishedDocuments, incidentRecords } from '../build/document-key.js';
+import { documentKeys, FinishedDocuments, incidentRecords } from '../build/document-key.js';
 import { documentPosition } from '../build/document-position.js';
 import { asUserError } from '../output/file-error.js';
 import { CONFIG_FILE } from '../kb/config.js';
@@ -59,11 +59,12 @@ export const letterBuildStep: BuildStep = {
           });
       }
     };
+    const keyOf = documentKeys(ctx.root, built, 'letter');
+    const records = incidentRecords(built);
     for (const { spec, index } of specs) {
-      const key = documentKey(ctx.root, built, {
-        kind: 'letter',
+      const key = keyOf({
         spec,
-        records: incidentRecords(built, spec.incidents),
+        records: records(spec.incidents),
         files: spec.notes === undefined ? [] : [spec.notes],
         facts: [String(chromiumAvailable()), spec.follows === undefined ? '' : readOutput(ctx.out, spec.follows)],
       });

@@ -1,11 +1,23 @@
 import type { BuildStep, BuildStepResult } from '../build/steps.js';
-import { documentKey, FinishedDocuments, incidentRecords } from '../build/document-key.js';
+import { documentKeys, FinishedDocuments, incidentRecords } from '../build/document-key.js';
 import { documentPosition } from '../build/document-position.js';
 import { asUserError } from '../output/file-error.js';
 import { CONFIG_FILE } from '../kb/config.js';
 import { chromiumAvailable } from '../render/pdf.js';
 import { documentsOfType } from '../schema/config.js';
+import type { History } from '../history/history.js';
 import { buildStamp } from './git.js';
+
+/**
+ * What a packet's build stamp (`git.ts`: HEAD's short hash and date) is made from, for its key:
+ * HEAD as the history read it, without running git again; read from git only when the history
+ * did not (a shallow clone). The abbreviated hash git prints for one commit is taken to stay the same.
+ */
+function stampFact(root: string, history: History): string {
+  if (history.source === 'git') return `head ${history.head}`;
+  if (history.source === 'shallow') return buildStamp(root).text;
+  return buildStamp(root, false).text;
+}
 
 /**
  * `postmortem build`: every `type: packet` entry of `documents:` in the config. A packet that
@@ -20,14 +32,15 @@ export const packetBuildStep: BuildStep = {
     const specs = documentsOfType(built.config, 'packet');
     if (specs.length === 0) return result;
     const finished = new FinishedDocuments(ctx.out, 'packets');
-    const records = incidentRecords(built);
+    const records = incidentRecords(built)();
     // The history of incidents/ decides what a packet shows as of its date and since its previous review.
-    const facts = [buildStamp(ctx.root).text, built.history.key, String(chromiumAvailable())];
+    const facts = [stampFact(ctx.root, built.history), built.history.key, String(chromiumAvailable())];
     // A packet reads its previous review's notes too ("Since our last review"): every packet's notes are in each key.
     const notes = specs.flatMap(({ spec }) => (spec.notes ? [spec.notes] : []));
     let rendered = 0;
+    const keyOf = documentKeys(ctx.root, built, 'packet');
     for (const { spec, index } of specs) {
-      const key = documentKey(ctx.root, built, { kind: 'packet', spec, records, files: notes, facts });
+      const key = keyOf({ spec, records, files: notes, facts });
       if (finished.reuse(key, result)) continue;
       rendered += 1;
       try {

@@ -11,7 +11,8 @@ export interface BuildStamp {
   text: string;
 }
 
-export function buildStamp(root: string): BuildStamp {
-  const head = headStamp(root);
+/** `inGit` false: the caller knows the root has no commit (not a repository, or none yet), so git is not asked. */
+export function buildStamp(root: string, inGit = true): BuildStamp {
+  const head = inGit ? headStamp(root) : undefined;
   return head ? { ...head, text: `commit ${head.commit} of ${head.date.slice(0, 10)}` } : { text: 'not in git' };
 }

@@ -1,16 +1,14 @@
 import type Database from 'better-sqlite3';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import type { IncidentSource } from '../db/incident-source.js';
 import type { Incident } from '../model/incident.js';
 import type { Temporal } from '../model/time.js';
-import { TOOL_VERSION } from '../db/cache-key.js';
-import { DEFAULT_TEMPLATES } from '../paths.js';
-import { SEARCH_TERMS_SCRIPT } from '../search/terms.js';
-import { configText, type Config } from '../schema/config.js';
+import type { Config } from '../schema/config.js';
+import { SITE_DIR, siteBase, type SiteBase } from './base.js';
 import { linkChanges, readListing, whatChanged } from './changes.js';
 import { INCIDENT_PAGE_WEIGHT } from './incident-page.js';
-import { byId, MANIFEST_FILE, readManifest, SITE_FORMAT } from './manifest.js';
+import { databaseKey, databaseStamp, forgetDone, recordDone } from './done.js';
+import { byId, MANIFEST_FILE, readManifest } from './manifest.js';
 import { siteData } from './model.js';
 import { feedPage } from './feed.js';
 import { createTaskPool, shardsInBackground, type TaskPool } from './parallel.js';
@@ -18,7 +16,7 @@ import { missingPaths, planPages, planShards } from './plan.js';
 import { Renderer } from './renderer.js';
 import { doneBuilding, deleteGone, sawTheSame, saveSiteState } from './save.js';
 import { shardCount, shardOf } from './search.js';
-import { hash, SiteState } from './state.js';
+import { SiteState } from './state.js';
 import { stalePages, writePages, type ShardScripts } from './write-pages.js';
 
 /**
@@ -51,7 +49,7 @@ import { stalePages, writePages, type ShardScripts } from './write-pages.js';
  * 4. write (`write-pages.ts`: `writePages`) — the files whose bytes changed, and the manifest;
  * 5. save state (`save.ts`) — deleted pages' files removed, what this build saw kept.
  */
-export const SITE_DIR = 'site';
+export { SITE_DIR, siteBase } from './base.js';
 export { MANIFEST_FILE } from './manifest.js';
 /** At most this many search shards are indexed in one background worker; more go to the pool. */
 const BACKGROUND_SHARDS = 4;
@@ -69,39 +67,10 @@ export interface SiteBuildResult {
   files: string[];
   /** Pieces of pages (rows, action items, sections' HTML, links) rendered, and copied from the previous files. */
   pieces: { rendered: number; copied: number };
+  /** True when the record of the previous build showed nothing to do (`done.ts`): nothing else was read. */
+  upToDate: boolean;
   /** Milliseconds spent per phase (for the performance figures; never written into the site). */
   timings: Record<'model' | 'load' | 'render' | 'write' | 'wait', number>;
-}
-
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => byId(a.name, b.name))) {
-    const full = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...filesUnder(full));
-    else out.push(full);
-  }
-  return out;
-}
-
-/** The site's templates and assets: the knowledge base's own `templates/site/` files override the defaults by name. */
-function siteTemplateFiles(root: string): Map<string, string> {
-  const files = new Map<string, string>();
-  for (const base of [join(DEFAULT_TEMPLATES, 'site'), join(root, 'templates', 'site')]) {
-    for (const f of filesUnder(base)) files.set(relative(base, f).split(sep).join('/'), f);
-  }
-  return files;
-}
-
-/**
- * What every page depends on: the templates and assets, the config and the tool version.
- * Cheap (a few small files).
- */
-export function siteBase(root: string, config: object): { base: string; templateFiles: Map<string, string> } {
-  const templateFiles = siteTemplateFiles(root);
-  const templatesDigest = hash(...[...templateFiles].map(([name, file]) => `${name}\u0000${readFileSync(file, 'utf8')}`));
-  // the search term script too: every shard's terms come from it
-  return { base: hash(SITE_FORMAT, TOOL_VERSION, SEARCH_TERMS_SCRIPT, templatesDigest, configText(config)), templateFiles };
 }
 
 export interface BuildSiteOptions {
@@ -118,6 +87,8 @@ export interface BuildSiteOptions {
   load(ids: readonly string[]): Incident[];
   /** Where `load` reads them from (worker threads read there too). */
   source: IncidentSource;
+  /** What every page depends on (`siteBase`), when the caller has it. */
+  base?: SiteBase;
 }
 
 export interface SiteBuild extends SiteBuildResult {
@@ -177,13 +148,15 @@ async function buildSiteWith(o: BuildSiteOptions, threads: { pool?: TaskPool }):
   const siteDir = join(o.out, SITE_DIR);
   const manifestPath = join(siteDir, MANIFEST_FILE);
   const { timings, lap } = stopwatch();
+  forgetDone(siteDir);
 
   // 1. what changed since the previous build
-  const { base: templatesAndConfig, templateFiles } = siteBase(o.root, o.config);
+  const { base: templatesAndConfig, templateFiles } = o.base ?? siteBase(o.root, o.config);
   const previous = readManifest(manifestPath);
   // the state is what the build that wrote this manifest saw; with another manifest (a build
   // that failed after writing it, or a manifest deleted), it is not used
   const state = SiteState.load(siteDir, o.stateKey, previous.digest);
+  const dbStamp = databaseStamp(o.dbPath); // before the database is read: a later change is seen next time
   const listing = readListing(o.db, state);
   const early = state ? new Map() : startShards(o.dbPath, listing.ids, threads);
   const changes = whatChanged({ db: o.db, config: o.config, today: o.today, siteDir, templatesAndConfig, previous, state, listing });
@@ -245,9 +218,16 @@ async function buildSiteWith(o: BuildSiteOptions, threads: { pool?: TaskPool }):
   // 5. save state: what this build saw, for the next one (unless it is what the previous one saw)
   if (!sawTheSame(changes, plan.gone, stale.length)) saveSiteState(siteDir, o.stateKey, changes, links, written, plan.gone);
   doneBuilding(siteDir);
+  const files = Object.keys(written.next).sort(byId);
+  recordDone(siteDir, {
+    base: templatesAndConfig,
+    today: changes.todayText,
+    database: { key: databaseKey(o.stateKey, listing.key), stamp: dbStamp },
+    pages: files,
+    incidents: changes.ids.length,
+  });
   lap('summaries');
 
-  const files = Object.keys(written.next).sort(byId);
   const where = (path: string) => `${SITE_DIR}/${path}`;
   return {
     written: written.written.map(where),
@@ -258,6 +238,7 @@ async function buildSiteWith(o: BuildSiteOptions, threads: { pool?: TaskPool }):
     unchanged: files.length - written.written.length,
     incidents: changes.ids.length,
     summariesMs: timings.summaries,
+    upToDate: false,
     timings: { model: timings.model, load: timings.load, render: timings.render, write: timings.write, wait: timings.wait },
   };
 }

@@ -3,6 +3,7 @@ import type { Temporal } from '../model/time.js';
 import type { Config } from '../schema/config.js';
 import { briefOf, escapeField, type Brief } from './brief.js';
 import { Column } from './column.js';
+import { LISTING_SQL, listingKey, type ListingTexts } from './done.js';
 import { type Facts, FactsBuilder } from './facts.js';
 import { slugTable } from './links.js';
 import { byId, readBuilding, type PreviousManifest } from './manifest.js';
@@ -22,6 +23,8 @@ export interface Listing {
   ids: string[];
   digests: Column;
   files: Column;
+  /** The digest of the listing as the database gave it (see `done.ts`). */
+  key: string;
 }
 
 /**
@@ -30,18 +33,16 @@ export interface Listing {
  * are the same.
  */
 export function readListing(db: Database.Database, state: SiteState | undefined): Listing {
-  const [idsText, digestsText, filesText] = db
-    .prepare(`SELECT group_concat(id, char(10)), group_concat(digest, char(10)), group_concat(file, char(0))
-    FROM (SELECT id, digest, file FROM incidents ORDER BY id)`)
-    .raw()
-    .get() as [string | null, string | null, string | null];
-  if (idsText === null) return { ids: [], digests: Column.of([], '\n'), files: Column.of([], '\u0000') };
+  const texts = db.prepare(LISTING_SQL).raw().get() as ListingTexts;
+  const [idsText, digestsText, filesText] = texts;
+  const key = listingKey(texts);
+  if (idsText === null) return { ids: [], digests: Column.of([], '\n'), files: Column.of([], '\u0000'), key };
   const ids = state && idsText === state.idsText ? state.ids : idsText.split('\n');
   const digests = new Column(digestsText ?? '', '\n', ids.length);
   const files = new Column(filesText ?? '', '\u0000', ids.length);
   // ids are sorted as `<` sorts them (the database's order is bytewise: the same for ids)
   const sorted = ids === state?.ids || ids.every((id, n) => n === 0 || ids[n - 1]! < id);
-  if (sorted && digests.valid() && files.valid() && !/[\u0001-\u0005]/.test(files.text)) return { ids, digests, files };
+  if (sorted && digests.valid() && files.valid() && !/[\u0001-\u0005]/.test(files.text)) return { ids, digests, files, key };
   const rows = (db.prepare('SELECT id, digest, file FROM incidents').raw().all() as [string, string, string][]).sort((a, b) =>
     byId(a[0], b[0]),
   );
@@ -55,6 +56,7 @@ export function readListing(db: Database.Database, state: SiteState | undefined)
       rows.map((r) => escapeField(r[2])),
       '\u0000',
     ),
+    key,
   };
 }
 
@@ -70,7 +72,7 @@ export interface ListingDiff {
 }
 
 /** The incidents of `listing` that differ from `before` (the previous build's; none: every incident is new). Both sorted by id. */
-export function diffListing(before: Listing | undefined, listing: Listing): ListingDiff {
+export function diffListing(before: Omit<Listing, 'key'> | undefined, listing: Omit<Listing, 'key'>): ListingDiff {
   const { ids } = listing;
   const d: ListingDiff = { contentChanged: [], moved: [], removed: [], added: [] };
   if (!before) {

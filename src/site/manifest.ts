@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { hash } from './state.js';
+import { hash, SITE_FORMAT } from './base.js';
+
+export { SITE_FORMAT } from './base.js';
 
 /**
  * The site's manifest (`<out>/site/.manifest.json`): every page's path and the digest of its
@@ -10,8 +12,6 @@ import { hash } from './state.js';
 export const MANIFEST_FILE = '.manifest.json';
 /** The pages a build is about to write, while it writes them (see `readBuilding`). */
 export const BUILDING_FILE = '.building';
-/** Bump when the shape of the pages changes in a way templates do not show. */
-export const SITE_FORMAT = 'site-2';
 
 export interface Manifest {
   format: string;

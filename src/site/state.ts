@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
+import { hash } from './base.js';
 import { replaceFile } from './pieces.js';
 import { escapeField, unescapeField, type Brief } from './brief.js';
 import { Column } from './column.js';
@@ -41,13 +42,7 @@ const DELTA_PAGES = 2000;
 /** Files of earlier versions of the site build, deleted when found. */
 const OLD_FILES = ['.state.json', '.summaries.json'];
 
-/** A digest of some strings (one update: 10,000 small updates cost tens of milliseconds). */
-export function hash(...parts: string[]): string {
-  return createHash('sha256')
-    .update(`${parts.join('\u0000')}\u0000`)
-    .digest('hex')
-    .slice(0, 32);
-}
+export { hash } from './base.js';
 
 /**
  * A digest of what pages over many incidents and links between incidents read of one incident:

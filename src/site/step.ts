@@ -1,17 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { BuildStep, BuildStepResult } from '../build/steps.js';
 import type { CommandContext } from '../commands/context.js';
 import type { BuiltKnowledgeBase } from '../db/knowledge-base.js';
-import { buildSite, type SiteBuild } from './build.js';
-import { hash } from './state.js';
+import { SITE_DIR, siteBase } from './base.js';
+import type { SiteBuild } from './build.js';
+import { databaseKey, finishedSite, LISTING_SQL, listingKey, stateKeyOf, type ListingTexts } from './done.js';
+import { byId, MANIFEST_FILE } from './manifest.js';
+
+/** A build with nothing to do: every file of the site (from its manifest) unchanged. */
+function nothingToDo(siteDir: string, incidents: number): SiteBuild {
+  const files = Object.keys((JSON.parse(readFileSync(join(siteDir, MANIFEST_FILE), 'utf8')) as { pages: object }).pages).sort(byId);
+  const timings = { model: 0, load: 0, render: 0, write: 0, wait: 0 };
+  return {
+    written: [],
+    rendered: [],
+    deleted: [],
+    files,
+    unchanged: files.length,
+    pieces: { rendered: 0, copied: 0 },
+    timings,
+    incidents,
+    summariesMs: 0,
+    upToDate: true,
+  };
+}
 
 /**
  * The site from the knowledge-base build: what changed since the previous site build is read
  * from the database (see `build.ts`), full incidents only for the incident pages rendered again.
+ * When the record of the previous build says nothing changed (`done.ts`), that is all: the site
+ * build's code is not even loaded.
  */
 export async function buildSiteFromKnowledgeBase(ctx: CommandContext, kb: BuiltKnowledgeBase): Promise<SiteBuild> {
+  const siteDir = join(ctx.out, SITE_DIR);
+  const base = siteBase(ctx.root, kb.config);
+  const withDb = <T>(read: (db: ReturnType<BuiltKnowledgeBase['openDb']>) => T): T => {
+    const db = kb.openDb();
+    try {
+      return read(db);
+    } finally {
+      db.close();
+    }
+  };
+  const finished = finishedSite({
+    siteDir,
+    dbPath: kb.dbPath,
+    base: base.base,
+    today: kb.today.toString(),
+    databaseKey: () => withDb((db) => databaseKey(stateKeyOf(db), listingKey(db.prepare(LISTING_SQL).raw().get() as ListingTexts))),
+  });
+  if (finished) return nothingToDo(siteDir, finished.incidents);
+  const { buildSite } = await import('./build.js');
   const db = kb.openDb();
   try {
-    const meta = new Map(db.prepare('SELECT key, value FROM meta').raw().all() as [string, string][]);
     return await buildSite({
       root: ctx.root,
       out: ctx.out,
@@ -19,9 +61,10 @@ export async function buildSiteFromKnowledgeBase(ctx: CommandContext, kb: BuiltK
       today: kb.today,
       db,
       dbPath: kb.dbPath,
-      stateKey: hash(...['tool_version', 'schema_version', 'config_digest'].map((k) => meta.get(k) ?? '')),
+      stateKey: stateKeyOf(db),
       load: (ids) => kb.incidents(ids),
       source: kb.incidentSource,
+      base,
     });
   } finally {
     db.close();
