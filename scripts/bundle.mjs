@@ -30,7 +30,10 @@ const ownUrl = {
 /**
  * Every `import … from 'string-width'` (ES modules; CommonJS `require` is left alone) of a bundled package gets that package's own copy wrapped
  * by `withAsciiFastPath` (scripts/ascii-width.mjs): the same widths, without the grapheme walk
- * for plain ASCII.
+ * for plain ASCII. The real copy is required (so esbuild evaluates it lazily) on the first string
+ * that is not plain ASCII: its module makes an `Intl.Segmenter` and compiles `\p{RGI_Emoji}`
+ * regexes when it loads, about a tenth of `check`'s own CPU, for nothing on a command that prints
+ * ASCII.
  */
 const asciiWidth = {
   name: 'ascii-width',
@@ -42,11 +45,30 @@ const asciiWidth = {
     });
     b.onLoad({ filter: /.*/, namespace: 'ascii-width' }, (args) => ({
       contents: [
-        `import real from ${JSON.stringify(args.path)};`,
         `import { withAsciiFastPath } from ${JSON.stringify(join(root, 'scripts', 'ascii-width.mjs'))};`,
-        'export default withAsciiFastPath(real);',
+        'let real;',
+        `export default withAsciiFastPath((string, options) => (real ??= require(${JSON.stringify(args.path)}).default)(string, options));`,
       ].join('\n'),
       resolveDir: root,
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * zod's messages in English only: \`zod\` exports every locale (\`z.locales\`, ~370 KB, a fifth of
+ * what \`check\` loads) and configures \`en\`, the only one the tool uses.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => {
+      if (!/[\\/]node_modules[\\/]zod[\\/]v4[\\/]/.test(args.importer)) return undefined;
+      return { path: join(dirname(args.importer), '..', 'locales', 'index.js'), namespace: 'zod-english-only' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'zod-english-only' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(join(dirname(args.path), 'en.js'))};`,
+      resolveDir: dirname(args.path),
       loader: 'js',
     }));
   },
@@ -69,6 +91,6 @@ await build({
   external: ['better-sqlite3', 'playwright-core', 'pdf-lib'],
   // packages written as CommonJS call require()
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-  plugins: [ownUrl, asciiWidth],
+  plugins: [ownUrl, asciiWidth, zodEnglishOnly],
   logLevel: 'warning',
 });
