@@ -1,5 +1,5 @@
 // `npm run build`, second step: bundles the CLI into dist/cli.js (and the chunks of the commands it
-// loads lazily, beside it), with source maps, over the files tsc wrote. Starting the CLI then
+// loads lazily, beside it), and `check` alone into dist/check.cjs, with source maps, over the files tsc wrote. Starting the CLI then
 // reads a few files instead of hundreds of modules. Each module keeps its own `import.meta.url`
 // (its place under dist/ as tsc writes it), so worker threads, templates and package lookups
 // resolve exactly as in the unbundled build; the worker threads run tsc's files.
@@ -78,19 +78,51 @@ const zodEnglishOnly = {
 const dist = join(root, 'dist');
 for (const name of readdirSync(dist)) if (/-[A-Z0-9]{8}\.js(\.map)?$/.test(name)) rmSync(join(dist, name));
 
-await build({
-  entryPoints: [join(src, 'cli.ts')],
-  outdir: dist,
+/** What both bundles share: Node 20, source maps, packages that stay where npm put them. */
+const common = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
   sourcemap: true,
   // native, browser-driving and printing packages stay where npm put them (loaded only to print)
   external: ['better-sqlite3', 'playwright-core', 'pdf-lib'],
+  logLevel: 'warning',
+};
+
+// dist/cli.js, the command `postmortem` (src/start.ts), and the chunks it loads lazily
+await build({
+  ...common,
+  entryPoints: [{ in: join(src, 'start.ts'), out: 'cli' }],
+  outdir: dist,
+  splitting: true,
+  format: 'esm',
   // packages written as CommonJS call require()
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   plugins: [ownUrl, asciiWidth, zodEnglishOnly],
-  logLevel: 'warning',
+});
+
+/**
+ * The other commands' modules stay out of dist/check.cjs: `check` never loads them (src/start.ts
+ * runs that bundle for `check` only).
+ */
+const onlyCheck = {
+  name: 'only-check',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/[a-z-]+\.js$/ }, (args) => {
+      if (args.kind !== 'dynamic-import' || !args.importer.endsWith(join('src', 'commands', 'registry.ts'))) return undefined;
+      return args.path === './check.js' ? undefined : { path: args.path, external: true };
+    });
+  },
+};
+
+// dist/check.cjs: `postmortem check` as one CommonJS file, so V8's code cache can hold it (src/code-cache.ts)
+await build({
+  ...common,
+  entryPoints: [join(src, 'check-bundle.ts')],
+  outfile: join(dist, 'check.cjs'),
+  format: 'cjs',
+  // ES modules' own URL, in CommonJS: this file's (each of our modules keeps its place under dist/, see ownUrl)
+  define: { 'import.meta.url': '__bundleUrl' },
+  banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  plugins: [ownUrl, asciiWidth, zodEnglishOnly, onlyCheck],
 });
