@@ -1,5 +1,5 @@
 // `npm run build`, second step: bundles the CLI into dist/cli.js (and the chunks of the commands it
-// loads lazily, beside it), with source maps, over the files tsc wrote. Starting the CLI then
+// loads lazily, beside it), and `check` alone into dist/check.cjs, with source maps, over the files tsc wrote. Starting the CLI then
 // reads a few files instead of hundreds of modules. Each module keeps its own `import.meta.url`
 // (its place under dist/ as tsc writes it), so worker threads, templates and package lookups
 // resolve exactly as in the unbundled build; the worker threads run tsc's files.
@@ -30,7 +30,10 @@ const ownUrl = {
 /**
  * Every `import … from 'string-width'` (ES modules; CommonJS `require` is left alone) of a bundled package gets that package's own copy wrapped
  * by `withAsciiFastPath` (scripts/ascii-width.mjs): the same widths, without the grapheme walk
- * for plain ASCII.
+ * for plain ASCII. The real copy is required (so esbuild evaluates it lazily) on the first string
+ * that is not plain ASCII: its module makes an `Intl.Segmenter` and compiles `\p{RGI_Emoji}`
+ * regexes when it loads, about a tenth of `check`'s own CPU, for nothing on a command that prints
+ * ASCII.
  */
 const asciiWidth = {
   name: 'ascii-width',
@@ -42,11 +45,30 @@ const asciiWidth = {
     });
     b.onLoad({ filter: /.*/, namespace: 'ascii-width' }, (args) => ({
       contents: [
-        `import real from ${JSON.stringify(args.path)};`,
         `import { withAsciiFastPath } from ${JSON.stringify(join(root, 'scripts', 'ascii-width.mjs'))};`,
-        'export default withAsciiFastPath(real);',
+        'let real;',
+        `export default withAsciiFastPath((string, options) => (real ??= require(${JSON.stringify(args.path)}).default)(string, options));`,
       ].join('\n'),
       resolveDir: root,
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * zod's messages in English only: \`zod\` exports every locale (\`z.locales\`, ~370 KB, a fifth of
+ * what \`check\` loads) and configures \`en\`, the only one the tool uses.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => {
+      if (!/[\\/]node_modules[\\/]zod[\\/]v4[\\/]/.test(args.importer)) return undefined;
+      return { path: join(dirname(args.importer), '..', 'locales', 'index.js'), namespace: 'zod-english-only' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'zod-english-only' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(join(dirname(args.path), 'en.js'))};`,
+      resolveDir: dirname(args.path),
       loader: 'js',
     }));
   },
@@ -56,19 +78,51 @@ const asciiWidth = {
 const dist = join(root, 'dist');
 for (const name of readdirSync(dist)) if (/-[A-Z0-9]{8}\.js(\.map)?$/.test(name)) rmSync(join(dist, name));
 
-await build({
-  entryPoints: [join(src, 'cli.ts')],
-  outdir: dist,
+/** What both bundles share: Node 20, source maps, packages that stay where npm put them. */
+const common = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
   sourcemap: true,
   // native, browser-driving and printing packages stay where npm put them (loaded only to print)
   external: ['better-sqlite3', 'playwright-core', 'pdf-lib'],
+  logLevel: 'warning',
+};
+
+// dist/cli.js, the command `postmortem` (src/start.ts), and the chunks it loads lazily
+await build({
+  ...common,
+  entryPoints: [{ in: join(src, 'start.ts'), out: 'cli' }],
+  outdir: dist,
+  splitting: true,
+  format: 'esm',
   // packages written as CommonJS call require()
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-  plugins: [ownUrl, asciiWidth],
-  logLevel: 'warning',
+  plugins: [ownUrl, asciiWidth, zodEnglishOnly],
+});
+
+/**
+ * The other commands' modules stay out of dist/check.cjs: `check` never loads them (src/start.ts
+ * runs that bundle for `check` only).
+ */
+const onlyCheck = {
+  name: 'only-check',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/[a-z-]+\.js$/ }, (args) => {
+      if (args.kind !== 'dynamic-import' || !args.importer.endsWith(join('src', 'commands', 'registry.ts'))) return undefined;
+      return args.path === './check.js' ? undefined : { path: args.path, external: true };
+    });
+  },
+};
+
+// dist/check.cjs: `postmortem check` as one CommonJS file, so V8's code cache can hold it (src/code-cache.ts)
+await build({
+  ...common,
+  entryPoints: [join(src, 'check-bundle.ts')],
+  outfile: join(dist, 'check.cjs'),
+  format: 'cjs',
+  // ES modules' own URL, in CommonJS: this file's (each of our modules keeps its place under dist/, see ownUrl)
+  define: { 'import.meta.url': '__bundleUrl' },
+  banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  plugins: [ownUrl, asciiWidth, zodEnglishOnly, onlyCheck],
 });

@@ -1,130 +1,9 @@
-#!/usr/bin/env node
 import { resolve } from 'node:path';
 import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { asUserError } from './output/file-error.js';
-import type { CliEnv, CommandBody, CommandContext, CommandResult } from './commands/context.js';
-
-type CommandFactory = (env: CliEnv) => CommandBody;
-
-interface CommandEntry {
-  /** Name and positionals, as yargs reads them. */
-  command: string;
-  describe: string;
-  load: () => Promise<CommandFactory>;
-}
-
-/**
- * Every command, registered here and only here, in the order `--help` lists them. A command's
- * module (and all it imports) is loaded only when that command runs: the overall help, a typo
- * and a missing command need only the names and descriptions below.
- */
-const COMMANDS: readonly CommandEntry[] = [
-  // the main job, and validation
-  {
-    command: 'build',
-    describe: 'Build the knowledge-base database (incrementally) and every document and the site',
-    load: async () => (await import('./commands/build.js')).buildCommand,
-  },
-  {
-    command: 'check [paths..]',
-    describe: 'Validate incidents and the config; print every problem as path:line:col',
-    load: async () => (await import('./commands/check.js')).checkCommand,
-  },
-  // questions to the knowledge base
-  {
-    command: 'stats',
-    describe: 'Incident counts and time to detect, mitigate and resolve (median, p90) per group',
-    load: async () => (await import('./commands/stats.js')).statsCommand,
-  },
-  {
-    command: 'actions',
-    describe: 'Remediations: owner, due date, status and days overdue',
-    load: async () => (await import('./commands/actions.js')).actionsCommand,
-  },
-  {
-    command: 'credits',
-    describe: 'Service credits a provider owes under its contract, per month and service (claim-ready with --format csv)',
-    load: async () => (await import('./commands/credits.js')).creditsCommand,
-  },
-  {
-    command: 'search <words..>',
-    describe: 'Search titles, causes, factors, timelines, remediations and sections',
-    load: async () => (await import('./commands/search.js')).searchCommand,
-  },
-  {
-    command: 'recurrence',
-    describe: 'Recurring root causes per service, and fixes after which the same failure came back',
-    load: async () => (await import('./commands/recurrence.js')).recurrenceCommand,
-  },
-  {
-    command: 'sql <query>',
-    describe: 'Run one read-only SQL query against the database (see docs/schema.md)',
-    load: async () => (await import('./commands/sql.js')).sqlCommand,
-  },
-  // documents
-  {
-    command: 'letter [ids..]',
-    describe: 'Write the customer letter about one or more incidents, or a follow-up to an earlier letter (HTML, Markdown, PDF)',
-    load: async () => (await import('./commands/letter.js')).letterCommand,
-  },
-  {
-    command: 'packet',
-    describe: 'Write the internal review packet for a provider meeting (HTML, PDF)',
-    load: async () => (await import('./commands/packet.js')).packetCommand,
-  },
-  {
-    command: 'export <kind>',
-    describe: "Print public incident summaries (json, atom or statuspage) through the letters' customer view and tripwire",
-    load: async () => (await import('./commands/export.js')).exportCommand,
-  },
-  {
-    command: 'site',
-    describe: 'Write the browsable, searchable site to <out>/site/ (only what changed)',
-    load: async () => (await import('./commands/site.js')).siteCommand,
-  },
-  {
-    command: 'serve',
-    describe: 'Build, then serve the site and letter and packet previews on 127.0.0.1, rebuilding and reloading on every save',
-    load: async () => (await import('./commands/serve.js')).serveCommand,
-  },
-  // authoring
-  {
-    command: 'new <title>',
-    describe: "Write a new incident file from the template, with a generated id and today's date",
-    load: async () => (await import('./commands/new.js')).newCommand,
-  },
-  {
-    command: 'import <kind> <paths..>',
-    describe: 'Bring incidents in from elsewhere (md-frontmatter, statuspage, csv) as drafts; re-import updates what nobody edited',
-    load: async () => (await import('./commands/import.js')).importCommand,
-  },
-  {
-    command: 'init [dir]',
-    describe: 'Create an empty knowledge base (config with comments, incidents/, templates/)',
-    load: async () => (await import('./commands/init.js')).initCommand,
-  },
-];
-
-const nameOf = (entry: CommandEntry) => entry.command.split(' ')[0]!;
-
-/** Global options that take a value (the command name is the first word that is not an option or such a value). */
-const GLOBAL_VALUE_OPTIONS = new Set(['--root', '--out', '--now']);
-
-/** The command named on the command line, when it is a known one. */
-export function commandNamed(argv: readonly string[]): string | undefined {
-  for (let n = 0; n < argv.length; n++) {
-    const arg = argv[n]!;
-    if (arg === '--') return undefined;
-    if (GLOBAL_VALUE_OPTIONS.has(arg)) {
-      n++;
-      continue;
-    }
-    if (arg.startsWith('-')) continue;
-    return COMMANDS.some((entry) => nameOf(entry) === arg) ? arg : undefined;
-  }
-  return undefined;
-}
+import type { CliEnv, CommandContext, CommandResult } from './commands/context.js';
+import { COMMANDS, commandNamed, nameOf } from './commands/registry.js';
 
 /** The named command, with its module loaded; every other command by name and description only. */
 async function commandsFor(argv: readonly string[], env: CliEnv): Promise<CommandModule[]> {
@@ -195,7 +74,8 @@ export function buildParser(rawArgv: string[], commands: readonly CommandModule[
 /** A problem with the command line itself (unknown command, bad option value): exit 2. */
 class UsageError extends Error {}
 
-async function main(): Promise<void> {
+/** The command line's command, run; what it prints and its exit code (`process.exitCode`). */
+export async function main(): Promise<void> {
   const env: CliEnv = {
     context: contextFrom,
     finish(result: CommandResult) {
@@ -226,5 +106,3 @@ async function main(): Promise<void> {
     process.exitCode = 70;
   }
 }
-
-await main();

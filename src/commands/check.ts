@@ -4,6 +4,7 @@ import { checkFiles } from '../kb/check-files.js';
 import { loadKnowledgeBase } from '../kb/load.js';
 import { countBySeverity, type Problem } from '../problems.js';
 import { printProblems } from '../output/problems.js';
+import { parseWithoutCompiling } from '../schema/jit.js';
 import type { CliEnv, CommandContext, CommandResult, CommandBody } from './context.js';
 
 export interface CheckOptions {
@@ -60,6 +61,8 @@ export const checkCommand = (env: CliEnv): CommandBody => ({
       .option('format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'Output format' })
       .option('strict', { type: 'boolean', default: false, describe: 'Exit 1 on warnings too' }),
   handler: (argv) => {
+    // named files: a few are validated (the build's caches answer for the rest)
+    if ((argv.paths as string[] | undefined)?.length) parseWithoutCompiling();
     env.finish(
       runCheck(env.context(argv), {
         paths: argv.paths as string[] | undefined,

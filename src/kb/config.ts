@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configSchema, DEFAULT_CONFIG, type Config } from '../schema/config.js';
+import { ONCE } from '../schema/jit.js';
 import type { Problem } from '../problems.js';
 import { readYaml } from '../source/yaml.js';
 import { locate } from '../source/locate.js';
@@ -40,12 +41,12 @@ export function parseConfig(text: string, file = CONFIG_FILE, knownIds?: Readonl
     problems.push({ file, line: 1, column: 1, severity: 'error', ruleId: 'field-type', message: 'the config must be a mapping of keys' });
     return { config: DEFAULT_CONFIG, problems, text };
   }
-  let result = configSchema.safeParse(data);
+  let result = configSchema.safeParse(data, ONCE);
   if (!result.success) {
     const issues = flattenUnions(result.error.issues);
     problems.push(...schemaProblems(file, issues, data, yaml.positions, 1, configSchema));
     if (!issues.every((i) => i.code === 'unrecognized_keys')) return { config: DEFAULT_CONFIG, problems, text };
-    result = configSchema.safeParse(withoutUnknownKeys(data, issues));
+    result = configSchema.safeParse(withoutUnknownKeys(data, issues), ONCE);
     if (!result.success) return { config: DEFAULT_CONFIG, problems, text };
   }
   let config = result.data;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ID_PATTERN } from './id.js';
 import { contractSchema, type Contract } from './contract.js';
+import { ONCE } from './jit.js';
 
 /**
  * `postmortem.config.yaml`, declared once. Every key has a default, so a folder of
@@ -259,4 +260,4 @@ export function configText(config: object): string {
   return JSON.stringify(config, (_key, value: unknown) => (value instanceof Map ? [...value] : value));
 }
 
-export const DEFAULT_CONFIG: Config = configSchema.parse({});
+export const DEFAULT_CONFIG: Config = configSchema.parse({}, ONCE);

@@ -1,0 +1,147 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createHash } from 'node:crypto';
+import { Script } from 'node:vm';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCheck } from '../src/commands/check.js';
+import { PACKAGE_ROOT } from '../src/paths.js';
+import { BASE_CONFIG, BASE_INCIDENT } from '../src/rules/fixtures.js';
+import { captureContext, removeKb, tempKb } from './helpers/kb.js';
+
+// `postmortem check` runs dist/check.cjs with V8's code cache (src/start.ts, src/code-cache.ts;
+// `npm run build` first). Whatever the cache holds, it prints what the ES-module path prints.
+
+const CLI = join(PACKAGE_ROOT, 'dist/cli.js');
+const NOW = '2007-07-01';
+const dirs: string[] = [];
+afterAll(() => dirs.forEach(removeKb));
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pmkb-code-cache-'));
+  dirs.push(dir);
+  return dir;
+};
+
+const incident = (id: string, edit: (text: string) => string = (t) => t) => edit(BASE_INCIDENT.replace('id: 2007-06-04-lb', `id: ${id}`));
+const root = tempKb({
+  'postmortem.config.yaml': BASE_CONFIG,
+  'incidents/2007-06-04-lb.md': BASE_INCIDENT,
+  'incidents/b-local-time.md': incident('b-local-time', (t) =>
+    t.replace('started: 2007-06-04T09:10:00-04:00', 'started: 2007-06-04 09:10'),
+  ),
+  // a heading in the customer summary: the rule parses it with remark, loaded on demand
+  'incidents/c-heading.md': incident('c-heading', (t) => `${t}\n## Customer summary\n\nMail was slow.\n\n### Root cause\n\nA surge.\n`),
+  'incidents/d-unknown.md': incident('d-unknown', (t) => t.replace('services: [webmail]', 'services: [webmail, fax]\ncolour: red')),
+});
+dirs.push(root);
+const files = ['incidents/b-local-time.md', 'incidents/c-heading.md', 'incidents/d-unknown.md'].map((f) => join(root, f));
+const build = spawnSync(process.execPath, [CLI, 'build', '--root', root, '--now', NOW], { encoding: 'utf8' });
+
+/** What the ES-module path (`runCheck`, as `cli.ts` calls it) prints for these files, and its exit code. */
+function expected(): { stdout: string; status: number } {
+  const ctx = captureContext(root, { now: NOW });
+  const { exitCode } = runCheck(ctx, { paths: files, format: 'text' });
+  return { stdout: ctx.out_(), status: exitCode };
+}
+
+function check(cacheHome: string) {
+  const run = spawnSync(process.execPath, [CLI, 'check', '--root', root, '--now', NOW, ...files], {
+    encoding: 'utf8',
+    env: { ...process.env, XDG_CACHE_HOME: cacheHome, NO_COLOR: '1' },
+  });
+  return { stdout: run.stdout, status: run.status, stderr: run.stderr };
+}
+
+const cacheFiles = (cacheHome: string) => {
+  const dir = join(cacheHome, 'postmortem-kb', 'code');
+  return existsSync(dir) ? readdirSync(dir).map((f) => join(dir, f)) : [];
+};
+
+/** A cache file as `code-cache.ts` writes it (digest, then data), of V8 data for another script. */
+function foreignCache(): Buffer {
+  const data = new Script('globalThis.somethingElse = 1 + 1;').createCachedData();
+  return Buffer.concat([createHash('sha256').update(data).digest(), data]);
+}
+
+describe('postmortem check with the code cache', () => {
+  it('prints the same problems and exit code without a cache, with one, and with a damaged or foreign one', () => {
+    expect([0, 1], build.stderr).toContain(build.status); // the build reports the same problems
+    const want = expected();
+    expect(want.stdout).toContain('[timestamp-offset]');
+    expect(want.stdout).toContain('[internal-heading]');
+    expect(want.status).toBe(1);
+    const home = tempDir();
+
+    expect(check(home)).toEqual({ ...want, stderr: '' });
+    const [cache] = cacheFiles(home);
+    expect(cache).toBeDefined();
+    expect(check(home)).toEqual({ ...want, stderr: '' });
+
+    const damaged = readFileSync(cache!);
+    damaged.fill(0x5a, 4000, 4100);
+    writeFileSync(cache!, damaged);
+    expect(check(home)).toEqual({ ...want, stderr: '' });
+    expect(
+      readFileSync(cache!)
+        .subarray(4000, 4100)
+        .every((b) => b === 0x5a),
+    ).toBe(false);
+
+    writeFileSync(cache!, foreignCache());
+    expect(check(home)).toEqual({ ...want, stderr: '' });
+    writeFileSync(cache!, 'not a cache');
+    expect(check(home)).toEqual({ ...want, stderr: '' });
+    expect(cacheFiles(home)).toEqual([cache]);
+  });
+
+  it('still checks when the cache folder cannot be written', () => {
+    const blocked = join(tempDir(), 'a-file');
+    writeFileSync(blocked, '');
+    expect(check(blocked)).toEqual({ ...expected(), stderr: '' });
+  });
+});
+
+describe('runWithCodeCache', () => {
+  const bundle = join(tempDir(), 'bundle.cjs');
+  writeFileSync(bundle, "#!/usr/bin/env node\nconsole.log(require('node:path').basename(__filename), typeof module.exports);\n");
+  const run = (cacheDir: string) =>
+    spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        'const { runWithCodeCache } = await import(process.argv[1]); console.log(runWithCodeCache(process.argv[2], process.argv[3]));',
+        pathToFileURL(join(PACKAGE_ROOT, 'dist/code-cache.js')).href,
+        bundle,
+        cacheDir,
+      ],
+      { encoding: 'utf8' },
+    ).stdout;
+
+  it('compiles, then takes the cache; a damaged or foreign cache is not taken, and is written anew', () => {
+    const dir = tempDir();
+    expect(run(dir)).toBe('bundle.cjs object\ncompiled\n');
+    expect(run(dir)).toBe('bundle.cjs object\ncached\n');
+    const [cache] = readdirSync(dir).map((f) => join(dir, f));
+    const damaged = readFileSync(cache!);
+    damaged.writeUInt8(damaged.readUInt8(damaged.length - 1) ^ 0xff, damaged.length - 1);
+    writeFileSync(cache!, damaged);
+    expect(run(dir)).toBe('bundle.cjs object\ncompiled\n');
+    expect(run(dir)).toBe('bundle.cjs object\ncached\n');
+    writeFileSync(cache!, foreignCache());
+    expect(run(dir)).toBe('bundle.cjs object\ncompiled\n');
+    expect(run(dir)).toBe('bundle.cjs object\ncached\n');
+  });
+
+  it('keys the cache by the bundle text: an edited bundle never meets its old cache', () => {
+    const dir = tempDir();
+    run(dir);
+    writeFileSync(bundle, "console.log(require('node:path').basename(__filename), typeof exports);\n");
+    expect(run(dir)).toBe('bundle.cjs object\ncompiled\n');
+    expect(readdirSync(dir)).toHaveLength(2);
+    rmSync(bundle);
+    expect(run(dir)).toBe('undefined\n');
+  });
+});
