@@ -2,7 +2,9 @@
 // loads lazily, beside it), with source maps, over the files tsc wrote. Starting the CLI then
 // reads a few files instead of hundreds of modules. Each module keeps its own `import.meta.url`
 // (its place under dist/ as tsc writes it), so worker threads, templates and package lookups
-// resolve exactly as in the unbundled build; the worker threads run tsc's files.
+// resolve exactly as in the unbundled build. The worker threads' module (src/threads/worker.ts) is a
+// second entry, written over tsc's dist/threads/worker.js: a thread then loads the same chunks as
+// the CLI (a few files) instead of tsc's hundreds of modules, each resolved and read on its own.
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,7 +59,7 @@ const dist = join(root, 'dist');
 for (const name of readdirSync(dist)) if (/-[A-Z0-9]{8}\.js(\.map)?$/.test(name)) rmSync(join(dist, name));
 
 await build({
-  entryPoints: [join(src, 'cli.ts')],
+  entryPoints: { cli: join(src, 'cli.ts'), 'threads/worker': join(src, 'threads', 'worker.ts') },
   outdir: dist,
   bundle: true,
   splitting: true,
