@@ -2,7 +2,9 @@
 // loads lazily, beside it), and `check` alone into dist/check.cjs, with source maps, over the files tsc wrote. Starting the CLI then
 // reads a few files instead of hundreds of modules. Each module keeps its own `import.meta.url`
 // (its place under dist/ as tsc writes it), so worker threads, templates and package lookups
-// resolve exactly as in the unbundled build; the worker threads run tsc's files.
+// resolve exactly as in the unbundled build. The worker threads' module (src/threads/worker.ts) is a
+// second entry, written over tsc's dist/threads/worker.js: a thread then loads the same chunks as
+// the CLI (a few files) instead of tsc's hundreds of modules, each resolved and read on its own.
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,10 +91,13 @@ const common = {
   logLevel: 'warning',
 };
 
-// dist/cli.js, the command `postmortem` (src/start.ts), and the chunks it loads lazily
+// dist/cli.js, the command `postmortem` (src/start.ts), the worker threads' module, and the chunks they load lazily
 await build({
   ...common,
-  entryPoints: [{ in: join(src, 'start.ts'), out: 'cli' }],
+  entryPoints: [
+    { in: join(src, 'start.ts'), out: 'cli' },
+    { in: join(src, 'threads', 'worker.ts'), out: 'threads/worker' },
+  ],
   outdir: dist,
   splitting: true,
   format: 'esm',

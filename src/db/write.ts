@@ -192,7 +192,15 @@ export class IncidentWriter {
   private readonly services: Set<string>;
   private readonly locations: Set<string>;
 
-  constructor(private readonly db: Database.Database) {
+  /**
+   * @param fresh the database holds no incident yet (a cold build): documents are indexed
+   *   all at once by the last `flushSearch` (one INSERT … SELECT over every document, which
+   *   FTS5 writes as a few large segments instead of one per batch to merge), not per batch.
+   */
+  constructor(
+    private readonly db: Database.Database,
+    private fresh = false,
+  ) {
     this.services = new Set(db.prepare('SELECT name FROM services').pluck().all() as string[]);
     this.locations = new Set(db.prepare('SELECT id FROM locations').pluck().all() as string[]);
     this.insert = {
@@ -254,8 +262,8 @@ export class IncidentWriter {
 
   /** Removes an incident and everything that hangs off it (its index entries first). */
   delete(id: string): void {
-    this.flushSearch(); // the incident may be among those not indexed yet
-    this.search.unindex.run(id);
+    this.addSearchDocuments(); // the incident may be among those not indexed yet
+    if (!this.fresh) this.search.unindex.run(id); // (on a cold build, nothing is indexed yet)
     this.search.removeDocuments.run(id);
     for (const statement of this.remove) statement.run(id);
   }
@@ -304,7 +312,10 @@ export class IncidentWriter {
     }
     for (const s of rows.sections) insert.section!.run(id, ...s);
     this.pendingSearch.push(id);
-    if (this.pendingSearch.length >= SEARCH_BATCH) this.flushSearch();
+    if (this.pendingSearch.length >= SEARCH_BATCH) {
+      if (this.fresh) this.addSearchDocuments();
+      else this.flushSearch();
+    }
   }
 
   /**
@@ -313,13 +324,26 @@ export class IncidentWriter {
    * pending terms out as a new segment (to be merged later) at the end of every INSERT … SELECT
    * and whenever a rowid is lower than the one before: indexing incidents one by one made a
    * segment each, and merging them cost more than the indexing. In batches, in rowid order
-   * (new documents always get higher rowids), there is one segment per batch.
+   * (new documents always get higher rowids), there is one segment per batch. On a cold build
+   * (`fresh`), documents are only added per batch, and this indexes them all in one statement.
    */
   flushSearch(): void {
+    if (this.fresh) {
+      this.addSearchDocuments();
+      this.search.index.run(0);
+      this.fresh = false;
+      return;
+    }
     if (this.pendingSearch.length === 0) return;
     const after = this.search.lastDocument.get() as number;
-    this.search.addDocuments.run(JSON.stringify(this.pendingSearch));
+    this.addSearchDocuments();
     this.search.index.run(after);
+  }
+
+  /** The documents of the incidents added since the last call (indexed later on a cold build, see the constructor). */
+  private addSearchDocuments(): void {
+    if (this.pendingSearch.length === 0) return;
+    this.search.addDocuments.run(JSON.stringify(this.pendingSearch));
     this.pendingSearch = [];
   }
 }

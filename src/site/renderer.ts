@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { DEFAULT_TEMPLATES, templatePath } from '../paths.js';
 import type { TemplateEnvironment } from '../render/handlebars.js';
 import { SITE_PATHS } from './links.js';
 import type { SiteData } from './model.js';
@@ -32,6 +34,13 @@ const NAV = [
 
 type NavKey = (typeof NAV)[number]['key'] | 'none';
 
+/** A template's string builder (`native-templates.ts`), unless the knowledge base has its own of a file it stands for. */
+export function nativeTemplate(root: string, name: string): ((data: object) => string) | undefined {
+  const native = renderKit().NATIVE_TEMPLATES.get(name);
+  const own = (file: string) => templatePath(root, `site/${file}`) !== join(DEFAULT_TEMPLATES, 'site', file);
+  return native && !native.files.some(own) ? native.fill : undefined;
+}
+
 export const baseOf = (path: string) => '../'.repeat(path.split('/').length - 1);
 
 export class Renderer {
@@ -48,7 +57,7 @@ export class Renderer {
 
   private template(name: string) {
     let t = this.templates.get(name);
-    if (!t) this.templates.set(name, (t = this.env.load(this.root, `site/${name}`)));
+    if (!t) this.templates.set(name, (t = nativeTemplate(this.root, name) ?? this.env.load(this.root, `site/${name}`)));
     return t;
   }
 

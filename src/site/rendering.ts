@@ -8,3 +8,4 @@ export { renderExport } from '../export/render.js';
 export { phasesOf } from '../packet/incident-view.js';
 export { createEnvironment, sanitizedHtml } from '../render/handlebars.js';
 export { markdownToHtml } from '../render/markdown.js';
+export { NATIVE_TEMPLATES } from './native-templates.js';
