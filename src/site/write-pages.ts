@@ -185,7 +185,9 @@ async function renderAll(w: WriteInput, stale: readonly Page[], finished: (Finis
   /** A page's file written: this thread writes them all, one at a time (see `writePage`). */
   const record = (page: Page, changed: boolean, pieces: PagePieces | undefined) => {
     const stat = pieces ? statSync(join(siteDir, page.path)) : undefined;
-    finished[order.get(page)!] = { page, changed, pieces, stat: stat && { ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs } };
+    // only what the layout keeps: a page's `pieces` can be its assembled parts too (the index's: megabytes)
+    const kept = pieces && { head: pieces.head, keys: pieces.keys, spans: pieces.spans, rendered: pieces.rendered, copied: pieces.copied };
+    finished[order.get(page)!] = { page, changed, pieces: kept, stat: stat && { ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs } };
   };
   const remote = new Map<Page, Promise<void>>();
   if (pool.threads > 0) {
