@@ -63,6 +63,7 @@ const notQuick = [
   'test/import-cli.test.ts',
   'test/export-cli.test.ts',
   'test/paths.test.ts',
+  'test/code-cache.test.ts', // the built binary and dist/code-cache.js
   'test/export-roundtrip.test.ts', // the built binary
   'test/letter.test.ts',
   'test/letter-voice.test.ts',

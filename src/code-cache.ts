@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -17,8 +18,10 @@ import { Script } from 'node:vm';
  */
 export function runWithCodeCache(bundle: string, cacheDir = codeCacheDir()): 'cached' | 'compiled' | undefined {
   if (!existsSync(bundle)) return undefined;
-  const text = readFileSync(bundle, 'utf8');
-  const key = createHash('sha256').update(text).update(`${process.version} ${process.arch}`).digest('hex').slice(0, 32);
+  const bytes = readFileSync(bundle);
+  const key = createHash('sha256').update(bytes).update(`${process.version} ${process.arch}`).digest('hex').slice(0, 32);
+  // ASCII (esbuild's output but for a few comments and regexes) is read straight into a one-byte string
+  const text = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
   const cachePath = join(cacheDir, `${key}.bin`);
   const cachedData = readCache(cachePath);
   // the module wrapper CommonJS gives a file, on one line so that line numbers stay the bundle's
