@@ -48,8 +48,13 @@ export function readPrevious(dbPath: string): Previous | undefined {
     db = openReadOnly(dbPath);
     if ((db.pragma('user_version', { simple: true }) as number) !== SCHEMA_VERSION) return undefined;
     const meta = new Map(db.prepare('SELECT key, value FROM meta').raw().all() as [string, string][]);
-    const files = new Map(db.prepare('SELECT file, digest FROM files').raw().all() as [string, string][]);
-    return { meta, files, incidents: incidentsIn(db), problems: () => readProblems(dbPath) };
+    const files = new Map<string, string>();
+    const incidents = new Map<string, { id: string; digest: string }>();
+    for (const [file, digest, id] of filesIn(db)) {
+      files.set(file, digest);
+      if (id !== null) incidents.set(file, { id, digest });
+    }
+    return { meta, files, incidents, problems: () => readProblems(dbPath) };
   } catch {
     return undefined; // unreadable or from another schema: rebuilt from scratch
   } finally {
@@ -58,16 +63,13 @@ export function readPrevious(dbPath: string): Previous | undefined {
 }
 
 /**
- * Valid incidents of the database by file: from `files`, which names the incident of each valid
- * file (the incidents table's rows are wide: reading 10,000 of them reads the whole table).
+ * Every file the database's build saw, with the id of its incident when it is a valid one (the
+ * `files` table is narrow: reading the valid incidents from the `incidents` table, whose rows are
+ * wide, read the whole table).
  */
-function incidentsIn(db: Database.Database): Map<string, { id: string; digest: string }> {
-  const rows = db.prepare('SELECT file, incident_id, digest FROM files WHERE incident_id IS NOT NULL').raw().all() as [
-    string,
-    string,
-    string,
-  ][];
-  return new Map(rows.map(([file, id, digest]) => [file, { id, digest }]));
+function filesIn(db: Database.Database, validOnly = false): [file: string, digest: string, id: string | null][] {
+  const sql = `SELECT file, digest, incident_id FROM files${validOnly ? ' WHERE incident_id IS NOT NULL' : ''}`;
+  return db.prepare(sql).raw().all() as [string, string, string | null][];
 }
 
 /** Reads something from the database at `dbPath` with a connection of its own. */
@@ -82,7 +84,7 @@ function reading<T>(dbPath: string, read: (db: Database.Database) => T): T {
 
 /** Valid incidents of the database at `dbPath` by file. */
 export function readIncidents(dbPath: string): Map<string, { id: string; digest: string }> {
-  return reading(dbPath, incidentsIn);
+  return reading(dbPath, (db) => new Map(filesIn(db, true).map(([file, digest, id]) => [file, { id: id!, digest }])));
 }
 
 /** The problems the database at `dbPath` recorded, in the order written. */

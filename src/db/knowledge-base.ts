@@ -153,7 +153,7 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
   const cachePath = cachePathFor(dbPath);
   const cache = new ParseCache(cachePath, cacheVersion);
   const history = updateHistory(root, config, `${cacheVersion}/${configDigest}`, historyPathFor(cachePath));
-  const base = { ctx, config, today, dbPath, history, incidentSource: { root, cachePath, cacheVersion, config } };
+  const base = { config, today, dbPath, history, incidentSource: { root, cachePath, cacheVersion, config } };
   try {
     const files = scanned.files;
     const stats = statFiles(root, files);
@@ -194,7 +194,6 @@ function reportOf(problems: readonly Problem[]) {
 
 /** The result's parts; `problems` and `validByFile` are read on first use. */
 function knowledgeBase(parts: {
-  ctx: CommandContext;
   config: Config;
   today: Temporal.PlainDate;
   dbPath: string;

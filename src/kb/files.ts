@@ -103,7 +103,12 @@ export function scanIncidentFiles(root: string, paths?: readonly string[], cwd =
 
 /** The incident ids the files' names give (an incident's id is its file name without `.md`). */
 export function idsOfFiles(files: readonly string[]): Set<string> {
-  return new Set(files.map((f) => f.slice(f.lastIndexOf('/') + 1).replace(/\.md$/i, '')));
+  return new Set(
+    files.map((f) => {
+      const name = f.slice(f.lastIndexOf('/') + 1);
+      return name.toLowerCase().endsWith('.md') ? name.slice(0, -3) : name;
+    }),
+  );
 }
 
 /** Incident files under `<root>/incidents` (or under the given paths), relative to the root, sorted. */
