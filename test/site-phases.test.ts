@@ -1,7 +1,9 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { hash } from '../src/site/base.js';
 import { diffListing, relatedUpdates, type Changes, type Listing } from '../src/site/changes.js';
 import { Column } from '../src/site/column.js';
 import { BUILDING_FILE, manifestText, missingPages, readManifest } from '../src/site/manifest.js';
@@ -255,5 +257,19 @@ describe('phase 5, save state: deleteGone', () => {
     expect(deleteGone(site, ['incidents/a.html', 'incidents/never.html', '../outside.html'])).toEqual(['incidents/a.html']);
     expect(existsSync(join(site, 'incidents', 'a.html'))).toBe(false);
     expect(existsSync(join(dir, 'outside.html'))).toBe(true);
+  });
+});
+
+describe('the digest of the site (base.ts: hash)', () => {
+  it('is that of the parts joined, each ended by \\u0000, whether they are given one by one or joined', () => {
+    const joined = (parts: string[]) =>
+      createHash('sha256')
+        .update(parts.map((p) => `${p}\u0000`).join(''))
+        .digest('hex')
+        .slice(0, 32);
+    const big = 'é\ud83d\ude00x'.repeat(50_000);
+    for (const parts of [[], [''], ['a', 'b'], [big, '\ud83d', '\ude00'], Array.from({ length: 17 }, (_, n) => `${n}é`)])
+      expect(hash(...parts)).toBe(joined(parts));
+    expect(hash('ab', 'c')).not.toBe(hash('a', 'bc'));
   });
 });

@@ -8,9 +8,17 @@ import type { SiteBuild } from './build.js';
 import { databaseKey, finishedSite, LISTING_SQL, listingKey, stateKeyOf, type ListingTexts } from './done.js';
 import { byId, MANIFEST_FILE } from './manifest.js';
 
-/** A build with nothing to do: every file of the site (from its manifest) unchanged. */
-function nothingToDo(siteDir: string, incidents: number): SiteBuild {
-  const files = Object.keys((JSON.parse(readFileSync(join(siteDir, MANIFEST_FILE), 'utf8')) as { pages: object }).pages).sort(byId);
+/** Every file of the site, from its manifest; undefined when it cannot be read. */
+function manifestFiles(siteDir: string): string[] | undefined {
+  try {
+    return Object.keys((JSON.parse(readFileSync(join(siteDir, MANIFEST_FILE), 'utf8')) as { pages: object }).pages).sort(byId);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A build with nothing to do: every file of the site unchanged. */
+function nothingToDo(files: string[], incidents: number): SiteBuild {
   const timings = { model: 0, load: 0, render: 0, write: 0, wait: 0 };
   return {
     written: [],
@@ -50,7 +58,8 @@ export async function buildSiteFromKnowledgeBase(ctx: CommandContext, kb: BuiltK
     today: kb.today.toString(),
     databaseKey: () => withDb((db) => databaseKey(stateKeyOf(db), listingKey(db.prepare(LISTING_SQL).raw().get() as ListingTexts))),
   });
-  if (finished) return nothingToDo(siteDir, finished.incidents);
+  const files = finished && manifestFiles(siteDir);
+  if (finished && files) return nothingToDo(files, finished.incidents);
   const { buildSite } = await import('./build.js');
   const db = kb.openDb();
   try {
