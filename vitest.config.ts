@@ -101,6 +101,8 @@ export default defineConfig(({ mode }) => ({
     // would be one test file at a time.
     maxWorkers: availableParallelism(),
     testTimeout: 60_000,
+    // TEST_CPU_LOG=<file>: one line per test file with its CPU time (test/helpers/cpu-time.ts).
+    setupFiles: process.env.TEST_CPU_LOG ? ['test/helpers/cpu-time.ts'] : [],
     hookTimeout: 120_000,
     projects:
       mode === 'quick'
