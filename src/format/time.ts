@@ -1,4 +1,4 @@
-import { Temporal, type Instant } from '../model/time.js';
+import { Temporal, zoneAbbreviation, type Instant } from '../model/time.js';
 
 /**
  * Dates, times and durations as documents show them, in the configured display time zone.
@@ -50,15 +50,6 @@ export function clockTime(instant: Instant, zone: string): string {
     .toZonedDateTimeISO(zone)
     .toLocaleString('en-US', { hour: 'numeric', minute: '2-digit', timeZoneName: 'short' })
     .replace(/\u202f/g, ' ');
-}
-
-const zoneNameFormats = new Map<string, Intl.DateTimeFormat>();
-
-/** "EDT": the zone's short name at an instant, from one formatter per zone (making one costs ~0.1 ms). */
-function zoneAbbreviation(instant: Instant, zone: string): string {
-  let format = zoneNameFormats.get(zone);
-  if (!format) zoneNameFormats.set(zone, (format = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'short' })));
-  return format.formatToParts(instant.epochMilliseconds).find((part) => part.type === 'timeZoneName')!.value;
 }
 
 /** "2007-06-04 09:10 EDT" — compact, for tables and timelines. */
