@@ -51,11 +51,13 @@ const zoned = [
   'test/cli.test.ts', // `new` writes the start time in the config's zone
 ];
 
-// `npm run test:quick` (`vitest run --mode quick`), the inner loop: unit tests in one time zone,
-// without the files that spawn the built binary (quick does not compile it), build whole sites
-// and documents, or check exhaustively (property and parity runs). `npm test` runs everything.
+// `npm run test:quick` (`vitest run --mode quick`), the inner loop: the unit tests, in one time zone.
+// A unit test calls functions in its own process over small fixtures. Files that do any of what
+// follows are integration tests and run in `npm test` only (every new file is quick until listed).
 const notQuick = [
+  // drive Chromium
   ...browser,
+  // run the built binary (quick does not compile it), git or a server
   'test/cli.test.ts',
   'test/query-cli.test.ts',
   'test/docs.test.ts',
@@ -64,16 +66,29 @@ const notQuick = [
   'test/export-cli.test.ts',
   'test/paths.test.ts',
   'test/code-cache.test.ts', // the built binary and dist/code-cache.js
-  'test/export-roundtrip.test.ts', // the built binary
+  'test/export-roundtrip.test.ts',
+  'test/lazy-render.test.ts',
+  'test/history.test.ts',
+  'test/serve.test.ts',
+  'test/hostile-content.test.ts',
+  // build whole sites, letters, packets or the example knowledge base
+  'test/native-templates.test.ts',
   'test/letter.test.ts',
   'test/letter-voice.test.ts',
   'test/site.test.ts',
   'test/site-incremental.test.ts',
-  'test/document-keys.test.ts', // whole builds
+  'test/search.test.ts',
+  'test/document-keys.test.ts',
+  'test/public-incidents.test.ts',
+  'test/packet.test.ts',
+  'test/packet-brief.test.ts',
+  'test/packet-delta.test.ts',
+  'test/packet-provider.test.ts',
+  // check exhaustively (whole-document properties, parity runs)
   'test/letter-audience.test.ts',
   'test/packet-provider-audience.test.ts',
   'test/markdown-parity.test.ts',
-  'test/yaml-fast.test.ts', // exhaustive runs
+  'test/yaml-fast.test.ts',
 ];
 // The property tests that stay in quick run a twentieth of their cases there (test/helpers/runs.ts).
 const quickRuns = { QUICK_RUNS: '1' };
@@ -88,6 +103,8 @@ export default defineConfig(({ mode }) => ({
     // would be one test file at a time.
     maxWorkers: availableParallelism(),
     testTimeout: 60_000,
+    // TEST_CPU_LOG=<file>: one line per test file with its CPU time (test/helpers/cpu-time.ts).
+    setupFiles: process.env.TEST_CPU_LOG ? ['test/helpers/cpu-time.ts'] : [],
     hookTimeout: 120_000,
     projects:
       mode === 'quick'

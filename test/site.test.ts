@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HtmlValidate } from 'html-validate';
 import { spawnSync } from 'node:child_process';
 import { runSite } from '../src/commands/site.js';
@@ -31,6 +31,12 @@ async function build(root: string, out = join(root, 'out')) {
   return { ...result, ctx, site: result.site, dir: join(out, 'site') };
 }
 
+/** The fixture's site, built once for the tests that only read it, and removed after the file. */
+let fixtureBuild: ReturnType<typeof build> | undefined;
+let fixtureKb: string | undefined;
+const fixtureSite = () => (fixtureBuild ??= build((fixtureKb = tempKb(siteKb()))));
+afterAll(() => fixtureKb && removeKb(fixtureKb));
+
 const read = (dir: string, path: string) => readFileSync(join(dir, path), 'utf8');
 
 function htmlFiles(dir: string, base = dir): string[] {
@@ -57,7 +63,7 @@ function sectionText(html: string, id: string): string {
 
 describe('postmortem site', () => {
   it('writes the index, a page per incident, trends, service, category, action and owner pages', async () => {
-    const { dir, exitCode, ctx, incidents } = await build(kbRoot());
+    const { dir, exitCode, ctx, incidents } = await fixtureSite();
     expect(exitCode).toBe(0);
     expect(incidents).toBe(4);
     expect(ctx.out_()).toMatch(/^Site: 4 incidents; \d+ of \d+ files rendered, \d+ written\. Open /);
@@ -109,7 +115,7 @@ describe('postmortem site', () => {
   });
 
   it('shows every field of an incident, escaped, with sections sanitised', async () => {
-    const { dir } = await build(kbRoot());
+    const { dir } = await fixtureSite();
     const page = read(dir, 'incidents/2007-06-04-lb.html');
     expect(page).toContain('<dt>Provider</dt><dd>Rackspace</dd>');
     expect(page).toContain('<h1>Webmail &lt;b&gt;down&lt;/b&gt; &amp; &quot;slow&quot; at Dulles</h1>');
@@ -136,7 +142,7 @@ describe('postmortem site', () => {
   });
 
   it('links related incidents both ways and finds similar ones', async () => {
-    const { dir } = await build(kbRoot());
+    const { dir } = await fixtureSite();
     const lb = read(dir, 'incidents/2007-06-04-lb.html');
     const db = read(dir, 'incidents/2007-06-13-db.html');
     const links = (html: string) => sectionText(html, 'links');
@@ -151,7 +157,7 @@ describe('postmortem site', () => {
   });
 
   it('lists action items by owner with overdue ones first and marked, and the owners directory', async () => {
-    const { dir } = await build(kbRoot());
+    const { dir } = await fixtureSite();
     const actions = read(dir, 'actions.html');
     expect(actions).toMatch(/1 open or in progress, <strong>1 overdue<\/strong> as of <time datetime="2008-01-15">/);
     const bill = sectionText(actions, 'owner-bill');
@@ -176,7 +182,7 @@ describe('postmortem site', () => {
   });
 
   it('draws the trends charts from the data and lists their data', async () => {
-    const { dir } = await build(kbRoot());
+    const { dir } = await fixtureSite();
     const trends = read(dir, 'trends.html');
     expect(trends).toContain('4 incidents from 2006-02-01 to 2007-06-13.');
     expect(trends.match(/<svg /g)).toHaveLength(6);
@@ -498,8 +504,7 @@ describe('html-validate', () => {
   let exampleDir = '';
   let fixtureDir = '';
   beforeAll(async () => {
-    const fixture = kbRoot();
-    fixtureDir = (await build(fixture)).dir;
+    fixtureDir = (await fixtureSite()).dir;
     const out = tempKb({});
     roots.push(out);
     exampleDir = (await build(PACKAGE_ROOT, out)).dir;

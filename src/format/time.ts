@@ -1,4 +1,4 @@
-import { Temporal, type Instant } from '../model/time.js';
+import { Temporal, zoneAbbreviation, type Instant } from '../model/time.js';
 
 /**
  * Dates, times and durations as documents show them, in the configured display time zone.
@@ -55,7 +55,7 @@ export function clockTime(instant: Instant, zone: string): string {
 /** "2007-06-04 09:10 EDT" — compact, for tables and timelines. */
 export function shortDateTime(instant: Instant, zone: string): string {
   const z = instant.toZonedDateTimeISO(zone);
-  const abbr = z.toLocaleString('en-US', { timeZoneName: 'short' }).split(' ').pop();
+  const abbr = zoneAbbreviation(instant, zone);
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${z.toPlainDate().toString()} ${pad(z.hour)}:${pad(z.minute)} ${abbr}`;
 }

@@ -221,11 +221,14 @@ export function findLeak(outputs: readonly OutputText[], needles: readonly Inter
   });
   for (const needle of needles) {
     if (needle.kind === 'word') {
-      const pattern = new RegExp(
-        `(?<![\\p{L}\\p{N}_])${escapeRegExp(needle.text.toLowerCase()).replace(/ /g, '[\\s+]+')}(?![\\p{L}\\p{N}_])`,
-        'u',
-      );
-      for (const v of views) if (pattern.test(v.visible)) return { needle, format: v.format };
+      const lower = needle.text.toLowerCase();
+      // Any match holds the text up to its first space as it is. Most needles are in no output,
+      // and the pattern (a lookbehind first) would be tried at every position of every output.
+      const head = lower.split(' ')[0]!;
+      const candidates = views.filter((v) => v.visible.includes(head));
+      if (candidates.length === 0) continue;
+      const pattern = new RegExp(`(?<![\\p{L}\\p{N}_])${escapeRegExp(lower).replace(/ /g, '[\\s+]+')}(?![\\p{L}\\p{N}_])`, 'u');
+      for (const v of candidates) if (pattern.test(v.visible)) return { needle, format: v.format };
     } else {
       const compact = letters(needle.text);
       if (corpus.includes(compact)) continue;
