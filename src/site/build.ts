@@ -173,10 +173,7 @@ async function buildSiteWith(o: BuildSiteOptions, threads: { pool?: TaskPool }):
   // (a worker would open it again, cold); a few more go to one worker now, while this thread goes on
   const background =
     shards.stale.length > 0 && shards.stale.length <= BACKGROUND_SHARDS
-      ? shardsInBackground(
-          { path: o.dbPath, open: o.db },
-          shards.stale.map((s) => s.ids),
-        )
+      ? shardsInBackground({ db: o.db, dbPath: o.dbPath, siteDir, base: changes.base }, shards.stale)
       : undefined;
   background?.catch(() => undefined); // awaited when the shards are written; a failure is reported then
   const plan = planPages({
