@@ -285,6 +285,28 @@ describe('postmortem site after an edit', () => {
     }
   });
 
+  it('indexes a search shard again from the kept analyses of its unchanged incidents, the same bytes as from scratch', async () => {
+    const root = kbRoot();
+    const first = await build(root);
+    const shard = join(first.dir, 'assets/search/shard-000.js');
+    const kept = join(first.dir, '.state-search-terms');
+    edit(root, X4, (t) => t.replace('Extra incident 4:', 'Extra incident 4 zanzibar:'));
+    await build(root);
+    expect(readFileSync(shard, 'utf8')).toContain('"zanzibar"');
+    await expectSameAsFresh(root, first.dir);
+    // the next edit of the shard takes X4's terms from what was kept: a kept term changed shows
+    writeFileSync(kept, readFileSync(kept, 'utf8').replace('"zanzibar"', '"quokka"'));
+    edit(root, X7, (t) => t.replace('Extra incident 7:', 'Extra incident 7 again:'));
+    await build(root);
+    expect(readFileSync(shard, 'utf8')).toContain('"quokka"');
+    // an unreadable record: every incident of the shard is read again
+    writeFileSync(kept, '{');
+    edit(root, X7, (t) => t.replace('Extra incident 7 again:', 'Extra incident 7:'));
+    await build(root);
+    expect(readFileSync(shard, 'utf8')).not.toContain('"quokka"');
+    await expectSameAsFresh(root, first.dir);
+  });
+
   it('copies the pieces of pages whose inputs did not change from the previous files, when they are the files it wrote', async () => {
     const root = kbRoot();
     const first = await build(root);

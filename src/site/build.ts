@@ -169,13 +169,11 @@ async function buildSiteWith(o: BuildSiteOptions, threads: { pool?: TaskPool }):
   // 2. which pages
   const missing = missingPaths(siteDir, changes);
   const shards = planShards(changes, missing);
-  // after an edit, the one or two shards to index go to a worker now, while this thread goes on
+  // after an edit, the one or two shards to index: in this thread, from the open database
+  // (a worker would open it again, cold); a few more go to one worker now, while this thread goes on
   const background =
     shards.stale.length > 0 && shards.stale.length <= BACKGROUND_SHARDS
-      ? shardsInBackground(
-          o.dbPath,
-          shards.stale.map((s) => s.ids),
-        )
+      ? shardsInBackground({ db: o.db, dbPath: o.dbPath, siteDir, base: changes.base }, shards.stale)
       : undefined;
   background?.catch(() => undefined); // awaited when the shards are written; a failure is reported then
   const plan = planPages({

@@ -1,6 +1,9 @@
 import type { IncidentSource } from '../db/incident-source.js';
 import type { Config } from '../schema/config.js';
+import type Database from 'better-sqlite3';
+import type { ShardPage } from './plan.js';
 import { shardScript } from './search.js';
+import { shardsFromKept } from './search-terms.js';
 import type { FactColumns } from './facts.js';
 import type { IncidentPageJob } from './incident-page.js';
 import type { RemotePage } from './page.js';
@@ -152,24 +155,37 @@ export function createTaskPool(expectedTasks: number): TaskPool {
   };
 }
 
+/** Where stale shards are indexed from: the database (open, and its file), the site folder and its base. */
+export interface ShardSite {
+  db: Database.Database;
+  dbPath: string;
+  siteDir: string;
+  base: string;
+}
+
+/** Up to this many stale search shards are indexed in this thread (each a tenth of a second or less). */
+export const SHARDS_HERE = 2;
+
 /**
- * After an edit, one or two search shards are indexed again (about a tenth of a second each):
- * in a thread of the pool, asked as soon as the build knows which, so that the indexing
- * overlaps the rest of the build on another core. A thread that only indexes loads MiniSearch
- * and the database driver, not the Markdown pipeline. In this thread when workers cannot be used.
+ * After an edit, one or two search shards are indexed again: in this thread, from their
+ * incidents' analyses kept the previous time (`search-terms.ts`) and the database already open
+ * for the others (a worker thread would start, load MiniSearch and the driver, and read the
+ * database cold: more CPU than the indexing itself). Three or four go to a thread of the pool,
+ * asked as soon as the build knows which, so that the indexing overlaps the rest of the build
+ * on another core (or to this thread when workers cannot be used).
  */
-export function shardsInBackground(dbPath: string, shards: readonly (readonly string[])[]): Promise<string[]> {
-  if (!canUseWorkers || shards.length === 0) {
+export function shardsInBackground(site: ShardSite, shards: readonly ShardPage[]): Promise<string[]> {
+  if (!canUseWorkers || shards.length <= SHARDS_HERE) {
     return new Promise((resolve, reject) => {
       // later, so that the caller's other work goes first, as with a worker
       setImmediate(() => {
         try {
-          resolve(shards.map((ids) => shardScript(dbPath, ids)));
+          resolve(shardsFromKept(site.db, site.siteDir, site.base, shards));
         } catch (error) {
           reject(error as Error);
         }
       });
     });
   }
-  return workerThreads(1)[0]!.call<string[]>({ kind: 'shards', body: { db: dbPath, shards: shards.map((ids) => [...ids]) } });
+  return workerThreads(1)[0]!.call<string[]>({ kind: 'shards', body: { db: site.dbPath, shards: shards.map((s) => s.ids) } });
 }

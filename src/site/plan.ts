@@ -65,6 +65,8 @@ export function assetPages(base: string, templateFiles: ReadonlyMap<string, stri
 export interface ShardPage {
   path: string;
   ids: string[];
+  /** The file digest of each incident (as `ids`). */
+  digests: string[];
   digest: string;
 }
 
@@ -99,6 +101,7 @@ export function planShards(
     .map(([n, m]) => ({
       path: paths[n]!,
       ids: m.map(([id]) => id),
+      digests: m.map(([, digest]) => digest),
       digest: hash(c.base, String(shards), ...m.map(([, digest]) => digest)),
     }));
   return { paths, stale: pages.filter((s) => previous.pages[s.path] !== s.digest || missing.has(s.path)), gone };

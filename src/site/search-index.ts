@@ -51,36 +51,64 @@ function countTokens(text: string, counts: Map<string, number>): void {
   }
 }
 
+/**
+ * One document as the index sees it: per field id, the number of distinct tokens and the terms
+ * with their counts, in the order first met (absent: the field has no text). Kept per incident
+ * after an edit (`search-terms.ts`), so that a shard is indexed again from its other incidents'
+ * analyses without reading or tokenising them.
+ */
+export type AnalysedDocument = ([length: number, terms: string[], counts: number[]] | null)[];
+
+/** The tokens of each field of a document, stemmed into terms (what indexing costs). */
+export function analyse(document: SearchDocument): AnalysedDocument {
+  return SEARCH_OPTIONS.fields.map((field) => {
+    const value = document[field];
+    if (value == null) return null;
+    const counts = new Map<string, number>();
+    countTokens(String(value), counts);
+    const byTerm = new Map<string, number>();
+    for (const [token, count] of counts) {
+      // tokens with the same stem (whatever their case or diacritics) are one term
+      const term = searchTerm(token);
+      if (term) byTerm.set(term, (byTerm.get(term) ?? 0) + count);
+    }
+    // as MiniSearch: the length is the distinct tokens (the empty one too)
+    return [counts.size, [...byTerm.keys()], [...byTerm.values()]];
+  });
+}
+
 export function serializedIndex(documents: readonly SearchDocument[]): string {
+  return serializedFromAnalysed(
+    documents.map((d) => d.id),
+    documents.map(analyse),
+  );
+}
+
+/** The serialised index of these documents (ids and their analyses, in this order). */
+export function serializedFromAnalysed(ids: readonly string[], analysed: readonly AnalysedDocument[]): string {
   const fields = SEARCH_OPTIONS.fields;
   /** Term → per field id: short document id → occurrences. */
   const terms = new Map<string, (Map<number, number> | undefined)[]>();
   const documentIds: Record<number, string> = {};
   const fieldLength: Record<number, number[]> = {};
   const averageFieldLength: number[] = [];
-  documents.forEach((document, shortId) => {
-    documentIds[shortId] = document.id;
+  analysed.forEach((document, shortId) => {
+    documentIds[shortId] = ids[shortId]!;
     const lengths: number[] = [];
     fieldLength[shortId] = lengths;
-    fields.forEach((field, fieldId) => {
-      const value = document[field];
-      if (value == null) return;
-      const counts = new Map<string, number>();
-      countTokens(String(value), counts);
-      // as MiniSearch: the distinct tokens (the empty one too), and a running average
-      const length = counts.size;
+    document.forEach((field, fieldId) => {
+      if (!field) return;
+      const [length, fieldTerms, counts] = field;
+      // as MiniSearch: a running average
       lengths[fieldId] = length;
       averageFieldLength[fieldId] = ((averageFieldLength[fieldId] || 0) * shortId + length) / (shortId + 1);
-      for (const [token, count] of counts) {
-        // tokens with the same stem (whatever their case or diacritics) are one term
-        const term = searchTerm(token);
-        if (!term) continue;
+      fieldTerms.forEach((term, n) => {
         let byField = terms.get(term);
         if (!byField) terms.set(term, (byField = []));
         let freqs = byField[fieldId];
         if (!freqs) byField[fieldId] = freqs = new Map();
-        freqs.set(shortId, (freqs.get(shortId) ?? 0) + count);
-      }
+        freqs.set(shortId, (freqs.get(shortId) ?? 0) + counts[n]!);
+      });
     });
   });
   // the terms in the order of MiniSearch's tree (the same tree, built in the same order)
@@ -95,8 +123,8 @@ export function serializedIndex(documents: readonly SearchDocument[]): string {
     index.push([term, data]);
   }
   return JSON.stringify({
-    documentCount: documents.length,
-    nextId: documents.length,
+    documentCount: ids.length,
+    nextId: ids.length,
     documentIds,
     fieldIds: Object.fromEntries(fields.map((f, n) => [f, n])),
     fieldLength,

@@ -62,7 +62,11 @@ export function shardPath(shard: number): string {
 
 /** One shard as a script: the serialised MiniSearch index of these documents (in id order). */
 export function shardScriptFromDocuments(documents: readonly SearchDocument[]): string {
-  const index = serializedIndex([...documents].sort((a, b) => (a.id < b.id ? -1 : 1)));
+  return shardScriptOf(serializedIndex([...documents].sort((a, b) => (a.id < b.id ? -1 : 1))));
+}
+
+/** A shard's script, from its serialised index. */
+export function shardScriptOf(index: string): string {
   return `(window.PMKB_SEARCH = window.PMKB_SEARCH || []).push(${index});\n`;
 }
 
