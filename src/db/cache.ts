@@ -42,6 +42,9 @@ export interface FileCheck {
   segment?: Segment;
 }
 
+/** What a check tells the cross-file rules' stand-ins (`kb/stand-ins.ts`). */
+export type StandInCheck = Omit<FileCheck, 'problems' | 'segment'>;
+
 /**
  * A check as stored: with its problems as printed (`segment`), and the problems themselves as a
  * JSON string parsed only if asked for: 10,000 checks hold ~44,000 problems, and making them
@@ -168,6 +171,15 @@ export class ParseCache {
       string,
     ][];
     return new Map(rows.map(([file, digest, json]) => [file, { digest, check: decodeCheck(json) }]));
+  }
+
+  /** The same checks without their problems (what the cross-file rules' stand-ins read; `check` needs no more of the others). */
+  checksForStandIns(context: string): Map<string, { digest: string; check: StandInCheck }> {
+    const rows = this.db
+      .prepare("SELECT file, digest, json_remove(json, '$.problems', '$.segment') FROM checks WHERE context = ?")
+      .raw()
+      .all(context) as [string, string, string][];
+    return new Map(rows.map(([file, digest, json]) => [file, { digest, check: JSON.parse(json) as StandInCheck }]));
   }
 
   saveChecks(context: string, checks: ReadonlyMap<string, { digest: string; check: FileCheck }>, keep: ReadonlySet<string>): void {
