@@ -74,14 +74,16 @@ let coldBuilds = 0;
 const cold = (root: string) =>
   updateKnowledgeBase(captureContext(root, { now: '2007-07-01' }), { dbPath: join(root, `cold-${coldBuilds++}`, 'kb.db') });
 
-function ids(kb: BuiltKnowledgeBase): unknown[] {
+function rows(kb: BuiltKnowledgeBase, sql: string): unknown[] {
   const db = kb.openDb();
   try {
-    return db.prepare('SELECT id, file FROM incidents ORDER BY id').all();
+    return db.prepare(sql).all();
   } finally {
     db.close();
   }
 }
+const ids = (kb: BuiltKnowledgeBase) => rows(kb, 'SELECT id, file FROM incidents ORDER BY id');
+const problemRows = (kb: BuiltKnowledgeBase) => rows(kb, 'SELECT * FROM problems ORDER BY rowid');
 
 async function expectSameAsCold(root: string, kb: BuiltKnowledgeBase): Promise<void> {
   const fresh = await cold(root);
@@ -89,6 +91,9 @@ async function expectSameAsCold(root: string, kb: BuiltKnowledgeBase): Promise<v
   expect(Buffer.from(kb.report.bytes).toString()).toBe(formatProblems(fresh.problems));
   expect(kb.problems).toEqual(runCheck(captureContext(root, { now: '2007-07-01' })).problems);
   expect(ids(kb)).toEqual(ids(fresh));
+  expect(problemRows(kb)).toEqual(problemRows(fresh));
+  expect(problemRows(kb).length).toBe(kb.problems.length);
+  expect([kb.report.errors, kb.report.warnings]).toEqual([fresh.report.errors, fresh.report.warnings]);
 }
 
 describe('cross-file rules after an edit elsewhere: the same as a build from scratch', () => {

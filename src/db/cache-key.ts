@@ -37,7 +37,10 @@ export function configDigestOf(configFileText: string, config: Config): string {
   return digestOf(`${configFileText}\u0000${configText(config)}`);
 }
 
+/** How a per-file check result is stored (`encodeCheck` in `cache.ts`): one of another form is not read. */
+const CHECK_FORMAT = 'segments-1';
+
 /** What a per-file check result is kept for (see `ParseCache.checks`). */
 export function checkContextOf(cacheVersion: string, configDigest: string, today: Temporal.PlainDate): string {
-  return `${cacheVersion}/${configDigest}/${today.toString()}`;
+  return `${cacheVersion}/${CHECK_FORMAT}/${configDigest}/${today.toString()}`;
 }

@@ -4,6 +4,7 @@ import type { SourceFile } from '../source/read.js';
 import type { Problem } from '../problems.js';
 import { APPLICATION_ID } from './ownership.js';
 import { fileStampOf, type Replay } from './replay.js';
+import { segmentOf, type Segment } from './report.js';
 
 /**
  * The parse cache: what reading a file produced (a plain-JSON `SourceFile`), keyed by content
@@ -37,6 +38,30 @@ export interface FileCheck {
   related?: string[];
   dataId?: unknown;
   frontmatterLine: number;
+  /** The problems as printed, when kept (see `db/report.ts`). */
+  segment?: Segment;
+}
+
+/** What a check tells the cross-file rules' stand-ins (`kb/stand-ins.ts`). */
+export type StandInCheck = Omit<FileCheck, 'problems' | 'segment'>;
+
+/**
+ * A check as stored: with its problems as printed (`segment`), and the problems themselves as a
+ * JSON string parsed only if asked for: 10,000 checks hold ~44,000 problems, and making them
+ * objects again was the largest cost of a build after one edit, which needs only the segments.
+ */
+function encodeCheck(file: string, check: FileCheck): string {
+  const { problems, segment, ...rest } = check;
+  return JSON.stringify({ ...rest, segment: segment ?? segmentOf(file, problems), problems: JSON.stringify(problems) });
+}
+
+function decodeCheck(json: string): FileCheck {
+  const { problems: text, ...rest } = JSON.parse(json) as Omit<FileCheck, 'problems'> & { problems: string };
+  let problems: Problem[] | undefined;
+  return Object.defineProperty(rest as FileCheck, 'problems', {
+    get: () => (problems ??= JSON.parse(text) as Problem[]),
+    enumerable: true,
+  });
 }
 
 /** Where the replay's report is kept (see `ParseCache.replay`). */
@@ -145,7 +170,16 @@ export class ParseCache {
       string,
       string,
     ][];
-    return new Map(rows.map(([file, digest, json]) => [file, { digest, check: JSON.parse(json) as FileCheck }]));
+    return new Map(rows.map(([file, digest, json]) => [file, { digest, check: decodeCheck(json) }]));
+  }
+
+  /** The same checks without their problems (what the cross-file rules' stand-ins read; `check` needs no more of the others). */
+  checksForStandIns(context: string): Map<string, { digest: string; check: StandInCheck }> {
+    const rows = this.db
+      .prepare("SELECT file, digest, json_remove(json, '$.problems', '$.segment') FROM checks WHERE context = ?")
+      .raw()
+      .all(context) as [string, string, string][];
+    return new Map(rows.map(([file, digest, json]) => [file, { digest, check: JSON.parse(json) as StandInCheck }]));
   }
 
   saveChecks(context: string, checks: ReadonlyMap<string, { digest: string; check: FileCheck }>, keep: ReadonlySet<string>): void {
@@ -153,7 +187,7 @@ export class ParseCache {
     const files = this.db.prepare('SELECT file FROM checks').pluck().all() as string[];
     const remove = this.db.prepare('DELETE FROM checks WHERE file = ?');
     this.db.transaction(() => {
-      for (const [file, { digest, check }] of checks) put.run(file, digest, context, JSON.stringify(check));
+      for (const [file, { digest, check }] of checks) put.run(file, digest, context, encodeCheck(file, check));
       for (const file of files) if (!keep.has(file)) remove.run(file);
     })();
   }

@@ -187,7 +187,7 @@ export class DatabaseBuild {
     valid: readonly { file: string; id: string; digest: string }[],
     rowsOf: (file: string) => IncidentRows,
     files: readonly { file: string; digest: string; id: string | null; undated: boolean }[],
-    problems: { list: readonly Problem[]; digest: string },
+    problems: { list: () => readonly Problem[]; digest: string },
     configDigest: string,
     today: Temporal.PlainDate,
     history: History,
@@ -220,7 +220,7 @@ export class DatabaseBuild {
       if (oldFiles.get(f.file) !== f.digest || oldIds.get(f.file) !== f.id) fileRow.run(f.file, f.digest, f.id, f.undated ? 1 : 0);
     // The problems are rewritten only when they differ from those the starting point recorded.
     const problemsDigest = problems.digest;
-    if (previous?.meta.get(META.problemsDigest) !== problemsDigest) writeProblems(db, problems.list);
+    if (previous?.meta.get(META.problemsDigest) !== problemsDigest) writeProblems(db, problems.list());
     if (previous?.meta.get(META.history) !== history.key) writeHistoryRows(db, history);
     const meta = db.prepare('INSERT OR REPLACE INTO meta VALUES (?, ?)');
     meta.run(META.history, history.key);

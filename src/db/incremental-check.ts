@@ -13,7 +13,10 @@ import { createProgress } from './progress.js';
 import type { IncidentRows } from './write.js';
 
 export interface Validation {
-  problems: Problem[];
+  /** Each file's per-file check (its problems read only if asked for). */
+  checks: ReadonlyMap<string, { digest: string; check: FileCheck }>;
+  /** The cross-file rules' problems. */
+  across: Problem[];
   /** Valid incidents in file order. */
   valid: { file: string; id: string; digest: string }[];
   /** Valid drafts without a start time (kept out of the incidents table), by file. */
@@ -93,21 +96,19 @@ export async function validateAll(
   for (const file of toCheck) if (!checks.has(file)) accept(processSource(sourceOf(file), config, today));
 
   // The cross-file stage.
-  const problems: Problem[] = [];
   const incidents: Incident[] = [];
   const sources = new Map<string, SourceFile>();
   for (const file of files) {
     const { digest, check } = checks.get(file)!;
-    problems.push(...check.problems);
     const standIn = standInsOf(file, digest, check, () => sourceOf(file), config);
     sources.set(file, standIn.source);
     if (standIn.incident) incidents.push(standIn.incident);
   }
   const across = validateAcross(incidents, sources, config);
-  problems.push(...across.problems);
   cache.saveChecks(context, fresh, new Set(files));
   return {
-    problems,
+    checks,
+    across: across.problems,
     valid: incidents.filter((i) => !across.rejected.has(i.file)).map((i) => ({ file: i.file, id: i.id, digest: i.digest })),
     undated: new Set(files.filter((file) => checks.get(file)!.check.undated)),
     parsed: toParse.length,

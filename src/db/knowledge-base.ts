@@ -27,6 +27,7 @@ import {
 } from './database-file.js';
 import { manifestOf, replayKey, statFiles, statOf, type FileStat } from './replay.js';
 import { validateAll } from './incremental-check.js';
+import { allProblems, reportOf as assembleReport } from './report.js';
 import { asUserError, onFile } from '../output/file-error.js';
 import { checkTargets, refuseInsideIncidents } from '../kb/targets.js';
 import { claimDatabaseFiles } from './ownership.js';
@@ -180,7 +181,7 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
     const { problems, validByFile, report } = built;
     const manifest = manifestOf(files, stats, statOf(dbPath), built.stamps);
     cache.saveReplay({ key, manifest, report: report.bytes, digest: report.digest, errors: report.errors, warnings: report.warnings });
-    return knowledgeBase({ ...base, ...built, problems: () => problems, validByFile: () => validByFile, report });
+    return knowledgeBase({ ...base, ...built, problems, validByFile: () => validByFile, report });
   } finally {
     cache.close();
   }
@@ -188,8 +189,18 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
 
 /** The problems as printed, UTF-8, with their digest (the database's `problems_digest`) and counts. */
 function reportOf(problems: readonly Problem[]) {
-  const bytes = Buffer.from(formatProblems(problems));
-  return { bytes, digest: digestOf(bytes), ...countBySeverity(problems) };
+  return encoded({ text: formatProblems(problems), ...countBySeverity(problems) });
+}
+
+function encoded(report: { text: string; errors: number; warnings: number }) {
+  const bytes = Buffer.from(report.text);
+  return { bytes, digest: digestOf(bytes), errors: report.errors, warnings: report.warnings };
+}
+
+/** A value made on first call. */
+function lazily<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
 }
 
 /** The result's parts; `problems` and `validByFile` are read on first use. */
@@ -257,7 +268,7 @@ async function bringUpToDate(
   const { config, today, dbPath, history, files, stats, startedMs, configDigest, scanned, loaded } = input;
   const root = ctx.root;
   const cacheVersion = cacheVersionOf(config);
-  let problems: Problem[];
+  let problems: () => Problem[];
   let validByFile: Map<string, { id: string; digest: string }>;
   let rebuilt = false;
   let parsedCount = 0;
@@ -279,8 +290,9 @@ async function bringUpToDate(
   let report: ReturnType<typeof reportOf>;
   if (sameFiles && previous.meta.get(META.today) === today.toString() && previous.meta.get(META.history) === history.key) {
     // What the scan found (a symbolic link, an unreadable folder) is never in the files compared: found afresh.
-    problems = sortProblems([...previous.problems().filter((p) => p.ruleId !== SCAN_RULE), ...scanned.problems]);
-    report = reportOf(problems);
+    const list = sortProblems([...previous.problems().filter((p) => p.ruleId !== SCAN_RULE), ...scanned.problems]);
+    problems = () => list;
+    report = reportOf(list);
     validByFile = previous.incidents;
     changed = { added: [], changed: [], removed: [] };
   } else {
@@ -301,8 +313,10 @@ async function bringUpToDate(
       // Incidents are written as they are validated, so none is held in memory or read twice.
       const validation = await validateAll(ctx, cache, files, stamps, config, today, context, startedMs, (rows) => build.offer(rows));
       parsedCount = validation.parsed;
-      problems = sortProblems([...loaded.problems, ...scanned.problems, ...validation.problems]);
-      report = reportOf(problems);
+      const others = [...loaded.problems, ...scanned.problems, ...validation.across];
+      const all = lazily(() => allProblems(files, validation.checks, others));
+      problems = all;
+      report = encoded(assembleReport(files, validation.checks, others));
       validByFile = new Map(validation.valid.map((v) => [v.file, { id: v.id, digest: v.digest }]));
       const fileRows = files.map((file) => ({
         file,
@@ -310,7 +324,7 @@ async function bringUpToDate(
         id: validByFile.get(file)?.id ?? null,
         undated: validation.undated.has(file),
       }));
-      build.finish(validation.valid, rowsOf, fileRows, { list: problems, digest: report.digest }, configDigest, today, history);
+      build.finish(validation.valid, rowsOf, fileRows, { list: all, digest: report.digest }, configDigest, today, history);
     } catch (error) {
       build.abort();
       throw error;

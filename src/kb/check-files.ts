@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheVersionOf, checkContextOf, configDigestOf } from '../db/cache-key.js';
-import { ParseCache, type FileCheck, type FileStamp } from '../db/cache.js';
+import { ParseCache, type FileStamp, type StandInCheck } from '../db/cache.js';
 import type { Incident } from '../model/incident.js';
 import { sortProblems, type Problem } from '../problems.js';
 import { digestOf, type SourceFile } from '../source/read.js';
@@ -44,7 +44,7 @@ export function checkFiles(options: LoadOptions & { paths: readonly string[] }, 
   if (!cache) return undefined;
   try {
     const today = resolveToday(config, options.now);
-    const known = cache.checks(checkContextOf(cacheVersion, configDigestOf(loaded.text, config), today));
+    const known = cache.checksForStandIns(checkContextOf(cacheVersion, configDigestOf(loaded.text, config), today));
     const stamps = cache.stamps();
     const named = scanIncidentFiles(root, options.paths, options.cwd);
     const selected = new Set(named.files);
@@ -87,7 +87,7 @@ export function checkFiles(options: LoadOptions & { paths: readonly string[] }, 
 }
 
 /** The kept per-file result for the file's current content, if the cache has one. */
-function keptCheck(root: string, file: string, stamp: FileStamp | undefined, known: { digest: string; check: FileCheck } | undefined) {
+function keptCheck(root: string, file: string, stamp: FileStamp | undefined, known: { digest: string; check: StandInCheck } | undefined) {
   if (!known) return undefined;
   let digest: string;
   try {

@@ -1,4 +1,4 @@
-import type { FileCheck } from '../db/cache.js';
+import type { StandInCheck } from '../db/cache.js';
 import { toIncident, type Incident } from '../model/incident.js';
 import type { Config } from '../schema/config.js';
 import type { SourceFile } from '../source/read.js';
@@ -23,7 +23,7 @@ function lazy<T extends object>(known: Partial<T>, load: () => T): T {
 export function standInsOf(
   file: string,
   digest: string,
-  check: FileCheck,
+  check: StandInCheck,
   load: () => SourceFile,
   config: Config,
 ): { source: SourceFile; incident?: Incident } {
