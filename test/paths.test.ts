@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { BASE_CONFIG, BASE_INCIDENT, kb } from '../src/rules/fixtures.js';
 import { removeKb, tempKb } from './helpers/kb.js';
 import { runCli } from './helpers/cli.js';
@@ -193,7 +193,9 @@ describe('check of the config (item 16)', () => {
 
   it('packet notes outside the root are never read', () => {
     const root = base();
-    writeFileSync(join(root, '..', `outside-${root.split('/').pop()}.md`), '## Secret\n\nnot for this packet\n');
+    const outside = join(root, '..', `outside-${root.split('/').pop()}.md`);
+    writeFileSync(outside, '## Secret\n\nnot for this packet\n');
+    onTestFinished(() => rmSync(outside, { force: true }));
     const r = run([
       'packet',
       '--root',
