@@ -73,6 +73,9 @@ const notQuick = [
   'test/hostile-content.test.ts',
   // build whole sites, letters, packets or the example knowledge base
   'test/native-templates.test.ts',
+  'test/hostile-keys.test.ts', // \`build\` and \`letter\` of a knowledge base whose ids are Object's keys
+  'test/db-replay.test.ts', // whole \`build\` commands, with and without the replay
+  'test/db-build-command.test.ts', // whole \`build\` commands
   'test/letter.test.ts',
   'test/letter-voice.test.ts',
   'test/site.test.ts',
