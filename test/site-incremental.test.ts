@@ -434,6 +434,17 @@ describe('postmortem site with nothing to do', () => {
     await expectAgain(root, true, [], '2008-03-15');
   });
 
+  it('takes the plain path when the record is damaged or of another shape, and writes a good one', async () => {
+    const root = kbRoot();
+    const { dir } = await build(root);
+    const good = JSON.parse(readFileSync(join(dir, DONE_FILE), 'utf8')) as Record<string, unknown>;
+    for (const damaged of ['{', 'null', '[]', JSON.stringify({ ...good, top: undefined }), JSON.stringify({ ...good, folders: 'x' })]) {
+      writeFileSync(join(dir, DONE_FILE), damaged);
+      await expectAgain(root, false);
+      await expectAgain(root, true);
+    }
+  });
+
   it('reads the database when its file is not the one recorded, and stops when it holds the same incidents', async () => {
     const root = kbRoot();
     await build(root);

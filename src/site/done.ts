@@ -145,10 +145,31 @@ export interface DoneCheck {
   databaseKey(): string;
 }
 
+/** A record of this format whose parts have their types (a hand-edited or truncated one sends the build down the plain path). */
+function wellFormed(r: Partial<DoneRecord> | null): r is DoneRecord {
+  return (
+    typeof r === 'object' &&
+    r !== null &&
+    r.format === DONE_FORMAT &&
+    typeof r.inputs === 'string' &&
+    typeof r.database === 'object' &&
+    r.database !== null &&
+    typeof r.database.key === 'string' &&
+    (r.database.stamp === undefined || Array.isArray(r.database.stamp)) &&
+    Array.isArray(r.kept) &&
+    Array.isArray(r.top) &&
+    r.top.every((name) => typeof name === 'string') &&
+    Array.isArray(r.folders) &&
+    r.folders.every((f) => Array.isArray(f) && typeof f[0] === 'string') &&
+    typeof r.files === 'number' &&
+    typeof r.incidents === 'number'
+  );
+}
+
 function readRecord(siteDir: string): DoneRecord | undefined {
   try {
     const record = JSON.parse(readFileSync(join(siteDir, DONE_FILE), 'utf8')) as DoneRecord;
-    return record.format === DONE_FORMAT ? record : undefined;
+    return wellFormed(record) ? record : undefined;
   } catch {
     return undefined;
   }
