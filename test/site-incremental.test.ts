@@ -305,6 +305,14 @@ describe('postmortem site after an edit', () => {
     await build(root);
     expect(readFileSync(shard, 'utf8')).not.toContain('"quokka"');
     await expectSameAsFresh(root, first.dir);
+    // records of other shapes (hand-edited, or JSON of another kind): the same, never an internal error
+    const { base } = JSON.parse(readFileSync(kept, 'utf8')) as { base: string };
+    for (const [n, other] of ['null', JSON.stringify({ base, shards: [null, ['assets/search/shard-000.js', 'x']] })].entries()) {
+      writeFileSync(kept, other);
+      edit(root, X7, (t) => t.replace(/Extra incident 7( again)?:/, n % 2 ? 'Extra incident 7:' : 'Extra incident 7 again:'));
+      await build(root);
+      await expectSameAsFresh(root, first.dir);
+    }
   });
 
   it('copies the pieces of pages whose inputs did not change from the previous files, when they are the files it wrote', async () => {

@@ -27,10 +27,19 @@ interface Kept {
   shards: [string, Entry[]][];
 }
 
+/** A kept shard of the shape written (a hand-edited or damaged one is left out: its incidents are read again). */
+const wellFormed = (shard: unknown): shard is [string, Entry[]] =>
+  Array.isArray(shard) &&
+  typeof shard[0] === 'string' &&
+  Array.isArray(shard[1]) &&
+  shard[1].every(
+    (e: unknown) => Array.isArray(e) && typeof e[0] === 'string' && typeof e[1] === 'string' && (e[2] === null || typeof e[2] === 'object'),
+  );
+
 function readKept(siteDir: string, base: string): Kept {
   try {
-    const kept = JSON.parse(readFileSync(join(siteDir, SEARCH_TERMS_FILE), 'utf8')) as Kept;
-    if (kept.base === base && Array.isArray(kept.shards)) return kept;
+    const kept = JSON.parse(readFileSync(join(siteDir, SEARCH_TERMS_FILE), 'utf8')) as Kept | null;
+    if (kept?.base === base && Array.isArray(kept.shards)) return { base, shards: kept.shards.filter(wellFormed) };
   } catch {
     // none yet, or unreadable: every incident is read again
   }
