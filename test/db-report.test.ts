@@ -1,53 +1,116 @@
 import { describe, expect, it } from 'vitest';
-import type { FileCheck } from '../src/db/cache.js';
-import { reportOf, segmentOf } from '../src/db/report.js';
+import { reportOf, type KeptReport, type Report } from '../src/db/report.js';
 import { countBySeverity, formatProblems, problem, sortProblems, type Problem } from '../src/problems.js';
 
-/** The report put together from kept per-file segments is the report of all problems sorted, byte for byte. */
+/** The report put together file by file (and copied from the kept report) is the report of all problems sorted, byte for byte. */
 const A = 'incidents/2007/2007-06-01-a.md';
 const B = 'incidents/2007/2007-06-02-b.md';
 const C = 'incidents/2007/2007-06-03-c.md';
+const D = 'incidents/2007/2007-06-04-dé.md';
 const at = (line: number, column = 1) => ({ line, column });
 
-function checksOf(byFile: Record<string, Problem[]>, kept: boolean) {
-  const checks = new Map<string, { check: FileCheck }>();
-  for (const [file, problems] of Object.entries(byFile)) {
-    const check: FileCheck = { problems, valid: true, frontmatterLine: 1 };
-    if (kept) check.segment = segmentOf(file, problems);
-    checks.set(file, { check });
-  }
-  return checks;
+type State = { byFile: Record<string, Problem[]>; digests: Record<string, string>; others: Problem[]; context?: string };
+
+/** The report of `state`, from `kept` when given; `asked` collects the files whose problems were read. */
+function build(state: State, kept?: KeptReport, asked: string[] = []): Report {
+  const files = Object.keys(state.byFile).sort();
+  return reportOf({
+    files,
+    digestOf: (file) => state.digests[file] ?? 'd0',
+    context: state.context ?? 'ctx-1',
+    problemsOf: (wanted) => {
+      asked.push(...wanted);
+      return new Map(wanted.map((f) => [f, state.byFile[f]!]));
+    },
+    others: state.others,
+    kept,
+  });
 }
 
-function expectSameAsSorted(byFile: Record<string, Problem[]>, others: Problem[]) {
-  const all = sortProblems([...Object.values(byFile).flat(), ...others]);
-  for (const kept of [true, false]) {
-    const report = reportOf(Object.keys(byFile), checksOf(byFile, kept), others);
-    expect(report.text).toBe(formatProblems(all));
-    expect({ errors: report.errors, warnings: report.warnings }).toEqual(countBySeverity(all));
-  }
+function expectSameAsSorted(report: Report, state: State) {
+  const all = sortProblems([...Object.values(state.byFile).flat(), ...state.others]);
+  expect(Buffer.from(report.bytes).toString()).toBe(formatProblems(all));
+  expect({ errors: report.errors, warnings: report.warnings }).toEqual(countBySeverity(all));
 }
 
-describe('the report from kept segments', () => {
-  const perFile = {
-    [A]: [problem(A, at(9), 'warning', 'service-display-name', 'z'), problem(A, at(3), 'error', 'required-field', 'title')],
-    [B]: [],
-    [C]: [problem(C, at(4, 2), 'warning', 'remediation-overdue', 'R1'), problem(C, at(4, 1), 'warning', 'remediation-overdue', 'R2')],
-  };
+const perFile = {
+  [A]: [problem(A, at(9), 'warning', 'service-display-name', 'z'), problem(A, at(3), 'error', 'required-field', 'title')],
+  [B]: [],
+  [C]: [problem(C, at(4, 2), 'warning', 'remediation-overdue', 'R1'), problem(C, at(4, 1), 'warning', 'remediation-overdue', 'R2')],
+  [D]: [problem(D, at(2), 'warning', 'unknown-service', 'non-ASCII: ✓ “quoted”')],
+};
+const crossFile = [
+  problem(C, at(4, 1), 'error', 'duplicate-id', 'also in A'),
+  problem(B, at(2), 'error', 'related-exists', 'no such incident'),
+  problem('postmortem.config.yaml', at(1), 'warning', 'unknown-field', 'x'),
+  problem('incidents/2006', at(1), 'error', 'scan', 'a symbolic link'),
+];
+const start: State = { byFile: perFile, digests: {}, others: [] };
 
-  it('keeps the per-file order and counts', () => expectSameAsSorted(perFile, []));
+describe('the report put together file by file', () => {
+  it('keeps the per-file order and counts', () => expectSameAsSorted(build(start), start));
 
-  it('merges cross-file problems into the files they name, and the config and scan problems in file order', () =>
-    expectSameAsSorted(perFile, [
-      problem(C, at(4, 1), 'error', 'duplicate-id', 'also in A'),
-      problem(B, at(2), 'error', 'related-exists', 'no such incident'),
-      problem('postmortem.config.yaml', at(1), 'warning', 'unknown-field', 'x'),
-      problem('incidents/2006', at(1), 'error', 'scan', 'a symbolic link'),
-    ]));
+  it('merges cross-file problems into the files they name, and the config and scan problems in file order', () => {
+    const state = { ...start, others: crossFile };
+    expectSameAsSorted(build(state), state);
+  });
 
-  it('sorts everything together when a check holds a problem of another file', () => {
-    const foreign = { ...perFile, [B]: [problem(A, at(1), 'warning', 'unknown-field', 'y')] };
-    expect(segmentOf(B, foreign[B])).toBeUndefined();
-    expectSameAsSorted(foreign, [problem(C, at(1), 'error', 'duplicate-id', 'again')]);
+  it('sorts everything together when a check holds a problem of another file, and keeps no index', () => {
+    const state = { ...start, byFile: { ...perFile, [B]: [problem(A, at(1), 'warning', 'unknown-field', 'y')] }, others: crossFile };
+    const report = build(state);
+    expectSameAsSorted(report, state);
+    expect(report.parts).toBe('');
+  });
+});
+
+describe('the report after an edit, copied from the kept report', () => {
+  const edits: [string, State][] = [
+    ['one file edited', { ...start, byFile: { ...perFile, [C]: [problem(C, at(1), 'warning', 'x', 'edited')] }, digests: { [C]: 'd1' } }],
+    [
+      'a file with no problems gets one',
+      { ...start, byFile: { ...perFile, [B]: [problem(B, at(7), 'error', 'y', 'new')] }, digests: { [B]: 'd1' } },
+    ],
+    ['cross-file problems come', { ...start, others: crossFile }],
+    ['a file added, one removed', { ...start, byFile: { [A]: perFile[A], [B]: [], [C]: perFile[C], 'incidents/2008/x.md': [] } }],
+  ];
+
+  it.each(edits)('%s: the same bytes as from scratch; only the changed files are read', (_, edited) => {
+    const kept = build(start);
+    const asked: string[] = [];
+    const report = build(edited, { bytes: kept.bytes, parts: kept.parts }, asked);
+    expectSameAsSorted(report, edited);
+    const changed = Object.keys(edited.byFile).filter(
+      (f) => edited.digests[f] !== undefined || !(f in start.byFile) || edited.others.some((p) => p.file === f),
+    );
+    expect(asked.sort()).toEqual(changed.sort());
+    // and back again, from the edited report
+    const back = build(start, { bytes: report.bytes, parts: report.parts });
+    expectSameAsSorted(back, start);
+    expect(back.parts).toBe(kept.parts);
+  });
+
+  it('reads every file again when the kept report is of another context', () => {
+    const kept = build(start);
+    const asked: string[] = [];
+    expectSameAsSorted(build({ ...start, context: 'ctx-2' }, { bytes: kept.bytes, parts: kept.parts }, asked), start);
+    expect(asked.sort()).toEqual(Object.keys(perFile).sort());
+  });
+
+  it('does not use a damaged index or report (the files are read instead), and does not fail', () => {
+    const kept = build(start);
+    const index = JSON.parse(kept.parts) as { runs: unknown[][] };
+    const shifted = { ...index, runs: index.runs.map((r, i) => (i === 1 ? [r[0], r[1], Number(r[2]) + 1, r[3], r[4], r[5], r[6]] : r)) };
+    const damaged: KeptReport[] = [
+      { bytes: kept.bytes, parts: kept.parts.slice(0, 40) },
+      { bytes: kept.bytes, parts: 'null' },
+      { bytes: kept.bytes, parts: '{"context":"ctx-1","runs":[["a"]]}' },
+      { bytes: kept.bytes, parts: JSON.stringify(shifted) },
+      { bytes: kept.bytes.subarray(0, kept.bytes.length - 1), parts: kept.parts },
+    ];
+    for (const bad of damaged) {
+      const asked: string[] = [];
+      expectSameAsSorted(build(start, bad, asked), start);
+      expect(asked.length).toBe(Object.keys(perFile).length);
+    }
   });
 });

@@ -4,7 +4,6 @@ import type { SourceFile } from '../source/read.js';
 import type { Problem } from '../problems.js';
 import { APPLICATION_ID } from './ownership.js';
 import { fileStampOf, type Replay } from './replay.js';
-import { segmentOf, type Segment } from './report.js';
 
 /**
  * The parse cache: what reading a file produced (a plain-JSON `SourceFile`), keyed by content
@@ -18,12 +17,17 @@ export interface FileStamp {
   digest: string;
 }
 
+/** Each kept check's problems (JSON), apart from the narrow `checks` rows that a build after one edit reads for every file. */
+const CHECK_PROBLEMS_SQL =
+  'CREATE TABLE IF NOT EXISTS check_problems (file TEXT PRIMARY KEY, digest TEXT NOT NULL, context TEXT NOT NULL, json TEXT NOT NULL);';
+
 const CACHE_SQL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sources (digest TEXT PRIMARY KEY, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS stamps (file TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ms REAL NOT NULL, digest TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS checks (file TEXT PRIMARY KEY, digest TEXT NOT NULL, context TEXT NOT NULL, json TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS replay (key TEXT NOT NULL, manifest TEXT NOT NULL, report_stamp TEXT NOT NULL, digest TEXT NOT NULL, errors INTEGER NOT NULL, warnings INTEGER NOT NULL);
+${CHECK_PROBLEMS_SQL}
+CREATE TABLE IF NOT EXISTS replay (key TEXT NOT NULL, manifest TEXT NOT NULL, report_stamp TEXT NOT NULL, digest TEXT NOT NULL, errors INTEGER NOT NULL, warnings INTEGER NOT NULL, parts TEXT NOT NULL);
 `;
 
 /** What the per-file validation stage found for one file, kept so an unchanged file is not validated again. */
@@ -38,30 +42,18 @@ export interface FileCheck {
   related?: string[];
   dataId?: unknown;
   frontmatterLine: number;
-  /** The problems as printed, when kept (see `db/report.ts`). */
-  segment?: Segment;
 }
-
-/** What a check tells the cross-file rules' stand-ins (`kb/stand-ins.ts`). */
-export type StandInCheck = Omit<FileCheck, 'problems' | 'segment'>;
 
 /**
- * A check as stored: with its problems as printed (`segment`), and the problems themselves as a
- * JSON string parsed only if asked for: 10,000 checks hold ~44,000 problems, and making them
- * objects again was the largest cost of a build after one edit, which needs only the segments.
+ * A check without its problems: what the cross-file rules' stand-ins read (`kb/stand-ins.ts`).
+ * Kept in the narrow `checks` rows, which a build after one edit reads for every file; the
+ * problems (~44,000 for 10,000 files) are kept apart and read only for the files that need them.
  */
-function encodeCheck(file: string, check: FileCheck): string {
-  const { problems, segment, ...rest } = check;
-  return JSON.stringify({ ...rest, segment: segment ?? segmentOf(file, problems), problems: JSON.stringify(problems) });
-}
+export type StandInCheck = Omit<FileCheck, 'problems'>;
 
-function decodeCheck(json: string): FileCheck {
-  const { problems: text, ...rest } = JSON.parse(json) as Omit<FileCheck, 'problems'> & { problems: string };
-  let problems: Problem[] | undefined;
-  return Object.defineProperty(rest as FileCheck, 'problems', {
-    get: () => (problems ??= JSON.parse(text) as Problem[]),
-    enumerable: true,
-  });
+function standInOf(check: FileCheck): StandInCheck {
+  const { problems: _, ...rest } = check;
+  return rest;
 }
 
 /** Where the replay's report is kept (see `ParseCache.replay`). */
@@ -118,6 +110,7 @@ export class ParseCache {
           db.pragma(`application_id = ${APPLICATION_ID}`);
         }
         db.pragma('synchronous = NORMAL');
+        db.exec(CHECK_PROBLEMS_SQL); // a cache set up before the table was gets it (nothing is written when it is there)
         const stored = db.prepare("SELECT value FROM meta WHERE key = 'version'").pluck().get() as string | undefined;
         if (stored !== version) {
           db.exec(CACHE_SQL);
@@ -163,32 +156,56 @@ export class ParseCache {
     return source;
   }
 
-  /** Per-file validation results made in `context` (tool, schema, config and evaluation date). */
-  checks(context: string): Map<string, { digest: string; check: FileCheck }> {
+  /** The per-file checks made in `context` (tool, schema, config and evaluation date), without their problems. */
+  checksForStandIns(context: string): Map<string, { digest: string; check: StandInCheck }> {
     const rows = this.db.prepare('SELECT file, digest, json FROM checks WHERE context = ?').raw().all(context) as [
       string,
       string,
       string,
     ][];
-    return new Map(rows.map(([file, digest, json]) => [file, { digest, check: decodeCheck(json) }]));
+    return new Map(rows.map(([file, digest, json]) => [file, { digest, check: JSON.parse(json) as StandInCheck }]));
   }
 
-  /** The same checks without their problems (what the cross-file rules' stand-ins read; `check` needs no more of the others). */
-  checksForStandIns(context: string): Map<string, { digest: string; check: StandInCheck }> {
-    const rows = this.db
-      .prepare("SELECT file, digest, json_remove(json, '$.problems', '$.segment') FROM checks WHERE context = ?")
-      .raw()
-      .all(context) as [string, string, string][];
-    return new Map(rows.map(([file, digest, json]) => [file, { digest, check: JSON.parse(json) as StandInCheck }]));
+  /**
+   * The problems of the checks made in `context` (of `files` only, when given: one query each),
+   * with the digest each was made for; none when the table cannot be read (a cache from before it).
+   */
+  checkProblems(context: string, files?: readonly string[]): Map<string, { digest: string; problems: Problem[] }> {
+    const found = new Map<string, { digest: string; problems: Problem[] }>();
+    const keep = ([file, digest, json]: [string, string, string]) => found.set(file, { digest, problems: JSON.parse(json) as Problem[] });
+    try {
+      if (files) {
+        const one = this.db.prepare('SELECT file, digest, json FROM check_problems WHERE file = ? AND context = ?').raw();
+        for (const file of files) {
+          const row = one.get(file, context) as [string, string, string] | undefined;
+          if (row) keep(row);
+        }
+      } else {
+        const all = this.db.prepare('SELECT file, digest, json FROM check_problems WHERE context = ?').raw();
+        for (const row of all.iterate(context) as IterableIterator<[string, string, string]>) keep(row);
+      }
+    } catch {
+      // a cache from before the table: the problems are made again from the parses
+    }
+    return found;
   }
 
   saveChecks(context: string, checks: ReadonlyMap<string, { digest: string; check: FileCheck }>, keep: ReadonlySet<string>): void {
     const put = this.db.prepare('INSERT OR REPLACE INTO checks VALUES (?, ?, ?, ?)');
+    const putProblems = this.db.prepare('INSERT OR REPLACE INTO check_problems VALUES (?, ?, ?, ?)');
     const files = this.db.prepare('SELECT file FROM checks').pluck().all() as string[];
     const remove = this.db.prepare('DELETE FROM checks WHERE file = ?');
+    const removeProblems = this.db.prepare('DELETE FROM check_problems WHERE file = ?');
     this.db.transaction(() => {
-      for (const [file, { digest, check }] of checks) put.run(file, digest, context, encodeCheck(file, check));
-      for (const file of files) if (!keep.has(file)) remove.run(file);
+      for (const [file, { digest, check }] of checks) {
+        put.run(file, digest, context, JSON.stringify(standInOf(check)));
+        putProblems.run(file, digest, context, JSON.stringify(check.problems));
+      }
+      for (const file of files) {
+        if (keep.has(file)) continue;
+        remove.run(file);
+        removeProblems.run(file);
+      }
     })();
   }
 
@@ -196,7 +213,7 @@ export class ParseCache {
    * What the last build kept to answer a build with nothing changed (see `Replay`), when it was
    * kept for this key and manifest (else the report is not even read); undefined when none.
    */
-  replay(key: string, manifest: string): Replay | undefined {
+  replay(key: string, manifest: string): Omit<Replay, 'parts'> | undefined {
     if (!this.reportPath) return undefined;
     try {
       const row = this.db
@@ -208,6 +225,21 @@ export class ParseCache {
       return { key, manifest, report, digest: row.digest, errors: row.errors, warnings: row.warnings };
     } catch {
       return undefined; // none, or a cache made before the table was
+    }
+  }
+
+  /**
+   * The report the last build printed with the index of its parts (`Replay.parts`, as stored: JSON
+   * read by `db/report.ts`), when the report file is the one its row was written with; else undefined.
+   */
+  keptReport(): { bytes: Buffer; parts: string } | undefined {
+    if (!this.reportPath) return undefined;
+    try {
+      const row = this.db.prepare('SELECT report_stamp, parts FROM replay').raw().get() as [string, string] | undefined;
+      if (!row || fileStampOf(this.reportPath) !== row[0]) return undefined;
+      return { bytes: readFileSync(this.reportPath), parts: row[1] };
+    } catch {
+      return undefined; // none, or a cache made before the table (or its column) was
     }
   }
 
@@ -229,7 +261,7 @@ export class ParseCache {
       this.db.exec('DROP TABLE IF EXISTS replay');
       this.db.exec(CACHE_SQL);
       this.db
-        .prepare('INSERT INTO replay VALUES (@key, @manifest, @stamp, @digest, @errors, @warnings)')
+        .prepare('INSERT INTO replay VALUES (@key, @manifest, @stamp, @digest, @errors, @warnings, @parts)')
         .run({ ...row, stamp: fileStampOf(this.reportPath!) ?? '' });
     })();
   }

@@ -6,15 +6,16 @@ import type { Problem } from '../problems.js';
 import type { SourceFile } from '../source/read.js';
 import { standInsOf } from '../kb/stand-ins.js';
 import { validateAcross } from '../kb/validate.js';
-import type { FileCheck, FileStamp, ParseCache } from './cache.js';
+import type { FileCheck, FileStamp, ParseCache, StandInCheck } from './cache.js';
+import { KeptProblems, type KeptChecks } from './kept-problems.js';
 import { processFiles } from './parse.js';
 import { processSource, type Processed } from './process.js';
 import { createProgress } from './progress.js';
 import type { IncidentRows } from './write.js';
 
 export interface Validation {
-  /** Each file's per-file check (its problems read only if asked for). */
-  checks: ReadonlyMap<string, { digest: string; check: FileCheck }>;
+  /** The per-file problems of the files asked for: those of the checks made now from memory, the kept ones read from the cache. */
+  problemsOf(files: readonly string[]): Map<string, Problem[]>;
   /** The cross-file rules' problems. */
   across: Problem[];
   /** Valid incidents in file order. */
@@ -36,12 +37,13 @@ export async function validateAll(
   stamps: Map<string, FileStamp>,
   config: Config,
   today: Temporal.PlainDate,
-  context: string,
+  kept: KeptChecks,
   startedMs: number,
   onRows: (rows: IncidentRows) => void,
 ): Promise<Validation & { parsed: number }> {
-  const known = cache.checks(context);
-  const checks = new Map<string, { digest: string; check: FileCheck }>();
+  const { context } = kept;
+  const known = cache.checksForStandIns(context);
+  const checks = new Map<string, { digest: string; check: StandInCheck }>();
   const fresh = new Map<string, { digest: string; check: FileCheck }>();
   const sourceOf = (file: string): SourceFile => {
     const source = cache.get(stamps.get(file)!.digest, file);
@@ -106,8 +108,13 @@ export async function validateAll(
   }
   const across = validateAcross(incidents, sources, config);
   cache.saveChecks(context, fresh, new Set(files));
+  const keptProblems = new KeptProblems(kept);
   return {
-    checks,
+    problemsOf(wanted) {
+      const found = keptProblems.of(wanted.filter((f) => !fresh.has(f)).map((file) => ({ file, digest: checks.get(file)!.digest })));
+      for (const file of wanted) if (fresh.has(file)) found.set(file, fresh.get(file)!.check.problems);
+      return found;
+    },
     across: across.problems,
     valid: incidents.filter((i) => !across.rejected.has(i.file)).map((i) => ({ file: i.file, id: i.id, digest: i.digest })),
     undated: new Set(files.filter((file) => checks.get(file)!.check.undated)),

@@ -27,7 +27,7 @@ import {
 } from './database-file.js';
 import { manifestOf, replayKey, statFiles, statOf, type FileStat } from './replay.js';
 import { validateAll } from './incremental-check.js';
-import { allProblems, reportOf as assembleReport } from './report.js';
+import { allProblems, reportOf as assembleReport, type KeptReport, type Report } from './report.js';
 import { asUserError, onFile } from '../output/file-error.js';
 import { checkTargets, refuseInsideIncidents } from '../kb/targets.js';
 import { claimDatabaseFiles } from './ownership.js';
@@ -180,21 +180,33 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
     const built = await bringUpToDate(ctx, cache, { ...base, files, stats, startedMs, configDigest, scanned, loaded });
     const { problems, validByFile, report } = built;
     const manifest = manifestOf(files, stats, statOf(dbPath), built.stamps);
-    cache.saveReplay({ key, manifest, report: report.bytes, digest: report.digest, errors: report.errors, warnings: report.warnings });
+    cache.saveReplay({
+      key,
+      manifest,
+      report: report.bytes,
+      digest: report.digest,
+      errors: report.errors,
+      warnings: report.warnings,
+      parts: report.parts,
+    });
     return knowledgeBase({ ...base, ...built, problems, validByFile: () => validByFile, report });
   } finally {
     cache.close();
   }
 }
 
-/** The problems as printed, UTF-8, with their digest (the database's `problems_digest`) and counts. */
-function reportOf(problems: readonly Problem[]) {
-  return encoded({ text: formatProblems(problems), ...countBySeverity(problems) });
+/**
+ * The problems as printed, UTF-8, with their digest (the database's `problems_digest`) and counts;
+ * with the kept report's index when it is the same report (the next build after an edit copies from it).
+ */
+function reportOf(problems: readonly Problem[], kept: KeptReport | undefined) {
+  const bytes = Buffer.from(formatProblems(problems));
+  const parts = kept && bytes.equals(kept.bytes) ? kept.parts : '';
+  return encoded({ bytes, ...countBySeverity(problems), parts });
 }
 
-function encoded(report: { text: string; errors: number; warnings: number }) {
-  const bytes = Buffer.from(report.text);
-  return { bytes, digest: digestOf(bytes), errors: report.errors, warnings: report.warnings };
+function encoded(report: Report) {
+  return { ...report, digest: digestOf(report.bytes) };
 }
 
 /** A value made on first call. */
@@ -292,7 +304,7 @@ async function bringUpToDate(
     // What the scan found (a symbolic link, an unreadable folder) is never in the files compared: found afresh.
     const list = sortProblems([...previous.problems().filter((p) => p.ruleId !== SCAN_RULE), ...scanned.problems]);
     problems = () => list;
-    report = reportOf(list);
+    report = reportOf(list, cache.keptReport());
     validByFile = previous.incidents;
     changed = { added: [], changed: [], removed: [] };
   } else {
@@ -311,12 +323,16 @@ async function bringUpToDate(
     const build = new DatabaseBuild(dbPath, config, basis, stamps);
     try {
       // Incidents are written as they are validated, so none is held in memory or read twice.
-      const validation = await validateAll(ctx, cache, files, stamps, config, today, context, startedMs, (rows) => build.offer(rows));
+      const kept = { cachePath: cachePathFor(dbPath), cacheVersion, context, config, today };
+      const validation = await validateAll(ctx, cache, files, stamps, config, today, kept, startedMs, (rows) => build.offer(rows));
       parsedCount = validation.parsed;
       const others = [...loaded.problems, ...scanned.problems, ...validation.across];
-      const all = lazily(() => allProblems(files, validation.checks, others));
+      const all = lazily(() => allProblems(files, validation.problemsOf, others));
       problems = all;
-      report = encoded(assembleReport(files, validation.checks, others));
+      const digestOfFile = (file: string) => stamps.get(file)!.digest;
+      report = encoded(
+        assembleReport({ files, digestOf: digestOfFile, context, problemsOf: validation.problemsOf, others, kept: cache.keptReport() }),
+      );
       validByFile = new Map(validation.valid.map((v) => [v.file, { id: v.id, digest: v.digest }]));
       const fileRows = files.map((file) => ({
         file,

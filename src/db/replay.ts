@@ -21,6 +21,8 @@ export interface Replay {
   digest: string;
   errors: number;
   warnings: number;
+  /** Where each file's lines are in the report (JSON, see `db/report.ts`): after an edit, the next build copies the others' from it. */
+  parts: string;
 }
 
 /** What `stat` says of a file; undefined when it cannot be stat'ed. */

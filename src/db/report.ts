@@ -1,87 +1,183 @@
 import { compareProblems, countBySeverity, formatProblems, sortProblems, type Problem } from '../problems.js';
-import type { FileCheck } from './cache.js';
 
 /**
- * A file's per-file problems as printed (sorted, one line each) with their counts: kept with
- * its check, so that after one edit the report is put together from 10,000 kept segments and
- * only the files with other problems (cross-file, scan, config) are sorted and formatted again.
+ * The problems as printed (`formatProblems(sortProblems(all))`, UTF-8), put together file by
+ * file: the problems are sorted by file first, so each file's lines are one run of the report.
+ * The report keeps an index of those runs (`parts`), and the next build copies the run of every
+ * file whose content, check context and extra problems are unchanged from the report it kept,
+ * as bytes: after one edit of 10,000 files only the edited file's lines (and those of the files
+ * that have cross-file, scan or config problems) are formatted again, and no other problem is read.
  */
-export interface Segment {
-  text: string;
+export interface Report {
+  bytes: Buffer;
   errors: number;
   warnings: number;
+  /** The index of the report's runs, as stored (JSON of `Index`); '' when the report has none. */
+  parts: string;
 }
 
-/** The segment of a check whose problems are all its own file's (else none: they are sorted with the others). */
-export function segmentOf(file: string, problems: readonly Problem[]): Segment | undefined {
-  let errors = 0;
-  for (const p of problems) {
-    if (p.file !== file) return undefined;
-    if (p.severity === 'error') errors++;
-  }
-  return { text: formatProblems(sortProblems(problems)), errors, warnings: problems.length - errors };
+/** One run: the file, the digest its check was made for ('' for none), bytes [start, end), its counts, and 1 when only its check's problems are in it. */
+type Run = [file: string, digest: string, start: number, end: number, errors: number, warnings: number, pure: 0 | 1];
+
+interface Index {
+  context: string;
+  runs: Run[];
 }
 
-/**
- * The report of every problem, exactly as `formatProblems(sortProblems(all))` prints it, where
- * all = each file's check problems + `others`: the problems are sorted by file first, so a file
- * that has no other problem contributes its kept segment as it is.
- */
-export function reportOf(
-  files: readonly string[],
-  checks: ReadonlyMap<string, { check: FileCheck }>,
-  others: readonly Problem[],
-): { text: string; errors: number; warnings: number } {
-  const extra = new Map<string, Problem[]>();
-  for (const p of others) {
-    const list = extra.get(p.file);
-    if (list) list.push(p);
-    else extra.set(p.file, [p]);
-  }
-  const parts: [file: string, segment: Segment][] = [];
-  const loose: Problem[] = [];
+/** What the build kept: the report it printed, and its index as stored. */
+export interface KeptReport {
+  bytes: Uint8Array;
+  parts: string;
+}
+
+export interface ReportInput {
+  /** The incident files, sorted. */
+  files: readonly string[];
+  /** The digest each file's check was made for. */
+  digestOf(file: string): string;
+  /** The checks' context (tool, config, evaluation date: `checkContextOf`). */
+  context: string;
+  /** The per-file problems of the files asked for (read from the cache for the kept checks). */
+  problemsOf(files: readonly string[]): ReadonlyMap<string, readonly Problem[]>;
+  /** The cross-file, scan and config problems. */
+  others: readonly Problem[];
+  kept?: KeptReport;
+}
+
+/** A part of the report being put together: a run copied from the kept report, or lines made now. */
+type Part = { file: string; digest: string; errors: number; warnings: number; pure: 0 | 1 } & (
+  | { from: [start: number, end: number] }
+  | { text: string }
+);
+
+export function reportOf(input: ReportInput): Report {
+  const { files, digestOf, others } = input;
+  const extra = byFile(others);
+  const previous = keptRuns(input.kept, input.context);
+  const parts: Part[] = [];
+  const redo: string[] = [];
   for (const file of files) {
-    const { check } = checks.get(file)!;
-    if (extra.has(file)) {
-      loose.push(...check.problems);
-      continue;
-    }
-    const segment = check.segment ?? segmentOf(file, check.problems);
-    // a problem of another file (none is made so): sorted with all the others
-    if (!segment) return counted(allProblems(files, checks, others));
-    parts.push([file, segment]);
+    const digest = digestOf(file);
+    const run = previous?.get(file);
+    if (run && run[1] === digest && digest !== '' && run[6] === 1 && !extra.has(file))
+      parts.push({ file, digest, errors: run[4], warnings: run[5], pure: 1, from: [run[2], run[3]] });
+    else redo.push(file);
+  }
+  const problems = input.problemsOf(redo);
+  const loose: Problem[] = [];
+  for (const file of redo) {
+    const list = problems.get(file)!;
+    // a problem of another file (none is made so): everything sorted together, without an index
+    if (list.some((p) => p.file !== file)) return plain(allProblems(files, input.problemsOf, others));
+    if (extra.has(file)) loose.push(...list);
+    else parts.push(madePart(file, digestOf(file), list, 1));
   }
   for (const list of extra.values()) loose.push(...list);
-  const byFile = new Map<string, Problem[]>();
-  for (const p of loose) {
-    const list = byFile.get(p.file);
-    if (list) list.push(p);
-    else byFile.set(p.file, [p]);
-  }
-  for (const [file, list] of byFile) parts.push([file, segmentOf(file, list)!]);
-  parts.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  let errors = 0;
-  let warnings = 0;
-  const texts: string[] = [];
-  for (const [, segment] of parts) {
-    texts.push(segment.text);
-    errors += segment.errors;
-    warnings += segment.warnings;
-  }
-  return { text: texts.join(''), errors, warnings };
+  const digests = new Set(files);
+  for (const [file, list] of byFile(loose)) parts.push(madePart(file, digests.has(file) ? digestOf(file) : '', list, 0));
+  parts.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return joined(parts, input.context, input.kept?.bytes);
 }
 
-function counted(problems: readonly Problem[]): { text: string; errors: number; warnings: number } {
-  return { text: formatProblems(problems), ...countBySeverity(problems) };
+function madePart(file: string, digest: string, list: readonly Problem[], pure: 0 | 1): Part {
+  const { errors, warnings } = countBySeverity(list);
+  return { file, digest, errors, warnings, pure, text: formatProblems(sortProblems(list)) };
+}
+
+function byFile(problems: readonly Problem[]): Map<string, Problem[]> {
+  const map = new Map<string, Problem[]>();
+  for (const p of problems) {
+    const list = map.get(p.file);
+    if (list) list.push(p);
+    else map.set(p.file, [p]);
+  }
+  return map;
+}
+
+/** The parts as one buffer (runs of made lines encoded at once, copied runs that follow each other copied at once) and its index. */
+function joined(parts: readonly Part[], context: string, kept: Uint8Array | undefined): Report {
+  const pieces: Uint8Array[] = [];
+  const runs: Run[] = [];
+  let offset = 0;
+  let errors = 0;
+  let warnings = 0;
+  let text = '';
+  let copy: [number, number] | undefined;
+  const flush = () => {
+    if (text) pieces.push(Buffer.from(text));
+    if (copy) pieces.push(kept!.subarray(copy[0], copy[1]));
+    text = '';
+    copy = undefined;
+  };
+  for (const part of parts) {
+    let length: number;
+    if ('text' in part) {
+      if (copy) flush();
+      text += part.text;
+      length = Buffer.byteLength(part.text);
+    } else {
+      const [start, end] = part.from;
+      if (text || (copy && copy[1] !== start)) flush();
+      copy = copy ? [copy[0], end] : [start, end];
+      length = end - start;
+    }
+    runs.push([part.file, part.digest, offset, offset + length, part.errors, part.warnings, part.pure]);
+    offset += length;
+    errors += part.errors;
+    warnings += part.warnings;
+  }
+  flush();
+  const index: Index = { context, runs };
+  return { bytes: Buffer.concat(pieces, offset), errors, warnings, parts: JSON.stringify(index) };
+}
+
+function plain(problems: readonly Problem[]): Report {
+  return { bytes: Buffer.from(formatProblems(problems)), ...countBySeverity(problems), parts: '' };
+}
+
+/** The kept report's runs by file, when it has an index of this context that fits it (a damaged one is not used). */
+function keptRuns(kept: KeptReport | undefined, context: string): Map<string, Run> | undefined {
+  if (!kept?.parts) return undefined;
+  let index: Index;
+  try {
+    index = JSON.parse(kept.parts) as Index;
+  } catch {
+    return undefined;
+  }
+  if (index?.context !== context || !Array.isArray(index.runs)) return undefined;
+  const runs = new Map<string, Run>();
+  let offset = 0;
+  for (const run of index.runs) {
+    if (!isRun(run) || run[2] !== offset) return undefined;
+    offset = run[3];
+    runs.set(run[0], run);
+  }
+  return offset === kept.bytes.length ? runs : undefined;
+}
+
+function isRun(run: unknown): run is Run {
+  if (!Array.isArray(run) || run.length !== 7) return false;
+  const [file, digest, start, end, errors, warnings, pure] = run as unknown[];
+  const count = (n: unknown) => Number.isSafeInteger(n) && (n as number) >= 0;
+  return (
+    typeof file === 'string' &&
+    typeof digest === 'string' &&
+    count(start) &&
+    count(end) &&
+    (end as number) >= (start as number) &&
+    count(errors) &&
+    count(warnings) &&
+    (pure === 0 || pure === 1)
+  );
 }
 
 /** Every problem, sorted (what `check` reports): made only when asked for. */
 export function allProblems(
   files: readonly string[],
-  checks: ReadonlyMap<string, { check: FileCheck }>,
+  problemsOf: (files: readonly string[]) => ReadonlyMap<string, readonly Problem[]>,
   others: readonly Problem[],
 ): Problem[] {
   const all: Problem[] = [...others];
-  for (const file of files) all.push(...checks.get(file)!.check.problems);
+  for (const list of problemsOf(files).values()) all.push(...list);
   return all.sort(compareProblems);
 }
