@@ -3,9 +3,13 @@ import type { Temporal } from '../model/time.js';
 import type { Problem } from '../problems.js';
 import { ParseCache } from './cache.js';
 import { processSource } from './process.js';
+import { readOne } from './parse.js';
+import { UserError } from '../commands/context.js';
 
 /** Where a build's kept checks are, and what they were made for. */
 export interface KeptChecks {
+  /** The knowledge base's root (a file is read again when the cache no longer has what the build saw). */
+  root: string;
   cachePath: string;
   cacheVersion: string;
   /** The checks' context (`checkContextOf`). */
@@ -19,7 +23,8 @@ export interface KeptChecks {
  * (the database's problems table when they changed, `kb.problems`, the lines of the files the
  * report does not copy), each file's once, with a connection of its own: by then a later build
  * may have changed the cache, so a row is taken only when it was made for the digest this build
- * saw; else the file's problems are made again from its parse, which is kept by digest.
+ * saw; else the file's problems are made again from its parse, which is kept by digest, or from
+ * the file when the cache no longer has it and the file is still what the build saw.
  */
 export class KeptProblems {
   private readonly known = new Map<string, Problem[]>();
@@ -45,8 +50,8 @@ export class KeptProblems {
           this.known.set(file, row.problems);
           continue;
         }
-        const source = cache.get(digest, file);
-        if (!source) throw new Error(`the parse cache lost ${file}; run the build again`);
+        const source = cache.get(digest, file) ?? readOne(this.kept.root, file, config);
+        if (source.digest !== digest) throw new UserError(`${file} changed since its problems were kept; run the build again`);
         this.known.set(file, processSource(source, config, today).check.problems);
       }
     } finally {

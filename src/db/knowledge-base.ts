@@ -323,7 +323,7 @@ async function bringUpToDate(
     const build = new DatabaseBuild(dbPath, config, basis, stamps);
     try {
       // Incidents are written as they are validated, so none is held in memory or read twice.
-      const kept = { cachePath: cachePathFor(dbPath), cacheVersion, context, config, today };
+      const kept = { root, cachePath: cachePathFor(dbPath), cacheVersion, context, config, today };
       const validation = await validateAll(ctx, cache, files, stamps, config, today, kept, startedMs, (rows) => build.offer(rows));
       parsedCount = validation.parsed;
       const others = [...loaded.problems, ...scanned.problems, ...validation.across];
