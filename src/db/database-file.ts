@@ -209,15 +209,14 @@ export class DatabaseBuild {
     writer.flushSearch();
     writer.prune();
     const oldFiles = previous?.files ?? new Map<string, string>();
-    const oldIds = previous
-      ? new Map(db.prepare('SELECT file, incident_id FROM files').raw().all() as [string, string | null][])
-      : new Map<string, string | null>();
+    // the starting point's rows as read before (not read again): a file's incident id, null for none
+    const oldId = (file: string) => (oldFiles.has(file) ? (previous?.incidents.get(file)?.id ?? null) : undefined);
     const removeFile = db.prepare('DELETE FROM files WHERE file = ?');
     const fileRow = db.prepare('INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)');
     const current = new Set(files.map((f) => f.file));
     for (const file of oldFiles.keys()) if (!current.has(file)) removeFile.run(file);
     for (const f of files)
-      if (oldFiles.get(f.file) !== f.digest || oldIds.get(f.file) !== f.id) fileRow.run(f.file, f.digest, f.id, f.undated ? 1 : 0);
+      if (oldFiles.get(f.file) !== f.digest || oldId(f.file) !== f.id) fileRow.run(f.file, f.digest, f.id, f.undated ? 1 : 0);
     // The problems are rewritten only when they differ from those the starting point recorded.
     const problemsDigest = problems.digest;
     if (previous?.meta.get(META.problemsDigest) !== problemsDigest) writeProblems(db, problems.list());
