@@ -6,7 +6,7 @@ import { cachePathFor, updateKnowledgeBase, type BuiltKnowledgeBase } from '../s
 import { reportPathFor } from '../src/db/cache.js';
 import { formatProblems } from '../src/problems.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
-import { BAD, DST, fixtureFiles, incidentText, LB, pathOf, POP } from './fixtures/db-kb.js';
+import { BAD, CONFIG, DST, fixtureFiles, incidentText, LB, pathOf, POP } from './fixtures/db-kb.js';
 
 /**
  * After an edit the build copies every other file's lines from the report it kept (`db/report.ts`)
@@ -23,8 +23,8 @@ let coldBuilds = 0;
 const cold = (root: string) =>
   updateKnowledgeBase(captureContext(root, { now: NOW }), { dbPath: join(root, `cold-${coldBuilds++}`, 'kb.db') });
 
-function setup() {
-  const root = tempKb(fixtureFiles());
+function setup(extra: Record<string, string> = {}) {
+  const root = tempKb({ ...fixtureFiles(), ...extra });
   roots.push(root);
   const ctx = captureContext(root, { now: NOW });
   const cachePath = cachePathFor(join(ctx.out, 'postmortems.db'));
@@ -97,5 +97,42 @@ describe('the report and problems kept for the next build', () => {
     await updateKnowledgeBase(ctx); // prunes the parse of POP the second build saw
     retitle(root, POP, 'POP retitled again');
     expect(() => second.problems).toThrow(`${pathOf(POP)} changed since its problems were kept; run the build again`);
+  });
+});
+
+describe('the cross-file result kept for the next build', () => {
+  const LETTER = `${CONFIG}documents:\n  - {type: letter, name: june-letter, incidents: [${LB.id}]}\n`;
+  const lbPublic = (extra = '') => incidentText(LB).replace('status: open}', `status: open, public: true${extra}}`);
+  const duplicate = { 'incidents/0000/2007-06-05-pop.md': incidentText({ ...POP, title: 'An earlier copy' }) };
+
+  it('is used again after an edit that leaves every stand-in as it was: the same as a build from scratch', async () => {
+    const { root, ctx } = setup(duplicate);
+    const first = await updateKnowledgeBase(ctx);
+    expect(first.problems.some((p) => p.ruleId === 'duplicate-id')).toBe(true);
+    retitle(root, DST, 'DST retitled');
+    await expectSameAsCold(root, await updateKnowledgeBase(ctx));
+  });
+
+  it('is not used when a file a rule read whole changed, though its stand-in did not', async () => {
+    const { root, ctx } = setup({ 'postmortem.config.yaml': LETTER, [pathOf(LB)]: lbPublic() });
+    const first = await updateKnowledgeBase(ctx);
+    const wording = (kb: BuiltKnowledgeBase) => kb.problems.filter((p) => p.ruleId === 'letter-customer-wording').length;
+    expect(wording(first)).toBeGreaterThan(0);
+    writeFileSync(join(root, pathOf(LB)), lbPublic(", customer_action: 'We added capacity.'"));
+    const kb = await updateKnowledgeBase(ctx);
+    expect(wording(kb)).toBe(wording(first) - 1);
+    await expectSameAsCold(root, kb);
+  });
+
+  it.each([
+    ['not JSON', "UPDATE across SET json = '{'"],
+    ['of another shape', `UPDATE across SET json = json_set(json, '$.problems', json('[{"file":1}]'))`],
+    ['of no table', 'DROP TABLE across'],
+  ])('is not used when %s, and does not fail', async (_, sql) => {
+    const { root, ctx, cachePath } = setup(duplicate);
+    await updateKnowledgeBase(ctx);
+    inCache(cachePath, sql);
+    retitle(root, DST, 'DST retitled');
+    await expectSameAsCold(root, await updateKnowledgeBase(ctx));
   });
 });

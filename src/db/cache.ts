@@ -21,12 +21,16 @@ export interface FileStamp {
 const CHECK_PROBLEMS_SQL =
   'CREATE TABLE IF NOT EXISTS check_problems (file TEXT PRIMARY KEY, digest TEXT NOT NULL, context TEXT NOT NULL, json TEXT NOT NULL);';
 
+/** The last cross-file stage's result with what it depended on (see `KeptAcross`). */
+const ACROSS_SQL = 'CREATE TABLE IF NOT EXISTS across (key TEXT NOT NULL, json TEXT NOT NULL);';
+
 const CACHE_SQL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sources (digest TEXT PRIMARY KEY, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS stamps (file TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ms REAL NOT NULL, digest TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS checks (file TEXT PRIMARY KEY, digest TEXT NOT NULL, context TEXT NOT NULL, json TEXT NOT NULL);
 ${CHECK_PROBLEMS_SQL}
+${ACROSS_SQL}
 CREATE TABLE IF NOT EXISTS replay (key TEXT NOT NULL, manifest TEXT NOT NULL, report_stamp TEXT NOT NULL, digest TEXT NOT NULL, errors INTEGER NOT NULL, warnings INTEGER NOT NULL, parts TEXT NOT NULL);
 `;
 
@@ -51,9 +55,21 @@ export interface FileCheck {
  */
 export type StandInCheck = Omit<FileCheck, 'problems'>;
 
-function standInOf(check: FileCheck): StandInCheck {
+/** A check's stand-in fields as stored (the cross-file stage's key is made of these texts: the same check, the same text). */
+export function standInJson(check: FileCheck): string {
   const { problems: _, ...rest } = check;
-  return rest;
+  return JSON.stringify(rest);
+}
+
+/**
+ * The cross-file stage's result, kept with its key (every file's stand-in fields, the config and
+ * date) and the files a rule read whole, with the digest each had: used again only when all match.
+ */
+export interface KeptAcross {
+  key: string;
+  loaded: [file: string, digest: string][];
+  problems: Problem[];
+  rejected: string[];
 }
 
 /** Where the replay's report is kept (see `ParseCache.replay`). */
@@ -110,7 +126,8 @@ export class ParseCache {
           db.pragma(`application_id = ${APPLICATION_ID}`);
         }
         db.pragma('synchronous = NORMAL');
-        db.exec(CHECK_PROBLEMS_SQL); // a cache set up before the table was gets it (nothing is written when it is there)
+        // a cache set up before these tables were gets them (nothing is written when they are there)
+        db.exec(CHECK_PROBLEMS_SQL + ACROSS_SQL);
         const stored = db.prepare("SELECT value FROM meta WHERE key = 'version'").pluck().get() as string | undefined;
         if (stored !== version) {
           db.exec(CACHE_SQL);
@@ -157,13 +174,30 @@ export class ParseCache {
   }
 
   /** The per-file checks made in `context` (tool, schema, config and evaluation date), without their problems. */
-  checksForStandIns(context: string): Map<string, { digest: string; check: StandInCheck }> {
+  checksForStandIns(context: string): Map<string, { digest: string; check: StandInCheck; json: string }> {
     const rows = this.db.prepare('SELECT file, digest, json FROM checks WHERE context = ?').raw().all(context) as [
       string,
       string,
       string,
     ][];
-    return new Map(rows.map(([file, digest, json]) => [file, { digest, check: JSON.parse(json) as StandInCheck }]));
+    return new Map(rows.map(([file, digest, json]) => [file, { digest, check: JSON.parse(json) as StandInCheck, json }]));
+  }
+
+  /** The kept cross-file result when it was kept for `key` (as stored: its shape is checked by the reader); else undefined. */
+  keptAcross(key: string): unknown {
+    try {
+      const json = this.db.prepare('SELECT json FROM across WHERE key = ?').pluck().get(key) as string | undefined;
+      return json === undefined ? undefined : JSON.parse(json);
+    } catch {
+      return undefined; // none, damaged, or a cache from before the table
+    }
+  }
+
+  saveAcross(kept: KeptAcross): void {
+    this.db.transaction(() => {
+      this.db.exec('DELETE FROM across');
+      this.db.prepare('INSERT INTO across VALUES (?, ?)').run(kept.key, JSON.stringify(kept));
+    })();
   }
 
   /**
@@ -198,7 +232,7 @@ export class ParseCache {
     const removeProblems = this.db.prepare('DELETE FROM check_problems WHERE file = ?');
     this.db.transaction(() => {
       for (const [file, { digest, check }] of checks) {
-        put.run(file, digest, context, JSON.stringify(standInOf(check)));
+        put.run(file, digest, context, standInJson(check));
         putProblems.run(file, digest, context, JSON.stringify(check.problems));
       }
       for (const file of files) {

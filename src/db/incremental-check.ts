@@ -6,7 +6,8 @@ import type { Problem } from '../problems.js';
 import type { SourceFile } from '../source/read.js';
 import { standInsOf } from '../kb/stand-ins.js';
 import { validateAcross } from '../kb/validate.js';
-import type { FileCheck, FileStamp, ParseCache, StandInCheck } from './cache.js';
+import { standInJson, type FileCheck, type FileStamp, type KeptAcross, type ParseCache, type StandInCheck } from './cache.js';
+import { digestOf } from '../source/read.js';
 import { KeptProblems, type KeptChecks } from './kept-problems.js';
 import { processFiles } from './parse.js';
 import { processSource, type Processed } from './process.js';
@@ -97,16 +98,8 @@ export async function validateAll(
   // Parsed before but not checked in this context (new evaluation date, renamed file): check from the cache.
   for (const file of toCheck) if (!checks.has(file)) accept(processSource(sourceOf(file), config, today));
 
-  // The cross-file stage.
-  const incidents: Incident[] = [];
-  const sources = new Map<string, SourceFile>();
-  for (const file of files) {
-    const { digest, check } = checks.get(file)!;
-    const standIn = standInsOf(file, digest, check, () => sourceOf(file), config);
-    sources.set(file, standIn.source);
-    if (standIn.incident) incidents.push(standIn.incident);
-  }
-  const across = validateAcross(incidents, sources, config);
+  const jsonOf = (file: string) => (fresh.has(file) ? standInJson(fresh.get(file)!.check) : known.get(file)!.json);
+  const across = crossFile({ cache, files, checks, jsonOf, context, config, sourceOf });
   cache.saveChecks(context, fresh, new Set(files));
   const keptProblems = new KeptProblems(kept);
   return {
@@ -116,8 +109,69 @@ export async function validateAll(
       return found;
     },
     across: across.problems,
-    valid: incidents.filter((i) => !across.rejected.has(i.file)).map((i) => ({ file: i.file, id: i.id, digest: i.digest })),
+    valid: files
+      .filter((file) => checks.get(file)!.check.valid && !across.rejected.has(file))
+      .map((file) => ({ file, id: checks.get(file)!.check.id!, digest: checks.get(file)!.digest })),
     undated: new Set(files.filter((file) => checks.get(file)!.check.undated)),
     parsed: toParse.length,
   };
+}
+
+/**
+ * The cross-file stage: the last build's result when every file's stand-in fields (with the
+ * context: the key) and every file a rule read whole are as they were then; else the rules run
+ * over lazy stand-ins, which load a whole file only if a rule needs more than its check kept.
+ */
+function crossFile(input: {
+  cache: ParseCache;
+  files: readonly string[];
+  checks: ReadonlyMap<string, { digest: string; check: StandInCheck }>;
+  /** A file's stand-in fields as stored (`standInJson`). */
+  jsonOf: (file: string) => string;
+  context: string;
+  config: Config;
+  sourceOf: (file: string) => SourceFile;
+}): { problems: Problem[]; rejected: Set<string> } {
+  const { cache, files, checks, config, sourceOf } = input;
+  const key = digestOf(`${input.context}\n${files.map((file) => `${file}\u0000${input.jsonOf(file)}`).join('\n')}`);
+  const kept = keptAcrossOf(cache.keptAcross(key));
+  if (kept?.key === key && kept.loaded.every(([file, digest]) => checks.get(file)?.digest === digest))
+    return { problems: kept.problems, rejected: new Set(kept.rejected) };
+  const loaded = new Map<string, string>();
+  const incidents: Incident[] = [];
+  const sources = new Map<string, SourceFile>();
+  for (const file of files) {
+    const { digest, check } = checks.get(file)!;
+    const load = () => {
+      loaded.set(file, digest);
+      return sourceOf(file);
+    };
+    const standIn = standInsOf(file, digest, check, load, config);
+    sources.set(file, standIn.source);
+    if (standIn.incident) incidents.push(standIn.incident);
+  }
+  const across = validateAcross(incidents, sources, config);
+  cache.saveAcross({ key, loaded: [...loaded], problems: across.problems, rejected: [...across.rejected] });
+  return across;
+}
+
+/** A kept cross-file result of the right shape (one damaged by hand, or of another version, is not used). */
+function keptAcrossOf(value: unknown): KeptAcross | undefined {
+  const v = value as Partial<KeptAcross> | null | undefined;
+  const strings = (list: unknown) => Array.isArray(list) && list.every((x) => typeof x === 'string');
+  const isProblem = (p: Partial<Problem> | null) =>
+    typeof p?.file === 'string' &&
+    Number.isSafeInteger(p.line) &&
+    Number.isSafeInteger(p.column) &&
+    (p.severity === 'error' || p.severity === 'warning') &&
+    typeof p.ruleId === 'string' &&
+    typeof p.message === 'string';
+  const ok =
+    typeof v?.key === 'string' &&
+    Array.isArray(v.loaded) &&
+    v.loaded.every((pair) => strings(pair) && pair.length === 2) &&
+    Array.isArray(v.problems) &&
+    v.problems.every(isProblem) &&
+    strings(v.rejected);
+  return ok ? (v as KeptAcross) : undefined;
 }
