@@ -37,7 +37,7 @@ export function configDigestOf(configFileText: string, config: Config): string {
   return digestOf(`${configFileText}\u0000${configText(config)}`);
 }
 
-/** How a per-file check result is stored (`encodeCheck` in `cache.ts`): one of another form is not read. */
+/** How a per-file check result is stored (`standInJson` in `cache.ts`; its problems apart): one of another form is not read. */
 const CHECK_FORMAT = 'stand-ins-1';
 
 /** What a per-file check result is kept for (see `ParseCache.checks`). */
