@@ -1,6 +1,6 @@
 import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -9,18 +9,19 @@ import { Script } from 'node:vm';
 /**
  * Runs a CommonJS bundle with V8's code cache (Node 20 has no compile cache for ES modules):
  * the bytecode of every function the last run compiled is kept in the user's cache folder and
- * handed to V8, which then compiles almost nothing. The cache file is named by a digest of the
- * bundle's text, Node's version and the architecture, so a new build never meets an old cache;
- * a file whose bytes do not match the digest it starts with is not used, and V8 itself rejects
- * data that does not fit (another V8, other flags); then the bundle is compiled from its text as
- * if there were no cache, and the cache written anew.
+ * handed to V8, which then compiles almost nothing. `name` tells runs that compile different
+ * functions apart (one cache per command). The cache file is named by the bundle's identity on
+ * disk (see `bundleKey`), `name`, Node's version and the architecture, so a new build never meets
+ * an old cache; a file whose bytes do not match the digest it starts with is not used, and V8
+ * itself rejects data that does not fit (another V8, other flags, another source length); then
+ * the bundle is compiled from its text as if there were no cache, and the cache written anew.
  * Says whether V8 took the cache, or undefined when there is no such bundle (an unbundled build).
  */
-export function runWithCodeCache(bundle: string, cacheDir = codeCacheDir()): 'cached' | 'compiled' | undefined {
-  if (!existsSync(bundle)) return undefined;
+export function runWithCodeCache(bundle: string, name: string, cacheDir = codeCacheDir()): 'cached' | 'compiled' | undefined {
+  const key = bundleKey(bundle, name);
+  if (!key) return undefined;
   const bytes = readFileSync(bundle);
-  const key = createHash('sha256').update(bytes).update(`${process.version} ${process.arch}`).digest('hex').slice(0, 32);
-  // ASCII (esbuild's output but for a few comments and regexes) is read straight into a one-byte string
+  // ASCII (esbuild's output: scripts/bundle.mjs escapes the rest) is read straight into a one-byte string
   const text = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
   const cachePath = join(cacheDir, `${key}.bin`);
   const cachedData = readCache(cachePath);
@@ -34,6 +35,19 @@ export function runWithCodeCache(bundle: string, cacheDir = codeCacheDir()): 'ca
   const used = cachedData !== undefined && !script.cachedDataRejected;
   script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
   return used ? 'cached' : 'compiled';
+}
+
+/**
+ * The bundle as the file system knows it — size, modification and change times, inode and device
+ * — with `name`, Node's version and the architecture, as a digest; undefined when there is no
+ * bundle. Writing or replacing the file changes its change time (which no user can set back), so
+ * a rebuilt bundle gets a new key without reading and hashing its megabytes at every start.
+ */
+function bundleKey(bundle: string, name: string): string | undefined {
+  const stat = statSync(bundle, { throwIfNoEntry: false, bigint: true });
+  if (!stat) return undefined;
+  const identity = [stat.size, stat.mtimeNs, stat.ctimeNs, stat.ino, stat.dev, name, process.version, process.arch].join(' ');
+  return createHash('sha256').update(identity).digest('hex').slice(0, 32);
 }
 
 /** `$XDG_CACHE_HOME/postmortem-kb/code`, else `~/.cache/postmortem-kb/code`: only the user writes there. */
