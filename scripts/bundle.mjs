@@ -1,5 +1,5 @@
 // `npm run build`, second step: bundles the CLI into dist/cli.js (and the chunks of the commands it
-// loads lazily, beside it), and the whole CLI into dist/cli.cjs, with source maps, over the files tsc wrote. Starting the CLI then
+// loads lazily, beside it), and the whole CLI into dist/cli.cjs (and `check` alone into dist/check.cjs), with source maps, over the files tsc wrote. Starting the CLI then
 // reads a few files instead of hundreds of modules. Each module keeps its own `import.meta.url`
 // (its place under dist/ as tsc writes it), so worker threads, templates and package lookups
 // resolve exactly as in the unbundled build. The worker threads' module (src/threads/worker.ts) is a
@@ -119,20 +119,43 @@ function escapeNonAscii(file) {
   if (escaped !== text) writeFileSync(file, escaped);
 }
 
-// dist/cli.cjs: the whole CLI as one CommonJS file, so V8's code cache can hold it (src/code-cache.ts, src/start.ts)
-await build({
-  ...common,
-  entryPoints: [join(src, 'cli-bundle.ts')],
-  outfile: join(dist, 'cli.cjs'),
-  format: 'cjs',
-  // ES modules' own URL, in CommonJS: this file's (each of our modules keeps its place under dist/, see ownUrl)
-  define: { 'import.meta.url': '__bundleUrl' },
-  banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  // `import()` of the packages left out (playwright-core, pdf-lib: CommonJS both) as `require`:
-  // a script run through node:vm has no module loader of its own
-  supported: { 'dynamic-import': false },
-  plugins: [ownUrl, asciiWidth, zodEnglishOnly],
+/**
+ * Commands with a CommonJS bundle of their own, `dist/<name>.cjs`, holding only that command's
+ * modules: the file to read and the code cache to load at every start are then smaller (the
+ * other commands' module wrappers are in the bundle's top-level code, and so in its cache). Every
+ * other named command runs from `dist/cli.cjs` (src/start.ts takes whichever exists).
+ */
+const OWN_BUNDLES = ['check'];
+
+/** The other commands' modules stay out of a command's own bundle: it never loads them. */
+const onlyCommand = (name) => ({
+  name: `only-${name}`,
+  setup(b) {
+    b.onResolve({ filter: /^\.\/[a-z-]+\.js$/ }, (args) => {
+      if (args.kind !== 'dynamic-import' || !args.importer.endsWith(join('src', 'commands', 'registry.ts'))) return undefined;
+      return args.path === `./${name}.js` ? undefined : { path: args.path, external: true };
+    });
+  },
 });
-escapeNonAscii(join(dist, 'cli.cjs'));
-rmSync(join(dist, 'check.cjs'), { force: true });
-rmSync(join(dist, 'check.cjs.map'), { force: true });
+
+/** dist/<name>.cjs: the CLI as one CommonJS file, so V8's code cache can hold it (src/code-cache.ts, src/start.ts). */
+async function commonJsBundle(name, plugins) {
+  const outfile = join(dist, `${name}.cjs`);
+  await build({
+    ...common,
+    entryPoints: [join(src, 'cli-bundle.ts')],
+    outfile,
+    format: 'cjs',
+    // ES modules' own URL, in CommonJS: this file's (each of our modules keeps its place under dist/, see ownUrl)
+    define: { 'import.meta.url': '__bundleUrl' },
+    banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    // `import()` of the packages left out (playwright-core, pdf-lib: CommonJS both) as `require`:
+    // a script run through node:vm has no module loader of its own
+    supported: { 'dynamic-import': false },
+    plugins: [ownUrl, asciiWidth, zodEnglishOnly, ...plugins],
+  });
+  escapeNonAscii(outfile);
+}
+
+await commonJsBundle('cli', []);
+for (const name of OWN_BUNDLES) await commonJsBundle(name, [onlyCommand(name)]);
