@@ -162,12 +162,17 @@ describe('runWithCodeCache', () => {
     expect(run(dir)).toBe('bundle.cjs object\ncached\n');
   });
 
-  it('keys the cache by the bundle file: an edited bundle never meets its old cache', () => {
+  it('keys the cache by the bundle file: an edited bundle never meets its old cache, which is removed', () => {
     const dir = tempDir();
     run(dir);
+    const [old] = readdirSync(dir);
+    writeFileSync(join(dir, 'another-slot.0123.bin'), 'a cache of another bundle or command');
     writeFileSync(bundle, "console.log(require('node:path').basename(__filename), typeof exports);\n");
     expect(run(dir)).toBe('bundle.cjs object\ncompiled\n');
     expect(readdirSync(dir)).toHaveLength(2);
+    expect(readdirSync(dir)).not.toContain(old);
+    expect(readdirSync(dir)).toContain('another-slot.0123.bin');
+    expect(run(dir)).toBe('bundle.cjs object\ncached\n');
     rmSync(bundle);
     expect(run(dir)).toBe('undefined\n');
   });
