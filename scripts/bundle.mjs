@@ -138,6 +138,30 @@ const onlyCommand = (name) => ({
   },
 });
 
+/**
+ * better-sqlite3's JavaScript inside the CommonJS bundles, so that the code cache holds it too
+ * (as a package it is a dozen files resolved, read and compiled at every start). Its native addon
+ * is still found by \`bindings\` in the package's own folder, which is given to it: \`bindings\` then
+ * searches the same places without first reading a stack trace to learn which package asked.
+ */
+const sqliteInBundle = {
+  name: 'sqlite-in-bundle',
+  setup(b) {
+    b.onResolve({ filter: /^bindings$/ }, (args) =>
+      /[\\/]better-sqlite3[\\/]lib[\\/]/.test(args.importer) ? { path: 'bindings', namespace: 'sqlite-addon' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'sqlite-addon' }, () => ({
+      contents: [
+        "const bindings = require('bindings');",
+        "const moduleRoot = require('node:path').dirname(require.resolve('better-sqlite3/package.json'));",
+        'module.exports = (name) => bindings({ bindings: name, module_root: moduleRoot });',
+      ].join('\n'),
+      resolveDir: root,
+      loader: 'js',
+    }));
+  },
+};
+
 /** dist/<name>.cjs: the CLI as one CommonJS file, so V8's code cache can hold it (src/code-cache.ts, src/start.ts). */
 async function commonJsBundle(name, plugins) {
   const outfile = join(dist, `${name}.cjs`);
@@ -152,7 +176,8 @@ async function commonJsBundle(name, plugins) {
     // `import()` of the packages left out (playwright-core, pdf-lib: CommonJS both) as `require`:
     // a script run through node:vm has no module loader of its own
     supported: { 'dynamic-import': false },
-    plugins: [ownUrl, asciiWidth, zodEnglishOnly, ...plugins],
+    external: [...common.external.filter((name) => name !== 'better-sqlite3'), 'better-sqlite3/package.json'],
+    plugins: [ownUrl, asciiWidth, zodEnglishOnly, sqliteInBundle, ...plugins],
   });
   escapeNonAscii(outfile);
 }
