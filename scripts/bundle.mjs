@@ -1,11 +1,11 @@
 // `npm run build`, second step: bundles the CLI into dist/cli.js (and the chunks of the commands it
-// loads lazily, beside it), and `check` alone into dist/check.cjs, with source maps, over the files tsc wrote. Starting the CLI then
+// loads lazily, beside it), and the whole CLI into dist/cli.cjs (and `check` alone into dist/check.cjs), with source maps, over the files tsc wrote. Starting the CLI then
 // reads a few files instead of hundreds of modules. Each module keeps its own `import.meta.url`
 // (its place under dist/ as tsc writes it), so worker threads, templates and package lookups
 // resolve exactly as in the unbundled build. The worker threads' module (src/threads/worker.ts) is a
 // second entry, written over tsc's dist/threads/worker.js: a thread then loads the same chunks as
 // the CLI (a few files) instead of tsc's hundreds of modules, each resolved and read on its own.
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -107,27 +107,80 @@ await build({
 });
 
 /**
- * The other commands' modules stay out of dist/check.cjs: `check` never loads them (src/start.ts
- * runs that bundle for `check` only).
+ * Non-ASCII characters esbuild leaves as they are (in comments, and in regular expressions with
+ * the `u` flag), written as `\u` escapes, so that `code-cache.ts` reads the bundle into a one-byte
+ * string: in a comment that changes nothing, and in a string or regular expression it means the
+ * same character.
  */
-const onlyCheck = {
-  name: 'only-check',
+function escapeNonAscii(file) {
+  const text = readFileSync(file, 'utf8');
+  // each UTF-16 unit alone: a surrogate pair stays a pair, which means the same code point
+  const escaped = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (escaped !== text) writeFileSync(file, escaped);
+}
+
+/**
+ * Commands with a CommonJS bundle of their own, `dist/<name>.cjs`, holding only that command's
+ * modules: the file to read and the code cache to load at every start are then smaller (the
+ * other commands' module wrappers are in the bundle's top-level code, and so in its cache). Every
+ * other named command runs from `dist/cli.cjs` (src/start.ts takes whichever exists).
+ */
+const OWN_BUNDLES = ['check'];
+
+/** The other commands' modules stay out of a command's own bundle: it never loads them. */
+const onlyCommand = (name) => ({
+  name: `only-${name}`,
   setup(b) {
     b.onResolve({ filter: /^\.\/[a-z-]+\.js$/ }, (args) => {
       if (args.kind !== 'dynamic-import' || !args.importer.endsWith(join('src', 'commands', 'registry.ts'))) return undefined;
-      return args.path === './check.js' ? undefined : { path: args.path, external: true };
+      return args.path === `./${name}.js` ? undefined : { path: args.path, external: true };
     });
+  },
+});
+
+/**
+ * better-sqlite3's JavaScript inside the CommonJS bundles, so that the code cache holds it too
+ * (as a package it is a dozen files resolved, read and compiled at every start). Its native addon
+ * is still found by \`bindings\` in the package's own folder, which is given to it: \`bindings\` then
+ * searches the same places without first reading a stack trace to learn which package asked.
+ */
+const sqliteInBundle = {
+  name: 'sqlite-in-bundle',
+  setup(b) {
+    b.onResolve({ filter: /^bindings$/ }, (args) =>
+      /[\\/]better-sqlite3[\\/]lib[\\/]/.test(args.importer) ? { path: 'bindings', namespace: 'sqlite-addon' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'sqlite-addon' }, () => ({
+      contents: [
+        "const bindings = require('bindings');",
+        "const moduleRoot = require('node:path').dirname(require.resolve('better-sqlite3/package.json'));",
+        'module.exports = (name) => bindings({ bindings: name, module_root: moduleRoot });',
+      ].join('\n'),
+      resolveDir: root,
+      loader: 'js',
+    }));
   },
 };
 
-// dist/check.cjs: `postmortem check` as one CommonJS file, so V8's code cache can hold it (src/code-cache.ts)
-await build({
-  ...common,
-  entryPoints: [join(src, 'check-bundle.ts')],
-  outfile: join(dist, 'check.cjs'),
-  format: 'cjs',
-  // ES modules' own URL, in CommonJS: this file's (each of our modules keeps its place under dist/, see ownUrl)
-  define: { 'import.meta.url': '__bundleUrl' },
-  banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  plugins: [ownUrl, asciiWidth, zodEnglishOnly, onlyCheck],
-});
+/** dist/<name>.cjs: the CLI as one CommonJS file, so V8's code cache can hold it (src/code-cache.ts, src/start.ts). */
+async function commonJsBundle(name, plugins) {
+  const outfile = join(dist, `${name}.cjs`);
+  await build({
+    ...common,
+    entryPoints: [join(src, 'cli-bundle.ts')],
+    outfile,
+    format: 'cjs',
+    // ES modules' own URL, in CommonJS: this file's (each of our modules keeps its place under dist/, see ownUrl)
+    define: { 'import.meta.url': '__bundleUrl' },
+    banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    // `import()` of the packages left out (playwright-core, pdf-lib: CommonJS both) as `require`:
+    // a script run through node:vm has no module loader of its own
+    supported: { 'dynamic-import': false },
+    external: [...common.external.filter((name) => name !== 'better-sqlite3'), 'better-sqlite3/package.json'],
+    plugins: [ownUrl, asciiWidth, zodEnglishOnly, sqliteInBundle, ...plugins],
+  });
+  escapeNonAscii(outfile);
+}
+
+await commonJsBundle('cli', []);
+for (const name of OWN_BUNDLES) await commonJsBundle(name, [onlyCommand(name)]);

@@ -1,28 +1,29 @@
 import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 
 /**
  * Runs a CommonJS bundle with V8's code cache (Node 20 has no compile cache for ES modules):
  * the bytecode of every function the last run compiled is kept in the user's cache folder and
- * handed to V8, which then compiles almost nothing. The cache file is named by a digest of the
- * bundle's text, Node's version and the architecture, so a new build never meets an old cache;
- * a file whose bytes do not match the digest it starts with is not used, and V8 itself rejects
- * data that does not fit (another V8, other flags); then the bundle is compiled from its text as
- * if there were no cache, and the cache written anew.
+ * handed to V8, which then compiles almost nothing. `name` tells runs that compile different
+ * functions apart (one cache per command). The cache file is named by the bundle's identity on
+ * disk, `name`, Node's version and the architecture (see `cacheFileOf`), so a new build never
+ * meets an old cache; a file whose bytes do not match the digest it starts with is not used, and V8
+ * itself rejects data that does not fit (another V8, other flags, another source length); then
+ * the bundle is compiled from its text as if there were no cache, and the cache written anew.
  * Says whether V8 took the cache, or undefined when there is no such bundle (an unbundled build).
  */
-export function runWithCodeCache(bundle: string, cacheDir = codeCacheDir()): 'cached' | 'compiled' | undefined {
-  if (!existsSync(bundle)) return undefined;
+export function runWithCodeCache(bundle: string, name: string, cacheDir = codeCacheDir()): 'cached' | 'compiled' | undefined {
+  const file = cacheFileOf(bundle, name);
+  if (!file) return undefined;
   const bytes = readFileSync(bundle);
-  const key = createHash('sha256').update(bytes).update(`${process.version} ${process.arch}`).digest('hex').slice(0, 32);
-  // ASCII (esbuild's output but for a few comments and regexes) is read straight into a one-byte string
+  // ASCII (esbuild's output: scripts/bundle.mjs escapes the rest) is read straight into a one-byte string
   const text = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
-  const cachePath = join(cacheDir, `${key}.bin`);
+  const cachePath = join(cacheDir, file);
   const cachedData = readCache(cachePath);
   // the module wrapper CommonJS gives a file, on one line so that line numbers stay the bundle's
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${text.replace(/^#!.*/, '')}\n})`, {
@@ -35,6 +36,23 @@ export function runWithCodeCache(bundle: string, cacheDir = codeCacheDir()): 'ca
   script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
   return used ? 'cached' : 'compiled';
 }
+
+/**
+ * The cache file's name: `<slot>.<version>.bin`. The slot is the bundle's path and `name`; the
+ * version, the bundle as the file system knows it (size, modification and change times, inode,
+ * device), Node's version and the architecture. Writing or replacing the bundle changes its change
+ * time (which no user can set back), so a rebuilt bundle gets a new name without reading and
+ * hashing its megabytes at every start; writing a cache removes the other versions of its slot.
+ * Undefined when there is no bundle.
+ */
+function cacheFileOf(bundle: string, name: string): string | undefined {
+  const stat = statSync(bundle, { throwIfNoEntry: false, bigint: true });
+  if (!stat) return undefined;
+  const version = [stat.size, stat.mtimeNs, stat.ctimeNs, stat.ino, stat.dev, process.version, process.arch].join(' ');
+  return `${shortDigest(`${bundle}\u0000${name}`)}.${shortDigest(version)}.bin`;
+}
+
+const shortDigest = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
 
 /** `$XDG_CACHE_HOME/postmortem-kb/code`, else `~/.cache/postmortem-kb/code`: only the user writes there. */
 export function codeCacheDir(): string {
@@ -67,6 +85,11 @@ function writeCache(path: string, script: Script): void {
     const data = script.createCachedData();
     writeFileSync(temp, Buffer.concat([sha256(data), data]));
     renameSync(temp, path);
+    const name = basename(path);
+    const slot = name.slice(0, name.indexOf('.') + 1);
+    for (const other of readdirSync(dirname(path))) {
+      if (other.startsWith(slot) && other.endsWith('.bin') && other !== name) rmSync(join(dirname(path), other), { force: true });
+    }
   } catch {
     // read-only or full disk: the next run compiles again
   }

@@ -3,8 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { runWithCodeCache } from './code-cache.js';
 import { commandNamed } from './commands/registry.js';
 
-// `postmortem`: `check`, the command an editor or a pre-commit hook runs on every save, runs from
-// its own CommonJS bundle with V8's code cache (`code-cache.ts`); every other command, and
-// `check` without that bundle, from the ES-module bundle (`cli.ts`). The same code either way.
-const checkBundle = fileURLToPath(new URL('./check.cjs', import.meta.url));
-if (!(commandNamed(process.argv.slice(2)) === 'check' && runWithCodeCache(checkBundle))) await (await import('./cli.js')).main();
+// `postmortem`: a named command runs from a CommonJS bundle with V8's code cache of that command
+// (`code-cache.ts`), so that `check` on every save and a `build` with nothing to do compile
+// almost nothing: its own bundle when it has one (`dist/check.cjs`), else the
+// whole CLI's (`dist/cli.cjs`). `--help`, a typo or no command (nothing worth caching), and any
+// command without those bundles, from the ES-module bundle (`cli.ts`). The same code either way.
+const bundle = (name: string) => fileURLToPath(new URL(`./${name}.cjs`, import.meta.url));
+const named = commandNamed(process.argv.slice(2));
+if (!(named && (runWithCodeCache(bundle(named), named) ?? runWithCodeCache(bundle('cli'), named)))) await (await import('./cli.js')).main();

@@ -11,8 +11,9 @@ import { PACKAGE_ROOT } from '../src/paths.js';
 import { BASE_CONFIG, BASE_INCIDENT } from '../src/rules/fixtures.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
 
-// `postmortem check` runs dist/check.cjs with V8's code cache (src/start.ts, src/code-cache.ts;
-// `npm run build` first). Whatever the cache holds, it prints what the ES-module path prints.
+// A named command runs dist/cli.cjs with V8's code cache of that command (src/start.ts,
+// src/code-cache.ts; `npm run build` first). Whatever the cache holds, it prints what the
+// ES-module path prints.
 
 const CLI = join(PACKAGE_ROOT, 'dist/cli.js');
 const NOW = '2007-07-01';
@@ -96,6 +97,32 @@ describe('postmortem check with the code cache', () => {
     expect(cacheFiles(home)).toEqual([cache]);
   });
 
+  it('runs every named command from a cache of its own, printing what it prints without one', () => {
+    const out = tempDir();
+    const run = (cacheHome: string, args: string[]) => {
+      const r = spawnSync(process.execPath, [CLI, ...args, '--root', root, '--out', out, '--now', NOW], {
+        encoding: 'utf8',
+        env: { ...process.env, XDG_CACHE_HOME: cacheHome, NO_COLOR: '1' },
+      });
+      return { stdout: r.stdout, stderr: r.stderr, status: r.status };
+    };
+    run(tempDir(), ['build']); // the first build writes the documents; the runs below have nothing to do
+    const home = tempDir();
+    const build = run(home, ['build']);
+    expect(build.stdout).toContain('is up to date');
+    expect(build.status).toBe(1);
+    expect(cacheFiles(home)).toHaveLength(1);
+    expect(run(home, ['build'])).toEqual(build);
+    const stats = run(home, ['stats', '--format', 'json']);
+    expect(JSON.parse(stats.stdout)).not.toHaveLength(0);
+    expect(cacheFiles(home)).toHaveLength(2);
+    expect(run(home, ['stats', '--format', 'json'])).toEqual(stats);
+    for (const file of cacheFiles(home)) writeFileSync(file, foreignCache());
+    expect(run(home, ['build'])).toEqual(build);
+    expect(run(home, ['stats', '--format', 'json'])).toEqual(stats);
+    expect(cacheFiles(home)).toHaveLength(2);
+  });
+
   it('still checks when the cache folder cannot be written', () => {
     const blocked = join(tempDir(), 'a-file');
     writeFileSync(blocked, '');
@@ -112,7 +139,7 @@ describe('runWithCodeCache', () => {
       [
         '--input-type=module',
         '-e',
-        'const { runWithCodeCache } = await import(process.argv[1]); console.log(runWithCodeCache(process.argv[2], process.argv[3]));',
+        'const { runWithCodeCache } = await import(process.argv[1]); console.log(runWithCodeCache(process.argv[2], "test", process.argv[3]));',
         pathToFileURL(join(PACKAGE_ROOT, 'dist/code-cache.js')).href,
         bundle,
         cacheDir,
@@ -135,12 +162,17 @@ describe('runWithCodeCache', () => {
     expect(run(dir)).toBe('bundle.cjs object\ncached\n');
   });
 
-  it('keys the cache by the bundle text: an edited bundle never meets its old cache', () => {
+  it('keys the cache by the bundle file: an edited bundle never meets its old cache, which is removed', () => {
     const dir = tempDir();
     run(dir);
+    const [old] = readdirSync(dir);
+    writeFileSync(join(dir, 'another-slot.0123.bin'), 'a cache of another bundle or command');
     writeFileSync(bundle, "console.log(require('node:path').basename(__filename), typeof exports);\n");
     expect(run(dir)).toBe('bundle.cjs object\ncompiled\n');
     expect(readdirSync(dir)).toHaveLength(2);
+    expect(readdirSync(dir)).not.toContain(old);
+    expect(readdirSync(dir)).toContain('another-slot.0123.bin');
+    expect(run(dir)).toBe('bundle.cjs object\ncached\n');
     rmSync(bundle);
     expect(run(dir)).toBe('undefined\n');
   });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
@@ -308,6 +308,11 @@ describe('history edge cases', () => {
     const head = git(root, ['rev-parse', 'HEAD']).trim();
     expect(repoState(root)).toEqual({ kind: 'git', head, prefix: '' });
     expect(repoState(join(root, 'incidents'))).toEqual({ kind: 'git', head, prefix: 'incidents/' });
+    // through a symbolic link from outside: git looks up from where the link leads
+    const outside = mkdtempSync(join(tmpdir(), 'pmkb-link-'));
+    roots.push(outside);
+    symlinkSync(join(root, 'incidents'), join(outside, 'kb'));
+    expect(repoState(join(outside, 'kb'))).toEqual({ kind: 'git', head, prefix: 'incidents/' });
     const empty = mkdtempSync(join(tmpdir(), 'pmkb-empty-'));
     roots.push(empty);
     expect(repoState(empty)).toEqual({ kind: 'no-git' });

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,7 +9,7 @@ import { DONE_FILE } from '../src/site/done.js';
 import { DST, fixtureFiles, LATE, LB, POP } from './fixtures/db-kb.js';
 import { removeKb, tempKb } from './helpers/kb.js';
 
-// `postmortem build` (the bundle users run: `npm run build` first) loads the site's rendering
+// `postmortem build` (the bundles users run: `npm run build` first) loads the site's rendering
 // code (`src/site/rendering.ts`: markdown-it, Handlebars, the charts; its sources) only when a page is rendered.
 
 const RENDERING = ['node_modules/markdown-it/', 'node_modules/handlebars/', 'src/charts/'];
@@ -24,15 +25,45 @@ function sourcesOf(file: string): string[] {
   return (JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] }).sources;
 }
 
-/** The source files bundled into every file of dist/ the command loaded (Node's `NODE_DEBUG=esm` names them; their source maps list what they hold). */
+/**
+ * The source files whose code ran in the CommonJS bundle a command runs from (dist/*.cjs): esbuild
+ * wraps each module that is loaded on demand in a function named by its path, and V8's coverage
+ * (\`NODE_V8_COVERAGE\`) counts the calls of every function.
+ */
+function sourcesRunIn(coverageDir: string): string[] {
+  const scripts = readdirSync(coverageDir).flatMap(
+    (file) =>
+      (JSON.parse(readFileSync(join(coverageDir, file), 'utf8')) as { result: { url: string; functions: CoveredFunction[] }[] }).result,
+  );
+  return scripts
+    .filter((script) => /\/dist\/[a-z-]+\.cjs$/.test(script.url))
+    .flatMap((script) => script.functions)
+    .filter((f) => f.ranges[0]!.count > 0 && /^(src|node_modules)\//.test(f.functionName))
+    .map((f) => f.functionName);
+}
+interface CoveredFunction {
+  functionName: string;
+  ranges: { count: number }[];
+}
+
+/**
+ * The source files the command loaded: those bundled into every ES-module file of dist/ it loaded
+ * (Node's \`NODE_DEBUG=esm\` names them; their source maps list what they hold: the worker
+ * threads, and the CLI without its CommonJS bundle), and those whose code ran in the CommonJS bundle.
+ */
 function sourcesLoaded(args: string[]): { status: number | null; sources: string[] } {
-  const run = spawnSync(process.execPath, [join(PACKAGE_ROOT, 'dist/cli.js'), ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, NODE_DEBUG: 'esm' },
-  });
-  const files = new Set([...run.stderr.matchAll(/Storing (file:\S+\/dist\/\S+\.js) /g)].map((m) => fileURLToPath(m[1]!)));
-  const sources = [...files].flatMap(sourcesOf);
-  return { status: run.status, sources };
+  const coverage = mkdtempSync(join(tmpdir(), 'pmkb-coverage-'));
+  try {
+    const run = spawnSync(process.execPath, [join(PACKAGE_ROOT, 'dist/cli.js'), ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, NODE_DEBUG: 'esm', NODE_V8_COVERAGE: coverage },
+    });
+    const files = new Set([...run.stderr.matchAll(/Storing (file:\S+\/dist\/\S+\.js) /g)].map((m) => fileURLToPath(m[1]!)));
+    const sources = [...[...files].flatMap(sourcesOf), ...sourcesRunIn(coverage)];
+    return { status: run.status, sources };
+  } finally {
+    rmSync(coverage, { recursive: true, force: true });
+  }
 }
 
 const renderingIn = (sources: string[]) => RENDERING.filter((r) => sources.some((s) => s.includes(r)));

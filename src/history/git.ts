@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { lstatSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { INCIDENTS_DIR } from '../kb/files.js';
 
 /**
@@ -7,7 +9,7 @@ import { INCIDENTS_DIR } from '../kb/files.js';
  * file versions. Every call runs in the knowledge-base root, with paths relative to it.
  */
 
-const ENV = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', LC_ALL: 'C', GIT_OPTIONAL_LOCKS: '0' };
+const ENV: NodeJS.ProcessEnv = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', LC_ALL: 'C', GIT_OPTIONAL_LOCKS: '0' };
 
 function git(root: string, args: string[], input?: string): Buffer {
   return execFileSync('git', ['-C', root, ...args], {
@@ -27,6 +29,7 @@ export type RepoState = { kind: 'git'; head: string; prefix: string } | { kind: 
  * HEAD's commit, which is missing (exit 1, the lines still printed) when there are no commits.
  */
 export function repoState(root: string): RepoState {
+  if (!mayBeInWorkTree(root)) return { kind: 'no-git' };
   let out: string;
   try {
     out = git(root, [
@@ -45,6 +48,24 @@ export function repoState(root: string): RepoState {
   if (inside !== 'true') return { kind: 'no-git' };
   if (shallow === 'true') return { kind: 'shallow' };
   return head ? { kind: 'git', head, prefix: prefix ?? '' } : { kind: 'no-commits' };
+}
+
+/**
+ * False when git cannot find a work tree from `root`, so that a knowledge base outside any
+ * repository costs no process: no folder from `root` (as git sees it, symbolic links resolved)
+ * up to the file system's root has an entry named `.git`, and no environment variable names
+ * a repository. (A bare repository on the way is no work tree either.) True when unsure.
+ */
+function mayBeInWorkTree(root: string): boolean {
+  if (ENV.GIT_DIR || ENV.GIT_WORK_TREE || ENV.GIT_COMMON_DIR) return true;
+  try {
+    for (let dir = realpathSync(root); ; dir = dirname(dir)) {
+      if (lstatSync(join(dir, '.git'), { throwIfNoEntry: false })) return true;
+      if (dirname(dir) === dir) return false;
+    }
+  } catch {
+    return true; // a folder that cannot be read: git says
+  }
 }
 
 /** True when `ancestor` is HEAD or one of its ancestors (false when it no longer exists). */

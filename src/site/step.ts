@@ -17,22 +17,33 @@ function manifestFiles(siteDir: string): string[] | undefined {
   }
 }
 
-/** A build with nothing to do: every file of the site unchanged. */
-function nothingToDo(files: string[], incidents: number): SiteBuild {
+/**
+ * A build with nothing to do: every file of the site unchanged, as many as the record of the
+ * finished build counted. Their list is read from the manifest only when asked (the build
+ * prints only their count): the record's stamp of the manifest is the one it has.
+ */
+function nothingToDo(siteDir: string, finished: { files: number; incidents: number }): SiteBuild {
   const timings = { model: 0, load: 0, render: 0, write: 0, wait: 0 };
+  let files: string[] | undefined;
   return {
     written: [],
     rendered: [],
     deleted: [],
-    files,
-    unchanged: files.length,
+    get files() {
+      files ??= manifestFiles(siteDir) ?? [];
+      return files;
+    },
+    unchanged: finished.files,
     pieces: { rendered: 0, copied: 0 },
     timings,
-    incidents,
+    incidents: finished.incidents,
     summariesMs: 0,
     upToDate: true,
   };
 }
+
+/** How many files the site has, without listing them (`files` of a build with nothing to do is read when asked). */
+const fileCount = (site: SiteBuild) => site.unchanged + site.written.length;
 
 /**
  * The site from the knowledge-base build: what changed since the previous site build is read
@@ -58,8 +69,7 @@ export async function buildSiteFromKnowledgeBase(ctx: CommandContext, kb: BuiltK
     today: kb.today.toString(),
     databaseKey: () => withDb((db) => databaseKey(stateKeyOf(db), listingKey(db.prepare(LISTING_SQL).raw().get() as ListingTexts))),
   });
-  const files = finished && manifestFiles(siteDir);
-  if (finished && files) return nothingToDo(files, finished.incidents);
+  if (finished) return nothingToDo(siteDir, finished);
   const { buildSite } = await import('./build.js');
   const db = kb.openDb();
   try {
@@ -86,7 +96,7 @@ export const siteBuildStep: BuildStep = {
   async run(ctx, built): Promise<BuildStepResult> {
     const result = await buildSiteFromKnowledgeBase(ctx, built);
     const notes = [
-      `${result.rendered.length} of ${result.files.length} files rendered again` +
+      `${result.rendered.length} of ${fileCount(result)} files rendered again` +
         (result.deleted.length ? `, ${result.deleted.length} deleted` : '') +
         '; open site/index.html',
     ];
