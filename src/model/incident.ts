@@ -19,7 +19,7 @@ import type { SourceFile } from '../source/read.js';
 import type { Section } from '../source/sections.js';
 import { locate } from '../source/locate.js';
 import { fieldName, flattenUnions, schemaProblems, withoutUnknownKeys } from './schema-issues.js';
-import { parseDate, parseTimestamp, Temporal, type Instant } from './time.js';
+import { isRealDate, parseDate, parseTimestamp, Temporal, type Instant } from './time.js';
 
 export interface TimelineEntry {
   /** For a day-precision entry: the start of that day at the offset of `started`. */
@@ -270,7 +270,7 @@ export function toIncident(
   }
 
   data.remediations.forEach((r, i) => {
-    if (r.due !== undefined && !parseDate(r.due)) {
+    if (r.due !== undefined && !isRealDate(r.due)) {
       problems.push({
         file,
         ...at(['remediations', i, 'due']),
@@ -309,7 +309,7 @@ export function toIncident(
     if (from.ok && (!to || to.ok)) windows.push(toWindow(w, i, from.instant, to?.ok ? to.instant : undefined, data));
   });
   data.remediations.forEach((r, i) => {
-    if (r.completed !== undefined && !parseDate(r.completed)) {
+    if (r.completed !== undefined && !isRealDate(r.completed)) {
       problems.push({
         file,
         ...at(['remediations', i, 'completed']),

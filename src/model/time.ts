@@ -119,6 +119,23 @@ export function parseDate(text: string): Temporal.PlainDate | undefined {
   }
 }
 
+const COMMON_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Whether `parseDate` reads `text` as a real date, the common form `YYYY-MM-DD` decided without
+ * Temporal (its general parser was a seventh of typing an incident, for a yes or no). Held equal
+ * to `parseDate` by a test.
+ */
+export function isRealDate(text: string): boolean {
+  const m = COMMON_DATE.exec(text);
+  if (!m) return parseDate(text) !== undefined;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= MONTH_DAYS[month - 1]! + (leap ? 1 : 0);
+}
+
 export function isValidTimeZone(zone: string): boolean {
   try {
     Temporal.Now.instant().toZonedDateTimeISO(zone);
