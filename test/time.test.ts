@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTimestamp, Temporal } from '../src/model/time.js';
+import { isRealDate, parseDate, parseTimestamp, Temporal } from '../src/model/time.js';
 
 /** What `parseTimestamp` gave before its fast path for the common form: Temporal decides everything. */
 function reference(text: string) {
@@ -70,5 +70,17 @@ describe('parseTimestamp', () => {
       'yesterday',
     );
     for (const text of texts) expect(view(parseTimestamp(text)), text).toEqual(reference(text));
+  });
+});
+
+describe('isRealDate', () => {
+  it('says what parseDate says, for every day of a month around its end in leap, century and ordinary years, and other forms', () => {
+    const texts: string[] = [];
+    for (const year of ['0000', '0004', '0100', '0400', '1582', '1900', '2000', '2023', '2024', '9999'])
+      for (let month = 0; month <= 13; month++)
+        for (const day of [0, 1, 28, 29, 30, 31, 32])
+          texts.push(`${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`);
+    texts.push('2024-1-01', '2024-01-1', '20240101', '+002024-01-01', '2024-01-01T10:00', ' 2024-01-01', '2024-01-01 ', 'today', '');
+    for (const text of texts) expect(isRealDate(text), text).toBe(parseDate(text) !== undefined);
   });
 });

@@ -45,11 +45,24 @@ const NAMES: Record<string, string> = { en: 'English', de: 'German', fr: 'French
 
 function dominantScript(text: string): string | undefined {
   const counts = new Map<string, number>();
-  for (const ch of text) {
-    // ASCII: letters are Latin, everything else is in no script (the common case, without a regex)
-    const script = ch < '\u0080' ? (/[A-Za-z]/.test(ch) ? 'Latin' : undefined) : SCRIPT_NAMES.find((s) => SCRIPTS[s]!.test(ch));
+  // ASCII letters are Latin, other ASCII characters in no script: the common case, counted
+  // without a regex or a map update per character ('Latin' still takes its place in `counts`
+  // when first seen, so ties go to the script seen first, as ever)
+  let asciiLetters = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) {
+      const lower = c | 0x20;
+      if (lower >= 0x61 && lower <= 0x7a && asciiLetters++ === 0 && !counts.has('Latin')) counts.set('Latin', 0);
+      continue;
+    }
+    const point = text.codePointAt(i)!;
+    if (point > 0xffff) i++;
+    const ch = String.fromCodePoint(point);
+    const script = SCRIPT_NAMES.find((s) => SCRIPTS[s]!.test(ch));
     if (script) counts.set(script, (counts.get(script) ?? 0) + 1);
   }
+  if (asciiLetters > 0) counts.set('Latin', counts.get('Latin')! + asciiLetters);
   return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
 }
 
@@ -63,10 +76,9 @@ export function otherLanguage(text: string, language: string): string | undefine
   const words = text.toLowerCase().match(/\p{L}+/gu) ?? [];
   if (words.length < 6) return undefined;
   const score = (lang: string) => words.filter((w) => STOPWORDS[lang]!.has(w)).length;
-  const mine = score(primary);
-  const [best, count] = Object.keys(STOPWORDS)
-    .map((l) => [l, score(l)] as const)
-    .sort((a, b) => b[1] - a[1])[0]!;
+  const scores = Object.keys(STOPWORDS).map((l) => [l, score(l)] as const);
+  const mine = scores.find(([l]) => l === primary)![1];
+  const [best, count] = scores.sort((a, b) => b[1] - a[1])[0]!;
   return best !== primary && count >= 3 && count > 2 * mine ? NAMES[best] : undefined;
 }
 
