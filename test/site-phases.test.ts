@@ -244,6 +244,10 @@ describe('phase 4, write: writePages and the manifest', () => {
     expect(Object.keys(JSON.parse(text).pages)).toEqual(['a.html', 'b.html', 'with space.html']);
     const next = { ...pages, 'b.html': '9' };
     expect(manifestText({ pages, text }, next)).toBe(manifestText({ pages: {}, text: '' }, next));
+    // several changed, listed in another order than the text's
+    const all = { 'b.html': '7', 'with space.html': '8', 'a.html': '10' };
+    expect(manifestText({ pages, text }, all)).toBe(manifestText({ pages: {}, text: '' }, all));
+    expect(JSON.parse(manifestText({ pages, text }, all)).pages).toEqual(all);
   });
 });
 
