@@ -334,6 +334,22 @@ describe('postmortem site after an edit', () => {
     await expectSameAsFresh(root, again.dir);
   });
 
+  it('renders the owners page again after a title edit only when it refers to that incident', async () => {
+    const root = kbRoot();
+    await build(root);
+    // db is in no one's latest few: the owners page does not show its title
+    edit(root, DB_FILE, (t) => t.replace('title: "Mail routing database overloaded"', 'title: "Routing database out of connections"'));
+    const notShown = await build(root);
+    expect(notShown.rendered).not.toContain('site/owners.html');
+    expect(notShown.rendered).toContain('site/index.html');
+    // extra-4 is among Dana's latest: its new title is on the page
+    edit(root, X4, (t) => t.replace('Extra incident 4:', 'Extra incident 4 zanzibar:'));
+    const shown = await build(root);
+    expect(shown.written).toContain('site/owners.html');
+    expect(readFileSync(join(shown.dir, 'owners.html'), 'utf8')).toContain('Extra incident 4 zanzibar:');
+    await expectSameAsFresh(root, shown.dir);
+  });
+
   it('renders the pages that link to a service again when a new service takes its page name', async () => {
     const root = kbRoot();
     await build(root);

@@ -11,6 +11,7 @@ import {
   ROW_SERVICES,
   indexPage,
   ownersPage,
+  ownersShown,
   remediationView,
   servicePath,
   servicesIndexPage,
@@ -64,7 +65,9 @@ export function pagesOverMany(data: SiteData, c: ManyContext): ManyPage[] {
   // an edit reaches only the pages that show what it changed.
   const indexDigest = hash(c.base, 'index', f.c.rowDigests.text);
   const actionsDigest = hash(c.base, c.todayText, 'actions', f.c.actionDigests.text);
-  const ownersDigest = hash(c.base, c.todayText, 'owners', f.c.ownerDigests.text);
+  // the owners page shows the titles of a few incidents only: another title reaches it only when it is one of those
+  const ownersTitles = JSON.stringify(ownersShown(data).map((i) => f.title(i)));
+  const ownersDigest = hash(c.base, c.todayText, 'owners', f.c.ownerDigests.text, ownersTitles);
   const trendsDigest = hash(c.base, c.todayText, f.c.trendDigests.text);
   const servicesDigest = hash(c.base, 'services', f.c.groupDigests.text);
   const categoriesDigest = hash(c.base, 'categories', f.c.groupDigests.text);

@@ -35,7 +35,7 @@ import type { SiteIncident } from './summaries.js';
  */
 const STATE_FILE = '.state';
 const DELTA_FILE = '.state-delta';
-const STATE_FORMAT = 'site-state-12';
+const STATE_FORMAT = 'site-state-13';
 /** A delta holds at most this many incidents, and pages' layouts; beyond, the whole state is written. */
 const DELTA_INCIDENTS = 64;
 const DELTA_PAGES = 2000;
