@@ -18,7 +18,7 @@ import {
   type SiteData,
 } from './model.js';
 import type { Rendered } from './page.js';
-import { assemble, finder, Pieces, previousPage, splice, type Assembled, type PreviousPage } from './pieces.js';
+import { assemble, finder, Pieces, previousPage, splice, spliceFile, type Assembled, type OpenFiles, type PreviousPage } from './pieces.js';
 import { baseOf, type Renderer } from './renderer.js';
 import { hash, type Layout } from './state.js';
 import { trendsPage } from './trends.js';
@@ -42,6 +42,8 @@ export interface ManyContext {
   siteDir: string;
   /** The recorded layout of a page, when its pieces can be copied (same templates). */
   layout(path: string): Layout | undefined;
+  /** Previous files held open from planning a page to writing it (see `spliceFile`). */
+  files: OpenFiles;
   /** Whether a piece (a row: an incident id; an item: id/position/overdue) can be copied from the previous files (its incident's brief did not change). */
   reusable(key: string): boolean;
   /**
@@ -102,9 +104,9 @@ export function pagesOverMany(data: SiteData, c: ManyContext): ManyPage[] {
     // `ManyContext.sameRows`), the previous file's layout says both: the model of the page is
     // not even worked out.
     let shortcutRead = false;
-    let shortcutPage: PreviousPage | undefined;
+    let shortcutPage: { fd: number; layout: Layout } | undefined;
     const shortcut = () => {
-      if (!shortcutRead && known) shortcutPage = previousPage(join(c.siteDir, path), c.layout(path));
+      if (!shortcutRead && known) shortcutPage = c.files.open(join(c.siteDir, path), c.layout(path));
       shortcutRead = true;
       return shortcutPage;
     };
@@ -144,8 +146,8 @@ export function pagesOverMany(data: SiteData, c: ManyContext): ManyPage[] {
         const previous = shortcut();
         if (previous) {
           shortcutPage = undefined;
-          const page = splice(previous, (key) => (reusable(key) ? undefined : { key, html: known!.render(key) }));
-          return { content: page, pieces: { ...page, head: previous.layout.head }, previous: previous.bytes };
+          const page = spliceFile(previous, c.files, (key) => (reusable(key) ? undefined : { key, html: known!.render(key) }));
+          return { content: page, pieces: { ...page, head: previous.layout.head } };
         }
         const p = plan();
         planned = undefined;
