@@ -426,20 +426,31 @@ export function writeSpliced(file: string, page: SplicedPage, folders: Set<strin
 
 function spliceInto(out: Assembler, layout: Layout, size: number, replace: (key: string) => { key: string; html: string } | undefined) {
   const keys = [...layout.keys];
+  const { spans } = layout;
+  /** Where the bytes not yet added start in the previous file; the first piece of the run of pieces kept that is not yet added. */
   let at = 0;
+  let run = -1;
+  // a run of pieces kept (most of them) is copied in one go, with what lies between them (the same skeleton)
+  const flush = (to: number) => {
+    if (run < 0) return;
+    out.copy(at, spans[2 * run]! - at);
+    out.copiedPieces(layout, run, to);
+    at = spans[2 * (to - 1)]! + spans[2 * (to - 1) + 1]!;
+    run = -1;
+  };
   keys.forEach((key, n) => {
-    const start = layout.spans[2 * n]!;
-    const length = layout.spans[2 * n + 1]!;
-    out.copy(at, start - at);
     const next = replace(key);
-    if (next) {
-      keys[n] = next.key;
-      out.piece(next.html);
-    } else {
-      out.copiedPieces(layout, n, n + 1);
+    if (!next) {
+      if (run < 0) run = n;
+      return;
     }
-    at = start + length;
+    flush(n);
+    out.copy(at, spans[2 * n]! - at);
+    keys[n] = next.key;
+    out.piece(next.html);
+    at = spans[2 * n]! + spans[2 * n + 1]!;
   });
+  flush(keys.length);
   out.keys(keys);
   out.copy(at, size - at);
   return out.done();
