@@ -364,7 +364,7 @@ function sameAsPrevious(page: SplicedPage): boolean {
   const { fd, size } = page.from;
   if (page.size !== size) return false;
   const buffer = (chunk ??= Buffer.allocUnsafe(COPY_CHUNK));
-  const other = Buffer.allocUnsafe(COPY_CHUNK);
+  let other: Buffer | undefined;
   let at = 0;
   for (const part of page.parts) {
     if (Buffer.isBuffer(part)) {
@@ -380,7 +380,7 @@ function sameAsPrevious(page: SplicedPage): boolean {
     if (start !== at) {
       for (let done = 0; done < end - start; done += COPY_CHUNK) {
         const n = Math.min(COPY_CHUNK, end - start - done);
-        if (!readAt(fd, buffer, n, start + done).equals(readAt(fd, other, n, at + done))) return false;
+        if (!readAt(fd, buffer, n, start + done).equals(readAt(fd, (other ??= Buffer.allocUnsafe(COPY_CHUNK)), n, at + done))) return false;
       }
     }
     at += end - start;
