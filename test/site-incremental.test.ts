@@ -369,6 +369,14 @@ describe('postmortem site after an edit', () => {
       expect(after.pieces.rendered, name).toBe(16 + 2 + 4);
       await expectSameAsFresh(root, after.dir);
     }
+    // the folder of parts replaced by a file
+    rmSync(join(first.dir, LAYOUTS_DIR), { recursive: true });
+    writeFileSync(join(first.dir, LAYOUTS_DIR), 'not a folder');
+    editTitle();
+    const noFolder = await build(root);
+    // no layout at all: every page rendered is rendered whole
+    expect(noFolder.pieces.copied).toBe(0);
+    await expectSameAsFresh(root, noFolder.dir);
     // a part gone
     rmSync(part);
     editTitle();

@@ -300,7 +300,14 @@ export class Layouts {
   save(siteDir: string, format: string, key: string, tidy: boolean): [part: string, token: string][] {
     const dir = join(siteDir, LAYOUTS_DIR);
     const tokens = new Map(this.tokens);
-    mkdirSync(dir, { recursive: true });
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch {
+      // a file of that name (the folder is the build's own, as every `.state` name): replaced
+      rmSync(dir, { force: true, recursive: true });
+      mkdirSync(dir);
+      tokens.clear();
+    }
     for (const name of [...this.changed].sort()) {
       const p = this.part(name);
       if (p.paths.length === 0) {
