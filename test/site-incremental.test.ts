@@ -1,9 +1,11 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { deserialize, serialize } from 'node:v8';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runSite } from '../src/commands/site.js';
 import { Column } from '../src/site/column.js';
 import { DONE_FILE } from '../src/site/done.js';
+import { LAYOUTS_DIR, partOf } from '../src/site/layouts.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
 import { DB, moreIncidents, siteKb } from './site-fixture.js';
 
@@ -32,12 +34,13 @@ async function build(root: string, out = join(root, 'out'), now?: string) {
   return { ...result.site, dir: join(out, 'site') };
 }
 
-/** Every file of a site folder and its bytes; the kept state (`.state`, `.state-delta`: they record inodes and times) aside. */
+/** Every file of a site folder and its bytes; the kept state (`.state`, `.state-delta`, `.state-layouts/`: they record inodes and times) aside. */
 function snapshot(dir: string, base = dir, out = new Map<string, string>()): Map<string, string> {
   for (const name of readdirSync(dir).sort()) {
     const full = join(dir, name);
+    if (name.startsWith('.state')) continue;
     if (statSync(full).isDirectory()) snapshot(full, base, out);
-    else if (!name.startsWith('.state')) out.set(relative(base, full), readFileSync(full, 'latin1'));
+    else out.set(relative(base, full), readFileSync(full, 'latin1'));
   }
   return out;
 }
@@ -332,6 +335,73 @@ describe('postmortem site after an edit', () => {
     const again = await build(root);
     expect(again.pieces.rendered).toBe(16 + 2 + 4);
     await expectSameAsFresh(root, again.dir);
+  });
+
+  it('renders a page whole when its kept layout is damaged, of another shape or from another build, the same bytes', async () => {
+    const root = kbRoot();
+    const first = await build(root);
+    const part = join(first.dir, LAYOUTS_DIR, partOf('index.html'));
+    const titles = ['Mail routing database overloaded', 'Routing database out of connections'];
+    let n = 0;
+    const editTitle = () => {
+      edit(root, DB_FILE, (t) => t.replace(`title: "${titles[n % 2]}"`, `title: "${titles[(n + 1) % 2]}"`));
+      n++;
+    };
+    const kept = () => deserialize(readFileSync(part)) as Record<string, unknown>;
+    const older = readFileSync(part);
+    editTitle();
+    const second = await build(root);
+    // db's rows (index, webmail, capacity) and the links of the four pages that show db
+    expect(second.pieces.rendered).toBe(3 + 4);
+    const damages: [string, () => Uint8Array | string][] = [
+      ['truncated', () => readFileSync(part).subarray(0, 100)],
+      ['not a serialized value', () => '{'],
+      ['null', () => serialize(null)],
+      ['spans of another length', () => serialize({ ...kept(), spans: new Uint32Array(1) })],
+      ['keys of another type', () => serialize({ ...kept(), keys: 'index' })],
+      ['written by an earlier build', () => older],
+    ];
+    for (const [name, damage] of damages) {
+      writeFileSync(part, damage());
+      editTitle();
+      const after = await build(root);
+      // every row of the index rendered again
+      expect(after.pieces.rendered, name).toBe(16 + 2 + 4);
+      await expectSameAsFresh(root, after.dir);
+    }
+    // the folder of parts replaced by a file
+    rmSync(join(first.dir, LAYOUTS_DIR), { recursive: true });
+    writeFileSync(join(first.dir, LAYOUTS_DIR), 'not a folder');
+    editTitle();
+    const noFolder = await build(root);
+    // no layout at all: every page rendered is rendered whole
+    expect(noFolder.pieces.copied).toBe(0);
+    await expectSameAsFresh(root, noFolder.dir);
+    // a part gone
+    rmSync(part);
+    editTitle();
+    expect((await build(root)).pieces.rendered).toBe(16 + 2 + 4);
+    // and, kept again, it is used
+    editTitle();
+    const last = await build(root);
+    expect(last.pieces.rendered).toBe(3 + 4);
+    await expectSameAsFresh(root, last.dir);
+  });
+
+  it('renders the owners page again after a title edit only when it refers to that incident', async () => {
+    const root = kbRoot();
+    await build(root);
+    // db is in no one's latest few: the owners page does not show its title
+    edit(root, DB_FILE, (t) => t.replace('title: "Mail routing database overloaded"', 'title: "Routing database out of connections"'));
+    const notShown = await build(root);
+    expect(notShown.rendered).not.toContain('site/owners.html');
+    expect(notShown.rendered).toContain('site/index.html');
+    // extra-4 is among Dana's latest: its new title is on the page
+    edit(root, X4, (t) => t.replace('Extra incident 4:', 'Extra incident 4 zanzibar:'));
+    const shown = await build(root);
+    expect(shown.written).toContain('site/owners.html');
+    expect(readFileSync(join(shown.dir, 'owners.html'), 'utf8')).toContain('Extra incident 4 zanzibar:');
+    await expectSameAsFresh(root, shown.dir);
   });
 
   it('renders the pages that link to a service again when a new service takes its page name', async () => {

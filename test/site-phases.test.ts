@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { Column } from '../src/site/column.js';
 import { BUILDING_FILE, manifestText, missingPages, readManifest } from '../src/site/manifest.js';
 import type { Page } from '../src/site/page.js';
 import { createTaskPool } from '../src/site/parallel.js';
+import { OpenFiles, spliceFile, writeSpliced } from '../src/site/pieces.js';
 import { planShards } from '../src/site/plan.js';
 import { deleteGone } from '../src/site/save.js';
 import { shardOf, shardPath } from '../src/site/search.js';
@@ -244,6 +245,68 @@ describe('phase 4, write: writePages and the manifest', () => {
     expect(Object.keys(JSON.parse(text).pages)).toEqual(['a.html', 'b.html', 'with space.html']);
     const next = { ...pages, 'b.html': '9' };
     expect(manifestText({ pages, text }, next)).toBe(manifestText({ pages: {}, text: '' }, next));
+    // several changed, listed in another order than the text's
+    const all = { 'b.html': '7', 'with space.html': '8', 'a.html': '10' };
+    expect(manifestText({ pages, text }, all)).toBe(manifestText({ pages: {}, text: '' }, all));
+    expect(JSON.parse(manifestText({ pages, text }, all)).pages).toEqual(all);
+  });
+});
+
+describe('phase 4, write: a big page spliced from its previous file without reading it', () => {
+  /** A page of three pieces, its layout as a build records it, and the previous file open. */
+  const setUp = (pieces: string[], separator = '|') => {
+    const dir = tempDir();
+    const file = join(dir, 'index.html');
+    const text = `<p>${pieces.join(separator)}</p>`;
+    writeFileSync(file, text);
+    const spans = new Uint32Array(2 * pieces.length);
+    let at = 3;
+    pieces.forEach((p, n) => {
+      spans.set([at, p.length], 2 * n);
+      at += p.length + separator.length;
+    });
+    const st = statSync(file);
+    const layout = { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, head: 'h', keys: pieces.map((_, n) => `k${n}`), spans };
+    const files = new OpenFiles();
+    return { file, text, layout, files, previous: files.open(file, layout)! };
+  };
+  const write = (s: ReturnType<typeof setUp>, replace: Record<string, string>) => {
+    const page = spliceFile(s.previous, s.files, (key) => (replace[key] === undefined ? undefined : { key, html: replace[key]! }));
+    const written = writeSpliced(s.file, page, new Set());
+    return { written, bytes: readFileSync(s.file, 'utf8'), page };
+  };
+
+  it('writes the previous file with the replaced pieces, and where each piece now lies', () => {
+    const s = setUp(['aa', 'bbb', 'c']);
+    const { written, bytes, page } = write(s, { k1: 'BBBBB' });
+    expect(written).toBe(true);
+    expect(bytes).toBe('<p>aa|BBBBB|c</p>');
+    expect([...page.spans]).toEqual([3, 2, 6, 5, 12, 1]);
+    expect(page.rendered).toBe(1);
+    expect(page.copied).toBe(2);
+  });
+
+  it('leaves the file alone when the bytes are the same, also when pieces moved by as much as others grew', () => {
+    const same = setUp(['aa', 'bbb', 'c']);
+    expect(write(same, { k1: 'bbb' }).written).toBe(false);
+    // "xx" "x" "x" → "x" "x" "xx": the piece between moves, and the bytes are still those of the file
+    const moved = setUp(['xx', 'x', 'x'], '');
+    const r = write(moved, { k0: 'x', k2: 'xx' });
+    expect(r.bytes).toBe('<p>xxxx</p>');
+    expect([...r.page.spans]).toEqual([3, 1, 4, 1, 5, 2]);
+    expect(r.written).toBe(false);
+    // the same size, other bytes
+    const other = setUp(['aa', 'bb', 'cc']);
+    const o = write(other, { k0: 'a', k2: 'ccc' });
+    expect(o.written).toBe(true);
+    expect(o.bytes).toBe('<p>a|bb|ccc</p>');
+  });
+
+  it('does not open a file that is not the one the layout was recorded for', () => {
+    const s = setUp(['aa', 'bbb', 'c']);
+    s.files.close(s.previous.fd);
+    writeFileSync(s.file, '<p>other</p>');
+    expect(s.files.open(s.file, s.layout)).toBeUndefined();
   });
 });
 

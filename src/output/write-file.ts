@@ -114,8 +114,12 @@ function sameFile(path: string, bytes: Buffer): boolean {
   }
 }
 
-/** Writes `content` to a temp file next to `path` and returns the temp file's path. */
-function stage(path: string, content: readonly Uint8Array[], options: { durable: boolean; folders?: Set<string> }): string {
+/** Writes `content` (or what `content` writes to the file descriptor) to a temp file next to `path` and returns the temp file's path. */
+function stage(
+  path: string,
+  content: readonly Uint8Array[] | ((fd: number) => void),
+  options: { durable: boolean; folders?: Set<string> },
+): string {
   const dir = dirname(path);
   if (!options.folders?.has(dir)) {
     mkdirSync(dir, { recursive: true });
@@ -125,9 +129,8 @@ function stage(path: string, content: readonly Uint8Array[], options: { durable:
   try {
     const fd = openSync(temp, 'w');
     try {
-      for (const part of content) {
-        for (let at = 0; at < part.length; ) at += writeSync(fd, part, at);
-      }
+      if (typeof content === 'function') content(fd);
+      else for (const part of content) writeAll(fd, part);
       if (options.durable) fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -139,13 +142,19 @@ function stage(path: string, content: readonly Uint8Array[], options: { durable:
   return temp;
 }
 
+/** Writes all of `bytes` at the file descriptor's position. */
+export function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+}
+
 /**
  * Replaces a file atomically (temp file in the same folder, then rename) without comparing:
- * for callers that know the bytes changed. `content` may come in parts.
+ * for callers that know the bytes changed. `content` may come in parts, or be written by a
+ * function given the temp file's descriptor.
  */
 export function replaceFileAtomic(
   path: string,
-  content: Uint8Array | readonly Uint8Array[],
+  content: Uint8Array | readonly Uint8Array[] | ((fd: number) => void),
   options: { durable: boolean; folders?: Set<string> },
 ): void {
   onFile(path, 'write', () => {

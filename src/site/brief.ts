@@ -57,7 +57,11 @@ export interface Brief {
   rowDigest: string;
   /** Digest of what the action items page shows of an incident: its title and remediations. */
   actionDigest: string;
-  /** Digest of what the owners page reads: people, remediations' owners, states and due dates, and what a reference to the incident shows. */
+  /**
+   * Digest of what the owners page reads: people, remediations' owners, states and due dates, and
+   * what a reference to the incident shows but its title (the page's digest has the titles of the
+   * few incidents it refers to: `ownersShown`).
+   */
   ownerDigest: string;
 }
 
@@ -135,7 +139,6 @@ export function briefOf(i: SiteIncident, format: ZoneFormat): Brief {
     ownerDigest: hash(
       [
         i.id,
-        i.title,
         i.severity,
         ms(i.started),
         i.owners.commander ?? '',

@@ -13,6 +13,7 @@ import { siteData } from './model.js';
 import { feedPage } from './feed.js';
 import { createTaskPool, shardsInBackground, type TaskPool } from './parallel.js';
 import { missingPaths, planPages, planShards } from './plan.js';
+import { OpenFiles } from './pieces.js';
 import { Renderer } from './renderer.js';
 import { doneBuilding, deleteGone, sawTheSame, saveSiteState } from './save.js';
 import { shardCount, shardOf } from './search.js';
@@ -101,9 +102,11 @@ export interface SiteBuild extends SiteBuildResult {
 /** Brings `<out>/site/` up to date with the database. */
 export async function buildSite(o: BuildSiteOptions): Promise<SiteBuild> {
   const threads: { pool?: TaskPool } = {};
+  const open = new OpenFiles();
   try {
-    return await buildSiteWith(o, threads);
+    return await buildSiteWith(o, threads, open);
   } finally {
+    open.closeAll();
     await threads.pool?.close();
   }
 }
@@ -143,8 +146,8 @@ function startShards(dbPath: string, ids: readonly string[], threads: { pool?: T
   return early;
 }
 
-/** `buildSite`, with the worker threads it starts (if any) kept in `threads`, for the caller to stop. */
-async function buildSiteWith(o: BuildSiteOptions, threads: { pool?: TaskPool }): Promise<SiteBuild> {
+/** `buildSite`, with the worker threads it starts (if any) kept in `threads` and the previous files it holds open in `files`, for the caller to stop and close. */
+async function buildSiteWith(o: BuildSiteOptions, threads: { pool?: TaskPool }, open: OpenFiles): Promise<SiteBuild> {
   const siteDir = join(o.out, SITE_DIR);
   const manifestPath = join(siteDir, MANIFEST_FILE);
   const { timings, lap } = stopwatch();
@@ -187,6 +190,7 @@ async function buildSiteWith(o: BuildSiteOptions, threads: { pool?: TaskPool }):
     shards,
     load: o.load,
     extra: [feedPage(o.db, o.config, changes.base)],
+    files: open,
   });
   lap('model');
 

@@ -104,3 +104,10 @@ export class Column {
     return new Column(text + this.text.slice(last), this.separator, this.count, offsets);
   }
 }
+
+/** A column as kept in a file: its text, its number of entries and where they start. */
+export type Kept = [text: string, count: number, offsets: Uint32Array];
+
+export const keptColumn = (c: Column): Kept => [c.text, c.count, c.index()];
+
+export const columnOf = (k: Kept, separator: string): Column => new Column(k[0], separator, k[1], k[2]);

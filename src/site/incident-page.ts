@@ -6,7 +6,8 @@ import type { Page, Rendered } from './page.js';
 import type { PageTask } from './parallel.js';
 import { assemble, matches, Pieces, previousPage, splice, type PreviousPage } from './pieces.js';
 import { baseOf, type Renderer } from './renderer.js';
-import { hash, type Layout, type Layouts } from './state.js';
+import type { Layout, Layouts } from './layouts.js';
+import { hash } from './state.js';
 import { renderKit } from './render-kit.js';
 
 /**

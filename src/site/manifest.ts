@@ -38,27 +38,38 @@ export function readManifest(path: string): PreviousManifest {
 /**
  * The manifest's text: written out by hand, in path order (as JSON.stringify would, at a
  * fraction of the cost); when the same pages are there, the previous text with the changed
- * digests replaced.
+ * digests replaced (each found in the previous text, then the text put together once: replacing
+ * them one by one copied the whole text for each).
  */
 export function manifestText(previous: Pick<PreviousManifest, 'pages' | 'text'>, next: Record<string, string>): string {
-  const plain = /^[\w./-]*$/;
-  const quote = (s: string) => (plain.test(s) ? `"${s}"` : JSON.stringify(s));
   const paths = Object.keys(next);
   if (previous.text && paths.length === Object.keys(previous.pages).length && paths.every((p) => p in previous.pages)) {
-    let text = previous.text;
+    const text = previous.text;
+    const edits: { at: number; length: number; entry: string }[] = [];
     for (const p of paths) {
       const before = previous.pages[p]!;
       if (before === next[p]) continue;
       const entry = `${quote(p)}:${quote(before)}`;
       const at = text.indexOf(entry);
-      if (at < 0 || !plain.test(before)) return manifestText({ ...previous, text: '' }, next);
-      text = `${text.slice(0, at)}${quote(p)}:${quote(next[p]!)}${text.slice(at + entry.length)}`;
+      if (at < 0 || !PLAIN.test(before)) return manifestText({ ...previous, text: '' }, next);
+      edits.push({ at, length: entry.length, entry: `${quote(p)}:${quote(next[p]!)}` });
     }
-    return text;
+    edits.sort((a, b) => a.at - b.at);
+    const parts: string[] = [];
+    let from = 0;
+    for (const e of edits) {
+      parts.push(text.slice(from, e.at), e.entry);
+      from = e.at + e.length;
+    }
+    parts.push(text.slice(from));
+    return parts.join('');
   }
   if (paths.some((p, n) => n > 0 && paths[n - 1]! >= p)) paths.sort(byId);
   return `{"format":${JSON.stringify(SITE_FORMAT)},"pages":{${paths.map((p) => `${quote(p)}:${quote(next[p]!)}`).join(',')}}}\n`;
 }
+
+const PLAIN = /^[\w./-]*$/;
+const quote = (s: string) => (PLAIN.test(s) ? `"${s}"` : JSON.stringify(s));
 
 /**
  * The pages an earlier build was writing when it stopped (killed, or failed before it could

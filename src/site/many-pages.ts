@@ -11,13 +11,14 @@ import {
   ROW_SERVICES,
   indexPage,
   ownersPage,
+  ownersShown,
   remediationView,
   servicePath,
   servicesIndexPage,
   type SiteData,
 } from './model.js';
 import type { Rendered } from './page.js';
-import { assemble, finder, Pieces, previousPage, splice, type Assembled, type PreviousPage } from './pieces.js';
+import { assemble, finder, Pieces, previousPage, splice, spliceFile, type Assembled, type OpenFiles, type PreviousPage } from './pieces.js';
 import { baseOf, type Renderer } from './renderer.js';
 import { hash, type Layout } from './state.js';
 import { trendsPage } from './trends.js';
@@ -41,6 +42,8 @@ export interface ManyContext {
   siteDir: string;
   /** The recorded layout of a page, when its pieces can be copied (same templates). */
   layout(path: string): Layout | undefined;
+  /** Previous files held open from planning a page to writing it (see `spliceFile`). */
+  files: OpenFiles;
   /** Whether a piece (a row: an incident id; an item: id/position/overdue) can be copied from the previous files (its incident's brief did not change). */
   reusable(key: string): boolean;
   /**
@@ -64,7 +67,9 @@ export function pagesOverMany(data: SiteData, c: ManyContext): ManyPage[] {
   // an edit reaches only the pages that show what it changed.
   const indexDigest = hash(c.base, 'index', f.c.rowDigests.text);
   const actionsDigest = hash(c.base, c.todayText, 'actions', f.c.actionDigests.text);
-  const ownersDigest = hash(c.base, c.todayText, 'owners', f.c.ownerDigests.text);
+  // the owners page shows the titles of a few incidents only: another title reaches it only when it is one of those
+  const ownersTitles = JSON.stringify(ownersShown(data).map((i) => f.title(i)));
+  const ownersDigest = hash(c.base, c.todayText, 'owners', f.c.ownerDigests.text, ownersTitles);
   const trendsDigest = hash(c.base, c.todayText, f.c.trendDigests.text);
   const servicesDigest = hash(c.base, 'services', f.c.groupDigests.text);
   const categoriesDigest = hash(c.base, 'categories', f.c.groupDigests.text);
@@ -99,9 +104,9 @@ export function pagesOverMany(data: SiteData, c: ManyContext): ManyPage[] {
     // `ManyContext.sameRows`), the previous file's layout says both: the model of the page is
     // not even worked out.
     let shortcutRead = false;
-    let shortcutPage: PreviousPage | undefined;
+    let shortcutPage: { fd: number; layout: Layout } | undefined;
     const shortcut = () => {
-      if (!shortcutRead && known) shortcutPage = previousPage(join(c.siteDir, path), c.layout(path));
+      if (!shortcutRead && known) shortcutPage = c.files.open(join(c.siteDir, path), c.layout(path));
       shortcutRead = true;
       return shortcutPage;
     };
@@ -141,8 +146,8 @@ export function pagesOverMany(data: SiteData, c: ManyContext): ManyPage[] {
         const previous = shortcut();
         if (previous) {
           shortcutPage = undefined;
-          const page = splice(previous, (key) => (reusable(key) ? undefined : { key, html: known!.render(key) }));
-          return { content: page, pieces: { ...page, head: previous.layout.head }, previous: previous.bytes };
+          const page = spliceFile(previous, c.files, (key) => (reusable(key) ? undefined : { key, html: known!.render(key) }));
+          return { content: page, pieces: { ...page, head: previous.layout.head } };
         }
         const p = plan();
         planned = undefined;

@@ -523,11 +523,15 @@ export function actionsPage(data: SiteData) {
 
 const OWNER_LATEST = 10;
 
-/** The owners directory with what each person commanded, wrote, reviewed and owns. */
-export function ownersPage(data: SiteData) {
+type Roles = { commanded: number[]; authored: number[]; reviewed: number[]; actions: number; open: number; overdue: number };
+const noRoles = (): Roles => ({ commanded: [], authored: [], reviewed: [], actions: 0, open: 0, overdue: 0 });
+
+/**
+ * What each person (by id: the dictionary can hold a value twice) commanded, authored and
+ * reviewed, newest first, and, with `actions`, the remediations they own.
+ */
+function ownerRoles(data: SiteData, actions: boolean): Map<string, Roles> {
   const f = data.facts;
-  type Roles = { commanded: number[]; authored: number[]; reviewed: number[]; actions: number; open: number; overdue: number };
-  const empty = (): Roles => ({ commanded: [], authored: [], reviewed: [], actions: 0, open: 0, overdue: 0 });
   const roles = new Map<string, Roles>();
   const byCode = new Map<number, Roles>();
   const get = (code: number) => {
@@ -535,21 +539,20 @@ export function ownersPage(data: SiteData) {
     if (!r) {
       const id = f.value(code);
       r = roles.get(id);
-      if (!r) roles.set(id, (r = empty()));
+      if (!r) roles.set(id, (r = noRoles()));
       byCode.set(code, r);
     }
     return r;
   };
   const open = new Set(['open', 'in-progress'].map((s) => f.codeOf(s)));
-  const people = (list: 'authors' | 'reviewers') => f.c[list];
-  const authors = people('authors');
-  const reviewers = people('reviewers');
+  const { authors, reviewers } = f.c;
   const { offsets, values } = f.c.remediations;
   for (const i of data.order()) {
     const commander = f.commanderCode(i);
     if (f.value(commander) !== '') get(commander).commanded.push(i);
     for (let at = authors.offsets[i]!; at < authors.offsets[i + 1]!; at++) get(authors.values[at]!).authored.push(i);
     for (let at = reviewers.offsets[i]!; at < reviewers.offsets[i + 1]!; at++) get(reviewers.values[at]!).reviewed.push(i);
+    if (!actions) continue;
     for (let at = offsets[i]!; at < offsets[i + 1]!; at += 4) {
       const status = values[at + 2]!;
       const r = get(values[at + 1]!);
@@ -558,12 +561,32 @@ export function ownersPage(data: SiteData) {
       if (data.overdue(status, values[at + 3]!)) r.overdue++;
     }
   }
+  return roles;
+}
+
+/**
+ * The incidents the owners page refers to (their title, severity and start): each person's
+ * latest few. Which they are follows from what `ownerDigest` covers (people, starts, ids), so
+ * the page's digest needs the titles of these alone.
+ */
+export function ownersShown(data: SiteData): number[] {
+  const shown = new Set<number>();
+  for (const r of ownerRoles(data, false).values()) {
+    for (const list of [r.commanded, r.authored, r.reviewed]) for (const i of list.slice(0, OWNER_LATEST)) shown.add(i);
+  }
+  return [...shown].sort((a, b) => a - b);
+}
+
+/** The owners directory with what each person commanded, wrote, reviewed and owns. */
+export function ownersPage(data: SiteData) {
+  const f = data.facts;
+  const roles = ownerRoles(data, true);
   const directory = data.config.owners.map((o) => o.id);
   const unknown = [...roles.keys()].filter((id) => !data.owners.has(id)).sort();
   return {
     owners: [...directory, ...unknown].map((id) => {
       const o = data.owners.get(id);
-      const r = roles.get(id) ?? empty();
+      const r = roles.get(id) ?? noRoles();
       // newest first (incidents are in that order); long careers are cut to the latest few
       const refs = (list: number[]) => ({
         count: list.length,

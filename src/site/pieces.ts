@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
-import { replaceFileAtomic } from '../output/write-file.js';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { replaceFileAtomic, writeAll } from '../output/write-file.js';
 import type { Layout } from './state.js';
 import { renderKit } from './render-kit.js';
 
@@ -68,6 +68,42 @@ export function matches(file: string, layout: Layout | undefined): layout is Lay
   }
 }
 
+/**
+ * Previous files held open from the plan of a page to its writing (`spliceFile`): what was
+ * planned is copied from the file as it was then. A build closes those it did not write
+ * (it stopped half-way) when it ends.
+ */
+export class OpenFiles {
+  private readonly fds = new Set<number>();
+
+  /** The file, open, when it is the one the layout was recorded for. */
+  open(file: string, layout: Layout | undefined): { fd: number; layout: Layout } | undefined {
+    if (!layout) return undefined;
+    let fd: number | undefined;
+    try {
+      fd = openSync(file, 'r');
+      const stat = fstatSync(fd);
+      if (stat.ino === layout.ino && stat.size === layout.size && stat.mtimeMs === layout.mtimeMs) {
+        this.fds.add(fd);
+        return { fd, layout };
+      }
+    } catch {
+      // missing or unreadable: rendered whole
+    }
+    if (fd !== undefined) closeSync(fd);
+    return undefined;
+  }
+
+  close(fd: number): void {
+    if (this.fds.delete(fd)) closeSync(fd);
+  }
+
+  closeAll(): void {
+    for (const fd of this.fds) closeSync(fd);
+    this.fds.clear();
+  }
+}
+
 export function previousPage(file: string, layout: Layout | undefined): PreviousPage | undefined {
   if (!matches(file, layout)) return undefined;
   try {
@@ -79,6 +115,9 @@ export function previousPage(file: string, layout: Layout | undefined): Previous
     return undefined;
   }
 }
+
+/** A stretch of the previous file, `start` to `end` (exclusive): a part of a page spliced from that file without reading it (`spliceFile`). */
+export type Run = [start: number, end: number];
 
 export interface Assembled {
   /** The page's bytes, in parts (most of them runs of the previous file). */
@@ -96,7 +135,7 @@ export interface Assembled {
  * them, after an edit) are copied as one run, and their places worked out in one go.
  */
 class Assembler {
-  private readonly parts: Buffer[] = [];
+  private readonly parts: (Buffer | Run)[] = [];
   private readonly keyLists: (readonly string[])[] = [];
   private spans = new Uint32Array(64);
   private pieces = 0;
@@ -107,10 +146,11 @@ class Assembler {
   private run: [number, number] | undefined;
   private readonly texts = new Map<string, Buffer>();
 
-  constructor(private readonly source: Buffer | undefined) {}
+  /** `source`: the previous file's bytes, or 'runs' to leave its stretches as `Run`s (the file is not read). */
+  constructor(private readonly source: Buffer | 'runs' | undefined) {}
 
   private flush(): void {
-    if (this.run) this.parts.push(this.source!.subarray(this.run[0], this.run[1]));
+    if (this.run) this.parts.push(this.source === 'runs' ? this.run : this.source!.subarray(this.run[0], this.run[1]));
     this.run = undefined;
   }
 
@@ -177,7 +217,7 @@ class Assembler {
     this.copy(start, layout.spans[2 * (to - 1)]! + layout.spans[2 * (to - 1) + 1]! - start);
   }
 
-  done(): Assembled {
+  done(): Omit<Assembled, 'parts'> & { parts: (Buffer | Run)[] } {
     this.flush();
     const keys = this.keyLists.length === 1 ? [...this.keyLists[0]!] : ([] as string[]).concat(...this.keyLists);
     return {
@@ -267,7 +307,7 @@ export function assemble(
     at = end + 1;
   }
   out.text(skeleton.slice(at));
-  return out.done();
+  return out.done() as Assembled;
 }
 
 /**
@@ -275,25 +315,144 @@ export function assemble(
  * a piece, or nothing to keep it): for an incident page whose links alone changed.
  */
 export function splice(previous: PreviousPage, replace: (key: string) => { key: string; html: string } | undefined): Assembled {
-  const out = new Assembler(previous.bytes);
-  const { layout } = previous;
-  const keys = [...layout.keys];
+  return spliceInto(new Assembler(previous.bytes), previous.layout, previous.bytes.length, replace) as Assembled;
+}
+
+/** A page spliced from its previous file, open in `files` (see `spliceFile`). */
+export interface SplicedPage {
+  parts: (Buffer | Run)[];
+  size: number;
+  from: { fd: number; size: number; files: OpenFiles };
+}
+
+/**
+ * `splice` of a file that is not read: the stretches kept are `Run`s of it, copied from the
+ * file when the page is written (`writeSpliced`). For the big pages (the index, the action
+ * items: megabytes each), which an edit changes a row of: reading them whole into new memory
+ * cost several times the CPU of copying them through a small buffer.
+ */
+export function spliceFile(
+  previous: { fd: number; layout: Layout },
+  files: OpenFiles,
+  replace: (key: string) => { key: string; html: string } | undefined,
+): Omit<Assembled, 'parts'> & SplicedPage {
+  try {
+    const { layout } = previous;
+    const page = spliceInto(new Assembler('runs'), layout, layout.size, replace);
+    return { ...page, from: { fd: previous.fd, size: layout.size, files } };
+  } catch (error) {
+    files.close(previous.fd);
+    throw error;
+  }
+}
+
+const COPY_CHUNK = 1 << 20;
+let chunk: Buffer | undefined;
+
+/** `length` bytes of the file from `position`, into `into` (at its start). */
+function readAt(fd: number, into: Buffer, length: number, position: number): Buffer {
+  for (let at = 0; at < length; ) {
+    const n = readSync(fd, into, at, length - at, position + at);
+    if (n === 0) throw new Error('the previous page file ended early');
+    at += n;
+  }
+  return into.subarray(0, length);
+}
+
+/** Whether the spliced page's bytes are the previous file's (each part compared where it lies). */
+function sameAsPrevious(page: SplicedPage): boolean {
+  const { fd, size } = page.from;
+  if (page.size !== size) return false;
+  const buffer = (chunk ??= Buffer.allocUnsafe(COPY_CHUNK));
+  let other: Buffer | undefined;
   let at = 0;
-  keys.forEach((key, n) => {
-    const start = layout.spans[2 * n]!;
-    const length = layout.spans[2 * n + 1]!;
-    out.copy(at, start - at);
-    const next = replace(key);
-    if (next) {
-      keys[n] = next.key;
-      out.piece(next.html);
-    } else {
-      out.copiedPieces(layout, n, n + 1);
+  for (const part of page.parts) {
+    if (Buffer.isBuffer(part)) {
+      for (let done = 0; done < part.length; done += COPY_CHUNK) {
+        const n = Math.min(COPY_CHUNK, part.length - done);
+        if (!readAt(fd, buffer, n, at + done).equals(part.subarray(done, done + n))) return false;
+      }
+      at += part.length;
+      continue;
     }
-    at = start + length;
+    const [start, end] = part;
+    // a run that lies where it was is the same; one that moved is compared
+    if (start !== at) {
+      for (let done = 0; done < end - start; done += COPY_CHUNK) {
+        const n = Math.min(COPY_CHUNK, end - start - done);
+        if (!readAt(fd, buffer, n, start + done).equals(readAt(fd, (other ??= Buffer.allocUnsafe(COPY_CHUNK)), n, at + done))) return false;
+      }
+    }
+    at += end - start;
+  }
+  return true;
+}
+
+/** The spliced page's bytes, read (for a page that goes to another thread: never the big pages). */
+export function splicedBytes(page: SplicedPage): Buffer[] {
+  return page.parts.map((part) =>
+    Buffer.isBuffer(part) ? part : readAt(page.from.fd, Buffer.allocUnsafe(part[1] - part[0]), part[1] - part[0], part[0]),
+  );
+}
+
+/**
+ * Writes a spliced page (atomically, without an fsync, as `writePage`) when its bytes are not
+ * the previous file's, copying the runs through a small buffer; closes the previous file.
+ * Returns true when the file changed.
+ */
+export function writeSpliced(file: string, page: SplicedPage, folders: Set<string>): boolean {
+  const { fd, files } = page.from;
+  try {
+    if (sameAsPrevious(page)) return false;
+    replaceFileAtomic(
+      file,
+      (out) => {
+        const buffer = (chunk ??= Buffer.allocUnsafe(COPY_CHUNK));
+        for (const part of page.parts) {
+          if (Buffer.isBuffer(part)) {
+            writeAll(out, part);
+            continue;
+          }
+          for (let at = part[0]; at < part[1]; at += COPY_CHUNK) writeAll(out, readAt(fd, buffer, Math.min(COPY_CHUNK, part[1] - at), at));
+        }
+      },
+      { durable: false, folders },
+    );
+    return true;
+  } finally {
+    files.close(fd);
+  }
+}
+
+function spliceInto(out: Assembler, layout: Layout, size: number, replace: (key: string) => { key: string; html: string } | undefined) {
+  const keys = [...layout.keys];
+  const { spans } = layout;
+  /** Where the bytes not yet added start in the previous file; the first piece of the run of pieces kept that is not yet added. */
+  let at = 0;
+  let run = -1;
+  // a run of pieces kept (most of them) is copied in one go, with what lies between them (the same skeleton)
+  const flush = (to: number) => {
+    if (run < 0) return;
+    out.copy(at, spans[2 * run]! - at);
+    out.copiedPieces(layout, run, to);
+    at = spans[2 * (to - 1)]! + spans[2 * (to - 1) + 1]!;
+    run = -1;
+  };
+  keys.forEach((key, n) => {
+    const next = replace(key);
+    if (!next) {
+      if (run < 0) run = n;
+      return;
+    }
+    flush(n);
+    out.copy(at, spans[2 * n]! - at);
+    keys[n] = next.key;
+    out.piece(next.html);
+    at = spans[2 * n]! + spans[2 * n + 1]!;
   });
+  flush(keys.length);
   out.keys(keys);
-  out.copy(at, previous.bytes.length - at);
+  out.copy(at, size - at);
   return out.done();
 }
 

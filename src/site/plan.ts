@@ -11,6 +11,7 @@ import { missingPages } from './manifest.js';
 import { pagesOverMany, type ManyPage } from './many-pages.js';
 import { incidentPageNeighbours, overdueFlags, type SiteData } from './model.js';
 import type { Page } from './page.js';
+import type { OpenFiles } from './pieces.js';
 import type { Renderer } from './renderer.js';
 import { searchOptionsScript, shardCount, shardOf, shardPath } from './search.js';
 import type { IncidentLinks } from './similar.js';
@@ -168,6 +169,8 @@ export interface PlanInput {
   load(ids: readonly string[]): Incident[];
   /** Pages made from the database outside the site's model (the Atom feed), with their digests. */
   extra: readonly Page[];
+  /** Previous files held open from planning a page to writing it (the build closes them when it ends). */
+  files: OpenFiles;
 }
 
 export interface PagePlan {
@@ -238,6 +241,10 @@ function quick(c: Changes, missing: ReadonlySet<string>): boolean {
   );
 }
 
+/** Up to this many fresh incidents, a piece's key is compared with each (see `reusable`). */
+const FEW_FRESH = 8;
+const SLASH = '/'.charCodeAt(0);
+
 function manyPagesOf(p: PlanInput, summaryOf: ReadonlyMap<string, SiteIncident>): ManyPage[] {
   const c = p.changes;
   const { state } = c;
@@ -259,12 +266,21 @@ function manyPagesOf(p: PlanInput, summaryOf: ReadonlyMap<string, SiteIncident>)
     renderer: p.renderer,
     siteDir: p.siteDir,
     layout: (path) => (c.sameBase ? state?.layouts.get(path) : undefined),
+    files: p.files,
     // a piece's key is its incident's id, or the id, `/` and more: not reusable when that
     // id is fresh (every prefix ending at a `/` is tried: a set lookup each, not a scan of every fresh id)
-    reusable: (key) => {
-      if (freshSet.has(key)) return false;
-      for (let at = key.indexOf('/'); at >= 0; at = key.indexOf('/', at + 1)) if (freshSet.has(key.slice(0, at))) return false;
-      return true;
-    },
+    reusable:
+      freshSet.size <= FEW_FRESH
+        ? (key) => {
+            // a few fresh ids (an edit): compared with each, without making a string per key
+            for (const id of freshSet)
+              if (key.startsWith(id) && (key.length === id.length || key.charCodeAt(id.length) === SLASH)) return false;
+            return true;
+          }
+        : (key) => {
+            if (freshSet.has(key)) return false;
+            for (let at = key.indexOf('/'); at >= 0; at = key.indexOf('/', at + 1)) if (freshSet.has(key.slice(0, at))) return false;
+            return true;
+          },
   });
 }

@@ -3,7 +3,8 @@ import { join, resolve, sep } from 'node:path';
 import type { Changes, LinkChanges } from './changes.js';
 import { Column } from './column.js';
 import { BUILDING_FILE, folderTimes } from './manifest.js';
-import { encodeLinks, hash, Layouts, saveState } from './state.js';
+import { Layouts } from './layouts.js';
+import { encodeLinks, hash, saveState } from './state.js';
 import type { Written } from './write-pages.js';
 
 /**
@@ -95,7 +96,6 @@ export function saveSiteState(
     state && aligned && gone.size === 0
       ? {
           incidents: [...c.contentChanged.map(at), ...c.moved.map(at), ...linkChanges.keys()],
-          pages: w.layouts.keys(),
         }
       : undefined,
   );

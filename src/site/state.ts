@@ -5,8 +5,9 @@ import { deserialize, serialize } from 'node:v8';
 import { hash } from './base.js';
 import { replaceFile } from './pieces.js';
 import { escapeField, unescapeField, type Brief } from './brief.js';
-import { Column } from './column.js';
+import { type Column, columnOf as column, keptColumn as kept, type Kept } from './column.js';
 import { Facts, FactsBuilder, type FactColumns } from './facts.js';
+import { Layouts } from './layouts.js';
 import type { IncidentLinks } from './similar.js';
 import type { SiteIncident } from './summaries.js';
 
@@ -22,7 +23,9 @@ import type { SiteIncident } from './summaries.js';
  * - the *layout* of pages built from pieces (`pieces.ts`): where each piece — an index row, an
  *   action item, a section's HTML — lies in the page's file, and which file that was (inode,
  *   size, modification time), so that the next build copies the pieces whose inputs did not
- *   change from the file instead of rendering them again.
+ *   change from the file instead of rendering them again. Most of the bytes, so kept in parts
+ *   of their own (`layouts.ts`), read only for the pages rendered again; the state names the
+ *   parts it goes with.
  *
  * Written (with `v8.serialize`, a few big strings and typed arrays: a few milliseconds either
  * way) only when a build completes. After a build that changed a few incidents and pages, only
@@ -35,14 +38,14 @@ import type { SiteIncident } from './summaries.js';
  */
 const STATE_FILE = '.state';
 const DELTA_FILE = '.state-delta';
-const STATE_FORMAT = 'site-state-12';
-/** A delta holds at most this many incidents, and pages' layouts; beyond, the whole state is written. */
+const STATE_FORMAT = 'site-state-13';
+/** A delta holds at most this many incidents; beyond, the whole state is written. */
 const DELTA_INCIDENTS = 64;
-const DELTA_PAGES = 2000;
 /** Files of earlier versions of the site build, deleted when found. */
 const OLD_FILES = ['.state.json', '.summaries.json'];
 
 export { hash } from './base.js';
+export type { Layout } from './layouts.js';
 
 /**
  * A digest of what pages over many incidents and links between incidents read of one incident:
@@ -85,31 +88,6 @@ export function summaryDigest(i: SiteIncident): string {
   );
 }
 
-/** Where the pieces of a page lie in its file, and which file that was. */
-export interface Layout {
-  ino: number;
-  size: number;
-  mtimeMs: number;
-  /** What the page's pieces were put in: a digest of the rest of its inputs (see `build.ts`). */
-  head: string;
-  keys: readonly string[];
-  /** Byte offset and length of each piece, two numbers per key. */
-  spans: Uint32Array;
-}
-
-/** A layout as kept: its keys joined (see `Layouts`); `sameKeys`: those of the layout it replaces. */
-type KeptLayout = Omit<Layout, 'keys'> & { count: number; keysText: string; sameKeys?: boolean };
-
-const keptLayout = (l: Layout): KeptLayout => ({
-  ino: l.ino,
-  size: l.size,
-  mtimeMs: l.mtimeMs,
-  head: l.head,
-  spans: l.spans,
-  count: l.keys.length,
-  keysText: l.keys.join('\u0001'),
-});
-
 export function encodeLinks(l: IncidentLinks): string {
   return `${l.related.join('\u0002')}\u0001${l.relatedBy.join('\u0002')}\u0001${l.similar.join('\u0002')}\u0001${l.similarBy}`;
 }
@@ -119,9 +97,6 @@ export function decodeLinks(line: string): IncidentLinks {
   const ids = (s: string) => (s === '' ? [] : s.split('\u0002'));
   return { related: ids(related), relatedBy: ids(relatedBy), similar: ids(similar), similarBy };
 }
-
-/** A column (see `column.ts`) as kept: its text, its number of entries and where they start. */
-type Kept = [text: string, count: number, offsets: Uint32Array];
 
 /** What every build writes anew. */
 interface Header {
@@ -134,9 +109,11 @@ interface Header {
   linksUseText: boolean;
   /** Every service named by an incident (escaped, separated by \u0000). */
   services: string;
+  /** The parts of the layouts this state goes with, and the token each was written with (see `layouts.ts`). */
+  layoutParts: [part: string, token: string][];
 }
 
-/** The incidents and pages that changed since the whole state was written (same incidents). */
+/** The incidents that changed since the whole state was written (same incidents). */
 interface DeltaFile {
   format: string;
   key: string;
@@ -146,8 +123,6 @@ interface DeltaFile {
   /** Position, file digest, file, summary digest, brief, links (see `encodeLinks`). */
   incidents: [number, string, string, string, Brief, string][];
   order: Uint32Array | null;
-  /** Path, inode, size, modification time, head, number of pieces, keys (separated by \u0001; null: those of the whole state), spans. */
-  layouts: [string, number, number, number, string, number, string | null, Uint32Array][];
 }
 
 interface StateFile extends Header {
@@ -179,158 +154,9 @@ interface StateFile extends Header {
   lists: Uint32Array[];
   /** Display order of the incidents (see `Facts.order`), when it was worked out. */
   order: Uint32Array | null;
-  layoutPaths: string;
-  /** Inode, size and modification time of each page. */
-  layoutStats: Float64Array;
-  /** Each page's keys separated by \u0001; pages separated by \u0000. */
-  layoutKeys: Kept;
-  /** Each page's head (see `Layout`), one per line. */
-  layoutHeads: Kept;
-  /** Pieces per page. */
-  layoutCounts: Uint32Array;
-  layoutSpans: Uint32Array;
 }
-
-const kept = (c: Column): Kept => [c.text, c.count, c.index()];
-const column = (k: Kept, separator: string) => new Column(k[0], separator, k[1], k[2]);
 
 const split = (s: string, separator: string) => (s === '' ? [] : s.split(separator));
-
-/** The layouts of a state, decoded page by page when asked for. */
-export class Layouts {
-  private readonly at: Map<string, number>;
-  private readonly starts: Uint32Array;
-
-  constructor(
-    readonly paths: string[],
-    private readonly stats: Float64Array,
-    private readonly keys: Column,
-    private readonly heads: Column,
-    private readonly counts: Uint32Array,
-    private readonly spans: Uint32Array,
-  ) {
-    this.at = new Map(paths.map((p, n) => [p, n]));
-    this.starts = new Uint32Array(paths.length + 1);
-    for (let n = 0; n < paths.length; n++) this.starts[n + 1] = this.starts[n]! + counts[n]!;
-  }
-
-  static empty(): Layouts {
-    return new Layouts(
-      [],
-      new Float64Array(0),
-      new Column('', '\u0000', 0),
-      new Column('', '\n', 0),
-      new Uint32Array(0),
-      new Uint32Array(0),
-    );
-  }
-
-  has(path: string): boolean {
-    return this.at.has(path);
-  }
-
-  /** A layout as kept (keys joined), and whether its keys are those of `other` (so a delta need not repeat them). */
-  kept(path: string): KeptLayout | undefined {
-    const n = this.at.get(path);
-    if (n === undefined) return undefined;
-    return {
-      ino: this.stats[3 * n]!,
-      size: this.stats[3 * n + 1]!,
-      mtimeMs: this.stats[3 * n + 2]!,
-      head: this.heads.get(n),
-      count: this.counts[n]!,
-      keysText: this.keys.get(n),
-      spans: this.spans.subarray(2 * this.starts[n]!, 2 * this.starts[n + 1]!),
-    };
-  }
-
-  get(path: string): Layout | undefined {
-    const n = this.at.get(path);
-    if (n === undefined) return undefined;
-    return {
-      ino: this.stats[3 * n]!,
-      size: this.stats[3 * n + 1]!,
-      mtimeMs: this.stats[3 * n + 2]!,
-      head: this.heads.get(n),
-      keys: split(this.keys.get(n), '\u0001'),
-      spans: this.spans.subarray(2 * this.starts[n]!, 2 * this.starts[n + 1]!),
-    };
-  }
-
-  /** These layouts with the given ones replaced or added and those of `removed` paths dropped. */
-  with(changedLayouts: ReadonlyMap<string, Layout | KeptLayout>, removed: ReadonlySet<string>): Layouts {
-    const changed = new Map([...changedLayouts].map(([path, l]) => [path, 'keysText' in l ? l : keptLayout(l)]));
-    // the usual case: pages rendered again with as many pieces as before, none gone or new
-    if (
-      [...removed].every((path) => !this.at.has(path)) &&
-      [...changed].every(([path, l]) => this.at.has(path) && this.counts[this.at.get(path)!] === l.count)
-    ) {
-      const stats = this.stats.slice();
-      const spans = this.spans.slice();
-      const keys = new Map<number, string>();
-      const heads = new Map<number, string>();
-      for (const [path, l] of changed) {
-        const n = this.at.get(path)!;
-        stats.set([l.ino, l.size, l.mtimeMs], 3 * n);
-        spans.set(l.spans, 2 * this.starts[n]!);
-        // most often the same keys (a page of rows whose order did not change): the text is kept
-        if (!l.sameKeys && !this.keys.equals(n, l.keysText)) keys.set(n, l.keysText);
-        heads.set(n, l.head);
-      }
-      return new Layouts(this.paths, stats, this.keys.with(keys), this.heads.with(heads), this.counts, spans);
-    }
-    const paths: string[] = [];
-    const stats: number[] = [];
-    const keys: string[] = [];
-    const heads: string[] = [];
-    const counts: number[] = [];
-    const spans: Uint32Array[] = [];
-    const add = (path: string, ino: number, size: number, mtimeMs: number, head: string, k: string, count: number, s: Uint32Array) => {
-      paths.push(path);
-      stats.push(ino, size, mtimeMs);
-      heads.push(head);
-      keys.push(k);
-      counts.push(count);
-      spans.push(s);
-    };
-    for (let n = 0; n < this.paths.length; n++) {
-      const path = this.paths[n]!;
-      if (changed.has(path) || removed.has(path)) continue;
-      add(
-        path,
-        this.stats[3 * n]!,
-        this.stats[3 * n + 1]!,
-        this.stats[3 * n + 2]!,
-        this.heads.get(n),
-        this.keys.get(n),
-        this.counts[n]!,
-        this.spans.subarray(2 * this.starts[n]!, 2 * this.starts[n + 1]!),
-      );
-    }
-    for (const [path, l] of changed) {
-      if (removed.has(path)) continue;
-      add(path, l.ino, l.size, l.mtimeMs, l.head, l.sameKeys ? this.keys.get(this.at.get(path)!) : l.keysText, l.count, l.spans);
-    }
-    const all = new Uint32Array(spans.reduce((n, s) => n + s.length, 0));
-    let at = 0;
-    for (const s of spans) {
-      all.set(s, at);
-      at += s.length;
-    }
-    return new Layouts(paths, Float64Array.from(stats), Column.of(keys, '\u0000'), Column.of(heads, '\n'), Uint32Array.from(counts), all);
-  }
-
-  encode(): Pick<StateFile, 'layoutPaths' | 'layoutStats' | 'layoutKeys' | 'layoutHeads' | 'layoutCounts' | 'layoutSpans'> {
-    return {
-      layoutPaths: this.paths.join('\n'),
-      layoutStats: this.stats,
-      layoutKeys: kept(this.keys),
-      layoutHeads: kept(this.heads),
-      layoutCounts: this.counts,
-      layoutSpans: this.spans,
-    };
-  }
-}
 
 const LISTS = ['services', 'authors', 'reviewers', 'related', 'remediations'] as const;
 
@@ -349,11 +175,9 @@ export class SiteState {
   private readonly header: Header;
   private servicesCache?: string[];
   /** What the delta holds (see `saveState`). */
-  readonly delta: { generation: string; incidents: Set<number>; layouts: Set<string> };
-  /** The layouts of the whole state (without the delta's). */
-  readonly whole: Layouts;
+  readonly delta: { generation: string; incidents: Set<number> };
 
-  constructor(file: StateFile, delta: DeltaFile | undefined) {
+  constructor(siteDir: string, file: StateFile, delta: DeltaFile | undefined) {
     this.idsText = file.ids;
     this.ids = split(file.ids, '\n');
     const lists = Object.fromEntries(LISTS.map((name, n) => [name, { offsets: file.lists[2 * n]!, values: file.lists[2 * n + 1]! }]));
@@ -372,21 +196,12 @@ export class SiteState {
       serviceMinutes: file.serviceMinutes,
       ...lists,
     } as unknown as FactColumns).keepOrder(file.order ?? undefined);
-    let layouts = new Layouts(
-      split(file.layoutPaths, '\n'),
-      file.layoutStats,
-      column(file.layoutKeys, '\u0000'),
-      column(file.layoutHeads, '\n'),
-      file.layoutCounts,
-      file.layoutSpans,
-    );
-    this.whole = layouts;
     let digests = column(file.digests, '\n');
     let files = column(file.files, '\u0000');
     let summaries = column(file.summaries, '\n');
     let links = column(file.links, '\u0000');
     this.header = file;
-    this.delta = { generation: file.generation, incidents: new Set(), layouts: new Set() };
+    this.delta = { generation: file.generation, incidents: new Set() };
     if (delta) {
       const at = (k: number) => new Map(delta.incidents.map((e) => [e[0], e[k] as string]));
       digests = digests.with(at(1));
@@ -394,23 +209,11 @@ export class SiteState {
       summaries = summaries.with(at(3));
       links = links.with(at(5));
       facts = withBriefs(facts, new Map(delta.incidents.map((e) => [e[0], e[4]]))).keepOrder(delta.order ?? undefined);
-      layouts = layouts.with(
-        new Map(
-          delta.layouts.map(([path, ino, size, mtimeMs, head, count, keys, spans]) => [
-            path,
-            keys === null
-              ? { ino, size, mtimeMs, head, count, keysText: '', sameKeys: true, spans }
-              : { ino, size, mtimeMs, head, count, keysText: keys, spans },
-          ]),
-        ),
-        new Set(),
-      );
       this.header = delta.header;
       for (const e of delta.incidents) this.delta.incidents.add(e[0]);
-      for (const l of delta.layouts) this.delta.layouts.add(l[0]);
     }
     this.facts = facts;
-    this.layouts = layouts;
+    this.layouts = Layouts.kept({ siteDir, format: STATE_FORMAT, key: file.key }, new Map(this.header.layoutParts));
     this.digests = digests;
     this.files = files;
     this.summaries = summaries;
@@ -453,7 +256,7 @@ export class SiteState {
       } catch {
         // none (or damaged: then the whole state does not go with the manifest, below)
       }
-      const state = new SiteState(file, delta);
+      const state = new SiteState(siteDir, file, delta);
       if (state.header.manifest !== manifest || manifest === '') return undefined;
       const n = state.ids.length;
       const f = state.facts.c;
@@ -521,14 +324,13 @@ export interface NewState {
 
 /**
  * Keeps what a build saw. `changes` says what changed since `previous`, when its incidents are
- * the same ones (by position): then, while few changed, only those are written (a delta).
+ * the same ones (by position): then, while few changed, only those are written (a delta). The
+ * layouts' parts that changed are written first, each the state names (`layouts.ts`).
  */
-export function saveState(
-  siteDir: string,
-  s: NewState,
-  previous?: SiteState,
-  changes?: { incidents: Iterable<number>; pages: Iterable<string> },
-): void {
+export function saveState(siteDir: string, s: NewState, previous?: SiteState, changes?: { incidents: Iterable<number> }): void {
+  const incidents =
+    previous && changes && previous.ids.length === s.ids.length ? new Set([...previous.delta.incidents, ...changes.incidents]) : undefined;
+  const asDelta = previous !== undefined && incidents !== undefined && incidents.size <= DELTA_INCIDENTS;
   const header: Header = {
     base: s.base,
     today: s.today,
@@ -536,31 +338,21 @@ export function saveState(
     folders: [...s.folders],
     linksUseText: s.linksUseText,
     services: s.services.map(escapeField).join('\u0000'),
+    layoutParts: s.layouts.save(siteDir, STATE_FORMAT, s.key, !asDelta),
   };
-  if (previous && changes && previous.ids.length === s.ids.length) {
-    const incidents = new Set([...previous.delta.incidents, ...changes.incidents]);
-    const whole = previous.whole;
-    const pages = new Set([...previous.delta.layouts, ...changes.pages]);
-    if (incidents.size <= DELTA_INCIDENTS && pages.size <= DELTA_PAGES) {
-      const delta: DeltaFile = {
-        format: STATE_FORMAT,
-        key: s.key,
-        generation: previous.delta.generation,
-        header,
-        incidents: [...incidents]
-          .sort((a, b) => a - b)
-          .map((n) => [n, s.digests.get(n), s.files.get(n), s.summaries.get(n), s.facts.brief(n), s.links.get(n)]),
-        order: s.facts.knownOrder() ?? null,
-        layouts: [...pages].flatMap((path) => {
-          const l = s.layouts.kept(path);
-          const before = whole.kept(path);
-          const keys = before && before.count === l?.count && before.keysText === l.keysText ? null : (l?.keysText ?? null);
-          return l ? [[path, l.ino, l.size, l.mtimeMs, l.head, l.count, keys, l.spans] as DeltaFile['layouts'][number]] : [];
-        }),
-      };
-      replaceFile(join(siteDir, DELTA_FILE), serialize(delta));
-      return;
-    }
+  if (asDelta) {
+    const delta: DeltaFile = {
+      format: STATE_FORMAT,
+      key: s.key,
+      generation: previous.delta.generation,
+      header,
+      incidents: [...incidents]
+        .sort((a, b) => a - b)
+        .map((n) => [n, s.digests.get(n), s.files.get(n), s.summaries.get(n), s.facts.brief(n), s.links.get(n)]),
+      order: s.facts.knownOrder() ?? null,
+    };
+    replaceFile(join(siteDir, DELTA_FILE), serialize(delta));
+    return;
   }
   const file: StateFile = {
     format: STATE_FORMAT,
@@ -585,7 +377,6 @@ export function saveState(
     serviceMinutes: s.facts.c.serviceMinutes,
     lists: LISTS.flatMap((l) => [s.facts.c[l].offsets, s.facts.c[l].values]),
     order: s.facts.knownOrder() ?? null,
-    ...s.layouts.encode(),
   };
   // rebuilt from the database (and the pages rendered again) if lost, so no fsync; the delta
   // goes with the whole state it was written for (its generation), so an old one is ignored
