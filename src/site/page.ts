@@ -21,17 +21,10 @@ export interface PagePieces {
   copied: number;
 }
 
-/**
- * An incident page rendered by a worker thread (see `parallel.ts`), for this thread to write.
- * Its bytes come as a string of one character per byte (`latin1`): a string is made in this
- * thread's heap, where the next minor collection frees it, and written through one buffer kept
- * for that; bytes in an `ArrayBuffer` are external memory, freed only when this thread's heap is
- * collected — at 10,000 incidents, up to ~65 MB of pages already written (this thread makes
- * little garbage of its own while the workers render).
- */
+/** An incident page rendered by a worker thread (see `parallel.ts`), for this thread to write. */
 export interface RemotePage {
-  /** The page's bytes, one character each; none when they are those of the previous file (which the worker read). */
-  latin1?: string;
+  /** The page's bytes; none when they are those of the previous file (which the worker read). */
+  bytes?: Uint8Array;
   /** Whether the worker compared them with the previous file (so they differ). */
   compared: boolean;
   pieces?: PagePieces;
@@ -76,14 +69,10 @@ export function writePage(file: string, r: Rendered, folders: Set<string>): bool
   return writePartsAtomic(file, partsOf(r.content), { ...(r.previous ? { previous: r.previous } : {}), folders });
 }
 
-/** Where the pages workers render are put to be written (one at a time), grown to the largest page. */
-let scratch = Buffer.alloc(0);
-
 /** Writes a page a worker rendered (see `writePage`). */
 export function writeRemotePage(file: string, r: RemotePage, folders: Set<string>): boolean {
-  if (r.latin1 === undefined) return false;
-  if (scratch.length < r.latin1.length) scratch = Buffer.allocUnsafeSlow(Math.max(r.latin1.length, 2 * scratch.length, 1 << 16));
-  const bytes = scratch.subarray(0, scratch.write(r.latin1, 0, 'latin1'));
+  if (!r.bytes) return false;
+  const bytes = Buffer.from(r.bytes.buffer, r.bytes.byteOffset, r.bytes.length);
   if (r.compared) {
     replaceFileAtomic(file, bytes, { durable: false, folders });
     return true;
@@ -91,12 +80,17 @@ export function writeRemotePage(file: string, r: RemotePage, folders: Set<string
   return writePartsAtomic(file, [bytes], { folders });
 }
 
-/** A page rendered in a worker thread, as it goes to this thread: its bytes as a string (see `RemotePage`), unless unchanged. */
+/** A page rendered in a worker thread, as it goes to this thread: its bytes in one transferable buffer, unless unchanged. */
 export function remotePage(r: Rendered): RemotePage {
   const parts = partsOf(r.content);
   const size = parts.reduce((n, p) => n + p.length, 0);
   const base = r.pieces ? { pieces: r.pieces } : {};
   if (r.previous && sameBytes(parts, size, r.previous)) return { compared: true, ...base };
-  const bytes = parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
-  return { latin1: bytes.toString('latin1', 0, size), compared: r.previous !== undefined, ...base };
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const part of parts) {
+    bytes.set(part, at);
+    at += part.length;
+  }
+  return { bytes, compared: r.previous !== undefined, ...base };
 }

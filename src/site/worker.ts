@@ -62,6 +62,7 @@ export const tasksHandler = {
     const rendered = pageTasks.length ? renderPages(pageTasks) : [];
     let n = 0;
     const result = tasks.map((t) => (t.kind === 'page' ? rendered[n++] : runTask(t)));
-    return { result };
+    // the pages' bytes move to the other thread, not copied
+    return { result, transfer: rendered.flatMap((r) => (r.bytes ? [r.bytes.buffer as ArrayBuffer] : [])) };
   },
 };

@@ -7,7 +7,7 @@ import type { Request } from './pool.js';
  * its kind, so a thread that only parses never loads the site's renderers.
  */
 interface Handler {
-  handle(body: unknown): { result: unknown };
+  handle(body: unknown): { result: unknown; transfer?: ArrayBuffer[] };
 }
 
 const loaders: Record<Request['kind'], () => Promise<Handler>> = {
@@ -30,8 +30,8 @@ parentPort!.on('message', (message: Request & { id: number }) => {
   handlers.set(message.kind, handler);
   queue = queue.then(async () => {
     try {
-      const { result } = (await handler).handle(message.body);
-      parentPort!.postMessage({ id: message.id, result });
+      const { result, transfer } = (await handler).handle(message.body);
+      parentPort!.postMessage({ id: message.id, result }, transfer ?? []);
     } catch (error) {
       // an expected failure (a knowledge base's template that does not parse, say) stays one
       const { UserError } = await import('../commands/context.js');
