@@ -56,10 +56,10 @@ export { MANIFEST_FILE } from './manifest.js';
  * How much V8 lets the heaps grow past what their last full collection kept (per cent), while a
  * site is built from scratch. By default a heap may grow up to 4× on a machine with gigabytes of
  * memory: at 10,000 incidents the planning phase took this thread's heap to 330–375 MB for
- * ~130–175 MB kept, and the page threads' heaps to ~115 MB for ~50 MB. 50% measured a cold
- * `build` of 10,000 incidents at 617 MB peak instead of 754–778 MB, for ~5–7% more CPU (see
- * docs/performance.md, fifth round); the setting is V8's, for the whole process, and is put back
- * when the site is built.
+ * ~130–175 MB kept, and the page threads' heaps to ~115 MB for ~50 MB. With 50%, a cold `build`
+ * of 10,000 incidents peaked at 630 MB instead of 772 MB (medians of five), with no CPU difference
+ * beyond the runs' spread (see docs/performance.md, fifth round); the setting is V8's, for the
+ * whole process, and is put back when the site is built.
  */
 const SCRATCH_HEAP_GROWTH = 50;
 /** At most this many search shards are indexed in one background worker; more go to the pool. */
