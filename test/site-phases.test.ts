@@ -7,7 +7,7 @@ import { hash } from '../src/site/base.js';
 import { diffListing, relatedUpdates, type Changes, type Listing } from '../src/site/changes.js';
 import { Column } from '../src/site/column.js';
 import { BUILDING_FILE, manifestText, missingPages, readManifest } from '../src/site/manifest.js';
-import type { Page } from '../src/site/page.js';
+import { remotePage, writeRemotePage, type Page } from '../src/site/page.js';
 import { createTaskPool } from '../src/site/parallel.js';
 import { OpenFiles, spliceFile, writeSpliced } from '../src/site/pieces.js';
 import { planShards } from '../src/site/plan.js';
@@ -334,5 +334,19 @@ describe('the digest of the site (base.ts: hash)', () => {
     for (const parts of [[], [''], ['a', 'b'], [big, '\ud83d', '\ude00'], Array.from({ length: 17 }, (_, n) => `${n}é`)])
       expect(hash(...parts)).toBe(joined(parts));
     expect(hash('ab', 'c')).not.toBe(hash('a', 'bc'));
+  });
+});
+
+describe('incident pages rendered in worker threads (page.ts)', () => {
+  it("writes exactly a page's bytes when they were put in a buffer of a longer page, sent back to be filled again", () => {
+    const dir = tempDir();
+    const spare = new Uint8Array(64).fill(0x78); // what a longer page left: 'x' bytes
+    const r = remotePage(
+      { content: { parts: [Buffer.from('<p>é'), Buffer.from('</p>')], size: 9 } },
+      (size) => new Uint8Array(spare.buffer, 0, size),
+    );
+    expect(r.bytes!.buffer).toBe(spare.buffer);
+    expect(writeRemotePage(join(dir, 'a.html'), r, new Set())).toBe(true);
+    expect(readFileSync(join(dir, 'a.html'), 'utf8')).toBe('<p>é</p>');
   });
 });

@@ -1,6 +1,5 @@
 import { join, relative } from 'node:path';
 import { updateKnowledgeBase } from '../db/knowledge-base.js';
-import { countBySeverity } from '../problems.js';
 import { SITE_DIR } from '../site/base.js';
 import type { SiteBuildResult } from '../site/build.js';
 import { buildSiteFromKnowledgeBase } from '../site/step.js';
@@ -32,7 +31,7 @@ export async function runSite(ctx: CommandContext, options: SiteOptions = {}): P
         .join(', ')}\n`,
     );
   }
-  const { errors } = countBySeverity(kb.problems);
+  const { errors } = kb.report;
   const indexFile = join(ctx.out, SITE_DIR, 'index.html');
   const index = relative(process.cwd(), indexFile).startsWith('..') ? indexFile : relative(process.cwd(), indexFile);
   ctx.stdout.write(

@@ -85,13 +85,13 @@ export function writeRemotePage(file: string, r: RemotePage, folders: Set<string
   return writePartsAtomic(file, [bytes], { folders });
 }
 
-/** A page rendered in a worker thread, as it goes to this thread: its bytes in one transferable buffer, unless unchanged. */
-export function remotePage(r: Rendered): RemotePage {
+/** A page rendered in a worker thread, as it goes to this thread: its bytes in one transferable buffer (from `buffer`), unless unchanged. */
+export function remotePage(r: Rendered, buffer: (size: number) => Uint8Array = (size) => new Uint8Array(size)): RemotePage {
   const parts = partsOf(r.content);
   const size = parts.reduce((n, p) => n + p.length, 0);
   const base = r.pieces ? { pieces: r.pieces } : {};
   if (r.previous && sameBytes(parts, size, r.previous)) return { compared: true, ...base };
-  const bytes = new Uint8Array(size);
+  const bytes = buffer(size);
   let at = 0;
   for (const part of parts) {
     bytes.set(part, at);

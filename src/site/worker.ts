@@ -4,7 +4,7 @@ import { Facts } from './facts.js';
 import { renderIncidentPageJob } from './incident-page.js';
 import { siteData, type SiteData } from './model.js';
 import { remotePage, type RemotePage } from './page.js';
-import { runTask, type PageTask, type SiteTask, type SiteWorkerData } from './parallel.js';
+import { runTask, type PageTask, type SiteWorkerData, type TaskBatch } from './parallel.js';
 import { Renderer } from './renderer.js';
 import type { IncidentLinks } from './similar.js';
 
@@ -33,6 +33,15 @@ function pageContext(s: SiteWorkerData) {
   return pages;
 }
 
+/** Buffers of pages the build's thread has written, to fill again (see `parallel.ts`). */
+const spare: ArrayBuffer[] = [];
+/** A buffer for a page's `size` bytes: a spare one when big enough, else a new one (with room for the next pages). */
+function pageBuffer(size: number): Uint8Array {
+  const at = spare.findIndex((b) => b.byteLength >= size);
+  const buffer = at >= 0 ? spare.splice(at, 1)[0]! : new ArrayBuffer(Math.ceil((size * 1.25) / 4096) * 4096);
+  return new Uint8Array(buffer, 0, size);
+}
+
 function renderPages(tasks: PageTask[]): RemotePage[] {
   const s = site;
   if (!s) throw new Error('incident pages need the site (sent before them)');
@@ -42,7 +51,7 @@ function renderPages(tasks: PageTask[]): RemotePage[] {
     links.set(t.job.id, t.linksOf);
     const rendered = renderIncidentPageJob(data, renderer, s.siteDir, t.job, incidents[n]!);
     links.delete(t.job.id);
-    return remotePage(rendered);
+    return remotePage(rendered, pageBuffer);
   });
 }
 
@@ -57,7 +66,9 @@ export const siteHandler = {
 };
 
 export const tasksHandler = {
-  handle(tasks: SiteTask[]) {
+  handle({ tasks, spare: buffers }: TaskBatch) {
+    spare.push(...buffers);
+    spare.length = Math.min(spare.length, 64);
     const pageTasks = tasks.filter((t): t is PageTask => t.kind === 'page');
     const rendered = pageTasks.length ? renderPages(pageTasks) : [];
     let n = 0;

@@ -194,7 +194,10 @@ async function renderAll(w: WriteInput, stale: readonly Page[], finished: (Finis
     for (const page of stale) {
       const task = page.remote?.();
       if (!task) continue;
-      const done = pool.page(task).then((r) => record(page, writeRemotePage(join(siteDir, page.path), r, folders), r.pieces));
+      const done = pool.page(task).then((r) => {
+        record(page, writeRemotePage(join(siteDir, page.path), r, folders), r.pieces);
+        pool.written(r);
+      });
       done.catch(() => undefined); // awaited below; a failure is reported then
       remote.set(page, done);
     }

@@ -16,12 +16,15 @@ import { UserError } from '../commands/context.js';
 export type Request =
   | { kind: 'parse'; body: import('../db/parse.js').ParseRequest }
   | { kind: 'site'; body: import('../site/parallel.js').SiteWorkerData }
-  | { kind: 'tasks'; body: import('../site/parallel.js').SiteTask[] }
+  | { kind: 'tasks'; body: import('../site/parallel.js').TaskBatch }
   | { kind: 'shards'; body: { db: string; shards: string[][] } };
 
 export interface Thread {
-  /** Sends a request; the answer comes in the order asked. A failure in the thread rejects it (a `UserError` stays one). */
-  call<T>(request: Request): Promise<T>;
+  /**
+   * Sends a request; the answer comes in the order asked. A failure in the thread rejects it (a `UserError` stays one).
+   * `transfer`: buffers of the request that move to the thread (not copied; unusable here after).
+   */
+  call<T>(request: Request, transfer?: ArrayBuffer[]): Promise<T>;
 }
 
 const workerUrl = new URL('./worker.js', import.meta.url);
@@ -77,13 +80,13 @@ function startThread(): Running {
   const t: Running = {
     worker,
     dead: false,
-    call<T>(request: Request) {
+    call<T>(request: Request, transfer: ArrayBuffer[] = []) {
       if (t.dead) return Promise.reject(new Error('a worker thread stopped'));
       const id = next++;
       if (pending.size === 0) worker.ref();
       return new Promise<T>((resolve, reject) => {
         pending.set(id, { resolve: resolve as (r: unknown) => void, reject });
-        worker.postMessage({ id, ...request });
+        worker.postMessage({ id, ...request }, transfer);
       });
     },
   };
