@@ -209,10 +209,21 @@ function encoded(report: Report) {
   return { ...report, digest: digestOf(report.bytes) };
 }
 
-/** A value made on first call. */
-function lazily<T>(make: () => T): () => T {
+/** A value made on first call; `made` tells whether it has been. */
+function lazily<T>(make: () => T): (() => T) & { made: () => boolean } {
   let value: T | undefined;
-  return () => (value ??= make());
+  return Object.assign(() => (value ??= make()), { made: () => value !== undefined });
+}
+
+/**
+ * Problems the build made, kept as one text and read back if asked: as objects, with every
+ * file's check they come from, the 44,000 problems of 10,000 generated incidents hold ~28 MB
+ * through the documents and the site (as JSON ~7 MB). Problems not made stay unmade.
+ */
+function keptAsText(all: ReturnType<typeof lazily<Problem[]>>): () => Problem[] {
+  if (!all.made()) return all;
+  const text = JSON.stringify(all());
+  return lazily(() => JSON.parse(text) as Problem[]);
 }
 
 /** The result's parts; `problems` and `validByFile` are read on first use. */
@@ -341,10 +352,7 @@ async function bringUpToDate(
         undated: validation.undated.has(file),
       }));
       build.finish(validation.valid, rowsOf, fileRows, { list: all, digest: report.digest }, configDigest, today, history);
-      // Kept as one text, read back if asked: as objects, with every file's check they come from, the
-      // 44,000 problems of 10,000 generated incidents hold ~28 MB through the documents and the site (as JSON ~7 MB).
-      const kept = JSON.stringify(all());
-      problems = lazily(() => JSON.parse(kept) as Problem[]);
+      problems = keptAsText(all);
     } catch (error) {
       build.abort();
       throw error;
