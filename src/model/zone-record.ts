@@ -63,7 +63,7 @@ function readSpans(path: string): Spans {
 function writeSpans(path: string, zones: Spans): void {
   try {
     mkdirSync(join(path, '..'), { recursive: true });
-    const temp = `${path}.${process.pid}.tmp`;
+    const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`; // worker threads share the pid
     writeFileSync(temp, JSON.stringify({ version: VERSION, zones }));
     renameSync(temp, path);
   } catch {
