@@ -1,12 +1,13 @@
 import Database from 'better-sqlite3';
-import { readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BUILD_STEPS } from '../src/build/steps.js';
 import { runBuild } from '../src/commands/build.js';
 import { reportPathFor } from '../src/db/cache.js';
-import { cachePathFor } from '../src/db/knowledge-base.js';
-import { fileStampOf } from '../src/db/replay.js';
+import { cachePathFor, updateKnowledgeBase } from '../src/db/knowledge-base.js';
+import { copyFile, fileStampOf } from '../src/db/replay.js';
+import { formatProblems } from '../src/problems.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
 import { CONFIG, fixtureFiles, LB, pathOf } from './fixtures/db-kb.js';
 
@@ -126,5 +127,38 @@ describe('build with nothing changed: the previous problems replayed', () => {
     expect(problemLines(after.out)).toEqual(problemLines(plain.out));
     expect([after.err, after.exitCode]).toEqual([plain.err, plain.exitCode]);
     expect(statSync(join(root, 'out', 'postmortems.db')).size).toBeGreaterThan(0);
+  });
+});
+
+describe('the replayed report, read when printed', () => {
+  it('is copied whole, in chunks, to an output that keeps every chunk it is given', () => {
+    const root = setup();
+    const path = join(root, 'report.txt');
+    const text = Array.from({ length: 40_000 }, (_, i) => `incidents/x.md:${i}:1: warning line ${i} [r]\n`).join('');
+    writeFileSync(path, text);
+    const kept: (string | Uint8Array)[] = [];
+    const fd = openSync(path, 'r');
+    try {
+      copyFile(fd, { write: (chunk) => kept.push(chunk) });
+    } finally {
+      closeSync(fd);
+    }
+    expect(kept.length).toBeGreaterThan(4);
+    expect(Buffer.concat(kept.map((c) => Buffer.from(c))).toString('utf8')).toBe(text);
+  });
+
+  it('is made again from the database when its file was replaced after the replay was found', async () => {
+    const root = setup();
+    const first = await build(root);
+    const ctx = captureContext(root, { now: '2007-07-01' });
+    const kb = await updateKnowledgeBase(ctx);
+    expect(kb.rebuilt).toBe(false);
+    writeFileSync(reportPathFor(cachePathFor(kb.dbPath)), MARKER); // another build's, renamed in its place
+    kb.report.writeTo(ctx.stdout);
+    expect(ctx.out_()).not.toContain(MARKER);
+    expect(ctx.out_()).toMatch(/^\S+:\d+:\d+: (error|warning) /);
+    expect(ctx.out_()).toBe(formatProblems(kb.problems));
+    expect(first.out.startsWith(ctx.out_())).toBe(true);
+    expect(Buffer.from(kb.report.bytes).toString()).toBe(ctx.out_());
   });
 });

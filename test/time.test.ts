@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { isRealDate, parseDate, parseTimestamp, Temporal } from '../src/model/time.js';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isRealDate, isValidTimeZone, parseDate, parseTimestamp, Temporal, today } from '../src/model/time.js';
+import { dateInSpan, spanOf, type ZoneSpan, zoneSpanAt } from '../src/model/zone-record.js';
 
 /** What `parseTimestamp` gave before its fast path for the common form: Temporal decides everything. */
 function reference(text: string) {
@@ -82,5 +86,69 @@ describe('isRealDate', () => {
           texts.push(`${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`);
     texts.push('2024-1-01', '2024-01-1', '20240101', '+002024-01-01', '2024-01-01T10:00', ' 2024-01-01', '2024-01-01 ', 'today', '');
     for (const text of texts) expect(isRealDate(text), text).toBe(parseDate(text) !== undefined);
+  });
+});
+
+describe("today's date from a zone's recorded span", () => {
+  const zones = [
+    'America/New_York',
+    'Europe/London',
+    'Australia/Lord_Howe',
+    'Asia/Kolkata',
+    'Pacific/Apia',
+    'America/St_Johns',
+    'UTC',
+    '+05:30',
+  ];
+  const HOUR = 3_600_000;
+  const temporalDate = (zone: string, ms: number) => Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(zone).toPlainDate();
+
+  it.each(zones)('%s: the date of every instant in a span is the one Temporal gives, DST edges included', (zone) => {
+    let ms = zoneSpanAt(zone, Date.UTC(2011, 3, 1)).until; // a transition, or 30 days on
+    let previous: ZoneSpan | undefined;
+    for (let n = 0; n < 16; n++) {
+      const span = zoneSpanAt(zone, ms);
+      // a span found at a transition starts there; otherwise it holds the instant it was found at
+      if (previous && previous.offset !== span.offset) expect(span.from).toBe(ms);
+      else expect(span.from).toBeLessThanOrEqual(ms);
+      expect(span.until).toBeGreaterThan(ms);
+      previous = span;
+      // every seventh hour of the span (each hour of the day in turn), and its last millisecond
+      for (let t = span.from; t < span.until; t += 7 * HOUR) expect(dateInSpan(span, t)).toEqual(temporalDate(zone, t));
+      expect(dateInSpan(span, span.until - 1)).toEqual(temporalDate(zone, span.until - 1));
+      ms = span.until; // the next span starts where this one ends (at a transition, or 30 days on)
+    }
+  });
+
+  it('is recorded once per zone and read back; a record of other versions or an unknown zone is not used', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zones-'));
+    const path = join(dir, 'zones.json');
+    try {
+      const at = Date.UTC(2026, 2, 8, 6, 59, 59, 999); // a millisecond before New York's clocks go forward
+      expect(spanOf('America/New_York', at, path)).toEqual(zoneSpanAt('America/New_York', at));
+      const written = readFileSync(path, 'utf8');
+      expect(Object.keys(JSON.parse(written).zones)).toEqual(['America/New_York']);
+      // a changed record is what the next run reads
+      const record = JSON.parse(written);
+      record.zones['America/New_York'][2] = 7;
+      writeFileSync(path, JSON.stringify(record));
+      expect(spanOf('America/New_York', at, path)?.offset).toBe(7);
+      // outside the recorded span, and under another version, the span is found again
+      expect(spanOf('America/New_York', at + 1, path)?.offset).toBe(-4 * HOUR);
+      writeFileSync(path, JSON.stringify({ ...record, version: 'v0 0 0' }));
+      expect(spanOf('America/New_York', at, path)?.offset).toBe(-5 * HOUR);
+      expect(spanOf('Mars/Olympus_Mons', at, path)).toBeUndefined();
+      expect(Object.keys(JSON.parse(readFileSync(path, 'utf8')).zones)).toEqual(['America/New_York']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('today() and isValidTimeZone() answer as Temporal does', () => {
+    for (const zone of zones) {
+      expect(isValidTimeZone(zone)).toBe(true);
+      expect(today(zone)).toEqual(Temporal.Now.plainDateISO(zone));
+    }
+    expect(isValidTimeZone('Mars/Olympus_Mons')).toBe(false);
   });
 });

@@ -37,7 +37,7 @@ export async function runBuild(ctx: CommandContext, options: BuildOptions = {}):
   const kb = await updateKnowledgeBase(ctx, { dbPath: options.db });
   // The database's problems as the build kept them, in one write (read as objects only for colour).
   if (ctx.color) printProblems(ctx, kb.problems);
-  else if (kb.report.bytes.length > 0) ctx.stdout.write(kb.report.bytes);
+  else kb.report.writeTo(ctx.stdout);
   const problems = [...kb.history.problems];
   printProblems(ctx, kb.history.problems);
   const db = kb.openDb();

@@ -17,6 +17,13 @@ export interface FileStamp {
   digest: string;
 }
 
+/** A replay as `ParseCache.replay` finds it: the report's file (read when printed, see `withStampedFile`) and its counts. */
+export interface StoredReplay {
+  report: { path: string; stamp: string };
+  errors: number;
+  warnings: number;
+}
+
 /** Each kept check's problems (JSON), apart from the narrow `checks` rows that a build after one edit reads for every file. */
 const CHECK_PROBLEMS_SQL =
   'CREATE TABLE IF NOT EXISTS check_problems (file TEXT PRIMARY KEY, digest TEXT NOT NULL, context TEXT NOT NULL, json TEXT NOT NULL);';
@@ -247,16 +254,15 @@ export class ParseCache {
    * What the last build kept to answer a build with nothing changed (see `Replay`), when it was
    * kept for this key and manifest (else the report is not even read); undefined when none.
    */
-  replay(key: string, manifest: string): Omit<Replay, 'parts'> | undefined {
+  replay(key: string, manifest: string): StoredReplay | undefined {
     if (!this.reportPath) return undefined;
     try {
-      const row = this.db
-        .prepare('SELECT report_stamp, digest, errors, warnings FROM replay WHERE key = ? AND manifest = ?')
-        .get(key, manifest) as { report_stamp: string; digest: string; errors: number; warnings: number } | undefined;
+      const row = this.db.prepare('SELECT report_stamp, errors, warnings FROM replay WHERE key = ? AND manifest = ?').get(key, manifest) as
+        | { report_stamp: string; errors: number; warnings: number }
+        | undefined;
       // the report file as it was written for this row (not one a later, interrupted build left)
       if (!row || fileStampOf(this.reportPath) !== row.report_stamp) return undefined;
-      const report = readFileSync(this.reportPath);
-      return { key, manifest, report, digest: row.digest, errors: row.errors, warnings: row.warnings };
+      return { report: { path: this.reportPath, stamp: row.report_stamp }, errors: row.errors, warnings: row.warnings };
     } catch {
       return undefined; // none, or a cache made before the table was
     }

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { CommandContext } from '../commands/context.js';
+import type { CommandContext, Output } from '../commands/context.js';
 import type { Config } from '../schema/config.js';
 import { toIncident, type Incident } from '../model/incident.js';
 import type { Temporal } from '../model/time.js';
@@ -10,7 +10,7 @@ import { digestOf } from '../source/read.js';
 import { loadConfig } from '../kb/config.js';
 import { idsOfFiles, scanIncidentFiles, SCAN_RULE } from '../kb/files.js';
 import { resolveToday } from '../kb/validate.js';
-import { ParseCache, type FileStamp } from './cache.js';
+import { ParseCache, type FileStamp, type StoredReplay } from './cache.js';
 import { cachePathFor, cacheVersionOf, DB_FILE, checkContextOf, configDigestOf } from './cache-key.js';
 import { loadIncidents, type IncidentSource } from './incident-source.js';
 import { META } from './schema.js';
@@ -25,7 +25,7 @@ import {
   removeStaleTemps,
   TOOL_VERSION,
 } from './database-file.js';
-import { manifestOf, replayKey, statFiles, statOf, type FileStat } from './replay.js';
+import { copyFile, manifestOf, replayKey, statFiles, statOf, withStampedFile, type FileStat } from './replay.js';
 import { validateAll } from './incremental-check.js';
 import { allProblems, reportOf as assembleReport, type KeptReport, type Report } from './report.js';
 import { asUserError, onFile } from '../output/file-error.js';
@@ -44,7 +44,7 @@ export interface BuiltKnowledgeBase {
   /** Exactly what `check` reports (sorted; after a build with nothing changed, read on first use). */
   problems: Problem[];
   /** The same problems as printed (`formatProblems`, UTF-8) with their counts: `build` prints them in one write. */
-  report: { bytes: Uint8Array; errors: number; warnings: number };
+  report: PrintedReport;
   /** Incident ids since the previous build (every valid incident when the config or tool changed). */
   changed: { added: string[]; changed: string[]; removed: string[] };
   /** A read-only connection (`readonly: true` + `query_only`); the caller closes it. */
@@ -167,10 +167,11 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
     });
     const replay = cache.replay(key, manifestOf(files, stats, statOf(dbPath)));
     if (replay) {
+      const problems = () => sortProblems([...readProblems(dbPath).filter((p) => p.ruleId !== SCAN_RULE), ...scanned.problems]);
       return knowledgeBase({
         ...base,
-        problems: () => sortProblems([...readProblems(dbPath).filter((p) => p.ruleId !== SCAN_RULE), ...scanned.problems]),
-        report: { bytes: replay.report, errors: replay.errors, warnings: replay.warnings },
+        problems,
+        report: replayedReport(replay, problems),
         validByFile: () => readIncidents(dbPath),
         changed: { added: [], changed: [], removed: [] },
         rebuilt: false,
@@ -189,10 +190,51 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
       warnings: report.warnings,
       parts: report.parts,
     });
-    return knowledgeBase({ ...base, ...built, problems, validByFile: () => validByFile, report });
+    return knowledgeBase({ ...base, ...built, problems, validByFile: () => validByFile, report: printedReport(report) });
   } finally {
     cache.close();
   }
+}
+
+/** The problems as printed (`formatProblems`, UTF-8) with their counts. */
+export interface PrintedReport {
+  readonly bytes: Uint8Array;
+  errors: number;
+  warnings: number;
+  /** Writes `bytes` to `out` (`build` prints them so, in one write or, when replayed, copied from the stored file in chunks). */
+  writeTo(out: Output): void;
+}
+
+function writeBytes(out: Output, bytes: Uint8Array): void {
+  if (bytes.length > 0) out.write(bytes);
+}
+
+function printedReport(report: { bytes: Uint8Array; errors: number; warnings: number }): PrintedReport {
+  const { bytes, errors, warnings } = report;
+  return { bytes, errors, warnings, writeTo: (out) => writeBytes(out, bytes) };
+}
+
+/**
+ * The stored report of a replay, read only when printed; should its file have been replaced since
+ * it was found (a build running beside this one), the same text is made from the database's problems.
+ */
+function replayedReport(replay: StoredReplay, problems: () => Problem[]): PrintedReport {
+  const { path, stamp } = replay.report;
+  const made = () => Buffer.from(formatProblems(problems()));
+  return {
+    errors: replay.errors,
+    warnings: replay.warnings,
+    get bytes() {
+      return withStampedFile(path, stamp, (fd) => readFileSync(fd)) ?? made();
+    },
+    writeTo(out) {
+      const copied = withStampedFile(path, stamp, (fd) => {
+        copyFile(fd, out);
+        return true;
+      });
+      if (!copied) writeBytes(out, made());
+    },
+  };
 }
 
 /**

@@ -1,7 +1,8 @@
-import { statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { digestOf } from '../source/read.js';
 import type { FileStamp } from './cache.js';
+import type { Output } from '../commands/context.js';
 
 /**
  * A build with nothing changed, answered from what the build before kept (`ParseCache.replay`):
@@ -44,8 +45,47 @@ export function statOf(path: string): FileStat | undefined {
 /** A file's size, time and inode as one string (undefined when it cannot be stat'ed). */
 export function fileStampOf(path: string): string | undefined {
   const stat = statOf(path);
-  return stat && `${stat.size}:${stat.mtimeMs}:${stat.ino}`;
+  return stat && stampOf(stat);
 }
+
+const stampOf = (stat: FileStat | Stats) => `${stat.size}:${stat.mtimeMs}:${stat.ino}`;
+
+/**
+ * `use` given the file at `path` open, when it is the file stamped `stamp` (checked on the open
+ * file, so not one renamed in its place since); undefined when it is not or cannot be opened.
+ */
+export function withStampedFile<T>(path: string, stamp: string, use: (fd: number) => T): T | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    return stampOf(fstatSync(fd)) === stamp ? use(fd) : undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const CHUNK = 1 << 17;
+
+/**
+ * The rest of the open file `fd` written to `out` in chunks of 128 KiB: reading an 8 MB report
+ * whole cost ~10 times more (fresh memory to fault in) than one buffer used again. The buffer is
+ * used again only while `out` keeps none of it: Node's own stdout or stderr with nothing left
+ * to write (a file, or a pipe or terminal written at once); any other output gets a new one per chunk.
+ */
+export function copyFile(fd: number, out: Output): void {
+  let buffer = Buffer.allocUnsafeSlow(CHUNK);
+  for (let n = readSync(fd, buffer, 0, CHUNK, null); n > 0; n = readSync(fd, buffer, 0, CHUNK, null)) {
+    out.write(n < CHUNK ? buffer.subarray(0, n) : buffer);
+    if (!hasLetGo(out)) buffer = Buffer.allocUnsafeSlow(CHUNK);
+  }
+}
+
+const hasLetGo = (out: Output) =>
+  (out === process.stdout && process.stdout.writableLength === 0) || (out === process.stderr && process.stderr.writableLength === 0);
 
 /** Each file's stat, in the order of `files` (paths relative to `root`, which is absolute: no join per file). */
 export function statFiles(root: string, files: readonly string[]): (FileStat | undefined)[] {

@@ -1,4 +1,5 @@
 import { Temporal } from 'temporal-polyfill';
+import { dateInSpan, spanOf } from './zone-record.js';
 
 export { Temporal };
 export type Instant = Temporal.Instant;
@@ -140,16 +141,14 @@ export function isRealDate(text: string): boolean {
   return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
 }
 
+/** Whether Temporal knows the zone (from the zone's recorded span when there is one: see `zone-record.ts`). */
 export function isValidTimeZone(zone: string): boolean {
-  try {
-    Temporal.Now.instant().toZonedDateTimeISO(zone);
-    return true;
-  } catch {
-    return false;
-  }
+  return spanOf(zone, Date.now()) !== undefined;
 }
 
-/** Today's date in a time zone. */
+/** Today's date in a time zone (`Temporal.Now.plainDateISO`, from the zone's recorded span when now is in it). */
 export function today(zone: string): Temporal.PlainDate {
-  return Temporal.Now.plainDateISO(zone);
+  const now = Date.now();
+  const span = spanOf(zone, now);
+  return span ? dateInSpan(span, now) : Temporal.Now.plainDateISO(zone);
 }
