@@ -120,7 +120,7 @@ describe("today's date from a zone's recorded span", () => {
     }
   });
 
-  it('is recorded once per zone and read back; a record of other versions or an unknown zone is not used', () => {
+  it('is recorded once per zone and read back; a record of other versions, of another shape or of an unknown zone is not used', () => {
     const dir = mkdtempSync(join(tmpdir(), 'zones-'));
     const path = join(dir, 'zones.json');
     try {
@@ -138,6 +138,11 @@ describe("today's date from a zone's recorded span", () => {
       writeFileSync(path, JSON.stringify({ ...record, version: 'v0 0 0' }));
       expect(spanOf('America/New_York', at, path)?.offset).toBe(-5 * HOUR);
       expect(spanOf('Mars/Olympus_Mons', at, path)).toBeUndefined();
+      // a record of another shape (hand-edited, damaged) is not used: the span is found again
+      for (const kept of [[0, 1e15, 'x'], [0, 1e15, -5 * HOUR], [at + 1, at, -5 * HOUR], [at, at + 1, 30 * HOUR], 'span', null]) {
+        writeFileSync(path, JSON.stringify({ ...record, zones: { 'America/New_York': kept } }));
+        expect(spanOf('America/New_York', at, path)).toEqual(zoneSpanAt('America/New_York', at));
+      }
       expect(Object.keys(JSON.parse(readFileSync(path, 'utf8')).zones)).toEqual(['America/New_York']);
     } finally {
       rmSync(dir, { recursive: true, force: true });

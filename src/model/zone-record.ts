@@ -59,6 +59,17 @@ function readSpans(path: string): Spans {
   }
 }
 
+/**
+ * A recorded span of the shape this file writes: three finite numbers, a span no longer than
+ * two of `MAX_SPAN_MS` and an offset of less than a day. Anything else (a hand-edited or damaged
+ * record) is not used, and the span is found again.
+ */
+function isSpan(kept: unknown): kept is Spans[string] {
+  if (!Array.isArray(kept) || kept.length !== 3 || !kept.every((n) => Number.isFinite(n))) return false;
+  const [from, until, offset] = kept as number[];
+  return from! < until! && until! - from! <= 2 * MAX_SPAN_MS && Math.abs(offset!) < 86_400_000;
+}
+
 /** A record that cannot be written is only a slower next start. */
 function writeSpans(path: string, zones: Spans): void {
   try {
@@ -75,7 +86,7 @@ function writeSpans(path: string, zones: Spans): void {
 export function spanOf(zone: string, ms: number, path = zoneRecordPath()): ZoneSpan | undefined {
   const zones = readSpans(path);
   const kept = Object.hasOwn(zones, zone) ? zones[zone] : undefined;
-  if (kept && kept[0] <= ms && ms < kept[1]) return { from: kept[0], until: kept[1], offset: kept[2] };
+  if (isSpan(kept) && kept[0] <= ms && ms < kept[1]) return { from: kept[0], until: kept[1], offset: kept[2] };
   let span: ZoneSpan;
   try {
     span = zoneSpanAt(zone, ms);
