@@ -21,6 +21,7 @@ import {
   openReadOnly,
   readIncidents,
   readPrevious,
+  type Previous,
   readProblems,
   removeStaleTemps,
   TOOL_VERSION,
@@ -313,36 +314,36 @@ function knowledgeBase(parts: {
   };
 }
 
+type UpToDateInput = {
+  config: Config;
+  today: Temporal.PlainDate;
+  dbPath: string;
+  history: History;
+  files: string[];
+  stats: (FileStat | undefined)[];
+  startedMs: number;
+  configDigest: string;
+  scanned: ReturnType<typeof scanIncidentFiles>;
+  loaded: ReturnType<typeof loadConfig>;
+};
+
+/** What bringing the database up to date found, one way or the other. */
+type Outcome = {
+  problems: () => Problem[];
+  report: ReturnType<typeof reportOf>;
+  validByFile: Map<string, { id: string; digest: string }>;
+  changed: BuiltKnowledgeBase['changed'];
+  parsed: number;
+};
+
 /** Everything but the replay: the files hashed where their stamps changed, checked from the caches, the database updated. */
-async function bringUpToDate(
-  ctx: CommandContext,
-  cache: ParseCache,
-  input: {
-    config: Config;
-    today: Temporal.PlainDate;
-    dbPath: string;
-    history: History;
-    files: string[];
-    stats: (FileStat | undefined)[];
-    startedMs: number;
-    configDigest: string;
-    scanned: ReturnType<typeof scanIncidentFiles>;
-    loaded: ReturnType<typeof loadConfig>;
-  },
-) {
-  const { config, today, dbPath, history, files, stats, startedMs, configDigest, scanned, loaded } = input;
-  const root = ctx.root;
-  const cacheVersion = cacheVersionOf(config);
-  let problems: () => Problem[];
-  let validByFile: Map<string, { id: string; digest: string }>;
-  let rebuilt = false;
-  let parsedCount = 0;
-  let changed: BuiltKnowledgeBase['changed'];
+async function bringUpToDate(ctx: CommandContext, cache: ParseCache, input: UpToDateInput) {
+  const { today, dbPath, history, files, stats, startedMs, configDigest, scanned } = input;
   const oldStamps = cache.stamps();
   // A first build has no digest to compare with (no stamps, parses or database): files are
   // hashed by the workers that read them, not read here first, before they can start.
   const first = oldStamps.size === 0 && cache.isEmpty() && !existsSync(dbPath) && !existsSync(keptPathFor(dbPath));
-  const stamps = stampFiles(root, files, stats, oldStamps, startedMs, !first);
+  const stamps = stampFiles(ctx.root, files, stats, oldStamps, startedMs, !first);
   const previous = readPrevious(dbPath);
   const compatible =
     previous !== undefined && previous.meta.get(META.toolVersion) === TOOL_VERSION && previous.meta.get(META.configDigest) === configDigest;
@@ -350,63 +351,83 @@ async function bringUpToDate(
     compatible &&
     previous.files.size === stamps.size &&
     [...stamps].every(([file, s]) => s.digest !== '' && previous.files.get(file) === s.digest);
-  const beforeIds = new Map([...(previous?.incidents.values() ?? [])].map((v) => [v.id, v.digest]));
-
-  let report: ReturnType<typeof reportOf>;
-  if (sameFiles && previous.meta.get(META.today) === today.toString() && previous.meta.get(META.history) === history.key) {
-    // What the scan found (a symbolic link, an unreadable folder) is never in the files compared: found afresh.
-    const list = sortProblems([...previous.problems().filter((p) => p.ruleId !== SCAN_RULE), ...scanned.problems]);
-    problems = () => list;
-    report = reportOf(list, cache.keptReport());
-    validByFile = previous.incidents;
-    changed = { added: [], changed: [], removed: [] };
-  } else {
-    const context = checkContextOf(cacheVersion, configDigest, today);
-    const rowsOf = (file: string): IncidentRows => {
-      const source = cache.get(stamps.get(file)!.digest, file);
-      const incident = source && toIncident(source, config).incident;
-      if (!incident) throw new Error(`the parse cache lost ${file}; run the build again`);
-      return incidentRows(incident, config);
-    };
-    // Start from the database kept from the build before last when it fits (no copy), else from a copy of the current one.
-    const kept = readPrevious(keptPathFor(dbPath));
-    const keptFits =
-      kept !== undefined && kept.meta.get(META.toolVersion) === TOOL_VERSION && kept.meta.get(META.configDigest) === configDigest;
-    const basis = keptFits ? { previous: kept, path: keptPathFor(dbPath) } : compatible ? { previous, path: dbPath } : undefined;
-    const build = new DatabaseBuild(dbPath, config, basis, stamps);
-    try {
-      // Incidents are written as they are validated, so none is held in memory or read twice.
-      const kept = { root, cachePath: cachePathFor(dbPath), cacheVersion, context, config, today };
-      const validation = await validateAll(ctx, cache, files, stamps, config, today, kept, startedMs, (rows) => build.offer(rows));
-      parsedCount = validation.parsed;
-      const others = [...loaded.problems, ...scanned.problems, ...validation.across];
-      const all = lazily(() => allProblems(files, validation.problemsOf, others));
-      problems = all;
-      const digestOfFile = (file: string) => stamps.get(file)!.digest;
-      report = encoded(
-        assembleReport({ files, digestOf: digestOfFile, context, problemsOf: validation.problemsOf, others, kept: cache.keptReport() }),
-      );
-      validByFile = new Map(validation.valid.map((v) => [v.file, { id: v.id, digest: v.digest }]));
-      const fileRows = files.map((file) => ({
-        file,
-        digest: stamps.get(file)!.digest,
-        id: validByFile.get(file)?.id ?? null,
-        undated: validation.undated.has(file),
-      }));
-      build.finish(validation.valid, rowsOf, fileRows, { list: all, digest: report.digest }, configDigest, today, history);
-      problems = keptAsText(all);
-    } catch (error) {
-      build.abort();
-      throw error;
-    }
-    const afterIds = new Map([...validByFile.values()].map((v) => [v.id, v.digest]));
-    changed = diffIds(beforeIds, afterIds, !compatible && previous !== undefined);
-    rebuilt = true;
-  }
+  const unchanged = sameFiles && previous.meta.get(META.today) === today.toString() && previous.meta.get(META.history) === history.key;
+  const outcome = unchanged ? asBefore(previous, scanned, cache) : await rebuild(ctx, cache, input, { stamps, previous, compatible });
   cache.saveStamps(stamps, oldStamps);
   cache.prune(
     [...oldStamps.values()].map((s) => s.digest),
     new Set([...stamps.values()].map((s) => s.digest)),
   );
-  return { problems, report, validByFile, changed, rebuilt, parsed: parsedCount, stamps };
+  return { ...outcome, rebuilt: !unchanged, stamps };
+}
+
+/** The same files, date and history as the database's: its problems and incidents as they are. */
+function asBefore(previous: Previous, scanned: UpToDateInput['scanned'], cache: ParseCache): Outcome {
+  // What the scan found (a symbolic link, an unreadable folder) is never in the files compared: found afresh.
+  const list = sortProblems([...previous.problems().filter((p) => p.ruleId !== SCAN_RULE), ...scanned.problems]);
+  return {
+    problems: () => list,
+    report: reportOf(list, cache.keptReport()),
+    validByFile: previous.incidents,
+    changed: { added: [], changed: [], removed: [] },
+    parsed: 0,
+  };
+}
+
+/** The files checked (from the caches where they can be) and the database brought up to date with them. */
+async function rebuild(
+  ctx: CommandContext,
+  cache: ParseCache,
+  input: UpToDateInput,
+  at: { stamps: ReturnType<typeof stampFiles>; previous: Previous | undefined; compatible: boolean },
+): Promise<Outcome> {
+  const { config, today, dbPath, history, files, startedMs, configDigest, scanned, loaded } = input;
+  const { stamps, previous, compatible } = at;
+  const beforeIds = new Map([...(previous?.incidents.values() ?? [])].map((v) => [v.id, v.digest]));
+  const cacheVersion = cacheVersionOf(config);
+  const context = checkContextOf(cacheVersion, configDigest, today);
+  const rowsOf = (file: string): IncidentRows => {
+    const source = cache.get(stamps.get(file)!.digest, file);
+    const incident = source && toIncident(source, config).incident;
+    if (!incident) throw new Error(`the parse cache lost ${file}; run the build again`);
+    return incidentRows(incident, config);
+  };
+  // Start from the database kept from the build before last when it fits (no copy), else from a copy of the current one.
+  const kept = readPrevious(keptPathFor(dbPath));
+  const keptFits =
+    kept !== undefined && kept.meta.get(META.toolVersion) === TOOL_VERSION && kept.meta.get(META.configDigest) === configDigest;
+  const basis = keptFits ? { previous: kept, path: keptPathFor(dbPath) } : compatible ? { previous: previous!, path: dbPath } : undefined;
+  const build = new DatabaseBuild(dbPath, config, basis, stamps);
+  let outcome: Outcome;
+  try {
+    // Incidents are written as they are validated, so none is held in memory or read twice.
+    const keep = { root: ctx.root, cachePath: cachePathFor(dbPath), cacheVersion, context, config, today };
+    const validation = await validateAll(ctx, cache, files, stamps, config, today, keep, startedMs, (rows) => build.offer(rows));
+    const others = [...loaded.problems, ...scanned.problems, ...validation.across];
+    const all = lazily(() => allProblems(files, validation.problemsOf, others));
+    const digestOfFile = (file: string) => stamps.get(file)!.digest;
+    const report = encoded(
+      assembleReport({ files, digestOf: digestOfFile, context, problemsOf: validation.problemsOf, others, kept: cache.keptReport() }),
+    );
+    const validByFile = new Map(validation.valid.map((v) => [v.file, { id: v.id, digest: v.digest }]));
+    const fileRows = files.map((file) => ({
+      file,
+      digest: stamps.get(file)!.digest,
+      id: validByFile.get(file)?.id ?? null,
+      undated: validation.undated.has(file),
+    }));
+    build.finish(validation.valid, rowsOf, fileRows, { list: all, digest: report.digest }, configDigest, today, history);
+    outcome = {
+      problems: keptAsText(all),
+      report,
+      validByFile,
+      changed: { added: [], changed: [], removed: [] },
+      parsed: validation.parsed,
+    };
+  } catch (error) {
+    build.abort();
+    throw error;
+  }
+  const afterIds = new Map([...outcome.validByFile.values()].map((v) => [v.id, v.digest]));
+  return { ...outcome, changed: diffIds(beforeIds, afterIds, !compatible && previous !== undefined) };
 }
