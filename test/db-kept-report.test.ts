@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cachePathFor, updateKnowledgeBase, type BuiltKnowledgeBase } from '../src/db/knowledge-base.js';
@@ -74,6 +74,30 @@ describe('the report and problems kept for the next build', () => {
     // and the build after it, from what this one kept
     retitle(root, DST, 'DST retitled');
     await expectSameAsCold(root, await updateKnowledgeBase(ctx));
+  });
+
+  it('is left as it was after an edit that leaves every line the same, and printed from it; written again when a line changes', async () => {
+    const { root, ctx, cachePath } = setup();
+    const first = await updateKnowledgeBase(ctx);
+    const fileOf = () => {
+      const { ino, mtimeMs } = statSync(reportPathFor(cachePath));
+      return { ino, mtimeMs, bytes: readFileSync(reportPathFor(cachePath)).toString() };
+    };
+    const kept = fileOf();
+    expect(kept.bytes).toBe(Buffer.from(first.report.bytes).toString());
+    retitle(root, LB, 'Load balancer retitled');
+    const retitled = await updateKnowledgeBase(ctx);
+    expect(fileOf()).toEqual(kept);
+    await expectSameAsCold(root, retitled);
+    const printed = captureContext(root);
+    retitled.report.writeTo(printed.stdout);
+    expect(printed.out_()).toBe(kept.bytes);
+    // a new line (an unknown service): the report is written again
+    writeFileSync(join(root, pathOf(LB)), incidentText({ ...LB, services: ['webmail', 'smtp'] }));
+    const changed = await updateKnowledgeBase(ctx);
+    expect(fileOf().bytes).not.toBe(kept.bytes);
+    expect(fileOf().bytes).toBe(Buffer.from(changed.report.bytes).toString());
+    await expectSameAsCold(root, changed);
   });
 
   it("keeps a build's problems as they were when a later build changed the cache before they were read", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { reportOf, type KeptReport, type Report } from '../src/db/report.js';
+import { keptInMemory, reportOf, type KeptReport, type Report } from '../src/db/report.js';
 import { countBySeverity, formatProblems, problem, sortProblems, type Problem } from '../src/problems.js';
 
 /** The report put together file by file (and copied from the kept report) is the report of all problems sorted, byte for byte. */
@@ -77,14 +77,14 @@ describe('the report after an edit, copied from the kept report', () => {
   it.each(edits)('%s: the same bytes as from scratch; only the changed files are read', (_, edited) => {
     const kept = build(start);
     const asked: string[] = [];
-    const report = build(edited, { bytes: kept.bytes, parts: kept.parts }, asked);
+    const report = build(edited, keptInMemory(kept.bytes, kept.parts), asked);
     expectSameAsSorted(report, edited);
     const changed = Object.keys(edited.byFile).filter(
       (f) => edited.digests[f] !== undefined || !(f in start.byFile) || edited.others.some((p) => p.file === f),
     );
     expect(asked.sort()).toEqual(changed.sort());
     // and back again, from the edited report
-    const back = build(start, { bytes: report.bytes, parts: report.parts });
+    const back = build(start, keptInMemory(report.bytes, report.parts));
     expectSameAsSorted(back, start);
     expect(back.parts).toBe(kept.parts);
   });
@@ -92,7 +92,7 @@ describe('the report after an edit, copied from the kept report', () => {
   it('reads every file again when the kept report is of another context', () => {
     const kept = build(start);
     const asked: string[] = [];
-    expectSameAsSorted(build({ ...start, context: 'ctx-2' }, { bytes: kept.bytes, parts: kept.parts }, asked), start);
+    expectSameAsSorted(build({ ...start, context: 'ctx-2' }, keptInMemory(kept.bytes, kept.parts), asked), start);
     expect(asked.sort()).toEqual(Object.keys(perFile).sort());
   });
 
@@ -101,16 +101,54 @@ describe('the report after an edit, copied from the kept report', () => {
     const index = JSON.parse(kept.parts) as { runs: unknown[][] };
     const shifted = { ...index, runs: index.runs.map((r, i) => (i === 1 ? [r[0], r[1], Number(r[2]) + 1, r[3], r[4], r[5], r[6]] : r)) };
     const damaged: KeptReport[] = [
-      { bytes: kept.bytes, parts: kept.parts.slice(0, 40) },
-      { bytes: kept.bytes, parts: 'null' },
-      { bytes: kept.bytes, parts: '{"context":"ctx-1","runs":[["a"]]}' },
-      { bytes: kept.bytes, parts: JSON.stringify(shifted) },
-      { bytes: kept.bytes.subarray(0, kept.bytes.length - 1), parts: kept.parts },
+      keptInMemory(kept.bytes, kept.parts.slice(0, 40)),
+      keptInMemory(kept.bytes, 'null'),
+      keptInMemory(kept.bytes, '{"context":"ctx-1","runs":[["a"]]}'),
+      keptInMemory(kept.bytes, JSON.stringify(shifted)),
+      keptInMemory(kept.bytes.subarray(0, kept.bytes.length - 1), kept.parts),
     ];
     for (const bad of damaged) {
       const asked: string[] = [];
       expectSameAsSorted(build(start, bad, asked), start);
       expect(asked.length).toBe(Object.keys(perFile).length);
     }
+  });
+
+  it('is not put together when nothing about it changed (the same lines), and is then the kept bytes', () => {
+    const kept = build(start);
+    // a file edited, its lines the same (a new title): read, compared with the kept lines, not copied
+    const retitled = { ...start, digests: { [C]: 'd1' } };
+    const copies: [number, number][] = [];
+    const watched: KeptReport = {
+      ...keptInMemory(kept.bytes, kept.parts),
+      copyTo: (target, at, from, to) => {
+        copies.push([from, to]);
+        target.set(kept.bytes.subarray(from, to), at);
+      },
+    };
+    const report = build(retitled, watched);
+    expect(report.same).toBe(true);
+    expect(copies.every(([from, to]) => Buffer.from(kept.bytes.subarray(from, to)).toString().startsWith(C))).toBe(true);
+    expectSameAsSorted(report, retitled);
+    expect(report.parts).not.toBe(kept.parts); // the edited file's digest
+    expect(build(start, keptInMemory(report.bytes, report.parts)).parts).toBe(kept.parts);
+  });
+
+  it.each([
+    [
+      'a line changed',
+      {
+        ...start,
+        byFile: { ...perFile, [C]: [problem(C, at(4, 2), 'warning', 'remediation-overdue', 'R9'), perFile[C][1]!] },
+        digests: { [C]: 'd1' },
+      },
+    ],
+    ['a line added', { ...start, byFile: { ...perFile, [B]: [problem(B, at(7), 'error', 'y', 'new')] }, digests: { [B]: 'd1' } }],
+    ['a file removed with its lines', { ...start, byFile: { [A]: perFile[A], [B]: perFile[B], [D]: perFile[D] } }],
+  ] as [string, State][])('is not the kept report when %s', (_, edited) => {
+    const kept = build(start);
+    const report = build(edited, keptInMemory(kept.bytes, kept.parts));
+    expect(report.same).toBe(false);
+    expectSameAsSorted(report, edited);
   });
 });

@@ -1,9 +1,10 @@
 import Database from 'better-sqlite3';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { SourceFile } from '../source/read.js';
 import type { Problem } from '../problems.js';
 import { APPLICATION_ID } from './ownership.js';
-import { fileStampOf, type Replay } from './replay.js';
+import { fileStampOf, openStamped, readRange, type Replay } from './replay.js';
+import type { KeptReport } from './report.js';
 
 /**
  * The parse cache: what reading a file produced (a plain-JSON `SourceFile`), keyed by content
@@ -79,6 +80,12 @@ export interface KeptAcross {
   rejected: string[];
 }
 
+/** The report the last build kept, read from its file (open until the cache is closed), with its digest and stamp. */
+export interface StoredReport extends KeptReport {
+  digest: string;
+  stamp: string;
+}
+
 /** Where the replay's report is kept (see `ParseCache.replay`). */
 export function reportPathFor(cachePath: string): string {
   return `${cachePath}.report`;
@@ -90,6 +97,8 @@ export class ParseCache {
   private readonly putSource: Database.Statement;
   /** The replay's report, a file of its own beside the cache: megabytes written and read in one call, not through SQLite pages and its log. */
   private readonly reportPath: string | undefined;
+  /** The kept reports opened (`keptReport`), closed with the cache. */
+  private readonly opened: number[] = [];
 
   constructor(path: string, version: string);
   constructor(db: Database.Database);
@@ -270,17 +279,22 @@ export class ParseCache {
 
   /**
    * The report the last build printed with the index of its parts (`Replay.parts`, as stored: JSON
-   * read by `db/report.ts`), when the report file is the one its row was written with; else undefined.
+   * read by `db/report.ts`) and its digest, when the report file is the one its row was written
+   * with (held open: read where needed, also after a later build replaced it); else undefined.
    */
-  keptReport(): { bytes: Buffer; parts: string } | undefined {
+  keptReport(): StoredReport | undefined {
     if (!this.reportPath) return undefined;
+    let row: [string, string, string] | undefined;
     try {
-      const row = this.db.prepare('SELECT report_stamp, parts FROM replay').raw().get() as [string, string] | undefined;
-      if (!row || fileStampOf(this.reportPath) !== row[0]) return undefined;
-      return { bytes: readFileSync(this.reportPath), parts: row[1] };
+      row = this.db.prepare('SELECT report_stamp, parts, digest FROM replay').raw().get() as typeof row;
     } catch {
       return undefined; // none, or a cache made before the table (or its column) was
     }
+    const file = row && openStamped(this.reportPath, row[0]);
+    if (!row || !file) return undefined;
+    this.opened.push(file.fd);
+    const [stamp, parts, digest] = row;
+    return { parts, digest, stamp, size: file.size, copyTo: (target, at, start, end) => readRange(file.fd, target, at, start, end) };
   }
 
   /** Keeps `replay` in place of the one before (nothing is written when it is the same). */
@@ -292,18 +306,29 @@ export class ParseCache {
       // a cache made before the table was
     }
     if (!this.reportPath || (old?.[0] === replay.key && old[1] === replay.manifest && old[2] === replay.digest)) return;
-    const temp = `${this.reportPath}.${process.pid}.tmp`;
-    writeFileSync(temp, replay.report);
-    renameSync(temp, this.reportPath);
+    const stamp = replay.report instanceof Uint8Array ? this.writeReport(replay.report) : this.stillThere(replay.report.kept);
     const { report: _, ...row } = replay;
     this.db.transaction(() => {
       // made again: a cache from before the table (or before one of its columns) gets it as it is now
       this.db.exec('DROP TABLE IF EXISTS replay');
       this.db.exec(CACHE_SQL);
-      this.db
-        .prepare('INSERT INTO replay VALUES (@key, @manifest, @stamp, @digest, @errors, @warnings, @parts)')
-        .run({ ...row, stamp: fileStampOf(this.reportPath!) ?? '' });
+      // a kept report replaced since it was read (another build) is not this one's: no replay is kept
+      if (stamp !== undefined)
+        this.db.prepare('INSERT INTO replay VALUES (@key, @manifest, @stamp, @digest, @errors, @warnings, @parts)').run({ ...row, stamp });
     })();
+  }
+
+  /** Writes the report file (by a temp file and rename); its stamp. */
+  private writeReport(bytes: Uint8Array): string {
+    const temp = `${this.reportPath}.${process.pid}.tmp`;
+    writeFileSync(temp, bytes);
+    renameSync(temp, this.reportPath!);
+    return fileStampOf(this.reportPath!) ?? '';
+  }
+
+  /** `stamp` when the report file still has it, else undefined. */
+  private stillThere(stamp: string): string | undefined {
+    return fileStampOf(this.reportPath!) === stamp ? stamp : undefined;
   }
 
   /** True when no parse is stored. */
@@ -333,6 +358,7 @@ export class ParseCache {
   }
 
   close(): void {
+    for (const fd of this.opened.splice(0)) closeSync(fd);
     this.db.close();
   }
 }

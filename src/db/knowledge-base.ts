@@ -10,7 +10,7 @@ import { digestOf } from '../source/read.js';
 import { loadConfig } from '../kb/config.js';
 import { idsOfFiles, scanIncidentFiles, SCAN_RULE } from '../kb/files.js';
 import { resolveToday } from '../kb/validate.js';
-import { ParseCache, type FileStamp, type StoredReplay } from './cache.js';
+import { ParseCache, reportPathFor, type FileStamp, type StoredReplay, type StoredReport } from './cache.js';
 import { cachePathFor, cacheVersionOf, DB_FILE, checkContextOf, configDigestOf } from './cache-key.js';
 import { loadIncidents, type IncidentSource } from './incident-source.js';
 import { META } from './schema.js';
@@ -28,7 +28,7 @@ import {
 } from './database-file.js';
 import { copyFile, manifestOf, replayKey, statFiles, statOf, withStampedFile, type FileStat } from './replay.js';
 import { validateAll } from './incremental-check.js';
-import { allProblems, reportOf as assembleReport, type KeptReport, type Report } from './report.js';
+import { allProblems, keptBytes, reportOf as assembleReport, type KeptReport, type Report } from './report.js';
 import { asUserError, onFile } from '../output/file-error.js';
 import { checkTargets, refuseInsideIncidents } from '../kb/targets.js';
 import { claimDatabaseFiles } from './ownership.js';
@@ -182,16 +182,14 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
     const built = await bringUpToDate(ctx, cache, { ...base, files, stats, startedMs, configDigest, scanned, loaded });
     const { problems, validByFile, report } = built;
     const manifest = manifestOf(files, stats, statOf(dbPath), built.stamps);
-    cache.saveReplay({
-      key,
-      manifest,
-      report: report.bytes,
-      digest: report.digest,
-      errors: report.errors,
-      warnings: report.warnings,
-      parts: report.parts,
-    });
-    return knowledgeBase({ ...base, ...built, problems, validByFile: () => validByFile, report: printedReport(report) });
+    const { kept, digest, errors, warnings, parts } = report;
+    cache.saveReplay({ key, manifest, report: kept === undefined ? report.bytes : { kept }, digest, errors, warnings, parts });
+    // the kept report's bytes: printed from its file, as a replay's
+    const printed =
+      kept === undefined
+        ? printedReport(report)
+        : replayedReport({ report: { path: reportPathFor(cachePath), stamp: kept }, errors, warnings }, problems);
+    return knowledgeBase({ ...base, ...built, problems, validByFile: () => validByFile, report: printed });
   } finally {
     cache.close();
   }
@@ -244,12 +242,28 @@ function replayedReport(replay: StoredReplay, problems: () => Problem[]): Printe
  */
 function reportOf(problems: readonly Problem[], kept: KeptReport | undefined) {
   const bytes = Buffer.from(formatProblems(problems));
-  const parts = kept && bytes.equals(kept.bytes) ? kept.parts : '';
-  return encoded({ bytes, ...countBySeverity(problems), parts });
+  const parts = kept && kept.size === bytes.length && bytes.equals(keptBytes(kept)) ? kept.parts : '';
+  return encoded({ bytes, ...countBySeverity(problems), parts, same: false });
 }
 
-function encoded(report: Report) {
-  return { ...report, digest: digestOf(report.bytes) };
+/** A report as the build keeps it: the bytes the build made, or the kept report's (`kept`: its file's stamp). */
+type EncodedReport = Omit<Report, 'same'> & { digest: string; kept: string | undefined };
+
+/** `report` with its digest: when it is the kept report's bytes, that report's digest (not hashed again) and stamp. */
+function encoded(report: Report, stored?: StoredReport): EncodedReport {
+  const kept = report.same ? stored?.stamp : undefined;
+  const digest = kept !== undefined ? stored!.digest : digestOf(report.bytes);
+  const { errors, warnings, parts } = report;
+  return {
+    get bytes() {
+      return report.bytes;
+    },
+    errors,
+    warnings,
+    parts,
+    digest,
+    kept,
+  };
 }
 
 /** A value made on first call; `made` tells whether it has been. */
@@ -406,8 +420,10 @@ async function rebuild(
     const others = [...loaded.problems, ...scanned.problems, ...validation.across];
     const all = lazily(() => allProblems(files, validation.problemsOf, others));
     const digestOfFile = (file: string) => stamps.get(file)!.digest;
+    const kept = cache.keptReport();
     const report = encoded(
-      assembleReport({ files, digestOf: digestOfFile, context, problemsOf: validation.problemsOf, others, kept: cache.keptReport() }),
+      assembleReport({ files, digestOf: digestOfFile, context, problemsOf: validation.problemsOf, others, kept }),
+      kept,
     );
     const validByFile = new Map(validation.valid.map((v) => [v.file, { id: v.id, digest: v.digest }]));
     const fileRows = files.map((file) => ({

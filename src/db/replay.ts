@@ -16,8 +16,11 @@ export interface Replay {
   key: string;
   /** The digest of every incident file and the database as the build saw them (see `manifestOf`). */
   manifest: string;
-  /** The problems as `check` prints them (`formatProblems`), UTF-8: a string of 20,000 lines costs far more to read back and write. */
-  report: Uint8Array;
+  /**
+   * The problems as `check` prints them (`formatProblems`), UTF-8: a string of 20,000 lines costs
+   * far more to read back and write; or the kept report file, by its stamp, when these are its bytes.
+   */
+  report: Uint8Array | { kept: string };
   /** The report's digest: a build compares it, not the report, with the one it would store. */
   digest: string;
   errors: number;
@@ -55,6 +58,17 @@ const stampOf = (stat: FileStat | Stats) => `${stat.size}:${stat.mtimeMs}:${stat
  * file, so not one renamed in its place since); undefined when it is not or cannot be opened.
  */
 export function withStampedFile<T>(path: string, stamp: string, use: (fd: number) => T): T | undefined {
+  const file = openStamped(path, stamp);
+  if (!file) return undefined;
+  try {
+    return use(file.fd);
+  } finally {
+    closeSync(file.fd);
+  }
+}
+
+/** The file at `path` open, with its size, when it is the file stamped `stamp` (the caller closes it); else undefined. */
+export function openStamped(path: string, stamp: string): { fd: number; size: number } | undefined {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -62,9 +76,21 @@ export function withStampedFile<T>(path: string, stamp: string, use: (fd: number
     return undefined;
   }
   try {
-    return stampOf(fstatSync(fd)) === stamp ? use(fd) : undefined;
-  } finally {
-    closeSync(fd);
+    const stat = fstatSync(fd);
+    if (stampOf(stat) === stamp) return { fd, size: stat.size };
+  } catch {
+    // not stat'ed: not the file
+  }
+  closeSync(fd);
+  return undefined;
+}
+
+/** Reads bytes [start, end) of the open file `fd` into `target` at `at`; fails when the file is shorter. */
+export function readRange(fd: number, target: Uint8Array, at: number, start: number, end: number): void {
+  for (let done = 0; done < end - start; ) {
+    const n = readSync(fd, target, at + done, end - start - done, start + done);
+    if (n === 0) throw new Error('the kept report is shorter than its stamp says');
+    done += n;
   }
 }
 

@@ -9,11 +9,18 @@ import { compareProblems, countBySeverity, formatProblems, sortProblems, type Pr
  * that have cross-file, scan or config problems) are formatted again, and no other problem is read.
  */
 export interface Report {
-  bytes: Buffer;
+  /** The report's bytes, put together on first use. */
+  readonly bytes: Buffer;
   errors: number;
   warnings: number;
   /** The index of the report's runs, as stored (JSON of `Index`); '' when the report has none. */
   parts: string;
+  /**
+   * True when the bytes are the kept report's, byte for byte (only its index may differ: a file's
+   * digest): after an edit that left every file's lines as they were, the build neither puts the
+   * report together, nor hashes nor writes it again.
+   */
+  same: boolean;
 }
 
 /** One run: the file, the digest its check was made for ('' for none), bytes [start, end), its counts, and 1 when only its check's problems are in it. */
@@ -24,10 +31,25 @@ interface Index {
   runs: Run[];
 }
 
-/** What the build kept: the report it printed, and its index as stored. */
+/** What the build kept: the report it printed (read only where needed), and its index as stored. */
 export interface KeptReport {
-  bytes: Uint8Array;
   parts: string;
+  /** The report's length in bytes. */
+  size: number;
+  /** Copies the report's bytes [start, end) into `target` at `at`. */
+  copyTo(target: Uint8Array, at: number, start: number, end: number): void;
+}
+
+/** A kept report held in memory. */
+export function keptInMemory(bytes: Uint8Array, parts: string): KeptReport {
+  return { parts, size: bytes.length, copyTo: (target, at, start, end) => target.set(bytes.subarray(start, end), at) };
+}
+
+/** The whole kept report. */
+export function keptBytes(kept: KeptReport): Buffer {
+  const bytes = Buffer.allocUnsafe(kept.size);
+  kept.copyTo(bytes, 0, 0, kept.size);
+  return bytes;
 }
 
 export interface ReportInput {
@@ -76,7 +98,7 @@ export function reportOf(input: ReportInput): Report {
   const digests = new Set(files);
   for (const [file, list] of byFile(loose)) parts.push(madePart(file, digests.has(file) ? digestOf(file) : '', list, 0));
   parts.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  return joined(parts, input.context, input.kept?.bytes);
+  return joined(parts, input.context, previous && input.kept);
 }
 
 function madePart(file: string, digest: string, list: readonly Problem[], pure: 0 | 1): Part {
@@ -94,20 +116,28 @@ function byFile(problems: readonly Problem[]): Map<string, Problem[]> {
   return map;
 }
 
-/** The parts as one buffer (runs of made lines encoded at once, copied runs that follow each other copied at once) and its index. */
-function joined(parts: readonly Part[], context: string, kept: Uint8Array | undefined): Report {
-  const pieces: Uint8Array[] = [];
+/** A piece of the report at `at`: lines made now (encoded), or a run of the kept report. */
+type Piece = { at: number } & ({ made: Buffer } | { from: [start: number, end: number] });
+
+/**
+ * The parts as pieces (runs of made lines encoded at once, copied runs that follow each other
+ * copied at once) and its index; the bytes are put together in one buffer when first asked for.
+ */
+function joined(parts: readonly Part[], context: string, kept: KeptReport | undefined): Report {
+  const pieces: Piece[] = [];
   const runs: Run[] = [];
   let offset = 0;
   let errors = 0;
   let warnings = 0;
   let text = '';
+  let at = 0;
   let copy: [number, number] | undefined;
   const flush = () => {
-    if (text) pieces.push(Buffer.from(text));
-    if (copy) pieces.push(kept!.subarray(copy[0], copy[1]));
+    if (text) pieces.push({ at, made: Buffer.from(text) });
+    if (copy) pieces.push({ at, from: copy });
     text = '';
     copy = undefined;
+    at = offset;
   };
   for (const part of parts) {
     let length: number;
@@ -127,12 +157,38 @@ function joined(parts: readonly Part[], context: string, kept: Uint8Array | unde
     warnings += part.warnings;
   }
   flush();
-  const index: Index = { context, runs };
-  return { bytes: Buffer.concat(pieces, offset), errors, warnings, parts: JSON.stringify(index) };
+  const size = offset;
+  let bytes: Buffer | undefined;
+  return {
+    get bytes() {
+      return (bytes ??= assembled(pieces, size, kept));
+    },
+    errors,
+    warnings,
+    parts: JSON.stringify({ context, runs } satisfies Index),
+    same: kept !== undefined && kept.size === size && pieces.every((piece) => isKept(piece, kept)),
+  };
+}
+
+/** True when `piece` is the kept report's bytes where it lies. */
+function isKept(piece: Piece, kept: KeptReport): boolean {
+  if ('from' in piece) return piece.from[0] === piece.at;
+  const there = Buffer.allocUnsafe(piece.made.length);
+  kept.copyTo(there, 0, piece.at, piece.at + piece.made.length);
+  return there.equals(piece.made);
+}
+
+function assembled(pieces: readonly Piece[], size: number, kept: KeptReport | undefined): Buffer {
+  const bytes = Buffer.allocUnsafe(size);
+  for (const piece of pieces) {
+    if ('made' in piece) piece.made.copy(bytes, piece.at);
+    else kept!.copyTo(bytes, piece.at, piece.from[0], piece.from[1]);
+  }
+  return bytes;
 }
 
 function plain(problems: readonly Problem[]): Report {
-  return { bytes: Buffer.from(formatProblems(problems)), ...countBySeverity(problems), parts: '' };
+  return { bytes: Buffer.from(formatProblems(problems)), ...countBySeverity(problems), parts: '', same: false };
 }
 
 /** The kept report's runs by file, when it has an index of this context that fits it (a damaged one is not used). */
@@ -152,7 +208,7 @@ function keptRuns(kept: KeptReport | undefined, context: string): Map<string, Ru
     offset = run[3];
     runs.set(run[0], run);
   }
-  return offset === kept.bytes.length ? runs : undefined;
+  return offset === kept.size ? runs : undefined;
 }
 
 function isRun(run: unknown): run is Run {
