@@ -65,6 +65,7 @@ export function shardsFromKept(db: Database.Database, siteDir: string, base: str
     );
   });
   kept.shards = kept.shards.slice(-KEPT_SHARDS);
-  writeFileAtomic(join(siteDir, SEARCH_TERMS_FILE), JSON.stringify(kept));
+  // only a cache (one lost or torn is not used: its incidents are read again): no fsync
+  writeFileAtomic(join(siteDir, SEARCH_TERMS_FILE), JSON.stringify(kept), { durable: false });
   return scripts;
 }
