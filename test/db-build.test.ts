@@ -6,6 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cachePathFor, updateKnowledgeBase, type BuiltKnowledgeBase } from '../src/db/knowledge-base.js';
 import { runCheck } from '../src/commands/check.js';
 import { SCHEMA_VERSION } from '../src/db/schema.js';
+import { keptPathFor, readPrevious } from '../src/db/database-file.js';
+import { keptFromBasis } from '../src/db/kept-basis.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
 import { BAD, CONFIG, DST, fixtureFiles, incidentText, LATE, LB, pathOf, POP } from './fixtures/db-kb.js';
 
@@ -45,6 +47,26 @@ function integrityCheck(kb: BuiltKnowledgeBase): boolean {
     writable.close();
     rmSync(copy);
   }
+}
+
+/** The basis a build recorded of the kept database (`db/kept-basis.ts`), as stored. */
+function recordedBasis(kb: BuiltKnowledgeBase): unknown {
+  const cache = new Database(cachePathFor(kb.dbPath), { readonly: true });
+  try {
+    const json = cache.prepare('SELECT json FROM basis').pluck().get() as string | undefined;
+    return json === undefined ? undefined : JSON.parse(json);
+  } finally {
+    cache.close();
+  }
+}
+
+/** The kept database as the next build knows it from the recorded basis: the kept database as read, row for row. */
+function expectKeptFromBasis(kb: BuiltKnowledgeBase) {
+  const known = keptFromBasis(kb.dbPath, readPrevious(kb.dbPath), recordedBasis(kb));
+  const read = readPrevious(keptPathFor(kb.dbPath));
+  expect(known).toBeDefined();
+  const rows = (p: typeof read) => ({ meta: p?.meta, files: p?.files, incidents: p?.incidents });
+  expect(rows(known)).toEqual(rows(read));
 }
 
 describe('postmortem build: the database', () => {
@@ -180,6 +202,7 @@ describe('postmortem build: the database', () => {
 
     writeFileSync(join(root, pathOf(LB)), incidentText({ ...LB, title: 'Load balancers saturated' }));
     let kb = await updateKnowledgeBase(ctx);
+    expectKeptFromBasis(kb);
     expect(kb).toMatchObject({ parsed: 1, changed: { added: [], changed: [LB.id], removed: [] } });
     expect(one(kb, 'SELECT title FROM incidents WHERE id = ?', LB.id)).toBe('Load balancers saturated');
     expect(one(kb, 'SELECT count(*) FROM remediations WHERE incident_id = ?', LB.id)).toBe(3);
@@ -205,10 +228,12 @@ describe('postmortem build: the database', () => {
     };
     writeFileSync(join(root, pathOf(extra)), incidentText(extra));
     kb = await updateKnowledgeBase(ctx);
+    expectKeptFromBasis(kb);
     expect(kb).toMatchObject({ parsed: 1, changed: { added: [extra.id], changed: [], removed: [] } });
 
     rmSync(join(root, pathOf(POP)));
     kb = await updateKnowledgeBase(ctx);
+    expectKeptFromBasis(kb);
     expect(kb).toMatchObject({ parsed: 0, changed: { added: [], changed: [], removed: [POP.id] } });
     expect(one(kb, 'SELECT count(*) FROM incident_services WHERE incident_id = ?', POP.id)).toBe(0);
     expect(one(kb, "SELECT count(*) FROM search_fts WHERE search_fts MATCH 'descriptors'")).toBe(0);
@@ -217,6 +242,7 @@ describe('postmortem build: the database', () => {
     mkdirSync(join(root, 'incidents/2007'));
     renameSync(join(root, pathOf(LATE)), join(root, `incidents/2007/${LATE.id}.md`));
     kb = await updateKnowledgeBase(ctx);
+    expectKeptFromBasis(kb);
     expect(kb).toMatchObject({ parsed: 0, changed: { added: [], changed: [], removed: [] } });
     expect(one(kb, 'SELECT file FROM incidents WHERE id = ?', LATE.id)).toBe(`incidents/2007/${LATE.id}.md`);
 
@@ -246,6 +272,32 @@ describe('postmortem build: the database', () => {
     expect(all(kb, mail)).toEqual(all(fresh, mail));
     expect(all(kb, mail).length).toBeGreaterThan(2);
     expect(integrityCheck(kb)).toBe(true);
+  });
+
+  it('reads the kept database itself when the recorded basis is not of its files, or damaged', async () => {
+    const { root, ctx } = setup();
+    await updateKnowledgeBase(ctx);
+    writeFileSync(join(root, pathOf(LB)), incidentText({ ...LB, title: 'Load balancers saturated' }));
+    const kb = await updateKnowledgeBase(ctx);
+    const basis = recordedBasis(kb) as { delta: unknown[] };
+    expect(basis.delta.length).toBe(1);
+    const current = readPrevious(kb.dbPath);
+    expect(keptFromBasis(kb.dbPath, current, { ...basis, delta: [[1, 2, 3]] })).toBeUndefined();
+    expect(keptFromBasis(kb.dbPath, current, { ...basis, meta: 'x' })).toBeUndefined();
+    expect(keptFromBasis(kb.dbPath, current, null)).toBeUndefined();
+    expect(keptFromBasis(kb.dbPath, current, basis)).toBeDefined();
+    // another kept database in its place (same content, another file)
+    const kept = keptPathFor(kb.dbPath);
+    copyFileSync(kept, `${kept}.copy`);
+    renameSync(`${kept}.copy`, kept);
+    expect(keptFromBasis(kb.dbPath, current, basis)).toBeUndefined();
+    // and the build then reads it: the same database as from scratch
+    writeFileSync(join(root, pathOf(DST)), incidentText({ ...DST, title: 'Clocks changed again' }));
+    const next = await updateKnowledgeBase(ctx);
+    const fresh = await updateKnowledgeBase({ ...ctx }, { dbPath: join(root, 'fresh', 'kb.db') });
+    const titles = (k: BuiltKnowledgeBase) => all(k, 'SELECT id, title FROM incidents ORDER BY id');
+    expect(titles(next)).toEqual(titles(fresh));
+    expectKeptFromBasis(next);
   });
 
   it('applies the cross-file rules to unchanged files: duplicate ids and related incidents that disappear', async () => {

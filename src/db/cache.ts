@@ -5,6 +5,7 @@ import type { Problem } from '../problems.js';
 import { APPLICATION_ID } from './ownership.js';
 import { fileStampOf, openStamped, readRange, type Replay } from './replay.js';
 import type { KeptReport } from './report.js';
+import type { KeptBasis } from './kept-basis.js';
 
 /**
  * The parse cache: what reading a file produced (a plain-JSON `SourceFile`), keyed by content
@@ -32,6 +33,9 @@ const CHECK_PROBLEMS_SQL =
 /** The last cross-file stage's result with what it depended on (see `KeptAcross`). */
 const ACROSS_SQL = 'CREATE TABLE IF NOT EXISTS across (key TEXT NOT NULL, json TEXT NOT NULL);';
 
+/** What the last build that wrote the database recorded of the kept one (`db/kept-basis.ts`). */
+const BASIS_SQL = 'CREATE TABLE IF NOT EXISTS basis (json TEXT NOT NULL);';
+
 const CACHE_SQL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sources (digest TEXT PRIMARY KEY, json TEXT NOT NULL);
@@ -39,6 +43,7 @@ CREATE TABLE IF NOT EXISTS stamps (file TEXT PRIMARY KEY, size INTEGER NOT NULL,
 CREATE TABLE IF NOT EXISTS checks (file TEXT PRIMARY KEY, digest TEXT NOT NULL, context TEXT NOT NULL, json TEXT NOT NULL);
 ${CHECK_PROBLEMS_SQL}
 ${ACROSS_SQL}
+${BASIS_SQL}
 CREATE TABLE IF NOT EXISTS replay (key TEXT NOT NULL, manifest TEXT NOT NULL, report_stamp TEXT NOT NULL, digest TEXT NOT NULL, errors INTEGER NOT NULL, warnings INTEGER NOT NULL, parts TEXT NOT NULL);
 `;
 
@@ -143,7 +148,7 @@ export class ParseCache {
         }
         db.pragma('synchronous = NORMAL');
         // a cache set up before these tables were gets them (nothing is written when they are there)
-        db.exec(CHECK_PROBLEMS_SQL + ACROSS_SQL);
+        db.exec(CHECK_PROBLEMS_SQL + ACROSS_SQL + BASIS_SQL);
         const stored = db.prepare("SELECT value FROM meta WHERE key = 'version'").pluck().get() as string | undefined;
         if (stored !== version) {
           db.exec(CACHE_SQL);
@@ -213,6 +218,24 @@ export class ParseCache {
     this.db.transaction(() => {
       this.db.exec('DELETE FROM across');
       this.db.prepare('INSERT INTO across VALUES (?, ?)').run(kept.key, JSON.stringify(kept));
+    })();
+  }
+
+  /** The kept database's basis as recorded (its shape is checked by the reader); undefined when none or unreadable. */
+  keptBasis(): unknown {
+    try {
+      const json = this.db.prepare('SELECT json FROM basis').pluck().get() as string | undefined;
+      return json === undefined ? undefined : JSON.parse(json);
+    } catch {
+      return undefined; // damaged
+    }
+  }
+
+  /** Records `basis` in place of the one before (none: the next build reads the kept database). */
+  saveKeptBasis(basis: KeptBasis | undefined): void {
+    this.db.transaction(() => {
+      this.db.exec('DELETE FROM basis');
+      if (basis) this.db.prepare('INSERT INTO basis VALUES (?)').run(JSON.stringify(basis));
     })();
   }
 

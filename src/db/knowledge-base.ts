@@ -28,6 +28,7 @@ import {
 } from './database-file.js';
 import { copyFile, manifestOf, replayKey, statFiles, statOf, withStampedFile, type FileStat } from './replay.js';
 import { validateAll } from './incremental-check.js';
+import { keptBasisAfter, keptFromBasis } from './kept-basis.js';
 import { allProblems, keptBytes, reportOf as assembleReport, type KeptReport, type Report } from './report.js';
 import { asUserError, onFile } from '../output/file-error.js';
 import { checkTargets, refuseInsideIncidents } from '../kb/targets.js';
@@ -407,7 +408,7 @@ async function rebuild(
     return incidentRows(incident, config);
   };
   // Start from the database kept from the build before last when it fits (no copy), else from a copy of the current one.
-  const kept = readPrevious(keptPathFor(dbPath));
+  const kept = keptFromBasis(dbPath, previous, cache.keptBasis()) ?? readPrevious(keptPathFor(dbPath));
   const keptFits =
     kept !== undefined && kept.meta.get(META.toolVersion) === TOOL_VERSION && kept.meta.get(META.configDigest) === configDigest;
   const basis = keptFits ? { previous: kept, path: keptPathFor(dbPath) } : compatible ? { previous: previous!, path: dbPath } : undefined;
@@ -433,6 +434,7 @@ async function rebuild(
       undated: validation.undated.has(file),
     }));
     build.finish(validation.valid, rowsOf, fileRows, { list: all, digest: report.digest }, configDigest, today, history);
+    cache.saveKeptBasis(keptBasisAfter(dbPath, previous, fileRows));
     outcome = {
       problems: keptAsText(all),
       report,
