@@ -8,7 +8,7 @@ import type { Config } from '../schema/config.js';
 import { SITE_DIR, siteBase, type SiteBase } from './base.js';
 import { linkChanges, readListing, whatChanged } from './changes.js';
 import { INCIDENT_PAGE_WEIGHT } from './incident-page.js';
-import { databaseKey, databaseStamp, forgetDone, recordDone } from './done.js';
+import { databaseKey, databaseStamp, forgetDone, recordDone, type ListingTexts } from './done.js';
 import { byId, MANIFEST_FILE, readManifest } from './manifest.js';
 import { siteData } from './model.js';
 import { feedPage } from './feed.js';
@@ -95,6 +95,8 @@ export interface BuildSiteOptions {
   dbPath: string;
   /** Names what the state was kept for: tool version, database schema, config (see `state.ts`). */
   stateKey: string;
+  /** The database's listing (`LISTING_SQL`) when the caller read it from `db` already, with the database's stamp taken before it opened `db`. */
+  listing?: { texts: ListingTexts; stamp: ReturnType<typeof databaseStamp> };
   /** Full typed incidents, for the incident pages rendered again. */
   load(ids: readonly string[]): Incident[];
   /** Where `load` reads them from (worker threads read there too). */
@@ -171,8 +173,9 @@ async function buildSiteWith(o: BuildSiteOptions, threads: { pool?: TaskPool }, 
   // the state is what the build that wrote this manifest saw; with another manifest (a build
   // that failed after writing it, or a manifest deleted), it is not used
   const state = SiteState.load(siteDir, o.stateKey, previous.digest);
-  const dbStamp = databaseStamp(o.dbPath); // before the database is read: a later change is seen next time
-  const listing = readListing(o.db, state);
+  // before the database is read: a later change is seen next time
+  const dbStamp = o.listing ? o.listing.stamp : databaseStamp(o.dbPath);
+  const listing = readListing(o.db, state, o.listing?.texts);
   if (!state) setFlagsFromString(`--heap-growing-percent=${SCRATCH_HEAP_GROWTH}`);
   const early = state ? new Map() : startShards(o.dbPath, listing.ids, threads);
   const changes = whatChanged({ db: o.db, config: o.config, today: o.today, siteDir, templatesAndConfig, previous, state, listing });

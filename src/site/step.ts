@@ -5,7 +5,7 @@ import type { CommandContext } from '../commands/context.js';
 import type { BuiltKnowledgeBase } from '../db/knowledge-base.js';
 import { SITE_DIR, siteBase } from './base.js';
 import type { SiteBuild } from './build.js';
-import { databaseKey, finishedSite, LISTING_SQL, listingKey, stateKeyOf, type ListingTexts } from './done.js';
+import { databaseKey, databaseStamp, finishedSite, LISTING_SQL, listingKey, stateKeyOf, type ListingTexts } from './done.js';
 import { byId, MANIFEST_FILE } from './manifest.js';
 
 /** Every file of the site, from its manifest; undefined when it cannot be read. */
@@ -54,39 +54,39 @@ const fileCount = (site: SiteBuild) => site.unchanged + site.written.length;
 export async function buildSiteFromKnowledgeBase(ctx: CommandContext, kb: BuiltKnowledgeBase): Promise<SiteBuild> {
   const siteDir = join(ctx.out, SITE_DIR);
   const base = siteBase(ctx.root, kb.config);
-  const withDb = <T>(read: (db: ReturnType<BuiltKnowledgeBase['openDb']>) => T): T => {
-    const db = kb.openDb();
-    try {
-      return read(db);
-    } finally {
-      db.close();
-    }
-  };
-  const finished = finishedSite({
-    siteDir,
-    dbPath: kb.dbPath,
-    base: base.base,
-    today: kb.today.toString(),
-    databaseKey: () => withDb((db) => databaseKey(stateKeyOf(db), listingKey(db.prepare(LISTING_SQL).raw().get() as ListingTexts))),
-  });
-  if (finished) return nothingToDo(siteDir, finished);
-  const { buildSite } = await import('./build.js');
-  const db = kb.openDb();
+  // one connection for the record's database key and the build: the listing is read once
+  let db: ReturnType<BuiltKnowledgeBase['openDb']> | undefined;
+  const open = () => (db ??= kb.openDb());
+  let listing: { texts: ListingTexts; stamp: ReturnType<typeof databaseStamp> } | undefined;
   try {
+    const finished = finishedSite({
+      siteDir,
+      dbPath: kb.dbPath,
+      base: base.base,
+      today: kb.today.toString(),
+      databaseKey: () => {
+        const stamp = databaseStamp(kb.dbPath); // before the database is opened (see build.ts)
+        listing = { texts: open().prepare(LISTING_SQL).raw().get() as ListingTexts, stamp };
+        return databaseKey(stateKeyOf(open()), listingKey(listing.texts));
+      },
+    });
+    if (finished) return nothingToDo(siteDir, finished);
+    const { buildSite } = await import('./build.js');
     return await buildSite({
       root: ctx.root,
       out: ctx.out,
       config: kb.config,
       today: kb.today,
-      db,
+      db: open(),
       dbPath: kb.dbPath,
-      stateKey: stateKeyOf(db),
+      stateKey: stateKeyOf(open()),
+      listing,
       load: (ids) => kb.incidents(ids),
       source: kb.incidentSource,
       base,
     });
   } finally {
-    db.close();
+    db?.close();
   }
 }
 
