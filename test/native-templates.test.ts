@@ -29,7 +29,7 @@ function files(dir: string, base = dir): string[] {
     .sort();
 }
 
-const NATIVE = ['layout.hbs', 'incident.hbs', 'remediation-row.hbs', 'incident-links.hbs'];
+const NATIVE = ['layout.hbs', 'incident.hbs', 'remediation-row.hbs', 'incident-links.hbs', 'incident-row.hbs'];
 
 async function bothWays(root: string) {
   roots.push(root);

@@ -1,9 +1,10 @@
 import Handlebars from 'handlebars';
-import type { incidentLinksView, incidentPage, incidentRef, remediationView } from './model.js';
+import type { incidentLinksView, incidentPage, incidentRef, incidentRow, remediationView } from './model.js';
 
 /**
  * The default templates an incident page is made of (`templates/site/layout.hbs`,
- * `incident.hbs`, `remediation-row.hbs`, `incident-links.hbs` and their partials) as plain
+ * `incident.hbs`, `remediation-row.hbs`, `incident-links.hbs` and their partials), and the
+ * incidents' rows of the pages over many (`incident-row.hbs`), as plain
  * string builders: the same bytes as Handlebars fills them (`test/native-templates.test.ts`
  * renders the example, generated and fixture knowledge bases both ways), without its
  * per-value lookups and helper calls, which were a tenth of a worker thread's time on a cold
@@ -27,6 +28,7 @@ type Ref = ReturnType<typeof incidentRef>;
 type IncidentData = ReturnType<typeof incidentPage<unknown>> & Base & { phaseBar: unknown; remediationRowsHtml: unknown; links: unknown };
 type RowData = ReturnType<typeof remediationView> & Base & { showIncident: boolean; incident?: Ref };
 type LinksData = ReturnType<typeof incidentLinksView> & Base;
+type IncidentRowData = ReturnType<typeof incidentRow> & Base;
 type LayoutData = Base & {
   pageTitle: string;
   siteTitle: string;
@@ -49,6 +51,21 @@ function incidentRefs(items: readonly Ref[], empty: string, base: string): strin
       : `<li><span class="incident-id">${e(r.id)}</span> <span class="meta">(not in the knowledge base or not valid)</span></li>\n`;
   }
   return `${out}</ul>\n`;
+}
+
+/** `incident-row.hbs`: a row of the index and of the services' and categories' pages. */
+function incidentRowHtml(d: IncidentRowData): string {
+  return (
+    `<tr data-id="${e(d.id)}" data-started="${e(d.startedKey)}" data-title="${e(d.title)}" data-severity="${e(d.severity)}" data-severity-rank="${e(d.severityRank)}" data-services="${e(d.servicesKey)}" data-category="${e(d.category)}" data-provider="${e(d.provider)}" data-status="${e(d.status)}" data-year="${e(d.year)}" data-duration="${e(d.durationKey)}">\n` +
+    `<td data-label="Started"><time datetime="${e(d.started)}">${e(d.started)}</time></td>\n` +
+    `<td data-label="Incident"><a href="${e(d.base)}${e(d.href)}">${e(d.title)}</a> <span class="incident-id">${e(d.id)}</span></td>\n` +
+    `<td data-label="Severity"><span class="badge ${e(d.severityClass)}">${e(d.severity)}</span></td>\n` +
+    `<td data-label="Services">${join(d.serviceLabels, ', ')}${t(d.moreServices) ? ` and ${e(d.moreServices)} more` : ''}</td>\n` +
+    `<td data-label="Category">${e(d.category)}</td>\n` +
+    `<td data-label="Provider">${t(d.providerName) ? e(d.providerName) : '<span class="none">none</span>'}</td>\n` +
+    `<td data-label="Status">${e(d.status)}</td>\n` +
+    `<td data-label="Duration">${e(d.duration)}</td>\n</tr>\n`
+  );
 }
 
 /** `incident-links.hbs`. */
@@ -236,4 +253,5 @@ export const NATIVE_TEMPLATES: ReadonlyMap<string, { files: readonly string[]; f
   ['incident.hbs', { files: ['incident.hbs', 'owner-link.hbs', 'remediation-table.hbs'], fill: (d) => incident(d as IncidentData) }],
   ['remediation-row.hbs', { files: ['remediation-row.hbs', 'owner-link.hbs'], fill: (d) => remediationRow(d as RowData) }],
   ['incident-links.hbs', { files: ['incident-links.hbs', 'incident-refs.hbs'], fill: (d) => incidentLinks(d as LinksData) }],
+  ['incident-row.hbs', { files: ['incident-row.hbs'], fill: (d) => incidentRowHtml(d as IncidentRowData) }],
 ]);

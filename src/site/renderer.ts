@@ -44,15 +44,21 @@ export function nativeTemplate(root: string, name: string): ((data: object) => s
 export const baseOf = (path: string) => '../'.repeat(path.split('/').length - 1);
 
 export class Renderer {
-  private readonly env: TemplateEnvironment;
+  /** Handlebars with the partials, made for the first template that has no string builder (after an edit, often none). */
+  private handlebars: TemplateEnvironment | undefined;
   private readonly templates = new Map<string, (data: object) => string>();
 
   constructor(
     private readonly root: string,
     private readonly data: SiteData,
-  ) {
-    this.env = renderKit().createEnvironment('internal', HELPERS);
-    for (const [name, file] of Object.entries(PARTIALS)) this.env.registerPartialFile(root, name, `site/${file}`);
+  ) {}
+
+  private get env(): TemplateEnvironment {
+    if (!this.handlebars) {
+      this.handlebars = renderKit().createEnvironment('internal', HELPERS);
+      for (const [name, file] of Object.entries(PARTIALS)) this.handlebars.registerPartialFile(this.root, name, `site/${file}`);
+    }
+    return this.handlebars;
   }
 
   private template(name: string) {
