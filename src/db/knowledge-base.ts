@@ -421,10 +421,10 @@ async function rebuild(
     const others = [...loaded.problems, ...scanned.problems, ...validation.across];
     const all = lazily(() => allProblems(files, validation.problemsOf, others));
     const digestOfFile = (file: string) => stamps.get(file)!.digest;
-    const kept = cache.keptReport();
+    const keptReport = cache.keptReport();
     const report = encoded(
-      assembleReport({ files, digestOf: digestOfFile, context, problemsOf: validation.problemsOf, others, kept }),
-      kept,
+      assembleReport({ files, digestOf: digestOfFile, context, problemsOf: validation.problemsOf, others, kept: keptReport }),
+      keptReport,
     );
     const validByFile = new Map(validation.valid.map((v) => [v.file, { id: v.id, digest: v.digest }]));
     const fileRows = files.map((file) => ({
