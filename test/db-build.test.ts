@@ -332,6 +332,23 @@ describe('postmortem build: the database', () => {
     expect(integrityCheck(kb)).toBe(true);
   });
 
+  it('indexes the other new incidents when one written in an update is then rejected by the cross-file rules', async () => {
+    const { root, ctx } = setup(fixtureFiles([DST, LB, POP]));
+    await updateKnowledgeBase(ctx);
+    // both new: LATE is kept, ORPHAN is written and then rejected (it lists an incident that does not exist)
+    const orphan = { ...POP, id: '2007-08-02-orphan', title: 'Orphaned descriptors', related: ['2007-01-01-none'] };
+    writeFileSync(join(root, pathOf(LATE)), incidentText(LATE));
+    writeFileSync(join(root, pathOf(orphan)), incidentText(orphan));
+    const kb = await updateKnowledgeBase(ctx);
+    expect(kb.problems.filter((p) => p.ruleId === 'related-exists').map((p) => p.file)).toEqual([pathOf(orphan)]);
+    expect(all(kb, 'SELECT id FROM incidents ORDER BY id').map((r) => r.id)).toEqual([DST.id, LB.id, POP.id, LATE.id]);
+    expect(one(kb, 'SELECT count(*) FROM search_fts')).toBe(one(kb, 'SELECT count(*) FROM search_source'));
+    const late =
+      "SELECT DISTINCT d.incident_id FROM search_fts f JOIN search_documents d ON d.doc_id = f.rowid WHERE search_fts MATCH 'late'";
+    expect(all(kb, late).map((r) => r.incident_id)).toContain(LATE.id);
+    expect(integrityCheck(kb)).toBe(true);
+  });
+
   it('rebuilds everything when the config changes, without parsing again', async () => {
     const { root, ctx } = setup();
     await updateKnowledgeBase(ctx);

@@ -8,7 +8,8 @@ import { diffListing, relatedUpdates, type Changes, type Listing } from '../src/
 import { Column } from '../src/site/column.js';
 import { BUILDING_FILE, manifestText, missingPages, readManifest } from '../src/site/manifest.js';
 import { remotePage, writeRemotePage, type Page } from '../src/site/page.js';
-import { createTaskPool } from '../src/site/parallel.js';
+import { createTaskPool, spreadTasks, type ShardTask, type TaskBatch } from '../src/site/parallel.js';
+import type { Thread } from '../src/threads/pool.js';
 import { OpenFiles, spliceFile, writeSpliced } from '../src/site/pieces.js';
 import { planShards } from '../src/site/plan.js';
 import { deleteGone } from '../src/site/save.js';
@@ -348,5 +349,60 @@ describe('incident pages rendered in worker threads (page.ts)', () => {
     expect(r.bytes!.buffer).toBe(spare.buffer);
     expect(writeRemotePage(join(dir, 'a.html'), r, new Set())).toBe(true);
     expect(readFileSync(join(dir, 'a.html'), 'utf8')).toBe('<p>é</p>');
+  });
+});
+
+describe("tasks spread over the threads at once (a cold build's search shards)", () => {
+  const shard = (n: number): ShardTask => ({ kind: 'shard', db: 'kb.db', ids: [`id-${n}`] });
+  /** Threads that answer each task with its ids, later and in another order than asked (or fail). */
+  function fakeThreads(count: number, failing?: number) {
+    const sent: string[][][] = [];
+    const threads = Array.from({ length: count }, (_, k): { thread: Thread } => ({
+      thread: {
+        call<T>(request: { kind: string; body: unknown }) {
+          const { tasks } = request.body as TaskBatch;
+          const ids = tasks.map((t) => (t as ShardTask).ids);
+          sent.push(ids);
+          return new Promise<T>((resolve, reject) =>
+            setTimeout(
+              () => (k === failing ? reject(new Error(`thread ${k} failed`)) : resolve(ids.map((i) => i.join(',')) as T)),
+              (count - k) * 5,
+            ),
+          );
+        },
+      },
+    }));
+    return { threads, sent };
+  }
+
+  it('sends each thread one message with its share and gives every task its own result, in the order of the tasks', async () => {
+    const tasks = Array.from({ length: 11 }, (_, n) => shard(n));
+    const { threads, sent } = fakeThreads(3);
+    const failures: Error[] = [];
+    const results = spreadTasks(tasks, threads, (error) => failures.push(error));
+    expect(sent.map((ids) => ids.length)).toEqual([4, 4, 3]);
+    expect(await Promise.all(results)).toEqual(tasks.map((t) => t.ids.join(',')));
+    expect(failures).toEqual([]);
+  });
+
+  it("rejects a failed thread's tasks and fails the pool, the other threads' tasks still answered", async () => {
+    const tasks = Array.from({ length: 4 }, (_, n) => shard(n));
+    const { threads } = fakeThreads(2, 1);
+    const failures: Error[] = [];
+    const settled = await Promise.allSettled(spreadTasks(tasks, threads, (error) => failures.push(error)));
+    expect(settled.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([
+      'id-0',
+      'thread 1 failed',
+      'id-2',
+      'thread 1 failed',
+    ]);
+    expect(failures.map((e) => e.message)).toEqual(['thread 1 failed']);
+  });
+
+  it('runs them in this thread when there are no worker threads', async () => {
+    const pool = createTaskPool(0);
+    expect(pool.threads).toBe(0);
+    const failing: ShardTask = { kind: 'shard', db: join(tmpdir(), 'no-such-dir', 'kb.db'), ids: ['x'] };
+    await expect(Promise.all(pool.spread([failing]))).rejects.toThrow();
   });
 });

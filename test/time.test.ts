@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { clockTime } from '../src/format/time.js';
 import { isRealDate, isValidTimeZone, parseDate, parseTimestamp, Temporal, today } from '../src/model/time.js';
 import { dateInSpan, spanOf, type ZoneSpan, zoneSpanAt } from '../src/model/zone-record.js';
 
@@ -86,6 +87,41 @@ describe('isRealDate', () => {
           texts.push(`${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`);
     texts.push('2024-1-01', '2024-01-1', '20240101', '+002024-01-01', '2024-01-01T10:00', ' 2024-01-01', '2024-01-01 ', 'today', '');
     for (const text of texts) expect(isRealDate(text), text).toBe(parseDate(text) !== undefined);
+  });
+});
+
+describe('clockTime', () => {
+  it("gives Temporal's toLocaleString text in every era and in zones with odd offsets", () => {
+    const zones = [
+      'America/New_York',
+      'UTC',
+      'Europe/London',
+      'Asia/Kolkata',
+      'Australia/Lord_Howe',
+      'America/St_Johns',
+      'Pacific/Chatham',
+      'Africa/Monrovia',
+    ];
+    const temporal = (i: Temporal.Instant, zone: string) =>
+      i
+        .toZonedDateTimeISO(zone)
+        .toLocaleString('en-US', { hour: 'numeric', minute: '2-digit', timeZoneName: 'short' })
+        .replace(/\u202f/g, ' ');
+    const seen = new Set<string>();
+    for (let year = 1; year <= 9999; year += 37) {
+      // a different day and minute each year, daylight-saving changes (March, October, November) included
+      const date = new Date(0);
+      date.setUTCFullYear(year, (year * 7) % 12, 1 + (year % 28)); // (Date.UTC reads years 0–99 as 1900–1999)
+      date.setUTCHours(year % 24, (year * 13) % 60);
+      const instant = Temporal.Instant.fromEpochMilliseconds(date.getTime());
+      for (const zone of zones) {
+        const text = clockTime(instant, zone);
+        expect(text, `${instant} ${zone}`).toBe(temporal(instant, zone));
+        seen.add(text.replace(/^\d+:\d\d [AP]M /, ''));
+      }
+    }
+    expect(clockTime(Temporal.Instant.from('2007-06-04T13:10:00Z'), 'America/New_York')).toBe('9:10 AM EDT');
+    expect(seen.size).toBeGreaterThan(zones.length); // zone names and offsets of several eras were compared
   });
 });
 

@@ -165,7 +165,7 @@ export class DatabaseBuild {
         this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
         writeConfigRows(this.db, config);
       }
-      this.writer = new IncidentWriter(this.db, !previous);
+      this.writer = new IncidentWriter(this.db);
       for (const [file, old] of previous?.incidents ?? []) {
         if (stamps.get(file)?.digest === old.digest) this.rows.set(old.id, file);
         else this.writer.delete(old.id);

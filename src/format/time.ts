@@ -44,12 +44,19 @@ export function isoDate(instant: Instant, zone: string): string {
   return instant.toZonedDateTimeISO(zone).toPlainDate().toString();
 }
 
-/** "9:10 AM EDT" */
+const clockFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * "9:10 AM EDT", from one formatter per zone (the same text as Temporal's `toLocaleString` with
+ * these options, which made a formatter per call: ~0.2 ms each, most of a customer letter's dates).
+ */
 export function clockTime(instant: Instant, zone: string): string {
-  return instant
-    .toZonedDateTimeISO(zone)
-    .toLocaleString('en-US', { hour: 'numeric', minute: '2-digit', timeZoneName: 'short' })
-    .replace(/\u202f/g, ' ');
+  let format = clockFormats.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone: zone, hour: 'numeric', minute: '2-digit', timeZoneName: 'short' });
+    clockFormats.set(zone, format);
+  }
+  return format.format(instant.epochMilliseconds).replace(/\u202f/g, ' ');
 }
 
 /** "2007-06-04 09:10 EDT" — compact, for tables and timelines. */

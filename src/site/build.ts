@@ -143,7 +143,8 @@ function stopwatch() {
 
 /**
  * A build from scratch of a big knowledge base starts its worker threads at once, on the search
- * shards (which need only the ids and the database), while this thread works out the rest.
+ * shards (which need only the ids and the database), while this thread works out the rest: all
+ * of them handed out now (`spread`), so that no thread waits for this one to ask for more.
  */
 function startShards(dbPath: string, ids: readonly string[], threads: { pool?: TaskPool }): ShardScripts['early'] {
   const early = new Map<number, { ids: string[]; script: Promise<string> }>();
@@ -152,8 +153,9 @@ function startShards(dbPath: string, ids: readonly string[], threads: { pool?: T
   const count = shardCount(ids.length);
   const members = Array.from({ length: count }, () => [] as string[]);
   for (const id of ids) members[shardOf(id, count)]!.push(id);
+  const scripts = pool.spread(members.map((ids) => ({ kind: 'shard', db: dbPath, ids })));
   members.forEach((m, n) => {
-    const script = pool.run([{ kind: 'shard', db: dbPath, ids: m }]).then((r) => r[0]!);
+    const script = scripts[n]!;
     script.catch(() => undefined); // awaited when the shard is written; a failure is reported then
     early.set(n, { ids: m, script });
   });
