@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -127,6 +127,66 @@ describe('postmortem check with the code cache', () => {
     const blocked = join(tempDir(), 'a-file');
     writeFileSync(blocked, '');
     expect(check(blocked)).toEqual({ ...expected(), stderr: '' });
+  });
+});
+
+describe('worker threads with the code cache', () => {
+  // Worker threads run dist/worker.cjs with a code cache of their own (src/threads/worker.ts),
+  // written when the process is about to end. The example knowledge base is big enough for them.
+  /** The threads' caches: every cache file but the main thread's (`site`, from dist/cli.cjs). */
+  const workerCaches = (cacheHome: string) => {
+    const main = createHash('sha256')
+      .update(`${join(PACKAGE_ROOT, 'dist/cli.cjs')}\u0000site`)
+      .digest('hex')
+      .slice(0, 16);
+    return cacheFiles(cacheHome).filter((f) => !f.split('/').at(-1)!.startsWith(`${main}.`));
+  };
+  const contents = (files: string[]) => files.map((f) => readFileSync(f));
+  /** Every file of the site but its state (inode numbers and times). */
+  const siteFiles = (out: string) =>
+    Object.fromEntries(
+      (readdirSync(join(out, 'site'), { recursive: true }) as string[])
+        .filter((f) => !f.startsWith('.state') && !statSync(join(out, 'site', f)).isDirectory())
+        .sort()
+        .map((f) => [f, readFileSync(join(out, 'site', f), 'utf8')]),
+    );
+  const site = (cacheHome: string) => {
+    const out = tempDir();
+    const r = spawnSync(process.execPath, [CLI, 'site', '--root', PACKAGE_ROOT, '--out', out, '--now', NOW], {
+      encoding: 'utf8',
+      env: { ...process.env, XDG_CACHE_HOME: cacheHome, NO_COLOR: '1' },
+    });
+    return { stdout: r.stdout.replaceAll(out, '<out>'), stderr: r.stderr, status: r.status, files: siteFiles(out) };
+  };
+
+  it('writes the same site without a cache, with one, and with a damaged or foreign one; a cache V8 took is kept', () => {
+    const home = tempDir();
+    const first = site(home);
+    expect(first.stderr).toBe('');
+    expect(first.stdout).toMatch(/\b(\d+) of \1 files rendered/);
+    const caches = workerCaches(home);
+    expect(caches).not.toHaveLength(0);
+    const written = contents(caches);
+    expect(site(home)).toEqual(first);
+    expect(workerCaches(home)).toEqual(caches);
+    expect(contents(caches)).toEqual(written);
+
+    for (const cache of caches) {
+      const damaged = readFileSync(cache);
+      damaged.fill(0x5a, 4000, 4100);
+      writeFileSync(cache, damaged);
+    }
+    expect(site(home)).toEqual(first);
+    for (const cache of caches)
+      expect(
+        readFileSync(cache)
+          .subarray(4000, 4100)
+          .every((b) => b === 0x5a),
+      ).toBe(false);
+    for (const cache of caches) writeFileSync(cache, foreignCache());
+    expect(site(home)).toEqual(first);
+    expect(workerCaches(home)).toEqual(caches);
+    for (const cache of caches) expect(readFileSync(cache).equals(foreignCache())).toBe(false);
   });
 });
 

@@ -17,7 +17,9 @@ export type Request =
   | { kind: 'parse'; body: import('../db/parse.js').ParseRequest }
   | { kind: 'site'; body: import('../site/parallel.js').SiteWorkerData }
   | { kind: 'tasks'; body: import('../site/parallel.js').TaskBatch }
-  | { kind: 'shards'; body: { db: string; shards: string[][] } };
+  | { kind: 'shards'; body: { db: string; shards: string[][] } }
+  /** Write the thread's code cache if it has none that V8 took (`worker.ts`). */
+  | { kind: 'code-cache'; body?: undefined };
 
 export interface Thread {
   /**
@@ -53,8 +55,18 @@ export function threadCount(work: number, threshold: number): number {
 /** `count` threads of the pool, started if need be (threads that failed are replaced). */
 export function workerThreads(count: number): Thread[] {
   for (let n = threads.length - 1; n >= 0; n--) if (threads[n]!.dead) threads.splice(n, 1);
+  if (count > 0 && !process.listeners('beforeExit').includes(writeCodeCaches)) process.once('beforeExit', writeCodeCaches);
   while (threads.length < Math.min(count, MAX_THREADS)) threads.push(startThread());
   return threads.slice(0, count);
+}
+
+/**
+ * When the process has nothing left to do, each thread writes its code cache if it needs one
+ * (`worker.ts`); the process ends when they have answered. Once (until threads are started
+ * again): the answers leave the process idle again.
+ */
+function writeCodeCaches(): void {
+  for (const t of threads) if (!t.dead) t.call({ kind: 'code-cache' }).catch(() => undefined);
 }
 
 /** Stops every thread (the process exits without this too: idle threads are unreferenced). */
