@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { UserError } from '../commands/context.js';
 
 /**
@@ -75,14 +75,29 @@ export async function closeWorkerThreads(): Promise<void> {
   await Promise.all(all.map((t) => t.worker.terminate()));
 }
 
+/**
+ * A thread on `worker.ts`. Node refuses V8's own flags in a thread's `execArgv` (`node
+ * --single-threaded-gc …`): they are the process's, so the thread is then started with what it
+ * inherits.
+ */
+function newWorker(options: WorkerOptions): Worker {
+  try {
+    return new Worker(fileURLToPath(workerUrl), options);
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw error;
+    return new Worker(fileURLToPath(workerUrl), { ...options, execArgv: undefined });
+  }
+}
+
 function startThread(): Running {
-  const worker = new Worker(fileURLToPath(workerUrl), {
+  const worker = newWorker({
     // The young generation: a file's parse tree is garbage once its results are made, so a
     // larger one lets fewer minor collections find (and copy, then promote) live trees. With
     // 8 MB a parsing thread spent ~19% of its time collecting garbage; 64 MB cost ~45 MB more
     // peak memory per thread. Since the parse threads keep one compiled schema and parse less
     // Markdown (2026-12-06), 16 MB costs no measurable CPU against 64 MB and ~80 MB less peak
-    // memory in all (cold `site` of 1,000 incidents: 440–460 MB against 538 MB).
+    // memory in all (cold `site` of 1,000 incidents: 440–460 MB against 538 MB); 32 MB measured
+    // the same CPU again on 2026-12-07 (64 MB: +0.5 s and +60 MB).
     resourceLimits: { maxYoungGenerationSizeMb: 16 },
     execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type') && a !== '-e' && a !== '--eval'),
   });
