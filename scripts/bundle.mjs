@@ -3,8 +3,9 @@
 // reads a few files instead of hundreds of modules. Each module keeps its own `import.meta.url`
 // (its place under dist/ as tsc writes it), so worker threads, templates and package lookups
 // resolve exactly as in the unbundled build. The worker threads' module (src/threads/worker.ts) is a
-// second entry, written over tsc's dist/threads/worker.js: a thread then loads the same chunks as
-// the CLI (a few files) instead of tsc's hundreds of modules, each resolved and read on its own.
+// second entry, written over tsc's dist/threads/worker.js: it runs dist/worker.cjs (what a thread
+// answers and every module that loads, as CommonJS) with V8's code cache, or, without it, loads
+// the same chunks as the CLI.
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -162,12 +163,15 @@ const sqliteInBundle = {
   },
 };
 
-/** dist/<name>.cjs: the CLI as one CommonJS file, so V8's code cache can hold it (src/code-cache.ts, src/start.ts). */
-async function commonJsBundle(name, plugins) {
+/**
+ * dist/<name>.cjs: the CLI (or the worker threads' code, from `entry`) as one CommonJS file, so
+ * V8's code cache can hold it (src/code-cache.ts, src/start.ts, src/threads/worker.ts).
+ */
+async function commonJsBundle(name, plugins, entry = join(src, 'cli-bundle.ts')) {
   const outfile = join(dist, `${name}.cjs`);
   await build({
     ...common,
-    entryPoints: [join(src, 'cli-bundle.ts')],
+    entryPoints: [entry],
     outfile,
     format: 'cjs',
     // ES modules' own URL, in CommonJS: this file's (each of our modules keeps its place under dist/, see ownUrl)
@@ -184,3 +188,5 @@ async function commonJsBundle(name, plugins) {
 
 await commonJsBundle('cli', []);
 for (const name of OWN_BUNDLES) await commonJsBundle(name, [onlyCommand(name)]);
+// what a worker thread runs (src/threads/worker.ts): the requests it answers and the modules they load
+await commonJsBundle('worker', [], join(src, 'threads', 'requests.ts'));

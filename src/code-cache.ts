@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+import { threadId } from 'node:worker_threads';
 
 /**
  * Runs a CommonJS bundle with V8's code cache (Node 20 has no compile cache for ES modules):
@@ -14,10 +15,32 @@ import { Script } from 'node:vm';
  * disk, `name`, Node's version and the architecture (see `cacheFileOf`), so a new build never
  * meets an old cache; a file whose bytes do not match the digest it starts with is not used, and V8
  * itself rejects data that does not fit (another V8, other flags, another source length); then
- * the bundle is compiled from its text as if there were no cache, and the cache written anew.
+ * the bundle is compiled from its text as if there were no cache, and the cache written anew
+ * when the process exits.
  * Says whether V8 took the cache, or undefined when there is no such bundle (an unbundled build).
  */
 export function runWithCodeCache(bundle: string, name: string, cacheDir = codeCacheDir()): 'cached' | 'compiled' | undefined {
+  const run = loadWithCodeCache(bundle, name, cacheDir);
+  if (!run) return undefined;
+  if (!run.cached) process.once('exit', run.writeCache);
+  return run.cached ? 'cached' : 'compiled';
+}
+
+/** A bundle run by `loadWithCodeCache`. */
+export interface CachedRun {
+  /** Its `module.exports`. */
+  exports: unknown;
+  /** Whether V8 took the cache. */
+  cached: boolean;
+  /** Writes the cache of what has been compiled so far (atomically; a failure only means a slower next start). */
+  writeCache(): void;
+}
+
+/**
+ * `runWithCodeCache` for a caller that chooses when to write the cache: a worker thread, which
+ * sees no `exit` event when the process ends while it is idle.
+ */
+export function loadWithCodeCache(bundle: string, name: string, cacheDir = codeCacheDir()): CachedRun | undefined {
   const file = cacheFileOf(bundle, name);
   if (!file) return undefined;
   const bytes = readFileSync(bundle);
@@ -30,11 +53,21 @@ export function runWithCodeCache(bundle: string, name: string, cacheDir = codeCa
     filename: bundle,
     cachedData,
   });
-  if (!cachedData || script.cachedDataRejected) process.once('exit', () => writeCache(cachePath, script));
   const module = { exports: {} };
-  const used = cachedData !== undefined && !script.cachedDataRejected;
+  const cached = cachedData !== undefined && !script.cachedDataRejected;
   script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
-  return used ? 'cached' : 'compiled';
+  return { exports: module.exports, cached, writeCache: () => writeCache(cachePath, script) };
+}
+
+/**
+ * V8's flags as its code caches record them: the flag hash of an empty script's cache (the fourth
+ * 32-bit word of the header: magic number, version hash, source hash, flag hash). V8 refuses a
+ * cache made under other flags, and `--heap-growing-percent` is set and reset while the site is
+ * built (`site/build.ts`), for every thread; a thread that writes its cache later than it loads
+ * it compares this first.
+ */
+export function v8FlagHash(): number {
+  return new Script('').createCachedData().readUInt32LE(12);
 }
 
 /**
@@ -81,7 +114,7 @@ function readCache(path: string): Buffer | undefined {
 function writeCache(path: string, script: Script): void {
   try {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    const temp = `${path}.${process.pid}.tmp`;
+    const temp = `${path}.${process.pid}-${threadId}.tmp`;
     const data = script.createCachedData();
     writeFileSync(temp, Buffer.concat([sha256(data), data]));
     renameSync(temp, path);

@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createHash } from 'node:crypto';
 import { Script } from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
+import { generateKnowledgeBase } from '../src/bench/generate.js';
 import { runCheck } from '../src/commands/check.js';
 import { PACKAGE_ROOT } from '../src/paths.js';
 import { BASE_CONFIG, BASE_INCIDENT } from '../src/rules/fixtures.js';
@@ -127,6 +128,84 @@ describe('postmortem check with the code cache', () => {
     const blocked = join(tempDir(), 'a-file');
     writeFileSync(blocked, '');
     expect(check(blocked)).toEqual({ ...expected(), stderr: '' });
+  });
+});
+
+describe('worker threads with the code cache', () => {
+  // Worker threads run dist/worker.cjs with a code cache of their own (src/threads/worker.ts),
+  // named by the V8 flags they started under. 70 incidents: the database's parse starts them
+  // (V8's own flags), then the site's pages run on them (under the site build's heap flag), so
+  // the cache is written twice in the first run: after the first parse, and when it ends.
+  const kb = tempDir();
+  generateKnowledgeBase(kb, 70, 7);
+  /** The threads' caches: every cache file but the main thread's (`site`, from dist/cli.cjs). */
+  const workerCaches = (cacheHome: string) => {
+    const main = createHash('sha256')
+      .update(`${join(PACKAGE_ROOT, 'dist/cli.cjs')}\u0000site`)
+      .digest('hex')
+      .slice(0, 16);
+    return cacheFiles(cacheHome).filter((f) => !f.split('/').at(-1)!.startsWith(`${main}.`));
+  };
+  const contents = (files: string[]) => files.map((f) => readFileSync(f));
+  /** Every file of the site but its state (inode numbers and times). */
+  const siteFiles = (out: string) =>
+    Object.fromEntries(
+      (readdirSync(join(out, 'site'), { recursive: true }) as string[])
+        .filter((f) => !f.startsWith('.state') && !statSync(join(out, 'site', f)).isDirectory())
+        .sort()
+        .map((f) => [f, readFileSync(join(out, 'site', f), 'utf8')]),
+    );
+  const site = (cacheHome: string, out = tempDir()) => {
+    const r = spawnSync(process.execPath, [CLI, 'site', '--root', kb, '--out', out, '--now', NOW], {
+      encoding: 'utf8',
+      env: { ...process.env, XDG_CACHE_HOME: cacheHome, NO_COLOR: '1' },
+    });
+    return { stdout: r.stdout.replaceAll(out, '<out>'), stderr: r.stderr, status: r.status, files: siteFiles(out) };
+  };
+  it('writes the same site without a cache, with one, and with a damaged or foreign one; a cache V8 took is kept', () => {
+    const home = tempDir();
+    const first = site(home);
+    expect(first.stderr).toBe('');
+    expect(first.stdout).toMatch(/\b70 incidents; (\d+) of \1 files rendered/);
+    const caches = workerCaches(home);
+    expect(caches).toHaveLength(1);
+    const written = contents(caches);
+    expect(site(home)).toEqual(first);
+    expect(workerCaches(home)).toEqual(caches);
+    expect(contents(caches)).toEqual(written);
+
+    for (const cache of caches) {
+      const damaged = readFileSync(cache);
+      damaged.fill(0x5a, 4000, 4100);
+      writeFileSync(cache, damaged);
+    }
+    expect(site(home)).toEqual(first);
+    for (const cache of caches)
+      expect(
+        readFileSync(cache)
+          .subarray(4000, 4100)
+          .every((b) => b === 0x5a),
+      ).toBe(false);
+    for (const cache of caches) writeFileSync(cache, foreignCache());
+    expect(site(home)).toEqual(first);
+    expect(workerCaches(home)).toEqual(caches);
+    for (const cache of caches) expect(readFileSync(cache).equals(foreignCache())).toBe(false);
+  });
+
+  it('keeps a cache for threads started while the site is built (under its heap flag), taken next time', () => {
+    const home = tempDir();
+    const out = tempDir();
+    const first = site(home, out);
+    const [started] = workerCaches(home);
+    // the database is up to date: the threads start for the site's pages, under its flag
+    rmSync(join(out, 'site'), { recursive: true });
+    expect(site(home, out)).toEqual(first);
+    const flagged = workerCaches(home).filter((f) => f !== started);
+    expect(flagged).toHaveLength(1);
+    const written = readFileSync(flagged[0]!);
+    rmSync(join(out, 'site'), { recursive: true });
+    expect(site(home, out)).toEqual(first);
+    expect(readFileSync(flagged[0]!).equals(written)).toBe(true);
   });
 });
 

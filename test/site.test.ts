@@ -443,6 +443,21 @@ describe('postmortem site from the built CLI', () => {
     expect(read(dir, 'incidents/2007-06-04-dulles-load-balancer-overload.html')).toContain('<em>');
   });
 
+  it("starts its worker threads when node runs with one of V8's own flags (which a thread may not be given)", async () => {
+    const root = exampleCopy();
+    const run = spawnSync(process.execPath, ['--single-threaded-gc', join(PACKAGE_ROOT, 'dist/cli.js'), 'site', '--root', root], {
+      encoding: 'utf8',
+    });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/\b(\d+) of \1 files rendered/);
+    const fresh = tempKb({});
+    roots.push(fresh);
+    const scratch = await build(root, fresh);
+    const dir = join(root, 'out', 'site');
+    for (const f of scratch.site.files) expect(read(dir, f), f).toBe(read(scratch.dir, f));
+  });
+
   it('reports a site template that does not parse, or asks for what its page does not have, where it is (worker threads too)', async () => {
     const root = exampleCopy();
     mkdirSync(join(root, 'templates/site'), { recursive: true });

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { UserError } from '../commands/context.js';
 
 /**
@@ -17,7 +17,9 @@ export type Request =
   | { kind: 'parse'; body: import('../db/parse.js').ParseRequest }
   | { kind: 'site'; body: import('../site/parallel.js').SiteWorkerData }
   | { kind: 'tasks'; body: import('../site/parallel.js').TaskBatch }
-  | { kind: 'shards'; body: { db: string; shards: string[][] } };
+  | { kind: 'shards'; body: { db: string; shards: string[][] } }
+  /** Write the thread's code cache if it has none that V8 took (`worker.ts`). */
+  | { kind: 'code-cache'; body?: undefined };
 
 export interface Thread {
   /**
@@ -53,8 +55,18 @@ export function threadCount(work: number, threshold: number): number {
 /** `count` threads of the pool, started if need be (threads that failed are replaced). */
 export function workerThreads(count: number): Thread[] {
   for (let n = threads.length - 1; n >= 0; n--) if (threads[n]!.dead) threads.splice(n, 1);
+  if (count > 0 && !process.listeners('beforeExit').includes(writeCodeCaches)) process.once('beforeExit', writeCodeCaches);
   while (threads.length < Math.min(count, MAX_THREADS)) threads.push(startThread());
   return threads.slice(0, count);
+}
+
+/**
+ * When the process has nothing left to do, each thread writes its code cache if it needs one
+ * (`worker.ts`); the process ends when they have answered. Once (until threads are started
+ * again): the answers leave the process idle again.
+ */
+function writeCodeCaches(): void {
+  for (const t of threads) if (!t.dead) t.call({ kind: 'code-cache' }).catch(() => undefined);
 }
 
 /** Stops every thread (the process exits without this too: idle threads are unreferenced). */
@@ -63,14 +75,29 @@ export async function closeWorkerThreads(): Promise<void> {
   await Promise.all(all.map((t) => t.worker.terminate()));
 }
 
+/**
+ * A thread on `worker.ts`. Node refuses V8's own flags in a thread's `execArgv` (`node
+ * --single-threaded-gc …`): they are the process's, so the thread is then started with what it
+ * inherits.
+ */
+function newWorker(options: WorkerOptions): Worker {
+  try {
+    return new Worker(fileURLToPath(workerUrl), options);
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw error;
+    return new Worker(fileURLToPath(workerUrl), { ...options, execArgv: undefined });
+  }
+}
+
 function startThread(): Running {
-  const worker = new Worker(fileURLToPath(workerUrl), {
+  const worker = newWorker({
     // The young generation: a file's parse tree is garbage once its results are made, so a
     // larger one lets fewer minor collections find (and copy, then promote) live trees. With
     // 8 MB a parsing thread spent ~19% of its time collecting garbage; 64 MB cost ~45 MB more
     // peak memory per thread. Since the parse threads keep one compiled schema and parse less
     // Markdown (2026-12-06), 16 MB costs no measurable CPU against 64 MB and ~80 MB less peak
-    // memory in all (cold `site` of 1,000 incidents: 440–460 MB against 538 MB).
+    // memory in all (cold `site` of 1,000 incidents: 440–460 MB against 538 MB); 32 MB measured
+    // the same CPU again on 2026-12-07 (64 MB: +0.5 s and +60 MB).
     resourceLimits: { maxYoungGenerationSizeMb: 16 },
     execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type') && a !== '-e' && a !== '--eval'),
   });

@@ -1,42 +1,27 @@
-import { parentPort } from 'node:worker_threads';
-import type { Request } from './pool.js';
+import { join } from 'node:path';
+import { loadWithCodeCache, v8FlagHash } from '../code-cache.js';
+import { PACKAGE_ROOT } from '../paths.js';
+import type * as Requests from './requests.js';
 
 /**
- * A thread of the pool (`pool.ts`): answers each request with `{ id, result }` or
- * `{ id, error }`, in the order asked. A stage's modules are loaded on the first request of
- * its kind, so a thread that only parses never loads the site's renderers.
+ * A thread of the pool (`pool.ts`). It runs `dist/worker.cjs` (`requests.ts` and every module a
+ * request loads, bundled as CommonJS by scripts/bundle.mjs) with V8's code cache, as the main
+ * thread runs the CLI (`start.ts`): a thread then compiles almost nothing. Without a usable cache
+ * it compiles the bundle and writes the cache while the main thread waits for its answer (an idle
+ * thread ends with the process, unwarned): after the first request of each kind and when the
+ * process has nothing else to do (`requests.ts`). V8 refuses a cache made under other flags, and
+ * the site build sets one while it runs (`v8FlagHash`): the cache is named by the flags the
+ * thread started under, and written only under those. An unbundled build answers from the ES
+ * modules. (This file's own `import.meta.url` is not used: scripts/bundle.mjs places it for a
+ * chunk at the top of dist/.)
  */
-interface Handler {
-  handle(body: unknown): { result: unknown; transfer?: ArrayBuffer[] };
-}
-
-const loaders: Record<Request['kind'], () => Promise<Handler>> = {
-  parse: async () => (await import('../db/parse.js')).parseHandler,
-  site: async () => (await siteWorker()).siteHandler,
-  tasks: async () => (await siteWorker()).tasksHandler,
-  shards: async () => (await import('../site/search.js')).shardsHandler,
-};
-/** The site's handlers, with the rendering code they use (`site/render-kit.ts`) loaded. */
-async function siteWorker() {
-  await (await import('../site/render-kit.js')).loadRenderKit();
-  return import('../site/worker.js');
-}
-const handlers = new Map<string, Promise<Handler>>();
-/** Requests are answered one after another, whatever their modules' loading. */
-let queue: Promise<void> = Promise.resolve();
-
-parentPort!.on('message', (message: Request & { id: number }) => {
-  const handler = handlers.get(message.kind) ?? loaders[message.kind]();
-  handlers.set(message.kind, handler);
-  queue = queue.then(async () => {
-    try {
-      const { result, transfer } = (await handler).handle(message.body);
-      parentPort!.postMessage({ id: message.id, result }, transfer ?? []);
-    } catch (error) {
-      // an expected failure (a knowledge base's template that does not parse, say) stays one
-      const { UserError } = await import('../commands/context.js');
-      const user = error instanceof UserError ? { user: true, hint: error.hint } : {};
-      parentPort!.postMessage({ id: message.id, error: error instanceof Error ? error.message : String(error), ...user });
-    }
+const flags = v8FlagHash();
+const bundled = loadWithCodeCache(join(PACKAGE_ROOT, 'dist', 'worker.cjs'), `worker ${flags}`);
+if (!bundled) (await import('./requests.js')).answerRequests();
+else if (bundled.cached) (bundled.exports as typeof Requests).answerRequests();
+else
+  (bundled.exports as typeof Requests).answerRequests(() => {
+    if (v8FlagHash() !== flags) return false;
+    bundled.writeCache();
+    return true;
   });
-});
