@@ -261,13 +261,13 @@ async function renderAll(w: WriteInput, stale: readonly Page[], finished: (Finis
  * task (the job, what it shows of its neighbours), a promise and what writes it: ~4 KB, which for
  * 10,000 pages handed over at once was ~40 MB of this thread's heap until the last was rendered.
  */
-const REMOTE_WINDOW = 256;
+export const REMOTE_WINDOW = 256;
 
 /**
  * `send` for every page (in order), with at most `REMOTE_WINDOW` of them not yet written; settles
  * when all are written, or at the first failure (no page is sent after it).
  */
-function sendRemote(pages: readonly Page[], send: (page: Page, task: PageTask) => Promise<void>): Promise<void> {
+export function sendRemote(pages: readonly Page[], send: (page: Page, task: PageTask) => Promise<void>): Promise<void> {
   return new Promise((resolve, reject) => {
     let next = 0;
     let pending = 0;
