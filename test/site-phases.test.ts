@@ -16,7 +16,7 @@ import { deleteGone } from '../src/site/save.js';
 import { shardOf, shardPath } from '../src/site/search.js';
 import type { IncidentLinks } from '../src/site/similar.js';
 import type { SiteState } from '../src/site/state.js';
-import { writePages } from '../src/site/write-pages.js';
+import { REMOTE_WINDOW, sendRemote, writePages } from '../src/site/write-pages.js';
 
 /**
  * Each phase of a site build (see src/site/build.ts) on its own, with small inputs. The whole
@@ -250,6 +250,51 @@ describe('phase 4, write: writePages and the manifest', () => {
     const all = { 'b.html': '7', 'with space.html': '8', 'a.html': '10' };
     expect(manifestText({ pages, text }, all)).toBe(manifestText({ pages: {}, text: '' }, all));
     expect(JSON.parse(manifestText({ pages, text }, all)).pages).toEqual(all);
+  });
+});
+
+describe('phase 4, write: incident pages handed to the worker threads a window at a time (sendRemote)', () => {
+  const pages = (n: number): Page[] =>
+    Array.from({ length: n }, (_, k) => ({
+      path: `incidents/i${k}.html`,
+      digest: String(k),
+      remote: () => ({
+        kind: 'page',
+        job: { id: `i${k}`, path: `incidents/i${k}.html`, file: '', digest: '', rest: '', links: '' },
+        linksOf: { related: [], relatedBy: [], similar: [], similarBy: 'none' },
+      }),
+      render: () => ({ content: '' }),
+    }));
+  const later = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+  it('sends every page in order, never more than the window unwritten, and settles when all are written', async () => {
+    const sent: string[] = [];
+    let waiting = 0;
+    let most = 0;
+    await sendRemote(pages(3 * REMOTE_WINDOW + 5), async (_page, task) => {
+      sent.push(task.job.id);
+      most = Math.max(most, ++waiting);
+      await later();
+      waiting--;
+    });
+    expect(sent).toEqual(Array.from({ length: 3 * REMOTE_WINDOW + 5 }, (_, k) => `i${k}`));
+    expect(most).toBe(REMOTE_WINDOW);
+    expect(waiting).toBe(0);
+    await expect(sendRemote([], async () => undefined)).resolves.toBeUndefined();
+  });
+
+  it('rejects with the first failure and sends no page after it', async () => {
+    const sent: string[] = [];
+    const done = sendRemote(pages(3 * REMOTE_WINDOW), async (_page, task) => {
+      sent.push(task.job.id);
+      await later();
+      if (task.job.id === 'i3') throw new Error('disk full');
+    });
+    await expect(done).rejects.toThrow('disk full');
+    const before = sent.length;
+    for (let k = 0; k < 5; k++) await later();
+    expect(sent.length).toBe(before);
+    expect(before).toBeLessThan(3 * REMOTE_WINDOW);
   });
 });
 

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
 import type { IncidentSource } from '../db/incident-source.js';
+import { limitHeapGrowth } from '../heap-growth.js';
 import type { Incident } from '../model/incident.js';
 import type { Temporal } from '../model/time.js';
 import type { Config } from '../schema/config.js';
@@ -53,16 +53,6 @@ import { stalePages, writePages, type ShardScripts } from './write-pages.js';
  */
 export { SITE_DIR, siteBase } from './base.js';
 export { MANIFEST_FILE } from './manifest.js';
-/**
- * How much V8 lets the heaps grow past what their last full collection kept (per cent), while a
- * site is built from scratch. By default a heap may grow up to 4× on a machine with gigabytes of
- * memory: at 10,000 incidents the planning phase took this thread's heap to 330–375 MB for
- * ~130–175 MB kept, and the page threads' heaps to ~115 MB for ~50 MB. With 50%, a cold `build`
- * of 10,000 incidents peaked at 630 MB instead of 772 MB (medians of five), with no CPU difference
- * beyond the runs' spread (see docs/performance.md, fifth round); the setting is V8's, for the
- * whole process, and is put back when the site is built.
- */
-const SCRATCH_HEAP_GROWTH = 50;
 /** At most this many search shards are indexed in one background worker; more go to the pool. */
 const BACKGROUND_SHARDS = 4;
 
@@ -114,14 +104,14 @@ export interface SiteBuild extends SiteBuildResult {
 
 /** Brings `<out>/site/` up to date with the database. */
 export async function buildSite(o: BuildSiteOptions): Promise<SiteBuild> {
-  const threads: { pool?: TaskPool } = {};
+  const threads: { pool?: TaskPool; releaseHeap?: () => void } = {};
   const open = new OpenFiles();
   try {
     return await buildSiteWith(o, threads, open);
   } finally {
     open.closeAll();
     await threads.pool?.close();
-    setFlagsFromString('--heap-growing-percent=0'); // V8's own growth again
+    threads.releaseHeap?.();
   }
 }
 
@@ -163,7 +153,11 @@ function startShards(dbPath: string, ids: readonly string[], threads: { pool?: T
 }
 
 /** `buildSite`, with the worker threads it starts (if any) kept in `threads` and the previous files it holds open in `files`, for the caller to stop and close. */
-async function buildSiteWith(o: BuildSiteOptions, threads: { pool?: TaskPool }, open: OpenFiles): Promise<SiteBuild> {
+async function buildSiteWith(
+  o: BuildSiteOptions,
+  threads: { pool?: TaskPool; releaseHeap?: () => void },
+  open: OpenFiles,
+): Promise<SiteBuild> {
   const siteDir = join(o.out, SITE_DIR);
   const manifestPath = join(siteDir, MANIFEST_FILE);
   const { timings, lap } = stopwatch();
@@ -178,7 +172,8 @@ async function buildSiteWith(o: BuildSiteOptions, threads: { pool?: TaskPool }, 
   // before the database is read: a later change is seen next time
   const dbStamp = o.listing ? o.listing.stamp : databaseStamp(o.dbPath);
   const listing = readListing(o.db, state, o.listing?.texts);
-  if (!state) setFlagsFromString(`--heap-growing-percent=${SCRATCH_HEAP_GROWTH}`);
+  // a site from scratch: the heaps grow less past what they keep (see `heap-growth.ts`)
+  if (!state) threads.releaseHeap = limitHeapGrowth();
   const early = state ? new Map() : startShards(o.dbPath, listing.ids, threads);
   const changes = whatChanged({ db: o.db, config: o.config, today: o.today, siteDir, templatesAndConfig, previous, state, listing });
   lap('summaries');

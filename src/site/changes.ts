@@ -125,8 +125,13 @@ export interface Changes extends ListingDiff {
   state: SiteState | undefined;
   listing: Listing;
   ids: string[];
-  /** The summaries read from the database: those of the incidents whose file changed (all of them from scratch). */
-  fresh: Map<string, SiteIncident>;
+  /**
+   * The remediations of the summaries read from the database (those of the incidents whose file
+   * changed; all of them from scratch): what the action items page shows of them. Only these are
+   * kept of the summaries (10,000 whole summaries are ~38 MB), and only until the pages over many
+   * incidents are rendered (`stalePages` empties the map then).
+   */
+  freshRemediations: Map<string, SiteIncident['remediations']>;
   freshSummary: Map<string, string>;
   /** Incidents whose summary changed (or that are new). */
   summaryChanged: string[];
@@ -159,15 +164,22 @@ export function whatChanged(c: ChangesInput): Changes {
   const { ids } = listing;
   const diff = diffListing(state, listing);
   const { contentChanged, removed, added } = diff;
-  const fresh = new Map(readSiteIncidents(c.db, state ? contentChanged : undefined).map((i) => [i.id, i]));
-  const freshSummary = new Map([...fresh.values()].map((i) => [i.id, summaryDigest(i)]));
-  const summaryChanged = contentChanged.filter((id) => {
-    const n = state?.indexOf(id);
-    return n === undefined || !state!.summaries.equals(n, freshSummary.get(id)!);
-  });
   // a brief is worked out from the summary: only those whose summary changed are new
   const format = zoneFormat(c.config.timezone);
-  const freshBrief = new Map(summaryChanged.map((id) => [id, briefOf(fresh.get(id)!, format)]));
+  const freshSummary = new Map<string, string>();
+  const freshBrief = new Map<string, Brief>();
+  const freshRemediations = new Map<string, SiteIncident['remediations']>();
+  for (const i of summariesOf(c.db, contentChanged)) {
+    const digest = summaryDigest(i);
+    freshSummary.set(i.id, digest);
+    const n = state?.indexOf(i.id);
+    if (n === undefined || !state!.summaries.equals(n, digest)) freshBrief.set(i.id, briefOf(i, format));
+    freshRemediations.set(i.id, i.remediations);
+  }
+  // (a loop, not a closure: one over `freshBrief` would keep every brief, ~19 MB from scratch, in
+  // this function's context, which `oldBrief` and `before` keep to the end of the build)
+  const summaryChanged: string[] = [];
+  for (const id of contentChanged) if (freshBrief.has(id)) summaryChanged.push(id);
   const oldBrief = (id: string): Brief | undefined => {
     const n = state?.indexOf(id);
     return n === undefined ? undefined : state!.facts.brief(n);
@@ -208,7 +220,7 @@ export function whatChanged(c: ChangesInput): Changes {
     state,
     listing,
     ids,
-    fresh,
+    freshRemediations,
     freshSummary,
     summaryChanged,
     freshBrief: briefs,
@@ -225,6 +237,14 @@ export function whatChanged(c: ChangesInput): Changes {
     sameToday: state?.today === todayText,
     building: readBuilding(c.siteDir),
   };
+}
+
+/** Incidents' summaries read at a time: all 10,000 at once are ~38 MB more in the heap while the site is planned. */
+const SUMMARY_PAGE = 1000;
+
+/** The summaries of these incidents (sorted by id), read from the database a page of them at a time. */
+function* summariesOf(db: Database.Database, ids: readonly string[]): Generator<SiteIncident> {
+  for (let at = 0; at < ids.length; at += SUMMARY_PAGE) yield* readSiteIncidents(db, ids.slice(at, at + SUMMARY_PAGE));
 }
 
 /** The briefs of some incidents, made from `facts` when read. */

@@ -24,7 +24,7 @@ import { hash, type Layout } from './state.js';
 import { trendsPage } from './trends.js';
 import type { SiteIncident } from './summaries.js';
 
-/** A page over many incidents: `plan` says which incidents' summaries its fresh pieces need. */
+/** A page over many incidents: `plan` says which incidents' remediations its fresh pieces need. */
 export interface ManyPage {
   path: string;
   digest: string;
@@ -33,8 +33,8 @@ export interface ManyPage {
 }
 
 export interface ManyContext {
-  /** The summary of an incident whose action items are rendered again (see `ManyPage.plan`). */
-  summary(id: string): SiteIncident;
+  /** The remediations of an incident whose action items are rendered again (see `ManyPage.plan`). */
+  remediations(id: string): SiteIncident['remediations'];
   base: string;
   todayText: string;
   shardPaths: string[];
@@ -191,7 +191,7 @@ export function pagesOverMany(data: SiteData, c: ManyContext): ManyPage[] {
         }
       : undefined;
   const item = (id: string, k: number) => {
-    const r = c.summary(id).remediations[k]!;
+    const r = c.remediations(id)[k]!;
     return c.renderer().piece('remediation-row.hbs', {
       ...remediationView(data, r),
       incident: incidentRef(data, id),

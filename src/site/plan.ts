@@ -180,8 +180,8 @@ export interface PagePlan {
   manyPages: ManyPage[];
   /** Pages whose files are deleted (their incident, service or shard is gone). */
   gone: Set<string>;
-  /** Summaries of the incidents whose pieces of pages over many incidents are rendered again (more are added when rendering). */
-  summaryOf: Map<string, SiteIncident>;
+  /** Remediations of the incidents whose pieces of pages over many incidents are rendered again (more are added when rendering). */
+  remediationsOf: Map<string, SiteIncident['remediations']>;
 }
 
 /** Phase 2: the pages the changes can reach, with their digests. */
@@ -211,9 +211,10 @@ export function planPages(p: PlanInput): PagePlan {
       }),
     );
   }
-  const summaryOf = new Map(c.fresh);
+  // (the same map: `stalePages` adds to it, and empties it when the pages over many incidents are rendered)
+  const remediationsOf = c.freshRemediations;
   const isQuick = quick(c, p.missing);
-  const manyPages = isQuick ? [] : manyPagesOf(p, summaryOf);
+  const manyPages = isQuick ? [] : manyPagesOf(p, remediationsOf);
   if (!isQuick) {
     const paths = new Set(manyPages.map((x) => x.path));
     for (const path of Object.keys(c.previous.pages)) {
@@ -225,7 +226,7 @@ export function planPages(p: PlanInput): PagePlan {
     const paths = new Set([...pages.map((x) => x.path), ...manyPages.map((x) => x.path), ...p.shards.paths]);
     for (const path of Object.keys(c.previous.pages)) if (!paths.has(path)) gone.add(path);
   }
-  return { pages, manyPages, gone, summaryOf };
+  return { pages, manyPages, gone, remediationsOf };
 }
 
 /** Pages over many incidents can change only when a summary did (or the date, templates, config), or one of their files is missing. */
@@ -245,7 +246,7 @@ function quick(c: Changes, missing: ReadonlySet<string>): boolean {
 const FEW_FRESH = 8;
 const SLASH = '/'.charCodeAt(0);
 
-function manyPagesOf(p: PlanInput, summaryOf: ReadonlyMap<string, SiteIncident>): ManyPage[] {
+function manyPagesOf(p: PlanInput, remediationsOf: ReadonlyMap<string, SiteIncident['remediations']>): ManyPage[] {
   const c = p.changes;
   const { state } = c;
   const freshSet = new Set(c.freshBrief.keys());
@@ -259,7 +260,7 @@ function manyPagesOf(p: PlanInput, summaryOf: ReadonlyMap<string, SiteIncident>)
     ),
     sameItems:
       c.sameToday && same((b) => b.remediations.map((r) => `${r.id}\u0001${r.owner}\u0001${r.status}\u0001${r.due}`).join('\u0000')),
-    summary: (id) => summaryOf.get(id)!,
+    remediations: (id) => remediationsOf.get(id)!,
     base: c.base,
     todayText: c.todayText,
     shardPaths: p.shards.paths,

@@ -8,7 +8,7 @@ import type { Config } from '../schema/config.js';
 import type { Changes } from './changes.js';
 import { BUILDING_FILE, manifestText, type PreviousManifest } from './manifest.js';
 import { writePage, writeRemotePage, type Page, type PagePieces } from './page.js';
-import type { TaskPool } from './parallel.js';
+import type { PageTask, TaskPool } from './parallel.js';
 import { replaceFile } from './pieces.js';
 import type { PagePlan, ShardPage } from './plan.js';
 import type { Layout } from './state.js';
@@ -25,8 +25,8 @@ const CHUNK = 1000;
 
 /** A search shard's script as it is being indexed (see `build.ts`): from scratch, or after an edit in a worker of its own. */
 export interface ShardScripts {
-  /** Shards started before anything else on a build from scratch, by number. */
-  early: ReadonlyMap<number, { ids: string[]; script: Promise<string> }>;
+  /** Shards started before anything else on a build from scratch, by number (each taken out when its page is planned). */
+  early: Map<number, { ids: string[]; script: Promise<string> }>;
   /** The stale shards' scripts, in order, when indexed in a background worker. */
   background: Promise<string[]> | undefined;
 }
@@ -34,7 +34,7 @@ export interface ShardScripts {
 /**
  * Phase 3: the planned pages that are stale (digest changed, file missing), in the order they
  * are rendered: assets and incident pages, pages over many incidents, search shards. The
- * summaries the fresh pieces of pages over many incidents need are read here.
+ * remediations the fresh pieces of pages over many incidents need are read here.
  */
 export async function stalePages(
   db: Database.Database,
@@ -51,24 +51,40 @@ export async function stalePages(
   const staleMany = plan.manyPages.filter(isStale);
   // planning the pages over many incidents makes their pieces (Handlebars' safe strings)
   if (stale.length + staleMany.length > 0) await loadRenderKit();
-  // the summaries that fresh pieces of pages over many incidents need (action items)
-  const wanted = [...new Set(staleMany.flatMap((p) => p.plan()))].filter((id) => !plan.summaryOf.has(id));
-  for (const i of readSiteIncidents(db, wanted)) plan.summaryOf.set(i.id, i);
-  for (const p of staleMany) stale.push({ path: p.path, digest: p.digest, render: () => p.render() });
+  // the remediations that fresh pieces of pages over many incidents need (action items)
+  const wanted = [...new Set(staleMany.flatMap((p) => p.plan()))].filter((id) => !plan.remediationsOf.has(id));
+  for (const i of readSiteIncidents(db, wanted)) plan.remediationsOf.set(i.id, i.remediations);
+  // the remediations are let go once the last of those pages is rendered (10,000 incidents' are ~17 MB)
+  let manyLeft = staleMany.length;
+  for (const p of staleMany)
+    stale.push({
+      path: p.path,
+      digest: p.digest,
+      render: () => {
+        const out = p.render();
+        if (--manyLeft === 0) plan.remediationsOf.clear();
+        return out;
+      },
+    });
   const { background } = scripts;
   const backgroundResults = background?.then((s) => new Map(staleShards.map((shard, n) => [shard.path, s[n]!])));
   backgroundResults?.catch(() => undefined);
   for (const s of staleShards) {
     // indexed already (`early`) when the members are the same
-    const started = scripts.early.get(shardPaths.indexOf(s.path));
-    const script = started && started.ids.join('\n') === s.ids.join('\n') ? started.script : undefined;
+    const n = shardPaths.indexOf(s.path);
+    const started = scripts.early.get(n);
+    scripts.early.delete(n);
+    let script = started && started.ids.join('\n') === s.ids.join('\n') ? started.script : undefined;
     stale.push({
       path: s.path,
       digest: s.digest,
       tasks: background || script ? undefined : () => [{ kind: 'shard', db: dbPath, ids: s.ids }],
-      render: async (_full, results) => ({
-        content: script ? await script : background ? (await backgroundResults!).get(s.path)! : results[0]!,
-      }),
+      render: async (_full, results) => {
+        // the script is let go once written: 128 of them are ~18 MB at 10,000 incidents
+        const early = script;
+        script = undefined;
+        return { content: early ? await early : background ? (await backgroundResults!).get(s.path)! : results[0]! };
+      },
     });
   }
   return stale;
@@ -189,19 +205,14 @@ async function renderAll(w: WriteInput, stale: readonly Page[], finished: (Finis
     const kept = pieces && { head: pieces.head, keys: pieces.keys, spans: pieces.spans, rendered: pieces.rendered, copied: pieces.copied };
     finished[order.get(page)!] = { page, changed, pieces: kept, stat: stat && { ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs } };
   };
-  const remote = new Map<Page, Promise<void>>();
-  if (pool.threads > 0) {
-    for (const page of stale) {
-      const task = page.remote?.();
-      if (!task) continue;
-      const done = pool.page(task).then((r) => {
-        record(page, writeRemotePage(join(siteDir, page.path), r, folders), r.pieces);
-        pool.written(r);
-      });
-      done.catch(() => undefined); // awaited below; a failure is reported then
-      remote.set(page, done);
-    }
-  }
+  const remote = new Set(pool.threads > 0 ? stale.filter((page) => page.remote?.() !== undefined) : []);
+  const remoteDone = sendRemote([...remote], (page, task) =>
+    pool.page(task).then((r) => {
+      record(page, writeRemotePage(join(siteDir, page.path), r, folders), r.pieces);
+      pool.written(r);
+    }),
+  );
+  remoteDone.catch(() => undefined); // awaited below; a failure is reported then
   // The rest in chunks, so a big build never holds every page in memory. A chunk's incidents
   // are loaded, and its pages' costly parts (Markdown, search shards) handed to the pool, while
   // this thread renders the chunk before it.
@@ -241,6 +252,44 @@ async function renderAll(w: WriteInput, stale: readonly Page[], finished: (Finis
       if (remote.size > 0) await new Promise((resolve) => setImmediate(resolve));
     }
   }
-  await Promise.all(remote.values());
+  await remoteDone;
   w.lap('wait');
+}
+
+/**
+ * Incident pages handed to the worker threads at a time. Each page waiting in the pool holds its
+ * task (the job, what it shows of its neighbours), a promise and what writes it: ~4 KB, which for
+ * 10,000 pages handed over at once was ~40 MB of this thread's heap until the last was rendered.
+ */
+export const REMOTE_WINDOW = 256;
+
+/**
+ * `send` for every page (in order), with at most `REMOTE_WINDOW` of them not yet written; settles
+ * when all are written, or at the first failure (no page is sent after it).
+ */
+export function sendRemote(pages: readonly Page[], send: (page: Page, task: PageTask) => Promise<void>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let next = 0;
+    let pending = 0;
+    let failed = false;
+    const more = () => {
+      while (!failed && next < pages.length && pending < REMOTE_WINDOW) {
+        const page = pages[next++]!;
+        pending++;
+        send(page, page.remote!()!).then(
+          () => {
+            pending--;
+            if (next === pages.length && pending === 0) resolve();
+            else more();
+          },
+          (error: unknown) => {
+            failed = true;
+            reject(error);
+          },
+        );
+      }
+    };
+    if (pages.length === 0) resolve();
+    else more();
+  });
 }
