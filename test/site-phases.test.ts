@@ -404,7 +404,7 @@ describe("tasks spread over the threads at once (a cold build's search shards)",
     const sent: string[][][] = [];
     const threads = Array.from({ length: count }, (_, k): { thread: Thread } => ({
       thread: {
-        call<T>(request: { kind: string; body: unknown }) {
+        call<T>(request: { kind: string; body?: unknown }) {
           const { tasks } = request.body as TaskBatch;
           const ids = tasks.map((t) => (t as ShardTask).ids);
           sent.push(ids);
