@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -133,9 +133,10 @@ describe('postmortem check with the code cache', () => {
 
 describe('worker threads with the code cache', () => {
   // Worker threads run dist/worker.cjs with a code cache of their own (src/threads/worker.ts),
-  // named by the V8 flags they started under. 70 incidents: the database's parse starts them
-  // (V8's own flags), then the site's pages run on them (under the site build's heap flag), so
-  // the cache is written twice in the first run: after the first parse, and when it ends.
+  // named by the V8 flags they started under. 70 incidents: the database's first parse starts
+  // them (under the heap flag of a build from scratch, src/heap-growth.ts), then the site's pages
+  // run on them, so the cache is written twice in the first run: after the first parse, and when
+  // it ends.
   const kb = tempDir();
   generateKnowledgeBase(kb, 70, 7);
   /** The threads' caches: every cache file but the main thread's (`site`, from dist/cli.cjs). */
@@ -155,8 +156,8 @@ describe('worker threads with the code cache', () => {
         .sort()
         .map((f) => [f, readFileSync(join(out, 'site', f), 'utf8')]),
     );
-  const site = (cacheHome: string, out = tempDir()) => {
-    const r = spawnSync(process.execPath, [CLI, 'site', '--root', kb, '--out', out, '--now', NOW], {
+  const site = (cacheHome: string, out = tempDir(), root = kb) => {
+    const r = spawnSync(process.execPath, [CLI, 'site', '--root', root, '--out', out, '--now', NOW], {
       encoding: 'utf8',
       env: { ...process.env, XDG_CACHE_HOME: cacheHome, NO_COLOR: '1' },
     });
@@ -192,20 +193,33 @@ describe('worker threads with the code cache', () => {
     for (const cache of caches) expect(readFileSync(cache).equals(foreignCache())).toBe(false);
   });
 
-  it('keeps a cache for threads started while the site is built (under its heap flag), taken next time', () => {
+  it("keeps a cache for threads started under V8's own heap flag (an update, not a first build), taken next time", () => {
     const home = tempDir();
     const out = tempDir();
-    const first = site(home, out);
+    const root = tempDir();
+    cpSync(kb, root, { recursive: true });
+    const editAll = (n: number) => {
+      for (const f of readdirSync(join(root, 'incidents'), { recursive: true }) as string[])
+        if (f.endsWith('.md'))
+          writeFileSync(join(root, 'incidents', f), `${readFileSync(join(root, 'incidents', f), 'utf8')}\nEdit ${n}.\n`);
+    };
+    /** The site of `root` as it is, built with this cache folder, and from scratch with none (its files and messages). */
+    const both = () =>
+      [site(home, out, root), site(tempDir(), tempDir(), root)].map(({ files, stderr, status }) => ({ files, stderr, status }));
+    const [first, plain] = both();
+    expect(first).toEqual(plain);
     const [started] = workerCaches(home);
-    // the database is up to date: the threads start for the site's pages, under its flag
-    rmSync(join(out, 'site'), { recursive: true });
-    expect(site(home, out)).toEqual(first);
-    const flagged = workerCaches(home).filter((f) => f !== started);
-    expect(flagged).toHaveLength(1);
-    const written = readFileSync(flagged[0]!);
-    rmSync(join(out, 'site'), { recursive: true });
-    expect(site(home, out)).toEqual(first);
-    expect(readFileSync(flagged[0]!).equals(written)).toBe(true);
+    // every file edited: the database's update parses all 70 in threads started under V8's own flag
+    editAll(1);
+    const [second, plain2] = both();
+    expect(second).toEqual(plain2);
+    const other = workerCaches(home).filter((f) => f !== started);
+    expect(other).toHaveLength(1);
+    const written = readFileSync(other[0]!);
+    editAll(2);
+    const [third, plain3] = both();
+    expect(third).toEqual(plain3);
+    expect(readFileSync(other[0]!).equals(written)).toBe(true);
   });
 });
 
