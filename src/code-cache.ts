@@ -1,11 +1,10 @@
 import { isAscii } from 'node:buffer';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
-import { threadId } from 'node:worker_threads';
 
 /**
  * Runs a CommonJS bundle with V8's code cache (Node 20 has no compile cache for ES modules):
@@ -114,7 +113,7 @@ function readCache(path: string): Buffer | undefined {
 function writeCache(path: string, script: Script): void {
   try {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    const temp = `${path}.${process.pid}-${threadId}.tmp`;
+    const temp = `${path}.${process.pid}-${randomUUID()}.tmp`; // worker threads write too (not `threadId`: node:worker_threads costs every start ~5 ms)
     const data = script.createCachedData();
     writeFileSync(temp, Buffer.concat([sha256(data), data]));
     renameSync(temp, path);
