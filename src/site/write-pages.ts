@@ -205,6 +205,7 @@ async function renderAll(w: WriteInput, stale: readonly Page[], finished: (Finis
     const kept = pieces && { head: pieces.head, keys: pieces.keys, spans: pieces.spans, rendered: pieces.rendered, copied: pieces.copied };
     finished[order.get(page)!] = { page, changed, pieces: kept, stat: stat && { ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs } };
   };
+  // which pages go to the threads; each task is made again when sent (`sendRemote`), not kept: 10,000 held at once were ~40 MB
   const remote = new Set(pool.threads > 0 ? stale.filter((page) => page.remote?.() !== undefined) : []);
   const remoteDone = sendRemote([...remote], (page, task) =>
     pool.page(task).then((r) => {
