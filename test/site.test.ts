@@ -39,6 +39,15 @@ afterAll(() => fixtureKb && removeKb(fixtureKb));
 
 const read = (dir: string, path: string) => readFileSync(join(dir, path), 'utf8');
 
+/** Every file of `root`'s site (in `root/out`) as a build of the same knowledge base from scratch, into another folder, writes it. */
+async function expectSameAsFromScratch(root: string): Promise<void> {
+  const fresh = tempKb({});
+  roots.push(fresh);
+  const scratch = await build(root, fresh);
+  const dir = join(root, 'out', 'site');
+  for (const f of scratch.site.files) expect(read(dir, f), f).toBe(read(scratch.dir, f));
+}
+
 function htmlFiles(dir: string, base = dir): string[] {
   const out: string[] = [];
   for (const name of readdirSync(dir)) {
@@ -435,12 +444,8 @@ describe('postmortem site from the built CLI', () => {
     const again = cli(root);
     expect(again.stderr).toBe('');
     expect(again.stdout).toMatch(/\b(\d+) of \1 files rendered/);
-    const fresh = tempKb({});
-    roots.push(fresh);
-    const scratch = await build(root, fresh);
-    const dir = join(root, 'out', 'site');
-    for (const f of scratch.site.files) expect(read(dir, f), f).toBe(read(scratch.dir, f));
-    expect(read(dir, 'incidents/2007-06-04-dulles-load-balancer-overload.html')).toContain('<em>');
+    await expectSameAsFromScratch(root);
+    expect(read(join(root, 'out', 'site'), 'incidents/2007-06-04-dulles-load-balancer-overload.html')).toContain('<em>');
   });
 
   it("starts its worker threads when node runs with one of V8's own flags (which a thread may not be given)", async () => {
@@ -451,11 +456,7 @@ describe('postmortem site from the built CLI', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/\b(\d+) of \1 files rendered/);
-    const fresh = tempKb({});
-    roots.push(fresh);
-    const scratch = await build(root, fresh);
-    const dir = join(root, 'out', 'site');
-    for (const f of scratch.site.files) expect(read(dir, f), f).toBe(read(scratch.dir, f));
+    await expectSameAsFromScratch(root);
   });
 
   it('reports a site template that does not parse, or asks for what its page does not have, where it is (worker threads too)', async () => {
@@ -493,11 +494,7 @@ describe('postmortem site from the built CLI', () => {
     const again = cli(root);
     expect(again.stderr).toBe('');
     expect(again.status).toBe(0);
-    const fresh = tempKb({});
-    roots.push(fresh);
-    const scratch = await build(root, fresh);
-    const dir = join(root, 'out', 'site');
-    for (const f of scratch.site.files) expect(read(dir, f), f).toBe(read(scratch.dir, f));
+    await expectSameAsFromScratch(root);
     // the same without workers, the cache file deleted outright
     const small = kbRoot();
     const first = await build(small);
