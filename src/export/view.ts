@@ -68,6 +68,16 @@ export const publicExportSchema = z.strictObject({
 export type PublicIncident = z.infer<typeof publicIncidentSchema>;
 export type PublicExport = z.infer<typeof publicExportSchema>;
 
+/** The Customer summary of an export; its Markdown is written when read (the Atom feed shows only the HTML: see `customerSummary`). */
+function publicSummary(summary: NonNullable<LetterIncident['summary']>): PublicIncident['customer_summary'] {
+  return {
+    get markdown() {
+      return summary.markdown.toString().trim();
+    },
+    html: summary.html.toString(),
+  };
+}
+
 function reshape(view: LetterIncident): PublicIncident {
   return {
     id: view.id,
@@ -78,7 +88,7 @@ function reshape(view: LetterIncident): PublicIncident {
     services: view.service_ids.map((id, n) => ({ id, name: view.services[n]! })),
     locations: view.locations,
     impact: { summary: view.experience, symptoms: view.symptoms },
-    customer_summary: view.summary ? { markdown: view.summary.markdown.toString().trim(), html: view.summary.html.toString() } : null,
+    customer_summary: view.summary ? publicSummary(view.summary) : null,
     timeline: view.timeline.map(({ at, precision, approximate, event }) => ({ at, precision, approximate, event })),
     windows: view.windows,
   };

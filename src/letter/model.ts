@@ -328,6 +328,23 @@ function restoration(incident: Incident, end: Instant | undefined, clock: Clock,
     });
 }
 
+/**
+ * The Customer summary in both forms. The Markdown is written when first read: the Atom feed (the
+ * site's `feed.xml`, 50 letters on every cold build) shows only the HTML, and the Markdown's
+ * parse and serialisation (remark) cost more than the rest of the letter model.
+ */
+function customerSummary(markdown: string, number: number): NonNullable<LetterIncident['summary']> {
+  let written: Handlebars.SafeString | undefined;
+  return {
+    // Footnote ids per incident: a letter about several must not repeat them.
+    html: sanitizedHtml(markdownToHtml(markdown, 'customer', `user-content-${number}-`)),
+    get markdown() {
+      written ??= safeMarkdown(customerMarkdown(markdown));
+      return written;
+    },
+  };
+}
+
 function letterIncident(incident: Incident, number: number, config: Config, say: Say): LetterIncident {
   const clock = incidentClock(incident, config);
   const locations = incident.locations.map((id) => plainText(locationName(config, id)));
@@ -339,13 +356,7 @@ function letterIncident(incident: Incident, number: number, config: Config, say:
   const services = incident.services.map(service);
   const end = toldEnd(incident);
   const summaryMarkdown = withoutDeadMarkup(incident.customer_summary ?? '').trim();
-  const summary = summaryMarkdown
-    ? {
-        // Footnote ids per incident: a letter about several must not repeat them.
-        html: sanitizedHtml(markdownToHtml(summaryMarkdown, 'customer', `user-content-${number}-`)),
-        markdown: safeMarkdown(customerMarkdown(summaryMarkdown)),
-      }
-    : null;
+  const summary = summaryMarkdown ? customerSummary(summaryMarkdown, number) : null;
   const date = longDate(incident.started, clock.zone);
   say('heading', locations.length ? ['started', 'locations'] : ['started'], locations.length ? `${date} — ${joinList(locations)}` : date);
   const experience = say('experience', ['impact.summary'], plainText(incident.impact.summary));

@@ -186,9 +186,10 @@ async function buildSiteWith(
   const missing = missingPaths(siteDir, changes);
   const shards = planShards(changes, missing);
   // after an edit, the one or two shards to index: in this thread, from the open database
-  // (a worker would open it again, cold); a few more go to one worker now, while this thread goes on
+  // (a worker would open it again, cold); a few more go to one worker now, while this thread goes on.
+  // Not when the shards were started early (a build from scratch with worker threads): they are indexed already.
   const background =
-    shards.stale.length > 0 && shards.stale.length <= BACKGROUND_SHARDS
+    early.size === 0 && shards.stale.length > 0 && shards.stale.length <= BACKGROUND_SHARDS
       ? shardsInBackground({ db: o.db, dbPath: o.dbPath, siteDir, base: changes.base }, shards.stale)
       : undefined;
   background?.catch(() => undefined); // awaited when the shards are written; a failure is reported then
