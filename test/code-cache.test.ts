@@ -221,6 +221,17 @@ describe('worker threads with the code cache', () => {
     expect(third).toEqual(plain3);
     expect(readFileSync(other[0]!).equals(written)).toBe(true);
   });
+
+  it('starts no worker thread for a knowledge base under 64 incidents: only the command writes a cache', () => {
+    const home = tempDir();
+    const small = tempDir();
+    generateKnowledgeBase(small, 63, 7);
+    const run = site(home, tempDir(), small);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(/\b63 incidents; (\d+) of \1 files rendered/);
+    expect(cacheFiles(home)).toHaveLength(1);
+    expect(workerCaches(home)).toEqual([]);
+  });
 });
 
 describe('runWithCodeCache', () => {

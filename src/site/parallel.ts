@@ -67,8 +67,14 @@ export interface TaskPool {
   close(): Promise<void>;
 }
 
-/** Below this many tasks in a build, starting workers costs more than it saves. */
-export const WORKER_THRESHOLD = 200;
+/**
+ * Below this many tasks in a build, starting workers costs more than it saves: 64 incident pages
+ * (weight 8 each), the size from which the database's parse starts the threads too
+ * (`db/parse.ts`), so a small knowledge base starts none. At the example's 38 incidents, two threads
+ * (each loading the parse and rendering code) cost ~1 s of CPU more than the pages they rendered
+ * and ~90 MB more memory, and made the build slower (docs/performance.md, seventh round: start8).
+ */
+export const WORKER_THRESHOLD = 512;
 /** About how much work a worker is sent at once (a page counts 4, a shard a whole batch). */
 const BATCH_WEIGHT = 32;
 const WEIGHT = { markdown: 1, page: 4, shard: BATCH_WEIGHT } as const;
