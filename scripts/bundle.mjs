@@ -164,6 +164,26 @@ const sqliteInBundle = {
 };
 
 /**
+ * remark (src/source/remark.ts) from the bundle itself: the source loads it with a \`require\` of
+ * its own (\`createRequire\`), which esbuild leaves alone, so a bundle read remark, micromark and
+ * their ~150 ES modules from node_modules (resolved, read and compiled, no code cache) the first
+ * time a file's timeline was more than a plain list — every build of the example, in every
+ * thread, though the letters' code has the same modules bundled already. Without that line, the
+ * calls are the bundle's \`require\`, which esbuild bundles and runs on first use.
+ */
+const bundledRemark = {
+  name: 'bundled-remark',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]source[\\/]remark\.ts$/ }, (args) => {
+      const line = 'const require = createRequire(import.meta.url);\n';
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes(line)) throw new Error(`${args.path}: no "${line.trim()}" to take out`);
+      return { contents: text.replace(line, ''), loader: 'ts' };
+    });
+  },
+};
+
+/**
  * dist/<name>.cjs: the CLI (or the worker threads' code, from `entry`) as one CommonJS file, so
  * V8's code cache can hold it (src/code-cache.ts, src/start.ts, src/threads/worker.ts).
  */
@@ -181,12 +201,14 @@ async function commonJsBundle(name, plugins, entry = join(src, 'cli-bundle.ts'))
     // a script run through node:vm has no module loader of its own
     supported: { 'dynamic-import': false },
     external: [...common.external.filter((name) => name !== 'better-sqlite3'), 'better-sqlite3/package.json'],
-    plugins: [ownUrl, asciiWidth, zodEnglishOnly, sqliteInBundle, ...plugins],
+    // (the given plugins first: `bundledRemark` loads a file `ownUrl` would load too)
+    plugins: [...plugins, ownUrl, asciiWidth, zodEnglishOnly, sqliteInBundle],
   });
   escapeNonAscii(outfile);
 }
 
-await commonJsBundle('cli', []);
+await commonJsBundle('cli', [bundledRemark]);
+// (not \`check\`: its bundle stays without remark, ~0.3 MB it would read at every start)
 for (const name of OWN_BUNDLES) await commonJsBundle(name, [onlyCommand(name)]);
 // what a worker thread runs (src/threads/worker.ts): the requests it answers and the modules they load
-await commonJsBundle('worker', [], join(src, 'threads', 'requests.ts'));
+await commonJsBundle('worker', [bundledRemark], join(src, 'threads', 'requests.ts'));

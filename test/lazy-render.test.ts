@@ -90,3 +90,21 @@ describe('a build with nothing to render', () => {
     expect(renderingIn(plain.sources)).toEqual([]);
   });
 });
+
+describe('remark, for timelines that are more than a plain list', () => {
+  it('comes from the bundle: a first build of the example reads no module from node_modules', () => {
+    const out = mkdtempSync(join(tmpdir(), 'pmkb-remark-'));
+    try {
+      const run = spawnSync(process.execPath, [join(PACKAGE_ROOT, 'dist/cli.js'), 'site', '--root', PACKAGE_ROOT, '--out', out], {
+        encoding: 'utf8',
+        env: { ...process.env, NODE_DEBUG: 'esm' },
+      });
+      expect(run.status).toBe(0);
+      // Node's loader names every ES module it reads; remark from node_modules was ~150 of them
+      expect(run.stderr.split('\n').filter((line) => line.includes('/node_modules/'))).toEqual([]);
+      expect(run.stdout).toMatch(/^Site: 38 incidents; (\d+) of \1 files rendered/);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
