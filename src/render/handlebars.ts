@@ -15,7 +15,7 @@ export interface TemplateEnvironment {
   audience: Audience;
   /** Compiles a template by file name (the knowledge base's own templates/ first, then the defaults). */
   load(root: string, name: string): (data: object) => string;
-  compile(source: string): (data: object) => string;
+  compile(source: string | hbs.AST.Program): (data: object) => string;
   registerPartialFile(root: string, partialName: string, fileName: string): void;
 }
 
@@ -32,7 +32,7 @@ export function createEnvironment(
     allowProtoPropertiesByDefault: false,
     allowProtoMethodsByDefault: false,
   };
-  const compile = (source: string) => {
+  const compile = (source: string | hbs.AST.Program) => {
     const template = hb.compile(source, { strict: true, knownHelpers, knownHelpersOnly: true, preventIndent: true });
     return (data: object) => template(data, runtime);
   };
@@ -40,8 +40,8 @@ export function createEnvironment(
     audience,
     compile,
     load: (root, name) => {
-      const { source, where } = readTemplate(hb, root, name);
-      const template = compile(source);
+      const { ast, where } = readTemplate(hb, root, name);
+      const template = compile(ast);
       return (data: object) => {
         try {
           return template(data);
@@ -59,6 +59,7 @@ export function createEnvironment(
       };
     },
     registerPartialFile(root, partialName, fileName) {
+      // a partial is given as text (Handlebars' runtime compiles only strings), parsed again when first used
       hb.registerPartial(partialName, readTemplate(hb, root, fileName).source);
     },
   };
@@ -68,21 +69,22 @@ const firstLine = (error: unknown) => (error instanceof Error ? error.message : 
 
 /**
  * A template's text, parsed once here so that a syntax error is reported where it is
- * (`templates/site/incident.hbs:3:1: error ...`) before anything is rendered with it.
+ * (`templates/site/incident.hbs:3:1: error ...`) before anything is rendered with it. The parse
+ * is what `compile` is given (it then only strips standalone lines' whitespace, as it does after
+ * parsing a text), so a template is not parsed a second time when first filled.
  */
-function readTemplate(hb: typeof Handlebars, root: string, name: string): { source: string; where: string } {
+function readTemplate(hb: typeof Handlebars, root: string, name: string): { source: string; ast: hbs.AST.Program; where: string } {
   const file = templatePath(root, name);
   const shown = relative(root, file);
   const where = shown.startsWith('..') ? file : shown;
   const source = readFileSync(file, 'utf8');
   try {
-    hb.parse(source);
+    return { source, ast: hb.parseWithoutProcessing(source), where };
   } catch (error) {
     const line = /line (\d+)/.exec(firstLine(error))?.[1] ?? '1';
     const detail = (error instanceof Error ? error.message : String(error)).split('\n').at(-1) ?? '';
     throw new UserError(`${where}:${line}:1: error: the template does not parse: ${detail}`);
   }
-  return { source, where };
 }
 
 /** Marks HTML that was produced by `markdownToHtml` (already sanitised) as safe to insert. */
