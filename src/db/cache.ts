@@ -370,11 +370,17 @@ export class ParseCache {
     })();
   }
 
-  /** Drops the parses of `candidates` (digests files no longer have) unless a current file still has them. */
-  prune(candidates: Iterable<string>, current: ReadonlySet<string>): void {
+  /**
+   * Drops the parses of the digests files had (`previous` stamps) that no current file has: only
+   * a file whose digest changed or that is gone gives one, so one edit makes no set of every digest.
+   */
+  prune(previous: ReadonlyMap<string, FileStamp>, current: ReadonlyMap<string, FileStamp>): void {
+    const gone = new Set<string>();
+    for (const [file, s] of previous) if (s.digest && current.get(file)?.digest !== s.digest) gone.add(s.digest);
+    if (gone.size === 0) return;
+    for (const s of current.values()) gone.delete(s.digest);
     const remove = this.db.prepare('DELETE FROM sources WHERE digest = ?');
-    const gone = [...new Set(candidates)].filter((d) => d && !current.has(d));
-    if (gone.length)
+    if (gone.size)
       this.db.transaction(() => {
         for (const d of gone) remove.run(d);
       })();

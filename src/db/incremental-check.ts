@@ -44,7 +44,8 @@ export async function validateAll(
 ): Promise<Validation & { parsed: number }> {
   const { context } = kept;
   const known = cache.checksForStandIns(context);
-  const checks = new Map<string, { digest: string; check: StandInCheck }>();
+  // the kept checks are the checks, but those of files to check again (made afresh: see `jsonOf`)
+  const checks: Map<string, { digest: string; check: StandInCheck }> = known;
   const fresh = new Map<string, { digest: string; check: FileCheck }>();
   const sourceOf = (file: string): SourceFile => {
     const source = cache.get(stamps.get(file)!.digest, file);
@@ -61,9 +62,9 @@ export async function validateAll(
   const toCheck: string[] = [];
   for (const file of files) {
     const digest = stamps.get(file)!.digest;
-    const cached = known.get(file);
-    if (digest !== '' && cached?.digest === digest) checks.set(file, cached);
-    else toCheck.push(file);
+    if (digest !== '' && known.get(file)?.digest === digest) continue;
+    toCheck.push(file);
+    checks.delete(file);
   }
   const toParse = toCheck.filter((f) => {
     const digest = stamps.get(f)!.digest;

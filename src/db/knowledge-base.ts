@@ -297,7 +297,7 @@ function knowledgeBase(parts: {
   incidentSource: IncidentSource;
   problems: () => Problem[];
   report: BuiltKnowledgeBase['report'];
-  validByFile: () => Map<string, { id: string; digest: string }>;
+  validByFile: () => ReadonlyMap<string, { id: string; digest: string }>;
   changed: BuiltKnowledgeBase['changed'];
   rebuilt: boolean;
   parsed: number;
@@ -350,7 +350,7 @@ type UpToDateInput = {
 type Outcome = {
   problems: () => Problem[];
   report: ReturnType<typeof reportOf>;
-  validByFile: Map<string, { id: string; digest: string }>;
+  validByFile: ReadonlyMap<string, { id: string; digest: string }>;
   changed: BuiltKnowledgeBase['changed'];
   parsed: number;
 };
@@ -375,10 +375,7 @@ async function bringUpToDate(ctx: CommandContext, cache: ParseCache, input: UpTo
   // a first build parses every file: the heaps grow less past what they keep (see `heap-growth.ts`)
   const outcome = unchanged ? asBefore(previous, scanned, cache) : first ? await withLimitedHeapGrowth(rebuilt) : await rebuilt();
   cache.saveStamps(stamps, oldStamps);
-  cache.prune(
-    [...oldStamps.values()].map((s) => s.digest),
-    new Set([...stamps.values()].map((s) => s.digest)),
-  );
+  cache.prune(oldStamps, stamps);
   return { ...outcome, rebuilt: !unchanged, stamps };
 }
 
@@ -440,7 +437,11 @@ async function rebuild(
       undated: validation.undated.has(file),
     }));
     build.finish(validation.valid, rowsOf, fileRows, { list: all, digest: report.digest }, configDigest, today, history);
-    cache.saveKeptBasis(keptBasisAfter(dbPath, previous, fileRows));
+    const rowOf = (file: string) => {
+      const stamp = stamps.get(file);
+      return stamp && { digest: stamp.digest, id: validByFile.get(file)?.id ?? null };
+    };
+    cache.saveKeptBasis(keptBasisAfter(dbPath, previous, { files, rowOf }));
     outcome = {
       problems: keptAsText(all),
       report,
