@@ -182,7 +182,7 @@ export function whatChanged(c: ChangesInput): Changes {
   for (const id of contentChanged) if (freshBrief.has(id)) summaryChanged.push(id);
   const oldBrief = (id: string): Brief | undefined => {
     const n = state?.indexOf(id);
-    return n === undefined ? undefined : state!.facts.brief(n);
+    return n === undefined ? undefined : state!.brief(n);
   };
   const aligned = state !== undefined && added.length === 0 && removed.length === 0;
   const before = (id: string, n: number) => (aligned ? n : state!.indexOf(id)!);
@@ -295,10 +295,9 @@ function factsOf(
   if (state && aligned) {
     // the usual edit: the same incidents, a few briefs changed in place (and, when no start
     // time changed, the same display order)
-    const facts = state.facts.with(new Map([...freshBrief].map(([id, b]) => [state.indexOf(id)!, b])));
+    const facts = state.factsWith(new Map([...freshBrief].map(([id, b]) => [state.indexOf(id)!, b])));
     if (facts) {
-      if ([...freshBrief].every(([id, b]) => state.facts.started(state.indexOf(id)!) === b.started))
-        facts.keepOrder(state.facts.knownOrder());
+      if ([...freshBrief].every(([id, b]) => state.started(state.indexOf(id)!) === b.started)) facts.keepOrder(state.knownOrder());
       return facts;
     }
   }
