@@ -166,7 +166,9 @@ export class ParseCache {
 
   stamps(): Map<string, FileStamp> {
     const rows = this.db.prepare('SELECT file, size, mtime_ms, digest FROM stamps').raw().all() as [string, number, number, string][];
-    return new Map(rows.map(([file, size, mtimeMs, digest]) => [file, { size, mtimeMs, digest }]));
+    const stamps = new Map<string, FileStamp>();
+    for (const [file, size, mtimeMs, digest] of rows) stamps.set(file, { size, mtimeMs, digest });
+    return stamps;
   }
 
   /** Replaces the stamps with the current set of files. */
@@ -201,7 +203,9 @@ export class ParseCache {
       string,
       string,
     ][];
-    return new Map(rows.map(([file, digest, json]) => [file, { digest, check: JSON.parse(json) as StandInCheck, json }]));
+    const checks = new Map<string, { digest: string; check: StandInCheck; json: string }>();
+    for (const [file, digest, json] of rows) checks.set(file, { digest, check: JSON.parse(json) as StandInCheck, json });
+    return checks;
   }
 
   /** The kept cross-file result when it was kept for `key` (as stored: its shape is checked by the reader); else undefined. */

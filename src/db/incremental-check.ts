@@ -103,6 +103,13 @@ export async function validateAll(
   const across = crossFile({ cache, files, checks, jsonOf, context, config, sourceOf });
   cache.saveChecks(context, fresh, new Set(files));
   const keptProblems = new KeptProblems(kept);
+  const valid: Validation['valid'] = [];
+  const undated = new Set<string>();
+  for (const file of files) {
+    const { check, digest } = checks.get(file)!;
+    if (check.valid && !across.rejected.has(file)) valid.push({ file, id: check.id!, digest });
+    if (check.undated) undated.add(file);
+  }
   return {
     problemsOf(wanted) {
       const found = keptProblems.of(wanted.filter((f) => !fresh.has(f)).map((file) => ({ file, digest: checks.get(file)!.digest })));
@@ -110,10 +117,8 @@ export async function validateAll(
       return found;
     },
     across: across.problems,
-    valid: files
-      .filter((file) => checks.get(file)!.check.valid && !across.rejected.has(file))
-      .map((file) => ({ file, id: checks.get(file)!.check.id!, digest: checks.get(file)!.digest })),
-    undated: new Set(files.filter((file) => checks.get(file)!.check.undated)),
+    valid,
+    undated,
     parsed: toParse.length,
   };
 }

@@ -30,15 +30,12 @@ export interface Listing {
 /**
  * The listing of the database. Read as three texts — a tenth of the time of 10,000 rows —
  * unless a file name holds a character that separates them; the ids are the state's when they
- * are the same. `texts`: the listing's texts when already read from `db`.
+ * are the same. `read`: the listing's texts when already read from `db`, with their key.
  */
-export function readListing(
-  db: Database.Database,
-  state: SiteState | undefined,
-  texts = db.prepare(LISTING_SQL).raw().get() as ListingTexts,
-): Listing {
+export function readListing(db: Database.Database, state: SiteState | undefined, read?: { texts: ListingTexts; key: string }): Listing {
+  const texts = read?.texts ?? (db.prepare(LISTING_SQL).raw().get() as ListingTexts);
   const [idsText, digestsText, filesText] = texts;
-  const key = listingKey(texts);
+  const key = read?.key ?? listingKey(texts);
   if (idsText === null) return { ids: [], digests: Column.of([], '\n'), files: Column.of([], '\u0000'), key };
   const ids = state && idsText === state.idsText ? state.ids : idsText.split('\n');
   const digests = new Column(digestsText ?? '', '\n', ids.length);
