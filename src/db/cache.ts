@@ -267,10 +267,14 @@ export class ParseCache {
     return found;
   }
 
-  saveChecks(context: string, checks: ReadonlyMap<string, { digest: string; check: FileCheck }>, keep: ReadonlySet<string>): void {
+  /**
+   * Stores `checks` (made now) and removes the checks of files not in `current`. Every current
+   * file has a check once these are stored (kept or made now), so the table has stale rows
+   * only when it holds more rows than there are files: only then are its 10,000 names read.
+   */
+  saveChecks(context: string, checks: ReadonlyMap<string, { digest: string; check: FileCheck }>, current: readonly string[]): void {
     const put = this.db.prepare('INSERT OR REPLACE INTO checks VALUES (?, ?, ?, ?)');
     const putProblems = this.db.prepare('INSERT OR REPLACE INTO check_problems VALUES (?, ?, ?, ?)');
-    const files = this.db.prepare('SELECT file FROM checks').pluck().all() as string[];
     const remove = this.db.prepare('DELETE FROM checks WHERE file = ?');
     const removeProblems = this.db.prepare('DELETE FROM check_problems WHERE file = ?');
     this.db.transaction(() => {
@@ -278,7 +282,10 @@ export class ParseCache {
         put.run(file, digest, context, standInJson(check));
         putProblems.run(file, digest, context, JSON.stringify(check.problems));
       }
-      for (const file of files) {
+      const rows = this.db.prepare('SELECT count(*) FROM checks').pluck().get() as number;
+      if (rows <= current.length) return;
+      const keep = new Set(current);
+      for (const file of this.db.prepare('SELECT file FROM checks').pluck().all() as string[]) {
         if (keep.has(file)) continue;
         remove.run(file);
         removeProblems.run(file);

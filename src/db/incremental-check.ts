@@ -101,7 +101,7 @@ export async function validateAll(
 
   const jsonOf = (file: string) => (fresh.has(file) ? standInJson(fresh.get(file)!.check) : known.get(file)!.json);
   const across = crossFile({ cache, files, checks, jsonOf, context, config, sourceOf });
-  cache.saveChecks(context, fresh, new Set(files));
+  cache.saveChecks(context, fresh, files);
   const keptProblems = new KeptProblems(kept);
   const valid: Validation['valid'] = [];
   const undated = new Set<string>();
