@@ -76,8 +76,10 @@ export function reportOf(input: ReportInput): Report {
   const { files, digestOf, others } = input;
   const extra = byFile(others);
   const previous = keptRuns(input.kept, input.context);
-  const parts: Part[] = [];
+  // in file order, a file whose lines are made again holding its place: no sort of 10,000 parts
+  const parts: (Part | undefined)[] = [];
   const redo: string[] = [];
+  const places: number[] = [];
   // both sorted by file: each file's run found walking the kept runs once (no map of 10,000)
   let next = 0;
   for (const file of files) {
@@ -86,22 +88,29 @@ export function reportOf(input: ReportInput): Report {
     const run = previous?.[next]?.[0] === file ? previous[next] : undefined;
     if (run && run[1] === digest && digest !== '' && run[6] === 1 && !extra.has(file))
       parts.push({ file, digest, errors: run[4], warnings: run[5], pure: 1, from: [run[2], run[3]] });
-    else redo.push(file);
+    else {
+      redo.push(file);
+      places.push(parts.length);
+      parts.push(undefined);
+    }
   }
   const problems = input.problemsOf(redo);
   const loose: Problem[] = [];
-  for (const file of redo) {
+  for (const [k, file] of redo.entries()) {
     const list = problems.get(file)!;
     // a problem of another file (none is made so): everything sorted together, without an index
     if (list.some((p) => p.file !== file)) return plain(allProblems(files, input.problemsOf, others));
     if (extra.has(file)) loose.push(...list);
-    else parts.push(madePart(file, digestOf(file), list, 1));
+    else parts[places[k]!] = madePart(file, digestOf(file), list, 1);
   }
+  if (extra.size === 0) return joined(parts as Part[], input.context, previous && input.kept);
+  // the files with cross-file, scan or config problems (their places left empty), and files that are not incidents, sorted in
   for (const list of extra.values()) loose.push(...list);
   const digests = new Set(files);
-  for (const [file, list] of byFile(loose)) parts.push(madePart(file, digests.has(file) ? digestOf(file) : '', list, 0));
-  parts.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  return joined(parts, input.context, previous && input.kept);
+  const sorted = parts.filter((part) => part !== undefined);
+  for (const [file, list] of byFile(loose)) sorted.push(madePart(file, digests.has(file) ? digestOf(file) : '', list, 0));
+  sorted.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return joined(sorted, input.context, previous && input.kept);
 }
 
 function madePart(file: string, digest: string, list: readonly Problem[], pure: 0 | 1): Part {
