@@ -66,11 +66,8 @@ export interface ReportInput {
   kept?: KeptReport;
 }
 
-/** A part of the report being put together: a run copied from the kept report, or lines made now. */
-type Part = { file: string; digest: string; errors: number; warnings: number; pure: 0 | 1 } & (
-  | { from: [start: number, end: number] }
-  | { text: string }
-);
+/** A part of the report being put together: a run copied from the kept report (`from`: that run), or lines made now. */
+type Part = { file: string; digest: string; errors: number; warnings: number; pure: 0 | 1 } & ({ from: Run } | { text: string });
 
 export function reportOf(input: ReportInput): Report {
   const { files, digestOf, others } = input;
@@ -87,7 +84,7 @@ export function reportOf(input: ReportInput): Report {
     while (previous && next < previous.length && previous[next]![0] < file) next++;
     const run = previous?.[next]?.[0] === file ? previous[next] : undefined;
     if (run && run[1] === digest && digest !== '' && run[6] === 1 && !extra.has(file))
-      parts.push({ file, digest, errors: run[4], warnings: run[5], pure: 1, from: [run[2], run[3]] });
+      parts.push({ file, digest, errors: run[4], warnings: run[5], pure: 1, from: run });
     else {
       redo.push(file);
       places.push(parts.length);
@@ -143,27 +140,32 @@ function joined(parts: readonly Part[], context: string, kept: KeptReport | unde
   let warnings = 0;
   let text = '';
   let at = 0;
-  let copy: [number, number] | undefined;
+  // the kept bytes [copyStart, copyEnd) to copy at `at` (none while copyStart < 0)
+  let copyStart = -1;
+  let copyEnd = -1;
   const flush = () => {
     if (text) pieces.push({ at, made: Buffer.from(text) });
-    if (copy) pieces.push({ at, from: copy });
+    if (copyStart >= 0) pieces.push({ at, from: [copyStart, copyEnd] });
     text = '';
-    copy = undefined;
+    copyStart = -1;
     at = offset;
   };
   for (const part of parts) {
     let length: number;
     if ('text' in part) {
-      if (copy) flush();
+      if (copyStart >= 0) flush();
       text += part.text;
       length = Buffer.byteLength(part.text);
     } else {
-      const [start, end] = part.from;
-      if (text || (copy && copy[1] !== start)) flush();
-      copy = copy ? [copy[0], end] : [start, end];
+      const [, , start, end] = part.from;
+      if (text || (copyStart >= 0 && copyEnd !== start)) flush();
+      if (copyStart < 0) copyStart = start;
+      copyEnd = end;
       length = end - start;
     }
-    runs.push([part.file, part.digest, offset, offset + length, part.errors, part.warnings, part.pure]);
+    // a kept run where it was is the same entry of the index (the 10,000 of an edit's report not made again)
+    const kept = 'from' in part && part.from[2] === offset ? part.from : undefined;
+    runs.push(kept ?? [part.file, part.digest, offset, offset + length, part.errors, part.warnings, part.pure]);
     offset += length;
     errors += part.errors;
     warnings += part.warnings;
