@@ -65,8 +65,20 @@ function expectKeptFromBasis(kb: BuiltKnowledgeBase) {
   const known = keptFromBasis(kb.dbPath, readPrevious(kb.dbPath), recordedBasis(kb));
   const read = readPrevious(keptPathFor(kb.dbPath));
   expect(known).toBeDefined();
-  const rows = (p: typeof read) => ({ meta: p?.meta, files: p?.files, incidents: p?.incidents });
+  // as maps (the known one is the current database's rows seen through the delta), with their sizes and lookups
+  const rows = (p: typeof read) => ({
+    meta: new Map(p?.meta),
+    files: new Map(p?.files),
+    incidents: new Map(p?.incidents),
+    sizes: [p?.files.size, p?.incidents.size],
+  });
   expect(rows(known)).toEqual(rows(read));
+  for (const [file, digest] of read!.files) {
+    expect(known!.files.get(file)).toBe(digest);
+    expect(known!.incidents.get(file)).toEqual(read!.incidents.get(file));
+    expect(known!.incidents.has(file)).toBe(read!.incidents.has(file));
+  }
+  for (const file of known!.files.keys()) expect(read!.files.has(file)).toBe(true);
 }
 
 describe('postmortem build: the database', () => {

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cachePathFor, updateKnowledgeBase, type BuiltKnowledgeBase } from '../src/db/knowledge-base.js';
@@ -128,6 +128,27 @@ describe('the cross-file result kept for the next build', () => {
   const LETTER = `${CONFIG}documents:\n  - {type: letter, name: june-letter, incidents: [${LB.id}]}\n`;
   const lbPublic = (extra = '') => incidentText(LB).replace('status: open}', `status: open, public: true${extra}}`);
   const duplicate = { 'incidents/0000/2007-06-05-pop.md': incidentText({ ...POP, title: 'An earlier copy' }) };
+
+  it("keeps the checks of the current files only: a removed file's are dropped, also with none made anew", async () => {
+    const { root, ctx, cachePath } = setup();
+    await updateKnowledgeBase(ctx);
+    const kept = () => {
+      const db = new Database(cachePath, { readonly: true });
+      try {
+        return ['checks', 'check_problems'].map((t) => db.prepare(`SELECT file FROM ${t} ORDER BY file`).pluck().all());
+      } finally {
+        db.close();
+      }
+    };
+    const before = kept();
+    expect(before[0]).toContain(pathOf(POP));
+    rmSync(join(root, pathOf(POP)));
+    const kb = await updateKnowledgeBase(ctx); // no file checked anew: only one gone
+    expect(kb.parsed).toBe(0);
+    const without = before[0]!.filter((f) => f !== pathOf(POP));
+    expect(kept()).toEqual([without, without]);
+    await expectSameAsCold(root, kb);
+  });
 
   it('is used again after an edit that leaves every stand-in as it was: the same as a build from scratch', async () => {
     const { root, ctx } = setup(duplicate);

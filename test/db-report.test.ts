@@ -100,7 +100,10 @@ describe('the report after an edit, copied from the kept report', () => {
     const kept = build(start);
     const index = JSON.parse(kept.parts) as { runs: unknown[][] };
     const shifted = { ...index, runs: index.runs.map((r, i) => (i === 1 ? [r[0], r[1], Number(r[2]) + 1, r[3], r[4], r[5], r[6]] : r)) };
+    // the runs' files out of order (their bytes would be copied as another file's): not used
+    const swapped = { ...index, runs: index.runs.map((r, i) => (i < 2 ? [index.runs[1 - i]![0], ...r.slice(1)] : r)) };
     const damaged: KeptReport[] = [
+      keptInMemory(kept.bytes, JSON.stringify(swapped)),
       keptInMemory(kept.bytes, kept.parts.slice(0, 40)),
       keptInMemory(kept.bytes, 'null'),
       keptInMemory(kept.bytes, '{"context":"ctx-1","runs":[["a"]]}'),

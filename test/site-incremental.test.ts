@@ -6,6 +6,7 @@ import { runSite } from '../src/commands/site.js';
 import { Column } from '../src/site/column.js';
 import { DONE_FILE } from '../src/site/done.js';
 import { LAYOUTS_DIR, partOf } from '../src/site/layouts.js';
+import { SiteState } from '../src/site/state.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
 import { DB, moreIncidents, siteKb } from './site-fixture.js';
 
@@ -537,6 +538,41 @@ describe('postmortem site with nothing to do', () => {
     edit(root, LB_FILE, (t) => t.replace('Capacity reviews missed', 'Capacity reviews overlooked'));
     expect((await build(root)).upToDate).toBe(false);
     await expectAgain(root, true);
+  });
+});
+
+describe('the kept state with its delta', () => {
+  it("patches the delta's briefs and an edit's in one: the same facts as patching them in turn", async () => {
+    const root = kbRoot();
+    await build(root);
+    edit(root, DB_FILE, (t) => t.replace('title: "Mail routing database overloaded"', 'title: "Routing database out of connections"'));
+    const { dir } = await build(root);
+    const file = deserialize(readFileSync(join(dir, '.state')));
+    const delta = deserialize(readFileSync(join(dir, '.state-delta')));
+    const once = new SiteState(dir, file, delta);
+    const inTurn = new SiteState(dir, file, delta);
+    const facts = inTurn.facts;
+    const n = facts.n;
+    const inDelta = inTurn.indexOf('2007-06-13-db')!;
+    expect(delta.incidents.map((e: unknown[]) => e[0])).toEqual([inDelta]);
+    // read before the facts are patched: the delta's brief, its start and the kept order
+    expect(once.brief(inDelta)).toEqual(facts.brief(inDelta));
+    expect(once.started(inDelta)).toBe(facts.started(inDelta));
+    expect(once.knownOrder()).toEqual(facts.knownOrder());
+    // the incident the delta holds edited again and another one, with values no incident had
+    const other = (inDelta + 1) % n;
+    const changes = new Map([
+      [inDelta, { ...facts.brief(inDelta), title: 'Again', commander: 'zed', startedDate: '1999-01-01' }],
+      [other, { ...facts.brief(other), title: 'Other', status: 'draft', provider: 'newco' }],
+    ]);
+    const patched = once.factsWith(changes)!;
+    const twice = facts.with(changes)!;
+    expect(patched).toBeDefined();
+    expect(patched).not.toBe(twice);
+    for (let i = 0; i < n; i++) expect(patched.brief(i), `incident ${i}`).toEqual(twice.brief(i));
+    for (const column of ['status', 'severity', 'category', 'provider', 'startedDate'] as const)
+      expect(patched.used(column)).toEqual(twice.used(column));
+    expect(patched.order()).toEqual(twice.order());
   });
 });
 

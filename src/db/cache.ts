@@ -166,7 +166,9 @@ export class ParseCache {
 
   stamps(): Map<string, FileStamp> {
     const rows = this.db.prepare('SELECT file, size, mtime_ms, digest FROM stamps').raw().all() as [string, number, number, string][];
-    return new Map(rows.map(([file, size, mtimeMs, digest]) => [file, { size, mtimeMs, digest }]));
+    const stamps = new Map<string, FileStamp>();
+    for (const [file, size, mtimeMs, digest] of rows) stamps.set(file, { size, mtimeMs, digest });
+    return stamps;
   }
 
   /** Replaces the stamps with the current set of files. */
@@ -201,7 +203,9 @@ export class ParseCache {
       string,
       string,
     ][];
-    return new Map(rows.map(([file, digest, json]) => [file, { digest, check: JSON.parse(json) as StandInCheck, json }]));
+    const checks = new Map<string, { digest: string; check: StandInCheck; json: string }>();
+    for (const [file, digest, json] of rows) checks.set(file, { digest, check: JSON.parse(json) as StandInCheck, json });
+    return checks;
   }
 
   /** The kept cross-file result when it was kept for `key` (as stored: its shape is checked by the reader); else undefined. */
@@ -263,10 +267,14 @@ export class ParseCache {
     return found;
   }
 
-  saveChecks(context: string, checks: ReadonlyMap<string, { digest: string; check: FileCheck }>, keep: ReadonlySet<string>): void {
+  /**
+   * Stores `checks` (made now) and removes the checks of files not in `current`. Every current
+   * file has a check once these are stored (kept or made now), so the table has stale rows
+   * only when it holds more rows than there are files: only then are its 10,000 names read.
+   */
+  saveChecks(context: string, checks: ReadonlyMap<string, { digest: string; check: FileCheck }>, current: readonly string[]): void {
     const put = this.db.prepare('INSERT OR REPLACE INTO checks VALUES (?, ?, ?, ?)');
     const putProblems = this.db.prepare('INSERT OR REPLACE INTO check_problems VALUES (?, ?, ?, ?)');
-    const files = this.db.prepare('SELECT file FROM checks').pluck().all() as string[];
     const remove = this.db.prepare('DELETE FROM checks WHERE file = ?');
     const removeProblems = this.db.prepare('DELETE FROM check_problems WHERE file = ?');
     this.db.transaction(() => {
@@ -274,7 +282,10 @@ export class ParseCache {
         put.run(file, digest, context, standInJson(check));
         putProblems.run(file, digest, context, JSON.stringify(check.problems));
       }
-      for (const file of files) {
+      const rows = this.db.prepare('SELECT count(*) FROM checks').pluck().get() as number;
+      if (rows <= current.length) return;
+      const keep = new Set(current);
+      for (const file of this.db.prepare('SELECT file FROM checks').pluck().all() as string[]) {
         if (keep.has(file)) continue;
         remove.run(file);
         removeProblems.run(file);
@@ -370,11 +381,17 @@ export class ParseCache {
     })();
   }
 
-  /** Drops the parses of `candidates` (digests files no longer have) unless a current file still has them. */
-  prune(candidates: Iterable<string>, current: ReadonlySet<string>): void {
+  /**
+   * Drops the parses of the digests files had (`previous` stamps) that no current file has: only
+   * a file whose digest changed or that is gone gives one, so one edit makes no set of every digest.
+   */
+  prune(previous: ReadonlyMap<string, FileStamp>, current: ReadonlyMap<string, FileStamp>): void {
+    const gone = new Set<string>();
+    for (const [file, s] of previous) if (s.digest && current.get(file)?.digest !== s.digest) gone.add(s.digest);
+    if (gone.size === 0) return;
+    for (const s of current.values()) gone.delete(s.digest);
     const remove = this.db.prepare('DELETE FROM sources WHERE digest = ?');
-    const gone = [...new Set(candidates)].filter((d) => d && !current.has(d));
-    if (gone.length)
+    if (gone.size)
       this.db.transaction(() => {
         for (const d of gone) remove.run(d);
       })();

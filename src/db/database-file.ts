@@ -33,10 +33,10 @@ export function openReadOnly(dbPath: string): Database.Database {
 }
 
 export interface Previous {
-  meta: Map<string, string>;
-  files: Map<string, string>;
+  meta: ReadonlyMap<string, string>;
+  files: ReadonlyMap<string, string>;
   /** Valid incidents of the previous build by file. */
-  incidents: Map<string, { id: string; digest: string }>;
+  incidents: ReadonlyMap<string, { id: string; digest: string }>;
   /** The problems it recorded (read on demand). */
   problems(): Problem[];
 }
@@ -213,8 +213,13 @@ export class DatabaseBuild {
     const oldId = (file: string) => (oldFiles.has(file) ? (previous?.incidents.get(file)?.id ?? null) : undefined);
     const removeFile = db.prepare('DELETE FROM files WHERE file = ?');
     const fileRow = db.prepare('INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)');
-    const current = new Set(files.map((f) => f.file));
-    for (const file of oldFiles.keys()) if (!current.has(file)) removeFile.run(file);
+    // the files are distinct: when every old file is one of them, none is gone (no set of 10,000 made)
+    let stayed = 0;
+    for (const f of files) if (oldFiles.has(f.file)) stayed++;
+    if (stayed < oldFiles.size) {
+      const current = new Set(files.map((f) => f.file));
+      for (const file of oldFiles.keys()) if (!current.has(file)) removeFile.run(file);
+    }
     for (const f of files)
       if (oldFiles.get(f.file) !== f.digest || oldId(f.file) !== f.id) fileRow.run(f.file, f.digest, f.id, f.undated ? 1 : 0);
     // The problems are rewritten only when they differ from those the starting point recorded.

@@ -44,7 +44,8 @@ export async function validateAll(
 ): Promise<Validation & { parsed: number }> {
   const { context } = kept;
   const known = cache.checksForStandIns(context);
-  const checks = new Map<string, { digest: string; check: StandInCheck }>();
+  // the kept checks are the checks, but those of files to check again (made afresh: see `jsonOf`)
+  const checks: Map<string, { digest: string; check: StandInCheck }> = known;
   const fresh = new Map<string, { digest: string; check: FileCheck }>();
   const sourceOf = (file: string): SourceFile => {
     const source = cache.get(stamps.get(file)!.digest, file);
@@ -61,9 +62,9 @@ export async function validateAll(
   const toCheck: string[] = [];
   for (const file of files) {
     const digest = stamps.get(file)!.digest;
-    const cached = known.get(file);
-    if (digest !== '' && cached?.digest === digest) checks.set(file, cached);
-    else toCheck.push(file);
+    if (digest !== '' && known.get(file)?.digest === digest) continue;
+    toCheck.push(file);
+    checks.delete(file);
   }
   const toParse = toCheck.filter((f) => {
     const digest = stamps.get(f)!.digest;
@@ -100,8 +101,15 @@ export async function validateAll(
 
   const jsonOf = (file: string) => (fresh.has(file) ? standInJson(fresh.get(file)!.check) : known.get(file)!.json);
   const across = crossFile({ cache, files, checks, jsonOf, context, config, sourceOf });
-  cache.saveChecks(context, fresh, new Set(files));
+  cache.saveChecks(context, fresh, files);
   const keptProblems = new KeptProblems(kept);
+  const valid: Validation['valid'] = [];
+  const undated = new Set<string>();
+  for (const file of files) {
+    const { check, digest } = checks.get(file)!;
+    if (check.valid && !across.rejected.has(file)) valid.push({ file, id: check.id!, digest });
+    if (check.undated) undated.add(file);
+  }
   return {
     problemsOf(wanted) {
       const found = keptProblems.of(wanted.filter((f) => !fresh.has(f)).map((file) => ({ file, digest: checks.get(file)!.digest })));
@@ -109,10 +117,8 @@ export async function validateAll(
       return found;
     },
     across: across.problems,
-    valid: files
-      .filter((file) => checks.get(file)!.check.valid && !across.rejected.has(file))
-      .map((file) => ({ file, id: checks.get(file)!.check.id!, digest: checks.get(file)!.digest })),
-    undated: new Set(files.filter((file) => checks.get(file)!.check.undated)),
+    valid,
+    undated,
     parsed: toParse.length,
   };
 }

@@ -20,26 +20,27 @@ export interface KeptBasis {
   delta: [file: string, digest: string | null, id: string | null][];
 }
 
+/** The file rows a build wrote: the files in order, and each one's row by its path (undefined for none). */
+export interface FileRows {
+  files: readonly string[];
+  rowOf(file: string): { digest: string; id: string | null } | undefined;
+}
+
 /**
  * What to record after a build wrote the database at `dbPath` from `found` (the database it
  * found there, now the kept one) with these file rows; undefined when it found none.
  */
-export function keptBasisAfter(
-  dbPath: string,
-  found: Previous | undefined,
-  rows: readonly { file: string; digest: string; id: string | null }[],
-): KeptBasis | undefined {
+export function keptBasisAfter(dbPath: string, found: Previous | undefined, rows: FileRows): KeptBasis | undefined {
   const current = fileStampOf(dbPath);
   const kept = fileStampOf(keptPathFor(dbPath));
   if (!found || current === undefined || kept === undefined) return undefined;
-  const now = new Map(rows.map((row) => [row.file, row]));
   const delta: KeptBasis['delta'] = [];
   for (const [file, digest] of found.files) {
     const id = found.incidents.get(file)?.id ?? null;
-    const row = now.get(file);
+    const row = rows.rowOf(file);
     if (!row || row.digest !== digest || row.id !== id) delta.push([file, digest, id]);
   }
-  for (const { file } of rows) if (!found.files.has(file)) delta.push([file, null, null]);
+  for (const file of rows.files) if (!found.files.has(file)) delta.push([file, null, null]);
   return { current, kept, meta: [...found.meta], delta };
 }
 
@@ -51,15 +52,65 @@ export function keptFromBasis(dbPath: string, current: Previous | undefined, rec
   const basis = isKeptBasis(recorded) ? recorded : undefined;
   const keptPath = keptPathFor(dbPath);
   if (!current || !basis || fileStampOf(dbPath) !== basis.current || fileStampOf(keptPath) !== basis.kept) return undefined;
-  const files = new Map(current.files);
-  const incidents = new Map(current.incidents);
+  const files = new Map<string, string | undefined>();
+  const incidents = new Map<string, { id: string; digest: string } | undefined>();
   for (const [file, digest, id] of basis.delta) {
-    if (digest === null) files.delete(file);
-    else files.set(file, digest);
-    if (digest === null || id === null) incidents.delete(file);
-    else incidents.set(file, { id, digest });
+    files.set(file, digest ?? undefined);
+    incidents.set(file, digest === null || id === null ? undefined : { id, digest });
   }
-  return { meta: new Map(basis.meta), files, incidents, problems: () => readProblems(keptPath) };
+  // the current rows seen through the delta: 10,000 rows not copied twice for one edit
+  return {
+    meta: new Map(basis.meta),
+    files: new Patched(current.files, files),
+    incidents: new Patched(current.incidents, incidents),
+    problems: () => readProblems(keptPath),
+  };
+}
+
+/**
+ * `base` with some entries replaced or removed (`changes`: undefined removes), read through
+ * without copying `base`. Iterates `base`'s entries that did not change, then the changed ones.
+ */
+export class Patched<V> implements ReadonlyMap<string, V> {
+  constructor(
+    private readonly base: ReadonlyMap<string, V>,
+    private readonly changes: ReadonlyMap<string, V | undefined>,
+  ) {}
+
+  get size(): number {
+    let size = this.base.size;
+    for (const [key, value] of this.changes) size += (value === undefined ? 0 : 1) - (this.base.has(key) ? 1 : 0);
+    return size;
+  }
+
+  get(key: string): V | undefined {
+    return this.changes.has(key) ? this.changes.get(key) : this.base.get(key);
+  }
+
+  has(key: string): boolean {
+    return this.changes.has(key) ? this.changes.get(key) !== undefined : this.base.has(key);
+  }
+
+  *entries(): MapIterator<[string, V]> {
+    for (const entry of this.base) if (!this.changes.has(entry[0])) yield entry;
+    for (const [key, value] of this.changes) if (value !== undefined) yield [key, value];
+  }
+
+  *keys(): MapIterator<string> {
+    for (const [key] of this.entries()) yield key;
+  }
+
+  *values(): MapIterator<V> {
+    for (const [, value] of this.entries()) yield value;
+  }
+
+  [Symbol.iterator](): MapIterator<[string, V]> {
+    return this.entries();
+  }
+
+  forEach(each: (value: V, key: string, map: ReadonlyMap<string, V>) => void): void {
+    for (const [key, value] of this.entries()) each(value, key, this);
+  }
 }
 
 /** A record of the shape written (one damaged by hand, or of another version, is not used). */

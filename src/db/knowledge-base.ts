@@ -111,6 +111,19 @@ function stampFiles(
   return stamps;
 }
 
+/** True when every file stamped has a digest, the one `files` records (a loop: no array of 10,000 entries made to stop at the first edit). */
+function sameDigests(stamps: ReadonlyMap<string, FileStamp>, files: ReadonlyMap<string, string>): boolean {
+  for (const [file, s] of stamps) if (s.digest === '' || files.get(file) !== s.digest) return false;
+  return true;
+}
+
+/** Each valid incident's digest by its id. */
+function digestsById(incidents: Iterable<{ id: string; digest: string }>): Map<string, string> {
+  const byId = new Map<string, string>();
+  for (const v of incidents) byId.set(v.id, v.digest);
+  return byId;
+}
+
 function diffIds(before: Map<string, string>, after: Map<string, string>, everything: boolean) {
   const added: string[] = [];
   const changed: string[] = [];
@@ -297,7 +310,7 @@ function knowledgeBase(parts: {
   incidentSource: IncidentSource;
   problems: () => Problem[];
   report: BuiltKnowledgeBase['report'];
-  validByFile: () => Map<string, { id: string; digest: string }>;
+  validByFile: () => ReadonlyMap<string, { id: string; digest: string }>;
   changed: BuiltKnowledgeBase['changed'];
   rebuilt: boolean;
   parsed: number;
@@ -350,7 +363,7 @@ type UpToDateInput = {
 type Outcome = {
   problems: () => Problem[];
   report: ReturnType<typeof reportOf>;
-  validByFile: Map<string, { id: string; digest: string }>;
+  validByFile: ReadonlyMap<string, { id: string; digest: string }>;
   changed: BuiltKnowledgeBase['changed'];
   parsed: number;
 };
@@ -366,19 +379,13 @@ async function bringUpToDate(ctx: CommandContext, cache: ParseCache, input: UpTo
   const previous = readPrevious(dbPath);
   const compatible =
     previous !== undefined && previous.meta.get(META.toolVersion) === TOOL_VERSION && previous.meta.get(META.configDigest) === configDigest;
-  const sameFiles =
-    compatible &&
-    previous.files.size === stamps.size &&
-    [...stamps].every(([file, s]) => s.digest !== '' && previous.files.get(file) === s.digest);
+  const sameFiles = compatible && previous.files.size === stamps.size && sameDigests(stamps, previous.files);
   const unchanged = sameFiles && previous.meta.get(META.today) === today.toString() && previous.meta.get(META.history) === history.key;
   const rebuilt = () => rebuild(ctx, cache, input, { stamps, previous, compatible });
   // a first build parses every file: the heaps grow less past what they keep (see `heap-growth.ts`)
   const outcome = unchanged ? asBefore(previous, scanned, cache) : first ? await withLimitedHeapGrowth(rebuilt) : await rebuilt();
   cache.saveStamps(stamps, oldStamps);
-  cache.prune(
-    [...oldStamps.values()].map((s) => s.digest),
-    new Set([...stamps.values()].map((s) => s.digest)),
-  );
+  cache.prune(oldStamps, stamps);
   return { ...outcome, rebuilt: !unchanged, stamps };
 }
 
@@ -404,7 +411,7 @@ async function rebuild(
 ): Promise<Outcome> {
   const { config, today, dbPath, history, files, startedMs, configDigest, scanned, loaded } = input;
   const { stamps, previous, compatible } = at;
-  const beforeIds = new Map([...(previous?.incidents.values() ?? [])].map((v) => [v.id, v.digest]));
+  const beforeIds = digestsById(previous?.incidents.values() ?? []);
   const cacheVersion = cacheVersionOf(config);
   const context = checkContextOf(cacheVersion, configDigest, today);
   const rowsOf = (file: string): IncidentRows => {
@@ -432,7 +439,8 @@ async function rebuild(
       assembleReport({ files, digestOf: digestOfFile, context, problemsOf: validation.problemsOf, others, kept: keptReport }),
       keptReport,
     );
-    const validByFile = new Map(validation.valid.map((v) => [v.file, { id: v.id, digest: v.digest }]));
+    const validByFile = new Map<string, { id: string; digest: string }>();
+    for (const v of validation.valid) validByFile.set(v.file, { id: v.id, digest: v.digest });
     const fileRows = files.map((file) => ({
       file,
       digest: stamps.get(file)!.digest,
@@ -440,7 +448,11 @@ async function rebuild(
       undated: validation.undated.has(file),
     }));
     build.finish(validation.valid, rowsOf, fileRows, { list: all, digest: report.digest }, configDigest, today, history);
-    cache.saveKeptBasis(keptBasisAfter(dbPath, previous, fileRows));
+    const rowOf = (file: string) => {
+      const stamp = stamps.get(file);
+      return stamp && { digest: stamp.digest, id: validByFile.get(file)?.id ?? null };
+    };
+    cache.saveKeptBasis(keptBasisAfter(dbPath, previous, { files, rowOf }));
     outcome = {
       problems: keptAsText(all),
       report,
@@ -452,6 +464,6 @@ async function rebuild(
     build.abort();
     throw error;
   }
-  const afterIds = new Map([...outcome.validByFile.values()].map((v) => [v.id, v.digest]));
+  const afterIds = digestsById(outcome.validByFile.values());
   return { ...outcome, changed: diffIds(beforeIds, afterIds, !compatible && previous !== undefined) };
 }

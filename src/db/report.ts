@@ -66,39 +66,48 @@ export interface ReportInput {
   kept?: KeptReport;
 }
 
-/** A part of the report being put together: a run copied from the kept report, or lines made now. */
-type Part = { file: string; digest: string; errors: number; warnings: number; pure: 0 | 1 } & (
-  | { from: [start: number, end: number] }
-  | { text: string }
-);
+/** A part of the report being put together: a run copied from the kept report (`from`: that run), or lines made now. */
+type Part = { file: string; digest: string; errors: number; warnings: number; pure: 0 | 1 } & ({ from: Run } | { text: string });
 
 export function reportOf(input: ReportInput): Report {
   const { files, digestOf, others } = input;
   const extra = byFile(others);
   const previous = keptRuns(input.kept, input.context);
-  const parts: Part[] = [];
+  // in file order, a file whose lines are made again holding its place: no sort of 10,000 parts
+  const parts: (Part | undefined)[] = [];
   const redo: string[] = [];
+  const places: number[] = [];
+  // both sorted by file: each file's run found walking the kept runs once (no map of 10,000)
+  let next = 0;
   for (const file of files) {
     const digest = digestOf(file);
-    const run = previous?.get(file);
+    while (previous && next < previous.length && previous[next]![0] < file) next++;
+    const run = previous?.[next]?.[0] === file ? previous[next] : undefined;
     if (run && run[1] === digest && digest !== '' && run[6] === 1 && !extra.has(file))
-      parts.push({ file, digest, errors: run[4], warnings: run[5], pure: 1, from: [run[2], run[3]] });
-    else redo.push(file);
+      parts.push({ file, digest, errors: run[4], warnings: run[5], pure: 1, from: run });
+    else {
+      redo.push(file);
+      places.push(parts.length);
+      parts.push(undefined);
+    }
   }
   const problems = input.problemsOf(redo);
   const loose: Problem[] = [];
-  for (const file of redo) {
+  for (const [k, file] of redo.entries()) {
     const list = problems.get(file)!;
     // a problem of another file (none is made so): everything sorted together, without an index
     if (list.some((p) => p.file !== file)) return plain(allProblems(files, input.problemsOf, others));
     if (extra.has(file)) loose.push(...list);
-    else parts.push(madePart(file, digestOf(file), list, 1));
+    else parts[places[k]!] = madePart(file, digestOf(file), list, 1);
   }
+  if (extra.size === 0) return joined(parts as Part[], input.context, previous && input.kept);
+  // the files with cross-file, scan or config problems (their places left empty), and files that are not incidents, sorted in
   for (const list of extra.values()) loose.push(...list);
   const digests = new Set(files);
-  for (const [file, list] of byFile(loose)) parts.push(madePart(file, digests.has(file) ? digestOf(file) : '', list, 0));
-  parts.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  return joined(parts, input.context, previous && input.kept);
+  const sorted = parts.filter((part) => part !== undefined);
+  for (const [file, list] of byFile(loose)) sorted.push(madePart(file, digests.has(file) ? digestOf(file) : '', list, 0));
+  sorted.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return joined(sorted, input.context, previous && input.kept);
 }
 
 function madePart(file: string, digest: string, list: readonly Problem[], pure: 0 | 1): Part {
@@ -131,27 +140,32 @@ function joined(parts: readonly Part[], context: string, kept: KeptReport | unde
   let warnings = 0;
   let text = '';
   let at = 0;
-  let copy: [number, number] | undefined;
+  // the kept bytes [copyStart, copyEnd) to copy at `at` (none while copyStart < 0)
+  let copyStart = -1;
+  let copyEnd = -1;
   const flush = () => {
     if (text) pieces.push({ at, made: Buffer.from(text) });
-    if (copy) pieces.push({ at, from: copy });
+    if (copyStart >= 0) pieces.push({ at, from: [copyStart, copyEnd] });
     text = '';
-    copy = undefined;
+    copyStart = -1;
     at = offset;
   };
   for (const part of parts) {
     let length: number;
     if ('text' in part) {
-      if (copy) flush();
+      if (copyStart >= 0) flush();
       text += part.text;
       length = Buffer.byteLength(part.text);
     } else {
-      const [start, end] = part.from;
-      if (text || (copy && copy[1] !== start)) flush();
-      copy = copy ? [copy[0], end] : [start, end];
+      const [, , start, end] = part.from;
+      if (text || (copyStart >= 0 && copyEnd !== start)) flush();
+      if (copyStart < 0) copyStart = start;
+      copyEnd = end;
       length = end - start;
     }
-    runs.push([part.file, part.digest, offset, offset + length, part.errors, part.warnings, part.pure]);
+    // a kept run where it was is the same entry of the index (the 10,000 of an edit's report not made again)
+    const kept = 'from' in part && part.from[2] === offset ? part.from : undefined;
+    runs.push(kept ?? [part.file, part.digest, offset, offset + length, part.errors, part.warnings, part.pure]);
     offset += length;
     errors += part.errors;
     warnings += part.warnings;
@@ -191,8 +205,11 @@ function plain(problems: readonly Problem[]): Report {
   return { bytes: Buffer.from(formatProblems(problems)), ...countBySeverity(problems), parts: '', same: false };
 }
 
-/** The kept report's runs by file, when it has an index of this context that fits it (a damaged one is not used). */
-function keptRuns(kept: KeptReport | undefined, context: string): Map<string, Run> | undefined {
+/**
+ * The kept report's runs, in the report's order (by file), when it has an index of this context
+ * that fits it (a damaged one is not used).
+ */
+function keptRuns(kept: KeptReport | undefined, context: string): readonly Run[] | undefined {
   if (!kept?.parts) return undefined;
   let index: Index;
   try {
@@ -201,14 +218,13 @@ function keptRuns(kept: KeptReport | undefined, context: string): Map<string, Ru
     return undefined;
   }
   if (index?.context !== context || !Array.isArray(index.runs)) return undefined;
-  const runs = new Map<string, Run>();
   let offset = 0;
-  for (const run of index.runs) {
-    if (!isRun(run) || run[2] !== offset) return undefined;
+  for (const [i, run] of index.runs.entries()) {
+    // each file once, in order: a report's runs follow the sorted problems
+    if (!isRun(run) || run[2] !== offset || (i > 0 && run[0] <= (index.runs[i - 1] as Run)[0])) return undefined;
     offset = run[3];
-    runs.set(run[0], run);
   }
-  return offset === kept.size ? runs : undefined;
+  return offset === kept.size ? (index.runs as Run[]) : undefined;
 }
 
 function isRun(run: unknown): run is Run {

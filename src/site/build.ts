@@ -86,7 +86,7 @@ export interface BuildSiteOptions {
   /** Names what the state was kept for: tool version, database schema, config (see `state.ts`). */
   stateKey: string;
   /** The database's listing (`LISTING_SQL`) when the caller read it from `db` already, with the database's stamp taken before it opened `db`. */
-  listing?: { texts: ListingTexts; stamp: ReturnType<typeof databaseStamp> };
+  listing?: { texts: ListingTexts; key: string; stamp: ReturnType<typeof databaseStamp> };
   /** Full typed incidents, for the incident pages rendered again. */
   load(ids: readonly string[]): Incident[];
   /** Where `load` reads them from (worker threads read there too). */
@@ -171,7 +171,7 @@ async function buildSiteWith(
   const state = SiteState.load(siteDir, o.stateKey, previous.digest);
   // before the database is read: a later change is seen next time
   const dbStamp = o.listing ? o.listing.stamp : databaseStamp(o.dbPath);
-  const listing = readListing(o.db, state, o.listing?.texts);
+  const listing = readListing(o.db, state, o.listing);
   // a site from scratch: the heaps grow less past what they keep (see `heap-growth.ts`)
   if (!state) threads.releaseHeap = limitHeapGrowth();
   const early = state ? new Map() : startShards(o.dbPath, listing.ids, threads);

@@ -30,15 +30,12 @@ export interface Listing {
 /**
  * The listing of the database. Read as three texts — a tenth of the time of 10,000 rows —
  * unless a file name holds a character that separates them; the ids are the state's when they
- * are the same. `texts`: the listing's texts when already read from `db`.
+ * are the same. `read`: the listing's texts when already read from `db`, with their key.
  */
-export function readListing(
-  db: Database.Database,
-  state: SiteState | undefined,
-  texts = db.prepare(LISTING_SQL).raw().get() as ListingTexts,
-): Listing {
+export function readListing(db: Database.Database, state: SiteState | undefined, read?: { texts: ListingTexts; key: string }): Listing {
+  const texts = read?.texts ?? (db.prepare(LISTING_SQL).raw().get() as ListingTexts);
   const [idsText, digestsText, filesText] = texts;
-  const key = listingKey(texts);
+  const key = read?.key ?? listingKey(texts);
   if (idsText === null) return { ids: [], digests: Column.of([], '\n'), files: Column.of([], '\u0000'), key };
   const ids = state && idsText === state.idsText ? state.ids : idsText.split('\n');
   const digests = new Column(digestsText ?? '', '\n', ids.length);
@@ -182,7 +179,7 @@ export function whatChanged(c: ChangesInput): Changes {
   for (const id of contentChanged) if (freshBrief.has(id)) summaryChanged.push(id);
   const oldBrief = (id: string): Brief | undefined => {
     const n = state?.indexOf(id);
-    return n === undefined ? undefined : state!.facts.brief(n);
+    return n === undefined ? undefined : state!.brief(n);
   };
   const aligned = state !== undefined && added.length === 0 && removed.length === 0;
   const before = (id: string, n: number) => (aligned ? n : state!.indexOf(id)!);
@@ -295,10 +292,9 @@ function factsOf(
   if (state && aligned) {
     // the usual edit: the same incidents, a few briefs changed in place (and, when no start
     // time changed, the same display order)
-    const facts = state.facts.with(new Map([...freshBrief].map(([id, b]) => [state.indexOf(id)!, b])));
+    const facts = state.factsWith(new Map([...freshBrief].map(([id, b]) => [state.indexOf(id)!, b])));
     if (facts) {
-      if ([...freshBrief].every(([id, b]) => state.facts.started(state.indexOf(id)!) === b.started))
-        facts.keepOrder(state.facts.knownOrder());
+      if ([...freshBrief].every(([id, b]) => state.started(state.indexOf(id)!) === b.started)) facts.keepOrder(state.knownOrder());
       return facts;
     }
   }

@@ -57,7 +57,7 @@ export async function buildSiteFromKnowledgeBase(ctx: CommandContext, kb: BuiltK
   // one connection for the record's database key and the build: the listing is read once
   let db: ReturnType<BuiltKnowledgeBase['openDb']> | undefined;
   const open = () => (db ??= kb.openDb());
-  let listing: { texts: ListingTexts; stamp: ReturnType<typeof databaseStamp> } | undefined;
+  let listing: { texts: ListingTexts; key: string; stamp: ReturnType<typeof databaseStamp> } | undefined;
   try {
     const finished = finishedSite({
       siteDir,
@@ -66,8 +66,9 @@ export async function buildSiteFromKnowledgeBase(ctx: CommandContext, kb: BuiltK
       today: kb.today.toString(),
       databaseKey: () => {
         const stamp = databaseStamp(kb.dbPath); // before the database is opened (see build.ts)
-        listing = { texts: open().prepare(LISTING_SQL).raw().get() as ListingTexts, stamp };
-        return databaseKey(stateKeyOf(open()), listingKey(listing.texts));
+        const texts = open().prepare(LISTING_SQL).raw().get() as ListingTexts;
+        listing = { texts, key: listingKey(texts), stamp }; // the key hashed once (the build needs it too)
+        return databaseKey(stateKeyOf(open()), listing.key);
       },
     });
     if (finished) return nothingToDo(siteDir, finished);
