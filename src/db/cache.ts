@@ -320,15 +320,18 @@ export class ParseCache {
     return { parts, digest, stamp, size: file.size, copyTo: (target, at, start, end) => readRange(file.fd, target, at, start, end) };
   }
 
-  /** Keeps `replay` in place of the one before (nothing is written when it is the same). */
-  saveReplay(replay: Replay): void {
+  /**
+   * Keeps `replay` in place of the one before (nothing is written when it is the same). Returns
+   * the report file's stamp when this call wrote `replay.report`'s bytes there.
+   */
+  saveReplay(replay: Replay): string | undefined {
     let old: [string, string, string] | undefined;
     try {
       old = this.db.prepare('SELECT key, manifest, digest FROM replay').raw().get() as typeof old;
     } catch {
       // a cache made before the table was
     }
-    if (!this.reportPath || (old?.[0] === replay.key && old[1] === replay.manifest && old[2] === replay.digest)) return;
+    if (!this.reportPath || (old?.[0] === replay.key && old[1] === replay.manifest && old[2] === replay.digest)) return undefined;
     const stamp = replay.report instanceof Uint8Array ? this.writeReport(replay.report) : this.stillThere(replay.report.kept);
     const { report: _, ...row } = replay;
     this.db.transaction(() => {
@@ -339,6 +342,7 @@ export class ParseCache {
       if (stamp !== undefined)
         this.db.prepare('INSERT INTO replay VALUES (@key, @manifest, @stamp, @digest, @errors, @warnings, @parts)').run({ ...row, stamp });
     })();
+    return replay.report instanceof Uint8Array ? stamp : undefined;
   }
 
   /** Writes the report file (by a temp file and rename); its stamp. */
