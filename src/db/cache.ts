@@ -3,6 +3,7 @@ import { closeSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { SourceFile } from '../source/read.js';
 import type { Problem } from '../problems.js';
 import { APPLICATION_ID } from './ownership.js';
+import { smallPageCache } from './page-cache.js';
 import { fileStampOf, openStamped, readRange, type Replay } from './replay.js';
 import type { KeptReport } from './report.js';
 import type { KeptBasis } from './kept-basis.js';
@@ -123,7 +124,7 @@ export class ParseCache {
     try {
       db = new Database(path, { readonly: true, fileMustExist: true });
       const stored = db.prepare("SELECT value FROM meta WHERE key = 'version'").pluck().get() as string | undefined;
-      if (stored === version) return new ParseCache(db);
+      if (stored === version) return new ParseCache(smallPageCache(db));
     } catch {
       // none, or not readable: the files are read instead
     }
@@ -147,6 +148,7 @@ export class ParseCache {
           db.pragma(`application_id = ${APPLICATION_ID}`);
         }
         db.pragma('synchronous = NORMAL');
+        smallPageCache(db);
         // a cache set up before these tables were gets them (nothing is written when they are there)
         db.exec(CHECK_PROBLEMS_SQL + ACROSS_SQL + BASIS_SQL);
         const stored = db.prepare("SELECT value FROM meta WHERE key = 'version'").pluck().get() as string | undefined;
