@@ -161,4 +161,18 @@ describe('the replayed report, read when printed', () => {
     expect(first.out.startsWith(ctx.out_())).toBe(true);
     expect(Buffer.from(kb.report.bytes).toString()).toBe(ctx.out_());
   });
+
+  it('is that of a build that checked every file too (printed from the file it wrote, or made again when replaced)', async () => {
+    const root = setup();
+    const ctx = captureContext(root, { now: '2007-07-01' });
+    const kb = await updateKnowledgeBase(ctx);
+    expect(kb.rebuilt).toBe(true);
+    const text = formatProblems(kb.problems);
+    expect(text).toMatch(/^\S+:\d+:\d+: (error|warning) /);
+    expect(readFileSync(reportPathFor(cachePathFor(kb.dbPath)), 'utf8')).toBe(text);
+    expect(Buffer.from(kb.report.bytes).toString()).toBe(text);
+    writeFileSync(reportPathFor(cachePathFor(kb.dbPath)), MARKER); // another build's, renamed in its place
+    kb.report.writeTo(ctx.stdout);
+    expect(ctx.out_()).toBe(text);
+  });
 });

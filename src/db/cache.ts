@@ -3,6 +3,7 @@ import { closeSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { SourceFile } from '../source/read.js';
 import type { Problem } from '../problems.js';
 import { APPLICATION_ID } from './ownership.js';
+import { smallPageCache } from './page-cache.js';
 import { fileStampOf, openStamped, readRange, type Replay } from './replay.js';
 import type { KeptReport } from './report.js';
 import type { KeptBasis } from './kept-basis.js';
@@ -123,7 +124,7 @@ export class ParseCache {
     try {
       db = new Database(path, { readonly: true, fileMustExist: true });
       const stored = db.prepare("SELECT value FROM meta WHERE key = 'version'").pluck().get() as string | undefined;
-      if (stored === version) return new ParseCache(db);
+      if (stored === version) return new ParseCache(smallPageCache(db));
     } catch {
       // none, or not readable: the files are read instead
     }
@@ -147,6 +148,7 @@ export class ParseCache {
           db.pragma(`application_id = ${APPLICATION_ID}`);
         }
         db.pragma('synchronous = NORMAL');
+        smallPageCache(db);
         // a cache set up before these tables were gets them (nothing is written when they are there)
         db.exec(CHECK_PROBLEMS_SQL + ACROSS_SQL + BASIS_SQL);
         const stored = db.prepare("SELECT value FROM meta WHERE key = 'version'").pluck().get() as string | undefined;
@@ -331,15 +333,18 @@ export class ParseCache {
     return { parts, digest, stamp, size: file.size, copyTo: (target, at, start, end) => readRange(file.fd, target, at, start, end) };
   }
 
-  /** Keeps `replay` in place of the one before (nothing is written when it is the same). */
-  saveReplay(replay: Replay): void {
+  /**
+   * Keeps `replay` in place of the one before (nothing is written when it is the same). Returns
+   * the report file's stamp when this call wrote `replay.report`'s bytes there.
+   */
+  saveReplay(replay: Replay): string | undefined {
     let old: [string, string, string] | undefined;
     try {
       old = this.db.prepare('SELECT key, manifest, digest FROM replay').raw().get() as typeof old;
     } catch {
       // a cache made before the table was
     }
-    if (!this.reportPath || (old?.[0] === replay.key && old[1] === replay.manifest && old[2] === replay.digest)) return;
+    if (!this.reportPath || (old?.[0] === replay.key && old[1] === replay.manifest && old[2] === replay.digest)) return undefined;
     const stamp = replay.report instanceof Uint8Array ? this.writeReport(replay.report) : this.stillThere(replay.report.kept);
     const { report: _, ...row } = replay;
     this.db.transaction(() => {
@@ -350,6 +355,7 @@ export class ParseCache {
       if (stamp !== undefined)
         this.db.prepare('INSERT INTO replay VALUES (@key, @manifest, @stamp, @digest, @errors, @warnings, @parts)').run({ ...row, stamp });
     })();
+    return replay.report instanceof Uint8Array ? stamp : undefined;
   }
 
   /** Writes the report file (by a temp file and rename); its stamp. */

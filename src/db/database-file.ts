@@ -7,6 +7,7 @@ import type { Problem } from '../problems.js';
 import type { FileStamp } from './cache.js';
 import { META, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 import { APPLICATION_ID } from './ownership.js';
+import { smallPageCache } from './page-cache.js';
 import { IncidentWriter, writeConfigRows, writeProblems, type IncidentRows } from './write.js';
 import type { History } from '../history/history.js';
 import { writeHistoryRows } from '../history/write.js';
@@ -29,7 +30,7 @@ export function keptPathFor(dbPath: string): string {
 export function openReadOnly(dbPath: string): Database.Database {
   const db = new Database(dbPath, { readonly: true, fileMustExist: true });
   db.pragma('query_only = ON');
-  return db;
+  return smallPageCache(db);
 }
 
 export interface Previous {

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { smallPageCache } from '../db/page-cache.js';
 
 /**
  * Rows grouped by their first column (the incident id). Rows come in table order (no ORDER BY,
@@ -20,5 +21,5 @@ export function grouped<T extends unknown[]>(rows: readonly T[], position?: (row
 export function openDatabase(path: string): Database.Database {
   const db = new Database(path, { readonly: true, fileMustExist: true });
   db.pragma('query_only = ON');
-  return db;
+  return smallPageCache(db);
 }

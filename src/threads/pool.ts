@@ -97,8 +97,11 @@ function startThread(): Running {
     // peak memory per thread. Since the parse threads keep one compiled schema and parse less
     // Markdown (2026-12-06), 16 MB costs no measurable CPU against 64 MB and ~80 MB less peak
     // memory in all (cold `site` of 1,000 incidents: 440–460 MB against 538 MB); 32 MB measured
-    // the same CPU again on 2026-12-07 (64 MB: +0.5 s and +60 MB).
-    resourceLimits: { maxYoungGenerationSizeMb: 16 },
+    // the same CPU again on 2026-12-07 (64 MB: +0.5 s and +60 MB). 8 MB, measured again on
+    // 2026-12-07 (seventh round): the same CPU as 16 MB (cold `build` of 1,000, medians of three
+    // alternating runs: 10.3 s against 11.0 s; 4 MB: 12.3 s), ~15 MB less per thread at the peak of
+    // a cold build of 10,000 (each page thread ~48 MB committed against ~64 MB).
+    resourceLimits: { maxYoungGenerationSizeMb: 8 },
     execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type') && a !== '-e' && a !== '--eval'),
   });
   worker.unref();
