@@ -8,7 +8,7 @@ import { toIncident, type Incident } from '../model/incident.js';
 import type { Temporal } from '../model/time.js';
 import { countBySeverity, formatProblems, sortProblems, type Problem } from '../problems.js';
 import { digestOf } from '../source/read.js';
-import { withLimitedHeapGrowth } from '../heap-growth.js';
+import { limitHeapGrowth } from '../heap-growth.js';
 import { loadConfig } from '../kb/config.js';
 import { idsOfFiles, scanIncidentFiles, SCAN_RULE } from '../kb/files.js';
 import { resolveToday } from '../kb/validate.js';
@@ -196,26 +196,31 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
       });
     }
     const built = await bringUpToDate(ctx, cache, { ...base, files, stats, startedMs, configDigest, scanned, loaded });
-    const { problems, validByFile, report } = built;
-    const manifest = manifestOf(files, stats, statOf(dbPath), built.stamps);
-    const { kept, digest, errors, warnings, parts } = report;
-    const written = cache.saveReplay({
-      key,
-      manifest,
-      report: kept === undefined ? report.bytes : { kept },
-      digest,
-      errors,
-      warnings,
-      parts,
-    });
-    // the kept report's bytes, or those just written to its file: printed from the file, as a
-    // replay's (not held to the end of the build: 8 MB for 10,000 incidents' warnings)
-    const stamp = kept ?? written;
-    const printed =
-      stamp === undefined
-        ? printedReport(report)
-        : replayedReport({ report: { path: reportPathFor(cachePath), stamp }, errors, warnings }, problems);
-    return knowledgeBase({ ...base, ...built, problems, validByFile: () => validByFile, report: printed });
+    try {
+      const { releaseHeap: _, ...outcome } = built;
+      const { problems, validByFile, report } = outcome;
+      const manifest = manifestOf(files, stats, statOf(dbPath), built.stamps);
+      const { kept, digest, errors, warnings, parts } = report;
+      const written = cache.saveReplay({
+        key,
+        manifest,
+        report: kept === undefined ? report.bytes : { kept },
+        digest,
+        errors,
+        warnings,
+        parts,
+      });
+      // the kept report's bytes, or those just written to its file: printed from the file, as a
+      // replay's (not held to the end of the build: 8 MB for 10,000 incidents' warnings)
+      const stamp = kept ?? written;
+      const printed =
+        stamp === undefined
+          ? printedReport(report)
+          : replayedReport({ report: { path: reportPathFor(cachePath), stamp }, errors, warnings }, problems);
+      return knowledgeBase({ ...base, ...outcome, problems, validByFile: () => validByFile, report: printed });
+    } finally {
+      built.releaseHeap(); // held since the first build began (see `bringUpToDate`)
+    }
   } finally {
     cache.close();
   }
@@ -391,12 +396,19 @@ async function bringUpToDate(ctx: CommandContext, cache: ParseCache, input: UpTo
     previous !== undefined && previous.meta.get(META.toolVersion) === TOOL_VERSION && previous.meta.get(META.configDigest) === configDigest;
   const sameFiles = compatible && previous.files.size === stamps.size && sameDigests(stamps, previous.files);
   const unchanged = sameFiles && previous.meta.get(META.today) === today.toString() && previous.meta.get(META.history) === history.key;
-  const rebuilt = () => rebuild(ctx, cache, input, { stamps, previous, compatible });
-  // a first build parses every file: the heaps grow less past what they keep (see `heap-growth.ts`)
-  const outcome = unchanged ? asBefore(previous, scanned, cache) : first ? await withLimitedHeapGrowth(rebuilt) : await rebuilt();
-  cache.saveStamps(stamps, oldStamps);
-  cache.prune(oldStamps, stamps);
-  return { ...outcome, rebuilt: !unchanged, stamps };
+  // A first build parses every file: the heaps grow less past what they keep (see `heap-growth.ts`),
+  // until the caller has saved its replay (the problems and the report: the first build's last
+  // large allocations), or at once if it fails.
+  const releaseHeap = first ? limitHeapGrowth() : () => undefined;
+  try {
+    const outcome = unchanged ? asBefore(previous, scanned, cache) : await rebuild(ctx, cache, input, { stamps, previous, compatible });
+    cache.saveStamps(stamps, oldStamps);
+    cache.prune(oldStamps, stamps);
+    return { ...outcome, rebuilt: !unchanged, stamps, releaseHeap };
+  } catch (error) {
+    releaseHeap();
+    throw error;
+  }
 }
 
 /** The same files, date and history as the database's: its problems and incidents as they are. */
