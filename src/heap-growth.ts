@@ -25,13 +25,3 @@ export function limitHeapGrowth(): () => void {
     if (--holders === 0) setFlagsFromString('--heap-growing-percent=0'); // V8's own growth again
   };
 }
-
-/** `f` with the heaps' growth limited (see `limitHeapGrowth`) until it settles. */
-export async function withLimitedHeapGrowth<T>(f: () => Promise<T>): Promise<T> {
-  const release = limitHeapGrowth();
-  try {
-    return await f();
-  } finally {
-    release();
-  }
-}
