@@ -70,6 +70,32 @@ interface IncidentRow {
 const instant = (iso: string) => Temporal.Instant.fromEpochMilliseconds(Date.parse(iso));
 
 /**
+ * Incidents' remediations, kept from reading the summaries to rendering the action items page,
+ * as JSON text: 10,000 incidents' as objects were ~18 MB of the site's planning, their text a
+ * few MB. An incident's are parsed again each time they are asked for (once per item rendered).
+ */
+export class RemediationsOf {
+  private readonly json = new Map<string, string>();
+
+  set(id: string, remediations: SiteIncident['remediations']): void {
+    this.json.set(id, JSON.stringify(remediations));
+  }
+
+  has(id: string): boolean {
+    return this.json.has(id);
+  }
+
+  get(id: string): SiteIncident['remediations'] | undefined {
+    const text = this.json.get(id);
+    return text === undefined ? undefined : (JSON.parse(text) as SiteIncident['remediations']);
+  }
+
+  clear(): void {
+    this.json.clear();
+  }
+}
+
+/**
  * Valid incidents of the database (by id), lists in their order in the record (related and
  * tags sorted): all of them, or only those with these ids.
  */
