@@ -9,7 +9,7 @@ import { slugTable } from './links.js';
 import { byId, readBuilding, type PreviousManifest } from './manifest.js';
 import { incidentLinks, linksUseText, type IncidentLinks } from './similar.js';
 import { hash, summaryDigest, type SiteState } from './state.js';
-import { readLinkTexts, readSiteIncidents, type SiteIncident } from './summaries.js';
+import { readLinkTexts, readSiteIncidents, RemediationsOf, type SiteIncident } from './summaries.js';
 import { zoneFormat } from './zone-format.js';
 
 /**
@@ -128,7 +128,7 @@ export interface Changes extends ListingDiff {
    * kept of the summaries (10,000 whole summaries are ~38 MB), and only until the pages over many
    * incidents are rendered (`stalePages` empties the map then).
    */
-  freshRemediations: Map<string, SiteIncident['remediations']>;
+  freshRemediations: RemediationsOf;
   freshSummary: Map<string, string>;
   /** Incidents whose summary changed (or that are new). */
   summaryChanged: string[];
@@ -165,7 +165,7 @@ export function whatChanged(c: ChangesInput): Changes {
   const format = zoneFormat(c.config.timezone);
   const freshSummary = new Map<string, string>();
   const freshBrief = new Map<string, Brief>();
-  const freshRemediations = new Map<string, SiteIncident['remediations']>();
+  const freshRemediations = new RemediationsOf();
   for (const i of summariesOf(c.db, contentChanged)) {
     const digest = summaryDigest(i);
     freshSummary.set(i.id, digest);

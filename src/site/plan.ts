@@ -16,7 +16,7 @@ import type { Renderer } from './renderer.js';
 import { searchOptionsScript, shardCount, shardOf, shardPath } from './search.js';
 import type { IncidentLinks } from './similar.js';
 import { decodeLinks, encodeLinks, hash } from './state.js';
-import type { SiteIncident } from './summaries.js';
+import type { RemediationsOf } from './summaries.js';
 
 /**
  * Phase 2 of a site build (see `build.ts`): which pages. Every page the changes can reach gets
@@ -181,7 +181,7 @@ export interface PagePlan {
   /** Pages whose files are deleted (their incident, service or shard is gone). */
   gone: Set<string>;
   /** Remediations of the incidents whose pieces of pages over many incidents are rendered again (more are added when rendering). */
-  remediationsOf: Map<string, SiteIncident['remediations']>;
+  remediationsOf: RemediationsOf;
 }
 
 /** Phase 2: the pages the changes can reach, with their digests. */
@@ -246,7 +246,7 @@ function quick(c: Changes, missing: ReadonlySet<string>): boolean {
 const FEW_FRESH = 8;
 const SLASH = '/'.charCodeAt(0);
 
-function manyPagesOf(p: PlanInput, remediationsOf: ReadonlyMap<string, SiteIncident['remediations']>): ManyPage[] {
+function manyPagesOf(p: PlanInput, remediationsOf: RemediationsOf): ManyPage[] {
   const c = p.changes;
   const { state } = c;
   const freshSet = new Set(c.freshBrief.keys());

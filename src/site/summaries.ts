@@ -70,6 +70,59 @@ interface IncidentRow {
 const instant = (iso: string) => Temporal.Instant.fromEpochMilliseconds(Date.parse(iso));
 
 /**
+ * Incidents' remediations, kept from reading the summaries to rendering the action items page,
+ * as JSON arrays of their fields: 10,000 generated incidents' (50,550 remediations) as objects
+ * were ~18 MB of the site's planning, that text is 7.8 MB. An incident's are parsed again each
+ * time they are asked for (once per action item rendered).
+ */
+type Remediations = SiteIncident['remediations'];
+type Fields = [
+  Remediations[number]['id'],
+  Remediations[number]['action'],
+  Remediations[number]['type'],
+  Remediations[number]['owner'],
+  Remediations[number]['status'],
+  boolean,
+  string | null,
+  string | null,
+];
+
+export class RemediationsOf {
+  private readonly json = new Map<string, string>();
+
+  set(id: string, remediations: SiteIncident['remediations']): void {
+    // as arrays of fields: the keys repeated for each of 50,000 remediations were a third of the text
+    this.json.set(
+      id,
+      JSON.stringify(remediations.map((r) => [r.id, r.action, r.type, r.owner, r.status, r.public, r.due ?? null, r.ticket ?? null])),
+    );
+  }
+
+  has(id: string): boolean {
+    return this.json.has(id);
+  }
+
+  get(id: string): SiteIncident['remediations'] | undefined {
+    const text = this.json.get(id);
+    if (text === undefined) return undefined;
+    return (JSON.parse(text) as Fields[]).map(([id, action, type, owner, status, pub, due, ticket]) => ({
+      id,
+      action,
+      type,
+      owner,
+      status,
+      public: pub,
+      ...(due !== null ? { due } : {}),
+      ...(ticket !== null ? { ticket } : {}),
+    }));
+  }
+
+  clear(): void {
+    this.json.clear();
+  }
+}
+
+/**
  * Valid incidents of the database (by id), lists in their order in the record (related and
  * tags sorted): all of them, or only those with these ids.
  */

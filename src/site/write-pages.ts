@@ -54,7 +54,7 @@ export async function stalePages(
   // the remediations that fresh pieces of pages over many incidents need (action items)
   const wanted = [...new Set(staleMany.flatMap((p) => p.plan()))].filter((id) => !plan.remediationsOf.has(id));
   for (const i of readSiteIncidents(db, wanted)) plan.remediationsOf.set(i.id, i.remediations);
-  // the remediations are let go once the last of those pages is rendered (10,000 incidents' are ~17 MB)
+  // the remediations are let go once the last of those pages is rendered (10,000 incidents' are ~8 MB of JSON)
   let manyLeft = staleMany.length;
   for (const p of staleMany)
     stale.push({
