@@ -1,21 +1,15 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it, onTestFinished } from 'vitest';
 import { openReadOnly } from '../src/db/database-file.js';
 import { openDatabase } from '../src/site/rows.js';
+import { removeKb, tempKb } from './helpers/kb.js';
 
 // Connections that read each page about once get SQLite's own 2 MB page cache, not the 16 MB
 // better-sqlite3 builds it with (see src/db/page-cache.ts).
-const dirs: string[] = [];
-afterEach(() => {
-  while (dirs.length) rmSync(dirs.pop()!, { recursive: true, force: true });
-});
-
 function databaseFile(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'pm-page-cache-'));
-  dirs.push(dir);
+  const dir = tempKb({});
+  onTestFinished(() => removeKb(dir));
   const path = join(dir, 'x.db');
   const db = new Database(path);
   expect(db.pragma('cache_size', { simple: true })).toBe(-16000);
