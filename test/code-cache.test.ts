@@ -266,6 +266,34 @@ describe('runWithCodeCache', () => {
     expect(run(dir)).toBe('bundle.cjs object\ncached\n');
   });
 
+  it("holds the bundle's top-level code even when V8 flushed it before the cache was written: a cached start parses nothing", () => {
+    const dir = tempDir();
+    const log = join(dir, 'v8.log');
+    // every garbage collection flushes the bytecode of functions not running (at the end of a long build, V8 does that by age)
+    const flags = ['--stress-flush-code', '--expose-gc', '--log-function-events', `--logfile=${log}`, '--no-logfile-per-isolate'];
+    const start = () =>
+      spawnSync(
+        process.execPath,
+        [
+          ...flags,
+          '--input-type=module',
+          '-e',
+          'const { runWithCodeCache } = await import(process.argv[1]); const took = runWithCodeCache(process.argv[2], "test", process.argv[3]); for (let n = 0; n < 4; n++) gc(); console.log(took);',
+          pathToFileURL(join(PACKAGE_ROOT, 'dist/code-cache.js')).href,
+          bundle,
+          join(dir, 'cache'),
+        ],
+        { encoding: 'utf8' },
+      ).stdout;
+    expect(start()).toBe('bundle.cjs object\ncompiled\n');
+    expect(start()).toBe('bundle.cjs object\ncached\n');
+    // V8's log of the cached start: the bundle's script comes from the cache, and none of its code is parsed
+    const events = readFileSync(log, 'utf8').split('\n');
+    const script = events.find((e) => e.startsWith('function,deserialize,') && e.endsWith(`,${bundle}`))?.split(',')[2];
+    expect(script).toBeDefined();
+    expect(events.filter((e) => e.startsWith('function,') && e.split(',')[2] === script && e.includes('parse'))).toEqual([]);
+  });
+
   it('keys the cache by the bundle file: an edited bundle never meets its old cache, which is removed', () => {
     const dir = tempDir();
     run(dir);
