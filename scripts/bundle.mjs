@@ -10,6 +10,7 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { MODULE_WRAPPER } from '../dist/code-cache.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'src');
@@ -196,7 +197,9 @@ async function commonJsBundle(name, plugins, entry = join(src, 'cli-bundle.ts'))
     format: 'cjs',
     // ES modules' own URL, in CommonJS: this file's (each of our modules keeps its place under dist/, see ownUrl)
     define: { 'import.meta.url': '__bundleUrl' },
-    banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    // (inside the module wrapper, which src/code-cache.ts then need not add around a copy of the text)
+    banner: { js: `${MODULE_WRAPPER.head}const __bundleUrl = require('node:url').pathToFileURL(__filename).href;` },
+    footer: { js: MODULE_WRAPPER.tail },
     // `import()` of the packages left out (playwright-core, pdf-lib: CommonJS both) as `require`:
     // a script run through node:vm has no module loader of its own
     supported: { 'dynamic-import': false },

@@ -36,6 +36,16 @@ export interface CachedRun {
 }
 
 /**
+ * The module wrapper CommonJS gives a file: its head on the first line, so that line numbers stay
+ * the file's. scripts/bundle.mjs writes it into the bundles themselves, so that V8 compiles the
+ * file's text as read (a string made outside V8's heap) rather than a copy of it with the wrapper
+ * around: ~12 ms less CPU per start of dist/cli.cjs (3.4 MB).
+ */
+export const MODULE_WRAPPER = { head: '(function (exports, require, module, __filename, __dirname) {', tail: '\n})' };
+
+const wrapped = (text: string) => `${MODULE_WRAPPER.head}${text.replace(/^#!.*/, '')}${MODULE_WRAPPER.tail}`;
+
+/**
  * `runWithCodeCache` for a caller that chooses when to write the cache: a worker thread, which
  * sees no `exit` event when the process ends while it is idle.
  */
@@ -47,11 +57,7 @@ export function loadWithCodeCache(bundle: string, name: string, cacheDir = codeC
   const text = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
   const cachePath = join(cacheDir, file);
   const cachedData = readCache(cachePath);
-  // the module wrapper CommonJS gives a file, on one line so that line numbers stay the bundle's
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${text.replace(/^#!.*/, '')}\n})`, {
-    filename: bundle,
-    cachedData,
-  });
+  const script = new Script(text.startsWith(MODULE_WRAPPER.head) ? text : wrapped(text), { filename: bundle, cachedData });
   const module = { exports: {} };
   const cached = cachedData !== undefined && !script.cachedDataRejected;
   script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
