@@ -15,13 +15,17 @@ import { Script } from 'node:vm';
  * meets an old cache; a file whose bytes do not match the digest it starts with is not used, and V8
  * itself rejects data that does not fit (another V8, other flags, another source length); then
  * the bundle is compiled from its text as if there were no cache, and the cache written anew
- * when the process exits.
+ * when the process exits. The first run that takes a cache writes it once more (`settled`): V8
+ * flushes the bytecode of functions that have not run for a while, so the cache a long run (a
+ * build from scratch) writes at its end lacks what it ran early (the database's first steps),
+ * which every later run then compiled again (~75 ms of CPU of a no-change build at 10,000); the
+ * second cache holds the functions of both runs.
  * Says whether V8 took the cache, or undefined when there is no such bundle (an unbundled build).
  */
 export function runWithCodeCache(bundle: string, name: string, cacheDir = codeCacheDir()): 'cached' | 'compiled' | undefined {
   const run = loadWithCodeCache(bundle, name, cacheDir);
   if (!run) return undefined;
-  if (!run.cached) process.once('exit', run.writeCache);
+  if (!run.settled) process.once('exit', run.writeCache);
   return run.cached ? 'cached' : 'compiled';
 }
 
@@ -31,6 +35,8 @@ export interface CachedRun {
   exports: unknown;
   /** Whether V8 took the cache. */
   cached: boolean;
+  /** Whether V8 took a cache written by a run that had taken one (`runWithCodeCache` then writes none). */
+  settled: boolean;
   /** Writes the cache of what has been compiled so far (atomically; a failure only means a slower next start). */
   writeCache(): void;
 }
@@ -56,12 +62,18 @@ export function loadWithCodeCache(bundle: string, name: string, cacheDir = codeC
   // ASCII (esbuild's output: scripts/bundle.mjs escapes the rest) is read straight into a one-byte string
   const text = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
   const cachePath = join(cacheDir, file);
-  const cachedData = readCache(cachePath);
+  const read = readCache(cachePath);
+  const cachedData = read?.data;
   const script = new Script(text.startsWith(MODULE_WRAPPER.head) ? text : wrapped(text), { filename: bundle, cachedData });
   const module = { exports: {} };
   const cached = cachedData !== undefined && !script.cachedDataRejected;
   script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
-  return { exports: module.exports, cached, writeCache: () => writeCache(cachePath, script) };
+  return {
+    exports: module.exports,
+    cached,
+    settled: cached && read!.settled,
+    writeCache: () => writeCache(cachePath, script, cached),
+  };
 }
 
 /**
@@ -98,21 +110,25 @@ export function codeCacheDir(): string {
 }
 
 /**
- * A cache file is the SHA-256 of the data, then the data: V8 checks the version, flags and
- * length of what it is given, not every byte, so a damaged file is refused here.
+ * A cache file is the SHA-256 of the rest, then one byte that says whether the run that wrote it
+ * had taken a cache (`SETTLED`), then V8's data: V8 checks the version, flags and length of what
+ * it is given, not every byte, so a damaged file is refused here.
  */
 const DIGEST_BYTES = 32;
+const FIRST = 0;
+const SETTLED = 1;
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest();
 
-function readCache(path: string): Buffer | undefined {
+function readCache(path: string): { data: Buffer; settled: boolean } | undefined {
   let file: Buffer;
   try {
     file = readFileSync(path);
   } catch {
     return undefined;
   }
-  const data = file.subarray(DIGEST_BYTES);
-  return file.length > DIGEST_BYTES && sha256(data).equals(file.subarray(0, DIGEST_BYTES)) ? data : undefined;
+  const rest = file.subarray(DIGEST_BYTES);
+  if (rest.length < 2 || !sha256(rest).equals(file.subarray(0, DIGEST_BYTES))) return undefined;
+  return { data: rest.subarray(1), settled: rest[0] === SETTLED };
 }
 
 /**
@@ -130,12 +146,12 @@ function compiledTopLevel(script: Script): Script {
 }
 
 /** After the run, so the functions it compiled are in it; a cache that cannot be written is only a slower next start. */
-function writeCache(path: string, script: Script): void {
+function writeCache(path: string, script: Script, settled: boolean): void {
   try {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     const temp = `${path}.${process.pid}-${randomUUID()}.tmp`; // worker threads write too (not `threadId`: node:worker_threads costs every start ~5 ms)
-    const data = compiledTopLevel(script).createCachedData();
-    writeFileSync(temp, Buffer.concat([sha256(data), data]));
+    const rest = Buffer.concat([Buffer.of(settled ? SETTLED : FIRST), compiledTopLevel(script).createCachedData()]);
+    writeFileSync(temp, Buffer.concat([sha256(rest), rest]));
     renameSync(temp, path);
     const name = basename(path);
     const slot = name.slice(0, name.indexOf('.') + 1);

@@ -61,10 +61,10 @@ const cacheFiles = (cacheHome: string) => {
   return existsSync(dir) ? readdirSync(dir).map((f) => join(dir, f)) : [];
 };
 
-/** A cache file as `code-cache.ts` writes it (digest, then data), of V8 data for another script. */
+/** A cache file as `code-cache.ts` writes it (digest, a byte, then V8's data), of V8 data for another script. */
 function foreignCache(): Buffer {
-  const data = new Script('globalThis.somethingElse = 1 + 1;').createCachedData();
-  return Buffer.concat([createHash('sha256').update(data).digest(), data]);
+  const rest = Buffer.concat([Buffer.of(0), new Script('globalThis.somethingElse = 1 + 1;').createCachedData()]);
+  return Buffer.concat([createHash('sha256').update(rest).digest(), rest]);
 }
 
 describe('postmortem check with the code cache', () => {
@@ -266,32 +266,70 @@ describe('runWithCodeCache', () => {
     expect(run(dir)).toBe('bundle.cjs object\ncached\n');
   });
 
+  /**
+   * Runs `file` (argument: `arg`) with V8 logging its functions' events; says what the run printed
+   * and which functions of the file V8 parsed. `flags` are the same for every run (V8 takes a cache
+   * made under the same flags only).
+   */
+  const logged = (dir: string, file: string, arg: string, flags: string[] = []) => {
+    const log = join(dir, 'v8.log');
+    const stdout = spawnSync(
+      process.execPath,
+      [
+        ...flags,
+        '--log-function-events',
+        `--logfile=${log}`,
+        '--no-logfile-per-isolate',
+        '--input-type=module',
+        '-e',
+        'const { runWithCodeCache } = await import(process.argv[1]); const took = runWithCodeCache(process.argv[2], "test", process.argv[3]); for (let n = 0; n < 4; n++) globalThis.gc?.(); console.log(took);',
+        pathToFileURL(join(PACKAGE_ROOT, 'dist/code-cache.js')).href,
+        file,
+        join(dir, 'cache'),
+        arg,
+      ],
+      { encoding: 'utf8' },
+    ).stdout;
+    const events = readFileSync(log, 'utf8').split('\n');
+    const script = events.find((e) => e.startsWith('script-details,') && e.split(',')[2] === file)?.split(',')[1];
+    const parsed = events
+      .filter((e) => e.startsWith('function,') && e.split(',')[2] === script && e.includes('parse'))
+      .map((e) => e.split(',').at(-1));
+    return { stdout, parsed };
+  };
+
   it("holds the bundle's top-level code even when V8 flushed it before the cache was written: a cached start parses nothing", () => {
     const dir = tempDir();
-    const log = join(dir, 'v8.log');
     // every garbage collection flushes the bytecode of functions not running (at the end of a long build, V8 does that by age)
-    const flags = ['--stress-flush-code', '--expose-gc', '--log-function-events', `--logfile=${log}`, '--no-logfile-per-isolate'];
-    const start = () =>
-      spawnSync(
-        process.execPath,
-        [
-          ...flags,
-          '--input-type=module',
-          '-e',
-          'const { runWithCodeCache } = await import(process.argv[1]); const took = runWithCodeCache(process.argv[2], "test", process.argv[3]); for (let n = 0; n < 4; n++) gc(); console.log(took);',
-          pathToFileURL(join(PACKAGE_ROOT, 'dist/code-cache.js')).href,
-          bundle,
-          join(dir, 'cache'),
-        ],
-        { encoding: 'utf8' },
-      ).stdout;
-    expect(start()).toBe('bundle.cjs object\ncompiled\n');
-    expect(start()).toBe('bundle.cjs object\ncached\n');
-    // V8's log of the cached start: the bundle's script comes from the cache, and none of its code is parsed
-    const events = readFileSync(log, 'utf8').split('\n');
-    const script = events.find((e) => e.startsWith('function,deserialize,') && e.endsWith(`,${bundle}`))?.split(',')[2];
-    expect(script).toBeDefined();
-    expect(events.filter((e) => e.startsWith('function,') && e.split(',')[2] === script && e.includes('parse'))).toEqual([]);
+    const flags = ['--stress-flush-code', '--expose-gc'];
+    expect(logged(dir, bundle, '', flags).stdout).toBe('bundle.cjs object\ncompiled\n');
+    // the first cached start writes the cache again (with its own functions, below): that cache is taken, and nothing parsed
+    expect(logged(dir, bundle, '', flags).stdout).toBe('bundle.cjs object\ncached\n');
+    expect(logged(dir, bundle, '', flags)).toEqual({ stdout: 'bundle.cjs object\ncached\n', parsed: [] });
+  });
+
+  it('writes the cache again after the first run that takes it, with the functions of both runs; then no more', () => {
+    const dir = tempDir();
+    const file = join(dir, 'two.cjs');
+    writeFileSync(
+      file,
+      "function early() { return 'early'; }\nfunction late() { return 'late'; }\nconsole.log(process.argv[4] === 'late' ? late() : early());\n",
+    );
+    const cache = () => readdirSync(join(dir, 'cache')).map((f) => readFileSync(join(dir, 'cache', f)));
+    const compiled = logged(dir, file, 'early');
+    expect(compiled.stdout).toBe('early\ncompiled\n');
+    expect(compiled.parsed).toContain('early');
+    const first = cache();
+    const cached = logged(dir, file, 'late');
+    expect(cached.stdout).toBe('late\ncached\n');
+    expect(cached.parsed).toContain('late');
+    expect(cached.parsed).not.toContain('early');
+    const second = cache();
+    expect(second).toHaveLength(1);
+    expect(second).not.toEqual(first);
+    expect(logged(dir, file, 'late')).toEqual({ stdout: 'late\ncached\n', parsed: [] });
+    expect(logged(dir, file, 'early')).toEqual({ stdout: 'early\ncached\n', parsed: [] });
+    expect(cache()).toEqual(second);
   });
 
   it('keys the cache by the bundle file: an edited bundle never meets its old cache, which is removed', () => {
