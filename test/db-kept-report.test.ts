@@ -6,7 +6,7 @@ import { cachePathFor, updateKnowledgeBase, type BuiltKnowledgeBase } from '../s
 import { reportPathFor } from '../src/db/cache.js';
 import { formatProblems } from '../src/problems.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
-import { BAD, CONFIG, DST, fixtureFiles, incidentText, LB, pathOf, POP } from './fixtures/db-kb.js';
+import { BAD, CONFIG, DST, fixtureFiles, incidentText, LATE, LB, pathOf, POP } from './fixtures/db-kb.js';
 
 /**
  * After an edit the build copies every other file's lines from the report it kept (`db/report.ts`)
@@ -54,7 +54,11 @@ const DAMAGES: [string, (cachePath: string) => void][] = [
   ['nothing damaged', () => {}],
   ['an index that is not JSON', (c) => inCache(c, 'UPDATE replay SET parts = \'{"context":\'')],
   ['an index of another shape', (c) => inCache(c, `UPDATE replay SET parts = '{"context":1,"runs":{}}'`)],
-  ['an index whose runs do not fit the report', (c) => inCache(c, `UPDATE replay SET parts = json_set(parts, '$.runs[0][3]', 1)`)],
+  [
+    'an index whose runs do not fit the report',
+    (c) => inCache(c, `UPDATE replay SET parts = substr(parts, 1, 32) || json_set(substr(parts, 33), '$.ends[0]', 1)`),
+  ],
+  ['an index of an older shape (a run per file)', (c) => inCache(c, `UPDATE replay SET parts = '{"context":"x","runs":[]}'`)],
   ['an empty index (a report kept by an older build)', (c) => inCache(c, "UPDATE replay SET parts = ''")],
   ['a replay table of an older version (no index column)', (c) => inCache(c, 'ALTER TABLE replay DROP COLUMN parts')],
   ['a report file changed by hand', (c) => writeFileSync(reportPathFor(c), readFileSync(reportPathFor(c)).subarray(10))],
@@ -179,5 +183,73 @@ describe('the cross-file result kept for the next build', () => {
     inCache(cachePath, sql);
     retitle(root, DST, 'DST retitled');
     await expectSameAsCold(root, await updateKnowledgeBase(ctx));
+  });
+});
+
+describe("the kept checks' columns (what every build reads of every file, without parsing the stand-in fields)", () => {
+  const DRAFT = 'incidents/2007-06-20-draft.md';
+  const draft = incidentText({ ...LATE, id: '2007-06-20-draft' })
+    .replace('status: final', 'status: draft')
+    .replace(/^started: .*\n/m, '');
+  const rowsOf = (cachePath: string) => {
+    const db = new Database(cachePath, { readonly: true });
+    try {
+      return db.prepare('SELECT file, json, valid, id, undated FROM checks ORDER BY file').raw().all() as [
+        string,
+        string,
+        number,
+        string | null,
+        number,
+      ][];
+    } finally {
+      db.close();
+    }
+  };
+  const moved = 'incidents/2007-06-05-pop-copy.md';
+  const changes: [string, (root: string) => void][] = [
+    ['a title', (root) => retitle(root, DST, 'DST retitled')],
+    ['a duplicate id', (root) => writeFileSync(join(root, moved), incidentText({ ...POP, title: 'A copy' }))],
+    [
+      'a related id to a missing incident',
+      (root) => writeFileSync(join(root, pathOf(DST)), incidentText({ ...DST, related: ['2001-01-01-none'] })),
+    ],
+    ['an error', (root) => writeFileSync(join(root, pathOf(LB)), incidentText({ ...LB, severity: 'SEV9' }))],
+    ['a file deleted', (root) => rmSync(join(root, pathOf(POP)))],
+    ['a file moved', (root) => writeFileSync(join(root, 'incidents/2007-06-30-late-moved.md'), readAndRemove(root, pathOf(LATE)))],
+    ['the id fixed', (root) => rmSync(join(root, moved))],
+  ];
+  const readAndRemove = (root: string, file: string) => {
+    const text = readFileSync(join(root, file), 'utf8');
+    rmSync(join(root, file));
+    return text;
+  };
+
+  it('hold what their stand-in fields hold after each kind of change, and the build is as from scratch', async () => {
+    const { root, ctx, cachePath } = setup({ [DRAFT]: draft });
+    await updateKnowledgeBase(ctx);
+    for (const [, change] of changes) {
+      change(root);
+      const kb = await updateKnowledgeBase(ctx);
+      const rows = rowsOf(cachePath);
+      expect(
+        rows.map(([file, json]) => [file, JSON.parse(json).valid ? 1 : 0, JSON.parse(json).id ?? null, JSON.parse(json).undated ? 1 : 0]),
+      ).toEqual(rows.map(([file, , valid, id, undated]) => [file, valid, id, undated]));
+      await expectSameAsCold(root, kb);
+    }
+    const last = rowsOf(cachePath);
+    expect(last.some(([file, , , , undated]) => file === DRAFT && undated === 1)).toBe(true);
+    expect(last.some(([, , valid]) => valid === 0)).toBe(true);
+  });
+
+  it('are made when the cache has checks of the earlier shape (no columns): the same as from scratch', async () => {
+    const { root, ctx, cachePath } = setup({ [DRAFT]: draft });
+    await updateKnowledgeBase(ctx);
+    inCache(
+      cachePath,
+      'DROP TABLE checks; CREATE TABLE checks (file TEXT PRIMARY KEY, digest TEXT NOT NULL, context TEXT NOT NULL, json TEXT NOT NULL);',
+    );
+    retitle(root, DST, 'DST retitled');
+    await expectSameAsCold(root, await updateKnowledgeBase(ctx));
+    expect(rowsOf(cachePath).length).toBe(6);
   });
 });

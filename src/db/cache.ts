@@ -27,6 +27,14 @@ export interface StoredReplay {
   warnings: number;
 }
 
+/**
+ * Each file's check without its problems (`json`: the stand-in fields, see `standInJson`), with
+ * the fields every build reads of every file as columns of their own (`valid`, `id`, `undated`:
+ * the stand-in fields are parsed only for the cross-file rules, when they run).
+ */
+const CHECKS_SQL =
+  'CREATE TABLE IF NOT EXISTS checks (file TEXT PRIMARY KEY, digest TEXT NOT NULL, context TEXT NOT NULL, json TEXT NOT NULL, valid INTEGER NOT NULL, id TEXT, undated INTEGER NOT NULL);';
+
 /** Each kept check's problems (JSON), apart from the narrow `checks` rows that a build after one edit reads for every file. */
 const CHECK_PROBLEMS_SQL =
   'CREATE TABLE IF NOT EXISTS check_problems (file TEXT PRIMARY KEY, digest TEXT NOT NULL, context TEXT NOT NULL, json TEXT NOT NULL);';
@@ -41,7 +49,7 @@ const CACHE_SQL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sources (digest TEXT PRIMARY KEY, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS stamps (file TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ms REAL NOT NULL, digest TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS checks (file TEXT PRIMARY KEY, digest TEXT NOT NULL, context TEXT NOT NULL, json TEXT NOT NULL);
+${CHECKS_SQL}
 ${CHECK_PROBLEMS_SQL}
 ${ACROSS_SQL}
 ${BASIS_SQL}
@@ -68,6 +76,39 @@ export interface FileCheck {
  * problems (~44,000 for 10,000 files) are kept apart and read only for the files that need them.
  */
 export type StandInCheck = Omit<FileCheck, 'problems'>;
+
+/** A file's check as a build reads it: what it needs of every file as fields; the stand-in's fields (`check`) read when asked for. */
+export interface CheckEntry {
+  digest: string;
+  valid: boolean;
+  id: string | undefined;
+  undated: boolean;
+  readonly check: StandInCheck;
+}
+
+/** A check made now, as an entry. */
+export function entryOf(digest: string, check: StandInCheck): CheckEntry {
+  return { digest, valid: check.valid, id: check.id, undated: check.undated === true, check };
+}
+
+/** A kept check as read from the cache: its stand-in fields parsed from their JSON on first use. */
+class KeptCheck implements CheckEntry {
+  private parsed: StandInCheck | undefined;
+
+  constructor(
+    readonly digest: string,
+    /** The stand-in fields as stored (`standInJson`). */
+    readonly json: string,
+    readonly valid: boolean,
+    readonly id: string | undefined,
+    readonly undated: boolean,
+  ) {}
+
+  get check(): StandInCheck {
+    this.parsed ??= JSON.parse(this.json) as StandInCheck;
+    return this.parsed;
+  }
+}
 
 /** A check's stand-in fields as stored (the cross-file stage's key is made of these texts: the same check, the same text). */
 export function standInJson(check: FileCheck): string {
@@ -151,6 +192,9 @@ export class ParseCache {
         smallPageCache(db);
         // a cache set up before these tables were gets them (nothing is written when they are there)
         db.exec(CHECK_PROBLEMS_SQL + ACROSS_SQL + BASIS_SQL);
+        // a cache whose checks have no columns of their own (the rows are of another format: dropped)
+        if (!(db.pragma('table_info(checks)') as { name: string }[]).some((c) => c.name === 'undated'))
+          db.exec(`DROP TABLE IF EXISTS checks; ${CHECKS_SQL}`);
         const stored = db.prepare("SELECT value FROM meta WHERE key = 'version'").pluck().get() as string | undefined;
         if (stored !== version) {
           db.exec(CACHE_SQL);
@@ -198,15 +242,23 @@ export class ParseCache {
     return source;
   }
 
-  /** The per-file checks made in `context` (tool, schema, config and evaluation date), without their problems. */
-  checksForStandIns(context: string): Map<string, { digest: string; check: StandInCheck; json: string }> {
-    const rows = this.db.prepare('SELECT file, digest, json FROM checks WHERE context = ?').raw().all(context) as [
-      string,
-      string,
-      string,
-    ][];
-    const checks = new Map<string, { digest: string; check: StandInCheck; json: string }>();
-    for (const [file, digest, json] of rows) checks.set(file, { digest, check: JSON.parse(json) as StandInCheck, json });
+  /**
+   * The per-file checks made in `context`, without their problems; their stand-in fields parsed
+   * only when asked for. None when the table cannot be read (`check` reading a cache of an older shape).
+   */
+  checksForStandIns(context: string): Map<string, KeptCheck> {
+    const checks = new Map<string, KeptCheck>();
+    let rows: [string, string, string, number, string | null, number][];
+    try {
+      rows = this.db
+        .prepare('SELECT file, digest, json, valid, id, undated FROM checks WHERE context = ?')
+        .raw()
+        .all(context) as typeof rows;
+    } catch {
+      return checks;
+    }
+    for (const [file, digest, json, valid, id, undated] of rows)
+      checks.set(file, new KeptCheck(digest, json, valid === 1, id ?? undefined, undated === 1));
     return checks;
   }
 
@@ -275,13 +327,13 @@ export class ParseCache {
    * only when it holds more rows than there are files: only then are its 10,000 names read.
    */
   saveChecks(context: string, checks: ReadonlyMap<string, { digest: string; check: FileCheck }>, current: readonly string[]): void {
-    const put = this.db.prepare('INSERT OR REPLACE INTO checks VALUES (?, ?, ?, ?)');
+    const put = this.db.prepare('INSERT OR REPLACE INTO checks VALUES (?, ?, ?, ?, ?, ?, ?)');
     const putProblems = this.db.prepare('INSERT OR REPLACE INTO check_problems VALUES (?, ?, ?, ?)');
     const remove = this.db.prepare('DELETE FROM checks WHERE file = ?');
     const removeProblems = this.db.prepare('DELETE FROM check_problems WHERE file = ?');
     this.db.transaction(() => {
       for (const [file, { digest, check }] of checks) {
-        put.run(file, digest, context, standInJson(check));
+        put.run(file, digest, context, standInJson(check), check.valid ? 1 : 0, check.id ?? null, check.undated ? 1 : 0);
         putProblems.run(file, digest, context, JSON.stringify(check.problems));
       }
       const rows = this.db.prepare('SELECT count(*) FROM checks').pluck().get() as number;

@@ -6,7 +6,7 @@ import type { Problem } from '../problems.js';
 import type { SourceFile } from '../source/read.js';
 import { standInsOf } from '../kb/stand-ins.js';
 import { validateAcross } from '../kb/validate.js';
-import { standInJson, type FileCheck, type FileStamp, type KeptAcross, type ParseCache, type StandInCheck } from './cache.js';
+import { entryOf, standInJson, type CheckEntry, type FileCheck, type FileStamp, type KeptAcross, type ParseCache } from './cache.js';
 import { digestOf } from '../source/read.js';
 import { KeptProblems, type KeptChecks } from './kept-problems.js';
 import { processFiles } from './parse.js';
@@ -45,7 +45,7 @@ export async function validateAll(
   const { context } = kept;
   const known = cache.checksForStandIns(context);
   // the kept checks are the checks, but those of files to check again (made afresh: see `jsonOf`)
-  const checks: Map<string, { digest: string; check: StandInCheck }> = known;
+  const checks: Map<string, CheckEntry> = known;
   const fresh = new Map<string, { digest: string; check: FileCheck }>();
   const sourceOf = (file: string): SourceFile => {
     const source = cache.get(stamps.get(file)!.digest, file);
@@ -53,9 +53,8 @@ export async function validateAll(
     return source;
   };
   const accept = ({ file, digest, check, rows }: Processed) => {
-    const entry = { digest, check };
-    checks.set(file, entry);
-    fresh.set(file, entry);
+    checks.set(file, entryOf(digest, check));
+    fresh.set(file, { digest, check });
     if (rows) onRows(rows);
   };
 
@@ -105,10 +104,11 @@ export async function validateAll(
   const keptProblems = new KeptProblems(kept);
   const valid: Validation['valid'] = [];
   const undated = new Set<string>();
+  // the columns of the kept checks: their stand-in fields are not parsed for this
   for (const file of files) {
-    const { check, digest } = checks.get(file)!;
-    if (check.valid && !across.rejected.has(file)) valid.push({ file, id: check.id!, digest });
-    if (check.undated) undated.add(file);
+    const entry = checks.get(file)!;
+    if (entry.valid && !across.rejected.has(file)) valid.push({ file, id: entry.id!, digest: entry.digest });
+    if (entry.undated) undated.add(file);
   }
   return {
     problemsOf(wanted) {
@@ -131,7 +131,7 @@ export async function validateAll(
 function crossFile(input: {
   cache: ParseCache;
   files: readonly string[];
-  checks: ReadonlyMap<string, { digest: string; check: StandInCheck }>;
+  checks: ReadonlyMap<string, CheckEntry>;
   /** A file's stand-in fields as stored (`standInJson`). */
   jsonOf: (file: string) => string;
   context: string;

@@ -1,4 +1,5 @@
 import { compareProblems, countBySeverity, formatProblems, sortProblems, type Problem } from '../problems.js';
+import { digestOf } from '../source/read.js';
 
 /**
  * The problems as printed (`formatProblems(sortProblems(all))`, UTF-8), put together file by
@@ -42,6 +43,27 @@ interface Index {
 
 /** Joins the columns' texts (see `Index`). */
 const SEPARATOR = '\u0000';
+
+/**
+ * The index as stored: its digest (`digestOf`, 32 characters), then its JSON. The runs' starts
+ * are implied by the ends, so a changed end would still fit the report: a changed index is seen
+ * by its digest instead (and not used).
+ */
+function signed(index: Index): string {
+  const json = JSON.stringify(index);
+  return digestOf(json) + json;
+}
+
+/** The index of `parts` when its digest is that of its JSON; else undefined. */
+function unsigned(parts: string): Index | undefined {
+  const json = parts.slice(32);
+  if (parts.slice(0, 32) !== digestOf(json)) return undefined;
+  try {
+    return JSON.parse(json) as Index;
+  } catch {
+    return undefined;
+  }
+}
 
 /** What the build kept: the report it printed (read only where needed), and its index as stored. */
 export interface KeptReport {
@@ -202,7 +224,7 @@ function joined(parts: readonly Part[], context: string, kept: KeptReport | unde
     },
     errors,
     warnings,
-    parts: JSON.stringify({
+    parts: signed({
       context,
       files: columns.files.join(SEPARATOR),
       digests: columns.digests.join(SEPARATOR),
@@ -241,14 +263,8 @@ function plain(problems: readonly Problem[]): Report {
  * that fits it (a damaged one, or one of an earlier shape, is not used).
  */
 function keptRuns(kept: KeptReport | undefined, context: string): KeptRuns | undefined {
-  if (!kept?.parts) return undefined;
-  let index: Index;
-  try {
-    index = JSON.parse(kept.parts) as Index;
-  } catch {
-    return undefined;
-  }
-  return index?.context === context && fits(index, kept.size) ? new KeptRuns(index) : undefined;
+  const index = kept?.parts ? unsigned(kept.parts) : undefined;
+  return index?.context === context && fits(index, kept!.size) ? new KeptRuns(index) : undefined;
 }
 
 /** True when `index` has the shape written, each file once and in order, its runs following each other to `size`. */
