@@ -3,7 +3,11 @@ import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cachePathFor, updateKnowledgeBase, type BuiltKnowledgeBase } from '../src/db/knowledge-base.js';
-import { reportPathFor } from '../src/db/cache.js';
+import { ParseCache, reportPathFor } from '../src/db/cache.js';
+import { cacheVersionOf } from '../src/db/cache-key.js';
+import { loadConfig } from '../src/kb/config.js';
+import { UserError } from '../src/commands/context.js';
+import { digestOf } from '../src/source/read.js';
 import { formatProblems } from '../src/problems.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
 import { BAD, CONFIG, DST, fixtureFiles, incidentText, LATE, LB, pathOf, POP } from './fixtures/db-kb.js';
@@ -194,12 +198,13 @@ describe("the kept checks' columns (what every build reads of every file, withou
   const rowsOf = (cachePath: string) => {
     const db = new Database(cachePath, { readonly: true });
     try {
-      return db.prepare('SELECT file, json, valid, id, undated FROM checks ORDER BY file').raw().all() as [
+      return db.prepare('SELECT file, json, valid, id, undated, standin FROM checks ORDER BY file').raw().all() as [
         string,
         string,
         number,
         string | null,
         number,
+        string,
       ][];
     } finally {
       db.close();
@@ -231,9 +236,11 @@ describe("the kept checks' columns (what every build reads of every file, withou
       change(root);
       const kb = await updateKnowledgeBase(ctx);
       const rows = rowsOf(cachePath);
-      expect(
-        rows.map(([file, json]) => [file, JSON.parse(json).valid ? 1 : 0, JSON.parse(json).id ?? null, JSON.parse(json).undated ? 1 : 0]),
-      ).toEqual(rows.map(([file, , valid, id, undated]) => [file, valid, id, undated]));
+      const fields = ([file, json]: (typeof rows)[number]) => {
+        const check = JSON.parse(json) as { valid: boolean; id?: string; undated?: boolean };
+        return [file, check.valid ? 1 : 0, check.id ?? null, check.undated ? 1 : 0, digestOf(json)];
+      };
+      expect(rows.map(fields)).toEqual(rows.map(([file, , valid, id, undated, standin]) => [file, valid, id, undated, standin]));
       await expectSameAsCold(root, kb);
     }
     const last = rowsOf(cachePath);
@@ -252,4 +259,36 @@ describe("the kept checks' columns (what every build reads of every file, withou
     await expectSameAsCold(root, await updateKnowledgeBase(ctx));
     expect(rowsOf(cachePath).length).toBe(6);
   });
+
+  it('are read with their stand-in fields only from the rows they were read from (a build beside this one: build again)', async () => {
+    const { ctx, cachePath } = setup();
+    await updateKnowledgeBase(ctx);
+    const cache = new ParseCache(cachePath, cacheVersionOf(loadConfig(ctx.root).config));
+    try {
+      const context = firstRow(cachePath).context;
+      const [first, second] = [...cache.checksForStandIns(context).values()];
+      expect(second!.check.id).toBe(second!.id); // read now, with every other one: no later change seen
+      inCache(cachePath, `UPDATE checks SET standin = 'x'`);
+      expect(first!.check).toEqual(JSON.parse(firstRow(cachePath).json));
+      // a row replaced before the stand-in fields are read: not this entry's
+      const stale = [...cache.checksForStandIns(context).values()][0]!;
+      inCache(cachePath, `UPDATE checks SET standin = 'y'`);
+      expect(() => stale.check).toThrow(UserError);
+      const again = [...cache.checksForStandIns(context, { json: true }).values()][0]!;
+      inCache(cachePath, `UPDATE checks SET standin = 'z'`);
+      expect(again.check).toEqual(JSON.parse(firstRow(cachePath).json));
+    } finally {
+      cache.close();
+    }
+  });
 });
+
+/** The first kept check (in file order) as stored. */
+function firstRow(cachePath: string): { context: string; json: string } {
+  const db = new Database(cachePath, { readonly: true });
+  try {
+    return db.prepare('SELECT context, json FROM checks ORDER BY file LIMIT 1').get() as { context: string; json: string };
+  } finally {
+    db.close();
+  }
+}
