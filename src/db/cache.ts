@@ -264,36 +264,51 @@ export class ParseCache {
 
   /**
    * The per-file checks made in `context`, without their problems; their stand-in fields read
-   * (with `json`, in the same query; else all at once when one is first asked for) and parsed only
-   * when asked for. None when the table cannot be read (`check` reading a cache of an older shape).
+   * (every kept check's at once, when one is first asked for) and parsed only when asked for.
    */
-  checksForStandIns(context: string, options: { json?: boolean } = {}): Map<string, CheckEntry> {
-    const checks = new Map<string, CheckEntry>();
-    let rows: [string, string, number, string | null, number, string, string?][];
-    try {
-      const columns = `file, digest, valid, id, undated, standin${options.json ? ', json' : ''}`;
-      rows = this.db.prepare(`SELECT ${columns} FROM checks WHERE context = ?`).raw().all(context) as typeof rows;
-    } catch {
-      return checks;
-    }
+  checksForStandIns(context: string): Map<string, CheckEntry> {
+    const rows = this.db.prepare('SELECT file, digest, valid, id, undated, standin FROM checks WHERE context = ?').raw().all(context) as [
+      string,
+      string,
+      number,
+      string | null,
+      number,
+      string,
+    ][];
     let read: StandInRows | undefined;
-    const standIns = () => (read ??= this.standIns(context, options.json ? rows : undefined));
+    const standIns = () => (read ??= this.standIns(context));
+    const checks = new Map<string, CheckEntry>();
     for (const [file, digest, valid, id, undated, standin] of rows)
       checks.set(file, new KeptCheck(file, digest, valid === 1, id ?? undefined, undated === 1, standin, standIns));
     return checks;
   }
 
-  /** The stand-in fields of the checks made in `context` (from `rows` when they were read with them). */
-  private standIns(context: string, rows?: [string, string, number, string | null, number, string, string?][]): StandInRows {
+  /** The stand-in fields of the checks made in `context`, with the digest and `standin` of each row. */
+  private standIns(context: string): StandInRows {
     const found: StandInRows = new Map();
-    if (rows) {
-      for (const [file, digest, , , , standin, json] of rows) found.set(file, [digest, standin, json!]);
-      return found;
-    }
     const all = this.db.prepare('SELECT file, digest, standin, json FROM checks WHERE context = ?').raw();
     for (const [file, digest, standin, json] of all.iterate(context) as IterableIterator<[string, string, string, string]>)
       found.set(file, [digest, standin, json]);
     return found;
+  }
+
+  /**
+   * The per-file checks made in `context` with their stand-in fields, read and parsed at once
+   * (`check` uses every one); none when the table cannot be read (a cache of an older shape).
+   */
+  standInChecks(context: string): Map<string, { digest: string; check: StandInCheck }> {
+    const checks = new Map<string, { digest: string; check: StandInCheck }>();
+    try {
+      const rows = this.db.prepare('SELECT file, digest, json FROM checks WHERE context = ?').raw().all(context) as [
+        string,
+        string,
+        string,
+      ][];
+      for (const [file, digest, json] of rows) checks.set(file, { digest, check: JSON.parse(json) as StandInCheck });
+    } catch {
+      // a cache from before the table: the files are read instead
+    }
+    return checks;
   }
 
   /** The kept cross-file result when it was kept for `key` (as stored: its shape is checked by the reader); else undefined. */
