@@ -1,5 +1,4 @@
 import { compareProblems, countBySeverity, formatProblems, sortProblems, type Problem } from '../problems.js';
-import { digestOf } from '../source/read.js';
 
 /**
  * The problems as printed (`formatProblems(sortProblems(all))`, UTF-8), put together file by
@@ -25,16 +24,18 @@ export interface Report {
 }
 
 /**
- * The index as stored: the runs' fields as columns, run `i` being bytes [ends[i - 1] (0 for the
- * first), ends[i]) of the report — the files and digests each one text joined by NUL (no path
- * holds one), the ends, counts and `pure` (1 when only the file's own check's problems are in
- * the run) arrays of numbers. Parsing it makes two strings and four arrays of numbers, not an
- * array of seven values per file (10,000 kept through the build), and runs are compared in place.
+ * The index as stored: the runs' fields as columns, run `i` being bytes [starts[i], ends[i]) of
+ * the report — the files and digests each one text joined by NUL (no path holds one), the starts,
+ * ends, counts and `pure` (1 when only the file's own check's problems are in the run) arrays of
+ * numbers. Parsing it makes two strings and five arrays of numbers, not an array of seven values
+ * per file (10,000 kept through the build), and runs are compared in place. (The starts are
+ * implied by the ends; kept so that a changed start or end is seen: the runs no longer follow.)
  */
 interface Index {
   context: string;
   files: string;
   digests: string;
+  starts: number[];
   ends: number[];
   errors: number[];
   warnings: number[];
@@ -43,27 +44,6 @@ interface Index {
 
 /** Joins the columns' texts (see `Index`). */
 const SEPARATOR = '\u0000';
-
-/**
- * The index as stored: its digest (`digestOf`, 32 characters), then its JSON. The runs' starts
- * are implied by the ends, so a changed end would still fit the report: a changed index is seen
- * by its digest instead (and not used).
- */
-function signed(index: Index): string {
-  const json = JSON.stringify(index);
-  return digestOf(json) + json;
-}
-
-/** The index of `parts` when its digest is that of its JSON; else undefined. */
-function unsigned(parts: string): Index | undefined {
-  const json = parts.slice(32);
-  if (parts.slice(0, 32) !== digestOf(json)) return undefined;
-  try {
-    return JSON.parse(json) as Index;
-  } catch {
-    return undefined;
-  }
-}
 
 /** What the build kept: the report it printed (read only where needed), and its index as stored. */
 export interface KeptReport {
@@ -172,6 +152,7 @@ function joined(parts: readonly Part[], context: string, kept: KeptReport | unde
   const columns = {
     files: [] as string[],
     digests: [] as string[],
+    starts: [] as number[],
     ends: [] as number[],
     errors: [] as number[],
     warnings: [] as number[],
@@ -205,6 +186,7 @@ function joined(parts: readonly Part[], context: string, kept: KeptReport | unde
       copyEnd = end;
       length = end - start;
     }
+    columns.starts.push(offset);
     offset += length;
     columns.files.push(part.file);
     columns.digests.push(part.digest);
@@ -224,10 +206,11 @@ function joined(parts: readonly Part[], context: string, kept: KeptReport | unde
     },
     errors,
     warnings,
-    parts: signed({
+    parts: JSON.stringify({
       context,
       files: columns.files.join(SEPARATOR),
       digests: columns.digests.join(SEPARATOR),
+      starts: columns.starts,
       ends: columns.ends,
       errors: columns.errors,
       warnings: columns.warnings,
@@ -263,33 +246,40 @@ function plain(problems: readonly Problem[]): Report {
  * that fits it (a damaged one, or one of an earlier shape, is not used).
  */
 function keptRuns(kept: KeptReport | undefined, context: string): KeptRuns | undefined {
-  const index = kept?.parts ? unsigned(kept.parts) : undefined;
+  let index: Index | undefined;
+  try {
+    index = kept?.parts ? (JSON.parse(kept.parts) as Index) : undefined;
+  } catch {
+    return undefined;
+  }
   return index?.context === context && fits(index, kept!.size) ? new KeptRuns(index) : undefined;
 }
 
 /** True when `index` has the shape written, each file once and in order, its runs following each other to `size`. */
 function fits(index: Index, size: number): boolean {
-  const { files, digests, ends, errors, warnings, pure } = index;
-  if (typeof files !== 'string' || typeof digests !== 'string' || ![ends, errors, warnings, pure].every(Array.isArray)) return false;
+  const { files, digests, starts, ends, errors, warnings, pure } = index;
+  const columns = [starts, ends, errors, warnings, pure];
+  if (typeof files !== 'string' || typeof digests !== 'string' || !columns.every(Array.isArray)) return false;
   const n = ends.length;
-  if (errors.length !== n || warnings.length !== n || pure.length !== n) return false;
+  if (columns.some((column) => column.length !== n)) return false;
   if (n === 0) return files === '' && digests === '' && size === 0;
   if (separators(digests) !== n - 1) return false;
   const count = (x: unknown) => Number.isSafeInteger(x) && (x as number) >= 0;
   let offset = 0;
   let name = 0; // where run i's file begins in `files`
-  let before = -1; // where run i - 1's did
+  let before = ''; // run i - 1's file
   for (let i = 0; i < n; i++) {
     const end = ends[i]!;
-    if (!count(end) || end < offset || !count(errors[i]) || !count(warnings[i]) || (pure[i] !== 0 && pure[i] !== 1)) return false;
+    if (starts[i] !== offset || !count(end) || end < offset || !count(errors[i]) || !count(warnings[i])) return false;
+    if (pure[i] !== 0 && pure[i] !== 1) return false;
     offset = end;
     const last = files.indexOf(SEPARATOR, name);
-    const nameEnd = last < 0 ? files.length : last;
     // the last run's file ends the text; each file after the one before it (none empty)
-    if (last < 0 !== (i === n - 1) || nameEnd === name) return false;
-    if (before >= 0 && compareIn(files, before, name - 1, files, name, nameEnd) >= 0) return false;
-    before = name;
-    name = nameEnd + 1;
+    if (last < 0 !== (i === n - 1)) return false;
+    const file = files.slice(name, last < 0 ? files.length : last);
+    if (file <= before) return false;
+    before = file;
+    name = last + 1;
   }
   return offset === size;
 }
@@ -301,33 +291,28 @@ function separators(text: string): number {
   return found;
 }
 
-/** `a` [aStart, aEnd) compared with `b` [bStart, bEnd) as strings compare (by UTF-16 code unit): negative, 0 or positive. */
-function compareIn(a: string, aStart: number, aEnd: number, b: string, bStart = 0, bEnd = b.length): number {
-  const length = Math.min(aEnd - aStart, bEnd - bStart);
-  for (let k = 0; k < length; k++) {
-    const d = a.charCodeAt(aStart + k) - b.charCodeAt(bStart + k);
-    if (d !== 0) return d;
-  }
-  return aEnd - aStart - (bEnd - bStart);
-}
-
 /**
  * The kept runs walked forward in file order, one run at a time (its file and digest compared
  * where they are in the index's texts: nothing is sliced or made per run).
  */
 class KeptRuns {
   private i = 0;
+  /** Where the current run's file begins and ends in the index's `files`, and its digest begins in `digests`. */
   private name = 0;
+  private nameEnd: number;
   private digest = 0;
 
-  constructor(private readonly index: Index) {}
+  constructor(private readonly index: Index) {
+    this.nameEnd = this.endOfName();
+  }
 
   /** Moves to the first run whose file is not before `file`; true when it is `file`'s. */
   seek(file: string): boolean {
     const { files, ends } = this.index;
     for (; this.i < ends.length; this.step()) {
-      const order = compareIn(files, this.name, this.nameEnd(), file);
-      if (order >= 0) return order === 0;
+      // native comparisons only: a loop over characters would run as cold code in a one-shot build
+      if (this.nameEnd - this.name === file.length && files.startsWith(file, this.name)) return true;
+      if (files.slice(this.name, this.nameEnd) > file) return false;
     }
     return false;
   }
@@ -340,7 +325,7 @@ class KeptRuns {
   }
 
   get start(): number {
-    return this.i === 0 ? 0 : this.index.ends[this.i - 1]!;
+    return this.index.starts[this.i]!;
   }
 
   get end(): number {
@@ -359,13 +344,14 @@ class KeptRuns {
     return this.index.pure[this.i]!;
   }
 
-  private nameEnd(): number {
+  private endOfName(): number {
     const end = this.index.files.indexOf(SEPARATOR, this.name);
     return end < 0 ? this.index.files.length : end;
   }
 
   private step(): void {
-    this.name = this.nameEnd() + 1;
+    this.name = this.nameEnd + 1;
+    this.nameEnd = this.endOfName();
     const digestEnd = this.index.digests.indexOf(SEPARATOR, this.digest);
     this.digest = digestEnd < 0 ? this.index.digests.length : digestEnd + 1;
     this.i++;
