@@ -3,10 +3,14 @@ import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cachePathFor, updateKnowledgeBase, type BuiltKnowledgeBase } from '../src/db/knowledge-base.js';
-import { reportPathFor } from '../src/db/cache.js';
+import { ParseCache, reportPathFor } from '../src/db/cache.js';
+import { cacheVersionOf } from '../src/db/cache-key.js';
+import { loadConfig } from '../src/kb/config.js';
+import { UserError } from '../src/commands/context.js';
+import { digestOf } from '../src/source/read.js';
 import { formatProblems } from '../src/problems.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
-import { BAD, CONFIG, DST, fixtureFiles, incidentText, LB, pathOf, POP } from './fixtures/db-kb.js';
+import { BAD, CONFIG, DST, fixtureFiles, incidentText, LATE, LB, pathOf, POP } from './fixtures/db-kb.js';
 
 /**
  * After an edit the build copies every other file's lines from the report it kept (`db/report.ts`)
@@ -54,7 +58,8 @@ const DAMAGES: [string, (cachePath: string) => void][] = [
   ['nothing damaged', () => {}],
   ['an index that is not JSON', (c) => inCache(c, 'UPDATE replay SET parts = \'{"context":\'')],
   ['an index of another shape', (c) => inCache(c, `UPDATE replay SET parts = '{"context":1,"runs":{}}'`)],
-  ['an index whose runs do not fit the report', (c) => inCache(c, `UPDATE replay SET parts = json_set(parts, '$.runs[0][3]', 1)`)],
+  ['an index whose runs do not fit the report', (c) => inCache(c, `UPDATE replay SET parts = json_set(parts, '$.ends[0]', 1)`)],
+  ['an index of an older shape (a run per file)', (c) => inCache(c, `UPDATE replay SET parts = '{"context":"x","runs":[]}'`)],
   ['an empty index (a report kept by an older build)', (c) => inCache(c, "UPDATE replay SET parts = ''")],
   ['a replay table of an older version (no index column)', (c) => inCache(c, 'ALTER TABLE replay DROP COLUMN parts')],
   ['a report file changed by hand', (c) => writeFileSync(reportPathFor(c), readFileSync(reportPathFor(c)).subarray(10))],
@@ -181,3 +186,107 @@ describe('the cross-file result kept for the next build', () => {
     await expectSameAsCold(root, await updateKnowledgeBase(ctx));
   });
 });
+
+describe("the kept checks' columns (what every build reads of every file, without parsing the stand-in fields)", () => {
+  const DRAFT = 'incidents/2007-06-20-draft.md';
+  const draft = incidentText({ ...LATE, id: '2007-06-20-draft' })
+    .replace('status: final', 'status: draft')
+    .replace(/^started: .*\n/m, '');
+  const rowsOf = (cachePath: string) => {
+    const db = new Database(cachePath, { readonly: true });
+    try {
+      return db.prepare('SELECT file, json, valid, id, undated, standin FROM checks ORDER BY file').raw().all() as [
+        string,
+        string,
+        number,
+        string | null,
+        number,
+        string,
+      ][];
+    } finally {
+      db.close();
+    }
+  };
+  const moved = 'incidents/2007-06-05-pop-copy.md';
+  const changes: [string, (root: string) => void][] = [
+    ['a title', (root) => retitle(root, DST, 'DST retitled')],
+    ['a duplicate id', (root) => writeFileSync(join(root, moved), incidentText({ ...POP, title: 'A copy' }))],
+    [
+      'a related id to a missing incident',
+      (root) => writeFileSync(join(root, pathOf(DST)), incidentText({ ...DST, related: ['2001-01-01-none'] })),
+    ],
+    ['an error', (root) => writeFileSync(join(root, pathOf(LB)), incidentText({ ...LB, severity: 'SEV9' }))],
+    ['a file deleted', (root) => rmSync(join(root, pathOf(POP)))],
+    ['a file moved', (root) => writeFileSync(join(root, 'incidents/2007-06-30-late-moved.md'), readAndRemove(root, pathOf(LATE)))],
+    ['the id fixed', (root) => rmSync(join(root, moved))],
+  ];
+  const readAndRemove = (root: string, file: string) => {
+    const text = readFileSync(join(root, file), 'utf8');
+    rmSync(join(root, file));
+    return text;
+  };
+
+  it('hold what their stand-in fields hold after each kind of change, and the build is as from scratch', async () => {
+    const { root, ctx, cachePath } = setup({ [DRAFT]: draft });
+    await updateKnowledgeBase(ctx);
+    for (const [, change] of changes) {
+      change(root);
+      const kb = await updateKnowledgeBase(ctx);
+      const rows = rowsOf(cachePath);
+      const fields = ([file, json]: (typeof rows)[number]) => {
+        const check = JSON.parse(json) as { valid: boolean; id?: string; undated?: boolean };
+        return [file, check.valid ? 1 : 0, check.id ?? null, check.undated ? 1 : 0, digestOf(json)];
+      };
+      expect(rows.map(fields)).toEqual(rows.map(([file, , valid, id, undated, standin]) => [file, valid, id, undated, standin]));
+      await expectSameAsCold(root, kb);
+    }
+    const last = rowsOf(cachePath);
+    expect(last.some(([file, , , , undated]) => file === DRAFT && undated === 1)).toBe(true);
+    expect(last.some(([, , valid]) => valid === 0)).toBe(true);
+  });
+
+  it('are made when the cache has checks of the earlier shape (no columns): the same as from scratch', async () => {
+    const { root, ctx, cachePath } = setup({ [DRAFT]: draft });
+    await updateKnowledgeBase(ctx);
+    inCache(
+      cachePath,
+      'DROP TABLE checks; CREATE TABLE checks (file TEXT PRIMARY KEY, digest TEXT NOT NULL, context TEXT NOT NULL, json TEXT NOT NULL);',
+    );
+    retitle(root, DST, 'DST retitled');
+    await expectSameAsCold(root, await updateKnowledgeBase(ctx));
+    expect(rowsOf(cachePath).length).toBe(6);
+  });
+
+  it('are read with their stand-in fields only from the rows they were read from (a build beside this one: build again)', async () => {
+    const { ctx, cachePath } = setup();
+    await updateKnowledgeBase(ctx);
+    const cache = new ParseCache(cachePath, cacheVersionOf(loadConfig(ctx.root).config));
+    try {
+      const context = firstRow(cachePath).context;
+      const [first, second] = [...cache.checksForStandIns(context).values()];
+      expect(second!.check.id).toBe(second!.id); // read now, with every other one: no later change seen
+      inCache(cachePath, `UPDATE checks SET standin = 'x'`);
+      expect(first!.check).toEqual(JSON.parse(firstRow(cachePath).json));
+      // a row replaced before the stand-in fields are read: not this entry's
+      const stale = [...cache.checksForStandIns(context).values()][0]!;
+      inCache(cachePath, `UPDATE checks SET standin = 'y'`);
+      expect(() => stale.check).toThrow(UserError);
+      // `check`'s: read with the rows
+      const again = cache.standInChecks(context).values().next().value!;
+      inCache(cachePath, `UPDATE checks SET standin = 'z'`);
+      expect(again.check).toEqual(JSON.parse(firstRow(cachePath).json));
+    } finally {
+      cache.close();
+    }
+  });
+});
+
+/** The first kept check (in file order) as stored. */
+function firstRow(cachePath: string): { context: string; json: string } {
+  const db = new Database(cachePath, { readonly: true });
+  try {
+    return db.prepare('SELECT context, json FROM checks ORDER BY file LIMIT 1').get() as { context: string; json: string };
+  } finally {
+    db.close();
+  }
+}

@@ -72,6 +72,10 @@ describe('the report after an edit, copied from the kept report', () => {
     ],
     ['cross-file problems come', { ...start, others: crossFile }],
     ['a file added, one removed', { ...start, byFile: { [A]: perFile[A], [B]: [], [C]: perFile[C], 'incidents/2008/x.md': [] } }],
+    [
+      "a file added whose name begins with another's (the index's names compared in place)",
+      { ...start, byFile: { ...perFile, [`${A}.md`]: [problem(`${A}.md`, at(1), 'warning', 'x', 'y')], [`${D}é`]: [] } },
+    ],
   ];
 
   it.each(edits)('%s: the same bytes as from scratch; only the changed files are read', (_, edited) => {
@@ -98,16 +102,29 @@ describe('the report after an edit, copied from the kept report', () => {
 
   it('does not use a damaged index or report (the files are read instead), and does not fail', () => {
     const kept = build(start);
-    const index = JSON.parse(kept.parts) as { runs: unknown[][] };
-    const shifted = { ...index, runs: index.runs.map((r, i) => (i === 1 ? [r[0], r[1], Number(r[2]) + 1, r[3], r[4], r[5], r[6]] : r)) };
-    // the runs' files out of order (their bytes would be copied as another file's): not used
-    const swapped = { ...index, runs: index.runs.map((r, i) => (i < 2 ? [index.runs[1 - i]![0], ...r.slice(1)] : r)) };
+    const index = JSON.parse(kept.parts) as { files: string; digests: string; starts: number[]; ends: number[]; pure: number[] };
+    const names = index.files.split('\u0000');
+    const variant = (change: Partial<typeof index>) => keptInMemory(kept.bytes, JSON.stringify({ ...index, ...change }));
     const damaged: KeptReport[] = [
-      keptInMemory(kept.bytes, JSON.stringify(swapped)),
+      // a run's end changed: the next run no longer starts there
+      variant({ ends: [index.ends[0]! - 1, ...index.ends.slice(1)] }),
+      // a run's start changed
+      variant({ starts: [index.starts[0]!, index.starts[1]! + 1, ...index.starts.slice(2)] }),
+      // the runs' files out of order (their bytes would be copied as another file's)
+      variant({ files: [names[1], names[0], ...names.slice(2)].join('\u0000') }),
+      // a file twice, one missing
+      variant({ files: [names[0], ...names.slice(0, -1)].join('\u0000') }),
+      // a run ending before it starts
+      variant({ ends: [index.ends[1]! + 1, ...index.ends.slice(1)] }),
+      // a column of another length
+      variant({ ends: index.ends.slice(1) }),
+      variant({ starts: undefined }),
+      variant({ digests: index.digests.split('\u0000').slice(1).join('\u0000') }),
+      variant({ pure: index.pure.map(() => 2) }),
       keptInMemory(kept.bytes, kept.parts.slice(0, 40)),
       keptInMemory(kept.bytes, 'null'),
+      // the index of an earlier version (a run per file as an array)
       keptInMemory(kept.bytes, '{"context":"ctx-1","runs":[["a"]]}'),
-      keptInMemory(kept.bytes, JSON.stringify(shifted)),
       keptInMemory(kept.bytes.subarray(0, kept.bytes.length - 1), kept.parts),
     ];
     for (const bad of damaged) {
@@ -115,6 +132,10 @@ describe('the report after an edit, copied from the kept report', () => {
       expectSameAsSorted(build(start, bad, asked), start);
       expect(asked.length).toBe(Object.keys(perFile).length);
     }
+    // the control: the index as it was, written again, is used (none of the files read)
+    const asked: string[] = [];
+    expectSameAsSorted(build(start, variant({}), asked), start);
+    expect(asked).toEqual([]);
   });
 
   it('is not put together when nothing about it changed (the same lines), and is then the kept bytes', () => {

@@ -38,7 +38,7 @@ export function configDigestOf(configFileText: string, config: Config): string {
 }
 
 /** How a per-file check result is stored (`standInJson` in `cache.ts`; its problems apart): one of another form is not read. */
-const CHECK_FORMAT = 'stand-ins-1';
+const CHECK_FORMAT = 'stand-ins-2';
 
 /** What a per-file check result is kept for (see `ParseCache.checks`). */
 export function checkContextOf(cacheVersion: string, configDigest: string, today: Temporal.PlainDate): string {

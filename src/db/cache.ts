@@ -7,6 +7,8 @@ import { smallPageCache } from './page-cache.js';
 import { fileStampOf, openStamped, readRange, type Replay } from './replay.js';
 import type { KeptReport } from './report.js';
 import type { KeptBasis } from './kept-basis.js';
+import { digestOf } from '../source/read.js';
+import { UserError } from '../commands/context.js';
 
 /**
  * The parse cache: what reading a file produced (a plain-JSON `SourceFile`), keyed by content
@@ -27,6 +29,15 @@ export interface StoredReplay {
   warnings: number;
 }
 
+/**
+ * Each file's check without its problems (`json`: the stand-in fields, see `standInJson`), with
+ * what every build reads of every file as columns of their own: `valid`, `id`, `undated`, and
+ * `standin`, the digest of `json` (the cross-file stage's key is made of these). The stand-in
+ * fields themselves are read only for the cross-file rules, when they run.
+ */
+const CHECKS_SQL =
+  'CREATE TABLE IF NOT EXISTS checks (file TEXT PRIMARY KEY, digest TEXT NOT NULL, context TEXT NOT NULL, json TEXT NOT NULL, valid INTEGER NOT NULL, id TEXT, undated INTEGER NOT NULL, standin TEXT NOT NULL);';
+
 /** Each kept check's problems (JSON), apart from the narrow `checks` rows that a build after one edit reads for every file. */
 const CHECK_PROBLEMS_SQL =
   'CREATE TABLE IF NOT EXISTS check_problems (file TEXT PRIMARY KEY, digest TEXT NOT NULL, context TEXT NOT NULL, json TEXT NOT NULL);';
@@ -41,7 +52,7 @@ const CACHE_SQL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sources (digest TEXT PRIMARY KEY, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS stamps (file TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ms REAL NOT NULL, digest TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS checks (file TEXT PRIMARY KEY, digest TEXT NOT NULL, context TEXT NOT NULL, json TEXT NOT NULL);
+${CHECKS_SQL}
 ${CHECK_PROBLEMS_SQL}
 ${ACROSS_SQL}
 ${BASIS_SQL}
@@ -68,6 +79,56 @@ export interface FileCheck {
  * problems (~44,000 for 10,000 files) are kept apart and read only for the files that need them.
  */
 export type StandInCheck = Omit<FileCheck, 'problems'>;
+
+/** A file's check as a build reads it: what it needs of every file as fields; the stand-in's fields (`check`) read when asked for. */
+export interface CheckEntry {
+  digest: string;
+  valid: boolean;
+  id: string | undefined;
+  undated: boolean;
+  /** The digest of the stand-in fields as stored (`standInJson`). */
+  standin: string;
+  readonly check: StandInCheck;
+}
+
+/** A check made now: its entry, with its stand-in fields as stored. */
+export type FreshCheck = CheckEntry & { check: FileCheck; json: string };
+
+export function freshCheck(digest: string, check: FileCheck): FreshCheck {
+  const json = standInJson(check);
+  return { digest, valid: check.valid, id: check.id, undated: check.undated === true, standin: digestOf(json), check, json };
+}
+
+/** The stand-in fields of the kept checks by file, with the digest and `standin` of the row each was read from. */
+type StandInRows = Map<string, [digest: string, standin: string, json: string]>;
+
+/**
+ * A kept check as read from the cache: its stand-in fields read (for every kept check at once,
+ * on the first use of one) and parsed on first use; only from the row this entry was read from.
+ */
+class KeptCheck implements CheckEntry {
+  private parsed: StandInCheck | undefined;
+
+  constructor(
+    private readonly file: string,
+    readonly digest: string,
+    readonly valid: boolean,
+    readonly id: string | undefined,
+    readonly undated: boolean,
+    readonly standin: string,
+    private readonly rows: () => StandInRows,
+  ) {}
+
+  get check(): StandInCheck {
+    if (this.parsed) return this.parsed;
+    const row = this.rows().get(this.file);
+    // the row replaced in between (a build beside this one): not this entry's
+    if (row?.[0] !== this.digest || row[1] !== this.standin)
+      throw new UserError(`the check of ${this.file} changed in the cache; run the build again`);
+    this.parsed = JSON.parse(row[2]) as StandInCheck;
+    return this.parsed;
+  }
+}
 
 /** A check's stand-in fields as stored (the cross-file stage's key is made of these texts: the same check, the same text). */
 export function standInJson(check: FileCheck): string {
@@ -151,6 +212,9 @@ export class ParseCache {
         smallPageCache(db);
         // a cache set up before these tables were gets them (nothing is written when they are there)
         db.exec(CHECK_PROBLEMS_SQL + ACROSS_SQL + BASIS_SQL);
+        // a cache whose checks have no columns of their own (the rows are of another format: dropped)
+        if (!(db.pragma('table_info(checks)') as { name: string }[]).some((c) => c.name === 'standin'))
+          db.exec(`DROP TABLE IF EXISTS checks; ${CHECKS_SQL}`);
         const stored = db.prepare("SELECT value FROM meta WHERE key = 'version'").pluck().get() as string | undefined;
         if (stored !== version) {
           db.exec(CACHE_SQL);
@@ -198,15 +262,52 @@ export class ParseCache {
     return source;
   }
 
-  /** The per-file checks made in `context` (tool, schema, config and evaluation date), without their problems. */
-  checksForStandIns(context: string): Map<string, { digest: string; check: StandInCheck; json: string }> {
-    const rows = this.db.prepare('SELECT file, digest, json FROM checks WHERE context = ?').raw().all(context) as [
+  /**
+   * The per-file checks made in `context`, without their problems; their stand-in fields read
+   * (every kept check's at once, when one is first asked for) and parsed only when asked for.
+   */
+  checksForStandIns(context: string): Map<string, CheckEntry> {
+    const rows = this.db.prepare('SELECT file, digest, valid, id, undated, standin FROM checks WHERE context = ?').raw().all(context) as [
       string,
       string,
+      number,
+      string | null,
+      number,
       string,
     ][];
-    const checks = new Map<string, { digest: string; check: StandInCheck; json: string }>();
-    for (const [file, digest, json] of rows) checks.set(file, { digest, check: JSON.parse(json) as StandInCheck, json });
+    let read: StandInRows | undefined;
+    const standIns = () => (read ??= this.standIns(context));
+    const checks = new Map<string, CheckEntry>();
+    for (const [file, digest, valid, id, undated, standin] of rows)
+      checks.set(file, new KeptCheck(file, digest, valid === 1, id ?? undefined, undated === 1, standin, standIns));
+    return checks;
+  }
+
+  /** The stand-in fields of the checks made in `context`, with the digest and `standin` of each row. */
+  private standIns(context: string): StandInRows {
+    const found: StandInRows = new Map();
+    const all = this.db.prepare('SELECT file, digest, standin, json FROM checks WHERE context = ?').raw();
+    for (const [file, digest, standin, json] of all.iterate(context) as IterableIterator<[string, string, string, string]>)
+      found.set(file, [digest, standin, json]);
+    return found;
+  }
+
+  /**
+   * The per-file checks made in `context` with their stand-in fields, read and parsed at once
+   * (`check` uses every one); none when the table cannot be read (a cache of an older shape).
+   */
+  standInChecks(context: string): Map<string, { digest: string; check: StandInCheck }> {
+    const checks = new Map<string, { digest: string; check: StandInCheck }>();
+    try {
+      const rows = this.db.prepare('SELECT file, digest, json FROM checks WHERE context = ?').raw().all(context) as [
+        string,
+        string,
+        string,
+      ][];
+      for (const [file, digest, json] of rows) checks.set(file, { digest, check: JSON.parse(json) as StandInCheck });
+    } catch {
+      // a cache from before the table: the files are read instead
+    }
     return checks;
   }
 
@@ -274,14 +375,14 @@ export class ParseCache {
    * file has a check once these are stored (kept or made now), so the table has stale rows
    * only when it holds more rows than there are files: only then are its 10,000 names read.
    */
-  saveChecks(context: string, checks: ReadonlyMap<string, { digest: string; check: FileCheck }>, current: readonly string[]): void {
-    const put = this.db.prepare('INSERT OR REPLACE INTO checks VALUES (?, ?, ?, ?)');
+  saveChecks(context: string, checks: ReadonlyMap<string, FreshCheck>, current: readonly string[]): void {
+    const put = this.db.prepare('INSERT OR REPLACE INTO checks VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     const putProblems = this.db.prepare('INSERT OR REPLACE INTO check_problems VALUES (?, ?, ?, ?)');
     const remove = this.db.prepare('DELETE FROM checks WHERE file = ?');
     const removeProblems = this.db.prepare('DELETE FROM check_problems WHERE file = ?');
     this.db.transaction(() => {
-      for (const [file, { digest, check }] of checks) {
-        put.run(file, digest, context, standInJson(check));
+      for (const [file, { digest, check, json, standin }] of checks) {
+        put.run(file, digest, context, json, check.valid ? 1 : 0, check.id ?? null, check.undated ? 1 : 0, standin);
         putProblems.run(file, digest, context, JSON.stringify(check.problems));
       }
       const rows = this.db.prepare('SELECT count(*) FROM checks').pluck().get() as number;

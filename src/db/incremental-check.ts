@@ -6,7 +6,7 @@ import type { Problem } from '../problems.js';
 import type { SourceFile } from '../source/read.js';
 import { standInsOf } from '../kb/stand-ins.js';
 import { validateAcross } from '../kb/validate.js';
-import { standInJson, type FileCheck, type FileStamp, type KeptAcross, type ParseCache, type StandInCheck } from './cache.js';
+import { freshCheck, type CheckEntry, type FileStamp, type FreshCheck, type KeptAcross, type ParseCache } from './cache.js';
 import { digestOf } from '../source/read.js';
 import { KeptProblems, type KeptChecks } from './kept-problems.js';
 import { processFiles } from './parse.js';
@@ -44,16 +44,16 @@ export async function validateAll(
 ): Promise<Validation & { parsed: number }> {
   const { context } = kept;
   const known = cache.checksForStandIns(context);
-  // the kept checks are the checks, but those of files to check again (made afresh: see `jsonOf`)
-  const checks: Map<string, { digest: string; check: StandInCheck }> = known;
-  const fresh = new Map<string, { digest: string; check: FileCheck }>();
+  // the kept checks are the checks, but those of files to check again (made afresh)
+  const checks: Map<string, CheckEntry> = known;
+  const fresh = new Map<string, FreshCheck>();
   const sourceOf = (file: string): SourceFile => {
     const source = cache.get(stamps.get(file)!.digest, file);
     if (!source) throw new Error(`the parse cache lost ${file}; run the build again`);
     return source;
   };
   const accept = ({ file, digest, check, rows }: Processed) => {
-    const entry = { digest, check };
+    const entry = freshCheck(digest, check);
     checks.set(file, entry);
     fresh.set(file, entry);
     if (rows) onRows(rows);
@@ -99,16 +99,16 @@ export async function validateAll(
   // Parsed before but not checked in this context (new evaluation date, renamed file): check from the cache.
   for (const file of toCheck) if (!checks.has(file)) accept(processSource(sourceOf(file), config, today));
 
-  const jsonOf = (file: string) => (fresh.has(file) ? standInJson(fresh.get(file)!.check) : known.get(file)!.json);
-  const across = crossFile({ cache, files, checks, jsonOf, context, config, sourceOf });
+  const across = crossFile({ cache, files, checks, context, config, sourceOf });
   cache.saveChecks(context, fresh, files);
   const keptProblems = new KeptProblems(kept);
   const valid: Validation['valid'] = [];
   const undated = new Set<string>();
+  // the columns of the kept checks: their stand-in fields are not parsed for this
   for (const file of files) {
-    const { check, digest } = checks.get(file)!;
-    if (check.valid && !across.rejected.has(file)) valid.push({ file, id: check.id!, digest });
-    if (check.undated) undated.add(file);
+    const entry = checks.get(file)!;
+    if (entry.valid && !across.rejected.has(file)) valid.push({ file, id: entry.id!, digest: entry.digest });
+    if (entry.undated) undated.add(file);
   }
   return {
     problemsOf(wanted) {
@@ -131,15 +131,14 @@ export async function validateAll(
 function crossFile(input: {
   cache: ParseCache;
   files: readonly string[];
-  checks: ReadonlyMap<string, { digest: string; check: StandInCheck }>;
-  /** A file's stand-in fields as stored (`standInJson`). */
-  jsonOf: (file: string) => string;
+  checks: ReadonlyMap<string, CheckEntry>;
   context: string;
   config: Config;
   sourceOf: (file: string) => SourceFile;
 }): { problems: Problem[]; rejected: Set<string> } {
   const { cache, files, checks, config, sourceOf } = input;
-  const key = digestOf(`${input.context}\n${files.map((file) => `${file}\u0000${input.jsonOf(file)}`).join('\n')}`);
+  // each file's stand-in fields by their digest (`standin`): the same fields, the same key
+  const key = digestOf(`${input.context}\n${files.map((file) => `${file}\u0000${checks.get(file)!.standin}`).join('\n')}`);
   const kept = keptAcrossOf(cache.keptAcross(key));
   if (kept?.key === key && kept.loaded.every(([file, digest]) => checks.get(file)?.digest === digest))
     return { problems: kept.problems, rejected: new Set(kept.rejected) };

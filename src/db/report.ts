@@ -23,13 +23,27 @@ export interface Report {
   same: boolean;
 }
 
-/** One run: the file, the digest its check was made for ('' for none), bytes [start, end), its counts, and 1 when only its check's problems are in it. */
-type Run = [file: string, digest: string, start: number, end: number, errors: number, warnings: number, pure: 0 | 1];
-
+/**
+ * The index as stored: the runs' fields as columns, run `i` being bytes [starts[i], ends[i]) of
+ * the report — the files and digests each one text joined by NUL (no path holds one), the starts,
+ * ends, counts and `pure` (1 when only the file's own check's problems are in the run) arrays of
+ * numbers. Parsing it makes two strings and five arrays of numbers, not an array of seven values
+ * per file (10,000 kept through the build), and runs are compared in place. (The starts are
+ * implied by the ends; kept so that a changed start or end is seen: the runs no longer follow.)
+ */
 interface Index {
   context: string;
-  runs: Run[];
+  files: string;
+  digests: string;
+  starts: number[];
+  ends: number[];
+  errors: number[];
+  warnings: number[];
+  pure: (0 | 1)[];
 }
+
+/** Joins the columns' texts (see `Index`). */
+const SEPARATOR = '\u0000';
 
 /** What the build kept: the report it printed (read only where needed), and its index as stored. */
 export interface KeptReport {
@@ -66,8 +80,11 @@ export interface ReportInput {
   kept?: KeptReport;
 }
 
-/** A part of the report being put together: a run copied from the kept report (`from`: that run), or lines made now. */
-type Part = { file: string; digest: string; errors: number; warnings: number; pure: 0 | 1 } & ({ from: Run } | { text: string });
+/** A part of the report being put together: a run copied from the kept report (its bytes [start, end)), or lines made now. */
+type Part = { file: string; digest: string; errors: number; warnings: number; pure: 0 | 1 } & (
+  | { start: number; end: number }
+  | { text: string }
+);
 
 export function reportOf(input: ReportInput): Report {
   const { files, digestOf, others } = input;
@@ -78,13 +95,11 @@ export function reportOf(input: ReportInput): Report {
   const redo: string[] = [];
   const places: number[] = [];
   // both sorted by file: each file's run found walking the kept runs once (no map of 10,000)
-  let next = 0;
   for (const file of files) {
     const digest = digestOf(file);
-    while (previous && next < previous.length && previous[next]![0] < file) next++;
-    const run = previous?.[next]?.[0] === file ? previous[next] : undefined;
-    if (run && run[1] === digest && digest !== '' && run[6] === 1 && !extra.has(file))
-      parts.push({ file, digest, errors: run[4], warnings: run[5], pure: 1, from: run });
+    const run = previous?.seek(file) ? previous : undefined;
+    if (run?.digestIs(digest) && digest !== '' && run.pure === 1 && !extra.has(file))
+      parts.push({ file, digest, errors: run.errors, warnings: run.warnings, pure: 1, start: run.start, end: run.end });
     else {
       redo.push(file);
       places.push(parts.length);
@@ -134,7 +149,15 @@ type Piece = { at: number } & ({ made: Buffer } | { from: [start: number, end: n
  */
 function joined(parts: readonly Part[], context: string, kept: KeptReport | undefined): Report {
   const pieces: Piece[] = [];
-  const runs: Run[] = [];
+  const columns = {
+    files: [] as string[],
+    digests: [] as string[],
+    starts: [] as number[],
+    ends: [] as number[],
+    errors: [] as number[],
+    warnings: [] as number[],
+  };
+  const pure: (0 | 1)[] = [];
   let offset = 0;
   let errors = 0;
   let warnings = 0;
@@ -157,16 +180,20 @@ function joined(parts: readonly Part[], context: string, kept: KeptReport | unde
       text += part.text;
       length = Buffer.byteLength(part.text);
     } else {
-      const [, , start, end] = part.from;
+      const { start, end } = part;
       if (text || (copyStart >= 0 && copyEnd !== start)) flush();
       if (copyStart < 0) copyStart = start;
       copyEnd = end;
       length = end - start;
     }
-    // a kept run where it was is the same entry of the index (the 10,000 of an edit's report not made again)
-    const kept = 'from' in part && part.from[2] === offset ? part.from : undefined;
-    runs.push(kept ?? [part.file, part.digest, offset, offset + length, part.errors, part.warnings, part.pure]);
+    columns.starts.push(offset);
     offset += length;
+    columns.files.push(part.file);
+    columns.digests.push(part.digest);
+    columns.ends.push(offset);
+    columns.errors.push(part.errors);
+    columns.warnings.push(part.warnings);
+    pure.push(part.pure);
     errors += part.errors;
     warnings += part.warnings;
   }
@@ -179,7 +206,16 @@ function joined(parts: readonly Part[], context: string, kept: KeptReport | unde
     },
     errors,
     warnings,
-    parts: JSON.stringify({ context, runs } satisfies Index),
+    parts: JSON.stringify({
+      context,
+      files: columns.files.join(SEPARATOR),
+      digests: columns.digests.join(SEPARATOR),
+      starts: columns.starts,
+      ends: columns.ends,
+      errors: columns.errors,
+      warnings: columns.warnings,
+      pure,
+    } satisfies Index),
     same: kept !== undefined && kept.size === size && pieces.every((piece) => isKept(piece, kept)),
   };
 }
@@ -207,40 +243,119 @@ function plain(problems: readonly Problem[]): Report {
 
 /**
  * The kept report's runs, in the report's order (by file), when it has an index of this context
- * that fits it (a damaged one is not used).
+ * that fits it (a damaged one, or one of an earlier shape, is not used).
  */
-function keptRuns(kept: KeptReport | undefined, context: string): readonly Run[] | undefined {
-  if (!kept?.parts) return undefined;
-  let index: Index;
+function keptRuns(kept: KeptReport | undefined, context: string): KeptRuns | undefined {
+  let index: Index | undefined;
   try {
-    index = JSON.parse(kept.parts) as Index;
+    index = kept?.parts ? (JSON.parse(kept.parts) as Index) : undefined;
   } catch {
     return undefined;
   }
-  if (index?.context !== context || !Array.isArray(index.runs)) return undefined;
-  let offset = 0;
-  for (const [i, run] of index.runs.entries()) {
-    // each file once, in order: a report's runs follow the sorted problems
-    if (!isRun(run) || run[2] !== offset || (i > 0 && run[0] <= (index.runs[i - 1] as Run)[0])) return undefined;
-    offset = run[3];
-  }
-  return offset === kept.size ? (index.runs as Run[]) : undefined;
+  return index?.context === context && fits(index, kept!.size) ? new KeptRuns(index) : undefined;
 }
 
-function isRun(run: unknown): run is Run {
-  if (!Array.isArray(run) || run.length !== 7) return false;
-  const [file, digest, start, end, errors, warnings, pure] = run as unknown[];
-  const count = (n: unknown) => Number.isSafeInteger(n) && (n as number) >= 0;
-  return (
-    typeof file === 'string' &&
-    typeof digest === 'string' &&
-    count(start) &&
-    count(end) &&
-    (end as number) >= (start as number) &&
-    count(errors) &&
-    count(warnings) &&
-    (pure === 0 || pure === 1)
-  );
+/** True when `index` has the shape written, each file once and in order, its runs following each other to `size`. */
+function fits(index: Index, size: number): boolean {
+  const { files, digests, starts, ends, errors, warnings, pure } = index;
+  const columns = [starts, ends, errors, warnings, pure];
+  if (typeof files !== 'string' || typeof digests !== 'string' || !columns.every(Array.isArray)) return false;
+  const n = ends.length;
+  if (columns.some((column) => column.length !== n)) return false;
+  if (n === 0) return files === '' && digests === '' && size === 0;
+  if (separators(digests) !== n - 1) return false;
+  const count = (x: unknown) => Number.isSafeInteger(x) && (x as number) >= 0;
+  let offset = 0;
+  let name = 0; // where run i's file begins in `files`
+  let before = ''; // run i - 1's file
+  for (let i = 0; i < n; i++) {
+    const end = ends[i]!;
+    if (starts[i] !== offset || !count(end) || end < offset || !count(errors[i]) || !count(warnings[i])) return false;
+    if (pure[i] !== 0 && pure[i] !== 1) return false;
+    offset = end;
+    const last = files.indexOf(SEPARATOR, name);
+    // the last run's file ends the text; each file after the one before it (none empty)
+    if (last < 0 !== (i === n - 1)) return false;
+    const file = files.slice(name, last < 0 ? files.length : last);
+    if (file <= before) return false;
+    before = file;
+    name = last + 1;
+  }
+  return offset === size;
+}
+
+/** How many times the separator is in `text`. */
+function separators(text: string): number {
+  let found = 0;
+  for (let at = text.indexOf(SEPARATOR); at >= 0; at = text.indexOf(SEPARATOR, at + 1)) found++;
+  return found;
+}
+
+/**
+ * The kept runs walked forward in file order, one run at a time (its file and digest compared
+ * where they are in the index's texts: nothing is sliced or made per run).
+ */
+class KeptRuns {
+  private i = 0;
+  /** Where the current run's file begins and ends in the index's `files`, and its digest begins in `digests`. */
+  private name = 0;
+  private nameEnd: number;
+  private digest = 0;
+
+  constructor(private readonly index: Index) {
+    this.nameEnd = this.endOfName();
+  }
+
+  /** Moves to the first run whose file is not before `file`; true when it is `file`'s. */
+  seek(file: string): boolean {
+    const { files, ends } = this.index;
+    for (; this.i < ends.length; this.step()) {
+      // native comparisons only: a loop over characters would run as cold code in a one-shot build
+      if (this.nameEnd - this.name === file.length && files.startsWith(file, this.name)) return true;
+      if (files.slice(this.name, this.nameEnd) > file) return false;
+    }
+    return false;
+  }
+
+  /** True when the current run was made for `digest`. */
+  digestIs(digest: string): boolean {
+    const { digests } = this.index;
+    const end = this.digest + digest.length;
+    return digests.startsWith(digest, this.digest) && (end === digests.length || digests.charCodeAt(end) === 0);
+  }
+
+  get start(): number {
+    return this.index.starts[this.i]!;
+  }
+
+  get end(): number {
+    return this.index.ends[this.i]!;
+  }
+
+  get errors(): number {
+    return this.index.errors[this.i]!;
+  }
+
+  get warnings(): number {
+    return this.index.warnings[this.i]!;
+  }
+
+  get pure(): 0 | 1 {
+    return this.index.pure[this.i]!;
+  }
+
+  private endOfName(): number {
+    const end = this.index.files.indexOf(SEPARATOR, this.name);
+    return end < 0 ? this.index.files.length : end;
+  }
+
+  private step(): void {
+    this.name = this.nameEnd + 1;
+    this.nameEnd = this.endOfName();
+    const digestEnd = this.index.digests.indexOf(SEPARATOR, this.digest);
+    this.digest = digestEnd < 0 ? this.index.digests.length : digestEnd + 1;
+    this.i++;
+  }
 }
 
 /** Every problem, sorted (what `check` reports): made only when asked for. */

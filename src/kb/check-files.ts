@@ -44,7 +44,7 @@ export function checkFiles(options: LoadOptions & { paths: readonly string[] }, 
   if (!cache) return undefined;
   try {
     const today = resolveToday(config, options.now);
-    const known = cache.checksForStandIns(checkContextOf(cacheVersion, configDigestOf(loaded.text, config), today));
+    const known = cache.standInChecks(checkContextOf(cacheVersion, configDigestOf(loaded.text, config), today));
     const stamps = cache.stamps();
     const named = scanIncidentFiles(root, options.paths, options.cwd);
     const selected = new Set(named.files);
