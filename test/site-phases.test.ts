@@ -98,6 +98,37 @@ describe('phase 1, what changed: diffListing', () => {
   });
 });
 
+describe('phase 1, what changed: Column.differences', () => {
+  /** Every position whose entries differ, one entry at a time. */
+  const naive = (a: Column, b: Column) => a.values().flatMap((v, n) => (v === b.get(n) ? [] : [n]));
+  const values = Array.from({ length: 1000 }, (_, n) => `d${n.toString(36)}`);
+
+  it('finds the entries that differ, a longer or shorter one moving the rest, in the first, a middle and the last block', () => {
+    const before = Column.of(values, '\n');
+    for (const changes of [[0], [1], [127, 128], [500], [999], [3, 640, 998], []]) {
+      for (const change of [(v: string) => `${v}x`, (v: string) => v.slice(1), (v: string) => `${v.slice(0, -1)}!`, () => '']) {
+        const now = values.map((v, n) => (changes.includes(n) ? change(v) : v));
+        for (const column of [Column.of(now, '\n'), new Column(now.join('\n'), '\n', now.length)]) {
+          expect(before.differences(column)).toEqual(changes);
+          expect(column.differences(before)).toEqual(naive(column, before));
+        }
+      }
+    }
+  });
+
+  it('tells an incident whose file changed and moved from one that only moved, over many blocks', () => {
+    const rows = values.map((v, n): [string, string, string] => [`INC-${String(n).padStart(4, '0')}`, v, `${v}.md`]);
+    const before = listing(rows);
+    const now = listing(rows.map((r, n) => (n === 7 ? [r[0], 'edited', 'moved.md'] : n === 300 ? [r[0], r[1], 'moved.md'] : r)));
+    expect(diffListing(before, { ...now, ids: before.ids })).toEqual({
+      contentChanged: ['INC-0007'],
+      moved: ['INC-0300'],
+      removed: [],
+      added: [],
+    });
+  });
+});
+
 describe('phase 1, what changed: relatedUpdates', () => {
   const links = (related: string[], relatedBy: string[] = []): IncidentLinks => ({ related, relatedBy, similar: [], similarBy: 'none' });
   const known = new Map([

@@ -80,12 +80,10 @@ export function diffListing(before: Omit<Listing, 'key'> | undefined, listing: O
     d.added.push(...ids);
   } else if (ids === before.ids) {
     // the same incidents: compare where the texts differ
-    if (listing.digests.text !== before.digests.text || listing.files.text !== before.files.text) {
-      for (let k = 0; k < ids.length; k++) {
-        if (!before.digests.equals(k, listing.digests.get(k))) d.contentChanged.push(ids[k]!);
-        else if (!before.files.equals(k, listing.files.get(k))) d.moved.push(ids[k]!);
-      }
-    }
+    const edited = before.digests.differences(listing.digests);
+    const edits = new Set(edited);
+    for (const k of edited) d.contentChanged.push(ids[k]!);
+    for (const k of before.files.differences(listing.files)) if (!edits.has(k)) d.moved.push(ids[k]!);
   } else {
     let k = 0;
     ids.forEach((id, n) => {
