@@ -1,4 +1,6 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import fc from 'fast-check';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +8,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { hash } from '../src/site/base.js';
 import { diffListing, relatedUpdates, type Changes, type Listing } from '../src/site/changes.js';
 import { Column } from '../src/site/column.js';
+import type { Brief } from '../src/site/brief.js';
+import { FactsBuilder } from '../src/site/facts.js';
+import { NEWEST_FINAL_SQL, newestFinal } from '../src/site/feed.js';
+import { isoUtc } from '../src/db/write.js';
+import { Temporal } from '../src/model/time.js';
+import { propertyRuns } from './helpers/runs.js';
 import { BUILDING_FILE, manifestText, missingPages, readManifest } from '../src/site/manifest.js';
 import { remotePage, writeRemotePage, type Page } from '../src/site/page.js';
 import { createTaskPool, spreadTasks, type ShardTask, type TaskBatch } from '../src/site/parallel.js';
@@ -126,6 +134,83 @@ describe('phase 1, what changed: Column.differences', () => {
       removed: [],
       added: [],
     });
+  });
+});
+
+describe('phase 2, which pages: the newest final incidents of the feed, from the facts', () => {
+  const brief = (id: string, status: string, started: number): Brief => ({
+    id,
+    title: id,
+    status,
+    severity: 'SEV2',
+    services: [],
+    serviceMinutes: [],
+    category: 'capacity',
+    provider: '',
+    started,
+    detected: undefined,
+    mitigated: undefined,
+    resolved: undefined,
+    startedDate: '',
+    commander: '',
+    authors: [],
+    reviewers: [],
+    remediations: [],
+    related: [],
+    textDigest: '',
+    trendDigest: '',
+    groupDigest: '',
+    rowDigest: '',
+    actionDigest: '',
+    ownerDigest: '',
+  });
+  /** What the incidents table gives for the same incidents (`started_at` written as the database writes it). */
+  const fromSql = (briefs: readonly Brief[], count: number) => {
+    const db = new Database(':memory:');
+    try {
+      db.exec('CREATE TABLE incidents (id TEXT PRIMARY KEY, status TEXT, started_at TEXT, digest TEXT)');
+      const insert = db.prepare('INSERT INTO incidents VALUES (?, ?, ?, ?)');
+      for (const b of briefs) insert.run(b.id, b.status, isoUtc(Temporal.Instant.fromEpochMilliseconds(b.started)), `d-${b.id}`);
+      return (db.prepare(NEWEST_FINAL_SQL).all(count) as { id: string }[]).map((r) => r.id);
+    } finally {
+      db.close();
+    }
+  };
+  const factsOf = (briefs: readonly Brief[]) => {
+    const builder = new FactsBuilder(undefined, briefs.length);
+    for (const b of briefs) builder.add(b);
+    return builder.build();
+  };
+  const second = Date.UTC(2007, 5, 4, 13, 10);
+
+  it('orders as the database does: newest by the second (not the millisecond), then by id; drafts left out', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom('final', 'draft', 'review'), fc.integer({ min: -5, max: 5 }), fc.integer({ min: 0, max: 999 })), {
+          maxLength: 40,
+        }),
+        fc.constantFrom(1, 3, 50),
+        (rows, count) => {
+          const briefs = rows.map(([status, s, ms], n) => brief(`INC-${String(n).padStart(3, '0')}`, status, second + s * 1000 + ms));
+          const facts = factsOf(briefs);
+          expect(newestFinal(facts, count)?.map((n) => facts.id(n))).toEqual(fromSql(briefs, count));
+        },
+      ),
+      { numRuns: propertyRuns(300) },
+    );
+  });
+
+  it('leaves the order to the database when a start is outside the years 0000 to 9999 (its text does not sort as its time)', () => {
+    const edge = (ms: number) => [brief('A', 'final', second), brief('B', 'final', ms)];
+    for (const ms of [Date.parse('0000-01-01T00:00:00Z'), Date.parse('9999-12-31T23:59:59.999Z')]) {
+      const briefs = edge(ms);
+      const facts = factsOf(briefs);
+      expect(newestFinal(facts, 50)?.map((n) => facts.id(n))).toEqual(fromSql(briefs, 50));
+    }
+    for (const ms of [Date.parse('0000-01-01T00:00:00Z') - 1, Date.parse('+010000-01-01T00:00:00Z')]) {
+      expect(newestFinal(factsOf(edge(ms)), 50)).toBeUndefined();
+    }
+    expect(newestFinal(factsOf([brief('A', 'draft', second)]), 50)).toEqual([]);
   });
 });
 
