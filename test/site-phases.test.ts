@@ -137,7 +137,7 @@ describe('phase 1, what changed: Column.differences', () => {
   });
 });
 
-describe('phase 2, which pages: the newest final incidents of the feed, from the facts', () => {
+describe('phase 2, which pages: codes of the facts, and the newest final incidents of the feed from them', () => {
   const brief = (id: string, status: string, started: number): Brief => ({
     id,
     title: id,
@@ -198,6 +198,26 @@ describe('phase 2, which pages: the newest final incidents of the feed, from the
       ),
       { numRuns: propertyRuns(300) },
     );
+  });
+
+  it('finds the code of a value in the list of the dictionary as its map does, and in patched facts', () => {
+    const briefs = ['final', 'draft', 'final', 'review'].map((status, n) => ({
+      ...brief(`INC-${n}`, status, second),
+      authors: [`p${n % 2}`],
+    }));
+    const values = ['', 'final', 'draft', 'review', 'SEV2', 'capacity', 'p0', 'p1', 'INC-0', 'missing', 'Final'];
+    const fromList = factsOf(briefs);
+    const listed = values.map((v) => fromList.codeOf(v));
+    const fromMap = factsOf(briefs);
+    fromMap.dictionary();
+    expect(values.map((v) => fromMap.codeOf(v))).toEqual(listed);
+    expect(listed.filter((c) => c < 0)).toHaveLength(3); // 'INC-0' (ids are not coded), 'missing', 'Final'
+    for (const [n, v] of values.entries()) if (listed[n]! >= 0) expect(fromList.value(listed[n]!)).toBe(v);
+    // patched: a new value gets a new code; the old ones keep theirs
+    const patched = fromList.with(new Map([[1, { ...briefs[1]!, status: 'closed' }]]))!;
+    expect(values.map((v) => patched.codeOf(v))).toEqual(listed);
+    expect(patched.value(patched.codeOf('closed'))).toBe('closed');
+    expect(patched.statusCode(1)).toBe(patched.codeOf('closed'));
   });
 
   it('leaves the order to the database when a start is outside the years 0000 to 9999 (its text does not sort as its time)', () => {
