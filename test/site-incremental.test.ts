@@ -1,10 +1,12 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runSite } from '../src/commands/site.js';
 import { Column } from '../src/site/column.js';
-import { DONE_FILE } from '../src/site/done.js';
+import { DB_FILE as DATABASE_FILE } from '../src/db/cache-key.js';
+import { DONE_FILE, LISTING_ROWS_SQL, LISTING_SQL } from '../src/site/done.js';
 import { LAYOUTS_DIR, partOf } from '../src/site/layouts.js';
 import { SiteState } from '../src/site/state.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
@@ -32,7 +34,24 @@ async function build(root: string, out = join(root, 'out'), now?: string) {
   const ctx = captureContext(root, { out, ...(now ? { now } : {}) });
   const result = await runSite(ctx);
   expect(ctx.err_()).toBe('');
+  expectListingOfIncidents(join(out, DATABASE_FILE));
   return { ...result.site, dir: join(out, 'site') };
+}
+
+/** The site's listing, read from the `files` table, is the `incidents` table's ids, digests and files (after every build of every kind of change here). */
+function expectListingOfIncidents(dbPath: string) {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    const incidents = db
+      .prepare(`SELECT group_concat(id, char(10)), group_concat(digest, char(10)), group_concat(file, char(0))
+        FROM (SELECT id, digest, file FROM incidents ORDER BY id)`)
+      .raw()
+      .get();
+    expect(db.prepare(LISTING_SQL).raw().get()).toEqual(incidents);
+    expect(db.prepare(LISTING_ROWS_SQL).raw().all().length).toBe(db.prepare('SELECT count(*) FROM incidents').pluck().get());
+  } finally {
+    db.close();
+  }
 }
 
 /** Every file of a site folder and its bytes; the kept state (`.state`, `.state-delta`, `.state-layouts/`: they record inodes and times) aside. */
@@ -286,6 +305,38 @@ describe('postmortem site after an edit', () => {
       }
     } finally {
       lenient = false;
+    }
+  });
+
+  it('reads its listing from the files table, the same as from the incidents table after invalid files, a duplicate id, an undated draft, an id changed', async () => {
+    const root = kbRoot();
+    await build(root);
+    // each change, and the files' rows after it: files, files of a valid incident, undated drafts
+    const changes: [string, (root: string) => void, number[]][] = [
+      ['a file with a YAML error', (r) => writeFileSync(join(r, 'incidents/2007/broken.md'), '---\nid: [\n---\n'), [17, 16, 0]],
+      ['a duplicate id', (r) => writeFileSync(join(r, 'incidents/2007/copy.md'), readFileSync(join(r, DB_FILE), 'utf8')), [18, 16, 0]],
+      [
+        'an undated draft',
+        (r) =>
+          writeFileSync(
+            join(r, 'incidents/2007/undated-draft.md'),
+            '---\nid: undated-draft\ntitle: "An outage nobody timed"\nstatus: draft\nseverity: unrated\nservices: [webmail]\n' +
+              'impact:\n  summary: "Mail was slow."\nroot_cause:\n  category: unknown\n  summary: "Not known."\nowners:\n  authors: [dana]\n---\n\nText.\n',
+          ),
+        [19, 16, 1],
+      ],
+      ['an id changed', (r) => edit(r, X7, (t) => t.replace(/^id: .*$/m, 'id: 2007-09-08-renamed')), [19, 15, 1]],
+      ['the duplicate gone', (r) => rmSync(join(r, 'incidents/2007/copy.md')), [18, 15, 1]],
+    ];
+    for (const [name, change, rows] of changes) {
+      change(root);
+      const ctx = captureContext(root, { out: join(root, 'out') });
+      await runSite(ctx);
+      expectListingOfIncidents(join(root, 'out', DATABASE_FILE));
+      const db = new Database(join(root, 'out', DATABASE_FILE), { readonly: true });
+      const counts = db.prepare('SELECT count(*), count(incident_id), sum(undated) FROM files').raw().get();
+      db.close();
+      expect(counts, name).toEqual(rows);
     }
   });
 

@@ -1,4 +1,6 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import fc from 'fast-check';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +8,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { hash } from '../src/site/base.js';
 import { diffListing, relatedUpdates, type Changes, type Listing } from '../src/site/changes.js';
 import { Column } from '../src/site/column.js';
+import type { Brief } from '../src/site/brief.js';
+import { FactsBuilder } from '../src/site/facts.js';
+import { NEWEST_FINAL_SQL, newestFinal } from '../src/site/feed.js';
+import { isoUtc } from '../src/db/write.js';
+import { Temporal } from '../src/model/time.js';
+import { propertyRuns } from './helpers/runs.js';
 import { BUILDING_FILE, manifestText, missingPages, readManifest } from '../src/site/manifest.js';
 import { remotePage, writeRemotePage, type Page } from '../src/site/page.js';
 import { createTaskPool, spreadTasks, type ShardTask, type TaskBatch } from '../src/site/parallel.js';
@@ -95,6 +103,134 @@ describe('phase 1, what changed: diffListing', () => {
       ['INC-3', 'd3', 'z.md'],
     ]);
     expect(diffListing(before, same)).toEqual({ contentChanged: ['INC-2'], moved: ['INC-3'], removed: [], added: [] });
+  });
+});
+
+describe('phase 1, what changed: Column.differences', () => {
+  /** Every position whose entries differ, one entry at a time. */
+  const naive = (a: Column, b: Column) => a.values().flatMap((v, n) => (v === b.get(n) ? [] : [n]));
+  const values = Array.from({ length: 1000 }, (_, n) => `d${n.toString(36)}`);
+
+  it('finds the entries that differ, a longer or shorter one moving the rest, in the first, a middle and the last block', () => {
+    const before = Column.of(values, '\n');
+    for (const changes of [[0], [1], [127, 128], [500], [999], [3, 640, 998], []]) {
+      for (const change of [(v: string) => `${v}x`, (v: string) => v.slice(1), (v: string) => `${v.slice(0, -1)}!`, () => '']) {
+        const now = values.map((v, n) => (changes.includes(n) ? change(v) : v));
+        for (const column of [Column.of(now, '\n'), new Column(now.join('\n'), '\n', now.length)]) {
+          expect(before.differences(column)).toEqual(changes);
+          expect(column.differences(before)).toEqual(naive(column, before));
+        }
+      }
+    }
+  });
+
+  it('tells an incident whose file changed and moved from one that only moved, over many blocks', () => {
+    const rows = values.map((v, n): [string, string, string] => [`INC-${String(n).padStart(4, '0')}`, v, `${v}.md`]);
+    const before = listing(rows);
+    const now = listing(rows.map((r, n) => (n === 7 ? [r[0], 'edited', 'moved.md'] : n === 300 ? [r[0], r[1], 'moved.md'] : r)));
+    expect(diffListing(before, { ...now, ids: before.ids })).toEqual({
+      contentChanged: ['INC-0007'],
+      moved: ['INC-0300'],
+      removed: [],
+      added: [],
+    });
+  });
+});
+
+describe('phase 2, which pages: codes of the facts, and the newest final incidents of the feed from them', () => {
+  const brief = (id: string, status: string, started: number): Brief => ({
+    id,
+    title: id,
+    status,
+    severity: 'SEV2',
+    services: [],
+    serviceMinutes: [],
+    category: 'capacity',
+    provider: '',
+    started,
+    detected: undefined,
+    mitigated: undefined,
+    resolved: undefined,
+    startedDate: '',
+    commander: '',
+    authors: [],
+    reviewers: [],
+    remediations: [],
+    related: [],
+    textDigest: '',
+    trendDigest: '',
+    groupDigest: '',
+    rowDigest: '',
+    actionDigest: '',
+    ownerDigest: '',
+  });
+  /** What the incidents table gives for the same incidents (`started_at` written as the database writes it). */
+  const fromSql = (briefs: readonly Brief[], count: number) => {
+    const db = new Database(':memory:');
+    try {
+      db.exec('CREATE TABLE incidents (id TEXT PRIMARY KEY, status TEXT, started_at TEXT, digest TEXT)');
+      const insert = db.prepare('INSERT INTO incidents VALUES (?, ?, ?, ?)');
+      for (const b of briefs) insert.run(b.id, b.status, isoUtc(Temporal.Instant.fromEpochMilliseconds(b.started)), `d-${b.id}`);
+      return (db.prepare(NEWEST_FINAL_SQL).all(count) as { id: string }[]).map((r) => r.id);
+    } finally {
+      db.close();
+    }
+  };
+  const factsOf = (briefs: readonly Brief[]) => {
+    const builder = new FactsBuilder(undefined, briefs.length);
+    for (const b of briefs) builder.add(b);
+    return builder.build();
+  };
+  const second = Date.UTC(2007, 5, 4, 13, 10);
+
+  it('orders as the database does: newest by the second (not the millisecond), then by id; drafts left out', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom('final', 'draft', 'review'), fc.integer({ min: -5, max: 5 }), fc.integer({ min: 0, max: 999 })), {
+          maxLength: 40,
+        }),
+        fc.constantFrom(1, 3, 50),
+        (rows, count) => {
+          const briefs = rows.map(([status, s, ms], n) => brief(`INC-${String(n).padStart(3, '0')}`, status, second + s * 1000 + ms));
+          const facts = factsOf(briefs);
+          expect(newestFinal(facts, count)?.map((n) => facts.id(n))).toEqual(fromSql(briefs, count));
+        },
+      ),
+      { numRuns: propertyRuns(300) },
+    );
+  });
+
+  it('finds the code of a value in the list of the dictionary as its map does, and in patched facts', () => {
+    const briefs = ['final', 'draft', 'final', 'review'].map((status, n) => ({
+      ...brief(`INC-${n}`, status, second),
+      authors: [`p${n % 2}`],
+    }));
+    const values = ['', 'final', 'draft', 'review', 'SEV2', 'capacity', 'p0', 'p1', 'INC-0', 'missing', 'Final'];
+    const fromList = factsOf(briefs);
+    const listed = values.map((v) => fromList.codeOf(v));
+    const fromMap = factsOf(briefs);
+    fromMap.dictionary();
+    expect(values.map((v) => fromMap.codeOf(v))).toEqual(listed);
+    expect(listed.filter((c) => c < 0)).toHaveLength(3); // 'INC-0' (ids are not coded), 'missing', 'Final'
+    for (const [n, v] of values.entries()) if (listed[n]! >= 0) expect(fromList.value(listed[n]!)).toBe(v);
+    // patched: a new value gets a new code; the old ones keep theirs
+    const patched = fromList.with(new Map([[1, { ...briefs[1]!, status: 'closed' }]]))!;
+    expect(values.map((v) => patched.codeOf(v))).toEqual(listed);
+    expect(patched.value(patched.codeOf('closed'))).toBe('closed');
+    expect(patched.statusCode(1)).toBe(patched.codeOf('closed'));
+  });
+
+  it('leaves the order to the database when a start is outside the years 0000 to 9999 (its text does not sort as its time)', () => {
+    const edge = (ms: number) => [brief('A', 'final', second), brief('B', 'final', ms)];
+    for (const ms of [Date.parse('0000-01-01T00:00:00Z'), Date.parse('9999-12-31T23:59:59.999Z')]) {
+      const briefs = edge(ms);
+      const facts = factsOf(briefs);
+      expect(newestFinal(facts, 50)?.map((n) => facts.id(n))).toEqual(fromSql(briefs, 50));
+    }
+    for (const ms of [Date.parse('0000-01-01T00:00:00Z') - 1, Date.parse('+010000-01-01T00:00:00Z')]) {
+      expect(newestFinal(factsOf(edge(ms)), 50)).toBeUndefined();
+    }
+    expect(newestFinal(factsOf([brief('A', 'draft', second)]), 50)).toEqual([]);
   });
 });
 

@@ -203,7 +203,7 @@ async function buildSiteWith(
     missing,
     shards,
     load: o.load,
-    extra: [feedPage(o.db, o.config, changes.base)],
+    extra: [feedPage(o.db, { facts: changes.facts, digests: changes.listing.digests }, o.config, changes.base)],
     files: open,
   });
   lap('model');

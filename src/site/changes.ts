@@ -3,7 +3,7 @@ import type { Temporal } from '../model/time.js';
 import type { Config } from '../schema/config.js';
 import { briefOf, escapeField, type Brief } from './brief.js';
 import { Column } from './column.js';
-import { LISTING_SQL, listingKey, type ListingTexts } from './done.js';
+import { LISTING_ROWS_SQL, LISTING_SQL, listingKey, type ListingTexts } from './done.js';
 import { type Facts, FactsBuilder } from './facts.js';
 import { slugTable } from './links.js';
 import { byId, readBuilding, type PreviousManifest } from './manifest.js';
@@ -43,9 +43,7 @@ export function readListing(db: Database.Database, state: SiteState | undefined,
   // ids are sorted as `<` sorts them (the database's order is bytewise: the same for ids)
   const sorted = ids === state?.ids || ids.every((id, n) => n === 0 || ids[n - 1]! < id);
   if (sorted && digests.valid() && files.valid() && !/[\u0001-\u0005]/.test(files.text)) return { ids, digests, files, key };
-  const rows = (db.prepare('SELECT id, digest, file FROM incidents').raw().all() as [string, string, string][]).sort((a, b) =>
-    byId(a[0], b[0]),
-  );
+  const rows = (db.prepare(LISTING_ROWS_SQL).raw().all() as [string, string, string][]).sort((a, b) => byId(a[0], b[0]));
   return {
     ids: rows.map((r) => r[0]),
     digests: Column.of(
@@ -80,12 +78,10 @@ export function diffListing(before: Omit<Listing, 'key'> | undefined, listing: O
     d.added.push(...ids);
   } else if (ids === before.ids) {
     // the same incidents: compare where the texts differ
-    if (listing.digests.text !== before.digests.text || listing.files.text !== before.files.text) {
-      for (let k = 0; k < ids.length; k++) {
-        if (!before.digests.equals(k, listing.digests.get(k))) d.contentChanged.push(ids[k]!);
-        else if (!before.files.equals(k, listing.files.get(k))) d.moved.push(ids[k]!);
-      }
-    }
+    const edited = before.digests.differences(listing.digests);
+    const edits = new Set(edited);
+    for (const k of edited) d.contentChanged.push(ids[k]!);
+    for (const k of before.files.differences(listing.files)) if (!edits.has(k)) d.moved.push(ids[k]!);
   } else {
     let k = 0;
     ids.forEach((id, n) => {

@@ -170,10 +170,14 @@ export class Facts {
   /** Facts these were patched from (see `with`), and the values they added: their codes come from there. */
   private base?: { facts: Facts; added: ReadonlyMap<string, number> };
 
-  /** The code of a value, or -1 when no incident has it. */
+  /**
+   * The code of a value, or -1 when no incident has it. Looked for in the dictionary's list until
+   * its map is made (by `dictionary`): a build after an edit asks for a few dozen values, and
+   * making the map of ~9,000 values, once, unoptimised, costs more than those searches.
+   */
   codeOf(value: string): number {
     if (this.base) return this.base.added.get(value) ?? this.base.facts.codeOf(value);
-    return this.dictionary().get(value) ?? -1;
+    return this.dictCodes ? (this.dictCodes.get(value) ?? -1) : this.c.dict.indexOf(value);
   }
 
   /** The index of an incident (ids are sorted: a binary search, no table of 10,000 to make). */

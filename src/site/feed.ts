@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Config } from '../schema/config.js';
+import type { Column } from './column.js';
+import type { Facts } from './facts.js';
 import { incidentPath } from './links.js';
 import type { Page } from './page.js';
 import { hash } from './state.js';
@@ -15,10 +17,46 @@ export const FEED_PATH = 'feed.xml';
 /** Entries in the feed: the newest final incidents. */
 export const FEED_ENTRIES = 50;
 
-const NEWEST_FINAL_SQL = `SELECT id, digest FROM incidents WHERE status = 'final' ORDER BY started_at DESC, id LIMIT ?`;
+export const NEWEST_FINAL_SQL = `SELECT id, digest FROM incidents WHERE status = 'final' ORDER BY started_at DESC, id LIMIT ?`;
+/** Starts from 0000-01-01 to the end of 9999: their `started_at` texts (`isoUtc`) sort as their times to the second. */
+const FOUR_DIGIT_YEARS = [Date.parse('0000-01-01T00:00:00Z'), Date.parse('+010000-01-01T00:00:00Z')] as const;
 
-export function feedPage(db: Database.Database, config: Config, base: string): Page {
-  const newest = db.prepare(NEWEST_FINAL_SQL).all(FEED_ENTRIES) as { id: string; digest: string }[];
+/**
+ * The positions of the newest final incidents, in the order `NEWEST_FINAL_SQL` gives them:
+ * `started_at` is the start in UTC to the second (`isoUtc`), so newest by the second, then by
+ * id (the facts' positions are in id order). From the facts, without reading the incidents
+ * table (its wide rows, read whole for this, cost as much as the rest of the query). Undefined
+ * when a start's year has not four digits: then its text does not sort as its time.
+ */
+export function newestFinal(facts: Facts, count: number): number[] | undefined {
+  const final = facts.codeOf('final');
+  const top: number[] = [];
+  const seconds: number[] = [];
+  for (let i = 0; i < facts.n; i++) {
+    if (facts.statusCode(i) !== final) continue;
+    const ms = facts.started(i);
+    if (!(ms >= FOUR_DIGIT_YEARS[0] && ms < FOUR_DIGIT_YEARS[1])) return undefined;
+    const s = Math.floor(ms / 1000);
+    // after every one as new or newer (those of the same second have smaller ids)
+    let at = seconds.length;
+    while (at > 0 && seconds[at - 1]! < s) at--;
+    if (at >= count) continue;
+    top.splice(at, 0, i);
+    seconds.splice(at, 0, s);
+    if (top.length > count) {
+      top.pop();
+      seconds.pop();
+    }
+  }
+  return top;
+}
+
+/** The feed of the newest final incidents: from the facts and the listing's digests, or (see `newestFinal`) from the database. */
+export function feedPage(db: Database.Database, known: { facts: Facts; digests: Column }, config: Config, base: string): Page {
+  const positions = newestFinal(known.facts, FEED_ENTRIES);
+  const newest = positions
+    ? positions.map((n) => ({ id: known.facts.id(n), digest: known.digests.get(n) }))
+    : (db.prepare(NEWEST_FINAL_SQL).all(FEED_ENTRIES) as { id: string; digest: string }[]);
   const ids = newest.map((r) => r.id);
   return {
     path: FEED_PATH,

@@ -17,8 +17,12 @@ import { SEARCH_OPTIONS, type SearchDocument } from './search.js';
  * against MiniSearch's own.
  */
 
-/** One character that MiniSearch's default tokenizer splits at (its `SPACE_OR_PUNCTUATION` is a run of them). */
-const ONE_SEPARATOR = /^[\n\r\p{Z}\p{P}]$/u;
+/** The characters MiniSearch's default tokenizer splits at (its `SPACE_OR_PUNCTUATION` is a run of them). */
+const SEPARATOR_CLASS = '[\\n\\r\\p{Z}\\p{P}]';
+/** One of them. */
+const ONE_SEPARATOR = new RegExp(`^${SEPARATOR_CLASS}$`, 'u');
+/** A run of them: MiniSearch's `SPACE_OR_PUNCTUATION` itself. */
+const SEPARATORS = new RegExp(`${SEPARATOR_CLASS}+`, 'u');
 /** Which ASCII characters that tokenizer splits at (worked out from it, not listed by hand). */
 const ASCII_SEPARATOR = Uint8Array.from({ length: 128 }, (_, c) => (ONE_SEPARATOR.test(String.fromCharCode(c)) ? 1 : 0));
 /** The same for other characters (code points), as they are met. */
@@ -52,6 +56,19 @@ function countTokens(text: string, counts: Map<string, number>): void {
 }
 
 /**
+ * Counts the tokens of a text by MiniSearch's own split. Slower than `countTokens` once that is
+ * optimised, but a build that analyses only an edited incident or two runs `countTokens` only
+ * unoptimised: there, for one benchmark incident, ~10–20 ms against ~3 ms for the split (whose
+ * work is in the regular expression engine's compiled code).
+ */
+function countSplit(text: string, counts: Map<string, number>): void {
+  for (const token of text.split(SEPARATORS)) counts.set(token, (counts.get(token) ?? 0) + 1);
+}
+
+/** At most this many documents are analysed with `countSplit` (see `analyseAll`). */
+const FEW_DOCUMENTS = 8;
+
+/**
  * One document as the index sees it: per field id, the number of distinct tokens and the terms
  * with their counts, in the order first met (absent: the field has no text). Kept per incident
  * after an edit (`search-terms.ts`), so that a shard is indexed again from its other incidents'
@@ -61,11 +78,16 @@ export type AnalysedDocument = ([length: number, terms: string[], counts: number
 
 /** The tokens of each field of a document, stemmed into terms (what indexing costs). */
 export function analyse(document: SearchDocument): AnalysedDocument {
+  return analyseWith(document, countTokens);
+}
+
+/** `analyse`, `count` counting a text's tokens. */
+function analyseWith(document: SearchDocument, count: typeof countTokens): AnalysedDocument {
   return SEARCH_OPTIONS.fields.map((field) => {
     const value = document[field];
     if (value == null) return null;
     const counts = new Map<string, number>();
-    countTokens(String(value), counts);
+    count(String(value), counts);
     const byTerm = new Map<string, number>();
     for (const [token, count] of counts) {
       // tokens with the same stem (whatever their case or diacritics) are one term
@@ -75,6 +97,12 @@ export function analyse(document: SearchDocument): AnalysedDocument {
     // as MiniSearch: the length is the distinct tokens (the empty one too)
     return [counts.size, [...byTerm.keys()], [...byTerm.values()]];
   });
+}
+
+/** The analyses of these documents: the tokens of a few counted by the split (see `countSplit`), of more by the scan. */
+export function analyseAll(documents: readonly SearchDocument[]): AnalysedDocument[] {
+  const count = documents.length <= FEW_DOCUMENTS ? countSplit : countTokens;
+  return documents.map((d) => analyseWith(d, count));
 }
 
 export function serializedIndex(documents: readonly SearchDocument[]): string {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../output/write-file.js';
 import type { ShardPage } from './plan.js';
 import { readSearchDocuments, shardScriptOf } from './search.js';
-import { analyse, serializedFromAnalysed, type AnalysedDocument } from './search-index.js';
+import { analyseAll, serializedFromAnalysed, type AnalysedDocument } from './search-index.js';
 
 /**
  * After an edit, a search shard is indexed again from the analyses (terms and counts, see
@@ -53,7 +53,9 @@ export function shardsFromKept(db: Database.Database, siteDir: string, base: str
     const before = new Map(kept.shards.find(([path]) => path === shard.path)?.[1].map((e) => [`${e[0]}\n${e[1]}`, e[2]]));
     const members = shard.ids.map((id, n) => ({ id, digest: shard.digests[n]! })).sort((a, b) => (a.id < b.id ? -1 : 1));
     const wanted = members.filter((m) => !before.has(`${m.id}\n${m.digest}`)).map((m) => m.id);
-    const fresh = new Map(readSearchDocuments(db, wanted).map((d) => [d.id, analyse(d)]));
+    const documents = readSearchDocuments(db, wanted);
+    const analysed = analyseAll(documents);
+    const fresh = new Map(documents.map((d, n) => [d.id, analysed[n]!]));
     const entries = members.map(({ id, digest }): Entry => [id, digest, before.get(`${id}\n${digest}`) ?? fresh.get(id) ?? null]);
     kept.shards = [...kept.shards.filter(([path]) => path !== shard.path), [shard.path, entries]];
     const indexed = entries.filter((e) => e[2] !== null);
