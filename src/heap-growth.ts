@@ -15,11 +15,12 @@ const SCRATCH_HEAP_GROWTH = 15;
 
 /**
  * Meanwhile the young generations stop growing (`--semi-space-growth-factor=1`, read by V8 each
- * time a young generation would grow). This thread's is then held at the size it has when the
- * limit is first taken — 8 MB at the start of a database build, against the 32–34 MB it grows to
- * within two seconds otherwise, mostly empty (a cold `build` of 1,000 incidents peaked ~30 MB
- * lower for the same CPU; docs/performance.md, eighth round: mem10). A worker thread started
- * meanwhile starts with its young generation whole (`--min-semi-space-size`, in MB, capped by
+ * time a young generation would grow). This thread's is then held at about the size it has when
+ * the limit is first taken — 8 MB at the start of a database build, 17 MB once the first worker
+ * thread has started (below) — against the 32–34 MB it grows to within two seconds otherwise,
+ * mostly empty (a cold `build` of 1,000 incidents peaked ~30 MB lower for the same CPU;
+ * docs/performance.md, eighth round: mem10). A worker thread started meanwhile starts with its
+ * young generation whole (`--min-semi-space-size`, in MB, capped by
  * the thread's own limit, `threads/pool.ts`), as it would have grown to at once. V8 puts the
  * growth factor back to its default (2) when a thread starts: `threadStarted` sets it again, once
  * the thread answers (not sooner: the thread names its code cache by the flags it starts under).
