@@ -13,15 +13,39 @@ import { setFlagsFromString } from 'node:v8';
  */
 const SCRATCH_HEAP_GROWTH = 15;
 
+/**
+ * Meanwhile the young generations stop growing (`--semi-space-growth-factor=1`, read by V8 each
+ * time a young generation would grow). This thread's is then held at about the size it has when
+ * the limit is first taken — 8 MB at the start of a database build, 17 MB once the first worker
+ * thread has started (below) — against the 32–34 MB it grows to within two seconds otherwise,
+ * mostly empty (a cold `build` of 1,000 incidents peaked ~30 MB lower for the same CPU;
+ * docs/performance.md, eighth round: mem10). A worker thread started meanwhile starts with its
+ * young generation whole (`--min-semi-space-size`, in MB, capped by
+ * the thread's own limit, `threads/pool.ts`), as it would have grown to at once. V8 puts the
+ * growth factor back to its default (2) when a thread starts: `threadStarted` sets it again, once
+ * the thread answers (not sooner: the thread names its code cache by the flags it starts under).
+ */
+const HELD_YOUNG = ['--semi-space-growth-factor=1', '--min-semi-space-size=8'];
+const FREE_YOUNG = ['--semi-space-growth-factor=2', '--min-semi-space-size=0'];
+
 let holders = 0;
 
-/** Limits the heaps' growth (`SCRATCH_HEAP_GROWTH`) until the returned function is called. */
+const setFlags = (flags: readonly string[]) => {
+  for (const flag of flags) setFlagsFromString(flag);
+};
+
+/** Limits the heaps' growth (`SCRATCH_HEAP_GROWTH`, `HELD_YOUNG`) until the returned function is called. */
 export function limitHeapGrowth(): () => void {
-  if (holders++ === 0) setFlagsFromString(`--heap-growing-percent=${SCRATCH_HEAP_GROWTH}`);
+  if (holders++ === 0) setFlags([`--heap-growing-percent=${SCRATCH_HEAP_GROWTH}`, ...HELD_YOUNG]);
   let released = false;
   return () => {
     if (released) return;
     released = true;
-    if (--holders === 0) setFlagsFromString('--heap-growing-percent=0'); // V8's own growth again
+    if (--holders === 0) setFlags(['--heap-growing-percent=0', ...FREE_YOUNG]); // V8's own growth again
   };
+}
+
+/** A worker thread is running (its heap is set up, which put V8's young generation growth back): held again if it is. */
+export function threadStarted(): void {
+  if (holders > 0) setFlags(HELD_YOUNG.slice(0, 1));
 }

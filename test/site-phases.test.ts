@@ -375,6 +375,53 @@ describe('phase 4, write: writePages and the manifest', () => {
     expect(JSON.parse(readFileSync(join(dir, BUILDING_FILE), 'utf8'))).toEqual(['a.html', 'b.html']);
   });
 
+  it('writes a page made elsewhere (a search shard indexed since the build started) as soon as it comes, not in its turn', async () => {
+    const dir = tempDir();
+    const shardFile = join(dir, 'assets', 'search', 'shard-000.js');
+    let indexed!: (script: string) => void;
+    const script = new Promise<string>((resolve) => (indexed = resolve));
+    let shardOnDisk: boolean | undefined;
+    const out = await write(dir, [
+      {
+        path: 'actions.html',
+        digest: 'a1',
+        render: async () => {
+          indexed('shard script');
+          await new Promise((resolve) => setImmediate(resolve));
+          shardOnDisk = existsSync(shardFile);
+          return { content: 'actions' };
+        },
+      },
+      {
+        path: 'assets/search/shard-000.js',
+        digest: 's1',
+        ready: () => script.then((content) => ({ content })),
+        render: () => {
+          throw new Error('rendered in its turn');
+        },
+      },
+    ]);
+    expect(shardOnDisk).toBe(true);
+    expect(readFileSync(shardFile, 'utf8')).toBe('shard script');
+    expect(out.written).toEqual(['actions.html', 'assets/search/shard-000.js']);
+    expect(JSON.parse(readFileSync(join(dir, '.manifest.json'), 'utf8')).pages).toEqual({
+      'actions.html': 'a1',
+      'assets/search/shard-000.js': 's1',
+    });
+  });
+
+  it('fails the build when a page made elsewhere fails, keeping its old digest, after writing the others', async () => {
+    const dir = tempDir();
+    await write(dir, [page('a.html', 'a1', 'A'), page('s.js', 's1', 'S')]);
+    const failing = write(dir, [
+      { path: 's.js', digest: 's2', ready: () => Promise.reject(new Error('shard failed')), render: () => ({ content: 'S2' }) },
+      page('a.html', 'a2', 'A2'),
+    ]);
+    await expect(failing).rejects.toThrow('shard failed');
+    expect(readFileSync(join(dir, 'a.html'), 'utf8')).toBe('A2');
+    expect(JSON.parse(readFileSync(join(dir, '.manifest.json'), 'utf8')).pages).toEqual({ 'a.html': 'a2', 's.js': 's1' });
+  });
+
   it('manifestText: the previous text with digests replaced is the text written from scratch', () => {
     const pages = { 'b.html': '2', 'a.html': '1', 'with space.html': '3' };
     const text = manifestText({ pages: {}, text: '' }, pages);

@@ -46,6 +46,12 @@ export interface Page {
    * only); undefined when this thread does it (when the page is cheap to make here).
    */
   remote?(): PageTask | undefined;
+  /**
+   * The page made elsewhere already (a search shard a worker thread started indexing when the
+   * build started): written as soon as it comes, so that this thread does not hold it meanwhile.
+   * Taken once; `render` gives the same page to a caller that does not ask for this.
+   */
+  ready?(): Promise<Rendered>;
   render(full: (id: string) => Incident, results: readonly string[]): Rendered | Promise<Rendered>;
 }
 

@@ -75,16 +75,18 @@ export async function stalePages(
     const started = scripts.early.get(n);
     scripts.early.delete(n);
     let script = started && started.ids.join('\n') === s.ids.join('\n') ? started.script : undefined;
+    // the script is let go once written: 128 of them are ~18 MB at 10,000 incidents
+    const take = async () => {
+      const early = script!;
+      script = undefined;
+      return { content: await early };
+    };
     stale.push({
       path: s.path,
       digest: s.digest,
       tasks: background || script ? undefined : () => [{ kind: 'shard', db: dbPath, ids: s.ids }],
-      render: async (_full, results) => {
-        // the script is let go once written: 128 of them are ~18 MB at 10,000 incidents
-        const early = script;
-        script = undefined;
-        return { content: early ? await early : background ? (await backgroundResults!).get(s.path)! : results[0]! };
-      },
+      ...(script ? { ready: take } : {}),
+      render: async (_full, results) => (script ? take() : { content: background ? (await backgroundResults!).get(s.path)! : results[0]! }),
     });
   }
   return stale;
@@ -214,10 +216,17 @@ async function renderAll(w: WriteInput, stale: readonly Page[], finished: (Finis
     }),
   );
   remoteDone.catch(() => undefined); // awaited below; a failure is reported then
+  // pages made elsewhere already (search shards indexed since the build started): written as
+  // each comes, between this thread's pages, instead of held until their turn in the order
+  const ready = stale.filter((page) => page.ready && !remote.has(page));
+  const readyDone = Promise.all(
+    ready.map((page) => page.ready!().then((out) => record(page, writePage(join(siteDir, page.path), out, folders), out.pieces))),
+  );
+  readyDone.catch(() => undefined); // awaited below; a failure is reported then
   // The rest in chunks, so a big build never holds every page in memory. A chunk's incidents
   // are loaded, and its pages' costly parts (Markdown, search shards) handed to the pool, while
   // this thread renders the chunk before it.
-  const local = stale.filter((page) => !remote.has(page));
+  const local = stale.filter((page) => !remote.has(page) && !page.ready);
   const chunks: Page[][] = [];
   for (let from = 0; from < local.length; from += CHUNK) chunks.push(local.slice(from, from + CHUNK));
   const prepare = (chunk: Page[]) => {
@@ -254,6 +263,7 @@ async function renderAll(w: WriteInput, stale: readonly Page[], finished: (Finis
     }
   }
   await remoteDone;
+  await readyDone;
   w.lap('wait');
 }
 

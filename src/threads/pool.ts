@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { UserError } from '../commands/context.js';
+import { threadStarted } from '../heap-growth.js';
 
 /**
  * The tool's one pool of worker threads. Every costly stage that runs on several cores — the
@@ -105,6 +106,8 @@ function startThread(): Running {
     execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type') && a !== '-e' && a !== '--eval'),
   });
   worker.unref();
+  // once the thread answers (its code cache is named by the flags it started under, `worker.ts`)
+  worker.once('message', threadStarted);
   const pending = new Map<number, Pending>();
   let next = 0;
   const t: Running = {
