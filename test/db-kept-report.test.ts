@@ -187,6 +187,8 @@ describe('the cross-file result kept for the next build', () => {
   });
 });
 
+type CheckRow = [file: string, json: string, valid: number, id: string | null, undated: number, standin: string];
+
 describe("the kept checks' columns (what every build reads of every file, without parsing the stand-in fields)", () => {
   const DRAFT = 'incidents/2007-06-20-draft.md';
   const draft = incidentText({ ...LATE, id: '2007-06-20-draft' })
@@ -195,14 +197,7 @@ describe("the kept checks' columns (what every build reads of every file, withou
   const rowsOf = (cachePath: string) => {
     const db = new Database(cachePath, { readonly: true });
     try {
-      return db.prepare('SELECT file, json, valid, id, undated, standin FROM checks ORDER BY file').raw().all() as [
-        string,
-        string,
-        number,
-        string | null,
-        number,
-        string,
-      ][];
+      return db.prepare('SELECT file, json, valid, id, undated, standin FROM checks ORDER BY file').raw().all() as CheckRow[];
     } finally {
       db.close();
     }
