@@ -3,7 +3,7 @@ import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cachePathFor, updateKnowledgeBase, type BuiltKnowledgeBase } from '../src/db/knowledge-base.js';
-import { ParseCache, reportPathFor } from '../src/db/cache.js';
+import { ParseCache, reportPathFor, type CheckEntry } from '../src/db/cache.js';
 import { cacheVersionOf } from '../src/db/cache-key.js';
 import { loadConfig } from '../src/kb/config.js';
 import { UserError } from '../src/commands/context.js';
@@ -258,12 +258,12 @@ describe("the kept checks' columns (what every build reads of every file, withou
     const cache = new ParseCache(cachePath, cacheVersionOf(loadConfig(ctx.root).config));
     try {
       const context = firstRow(cachePath).context;
-      const [first, second] = [...cache.checksForStandIns(context).values()];
+      const [first, second] = [...cache.stampsWithChecks(context).checks.values()];
       expect(second!.check.id).toBe(second!.id); // read now, with every other one: no later change seen
       inCache(cachePath, `UPDATE checks SET standin = 'x'`);
       expect(first!.check).toEqual(JSON.parse(firstRow(cachePath).json));
       // a row replaced before the stand-in fields are read: not this entry's
-      const stale = [...cache.checksForStandIns(context).values()][0]!;
+      const stale = [...cache.stampsWithChecks(context).checks.values()][0]!;
       inCache(cachePath, `UPDATE checks SET standin = 'y'`);
       expect(() => stale.check).toThrow(UserError);
       // `check`'s: read with the rows
@@ -273,6 +273,43 @@ describe("the kept checks' columns (what every build reads of every file, withou
     } finally {
       cache.close();
     }
+  });
+
+  it("are read with the stamps in one pass: every stamp, and the check of each stamped file made in this build's context, as stored", async () => {
+    const { root, ctx, cachePath } = setup();
+    await updateKnowledgeBase(ctx);
+    const context = firstRow(cachePath).context;
+    const [otherDigest, otherContext, noStamp, noCheck] = [pathOf(DST), pathOf(LB), pathOf(POP), pathOf(LATE)];
+    inCache(
+      cachePath,
+      `UPDATE checks SET digest = 'made for other bytes' WHERE file = '${otherDigest}';
+       UPDATE checks SET context = 'another context' WHERE file = '${otherContext}';
+       DELETE FROM stamps WHERE file = '${noStamp}';
+       DELETE FROM checks WHERE file = '${noCheck}';`,
+    );
+    const db = new Database(cachePath, { readonly: true });
+    const stored = db
+      .prepare('SELECT file, digest, valid, id, undated, standin FROM checks WHERE context = ? AND file IN (SELECT file FROM stamps)')
+      .raw()
+      .all(context) as [string, string, number, string | null, number, string][];
+    db.close();
+    const cache = new ParseCache(cachePath, cacheVersionOf(loadConfig(ctx.root).config));
+    try {
+      const { stamps, checks } = cache.stampsWithChecks(context);
+      expect(stamps).toEqual(cache.stamps());
+      expect([...stamps.keys()].sort()).toEqual([pathOf(BAD), otherDigest, noCheck, otherContext].sort());
+      const fields = ([file, c]: [string, CheckEntry]) => [file, c.digest, c.valid ? 1 : 0, c.id ?? null, c.undated ? 1 : 0, c.standin];
+      expect([...checks].map(fields).sort()).toEqual(stored.sort());
+      expect(checks.get(otherDigest)?.digest).toBe('made for other bytes');
+      expect([...checks.keys()].sort()).toEqual([pathOf(BAD), otherDigest].sort());
+    } finally {
+      cache.close();
+    }
+    // the files whose checks were not read are checked again (from their kept parses): as from scratch
+    retitle(root, BAD, 'Bad retitled');
+    const kb = await updateKnowledgeBase(ctx);
+    expect(kb.parsed).toBe(1);
+    await expectSameAsCold(root, kb);
   });
 });
 

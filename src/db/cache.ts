@@ -263,24 +263,31 @@ export class ParseCache {
   }
 
   /**
-   * The per-file checks made in `context`, without their problems; their stand-in fields read
-   * (every kept check's at once, when one is first asked for) and parsed only when asked for.
+   * The stamps (as `stamps`) with the per-file checks made in `context` of the stamped files, read
+   * in one pass over both tables (a build after one edit reads every file's of both): a check's
+   * digest is read only where it is not its stamp's (the stamp's string serves for both). The
+   * checks come without their problems; their stand-in fields read (every kept check's at once,
+   * when one is first asked for) and parsed only when asked for. A check kept without a stamp (a
+   * build that failed between storing the two) is not read: that file is checked again.
    */
-  checksForStandIns(context: string): Map<string, CheckEntry> {
-    const rows = this.db.prepare('SELECT file, digest, valid, id, undated, standin FROM checks WHERE context = ?').raw().all(context) as [
-      string,
-      string,
-      number,
-      string | null,
-      number,
-      string,
-    ][];
+  stampsWithChecks(context: string): { stamps: Map<string, FileStamp>; checks: Map<string, CheckEntry> } {
+    const rows = this.db
+      .prepare(
+        `SELECT s.file, s.size, s.mtime_ms, s.digest, c.valid, c.id, c.undated, c.standin, iif(c.digest = s.digest, NULL, c.digest)
+        FROM stamps s LEFT JOIN checks c ON c.file = s.file AND c.context = ?`,
+      )
+      .raw()
+      .all(context) as [string, number, number, string, number | null, string | null, number, string, string | null][];
     let read: StandInRows | undefined;
     const standIns = () => (read ??= this.standIns(context));
+    const stamps = new Map<string, FileStamp>();
     const checks = new Map<string, CheckEntry>();
-    for (const [file, digest, valid, id, undated, standin] of rows)
-      checks.set(file, new KeptCheck(file, digest, valid === 1, id ?? undefined, undated === 1, standin, standIns));
-    return checks;
+    for (const [file, size, mtimeMs, digest, valid, id, undated, standin, checked] of rows) {
+      stamps.set(file, { size, mtimeMs, digest });
+      if (valid !== null)
+        checks.set(file, new KeptCheck(file, checked ?? digest, valid === 1, id ?? undefined, undated === 1, standin, standIns));
+    }
+    return { stamps, checks };
   }
 
   /** The stand-in fields of the checks made in `context`, with the digest and `standin` of each row. */

@@ -34,8 +34,8 @@ export interface Validation {
 export async function validateAll(
   ctx: CommandContext,
   cache: ParseCache,
-  files: readonly string[],
-  stamps: Map<string, FileStamp>,
+  /** The files, their stamps, and the kept checks (`ParseCache.stampsWithChecks`: taken over, made the checks of this build). */
+  at: { files: readonly string[]; stamps: Map<string, FileStamp>; checks: Map<string, CheckEntry> },
   config: Config,
   today: Temporal.PlainDate,
   kept: KeptChecks,
@@ -43,7 +43,7 @@ export async function validateAll(
   onRows: (rows: IncidentRows) => void,
 ): Promise<Validation & { parsed: number }> {
   const { context } = kept;
-  const known = cache.checksForStandIns(context);
+  const { files, stamps, checks: known } = at;
   // the kept checks are the checks, but those of files to check again (made afresh)
   const checks: Map<string, CheckEntry> = known;
   const fresh = new Map<string, FreshCheck>();

@@ -12,7 +12,7 @@ import { limitHeapGrowth } from '../heap-growth.js';
 import { loadConfig } from '../kb/config.js';
 import { idsOfFiles, scanIncidentFiles, SCAN_RULE } from '../kb/files.js';
 import { resolveToday } from '../kb/validate.js';
-import { ParseCache, reportPathFor, type FileStamp, type StoredReplay, type StoredReport } from './cache.js';
+import { ParseCache, reportPathFor, type CheckEntry, type FileStamp, type StoredReplay, type StoredReport } from './cache.js';
 import { cachePathFor, cacheVersionOf, DB_FILE, checkContextOf, configDigestOf } from './cache-key.js';
 import { loadIncidents, type IncidentSource } from './incident-source.js';
 import { META } from './schema.js';
@@ -385,8 +385,10 @@ type Outcome = {
 
 /** Everything but the replay: the files hashed where their stamps changed, checked from the caches, the database updated. */
 async function bringUpToDate(ctx: CommandContext, cache: ParseCache, input: UpToDateInput) {
-  const { today, dbPath, history, files, stats, startedMs, configDigest, scanned } = input;
-  const oldStamps = cache.stamps();
+  const { config, today, dbPath, history, files, stats, startedMs, configDigest, scanned } = input;
+  const context = checkContextOf(cacheVersionOf(config), configDigest, today);
+  // the kept checks with the stamps, in one read: a build after an edit reads every file's of both
+  const { stamps: oldStamps, checks } = cache.stampsWithChecks(context);
   // A first build has no digest to compare with (no stamps, parses or database): files are
   // hashed by the workers that read them, not read here first, before they can start.
   const first = oldStamps.size === 0 && cache.isEmpty() && !existsSync(dbPath) && !existsSync(keptPathFor(dbPath));
@@ -401,7 +403,9 @@ async function bringUpToDate(ctx: CommandContext, cache: ParseCache, input: UpTo
   // large allocations), or at once if it fails.
   const releaseHeap = first ? limitHeapGrowth() : () => undefined;
   try {
-    const outcome = unchanged ? asBefore(previous, scanned, cache) : await rebuild(ctx, cache, input, { stamps, previous, compatible });
+    const outcome = unchanged
+      ? asBefore(previous, scanned, cache)
+      : await rebuild(ctx, cache, input, { stamps, checks, context, previous, compatible });
     cache.saveStamps(stamps, oldStamps);
     cache.prune(oldStamps, stamps);
     return { ...outcome, rebuilt: !unchanged, stamps, releaseHeap };
@@ -429,13 +433,18 @@ async function rebuild(
   ctx: CommandContext,
   cache: ParseCache,
   input: UpToDateInput,
-  at: { stamps: ReturnType<typeof stampFiles>; previous: Previous | undefined; compatible: boolean },
+  at: {
+    stamps: ReturnType<typeof stampFiles>;
+    checks: Map<string, CheckEntry>;
+    context: string;
+    previous: Previous | undefined;
+    compatible: boolean;
+  },
 ): Promise<Outcome> {
   const { config, today, dbPath, history, files, startedMs, configDigest, scanned, loaded } = input;
-  const { stamps, previous, compatible } = at;
+  const { stamps, checks, context, previous, compatible } = at;
   const beforeIds = digestsById(previous?.incidents.values() ?? []);
   const cacheVersion = cacheVersionOf(config);
-  const context = checkContextOf(cacheVersion, configDigest, today);
   const rowsOf = (file: string): IncidentRows => {
     const source = cache.get(stamps.get(file)!.digest, file);
     const incident = source && toIncident(source, config).incident;
@@ -452,7 +461,9 @@ async function rebuild(
   try {
     // Incidents are written as they are validated, so none is held in memory or read twice.
     const keep = { root: ctx.root, cachePath: cachePathFor(dbPath), cacheVersion, context, config, today };
-    const validation = await validateAll(ctx, cache, files, stamps, config, today, keep, startedMs, (rows) => build.offer(rows));
+    const validation = await validateAll(ctx, cache, { files, stamps, checks }, config, today, keep, startedMs, (rows) =>
+      build.offer(rows),
+    );
     const others = [...loaded.problems, ...scanned.problems, ...validation.across];
     const all = lazily(() => allProblems(files, validation.problemsOf, others));
     const digestOfFile = (file: string) => stamps.get(file)!.digest;
