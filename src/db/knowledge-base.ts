@@ -10,7 +10,7 @@ import { countBySeverity, formatProblems, sortProblems, type Problem } from '../
 import { digestOf } from '../source/read.js';
 import { limitHeapGrowth } from '../heap-growth.js';
 import { loadConfig } from '../kb/config.js';
-import { idsOfFiles, scanIncidentFiles, SCAN_RULE } from '../kb/files.js';
+import { knownIdsOf, scanIncidentFiles, SCAN_RULE } from '../kb/files.js';
 import { resolveToday } from '../kb/validate.js';
 import { ParseCache, reportPathFor, type CheckEntry, type FileStamp, type StoredReplay, type StoredReport } from './cache.js';
 import { cachePathFor, cacheVersionOf, DB_FILE, checkContextOf, configDigestOf } from './cache-key.js';
@@ -160,7 +160,7 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
   refuseInsideIncidents(root, dbPath, '--db');
   claimDatabaseFiles([dbPath, keptPathFor(dbPath), cachePathFor(dbPath)]);
   const scanned = scanIncidentFiles(root);
-  const loaded = loadConfig(root, idsOfFiles(scanned.files));
+  const loaded = loadConfig(root, knownIdsOf(scanned.files));
   const config = loaded.config;
   const today = resolveToday(config, ctx.now);
   const configDigest = configDigestOf(loaded.text, config);

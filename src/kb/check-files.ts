@@ -6,7 +6,7 @@ import type { Incident } from '../model/incident.js';
 import { sortProblems, type Problem } from '../problems.js';
 import { digestOf, type SourceFile } from '../source/read.js';
 import { loadConfig } from './config.js';
-import { idsOfFiles, scanIncidentFiles } from './files.js';
+import { knownIdsOf, scanIncidentFiles } from './files.js';
 import { readSourceFile, type LoadOptions } from './load.js';
 import { standInsOf } from './stand-ins.js';
 import { requireRoot } from './targets.js';
@@ -37,7 +37,7 @@ export function checkFiles(options: LoadOptions & { paths: readonly string[] }, 
   const { root } = options;
   requireRoot(root);
   const scanned = scanIncidentFiles(root);
-  const loaded = loadConfig(root, idsOfFiles(scanned.files));
+  const loaded = loadConfig(root, knownIdsOf(scanned.files));
   const config = loaded.config;
   const cacheVersion = cacheVersionOf(config);
   const cache = ParseCache.readOnly(cachePath, cacheVersion);

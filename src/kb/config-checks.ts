@@ -4,6 +4,7 @@ import { isAbsolute, join, normalize, sep } from 'node:path';
 import { parseDate } from '../model/time.js';
 import { UNRATED } from '../schema/incident.js';
 import { checkContracts } from './contract-checks.js';
+import type { KnownIds } from './files.js';
 
 /**
  * What the config schema cannot say alone: dates that do not exist (`2007-02-30`), a list that
@@ -13,7 +14,7 @@ import { checkContracts } from './contract-checks.js';
 export type ConfigReport = (ruleId: string, message: string, path: PropertyKey[]) => void;
 
 /** `knownIds`: the incident ids of the knowledge base (file names), when known. */
-export function checkConfig(config: Config, report: ConfigReport, knownIds?: ReadonlySet<string>, root?: string): void {
+export function checkConfig(config: Config, report: ConfigReport, knownIds?: KnownIds, root?: string): void {
   checkDate(config.as_of, ['as_of'], report);
   for (const key of ['severities', 'categories', 'services'] as const) checkUnique(config[key], [key], report);
   config.severities.forEach((s, n) => {

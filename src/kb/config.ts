@@ -9,6 +9,7 @@ import { flattenUnions, schemaProblems, withoutUnknownKeys } from '../model/sche
 import { isValidTimeZone } from '../model/time.js';
 import { checkConfig } from './config-checks.js';
 import { onFile } from '../output/file-error.js';
+import type { KnownIds } from './files.js';
 
 export const CONFIG_FILE = 'postmortem.config.yaml';
 
@@ -24,7 +25,7 @@ export interface LoadedConfig {
  * file cannot be used, the defaults are, so incidents can still be checked. `knownIds`: the
  * knowledge base's incident ids, to check the documents' incidents against.
  */
-export function loadConfig(root: string, knownIds?: ReadonlySet<string>): LoadedConfig {
+export function loadConfig(root: string, knownIds?: KnownIds): LoadedConfig {
   const path = join(root, CONFIG_FILE);
   if (!existsSync(path)) return { config: DEFAULT_CONFIG, problems: [], text: '' };
   const text = onFile(path, 'read the config', () => readFileSync(path, 'utf8'));
@@ -32,7 +33,7 @@ export function loadConfig(root: string, knownIds?: ReadonlySet<string>): Loaded
 }
 
 /** `root`, when given, lets the checks see the files documents name (`notes:`). */
-export function parseConfig(text: string, file = CONFIG_FILE, knownIds?: ReadonlySet<string>, root?: string): LoadedConfig {
+export function parseConfig(text: string, file = CONFIG_FILE, knownIds?: KnownIds, root?: string): LoadedConfig {
   const yaml = readYaml(file, text, 0);
   const problems = [...yaml.problems];
   if (yaml.problems.length > 0) return { config: DEFAULT_CONFIG, problems, text };

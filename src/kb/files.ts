@@ -111,6 +111,15 @@ export function idsOfFiles(files: readonly string[]): Set<string> {
   );
 }
 
+/** What the config's checks ask of the incident ids: whether one is there. */
+export type KnownIds = Pick<ReadonlySet<string>, 'has'>;
+
+/** The ids of `files` (`idsOfFiles`) made on first use: a config that names no incident makes no set of every file. */
+export function knownIdsOf(files: readonly string[]): KnownIds {
+  let ids: Set<string> | undefined;
+  return { has: (id) => (ids ??= idsOfFiles(files)).has(id) };
+}
+
 /** Incident files under `<root>/incidents` (or under the given paths), relative to the root, sorted. */
 export function listIncidentFiles(root: string, paths?: readonly string[], cwd = process.cwd()): string[] {
   return scanIncidentFiles(root, paths, cwd).files;

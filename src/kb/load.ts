@@ -7,7 +7,7 @@ import { sortProblems, type Problem } from '../problems.js';
 import { emptySource, type SourceFile } from '../source/read.js';
 import { readSourceFast } from '../db/fast-read.js';
 import { loadConfig } from './config.js';
-import { idsOfFiles, scanIncidentFiles } from './files.js';
+import { knownIdsOf, scanIncidentFiles } from './files.js';
 import { requireRoot } from './targets.js';
 import { resolveToday, validateSources } from './validate.js';
 
@@ -55,7 +55,7 @@ export function loadKnowledgeBase(options: LoadOptions): KnowledgeBase {
   const { root } = options;
   requireRoot(root);
   const scanned = scanIncidentFiles(root);
-  const loaded = loadConfig(root, idsOfFiles(scanned.files));
+  const loaded = loadConfig(root, knownIdsOf(scanned.files));
   const config = loaded.config;
   const today = resolveToday(config, options.now);
   const all = scanned.files;
