@@ -258,12 +258,12 @@ describe("the kept checks' columns (what every build reads of every file, withou
     const cache = new ParseCache(cachePath, cacheVersionOf(loadConfig(ctx.root).config));
     try {
       const context = firstRow(cachePath).context;
-      const [first, second] = [...cache.stampsWithChecks(context).checks.values()];
+      const [first, second] = [...cache.stampsWithChecks(context).checks().values()];
       expect(second!.check.id).toBe(second!.id); // read now, with every other one: no later change seen
       inCache(cachePath, `UPDATE checks SET standin = 'x'`);
       expect(first!.check).toEqual(JSON.parse(firstRow(cachePath).json));
       // a row replaced before the stand-in fields are read: not this entry's
-      const stale = [...cache.stampsWithChecks(context).checks.values()][0]!;
+      const stale = [...cache.stampsWithChecks(context).checks().values()][0]!;
       inCache(cachePath, `UPDATE checks SET standin = 'y'`);
       expect(() => stale.check).toThrow(UserError);
       // `check`'s: read with the rows
@@ -295,7 +295,8 @@ describe("the kept checks' columns (what every build reads of every file, withou
     db.close();
     const cache = new ParseCache(cachePath, cacheVersionOf(loadConfig(ctx.root).config));
     try {
-      const { stamps, checks } = cache.stampsWithChecks(context);
+      const { stamps, checks: checksOf } = cache.stampsWithChecks(context);
+      const checks = checksOf();
       expect(stamps).toEqual(cache.stamps());
       expect([...stamps.keys()].sort()).toEqual([pathOf(BAD), otherDigest, noCheck, otherContext].sort());
       const fields = ([file, c]: [string, CheckEntry]) => [file, c.digest, c.valid ? 1 : 0, c.id ?? null, c.undated ? 1 : 0, c.standin];

@@ -99,6 +99,9 @@ export function freshCheck(digest: string, check: FileCheck): FreshCheck {
   return { digest, valid: check.valid, id: check.id, undated: check.undated === true, standin: digestOf(json), check, json };
 }
 
+/** A stamp with the check of its file made in the context asked for (no check: `valid` null; its digest null when the stamp's). */
+type StampWithCheck = [string, number, number, string, number | null, string | null, number, string, string | null];
+
 /** The stand-in fields of the kept checks by file, with the digest and `standin` of the row each was read from. */
 type StandInRows = Map<string, [digest: string, standin: string, json: string]>;
 
@@ -266,28 +269,43 @@ export class ParseCache {
    * The stamps (as `stamps`) with the per-file checks made in `context` of the stamped files, read
    * in one pass over both tables (a build after one edit reads every file's of both): a check's
    * digest is read only where it is not its stamp's (the stamp's string serves for both). The
-   * checks come without their problems; their stand-in fields read (every kept check's at once,
-   * when one is first asked for) and parsed only when asked for. A check kept without a stamp (a
-   * build that failed between storing the two) is not read: that file is checked again.
+   * checks' entries are made on the first call of `checks` (a build that finds nothing changed
+   * makes none; the rows are let go then); they come without their problems, their stand-in fields
+   * read (every kept check's at once, when one is first asked for) and parsed only when asked for.
+   * A check kept without a stamp (a build that failed between storing the two) is not read: that
+   * file is checked again.
    */
-  stampsWithChecks(context: string): { stamps: Map<string, FileStamp>; checks: Map<string, CheckEntry> } {
+  stampsWithChecks(context: string): { stamps: Map<string, FileStamp>; checks: () => Map<string, CheckEntry> } {
     const rows = this.db
       .prepare(
         `SELECT s.file, s.size, s.mtime_ms, s.digest, c.valid, c.id, c.undated, c.standin, iif(c.digest = s.digest, NULL, c.digest)
         FROM stamps s LEFT JOIN checks c ON c.file = s.file AND c.context = ?`,
       )
       .raw()
-      .all(context) as [string, number, number, string, number | null, string | null, number, string, string | null][];
+      .all(context) as StampWithCheck[];
+    const stamps = new Map<string, FileStamp>();
+    for (const [file, size, mtimeMs, digest] of rows) stamps.set(file, { size, mtimeMs, digest });
+    let checks: Map<string, CheckEntry> | undefined;
+    let left: StampWithCheck[] | undefined = rows;
+    return {
+      stamps,
+      checks: () => {
+        checks ??= this.keptChecks(left!, context);
+        left = undefined;
+        return checks;
+      },
+    };
+  }
+
+  /** The kept checks of `rows` (see `stampsWithChecks`). */
+  private keptChecks(rows: readonly StampWithCheck[], context: string): Map<string, CheckEntry> {
     let read: StandInRows | undefined;
     const standIns = () => (read ??= this.standIns(context));
-    const stamps = new Map<string, FileStamp>();
     const checks = new Map<string, CheckEntry>();
-    for (const [file, size, mtimeMs, digest, valid, id, undated, standin, checked] of rows) {
-      stamps.set(file, { size, mtimeMs, digest });
+    for (const [file, , , digest, valid, id, undated, standin, checked] of rows)
       if (valid !== null)
         checks.set(file, new KeptCheck(file, checked ?? digest, valid === 1, id ?? undefined, undated === 1, standin, standIns));
-    }
-    return { stamps, checks };
+    return checks;
   }
 
   /** The stand-in fields of the checks made in `context`, with the digest and `standin` of each row. */

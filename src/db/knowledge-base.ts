@@ -435,7 +435,7 @@ async function rebuild(
   input: UpToDateInput,
   at: {
     stamps: ReturnType<typeof stampFiles>;
-    checks: Map<string, CheckEntry>;
+    checks: () => Map<string, CheckEntry>;
     context: string;
     previous: Previous | undefined;
     compatible: boolean;
@@ -461,7 +461,7 @@ async function rebuild(
   try {
     // Incidents are written as they are validated, so none is held in memory or read twice.
     const keep = { root: ctx.root, cachePath: cachePathFor(dbPath), cacheVersion, context, config, today };
-    const validation = await validateAll(ctx, cache, { files, stamps, checks }, config, today, keep, startedMs, (rows) =>
+    const validation = await validateAll(ctx, cache, { files, stamps, checks: checks() }, config, today, keep, startedMs, (rows) =>
       build.offer(rows),
     );
     const others = [...loaded.problems, ...scanned.problems, ...validation.across];
