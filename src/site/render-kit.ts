@@ -11,25 +11,24 @@ import type * as Rendering from './rendering.js';
  * no previous file to copy its sections from), `markdownKit()` where it is: after an edited
  * title, the pages rendered again copy every section from their previous files and render none.
  */
-let kit: typeof Rendering | undefined;
-let markdown: typeof Markdown | undefined;
-
-export async function loadRenderKit(): Promise<typeof Rendering> {
-  kit ??= await import('./rendering.js');
-  return kit;
+function onDemand<M>(load: () => Promise<M>, what: string, loader: string): { load(): Promise<M>; get(): M } {
+  let loaded: M | undefined;
+  return {
+    load: async () => {
+      loaded ??= await load();
+      return loaded;
+    },
+    get: () => {
+      if (!loaded) throw new Error(`the ${what} is used before ${loader}()`);
+      return loaded;
+    },
+  };
 }
 
-export function renderKit(): typeof Rendering {
-  if (!kit) throw new Error('the site rendering code is used before loadRenderKit()');
-  return kit;
-}
+const rendering = onDemand(() => import('./rendering.js'), 'site rendering code', 'loadRenderKit');
+const markdown = onDemand(() => import('../render/markdown.js'), 'Markdown code', 'loadMarkdownKit');
 
-export async function loadMarkdownKit(): Promise<typeof Markdown> {
-  markdown ??= await import('../render/markdown.js');
-  return markdown;
-}
-
-export function markdownKit(): typeof Markdown {
-  if (!markdown) throw new Error('the Markdown code is used before loadMarkdownKit()');
-  return markdown;
-}
+export const loadRenderKit: () => Promise<typeof Rendering> = rendering.load;
+export const renderKit: () => typeof Rendering = rendering.get;
+export const loadMarkdownKit: () => Promise<typeof Markdown> = markdown.load;
+export const markdownKit: () => typeof Markdown = markdown.get;
