@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { generateKnowledgeBase } from '../src/bench/generate.js';
 import { PACKAGE_ROOT } from '../src/paths.js';
 import { DONE_FILE } from '../src/site/done.js';
 import { DST, fixtureFiles, LATE, LB, POP } from './fixtures/db-kb.js';
@@ -88,6 +89,41 @@ describe('a build with nothing to render', () => {
     expect(plain.status).toBe(0);
     expect(plain.sources).toContainEqual(expect.stringContaining('src/site/build.ts'));
     expect(renderingIn(plain.sources)).toEqual([]);
+  });
+});
+
+describe('a build after one edited incident', () => {
+  // (the site's Markdown code, and the letters' customer view the Atom feed is made from)
+  const MARKDOWN = ['node_modules/markdown-it/', 'src/render/markdown.ts'];
+  const LETTERS = ['src/letter/model.ts', 'src/export/render.ts'];
+  const among = (names: string[], sources: string[]) => names.filter((n) => sources.some((s) => s.includes(n)));
+
+  it('renders its page without the Markdown or letter code when only its title changed, with the Markdown code when its text did', () => {
+    const kb = mkdtempSync(join(tmpdir(), 'pmkb-lazy-edit-'));
+    try {
+      // under 64 incidents: no worker thread, every page is rendered in the process observed
+      generateKnowledgeBase(kb, 60, 7);
+      const args = ['build', '--root', kb, '--out', join(kb, 'out')];
+      expect(sourcesLoaded(args).status).toBe(0);
+      // the oldest incident: not among the Atom feed's newest 50 final ones
+      const file = join(kb, 'incidents', '2000', '2000-01-01-incident-0.md');
+      const page = join(kb, 'out', 'site', 'incidents', '2000-01-01-incident-0.html');
+      const text = readFileSync(file, 'utf8');
+      writeFileSync(file, text.replace(/^title: (.*)$/m, 'title: $1 (edited)'));
+      const title = sourcesLoaded(args);
+      expect(title.status).toBe(0);
+      expect(readFileSync(page, 'utf8')).toContain('(edited)');
+      // the rendering code, for the page (its phase bar, its sections copied), without markdown-it
+      expect(among(RENDERING, title.sources)).toEqual(['node_modules/handlebars/', 'src/charts/']);
+      expect(among([...MARKDOWN, ...LETTERS], title.sources)).toEqual([]);
+      writeFileSync(file, readFileSync(file, 'utf8').replace('## Summary\n\n', '## Summary\n\nA *new* sentence. '));
+      const body = sourcesLoaded(args);
+      expect(body.status).toBe(0);
+      expect(readFileSync(page, 'utf8')).toContain('A <em>new</em> sentence.');
+      expect(among([...MARKDOWN, ...LETTERS], body.sources)).toEqual(MARKDOWN);
+    } finally {
+      rmSync(kb, { recursive: true, force: true });
+    }
   });
 });
 

@@ -8,6 +8,7 @@ import { RECOGNISED_SECTIONS, type Section } from '../source/sections.js';
 import { providerNames, serviceNames } from '../format/names.js';
 import type { SafeHtml } from './html.js';
 import { safe } from './html.js';
+import { phasesOf } from './phases.js';
 
 /** What the per-incident page of the packet shows: everything, names included. */
 export interface RemediationStatus {
@@ -168,25 +169,6 @@ function detectionText(incident: Incident): string {
 /** Impact minutes from the windows (without windows: start to resolution, else mitigation), or undefined while open. */
 export function impactMinutes(incident: Incident): number | undefined {
   return durations(incident).impact ?? undefined;
-}
-
-/** Phases to scale: started → detected → mitigated → resolved (skipping the milestones not recorded). */
-export function phasesOf(incident: Incident): { label: string; minutes: number }[] {
-  const points: { label: string; at: Incident['started'] }[] = [];
-  if (incident.detected) points.push({ label: 'To detect', at: incident.detected });
-  if (incident.mitigated) points.push({ label: incident.detected ? 'Detected to mitigated' : 'To mitigate', at: incident.mitigated });
-  if (incident.resolved)
-    points.push({
-      label: incident.mitigated ? 'Mitigated to resolved' : incident.detected ? 'Detected to resolved' : 'To resolve',
-      at: incident.resolved,
-    });
-  const phases: { label: string; minutes: number }[] = [];
-  let from = incident.started;
-  for (const p of points) {
-    phases.push({ label: p.label, minutes: Math.max(0, minutesBetween(from, p.at)) });
-    from = p.at;
-  }
-  return phases;
 }
 
 function offsetLabel(entry: TimelineEntry, incident: Incident): string {

@@ -5,7 +5,6 @@ import type { Facts } from './facts.js';
 import { incidentPath } from './links.js';
 import type { Page } from './page.js';
 import { hash } from './state.js';
-import { renderKit } from './render-kit.js';
 
 /**
  * The site's Atom feed, `feed.xml` (linked from every page's head): the public summaries of
@@ -62,6 +61,9 @@ export function feedPage(db: Database.Database, known: { facts: Facts; digests: 
     path: FEED_PATH,
     digest: hash(base, FEED_PATH, ...newest.map((r) => `${r.id}\u0000${r.digest}`)),
     needs: () => ids,
-    render: (full) => ({ content: renderKit().renderExport('atom', ids.map(full), config, { self: FEED_PATH, link: incidentPath }) }),
+    // (the export code, with the letters' customer view, loaded only when the feed is rendered)
+    render: async (full) => ({
+      content: (await import('../export/render.js')).renderExport('atom', ids.map(full), config, { self: FEED_PATH, link: incidentPath }),
+    }),
   };
 }

@@ -8,7 +8,7 @@ import { assemble, matches, Pieces, previousPage, splice, type PreviousPage } fr
 import { baseOf, type Renderer } from './renderer.js';
 import type { Layout, Layouts } from './layouts.js';
 import { hash } from './state.js';
-import { renderKit } from './render-kit.js';
+import { loadMarkdownKit, markdownKit, renderKit } from './render-kit.js';
 
 /**
  * Incident pages. A page's pieces are its sections' HTML (keyed by their Markdown) and its
@@ -97,7 +97,7 @@ export function renderIncidentPageJob(
   incident: Incident,
 ): Rendered {
   return renderIncidentPage(data, renderer, job, incident, previousPage(join(siteDir, job.path), job.layout), (m) =>
-    renderKit().markdownToHtml(m, 'internal'),
+    markdownKit().markdownToHtml(m, 'internal'),
   );
 }
 
@@ -142,7 +142,7 @@ export function incidentPageOf(data: SiteData, c: IncidentPageContext): Page {
       c,
       incident,
       previous,
-      (m) => html.get(m) ?? renderKit().markdownToHtml(m, 'internal'),
+      (m) => html.get(m) ?? markdownKit().markdownToHtml(m, 'internal'),
     );
     previous = undefined;
     return out;
@@ -183,7 +183,7 @@ export function incidentPageOf(data: SiteData, c: IncidentPageContext): Page {
           };
         }
         // the file changed since it was looked at: the whole page, then
-        return render(c.load([c.id])[0]!, new Map());
+        return loadMarkdownKit().then(() => render(c.load([c.id])[0]!, new Map()));
       }
       const fresh = markdown.filter((m) => !copied(m));
       return render(full(c.id), new Map(fresh.map((m, n) => [m, results[n]!])));

@@ -9,7 +9,7 @@ import type { IncidentPageJob } from './incident-page.js';
 import type { RemotePage } from './page.js';
 import type { IncidentLinks } from './similar.js';
 import { canUseWorkers, threadCount, workerThreads, type Thread } from '../threads/pool.js';
-import { loadRenderKit, renderKit } from './render-kit.js';
+import { loadMarkdownKit, markdownKit } from './render-kit.js';
 
 /**
  * The costly work of a site build runs in the tool's worker threads (`threads/pool.ts`) when there is much to do (a cold
@@ -46,7 +46,7 @@ export interface SiteWorkerData {
 }
 
 export function runTask(task: MarkdownTask | ShardTask): string {
-  return task.kind === 'markdown' ? renderKit().markdownToHtml(task.markdown, 'internal') : shardScript(task.db, task.ids);
+  return task.kind === 'markdown' ? markdownKit().markdownToHtml(task.markdown, 'internal') : shardScript(task.db, task.ids);
 }
 
 export interface TaskPool {
@@ -110,7 +110,7 @@ export function createTaskPool(expectedTasks: number): TaskPool {
     return {
       threads: 0,
       run: async (tasks) => {
-        if (tasks.some((t) => t.kind === 'markdown')) await loadRenderKit();
+        if (tasks.some((t) => t.kind === 'markdown')) await loadMarkdownKit();
         return tasks.map(runTask);
       },
       spread: (tasks) => tasks.map((t) => Promise.resolve().then(() => runTask(t))),

@@ -18,7 +18,8 @@ const loaders: Record<Exclude<Request['kind'], 'code-cache'>, () => Promise<Hand
 };
 /** The site's handlers, with the rendering code they use (`site/render-kit.ts`) loaded. */
 async function siteWorker() {
-  await (await import('../site/render-kit.js')).loadRenderKit();
+  const kit = await import('../site/render-kit.js');
+  await Promise.all([kit.loadRenderKit(), kit.loadMarkdownKit()]);
   return import('../site/worker.js');
 }
 
