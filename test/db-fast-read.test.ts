@@ -84,6 +84,25 @@ describe('the fast reader gives exactly what readSource gives', () => {
     expect(plainList(timeline, 1)).toBeDefined();
   });
 
+  it('on timeline entries with whitespace of every kind (runs, tabs, no-break and ideographic spaces, at the end)', () => {
+    const spaces = [' ', '  ', '\t', ' \t ', '\u00a0', '\u3000', '\u2003 ', '\u200a'];
+    const entries = spaces.flatMap((w, n) => [
+      `- 09:1${n} -05:00 —${w}event${w}with${w}spaces`,
+      `- 09:2${n} -05:00 — [mitigation,${w}public]${w}tagged${w}`,
+      `- 09:3${n}${w}—${w}no offset${w}here${w}\t`,
+      `- ${w}not${w}a time${w}`,
+    ]);
+    const text = `---\nid: a\nstarted: 2026-01-01T09:00:00-05:00\n---\n## Summary\n\nx\n\n## Timeline\n\n${entries.join('\n')}\n`;
+    same('incidents/a.md', Buffer.from(text));
+    const read = readSource('incidents/a.md', Buffer.from(text));
+    // each entry's text with its whitespace runs made one space, trimmed
+    const events = read.bodyTimeline.map((e) => e.event);
+    expect(events).toContain('event with spaces');
+    expect(events).toContain('tagged');
+    expect(read.unreadTimeline.map((e) => e.text)).toContain('not a time');
+    for (const e of [...events, ...read.unreadTimeline.map((u) => u.text)]) expect(e).toBe(e.replace(/\s+/g, ' ').trim());
+  });
+
   it('on a file with a heading-like line in a code fence (fast path)', () => {
     const text = '---\nid: a\n---\n## Summary\n\n```\n## not a heading\n```\n\n## Timeline\n\n- 09:10 -05:00 — x\n';
     same('incidents/a.md', Buffer.from(text));

@@ -235,6 +235,27 @@ describe('markdownToHtml gives what the remark pipeline gave', () => {
     });
   }
 
+  it('for autolink literals after and before every kind of character (letters, digits, punctuation, spaces, none)', () => {
+    const before = ['', 'a', 'Z', 'ab', '9', '_', '-', '.', '/', '+', '@', '(', '*', '~', ' ', 'é', '📫', ':', 'x:'];
+    const literals = [
+      'www.example.com',
+      'Www.a.b',
+      'http://a.b',
+      'HTTPS://x.y/z',
+      'a@b.co',
+      'a.b+c@d.e',
+      'mailto:a@b.co',
+      'xmpp:a@b.co/r',
+      'h@x.y',
+      'w.x',
+    ];
+    const after = ['', '.', 'x', ')', '@', ' h', 'www.c.d'];
+    const cases = before.flatMap((b) =>
+      literals.flatMap((l) => after.map((a) => [`${JSON.stringify(b)} ${l} ${JSON.stringify(a)}`, `${b}${l}${a}`] as const)),
+    );
+    expect(differing(cases)).toEqual([]);
+  });
+
   // -------------------------------------------------------------------------------------------
   // 2. The example knowledge base, through the project's own reader.
 

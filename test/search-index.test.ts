@@ -147,6 +147,25 @@ describe('search shards without MiniSearch', () => {
     );
   });
 
+  it('counts the same tokens when its table of tokens seen grows within a text and starts again between texts', () => {
+    // distinct words written out of letters (base 26), some repeated in another case or with a diacritic
+    const word = (n: number) => n.toString(26).replace(/\d/g, (d) => 'qrstuvwxyz'[Number(d)]!);
+    const text = (from: number, count: number) =>
+      Array.from({ length: count }, (_, k) => (k % 7 === 0 ? `${word(from + k).toUpperCase()} ${word(from + k)}` : word(from + k))).join(
+        ' ',
+      );
+    // one text of 5,000 distinct tokens (more than the table's first 4,096 slots hold), then
+    // texts that take the tokens seen past 65,536 (the table starts again), then the first ones again
+    const documents = [
+      doc('grow', text(0, 5_000), { title: 'Café café CAFE' }),
+      ...Array.from({ length: 14 }, (_, n) => doc(`many-${String(n).padStart(2, '0')}`, text(5_000 + n * 4_800, 4_800))),
+      doc('again', `${text(0, 300)} ${text(70_000, 300)}`, { title: 'naïve NAIVE' }),
+    ];
+    expectSameIndex(documents);
+    // and nothing of those carried over to the next documents
+    expectSameIndex(benchDocuments(20));
+  });
+
   it('gives the same search results once loaded by MiniSearch', () => {
     const documents = benchDocuments(200);
     const ours = MiniSearch.loadJSON<SearchDocument>(serializedIndex(documents), SEARCH_OPTIONS);

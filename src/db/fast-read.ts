@@ -149,9 +149,9 @@ export function plainList(body: string, firstLine: number): RootContent[] | unde
     if (raw.trim() === '') continue;
     const m = PLAIN_ITEM.exec(raw);
     // Brackets stay text when nothing could make them a link: no `](` here, no definitions anywhere.
-    if (!m || NESTED_MARKER.test(m[1]!) || / {2,}$/.test(raw) || m[1]!.includes('](')) return undefined;
+    if (!m || NESTED_MARKER.test(m[1]!) || raw.endsWith('  ') || m[1]!.includes('](')) return undefined;
     const line = firstLine + i;
-    const value = m[1]!.replace(/\s+$/, '');
+    const value = m[1]!.trimEnd();
     const position = { start: { line, column: 1 }, end: { line, column: raw.length + 1 } };
     children.push({
       type: 'listItem',

@@ -334,6 +334,12 @@ export function textRule(state: StateInline, silent: boolean): boolean {
   while (pos < max) {
     const c = src.charCodeAt(pos);
     if (isTerminator(c)) break;
+    // after an ASCII letter no literal starts (most characters of a text: the checks below are skipped)
+    if (isAsciiAlpha(previous)) {
+      previous = c;
+      pos++;
+      continue;
+    }
     if (((c === 72 || c === 104) && previousProtocol(previous)) || ((c === 87 || c === 119) && previousWww(previous))) break;
     if (gfmAtext(c) && previousEmail(previous)) {
       let q = pos + 1;
@@ -452,11 +458,12 @@ const findEmail: Replace = (match) => {
   return [{ url: `mailto:${text}`, text }];
 };
 
-const PASSES: Array<[RegExp, Replace]> = [
-  [/(?<![\da-z])(https?:\/\/|www(?=\.))([\w-]*\.[\w\-.]*)([^\t\n\r ]*)/gi, findUrl],
-  [/(?<![\w+\-.@])xmpp:([\w+\-.]+)@([\w-]+(?:\.[\w-]+)+)(\/(?:[\w\-/]|\.(?=[\dA-Za-z]))*)?/g, findXmpp],
-  [/(?<![\w+\-.@])mailto:([\w+\-.]+)@([\w-]+(?:\.[\w-]+)+)/g, findMailto],
-  [/(?<![\w+\-.]|(?:^|[^\d@A-Za-z])(?:mailto|xmpp):)([\w+\-.]+)@([\w-]+(?:\.[\w-]+)+)/g, findEmail],
+/** Each pass: what it finds, what it makes of a match, and a character every match holds (a text without it is not searched). */
+const PASSES: Array<[RegExp, Replace, string]> = [
+  [/(?<![\da-z])(https?:\/\/|www(?=\.))([\w-]*\.[\w\-.]*)([^\t\n\r ]*)/gi, findUrl, '.'],
+  [/(?<![\w+\-.@])xmpp:([\w+\-.]+)@([\w-]+(?:\.[\w-]+)+)(\/(?:[\w\-/]|\.(?=[\dA-Za-z]))*)?/g, findXmpp, '@'],
+  [/(?<![\w+\-.@])mailto:([\w+\-.]+)@([\w-]+(?:\.[\w-]+)+)/g, findMailto, '@'],
+  [/(?<![\w+\-.]|(?:^|[^\d@A-Za-z])(?:mailto|xmpp):)([\w+\-.]+)@([\w-]+(?:\.[\w-]+)+)/g, findEmail, '@'],
 ];
 
 /** mdast-util-find-and-replace on one text value, for one pattern. */
@@ -491,12 +498,12 @@ function replaceIn(value: string, find: RegExp, replace: Replace): TextPiece[] {
 
 /** The pieces remark-gfm's autolink-literal transform makes of one text node (outside links). */
 export function findAutolinkLiterals(value: string): TextPiece[] {
-  if (!value.includes('.') && !value.includes('@')) return [value];
   let pieces: TextPiece[] = [value];
-  for (const [find, replace] of PASSES) {
+  for (const [find, replace, needs] of PASSES) {
     const next: TextPiece[] = [];
     for (const piece of pieces) {
-      if (typeof piece === 'string') next.push(...replaceIn(piece, find, replace));
+      // (the e-mail pattern, with no character to start from, tries every position of a text)
+      if (typeof piece === 'string' && piece.includes(needs)) next.push(...replaceIn(piece, find, replace));
       else next.push(piece);
     }
     pieces = next;

@@ -1,6 +1,7 @@
 import SearchableMap from 'minisearch/SearchableMap';
 import { searchTerm } from '../search/terms.js';
 import { SEARCH_OPTIONS, type SearchDocument } from './search.js';
+import { SEPARATORS, TokenTable, type TextAnalysis } from './search-tokens.js';
 
 /**
  * A MiniSearch index, serialised, without indexing each token with MiniSearch: the very JSON
@@ -10,62 +11,33 @@ import { SEARCH_OPTIONS, type SearchDocument } from './search.js';
  *
  * Why: MiniSearch looks every token up in its radix tree while indexing, which was most of
  * the cost of a cold site build's search shards (10,000 incidents: about 7 s of CPU).
- * Here tokens are counted in hash maps, and only the distinct terms go into MiniSearch's own
+ * Here tokens are counted in a table of the tokens seen (`search-tokens.ts`), and only the distinct terms go into MiniSearch's own
  * radix tree (`SearchableMap`), in the order MiniSearch would first have met them, so that
  * the terms come out in its order too (which matters: a prefix or fuzzy search adds up the
  * scores of the terms it finds in that order). `test/search-index.test.ts` checks the bytes
  * against MiniSearch's own.
  */
 
-/** The characters MiniSearch's default tokenizer splits at (its `SPACE_OR_PUNCTUATION` is a run of them). */
-const SEPARATOR_CLASS = '[\\n\\r\\p{Z}\\p{P}]';
-/** One of them. */
-const ONE_SEPARATOR = new RegExp(`^${SEPARATOR_CLASS}$`, 'u');
-/** A run of them: MiniSearch's `SPACE_OR_PUNCTUATION` itself. */
-const SEPARATORS = new RegExp(`${SEPARATOR_CLASS}+`, 'u');
-/** Which ASCII characters that tokenizer splits at (worked out from it, not listed by hand). */
-const ASCII_SEPARATOR = Uint8Array.from({ length: 128 }, (_, c) => (ONE_SEPARATOR.test(String.fromCharCode(c)) ? 1 : 0));
-/** The same for other characters (code points), as they are met. */
-const otherSeparator = new Map<number, boolean>();
-
-function isSeparator(code: number): boolean {
-  if (code < 128) return ASCII_SEPARATOR[code] === 1;
-  let yes = otherSeparator.get(code);
-  if (yes === undefined) otherSeparator.set(code, (yes = ONE_SEPARATOR.test(String.fromCodePoint(code))));
-  return yes;
-}
-
 /**
- * Counts the tokens of a text as MiniSearch's tokenizer splits it (empty tokens too, where
- * the text starts or ends with a separator), scanning it by hand: the regular expression,
- * with its Unicode classes, costs more than all the rest of the indexing.
+ * A text's analysis by MiniSearch's own split, in maps. Slower than the token table once that
+ * is optimised, but a build that analyses only an edited incident or two runs the table's code
+ * only unoptimised: there, for one benchmark incident, ~10–20 ms against ~3 ms for the split
+ * (whose work is in the regular expression engine's compiled code).
  */
-function countTokens(text: string, counts: Map<string, number>): void {
-  const n = text.length;
-  let i = 0;
-  for (;;) {
-    const start = i;
-    let code = 0;
-    // up to the next separator (a code point: two UTF-16 units past the BMP)
-    while (i < n && !isSeparator((code = text.codePointAt(i)!))) i += code > 0xffff ? 2 : 1;
-    const token = text.slice(start, i);
-    counts.set(token, (counts.get(token) ?? 0) + 1);
-    if (i >= n) return;
-    while (i < n && isSeparator((code = text.codePointAt(i)!))) i += code > 0xffff ? 2 : 1;
-  }
-}
-
-/**
- * Counts the tokens of a text by MiniSearch's own split. Slower than `countTokens` once that is
- * optimised, but a build that analyses only an edited incident or two runs `countTokens` only
- * unoptimised: there, for one benchmark incident, ~10–20 ms against ~3 ms for the split (whose
- * work is in the regular expression engine's compiled code).
- */
-function countSplit(text: string, counts: Map<string, number>): void {
+function analyseSplit(text: string): TextAnalysis {
+  const counts = new Map<string, number>();
   for (const token of text.split(SEPARATORS)) counts.set(token, (counts.get(token) ?? 0) + 1);
+  const byTerm = new Map<string, number>();
+  for (const [token, count] of counts) {
+    // tokens with the same stem (whatever their case or diacritics) are one term
+    const term = searchTerm(token);
+    if (term) byTerm.set(term, (byTerm.get(term) ?? 0) + count);
+  }
+  // as MiniSearch: the length is the distinct tokens (the empty one too)
+  return [counts.size, [...byTerm.keys()], [...byTerm.values()]];
 }
 
-/** At most this many documents are analysed with `countSplit` (see `analyseAll`). */
+/** At most this many documents are analysed with `analyseSplit` (see `analyseAll`). */
 const FEW_DOCUMENTS = 8;
 
 /**
@@ -74,35 +46,29 @@ const FEW_DOCUMENTS = 8;
  * after an edit (`search-terms.ts`), so that a shard is indexed again from its other incidents'
  * analyses without reading or tokenising them.
  */
-export type AnalysedDocument = ([length: number, terms: string[], counts: number[]] | null)[];
+export type AnalysedDocument = (TextAnalysis | null)[];
+
+/** This thread's tokens seen, with their terms (see `TokenTable`). */
+const tokens = new TokenTable(searchTerm);
+const analyseScanned = (text: string) => tokens.analyse(text);
 
 /** The tokens of each field of a document, stemmed into terms (what indexing costs). */
 export function analyse(document: SearchDocument): AnalysedDocument {
-  return analyseWith(document, countTokens);
+  return analyseWith(document, analyseScanned);
 }
 
-/** `analyse`, `count` counting a text's tokens. */
-function analyseWith(document: SearchDocument, count: typeof countTokens): AnalysedDocument {
+/** `analyse`, `text` analysing each field's text. */
+function analyseWith(document: SearchDocument, text: (text: string) => TextAnalysis): AnalysedDocument {
   return SEARCH_OPTIONS.fields.map((field) => {
     const value = document[field];
-    if (value == null) return null;
-    const counts = new Map<string, number>();
-    count(String(value), counts);
-    const byTerm = new Map<string, number>();
-    for (const [token, count] of counts) {
-      // tokens with the same stem (whatever their case or diacritics) are one term
-      const term = searchTerm(token);
-      if (term) byTerm.set(term, (byTerm.get(term) ?? 0) + count);
-    }
-    // as MiniSearch: the length is the distinct tokens (the empty one too)
-    return [counts.size, [...byTerm.keys()], [...byTerm.values()]];
+    return value == null ? null : text(String(value));
   });
 }
 
-/** The analyses of these documents: the tokens of a few counted by the split (see `countSplit`), of more by the scan. */
+/** The analyses of these documents: a few by the split (see `analyseSplit`), more by the token table. */
 export function analyseAll(documents: readonly SearchDocument[]): AnalysedDocument[] {
-  const count = documents.length <= FEW_DOCUMENTS ? countSplit : countTokens;
-  return documents.map((d) => analyseWith(d, count));
+  const text = documents.length <= FEW_DOCUMENTS ? analyseSplit : analyseScanned;
+  return documents.map((d) => analyseWith(d, text));
 }
 
 export function serializedIndex(documents: readonly SearchDocument[]): string {
@@ -115,8 +81,8 @@ export function serializedIndex(documents: readonly SearchDocument[]): string {
 /** The serialised index of these documents (ids and their analyses, in this order). */
 export function serializedFromAnalysed(ids: readonly string[], analysed: readonly AnalysedDocument[]): string {
   const fields = SEARCH_OPTIONS.fields;
-  /** Term → per field id: short document id → occurrences. */
-  const terms = new Map<string, (Map<number, number> | undefined)[]>();
+  /** Term → per field id: short document id → occurrences (an object: its integer keys come out in order, as from MiniSearch's maps). */
+  const terms = new Map<string, (Record<number, number> | undefined)[]>();
   const documentIds: Record<number, string> = {};
   const fieldLength: Record<number, number[]> = {};
   const averageFieldLength: number[] = [];
@@ -134,19 +100,19 @@ export function serializedFromAnalysed(ids: readonly string[], analysed: readonl
         let byField = terms.get(term);
         if (!byField) terms.set(term, (byField = []));
         let freqs = byField[fieldId];
-        if (!freqs) byField[fieldId] = freqs = new Map();
-        freqs.set(shortId, (freqs.get(shortId) ?? 0) + counts[n]!);
+        if (!freqs) byField[fieldId] = freqs = {};
+        freqs[shortId] = (freqs[shortId] ?? 0) + counts[n]!;
       });
     });
   });
   // the terms in the order of MiniSearch's tree (the same tree, built in the same order)
-  const tree = new SearchableMap<(Map<number, number> | undefined)[]>();
+  const tree = new SearchableMap<(Record<number, number> | undefined)[]>();
   for (const [term, byField] of terms) tree.set(term, byField);
   const index: [string, Record<number, Record<number, number>>][] = [];
   for (const [term, byField] of tree) {
     const data: Record<number, Record<number, number>> = {};
     byField.forEach((freqs, fieldId) => {
-      if (freqs) data[fieldId] = Object.fromEntries(freqs);
+      if (freqs) data[fieldId] = freqs;
     });
     index.push([term, data]);
   }

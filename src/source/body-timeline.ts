@@ -55,7 +55,7 @@ export function readBodyTimeline(nodes: readonly RootContent[]): {
       const line = item.position?.start.line ?? 1;
       const column = item.position?.start.column ?? 1;
       const first = item.children[0];
-      const text = (first ? toString(first) : '').replace(/\s+/g, ' ').trim();
+      const text = oneSpaced(first ? toString(first) : '').trim();
       const read = readEntryStart(text);
       if (!read) {
         unread.push({ text, line, column });
@@ -87,6 +87,9 @@ export function readBodyTimeline(nodes: readonly RootContent[]): {
   }
   return { items, unread };
 }
+
+/** Whitespace runs made one space each; the text itself when that changes nothing (most entries: no copy made). */
+const oneSpaced = (text: string) => (/\s\s|[^\S ]/.test(text) ? text.replace(/\s+/g, ' ') : text);
 
 export type EntryTime = Pick<BodyTimelineItem, 'date' | 'time' | 'offset' | 'approximate' | 'meridiem' | 'zone'>;
 
