@@ -401,6 +401,12 @@ describe('postmortem site after an edit', () => {
     expect(readFileSync(shard, 'utf8')).not.toContain('"quokka"');
     await expectSameAsFresh(root, first.dir);
     expect(readFileSync(kept, 'utf8')).toContain('"zanzibar"');
+    // a folder of kept files that is a file: nothing kept, the same bytes, never a failed build
+    rmSync(join(first.dir, SEARCH_TERMS_DIR), { recursive: true });
+    writeFileSync(join(first.dir, SEARCH_TERMS_DIR), 'not a folder');
+    edit(root, X7, (t) => t.replace('Extra incident 7:', 'Extra incident 7 again:'));
+    await build(root);
+    await expectSameAsFresh(root, first.dir);
   });
 
   it('copies the pieces of pages whose inputs did not change from the previous files, when they are the files it wrote', async () => {

@@ -63,9 +63,7 @@ function indexShard(db: Database.Database, site: KeptSite, shard: ShardMembers):
   const analysed = analyseAll(documents);
   const fresh = new Map(documents.map((d, n) => [d.id, analysed[n]!]));
   const entries = members.map(({ id, digest }): Entry => [id, digest, before.get(`${id}\n${digest}`) ?? fresh.get(id) ?? null]);
-  // only a cache (one lost or torn is not used: its incidents are read again): no fsync; not
-  // compared with the file first (an incident of it changed, or it is a new one)
-  replaceFileAtomic(keptFile(site, shard), Buffer.from(JSON.stringify({ base: site.base, entries } satisfies Kept)), { durable: false });
+  keep(site, shard, entries);
   const indexed = entries.filter((e) => e[2] !== null);
   return shardScriptOf(
     serializedFromAnalysed(
@@ -73,6 +71,20 @@ function indexShard(db: Database.Database, site: KeptSite, shard: ShardMembers):
       indexed.map((e) => e[2]!),
     ),
   );
+}
+
+/**
+ * Keeps a shard's analyses: only a cache (one lost or torn is not used: its incidents are read
+ * again), so no fsync, and a file that cannot be written (its folder a file, say) leaves the old
+ * one or none — the pages' own writes report a full disk or a read-only folder. Not compared with
+ * the file first: an incident of the shard changed, or the file is new.
+ */
+function keep(site: KeptSite, shard: ShardMembers, entries: Entry[]): void {
+  try {
+    replaceFileAtomic(keptFile(site, shard), Buffer.from(JSON.stringify({ base: site.base, entries } satisfies Kept)), { durable: false });
+  } catch {
+    // not kept: read again next time
+  }
 }
 
 /** The scripts of these stale shards, from the kept analyses and the open database; the analyses kept for next time. */
