@@ -8,6 +8,7 @@ import { Column } from '../src/site/column.js';
 import { DB_FILE as DATABASE_FILE } from '../src/db/cache-key.js';
 import { DONE_FILE, LISTING_ROWS_SQL, LISTING_SQL } from '../src/site/done.js';
 import { LAYOUTS_DIR, partOf } from '../src/site/layouts.js';
+import { SEARCH_TERMS_DIR } from '../src/site/search-terms.js';
 import { SiteState } from '../src/site/state.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
 import { DB, moreIncidents, siteKb } from './site-fixture.js';
@@ -344,7 +345,7 @@ describe('postmortem site after an edit', () => {
     const root = kbRoot();
     const first = await build(root);
     const shard = join(first.dir, 'assets/search/shard-000.js');
-    const kept = join(first.dir, '.state-search-terms');
+    const kept = join(first.dir, SEARCH_TERMS_DIR, 'shard-000');
     edit(root, X4, (t) => t.replace('Extra incident 4:', 'Extra incident 4 zanzibar:'));
     await build(root);
     expect(readFileSync(shard, 'utf8')).toContain('"zanzibar"');
@@ -360,14 +361,52 @@ describe('postmortem site after an edit', () => {
     await build(root);
     expect(readFileSync(shard, 'utf8')).not.toContain('"quokka"');
     await expectSameAsFresh(root, first.dir);
-    // records of other shapes (hand-edited, or JSON of another kind): the same, never an internal error
-    const { base } = JSON.parse(readFileSync(kept, 'utf8')) as { base: string };
-    for (const [n, other] of ['null', JSON.stringify({ base, shards: [null, ['assets/search/shard-000.js', 'x']] })].entries()) {
+    // records of other shapes (hand-edited, or JSON of another kind), or kept for another base: the same, never an internal error
+    const { base, entries } = JSON.parse(readFileSync(kept, 'utf8')) as { base: string; entries: unknown[] };
+    const others = [
+      'null',
+      JSON.stringify({ base, entries: [null, ...entries] }),
+      JSON.stringify({ base, entries: [['x', 'y', 'z']] }),
+      JSON.stringify({ base, entries: 'x' }),
+      JSON.stringify({ base: `${base}-another`, entries }).replace('"zanzibar"', '"quokka"'),
+    ];
+    for (const [n, other] of others.entries()) {
       writeFileSync(kept, other);
       edit(root, X7, (t) => t.replace(/Extra incident 7( again)?:/, n % 2 ? 'Extra incident 7:' : 'Extra incident 7 again:'));
       await build(root);
       await expectSameAsFresh(root, first.dir);
     }
+  });
+
+  it('keeps the analyses of every shard a build from scratch indexes: the first edit of a shard reads only the edited incident', async () => {
+    const root = kbRoot();
+    edit(root, X4, (t) => t.replace('Extra incident 4:', 'Extra incident 4 zanzibar:'));
+    const first = await build(root);
+    const shard = join(first.dir, 'assets/search/shard-000.js');
+    const kept = join(first.dir, SEARCH_TERMS_DIR, 'shard-000');
+    expect(readFileSync(shard, 'utf8')).toContain('"zanzibar"');
+    // X4's terms come from what the build from scratch kept: a kept term changed shows
+    writeFileSync(kept, readFileSync(kept, 'utf8').replace('"zanzibar"', '"quokka"'));
+    // the single record of earlier versions is removed
+    const old = join(first.dir, '.state-search-terms');
+    writeFileSync(old, '{}');
+    edit(root, X7, (t) => t.replace('Extra incident 7:', 'Extra incident 7 again:'));
+    await build(root);
+    expect(readFileSync(shard, 'utf8')).toContain('"quokka"');
+    expect(existsSync(old)).toBe(false);
+    // once the kept file is gone, the shard is indexed from the database, the same bytes as from scratch
+    rmSync(join(first.dir, SEARCH_TERMS_DIR), { recursive: true });
+    edit(root, X7, (t) => t.replace('Extra incident 7 again:', 'Extra incident 7:'));
+    await build(root);
+    expect(readFileSync(shard, 'utf8')).not.toContain('"quokka"');
+    await expectSameAsFresh(root, first.dir);
+    expect(readFileSync(kept, 'utf8')).toContain('"zanzibar"');
+    // a folder of kept files that is a file: nothing kept, the same bytes, never a failed build
+    rmSync(join(first.dir, SEARCH_TERMS_DIR), { recursive: true });
+    writeFileSync(join(first.dir, SEARCH_TERMS_DIR), 'not a folder');
+    edit(root, X7, (t) => t.replace('Extra incident 7:', 'Extra incident 7 again:'));
+    await build(root);
+    await expectSameAsFresh(root, first.dir);
   });
 
   it('copies the pieces of pages whose inputs did not change from the previous files, when they are the files it wrote', async () => {

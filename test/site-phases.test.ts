@@ -581,7 +581,15 @@ describe('incident pages rendered in worker threads (page.ts)', () => {
 });
 
 describe("tasks spread over the threads at once (a cold build's search shards)", () => {
-  const shard = (n: number): ShardTask => ({ kind: 'shard', db: 'kb.db', ids: [`id-${n}`] });
+  const site = { siteDir: 'site', base: 'base' };
+  const shard = (n: number): ShardTask => ({
+    kind: 'shard',
+    db: 'kb.db',
+    site,
+    path: `shard-${n}.js`,
+    ids: [`id-${n}`],
+    digests: [`d-${n}`],
+  });
   /** Threads that answer each task with its ids, later and in another order than asked (or fail). */
   function fakeThreads(count: number, failing?: number) {
     const sent: string[][][] = [];
@@ -630,7 +638,7 @@ describe("tasks spread over the threads at once (a cold build's search shards)",
   it('runs them in this thread when there are no worker threads', async () => {
     const pool = createTaskPool(0);
     expect(pool.threads).toBe(0);
-    const failing: ShardTask = { kind: 'shard', db: join(tmpdir(), 'no-such-dir', 'kb.db'), ids: ['x'] };
+    const failing: ShardTask = { ...shard(0), db: join(tmpdir(), 'no-such-dir', 'kb.db') };
     await expect(Promise.all(pool.spread([failing]))).rejects.toThrow();
   });
 });

@@ -6,7 +6,7 @@ import type { Incident } from '../model/incident.js';
 import type { Temporal } from '../model/time.js';
 import type { Config } from '../schema/config.js';
 import { SITE_DIR, siteBase, type SiteBase } from './base.js';
-import { linkChanges, readListing, whatChanged } from './changes.js';
+import { linkChanges, readListing, whatChanged, type Listing } from './changes.js';
 import { INCIDENT_PAGE_WEIGHT } from './incident-page.js';
 import { databaseKey, databaseStamp, forgetDone, recordDone, type ListingTexts } from './done.js';
 import { byId, MANIFEST_FILE, readManifest } from './manifest.js';
@@ -17,7 +17,8 @@ import { missingPaths, planPages, planShards } from './plan.js';
 import { OpenFiles } from './pieces.js';
 import { Renderer } from './renderer.js';
 import { doneBuilding, deleteGone, sawTheSame, saveSiteState } from './save.js';
-import { shardCount, shardOf } from './search.js';
+import { shardCount, shardOf, shardPath } from './search.js';
+import type { KeptSite } from './search-terms.js';
 import { SiteState } from './state.js';
 import { stalePages, writePages, type ShardScripts } from './write-pages.js';
 
@@ -133,21 +134,25 @@ function stopwatch() {
 
 /**
  * A build from scratch of a big knowledge base starts its worker threads at once, on the search
- * shards (which need only the ids and the database), while this thread works out the rest: all
+ * shards (which need only the listing and the database), while this thread works out the rest: all
  * of them handed out now (`spread`), so that no thread waits for this one to ask for more.
  */
-function startShards(dbPath: string, ids: readonly string[], threads: { pool?: TaskPool }): ShardScripts['early'] {
+function startShards(dbPath: string, kept: KeptSite, listing: Listing, threads: { pool?: TaskPool }): ShardScripts['early'] {
   const early = new Map<number, { ids: string[]; script: Promise<string> }>();
-  const pool = (threads.pool = createTaskPool(ids.length * INCIDENT_PAGE_WEIGHT));
+  const pool = (threads.pool = createTaskPool(listing.ids.length * INCIDENT_PAGE_WEIGHT));
   if (pool.threads === 0) return early;
-  const count = shardCount(ids.length);
-  const members = Array.from({ length: count }, () => [] as string[]);
-  for (const id of ids) members[shardOf(id, count)]!.push(id);
-  const scripts = pool.spread(members.map((ids) => ({ kind: 'shard', db: dbPath, ids })));
+  const count = shardCount(listing.ids.length);
+  const members = Array.from({ length: count }, (_, n) => ({ path: shardPath(n), ids: [] as string[], digests: [] as string[] }));
+  listing.ids.forEach((id, n) => {
+    const shard = members[shardOf(id, count)]!;
+    shard.ids.push(id);
+    shard.digests.push(listing.digests.get(n));
+  });
+  const scripts = pool.spread(members.map((m) => ({ kind: 'shard', db: dbPath, site: kept, ...m })));
   members.forEach((m, n) => {
     const script = scripts[n]!;
     script.catch(() => undefined); // awaited when the shard is written; a failure is reported then
-    early.set(n, { ids: m, script });
+    early.set(n, { ids: m.ids, script });
   });
   return early;
 }
@@ -174,7 +179,9 @@ async function buildSiteWith(
   const listing = readListing(o.db, state, o.listing);
   // a site from scratch: the heaps grow less past what they keep (see `heap-growth.ts`)
   if (!state) threads.releaseHeap = limitHeapGrowth();
-  const early = state ? new Map() : startShards(o.dbPath, listing.ids, threads);
+  // the search shards' analyses are kept for the site's base (see `search-terms.ts`)
+  const kept = { siteDir, base: templatesAndConfig };
+  const early = state ? new Map() : startShards(o.dbPath, kept, listing, threads);
   const changes = whatChanged({ db: o.db, config: o.config, today: o.today, siteDir, templatesAndConfig, previous, state, listing });
   lap('summaries');
   const links = linkChanges(changes, o.db);
@@ -190,7 +197,7 @@ async function buildSiteWith(
   // Not when the shards were started early (a build from scratch with worker threads): they are indexed already.
   const background =
     early.size === 0 && shards.stale.length > 0 && shards.stale.length <= BACKGROUND_SHARDS
-      ? shardsInBackground({ db: o.db, dbPath: o.dbPath, siteDir, base: changes.base }, shards.stale)
+      ? shardsInBackground({ db: o.db, dbPath: o.dbPath, kept }, shards.stale)
       : undefined;
   background?.catch(() => undefined); // awaited when the shards are written; a failure is reported then
   const plan = planPages({
@@ -209,7 +216,7 @@ async function buildSiteWith(
   lap('model');
 
   // 3. render: the pages whose digest changed or whose file is missing
-  const stale = await stalePages(o.db, o.dbPath, plan, shards.stale, shards.paths, previous, missing, { early, background });
+  const stale = await stalePages(o.db, plan, shards, previous, missing, { early, background, db: o.dbPath, kept });
   lap('load');
 
   // 4. write

@@ -1,9 +1,7 @@
 import type { IncidentSource } from '../db/incident-source.js';
 import type { Config } from '../schema/config.js';
 import type Database from 'better-sqlite3';
-import type { ShardPage } from './plan.js';
-import { shardScript } from './search.js';
-import { shardsFromKept } from './search-terms.js';
+import { shardsFromFile, shardsFromKept, type KeptSite, type ShardMembers } from './search-terms.js';
 import type { FactColumns } from './facts.js';
 import type { IncidentPageJob } from './incident-page.js';
 import type { RemotePage } from './page.js';
@@ -18,13 +16,14 @@ import { loadMarkdownKit, markdownKit } from './render-kit.js';
  *
  * - `markdown`: Markdown to sanitised HTML (`markdownToHtml`);
  * - `shard`: a search shard indexed (MiniSearch); the shard names its incidents and the
- *   database, and the documents are read where it is indexed;
+ *   database, and the documents are read where it is indexed (its analyses kept in the site
+ *   folder for the next edit, see `search-terms.ts`);
  * - `page`: an incident page rendered whole (see `incident-page.ts`), with its incident
  *   loaded from the parse cache in the worker; the page's bytes come back to be written. Only with worker threads: the pool
  *   then knows the site (`SiteWorkerData`).
  */
 export type MarkdownTask = { kind: 'markdown'; markdown: string };
-export type ShardTask = { kind: 'shard'; db: string; ids: string[] };
+export type ShardTask = { kind: 'shard'; db: string; site: KeptSite } & ShardMembers;
 export type PageTask = { kind: 'page'; job: IncidentPageJob; linksOf: IncidentLinks };
 export type SiteTask = MarkdownTask | ShardTask | PageTask;
 /** What a worker thread is sent at once: tasks, and buffers of pages already written for it to fill again (see `spareBuffers`). */
@@ -46,7 +45,7 @@ export interface SiteWorkerData {
 }
 
 export function runTask(task: MarkdownTask | ShardTask): string {
-  return task.kind === 'markdown' ? markdownKit().markdownToHtml(task.markdown, 'internal') : shardScript(task.db, task.ids);
+  return task.kind === 'markdown' ? markdownKit().markdownToHtml(task.markdown, 'internal') : shardsFromFile(task.db, task.site, [task])[0]!;
 }
 
 export interface TaskPool {
@@ -219,12 +218,11 @@ export function spreadTasks(
   return results;
 }
 
-/** Where stale shards are indexed from: the database (open, and its file), the site folder and its base. */
+/** Where stale shards are indexed from: the database (open, and its file), and where their analyses are kept. */
 export interface ShardSite {
   db: Database.Database;
   dbPath: string;
-  siteDir: string;
-  base: string;
+  kept: KeptSite;
 }
 
 /** Up to this many stale search shards are indexed in this thread (each a tenth of a second or less). */
@@ -238,18 +236,19 @@ export const SHARDS_HERE = 2;
  * asked as soon as the build knows which, so that the indexing overlaps the rest of the build
  * on another core (or to this thread when workers cannot be used).
  */
-export function shardsInBackground(site: ShardSite, shards: readonly ShardPage[]): Promise<string[]> {
+export function shardsInBackground(site: ShardSite, shards: readonly ShardMembers[]): Promise<string[]> {
   if (!canUseWorkers || shards.length <= SHARDS_HERE) {
     return new Promise((resolve, reject) => {
       // later, so that the caller's other work goes first, as with a worker
       setImmediate(() => {
         try {
-          resolve(shardsFromKept(site.db, site.siteDir, site.base, shards));
+          resolve(shardsFromKept(site.db, site.kept, shards));
         } catch (error) {
           reject(error as Error);
         }
       });
     });
   }
-  return workerThreads(1)[0]!.call<string[]>({ kind: 'shards', body: { db: site.dbPath, shards: shards.map((s) => s.ids) } });
+  const members = shards.map(({ path, ids, digests }) => ({ path, ids, digests }));
+  return workerThreads(1)[0]!.call<string[]>({ kind: 'shards', body: { db: site.dbPath, site: site.kept, shards: members } });
 }

@@ -2,8 +2,6 @@ import type Database from 'better-sqlite3';
 import type { Options } from 'minisearch';
 import { SEARCH_FIELD_KEYS, SEARCH_FIELDS } from '../search/fields.js';
 import { searchPrefix, searchTerm } from '../search/terms.js';
-import { openDatabase } from './rows.js';
-import { serializedIndex } from './search-index.js';
 
 /**
  * The full-text search index of the site, built at build time in MiniSearch's format (see
@@ -60,11 +58,6 @@ export function shardPath(shard: number): string {
   return `assets/search/shard-${String(shard).padStart(3, '0')}.js`;
 }
 
-/** One shard as a script: the serialised MiniSearch index of these documents (in id order). */
-export function shardScriptFromDocuments(documents: readonly SearchDocument[]): string {
-  return shardScriptOf(serializedIndex([...documents].sort((a, b) => (a.id < b.id ? -1 : 1))));
-}
-
 /** A shard's script, from its serialised index. */
 export function shardScriptOf(index: string): string {
   return `(window.PMKB_SEARCH = window.PMKB_SEARCH || []).push(${index});\n`;
@@ -109,18 +102,3 @@ export function readSearchDocuments(db: Database.Database, ids: readonly string[
   }
   return documents;
 }
-
-/** A shard's script, its documents read from the database file at `dbPath`. */
-export function shardScript(dbPath: string, ids: readonly string[]): string {
-  const db = openDatabase(dbPath);
-  try {
-    return shardScriptFromDocuments(readSearchDocuments(db, ids));
-  } finally {
-    db.close();
-  }
-}
-
-/** Thread side of `shardsInBackground` (see `threads/worker.ts`): loads only MiniSearch and the database driver. */
-export const shardsHandler = {
-  handle: (r: { db: string; shards: string[][] }) => ({ result: r.shards.map((ids) => shardScript(r.db, ids)) }),
-};

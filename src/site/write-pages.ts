@@ -10,7 +10,8 @@ import { BUILDING_FILE, manifestText, type PreviousManifest } from './manifest.j
 import { writePage, writeRemotePage, type Page, type PagePieces } from './page.js';
 import type { PageTask, TaskPool } from './parallel.js';
 import { replaceFile } from './pieces.js';
-import type { PagePlan, ShardPage } from './plan.js';
+import type { PagePlan, ShardPlan } from './plan.js';
+import type { KeptSite } from './search-terms.js';
 import type { Layout } from './state.js';
 import { loadRenderKit } from './render-kit.js';
 import { readSiteIncidents } from './summaries.js';
@@ -29,6 +30,9 @@ export interface ShardScripts {
   early: Map<number, { ids: string[]; script: Promise<string> }>;
   /** The stale shards' scripts, in order, when indexed in a background worker. */
   background: Promise<string[]> | undefined;
+  /** The database's file, and where the shards' analyses are kept, for the others (indexed in the pool). */
+  db: string;
+  kept: KeptSite;
 }
 
 /**
@@ -38,10 +42,8 @@ export interface ShardScripts {
  */
 export async function stalePages(
   db: Database.Database,
-  dbPath: string,
   plan: PagePlan,
-  staleShards: readonly ShardPage[],
-  shardPaths: readonly string[],
+  shards: Pick<ShardPlan, 'stale' | 'paths'>,
   previous: PreviousManifest,
   missing: ReadonlySet<string>,
   scripts: ShardScripts,
@@ -69,6 +71,7 @@ export async function stalePages(
   const { background } = scripts;
   const backgroundResults = background?.then((s) => new Map(staleShards.map((shard, n) => [shard.path, s[n]!])));
   backgroundResults?.catch(() => undefined);
+  const { stale: staleShards, paths: shardPaths } = shards;
   for (const s of staleShards) {
     // indexed already (`early`) when the members are the same
     const n = shardPaths.indexOf(s.path);
@@ -84,7 +87,10 @@ export async function stalePages(
     stale.push({
       path: s.path,
       digest: s.digest,
-      tasks: background || script ? undefined : () => [{ kind: 'shard', db: dbPath, ids: s.ids }],
+      tasks:
+        background || script
+          ? undefined
+          : () => [{ kind: 'shard', db: scripts.db, site: scripts.kept, path: s.path, ids: s.ids, digests: s.digests }],
       ...(script ? { ready: take } : {}),
       render: async (_full, results) => (script ? take() : { content: background ? (await backgroundResults!).get(s.path)! : results[0]! }),
     });

@@ -14,7 +14,7 @@ const loaders: Record<Exclude<Request['kind'], 'code-cache'>, () => Promise<Hand
   parse: async () => (await import('../db/parse.js')).parseHandler,
   site: async () => (await siteWorker()).siteHandler,
   tasks: async () => (await siteWorker()).tasksHandler,
-  shards: async () => (await import('../site/search.js')).shardsHandler,
+  shards: async () => (await import('../site/search-terms.js')).shardsHandler,
 };
 /** The site's handlers, with the rendering code they use (`site/render-kit.ts`) loaded. */
 async function siteWorker() {
