@@ -45,7 +45,9 @@ export interface SiteWorkerData {
 }
 
 export function runTask(task: MarkdownTask | ShardTask): string {
-  return task.kind === 'markdown' ? markdownKit().markdownToHtml(task.markdown, 'internal') : shardsFromFile(task.db, task.site, [task])[0]!;
+  return task.kind === 'markdown'
+    ? markdownKit().markdownToHtml(task.markdown, 'internal')
+    : shardsFromFile(task.db, task.site, [task])[0]!;
 }
 
 export interface TaskPool {
