@@ -137,7 +137,7 @@ function stopwatch() {
  * of them handed out now (`spread`), so that no thread waits for this one to ask for more.
  */
 function startShards(dbPath: string, ids: readonly string[], threads: { pool?: TaskPool }): ShardScripts['early'] {
-  const early = new Map<number, { ids: string[]; script: Promise<string> }>();
+  const early: ShardScripts['early'] = new Map();
   const pool = (threads.pool = createTaskPool(ids.length * INCIDENT_PAGE_WEIGHT));
   if (pool.threads === 0) return early;
   const count = shardCount(ids.length);

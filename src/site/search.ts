@@ -120,7 +120,23 @@ export function shardScript(dbPath: string, ids: readonly string[]): string {
   }
 }
 
-/** Thread side of `shardsInBackground` (see `threads/worker.ts`): loads only MiniSearch and the database driver. */
+/** What a thread is asked to index: shards of the database at `db`, answered as scripts, or as their UTF-8 bytes (`bytes`). */
+export interface ShardsRequest {
+  db: string;
+  shards: string[][];
+  bytes?: true;
+}
+
+/**
+ * Thread side of `shardsInBackground` and of a cold build's shards (`spreadTasks`; see
+ * `threads/worker.ts`): loads only MiniSearch and the database driver. As bytes, each script is
+ * encoded into a buffer of its own, which moves to the asking thread (not copied): a string
+ * (~140 KB at 10,000 incidents) would be copied into a message and made again there, in its heap.
+ */
 export const shardsHandler = {
-  handle: (r: { db: string; shards: string[][] }) => ({ result: r.shards.map((ids) => shardScript(r.db, ids)) }),
+  handle(r: ShardsRequest): { result: string[] | Uint8Array[]; transfer?: ArrayBuffer[] } {
+    if (!r.bytes) return { result: r.shards.map((ids) => shardScript(r.db, ids)) };
+    const bytes = r.shards.map((ids) => new TextEncoder().encode(shardScript(r.db, ids)));
+    return { result: bytes, transfer: bytes.map((b) => b.buffer as ArrayBuffer) };
+  },
 };

@@ -18,7 +18,7 @@ export type Request =
   | { kind: 'parse'; body: import('../db/parse.js').ParseRequest }
   | { kind: 'site'; body: import('../site/parallel.js').SiteWorkerData }
   | { kind: 'tasks'; body: import('../site/parallel.js').TaskBatch }
-  | { kind: 'shards'; body: { db: string; shards: string[][] } }
+  | { kind: 'shards'; body: import('../site/search.js').ShardsRequest }
   /** Write the thread's code cache if it has none that V8 took (`worker.ts`). */
   | { kind: 'code-cache'; body?: undefined };
 
