@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, renameSync, rmSync, statSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cachePathFor, updateKnowledgeBase, type BuiltKnowledgeBase } from '../src/db/knowledge-base.js';
+import { cachePathFor, packedProblems, updateKnowledgeBase, type BuiltKnowledgeBase } from '../src/db/knowledge-base.js';
+import type { Problem } from '../src/problems.js';
 import { runCheck } from '../src/commands/check.js';
 import { SCHEMA_VERSION } from '../src/db/schema.js';
 import { keptPathFor, readPrevious } from '../src/db/database-file.js';
@@ -390,5 +391,26 @@ describe('postmortem build: the database', () => {
     writeFileSync(join(ctx.out, 'postmortems.db'), 'not a database');
     await expect(updateKnowledgeBase(ctx)).rejects.toThrow(/postmortems\.db is not a database this tool made; it was left alone/);
     expect(readFileSync(join(ctx.out, 'postmortems.db'), 'utf8')).toBe('not a database');
+  });
+});
+
+describe('the problems a build keeps, compressed a part at a time', () => {
+  const problem = (n: number): Problem => ({
+    file: `incidents/${n}.md`,
+    line: n + 1,
+    column: (n % 7) + 1,
+    severity: n % 3 ? 'warning' : 'error',
+    ruleId: 'remediation-overdue',
+    message: `remediation R${n} is open — ${'é'.repeat(n % 4)} "quoted" \\ overdue`,
+  });
+  it('reads back every problem, in order, whatever the part boundaries', () => {
+    for (const count of [0, 1, 2, 3, 4, 9, 10]) {
+      const list = Array.from({ length: count }, (_, n) => problem(n));
+      for (const per of [1, 3, 9, 2000]) expect(packedProblems(list, per)()).toEqual(list);
+    }
+    const many = Array.from({ length: 4500 }, (_, n) => problem(n));
+    const read = packedProblems(many);
+    expect(read()).toEqual(many);
+    expect(read()).not.toBe(read()); // each reader gets its own objects
   });
 });

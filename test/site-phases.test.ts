@@ -16,12 +16,13 @@ import { Temporal } from '../src/model/time.js';
 import { propertyRuns } from './helpers/runs.js';
 import { BUILDING_FILE, manifestText, missingPages, readManifest } from '../src/site/manifest.js';
 import { remotePage, writeRemotePage, type Page } from '../src/site/page.js';
-import { createTaskPool, spreadTasks, type ShardTask, type TaskBatch } from '../src/site/parallel.js';
-import type { Thread } from '../src/threads/pool.js';
+import { createTaskPool, spreadTasks, type ShardTask } from '../src/site/parallel.js';
+import type { Request, Thread } from '../src/threads/pool.js';
 import { OpenFiles, spliceFile, writeSpliced } from '../src/site/pieces.js';
 import { planShards } from '../src/site/plan.js';
 import { deleteGone } from '../src/site/save.js';
 import { shardOf, shardPath } from '../src/site/search.js';
+import { shardsFromFile, shardsHandler, type ShardMembers, type ShardsRequest } from '../src/site/search-terms.js';
 import type { IncidentLinks } from '../src/site/similar.js';
 import type { SiteState } from '../src/site/state.js';
 import { REMOTE_WINDOW, sendRemote, writePages } from '../src/site/write-pages.js';
@@ -580,6 +581,51 @@ describe('incident pages rendered in worker threads (page.ts)', () => {
   });
 });
 
+describe('search shards answered as bytes (search-terms.ts)', () => {
+  /** A database with the searchable texts of incidents a, b and c. */
+  function searchDb(): string {
+    const path = join(tempDir(), 'kb.db');
+    const db = new Database(path);
+    db.exec('CREATE TABLE search_content (doc_id INTEGER PRIMARY KEY, incident_id TEXT, field TEXT, body TEXT)');
+    const add = db.prepare('INSERT INTO search_content (incident_id, field, body) VALUES (?, ?, ?)');
+    for (const [id, field, body] of [
+      ['a', 'title', 'Mail queue stalled — café'],
+      ['b', 'title', 'DNS outage 🙂'],
+      ['b', 'impact', 'resolvers timed out'],
+      ['c', 'title', 'Disk full'],
+    ])
+      add.run(id, field, body);
+    db.close();
+    return path;
+  }
+  const text = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
+  /** A shard of these incidents (each file's digest made up), its analyses kept in a folder of its own. */
+  const members = (n: number, ids: string[]): ShardMembers => ({ path: shardPath(n), ids, digests: ids.map((id) => `digest-${id}`) });
+  const keptSite = () => ({ siteDir: tempDir(), base: 'base' });
+
+  it("gives each script's UTF-8 bytes in a buffer of their own, to move to the asking thread", () => {
+    const db = searchDb();
+    const shards = [members(0, ['a']), members(1, ['b', 'c']), members(2, [])];
+    const scripts = shardsFromFile(db, keptSite(), shards);
+    expect(shardsHandler.handle({ db, site: keptSite(), shards })).toEqual({ result: scripts });
+    const { result, transfer } = shardsHandler.handle({ db, site: keptSite(), shards, bytes: true });
+    const bytes = result as Uint8Array[];
+    expect(bytes.map(text)).toEqual(scripts);
+    expect(transfer).toEqual(bytes.map((b) => b.buffer));
+    for (const b of bytes) expect([b.byteOffset, b.buffer.byteLength]).toEqual([0, b.length]);
+  });
+
+  it('gives the same bytes in this thread when there are no worker threads', async () => {
+    const db = searchDb();
+    const pool = createTaskPool(0);
+    const tasks: ShardTask[] = [
+      { kind: 'shard', db, site: keptSite(), ...members(0, ['a', 'b']) },
+      { kind: 'shard', db, site: keptSite(), ...members(1, ['c']) },
+    ];
+    expect((await Promise.all(pool.spread(tasks))).map(text)).toEqual(shardsFromFile(db, keptSite(), tasks));
+  });
+});
+
 describe("tasks spread over the threads at once (a cold build's search shards)", () => {
   const site = { siteDir: 'site', base: 'base' };
   const shard = (n: number): ShardTask => ({
@@ -590,49 +636,76 @@ describe("tasks spread over the threads at once (a cold build's search shards)",
     ids: [`id-${n}`],
     digests: [`d-${n}`],
   });
-  /** Threads that answer each task with its ids, later and in another order than asked (or fail). */
-  function fakeThreads(count: number, failing?: number) {
-    const sent: string[][][] = [];
+  const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
+  /**
+   * Threads that answer each request with its shards' ids as bytes, in the order asked, or fail
+   * (thread `failing`). Answered after a while, later for the first threads; or, `held`, only
+   * when `answerNext(k)` answers thread k's next request.
+   */
+  function fakeThreads(count: number, o: { failing?: number; held?: boolean } = {}) {
+    const sent: { thread: number; request: Request }[] = [];
+    const waiting: (() => void)[][] = Array.from({ length: count }, () => []);
     const threads = Array.from({ length: count }, (_, k): { thread: Thread } => ({
       thread: {
-        call<T>(request: { kind: string; body?: unknown }) {
-          const { tasks } = request.body as TaskBatch;
-          const ids = tasks.map((t) => (t as ShardTask).ids);
-          sent.push(ids);
-          return new Promise<T>((resolve, reject) =>
-            setTimeout(
-              () => (k === failing ? reject(new Error(`thread ${k} failed`)) : resolve(ids.map((i) => i.join(',')) as T)),
-              (count - k) * 5,
-            ),
-          );
+        call<T>(request: Request) {
+          sent.push({ thread: k, request });
+          const { shards } = request.body as ShardsRequest;
+          return new Promise<T>((resolve, reject) => {
+            const answer = () =>
+              k === o.failing
+                ? reject(new Error(`thread ${k} failed`))
+                : resolve(shards.map((s) => new TextEncoder().encode(s.ids.join(','))) as T);
+            if (o.held) waiting[k]!.push(answer);
+            else setTimeout(answer, (count - k) * 5);
+          });
         },
       },
     }));
-    return { threads, sent };
+    return { threads, sent, answerNext: (k: number) => waiting[k]!.shift()!() };
   }
 
-  it('sends each thread one message with its share and gives every task its own result, in the order of the tasks', async () => {
+  it('sends every task at once, a message each (task n to thread n mod the count), and gives each its own result as bytes', async () => {
     const tasks = Array.from({ length: 11 }, (_, n) => shard(n));
     const { threads, sent } = fakeThreads(3);
     const failures: Error[] = [];
     const results = spreadTasks(tasks, threads, (error) => failures.push(error));
-    expect(sent.map((ids) => ids.length)).toEqual([4, 4, 3]);
-    expect(await Promise.all(results)).toEqual(tasks.map((t) => t.ids.join(',')));
+    expect(sent.map((s) => s.thread)).toEqual(tasks.map((_, n) => n % 3));
+    expect(sent.map((s) => s.request)).toEqual(
+      tasks.map((t) => ({
+        kind: 'shards',
+        body: { db: 'kb.db', site, shards: [{ path: t.path, ids: t.ids, digests: t.digests }], bytes: true },
+      })),
+    );
+    expect((await Promise.all(results)).map(text)).toEqual(tasks.map((t) => t.ids.join(',')));
     expect(failures).toEqual([]);
+  });
+
+  it("gives a task its result as soon as its thread answers it, not once the thread's whole share is done", async () => {
+    const { threads, answerNext } = fakeThreads(2, { held: true });
+    const results = spreadTasks([shard(0), shard(1), shard(2), shard(3)], threads, () => undefined);
+    const settled: number[] = [];
+    results.forEach((r, n) => void r.then(() => settled.push(n)));
+    answerNext(0);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(settled).toEqual([0]);
+    answerNext(1);
+    answerNext(0);
+    answerNext(1);
+    expect((await Promise.all(results)).map(text)).toEqual(['id-0', 'id-1', 'id-2', 'id-3']);
   });
 
   it("rejects a failed thread's tasks and fails the pool, the other threads' tasks still answered", async () => {
     const tasks = Array.from({ length: 4 }, (_, n) => shard(n));
-    const { threads } = fakeThreads(2, 1);
+    const { threads } = fakeThreads(2, { failing: 1 });
     const failures: Error[] = [];
     const settled = await Promise.allSettled(spreadTasks(tasks, threads, (error) => failures.push(error)));
-    expect(settled.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([
+    expect(settled.map((r) => (r.status === 'fulfilled' ? text(r.value) : (r.reason as Error).message))).toEqual([
       'id-0',
       'thread 1 failed',
       'id-2',
       'thread 1 failed',
     ]);
-    expect(failures.map((e) => e.message)).toEqual(['thread 1 failed']);
+    expect(failures.map((e) => e.message)).toEqual(['thread 1 failed', 'thread 1 failed']);
   });
 
   it('runs them in this thread when there are no worker threads', async () => {

@@ -308,12 +308,24 @@ function lazily<T>(make: () => T): (() => T) & { made: () => boolean } {
  * every file's check they come from, the 44,000 problems of 10,000 generated incidents hold
  * ~28 MB through the documents and the site; as JSON 11 million characters, 22 MB in the heap
  * (a message with a character outside Latin-1 makes the whole text two bytes a character);
- * compressed ~0.6 MB, outside the heap, for ~0.1 s. Problems not made stay unmade.
+ * compressed ~0.6 MB, outside the heap, for ~0.1 s. Problems not made stay unmade. The text is
+ * made and compressed `PACKED_PROBLEMS` problems at a time: made whole, it and its bytes for the
+ * compressor (~22 MB more, with the problems still live) were the main heap's largest moment
+ * between the database and the site (docs/performance.md, ninth round: mem11).
  */
 function keptAsText(all: ReturnType<typeof lazily<Problem[]>>): () => Problem[] {
-  if (!all.made()) return all;
-  const packed = deflateRawSync(JSON.stringify(all()), { level: 1 });
-  return lazily(() => JSON.parse(inflateRawSync(packed).toString('utf8')) as Problem[]);
+  return all.made() ? lazily(packedProblems(all())) : all;
+}
+
+/** Problems compressed together (`keptAsText`): ~0.5 MB of text. */
+const PACKED_PROBLEMS = 2000;
+
+/** `list` compressed `per` problems at a time (see `keptAsText`), and a function that reads it back whole. */
+export function packedProblems(list: readonly Problem[], per = PACKED_PROBLEMS): () => Problem[] {
+  const packed: Buffer[] = [];
+  for (let from = 0; from < list.length; from += per)
+    packed.push(deflateRawSync(JSON.stringify(list.slice(from, from + per)), { level: 1 }));
+  return () => packed.flatMap((part) => JSON.parse(inflateRawSync(part).toString('utf8')) as Problem[]);
 }
 
 /** The result's parts; `problems` and `validByFile` are read on first use. */

@@ -138,7 +138,7 @@ function stopwatch() {
  * of them handed out now (`spread`), so that no thread waits for this one to ask for more.
  */
 function startShards(dbPath: string, kept: KeptSite, listing: Listing, threads: { pool?: TaskPool }): ShardScripts['early'] {
-  const early = new Map<number, { ids: string[]; script: Promise<string> }>();
+  const early: ShardScripts['early'] = new Map();
   const pool = (threads.pool = createTaskPool(listing.ids.length * INCIDENT_PAGE_WEIGHT));
   if (pool.threads === 0) return early;
   const count = shardCount(listing.ids.length);

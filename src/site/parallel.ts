@@ -55,10 +55,10 @@ export interface TaskPool {
   readonly threads: number;
   run(tasks: readonly (MarkdownTask | ShardTask)[]): Promise<string[]>;
   /**
-   * Tasks handed to the threads at once, shared out evenly, ahead of any task queued after
-   * them (see `spreadTasks`); one promise per task.
+   * Search shards handed to the threads at once, shared out evenly, ahead of any task queued
+   * after them (see `spreadTasks`); one promise per shard, of its script's UTF-8 bytes.
    */
-  spread(tasks: readonly ShardTask[]): Promise<string>[];
+  spread(tasks: readonly ShardTask[]): Promise<Uint8Array>[];
   /** Tells the worker threads about the site, before any `page` task. */
   site(data: SiteWorkerData): void;
   /** An incident page rendered by a worker thread (and written by this one). */
@@ -114,7 +114,7 @@ export function createTaskPool(expectedTasks: number): TaskPool {
         if (tasks.some((t) => t.kind === 'markdown')) await loadMarkdownKit();
         return tasks.map(runTask);
       },
-      spread: (tasks) => tasks.map((t) => Promise.resolve().then(() => runTask(t))),
+      spread: (tasks) => tasks.map((t) => Promise.resolve().then(() => new TextEncoder().encode(runTask(t)))),
       site: () => undefined,
       page: () => Promise.reject(new Error('incident pages are given to worker threads only')),
       written: () => undefined,
@@ -195,29 +195,32 @@ export function createTaskPool(expectedTasks: number): TaskPool {
 }
 
 /**
- * Tasks sent to the threads at once, one message each with its share (task n to thread n mod
- * the count), outside the queue and its batches in flight: the batches queued later wait behind
- * them in the thread, which never waits for this thread in between. For a cold build's search
- * shards: given two at a time, a thread that had done them waited for more while this thread
- * worked out the site's pages and rendered its lists (1,000 incidents: the threads were idle
- * for about half of the shards' time).
+ * Search shards sent to the threads at once, a message each (shard n to thread n mod the count),
+ * outside the queue and its batches in flight: the batches queued later wait behind them in the
+ * thread, which never waits for this thread in between. For a cold build's search shards: given
+ * two at a time, a thread that had done them waited for more while this thread worked out the
+ * site's pages and rendered its lists (1,000 incidents: the threads were idle for about half of
+ * the shards' time). Each is answered as soon as it is indexed, as bytes that move to this thread
+ * (`shardsHandler`): a thread's whole share in one answer held its scripts in its heap until the
+ * last, then copied them into one message, made again as strings here — ~18 MB at 10,000 incidents
+ * at the render's start, three times over, when the build's memory peaks.
  */
 export function spreadTasks(
   tasks: readonly ShardTask[],
   workers: readonly { thread: Thread }[],
   fail: (error: Error) => void,
-): Promise<string>[] {
-  const results: Promise<string>[] = [];
-  workers.forEach(({ thread }, k) => {
-    const share = tasks.filter((_, n) => n % workers.length === k);
-    if (share.length === 0) return;
-    const answer = thread.call<string[]>({ kind: 'tasks', body: { tasks: share, spare: [] } satisfies TaskBatch });
+): Promise<Uint8Array>[] {
+  return tasks.map((task, n) => {
+    const { thread } = workers[n % workers.length]!;
+    const answer = thread
+      .call<Uint8Array[]>({
+        kind: 'shards',
+        body: { db: task.db, site: task.site, shards: [{ path: task.path, ids: task.ids, digests: task.digests }], bytes: true },
+      })
+      .then((r) => r[0]!);
     answer.catch((error: Error) => fail(error));
-    share.forEach((_, i) => {
-      results[k + i * workers.length] = answer.then((r) => r[i]!);
-    });
+    return answer;
   });
-  return results;
 }
 
 /** Where stale shards are indexed from: the database (open, and its file), and where their analyses are kept. */

@@ -27,7 +27,7 @@ const CHUNK = 1000;
 /** A search shard's script as it is being indexed (see `build.ts`): from scratch, or after an edit in a worker of its own. */
 export interface ShardScripts {
   /** Shards started before anything else on a build from scratch, by number (each taken out when its page is planned). */
-  early: Map<number, { ids: string[]; script: Promise<string> }>;
+  early: Map<number, { ids: string[]; script: Promise<Uint8Array> }>;
   /** The stale shards' scripts, in order, when indexed in a background worker. */
   background: Promise<string[]> | undefined;
   /** The database's file, and where the shards' analyses are kept, for the others (indexed in the pool). */
