@@ -369,6 +369,10 @@ describe('postmortem site after an edit', () => {
       JSON.stringify({ base, entries: [['x', 'y', 'z']] }),
       JSON.stringify({ base, entries: 'x' }),
       JSON.stringify({ base: `${base}-another`, entries }).replace('"zanzibar"', '"quokka"'),
+      // each incident's id and digest as kept, its analysis not of the shape written
+      ...[{}, [], ['x'], [[1, 'x', [1]]], [[1, ['t'], ['1']]], [[1, ['t', 'u'], [1]]], [['1', ['t'], [1]]]].map((analysis) =>
+        JSON.stringify({ base, entries: (entries as [string, string, unknown][]).map(([id, digest]) => [id, digest, analysis]) }),
+      ),
     ];
     for (const [n, other] of others.entries()) {
       writeFileSync(kept, other);

@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import { replaceFileAtomic } from '../output/write-file.js';
 import type { ShardPage } from './plan.js';
 import { openDatabase } from './rows.js';
-import { readSearchDocuments, shardScriptOf } from './search.js';
+import { readSearchDocuments, SEARCH_OPTIONS, shardScriptOf } from './search.js';
 import { analyseAll, serializedFromAnalysed, type AnalysedDocument } from './search-index.js';
 
 /**
@@ -35,9 +35,23 @@ export interface KeptSite {
   base: string;
 }
 
-/** An entry of the shape written (a hand-edited or damaged file is not used: its incidents are read again). */
+/** A field's analysis of the shape written (`TextAnalysis`: its length, its terms, and a count per term). */
+const wellFormedText = (a: unknown): boolean =>
+  a === null ||
+  (Array.isArray(a) &&
+    typeof a[0] === 'number' &&
+    Array.isArray(a[1]) &&
+    Array.isArray(a[2]) &&
+    a[1].length === a[2].length &&
+    (a[1] as unknown[]).every((term) => typeof term === 'string') &&
+    (a[2] as unknown[]).every((count) => typeof count === 'number'));
+
+/** An entry of the shape written, down to each field's terms (a hand-edited or damaged file is not used: its incidents are read again). */
 const wellFormed = (e: unknown): e is Entry =>
-  Array.isArray(e) && typeof e[0] === 'string' && typeof e[1] === 'string' && (e[2] === null || typeof e[2] === 'object');
+  Array.isArray(e) &&
+  typeof e[0] === 'string' &&
+  typeof e[1] === 'string' &&
+  (e[2] === null || (Array.isArray(e[2]) && e[2].length === SEARCH_OPTIONS.fields.length && e[2].every(wellFormedText)));
 
 const keptFile = (site: KeptSite, shard: ShardMembers) => join(site.siteDir, SEARCH_TERMS_DIR, basename(shard.path, '.js'));
 
