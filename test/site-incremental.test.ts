@@ -423,6 +423,13 @@ describe('postmortem site after an edit', () => {
     // copied: every other row and action item, db's sections' HTML and links
     expect(after.pieces.rendered).toBe(3 + 4);
     expect(after.pieces.copied).toBeGreaterThan(50);
+    // the pages that build spliced (written in libuv's threads while it went on) have their files' layouts kept: the next edit splices them again
+    edit(root, DB_FILE, (t) => t.replace('Routing database out of connections', 'Routing database out of sockets'));
+    const spliced = await build(root);
+    expect(spliced.pieces.rendered).toBe(3 + 4);
+    await expectSameAsFresh(root, spliced.dir);
+    edit(root, DB_FILE, (t) => t.replace('Routing database out of sockets', 'Routing database out of connections'));
+    expect((await build(root)).pieces.rendered).toBe(3 + 4);
     // a page file that is not the one the build wrote (here: touched) is not copied from
     const index = join(after.dir, 'index.html');
     utimesSync(index, new Date(2001, 1, 1), new Date(2001, 1, 1));

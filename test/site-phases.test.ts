@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, fstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FileError } from '../src/output/file-error.js';
 import { hash } from '../src/site/base.js';
 import { diffListing, relatedUpdates, type Changes, type Listing } from '../src/site/changes.js';
 import { Column } from '../src/site/column.js';
@@ -500,15 +501,16 @@ describe('phase 4, write: a big page spliced from its previous file without read
     const files = new OpenFiles();
     return { file, text, layout, files, previous: files.open(file, layout)! };
   };
-  const write = (s: ReturnType<typeof setUp>, replace: Record<string, string>) => {
+  const write = async (s: ReturnType<typeof setUp>, replace: Record<string, string>) => {
     const page = spliceFile(s.previous, s.files, (key) => (replace[key] === undefined ? undefined : { key, html: replace[key]! }));
-    const written = writeSpliced(s.file, page, new Set());
+    const written = await writeSpliced(s.file, page, new Set());
+    await s.files.closeAll();
     return { written, bytes: readFileSync(s.file, 'utf8'), page };
   };
 
-  it('writes the previous file with the replaced pieces, and where each piece now lies', () => {
+  it('writes the previous file with the replaced pieces, and where each piece now lies', async () => {
     const s = setUp(['aa', 'bbb', 'c']);
-    const { written, bytes, page } = write(s, { k1: 'BBBBB' });
+    const { written, bytes, page } = await write(s, { k1: 'BBBBB' });
     expect(written).toBe(true);
     expect(bytes).toBe('<p>aa|BBBBB|c</p>');
     expect([...page.spans]).toEqual([3, 2, 6, 5, 12, 1]);
@@ -516,20 +518,50 @@ describe('phase 4, write: a big page spliced from its previous file without read
     expect(page.copied).toBe(2);
   });
 
-  it('leaves the file alone when the bytes are the same, also when pieces moved by as much as others grew', () => {
+  it('leaves the file alone when the bytes are the same, also when pieces moved by as much as others grew', async () => {
     const same = setUp(['aa', 'bbb', 'c']);
-    expect(write(same, { k1: 'bbb' }).written).toBe(false);
+    expect((await write(same, { k1: 'bbb' })).written).toBe(false);
     // "xx" "x" "x" → "x" "x" "xx": the piece between moves, and the bytes are still those of the file
     const moved = setUp(['xx', 'x', 'x'], '');
-    const r = write(moved, { k0: 'x', k2: 'xx' });
+    const r = await write(moved, { k0: 'x', k2: 'xx' });
     expect(r.bytes).toBe('<p>xxxx</p>');
     expect([...r.page.spans]).toEqual([3, 1, 4, 1, 5, 2]);
     expect(r.written).toBe(false);
     // the same size, other bytes
     const other = setUp(['aa', 'bb', 'cc']);
-    const o = write(other, { k0: 'a', k2: 'ccc' });
+    const o = await write(other, { k0: 'a', k2: 'ccc' });
     expect(o.written).toBe(true);
     expect(o.bytes).toBe('<p>a|bb|ccc</p>');
+  });
+
+  it('writes pages spliced at once one after another, each with its own bytes (the copies share one buffer)', async () => {
+    // pieces of more than the 1 MB buffer: each page's copy takes several reads and writes, in libuv's threads
+    const big = (c: string) => c.repeat(1_500_000);
+    const a = setUp([big('a'), 'x', big('b')]);
+    const b = setUp([big('c'), 'y', big('d')]);
+    const replace = (s: ReturnType<typeof setUp>, html: string) =>
+      spliceFile(s.previous, s.files, (key) => (key === 'k1' ? { key, html } : undefined));
+    const writes = [writeSpliced(a.file, replace(a, 'XX'), new Set()), writeSpliced(b.file, replace(b, 'YY'), new Set())];
+    expect(await Promise.all(writes)).toEqual([true, true]);
+    await Promise.all([a.files.closeAll(), b.files.closeAll()]);
+    expect(readFileSync(a.file, 'utf8')).toBe(`<p>${big('a')}|XX|${big('b')}</p>`);
+    expect(readFileSync(b.file, 'utf8')).toBe(`<p>${big('c')}|YY|${big('d')}</p>`);
+  });
+
+  it('rejects with a located error when the page cannot be written, leaves no temp file and closes the previous file', async () => {
+    const s = setUp(['aa', 'bbb', 'c']);
+    const blocked = join(s.file, 'index.html'); // a folder that is a file
+    const page = spliceFile(s.previous, s.files, (key) => (key === 'k1' ? { key, html: 'B' } : undefined));
+    const failed = writeSpliced(blocked, page, new Set());
+    await expect(failed).rejects.toBeInstanceOf(FileError);
+    await expect(failed).rejects.toThrow(/^cannot write .*index\.html\/index\.html: /);
+    await s.files.closeAll();
+    expect(() => fstatSync(s.previous.fd)).toThrow(/EBADF/);
+    expect(readdirSync(join(s.file, '..'))).toEqual(['index.html']);
+    expect(readFileSync(s.file, 'utf8')).toBe(s.text);
+    // the next page is written all the same
+    const t = setUp(['aa', 'bbb', 'c']);
+    expect((await write(t, { k1: 'D' })).bytes).toBe('<p>aa|D|c</p>');
   });
 
   it('does not open a file that is not the one the layout was recorded for', () => {

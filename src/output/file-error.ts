@@ -92,11 +92,16 @@ function verbOf(syscall: string): string {
   return 'write';
 }
 
-/** Runs `act` on `path`; an I/O condition becomes a `FileError` naming the path. */
+/** Runs `act` on `path` (or what it promises); an I/O condition becomes a `FileError` naming the path. */
 export function onFile<T>(path: string, doing: string, act: () => T): T {
+  const named = (error: unknown) => asUserError(error, path, doing) ?? error;
   try {
-    return act();
+    const result = act();
+    if (!(result instanceof Promise)) return result;
+    return result.catch((error: unknown) => {
+      throw named(error);
+    }) as T;
   } catch (error) {
-    throw asUserError(error, path, doing) ?? error;
+    throw named(error);
   }
 }

@@ -11,6 +11,7 @@ import {
   rmSync,
   writeSync,
 } from 'node:fs';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { onFile } from './file-error.js';
 
@@ -120,12 +121,7 @@ function stage(
   content: readonly Uint8Array[] | ((fd: number) => void),
   options: { durable: boolean; folders?: Set<string> },
 ): string {
-  const dir = dirname(path);
-  if (!options.folders?.has(dir)) {
-    mkdirSync(dir, { recursive: true });
-    options.folders?.add(dir);
-  }
-  const temp = join(dir, `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+  const temp = tempFor(path, options.folders);
   try {
     const fd = openSync(temp, 'w');
     try {
@@ -140,6 +136,16 @@ function stage(
     throw error;
   }
   return temp;
+}
+
+/** The temp file `path` is staged in, next to it; its folder is made first unless `folders` (those made already) has it. */
+function tempFor(path: string, folders: Set<string> | undefined): string {
+  const dir = dirname(path);
+  if (!folders?.has(dir)) {
+    mkdirSync(dir, { recursive: true });
+    folders?.add(dir);
+  }
+  return join(dir, `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
 }
 
 /** Writes all of `bytes` at the file descriptor's position. */
@@ -166,6 +172,35 @@ export function replaceFileAtomic(
       throw error;
     }
   });
+}
+
+/**
+ * `replaceFileAtomic` without an fsync, in libuv's threads: `write` gives the temp file its
+ * bytes (`writeAllTo`), then it is renamed over `path`. For the big pages of the site spliced
+ * after an edit (megabytes each): the kernel's work of writing them goes on while this thread
+ * renders the next pages.
+ */
+export function replaceFileAtomicAsync(path: string, write: (file: FileHandle) => Promise<void>, folders: Set<string>): Promise<void> {
+  return onFile(path, 'write', async () => {
+    const temp = tempFor(path, folders);
+    try {
+      const file = await open(temp, 'w');
+      try {
+        await write(file);
+      } finally {
+        await file.close();
+      }
+      await rename(temp, path);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+  });
+}
+
+/** Writes all of `bytes` at the file's position. */
+export async function writeAllTo(file: FileHandle, bytes: Uint8Array): Promise<void> {
+  for (let at = 0; at < bytes.length; ) at += (await file.write(bytes, at)).bytesWritten;
 }
 
 /** Whether bytes given in parts (`size` in all) are `previous`'s bytes. */

@@ -110,7 +110,7 @@ export async function buildSite(o: BuildSiteOptions): Promise<SiteBuild> {
   try {
     return await buildSiteWith(o, threads, open);
   } finally {
-    open.closeAll();
+    await open.closeAll();
     await threads.pool?.close();
     threads.releaseHeap?.();
   }

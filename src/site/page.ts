@@ -69,13 +69,14 @@ function partsOf(content: Rendered['content']): Buffer[] {
 /**
  * Writes a page: atomically, without an fsync (see docs/site.md), and only when its bytes
  * changed — compared with `previous` when the build read the file already. `folders`: those
- * the build made already. Returns true when the file changed.
+ * the build made already. Returns true when the file changed; for a page spliced from its
+ * previous file, promises it (`writeSpliced`: written in libuv's threads).
  *
  * Pages are written one at a time, by one thread: on ext4, files created at once by several
  * threads in one folder cost several times the system CPU (they queue, spinning, on the
  * folder's lock) — 10,000 pages written by two threads took 8 s of system time against 0.6 s.
  */
-export function writePage(file: string, r: Rendered, folders: Set<string>): boolean {
+export function writePage(file: string, r: Rendered, folders: Set<string>): boolean | Promise<boolean> {
   if (spliced(r.content)) return writeSpliced(file, r.content, folders);
   return writePartsAtomic(file, partsOf(r.content), { ...(r.previous ? { previous: r.previous } : {}), folders });
 }

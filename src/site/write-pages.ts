@@ -226,7 +226,9 @@ async function renderAll(w: WriteInput, stale: readonly Page[], finished: (Finis
   // each comes, between this thread's pages, instead of held until their turn in the order
   const ready = stale.filter((page) => page.ready && !remote.has(page));
   const readyDone = Promise.all(
-    ready.map((page) => page.ready!().then((out) => record(page, writePage(join(siteDir, page.path), out, folders), out.pieces))),
+    ready.map((page) =>
+      page.ready!().then(async (out) => record(page, await writePage(join(siteDir, page.path), out, folders), out.pieces)),
+    ),
   );
   readyDone.catch(() => undefined); // awaited below; a failure is reported then
   // The rest in chunks, so a big build never holds every page in memory. A chunk's incidents
@@ -254,20 +256,34 @@ async function renderAll(w: WriteInput, stale: readonly Page[], finished: (Finis
     return { full, results };
   };
   for (const page of stale) rendered.push(page.path);
-  let upcoming = chunks.length ? prepare(chunks[0]!) : undefined;
-  for (let k = 0; k < chunks.length; k++) {
-    const { full, results } = upcoming!;
-    upcoming = k + 1 < chunks.length ? prepare(chunks[k + 1]!) : undefined;
-    w.lap('load');
-    for (const page of chunks[k]!) {
-      const out = await page.render(full, results.has(page) ? await results.get(page)! : []);
-      w.lap('render');
-      record(page, writePage(join(siteDir, page.path), out, folders), out.pieces);
-      w.lap('write');
-      // the workers' pages are taken (and written) between this thread's
-      if (remote.size > 0) await new Promise((resolve) => setImmediate(resolve));
+  /** Pages written in libuv's threads (spliced: see `writePage`) while this thread goes on. */
+  const writing: Promise<void>[] = [];
+  try {
+    let upcoming = chunks.length ? prepare(chunks[0]!) : undefined;
+    for (let k = 0; k < chunks.length; k++) {
+      const { full, results } = upcoming!;
+      upcoming = k + 1 < chunks.length ? prepare(chunks[k + 1]!) : undefined;
+      w.lap('load');
+      for (const page of chunks[k]!) {
+        const out = await page.render(full, results.has(page) ? await results.get(page)! : []);
+        w.lap('render');
+        const changed = writePage(join(siteDir, page.path), out, folders);
+        if (typeof changed === 'boolean') record(page, changed, out.pieces);
+        else {
+          const done = changed.then((c) => record(page, c, out.pieces));
+          done.catch(() => undefined); // awaited below; a failure is reported then
+          writing.push(done);
+        }
+        w.lap('write');
+        // the workers' pages are taken (and written) between this thread's
+        if (remote.size > 0) await new Promise((resolve) => setImmediate(resolve));
+      }
     }
+  } finally {
+    // none is left writing when the build ends (a failure is reported below, or the first one's is)
+    await Promise.allSettled(writing);
   }
+  await Promise.all(writing);
   await remoteDone;
   await readyDone;
   w.lap('wait');
