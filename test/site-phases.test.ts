@@ -15,7 +15,7 @@ import { NEWEST_FINAL_SQL, newestFinal } from '../src/site/feed.js';
 import { isoUtc } from '../src/db/write.js';
 import { Temporal } from '../src/model/time.js';
 import { propertyRuns } from './helpers/runs.js';
-import { BUILDING_FILE, manifestText, missingPages, readManifest } from '../src/site/manifest.js';
+import { BUILDING_FILE, manifestText, missingPages, NextPages, readManifest } from '../src/site/manifest.js';
 import { remotePage, writeRemotePage, type Page } from '../src/site/page.js';
 import { createTaskPool, spreadTasks, type ShardTask } from '../src/site/parallel.js';
 import type { Request, Thread } from '../src/threads/pool.js';
@@ -424,17 +424,48 @@ describe('phase 4, write: writePages and the manifest', () => {
     expect(JSON.parse(readFileSync(join(dir, '.manifest.json'), 'utf8')).pages).toEqual({ 'a.html': 'a2', 's.js': 's1' });
   });
 
+  /** The pages `pages` after a build of `previous` that set these digests and removed the rest. */
+  const nextOf = (previous: Record<string, string>, pages: Record<string, string>) => {
+    const next = new NextPages(previous, new Set(Object.keys(previous).filter((p) => !(p in pages))));
+    for (const [p, digest] of Object.entries(pages)) next.put(p, digest);
+    return next;
+  };
+  const fromScratch = (pages: Record<string, string>) => manifestText({ pages: {}, text: '' }, nextOf({}, pages));
+
   it('manifestText: the previous text with digests replaced is the text written from scratch', () => {
     const pages = { 'b.html': '2', 'a.html': '1', 'with space.html': '3' };
-    const text = manifestText({ pages: {}, text: '' }, pages);
+    const text = fromScratch(pages);
     expect(JSON.parse(text)).toEqual({ format: 'site-2', pages });
     expect(Object.keys(JSON.parse(text).pages)).toEqual(['a.html', 'b.html', 'with space.html']);
     const next = { ...pages, 'b.html': '9' };
-    expect(manifestText({ pages, text }, next)).toBe(manifestText({ pages: {}, text: '' }, next));
+    expect(manifestText({ pages, text }, nextOf(pages, next))).toBe(fromScratch(next));
     // several changed, listed in another order than the text's
     const all = { 'b.html': '7', 'with space.html': '8', 'a.html': '10' };
-    expect(manifestText({ pages, text }, all)).toBe(manifestText({ pages: {}, text: '' }, all));
-    expect(JSON.parse(manifestText({ pages, text }, all)).pages).toEqual(all);
+    expect(manifestText({ pages, text }, nextOf(pages, all))).toBe(fromScratch(all));
+    expect(JSON.parse(manifestText({ pages, text }, nextOf(pages, all))).pages).toEqual(all);
+  });
+
+  it('NextPages: the previous pages less those gone, with the digests set, in path order, without copying them', () => {
+    const previous = JSON.parse('{"b.html":"2","a.html":"1","c/d.html":"3","10.html":"4"}') as Record<string, string>;
+    const next = new NextPages(previous, new Set(['c/d.html', 'x.html']));
+    next.put('a.html', '9');
+    next.put('e.html', '5');
+    expect(next.paths()).toEqual(['10.html', 'a.html', 'b.html', 'e.html']);
+    expect(next.paths().map((p) => next.digest(p))).toEqual(['4', '9', '2', '5']);
+    expect(next.digest('c/d.html')).toBeUndefined();
+    expect(next.samePages()).toBe(false);
+    expect(manifestText({ pages: previous, text: 'unused' }, next)).toBe(
+      fromScratch({ 'a.html': '9', 'b.html': '2', 'e.html': '5', '10.html': '4' }),
+    );
+    // gone and written again: still there; only digests changed: the same pages, the previous order checked
+    const again = new NextPages(previous, new Set(['b.html']));
+    again.put('b.html', '7');
+    expect(again.paths()).toEqual(['10.html', 'a.html', 'b.html', 'c/d.html']);
+    const same = new NextPages(previous, new Set(['gone-before.html']));
+    same.put('c/d.html', '8');
+    expect(same.samePages()).toBe(true);
+    expect(same.paths()).toEqual(['10.html', 'a.html', 'b.html', 'c/d.html']);
+    expect(previous).toEqual({ 'b.html': '2', 'a.html': '1', 'c/d.html': '3', '10.html': '4' });
   });
 });
 

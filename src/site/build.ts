@@ -9,7 +9,7 @@ import { SITE_DIR, siteBase, type SiteBase } from './base.js';
 import { linkChanges, readListing, whatChanged, type Listing } from './changes.js';
 import { INCIDENT_PAGE_WEIGHT } from './incident-page.js';
 import { databaseKey, databaseStamp, forgetDone, recordDone, type ListingTexts } from './done.js';
-import { byId, MANIFEST_FILE, readManifest } from './manifest.js';
+import { MANIFEST_FILE, readManifest } from './manifest.js';
 import { siteData } from './model.js';
 import { feedPage } from './feed.js';
 import { createTaskPool, shardsInBackground, type TaskPool } from './parallel.js';
@@ -241,7 +241,7 @@ async function buildSiteWith(
   // 5. save state: what this build saw, for the next one (unless it is what the previous one saw)
   if (!sawTheSame(changes, plan.gone, stale.length)) saveSiteState(siteDir, o.stateKey, changes, links, written, plan.gone);
   doneBuilding(siteDir);
-  const files = Object.keys(written.next).sort(byId);
+  const files = written.next.paths();
   recordDone(siteDir, {
     base: templatesAndConfig,
     today: changes.todayText,

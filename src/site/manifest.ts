@@ -36,23 +36,69 @@ export function readManifest(path: string): PreviousManifest {
 }
 
 /**
+ * Every page of the site and its digest after a build: the previous manifest's pages, less those
+ * gone, with the digests this build set. Not a copy of the previous pages (10,000 entries at
+ * 10,000 incidents, copied in 6–30 ms for an edit that sets a few dozen).
+ */
+export class NextPages {
+  private readonly set = new Map<string, string>();
+  private sorted?: string[];
+
+  constructor(
+    private readonly previous: Readonly<Record<string, string>>,
+    private readonly gone: ReadonlySet<string>,
+  ) {}
+
+  /** Records a page's digest. */
+  put(path: string, digest: string): void {
+    this.set.set(path, digest);
+    this.sorted = undefined;
+  }
+
+  digest(path: string): string | undefined {
+    return this.set.get(path) ?? (this.gone.has(path) ? undefined : this.previous[path]);
+  }
+
+  /** The digests set (for pages old or new). */
+  changes(): ReadonlyMap<string, string> {
+    return this.set;
+  }
+
+  /** Whether the pages are the previous ones: none gone, none new (only digests changed). */
+  samePages(): boolean {
+    return (
+      ![...this.gone].some((p) => Object.hasOwn(this.previous, p)) && [...this.set.keys()].every((p) => Object.hasOwn(this.previous, p))
+    );
+  }
+
+  /** Every page, in path order. */
+  paths(): string[] {
+    if (this.sorted) return this.sorted;
+    const paths = Object.keys(this.previous);
+    const all = this.samePages() ? paths : [...new Set([...paths.filter((p) => !this.gone.has(p)), ...this.set.keys()])];
+    if (all.some((p, n) => n > 0 && all[n - 1]! >= p)) all.sort(byId);
+    this.sorted = all;
+    return all;
+  }
+}
+
+/**
  * The manifest's text: written out by hand, in path order (as JSON.stringify would, at a
  * fraction of the cost); when the same pages are there, the previous text with the changed
  * digests replaced (each found in the previous text, then the text put together once: replacing
  * them one by one copied the whole text for each).
  */
-export function manifestText(previous: Pick<PreviousManifest, 'pages' | 'text'>, next: Record<string, string>): string {
-  const paths = Object.keys(next);
-  if (previous.text && paths.length === Object.keys(previous.pages).length && paths.every((p) => p in previous.pages)) {
+export function manifestText(previous: Pick<PreviousManifest, 'pages' | 'text'>, next: NextPages): string {
+  if (previous.text && next.samePages()) {
     const text = previous.text;
     const edits: { at: number; length: number; entry: string }[] = [];
-    for (const p of paths) {
+    for (const [p, digest] of next.changes()) {
       const before = previous.pages[p]!;
-      if (before === next[p]) continue;
+      if (before === digest) continue;
       const entry = `${quote(p)}:${quote(before)}`;
       const at = text.indexOf(entry);
       if (at < 0 || !PLAIN.test(before)) return manifestText({ ...previous, text: '' }, next);
-      edits.push({ at, length: entry.length, entry: `${quote(p)}:${quote(next[p]!)}` });
+      edits.push({ at, length: entry.length, entry: `${quote(p)}:${quote(digest)}` });
     }
     edits.sort((a, b) => a.at - b.at);
     const parts: string[] = [];
@@ -64,8 +110,10 @@ export function manifestText(previous: Pick<PreviousManifest, 'pages' | 'text'>,
     parts.push(text.slice(from));
     return parts.join('');
   }
-  if (paths.some((p, n) => n > 0 && paths[n - 1]! >= p)) paths.sort(byId);
-  return `{"format":${JSON.stringify(SITE_FORMAT)},"pages":{${paths.map((p) => `${quote(p)}:${quote(next[p]!)}`).join(',')}}}\n`;
+  return `{"format":${JSON.stringify(SITE_FORMAT)},"pages":{${next
+    .paths()
+    .map((p) => `${quote(p)}:${quote(next.digest(p)!)}`)
+    .join(',')}}}\n`;
 }
 
 const PLAIN = /^[\w./-]*$/;

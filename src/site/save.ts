@@ -72,7 +72,7 @@ export function saveSiteState(
       base: c.base,
       today: c.todayText,
       manifest: hash(w.manifest),
-      folders: folderTimes(siteDir, Object.keys(w.next)),
+      folders: folderTimes(siteDir, w.next.paths()),
       ids,
       digests: c.listing.digests,
       files: c.listing.files,

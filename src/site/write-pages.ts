@@ -6,7 +6,7 @@ import type { Incident } from '../model/incident.js';
 import { writeFileAtomic } from '../output/write-file.js';
 import type { Config } from '../schema/config.js';
 import type { Changes } from './changes.js';
-import { BUILDING_FILE, manifestText, type PreviousManifest } from './manifest.js';
+import { BUILDING_FILE, manifestText, NextPages, type PreviousManifest } from './manifest.js';
 import { writePage, writeRemotePage, type Page, type PagePieces } from './page.js';
 import type { PageTask, TaskPool } from './parallel.js';
 import { replaceFile } from './pieces.js';
@@ -120,7 +120,7 @@ export interface Written {
   /** Pages rendered (relative to `<out>/site`), written or not. */
   rendered: string[];
   /** Every page of the site and its digest, as the manifest now says. */
-  next: Record<string, string>;
+  next: NextPages;
   /** The manifest's text. */
   manifest: string;
   /** Where the pieces lie in the pages written with pieces. */
@@ -135,8 +135,7 @@ export interface Written {
  */
 export async function writePages(w: WriteInput, stale: readonly Page[]): Promise<Written> {
   const { siteDir, changes: c } = w;
-  const next: Record<string, string> = { ...c.previous.pages };
-  for (const path of w.gone) delete next[path];
+  const next = new NextPages(c.previous.pages, w.gone);
   const out: Written = { written: [], rendered: [], next, manifest: '', layouts: new Map(), pieces: { rendered: 0, copied: 0 } };
   /** Pages whose file is written, by their place among the pages rendered (see `settle`). */
   const finished: (Finished | undefined)[] = [];
@@ -181,7 +180,7 @@ function settle(finished: readonly (Finished | undefined)[], out: Written): void
       out.pieces.rendered += f.pieces.rendered;
       out.pieces.copied += f.pieces.copied;
     }
-    out.next[f.page.path] = f.page.digest;
+    out.next.put(f.page.path, f.page.digest);
   }
 }
 
