@@ -91,6 +91,51 @@ describe('a killed build', () => {
     expect(JSON.parse(output)).toEqual({ same: true, files: 600 });
   }, 120_000);
 
+  it('has the worker threads store their parses in the cache, as this thread would, and close it', async () => {
+    const dist = (path: string) => JSON.stringify(DIST.replace('db/knowledge-base.js', path));
+    const cachePath = join(root, 'stored', 'parses.cache');
+    const script = `import { processFiles } from ${dist('db/parse.js')};
+      import { ParseCache } from ${dist('db/cache.js')};
+      import { listIncidentFiles } from ${dist('kb/files.js')};
+      import { loadConfig } from ${dist('kb/config.js')};
+      import { existsSync, mkdirSync } from 'node:fs';
+      const root = ${JSON.stringify(root)};
+      mkdirSync(${JSON.stringify(join(root, 'stored'))}, { recursive: true });
+      const job = { root, files: listIncidentFiles(root), config: loadConfig(root).config, today: '2007-07-01' };
+      const collect = async (workers, cache) => { const out = []; await processFiles({ ...job, cache }, (s) => out.push(s), undefined, workers); return out; };
+      const alone = await collect(1, ${JSON.stringify(cachePath)});
+      const cache = new ParseCache(${JSON.stringify(cachePath)}, 'test');
+      const threaded = await collect(2, ${JSON.stringify(cachePath)});
+      const stored = threaded.map((p) => cache.get(p.digest, p.file));
+      const log = existsSync(${JSON.stringify(`${cachePath}-wal`)});
+      cache.close();
+      process.stdout.write(JSON.stringify({
+        files: job.files.length,
+        sentJson: threaded.filter((p) => p.json !== undefined).length,
+        keptJson: alone.filter((p) => p.json !== undefined).length,
+        sameRest: JSON.stringify(alone.map(({ json, ...rest }) => rest)) === JSON.stringify(threaded),
+        sameParses: JSON.stringify(alone.map((p) => JSON.parse(p.json))) === JSON.stringify(stored),
+        logWhileOpen: log,
+        logAfterClose: existsSync(${JSON.stringify(`${cachePath}-wal`)}),
+      }));`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (d) => {
+      output += d;
+    });
+    await new Promise((resolve) => child.on('exit', resolve));
+    expect(JSON.parse(output)).toEqual({
+      files: 600,
+      sentJson: 0,
+      keptJson: 600,
+      sameRest: true,
+      sameParses: true,
+      logWhileOpen: true,
+      // the threads closed their connections: the last one, this thread's, copied the log back
+      logAfterClose: false,
+    });
+  }, 120_000);
+
   it('writes the same bytes every time, with worker threads or without', async () => {
     const build = (out: string) =>
       new Promise<number | null>((resolve) => {

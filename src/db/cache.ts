@@ -161,6 +161,9 @@ export function reportPathFor(cachePath: string): string {
   return `${cachePath}.report`;
 }
 
+/** How long a thread storing parses waits for another connection's transaction (`ParseCache.storing`). */
+const STORE_WAIT_MS = 60_000;
+
 export class ParseCache {
   private readonly db: Database.Database;
   private readonly getSource: Database.Statement;
@@ -194,6 +197,18 @@ export class ParseCache {
     }
     db?.close();
     return undefined;
+  }
+
+  /**
+   * The cache a build opened (`path`), opened again by a worker thread to store the parses it
+   * makes (`db/parse.ts`). The log (WAL) lets one connection write at a time: a thread that
+   * finds another writing waits for it (each writes one batch of files per transaction).
+   */
+  static storing(path: string): ParseCache {
+    const db = new Database(path, { fileMustExist: true });
+    db.pragma(`busy_timeout = ${STORE_WAIT_MS}`);
+    db.pragma('synchronous = NORMAL');
+    return new ParseCache(smallPageCache(db));
   }
 
   private static open(path: string, version: string): Database.Database {

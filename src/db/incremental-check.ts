@@ -73,7 +73,7 @@ export async function validateAll(
   const progress = createProgress(ctx.stderr, startedMs, 'reading incidents', toParse.length);
   let pending: [string, string][] = [];
   await processFiles(
-    { root: ctx.root, files: toParse, config, today: today.toString() },
+    { root: ctx.root, files: toParse, config, today: today.toString(), cache: kept.cachePath },
     (processed) => {
       const { file, digest } = processed;
       const stamp = stamps.get(file)!;
@@ -83,7 +83,8 @@ export async function validateAll(
       if (stamp.digest === '') stamps.set(file, { ...stamp, digest });
       else if (stamp.digest !== digest) stamps.set(file, { ...stamp, mtimeMs: 0, digest });
       accept(processed);
-      pending.push([digest, processed.json!]);
+      // read in this thread (few files): stored here; worker threads store their own
+      if (processed.json !== undefined) pending.push([digest, processed.json]);
       // Stored in small transactions (a worker's batch), so the JSON strings die young on this
       // thread: held for 256 files they outlived minor collections and grew the old generation
       // (the cold build's peak memory by ~130 MB).

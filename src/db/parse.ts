@@ -7,6 +7,7 @@ import { readSourceFast } from './fast-read.js';
 import { processSource, type Processed } from './process.js';
 import { Temporal } from '../model/time.js';
 import { threadCount, workerThreads, type Thread } from '../threads/pool.js';
+import { ParseCache } from './cache.js';
 
 /** Below this many files, starting workers costs more than it saves. */
 export const WORKER_THRESHOLD = 64;
@@ -17,6 +18,11 @@ export interface ParseJob {
   config: Config;
   /** The evaluation date, YYYY-MM-DD. */
   today: string;
+  /**
+   * The parse cache's file, when worker threads are to store the parses they make there (each
+   * its own connection) instead of sending them back as JSON: see `storeParses`.
+   */
+  cache?: string;
 }
 
 export type ParseProgress = (done: number) => void;
@@ -54,11 +60,41 @@ function sameConfig(config: Config): Config {
   return lastConfig.config;
 }
 
-/** The thread side (see `threads/worker.ts`): each file read and checked, plain data back. */
+/** This thread's connection to the parse cache it stores parses in (`storeParses`). */
+let storing: { path: string; cache: ParseCache } | undefined;
+
+/**
+ * Stores the parses of a batch in the cache at `path` (one transaction) and takes their JSON out
+ * of the results. Storing them was ~a fifth of the main thread's work in the database phase of a
+ * cold build (and the JSON, ~2× the files' size, crossed threads to get there), while the worker
+ * threads waited for it; SQLite lets one connection write at a time, so a thread that finds the
+ * cache being written waits its turn (`ParseCache.storing`).
+ */
+function storeParses(path: string, results: Processed[]): void {
+  if (storing?.path !== path) {
+    storing?.cache.close();
+    storing = { path, cache: ParseCache.storing(path) };
+  }
+  storing.cache.putAll(results.map((p) => [p.digest, p.json!]));
+  for (const p of results) delete p.json;
+}
+
+/**
+ * The thread side (see `threads/worker.ts`): each file read and checked, plain data back. A
+ * request with no files closes the thread's connection to the cache (the end of a build's reading:
+ * the build's own connection, closed last, then finds no other and copies the log back).
+ */
 export const parseHandler = {
   handle(r: ParseRequest) {
+    if (r.files.length === 0) {
+      storing?.cache.close();
+      storing = undefined;
+      return { result: [] };
+    }
     const job = { ...r, config: sameConfig(r.config) };
-    return { result: r.files.map((file) => processOne(job, file)) };
+    const result = r.files.map((file) => processOne(job, file));
+    if (r.cache) storeParses(r.cache, result);
+    return { result };
   },
 };
 
@@ -66,8 +102,9 @@ export const parseHandler = {
  * Reads (parses) and checks files, handing each result to `onSource` in the order of `files`
  * (with its index): in worker threads across cores when there are many, else in this thread.
  * Results are identical either way (`processOne`), and so is their order, which makes what the
- * build writes from them the same bytes every time; nothing is kept here beyond a few batches
- * that come back ahead of an earlier one.
+ * build writes from them the same bytes every time; but with `job.cache`, worker threads store
+ * the parses there themselves and send no JSON (`storeParses`). Nothing is kept here beyond a few
+ * batches that come back ahead of an earlier one.
  */
 export async function processFiles(
   job: ParseJob,
@@ -100,7 +137,7 @@ export async function processFiles(
     }
     onProgress?.(done);
   };
-  const { root, config, today } = job;
+  const { root, config, today, cache } = job;
   /**
    * A thread's share: two lanes, each asking for the next batch as its last one is written, so
    * the thread always has one batch queued and never waits while this thread writes. A loop,
@@ -114,7 +151,7 @@ export async function processFiles(
         next = Math.min(job.files.length, next + batch);
         const results = await thread.call<Processed[]>({
           kind: 'parse',
-          body: { root, config, today, files: job.files.slice(start, next) },
+          body: { root, config, today, cache, files: job.files.slice(start, next) },
         });
         if (failed) return;
         try {
@@ -125,7 +162,12 @@ export async function processFiles(
         }
       }
     };
-    await Promise.all([lane(), lane()]);
+    try {
+      await Promise.all([lane(), lane()]);
+    } finally {
+      // closed also after a failure: a `serve` rebuild must not write through a connection kept from before
+      if (cache) await thread.call({ kind: 'parse', body: { root, config, today, files: [] } }).catch(() => undefined);
+    }
   };
   await Promise.all(workerThreads(count).map(run));
 }
