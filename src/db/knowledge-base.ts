@@ -36,6 +36,7 @@ import { asUserError, onFile } from '../output/file-error.js';
 import { checkTargets, refuseInsideIncidents } from '../kb/targets.js';
 import { claimDatabaseFiles } from './ownership.js';
 import { historyPathFor, updateHistory, type History } from '../history/history.js';
+import { warmDateFormats } from '../model/intl-warmup.js';
 
 export { keptPathFor, openReadOnly, TOOL_VERSION } from './database-file.js';
 export { loadIncidents, type IncidentSource } from './incident-source.js';
@@ -424,6 +425,8 @@ async function bringUpToDate(ctx: CommandContext, cache: ParseCache, input: UpTo
     previous !== undefined && previous.meta.get(META.toolVersion) === TOOL_VERSION && previous.meta.get(META.configDigest) === configDigest;
   const sameFiles = compatible && previous.files.size === stamps.size && sameDigests(stamps, previous.files);
   const unchanged = sameFiles && previous.meta.get(META.today) === today.toString() && previous.meta.get(META.history) === history.key;
+  // an edit: the incidents it changed are written with their local dates, by ICU's first formatter (a first build's threads load it themselves)
+  if (!unchanged && !first) warmDateFormats(config.timezone);
   // A first build parses every file: the heaps grow less past what they keep (see `heap-growth.ts`),
   // until the caller has saved its replay (the problems and the report: the first build's last
   // large allocations), or at once if it fails.
