@@ -66,6 +66,7 @@ const notQuick = [
   'test/export-cli.test.ts',
   'test/paths.test.ts',
   'test/code-cache.test.ts', // the built binary and dist/code-cache.js
+  'test/intl-warmup.test.ts', // dist/model/intl-warmup.js in a process of its own
   'test/export-roundtrip.test.ts',
   'test/lazy-render.test.ts',
   'test/history.test.ts',

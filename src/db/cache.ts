@@ -260,11 +260,13 @@ export class ParseCache {
     const put = this.db.prepare('INSERT OR REPLACE INTO stamps VALUES (?, ?, ?, ?)');
     const remove = this.db.prepare('DELETE FROM stamps WHERE file = ?');
     this.db.transaction(() => {
-      for (const [file, s] of stamps) {
+      stamps.forEach((s, file) => {
         const old = previous.get(file);
         if (!old || old.size !== s.size || old.mtimeMs !== s.mtimeMs || old.digest !== s.digest) put.run(file, s.size, s.mtimeMs, s.digest);
-      }
-      for (const file of previous.keys()) if (!stamps.has(file)) remove.run(file);
+      });
+      previous.forEach((_, file) => {
+        if (!stamps.has(file)) remove.run(file);
+      });
     })();
   }
 
@@ -299,7 +301,9 @@ export class ParseCache {
       .raw()
       .all(context) as StampWithCheck[];
     const stamps = new Map<string, FileStamp>();
-    for (const [file, size, mtimeMs, digest] of rows) stamps.set(file, { size, mtimeMs, digest });
+    // the rows indexed, not destructured: a one-shot build runs this loop as cold code, where
+    // destructuring an array (an iterator per row) costs ~3× (docs/performance.md, tenth round: edit11db)
+    for (const row of rows) stamps.set(row[0], { size: row[1], mtimeMs: row[2], digest: row[3] });
     let checks: Map<string, CheckEntry> | undefined;
     let left: StampWithCheck[] | undefined = rows;
     return {
@@ -317,9 +321,10 @@ export class ParseCache {
     let read: StandInRows | undefined;
     const standIns = () => (read ??= this.standIns(context));
     const checks = new Map<string, CheckEntry>();
-    for (const [file, , , digest, valid, id, undated, standin, checked] of rows)
-      if (valid !== null)
-        checks.set(file, new KeptCheck(file, checked ?? digest, valid === 1, id ?? undefined, undated === 1, standin, standIns));
+    // indexed (see `stampsWithChecks`): [file, size, mtime, digest, valid, id, undated, standin, check's own digest]
+    for (const row of rows)
+      if (row[4] !== null)
+        checks.set(row[0], new KeptCheck(row[0], row[8] ?? row[3], row[4] === 1, row[5] ?? undefined, row[6] === 1, row[7], standIns));
     return checks;
   }
 
@@ -534,9 +539,11 @@ export class ParseCache {
    */
   prune(previous: ReadonlyMap<string, FileStamp>, current: ReadonlyMap<string, FileStamp>): void {
     const gone = new Set<string>();
-    for (const [file, s] of previous) if (s.digest && current.get(file)?.digest !== s.digest) gone.add(s.digest);
+    previous.forEach((s, file) => {
+      if (s.digest && current.get(file)?.digest !== s.digest) gone.add(s.digest);
+    });
     if (gone.size === 0) return;
-    for (const s of current.values()) gone.delete(s.digest);
+    current.forEach((s) => gone.delete(s.digest));
     const remove = this.db.prepare('DELETE FROM sources WHERE digest = ?');
     if (gone.size)
       this.db.transaction(() => {

@@ -51,9 +51,10 @@ export function readPrevious(dbPath: string): Previous | undefined {
     const meta = new Map(db.prepare('SELECT key, value FROM meta').raw().all() as [string, string][]);
     const files = new Map<string, string>();
     const incidents = new Map<string, { id: string; digest: string }>();
-    for (const [file, digest, id] of filesIn(db)) {
-      files.set(file, digest);
-      if (id !== null) incidents.set(file, { id, digest });
+    // indexed, and maps walked with `forEach`: cold code in a one-shot build (see `ParseCache.stampsWithChecks`)
+    for (const row of filesIn(db)) {
+      files.set(row[0], row[1]);
+      if (row[2] !== null) incidents.set(row[0], { id: row[2], digest: row[1] });
     }
     return { meta, files, incidents, problems: () => readProblems(dbPath) };
   } catch {
@@ -167,10 +168,10 @@ export class DatabaseBuild {
         writeConfigRows(this.db, config);
       }
       this.writer = new IncidentWriter(this.db);
-      for (const [file, old] of previous?.incidents ?? []) {
+      previous?.incidents.forEach((old, file) => {
         if (stamps.get(file)?.digest === old.digest) this.rows.set(old.id, file);
         else this.writer.delete(old.id);
-      }
+      });
     } catch (error) {
       this.abort();
       throw error;
@@ -194,13 +195,14 @@ export class DatabaseBuild {
     history: History,
   ): void {
     const { db, writer, previous } = this;
-    const wanted = new Map(valid.map((v) => [v.id, v.file]));
-    for (const [id, file] of this.rows) {
+    const wanted = new Map<string, string>();
+    for (const v of valid) wanted.set(v.id, v.file);
+    this.rows.forEach((file, id) => {
       if (wanted.get(id) !== file) {
         writer.delete(id);
         this.rows.delete(id);
       }
-    }
+    });
     for (const v of valid) {
       if (!this.rows.has(v.id)) {
         writer.add(rowsOf(v.file));

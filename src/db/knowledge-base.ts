@@ -36,6 +36,7 @@ import { asUserError, onFile } from '../output/file-error.js';
 import { checkTargets, refuseInsideIncidents } from '../kb/targets.js';
 import { claimDatabaseFiles } from './ownership.js';
 import { historyPathFor, updateHistory, type History } from '../history/history.js';
+import { warmDateFormats } from '../model/intl-warmup.js';
 
 export { keptPathFor, openReadOnly, TOOL_VERSION } from './database-file.js';
 export { loadIncidents, type IncidentSource } from './incident-source.js';
@@ -87,7 +88,9 @@ function stampFiles(
   hash: boolean,
 ): Map<string, FileStamp> {
   const stamps = new Map<string, FileStamp>();
-  for (const [i, file] of files.entries()) {
+  // indexed, and maps walked with `forEach`: cold code in a one-shot build (see `ParseCache.stampsWithChecks`)
+  for (let i = 0; i < files.length; i++) {
+    const file = files[i]!;
     const stat = stats[i];
     if (!stat) {
       stamps.set(file, { size: -1, mtimeMs: 0, digest: '' });
@@ -111,16 +114,19 @@ function stampFiles(
   return stamps;
 }
 
-/** True when every file stamped has a digest, the one `files` records (a loop: no array of 10,000 entries made to stop at the first edit). */
+/** True when every file stamped has a digest, the one `files` records (`forEach` over all: in cold code cheaper than a `for…of` that stops at the first edit). */
 function sameDigests(stamps: ReadonlyMap<string, FileStamp>, files: ReadonlyMap<string, string>): boolean {
-  for (const [file, s] of stamps) if (s.digest === '' || files.get(file) !== s.digest) return false;
-  return true;
+  let same = true;
+  stamps.forEach((s, file) => {
+    if (same && (s.digest === '' || files.get(file) !== s.digest)) same = false;
+  });
+  return same;
 }
 
 /** Each valid incident's digest by its id. */
-function digestsById(incidents: Iterable<{ id: string; digest: string }>): Map<string, string> {
+function digestsById(incidents: ReadonlyMap<string, { id: string; digest: string }> | undefined): Map<string, string> {
   const byId = new Map<string, string>();
-  for (const v of incidents) byId.set(v.id, v.digest);
+  incidents?.forEach((v) => byId.set(v.id, v.digest));
   return byId;
 }
 
@@ -128,12 +134,14 @@ function diffIds(before: Map<string, string>, after: Map<string, string>, everyt
   const added: string[] = [];
   const changed: string[] = [];
   const removed: string[] = [];
-  for (const [id, digest] of after) {
+  after.forEach((digest, id) => {
     const old = before.get(id);
     if (old === undefined) added.push(id);
     else if (everything || old !== digest) changed.push(id);
-  }
-  for (const id of before.keys()) if (!after.has(id)) removed.push(id);
+  });
+  before.forEach((_, id) => {
+    if (!after.has(id)) removed.push(id);
+  });
   return { added: added.sort(), changed: changed.sort(), removed: removed.sort() };
 }
 
@@ -345,7 +353,14 @@ function knowledgeBase(parts: {
   const { config, today, dbPath, history, incidentSource, report, changed, rebuilt, parsed } = parts;
   let problems: Problem[] | undefined;
   let validFiles: [string, { id: string; digest: string }][] | undefined;
-  const sortedValidFiles = () => (validFiles ??= [...parts.validByFile().entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  // walked with `forEach`, pairs indexed, not destructured (see `ParseCache.stampsWithChecks`)
+  const sortedValidFiles = () => {
+    if (validFiles) return validFiles;
+    const pairs: [string, { id: string; digest: string }][] = [];
+    parts.validByFile().forEach((v, file) => pairs.push([file, v]));
+    validFiles = pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return validFiles;
+  };
   return {
     config,
     today,
@@ -366,8 +381,8 @@ function knowledgeBase(parts: {
       return loadIncidents(
         incidentSource,
         sortedValidFiles()
-          .filter(([, v]) => !wanted || wanted.has(v.id))
-          .map(([file, v]) => [file, v.digest] as const),
+          .filter((pair) => !wanted || wanted.has(pair[1].id))
+          .map((pair) => [pair[0], pair[1].digest] as const),
       );
     },
   };
@@ -410,6 +425,8 @@ async function bringUpToDate(ctx: CommandContext, cache: ParseCache, input: UpTo
     previous !== undefined && previous.meta.get(META.toolVersion) === TOOL_VERSION && previous.meta.get(META.configDigest) === configDigest;
   const sameFiles = compatible && previous.files.size === stamps.size && sameDigests(stamps, previous.files);
   const unchanged = sameFiles && previous.meta.get(META.today) === today.toString() && previous.meta.get(META.history) === history.key;
+  // an edit: the incidents it changed are written with their local dates, by ICU's first formatter (a first build's threads load it themselves)
+  if (!unchanged && !first) warmDateFormats(config.timezone);
   // A first build parses every file: the heaps grow less past what they keep (see `heap-growth.ts`),
   // until the caller has saved its replay (the problems and the report: the first build's last
   // large allocations), or at once if it fails.
@@ -455,7 +472,7 @@ async function rebuild(
 ): Promise<Outcome> {
   const { config, today, dbPath, history, files, startedMs, configDigest, scanned, loaded } = input;
   const { stamps, checks, context, previous, compatible } = at;
-  const beforeIds = digestsById(previous?.incidents.values() ?? []);
+  const beforeIds = digestsById(previous?.incidents);
   const cacheVersion = cacheVersionOf(config);
   const rowsOf = (file: string): IncidentRows => {
     const source = cache.get(stamps.get(file)!.digest, file);
@@ -509,6 +526,6 @@ async function rebuild(
     build.abort();
     throw error;
   }
-  const afterIds = digestsById(outcome.validByFile.values());
+  const afterIds = digestsById(outcome.validByFile);
   return { ...outcome, changed: diffIds(beforeIds, afterIds, !compatible && previous !== undefined) };
 }
