@@ -61,7 +61,10 @@ export interface TaskPool {
   run(tasks: readonly (MarkdownTask | ShardTask)[]): Promise<string[]>;
   /**
    * Search shards handed to the threads at once, shared out evenly, ahead of any task queued
-   * after them (see `spreadTasks`); one promise per shard, of its script's UTF-8 bytes.
+   * after them (see `spreadTasks`); one promise per shard, of its script's UTF-8 bytes. Behind
+   * them, each thread loads the site's rendering code (an empty batch of tasks): a build from
+   * scratch works out its pages for longer than the threads index the shards, and the threads
+   * would otherwise load it when the first pages come.
    */
   spread(tasks: readonly ShardTask[]): Promise<Uint8Array>[];
   /** Tells the worker threads about the site, before any `page` task. */
@@ -172,7 +175,11 @@ export function createTaskPool(expectedTasks: number): TaskPool {
   return {
     threads: count,
     run: (tasks) => Promise.all(tasks.map((t) => submit<string>(t))),
-    spread: (tasks) => spreadTasks(tasks, workers, fail),
+    spread(tasks) {
+      const scripts = spreadTasks(tasks, workers, fail);
+      for (const w of workers) w.thread.call({ kind: 'tasks', body: { tasks: [] } }).catch((error: Error) => fail(error));
+      return scripts;
+    },
     // (a thread answers in order: the site comes before any page task sent after it)
     site: (data) => {
       for (const w of workers) w.thread.call({ kind: 'site', body: { ...data, lock } }).catch((error: Error) => fail(error));
