@@ -16,7 +16,7 @@ import { isoUtc } from '../src/db/write.js';
 import { Temporal } from '../src/model/time.js';
 import { propertyRuns } from './helpers/runs.js';
 import { BUILDING_FILE, manifestText, missingPages, readManifest } from '../src/site/manifest.js';
-import { holding, writeLock, type Page } from '../src/site/page.js';
+import { holding, tryHolding, writeLock, type Page } from '../src/site/page.js';
 import { createTaskPool, spreadTasks, type ShardTask } from '../src/site/parallel.js';
 import type { Request, Thread } from '../src/threads/pool.js';
 import { OpenFiles, spliceFile, writeSpliced } from '../src/site/pieces.js';
@@ -569,16 +569,21 @@ describe('the digest of the site (base.ts: hash)', () => {
 });
 
 describe('the lock of the threads that write pages (page.ts)', () => {
-  it('gives what it ran, and is free again after a failure', () => {
+  it('runs what it is given, tries without waiting, and is free again after a failure', () => {
     const lock = writeLock();
-    expect(holding(lock, () => 'a')).toBe('a');
+    const ran: string[] = [];
+    holding(lock, () => ran.push(`held ${Atomics.load(lock, 0)}`));
+    expect(tryHolding(lock, () => ran.push('tried'))).toBe(true);
+    Atomics.store(lock, 0, 1); // another thread holds it
+    expect(tryHolding(lock, () => ran.push('not run'))).toBe(false);
+    Atomics.store(lock, 0, 0);
     expect(() =>
       holding(lock, () => {
         throw new Error('EISDIR');
       }),
     ).toThrow('EISDIR');
-    expect(holding(lock, () => Atomics.load(lock, 0))).toBe(1);
     expect(Atomics.load(lock, 0)).toBe(0);
+    expect(ran).toEqual(['held 1', 'tried']);
   });
 
   it('waits while another thread holds it, and goes on when that thread frees it', async () => {
@@ -596,7 +601,11 @@ describe('the lock of the threads that write pages (page.ts)', () => {
       { eval: true, workerData: [lock, done] },
     );
     await new Promise((resolve) => thread.once('message', resolve));
-    expect(holding(lock, () => Atomics.load(done, 0))).toBe(1);
+    let seen = 0;
+    holding(lock, () => {
+      seen = Atomics.load(done, 0);
+    });
+    expect(seen).toBe(1);
     await thread.terminate();
   });
 });

@@ -89,13 +89,19 @@ export function writeLock(): WriteLock {
 }
 
 /** Runs `f` holding `lock` (waiting, asleep, while another thread holds it). */
-export function holding<T>(lock: WriteLock, f: () => T): T {
-  while (Atomics.compareExchange(lock, 0, 0, 1) !== 0) Atomics.wait(lock, 0, 1);
+export function holding(lock: WriteLock, f: () => void): void {
+  while (!tryHolding(lock, f)) Atomics.wait(lock, 0, 1);
+}
+
+/** Runs `f` holding `lock` if no other thread holds it: whether it ran. */
+export function tryHolding(lock: WriteLock, f: () => void): boolean {
+  if (Atomics.compareExchange(lock, 0, 0, 1) !== 0) return false;
   try {
-    return f();
+    f();
   } finally {
     release(lock);
   }
+  return true;
 }
 
 /** Frees `lock`, and wakes a thread waiting for it (also when a thread that held it failed: see `parallel.ts`). */

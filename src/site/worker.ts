@@ -5,7 +5,7 @@ import { Temporal } from '../model/time.js';
 import { Facts } from './facts.js';
 import { renderIncidentPageJob } from './incident-page.js';
 import { siteData, type SiteData } from './model.js';
-import { holding, writePage, type WrittenPage } from './page.js';
+import { holding, tryHolding, writePage, type Rendered, type WrittenPage } from './page.js';
 import { runTask, type PageTask, type SiteWorkerData, type TaskBatch } from './parallel.js';
 import { Renderer } from './renderer.js';
 import type { IncidentLinks } from './similar.js';
@@ -41,16 +41,25 @@ function renderPages(tasks: PageTask[]): WrittenPage[] {
   if (!s) throw new Error('incident pages need the site (sent before them)');
   const { data, renderer, reader, folders } = pageContext(s);
   const incidents = reader.load(tasks.map((t) => [t.job.file, t.job.digest] as const));
-  return tasks.map((t, n) => {
+  const written: WrittenPage[] = [];
+  /** Pages rendered and not yet written, by their place in the batch. */
+  const unwritten: { n: number; file: string; rendered: Rendered }[] = [];
+  const write = ({ n, file, rendered }: (typeof unwritten)[number]) => {
+    written[n] = { changed: writePage(file, rendered, folders) };
+    if (!rendered.pieces) return;
+    const { ino, size, mtimeMs } = statSync(file);
+    written[n] = { ...written[n]!, pieces: rendered.pieces, stat: { ino, size, mtimeMs } };
+  };
+  tasks.forEach((t, n) => {
     links.set(t.job.id, t.linksOf);
     const rendered = renderIncidentPageJob(data, renderer, s.siteDir, t.job, incidents[n]!);
     links.delete(t.job.id);
-    const file = join(s.siteDir, t.job.path);
-    const changed = holding(s.lock, () => writePage(file, rendered, folders));
-    if (!rendered.pieces) return { changed };
-    const { ino, size, mtimeMs } = statSync(file);
-    return { changed, pieces: rendered.pieces, stat: { ino, size, mtimeMs } };
+    unwritten.push({ n, file: join(s.siteDir, t.job.path), rendered });
+    // written now unless another thread is writing: then after the next page, or at the batch's end
+    while (unwritten.length > 0 && tryHolding(s.lock, () => write(unwritten[0]!))) unwritten.shift();
   });
+  for (const page of unwritten) holding(s.lock, () => write(page));
+  return written;
 }
 
 /** The site a build renders pages of (sent before its pages; a later build sends its own). */
