@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileError } from '../src/output/file-error.js';
 import { hash } from '../src/site/base.js';
@@ -16,7 +17,7 @@ import { isoUtc } from '../src/db/write.js';
 import { Temporal } from '../src/model/time.js';
 import { propertyRuns } from './helpers/runs.js';
 import { BUILDING_FILE, manifestText, missingPages, NextPages, readManifest } from '../src/site/manifest.js';
-import { remotePage, writeRemotePage, type Page } from '../src/site/page.js';
+import { holding, tryHolding, writeLock, type Page } from '../src/site/page.js';
 import { createTaskPool, spreadTasks, type ShardTask } from '../src/site/parallel.js';
 import type { Request, Thread } from '../src/threads/pool.js';
 import { OpenFiles, spliceFile, writeSpliced } from '../src/site/pieces.js';
@@ -630,17 +631,45 @@ describe('the digest of the site (base.ts: hash)', () => {
   });
 });
 
-describe('incident pages rendered in worker threads (page.ts)', () => {
-  it("writes exactly a page's bytes when they were put in a buffer of a longer page, sent back to be filled again", () => {
-    const dir = tempDir();
-    const spare = new Uint8Array(64).fill(0x78); // what a longer page left: 'x' bytes
-    const r = remotePage(
-      { content: { parts: [Buffer.from('<p>é'), Buffer.from('</p>')], size: 9 } },
-      (size) => new Uint8Array(spare.buffer, 0, size),
+describe('the lock of the threads that write pages (page.ts)', () => {
+  it('runs what it is given, tries without waiting, and is free again after a failure', () => {
+    const lock = writeLock();
+    const ran: string[] = [];
+    holding(lock, () => ran.push(`held ${Atomics.load(lock, 0)}`));
+    expect(tryHolding(lock, () => ran.push('tried'))).toBe(true);
+    Atomics.store(lock, 0, 1); // another thread holds it
+    expect(tryHolding(lock, () => ran.push('not run'))).toBe(false);
+    Atomics.store(lock, 0, 0);
+    expect(() =>
+      holding(lock, () => {
+        throw new Error('EISDIR');
+      }),
+    ).toThrow('EISDIR');
+    expect(Atomics.load(lock, 0)).toBe(0);
+    expect(ran).toEqual(['held 1', 'tried']);
+  });
+
+  it('waits while another thread holds it, and goes on when that thread frees it', async () => {
+    const lock = writeLock();
+    const done = new Int32Array(new SharedArrayBuffer(4));
+    // the other thread takes the lock, keeps it 200 ms, marks that it is done, then frees it (as `release` does)
+    const thread = new Worker(
+      `const { workerData: [lock, done], parentPort } = require('node:worker_threads');
+       Atomics.store(lock, 0, 1);
+       parentPort.postMessage('held');
+       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+       Atomics.store(done, 0, 1);
+       Atomics.store(lock, 0, 0);
+       Atomics.notify(lock, 0, 1);`,
+      { eval: true, workerData: [lock, done] },
     );
-    expect(r.bytes!.buffer).toBe(spare.buffer);
-    expect(writeRemotePage(join(dir, 'a.html'), r, new Set())).toBe(true);
-    expect(readFileSync(join(dir, 'a.html'), 'utf8')).toBe('<p>é</p>');
+    await new Promise((resolve) => thread.once('message', resolve));
+    let seen = 0;
+    holding(lock, () => {
+      seen = Atomics.load(done, 0);
+    });
+    expect(seen).toBe(1);
+    await thread.terminate();
   });
 });
 

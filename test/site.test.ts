@@ -454,6 +454,36 @@ describe('postmortem site from the built CLI', () => {
     expect(read(join(root, 'out', 'site'), 'incidents/2007-06-04-dulles-load-balancer-overload.html')).toContain('<em>');
   });
 
+  it('reports an incident page a worker thread cannot write where it is, keeps what was written, and builds it next time', async () => {
+    const root = exampleCopy();
+    expect(cli(root).status).toBe(0);
+    mkdirSync(join(root, 'templates/site'), { recursive: true });
+    writeFileSync(join(root, 'templates/site/owner-link.hbs'), '<em>{{name}}</em>');
+    // a folder where a page goes: the worker thread that writes it fails
+    const site = join(root, 'out', 'site');
+    const blocked = 'incidents/2007-06-04-dulles-load-balancer-overload-again.html';
+    rmSync(join(site, blocked));
+    mkdirSync(join(site, blocked, 'inside'), { recursive: true });
+    const failed = cli(root);
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toMatch(
+      /^postmortem: cannot write [^\n]*2007-06-04-dulles-load-balancer-overload-again\.html[^\n]*: it is a folder/,
+    );
+    expect(failed.stderr).not.toContain('internal error');
+    expect(existsSync(join(site, '.building'))).toBe(true);
+    // the pages written before the failure are whole: the old page or the new one, never a part
+    const pages = readdirSync(join(site, 'incidents')).filter((f) => f.endsWith('.html') && join('incidents', f) !== blocked);
+    expect(pages.length).toBe(75);
+    for (const f of pages) expect(read(site, `incidents/${f}`), f).toMatch(/<\/html>\n$/);
+    expect(readdirSync(join(site, 'incidents')).filter((f) => f.startsWith('.'))).toEqual([]);
+    rmSync(join(site, blocked), { recursive: true });
+    const again = cli(root);
+    expect(again.stderr).toBe('');
+    expect(again.status).toBe(0);
+    expect(existsSync(join(site, '.building'))).toBe(false);
+    await expectSameAsFromScratch(root);
+  });
+
   it("starts its worker threads when node runs with one of V8's own flags (which a thread may not be given)", async () => {
     const root = exampleCopy();
     const run = spawnSync(process.execPath, ['--single-threaded-gc', join(PACKAGE_ROOT, 'dist/cli.js'), 'site', '--root', root], {

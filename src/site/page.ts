@@ -1,5 +1,5 @@
 import type { Incident } from '../model/incident.js';
-import { replaceFileAtomic, sameBytes, writePartsAtomic } from '../output/write-file.js';
+import { writePartsAtomic } from '../output/write-file.js';
 import type { MarkdownTask, PageTask, ShardTask } from './parallel.js';
 import { splicedBytes, writeSpliced, type SplicedPage } from './pieces.js';
 
@@ -22,13 +22,13 @@ export interface PagePieces {
   copied: number;
 }
 
-/** An incident page rendered by a worker thread (see `parallel.ts`), for this thread to write. */
-export interface RemotePage {
-  /** The page's bytes; none when they are those of the previous file (which the worker read). */
-  bytes?: Uint8Array;
-  /** Whether the worker compared them with the previous file (so they differ). */
-  compared: boolean;
+/** An incident page a worker thread rendered and wrote (see `worker.ts`): what the build's thread records of it. */
+export interface WrittenPage {
+  /** Whether its file changed. */
+  changed: boolean;
   pieces?: PagePieces;
+  /** The file as it is now, when the page has pieces (the layout the state keeps, see `write-pages.ts`). */
+  stat?: { ino: number; size: number; mtimeMs: number };
 }
 
 /** A page of the site, as the build plans it: rendered only when its digest changed or its file is missing. */
@@ -72,37 +72,46 @@ function partsOf(content: Rendered['content']): Buffer[] {
  * the build made already. Returns true when the file changed; for a page spliced from its
  * previous file, promises it (`writeSpliced`: written in libuv's threads).
  *
- * Pages are written one at a time, by one thread: on ext4, files created at once by several
- * threads in one folder cost several times the system CPU (they queue, spinning, on the
- * folder's lock) — 10,000 pages written by two threads took 8 s of system time against 0.6 s.
+ * Pages are written one at a time: on ext4, files created at once by several threads in one
+ * folder cost several times the system CPU (they queue, spinning, on the folder's lock) —
+ * 10,000 pages written by two threads took 8 s of system time against 0.6 s. The worker threads
+ * write their incident pages holding one lock (`holding`); this thread writes the others.
  */
 export function writePage(file: string, r: Rendered, folders: Set<string>): boolean | Promise<boolean> {
   if (spliced(r.content)) return writeSpliced(file, r.content, folders);
+  return writePageHere(file, r, folders);
+}
+
+/** `writePage` on this thread, before it returns (a spliced page's parts read first): the worker threads' incident pages. */
+export function writePageHere(file: string, r: Rendered, folders: Set<string>): boolean {
   return writePartsAtomic(file, partsOf(r.content), { ...(r.previous ? { previous: r.previous } : {}), folders });
 }
 
-/** Writes a page a worker rendered (see `writePage`). */
-export function writeRemotePage(file: string, r: RemotePage, folders: Set<string>): boolean {
-  if (!r.bytes) return false;
-  const bytes = Buffer.from(r.bytes.buffer, r.bytes.byteOffset, r.bytes.length);
-  if (r.compared) {
-    replaceFileAtomic(file, bytes, { durable: false, folders });
-    return true;
-  }
-  return writePartsAtomic(file, [bytes], { folders });
+/** A lock shared by the threads that write pages (see `writePage`): 0 free, 1 held. */
+export type WriteLock = Int32Array;
+
+export function writeLock(): WriteLock {
+  return new Int32Array(new SharedArrayBuffer(4));
 }
 
-/** A page rendered in a worker thread, as it goes to this thread: its bytes in one transferable buffer (from `buffer`), unless unchanged. */
-export function remotePage(r: Rendered, buffer: (size: number) => Uint8Array = (size) => new Uint8Array(size)): RemotePage {
-  const parts = partsOf(r.content);
-  const size = parts.reduce((n, p) => n + p.length, 0);
-  const base = r.pieces ? { pieces: r.pieces } : {};
-  if (r.previous && sameBytes(parts, size, r.previous)) return { compared: true, ...base };
-  const bytes = buffer(size);
-  let at = 0;
-  for (const part of parts) {
-    bytes.set(part, at);
-    at += part.length;
+/** Runs `f` holding `lock` (waiting, asleep, while another thread holds it). */
+export function holding(lock: WriteLock, f: () => void): void {
+  while (!tryHolding(lock, f)) Atomics.wait(lock, 0, 1);
+}
+
+/** Runs `f` holding `lock` if no other thread holds it: whether it ran. */
+export function tryHolding(lock: WriteLock, f: () => void): boolean {
+  if (Atomics.compareExchange(lock, 0, 0, 1) !== 0) return false;
+  try {
+    f();
+  } finally {
+    release(lock);
   }
-  return { bytes, compared: r.previous !== undefined, ...base };
+  return true;
+}
+
+/** Frees `lock`, and wakes a thread waiting for it (also when a thread that held it failed: see `parallel.ts`). */
+export function release(lock: WriteLock): void {
+  Atomics.store(lock, 0, 0);
+  Atomics.notify(lock, 0, 1);
 }

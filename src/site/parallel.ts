@@ -4,7 +4,7 @@ import type Database from 'better-sqlite3';
 import { shardsFromFile, shardsFromKept, type KeptSite, type ShardMembers } from './search-terms.js';
 import type { FactColumns } from './facts.js';
 import type { IncidentPageJob } from './incident-page.js';
-import type { RemotePage } from './page.js';
+import { release, writeLock, type WriteLock, type WrittenPage } from './page.js';
 import type { IncidentLinks } from './similar.js';
 import { canUseWorkers, threadCount, workerThreads, type Thread } from '../threads/pool.js';
 import { loadMarkdownKit, markdownKit } from './render-kit.js';
@@ -19,21 +19,26 @@ import { loadMarkdownKit, markdownKit } from './render-kit.js';
  *   database, and the documents are read where it is indexed (its analyses kept in the site
  *   folder for the next edit, see `search-terms.ts`);
  * - `page`: an incident page rendered whole (see `incident-page.ts`), with its incident
- *   loaded from the parse cache in the worker; the page's bytes come back to be written. Only with worker threads: the pool
+ *   loaded from the parse cache in the worker, and written there (one thread at a time: see
+ *   `writePage`); what this thread records of it comes back. Only with worker threads: the pool
  *   then knows the site (`SiteWorkerData`).
  */
 export type MarkdownTask = { kind: 'markdown'; markdown: string };
 export type ShardTask = { kind: 'shard'; db: string; site: KeptSite } & ShardMembers;
 export type PageTask = { kind: 'page'; job: IncidentPageJob; linksOf: IncidentLinks };
 export type SiteTask = MarkdownTask | ShardTask | PageTask;
-/** What a worker thread is sent at once: tasks, and buffers of pages already written for it to fill again (see `spareBuffers`). */
+/** What a worker thread is sent at once. */
 export interface TaskBatch {
   tasks: SiteTask[];
-  spare: ArrayBuffer[];
 }
 
-/** What a worker thread needs to render incident pages: plain data. */
-export interface SiteWorkerData {
+/** What a worker thread needs to render and write incident pages: plain data, and the lock of the threads that write pages. */
+export interface SiteWorkerData extends SiteInfo {
+  lock: WriteLock;
+}
+
+/** The site a build renders (`TaskPool.site`). */
+export interface SiteInfo {
   root: string;
   siteDir: string;
   config: Config;
@@ -56,15 +61,16 @@ export interface TaskPool {
   run(tasks: readonly (MarkdownTask | ShardTask)[]): Promise<string[]>;
   /**
    * Search shards handed to the threads at once, shared out evenly, ahead of any task queued
-   * after them (see `spreadTasks`); one promise per shard, of its script's UTF-8 bytes.
+   * after them (see `spreadTasks`); one promise per shard, of its script's UTF-8 bytes. Behind
+   * them, each thread loads the site's rendering code (an empty batch of tasks): a build from
+   * scratch works out its pages for longer than the threads index the shards, and the threads
+   * would otherwise load it when the first pages come.
    */
   spread(tasks: readonly ShardTask[]): Promise<Uint8Array>[];
   /** Tells the worker threads about the site, before any `page` task. */
-  site(data: SiteWorkerData): void;
-  /** An incident page rendered by a worker thread (and written by this one). */
-  page(task: PageTask): Promise<RemotePage>;
-  /** A page's bytes written: its buffer goes back to a worker thread, for a page to come (see `spareBuffers`). */
-  written(page: RemotePage): void;
+  site(data: SiteInfo): void;
+  /** An incident page rendered and written by a worker thread. */
+  page(task: PageTask): Promise<WrittenPage>;
   close(): Promise<void>;
 }
 
@@ -85,15 +91,6 @@ const WEIGHT = { markdown: 1, page: 4, shard: BATCH_WEIGHT } as const;
  * public export with its customer letters, takes longer than two batches (16 incident pages).
  */
 const IN_FLIGHT = 4;
-/**
- * Buffers of written pages kept to send back (more are dropped). An incident page's bytes come
- * from a worker in a buffer that moves here; freed here, such a buffer is external memory that
- * waits for a full collection of this thread's heap, which makes little garbage of its own while
- * the workers render: at 10,000 incidents up to ~65 MB of pages already written. Sent back with
- * the next batch, it is filled again by the worker, and the same few dozen buffers go round.
- */
-const SPARE_BUFFERS = 64;
-
 interface Queued {
   task: SiteTask;
   resolve(result: unknown): void;
@@ -117,7 +114,6 @@ export function createTaskPool(expectedTasks: number): TaskPool {
       spread: (tasks) => tasks.map((t) => Promise.resolve().then(() => new TextEncoder().encode(runTask(t)))),
       site: () => undefined,
       page: () => Promise.reject(new Error('incident pages are given to worker threads only')),
-      written: () => undefined,
       close: async () => undefined,
     };
   }
@@ -125,7 +121,7 @@ export function createTaskPool(expectedTasks: number): TaskPool {
   let head = 0;
   let failed: Error | undefined;
   const workers = workerThreads(count).map((thread) => ({ thread, inFlight: 0 }));
-  const spare: ArrayBuffer[] = [];
+  const lock = writeLock();
   const pump = (w: { thread: Thread; inFlight: number }) => {
     while (!failed && w.inFlight < IN_FLIGHT && head < queue.length) {
       const batch: Queued[] = [];
@@ -138,8 +134,7 @@ export function createTaskPool(expectedTasks: number): TaskPool {
         queue[head++] = undefined;
       }
       w.inFlight++;
-      const buffers = spare.splice(0, batch.length);
-      w.thread.call<unknown[]>({ kind: 'tasks', body: { tasks: batch.map((q) => q.task), spare: buffers } }, buffers).then(
+      w.thread.call<unknown[]>({ kind: 'tasks', body: { tasks: batch.map((q) => q.task) } }).then(
         (results) => {
           w.inFlight--;
           if (failed) {
@@ -164,6 +159,8 @@ export function createTaskPool(expectedTasks: number): TaskPool {
   const fail = (error: Error) => {
     if (failed) return;
     failed = error;
+    // a thread that stopped while it wrote a page would hold the lock for good
+    release(lock);
     for (const q of queue.splice(head)) q!.reject(error);
   };
   const submit = <T>(task: SiteTask) =>
@@ -178,15 +175,16 @@ export function createTaskPool(expectedTasks: number): TaskPool {
   return {
     threads: count,
     run: (tasks) => Promise.all(tasks.map((t) => submit<string>(t))),
-    spread: (tasks) => spreadTasks(tasks, workers, fail),
+    spread(tasks) {
+      const scripts = spreadTasks(tasks, workers, fail);
+      for (const w of workers) w.thread.call({ kind: 'tasks', body: { tasks: [] } }).catch((error: Error) => fail(error));
+      return scripts;
+    },
     // (a thread answers in order: the site comes before any page task sent after it)
     site: (data) => {
-      for (const w of workers) w.thread.call({ kind: 'site', body: data }).catch((error: Error) => fail(error));
+      for (const w of workers) w.thread.call({ kind: 'site', body: { ...data, lock } }).catch((error: Error) => fail(error));
     },
-    page: (task) => submit<RemotePage>(task),
-    written(page) {
-      if (page.bytes && spare.length < SPARE_BUFFERS) spare.push(page.bytes.buffer as ArrayBuffer);
-    },
+    page: (task) => submit<WrittenPage>(task),
     // the threads stay for the next build (`closeWorkerThreads` stops them); what was queued is dropped
     async close() {
       fail(new Error('the site build finished'));

@@ -7,7 +7,7 @@ import { writeFileAtomic } from '../output/write-file.js';
 import type { Config } from '../schema/config.js';
 import type { Changes } from './changes.js';
 import { BUILDING_FILE, manifestText, NextPages, type PreviousManifest } from './manifest.js';
-import { writePage, writeRemotePage, type Page, type PagePieces } from './page.js';
+import { writePage, type Page, type PagePieces, type WrittenPage } from './page.js';
 import type { PageTask, TaskPool } from './parallel.js';
 import { replaceFile } from './pieces.js';
 import type { PagePlan, ShardPlan } from './plan.js';
@@ -186,8 +186,8 @@ function settle(finished: readonly (Finished | undefined)[], out: Written): void
 
 /**
  * With worker threads, the incident pages rendered whole are theirs (queued first: they are
- * most of the work); this thread renders the rest meanwhile, and writes the workers' pages as
- * they come (after a failure elsewhere, those are not rendered again).
+ * most of the work), and they write them; this thread renders and writes the rest meanwhile, and
+ * records the workers' pages as they come (after a failure elsewhere, those are not rendered again).
  */
 async function renderAll(w: WriteInput, stale: readonly Page[], finished: (Finished | undefined)[], rendered: string[]): Promise<void> {
   const { siteDir, changes: c } = w;
@@ -205,21 +205,16 @@ async function renderAll(w: WriteInput, stale: readonly Page[], finished: (Finis
   /** Folders this build made (or found) for its pages. */
   const folders = new Set<string>();
   const order = new Map(stale.map((page, n) => [page, n]));
-  /** A page's file written: this thread writes them all, one at a time (see `writePage`). */
-  const record = (page: Page, changed: boolean, pieces: PagePieces | undefined) => {
-    const stat = pieces ? statSync(join(siteDir, page.path)) : undefined;
+  /** A page's file written (here, or by a worker thread, which gives the file's `stat` when the page has pieces). */
+  const record = (page: Page, changed: boolean, pieces: PagePieces | undefined, stat?: WrittenPage['stat']) => {
+    stat ??= pieces ? statSync(join(siteDir, page.path)) : undefined;
     // only what the layout keeps: a page's `pieces` can be its assembled parts too (the index's: megabytes)
     const kept = pieces && { head: pieces.head, keys: pieces.keys, spans: pieces.spans, rendered: pieces.rendered, copied: pieces.copied };
     finished[order.get(page)!] = { page, changed, pieces: kept, stat: stat && { ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs } };
   };
   // which pages go to the threads; each task is made again when sent (`sendRemote`), not kept: 10,000 held at once were ~40 MB
   const remote = new Set(pool.threads > 0 ? stale.filter((page) => page.remote?.() !== undefined) : []);
-  const remoteDone = sendRemote([...remote], (page, task) =>
-    pool.page(task).then((r) => {
-      record(page, writeRemotePage(join(siteDir, page.path), r, folders), r.pieces);
-      pool.written(r);
-    }),
-  );
+  const remoteDone = sendRemote([...remote], (page, task) => pool.page(task).then((r) => record(page, r.changed, r.pieces, r.stat)));
   remoteDone.catch(() => undefined); // awaited below; a failure is reported then
   // pages made elsewhere already (search shards indexed since the build started): written as
   // each comes, between this thread's pages, instead of held until their turn in the order
@@ -274,7 +269,7 @@ async function renderAll(w: WriteInput, stale: readonly Page[], finished: (Finis
           writing.push(done);
         }
         w.lap('write');
-        // the workers' pages are taken (and written) between this thread's
+        // the workers' pages are recorded (and more sent) between this thread's
         if (remote.size > 0) await new Promise((resolve) => setImmediate(resolve));
       }
     }
