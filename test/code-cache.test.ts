@@ -234,6 +234,25 @@ describe('worker threads with the code cache', () => {
   });
 });
 
+describe('the V8 flags a command runs under', () => {
+  // src/start.ts turns on-stack replacement off. `--interrupt-budget=1024` makes V8 count every
+  // function and loop hot after about a kilobyte of bytecode, so that a build of 70 incidents
+  // (worker threads included) compiles loops on the stack when it may (5 such compiles on 6e82d5b).
+  it('compiles no loop on the stack, in the command or its worker threads, and still optimises functions', () => {
+    const kb = tempDir();
+    generateKnowledgeBase(kb, 70, 7);
+    const run = spawnSync(
+      process.execPath,
+      ['--interrupt-budget=1024', '--trace-opt', CLI, 'build', '--root', kb, '--out', tempDir(), '--now', NOW],
+      { encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: tempDir(), NO_COLOR: '1' } },
+    );
+    expect(run.status).toBe(0);
+    const compiled = run.stdout.split('\n').filter((line) => line.startsWith('[completed compiling'));
+    expect(compiled.filter((line) => line.includes('(target TURBOFAN)')).length).toBeGreaterThan(10);
+    expect(compiled.filter((line) => line.includes(' OSR '))).toEqual([]);
+  });
+});
+
 describe('runWithCodeCache', () => {
   const bundle = join(tempDir(), 'bundle.cjs');
   writeFileSync(bundle, "#!/usr/bin/env node\nconsole.log(require('node:path').basename(__filename), typeof module.exports);\n");
