@@ -3,7 +3,7 @@ import { STORED_BODY_SQL } from '../search/fields.js';
 import { providerList, type Config } from '../schema/config.js';
 import { durations } from '../model/impact.js';
 import type { Incident } from '../model/incident.js';
-import { GREGORIAN_INTL, type Instant } from '../model/time.js';
+import { GREGORIAN_INTL, LOCAL_DATE_FORMAT, type Instant } from '../model/time.js';
 import type { Problem } from '../problems.js';
 
 /** UTC ISO 8601 with whole seconds (truncated), e.g. 2007-06-04T13:10:00Z: sortable as text. */
@@ -23,14 +23,7 @@ export function localDate(instant: Instant, timeZone: string): string {
   if (instant.epochMilliseconds < GREGORIAN_INTL) return instant.toZonedDateTimeISO(timeZone).toPlainDate().toString();
   let format = dateFormats.get(timeZone);
   if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      calendar: 'iso8601',
-      numberingSystem: 'latn',
-    });
+    format = new Intl.DateTimeFormat('en-US', { ...LOCAL_DATE_FORMAT, timeZone });
     dateFormats.set(timeZone, format);
   }
   const parts: Record<string, string> = {};

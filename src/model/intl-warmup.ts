@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { GREGORIAN_INTL } from './time.js';
+import { GREGORIAN_INTL, LOCAL_DATE_FORMAT } from './time.js';
 
 /**
  * The first `Intl.DateTimeFormat` of a process costs ~12 ms on a quiet machine (~35–70 ms at load
@@ -13,22 +13,15 @@ import { GREGORIAN_INTL } from './time.js';
  * the process does not wait for it, and a failure (a zone ICU does not know) is left to the main
  * thread's own formatter to report as it does now.
  */
-const WARM = `const { timeZone, at } = require('node:worker_threads').workerData;
-new Intl.DateTimeFormat('en-US', {
-  timeZone,
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  calendar: 'iso8601',
-  numberingSystem: 'latn',
-}).formatToParts(at);`;
+const WARM = `const { options, at } = require('node:worker_threads').workerData;
+new Intl.DateTimeFormat('en-US', options).formatToParts(at);`;
 
 export function warmDateFormats(timeZone: string): void {
   try {
     const worker = new Worker(WARM, {
       eval: true,
       // an instant Intl's calendar gives as the documents do (`GREGORIAN_INTL`); its text is not used
-      workerData: { timeZone, at: GREGORIAN_INTL },
+      workerData: { options: { ...LOCAL_DATE_FORMAT, timeZone }, at: GREGORIAN_INTL },
       execArgv: [],
       stdout: true,
       stderr: true,

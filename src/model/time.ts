@@ -13,6 +13,15 @@ const HAS_OFFSET = /(?:Z|z|[+-]\d{2}(?::?\d{2})?)$/;
  */
 export const GREGORIAN_INTL = Date.UTC(1583, 0, 1);
 
+/** The `Intl.DateTimeFormat` options of a local calendar date, YYYY-MM-DD in parts (`localDate` in `db/write.ts`; `intl-warmup.ts`). */
+export const LOCAL_DATE_FORMAT: Intl.DateTimeFormatOptions = {
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  calendar: 'iso8601',
+  numberingSystem: 'latn',
+};
+
 const zoneNameFormats = new Map<string, Intl.DateTimeFormat>();
 
 /**
