@@ -383,37 +383,42 @@ export function toIncident(
     data.impact.affected ??
     (data.impact.customers_affected !== undefined ? { count: data.impact.customers_affected, of: 'customers' } : undefined);
   const { attribution: _written, ...rest } = data;
-  const incident: Incident = {
-    ...rest,
-    ...(attribution ? { attribution } : {}),
-    root_cause: root_causes[0]!,
-    root_causes,
-    provider: providers[0],
-    providers,
-    windows: data.impact.windows
-      ? windows.map((w) => ({ ...w, ...(w.attribution || !attribution ? {} : { attribution }) }))
-      : [implicitWindow({ ...instants, started: instants.started }, data.impact.level, data.services, data.locations, attribution)],
-    ...(affected ? { affected } : {}),
-    started: instants.started,
-    ...(startedDay === undefined ? {} : { started_precision: 'day' as const }),
-    detected: instants.detected,
-    mitigated: instants.mitigated,
-    resolved: instants.resolved,
-    timeline,
-    sections: source.sections,
-    customer_summary: data.customer?.summary ?? sectionText('customer-summary'),
-    internal_notes: sectionText('internal-notes'),
-    file,
-    digest: source.digest,
-  };
-  if (incident.provider === undefined) delete incident.provider;
-  if (incident.detected === undefined) delete incident.detected;
-  if (incident.mitigated === undefined) delete incident.mitigated;
-  if (incident.resolved === undefined) delete incident.resolved;
+  // Set field by field on `rest` (a new object), an absent value never set rather than set and then
+  // deleted: `delete` of a field in the middle turns an object into a dictionary, and the literal
+  // spread with `provider: undefined` then deleted left every incident without a provider (half of
+  // the generated ones) in dictionary mode for the rest of the build (every page, row and rule
+  // reading it through a hash lookup). The same fields in the same order as the literal gave.
+  const incident = rest as unknown as Incident;
+  if (attribution) incident.attribution = attribution;
+  incident.root_cause = root_causes[0]!;
+  incident.root_causes = root_causes;
+  setOrOmit(incident, 'provider', providers[0]);
+  incident.providers = providers;
+  incident.windows = data.impact.windows
+    ? windows.map((w) => ({ ...w, ...(w.attribution || !attribution ? {} : { attribution }) }))
+    : [implicitWindow({ ...instants, started: instants.started }, data.impact.level, data.services, data.locations, attribution)];
+  if (affected) incident.affected = affected;
+  incident.started = instants.started;
+  if (startedDay !== undefined) incident.started_precision = 'day';
+  setOrOmit(incident, 'detected', instants.detected);
+  setOrOmit(incident, 'mitigated', instants.mitigated);
+  setOrOmit(incident, 'resolved', instants.resolved);
+  incident.timeline = timeline;
+  incident.sections = source.sections;
+  incident.customer_summary = data.customer?.summary ?? sectionText('customer-summary');
+  incident.internal_notes = sectionText('internal-notes');
+  incident.file = file;
+  incident.digest = source.digest;
   // nor held to the timeline rules: with no start there is no window to place entries in
   if (undated) return { partial: incident, setAside: [...setAside, 'started', 'timeline'], undated, problems };
   if (repaired || problems.some((p) => p.severity === 'error')) return { partial: incident, setAside, problems };
   return { incident, problems };
+}
+
+/** Sets an optional field, or leaves it out (deleted only if the data had it: a rare, invalid case). */
+function setOrOmit<K extends 'provider' | 'detected' | 'mitigated' | 'resolved'>(incident: Incident, key: K, value: Incident[K]): void {
+  if (value !== undefined) incident[key] = value;
+  else if (key in incident) delete incident[key];
 }
 
 /**
