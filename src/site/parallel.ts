@@ -87,10 +87,14 @@ const BATCH_WEIGHT = 32;
 const WEIGHT = { markdown: 1, page: 4, shard: BATCH_WEIGHT } as const;
 /**
  * Batches sent to a worker before it answers: it never waits for this thread between two, nor
- * (mostly) while this thread renders one of its own pages — a list of every incident, or the
- * public export with its customer letters, takes longer than two batches (16 incident pages).
+ * while this thread renders one of its own pages — a list of every incident, or the public export
+ * with its customer letters, which at 1,000 incidents holds this thread ~0.6 s without turning its
+ * event loop. With 4 (32 incident pages, ~0.2 s of a worker's work) each worker sat idle ~0.3 s of
+ * the export's time in a cold build's profile (docs/performance.md, eleventh round: cold13load);
+ * 16 is 128 pages, what `REMOTE_WINDOW` lets out at once for two threads. A waiting task is small
+ * (its job and links: ~4 KB).
  */
-const IN_FLIGHT = 4;
+const IN_FLIGHT = 16;
 interface Queued {
   task: SiteTask;
   resolve(result: unknown): void;
