@@ -203,6 +203,10 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
         parsed: 0,
       });
     }
+    // Not a replay: most likely an edit, whose incidents are written with their local dates by ICU's
+    // first formatter. Its data is loaded on a thread from here, as early as a build knows (see
+    // `intl-warmup.ts`); a first build (no database yet) has threads that load their own.
+    if (existsSync(dbPath)) warmDateFormats(config.timezone);
     const built = await bringUpToDate(ctx, cache, { ...base, files, stats, startedMs, configDigest, scanned, loaded });
     try {
       const { releaseHeap: _, ...outcome } = built;
@@ -425,8 +429,6 @@ async function bringUpToDate(ctx: CommandContext, cache: ParseCache, input: UpTo
     previous !== undefined && previous.meta.get(META.toolVersion) === TOOL_VERSION && previous.meta.get(META.configDigest) === configDigest;
   const sameFiles = compatible && previous.files.size === stamps.size && sameDigests(stamps, previous.files);
   const unchanged = sameFiles && previous.meta.get(META.today) === today.toString() && previous.meta.get(META.history) === history.key;
-  // an edit: the incidents it changed are written with their local dates, by ICU's first formatter (a first build's threads load it themselves)
-  if (!unchanged && !first) warmDateFormats(config.timezone);
   // A first build parses every file: the heaps grow less past what they keep (see `heap-growth.ts`),
   // until the caller has saved its replay (the problems and the report: the first build's last
   // large allocations), or at once if it fails.
