@@ -216,7 +216,8 @@ export class DatabaseBuild {
     writer.prune();
     const oldFiles = previous?.files ?? new Map<string, string>();
     // the starting point's rows as read before (not read again): a file's incident id, null for none
-    const oldId = (file: string) => (oldFiles.has(file) ? (previous?.incidents.get(file)?.id ?? null) : undefined);
+    // (asked only of a file whose row there has its digest: one lookup, not two, of 10,000)
+    const oldId = (file: string) => previous?.incidents.get(file)?.id ?? null;
     const removeFile = db.prepare('DELETE FROM files WHERE file = ?');
     const fileRow = db.prepare('INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)');
     // the files are distinct: when every old file is one of them, none is gone (no set of 10,000 made)
