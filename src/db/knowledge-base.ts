@@ -130,7 +130,8 @@ type ValidByFile = ReadonlyMap<string, { id: string; digest: string }>;
  * digest, as digests by id. Ids are unique on each side (the database's are its key; a repeated
  * id is rejected by \`duplicate-id\`), so an incident found so in both is in neither's list and
  * `diffIds` of the two lists is `diffIds` of the whole sides: after one edit, two maps of one
- * entry each, not two of 10,000 (~15 ms less CPU at 10,000 incidents, load ~10).
+ * entry each, not two of 10,000 (in a fresh process over the database of 10,000 incidents, one
+ * edit, load ~12, medians of 5: 9.1 → 5.1 ms CPU, 20.6 → 4.1 ms wall).
  */
 function differing(side: ValidByFile | undefined, other: ValidByFile | undefined): Map<string, string> {
   const byId = new Map<string, string>();
