@@ -260,13 +260,17 @@ export class ParseCache {
     const put = this.db.prepare('INSERT OR REPLACE INTO stamps VALUES (?, ?, ?, ?)');
     const remove = this.db.prepare('DELETE FROM stamps WHERE file = ?');
     this.db.transaction(() => {
+      let stayed = 0;
       stamps.forEach((s, file) => {
         const old = previous.get(file);
+        if (old) stayed++;
         if (!old || old.size !== s.size || old.mtimeMs !== s.mtimeMs || old.digest !== s.digest) put.run(file, s.size, s.mtimeMs, s.digest);
       });
-      previous.forEach((_, file) => {
-        if (!stamps.has(file)) remove.run(file);
-      });
+      // when every file stamped before still is, none is removed (no 10,000 lookups)
+      if (stayed < previous.size)
+        previous.forEach((_, file) => {
+          if (!stamps.has(file)) remove.run(file);
+        });
     })();
   }
 

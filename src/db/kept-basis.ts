@@ -20,7 +20,7 @@ export interface KeptBasis {
   delta: [file: string, digest: string | null, id: string | null][];
 }
 
-/** The file rows a build wrote: the files in order, and each one's row by its path (undefined for none). */
+/** The file rows a build wrote: the files in order (distinct), and each one's row by its path (undefined for a path not among them). */
 export interface FileRows {
   files: readonly string[];
   rowOf(file: string): { digest: string; id: string | null } | undefined;
@@ -35,12 +35,15 @@ export function keptBasisAfter(dbPath: string, found: Previous | undefined, rows
   const kept = fileStampOf(keptPathFor(dbPath));
   if (!found || current === undefined || kept === undefined) return undefined;
   const delta: KeptBasis['delta'] = [];
+  let stayed = 0;
   found.files.forEach((digest, file) => {
     const id = found.incidents.get(file)?.id ?? null;
     const row = rows.rowOf(file);
+    if (row) stayed++;
     if (!row || row.digest !== digest || row.id !== id) delta.push([file, digest, id]);
   });
-  for (const file of rows.files) if (!found.files.has(file)) delta.push([file, null, null]);
+  // the files are distinct, each with a row: when every one was found, none is new (no 10,000 lookups)
+  if (stayed < rows.files.length) for (const file of rows.files) if (!found.files.has(file)) delta.push([file, null, null]);
   return { current, kept, meta: [...found.meta], delta };
 }
 

@@ -123,10 +123,22 @@ function sameDigests(stamps: ReadonlyMap<string, FileStamp>, files: ReadonlyMap<
   return same;
 }
 
-/** Each valid incident's digest by its id. */
-function digestsById(incidents: ReadonlyMap<string, { id: string; digest: string }> | undefined): Map<string, string> {
+type ValidByFile = ReadonlyMap<string, { id: string; digest: string }>;
+
+/**
+ * The valid incidents of `side` that `other` does not have in the same file with the same id and
+ * digest, as digests by id. Ids are unique on each side (the database's are its key; a repeated
+ * id is rejected by \`duplicate-id\`), so an incident found so in both is in neither's list and
+ * `diffIds` of the two lists is `diffIds` of the whole sides: after one edit, two maps of one
+ * entry each, not two of 10,000 (in a fresh process over the database of 10,000 incidents, one
+ * edit, load ~12, medians of 5: 9.1 → 5.1 ms CPU, 20.6 → 4.1 ms wall).
+ */
+function differing(side: ValidByFile | undefined, other: ValidByFile | undefined): Map<string, string> {
   const byId = new Map<string, string>();
-  incidents?.forEach((v) => byId.set(v.id, v.digest));
+  side?.forEach((v, file) => {
+    const there = other?.get(file);
+    if (there === undefined || there.id !== v.id || there.digest !== v.digest) byId.set(v.id, v.digest);
+  });
   return byId;
 }
 
@@ -203,6 +215,10 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
         parsed: 0,
       });
     }
+    // Not a replay: most likely an edit, whose incidents are written with their local dates by ICU's
+    // first formatter. Its data is loaded on a thread from here, as early as a build knows (see
+    // `intl-warmup.ts`); a first build (no database yet) has threads that load their own.
+    if (existsSync(dbPath)) warmDateFormats(config.timezone);
     const built = await bringUpToDate(ctx, cache, { ...base, files, stats, startedMs, configDigest, scanned, loaded });
     try {
       const { releaseHeap: _, ...outcome } = built;
@@ -425,8 +441,6 @@ async function bringUpToDate(ctx: CommandContext, cache: ParseCache, input: UpTo
     previous !== undefined && previous.meta.get(META.toolVersion) === TOOL_VERSION && previous.meta.get(META.configDigest) === configDigest;
   const sameFiles = compatible && previous.files.size === stamps.size && sameDigests(stamps, previous.files);
   const unchanged = sameFiles && previous.meta.get(META.today) === today.toString() && previous.meta.get(META.history) === history.key;
-  // an edit: the incidents it changed are written with their local dates, by ICU's first formatter (a first build's threads load it themselves)
-  if (!unchanged && !first) warmDateFormats(config.timezone);
   // A first build parses every file: the heaps grow less past what they keep (see `heap-growth.ts`),
   // until the caller has saved its replay (the problems and the report: the first build's last
   // large allocations), or at once if it fails.
@@ -472,7 +486,6 @@ async function rebuild(
 ): Promise<Outcome> {
   const { config, today, dbPath, history, files, startedMs, configDigest, scanned, loaded } = input;
   const { stamps, checks, context, previous, compatible } = at;
-  const beforeIds = digestsById(previous?.incidents);
   const cacheVersion = cacheVersionOf(config);
   const rowsOf = (file: string): IncidentRows => {
     const source = cache.get(stamps.get(file)!.digest, file);
@@ -509,7 +522,15 @@ async function rebuild(
       id: validByFile.get(file)?.id ?? null,
       undated: validation.undated.has(file),
     }));
-    build.finish(validation.valid, rowsOf, fileRows, { list: all, digest: report.digest }, configDigest, today, history);
+    build.finish(
+      { list: validation.valid, byFile: validByFile },
+      rowsOf,
+      fileRows,
+      { list: all, digest: report.digest },
+      configDigest,
+      today,
+      history,
+    );
     const rowOf = (file: string) => {
       const stamp = stamps.get(file);
       return stamp && { digest: stamp.digest, id: validByFile.get(file)?.id ?? null };
@@ -526,6 +547,9 @@ async function rebuild(
     build.abort();
     throw error;
   }
-  const afterIds = digestsById(outcome.validByFile);
-  return { ...outcome, changed: diffIds(beforeIds, afterIds, !compatible && previous !== undefined) };
+  // every incident changed when the database was of another tool or config: all ids compared
+  const everything = !compatible && previous !== undefined;
+  const before = differing(previous?.incidents, everything ? undefined : outcome.validByFile);
+  const after = differing(outcome.validByFile, everything ? undefined : previous?.incidents);
+  return { ...outcome, changed: diffIds(before, after, everything) };
 }

@@ -7,8 +7,14 @@ import { GREGORIAN_INTL, LOCAL_DATE_FORMAT } from './time.js';
  * thread that makes one first leaves the main thread's first one at ~0.5 ms. A build that
  * checks an edited incident makes one on the main thread (`localDate` in `db/write.ts`, then the
  * site's dates): `warmDateFormats` starts a thread that makes the same formatter in the zone,
- * while the main thread reads the caches and the database (~50 ms quiet before it first needs one;
- * the thread is done ~35 ms after it is asked). It runs `WARM` alone, not a thread of the
+ * while the main thread reads the caches and the database. The thread must be done first: while it
+ * is loading the data, the main thread's first formatter costs as much as without it, or more
+ * (19–40 ms against 12–16 alone, fresh process, load ~3.5; after the thread is done 0.4–1 ms),
+ * and it is done only after ~60–100 ms of the main thread's work (its start is a thread's,
+ * ~30 ms, then ICU's data). So a build asks for it as soon as it knows it is not a replay
+ * (`db/knowledge-base.ts`): asked after the stamps and the database's files were read (~50 ms
+ * before `localDate`), ICU's first formatter still ran on the main thread (`localDate` median
+ * 21 ms in profiles at load ~7; 0.3 ms asked earlier). It runs `WARM` alone, not a thread of the
  * pool (`threads/pool.ts`), which would load the 2.4 MB worker bundle first. It holds nothing:
  * the process does not wait for it, and a failure (a zone ICU does not know) is left to the main
  * thread's own formatter to report as it does now.
