@@ -30,6 +30,13 @@ const INCIDENT_BUCKETS = 128;
  * is missing or damaged, they are not used either, and the bucket is written again.
  */
 const inDelta = (path: string) => path.startsWith('incidents/');
+/**
+ * Past this many layouts the delta's go into their parts (as a whole state's do): a template
+ * change renders every incident page again, and 10,000 layouts (~25 MB at 10,000 incidents)
+ * would be written and read with every delta until the whole state is. The usual edits stay far
+ * below (10–19 pages each; the whole state is written every 64 incidents).
+ */
+export const DELTA_LAYOUTS = 512;
 
 /** Where the pieces of a page lie in its file, and which file that was. */
 export interface Layout {
@@ -385,11 +392,12 @@ export class Layouts {
   /**
    * Writes the parts changed since they were read (a new token each) into the site folder they
    * were read from, and returns the token of every part, to keep with the state, and the layouts
-   * for its delta; with `whole` (the whole state is written), the delta's layouts go into their
-   * parts first, and the files of parts it does not name are removed.
+   * for its delta; with `whole` (the whole state is written), or past `DELTA_LAYOUTS`, the
+   * delta's layouts go into their parts first; with `whole`, the files of parts it does not name
+   * are removed.
    */
   save(siteDir: string, format: string, key: string, whole: boolean): SavedLayouts {
-    if (whole && this.delta.size > 0) return this.folded().save(siteDir, format, key, whole);
+    if (this.delta.size > (whole ? 0 : DELTA_LAYOUTS)) return this.folded().save(siteDir, format, key, whole);
     const dir = join(siteDir, LAYOUTS_DIR);
     const tokens = new Map(this.tokens);
     let delta = [...this.delta];

@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DELTA_LAYOUTS, type Layout, Layouts } from '../src/site/layouts.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  while (dirs.length) rmSync(dirs.pop()!, { recursive: true, force: true });
+});
+
+const layout = (n: number): Layout => ({
+  ino: n,
+  size: 100 + n,
+  mtimeMs: 1000 + n,
+  head: `h${n}`,
+  keys: [`k${n}`, `k${n}/links`],
+  spans: Uint32Array.of(0, 10 + n, 20 + n, 5),
+});
+const pages = (count: number, at = (n: number) => layout(n)) =>
+  new Map(Array.from({ length: count }, (_, n): [string, Layout] => [`incidents/p${n}.html`, at(n)]));
+
+describe("the layouts' parts and the delta's layouts", () => {
+  it('keeps incident pages in the delta up to its bound, pages over many incidents in parts; past the bound and with the whole state, the delta goes into the parts', () => {
+    const siteDir = mkdtempSync(join(tmpdir(), 'pmkb-layouts-'));
+    dirs.push(siteDir);
+    const kept = (saved: ReturnType<Layouts['save']>) =>
+      Layouts.kept({ siteDir, format: 'f', key: 'k' }, new Map(saved.parts), saved.delta);
+    // a few incident pages: in the delta, no part written
+    const few = Layouts.empty().with(pages(20), []).save(siteDir, 'f', 'k', false);
+    expect(few.parts).toEqual([]);
+    expect(few.delta.length).toBe(20);
+    expect(kept(few).get('incidents/p3.html')).toEqual(layout(3));
+    // a page over many incidents: its part
+    const index = Layouts.empty()
+      .with(new Map([['index.html', layout(1)]]), [])
+      .save(siteDir, 'f', 'k', false);
+    expect(index.delta).toEqual([]);
+    expect(index.parts.length).toBe(1);
+    expect(kept(index).get('index.html')).toEqual(layout(1));
+    // past the bound (every incident page rendered again, after a template change): their parts
+    const many = kept(few)
+      .with(pages(DELTA_LAYOUTS + 1), [])
+      .save(siteDir, 'f', 'k', false);
+    expect(many.delta).toEqual([]);
+    for (const n of [0, 3, DELTA_LAYOUTS]) expect(kept(many).get(`incidents/p${n}.html`)).toEqual(layout(n));
+    // one changed and one gone: in the delta, over the parts
+    const one = kept(many)
+      .with(new Map([['incidents/p3.html', layout(7)]]), ['incidents/p4.html', 'incidents/never.html'])
+      .save(siteDir, 'f', 'k', false);
+    expect(one.parts).toEqual(many.parts);
+    expect(one.delta.map(([path]) => path)).toEqual(['incidents/p3.html', 'incidents/p4.html']);
+    expect(kept(one).get('incidents/p3.html')).toEqual(layout(7));
+    expect(kept(one).has('incidents/p4.html')).toBe(false);
+    expect(kept(one).get('incidents/p5.html')).toEqual(layout(5));
+    // the whole state: the delta's layouts in their parts
+    const whole = kept(one).with(new Map(), []).save(siteDir, 'f', 'k', true);
+    expect(whole.delta).toEqual([]);
+    expect(kept(whole).get('incidents/p3.html')).toEqual(layout(7));
+    expect(kept(whole).has('incidents/p4.html')).toBe(false);
+    // a delta's layout of another shape is not used: the part's is
+    const odd = Layouts.kept({ siteDir, format: 'f', key: 'k' }, new Map(whole.parts), [
+      ['incidents/p5.html', { ...layout(9), count: 2, keysText: 'k9', spans: new Uint32Array(1) }],
+      ['incidents/p6.html', { ...layout(9), count: 3, keysText: 'k9\u0001k9/links', spans: new Uint32Array(6) }],
+    ]);
+    expect(odd.get('incidents/p5.html')).toEqual(layout(5));
+    // (keys fewer than the spans say: not used, the page rendered whole)
+    expect(odd.get('incidents/p6.html')).toBeUndefined();
+  });
+});
