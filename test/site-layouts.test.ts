@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { folderRuns } from '../src/site/folders.js';
 import { DELTA_LAYOUTS, type Layout, Layouts } from '../src/site/layouts.js';
 
 const dirs: string[] = [];
@@ -66,5 +67,27 @@ describe("the layouts' parts and the delta's layouts", () => {
     expect(odd.get('incidents/p5.html')).toEqual(layout(5));
     // (keys fewer than the spans say: not used, the page rendered whole)
     expect(odd.get('incidents/p6.html')).toBeUndefined();
+  });
+});
+
+describe("the folders of the site's pages", () => {
+  it('finds each run of paths in one folder, at the top too, sorted or not', () => {
+    expect(folderRuns([])).toEqual([]);
+    const sorted = ['a/x.html', 'a/y.html', 'a/z/w.html', 'b.html', 'c.html', 'incidents/1.html', 'incidents/2.html', 'incidentsx/3.html'];
+    expect(folderRuns(sorted)).toEqual([
+      { dir: 'a', from: 0, to: 2 },
+      { dir: 'a/z', from: 2, to: 3 },
+      { dir: '', from: 3, to: 5 },
+      { dir: 'incidents', from: 5, to: 7 },
+      { dir: 'incidentsx', from: 7, to: 8 },
+    ]);
+    // a folder whose name starts another's, and a folder in several runs
+    expect(folderRuns(['ab/1', 'a/2', 'ab/3', 'x', 'ab/4', 'ab/5'])).toEqual([
+      { dir: 'ab', from: 0, to: 1 },
+      { dir: 'a', from: 1, to: 2 },
+      { dir: 'ab', from: 2, to: 3 },
+      { dir: '', from: 3, to: 4 },
+      { dir: 'ab', from: 4, to: 6 },
+    ]);
   });
 });
