@@ -27,13 +27,14 @@ describe("the layouts' parts and the delta's layouts", () => {
     dirs.push(siteDir);
     const kept = (saved: ReturnType<Layouts['save']>) =>
       Layouts.kept({ siteDir, format: 'f', key: 'k' }, new Map(saved.parts), saved.delta);
+    const none = () => Layouts.kept({ siteDir, format: 'f', key: 'k' }, new Map());
     // a few incident pages: in the delta, no part written
-    const few = Layouts.empty().with(pages(20), []).save(siteDir, 'f', 'k', false);
+    const few = none().with(pages(20), []).save(siteDir, 'f', 'k', false);
     expect(few.parts).toEqual([]);
     expect(few.delta.length).toBe(20);
     expect(kept(few).get('incidents/p3.html')).toEqual(layout(3));
     // a page over many incidents: its part
-    const index = Layouts.empty()
+    const index = none()
       .with(new Map([['index.html', layout(1)]]), [])
       .save(siteDir, 'f', 'k', false);
     expect(index.delta).toEqual([]);
@@ -67,6 +68,10 @@ describe("the layouts' parts and the delta's layouts", () => {
     expect(odd.get('incidents/p5.html')).toEqual(layout(5));
     // (keys fewer than the spans say: not used, the page rendered whole)
     expect(odd.get('incidents/p6.html')).toBeUndefined();
+    // a build with no state (from scratch) writes the whole state: its layouts straight into their parts
+    const scratch = Layouts.empty().with(pages(3), []).save(siteDir, 'f', 'k', true);
+    expect(scratch.delta).toEqual([]);
+    expect(kept(scratch).get('incidents/p2.html')).toEqual(layout(2));
   });
 });
 

@@ -354,8 +354,12 @@ export class Layouts {
       if (!e) byPart.set(name, (e = { changed: new Map(), removed: new Set() }));
       return e;
     };
-    /** Whether a page's change goes to the delta: an incident page whose bucket is as the state names it. */
-    const toDelta = (path: string) => inDelta(path) && !this.part(partOf(path)).damaged;
+    /**
+     * Whether a page's change goes to the delta: an incident page whose bucket is as the state
+     * names it. Not without a state (a build from scratch writes the whole state: straight into
+     * the parts, 10,000 layouts not held twice).
+     */
+    const toDelta = (path: string) => this.source !== undefined && inDelta(path) && !this.part(partOf(path)).damaged;
     for (const [path, l] of changed) {
       if (toDelta(path)) delta.set(path, keptLayout(l));
       else of(partOf(path)).changed.set(path, keptLayout(l));
