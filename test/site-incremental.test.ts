@@ -4,6 +4,7 @@ import { deserialize, serialize } from 'node:v8';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runSite } from '../src/commands/site.js';
+import { escapeField, unescapeFields } from '../src/site/brief.js';
 import { Column } from '../src/site/column.js';
 import { DB_FILE as DATABASE_FILE } from '../src/db/cache-key.js';
 import { DONE_FILE, LISTING_ROWS_SQL, LISTING_SQL } from '../src/site/done.js';
@@ -754,5 +755,21 @@ describe('columns of the kept state', () => {
     expect([...scanned.index()]).toEqual([...next.index()]);
     expect(new Column('a\nb', '\n', 3).valid()).toBe(false);
     expect(Column.of([], '\n').valid()).toBe(true);
+    // offsets kept with a text they do not fit: not valid
+    const kept = (offsets: number[]) => new Column('ab\ncd\ne', '\n', 3, Uint32Array.from(offsets)).valid();
+    expect(kept([0, 3, 6, 8])).toBe(true);
+    expect(kept([1, 3, 6, 8])).toBe(false);
+    expect(kept([0, 6, 3, 8])).toBe(false);
+    expect(kept([0, 3, 3, 8])).toBe(false);
+    expect(kept([0, 3, 6, 9])).toBe(false);
+    expect(kept([0, 3, 6])).toBe(false);
+    expect(new Column('', '\n', 0, Uint32Array.of(0)).valid()).toBe(true);
+  });
+
+  it('splits escaped fields as unescaping each would, with and without escapes', () => {
+    for (const values of [['pop', 'imap', ''], ['a\u0000b', 'c\u0005d', 'e\nf', 'plain'], ['x'], []]) {
+      const text = values.map(escapeField).join('\u0000');
+      expect(unescapeFields(text, '\u0000')).toEqual(values.length === 1 && values[0] === '' ? [] : values);
+    }
   });
 });

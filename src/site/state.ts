@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { hash } from './base.js';
 import { replaceFile } from './pieces.js';
-import { escapeField, unescapeField, type Brief } from './brief.js';
+import { escapeField, unescapeFields, type Brief } from './brief.js';
 import { type Column, columnOf as column, keptColumn as kept, type Kept } from './column.js';
 import { Facts, FactsBuilder, type FactColumns } from './facts.js';
 import { type KeptLayout, Layouts } from './layouts.js';
@@ -191,7 +191,7 @@ export class SiteState {
     const lists = Object.fromEntries(LISTS.map((name, n) => [name, { offsets: file.lists[2 * n]!, values: file.lists[2 * n + 1]! }]));
     const facts = new Facts({
       ids: this.ids,
-      dict: ['', ...split(file.dict, '\u0000').map(unescapeField)],
+      dict: ['', ...unescapeFields(file.dict, '\u0000')],
       titles: column(file.titles, '\u0000'),
       textDigests: column(file.textDigests, '\n'),
       trendDigests: column(file.trendDigests, '\n'),
@@ -241,7 +241,7 @@ export class SiteState {
   }
 
   get services(): string[] {
-    return (this.servicesCache ??= split(this.header.services, '\u0000').map(unescapeField));
+    return (this.servicesCache ??= unescapeFields(this.header.services, '\u0000'));
   }
 
   /** The facts the previous build saw (its briefs: the whole state's with the delta's). */
