@@ -4,6 +4,7 @@ import { deserialize, serialize } from 'node:v8';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runSite } from '../src/commands/site.js';
+import { escapeField, unescapeFields } from '../src/site/brief.js';
 import { Column } from '../src/site/column.js';
 import { DB_FILE as DATABASE_FILE } from '../src/db/cache-key.js';
 import { DONE_FILE, LISTING_ROWS_SQL, LISTING_SQL } from '../src/site/done.js';
@@ -677,6 +678,62 @@ describe('the kept state with its delta', () => {
   });
 });
 
+describe("the incident pages' layouts in the delta", () => {
+  it('keeps those an edit changed in the delta, not in their buckets; uses them, puts them in the buckets with the whole state, not over a damaged bucket', async () => {
+    const root = kbRoot();
+    const first = await build(root);
+    const page = 'incidents/2007-06-13-db.html';
+    const bucket = join(first.dir, LAYOUTS_DIR, partOf(page));
+    const delta = () => deserialize(readFileSync(join(first.dir, '.state-delta'))) as { layouts: [string, unknown][] };
+    const titles = ['Mail routing database overloaded', 'Routing database out of connections'];
+    let n = 0;
+    const editTitle = () => {
+      edit(root, DB_FILE, (t) => t.replace(`title: "${titles[n % 2]}"`, `title: "${titles[(n + 1) % 2]}"`));
+      n++;
+    };
+    const written = statSync(bucket);
+    editTitle();
+    // db's rows (index, webmail, capacity) and the links of the four pages that show db: db's own sections copied
+    expect((await build(root)).pieces.rendered).toBe(3 + 4);
+    // db's page and the four that show it: their layouts in the delta, their buckets as the build from scratch wrote them
+    expect(delta().layouts.map(([path]) => path)).toContain(page);
+    expect(delta().layouts.length).toBe(5);
+    expect(statSync(bucket).ino).toBe(written.ino);
+    expect(statSync(bucket).mtimeMs).toBe(written.mtimeMs);
+    // the next edit copies from the layouts the delta holds (else db's page is rendered whole)
+    editTitle();
+    const again = await build(root);
+    expect(again.pieces.rendered).toBe(3 + 4);
+    await expectSameAsFresh(root, again.dir);
+    expect(statSync(bucket).ino).toBe(written.ino);
+    // a damaged bucket: the delta's layouts over it are not used (db's page rendered whole), and the bucket is written again
+    writeFileSync(bucket, 'damaged');
+    editTitle();
+    const damaged = await build(root);
+    expect(damaged.pieces.rendered).toBeGreaterThan(3 + 4);
+    await expectSameAsFresh(root, damaged.dir);
+    expect(readFileSync(bucket, 'latin1')).not.toBe('damaged');
+    expect(delta().layouts.map(([path]) => path)).not.toContain(page);
+    editTitle();
+    expect((await build(root)).pieces.rendered).toBe(3 + 4);
+    expect(delta().layouts.map(([path]) => path)).toContain(page);
+    // an incident added: the whole state is written, with the delta's layouts in their buckets
+    writeFileSync(
+      join(root, X4.replace('extra-4', 'extra-new')),
+      readFileSync(join(root, X4), 'utf8').replace(/^id: .*$/m, 'id: 2007-09-05-extra-new'),
+    );
+    await build(root);
+    expect(existsSync(join(first.dir, '.state-delta'))).toBe(false);
+    const whole = statSync(bucket);
+    expect(whole.ino).not.toBe(written.ino);
+    editTitle();
+    const after = await build(root);
+    expect(after.pieces.rendered).toBe(3 + 4);
+    await expectSameAsFresh(root, after.dir);
+    expect(statSync(bucket).ino).toBe(whole.ino);
+  });
+});
+
 describe('columns of the kept state', () => {
   it('read, compare and replace entries as a list of strings would', () => {
     const values = ['a', '', 'ccc', 'dd', '', 'ffffff'];
@@ -698,5 +755,21 @@ describe('columns of the kept state', () => {
     expect([...scanned.index()]).toEqual([...next.index()]);
     expect(new Column('a\nb', '\n', 3).valid()).toBe(false);
     expect(Column.of([], '\n').valid()).toBe(true);
+    // offsets kept with a text they do not fit: not valid
+    const kept = (offsets: number[]) => new Column('ab\ncd\ne', '\n', 3, Uint32Array.from(offsets)).valid();
+    expect(kept([0, 3, 6, 8])).toBe(true);
+    expect(kept([1, 3, 6, 8])).toBe(false);
+    expect(kept([0, 6, 3, 8])).toBe(false);
+    expect(kept([0, 3, 3, 8])).toBe(false);
+    expect(kept([0, 3, 6, 9])).toBe(false);
+    expect(kept([0, 3, 6])).toBe(false);
+    expect(new Column('', '\n', 0, Uint32Array.of(0)).valid()).toBe(true);
+  });
+
+  it('splits escaped fields as unescaping each would, with and without escapes', () => {
+    for (const values of [['pop', 'imap', ''], ['a\u0000b', 'c\u0005d', 'e\nf', 'plain'], ['x'], []]) {
+      const text = values.map(escapeField).join('\u0000');
+      expect(unescapeFields(text, '\u0000')).toEqual(values.length === 1 && values[0] === '' ? [] : values);
+    }
   });
 });

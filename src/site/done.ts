@@ -4,6 +4,7 @@ import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../output/write-file.js';
 import { hash } from './base.js';
+import { folderRuns } from './folders.js';
 
 /**
  * The record of a finished site build, `<out>/site/.state-done`: what the build was made from
@@ -121,10 +122,9 @@ function siteFolder(siteDir: string): { kept: [string, Stamp][]; names: Set<stri
 export function recordDone(siteDir: string, b: DoneBuild): void {
   const top: string[] = [];
   const dirs = new Set<string>();
-  for (const path of b.pages) {
-    const slash = path.lastIndexOf('/');
-    if (slash < 0) top.push(path);
-    else dirs.add(path.slice(0, slash));
+  for (const { dir, from, to } of folderRuns(b.pages)) {
+    if (dir === '') top.push(...b.pages.slice(from, to));
+    else dirs.add(dir);
   }
   const folders = [...dirs].sort().flatMap((dir): [string, number][] => {
     const stamp = stampOf(join(siteDir, dir));

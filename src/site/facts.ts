@@ -145,6 +145,17 @@ export class Facts {
     return [...codes].map((c) => this.c.dict[c]!);
   }
 
+  /**
+   * The incidents whose status has this code, in order: one pass over the column, no call per
+   * incident (a call per incident, in code run once, cost ~4 ms at 10,000 incidents).
+   */
+  withStatus(code: number): number[] {
+    const { scalars } = this.c;
+    const found: number[] = [];
+    for (let k = STATUS, i = 0; k < scalars.length; k += SCALARS, i++) if (scalars[k] === code) found.push(i);
+    return found;
+  }
+
   /** Codes of a list of incident `i` (a view, not a copy). */
   codes(list: (typeof LISTS)[number], i: number): Uint32Array {
     const l = this.c[list];

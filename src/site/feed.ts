@@ -28,18 +28,22 @@ const FOUR_DIGIT_YEARS = [Date.parse('0000-01-01T00:00:00Z'), Date.parse('+01000
  * when a start's year has not four digits: then its text does not sort as its time.
  */
 export function newestFinal(facts: Facts, count: number): number[] | undefined {
-  const final = facts.codeOf('final');
   const top: number[] = [];
   const seconds: number[] = [];
-  for (let i = 0; i < facts.n; i++) {
-    if (facts.statusCode(i) !== final) continue;
+  for (const i of facts.withStatus(facts.codeOf('final'))) {
     const ms = facts.started(i);
     if (!(ms >= FOUR_DIGIT_YEARS[0] && ms < FOUR_DIGIT_YEARS[1])) return undefined;
     const s = Math.floor(ms / 1000);
-    // after every one as new or newer (those of the same second have smaller ids)
-    let at = seconds.length;
-    while (at > 0 && seconds[at - 1]! < s) at--;
-    if (at >= count) continue;
+    // after every one as new or newer (those of the same second have smaller ids): a binary
+    // search of the seconds kept, newest first (ids sort by date, so most incidents are newer
+    // than every one kept: walking down the list from its end cost 5–12 ms at 10,000, run once)
+    if (seconds.length >= count && seconds[count - 1]! >= s) continue;
+    let at = 0;
+    for (let hi = seconds.length; at < hi; ) {
+      const mid = (at + hi) >>> 1;
+      if (seconds[mid]! >= s) at = mid + 1;
+      else hi = mid;
+    }
     top.splice(at, 0, i);
     seconds.splice(at, 0, s);
     if (top.length > count) {

@@ -19,6 +19,25 @@ export const LAYOUTS_DIR = '.state-layouts';
 /** Buckets of incident pages' layouts (a part each). */
 const INCIDENT_BUCKETS = 128;
 
+/**
+ * Incident pages' layouts that changed since their buckets were written are kept by the state's
+ * delta (`state.ts`), not written into their buckets until the whole state is: a title edit at
+ * 10,000 renders ~10–19 incident pages again, in as many buckets, and each bucket written is a
+ * new file (~0.5–1 ms of kernel CPU to create a 25 KB file and replace the old one on this VM's
+ * ext4, whatever its size: 9 of the 16 files of the state an edit wrote). The layouts of the
+ * pages over many incidents (hundreds of kilobytes each, rendered again at every edit) keep their
+ * parts. A delta's layouts patch the buckets they were written over: when a bucket the state names
+ * is missing or damaged, they are not used either, and the bucket is written again.
+ */
+const inDelta = (path: string) => path.startsWith('incidents/');
+/**
+ * Past this many layouts the delta's go into their parts (as a whole state's do): a template
+ * change renders every incident page again, and 10,000 layouts (~25 MB at 10,000 incidents)
+ * would be written and read with every delta until the whole state is. The usual edits stay far
+ * below (10–19 pages each; the whole state is written every 64 incidents).
+ */
+export const DELTA_LAYOUTS = 512;
+
 /** Where the pieces of a page lie in its file, and which file that was. */
 export interface Layout {
   ino: number;
@@ -32,7 +51,7 @@ export interface Layout {
 }
 
 /** A layout as kept: its keys joined. */
-type KeptLayout = Omit<Layout, 'keys'> & { count: number; keysText: string };
+export type KeptLayout = Omit<Layout, 'keys'> & { count: number; keysText: string };
 
 const keptLayout = (l: Layout): KeptLayout => ({
   ino: l.ino,
@@ -45,6 +64,29 @@ const keptLayout = (l: Layout): KeptLayout => ({
 });
 
 const split = (s: string, separator: string) => (s === '' ? [] : s.split(separator));
+
+/** A kept layout as read from the state's delta, when it is of the right shape. */
+function keptShape(l: unknown): l is KeptLayout {
+  if (!l || typeof l !== 'object') return false;
+  const k = l as Partial<KeptLayout>;
+  return (
+    typeof k.ino === 'number' &&
+    typeof k.size === 'number' &&
+    typeof k.mtimeMs === 'number' &&
+    typeof k.head === 'string' &&
+    typeof k.keysText === 'string' &&
+    typeof k.count === 'number' &&
+    k.spans instanceof Uint32Array &&
+    k.spans.length === 2 * k.count
+  );
+}
+
+/** The layout a kept one says, when its keys are as many as its spans say; else none (its page is rendered whole). */
+function layoutOf(k: KeptLayout): Layout | undefined {
+  const keys = split(k.keysText, '\u0001');
+  if (keys.length !== k.count) return undefined;
+  return { ino: k.ino, size: k.size, mtimeMs: k.mtimeMs, head: k.head, keys, spans: k.spans };
+}
 
 /** The part a page's layout is kept in. */
 export function partOf(path: string): string {
@@ -78,6 +120,9 @@ class LayoutPart {
   private readonly at: Map<string, number>;
   private readonly starts: Uint32Array;
 
+  /** A part the state names that is missing or damaged (read as no layouts). */
+  damaged = false;
+
   constructor(
     readonly paths: string[],
     private readonly stats: Float64Array,
@@ -102,29 +147,36 @@ class LayoutPart {
     );
   }
 
-  /** The part in a file, when it is the one `token` names and of the right shape; else none (its pages are rendered whole). */
+  /** The part in a file, when it is the one `token` names and of the right shape; else none, damaged (its pages are rendered whole). */
   static read(file: string, format: string, key: string, token: string): LayoutPart {
+    const part = LayoutPart.readAs(file, format, key, token);
+    if (part) return part;
+    const none = LayoutPart.empty();
+    none.damaged = true;
+    return none;
+  }
+
+  private static readAs(file: string, format: string, key: string, token: string): LayoutPart | undefined {
     try {
       const f = deserialize(readFileSync(file)) as Partial<PartFile> | null;
-      if (!f || f.format !== format || f.key !== key || f.token !== token || typeof f.paths !== 'string') return LayoutPart.empty();
+      if (!f || f.format !== format || f.key !== key || f.token !== token || typeof f.paths !== 'string') return undefined;
       const paths = split(f.paths, '\n');
       const n = paths.length;
       const { stats, counts, spans } = f;
-      if (!(stats instanceof Float64Array) || !(counts instanceof Uint32Array) || !(spans instanceof Uint32Array))
-        return LayoutPart.empty();
+      if (!(stats instanceof Float64Array) || !(counts instanceof Uint32Array) || !(spans instanceof Uint32Array)) return undefined;
       if (!Array.isArray(f.keys) || !Array.isArray(f.heads) || !(f.keys[2] instanceof Uint32Array) || !(f.heads[2] instanceof Uint32Array))
-        return LayoutPart.empty();
-      if (typeof f.keys[0] !== 'string' || typeof f.heads[0] !== 'string') return LayoutPart.empty();
+        return undefined;
+      if (typeof f.keys[0] !== 'string' || typeof f.heads[0] !== 'string') return undefined;
       const keys = column(f.keys, '\u0000');
       const heads = column(f.heads, '\n');
       const pieces = counts.reduce((sum, c) => sum + c, 0);
       if (stats.length !== 3 * n || counts.length !== n || spans.length !== 2 * pieces || keys.count !== n || heads.count !== n)
-        return LayoutPart.empty();
-      if (!keys.valid() || !heads.valid()) return LayoutPart.empty();
+        return undefined;
+      if (!keys.valid() || !heads.valid()) return undefined;
       return new LayoutPart(paths, stats, keys, heads, counts, spans);
     } catch {
       // missing or damaged
-      return LayoutPart.empty();
+      return undefined;
     }
   }
 
@@ -146,8 +198,7 @@ class LayoutPart {
   }
 
   /** This part with the given layouts replaced or added and those of `removed` paths dropped. */
-  with(changedLayouts: ReadonlyMap<string, Layout>, removed: ReadonlySet<string>): LayoutPart {
-    const changed = new Map([...changedLayouts].map(([path, l]) => [path, keptLayout(l)]));
+  with(changed: ReadonlyMap<string, KeptLayout>, removed: ReadonlySet<string>): LayoutPart {
     // the usual case: pages rendered again with as many pieces as before, none gone or new
     if (
       [...removed].every((path) => !this.at.has(path)) &&
@@ -230,7 +281,16 @@ interface Source {
   key: string;
 }
 
-/** The layouts of a state: its parts read when a page of theirs is asked for. */
+/** Layouts of incident pages kept in the state's delta, by path: a page's, or null for a page gone (see `inDelta`). */
+export type DeltaLayouts = ReadonlyMap<string, KeptLayout | null>;
+
+/** What `Layouts.save` keeps with the state: the token of every part, and the layouts for the delta. */
+export interface SavedLayouts {
+  parts: [part: string, token: string][];
+  delta: [path: string, layout: KeptLayout | null][];
+}
+
+/** The layouts of a state: its parts read when a page of theirs is asked for, patched by the delta's. */
 export class Layouts {
   private constructor(
     /** Where the parts are (none: a build with no state). */
@@ -241,15 +301,19 @@ export class Layouts {
     private readonly parts: Map<string, LayoutPart>,
     /** Parts replaced since read (`save` writes them). */
     private readonly changed: ReadonlySet<string>,
+    /** Incident pages' layouts changed since their buckets were written. */
+    private readonly delta: DeltaLayouts,
   ) {}
 
   static empty(): Layouts {
-    return new Layouts(undefined, new Map(), new Map(), new Set());
+    return new Layouts(undefined, new Map(), new Map(), new Set(), new Map());
   }
 
-  /** The layouts a state kept: `tokens` names each part it goes with. */
-  static kept(source: Source, tokens: ReadonlyMap<string, string>): Layouts {
-    return new Layouts(source, tokens, new Map(), new Set());
+  /** The layouts a state kept: `tokens` names each part it goes with, `delta` the layouts its delta holds (as read: checked when used). */
+  static kept(source: Source, tokens: ReadonlyMap<string, string>, delta: readonly (readonly [unknown, unknown])[] = []): Layouts {
+    const layouts = new Map<string, KeptLayout | null>();
+    for (const [path, l] of delta) if (typeof path === 'string' && (l === null || keptShape(l))) layouts.set(path, l);
+    return new Layouts(source, tokens, new Map(), new Set(), layouts);
   }
 
   private part(name: string): LayoutPart {
@@ -263,50 +327,95 @@ export class Layouts {
     return p;
   }
 
+  /** The delta's layout of a page (undefined when it has none, or when the part it patches is damaged). */
+  private fromDelta(path: string, part: LayoutPart): KeptLayout | null | undefined {
+    return part.damaged ? undefined : this.delta.get(path);
+  }
+
   has(path: string): boolean {
-    return this.part(partOf(path)).has(path);
+    const part = this.part(partOf(path));
+    const kept = this.fromDelta(path, part);
+    return kept === undefined ? part.has(path) : kept !== null;
   }
 
   get(path: string): Layout | undefined {
-    return this.part(partOf(path)).get(path);
+    const part = this.part(partOf(path));
+    const kept = this.fromDelta(path, part);
+    if (kept === undefined) return part.get(path);
+    return kept === null ? undefined : layoutOf(kept);
   }
 
   /** These layouts with the given ones replaced or added and those of `removed` paths dropped (only their parts are read). */
   with(changed: ReadonlyMap<string, Layout>, removed: Iterable<string>): Layouts {
-    const byPart = new Map<string, { changed: Map<string, Layout>; removed: Set<string> }>();
-    const of = (path: string) => {
-      const name = partOf(path);
+    const delta = new Map(this.delta);
+    const byPart = new Map<string, { changed: Map<string, KeptLayout>; removed: Set<string> }>();
+    const of = (name: string) => {
       let e = byPart.get(name);
       if (!e) byPart.set(name, (e = { changed: new Map(), removed: new Set() }));
       return e;
     };
-    for (const [path, l] of changed) of(path).changed.set(path, l);
-    for (const path of removed) of(path).removed.add(path);
-    const parts = new Map(this.parts);
-    for (const [name, e] of byPart) {
-      // a part with none of the removed pages and nothing changed stays as kept
-      if (e.changed.size === 0 && ![...e.removed].some((path) => this.has(path))) continue;
-      parts.set(name, this.part(name).with(e.changed, e.removed));
+    /**
+     * Whether a page's change goes to the delta: an incident page whose bucket is as the state
+     * names it. Not without a state (a build from scratch writes the whole state: straight into
+     * the parts, 10,000 layouts not held twice).
+     */
+    const toDelta = (path: string) => this.source !== undefined && inDelta(path) && !this.part(partOf(path)).damaged;
+    for (const [path, l] of changed) {
+      if (toDelta(path)) delta.set(path, keptLayout(l));
+      else of(partOf(path)).changed.set(path, keptLayout(l));
     }
-    const touched = [...byPart.keys()].filter((name) => parts.get(name) !== this.parts.get(name));
-    return new Layouts(this.source, this.tokens, parts, new Set([...this.changed, ...touched]));
+    for (const path of removed) {
+      // a page with no layout leaves its part as kept
+      if (!this.has(path)) continue;
+      if (toDelta(path)) delta.set(path, null);
+      else of(partOf(path)).removed.add(path);
+    }
+    const parts = new Map(this.parts);
+    for (const [name, e] of byPart) parts.set(name, this.part(name).with(e.changed, e.removed));
+    // a part written again (a damaged bucket) holds what it holds: the delta no longer patches it
+    if (byPart.size > 0) for (const path of delta.keys()) if (byPart.has(partOf(path))) delta.delete(path);
+    return new Layouts(this.source, this.tokens, parts, new Set([...this.changed, ...byPart.keys()]), delta);
+  }
+
+  /** These layouts with the delta's put into their parts (those of damaged parts dropped: they patched what is not there). */
+  private folded(): Layouts {
+    const byPart = new Map<string, { changed: Map<string, KeptLayout>; removed: Set<string> }>();
+    for (const [path, l] of this.delta) {
+      const name = partOf(path);
+      if (this.part(name).damaged) continue;
+      let e = byPart.get(name);
+      if (!e) byPart.set(name, (e = { changed: new Map(), removed: new Set() }));
+      if (l) e.changed.set(path, l);
+      else e.removed.add(path);
+    }
+    const parts = new Map(this.parts);
+    for (const [name, e] of byPart) parts.set(name, this.part(name).with(e.changed, e.removed));
+    return new Layouts(this.source, this.tokens, parts, new Set([...this.changed, ...byPart.keys()]), new Map());
   }
 
   /**
    * Writes the parts changed since they were read (a new token each) into the site folder they
-   * were read from, and returns the token of every part, to keep with the state; with `tidy`,
-   * removes the files of parts it does not name.
+   * were read from, and returns the token of every part, to keep with the state, and the layouts
+   * for its delta; with `whole` (the whole state is written), or past `DELTA_LAYOUTS`, the
+   * delta's layouts go into their parts first; with `whole`, the files of parts it does not name
+   * are removed.
    */
-  save(siteDir: string, format: string, key: string, tidy: boolean): [part: string, token: string][] {
+  save(siteDir: string, format: string, key: string, whole: boolean): SavedLayouts {
+    if (this.delta.size > (whole ? 0 : DELTA_LAYOUTS)) return this.folded().save(siteDir, format, key, whole);
     const dir = join(siteDir, LAYOUTS_DIR);
     const tokens = new Map(this.tokens);
-    try {
-      mkdirSync(dir, { recursive: true });
-    } catch {
-      // a file of that name (the folder is the build's own, as every `.state` name): replaced
-      rmSync(dir, { force: true, recursive: true });
-      mkdirSync(dir);
-      tokens.clear();
+    let delta = [...this.delta];
+    if (this.changed.size > 0 || whole) {
+      try {
+        mkdirSync(dir, { recursive: true });
+      } catch {
+        // a file of that name (the folder is the build's own, as every `.state` name): replaced,
+        // with every part it named (and the delta's layouts over them) gone
+        rmSync(dir, { force: true, recursive: true });
+        mkdirSync(dir);
+        tokens.clear();
+        delta = [];
+      }
     }
     for (const name of [...this.changed].sort()) {
       const p = this.part(name);
@@ -320,7 +429,7 @@ export class Layouts {
       replaceFile(join(dir, name), serialize(file));
       tokens.set(name, token);
     }
-    if (tidy) for (const name of readdirSync(dir)) if (!tokens.has(name)) rmSync(join(dir, name), { force: true });
-    return [...tokens].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (whole) for (const name of readdirSync(dir)) if (!tokens.has(name)) rmSync(join(dir, name), { force: true });
+    return { parts: [...tokens].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)), delta };
   }
 }

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { hash, SITE_FORMAT } from './base.js';
+import { folderRuns } from './folders.js';
 
 export { SITE_FORMAT } from './base.js';
 
@@ -133,19 +134,14 @@ export function readBuilding(siteDir: string): Set<string> {
   return new Set();
 }
 
-const folderOf = (path: string) => {
-  const slash = path.lastIndexOf('/');
-  return slash < 0 ? '' : path.slice(0, slash);
-};
-
 /**
  * The pages of the manifest that are not on disk: one listing per folder of the manifest
  * (not a `stat` per page: 10,000 of those cost a tenth of a second).
  */
 export function missingPages(siteDir: string, paths: readonly string[], unchanged: (dir: string) => boolean): string[] {
   const listings = new Map<string, Set<string> | undefined>();
-  return paths.filter((path) => {
-    const dir = folderOf(path);
+  const missing: string[] = [];
+  for (const { dir, from, to } of folderRuns(paths)) {
     if (!listings.has(dir)) {
       // a folder unchanged since the previous build wrote its pages holds them all
       if (unchanged(dir)) listings.set(dir, undefined);
@@ -158,14 +154,18 @@ export function missingPages(siteDir: string, paths: readonly string[], unchange
       }
     }
     const names = listings.get(dir);
-    return names !== undefined && !names.has(path.slice(path.lastIndexOf('/') + 1));
-  });
+    if (names === undefined) continue;
+    for (let n = from; n < to; n++) {
+      const path = paths[n]!;
+      if (!names.has(path.slice(path.lastIndexOf('/') + 1))) missing.push(path);
+    }
+  }
+  return missing;
 }
 
 /** Modification times of the folders of these pages. */
-export function folderTimes(siteDir: string, paths: Iterable<string>): Map<string, number> {
-  const dirs = new Set<string>();
-  for (const path of paths) dirs.add(folderOf(path));
+export function folderTimes(siteDir: string, paths: readonly string[]): Map<string, number> {
+  const dirs = new Set(folderRuns(paths).map((run) => run.dir));
   const times = new Map<string, number>();
   for (const dir of dirs) {
     try {

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { hash } from './base.js';
 import { replaceFile } from './pieces.js';
-import { escapeField, unescapeField, type Brief } from './brief.js';
+import { escapeField, unescapeFields, type Brief } from './brief.js';
 import { type Column, columnOf as column, keptColumn as kept, type Kept } from './column.js';
 import { Facts, FactsBuilder, type FactColumns } from './facts.js';
-import { Layouts } from './layouts.js';
+import { type KeptLayout, Layouts } from './layouts.js';
 import type { IncidentLinks } from './similar.js';
 import type { SiteIncident } from './summaries.js';
 
@@ -25,20 +25,22 @@ import type { SiteIncident } from './summaries.js';
  *   size, modification time), so that the next build copies the pieces whose inputs did not
  *   change from the file instead of rendering them again. Most of the bytes, so kept in parts
  *   of their own (`layouts.ts`), read only for the pages rendered again; the state names the
- *   parts it goes with.
+ *   parts it goes with, and its delta holds the incident pages' layouts changed since their
+ *   parts were written.
  *
  * Written (with `v8.serialize`, a few big strings and typed arrays: a few milliseconds either
  * way) only when a build completes. After a build that changed a few incidents and pages, only
  * those are written, to `.state-delta` (the whole state, 7 MB on the benchmark, costs tens of
  * milliseconds to write); once the delta holds more than a few dozen incidents, the whole state
- * is written again. A build that fails half-way leaves the previous state:
+ * is written again (and the delta's layouts into their parts). `site-state-14`: the delta holds
+ * layouts; an older state is not read (the build works everything out from the database). A build that fails half-way leaves the previous state:
  * the next build finds the same changes again, and a page file that build rewrote no longer
  * matches its recorded layout, so nothing is copied from it. Thrown away when its format, the
  * tool version, the database schema or the config change (the database records the last three).
  */
 const STATE_FILE = '.state';
 const DELTA_FILE = '.state-delta';
-const STATE_FORMAT = 'site-state-13';
+const STATE_FORMAT = 'site-state-14';
 /** A delta holds at most this many incidents; beyond, the whole state is written. */
 const DELTA_INCIDENTS = 64;
 /** Files of earlier versions of the site build, deleted when found. */
@@ -123,6 +125,8 @@ interface DeltaFile {
   /** Position, file digest, file, summary digest, brief, links (see `encodeLinks`). */
   incidents: [number, string, string, string, Brief, string][];
   order: Uint32Array | null;
+  /** Incident pages' layouts changed since their parts were written (see `layouts.ts`). */
+  layouts: [path: string, layout: KeptLayout | null][];
 }
 
 interface StateFile extends Header {
@@ -187,7 +191,7 @@ export class SiteState {
     const lists = Object.fromEntries(LISTS.map((name, n) => [name, { offsets: file.lists[2 * n]!, values: file.lists[2 * n + 1]! }]));
     const facts = new Facts({
       ids: this.ids,
-      dict: ['', ...split(file.dict, '\u0000').map(unescapeField)],
+      dict: ['', ...unescapeFields(file.dict, '\u0000')],
       titles: column(file.titles, '\u0000'),
       textDigests: column(file.textDigests, '\n'),
       trendDigests: column(file.trendDigests, '\n'),
@@ -218,7 +222,7 @@ export class SiteState {
       for (const e of delta.incidents) this.delta.incidents.add(e[0]);
     }
     this.keptFacts = facts;
-    this.layouts = Layouts.kept({ siteDir, format: STATE_FORMAT, key: file.key }, new Map(this.header.layoutParts));
+    this.layouts = Layouts.kept({ siteDir, format: STATE_FORMAT, key: file.key }, new Map(this.header.layoutParts), delta?.layouts);
     this.digests = digests;
     this.files = files;
     this.summaries = summaries;
@@ -237,7 +241,7 @@ export class SiteState {
   }
 
   get services(): string[] {
-    return (this.servicesCache ??= split(this.header.services, '\u0000').map(unescapeField));
+    return (this.servicesCache ??= unescapeFields(this.header.services, '\u0000'));
   }
 
   /** The facts the previous build saw (its briefs: the whole state's with the delta's). */
@@ -289,7 +293,8 @@ export class SiteState {
       let delta: DeltaFile | undefined;
       try {
         delta = deserialize(readFileSync(join(siteDir, DELTA_FILE))) as DeltaFile;
-        if (delta.format !== STATE_FORMAT || delta.key !== key || delta.generation !== file.generation) delta = undefined;
+        if (delta.format !== STATE_FORMAT || delta.key !== key || delta.generation !== file.generation || !Array.isArray(delta.layouts))
+          delta = undefined;
       } catch {
         // none (or damaged: then the whole state does not go with the manifest, below)
       }
@@ -368,6 +373,7 @@ export function saveState(siteDir: string, s: NewState, previous?: SiteState, ch
   const incidents =
     previous && changes && previous.ids.length === s.ids.length ? new Set([...previous.delta.incidents, ...changes.incidents]) : undefined;
   const asDelta = previous !== undefined && incidents !== undefined && incidents.size <= DELTA_INCIDENTS;
+  const layouts = s.layouts.save(siteDir, STATE_FORMAT, s.key, !asDelta);
   const header: Header = {
     base: s.base,
     today: s.today,
@@ -375,7 +381,7 @@ export function saveState(siteDir: string, s: NewState, previous?: SiteState, ch
     folders: [...s.folders],
     linksUseText: s.linksUseText,
     services: s.services.map(escapeField).join('\u0000'),
-    layoutParts: s.layouts.save(siteDir, STATE_FORMAT, s.key, !asDelta),
+    layoutParts: layouts.parts,
   };
   if (asDelta) {
     const delta: DeltaFile = {
@@ -387,6 +393,7 @@ export function saveState(siteDir: string, s: NewState, previous?: SiteState, ch
         .sort((a, b) => a - b)
         .map((n) => [n, s.digests.get(n), s.files.get(n), s.summaries.get(n), s.facts.brief(n), s.links.get(n)]),
       order: s.facts.knownOrder() ?? null,
+      layouts: layouts.delta,
     };
     replaceFile(join(siteDir, DELTA_FILE), serialize(delta));
     return;
