@@ -251,6 +251,66 @@ describe('the V8 flags a command runs under', () => {
     expect(compiled.filter((line) => line.includes('(target TURBOFAN)')).length).toBeGreaterThan(10);
     expect(compiled.filter((line) => line.includes(' OSR '))).toEqual([]);
   });
+
+  // src/v8-flags.ts: Node compiles its own modules with a cache made under V8's default flags,
+  // which V8 refuses under `--no-use-osr`. Node's `getCacheUsage` (`--expose-internals`) lists the
+  // modules a thread compiled without it. On d76d1c6 the build's main thread compiled `assert`,
+  // `child_process`, `zlib`, `worker_threads`… (28 modules) and the warm-up thread its whole start
+  // without it.
+  it("loads Node's own modules, in the command and in the thread that warms ICU up, with Node's code cache", () => {
+    const kb = tempDir();
+    generateKnowledgeBase(kb, 20, 7);
+    const out = tempDir();
+    const env = { ...process.env, XDG_CACHE_HOME: tempDir(), NO_COLOR: '1' };
+    const usage = join(tempDir(), 'usage.cjs');
+    writeFileSync(
+      usage,
+      `const { internalBinding } = require('internal/test/binding');
+      process.on('exit', () => require('node:fs').writeSync(2, 'WITHOUT ' + [...internalBinding('builtins').getCacheUsage().compiledWithoutCache].join(' ') + '\\n'));`,
+    );
+    const build = () =>
+      spawnSync(
+        process.execPath,
+        ['--expose-internals', '--no-warnings', '--require', usage, CLI, 'build', '--root', kb, '--out', out, '--now', NOW],
+        {
+          encoding: 'utf8',
+          env,
+        },
+      );
+    expect(build().status).toBe(0);
+    const file = join(
+      kb,
+      'incidents',
+      readdirSync(join(kb, 'incidents'), { recursive: true })
+        .find((f) => String(f).endsWith('.md'))!
+        .toString(),
+    );
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^title: (.*)$/m, 'title: $1 (edited)'));
+    const edit = build(); // an edit: the warm-up thread runs
+    expect(edit.status).toBe(0);
+    const without = edit.stderr.match(/^WITHOUT (.*)$/m)![1]!.split(' ');
+    for (const module of ['assert', 'child_process', 'zlib', 'worker_threads', 'internal/worker']) expect(without).not.toContain(module);
+
+    // the warm-up thread's start: compiled with Node's cache, and the command's flags back once it runs
+    const warm = `import(${JSON.stringify(pathToFileURL(join(PACKAGE_ROOT, 'dist/v8-flags.js')).href)}).then(async (flags) => {
+      const { Script } = await import('node:vm');
+      const hash = () => new Script('').createCachedData().readUInt32LE(12);
+      // (loaded first, as the CLI loads it: Node keeps one cache of its modules for every thread,
+      // made again under the flags of the thread that compiled a module without it)
+      const { Worker } = await import('node:worker_threads');
+      flags.commandFlags();
+      const command = hash();
+      const worker = flags.startUnderNodeFlags((back) => new Worker("const { internalBinding } = require('internal/test/binding'); const { parentPort } = require('node:worker_threads');" + back + "parentPort.postMessage([...internalBinding('builtins').getCacheUsage().compiledWithoutCache]);", { eval: true, execArgv: ['--expose-internals'] }));
+      worker.once('message', (without) => { process.stdout.write(JSON.stringify({ without, back: hash() === command })); worker.terminate(); });
+    });`;
+    const thread = spawnSync(process.execPath, ['--expose-internals', '--no-warnings', '--input-type=module', '-e', warm], {
+      encoding: 'utf8',
+    });
+    expect(thread.stderr).toBe('');
+    const { without: threadWithout, back } = JSON.parse(thread.stdout) as { without: string[]; back: boolean };
+    expect(back).toBe(true);
+    expect(threadWithout.filter((m) => m.startsWith('internal/'))).toEqual([]);
+  });
 });
 
 describe('runWithCodeCache', () => {

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { startUnderNodeFlags } from '../v8-flags.js';
 import { GREGORIAN_INTL, LOCAL_DATE_FORMAT } from './time.js';
 
 /**
@@ -13,19 +14,22 @@ import { GREGORIAN_INTL, LOCAL_DATE_FORMAT } from './time.js';
  * the process does not wait for it, and a failure (a zone ICU does not know) is left to the main
  * thread's own formatter to report as it does now.
  */
-const WARM = `const { options, at } = require('node:worker_threads').workerData;
-new Intl.DateTimeFormat('en-US', options).formatToParts(at);`;
+const WARM = (flagsBack: string) => `const { options, at } = require('node:worker_threads').workerData;
+${flagsBack}new Intl.DateTimeFormat('en-US', options).formatToParts(at);`;
 
 export function warmDateFormats(timeZone: string): void {
   try {
-    const worker = new Worker(WARM, {
-      eval: true,
-      // an instant Intl's calendar gives as the documents do (`GREGORIAN_INTL`); its text is not used
-      workerData: { options: { ...LOCAL_DATE_FORMAT, timeZone }, at: GREGORIAN_INTL },
-      execArgv: [],
-      stdout: true,
-      stderr: true,
-    });
+    const worker = startUnderNodeFlags(
+      (flagsBack) =>
+        new Worker(WARM(flagsBack), {
+          eval: true,
+          // an instant Intl's calendar gives as the documents do (`GREGORIAN_INTL`); its text is not used
+          workerData: { options: { ...LOCAL_DATE_FORMAT, timeZone }, at: GREGORIAN_INTL },
+          execArgv: [],
+          stdout: true,
+          stderr: true,
+        }),
+    );
     worker.on('error', () => undefined);
     worker.unref();
   } catch {
