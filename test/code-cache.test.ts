@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,7 +10,7 @@ import { generateKnowledgeBase } from '../src/bench/generate.js';
 import { runCheck } from '../src/commands/check.js';
 import { PACKAGE_ROOT } from '../src/paths.js';
 import { BASE_CONFIG, BASE_INCIDENT } from '../src/rules/fixtures.js';
-import { captureContext, removeKb, tempKb } from './helpers/kb.js';
+import { captureContext, editFirstTitle, removeKb, siteFiles, tempKb } from './helpers/kb.js';
 
 // A named command runs dist/cli.cjs with V8's code cache of that command (src/start.ts,
 // src/code-cache.ts; `npm run build` first). Whatever the cache holds, it prints what the
@@ -148,14 +148,6 @@ describe('worker threads with the code cache', () => {
     return cacheFiles(cacheHome).filter((f) => !f.split('/').at(-1)!.startsWith(`${main}.`));
   };
   const contents = (files: string[]) => files.map((f) => readFileSync(f));
-  /** Every file of the site but its state (inode numbers and times). */
-  const siteFiles = (out: string) =>
-    Object.fromEntries(
-      (readdirSync(join(out, 'site'), { recursive: true }) as string[])
-        .filter((f) => !f.startsWith('.state') && !statSync(join(out, 'site', f)).isDirectory())
-        .sort()
-        .map((f) => [f, readFileSync(join(out, 'site', f), 'utf8')]),
-    );
   const site = (cacheHome: string, out = tempDir(), root = kb) => {
     const r = spawnSync(process.execPath, [CLI, 'site', '--root', root, '--out', out, '--now', NOW], {
       encoding: 'utf8',
@@ -278,14 +270,7 @@ describe('the V8 flags a command runs under', () => {
         },
       );
     expect(build().status).toBe(0);
-    const file = join(
-      kb,
-      'incidents',
-      readdirSync(join(kb, 'incidents'), { recursive: true })
-        .find((f) => String(f).endsWith('.md'))!
-        .toString(),
-    );
-    writeFileSync(file, readFileSync(file, 'utf8').replace(/^title: (.*)$/m, 'title: $1 (edited)'));
+    editFirstTitle(kb, ' (edited)');
     const edit = build(); // an edit: the warm-up thread runs
     expect(edit.status).toBe(0);
     const without = edit.stderr.match(/^WITHOUT (.*)$/m)![1]!.split(' ');

@@ -1,11 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateKnowledgeBase } from '../src/bench/generate.js';
 import { PACKAGE_ROOT } from '../src/paths.js';
-import { removeKb } from './helpers/kb.js';
+import { editFirstTitle, siteFiles, tempDirs } from './helpers/kb.js';
 
 // src/quick-exit.ts: a command ends where Node would end it, without V8's heap teardown
 // (`npm run build` first). Node's `--trace-exit` prints "Exited the environment with code N"
@@ -15,13 +14,8 @@ import { removeKb } from './helpers/kb.js';
 const CLI = join(PACKAGE_ROOT, 'dist/cli.js');
 const QUICK_EXIT = join(PACKAGE_ROOT, 'dist/quick-exit.js');
 const NOW = '2007-07-01';
-const dirs: string[] = [];
-afterAll(() => dirs.forEach(removeKb));
-const tempDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pmkb-quick-exit-'));
-  dirs.push(dir);
-  return dir;
-};
+const { tempDir, removeAll } = tempDirs('quick-exit');
+afterAll(removeAll);
 
 /**
  * `node --trace-exit <args>` with stdout through a pipe that a reader empties only after half a
@@ -92,15 +86,6 @@ describe('a command ends without the heap teardown, once nothing is left to do',
     expect(quickExits(run.stderr)).toEqual([]);
   });
 
-  /** Every file of a site but its state (inode numbers and times). */
-  const siteFiles = (out: string) =>
-    Object.fromEntries(
-      (readdirSync(join(out, 'site'), { recursive: true }) as string[])
-        .filter((f) => !f.startsWith('.state') && !statSync(join(out, 'site', f)).isDirectory())
-        .sort()
-        .map((f) => [f, readFileSync(join(out, 'site', f), 'utf8')]),
-    );
-
   it('`postmortem build`: stdout whole through a slow pipe, the pages written after an edit (spliced big pages included) whole, exit codes kept', () => {
     // 70 incidents: worker threads parse and render the first build and write their code caches
     // on `beforeExit`; the edit's build splices the big listing pages, written by libuv's threads
@@ -117,14 +102,7 @@ describe('a command ends without the heap teardown, once nothing is left to do',
     );
     expect(readdirSync(join(cacheHome, 'postmortem-kb', 'code')).length).toBeGreaterThan(1); // the threads' caches too
 
-    const file = join(
-      kb,
-      'incidents',
-      readdirSync(join(kb, 'incidents'), { recursive: true })
-        .find((f) => String(f).endsWith('.md'))!
-        .toString(),
-    );
-    writeFileSync(file, readFileSync(file, 'utf8').replace(/^title: (.*)$/m, 'title: $1 (edited)'));
+    const file = editFirstTitle(kb, ' (edited)');
     const edited = build();
     expect(edited.status).toBe(0);
     expect(quickExits(edited.stderr)).toEqual([0]);
