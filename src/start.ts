@@ -16,9 +16,6 @@ import { commandFlags, requireUnderNodeFlags } from './v8-flags.js';
 exitWithoutTeardown();
 const bundle = (name: string) => fileURLToPath(new URL(`./${name}.cjs`, import.meta.url));
 const named = commandNamed(process.argv.slice(2));
-if (named) {
-  commandFlags();
-  process.on('exit', commandFlags); // (before the code cache's writer: see `startUnderNodeFlags`)
-}
+if (named) commandFlags();
 const run = (file: string) => runWithCodeCache(file, named!, undefined, requireUnderNodeFlags);
 if (!(named && (run(bundle(named)) ?? run(bundle('cli'))))) await (await import('./cli.js')).main();

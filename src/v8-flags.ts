@@ -15,12 +15,9 @@ import { setFlagsFromString } from 'node:v8';
 const COMMAND_FLAG = '--no-use-osr';
 const DEFAULT_FLAG = '--use-osr';
 
-let commandFlagsOn = false;
-
-/** The command's flags, from now on (`start.ts`: before any code cache is read, and again at exit, before one is written). */
+/** The command's flags, from now on (`start.ts`: before any code cache is read). */
 export function commandFlags(): void {
   setFlagsFromString(COMMAND_FLAG);
-  commandFlagsOn = true;
 }
 
 /**
@@ -34,7 +31,10 @@ export function commandFlags(): void {
  * would also be refused to a thread started under the defaults. The flag is put back as soon as
  * the module is loaded (its top-level code runs no long loop). Node's modules it loads itself on
  * first use (`performance`, `process.stdout` to a file, `fs.rmSync` of a folder) are compiled
- * under the command's flags as before.
+ * under the command's flags as before, and so is the start of a worker thread (its ~90 modules:
+ * ~26 ms more CPU per thread; started under the defaults, a thread could read their hash to name
+ * its own cache while other threads start: `threads/worker.ts`). Only the main thread's bundle is
+ * given this `require`; its Node modules load when the bundle and a command's modules start.
  */
 export function requireUnderNodeFlags(path: string): NodeJS.Require {
   const require = createRequire(path);
@@ -50,27 +50,4 @@ export function requireUnderNodeFlags(path: string): NodeJS.Require {
     }
   };
   return Object.assign(load, require);
-}
-
-/**
- * A worker thread started under V8's defaults, so that the Node modules its start loads (~90:
- * its whole bootstrap) are compiled with Node's cache: the warm-up thread of an edit build at
- * 10,000 (`model/intl-warmup.ts`) used 46 ms of CPU under `--no-use-osr`, 33 ms so (medians of 8
- * builds, `/proc/thread-self/schedstat`). `start` is given a statement to put in the thread's code
- * once it has loaded what it needs, which puts the command's flags back (they are the process's),
- * and makes the thread. Meanwhile (~35 ms) the main thread runs under the defaults too: `--trace-opt`
- * of three title edits at 10,000 showed no on-stack compile. What this can change is speed alone:
- * the main thread's code cache is written under the command's flags (`start.ts` sets them again at
- * `exit`), and a pool thread that starts in the window names its own cache by the flags it read
- * (`threads/worker.ts`).
- */
-export function startUnderNodeFlags<T>(start: (flagsBack: string) => T): T {
-  if (!commandFlagsOn) return start('');
-  setFlagsFromString(DEFAULT_FLAG);
-  try {
-    return start(`require('node:v8').setFlagsFromString(${JSON.stringify(COMMAND_FLAG)});`);
-  } catch (error) {
-    setFlagsFromString(COMMAND_FLAG);
-    throw error;
-  }
 }

@@ -1,5 +1,4 @@
 import { Worker } from 'node:worker_threads';
-import { startUnderNodeFlags } from '../v8-flags.js';
 import { GREGORIAN_INTL, LOCAL_DATE_FORMAT } from './time.js';
 
 /**
@@ -12,26 +11,21 @@ import { GREGORIAN_INTL, LOCAL_DATE_FORMAT } from './time.js';
  * the thread is done ~35 ms after it is asked). It runs `WARM` alone, not a thread of the
  * pool (`threads/pool.ts`), which would load the 2.4 MB worker bundle first. It holds nothing:
  * the process does not wait for it, and a failure (a zone ICU does not know) is left to the main
- * thread's own formatter to report as it does now. It starts under V8's default flags, not the
- * command's (`startUnderNodeFlags`, `v8-flags.ts`): its start then takes Node's compiled modules,
- * ~33 ms of CPU instead of ~46.
+ * thread's own formatter to report as it does now.
  */
-const WARM = (flagsBack: string) => `const { options, at } = require('node:worker_threads').workerData;
-${flagsBack}new Intl.DateTimeFormat('en-US', options).formatToParts(at);`;
+const WARM = `const { options, at } = require('node:worker_threads').workerData;
+new Intl.DateTimeFormat('en-US', options).formatToParts(at);`;
 
 export function warmDateFormats(timeZone: string): void {
   try {
-    const worker = startUnderNodeFlags(
-      (flagsBack) =>
-        new Worker(WARM(flagsBack), {
-          eval: true,
-          // an instant Intl's calendar gives as the documents do (`GREGORIAN_INTL`); its text is not used
-          workerData: { options: { ...LOCAL_DATE_FORMAT, timeZone }, at: GREGORIAN_INTL },
-          execArgv: [],
-          stdout: true,
-          stderr: true,
-        }),
-    );
+    const worker = new Worker(WARM, {
+      eval: true,
+      // an instant Intl's calendar gives as the documents do (`GREGORIAN_INTL`); its text is not used
+      workerData: { options: { ...LOCAL_DATE_FORMAT, timeZone }, at: GREGORIAN_INTL },
+      execArgv: [],
+      stdout: true,
+      stderr: true,
+    });
     worker.on('error', () => undefined);
     worker.unref();
   } catch {
