@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { CommandContext } from '../../src/commands/context.js';
@@ -45,4 +45,36 @@ export function captureContext(
     out_: () => out,
     err_: () => err,
   };
+}
+
+/** A function that makes temporary folders (`pmkb-<name>-…`), and one that removes them all (for `afterAll`). */
+export function tempDirs(name: string): { tempDir: () => string; removeAll: () => void } {
+  const dirs: string[] = [];
+  return {
+    tempDir: () => {
+      const dir = mkdtempSync(join(tmpdir(), `pmkb-${name}-`));
+      dirs.push(dir);
+      return dir;
+    },
+    removeAll: () => dirs.splice(0).forEach(removeKb),
+  };
+}
+
+/** Every file of a built site (`<out>/site`) but its state (inode numbers and times): path → text. */
+export function siteFiles(out: string): Record<string, string> {
+  const site = join(out, 'site');
+  return Object.fromEntries(
+    (readdirSync(site, { recursive: true }) as string[])
+      .filter((f) => !f.startsWith('.state') && !statSync(join(site, f)).isDirectory())
+      .sort()
+      .map((f) => [f, readFileSync(join(site, f), 'utf8')]),
+  );
+}
+
+/** Appends `suffix` to the title of a generated knowledge base's first incident file; returns that file. */
+export function editFirstTitle(kb: string, suffix: string): string {
+  const incidents = join(kb, 'incidents');
+  const file = join(incidents, String((readdirSync(incidents, { recursive: true }) as string[]).sort().find((f) => f.endsWith('.md'))));
+  writeFileSync(file, readFileSync(file, 'utf8').replace(/^title: (.*)$/m, `title: $1${suffix}`));
+  return file;
 }
