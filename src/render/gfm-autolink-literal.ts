@@ -319,6 +319,16 @@ function isTerminator(c: number): boolean {
   }
 }
 
+/** The first `@` at or after `pos` in `src` (infinity when none), remembered for the next calls on the same text. */
+let atIn = { src: '', at: -1 };
+function nextAt(src: string, pos: number): number {
+  if (atIn.src !== src || atIn.at < pos) {
+    const at = src.indexOf('@', pos);
+    atIn = { src, at: at < 0 ? Number.POSITIVE_INFINITY : at };
+  }
+  return atIn.at;
+}
+
 /**
  * Replaces markdown-it's `text` rule: plain text runs up to the next terminator, and also stop
  * where a literal may start (the start of a word that could be `www.`, `http(s)://` or an email
@@ -331,6 +341,10 @@ export function textRule(state: StateInline, silent: boolean): boolean {
   if (isTerminator(src.charCodeAt(pos))) return false;
   let previous = src.charCodeAt(pos);
   pos++;
+  // No email address starts before here: the `@` an address needs is not in the text, or the
+  // word scanned last ends without one (and so does the rest of that word). Each word start
+  // scanned its word for an `@`: 20 % of the Markdown's parse (see docs/performance.md, "cold13render").
+  let noEmailBefore = nextAt(src, pos) > max ? max : pos;
   while (pos < max) {
     const c = src.charCodeAt(pos);
     if (isTerminator(c)) break;
@@ -341,10 +355,11 @@ export function textRule(state: StateInline, silent: boolean): boolean {
       continue;
     }
     if (((c === 72 || c === 104) && previousProtocol(previous)) || ((c === 87 || c === 119) && previousWww(previous))) break;
-    if (gfmAtext(c) && previousEmail(previous)) {
+    if (pos >= noEmailBefore && gfmAtext(c) && previousEmail(previous)) {
       let q = pos + 1;
       while (q < max && gfmAtext(src.charCodeAt(q))) q++;
       if (src.charCodeAt(q) === 64) break;
+      noEmailBefore = q;
     }
     previous = c;
     pos++;
