@@ -319,14 +319,23 @@ function isTerminator(c: number): boolean {
   }
 }
 
-/** The first `@` at or after `pos` in `src` (infinity when none), remembered for the next calls on the same text. */
-let atIn = { src: '', at: -1 };
-function nextAt(src: string, pos: number): number {
-  if (atIn.src !== src || atIn.at < pos) {
-    const at = src.indexOf('@', pos);
-    atIn = { src, at: at < 0 ? Number.POSITIVE_INFINITY : at };
+/**
+ * The first `@` at or after a position of an inline parse's text (infinity when none), kept for
+ * the rule's next calls in that parse: `[from, at]`, the first `@` at or after `from` is at `at`,
+ * so it is for every position between (a link's label is scanned ahead, then the parse goes back
+ * to its `[`: a position before `from` looks again). Keyed by the parse, not by its text: two
+ * texts compare by their characters, and a text equal to the last one (a repeated line) cost a
+ * whole comparison at every call.
+ */
+const atOf = new WeakMap<StateInline, { from: number; at: number }>();
+function nextAt(state: StateInline, pos: number): number {
+  let known = atOf.get(state);
+  if (known === undefined || pos < known.from || pos > known.at) {
+    const found = state.src.indexOf('@', pos);
+    known = { from: pos, at: found < 0 ? Number.POSITIVE_INFINITY : found };
+    atOf.set(state, known);
   }
-  return atIn.at;
+  return known.at;
 }
 
 /**
@@ -344,7 +353,7 @@ export function textRule(state: StateInline, silent: boolean): boolean {
   // No email address starts before here: the `@` an address needs is not in the text, or the
   // word scanned last ends without one (and so does the rest of that word). Each word start
   // scanned its word for an `@`: 20 % of the Markdown's parse (see docs/performance.md, "cold13render").
-  let noEmailBefore = nextAt(src, pos) > max ? max : pos;
+  let noEmailBefore = nextAt(state, pos) > max ? max : pos;
   while (pos < max) {
     const c = src.charCodeAt(pos);
     if (isTerminator(c)) break;
