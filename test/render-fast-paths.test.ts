@@ -146,7 +146,12 @@ describe("the text rule (markdown-it's `text` with GFM's literal starts)", () =>
         const from = state.pos;
         const moved = textRule(state, false);
         expect(moved ? state.pos : from, `${JSON.stringify(src)} from ${from}`).toBe(stopsBefore(src, from, max));
-        state.pos = back > 0 && next(3) === 0 ? (back--, next(from + 1)) : Math.max(from + 1, state.pos);
+        if (back > 0 && next(3) === 0) {
+          back--;
+          state.pos = next(from + 1);
+        } else {
+          state.pos = Math.max(from + 1, state.pos);
+        }
       }
     }
   });
