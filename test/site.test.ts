@@ -396,7 +396,31 @@ describe('fast zone formats', () => {
       for (const at of instants) {
         expect(f.shortDateTime(at), `${zone} ${at}`).toBe(shortDateTime(at, zone));
         expect(f.isoDate(at), `${zone} ${at}`).toBe(isoDate(at, zone));
+        expect(f.longDate(at), `${zone} ${at}`).toBe(longDate(at, zone));
         expect(f.iso(at)).toBe(at.toString());
+      }
+    }
+  });
+
+  it('match them every 20 minutes over days around changes of offset, one formatter per zone (the long date kept per local day)', () => {
+    const starts = ['2007-03-10T00:00:00Z', '2021-10-01T12:00:00Z', '2019-05-04T00:00:00Z', '2024-10-26T00:00:00Z'];
+    const instants = starts.flatMap((start) => {
+      const from = Temporal.Instant.from(start).epochMilliseconds;
+      return Array.from({ length: 3 * 72 }, (_, k) => Temporal.Instant.fromEpochMilliseconds(from + k * 20 * 60_000));
+    });
+    for (const zone of [
+      'America/New_York',
+      'Australia/Lord_Howe',
+      'Asia/Kolkata',
+      'America/St_Johns',
+      'Pacific/Chatham',
+      'Pacific/Kiritimati',
+      'Europe/London',
+    ]) {
+      const f = zoneFormat(zone);
+      for (const at of instants) {
+        expect(f.longDate(at), `${zone} ${at}`).toBe(longDate(at, zone));
+        expect(f.shortDateTime(at), `${zone} ${at}`).toBe(shortDateTime(at, zone));
       }
     }
   });

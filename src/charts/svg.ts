@@ -6,6 +6,10 @@
 
 /** Escapes text for SVG/XML text nodes and attribute values. */
 export function escapeXml(text: string): string {
+  // most labels need nothing: one test instead of six replacements (an incident page's phase
+  // bar escaped ~20 labels: 70 of its 210 ms per 500 pages; docs/performance.md, "cold13render")
+  // eslint-disable-next-line no-control-regex
+  if (!/[&<>"'\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/.test(text)) return text;
   return (
     text
       .replace(/&/g, '&amp;')

@@ -221,12 +221,19 @@ export function sameBytes(parts: readonly Buffer[], size: number, previous: Buff
 /**
  * `writeFileAtomic` for regenerable files given in parts (the site's pages), never durable.
  * The file is left alone when its bytes are already these: compared with `previous` when the
- * caller has read the file, else read here. `folders` are the folders the caller made already
- * (no `mkdir` for each file). Returns true when the file changed.
+ * caller has read the file, else read here — unless its folder is one of `fresh`, folders the
+ * caller's build made (no file was there to compare with: on a site built from scratch, a
+ * failed read per page cost ~35 µs of CPU, an exception made for each; see docs/performance.md,
+ * "cold13render"). `folders` are the folders the caller made already (no `mkdir` for each
+ * file). Returns true when the file changed.
  */
-export function writePartsAtomic(path: string, parts: readonly Buffer[], options: { previous?: Buffer; folders: Set<string> }): boolean {
+export function writePartsAtomic(
+  path: string,
+  parts: readonly Buffer[],
+  options: { previous?: Buffer; folders: Set<string>; fresh?: ReadonlySet<string> },
+): boolean {
   let old = options.previous;
-  if (!old) {
+  if (!old && !options.fresh?.has(dirname(path))) {
     try {
       old = readFileSync(path);
     } catch {

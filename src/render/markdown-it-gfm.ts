@@ -341,9 +341,20 @@ function isTableHead(head: string, delimiter: string): boolean {
   return (delimiter.match(/-+/g) ?? []).length === size;
 }
 
+/**
+ * Whether `line` starts as `DELIMITER_ROW` must: `|`, `:` or `-` after its indent. Tried at every
+ * line of every paragraph (a table may interrupt one), this test saves cutting two lines out of
+ * the source for most of them.
+ */
+function mayBeDelimiterRow(state: StateBlock, line: number): boolean {
+  const start = state.bMarks[line]! + state.tShift[line]!;
+  const c = start < state.eMarks[line]! ? state.src.charCodeAt(start) : 0;
+  return c === 124 || c === 58 || c === 45;
+}
+
 function tableAfterOtherBlocks(table: BlockRule, before: BlockRule[]): BlockRule {
   return (state, startLine, endLine, silent) => {
-    if (startLine + 1 >= endLine) return false;
+    if (startLine + 1 >= endLine || !mayBeDelimiterRow(state, startLine + 1)) return false;
     const lineText = (line: number) => state.src.slice(state.bMarks[line]! + state.tShift[line]!, state.eMarks[line]!);
     if (!isTableHead(lineText(startLine), lineText(startLine + 1))) return false;
     // Checked as the block tokenizer would: a table that ends a paragraph wins over a list

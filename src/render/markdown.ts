@@ -1,6 +1,6 @@
 import { defaultSchema, sanitize, type Schema } from 'hast-util-sanitize';
-import { toHtml } from 'hast-util-to-html';
 import type { Element, ElementContent, Root } from 'hast';
+import { hastToHtml } from './hast-html.js';
 import { createGfmParser } from './markdown-it-gfm.js';
 import { tokensToHast } from './tokens-to-hast.js';
 
@@ -9,7 +9,8 @@ import { tokensToHast } from './tokens-to-hast.js';
  * remark-parse + remark-gfm, which set the site build's pace); everything after the tree is
  * the remark pipeline's: `tokensToHast` builds exactly the hast tree remark-rehype would
  * (raw HTML dropped, never passed through), then hast-util-sanitize (last, the same schemas
- * rehype-sanitize applied) and hast-util-to-html (what rehype-stringify runs).
+ * rehype-sanitize applied) and hast-util-to-html (what rehype-stringify runs; `hastToHtml` does
+ * its work for the trees Markdown makes).
  * test/markdown-parity.test.ts holds the remark pipeline as the reference and checks the two
  * give the same bytes; docs/architecture.md lists the known differences.
  *
@@ -46,7 +47,7 @@ export type Audience = 'customer' | 'internal';
  */
 export function markdownToHtml(markdown: string, audience: Audience, idPrefix?: string): string {
   const tree = tokensToHast(parser.parse(markdown, {}), idPrefix);
-  return toHtml(sanitize(tree, schemas[audience])).trim();
+  return hastToHtml(sanitize(tree, schemas[audience])).trim();
 }
 
 /**
@@ -74,5 +75,5 @@ function replaceDroppedImages(node: Root | Element): void {
 export function markdownToPrintHtml(markdown: string, audience: Audience, idPrefix?: string): string {
   const tree = sanitize(tokensToHast(parser.parse(markdown, {}), idPrefix), schemas[audience]) as Root;
   replaceDroppedImages(tree);
-  return toHtml(tree).trim();
+  return hastToHtml(tree).trim();
 }

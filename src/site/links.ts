@@ -32,6 +32,14 @@ export function slugTable(names: readonly string[]): Map<string, string> {
   return table;
 }
 
+/** Owners' anchors made so far: an incident page links each of its remediations' owners, a few owners over and over. */
+const anchors = new Map<string, string>();
+
 export function ownerAnchor(id: string): string {
-  return `owner-${slugify(id)}`;
+  let anchor = anchors.get(id);
+  if (anchor === undefined) {
+    if (anchors.size >= 10_000) anchors.clear(); // (a process that serves builds for days keeps no more)
+    anchors.set(id, (anchor = `owner-${slugify(id)}`));
+  }
+  return anchor;
 }

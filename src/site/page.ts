@@ -1,4 +1,6 @@
 import type { Incident } from '../model/incident.js';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { writePartsAtomic } from '../output/write-file.js';
 import type { MarkdownTask, PageTask, ShardTask } from './parallel.js';
 import { splicedBytes, writeSpliced, type SplicedPage } from './pieces.js';
@@ -82,9 +84,33 @@ export function writePage(file: string, r: Rendered, folders: Set<string>): bool
   return writePageHere(file, r, folders);
 }
 
-/** `writePage` on this thread, before it returns (a spliced page's parts read first): the worker threads' incident pages. */
-export function writePageHere(file: string, r: Rendered, folders: Set<string>): boolean {
-  return writePartsAtomic(file, partsOf(r.content), { ...(r.previous ? { previous: r.previous } : {}), folders });
+/**
+ * `writePage` on this thread, before it returns (a spliced page's parts read first): the worker
+ * threads' incident pages. `fresh`: folders this build made (see `writePartsAtomic`).
+ */
+export function writePageHere(file: string, r: Rendered, folders: Set<string>, fresh?: ReadonlySet<string>): boolean {
+  return writePartsAtomic(file, partsOf(r.content), {
+    ...(r.previous ? { previous: r.previous } : {}),
+    folders,
+    ...(fresh ? { fresh } : {}),
+  });
+}
+
+/**
+ * The folders of `files` (paths in `siteDir`), made now: those this call made, which hold no
+ * file yet. A folder it cannot make is left to the page's write, which reports the error.
+ */
+export function freshFolders(siteDir: string, files: readonly string[]): string[] {
+  const fresh: string[] = [];
+  for (const dir of new Set(files.map((file) => dirname(join(siteDir, file))))) {
+    try {
+      // `recursive` returns the first folder it made: when any, `dir` itself is new
+      if (mkdirSync(dir, { recursive: true }) !== undefined) fresh.push(dir);
+    } catch {
+      // reported by the write of the first page in it
+    }
+  }
+  return fresh;
 }
 
 /** A lock shared by the threads that write pages (see `writePage`): 0 free, 1 held. */

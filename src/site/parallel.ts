@@ -47,6 +47,8 @@ export interface SiteInfo {
   facts: FactColumns;
   serviceNames: readonly string[];
   source: IncidentSource;
+  /** Folders of the incident pages that this build made: no page in them to compare with (see `freshFolders`). */
+  fresh: readonly string[];
 }
 
 export function runTask(task: MarkdownTask | ShardTask): string {

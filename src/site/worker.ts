@@ -20,7 +20,7 @@ import type { IncidentLinks } from './similar.js';
 let site: SiteWorkerData | undefined;
 /** The links of the pages in the batch at hand (an incident page shows only its own). */
 const links = new Map<string, IncidentLinks>();
-let pages: { data: SiteData; renderer: Renderer; reader: IncidentReader; folders: Set<string> } | undefined;
+let pages: { data: SiteData; renderer: Renderer; reader: IncidentReader; folders: Set<string>; fresh: ReadonlySet<string> } | undefined;
 
 function pageContext(s: SiteWorkerData) {
   if (!pages) {
@@ -31,7 +31,8 @@ function pageContext(s: SiteWorkerData) {
       serviceNames: s.serviceNames,
       links: (id) => links.get(id)!,
     });
-    pages = { data, renderer: new Renderer(s.root, data), reader: new IncidentReader(s.source), folders: new Set() };
+    const fresh = new Set(s.fresh);
+    pages = { data, renderer: new Renderer(s.root, data), reader: new IncidentReader(s.source), folders: new Set(fresh), fresh };
   }
   return pages;
 }
@@ -39,13 +40,13 @@ function pageContext(s: SiteWorkerData) {
 function renderPages(tasks: PageTask[]): WrittenPage[] {
   const s = site;
   if (!s) throw new Error('incident pages need the site (sent before them)');
-  const { data, renderer, reader, folders } = pageContext(s);
+  const { data, renderer, reader, folders, fresh } = pageContext(s);
   const incidents = reader.load(tasks.map((t) => [t.job.file, t.job.digest] as const));
   const written: WrittenPage[] = [];
   /** Pages rendered and not yet written, by their place in the batch. */
   const unwritten: { n: number; file: string; rendered: Rendered }[] = [];
   const write = ({ n, file, rendered }: (typeof unwritten)[number]) => {
-    written[n] = { changed: writePageHere(file, rendered, folders) };
+    written[n] = { changed: writePageHere(file, rendered, folders, fresh) };
     if (!rendered.pieces) return;
     const { ino, size, mtimeMs } = statSync(file);
     written[n] = { ...written[n]!, pieces: rendered.pieces, stat: { ino, size, mtimeMs } };

@@ -7,7 +7,7 @@ import { writeFileAtomic } from '../output/write-file.js';
 import type { Config } from '../schema/config.js';
 import type { Changes } from './changes.js';
 import { BUILDING_FILE, manifestText, NextPages, type PreviousManifest } from './manifest.js';
-import { writePage, type Page, type PagePieces, type WrittenPage } from './page.js';
+import { freshFolders, writePage, type Page, type PagePieces, type WrittenPage } from './page.js';
 import type { PageTask, TaskPool } from './parallel.js';
 import { replaceFile } from './pieces.js';
 import type { PagePlan, ShardPlan } from './plan.js';
@@ -192,6 +192,8 @@ function settle(finished: readonly (Finished | undefined)[], out: Written): void
 async function renderAll(w: WriteInput, stale: readonly Page[], finished: (Finished | undefined)[], rendered: string[]): Promise<void> {
   const { siteDir, changes: c } = w;
   const pool = w.pool(stale.reduce((n, page) => n + (page.tasks ? (page.weight ?? 1) : 0), 0));
+  // which pages go to the threads; each task is made again when sent (`sendRemote`), not kept: 10,000 held at once were ~40 MB
+  const remote = new Set(pool.threads > 0 ? stale.filter((page) => page.remote?.() !== undefined) : []);
   if (pool.threads > 0)
     pool.site({
       root: w.root,
@@ -201,6 +203,10 @@ async function renderAll(w: WriteInput, stale: readonly Page[], finished: (Finis
       facts: c.facts.c,
       serviceNames: c.serviceNames,
       source: w.source,
+      fresh: freshFolders(
+        siteDir,
+        [...remote].map((page) => page.path),
+      ),
     });
   /** Folders this build made (or found) for its pages. */
   const folders = new Set<string>();
@@ -212,8 +218,6 @@ async function renderAll(w: WriteInput, stale: readonly Page[], finished: (Finis
     const kept = pieces && { head: pieces.head, keys: pieces.keys, spans: pieces.spans, rendered: pieces.rendered, copied: pieces.copied };
     finished[order.get(page)!] = { page, changed, pieces: kept, stat: stat && { ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs } };
   };
-  // which pages go to the threads; each task is made again when sent (`sendRemote`), not kept: 10,000 held at once were ~40 MB
-  const remote = new Set(pool.threads > 0 ? stale.filter((page) => page.remote?.() !== undefined) : []);
   const remoteDone = sendRemote([...remote], (page, task) => pool.page(task).then((r) => record(page, r.changed, r.pieces, r.stat)));
   remoteDone.catch(() => undefined); // awaited below; a failure is reported then
   // pages made elsewhere already (search shards indexed since the build started): written as

@@ -10,6 +10,7 @@ import { isoDate, longDate, shortDateTime } from '../format/time.js';
  *   per six hours of UTC, at both ends; when both ends agree (no change of offset inside — always,
  *   except around a daylight-saving change), every instant in those six hours is formatted with plain arithmetic on the offset; otherwise, and before 1973 (when
  *   some zones still had offsets with seconds), `Intl` formats each instant;
+ * - the long date is asked of `Intl` once per local day, where the six hours' offset is known;
  * - the UTC ISO form comes from `Date#toISOString()` when the instant has no fraction of a
  *   second and a four-digit year, else from `Instant#toString()`.
  *
@@ -48,6 +49,14 @@ interface Hour {
 
 const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
 
+/**
+ * What `partsFormat` writes of a time in en-US, "06/04/2007, 09:10 EDT": the fields are read
+ * from it when it has this shape (a four-digit year), else from `formatToParts`. A formatted
+ * string is its parts joined (ECMA-402), and `format` costs a third of `formatToParts`: the
+ * fields were a third of an incident page's dates (docs/performance.md, "cold13render").
+ */
+const FORMATTED = /^(\d\d)\/(\d\d)\/(\d{4}), (\d\d):(\d\d) (\S+)$/;
+
 export function zoneFormat(zone: string): ZoneFormat {
   // made on first use: the first formatter of a zone loads its rules (a build with nothing to render formats nothing)
   let parts: Intl.DateTimeFormat | undefined;
@@ -66,6 +75,8 @@ export function zoneFormat(zone: string): ZoneFormat {
   const longFormat = () =>
     (long ??= new Intl.DateTimeFormat('en-US', { timeZone: zone, weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' }));
   const fields = (ms: number): Fields => {
+    const m = FORMATTED.exec(partsFormat().format(ms));
+    if (m) return { month: m[1]!, day: m[2]!, year: m[3]!, hour: m[4]!, minute: m[5]!, timeZoneName: m[6]! };
     const f: Record<string, string> = {};
     for (const p of partsFormat().formatToParts(ms)) f[p.type] = p.value;
     return f as unknown as Fields;
@@ -75,6 +86,8 @@ export function zoneFormat(zone: string): ZoneFormat {
     Date.UTC(Number(f.year), Number(f.month) - 1, Number(f.day), f.hour === '24' ? 0 : Number(f.hour), Number(f.minute)) -
     (ms - (ms % 60000));
   const hours = new Map<number, Hour | null>();
+  /** `longDate` by local day (days since 1970 of the local date), where `hourOf` knows the offset. */
+  const days = new Map<number, string>();
   /** The offset and abbreviation valid for the whole six-hour UTC span of `ms`, or null when it changes inside it. */
   const hourOf = (ms: number): Hour | null => {
     if (ms < WHOLE_MINUTE_OFFSETS || ms >= FOUR_DIGIT_YEARS) return null;
@@ -111,7 +124,17 @@ export function zoneFormat(zone: string): ZoneFormat {
       const f = fields(t);
       return `${f.year.padStart(4, '0')}-${f.month}-${f.day} ${f.hour === '24' ? '00' : f.hour}:${f.minute} ${f.timeZoneName}`;
     },
-    longDate: (i) => (ms(i) < GREGORIAN_INTL ? longDate(Temporal.Instant.fromEpochMilliseconds(ms(i)), zone) : longFormat().format(ms(i))),
+    longDate(i) {
+      const t = ms(i);
+      if (t < GREGORIAN_INTL) return longDate(Temporal.Instant.fromEpochMilliseconds(t), zone);
+      const h = hourOf(t);
+      if (!h) return longFormat().format(t);
+      // the same for every time of the local day (a page's times are mostly on one)
+      const day = Math.floor((t + h.offset) / 86_400_000);
+      let text = days.get(day);
+      if (text === undefined) days.set(day, (text = longFormat().format(t)));
+      return text;
+    },
     iso(i) {
       const t = i.epochMilliseconds;
       if (t % 1000 === 0 && i.epochNanoseconds % 1_000_000_000n === 0n && t >= Date.UTC(1000, 0, 1) && t < FOUR_DIGIT_YEARS) {
