@@ -22,13 +22,8 @@ import { Script } from 'node:vm';
  * second cache holds the functions of both runs.
  * Says whether V8 took the cache, or undefined when there is no such bundle (an unbundled build).
  */
-export function runWithCodeCache(
-  bundle: string,
-  name: string,
-  cacheDir = codeCacheDir(),
-  requireFor: RequireFor = createRequire,
-): 'cached' | 'compiled' | undefined {
-  const run = loadWithCodeCache(bundle, name, cacheDir, requireFor);
+export function runWithCodeCache(bundle: string, name: string, cacheDir = codeCacheDir()): 'cached' | 'compiled' | undefined {
+  const run = loadWithCodeCache(bundle, name, cacheDir);
   if (!run) return undefined;
   if (!run.settled) process.once('exit', run.writeCache);
   return run.cached ? 'cached' : 'compiled';
@@ -56,19 +51,11 @@ export const MODULE_WRAPPER = { head: '(function (exports, require, module, __fi
 
 const wrapped = (text: string) => `${MODULE_WRAPPER.head}${text.replace(/^#!.*/, '')}${MODULE_WRAPPER.tail}`;
 
-/** The `require` a bundle is given (`createRequire` of its path, or a wrapper of it: `v8-flags.ts`). */
-export type RequireFor = (bundle: string) => NodeJS.Require;
-
 /**
  * `runWithCodeCache` for a caller that chooses when to write the cache: a worker thread, which
  * sees no `exit` event when the process ends while it is idle.
  */
-export function loadWithCodeCache(
-  bundle: string,
-  name: string,
-  cacheDir = codeCacheDir(),
-  requireFor: RequireFor = createRequire,
-): CachedRun | undefined {
+export function loadWithCodeCache(bundle: string, name: string, cacheDir = codeCacheDir()): CachedRun | undefined {
   const file = cacheFileOf(bundle, name);
   if (!file) return undefined;
   const bytes = readFileSync(bundle);
@@ -80,7 +67,7 @@ export function loadWithCodeCache(
   const script = new Script(text.startsWith(MODULE_WRAPPER.head) ? text : wrapped(text), { filename: bundle, cachedData });
   const module = { exports: {} };
   const cached = cachedData !== undefined && !script.cachedDataRejected;
-  script.runInThisContext()(module.exports, requireFor(bundle), module, bundle, dirname(bundle));
+  script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
   return {
     exports: module.exports,
     cached,

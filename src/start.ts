@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { runWithCodeCache } from './code-cache.js';
 import { commandNamed } from './commands/registry.js';
 import { exitWithoutTeardown } from './quick-exit.js';
-import { commandFlags, requireUnderNodeFlags } from './v8-flags.js';
+import { commandFlags } from './v8-flags.js';
 
 // `postmortem`: a named command runs from a CommonJS bundle with V8's code cache of that command
 // (`code-cache.ts`), so that `check` on every save and a `build` with nothing to do compile
@@ -17,5 +17,5 @@ exitWithoutTeardown();
 const bundle = (name: string) => fileURLToPath(new URL(`./${name}.cjs`, import.meta.url));
 const named = commandNamed(process.argv.slice(2));
 if (named) commandFlags();
-const run = (file: string) => runWithCodeCache(file, named!, undefined, requireUnderNodeFlags);
+const run = (file: string) => runWithCodeCache(file, named!);
 if (!(named && (run(bundle(named)) ?? run(bundle('cli'))))) await (await import('./cli.js')).main();
