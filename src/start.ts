@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runWithCodeCache } from './code-cache.js';
 import { commandNamed } from './commands/registry.js';
@@ -16,6 +17,7 @@ import { commandFlags } from './v8-flags.js';
 exitWithoutTeardown();
 const bundle = (name: string) => fileURLToPath(new URL(`./${name}.cjs`, import.meta.url));
 const named = commandNamed(process.argv.slice(2));
-if (named) commandFlags();
-const run = (file: string) => runWithCodeCache(file, named!);
-if (!(named && (run(bundle(named)) ?? run(bundle('cli'))))) await (await import('./cli.js')).main();
+const own = named ? bundle(named) : undefined;
+const file = own && [own, bundle('cli')].find((path) => existsSync(path));
+if (named) commandFlags(file === own);
+if (!(file && runWithCodeCache(file, named!))) await (await import('./cli.js')).main();

@@ -10,7 +10,7 @@ import { generateKnowledgeBase } from '../src/bench/generate.js';
 import { runCheck } from '../src/commands/check.js';
 import { PACKAGE_ROOT } from '../src/paths.js';
 import { BASE_CONFIG, BASE_INCIDENT } from '../src/rules/fixtures.js';
-import { captureContext, removeKb, siteFiles, tempKb } from './helpers/kb.js';
+import { captureContext, editFirstTitle, removeKb, siteFiles, tempKb } from './helpers/kb.js';
 
 // A named command runs dist/cli.cjs with V8's code cache of that command (src/start.ts,
 // src/code-cache.ts; `npm run build` first). Whatever the cache holds, it prints what the
@@ -242,6 +242,48 @@ describe('the V8 flags a command runs under', () => {
     const compiled = run.stdout.split('\n').filter((line) => line.startsWith('[completed compiling'));
     expect(compiled.filter((line) => line.includes('(target TURBOFAN)')).length).toBeGreaterThan(10);
     expect(compiled.filter((line) => line.includes(' OSR '))).toEqual([]);
+  });
+
+  // src/v8-flags.ts: Node compiles its own modules with a cache made under V8's default flags,
+  // which V8 refuses under `--no-use-osr`; the modules a command's bundle loads are loaded before
+  // the flag is set. Node's `getCacheUsage` (`--expose-internals`) lists the modules a thread
+  // compiled without its cache. On dc591a0 a title edit's main thread compiled `assert`,
+  // `child_process`, `zlib`, `worker_threads`… (18 modules and more) without it, `check` `assert`.
+  it("loads the Node modules of `build` and `check` with Node's code cache", () => {
+    const kb = tempDir();
+    generateKnowledgeBase(kb, 20, 7);
+    const out = tempDir();
+    const env = { ...process.env, XDG_CACHE_HOME: tempDir(), NO_COLOR: '1' };
+    const usage = join(tempDir(), 'usage.cjs');
+    writeFileSync(
+      usage,
+      `const { internalBinding } = require('internal/test/binding');
+      process.on('exit', () => require('node:fs').writeSync(2, 'WITHOUT ' + [...internalBinding('builtins').getCacheUsage().compiledWithoutCache].join(' ') + '\\n'));`,
+    );
+    const run = (...args: string[]) => {
+      const result = spawnSync(process.execPath, ['--expose-internals', '--no-warnings', '--require', usage, CLI, ...args], {
+        encoding: 'utf8',
+        env,
+      });
+      expect(result.status).toBe(0);
+      return result.stderr.match(/^WITHOUT (.*)$/m)![1]!.split(' ');
+    };
+    const build = () => run('build', '--root', kb, '--out', out, '--now', NOW);
+    build();
+    const file = editFirstTitle(kb, ' (edited)');
+    const edit = build(); // a title edit, the case measured
+    const loaded = [
+      'assert',
+      'process',
+      'child_process',
+      'fs/promises',
+      'zlib',
+      'worker_threads',
+      'internal/worker',
+      'internal/child_process',
+    ];
+    expect(edit.filter((module) => loaded.includes(module))).toEqual([]);
+    expect(run('check', '--root', kb, file).filter((module) => loaded.includes(module))).toEqual([]);
   });
 });
 
