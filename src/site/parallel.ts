@@ -234,19 +234,23 @@ export interface ShardSite {
   kept: KeptSite;
 }
 
-/** Up to this many stale search shards are indexed in this thread (each a tenth of a second or less). */
-export const SHARDS_HERE = 2;
-
 /**
- * After an edit, one or two search shards are indexed again: in this thread, from their
- * incidents' analyses kept the previous time (`search-terms.ts`) and the database already open
- * for the others (a worker thread would start, load MiniSearch and the driver, and read the
- * database cold: more CPU than the indexing itself). Three or four go to a thread of the pool,
- * asked as soon as the build knows which, so that the indexing overlaps the rest of the build
- * on another core (or to this thread when workers cannot be used).
+ * After an edit, the one to four search shards to index again go to a thread of the pool, asked
+ * as soon as the build knows which (before it plans the pages), so that the indexing overlaps
+ * the rest of the build on the other core; each from its incidents' analyses kept the previous
+ * time (`search-terms.ts`), the edited incidents read from the database. Where workers cannot be
+ * used, in this thread, after the caller's other work.
+ *
+ * Until the twelfth round one or two shards were indexed in this thread (the fourth round: a
+ * thread then started cold and read every incident of the shard from the database; since, the
+ * threads run with a code cache and read only the edited incidents). A title edit at 10,000
+ * (`docs/performance.md`, twelfth round: edit14site): in this thread the shard was 28–36 ms of
+ * its CPU; in a thread, this thread's CPU is ~40 ms less (10 alternating pairs, load ~10;
+ * starting the thread costs it ~5–12 ms), the process's ~65 ms more (the thread's start: Node's
+ * own start, the bundle from its code cache, the driver) and its peak RSS ~19 MB more.
  */
 export function shardsInBackground(site: ShardSite, shards: readonly ShardMembers[]): Promise<string[]> {
-  if (!canUseWorkers || shards.length <= SHARDS_HERE) {
+  if (!canUseWorkers) {
     return new Promise((resolve, reject) => {
       // later, so that the caller's other work goes first, as with a worker
       setImmediate(() => {
