@@ -589,7 +589,7 @@ describe('postmortem site from the built CLI', () => {
     file.close();
     const shard = { path: 'assets/search/shard-000.js', ids: ['a', 'b'], digests: ['da', 'db'] };
     const built = (path: string) => import(pathToFileURL(join(PACKAGE_ROOT, 'dist', path)).href);
-    const { shardsInBackground } = (await built('site/parallel.js')) as typeof import('../src/site/parallel.js');
+    const { shardsInBackground, SHARD_THREAD_INCIDENTS } = (await built('site/parallel.js')) as typeof import('../src/site/parallel.js');
     const { closeWorkerThreads } = (await built('threads/pool.js')) as typeof import('../src/threads/pool.js');
     const unused = new Proxy({} as Database.Database, {
       get: () => {
@@ -597,10 +597,21 @@ describe('postmortem site from the built CLI', () => {
       },
     });
     try {
-      const [script] = await shardsInBackground({ db: unused, dbPath, kept: { siteDir: join(dir, 'a'), base: 'b' } }, [shard]);
+      const [script] = await shardsInBackground(
+        { db: unused, dbPath, kept: { siteDir: join(dir, 'a'), base: 'b' } },
+        [shard],
+        SHARD_THREAD_INCIDENTS,
+      );
       expect(script).toBe(shardsFromFile(dbPath, { siteDir: join(dir, 'here'), base: 'b' }, [shard])[0]);
       // its analyses kept where the next edit of the shard reads them
       expect(readdirSync(join(dir, 'a', SEARCH_TERMS_DIR))).toEqual(['shard-000']);
+      // a small knowledge base's one shard: in this thread, from the open database
+      const here = shardsInBackground(
+        { db: unused, dbPath, kept: { siteDir: join(dir, 'c'), base: 'b' } },
+        [shard],
+        SHARD_THREAD_INCIDENTS - 1,
+      );
+      await expect(here).rejects.toThrow('the open database was used');
     } finally {
       await closeWorkerThreads();
     }
