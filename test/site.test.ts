@@ -4,7 +4,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HtmlValidate } from 'html-validate';
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { searchDb } from './helpers/search-db.js';
 import { SEARCH_TERMS_DIR, shardsFromFile } from '../src/site/search-terms.js';
 import { runSite } from '../src/commands/site.js';
 import { PACKAGE_ROOT } from '../src/paths.js';
@@ -576,17 +577,7 @@ describe('postmortem site from the built CLI', () => {
   it("indexes an edit's one search shard in a worker thread, from the database's file: the bytes of this thread's", async () => {
     const dir = tempKb({});
     roots.push(dir);
-    const dbPath = join(dir, 'kb.db');
-    const file = new Database(dbPath);
-    file.exec('CREATE TABLE search_content (doc_id INTEGER PRIMARY KEY, incident_id TEXT, field TEXT, body TEXT)');
-    const add = file.prepare('INSERT INTO search_content (incident_id, field, body) VALUES (?, ?, ?)');
-    for (const [id, field, body] of [
-      ['a', 'title', 'Mail queue stalled — café'],
-      ['b', 'title', 'DNS outage'],
-      ['b', 'impact', 'resolvers timed out'],
-    ])
-      add.run(id, field, body);
-    file.close();
+    const dbPath = searchDb(dir);
     const shard = { path: 'assets/search/shard-000.js', ids: ['a', 'b'], digests: ['da', 'db'] };
     const built = (path: string) => import(pathToFileURL(join(PACKAGE_ROOT, 'dist', path)).href);
     const { shardsInBackground, SHARD_THREAD_INCIDENTS } = (await built('site/parallel.js')) as typeof import('../src/site/parallel.js');
