@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HtmlValidate } from 'html-validate';
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import { searchDb } from './helpers/search-db.js';
 import { SEARCH_TERMS_DIR, shardsFromFile } from '../src/site/search-terms.js';
 import { runSite } from '../src/commands/site.js';
@@ -603,6 +603,22 @@ describe('postmortem site from the built CLI', () => {
         SHARD_THREAD_INCIDENTS - 1,
       );
       await expect(here).rejects.toThrow('the open database was used');
+      // a thread that fails (here: no database at its file) leaves the shard to this thread, from the open database
+      const open = new Database(dbPath, { readonly: true });
+      try {
+        const kept = { siteDir: join(dir, 'd'), base: 'b' };
+        const failed = await shardsInBackground({ db: open, dbPath: join(dir, 'missing.db'), kept }, [shard], SHARD_THREAD_INCIDENTS);
+        expect(failed).toEqual([script]);
+        await expect(
+          shardsInBackground(
+            { db: unused, dbPath: join(dir, 'missing.db'), kept: { ...kept, siteDir: join(dir, 'e') } },
+            [shard],
+            SHARD_THREAD_INCIDENTS,
+          ),
+        ).rejects.toThrow('the open database was used');
+      } finally {
+        open.close();
+      }
     } finally {
       await closeWorkerThreads();
     }

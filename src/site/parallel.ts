@@ -258,8 +258,8 @@ export const SHARD_THREAD_INCIDENTS = 1000;
  * the process's 37 ms more.
  */
 export function shardsInBackground(site: ShardSite, shards: readonly ShardMembers[], incidents: number): Promise<string[]> {
-  if (!canUseWorkers || (shards.length <= SHARDS_HERE && incidents < SHARD_THREAD_INCIDENTS)) {
-    return new Promise((resolve, reject) => {
+  const here = () =>
+    new Promise<string[]>((resolve, reject) => {
       // later, so that the caller's other work goes first, as with a worker
       setImmediate(() => {
         try {
@@ -269,7 +269,15 @@ export function shardsInBackground(site: ShardSite, shards: readonly ShardMember
         }
       });
     });
-  }
+  if (!canUseWorkers || (shards.length <= SHARDS_HERE && incidents < SHARD_THREAD_INCIDENTS)) return here();
   const members = shards.map(({ path, ids, digests }) => ({ path, ids, digests }));
-  return workerThreads(1)[0]!.call<string[]>({ kind: 'shards', body: { db: site.dbPath, site: site.kept, shards: members } });
+  // a thread that cannot start, or fails (stops, cannot read the database's file): indexed here
+  // from the open database, the same bytes (an error of the shards' own is then this thread's)
+  try {
+    return workerThreads(1)[0]!
+      .call<string[]>({ kind: 'shards', body: { db: site.dbPath, site: site.kept, shards: members } })
+      .catch(here);
+  } catch {
+    return here();
+  }
 }
