@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { runWithCodeCache } from './code-cache.js';
 import { commandNamed } from './commands/registry.js';
+import { rootOf, startEarlyScan } from './db/early-scan.js';
 import { exitWithoutTeardown } from './quick-exit.js';
 import { commandFlags } from './v8-flags.js';
 
@@ -12,10 +13,12 @@ import { commandFlags } from './v8-flags.js';
 // cache is read, so every cache is made and taken under them). `--help`, a typo or no command
 // (nothing worth caching), and any command without those bundles, from the ES-module bundle
 // (`cli.ts`). The same code either way. Every command ends without V8's heap teardown
-// (`quick-exit.ts`).
+// (`quick-exit.ts`). `build` first starts the thread that scans the incident files meanwhile
+// (`db/early-scan.ts`; before the flags, so that Node's own modules load from Node's cache there).
 exitWithoutTeardown();
 const bundle = (name: string) => fileURLToPath(new URL(`./${name}.cjs`, import.meta.url));
 const named = commandNamed(process.argv.slice(2));
+if (named === 'build') startEarlyScan(rootOf(process.argv.slice(2)), bundle('disk-scan'));
 if (named) commandFlags();
 const run = (file: string) => runWithCodeCache(file, named!);
 if (!(named && (run(bundle(named)) ?? run(bundle('cli'))))) await (await import('./cli.js')).main();
