@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
 import type { IncidentFiles } from '../kb/files.js';
+import type { WarmRequest } from '../model/intl-warmup.js';
 import { statOf, type FileStat } from './file-stat.js';
 
 /**
@@ -68,6 +69,8 @@ export interface EarlyScan {
   scanned: IncidentFiles;
   stats: (FileStat | undefined)[];
   fromMs: number;
+  /** The thread's next task: ICU's date data in a zone (`intl-warmup.ts`), or none (it ends). */
+  afterScan(request: WarmRequest | undefined): void;
 }
 
 type Holder = { [KEY]?: Started };
@@ -122,8 +125,12 @@ function statShare(root: string, files: readonly string[], stats: Float64Array, 
   }
 }
 
-/** The thread's side: walks `incidents/` when the main thread has not claimed the work, posts the files, and stats them with the main thread. */
-export function answerEarlyScan(data: Started, scan: (root: string) => IncidentFiles): void {
+/**
+ * The thread's side: walks `incidents/` when the main thread has not claimed the work, posts the
+ * files, and stats them with the main thread; then `warm`s ICU's date data if the main thread asks
+ * (`EarlyScan.afterScan`), or ends when it closes its side.
+ */
+export function answerEarlyScan(data: Started, scan: (root: string) => IncidentFiles, warm: (request: WarmRequest) => void): void {
   const { root, control, port } = data;
   if (Atomics.compareExchange(control, STATE, WAITING, WALKING) !== WAITING) {
     port.close();
@@ -141,12 +148,20 @@ export function answerEarlyScan(data: Started, scan: (root: string) => IncidentF
     Atomics.store(control, STATE, STATTING);
   } catch {
     Atomics.store(control, STATE, FAILED);
+    port.close();
     return;
   } finally {
     Atomics.notify(control, STATE);
-    port.close();
   }
   statShare(root, scanned.files, stats, control);
+  port.once('message', (request: WarmRequest) => {
+    try {
+      warm(request);
+    } catch {
+      // a zone ICU does not know: the main thread's own formatter reports it
+    }
+    port.close();
+  });
 }
 
 /** Whether a started scan is there to take, and whether its thread has begun (tests wait for it). */
@@ -164,21 +179,23 @@ export function takeEarlyScan(root: string): EarlyScan | undefined {
   const started = holder[KEY];
   if (!started) return undefined;
   delete holder[KEY];
-  const { control, port } = started;
-  try {
-    if (Atomics.compareExchange(control, STATE, WAITING, CLAIMED) === WAITING || started.root !== root) return undefined;
-    if (Atomics.load(control, STATE) === WALKING && !waited(control, STATE, WALKING)) return undefined;
-    if (Atomics.load(control, STATE) !== STATTING) return undefined;
-    const posted = process.getBuiltinModule('node:worker_threads').receiveMessageOnPort(port)?.message as Posted | undefined;
-    if (!posted) return undefined;
-    const files = posted.count === 0 ? [] : posted.files.split('\0');
-    statShare(root, files, posted.stats, control);
-    for (let d = Atomics.load(control, STATTED); d < files.length; d = Atomics.load(control, STATTED))
-      if (!waited(control, STATTED, d)) return undefined;
-    return { scanned: { files, problems: posted.problems }, stats: unpacked(posted.stats, files.length), fromMs: posted.fromMs };
-  } finally {
-    port.close();
-  }
+  const answer = answerOf(started, root);
+  if (!answer) started.port.close();
+  return answer;
+}
+
+function answerOf({ root: scanned, control, port }: Started, root: string): EarlyScan | undefined {
+  if (Atomics.compareExchange(control, STATE, WAITING, CLAIMED) === WAITING || scanned !== root) return undefined;
+  if (Atomics.load(control, STATE) === WALKING && !waited(control, STATE, WALKING)) return undefined;
+  if (Atomics.load(control, STATE) !== STATTING) return undefined;
+  const posted = process.getBuiltinModule('node:worker_threads').receiveMessageOnPort(port)?.message as Posted | undefined;
+  if (!posted) return undefined;
+  const files = posted.count === 0 ? [] : posted.files.split('\0');
+  statShare(root, files, posted.stats, control);
+  for (let d = Atomics.load(control, STATTED); d < files.length; d = Atomics.load(control, STATTED))
+    if (!waited(control, STATTED, d)) return undefined;
+  const afterScan = (request: WarmRequest | undefined) => (request ? port.postMessage(request) : port.close());
+  return { scanned: { files, problems: posted.problems }, stats: unpacked(posted.stats, files.length), fromMs: posted.fromMs, afterScan };
 }
 
 function unpacked(packed: Float64Array, count: number): (FileStat | undefined)[] {

@@ -37,7 +37,7 @@ import { checkTargets, refuseInsideIncidents } from '../kb/targets.js';
 import { claimDatabaseFiles } from './ownership.js';
 import { historyPathFor, updateHistory, type History } from '../history/history.js';
 import { warmDateFormats } from '../model/intl-warmup.js';
-import { takeEarlyScan } from './early-scan.js';
+import { takeEarlyScan, type EarlyScan } from './early-scan.js';
 
 export { keptPathFor, openReadOnly, TOOL_VERSION } from './database-file.js';
 export { loadIncidents, type IncidentSource } from './incident-source.js';
@@ -182,7 +182,10 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
   claimDatabaseFiles([dbPath, keptPathFor(dbPath), cachePathFor(dbPath)]);
   // the incident files and their stats, from the thread `build` started (`early-scan.ts`) or found
   // here: asked as late as they are needed, so that the thread has as long as it can
-  const scan = lazily(() => takeEarlyScan(root) ?? { scanned: scanIncidentFiles(root), stats: undefined, fromMs: startedMs });
+  const scan = lazily(
+    (): Partial<EarlyScan> & Pick<EarlyScan, 'scanned' | 'fromMs'> =>
+      takeEarlyScan(root) ?? { scanned: scanIncidentFiles(root), fromMs: startedMs },
+  );
   const knownIds = lazily(() => knownIdsOf(scan().scanned.files));
   const loaded = loadConfig(root, { has: (id) => knownIds().has(id) });
   const config = loaded.config;
@@ -197,7 +200,7 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
   const history = updateHistory(root, config, `${cacheVersion}/${configDigest}`, historyPathFor(cachePath));
   const base = { config, today, dbPath, history, incidentSource: { root, cachePath, cacheVersion, config } };
   try {
-    const { scanned, stats: early, fromMs: statsFromMs } = scan();
+    const { scanned, stats: early, fromMs: statsFromMs, afterScan } = scan();
     const files = scanned.files;
     const stats = early ?? statFiles(root, files);
     const key = replayKey({
@@ -209,6 +212,7 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
     });
     const replay = cache.replay(key, manifestOf(files, stats, statOf(dbPath)));
     if (replay) {
+      afterScan?.(undefined);
       const problems = () => sortProblems([...readProblems(dbPath).filter((p) => p.ruleId !== SCAN_RULE), ...scanned.problems]);
       return knowledgeBase({
         ...base,
@@ -222,8 +226,10 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
     }
     // Not a replay: most likely an edit, whose incidents are written with their local dates by ICU's
     // first formatter. Its data is loaded on a thread from here, as early as a build knows (see
-    // `intl-warmup.ts`); a first build (no database yet) has threads that load their own.
-    if (existsSync(dbPath)) warmDateFormats(config.timezone);
+    // `intl-warmup.ts`) — the scan's when it is there; a first build (no database yet) has threads
+    // that load their own.
+    if (existsSync(dbPath)) warmDateFormats(config.timezone, afterScan);
+    else afterScan?.(undefined);
     const built = await bringUpToDate(ctx, cache, { ...base, files, stats, startedMs, statsFromMs, configDigest, scanned, loaded });
     try {
       const { releaseHeap: _, ...outcome } = built;
