@@ -24,7 +24,7 @@ import { statOf, type FileStat } from './file-stat.js';
  * its stat is read before its contents — and `fromMs` (the time before the walk) is what the
  * stamps' window of untrusted times is measured from (`stampFiles`), as `update`'s start was.
  * Measured (10,000 incidents, alternating pairs against dc591a0 at load 13–25: wall times were the
- * machine's): a title edit's main thread −28 to −38 ms of CPU (33 of 36 pairs lower), the process's
+ * machine's): a title edit's main thread −28 to −63 ms of CPU (43 of 46 pairs lower), the process's
  * about the same (this thread's start, ~55 ms of CPU under the command's V8 flags, against the ICU
  * thread no longer started: `intl-warmup.ts`), +7–10 MB; a build with nothing changed +80–110 ms
  * of CPU and +16 MB, its main thread the same or −16 ms (docs/performance.md, twelfth round: edit14db).
