@@ -215,3 +215,5 @@ await commonJsBundle('cli', [bundledRemark]);
 for (const name of OWN_BUNDLES) await commonJsBundle(name, [onlyCommand(name)]);
 // what a worker thread runs (src/threads/worker.ts): the requests it answers and the modules they load
 await commonJsBundle('worker', [bundledRemark], join(src, 'threads', 'requests.ts'));
+// what the thread `build` starts first runs (src/threads/disk-scan.ts, see src/db/early-scan.ts): the scan alone, a few kilobytes
+await build({ ...common, entryPoints: [join(src, 'threads', 'disk-scan.ts')], outfile: join(dist, 'disk-scan.cjs'), format: 'cjs' });

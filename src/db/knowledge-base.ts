@@ -37,6 +37,7 @@ import { checkTargets, refuseInsideIncidents } from '../kb/targets.js';
 import { claimDatabaseFiles } from './ownership.js';
 import { historyPathFor, updateHistory, type History } from '../history/history.js';
 import { warmDateFormats } from '../model/intl-warmup.js';
+import { takeEarlyScan, type EarlyScan } from './early-scan.js';
 
 export { keptPathFor, openReadOnly, TOOL_VERSION } from './database-file.js';
 export { loadIncidents, type IncidentSource } from './incident-source.js';
@@ -179,8 +180,14 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
   checkTargets(root, ctx.out);
   refuseInsideIncidents(root, dbPath, '--db');
   claimDatabaseFiles([dbPath, keptPathFor(dbPath), cachePathFor(dbPath)]);
-  const scanned = scanIncidentFiles(root);
-  const loaded = loadConfig(root, knownIdsOf(scanned.files));
+  // the incident files and their stats, from the thread `build` started (`early-scan.ts`) or found
+  // here: asked as late as they are needed, so that the thread has as long as it can
+  const scan = lazily(
+    (): Partial<EarlyScan> & Pick<EarlyScan, 'scanned' | 'fromMs'> =>
+      takeEarlyScan(root) ?? { scanned: scanIncidentFiles(root), fromMs: startedMs },
+  );
+  const knownIds = lazily(() => knownIdsOf(scan().scanned.files));
+  const loaded = loadConfig(root, { has: (id) => knownIds().has(id) });
   const config = loaded.config;
   const today = resolveToday(config, ctx.now);
   const configDigest = configDigestOf(loaded.text, config);
@@ -193,8 +200,9 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
   const history = updateHistory(root, config, `${cacheVersion}/${configDigest}`, historyPathFor(cachePath));
   const base = { config, today, dbPath, history, incidentSource: { root, cachePath, cacheVersion, config } };
   try {
+    const { scanned, stats: early, fromMs: statsFromMs, afterScan } = scan();
     const files = scanned.files;
-    const stats = statFiles(root, files);
+    const stats = early ?? statFiles(root, files);
     const key = replayKey({
       cacheVersion,
       configDigest,
@@ -204,6 +212,7 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
     });
     const replay = cache.replay(key, manifestOf(files, stats, statOf(dbPath)));
     if (replay) {
+      afterScan?.(undefined);
       const problems = () => sortProblems([...readProblems(dbPath).filter((p) => p.ruleId !== SCAN_RULE), ...scanned.problems]);
       return knowledgeBase({
         ...base,
@@ -217,9 +226,11 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
     }
     // Not a replay: most likely an edit, whose incidents are written with their local dates by ICU's
     // first formatter. Its data is loaded on a thread from here, as early as a build knows (see
-    // `intl-warmup.ts`); a first build (no database yet) has threads that load their own.
-    if (existsSync(dbPath)) warmDateFormats(config.timezone);
-    const built = await bringUpToDate(ctx, cache, { ...base, files, stats, startedMs, configDigest, scanned, loaded });
+    // `intl-warmup.ts`) — the scan's when it is there; a first build (no database yet) has threads
+    // that load their own.
+    if (existsSync(dbPath)) warmDateFormats(config.timezone, afterScan);
+    else afterScan?.(undefined);
+    const built = await bringUpToDate(ctx, cache, { ...base, files, stats, startedMs, statsFromMs, configDigest, scanned, loaded });
     try {
       const { releaseHeap: _, ...outcome } = built;
       const { problems, validByFile, report } = outcome;
@@ -412,6 +423,8 @@ type UpToDateInput = {
   files: string[];
   stats: (FileStat | undefined)[];
   startedMs: number;
+  /** When the stats were about to be taken (`early-scan.ts`): a file changed within 2 s before is not trusted by its time. */
+  statsFromMs: number;
   configDigest: string;
   scanned: ReturnType<typeof scanIncidentFiles>;
   loaded: ReturnType<typeof loadConfig>;
@@ -428,14 +441,14 @@ type Outcome = {
 
 /** Everything but the replay: the files hashed where their stamps changed, checked from the caches, the database updated. */
 async function bringUpToDate(ctx: CommandContext, cache: ParseCache, input: UpToDateInput) {
-  const { config, today, dbPath, history, files, stats, startedMs, configDigest, scanned } = input;
+  const { config, today, dbPath, history, files, stats, statsFromMs, configDigest, scanned } = input;
   const context = checkContextOf(cacheVersionOf(config), configDigest, today);
   // the kept checks with the stamps, in one read: a build after an edit reads every file's of both
   const { stamps: oldStamps, checks } = cache.stampsWithChecks(context);
   // A first build has no digest to compare with (no stamps, parses or database): files are
   // hashed by the workers that read them, not read here first, before they can start.
   const first = oldStamps.size === 0 && cache.isEmpty() && !existsSync(dbPath) && !existsSync(keptPathFor(dbPath));
-  const stamps = stampFiles(ctx.root, files, stats, oldStamps, startedMs, !first);
+  const stamps = stampFiles(ctx.root, files, stats, oldStamps, statsFromMs, !first);
   const previous = readPrevious(dbPath);
   const compatible =
     previous !== undefined && previous.meta.get(META.toolVersion) === TOOL_VERSION && previous.meta.get(META.configDigest) === configDigest;

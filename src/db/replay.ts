@@ -1,8 +1,10 @@
-import { closeSync, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { digestOf } from '../source/read.js';
 import type { FileStamp } from './cache.js';
 import type { Output } from '../commands/context.js';
+import { statOf, type FileStat } from './file-stat.js';
+
+export { statFiles, statOf, type FileStat } from './file-stat.js';
 
 /**
  * A build with nothing changed, answered from what the build before kept (`ParseCache.replay`):
@@ -27,22 +29,6 @@ export interface Replay {
   warnings: number;
   /** Where each file's lines are in the report (JSON, see `db/report.ts`): after an edit, the next build copies the others' from it. */
   parts: string;
-}
-
-/** What `stat` says of a file; undefined when it cannot be stat'ed. */
-export interface FileStat {
-  size: number;
-  mtimeMs: number;
-  ino: number;
-}
-
-export function statOf(path: string): FileStat | undefined {
-  try {
-    const st = statSync(path);
-    return { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
-  } catch {
-    return undefined;
-  }
 }
 
 /** A file's size, time and inode as one string (undefined when it cannot be stat'ed). */
@@ -112,12 +98,6 @@ export function copyFile(fd: number, out: Output): void {
 
 const hasLetGo = (out: Output) =>
   (out === process.stdout && process.stdout.writableLength === 0) || (out === process.stderr && process.stderr.writableLength === 0);
-
-/** Each file's stat, in the order of `files` (paths relative to `root`, which is absolute: no join per file). */
-export function statFiles(root: string, files: readonly string[]): (FileStat | undefined)[] {
-  const prefix = join(root, '/');
-  return files.map((file) => statOf(prefix + file));
-}
 
 /** A file changed too recently to trust its time is saved as '?', one that cannot be stat'ed is read as '-': neither ever matches. */
 const entry = (name: string, stat: FileStat | undefined, racy: boolean) =>

@@ -1,0 +1,140 @@
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runBuild } from '../src/commands/build.js';
+import { earlyScanPending, rootOf, startEarlyScan, takeEarlyScan } from '../src/db/early-scan.js';
+import { statFiles } from '../src/db/file-stat.js';
+import { scanIncidentFiles } from '../src/kb/files.js';
+import { captureContext, removeKb, tempKb } from './helpers/kb.js';
+import { fixtureFiles } from './fixtures/db-kb.js';
+
+/** The thread's bundle as `npm run build` writes it (what `start.ts` starts for `build`). */
+const BUNDLE = join(import.meta.dirname, '..', 'dist', 'disk-scan.cjs');
+
+const roots: string[] = [];
+afterAll(() => {
+  for (const root of roots) removeKb(root);
+});
+
+/** A knowledge base of `count` incident files in nested folders, with what the scan reports or leaves out. */
+function manyFiles(count: number): string {
+  const files: Record<string, string> = {};
+  for (let n = 0; n < count; n++)
+    files[`incidents/${2000 + (n % 7)}/q${n % 3}/inc-${n}.md`] = `---\nid: inc-${n}\n---\n${'x'.repeat(n % 50)}`;
+  files['incidents/UPPER.MD'] = 'upper';
+  files['incidents/with space\nand newline.md'] = 'odd name';
+  files['incidents/notes.txt'] = 'not an incident';
+  files['incidents/.hidden/skipped.md'] = 'hidden';
+  const root = tempKb(files);
+  symlinkSync(join(root, 'incidents/UPPER.MD'), join(root, 'incidents/link.md'));
+  mkdirSync(join(root, 'incidents/empty'));
+  roots.push(root);
+  return root;
+}
+
+/** The thread's answer for `root`, after it has begun (a scan claimed before it begins is started again). */
+async function answered(root: string) {
+  for (let attempt = 0; attempt < 8; attempt++) {
+    startEarlyScan(root, BUNDLE);
+    for (let waited = 0; earlyScanPending() === 'waiting' && waited < 5000; waited += 5) await sleep(5);
+    // sometimes at once, sometimes after the thread has stat'ed some or all: both threads' shares
+    if (attempt % 2 === 1) await sleep(10 * attempt);
+    const got = takeEarlyScan(root);
+    if (got) return got;
+  }
+  throw new Error('the thread never answered');
+}
+
+describe('the incident files scanned on a thread while the CLI loads', () => {
+  it('reads --root as the command line gives it', () => {
+    expect(rootOf(['build', '--root', 'kb'])).toBe(join(process.cwd(), 'kb'));
+    expect(rootOf(['build', '--root=kb/../kb2'])).toBe(join(process.cwd(), 'kb2'));
+    expect(rootOf(['--out', 'o', 'build', '--root', '/abs/kb'])).toBe('/abs/kb');
+    expect(rootOf(['build'])).toBe(process.cwd());
+    expect(rootOf(['build', '--', '--root', 'x'])).toBe(process.cwd());
+  });
+
+  it('answers with the files, problems and stats scanIncidentFiles and statFiles give, whoever stats them', async () => {
+    const root = manyFiles(1300);
+    for (let run = 0; run < 4; run++) {
+      const before = Date.now();
+      const got = await answered(root);
+      const scanned = scanIncidentFiles(root);
+      expect(got.scanned).toEqual(scanned);
+      expect(got.stats).toEqual(statFiles(root, scanned.files));
+      expect(got.scanned.files.length).toBe(1302);
+      expect(got.scanned.problems.map((p) => p.file)).toEqual(['incidents/link.md']);
+      expect(got.fromMs).toBeGreaterThanOrEqual(before);
+      expect(got.fromMs).toBeLessThanOrEqual(Date.now());
+      expect(earlyScanPending()).toBe('none');
+    }
+  });
+
+  it('answers as the main thread for a root without incidents/', async () => {
+    const root = tempKb({ 'postmortem.config.yaml': '' });
+    roots.push(root);
+    const got = await answered(root);
+    expect(got.scanned).toEqual(scanIncidentFiles(root));
+    expect(got.scanned.problems).toHaveLength(1);
+    expect(got.stats).toEqual([]);
+  });
+
+  it('gives nothing to take for another root, when nothing was started, twice, or when the thread cannot start', async () => {
+    const root = manyFiles(5);
+    expect(takeEarlyScan(root)).toBeUndefined();
+    startEarlyScan(root, BUNDLE);
+    expect(takeEarlyScan(join(root, 'other'))).toBeUndefined();
+    expect(earlyScanPending()).toBe('none');
+    expect(takeEarlyScan(root)).toBeUndefined();
+    startEarlyScan(root, join(root, 'no-such-bundle.cjs'));
+    await sleep(300);
+    expect(takeEarlyScan(root)).toBeUndefined();
+  });
+
+  it('builds the same database, report and stamps from the thread’s answer as from its own scan', async () => {
+    const rowsOf = (path: string, sql: string) => {
+      const db = new Database(path, { readonly: true });
+      try {
+        return db.prepare(sql).raw().all();
+      } finally {
+        db.close();
+      }
+    };
+    const outcome = async (root: string, early: boolean) => {
+      if (early) {
+        startEarlyScan(root, BUNDLE);
+        while (earlyScanPending() === 'waiting') await sleep(5);
+      }
+      const ctx = captureContext(root, { now: '2007-07-01' });
+      const result = await runBuild(ctx);
+      expect(earlyScanPending()).toBe('none');
+      const out = join(root, 'out');
+      return {
+        exit: result.exitCode,
+        stdout: ctx.out_().replaceAll(root, 'KB'),
+        stderr: ctx.err_(),
+        incidents: rowsOf(join(out, 'postmortems.db'), 'SELECT * FROM incidents ORDER BY id'),
+        files: rowsOf(join(out, 'postmortems.db'), 'SELECT * FROM files ORDER BY 1'),
+        stamps: rowsOf(join(out, '.postmortems.db.cache'), 'SELECT file, size, digest FROM stamps ORDER BY 1'),
+        site: readFileSync(join(out, 'site', 'index.html'), 'utf8'),
+      };
+    };
+    const a = tempKb(fixtureFiles());
+    const b = tempKb(fixtureFiles());
+    roots.push(a, b);
+    const steps: ((root: string) => void)[] = [
+      () => undefined,
+      (root) => writeFileSync(join(root, 'incidents/extra.md'), readFileSync(join(root, 'postmortem.config.yaml'))),
+      (root) => rmSync(join(root, 'incidents/extra.md')),
+      (root) => symlinkSync(join(root, 'postmortem.config.yaml'), join(root, 'incidents/link.md')),
+      (root) => writeFileSync(join(root, 'incidents/extra.md'), 'a new file with no front matter'),
+    ];
+    for (const step of steps) {
+      step(a);
+      step(b);
+      expect(await outcome(a, true)).toEqual(await outcome(b, false));
+    }
+  });
+});
