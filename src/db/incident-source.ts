@@ -1,4 +1,5 @@
-import type { Config } from '../schema/config.js';
+import { configText, type Config } from '../schema/config.js';
+import { takeIncident } from './kept-incidents.js';
 import { toIncident, type Incident } from '../model/incident.js';
 import { ParseCache } from './cache.js';
 import { readOne } from './parse.js';
@@ -19,21 +20,27 @@ export interface IncidentSource {
  */
 export class IncidentReader {
   private cache: ParseCache | undefined;
+  /** The config's text, for the incidents this thread kept when it parsed them (`kept-incidents.ts`). */
+  private config: string | undefined;
 
   constructor(private readonly source: IncidentSource) {}
 
   /** The incidents in the order given. */
   load(entries: readonly (readonly [file: string, digest: string])[]): Incident[] {
     if (entries.length === 0) return [];
+    const config = () => (this.config ??= configText(this.source.config));
+    return entries.map(([file, digest]) => takeIncident(config, file, digest) ?? this.reload(file, digest));
+  }
+
+  /** The incident read back from the parse cache and typed. */
+  private reload(file: string, digest: string): Incident {
     const cache = (this.cache ??= new ParseCache(this.source.cachePath, this.source.cacheVersion));
-    return entries.map(([file, digest]) => {
-      // A parse the cache lost (the cache deleted, say, while the database is up to date) is
-      // made again from the file, when the file is still the one the database holds.
-      const parsed = cache.get(digest, file) ?? readOne(this.source.root, file, this.source.config);
-      const incident = parsed.digest === digest ? toIncident(parsed, this.source.config).incident : undefined;
-      if (!incident) throw new UserError(`${file} changed while the build was running`, 'Run the command again.');
-      return incident;
-    });
+    // A parse the cache lost (the cache deleted, say, while the database is up to date) is
+    // made again from the file, when the file is still the one the database holds.
+    const parsed = cache.get(digest, file) ?? readOne(this.source.root, file, this.source.config);
+    const incident = parsed.digest === digest ? toIncident(parsed, this.source.config).incident : undefined;
+    if (!incident) throw new UserError(`${file} changed while the build was running`, 'Run the command again.');
+    return incident;
   }
 
   close(): void {
