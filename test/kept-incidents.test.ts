@@ -6,7 +6,7 @@ import { BENCH_CONFIG, generateIncident } from '../src/bench/generate.js';
 import { readSourceFast } from '../src/db/fast-read.js';
 import { IncidentReader } from '../src/db/incident-source.js';
 import { keepIncident, MAX_KEPT, takeIncident } from '../src/db/kept-incidents.js';
-import { readOne } from '../src/db/parse.js';
+import { readOne, sameConfig } from '../src/db/parse.js';
 import { incidentRows } from '../src/db/write.js';
 import { loadConfig, parseConfig } from '../src/kb/config.js';
 import { validateSource } from '../src/kb/validate.js';
@@ -96,6 +96,17 @@ describe('the incidents a worker thread keeps from the parse for its pages (kept
       expect(() => reader.load([[b.file, b.digest]])).toThrow(/changed while the build was running/);
       reader.close();
     });
+  });
+});
+
+describe('the config a thread types incidents with (parse.ts: sameConfig)', () => {
+  it('is the first object given of the same text, so that its compiled schema serves the page phase too', () => {
+    const first = sameConfig(structuredClone(config));
+    expect(sameConfig(structuredClone(config))).toBe(first);
+    expect(first.json).toBe(configText(config));
+    const other = sameConfig({ ...config, timezone: 'Europe/Paris' });
+    expect(other).not.toBe(first);
+    expect(other.config.timezone).toBe('Europe/Paris');
   });
 });
 

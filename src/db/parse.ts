@@ -54,14 +54,16 @@ export interface ParseRequest extends Omit<ParseJob, 'files'> {
 }
 
 /**
- * The config of the batches before, when this one's is the same: every batch brings its own
- * copy, and the incident schema (with its compiled checks) is kept per config object.
+ * The config of the batches before, when this one's is the same (by its text): every batch brings
+ * its own copy, and the incident schema (with its compiled checks) is kept per config object. The
+ * thread's page phase types what it reads back with it too (`IncidentReader`: ~30 ms to compile
+ * the schema again for the site's copy).
  */
 let lastConfig: { json: string; config: Config } | undefined;
-function sameConfig(config: Config): Config {
+export function sameConfig(config: Config): { json: string; config: Config } {
   const json = configText(config);
   if (lastConfig?.json !== json) lastConfig = { json, config };
-  return lastConfig.config;
+  return lastConfig;
 }
 
 /** What keeps the incidents of parse job `job` typed with `config` (the config's text). */
@@ -98,8 +100,9 @@ export const parseHandler = {
       storing = undefined;
       return { result: [] };
     }
-    const job = { ...r, config: sameConfig(r.config) };
-    const keep = r.keep === undefined ? undefined : keeperOf(r.keep, lastConfig!.json);
+    const config = sameConfig(r.config);
+    const job = { ...r, config: config.config };
+    const keep = r.keep === undefined ? undefined : keeperOf(r.keep, config.json);
     const result = r.files.map((file) => processOne(job, file, keep));
     if (r.cache) storeParses(r.cache, result);
     return { result };
