@@ -20,6 +20,8 @@ import type { Thread } from '../threads/pool.js';
  *
  * Which thread keeps which incident is known to the build's thread (`keptIn`), which sends each
  * kept incident's page to that thread (`site/parallel.ts`); a page sent elsewhere is reloaded.
+ * What no page took (a command that builds only the database, an incident the cross-file rules
+ * rejected) stays until the thread's next parse job or the process's end: ≤ 512 incidents a thread.
  */
 export const MAX_KEPT = 512;
 
