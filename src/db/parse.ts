@@ -167,7 +167,12 @@ export async function processFiles(
           body: { root, config, today, cache, ...(keep ? { keep } : {}), files: job.files.slice(start, next) },
         });
         if (failed) return;
-        for (const p of results) if (p.kept) noteKept(thread, p.file, p.digest);
+        // noted here and taken out: what is delivered is what this thread would have made (its last field: the object stays fast)
+        for (const p of results) {
+          if (!p.kept) continue;
+          noteKept(thread, p.file, p.digest);
+          delete p.kept;
+        }
         try {
           deliver(start, results);
         } catch (error) {
