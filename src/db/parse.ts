@@ -8,6 +8,8 @@ import { processSource, type Processed } from './process.js';
 import { Temporal } from '../model/time.js';
 import { threadCount, workerThreads, type Thread } from '../threads/pool.js';
 import { ParseCache } from './cache.js';
+import { keepIncident, newParseJob, noteKept } from './kept-incidents.js';
+import type { Incident } from '../model/incident.js';
 
 /** Below this many files, starting workers costs more than it saves. */
 export const WORKER_THRESHOLD = 64;
@@ -38,27 +40,34 @@ export function readOne(root: string, file: string, config: Config): SourceFile 
   return readSourceFast(file, bytes, { maxBytes: config.validation.max_file_kb * 1024 });
 }
 
-/** Reads one file and runs the per-file stage on it (what each worker does). */
-export function processOne(job: Omit<ParseJob, 'files'>, file: string): Processed {
+/** Reads one file and runs the per-file stage on it (what each worker does); `keep`: see `processSource`. */
+export function processOne(job: Omit<ParseJob, 'files'>, file: string, keep?: (incident: Incident) => boolean): Processed {
   const source = readOne(job.root, file, job.config);
-  return { ...processSource(source, job.config, Temporal.PlainDate.from(job.today)), json: JSON.stringify(source) };
+  return { ...processSource(source, job.config, Temporal.PlainDate.from(job.today), keep), json: JSON.stringify(source) };
 }
 
 /** A batch of files for a thread of the pool to read and check. */
 export interface ParseRequest extends Omit<ParseJob, 'files'> {
   files: string[];
+  /** The parse job the thread keeps its typed incidents for (see `kept-incidents.ts`): with worker threads that store their parses. */
+  keep?: number;
 }
 
 /**
- * The config of the batches before, when this one's is the same: every batch brings its own
- * copy, and the incident schema (with its compiled checks) is kept per config object.
+ * The config of the batches before, when this one's is the same (by its text): every batch brings
+ * its own copy, and the incident schema (with its compiled checks) is kept per config object. The
+ * thread's page phase types what it reads back with it too (`IncidentReader`: ~30 ms to compile
+ * the schema again for the site's copy).
  */
 let lastConfig: { json: string; config: Config } | undefined;
-function sameConfig(config: Config): Config {
+export function sameConfig(config: Config): { json: string; config: Config } {
   const json = configText(config);
   if (lastConfig?.json !== json) lastConfig = { json, config };
-  return lastConfig.config;
+  return lastConfig;
 }
+
+/** What keeps the incidents of parse job `job` typed with `config` (the config's text). */
+const keeperOf = (job: number, config: string) => (incident: Incident) => keepIncident(job, config, incident);
 
 /** This thread's connection to the parse cache it stores parses in (`storeParses`). */
 let storing: { path: string; cache: ParseCache } | undefined;
@@ -91,8 +100,10 @@ export const parseHandler = {
       storing = undefined;
       return { result: [] };
     }
-    const job = { ...r, config: sameConfig(r.config) };
-    const result = r.files.map((file) => processOne(job, file));
+    const config = sameConfig(r.config);
+    const job = { ...r, config: config.config };
+    const keep = r.keep === undefined ? undefined : keeperOf(r.keep, config.json);
+    const result = r.files.map((file) => processOne(job, file, keep));
     if (r.cache) storeParses(r.cache, result);
     return { result };
   },
@@ -138,6 +149,8 @@ export async function processFiles(
     onProgress?.(done);
   };
   const { root, config, today, cache } = job;
+  // threads that store their parses keep their typed incidents for the build's pages
+  const keep = cache ? newParseJob() : undefined;
   /**
    * A thread's share: two lanes, each asking for the next batch as its last one is written, so
    * the thread always has one batch queued and never waits while this thread writes. A loop,
@@ -151,9 +164,15 @@ export async function processFiles(
         next = Math.min(job.files.length, next + batch);
         const results = await thread.call<Processed[]>({
           kind: 'parse',
-          body: { root, config, today, cache, files: job.files.slice(start, next) },
+          body: { root, config, today, cache, ...(keep ? { keep } : {}), files: job.files.slice(start, next) },
         });
         if (failed) return;
+        // noted here and taken out: what is delivered is what this thread would have made (its last field: the object stays fast)
+        for (const p of results) {
+          if (!p.kept) continue;
+          noteKept(thread, p.file, p.digest);
+          delete p.kept;
+        }
         try {
           deliver(start, results);
         } catch (error) {

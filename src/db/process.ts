@@ -2,6 +2,7 @@ import type { Config } from '../schema/config.js';
 import type { SourceFile } from '../source/read.js';
 import { validateSource } from '../kb/validate.js';
 import type { Temporal } from '../model/time.js';
+import type { Incident } from '../model/incident.js';
 import type { FileCheck } from './cache.js';
 import { incidentRows, type IncidentRows } from './write.js';
 
@@ -16,10 +17,20 @@ export interface Processed {
   check: FileCheck;
   rows?: IncidentRows;
   json?: string;
+  /** Whether the thread that read the file keeps its typed incident for the build's pages (see `kept-incidents.ts`). */
+  kept?: boolean;
 }
 
-/** The per-file stage of `check` (`validateSource`), and the database rows when the incident passes it. Plain data only. */
-export function processSource(source: SourceFile, config: Config, today: Temporal.PlainDate): Processed {
+/**
+ * The per-file stage of `check` (`validateSource`), and the database rows when the incident passes it. Plain data only;
+ * `keep` may keep the valid incident (whether it did is `kept`).
+ */
+export function processSource(
+  source: SourceFile,
+  config: Config,
+  today: Temporal.PlainDate,
+  keep?: (incident: Incident) => boolean,
+): Processed {
   const result = validateSource(source, config, today);
   const data = source.data as { id?: unknown } | undefined;
   const check: FileCheck = {
@@ -32,6 +43,9 @@ export function processSource(source: SourceFile, config: Config, today: Tempora
     dataId: data && typeof data === 'object' ? data.id : undefined,
   };
   const processed: Processed = { file: source.file, digest: source.digest, check };
-  if (result.incident) processed.rows = incidentRows(result.incident, config);
+  if (result.incident) {
+    processed.rows = incidentRows(result.incident, config);
+    if (keep?.(result.incident)) processed.kept = true;
+  }
   return processed;
 }

@@ -8,6 +8,7 @@ import { release, writeLock, type WriteLock, type WrittenPage } from './page.js'
 import type { IncidentLinks } from './similar.js';
 import { canUseWorkers, threadCount, workerThreads, type Thread } from '../threads/pool.js';
 import { loadMarkdownKit, markdownKit } from './render-kit.js';
+import { keptIn } from '../db/kept-incidents.js';
 
 /**
  * The costly work of a site build runs in the tool's worker threads (`threads/pool.ts`) when there is much to do (a cold
@@ -97,16 +98,50 @@ const WEIGHT = { markdown: 1, page: 4, shard: BATCH_WEIGHT } as const;
  * (its job and links: ~4 KB).
  */
 const IN_FLIGHT = 16;
-interface Queued {
+export interface Queued {
   task: SiteTask;
   resolve(result: unknown): void;
   reject(error: Error): void;
 }
 
+/** Tasks waiting, in the order given (`head`: the first not taken; those taken are cleared at once, see `takeBatch`). */
+export interface Lane {
+  items: (Queued | undefined)[];
+  head: number;
+}
+const lane = (): Lane => ({ items: [], head: 0 });
+
+interface Worker {
+  thread: Thread;
+  inFlight: number;
+  /** The incident pages whose incidents this thread kept when it parsed them (`db/kept-incidents.ts`). */
+  own: Lane;
+}
+
+/** The next batch from these lanes, in turn: up to `BATCH_WEIGHT`, and at least one task if any waits. */
+export function takeBatch(lanes: readonly Lane[]): Queued[] {
+  const batch: Queued[] = [];
+  let weight = 0;
+  for (const l of lanes) {
+    while (l.head < l.items.length && (batch.length === 0 || weight + WEIGHT[l.items[l.head]!.task.kind] <= BATCH_WEIGHT)) {
+      weight += WEIGHT[l.items[l.head]!.task.kind];
+      batch.push(l.items[l.head]!);
+      // out of the queue at once: a task's `resolve` keeps its promise, and so its result
+      // (an incident page's bytes), reachable for as long as the task is (10,000 pages: ~300 MB)
+      l.items[l.head++] = undefined;
+    }
+    if (l.head < l.items.length) break; // the batch is full
+    l.items.length = 0;
+    l.head = 0;
+  }
+  return batch;
+}
+
 /**
  * A pool for one build: in-thread for small builds, else one thread of the tool's pool per
- * core (at most 8; started once per process). Tasks wait in one queue, in the order given, and
- * each thread takes the next batch as it finishes one.
+ * core (at most 8; started once per process). Tasks wait in the order given, and each thread
+ * takes the next batch as it finishes one: an incident page whose incident a thread kept from
+ * the parse goes to that thread (`db/kept-incidents.ts`), unless the others run out of work.
  */
 export function createTaskPool(expectedTasks: number): TaskPool {
   const count = threadCount(expectedTasks, WORKER_THRESHOLD);
@@ -123,22 +158,19 @@ export function createTaskPool(expectedTasks: number): TaskPool {
       close: async () => undefined,
     };
   }
-  const queue: (Queued | undefined)[] = [];
-  let head = 0;
+  const shared = lane();
   let failed: Error | undefined;
-  const workers = workerThreads(count).map((thread) => ({ thread, inFlight: 0 }));
+  const workers: Worker[] = workerThreads(count).map((thread) => ({ thread, inFlight: 0, own: lane() }));
   const lock = writeLock();
-  const pump = (w: { thread: Thread; inFlight: number }) => {
-    while (!failed && w.inFlight < IN_FLIGHT && head < queue.length) {
-      const batch: Queued[] = [];
-      let weight = 0;
-      while (head < queue.length && (batch.length === 0 || weight + WEIGHT[queue[head]!.task.kind] <= BATCH_WEIGHT)) {
-        weight += WEIGHT[queue[head]!.task.kind];
-        batch.push(queue[head]!);
-        // out of the queue at once: a task's `resolve` keeps its promise, and so its result
-        // (an incident page's bytes), reachable for as long as the task is (10,000 pages: ~300 MB)
-        queue[head++] = undefined;
-      }
+  /**
+   * Where `w` takes its next batch: its own lane, then the shared one; the other threads' own
+   * lanes only when `w` is about to run out of work (those pages then read their incidents back).
+   */
+  const lanesOf = (w: Worker) => (w.inFlight <= 1 ? [w.own, shared, ...workers.filter((o) => o !== w).map((o) => o.own)] : [w.own, shared]);
+  const pump = (w: Worker) => {
+    while (!failed && w.inFlight < IN_FLIGHT) {
+      const batch = takeBatch(lanesOf(w));
+      if (batch.length === 0) return;
       w.inFlight++;
       w.thread.call<unknown[]>({ kind: 'tasks', body: { tasks: batch.map((q) => q.task) } }).then(
         (results) => {
@@ -157,25 +189,21 @@ export function createTaskPool(expectedTasks: number): TaskPool {
         },
       );
     }
-    if (head === queue.length) {
-      queue.length = 0;
-      head = 0;
-    }
   };
   const fail = (error: Error) => {
     if (failed) return;
     failed = error;
     // a thread that stopped while it wrote a page would hold the lock for good
     release(lock);
-    for (const q of queue.splice(head)) q!.reject(error);
+    for (const l of [shared, ...workers.map((w) => w.own)]) for (const q of l.items.splice(l.head)) q!.reject(error);
   };
-  const submit = <T>(task: SiteTask) =>
+  const submit = <T>(task: SiteTask, to: Lane = shared) =>
     new Promise<T>((resolve, reject) => {
       if (failed) {
         reject(failed);
         return;
       }
-      queue.push({ task, resolve: resolve as (r: unknown) => void, reject });
+      to.items.push({ task, resolve: resolve as (r: unknown) => void, reject });
       for (const w of workers) pump(w);
     });
   return {
@@ -190,7 +218,8 @@ export function createTaskPool(expectedTasks: number): TaskPool {
     site: (data) => {
       for (const w of workers) w.thread.call({ kind: 'site', body: { ...data, lock } }).catch((error: Error) => fail(error));
     },
-    page: (task) => submit<WrittenPage>(task),
+    // to the thread that keeps the page's incident from the parse, if one does
+    page: (task) => submit<WrittenPage>(task, workers.find((w) => w.thread === keptIn(task.job.file, task.job.digest))?.own),
     // the threads stay for the next build (`closeWorkerThreads` stops them); what was queued is dropped
     async close() {
       fail(new Error('the site build finished'));
