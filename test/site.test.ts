@@ -9,6 +9,7 @@ import { loadKnowledgeBase } from '../src/kb/load.js';
 import { Temporal } from '../src/model/time.js';
 import { isoDate, longDate, shortDateTime } from '../src/format/time.js';
 import { zoneFormat } from '../src/site/zone-format.js';
+import { isoUtc, localDate } from '../src/db/write.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
 import { DNS, LB, MX, siteKb } from './site-fixture.js';
 import { BASE_CONFIG } from '../src/rules/fixtures.js';
@@ -398,6 +399,49 @@ describe('fast zone formats', () => {
         expect(f.isoDate(at), `${zone} ${at}`).toBe(isoDate(at, zone));
         expect(f.longDate(at), `${zone} ${at}`).toBe(longDate(at, zone));
         expect(f.iso(at)).toBe(at.toString());
+      }
+    }
+  });
+
+  it("give the database's local start date: the briefs read `started_local_date` (`localDate` of the instant) for the date of `started_at`", () => {
+    // years 1–9999: Temporal's dates before 1583, Intl's after, offsets of seconds before 1973;
+    // instants with fractions of a second (the database keeps whole seconds) and at local midnights
+    let seed = 777;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const from = Date.UTC(1, 0, 1);
+    const to = Date.UTC(9999, 11, 31);
+    const instants = Array.from({ length: 400 }, (_, k) =>
+      Temporal.Instant.fromEpochNanoseconds(
+        BigInt(Math.floor((k < 200 ? from + next() * (to - from) : Date.UTC(1850, 0, 1) + next() * 200 * 365.25 * 86_400_000) / 1000)) *
+          1_000_000_000n +
+          BigInt(Math.floor(next() * 1e9)),
+      ),
+    );
+    for (const iso of [
+      '1583-01-01T00:00:00.5Z',
+      '1582-12-31T23:59:59.999Z',
+      '9999-12-31T23:59:59.9Z',
+      '0001-01-01T00:00:00Z',
+      '2007-03-11T04:59:59.9Z',
+    ]) {
+      instants.push(Temporal.Instant.from(iso));
+    }
+    for (const zone of [
+      'America/New_York',
+      'Asia/Kathmandu',
+      'Pacific/Chatham',
+      'Africa/Monrovia',
+      'Europe/Amsterdam',
+      'Pacific/Kiritimati',
+      'UTC',
+    ]) {
+      const f = zoneFormat(zone);
+      for (const at of instants) expect(f.isoDate(Date.parse(isoUtc(at))), `${zone} ${at}`).toBe(localDate(at, zone));
+      // a local midnight and the second before it
+      for (const at of instants.slice(0, 50)) {
+        const midnight = at.toZonedDateTimeISO(zone).startOfDay().toInstant();
+        for (const t of [midnight, midnight.subtract({ seconds: 1 })])
+          expect(f.isoDate(Date.parse(isoUtc(t))), `${zone} ${t}`).toBe(localDate(t, zone));
       }
     }
   });
