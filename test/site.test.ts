@@ -7,7 +7,7 @@ import { runSite } from '../src/commands/site.js';
 import { PACKAGE_ROOT } from '../src/paths.js';
 import { loadKnowledgeBase } from '../src/kb/load.js';
 import { Temporal } from '../src/model/time.js';
-import { isoDate, longDate, shortDateTime } from '../src/format/time.js';
+import { isoDate, isoInZone, longDate, shortDateTime } from '../src/format/time.js';
 import { zoneFormat } from '../src/site/zone-format.js';
 import { isoUtc, localDate } from '../src/db/write.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
@@ -359,6 +359,7 @@ describe('fast zone formats', () => {
         expect(f.longDate(at)).toBe(longDate(at, zone));
         expect(f.isoDate(at)).toBe(isoDate(at, zone));
         expect(f.iso(at)).toBe(at.toString());
+        expect(f.isoInZone(at), `${zone} ${at}`).toBe(isoInZone(at, zone));
       }
     }
   });
@@ -399,6 +400,7 @@ describe('fast zone formats', () => {
         expect(f.isoDate(at), `${zone} ${at}`).toBe(isoDate(at, zone));
         expect(f.longDate(at), `${zone} ${at}`).toBe(longDate(at, zone));
         expect(f.iso(at)).toBe(at.toString());
+        expect(f.isoInZone(at), `${zone} ${at}`).toBe(isoInZone(at, zone));
       }
     }
   });
@@ -465,6 +467,7 @@ describe('fast zone formats', () => {
       for (const at of instants) {
         expect(f.longDate(at), `${zone} ${at}`).toBe(longDate(at, zone));
         expect(f.shortDateTime(at), `${zone} ${at}`).toBe(shortDateTime(at, zone));
+        expect(f.isoInZone(at), `${zone} ${at}`).toBe(isoInZone(at, zone));
       }
     }
   });
