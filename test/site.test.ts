@@ -11,8 +11,9 @@ import { runSite } from '../src/commands/site.js';
 import { PACKAGE_ROOT } from '../src/paths.js';
 import { loadKnowledgeBase } from '../src/kb/load.js';
 import { Temporal } from '../src/model/time.js';
-import { isoDate, longDate, shortDateTime } from '../src/format/time.js';
-import { zoneFormat } from '../src/site/zone-format.js';
+import { isoDate, isoInZone, longDate, shortDateTime } from '../src/format/time.js';
+import { zoneFormat, type ZoneFormat } from '../src/site/zone-format.js';
+import { isoUtc, localDate } from '../src/db/write.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
 import { DNS, LB, MX, siteKb } from './site-fixture.js';
 import { BASE_CONFIG } from '../src/rules/fixtures.js';
@@ -339,6 +340,17 @@ describe('postmortem site', () => {
 });
 
 describe('fast zone formats', () => {
+  /** A fixed pseudo-random sequence in [0, 1): the same instants on every run. */
+  const sequence = (seed: number) => () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  /** Each of `f`'s formats of `at` against the shared one. */
+  const expectShared = (f: ZoneFormat, zone: string, at: Temporal.Instant) => {
+    expect(f.shortDateTime(at), `${zone} ${at}`).toBe(shortDateTime(at, zone));
+    expect(f.isoDate(at), `${zone} ${at}`).toBe(isoDate(at, zone));
+    expect(f.longDate(at), `${zone} ${at}`).toBe(longDate(at, zone));
+    expect(f.iso(at)).toBe(at.toString());
+    expect(f.isoInZone(at), `${zone} ${at}`).toBe(isoInZone(at, zone));
+  };
+
   it('match the shared date formats for every timestamp of the example and across DST changes', () => {
     const kb = loadKnowledgeBase({ root: PACKAGE_ROOT });
     const instants = kb.incidents.flatMap((i) => [i.started, ...i.timeline.map((t) => t.at)]);
@@ -358,18 +370,13 @@ describe('fast zone formats', () => {
     for (const zone of ['America/New_York', 'UTC', 'Europe/London', 'Asia/Kolkata']) {
       const f = zoneFormat(zone);
       for (const at of instants) {
-        expect(f.shortDateTime(at), `${zone} ${at}`).toBe(shortDateTime(at, zone));
-        expect(f.longDate(at)).toBe(longDate(at, zone));
-        expect(f.isoDate(at)).toBe(isoDate(at, zone));
-        expect(f.iso(at)).toBe(at.toString());
+        expectShared(f, zone, at);
       }
     }
   });
 
   it('match them for random instants from 1900 to 2100 in zones with odd offsets and changes', () => {
-    // a fixed pseudo-random sequence: the same instants on every run
-    let seed = 12345;
-    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const next = sequence(12345);
     const from = Date.UTC(1900, 0, 1);
     const to = Date.UTC(2100, 0, 1);
     const instants = Array.from({ length: 300 }, () => Temporal.Instant.fromEpochMilliseconds(Math.floor(from + next() * (to - from))));
@@ -398,10 +405,47 @@ describe('fast zone formats', () => {
     ]) {
       const f = zoneFormat(zone);
       for (const at of instants) {
-        expect(f.shortDateTime(at), `${zone} ${at}`).toBe(shortDateTime(at, zone));
-        expect(f.isoDate(at), `${zone} ${at}`).toBe(isoDate(at, zone));
-        expect(f.longDate(at), `${zone} ${at}`).toBe(longDate(at, zone));
-        expect(f.iso(at)).toBe(at.toString());
+        expectShared(f, zone, at);
+      }
+    }
+  });
+
+  it("give the database's local start date: the briefs read `started_local_date` (`localDate` of the instant) for the date of `started_at`", () => {
+    // years 1–9999: Temporal's dates before 1583, Intl's after, offsets of seconds before 1973;
+    // instants with fractions of a second (the database keeps whole seconds) and at local midnights
+    const next = sequence(777);
+    const seconds = (from: number, to: number) => BigInt(Math.floor((from + next() * (to - from)) / 1000));
+    const instants = Array.from({ length: 400 }, (_, k) =>
+      Temporal.Instant.fromEpochNanoseconds(
+        (k < 200 ? seconds(Date.UTC(1, 0, 1), Date.UTC(9999, 11, 31)) : seconds(Date.UTC(1850, 0, 1), Date.UTC(2050, 0, 1))) *
+          1_000_000_000n +
+          BigInt(Math.floor(next() * 1e9)),
+      ),
+    );
+    const edges = [
+      '1583-01-01T00:00:00.5Z',
+      '1582-12-31T23:59:59.999Z',
+      '9999-12-31T23:59:59.9Z',
+      '0001-01-01T00:00:00Z',
+      '2007-03-11T04:59:59.9Z',
+    ];
+    instants.push(...edges.map((iso) => Temporal.Instant.from(iso)));
+    for (const zone of [
+      'America/New_York',
+      'Asia/Kathmandu',
+      'Pacific/Chatham',
+      'Africa/Monrovia',
+      'Europe/Amsterdam',
+      'Pacific/Kiritimati',
+      'UTC',
+    ]) {
+      const f = zoneFormat(zone);
+      for (const at of instants) expect(f.isoDate(Date.parse(isoUtc(at))), `${zone} ${at}`).toBe(localDate(at, zone));
+      // a local midnight and the second before it
+      for (const at of instants.slice(0, 50)) {
+        const midnight = at.toZonedDateTimeISO(zone).startOfDay().toInstant();
+        for (const t of [midnight, midnight.subtract({ seconds: 1 })])
+          expect(f.isoDate(Date.parse(isoUtc(t))), `${zone} ${t}`).toBe(localDate(t, zone));
       }
     }
   });
@@ -425,6 +469,7 @@ describe('fast zone formats', () => {
       for (const at of instants) {
         expect(f.longDate(at), `${zone} ${at}`).toBe(longDate(at, zone));
         expect(f.shortDateTime(at), `${zone} ${at}`).toBe(shortDateTime(at, zone));
+        expect(f.isoInZone(at), `${zone} ${at}`).toBe(isoInZone(at, zone));
       }
     }
   });

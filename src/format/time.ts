@@ -44,6 +44,11 @@ export function isoDate(instant: Instant, zone: string): string {
   return instant.toZonedDateTimeISO(zone).toPlainDate().toString();
 }
 
+/** "2007-06-04T09:10:00-04:00": an instant as ISO 8601 with the offset of the zone, to the second. */
+export function isoInZone(instant: Instant, zone: string): string {
+  return instant.toZonedDateTimeISO(zone).toString({ timeZoneName: 'never', smallestUnit: 'second' });
+}
+
 const clockFormats = new Map<string, Intl.DateTimeFormat>();
 
 /**

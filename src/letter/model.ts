@@ -6,6 +6,7 @@ import { durations, type ImpactWindow } from '../model/impact.js';
 import { Temporal, type Instant } from '../model/time.js';
 import { clockTime, englishDate, humanDuration, longDate, mediumDate, minutesBetween, weekdayName } from '../format/time.js';
 import { markdownToHtml } from '../render/markdown.js';
+import { zoneFormatOf } from '../site/zone-format.js';
 import { sanitizedHtml } from '../render/handlebars.js';
 import { customerMarkdown, safeMarkdown, withoutDeadMarkup } from './markdown.js';
 import {
@@ -186,11 +187,6 @@ function person(owner: Owner): LetterPerson {
   return { name: plainText(owner.name), title, signature_title: title ? signatureTitle(title) : '' };
 }
 
-/** "2007-06-04T09:10:00-04:00": an instant as ISO 8601 with the offset of the display zone. */
-export function isoInZone(instant: Instant, zone: string): string {
-  return instant.toZonedDateTimeISO(zone).toString({ timeZoneName: 'never', smallestUnit: 'second' });
-}
-
 function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
@@ -363,7 +359,8 @@ function letterIncident(incident: Incident, number: number, config: Config, say:
   const when = whenSentence(incident, end, clock, say);
   const restored = restoration(incident, end, clock, say);
   if (summary) say('summary', ['customer.summary'], summaryMarkdown.replace(/\s+/g, ' '));
-  const iso = (instant: Instant | undefined) => (instant ? isoInZone(instant, clock.zone) : null);
+  const zoned = zoneFormatOf(clock.zone);
+  const iso = (instant: Instant | undefined) => (instant ? zoned.isoInZone(instant) : null);
   return {
     number,
     id: incident.id,

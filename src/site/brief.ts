@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { SiteIncident } from './summaries.js';
-import type { ZoneFormat } from './zone-format.js';
 
 /**
  * What the pages over many incidents (index, services, categories, action items, owners,
@@ -69,10 +68,10 @@ function hash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 24);
 }
 
-const after = (i: SiteIncident, minutes: number | null) => (minutes === null ? undefined : i.started.epochMilliseconds + minutes * 60000);
-const ms = (t: { epochMilliseconds: number } | undefined) => (t === undefined ? '' : String(t.epochMilliseconds));
+const after = (i: SiteIncident, minutes: number | null) => (minutes === null ? undefined : i.started + minutes * 60000);
+const ms = (t: number | undefined) => (t === undefined ? '' : String(t));
 
-export function briefOf(i: SiteIncident, format: ZoneFormat): Brief {
+export function briefOf(i: SiteIncident): Brief {
   return {
     id: i.id,
     title: i.title,
@@ -82,11 +81,11 @@ export function briefOf(i: SiteIncident, format: ZoneFormat): Brief {
     serviceMinutes: [...i.serviceMinutes],
     category: i.root_cause.category,
     provider: i.provider ?? '',
-    started: i.started.epochMilliseconds,
+    started: i.started,
     detected: after(i, i.minutes.toDetect),
     mitigated: after(i, i.minutes.toMitigate),
     resolved: after(i, i.minutes.toResolve),
-    startedDate: format.isoDate(i.started),
+    startedDate: i.startedDate,
     commander: i.owners.commander ?? '',
     authors: [...i.owners.authors],
     reviewers: [...i.owners.reviewers],

@@ -1,4 +1,8 @@
-import type { Brief as Incident } from './brief.js';
+import type { Brief } from './brief.js';
+
+/** What finding the links reads of an incident (the facts give these without a whole brief: see `linkChanges`). */
+export type LinkFields = Pick<Brief, 'id' | 'related' | 'services' | 'category' | 'started'>;
+type Incident = LinkFields;
 
 /**
  * Links between incidents shown on each incident page.

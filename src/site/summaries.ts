@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Incident } from '../model/incident.js';
-import { impactMinutesByService } from '../model/impact.js';
-import { Temporal } from '../model/time.js';
+import { impactMinutes, type ImpactSpan } from '../model/impact.js';
 import type { ImpactLevel } from '../schema/incident.js';
 import type { Remediation } from '../schema/incident.js';
 import { grouped } from './rows.js';
@@ -23,10 +22,6 @@ export type SiteIncident = Pick<
   | 'services'
   | 'locations'
   | 'provider'
-  | 'started'
-  | 'detected'
-  | 'mitigated'
-  | 'resolved'
   | 'impact'
   | 'root_cause'
   | 'remediations'
@@ -36,6 +31,16 @@ export type SiteIncident = Pick<
   | 'digest'
   | 'file'
 > & {
+  /**
+   * The times, as epoch milliseconds of the database's whole seconds (not Temporal instants: making
+   * 40,000 of them cost ~0.2 s of a cold build's main thread at 10,000).
+   */
+  started: number;
+  detected?: number;
+  mitigated?: number;
+  resolved?: number;
+  /** `YYYY-MM-DD` of `started` in the display time zone: the database's `started_local_date`. */
+  startedDate: string;
   /** Minutes from `started`, as the database computes them from the impact windows (null: unknown or open). */
   minutes: { toDetect: number | null; toMitigate: number | null; toResolve: number | null; impact: number | null };
   /** Minutes of impact of each of `services`, from that service's own windows (`impactMinutesByService`). */
@@ -48,6 +53,7 @@ interface IncidentRow {
   status: Incident['status'];
   severity: string;
   started_at: string;
+  started_local_date: string;
   detected_at: string | null;
   mitigated_at: string | null;
   resolved_at: string | null;
@@ -67,13 +73,13 @@ interface IncidentRow {
   impact_minutes: number | null;
 }
 
-const instant = (iso: string) => Temporal.Instant.fromEpochMilliseconds(Date.parse(iso));
-
 /**
  * Incidents' remediations, kept from reading the summaries to rendering the action items page,
  * as JSON arrays of their fields: 10,000 generated incidents' (50,550 remediations) as objects
- * were ~18 MB of the site's planning, that text is 7.8 MB. An incident's are parsed again each
- * time they are asked for (once per action item rendered).
+ * were ~18 MB of the site's planning, that text is 7.8 MB. Each remediation is its own text,
+ * parsed when its action item is rendered: one text per incident, parsed whole for each of its
+ * items, cost 0.44 s of a cold build's main thread at 10,000 (profiled at load ~10; an incident
+ * has ~5 remediations, each an item).
  */
 type Remediations = SiteIncident['remediations'];
 type Fields = [
@@ -88,13 +94,13 @@ type Fields = [
 ];
 
 export class RemediationsOf {
-  private readonly json = new Map<string, string>();
+  private readonly json = new Map<string, string[]>();
 
   set(id: string, remediations: SiteIncident['remediations']): void {
     // as arrays of fields: the keys repeated for each of 50,000 remediations were a third of the text
     this.json.set(
       id,
-      JSON.stringify(remediations.map((r) => [r.id, r.action, r.type, r.owner, r.status, r.public, r.due ?? null, r.ticket ?? null])),
+      remediations.map((r) => JSON.stringify([r.id, r.action, r.type, r.owner, r.status, r.public, r.due ?? null, r.ticket ?? null])),
     );
   }
 
@@ -102,11 +108,13 @@ export class RemediationsOf {
     return this.json.has(id);
   }
 
-  get(id: string): SiteIncident['remediations'] | undefined {
-    const text = this.json.get(id);
+  /** The incident's remediation at `k` (0-based), as read. */
+  get(id: string, k: number): Remediations[number] | undefined {
+    const text = this.json.get(id)?.[k];
     if (text === undefined) return undefined;
-    return (JSON.parse(text) as Fields[]).map(([id, action, type, owner, status, pub, due, ticket]) => ({
-      id,
+    const [rid, action, type, owner, status, pub, due, ticket] = JSON.parse(text) as Fields;
+    return {
+      id: rid,
       action,
       type,
       owner,
@@ -114,7 +122,7 @@ export class RemediationsOf {
       public: pub,
       ...(due !== null ? { due } : {}),
       ...(ticket !== null ? { ticket } : {}),
-    }));
+    };
   }
 
   clear(): void {
@@ -132,7 +140,7 @@ export function readSiteIncidents(db: Database.Database, ids?: readonly string[]
   const only = (column: string, and = false) => (ids ? ` ${and ? 'AND' : 'WHERE'} ${column} IN (SELECT value FROM json_each(?))` : '');
   const params = ids ? [JSON.stringify(ids)] : [];
   const incidents = db
-    .prepare(`SELECT id, title, status, severity, started_at, detected_at, mitigated_at, resolved_at,
+    .prepare(`SELECT id, title, status, severity, started_at, started_local_date, detected_at, mitigated_at, resolved_at,
       impact_summary, impact_level, symptoms, customers_affected, percent_resolved_at_mitigation, root_cause_category, root_cause_summary,
       provider, file, digest, minutes_to_detect, minutes_to_mitigate, minutes_to_resolve, impact_minutes
       FROM incidents${only('id')} ORDER BY id`)
@@ -192,7 +200,8 @@ export function readSiteIncidents(db: Database.Database, ids?: readonly string[]
       severity: row.severity,
       services: (services.get(row.id) ?? []).map((r) => r[1]),
       locations: (locations.get(row.id) ?? []).map((r) => r[1]),
-      started: instant(row.started_at),
+      started: Date.parse(row.started_at),
+      startedDate: row.started_local_date,
       impact: {
         summary: row.impact_summary,
         level: row.impact_level,
@@ -228,19 +237,21 @@ export function readSiteIncidents(db: Database.Database, ids?: readonly string[]
       },
       serviceMinutes: [],
     };
-    const byService = impactMinutesByService(
-      (windows.get(row.id) ?? []).map(([, service, from, to, level]) => ({
-        services: [service],
-        from: instant(from),
-        ...(to !== null ? { to: instant(to) } : {}),
-        level,
-      })),
-    );
-    incident.serviceMinutes = incident.services.map((s) => byService.get(s) ?? 0);
+    // each row is one service's window: its spans, as `impactMinutesByService` makes them of the windows
+    const spans = new Map<string, ImpactSpan[]>();
+    for (const [, service, from, to, level] of windows.get(row.id) ?? []) {
+      let list = spans.get(service);
+      if (!list) spans.set(service, (list = []));
+      list.push({ from: Date.parse(from), to: to === null ? null : Date.parse(to), level });
+    }
+    incident.serviceMinutes = incident.services.map((s) => {
+      const list = spans.get(s);
+      return list ? impactMinutes(list) : 0;
+    });
     if (row.provider !== null) incident.provider = row.provider;
-    if (row.detected_at !== null) incident.detected = instant(row.detected_at);
-    if (row.mitigated_at !== null) incident.mitigated = instant(row.mitigated_at);
-    if (row.resolved_at !== null) incident.resolved = instant(row.resolved_at);
+    if (row.detected_at !== null) incident.detected = Date.parse(row.detected_at);
+    if (row.mitigated_at !== null) incident.mitigated = Date.parse(row.mitigated_at);
+    if (row.resolved_at !== null) incident.resolved = Date.parse(row.resolved_at);
     return incident;
   });
 }
