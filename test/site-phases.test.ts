@@ -16,7 +16,6 @@ import { NEWEST_FINAL_SQL, newestFinal } from '../src/site/feed.js';
 import { isoUtc } from '../src/db/write.js';
 import { Temporal } from '../src/model/time.js';
 import { propertyRuns } from './helpers/runs.js';
-import { searchDb } from './helpers/search-db.js';
 import { BUILDING_FILE, manifestText, missingPages, NextPages, readManifest } from '../src/site/manifest.js';
 import { holding, tryHolding, writeLock, type Page } from '../src/site/page.js';
 import { createTaskPool, spreadTasks, type ShardTask } from '../src/site/parallel.js';
@@ -675,13 +674,29 @@ describe('the lock of the threads that write pages (page.ts)', () => {
 });
 
 describe('search shards answered as bytes (search-terms.ts)', () => {
+  /** A database with the searchable texts of incidents a, b and c. */
+  function searchDb(): string {
+    const path = join(tempDir(), 'kb.db');
+    const db = new Database(path);
+    db.exec('CREATE TABLE search_content (doc_id INTEGER PRIMARY KEY, incident_id TEXT, field TEXT, body TEXT)');
+    const add = db.prepare('INSERT INTO search_content (incident_id, field, body) VALUES (?, ?, ?)');
+    for (const [id, field, body] of [
+      ['a', 'title', 'Mail queue stalled — café'],
+      ['b', 'title', 'DNS outage 🙂'],
+      ['b', 'impact', 'resolvers timed out'],
+      ['c', 'title', 'Disk full'],
+    ])
+      add.run(id, field, body);
+    db.close();
+    return path;
+  }
   const text = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
   /** A shard of these incidents (each file's digest made up), its analyses kept in a folder of its own. */
   const members = (n: number, ids: string[]): ShardMembers => ({ path: shardPath(n), ids, digests: ids.map((id) => `digest-${id}`) });
   const keptSite = () => ({ siteDir: tempDir(), base: 'base' });
 
   it("gives each script's UTF-8 bytes in a buffer of their own, to move to the asking thread", () => {
-    const db = searchDb(tempDir());
+    const db = searchDb();
     const shards = [members(0, ['a']), members(1, ['b', 'c']), members(2, [])];
     const scripts = shardsFromFile(db, keptSite(), shards);
     expect(shardsHandler.handle({ db, site: keptSite(), shards })).toEqual({ result: scripts });
@@ -693,7 +708,7 @@ describe('search shards answered as bytes (search-terms.ts)', () => {
   });
 
   it('gives the same bytes in this thread when there are no worker threads', async () => {
-    const db = searchDb(tempDir());
+    const db = searchDb();
     const pool = createTaskPool(0);
     const tasks: ShardTask[] = [
       { kind: 'shard', db, site: keptSite(), ...members(0, ['a', 'b']) },

@@ -3,10 +3,6 @@ import { join, relative } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HtmlValidate } from 'html-validate';
 import { spawnSync } from 'node:child_process';
-import { pathToFileURL } from 'node:url';
-import Database from 'better-sqlite3';
-import { searchDb } from './helpers/search-db.js';
-import { SEARCH_TERMS_DIR, shardsFromFile } from '../src/site/search-terms.js';
 import { runSite } from '../src/commands/site.js';
 import { PACKAGE_ROOT } from '../src/paths.js';
 import { loadKnowledgeBase } from '../src/kb/load.js';
@@ -614,59 +610,6 @@ describe('postmortem site from the built CLI', () => {
     expect(second.site.rendered.length).toBe(first.site.rendered.length);
     const scratchSmall = await build(small, join(small, 'fresh'));
     for (const f of scratchSmall.site.files) expect(read(second.dir, f), f).toBe(read(scratchSmall.dir, f));
-  });
-
-  // After an edit, its one shard is indexed in a thread of the pool, beside the page planning
-  // (docs/performance.md, twelfth round: edit14site); dc591a0 indexed it in this thread, from
-  // the open database: this test's database, which throws when used.
-  it("indexes an edit's one search shard in a worker thread, from the database's file: the bytes of this thread's", async () => {
-    const dir = tempKb({});
-    roots.push(dir);
-    const dbPath = searchDb(dir);
-    const shard = { path: 'assets/search/shard-000.js', ids: ['a', 'b'], digests: ['da', 'db'] };
-    const built = (path: string) => import(pathToFileURL(join(PACKAGE_ROOT, 'dist', path)).href);
-    const { shardsInBackground, SHARD_THREAD_INCIDENTS } = (await built('site/parallel.js')) as typeof import('../src/site/parallel.js');
-    const { closeWorkerThreads } = (await built('threads/pool.js')) as typeof import('../src/threads/pool.js');
-    const unused = new Proxy({} as Database.Database, {
-      get: () => {
-        throw new Error('the open database was used');
-      },
-    });
-    try {
-      const [script] = await shardsInBackground(
-        { db: unused, dbPath, kept: { siteDir: join(dir, 'a'), base: 'b' } },
-        [shard],
-        SHARD_THREAD_INCIDENTS,
-      );
-      expect(script).toBe(shardsFromFile(dbPath, { siteDir: join(dir, 'here'), base: 'b' }, [shard])[0]);
-      // its analyses kept where the next edit of the shard reads them
-      expect(readdirSync(join(dir, 'a', SEARCH_TERMS_DIR))).toEqual(['shard-000']);
-      // a small knowledge base's one shard: in this thread, from the open database
-      const here = shardsInBackground(
-        { db: unused, dbPath, kept: { siteDir: join(dir, 'c'), base: 'b' } },
-        [shard],
-        SHARD_THREAD_INCIDENTS - 1,
-      );
-      await expect(here).rejects.toThrow('the open database was used');
-      // a thread that fails (here: no database at its file) leaves the shard to this thread, from the open database
-      const open = new Database(dbPath, { readonly: true });
-      try {
-        const kept = { siteDir: join(dir, 'd'), base: 'b' };
-        const failed = await shardsInBackground({ db: open, dbPath: join(dir, 'missing.db'), kept }, [shard], SHARD_THREAD_INCIDENTS);
-        expect(failed).toEqual([script]);
-        await expect(
-          shardsInBackground(
-            { db: unused, dbPath: join(dir, 'missing.db'), kept: { ...kept, siteDir: join(dir, 'e') } },
-            [shard],
-            SHARD_THREAD_INCIDENTS,
-          ),
-        ).rejects.toThrow('the open database was used');
-      } finally {
-        open.close();
-      }
-    } finally {
-      await closeWorkerThreads();
-    }
   });
 });
 

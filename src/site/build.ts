@@ -192,12 +192,12 @@ async function buildSiteWith(
   // 2. which pages
   const missing = missingPaths(siteDir, changes);
   const shards = planShards(changes, missing);
-  // after an edit, the one to four shards to index go to one worker now, while this thread goes
-  // on (one or two of a small knowledge base, to this thread: see `shardsInBackground`).
+  // after an edit, the one or two shards to index: in this thread, from the open database
+  // (a worker would open it again, cold); a few more go to one worker now, while this thread goes on.
   // Not when the shards were started early (a build from scratch with worker threads): they are indexed already.
   const background =
     early.size === 0 && shards.stale.length > 0 && shards.stale.length <= BACKGROUND_SHARDS
-      ? shardsInBackground({ db: o.db, dbPath: o.dbPath, kept }, shards.stale, changes.ids.length)
+      ? shardsInBackground({ db: o.db, dbPath: o.dbPath, kept }, shards.stale)
       : undefined;
   background?.catch(() => undefined); // awaited when the shards are written; a failure is reported then
   const plan = planPages({

@@ -263,32 +263,20 @@ export interface ShardSite {
   kept: KeptSite;
 }
 
-/** Up to this many stale search shards of a small knowledge base are indexed in this thread. */
+/** Up to this many stale search shards are indexed in this thread (each a tenth of a second or less). */
 export const SHARDS_HERE = 2;
-/** From this many incidents, even one stale shard goes to a thread (see `shardsInBackground`). */
-export const SHARD_THREAD_INCIDENTS = 1000;
 
 /**
- * After an edit, the one to four search shards to index again go to a thread of the pool, asked
- * as soon as the build knows which (before it plans the pages), so that the indexing overlaps
- * the rest of the build on the other core; each from its incidents' analyses kept the previous
- * time (`search-terms.ts`), the edited incidents read from the database. Below
- * `SHARD_THREAD_INCIDENTS` incidents one or two go to this thread, after the caller's other
- * work (the rest of such a build is short: the thread's start would be most of it), as they do
- * where workers cannot be used.
- *
- * Until the twelfth round one or two shards were always indexed in this thread (the fourth
- * round: a thread then started cold and read every incident of the shard from the database;
- * since, the threads run with a code cache and read only the edited incidents). A title edit
- * (`docs/performance.md`, twelfth round: edit14site), alternating pairs at load 9–12: at 10,000
- * incidents this thread's CPU is 40–90 ms less (medians of 10 and 12 pairs; the shard was
- * 28–36 ms of it, under load more; starting the thread costs it ~5–12 ms), the process's CPU
- * −24 to +67 ms, its peak RSS ~20 MB more (the thread); at 1,000, this thread's CPU 40 ms less,
- * the process's 37 ms more.
+ * After an edit, one or two search shards are indexed again: in this thread, from their
+ * incidents' analyses kept the previous time (`search-terms.ts`) and the database already open
+ * for the others (a worker thread would start, load MiniSearch and the driver, and read the
+ * database cold: more CPU than the indexing itself). Three or four go to a thread of the pool,
+ * asked as soon as the build knows which, so that the indexing overlaps the rest of the build
+ * on another core (or to this thread when workers cannot be used).
  */
-export function shardsInBackground(site: ShardSite, shards: readonly ShardMembers[], incidents: number): Promise<string[]> {
-  const here = () =>
-    new Promise<string[]>((resolve, reject) => {
+export function shardsInBackground(site: ShardSite, shards: readonly ShardMembers[]): Promise<string[]> {
+  if (!canUseWorkers || shards.length <= SHARDS_HERE) {
+    return new Promise((resolve, reject) => {
       // later, so that the caller's other work goes first, as with a worker
       setImmediate(() => {
         try {
@@ -298,15 +286,7 @@ export function shardsInBackground(site: ShardSite, shards: readonly ShardMember
         }
       });
     });
-  if (!canUseWorkers || (shards.length <= SHARDS_HERE && incidents < SHARD_THREAD_INCIDENTS)) return here();
-  const members = shards.map(({ path, ids, digests }) => ({ path, ids, digests }));
-  // a thread that cannot start, or fails (stops, cannot read the database's file): indexed here
-  // from the open database, the same bytes (an error of the shards' own is then this thread's)
-  try {
-    return workerThreads(1)[0]!
-      .call<string[]>({ kind: 'shards', body: { db: site.dbPath, site: site.kept, shards: members } })
-      .catch(here);
-  } catch {
-    return here();
   }
+  const members = shards.map(({ path, ids, digests }) => ({ path, ids, digests }));
+  return workerThreads(1)[0]!.call<string[]>({ kind: 'shards', body: { db: site.dbPath, site: site.kept, shards: members } });
 }
