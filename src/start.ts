@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runWithCodeCache } from './code-cache.js';
 import { commandNamed } from './commands/registry.js';
-import { rootOf, startEarlyScan } from './db/early-scan.js';
+import { earlyScanWorthIt, rootOf, startEarlyScan } from './db/early-scan.js';
 import { exitWithoutTeardown } from './quick-exit.js';
 import { commandFlags } from './v8-flags.js';
 
@@ -17,12 +17,15 @@ import { commandFlags } from './v8-flags.js';
 // (`quick-exit.ts`). `build` first starts the thread that scans the incident files meanwhile
 // (`db/early-scan.ts`, imported statically: a dynamic import for `build` only delayed the thread —
 // main thread +17 ms against −28 to −38 ms, 8–12 pairs at load ~20; before the flags, so that
-// this thread takes `node:worker_threads` from Node's own cache).
+// this thread takes `node:worker_threads` from Node's own cache), when a previous build's database
+// is large (`earlyScanWorthIt`: below ~300 incidents the thread costs more than it saves).
 exitWithoutTeardown();
 const bundle = (name: string) => fileURLToPath(new URL(`./${name}.cjs`, import.meta.url));
 const named = commandNamed(process.argv.slice(2));
 const own = named ? bundle(named) : undefined;
 const file = own && [own, bundle('cli')].find((path) => existsSync(path));
-if (named === 'build') startEarlyScan(rootOf(process.argv.slice(2)), bundle('disk-scan'));
+const argv = process.argv.slice(2);
+const root = named === 'build' ? rootOf(argv) : undefined;
+if (root && earlyScanWorthIt(argv, root)) startEarlyScan(root, bundle('disk-scan'));
 if (named) commandFlags(file === own);
 if (!(file && runWithCodeCache(file, named!))) await (await import('./cli.js')).main();

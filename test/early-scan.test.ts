@@ -1,10 +1,10 @@
-import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runBuild } from '../src/commands/build.js';
-import { earlyScanPending, rootOf, startEarlyScan, takeEarlyScan } from '../src/db/early-scan.js';
+import { earlyScanPending, earlyScanWorthIt, rootOf, startEarlyScan, takeEarlyScan } from '../src/db/early-scan.js';
 import { statFiles } from '../src/db/file-stat.js';
 import { scanIncidentFiles } from '../src/kb/files.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
@@ -136,5 +136,27 @@ describe('the incident files scanned on a thread while the CLI loads', () => {
       step(b);
       expect(await outcome(a, true)).toEqual(await outcome(b, false));
     }
+  });
+});
+
+describe('earlyScanWorthIt', () => {
+  it('starts the thread only over a large database a previous build left, found as the CLI finds it', () => {
+    const root = tempKb({ 'incidents/a.md': 'x', 'elsewhere/keep.txt': 'x' });
+    roots.push(root);
+    const database = (path: string, bytes: number) => {
+      mkdirSync(join(path, '..'), { recursive: true });
+      writeFileSync(path, '');
+      truncateSync(path, bytes);
+    };
+    expect(earlyScanWorthIt(['build', '--root', root], root)).toBe(false); // a first build: no database
+    database(join(root, 'out', 'postmortems.db'), 100_000);
+    expect(earlyScanWorthIt(['build', '--root', root], root)).toBe(false); // a small knowledge base
+    database(join(root, 'out', 'postmortems.db'), 9_000_000);
+    expect(earlyScanWorthIt(['build', '--root', root], root)).toBe(true);
+    expect(earlyScanWorthIt(['build', '--root', root, `--out=${join(root, 'elsewhere')}`], root)).toBe(false);
+    database(join(root, 'elsewhere', 'postmortems.db'), 9_000_000);
+    expect(earlyScanWorthIt(['build', '--out', join(root, 'elsewhere')], root)).toBe(true);
+    expect(earlyScanWorthIt(['build', '--db', join(root, 'elsewhere', 'keep.txt')], root)).toBe(false);
+    expect(earlyScanWorthIt(['build', '--', '--db', join(root, 'elsewhere', 'keep.txt')], root)).toBe(true);
   });
 });
