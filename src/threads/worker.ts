@@ -17,8 +17,17 @@ import type * as Requests from './requests.js';
  */
 const flags = v8FlagHash();
 const bundled = loadWithCodeCache(join(PACKAGE_ROOT, 'dist', 'worker.cjs'), `worker ${flags}`);
+/**
+ * Whether the flags stayed as they were named while the cache was read. A thread starting sets
+ * V8's young generation's growth back, and the pool sets it again once that thread answers
+ * (`heap-growth.ts`): the flag hash can change between naming the cache and V8 reading it, and V8
+ * then refuses a cache that fits this thread. Its file is not written over then (the next run
+ * takes it): a cache V8 took stays as it is (`test/code-cache.test.ts` failed in a fresh-clone CI,
+ * the worker thread's cache rewritten by a second build).
+ */
+const readUnderOwnFlags = v8FlagHash() === flags;
 if (!bundled) (await import('./requests.js')).answerRequests();
-else if (bundled.cached) (bundled.exports as typeof Requests).answerRequests();
+else if (bundled.cached || !readUnderOwnFlags) (bundled.exports as typeof Requests).answerRequests();
 else
   (bundled.exports as typeof Requests).answerRequests(() => {
     if (v8FlagHash() !== flags) return false;
