@@ -25,7 +25,7 @@ import { Script } from 'node:vm';
 export function runWithCodeCache(bundle: string, name: string, cacheDir = codeCacheDir()): 'cached' | 'compiled' | undefined {
   const run = loadWithCodeCache(bundle, name, cacheDir);
   if (!run) return undefined;
-  if (!run.settled) process.once('exit', run.writeCache);
+  if (!run.settled) process.once('exit', () => run.writeCache());
   return run.cached ? 'cached' : 'compiled';
 }
 
@@ -37,8 +37,12 @@ export interface CachedRun {
   cached: boolean;
   /** Whether V8 took a cache written by a run that had taken one (`runWithCodeCache` then writes none). */
   settled: boolean;
-  /** Writes the cache of what has been compiled so far (atomically; a failure only means a slower next start). */
-  writeCache(): void;
+  /**
+   * Writes the cache of what has been compiled so far (atomically; a failure only means a slower
+   * next start). With `flags`, only a cache V8 made under that flag hash: false, nothing written,
+   * when the flags changed meanwhile (another thread's start; `threads/worker.ts`).
+   */
+  writeCache(flags?: number): boolean;
 }
 
 /**
@@ -72,7 +76,7 @@ export function loadWithCodeCache(bundle: string, name: string, cacheDir = codeC
     exports: module.exports,
     cached,
     settled: cached && read!.settled,
-    writeCache: () => writeCache(cachePath, script, cached),
+    writeCache: (flags?: number) => writeCache(cachePath, script, cached, flags),
   };
 }
 
@@ -145,12 +149,18 @@ function compiledTopLevel(script: Script): Script {
   return script;
 }
 
-/** After the run, so the functions it compiled are in it; a cache that cannot be written is only a slower next start. */
-function writeCache(path: string, script: Script, settled: boolean): void {
+/**
+ * After the run, so the functions it compiled are in it; a cache that cannot be written is only a
+ * slower next start. `flags`: the flag hash the cache is named by, which V8's header (fourth 32-bit
+ * word, `v8FlagHash`) must hold, else nothing is written.
+ */
+function writeCache(path: string, script: Script, settled: boolean, flags?: number): boolean {
   try {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     const temp = `${path}.${process.pid}-${randomUUID()}.tmp`; // worker threads write too (not `threadId`: node:worker_threads costs every start ~5 ms)
-    const rest = Buffer.concat([Buffer.of(settled ? SETTLED : FIRST), compiledTopLevel(script).createCachedData()]);
+    const data = compiledTopLevel(script).createCachedData();
+    if (flags !== undefined && data.readUInt32LE(12) !== flags) return false;
+    const rest = Buffer.concat([Buffer.of(settled ? SETTLED : FIRST), data]);
     writeFileSync(temp, Buffer.concat([sha256(rest), rest]));
     renameSync(temp, path);
     const name = basename(path);
@@ -161,4 +171,5 @@ function writeCache(path: string, script: Script, settled: boolean): void {
   } catch {
     // read-only or full disk: the next run compiles again
   }
+  return true;
 }
