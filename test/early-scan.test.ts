@@ -4,7 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runBuild } from '../src/commands/build.js';
-import { earlyScanPending, earlyScanWorthIt, rootOf, startEarlyScan, takeEarlyScan } from '../src/db/early-scan.js';
+import { MessageChannel } from 'node:worker_threads';
+import { answerEarlyScan, earlyScanPending, earlyScanWorthIt, rootOf, startEarlyScan, takeEarlyScan } from '../src/db/early-scan.js';
 import { statFiles } from '../src/db/file-stat.js';
 import { scanIncidentFiles } from '../src/kb/files.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
@@ -41,7 +42,7 @@ async function answered(root: string) {
     for (let waited = 0; earlyScanPending() === 'waiting' && waited < 5000; waited += 5) await sleep(5);
     // sometimes at once, sometimes after the thread has stat'ed some or all: both threads' shares
     if (attempt % 2 === 1) await sleep(10 * attempt);
-    const got = takeEarlyScan(root);
+    const got = takeEarlyScan(root, scanIncidentFiles);
     if (got) return got;
   }
   throw new Error('the thread never answered');
@@ -83,14 +84,55 @@ describe('the incident files scanned on a thread while the CLI loads', () => {
 
   it('gives nothing to take for another root, when nothing was started, twice, or when the thread cannot start', async () => {
     const root = manyFiles(5);
-    expect(takeEarlyScan(root)).toBeUndefined();
+    expect(takeEarlyScan(root, scanIncidentFiles)).toBeUndefined();
     startEarlyScan(root, BUNDLE);
-    expect(takeEarlyScan(join(root, 'other'))).toBeUndefined();
+    expect(takeEarlyScan(join(root, 'other'), scanIncidentFiles)).toBeUndefined();
     expect(earlyScanPending()).toBe('none');
-    expect(takeEarlyScan(root)).toBeUndefined();
+    expect(takeEarlyScan(root, scanIncidentFiles)).toBeUndefined();
+    // a thread that never begins: the main thread walks and stats alone
     startEarlyScan(root, join(root, 'no-such-bundle.cjs'));
     await sleep(300);
-    expect(takeEarlyScan(root)).toBeUndefined();
+    const alone = takeEarlyScan(root, scanIncidentFiles);
+    expect(alone?.scanned).toEqual(scanIncidentFiles(root));
+    expect(alone?.stats).toEqual(statFiles(root, alone!.scanned.files));
+    expect(earlyScanPending()).toBe('none');
+  });
+
+  it('walks on the main thread when it asks before the thread began, with the same answer', () => {
+    const root = manyFiles(1300);
+    for (let run = 0; run < 4; run++) {
+      const before = Date.now();
+      startEarlyScan(root, BUNDLE);
+      expect(earlyScanPending()).toBe('waiting'); // the thread takes tens of milliseconds to begin
+      const got = takeEarlyScan(root, scanIncidentFiles);
+      expect(got?.scanned).toEqual(scanIncidentFiles(root));
+      expect(got?.stats).toEqual(statFiles(root, got!.scanned.files));
+      expect(got!.fromMs).toBeGreaterThanOrEqual(before);
+      got!.afterScan(undefined);
+    }
+  });
+
+  it('stats its share of the files the main thread walked and posted, then waits for the warm-up request', () => {
+    const root = manyFiles(1300);
+    const { files } = scanIncidentFiles(root);
+    const { port1, port2 } = new MessageChannel();
+    const control = new Int32Array(new SharedArrayBuffer(12));
+    const stats = new Float64Array(new SharedArrayBuffer(files.length * 3 * 8));
+    port1.postMessage({ files: files.join('\0'), count: files.length, problems: [], stats, fromMs: Date.now() });
+    Atomics.store(control, 0, 2); // STATTING: the main thread's files posted
+    const warmed: unknown[] = [];
+    answerEarlyScan(
+      { root, control, port: port2 },
+      () => {
+        throw new Error('the thread walked again');
+      },
+      (request) => warmed.push(request),
+    );
+    expect(Atomics.load(control, 2)).toBe(files.length);
+    const packed = statFiles(root, files).flatMap((s) => (s ? [s.size, s.mtimeMs, s.ino] : [Number.NaN, Number.NaN, Number.NaN]));
+    expect([...stats]).toEqual(packed);
+    port1.close();
+    port2.close();
   });
 
   it('builds the same database, report and stamps from the thread’s answer as from its own scan', async () => {

@@ -15,7 +15,9 @@ import { statOf, type FileStat } from './file-stat.js';
  * at a time. `update` (`knowledge-base.ts`) asks for them as late as it can (after the config,
  * the cache and the history) and takes them (`takeEarlyScan`) instead of scanning: when the
  * thread has not begun by then (a loaded machine: a thread starts in ~30 ms quiet, 100–500 ms at
- * load 10), the main thread claims the work and the thread does nothing; while the thread walks,
+ * load 10), the main thread walks and posts the files itself, and the thread, should it begin
+ * meanwhile, stats its share of them as below (it did nothing before: the main thread stat'ed
+ * all 10,000, ~50 ms, while the thread that began a few ms later sat idle); while the thread walks,
  * the main thread waits; once the files are posted, both stat the chunks left (the main thread
  * waits at most for the thread's last chunk); when the thread failed, was for another root or
  * does not move on within `WAIT_MS`, the main thread scans as before. One answer per process,
@@ -39,8 +41,10 @@ const WALKING = 1;
 /** The files are posted; both threads stat them, `CHUNK` at a time. */
 const STATTING = 2;
 const FAILED = 3;
-/** Taken by the main thread before the thread began: the thread does nothing. */
+/** Taken by the main thread for another root, or given up: the thread does nothing. */
 const CLAIMED = 4;
+/** Taken by the main thread before the thread began: the main thread walks and posts the files, then both stat them (`STATTING`). */
+const MAIN_WALKING = 5;
 
 /** Files stat'ed per claim: 20 claims at 10,000, each ~2.5 ms quiet — the most the main thread waits for the thread's last. */
 const CHUNK = 500;
@@ -76,6 +80,9 @@ export interface EarlyScan {
 }
 
 type Holder = { [KEY]?: Started };
+
+/** The walk of `incidents/` (`scanIncidentFiles`, passed in: `start.ts` loads this module and keeps its modules few). */
+type Scan = (root: string) => IncidentFiles;
 
 /** The value of `--name` on a command line, as yargs reads it (the last one given), or undefined. */
 function optionOf(argv: readonly string[], name: string): string | undefined {
@@ -153,34 +160,60 @@ function statShare(root: string, files: readonly string[], stats: Float64Array, 
 }
 
 /**
- * The thread's side: walks `incidents/` when the main thread has not claimed the work, posts the
- * files, and stats them with the main thread; then `warm`s ICU's date data if the main thread asks
- * (`EarlyScan.afterScan`), or ends when it closes its side.
+ * Walks `root` (`scan`) and posts the files to the other thread with the buffer for their stats,
+ * then moves `control` to `STATTING`, or to `FAILED` when the walk fails; undefined then.
  */
-export function answerEarlyScan(data: Started, scan: (root: string) => IncidentFiles, warm: (request: WarmRequest) => void): void {
-  const { root, control, port } = data;
-  if (Atomics.compareExchange(control, STATE, WAITING, WALKING) !== WAITING) {
-    port.close();
-    return;
-  }
-  let scanned: IncidentFiles;
-  let stats: Float64Array;
+function walkAndPost(
+  root: string,
+  scan: Scan,
+  control: Int32Array,
+  port: MessagePort,
+): { scanned: IncidentFiles; posted: Posted } | undefined {
   try {
     const fromMs = Date.now();
-    scanned = scan(root);
+    const scanned = scan(root);
     const count = scanned.files.length;
-    stats = new Float64Array(new SharedArrayBuffer(Math.max(1, count) * 3 * Float64Array.BYTES_PER_ELEMENT));
+    const stats = new Float64Array(new SharedArrayBuffer(Math.max(1, count) * 3 * Float64Array.BYTES_PER_ELEMENT));
     const posted: Posted = { files: scanned.files.join('\0'), count, problems: scanned.problems, stats, fromMs };
     port.postMessage(posted);
     Atomics.store(control, STATE, STATTING);
+    return { scanned, posted };
   } catch {
     Atomics.store(control, STATE, FAILED);
-    port.close();
-    return;
+    return undefined;
   } finally {
     Atomics.notify(control, STATE);
   }
-  statShare(root, scanned.files, stats, control);
+}
+
+/** The files the main thread posted (`MAIN_WALKING`), once it has: this thread then stats its share of them. */
+function postedByMain(control: Int32Array, port: MessagePort): { files: string[]; stats: Float64Array } | undefined {
+  if (Atomics.load(control, STATE) === MAIN_WALKING) waited(control, STATE, MAIN_WALKING);
+  if (Atomics.load(control, STATE) !== STATTING) return undefined;
+  const posted = process.getBuiltinModule('node:worker_threads').receiveMessageOnPort(port)?.message as Posted | undefined;
+  return posted && { files: filesOf(posted), stats: posted.stats };
+}
+
+const filesOf = (posted: Posted) => (posted.count === 0 ? [] : posted.files.split('\0'));
+
+/**
+ * The thread's side: walks `incidents/` when the main thread has not claimed the work, posts the
+ * files, and stats them with the main thread — or, when the main thread came first and walks
+ * itself (`MAIN_WALKING`), stats its share of the files it posts; then `warm`s ICU's date data if
+ * the main thread asks (`EarlyScan.afterScan`), or ends when it closes its side.
+ */
+export function answerEarlyScan(data: Started, scan: Scan, warm: (request: WarmRequest) => void): void {
+  const { root, control, port } = data;
+  const began = Atomics.compareExchange(control, STATE, WAITING, WALKING);
+  const walked = began === WAITING ? walkAndPost(root, scan, control, port) : undefined;
+  // after the main thread's walk (a thread that begins late stats nothing, but takes the files' message and stays for `warm`)
+  const byMain = began === MAIN_WALKING || began === STATTING;
+  const share = walked ? { files: walked.scanned.files, stats: walked.posted.stats } : byMain ? postedByMain(control, port) : undefined;
+  if (!share) {
+    port.close();
+    return;
+  }
+  statShare(root, share.files, share.stats, control);
   port.once('message', (request: WarmRequest) => {
     try {
       warm(request);
@@ -200,24 +233,41 @@ export function earlyScanPending(): 'none' | 'waiting' | 'begun' {
 /** Waits while `control[at]` is `value`; false when it still is after `WAIT_MS`. */
 const waited = (control: Int32Array, at: number, value: number) => Atomics.wait(control, at, value, WAIT_MS) !== 'timed-out';
 
-/** The started scan's answer for `root`, once; undefined when there is none to take (the caller scans). */
-export function takeEarlyScan(root: string): EarlyScan | undefined {
+/**
+ * The started scan's answer for `root`, once; undefined when there is none to take (the caller
+ * scans). When the thread has not begun, this thread walks (`scan`) and the thread, should it
+ * begin meanwhile, stats its share of the files.
+ */
+export function takeEarlyScan(root: string, scan: Scan): EarlyScan | undefined {
   const holder = globalThis as Holder;
   const started = holder[KEY];
   if (!started) return undefined;
   delete holder[KEY];
-  const answer = answerOf(started, root);
+  const answer = answerOf(started, root, scan);
   if (!answer) started.port.close();
   return answer;
 }
 
-function answerOf({ root: scanned, control, port }: Started, root: string): EarlyScan | undefined {
-  if (Atomics.compareExchange(control, STATE, WAITING, CLAIMED) === WAITING || scanned !== root) return undefined;
+/** The files as walked here, or as the thread posted them (waiting for its walk). */
+function postedOf({ root: scanned, control, port }: Started, root: string, scan: Scan): { posted: Posted; files: string[] } | undefined {
+  if (scanned !== root) {
+    Atomics.compareExchange(control, STATE, WAITING, CLAIMED);
+    return undefined;
+  }
+  if (Atomics.compareExchange(control, STATE, WAITING, MAIN_WALKING) === WAITING) {
+    const walked = walkAndPost(root, scan, control, port);
+    return walked && { posted: walked.posted, files: walked.scanned.files };
+  }
   if (Atomics.load(control, STATE) === WALKING && !waited(control, STATE, WALKING)) return undefined;
   if (Atomics.load(control, STATE) !== STATTING) return undefined;
   const posted = process.getBuiltinModule('node:worker_threads').receiveMessageOnPort(port)?.message as Posted | undefined;
-  if (!posted) return undefined;
-  const files = posted.count === 0 ? [] : posted.files.split('\0');
+  return posted && { posted, files: filesOf(posted) };
+}
+
+function answerOf(started: Started, root: string, scan: Scan): EarlyScan | undefined {
+  const { control, port } = started;
+  const { posted, files } = postedOf(started, root, scan) ?? {};
+  if (!posted || !files) return undefined;
   statShare(root, files, posted.stats, control);
   for (let d = Atomics.load(control, STATTED); d < files.length; d = Atomics.load(control, STATTED))
     if (!waited(control, STATTED, d)) return undefined;

@@ -184,7 +184,7 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
   // here: asked as late as they are needed, so that the thread has as long as it can
   const scan = lazily(
     (): Partial<EarlyScan> & Pick<EarlyScan, 'scanned' | 'fromMs'> =>
-      takeEarlyScan(root) ?? { scanned: scanIncidentFiles(root), fromMs: startedMs },
+      takeEarlyScan(root, scanIncidentFiles) ?? { scanned: scanIncidentFiles(root), fromMs: startedMs },
   );
   const knownIds = lazily(() => knownIdsOf(scan().scanned.files));
   const loaded = loadConfig(root, { has: (id) => knownIds().has(id) });
