@@ -363,6 +363,23 @@ export function packedProblems(list: readonly Problem[], per = PACKED_PROBLEMS):
   return () => packed.flatMap((part) => JSON.parse(inflateRawSync(part).toString('utf8')) as Problem[]);
 }
 
+type ValidFile = [file: string, valid: { id: string; digest: string }];
+
+/**
+ * The valid incidents' files (those of `wanted` ids only, when given) sorted by file, pairs made
+ * with `forEach` and indexed, not destructured (see `ParseCache.stampsWithChecks`). The wanted
+ * ones are picked before the sort: the site asks for the few incidents an edit changed, and
+ * sorting all 10,000 pairs to keep those few was ~17 ms of a title edit's main thread at load ~7
+ * (the comparator, cold code; docs/performance.md, thirteenth round: e15db).
+ */
+function validFilesOf(validByFile: ValidByFile, wanted?: ReadonlySet<string>): ValidFile[] {
+  const pairs: ValidFile[] = [];
+  validByFile.forEach((v, file) => {
+    if (!wanted || wanted.has(v.id)) pairs.push([file, v]);
+  });
+  return pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
 /** The result's parts; `problems` and `validByFile` are read on first use. */
 function knowledgeBase(parts: {
   config: Config;
@@ -379,15 +396,9 @@ function knowledgeBase(parts: {
 }): BuiltKnowledgeBase {
   const { config, today, dbPath, history, incidentSource, report, changed, rebuilt, parsed } = parts;
   let problems: Problem[] | undefined;
-  let validFiles: [string, { id: string; digest: string }][] | undefined;
-  // walked with `forEach`, pairs indexed, not destructured (see `ParseCache.stampsWithChecks`)
-  const sortedValidFiles = () => {
-    if (validFiles) return validFiles;
-    const pairs: [string, { id: string; digest: string }][] = [];
-    parts.validByFile().forEach((v, file) => pairs.push([file, v]));
-    validFiles = pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    return validFiles;
-  };
+  // read once (a replay's are read from the database)
+  const validByFile = lazily(parts.validByFile);
+  const sortedValidFiles = lazily(() => validFilesOf(validByFile()));
   return {
     config,
     today,
@@ -404,12 +415,10 @@ function knowledgeBase(parts: {
     openDb: () => onFile(dbPath, 'read the database', () => openReadOnly(dbPath)),
     incidentSource,
     incidents(ids) {
-      const wanted = ids ? new Set(ids) : undefined;
+      const pairs = ids ? validFilesOf(validByFile(), new Set(ids)) : sortedValidFiles();
       return loadIncidents(
         incidentSource,
-        sortedValidFiles()
-          .filter((pair) => !wanted || wanted.has(pair[1].id))
-          .map((pair) => [pair[0], pair[1].digest] as const),
+        pairs.map((pair) => [pair[0], pair[1].digest] as const),
       );
     },
   };
