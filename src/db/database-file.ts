@@ -220,15 +220,21 @@ export class DatabaseBuild {
     const oldId = (file: string) => previous?.incidents.get(file)?.id ?? null;
     const removeFile = db.prepare('DELETE FROM files WHERE file = ?');
     const fileRow = db.prepare('INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)');
-    // the files are distinct: when every old file is one of them, none is gone (no set of 10,000 made)
+    // the files are distinct: when every old file is one of them, none is gone (no set of 10,000
+    // made); counted in the walk that finds the changed rows (one lookup of each, not two); the
+    // gone rows removed before the changed ones are written, as ever (the rows' order is their rowids)
     let stayed = 0;
-    for (const f of files) if (oldFiles.has(f.file)) stayed++;
+    const changed: (typeof files)[number][] = [];
+    for (const f of files) {
+      const digest = oldFiles.get(f.file);
+      if (digest !== undefined) stayed++;
+      if (digest !== f.digest || oldId(f.file) !== f.id) changed.push(f);
+    }
     if (stayed < oldFiles.size) {
       const current = new Set(files.map((f) => f.file));
       for (const file of oldFiles.keys()) if (!current.has(file)) removeFile.run(file);
     }
-    for (const f of files)
-      if (oldFiles.get(f.file) !== f.digest || oldId(f.file) !== f.id) fileRow.run(f.file, f.digest, f.id, f.undated ? 1 : 0);
+    for (const f of changed) fileRow.run(f.file, f.digest, f.id, f.undated ? 1 : 0);
     // The problems are rewritten only when they differ from those the starting point recorded.
     const problemsDigest = problems.digest;
     if (previous?.meta.get(META.problemsDigest) !== problemsDigest) writeProblems(db, problems.list());
