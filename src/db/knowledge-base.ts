@@ -28,7 +28,7 @@ import {
   removeStaleTemps,
   TOOL_VERSION,
 } from './database-file.js';
-import { copyFile, manifestOf, replayKey, statFiles, statOf, withStampedFile, type FileStat } from './replay.js';
+import { copyFile, manifestEntries, manifestOf, replayKey, statFiles, statOf, withStampedFile, type FileStat } from './replay.js';
 import { validateAll } from './incremental-check.js';
 import { keptBasisAfter, keptFromBasis } from './kept-basis.js';
 import { allProblems, keptBytes, reportOf as assembleReport, type KeptReport, type Report } from './report.js';
@@ -78,7 +78,10 @@ export { cachePathFor } from './cache-key.js';
 
 /**
  * Current files with their content digests; a file whose size and mtime did not change keeps its
- * digest. With `hash` false the others get none (''): the reader's digest is taken instead.
+ * digest. With `hash` false the others get none (''): the reader's digest is taken instead. With
+ * `same`, whether every file has a digest, the one `recorded` (the database's files) has for it —
+ * found in the same walk, stopping at the first that has not: a second walk of the 10,000 stamps
+ * cost ~9 ms of a title edit at 10,000 (docs/performance.md, thirteenth round: e15db).
  */
 function stampFiles(
   root: string,
@@ -87,41 +90,40 @@ function stampFiles(
   previous: ReadonlyMap<string, FileStamp>,
   startedMs: number,
   hash: boolean,
-): Map<string, FileStamp> {
+  recorded: ReadonlyMap<string, string> | undefined,
+): { stamps: Map<string, FileStamp>; same: boolean } {
   const stamps = new Map<string, FileStamp>();
+  let same = recorded !== undefined;
   // indexed, and maps walked with `forEach`: cold code in a one-shot build (see `ParseCache.stampsWithChecks`)
   for (let i = 0; i < files.length; i++) {
     const file = files[i]!;
-    const stat = stats[i];
-    if (!stat) {
-      stamps.set(file, { size: -1, mtimeMs: 0, digest: '' });
-      continue;
-    }
-    const { size, mtimeMs } = stat;
-    const old = previous.get(file);
-    if (old && old.size === size && old.mtimeMs === mtimeMs && mtimeMs !== 0 && old.digest) {
-      stamps.set(file, old);
-      continue;
-    }
-    let digest = '';
-    try {
-      if (hash) digest = digestOf(readFileSync(join(root, file)));
-    } catch {
-      // unreadable: read (and reported) by the parser
-    }
-    // A file changed within the last 2 s might change again within the same mtime tick: re-hash it next time.
-    stamps.set(file, { size, mtimeMs: mtimeMs > startedMs - 2000 ? 0 : mtimeMs, digest });
+    const stamp = stampOf(root, file, stats[i], previous.get(file), startedMs, hash);
+    stamps.set(file, stamp);
+    if (same) same = stamp.digest !== '' && recorded!.get(file) === stamp.digest;
   }
-  return stamps;
+  return { stamps, same };
 }
 
-/** True when every file stamped has a digest, the one `files` records (`forEach` over all: in cold code cheaper than a `for…of` that stops at the first edit). */
-function sameDigests(stamps: ReadonlyMap<string, FileStamp>, files: ReadonlyMap<string, string>): boolean {
-  let same = true;
-  stamps.forEach((s, file) => {
-    if (same && (s.digest === '' || files.get(file) !== s.digest)) same = false;
-  });
-  return same;
+/** `file`'s stamp (see `stampFiles`): `old` when its size and time are the same, else hashed (when `hash`). */
+function stampOf(
+  root: string,
+  file: string,
+  stat: FileStat | undefined,
+  old: FileStamp | undefined,
+  startedMs: number,
+  hash: boolean,
+): FileStamp {
+  if (!stat) return { size: -1, mtimeMs: 0, digest: '' };
+  const { size, mtimeMs } = stat;
+  if (old && old.size === size && old.mtimeMs === mtimeMs && mtimeMs !== 0 && old.digest) return old;
+  let digest = '';
+  try {
+    if (hash) digest = digestOf(readFileSync(join(root, file)));
+  } catch {
+    // unreadable: read (and reported) by the parser
+  }
+  // A file changed within the last 2 s might change again within the same mtime tick: re-hash it next time.
+  return { size, mtimeMs: mtimeMs > startedMs - 2000 ? 0 : mtimeMs, digest };
 }
 
 type ValidByFile = ReadonlyMap<string, { id: string; digest: string }>;
@@ -210,7 +212,8 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
       history: history.key,
       found: [...scanned.problems, ...loaded.problems],
     });
-    const replay = cache.replay(key, manifestOf(files, stats, statOf(dbPath)));
+    const entries = manifestEntries(files, stats);
+    const replay = cache.replay(key, manifestOf(files, entries, statOf(dbPath)));
     if (replay) {
       afterScan?.(undefined);
       const problems = () => sortProblems([...readProblems(dbPath).filter((p) => p.ruleId !== SCAN_RULE), ...scanned.problems]);
@@ -234,7 +237,7 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
     try {
       const { releaseHeap: _, ...outcome } = built;
       const { problems, validByFile, report } = outcome;
-      const manifest = manifestOf(files, stats, statOf(dbPath), built.stamps);
+      const manifest = manifestOf(files, entries, statOf(dbPath), built.stamps);
       const { kept, digest, errors, warnings, parts } = report;
       const written = cache.saveReplay({
         key,
@@ -457,11 +460,12 @@ async function bringUpToDate(ctx: CommandContext, cache: ParseCache, input: UpTo
   // A first build has no digest to compare with (no stamps, parses or database): files are
   // hashed by the workers that read them, not read here first, before they can start.
   const first = oldStamps.size === 0 && cache.isEmpty() && !existsSync(dbPath) && !existsSync(keptPathFor(dbPath));
-  const stamps = stampFiles(ctx.root, files, stats, oldStamps, statsFromMs, !first);
   const previous = readPrevious(dbPath);
   const compatible =
     previous !== undefined && previous.meta.get(META.toolVersion) === TOOL_VERSION && previous.meta.get(META.configDigest) === configDigest;
-  const sameFiles = compatible && previous.files.size === stamps.size && sameDigests(stamps, previous.files);
+  const recorded = compatible ? previous.files : undefined;
+  const { stamps, same } = stampFiles(ctx.root, files, stats, oldStamps, statsFromMs, !first, recorded);
+  const sameFiles = compatible && previous.files.size === stamps.size && same;
   const unchanged = sameFiles && previous.meta.get(META.today) === today.toString() && previous.meta.get(META.history) === history.key;
   // A first build parses every file: the heaps grow less past what they keep (see `heap-growth.ts`),
   // until the caller has saved its replay (the problems and the report: the first build's last
@@ -499,7 +503,7 @@ async function rebuild(
   cache: ParseCache,
   input: UpToDateInput,
   at: {
-    stamps: ReturnType<typeof stampFiles>;
+    stamps: Map<string, FileStamp>;
     checks: () => Map<string, CheckEntry>;
     context: string;
     previous: Previous | undefined;
