@@ -144,11 +144,10 @@ describe('the incident files scanned on a thread while the CLI loads', () => {
         db.close();
       }
     };
-    const outcome = async (root: string, early: boolean) => {
-      if (early) {
-        startEarlyScan(root, BUNDLE);
-        while (earlyScanPending() === 'waiting') await sleep(5);
-      }
+    // 'begun': the thread has begun when the build asks; 'first': the build asks at once (the main thread walks)
+    const outcome = async (root: string, early: 'begun' | 'first' | false) => {
+      if (early) startEarlyScan(root, BUNDLE);
+      while (early === 'begun' && earlyScanPending() === 'waiting') await sleep(5);
       const ctx = captureContext(root, { now: '2007-07-01' });
       const result = await runBuild(ctx);
       expect(earlyScanPending()).toBe('none');
@@ -165,7 +164,8 @@ describe('the incident files scanned on a thread while the CLI loads', () => {
     };
     const a = tempKb(fixtureFiles());
     const b = tempKb(fixtureFiles());
-    roots.push(a, b);
+    const c = tempKb(fixtureFiles());
+    roots.push(a, b, c);
     const steps: ((root: string) => void)[] = [
       () => undefined,
       (root) => writeFileSync(join(root, 'incidents/extra.md'), readFileSync(join(root, 'postmortem.config.yaml'))),
@@ -176,7 +176,10 @@ describe('the incident files scanned on a thread while the CLI loads', () => {
     for (const step of steps) {
       step(a);
       step(b);
-      expect(await outcome(a, true)).toEqual(await outcome(b, false));
+      step(c);
+      const alone = await outcome(b, false);
+      expect(await outcome(a, 'begun')).toEqual(alone);
+      expect(await outcome(c, 'first')).toEqual(alone);
     }
   });
 });
