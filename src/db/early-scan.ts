@@ -17,7 +17,8 @@ import { statOf, type FileStat } from './file-stat.js';
  * thread has not begun by then (a loaded machine: a thread starts in ~30 ms quiet, 100–500 ms at
  * load 10), the main thread walks and posts the files itself, and the thread, should it begin
  * meanwhile, stats its share of them as below (it did nothing before: the main thread stat'ed
- * all 10,000, ~50 ms, while the thread that began a few ms later sat idle); while the thread walks,
+ * all 10,000, ~50 ms, while the thread that began a few ms later sat idle; half of the builds at
+ * load ~7); while the thread walks,
  * the main thread waits; once the files are posted, both stat the chunks left (the main thread
  * waits at most for the thread's last chunk); when the thread failed, was for another root or
  * does not move on within `WAIT_MS`, the main thread scans as before. One answer per process,
@@ -30,6 +31,8 @@ import { statOf, type FileStat } from './file-stat.js';
  * about the same (this thread's start, ~55 ms of CPU under the command's V8 flags, against the ICU
  * thread no longer started: `intl-warmup.ts`), +7–10 MB; a build with nothing changed +80–110 ms
  * of CPU and +16 MB, its main thread the same or −16 ms (docs/performance.md, twelfth round: edit14db).
+ * The main thread walking when it comes first, with `incidents(ids)` picking before it sorts (the thirteenth round
+ * e15db, its first two commits): a title edit's main thread −25.5 ms (12 pairs at load ~4, 9 lower).
  */
 /** The control words: the thread's progress (it moves on only by compare-and-exchange), the next file to stat, the files stat'ed. */
 const STATE = 0;

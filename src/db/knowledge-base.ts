@@ -81,7 +81,7 @@ export { cachePathFor } from './cache-key.js';
  * digest. With `hash` false the others get none (''): the reader's digest is taken instead. With
  * `same`, whether every file has a digest, the one `recorded` (the database's files) has for it —
  * found in the same walk, stopping at the first that has not: a second walk of the 10,000 stamps
- * cost ~9 ms of a title edit at 10,000 (docs/performance.md, thirteenth round: e15db).
+ * was ~9 ms of a title edit's profile at 10,000 (docs/performance.md, thirteenth round: e15db).
  */
 function stampFiles(
   root: string,
@@ -372,8 +372,9 @@ type ValidFile = [file: string, valid: { id: string; digest: string }];
  * The valid incidents' files (those of `wanted` ids only, when given) sorted by file, pairs made
  * with `forEach` and indexed, not destructured (see `ParseCache.stampsWithChecks`). The wanted
  * ones are picked before the sort: the site asks for the few incidents an edit changed, and
- * sorting all 10,000 pairs to keep those few was ~17 ms of a title edit's main thread at load ~7
- * (the comparator, cold code; docs/performance.md, thirteenth round: e15db).
+ * sorting all 10,000 pairs to keep those few was ~17 ms of a title edit's profile at load ~7
+ * (the comparator, cold code), ~2 ms of CPU in a fresh process (docs/performance.md, thirteenth
+ * round: e15db).
  */
 function validFilesOf(validByFile: ValidByFile, wanted?: ReadonlySet<string>): ValidFile[] {
   const pairs: ValidFile[] = [];
