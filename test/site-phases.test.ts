@@ -580,6 +580,61 @@ describe('phase 4, write: a big page spliced from its previous file without read
     expect(readFileSync(b.file, 'utf8')).toBe(`<p>${big('c')}|YY|${big('d')}</p>`);
   });
 
+  it('splices from the places of the replaced pieces what asking every key gives, with empty pieces, pieces that grow and shrink, and runs at either end', async () => {
+    // a small random generator (seeded: the same cases each run)
+    let seed = 7;
+    const next = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    // (the previous pieces in ASCII: \`setUp\` lays them out by their length in characters)
+    const before = ['', 'a', 'bb', 'ccc', 'x'.repeat(40)];
+    const texts = [...before, 'é', '日本'];
+    for (let round = 0; round < 60; round++) {
+      const pieces = Array.from({ length: 1 + next(30) }, () => before[next(before.length)]!);
+      const replace: Record<string, string> = {};
+      for (let n = 0; n < pieces.length; n++) if (next(4) === 0) replace[`k${n}`] = texts[next(texts.length)]!;
+      if (round % 5 === 0) replace.k0 = 'first';
+      if (round % 7 === 0) replace[`k${pieces.length - 1}`] = '';
+      const keys = pieces.map((_, n) => `k${n}`);
+      const places = keys.flatMap((key, n) => (replace[key] === undefined ? [] : [n]));
+      const asked: string[] = [];
+      const a = setUp(pieces);
+      const byKey = spliceFile(a.previous, a.files, (key) => (replace[key] === undefined ? undefined : { key, html: replace[key]! }));
+      const b = setUp(pieces);
+      const byPlace = spliceFile(
+        b.previous,
+        b.files,
+        (key) => {
+          asked.push(key);
+          return { key, html: replace[key]! };
+        },
+        places,
+      );
+      // only the replaced pieces are asked for
+      expect(asked).toEqual(places.map((n) => keys[n]));
+      // the page as written from scratch: its bytes, where each piece lies, what was copied and rendered
+      const after = pieces.map((p, n) => replace[`k${n}`] ?? p);
+      const spans: number[] = [];
+      let at = 3;
+      for (const p of after) {
+        const length = Buffer.byteLength(p);
+        spans.push(at, length);
+        at += length + 1;
+      }
+      for (const page of [byKey, byPlace]) {
+        expect([...page.spans]).toEqual(spans);
+        expect(page.keys).toEqual(keys);
+        expect(page.size).toBe(Buffer.byteLength(`<p>${after.join('|')}</p>`));
+        expect(page.copied).toBe(pieces.filter((p, n) => replace[`k${n}`] === undefined && p !== '').length);
+        expect(page.rendered).toBe(places.filter((n) => replace[keys[n]!] !== '').length);
+      }
+      await writeSpliced(b.file, byPlace, new Set());
+      expect(readFileSync(b.file, 'utf8')).toBe(`<p>${after.join('|')}</p>`);
+      await Promise.all([a.files.closeAll(), b.files.closeAll()]);
+    }
+  });
+
   it('rejects with a located error when the page cannot be written, leaves no temp file and closes the previous file', async () => {
     const s = setUp(['aa', 'bbb', 'c']);
     const blocked = join(s.file, 'index.html'); // a folder that is a file

@@ -113,6 +113,17 @@ export function pagesOverMany(data: SiteData, c: ManyContext): ManyPage[] {
       shortcutRead = true;
       return shortcutPage;
     };
+    // the places of the shortcut's pieces that are not reusable: found once, for `plan` and `render`
+    let freshPlaces: number[] | undefined;
+    const freshIn = (layout: Layout) => {
+      if (!freshPlaces) {
+        const places: number[] = [];
+        // (`forEach`: a loop in a function that runs once stays in the interpreter, its callback does not)
+        layout.keys.forEach((key, n) => !reusable(key) && places.push(n));
+        freshPlaces = places;
+      }
+      return freshPlaces;
+    };
     const plan = () => {
       if (!planned) {
         const pieces = new Pieces();
@@ -129,9 +140,8 @@ export function pagesOverMany(data: SiteData, c: ManyContext): ManyPage[] {
       plan: () => {
         const previous = shortcut();
         if (previous)
-          return previous.layout.keys
-            .filter((key) => !reusable(key))
-            .map((key) => known!.needs(key))
+          return freshIn(previous.layout)
+            .map((n) => known!.needs(previous.layout.keys[n]!))
             .filter((id): id is string => id !== undefined);
         const p = plan();
         const out: string[] = [];
@@ -149,7 +159,7 @@ export function pagesOverMany(data: SiteData, c: ManyContext): ManyPage[] {
         const previous = shortcut();
         if (previous) {
           shortcutPage = undefined;
-          const page = spliceFile(previous, c.files, (key) => (reusable(key) ? undefined : { key, html: known!.render(key) }));
+          const page = spliceFile(previous, c.files, (key) => ({ key, html: known!.render(key) }), freshIn(previous.layout));
           return { content: page, pieces: { ...page, head: previous.layout.head } };
         }
         const p = plan();
@@ -183,7 +193,7 @@ export function pagesOverMany(data: SiteData, c: ManyContext): ManyPage[] {
   /**
    * An incident's row is the same HTML on each service and category page it is on (the same
    * base and ROW_SERVICES): rendered once, kept until the last of those pages has taken it
-   * (`groupUses`: the pages it is on, counted as they are declared below). A cold build at
+   * (`groupUses`: the pages it is on, `pagesOf`, less those that took it). A cold build at
    * 10,000 rendered ~28,000 such rows for ~10,000 different ones (1.6 s of the main thread's
    * 4.4 s of list pages, profiled at load ~10).
    */
@@ -191,7 +201,7 @@ export function pagesOverMany(data: SiteData, c: ManyContext): ManyPage[] {
   const groupUses = new Map<number, number>();
   const row = (i: number, path: string) => {
     if (path === SITE_PATHS.index || baseOf(path) !== GROUP_BASE) return renderRow(i, path);
-    const left = (groupUses.get(i) ?? 0) - 1;
+    const left = (groupUses.get(i) ?? pagesOf(i)) - 1;
     let html = groupRows.get(i);
     if (html === undefined) html = renderRow(i, path);
     if (left > 0) groupRows.set(i, html);
@@ -323,8 +333,25 @@ export function pagesOverMany(data: SiteData, c: ManyContext): ManyPage[] {
     ),
   );
 
-  const group = (path: string, kind: 'service' | 'category', name: string, members: number[]) => {
-    for (const i of members) groupUses.set(i, (groupUses.get(i) ?? 0) + 1);
+  /** The codes of the services and categories with a page (see `group`). */
+  const withPage = { service: new Set<number>(), category: new Set<number>() };
+  /**
+   * How many service and category pages an incident is on: worked out for an incident whose
+   * row is asked for, not counted for every member of every page as the pages are declared
+   * (~30,000 map updates at 10,000 in a loop that V8 runs in its interpreter, for an edit that
+   * renders the rows of one incident).
+   */
+  const pagesOf = (i: number) => {
+    const { offsets, values } = f.c.services;
+    let n = withPage.category.has(f.categoryCode(i)) ? 1 : 0;
+    // (each service once, as the pages list an incident)
+    for (const s of new Set(values.subarray(offsets[i]!, offsets[i + 1]!))) if (withPage.service.has(s)) n++;
+    return n;
+  };
+  const group = (path: string, kind: 'service' | 'category', name: string, by: Map<number, number[]>) => {
+    const code = f.codeOf(name);
+    const members = by.get(code) ?? [];
+    withPage[kind].add(code);
     pages.push(
       piecesPage(
         path,
@@ -381,7 +408,7 @@ export function pagesOverMany(data: SiteData, c: ManyContext): ManyPage[] {
     if (!m) byCategory.set(f.categoryCode(i), (m = []));
     m.push(i);
   }
-  for (const s of data.serviceSlugs.keys()) group(servicePath(data, s), 'service', s, byService.get(f.codeOf(s)) ?? []);
-  for (const x of data.config.categories) group(categoryPath(data, x), 'category', x, byCategory.get(f.codeOf(x)) ?? []);
+  for (const s of data.serviceSlugs.keys()) group(servicePath(data, s), 'service', s, byService);
+  for (const x of data.config.categories) group(categoryPath(data, x), 'category', x, byCategory);
   return pages;
 }

@@ -246,6 +246,21 @@ function quick(c: Changes, missing: ReadonlySet<string>): boolean {
 const FEW_FRESH = 8;
 const SLASH = '/'.charCodeAt(0);
 
+/**
+ * Whether a piece's key is reusable, for a few fresh ids (an edit): compared with each, without
+ * making a string per key, nor an iterator of a set per key (asked of every key of the pages an
+ * edit splices: ~70,000 at 10,000).
+ */
+const reusableBesides =
+  (fresh: readonly string[]) =>
+  (key: string): boolean => {
+    for (let n = 0; n < fresh.length; n++) {
+      const id = fresh[n]!;
+      if (key.startsWith(id) && (key.length === id.length || key.charCodeAt(id.length) === SLASH)) return false;
+    }
+    return true;
+  };
+
 function manyPagesOf(p: PlanInput, remediationsOf: RemediationsOf): ManyPage[] {
   const c = p.changes;
   const { state } = c;
@@ -275,12 +290,7 @@ function manyPagesOf(p: PlanInput, remediationsOf: RemediationsOf): ManyPage[] {
     reusable: !state
       ? () => false
       : freshSet.size <= FEW_FRESH
-        ? (key) => {
-            // a few fresh ids (an edit): compared with each, without making a string per key
-            for (const id of freshSet)
-              if (key.startsWith(id) && (key.length === id.length || key.charCodeAt(id.length) === SLASH)) return false;
-            return true;
-          }
+        ? reusableBesides([...freshSet])
         : (key) => {
             if (freshSet.has(key)) return false;
             for (let at = key.indexOf('/'); at >= 0; at = key.indexOf('/', at + 1)) if (freshSet.has(key.slice(0, at))) return false;
