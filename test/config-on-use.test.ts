@@ -1,7 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../src/kb/config.js';
-import { configSchema, documentSchema } from '../src/schema/config.js';
-import { contractSchema } from '../src/schema/contract.js';
+import { configSchema } from '../src/schema/config.js';
 
 /** Whether a part made on first use (`schema/on-use.ts`) has been made: zod keeps it on the lazy schema's definition. */
 const made = (schema: unknown) => (schema as { _zod: { def: { _cachedInner?: unknown } } })._zod.def._cachedInner !== undefined;
@@ -15,8 +14,12 @@ const CONTRACT = `providers:
 `;
 
 describe('the config parts most knowledge bases leave out (`madeOnUse`)', () => {
-  it('are made only when a config has them, and then check as before', () => {
-    // (this file runs in its own module instance: nothing has parsed a contract or a document yet)
+  it('are made only when a config has them, and then check as before', async () => {
+    // modules of their own (test files share them: another may have parsed a contract already)
+    vi.resetModules();
+    const { parseConfig } = await import('../src/kb/config.js');
+    const { documentSchema } = await import('../src/schema/config.js');
+    const { contractSchema } = await import('../src/schema/contract.js');
     expect(parseConfig('organization: Mail, Inc.\nproviders: [hostco]\n').problems).toEqual([]);
     expect([made(contractSchema), made(documentSchema)]).toEqual([false, false]);
     const { config, problems } = parseConfig(CONTRACT);
