@@ -40,13 +40,15 @@ type Def = {
   innerType?: z.ZodType;
   options?: z.ZodType[];
   in?: z.ZodType;
+  /** A part made on first use (`schema/on-use.ts`). */
+  getter?: () => z.ZodType;
 };
 const defOf = (schema: z.ZodType) => (schema as unknown as { _zod: { def: Def } })._zod.def;
 
 /** The object schemas a value at `path` may be checked against (through optionals, defaults, lists, unions). */
 function objectsAt(schema: z.ZodType, path: readonly PropertyKey[]): Record<string, z.ZodType>[] {
   const def = defOf(schema);
-  const inner = def.innerType ?? def.in;
+  const inner = def.innerType ?? def.in ?? def.getter?.();
   if (inner) return objectsAt(inner, path);
   if (def.type === 'union') return def.options!.flatMap((o) => objectsAt(o, path));
   if (path.length === 0) return def.type === 'object' ? [def.shape!] : [];

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ID_PATTERN } from './id.js';
 import { contractSchema, type Contract } from './contract.js';
 import { ONCE } from './jit.js';
+import { madeOnUse } from './on-use.js';
 
 /**
  * `postmortem.config.yaml`, declared once. Every key has a default, so a folder of
@@ -65,69 +66,71 @@ export const ownerSchema = z.strictObject({
   public: z.boolean().default(false).describe('May be named in customer documents.'),
 });
 
-const letterDocument = z.strictObject({
-  type: z.literal('letter'),
-  name: z.string().regex(ID_PATTERN).describe('Output file name without extension.'),
-  incidents: z.array(z.string()).min(1),
-  signer: z.string().optional(),
-  audience: z.string().optional(),
-  formats: z.array(z.enum(['html', 'md', 'pdf'])).optional(),
-  include_drafts: z.boolean().optional(),
-  date: z
-    .string()
-    .regex(datePattern)
-    .optional()
-    .describe('Date printed on the letter (YYYY-MM-DD); default: the day the last incident was resolved.'),
-  notes: z
-    .string()
-    .optional()
-    .describe("Markdown file of the letter's own paragraphs (next steps, communication, credits), relative to the root."),
-  follows: z
-    .string()
-    .regex(ID_PATTERN)
-    .optional()
-    .describe('Name of an earlier letter: this one reports on what that letter promised (its <name>.promises.json).'),
-});
+const letterDocument = () =>
+  z.strictObject({
+    type: z.literal('letter'),
+    name: z.string().regex(ID_PATTERN).describe('Output file name without extension.'),
+    incidents: z.array(z.string()).min(1),
+    signer: z.string().optional(),
+    audience: z.string().optional(),
+    formats: z.array(z.enum(['html', 'md', 'pdf'])).optional(),
+    include_drafts: z.boolean().optional(),
+    date: z
+      .string()
+      .regex(datePattern)
+      .optional()
+      .describe('Date printed on the letter (YYYY-MM-DD); default: the day the last incident was resolved.'),
+    notes: z
+      .string()
+      .optional()
+      .describe("Markdown file of the letter's own paragraphs (next steps, communication, credits), relative to the root."),
+    follows: z
+      .string()
+      .regex(ID_PATTERN)
+      .optional()
+      .describe('Name of an earlier letter: this one reports on what that letter promised (its <name>.promises.json).'),
+  });
 
-const packetDocument = z.strictObject({
-  type: z.literal('packet'),
-  name: z.string().regex(ID_PATTERN),
-  provider: z.string().optional(),
-  since: z.string().regex(datePattern).optional(),
-  until: z.string().regex(datePattern).optional(),
-  meeting: z.string().regex(datePattern).optional().describe('Meeting date printed on the cover.'),
-  incidents: z.array(z.string()).optional().describe('Exactly these incidents (instead of selecting by provider and period).'),
-  include: z.array(z.string()).optional().describe('Also review these incidents, in addition to those selected by provider and period.'),
-  notes: z.string().optional().describe('Markdown file with the meeting notes, relative to the root.'),
-  formats: z.array(z.enum(['html', 'pdf'])).optional(),
-  body_pages: z
-    .number()
-    .int()
-    .min(0)
-    .optional()
-    .describe(
-      'Most pages before the appendices (cover and contents included); what does not fit moves to appendices. Default 20; 0: no cap.',
-    ),
-  as_of: z
-    .string()
-    .regex(datePattern)
-    .optional()
-    .describe('Date remediation status and incident text are evaluated at; default: the meeting date, else `until`.'),
-  previous: z
-    .string()
-    .optional()
-    .describe(
-      'The previous review: a packet under documents:, or a git commit or tag. The packet then opens with "Since our last review".',
-    ),
-  audience: z
-    .enum(PACKET_AUDIENCES)
-    .optional()
-    .describe(
-      'internal (default): everything, for our side of the table; provider: the version to hand to the provider (needs provider:).',
-    ),
-});
+const packetDocument = () =>
+  z.strictObject({
+    type: z.literal('packet'),
+    name: z.string().regex(ID_PATTERN),
+    provider: z.string().optional(),
+    since: z.string().regex(datePattern).optional(),
+    until: z.string().regex(datePattern).optional(),
+    meeting: z.string().regex(datePattern).optional().describe('Meeting date printed on the cover.'),
+    incidents: z.array(z.string()).optional().describe('Exactly these incidents (instead of selecting by provider and period).'),
+    include: z.array(z.string()).optional().describe('Also review these incidents, in addition to those selected by provider and period.'),
+    notes: z.string().optional().describe('Markdown file with the meeting notes, relative to the root.'),
+    formats: z.array(z.enum(['html', 'pdf'])).optional(),
+    body_pages: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe(
+        'Most pages before the appendices (cover and contents included); what does not fit moves to appendices. Default 20; 0: no cap.',
+      ),
+    as_of: z
+      .string()
+      .regex(datePattern)
+      .optional()
+      .describe('Date remediation status and incident text are evaluated at; default: the meeting date, else `until`.'),
+    previous: z
+      .string()
+      .optional()
+      .describe(
+        'The previous review: a packet under documents:, or a git commit or tag. The packet then opens with "Since our last review".',
+      ),
+    audience: z
+      .enum(PACKET_AUDIENCES)
+      .optional()
+      .describe(
+        'internal (default): everything, for our side of the table; provider: the version to hand to the provider (needs provider:).',
+      ),
+  });
 
-export const documentSchema = z.discriminatedUnion('type', [letterDocument, packetDocument]);
+export const documentSchema = madeOnUse(() => z.discriminatedUnion('type', [letterDocument(), packetDocument()]));
 
 export const configSchema = z.strictObject({
   organization: z.string().default('Our Company').describe('Letterhead, signatures, packet covers.'),
@@ -169,23 +172,23 @@ export const configSchema = z.strictObject({
     .describe('Third parties: an id (a hosting provider) or {id, kind, contract?}; kind is hosting, vendor, upstream, customer or other.'),
   provider_names: userKeyed().describe('Provider id -> display name for documents, e.g. rackspace: Rackspace.'),
   owners: z.array(ownerSchema).default([]).describe('The owners directory.'),
-  availability_weights: z
-    .strictObject({
+  availability_weights: madeOnUse(() =>
+    z.strictObject({
       outage: z.number().min(0).max(1).default(DEFAULT_AVAILABILITY_WEIGHTS.outage),
       'partial-outage': z.number().min(0).max(1).default(DEFAULT_AVAILABILITY_WEIGHTS['partial-outage']),
       degraded: z.number().min(0).max(1).default(DEFAULT_AVAILABILITY_WEIGHTS.degraded),
       delayed: z.number().min(0).max(1).default(DEFAULT_AVAILABILITY_WEIGHTS.delayed),
       'data-loss': z.number().min(0).max(1).default(DEFAULT_AVAILABILITY_WEIGHTS['data-loss']),
-    })
+    }),
+  )
     .default(DEFAULT_AVAILABILITY_WEIGHTS)
     .describe('How much a minute at each impact level counts against availability.'),
-  zone_abbreviations: z
-    .record(z.string().regex(/^[A-Z]{2,5}$/), z.string().regex(/^[+-]\d{2}:\d{2}$/))
+  zone_abbreviations: madeOnUse(() => z.record(z.string().regex(/^[A-Z]{2,5}$/), z.string().regex(/^[+-]\d{2}:\d{2}$/)))
     .default({})
     .transform((record) => new Map(Object.entries(record)))
     .describe('Zone abbreviations accepted in body timelines, e.g. PST: "-08:00". Never guessed.'),
-  contact: z
-    .strictObject({
+  contact: madeOnUse(() =>
+    z.strictObject({
       email: z
         .string()
         .regex(/^[^\s@<>()[\]]+@[^\s@<>()[\]]+\.[^\s@<>()[\]]+$/, 'expected an e-mail address such as support@example.com')
@@ -201,21 +204,22 @@ export const configSchema = z.strictObject({
         .regex(/^https:\/\/[^\s<>"]+$/, 'expected an https:// address')
         .optional()
         .describe('Status page URL (https) printed in letters.'),
-    })
+    }),
+  )
     .default({})
     .describe('How customers reach support; the closing of every letter names it.'),
-  letter: z
-    .strictObject({
+  letter: madeOnUse(() =>
+    z.strictObject({
       signer: z.string().optional().describe('Owner id of the person who signs customer letters.'),
       audience: z.string().default('customers'),
-    })
-    .default({ audience: 'customers' }),
-  validation: z
-    .strictObject({
+    }),
+  ).default({ audience: 'customers' }),
+  validation: madeOnUse(() =>
+    z.strictObject({
       timeline_slack_minutes: z.number().int().min(0).default(60).describe('How far timeline entries may lie outside the incident window.'),
       max_file_kb: z.number().int().min(1).default(1024).describe('Largest incident file accepted.'),
-    })
-    .default({ timeline_slack_minutes: 60, max_file_kb: 1024 }),
+    }),
+  ).default({ timeline_slack_minutes: 60, max_file_kb: 1024 }),
   site: z
     .strictObject({
       title: z.string().optional(),

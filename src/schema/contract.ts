@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { madeOnUse } from './on-use.js';
 
 /**
  * A provider's service-level contract (config `providers: [{id, contract}]`): per service an
@@ -22,35 +23,37 @@ const money = () =>
     currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD'),
   });
 
-export const contractSchema = z.strictObject({
-  period: z.enum(CONTRACT_PERIODS).default('calendar-month').describe('Measurement period: calendar months in the config time zone.'),
-  services: z
-    .record(
-      z.string().min(1),
-      z.strictObject({
-        target: percent().describe('Availability target, e.g. 99.9.'),
-        monthly_fee: money().optional().describe("Fee of this service; default: the contract's `monthly_fee`."),
-      }),
-    )
-    .refine((s) => Object.keys(s).length > 0, 'must name at least one service')
-    .transform((record) => new Map(Object.entries(record)))
-    .describe('Service (from the catalogue) -> {target, monthly_fee?}.'),
-  tiers: z
-    .array(
-      z.strictObject({
-        below: percent().describe('Applies when availability is below this (strictly).'),
-        credit_percent: percent().describe('Share of the monthly fee credited.'),
-      }),
-    )
-    .min(1)
-    .describe('Credit tiers, highest `below` first; the lowest tier the availability is under applies.'),
-  exclusions: z
-    .array(z.enum(CONTRACT_EXCLUSIONS))
-    .default([])
-    .describe('scheduled-maintenance (incidents tagged so), customer-caused (attributed to us), third-party.'),
-  monthly_fee: money().optional().describe('Fee per service and month a credit is a share of.'),
-  claim_within_days: z.number().int().min(0).default(30).describe('Days after the end of the month a claim may be made.'),
-});
+export const contractSchema = madeOnUse(() =>
+  z.strictObject({
+    period: z.enum(CONTRACT_PERIODS).default('calendar-month').describe('Measurement period: calendar months in the config time zone.'),
+    services: z
+      .record(
+        z.string().min(1),
+        z.strictObject({
+          target: percent().describe('Availability target, e.g. 99.9.'),
+          monthly_fee: money().optional().describe("Fee of this service; default: the contract's `monthly_fee`."),
+        }),
+      )
+      .refine((s) => Object.keys(s).length > 0, 'must name at least one service')
+      .transform((record) => new Map(Object.entries(record)))
+      .describe('Service (from the catalogue) -> {target, monthly_fee?}.'),
+    tiers: z
+      .array(
+        z.strictObject({
+          below: percent().describe('Applies when availability is below this (strictly).'),
+          credit_percent: percent().describe('Share of the monthly fee credited.'),
+        }),
+      )
+      .min(1)
+      .describe('Credit tiers, highest `below` first; the lowest tier the availability is under applies.'),
+    exclusions: z
+      .array(z.enum(CONTRACT_EXCLUSIONS))
+      .default([])
+      .describe('scheduled-maintenance (incidents tagged so), customer-caused (attributed to us), third-party.'),
+    monthly_fee: money().optional().describe('Fee per service and month a credit is a share of.'),
+    claim_within_days: z.number().int().min(0).default(30).describe('Days after the end of the month a claim may be made.'),
+  }),
+);
 
 export type ContractInput = z.input<typeof contractSchema>;
 export type Contract = z.output<typeof contractSchema>;
