@@ -20,7 +20,7 @@ export const SENTENCE_RULES = [
   },
   {
     id: 'experience',
-    example: 'For about an hour and three quarters most customers could not check their email.',
+    example: 'Most customers could not check their email: POP and IMAP connections timed out or were refused.',
     fields: ['impact.summary'],
     leftOut: 'never',
   },
