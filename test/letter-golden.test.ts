@@ -111,6 +111,18 @@ describe('golden letters', () => {
     expect(md).not.toMatch(/affected customers/);
   });
 
+  it('one incident: the opening names no day, since the heading below it does (Fastly 2021, CrowdStrike 2024)', async () => {
+    const fastly = await markdownLetter(fixtureRoot(), ['2021-06-08-fastly-customer-config-bug'], '2021-06-08');
+    expect(repetitions(fastly)).toEqual([]);
+    expect(fastly).toContain('Our service let you down, and I want to apologize to you for it.');
+    expect(fastly.match(/Tuesday, June 8, 2021/g)).toEqual(['Tuesday, June 8, 2021']);
+    // a multi-day incident: its end is said once, by its `when` sentence
+    const crowdstrike = await markdownLetter(fixtureRoot(), ['2024-07-19-crowdstrike-channel-file-291'], '2024-07-30');
+    expect(crowdstrike.match(/July 30/g)).toEqual(['July 30', 'July 30']); // the letter's date, then the end
+    expect(crowdstrike).toContain('until 12:00 AM UTC on Tuesday, July 30.');
+    expect(crowdstrike.match(/Friday, July 19, 2024/g)).toEqual(['Friday, July 19, 2024']);
+  });
+
   it('Roblox 2021 and CrowdStrike 2024: multi-day lengths, each leader named once', async () => {
     const md = await markdownLetter(
       fixtureRoot(),

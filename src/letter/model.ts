@@ -541,7 +541,9 @@ export function customerLetter(incidentList: readonly Incident[], config: Config
   const spanText =
     days === 1 ? `on ${withWeekday(firstDay, true)}` : `between ${withWeekday(firstDay, !sameYear)} and ${withWeekday(lastDay, true)}`;
   const countTimes = count === 1 ? 'once' : count === 2 ? 'twice' : `${numberWord(count)} times`;
-  say('span', ['started', 'resolved'], `Our service let you down ${count === 1 ? '' : `${countTimes} `}${spanText}.`);
+  // one incident: its heading, right below the opening, names the day (and its \`when\` sentence the
+  // end), so the opening names none (the day said twice, the end of a multi-day incident too)
+  if (count > 1) say('span', ['started', 'resolved'], `Our service let you down ${countTimes} ${spanText}.`);
 
   const views = incidents.map((incident, i) => {
     current = incident.id;

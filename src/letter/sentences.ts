@@ -10,7 +10,7 @@ export const SENTENCE_RULES = [
     id: 'span',
     example: 'Our service let you down twice between Monday, June 4 and Wednesday, June 13, 2007.',
     fields: ['started', 'resolved'],
-    leftOut: 'never (opening template)',
+    leftOut: 'one incident: its heading names the day (the default opening template)',
   },
   {
     id: 'heading',
