@@ -423,6 +423,24 @@ describe('tripwire', () => {
     await expect(letter(ticket, { ids: ['2007-03-11-dst'], formats: ['md'] })).rejects.toThrow('internal text from remediations[0].ticket');
   });
 
+  it('catches the text of every root cause, not only the first', async () => {
+    // Real incidents have several causes (Roblox 2021: Consul's streaming feature and BoltDB); the
+    // second one's internal wording copied into a customer field is as much a leak as the first's.
+    const twoCauses = incident('2007-03-11-dst', {
+      started: '2007-03-11T09:00:00-04:00',
+      resolved: '2007-03-11T10:00:00-04:00',
+      customerSummary: 'In short: nobody had load-tested the new pool size against the Monday peak.',
+    }).replace(
+      /root_cause:\n  category: capacity\n  summary: (.*)\n/,
+      'root_cause:\n  - {category: capacity, summary: $1}\n  - {category: process, summary: Nobody had load-tested the new pool size against the Monday peak.}\n',
+    );
+    expect(twoCauses).toContain('  - {category: process,');
+    const root = kbWith({ 'incidents/2007-03-11-dst.md': twoCauses });
+    await expect(letter(root, { ids: ['2007-03-11-dst'], formats: ['md'] })).rejects.toThrow(
+      'incident 2007-03-11-dst: internal text from root_cause[1].summary appears in the HTML letter',
+    );
+  });
+
   it.each([
     ['a link title', '[status](https://status.example/ "Ask Dana Hidden")', 'owner "dana" (name, not public)'],
     ['a percent-encoded URL', '[status](https://status.example/?who=Dana%20Hidden)', 'owner "dana" (name, not public)'],

@@ -166,7 +166,9 @@ export function internalStrings(incidents: readonly Incident[], config: Config):
   }
   for (const incident of incidents) {
     const id = incident.id;
-    frag(id, 'root_cause.summary', incident.root_cause.summary);
+    // every cause: the record holds several (the first alone was searched before)
+    const causes = incident.root_causes;
+    causes.forEach((c, i) => frag(id, causes.length > 1 ? `root_cause[${i}].summary` : 'root_cause.summary', c.summary));
     frag(id, 'trigger', incident.trigger);
     incident.contributing_factors.forEach((f, i) => frag(id, `contributing_factors[${i}].summary`, f.summary));
     frag(id, 'detection.summary', incident.detection?.summary);
