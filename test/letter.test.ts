@@ -431,7 +431,7 @@ describe('tripwire', () => {
       resolved: '2007-03-11T10:00:00-04:00',
       customerSummary: 'In short: nobody had load-tested the new pool size against the Monday peak.',
     }).replace(
-      /root_cause:\n  category: capacity\n  summary: (.*)\n/,
+      /root_cause:\n {2}category: capacity\n {2}summary: (.*)\n/,
       'root_cause:\n  - {category: capacity, summary: $1}\n  - {category: process, summary: Nobody had load-tested the new pool size against the Monday peak.}\n',
     );
     expect(twoCauses).toContain('  - {category: process,');
