@@ -8,6 +8,7 @@ import { runPacket } from '../src/commands/packet.js';
 import { updateKnowledgeBase, type BuiltKnowledgeBase } from '../src/db/knowledge-base.js';
 import { queryActions } from '../src/db/queries/actions.js';
 import { queryStats } from '../src/db/queries/stats.js';
+import { ownerName } from '../src/format/names.js';
 import { compactDuration } from '../src/format/time.js';
 import { loadKnowledgeBase } from '../src/kb/load.js';
 import { buildPacket, type PacketBuild } from '../src/packet/build.js';
@@ -178,9 +179,14 @@ describe('packet for the example knowledge base (2007-06-provider-review)', () =
       expect(section).toContain(`${open.length} in total, ${overdue.length} overdue`);
       // on the meeting day, not on the knowledge base's as_of (January 2008) (18 with the provider's own two)
       expect(section).toContain('as of June 14, 2007: 18 in total, 2 overdue');
-      const owners = [...new Set(open.map((r) => r.owner_name ?? r.owner))];
+      // people by their names, a provider's remediations by the provider's name, never `provider:<id>`
+      const name = (owner: string) => ownerName(kb.config, owner);
+      expect(open.some((r) => r.owner === 'provider:rackspace')).toBe(true);
+      expect(name('provider:rackspace')).toBe('Rackspace');
+      expect(section).not.toContain('provider:');
+      const owners = [...new Set(open.map((r) => name(r.owner)))];
       for (const owner of owners) {
-        const mine = open.filter((r) => (r.owner_name ?? r.owner) === owner);
+        const mine = open.filter((r) => name(r.owner) === owner);
         const late = mine.filter((r) => r.days_overdue !== null).length;
         expect(section).toContain(`${owner} ${mine.length} ${late}`);
       }

@@ -9,6 +9,7 @@ import { runSql } from '../src/commands/sql.js';
 import { runStats } from '../src/commands/stats.js';
 import { formatProblem } from '../src/problems.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
+import { visibleText } from './helpers/visible-text.js';
 
 /**
  * The public-incident fixture (test/fixtures/public-incidents): twelve well-known incidents
@@ -163,6 +164,24 @@ describe('documents over the public-incident fixture', () => {
     expect(exitCode).toBe(0);
     expect(packet.incidents.map((i) => i.id)).toEqual(['2021-10-28-roblox-consul-outage']);
     expect(c.err_()).not.toContain('error');
+    const text = visibleText(packet.html);
+    // the brief counts one incident as one, and without a contract claims no service as theirs
+    expect(text).toContain('1 incident involved HashiCorp 0 caused by them');
+    expect(text).toContain('availability of Roblox, the service their incidents affected');
+    expect(text).not.toContain('they run for us');
+    // both root causes, not only the first
+    expect(text).toContain('Root causes software: A relatively new streaming feature');
+    expect(text).toContain('software: The load also triggered a pathological performance problem in BoltDB');
+    // recovery in stages: the windows, and mitigation by the documented rule, as the site states it
+    expect(text).toContain('Impact windows');
+    expect(text).toContain('2021-10-28 23:00 UTC 2021-10-31 19:50 UTC 2d 21h Outage Roblox');
+    expect(text).toContain('2021-10-31 19:50 UTC 2021-10-31 23:45 UTC 3h 55m Partial outage Roblox');
+    expect(text).toContain('Mitigated 2021-10-31 19:50 UTC (the end of the last outage window)');
+    expect(text).toContain('To mitigate: 2d 21h');
+    expect(text).toContain('Mitigated to resolved: 3h 55m');
+    // a provider's remediation under the provider's name
+    expect(text).toMatch(/R1 Resolve the Consul streaming and BoltDB problems [\s\S]*?prevent HashiCorp/);
+    expect(text).not.toContain('provider:');
   });
 
   it('writes the site with a page for every incident and no errors', async () => {
@@ -172,5 +191,15 @@ describe('documents over the public-incident fixture', () => {
     expect(incidents).toBe(IDS.length);
     for (const id of IDS) expect(site.files.some((f) => f.includes(id))).toBe(true);
     expect(c.err_()).toBe('');
+    // the phase chart draws mitigation by the rule the page states it by (the end of the outage window)
+    const roblox = visibleText(readFileSync(join(c.out, 'site', 'incidents', '2021-10-28-roblox-consul-outage.html'), 'utf8'));
+    expect(roblox).toContain('Time to mitigate 2 days and 21 hours');
+    expect(roblox).toContain('To mitigate: 2d 21h');
+    expect(roblox).toContain('Mitigated to resolved: 3h 55m');
+    // a provider owning a remediation is named as the provider, not by its `provider:` id
+    expect(roblox).toMatch(/R1 Resolve the Consul streaming and BoltDB problems [\s\S]*? prevent HashiCorp /);
+    const owners = visibleText(readFileSync(join(c.out, 'site', 'owners.html'), 'utf8'));
+    expect(owners).toContain('HashiCorp Id provider:hashicorp');
+    expect(owners).toContain("Directory a third party (the config's providers)");
   });
 });

@@ -1,5 +1,5 @@
 import type { Config } from '../schema/config.js';
-import { PROVIDER_OWNER_PREFIX } from '../schema/incident.js';
+import { ownerName, PROVIDER_OWNER_PREFIX } from '../format/names.js';
 import { Temporal } from '../model/time.js';
 import { slugify } from '../source/sections.js';
 import type { CalendarRow, RevisionRow } from '../db/queries/calendar.js';
@@ -99,7 +99,7 @@ export interface CalendarSelection {
 export function selectedCalendar(rows: readonly CalendarRow[], config: Config, selection: CalendarSelection): CalendarSpec {
   if (selection.owner !== undefined) {
     const id = selection.owner;
-    const name = config.owners.find((o) => o.id === id)?.name ?? id;
+    const name = ownerName(config, id);
     return { name: `owner-${slugify(id)}`, title: `${name} remediations`, rows: rows.filter((r) => r.owner === id) };
   }
   if (selection.team !== undefined) {

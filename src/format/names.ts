@@ -15,6 +15,19 @@ export function titleCase(id: string): string {
   );
 }
 
+/** Prefix of a remediation owner that is a configured provider (third party), e.g. `provider:aws`. */
+export const PROVIDER_OWNER_PREFIX = 'provider:';
+
+/**
+ * A remediation owner's or an author's display name: a configured owner's `name`; an owner
+ * `provider:<id>` by its provider's display name (a document never shows the prefix); else the id.
+ */
+export function ownerName(config: Pick<Config, 'owners' | 'provider_names'>, id: string): string {
+  const owner = config.owners.find((o) => o.id === id);
+  if (owner) return owner.name;
+  return id.startsWith(PROVIDER_OWNER_PREFIX) ? providerName(config, id.slice(PROVIDER_OWNER_PREFIX.length)) : id;
+}
+
 /** A provider's display name (`provider_names`), else its id title-cased. */
 export function providerName(config: Pick<Config, 'provider_names'>, id: string): string {
   return config.provider_names.get(id) ?? titleCase(id);

@@ -70,14 +70,39 @@ export function implicitWindow(
 }
 
 /** The latest end of the windows that match, or null when one of them is open or none matches. */
-function lastEnd(windows: readonly ImpactWindow[], match: (w: ImpactWindow) => boolean): number | null {
-  let end: number | null = null;
+function lastEnd(windows: readonly ImpactWindow[], match: (w: ImpactWindow) => boolean): Instant | null {
+  let end: Instant | null = null;
   for (const w of windows) {
     if (!match(w)) continue;
     if (!w.to) return null;
-    end = Math.max(end ?? -Infinity, ms(w.to));
+    if (end === null || ms(w.to) > ms(end)) end = w.to;
   }
   return end;
+}
+
+/** A milestone and where it comes from: the record's own field, or the end of its listed windows. */
+export interface Milestone {
+  at: Instant;
+  from: 'field' | 'windows';
+}
+
+/**
+ * When impact was mitigated (`mitigated`, else the end of the last listed `outage` window) and
+ * resolved (`resolved`, else the end of the last listed window that is not `data-loss`): the
+ * rule of docs/format.md, which every document states times by. Null when neither says.
+ */
+export function milestones(times: Times): { mitigated: Milestone | null; resolved: Milestone | null } {
+  // The implicit window is made of `mitigated`/`resolved` themselves: it says nothing more about them.
+  const explicit = times.windows.filter((w) => !w.implicit);
+  const of = (field: Instant | undefined, match: (w: ImpactWindow) => boolean): Milestone | null => {
+    if (field) return { at: field, from: 'field' };
+    const end = lastEnd(explicit, match);
+    return end ? { at: end, from: 'windows' } : null;
+  };
+  return {
+    mitigated: of(times.mitigated, (w) => w.level === 'outage'),
+    resolved: of(times.resolved, (w) => w.level !== 'data-loss'),
+  };
 }
 
 /** Total length of the union of [from, to) intervals, in milliseconds. */
@@ -104,18 +129,16 @@ export function unionMs(intervals: readonly (readonly [number, number])[]): numb
  */
 export function durations(times: Times): Durations {
   const started = ms(times.started);
-  const since = (end: number | null) => (end === null ? null : (end - started) / MINUTE);
+  const since = (end: Milestone | null) => (end === null ? null : (ms(end.at) - started) / MINUTE);
   const detected = times.detected ? ms(times.detected) : null;
-  const notDataLoss = (w: ImpactWindow) => w.level !== 'data-loss';
-  const counted = times.windows.filter(notDataLoss);
+  const counted = times.windows.filter((w) => w.level !== 'data-loss');
   const open = counted.some((w) => !w.to);
-  // The implicit window is made of `mitigated`/`resolved` themselves: it says nothing more about them.
-  const explicit = times.windows.filter((w) => !w.implicit);
+  const { mitigated, resolved } = milestones(times);
   return {
     toDetect: detected === null ? null : Math.max(0, detected - started) / MINUTE,
     detectedBeforeImpact: detected !== null && detected < started ? (started - detected) / MINUTE : null,
-    toMitigate: since(times.mitigated ? ms(times.mitigated) : lastEnd(explicit, (w) => w.level === 'outage')),
-    toResolve: since(times.resolved ? ms(times.resolved) : lastEnd(explicit, notDataLoss)),
+    toMitigate: since(mitigated),
+    toResolve: since(resolved),
     impact: open ? null : unionMs(counted.map((w) => [ms(w.from), ms(w.to!)] as const)) / MINUTE,
   };
 }

@@ -48,7 +48,7 @@ function facts(input: BriefInput): BriefView['facts'] {
   const list: BriefView['facts'] = [
     {
       value: String(incidents.total),
-      label: `incidents involved ${provider}`,
+      label: `${incidents.total === 1 ? 'incident' : 'incidents'} involved ${provider}`,
       // the severities are of every incident involved, and say so: after "caused by them" they read as the caused ones'
       detail: `${incidents.caused} caused by them${incidents.bySeverity.length ? ` · all ${incidents.total} by severity: ${incidents.bySeverity.map((s) => `${s.severity} ${s.incidents}`).join(', ')}` : ''}`,
     },
@@ -63,14 +63,19 @@ function facts(input: BriefInput): BriefView['facts'] {
   });
   const worst = availability[0];
   if (worst) {
+    // only a contract says which services they run for us; without one, the services are those
+    // their incidents affected, and the brief says that instead
+    const contract = numbers.servicesFrom === 'contract';
+    const others = availability.slice(1).map((a) => `${serviceName(a.service)} ${a.percent === null ? '—' : `${a.percent.toFixed(3)}%`}`);
+    const which = contract
+      ? 'their worst service'
+      : others.length
+        ? 'the lowest of the services their incidents affected'
+        : 'the service their incidents affected';
     list.push({
       value: worst.percent === null ? '—' : `${worst.percent.toFixed(3)}%`,
-      label: `availability of ${serviceName(worst.service)}, their worst service${worst.target !== null ? `, against ${worst.target}% contracted` : ''}`,
-      detail:
-        availability
-          .slice(1)
-          .map((a) => `${serviceName(a.service)} ${a.percent === null ? '—' : `${a.percent.toFixed(3)}%`}`)
-          .join(', ') || 'the only service they run for us',
+      label: `availability of ${serviceName(worst.service)}, ${which}${worst.target !== null ? `, against ${worst.target}% contracted` : ''}`,
+      detail: others.join(', ') || (contract ? 'the only service they run for us' : 'no contract in the config names their services'),
     });
   }
   if (credits) {

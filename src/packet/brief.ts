@@ -21,6 +21,8 @@ export interface BriefNumbers {
   incidents: { total: number; caused: number; bySeverity: { severity: string; incidents: number }[] };
   impactByLevel: { level: string; incidents: number; minutes: number }[];
   availability: { service: string; percent: number | null; target: number | null }[];
+  /** Where the services of `availability` come from: the provider's contract, else the incidents that involved them. */
+  servicesFrom: 'contract' | 'incidents';
   remediations: { done: number; open: number; overdue: number; wontDo: number };
 }
 
@@ -59,6 +61,7 @@ export function briefNumbers(
         target: contract?.services.get(service)?.target ?? null,
       }))
       .sort((a, b) => (a.percent ?? 100) - (b.percent ?? 100) || (a.service < b.service ? -1 : a.service > b.service ? 1 : 0)),
+    servicesFrom: contract ? 'contract' : 'incidents',
     remediations: {
       done: actions.filter((a) => a.status === 'done').length,
       open: actions.filter((a) => a.status === 'open' || a.status === 'in-progress').length,

@@ -4,7 +4,8 @@ import { serviceName } from '../format/names.js';
 import type { Config } from '../schema/config.js';
 import type { PacketDelta } from './delta.js';
 import { safe, type SafeHtml } from './html.js';
-import { ownerName, statusLabel } from './incident-view.js';
+import { ownerName } from '../format/names.js';
+import { statusLabel } from './incident-view.js';
 
 /** What the "Since our last review" chapter prints. */
 export interface DeltaView {

@@ -1,14 +1,15 @@
 import { phaseBar } from '../charts/index.js';
-import { durations } from '../model/impact.js';
+import { durations, type Milestone, milestones } from '../model/impact.js';
 import { compactDuration, humanDuration, minutesBetween, shortDateTime } from '../format/time.js';
 import type { Incident, TimelineEntry } from '../model/incident.js';
 import { markdownToPrintHtml } from '../render/markdown.js';
 import type { Config } from '../schema/config.js';
 import { RECOGNISED_SECTIONS, type Section } from '../source/sections.js';
-import { providerNames, serviceNames } from '../format/names.js';
+import { ownerName, providerNames, serviceNames } from '../format/names.js';
 import type { SafeHtml } from './html.js';
 import { safe } from './html.js';
 import { phasesOf } from './phases.js';
+import { type WindowView, windowView } from './windows.js';
 
 /** What the per-incident page of the packet shows: everything, names included. */
 export interface RemediationStatus {
@@ -33,6 +34,7 @@ export interface IncidentView {
   customersAffected: string;
   duration: string;
   durationLong: string;
+  /** The root causes' categories, each once, in the record's order ("software, process"). */
   category: string;
   facts: { label: string; value: string }[];
   phaseChart: SafeHtml;
@@ -40,7 +42,10 @@ export interface IncidentView {
   blocks: IncidentBlock[];
   impactSummary: string;
   symptoms: string[];
-  rootCause: string;
+  /** Every root cause in the record's order (the first is the main one; a record may list several). */
+  rootCauses: { category: string; summary: string }[];
+  /** The listed impact windows (none when the record lists none: its one window is `started`…`resolved`). */
+  windows: WindowView[];
   trigger?: string;
   contributingFactors: { category: string; summary: string }[];
   detection?: { method: string; summary?: string; when: string };
@@ -145,10 +150,6 @@ export function overdueText(days: number): string {
   return `${days.toLocaleString('en-US')} day${days === 1 ? '' : 's'}`;
 }
 
-export function ownerName(config: Config, id: string): string {
-  return config.owners.find((o) => o.id === id)?.name ?? id;
-}
-
 export function locationName(config: Config, id: string): string {
   return config.locations.get(id)?.name ?? id;
 }
@@ -186,6 +187,10 @@ export function incidentView(
   const zone = config.timezone;
   const minutes = impactMinutes(incident);
   const when = (i: Incident['started'] | undefined) => (i ? shortDateTime(i, zone) : 'not recorded');
+  const { mitigated, resolved } = milestones(incident);
+  // a milestone the record does not give is stated by the documented rule, which is named
+  const milestone = (m: Milestone | null, rule: string) =>
+    m ? `${when(m.at)}${m.from === 'windows' ? ` (${rule})` : ''}` : 'not recorded';
   const phases = phasesOf(incident);
   const anchor = `incident-${incident.id}`;
   const people = [
@@ -210,7 +215,7 @@ export function incidentView(
     customersAffected: formatCount(incident.impact.customers_affected),
     duration: minutes === undefined ? 'ongoing' : compactDuration(minutes),
     durationLong: minutes === undefined ? 'not resolved' : humanDuration(minutes),
-    category: incident.root_cause.category,
+    category: [...new Set(incident.root_causes.map((c) => c.category))].join(', '),
     facts: [
       { label: 'Severity', value: `${incident.severity} (record ${incident.status})` },
       { label: 'Services', value: serviceNames(config, incident.services) },
@@ -218,8 +223,14 @@ export function incidentView(
       { label: 'Provider involved', value: providerNames(config, incident.providers, 'none') },
       { label: 'Impact began', value: when(incident.started) },
       { label: 'Detected', value: when(incident.detected) },
-      { label: 'Mitigated', value: when(incident.mitigated) },
-      { label: 'Resolved', value: when(incident.resolved) },
+      { label: 'Mitigated', value: milestone(mitigated, 'the end of the last outage window') },
+      {
+        label: 'Resolved',
+        value: milestone(
+          resolved,
+          `the end of the last ${incident.windows.some((w) => w.level === 'data-loss') ? 'window other than data loss' : 'impact window'}`,
+        ),
+      },
       { label: 'Duration of impact', value: minutes === undefined ? 'not resolved' : humanDuration(minutes) },
       { label: 'Customers affected', value: formatCount(incident.impact.customers_affected) },
       ...(incident.impact.percent_resolved_at_mitigation !== undefined
@@ -236,7 +247,8 @@ export function incidentView(
     blocks: incidentBlocks(incident.sections),
     impactSummary: incident.impact.summary,
     symptoms: incident.impact.symptoms,
-    rootCause: incident.root_cause.summary,
+    rootCauses: incident.root_causes.map((c) => ({ category: c.category, summary: c.summary })),
+    windows: incident.windows.filter((w) => !w.implicit).map((w) => windowView(w, config, 'internal')),
     trigger: incident.trigger,
     contributingFactors: incident.contributing_factors.map((f) => ({ category: f.category, summary: f.summary })),
     detection:

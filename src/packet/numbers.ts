@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { queryActions, type ActionRow } from '../db/queries/actions.js';
 import { queryStats, type StatsRow } from '../db/queries/stats.js';
+import { ownerName } from '../format/names.js';
 import type { Config } from '../schema/config.js';
 import { causedBy } from '../model/attribution.js';
 import type { Temporal } from '../model/time.js';
@@ -193,7 +194,7 @@ export function packetNumbers(
   const byOwner = new Map<string, OwnerActions>();
   for (const row of open) {
     let group = byOwner.get(row.owner);
-    if (!group) byOwner.set(row.owner, (group = { owner: row.owner, ownerName: row.owner_name ?? row.owner, rows: [], overdue: 0 }));
+    if (!group) byOwner.set(row.owner, (group = { owner: row.owner, ownerName: ownerName(config, row.owner), rows: [], overdue: 0 }));
     group.rows.push(row);
     if (row.days_overdue !== null) group.overdue++;
   }

@@ -1,7 +1,6 @@
 import type { CreditsView } from './credits-view.js';
 import type { ActionRow } from '../db/queries/actions.js';
-import { compactDuration, humanDuration, mediumDate, minutesBetween, shortDateTime } from '../format/time.js';
-import type { ImpactWindow } from '../model/impact.js';
+import { compactDuration, humanDuration, mediumDate, shortDateTime } from '../format/time.js';
 import type { Incident } from '../model/incident.js';
 import type { Temporal } from '../model/time.js';
 import type { Config } from '../schema/config.js';
@@ -12,6 +11,7 @@ import { impactMinutes, locationName, overdueText, statusLabel } from './inciden
 import type { Notes, NotesSection } from './notes.js';
 import { actionKey } from './numbers.js';
 import type { PacketSpec } from './spec.js';
+import { windowView } from './windows.js';
 import type { TocEntry } from './view.js';
 
 /**
@@ -116,14 +116,6 @@ export interface ProviderViewInput {
   credits?: ProviderCredits;
 }
 
-const LEVEL_LABEL: Record<ImpactWindow['level'], string> = {
-  outage: 'Outage',
-  'partial-outage': 'Partial outage',
-  degraded: 'Degraded',
-  delayed: 'Delayed',
-  'data-loss': 'Data loss',
-};
-
 const plural = (n: number, word: string, words = `${word}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? word : words}`;
 
 /** An owner as the provider may see them: the role from the directory, else the team, never the name. */
@@ -133,26 +125,6 @@ export function ownerRole(config: Config, owner: string): string {
   if (entry?.title?.trim()) return entry.title.trim();
   if (entry?.team?.trim()) return `the ${entry.team.trim()} team`;
   return 'our team';
-}
-
-function scopeText(scope: ImpactWindow['scope']): string {
-  if (!scope) return '';
-  return scope.kind === 'percent' ? `${scope.value}% of ${scope.of}` : `${scope.value.toLocaleString('en-US')} ${scope.of}`;
-}
-
-function windowView(w: ImpactWindow, config: Config) {
-  const zone = config.timezone;
-  return {
-    from: shortDateTime(w.from, zone),
-    to: w.to ? shortDateTime(w.to, zone) : 'still open',
-    duration: w.to ? compactDuration(minutesBetween(w.from, w.to)) : '—',
-    level: LEVEL_LABEL[w.level],
-    services: serviceNames(config, w.services),
-    locations: w.locations.map((l) => locationName(config, l)).join(', '),
-    // a window's scope and summary are ours unless the window is public (its unit may name a customer group)
-    scope: w.public ? scopeText(w.scope) : '',
-    summary: w.public && w.summary ? w.summary : undefined,
-  };
 }
 
 function remediationView(
@@ -195,7 +167,7 @@ function providerIncident(incident: Incident, number: string, n: number, input: 
     times: [...time('Impact began', incident.started), ...time('Mitigated', incident.mitigated), ...time('Resolved', incident.resolved)],
     impactSummary: incident.impact.summary,
     symptoms: [...incident.impact.symptoms],
-    windows: incident.windows.map((w) => windowView(w, config)),
+    windows: incident.windows.map((w) => windowView(w, config, 'provider')),
     timeline: incident.timeline.filter((e) => e.public).map((e) => ({ time: e.day ?? shortDateTime(e.at, zone), event: e.event })),
     theirs: incident.remediations.filter((r) => r.owner === owner).map((r) => remediationView(incident, r, anchor, input.actions)),
     ours: incident.remediations

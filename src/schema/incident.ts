@@ -53,8 +53,7 @@ export type ImportKind = (typeof IMPORT_KINDS)[number];
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 export type RemediationStatus = (typeof REMEDIATION_STATUSES)[number];
 export type ImpactLevel = (typeof IMPACT_LEVELS)[number];
-/** Prefix of a remediation owner that is a configured provider (third party), e.g. `provider:aws`. */
-export const PROVIDER_OWNER_PREFIX = 'provider:';
+export { PROVIDER_OWNER_PREFIX } from '../format/names.js';
 
 const timestamp = () => z.string().regex(TIMESTAMP_PATTERN, 'must be an ISO 8601 timestamp such as 2007-06-04T09:10:00-04:00');
 const text = () => z.string().trim().min(1);

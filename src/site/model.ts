@@ -3,7 +3,7 @@ import type { Incident } from '../model/incident.js';
 import type { Remediation } from '../schema/incident.js';
 import type { Temporal } from '../model/time.js';
 import { compactDuration, humanDuration } from '../format/time.js';
-import { providerName, providerNames, serviceName, serviceNames } from '../format/names.js';
+import { ownerName, PROVIDER_OWNER_PREFIX, providerName, providerNames, serviceName, serviceNames } from '../format/names.js';
 import { durations as durationsOf } from '../model/impact.js';
 import { zoneFormat, type ZoneFormat } from './zone-format.js';
 import type { IncidentLinks } from './similar.js';
@@ -187,7 +187,7 @@ export function indexPage(data: SiteData) {
 
 function ownerRef(data: SiteData, id: string) {
   const o = data.owners.get(id);
-  return { id, name: o?.name ?? id, href: o ? `owners.html#${ownerAnchor(id)}` : '' };
+  return { id, name: ownerName(data.config, id), href: o ? `owners.html#${ownerAnchor(id)}` : '' };
 }
 
 export function incidentRef(data: SiteData, id: string) {
@@ -495,7 +495,15 @@ export function actionsPage(data: SiteData) {
       if (!group) {
         const owner = f.value(ownerCode);
         const o = data.owners.get(owner);
-        group = { id: owner, name: o?.name ?? owner, anchor: ownerAnchor(owner), team: o?.team ?? '', open: 0, overdue: 0, items: [] };
+        group = {
+          id: owner,
+          name: ownerName(data.config, owner),
+          anchor: ownerAnchor(owner),
+          team: o?.team ?? '',
+          open: 0,
+          overdue: 0,
+          items: [],
+        };
         byOwner.set(ownerCode, group);
       }
       const due = values[at + 3]!;
@@ -596,12 +604,13 @@ export function ownersPage(data: SiteData) {
       return {
         id,
         anchor: ownerAnchor(id),
-        name: o?.name ?? id,
+        name: ownerName(data.config, id),
         title: o?.title ?? '',
         team: o?.team ?? '',
         email: o?.email ?? '',
         public: o?.public ?? false,
         inDirectory: Boolean(o),
+        provider: id.startsWith(PROVIDER_OWNER_PREFIX),
         commanded: refs(r.commanded),
         authored: refs(r.authored),
         reviewed: refs(r.reviewed),

@@ -1,5 +1,5 @@
 import { compactDuration } from '../format/time.js';
-import { serviceName } from '../format/names.js';
+import { ownerName, serviceName } from '../format/names.js';
 import type { SiteData } from './model.js';
 import { UNRATED } from '../schema/incident.js';
 import { renderKit } from './render-kit.js';
@@ -165,7 +165,7 @@ export function trendsPage(data: SiteData) {
       const status = values[at + 2]!;
       if (!open.has(status)) continue;
       const owner = f.value(values[at + 1]!);
-      const name = data.owners.get(owner)?.name ?? owner;
+      const name = ownerName(data.config, owner);
       const a = actions.get(name) ?? { open: 0, overdue: 0 };
       a.open++;
       if (data.overdue(status, values[at + 3]!)) a.overdue++;
