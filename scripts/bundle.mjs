@@ -10,6 +10,7 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { BUILD_ID_FILE, buildIdOf } from '../dist/build-id.js';
 import { MODULE_WRAPPER } from '../dist/code-cache.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -217,3 +218,5 @@ for (const name of OWN_BUNDLES) await commonJsBundle(name, [onlyCommand(name)]);
 await commonJsBundle('worker', [bundledRemark], join(src, 'threads', 'requests.ts'));
 // what the thread `build` starts first runs (src/threads/disk-scan.ts, see src/db/early-scan.ts): the scan alone, a few kilobytes
 await build({ ...common, entryPoints: [join(src, 'threads', 'disk-scan.ts')], outfile: join(dist, 'disk-scan.cjs'), format: 'cjs' });
+// the build's identity, last, over every script written above (src/build-id.ts)
+writeFileSync(join(dist, BUILD_ID_FILE), `${buildIdOf(dist)}\n`);

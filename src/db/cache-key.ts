@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Temporal } from '../model/time.js';
+import { BUILD_ID_FILE } from '../build-id.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import { configText, type Config } from '../schema/config.js';
 import { digestOf, SOURCE_FORMAT } from '../source/read.js';
@@ -11,13 +12,25 @@ import { SCHEMA_VERSION } from './schema.js';
  * schema and the config. Small on purpose: `check` reads the caches too (`kb/check-files.ts`)
  * and loads this without the database build.
  */
-export const TOOL_VERSION: string = (() => {
+export const TOOL_VERSION: string = toolVersionAt(PACKAGE_ROOT);
+
+/**
+ * The tool's version: package.json's, with the build's id (`dist/build-id`, src/build-id.ts)
+ * when there is one, e.g. `0.1.0+3f2a…`: code changed under the same version is another tool.
+ */
+export function toolVersionAt(packageRoot: string): string {
+  let version = '0.0.0';
   try {
-    return (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
   } catch {
-    return '0.0.0';
+    // not installed as a package: the id alone tells builds apart
   }
-})();
+  try {
+    return `${version}+${readFileSync(join(packageRoot, 'dist', BUILD_ID_FILE), 'utf8').trim()}`;
+  } catch {
+    return version;
+  }
+}
 
 /** The database's file name in the output folder (unless `--db` names another). */
 export const DB_FILE = 'postmortems.db';

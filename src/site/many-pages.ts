@@ -5,6 +5,7 @@ import {
   actionsPage,
   categoriesIndexPage,
   categoryPath,
+  MAIN_CAUSE_RULE,
   groupPage,
   incidentRef,
   incidentRow,
@@ -325,7 +326,7 @@ export function pagesOverMany(data: SiteData, c: ManyContext): ManyPage[] {
         'group-index.hbs',
         {
           heading: 'Root-cause categories',
-          intro: 'Incidents by root-cause category.',
+          intro: MAIN_CAUSE_RULE,
           groups: categoriesIndexPage(data).categories.map((x) => ({ ...x, one: x.count === 1 })),
         },
         { title: 'Root-cause categories', nav: 'categories' },
@@ -373,7 +374,7 @@ export function pagesOverMany(data: SiteData, c: ManyContext): ManyPage[] {
                   caption:
                     kind === 'service'
                       ? `Incidents affecting ${serviceName(data.config, name)}, newest first`
-                      : `Incidents caused by ${name}, newest first`,
+                      : `Incidents whose main root cause is ${name}, newest first`,
                   parentHref: kind === 'service' ? SITE_PATHS.services : SITE_PATHS.categories,
                   parentLabel: kind === 'service' ? 'All services' : 'All root-cause categories',
                 },

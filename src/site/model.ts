@@ -72,6 +72,12 @@ export function siteData(source: SiteSource): SiteData {
 }
 
 export const servicePath = (data: SiteData, service: string) => `services/${data.serviceSlugs.get(service)}.html`;
+/**
+ * How the site groups incidents by root cause, said where it does: by the first cause a record
+ * lists (one column of the site's facts), while `stats --by category` and the packet count every cause.
+ */
+export const MAIN_CAUSE_RULE =
+  'Incidents by main root-cause category: the first cause a record lists. An incident with causes in several categories is counted under the first (postmortem stats --by category counts every cause).';
 export const categoryPath = (data: SiteData, category: string) => `categories/${data.categorySlugs.get(category)}.html`;
 
 export function isOverdue(r: { status: string; due?: string | undefined }, today: Temporal.PlainDate | string): boolean {

@@ -1,6 +1,6 @@
 import { compactDuration } from '../format/time.js';
 import { ownerName, serviceName } from '../format/names.js';
-import type { SiteData } from './model.js';
+import { MAIN_CAUSE_RULE, type SiteData } from './model.js';
 import { UNRATED } from '../schema/incident.js';
 import { renderKit } from './render-kit.js';
 
@@ -121,7 +121,7 @@ export function trendsPage(data: SiteData) {
     .filter((d) => d.value > 0)
     .sort((a, b) => b.value - a.value || (a.label < b.label ? -1 : 1));
   const categoryChart = renderKit().barChart(byCategory, {
-    title: 'Incidents by root-cause category',
+    title: 'Incidents by main root-cause category',
     id: 'trend-category',
     valueAxisLabel: 'Incidents',
   });
@@ -212,8 +212,8 @@ export function trendsPage(data: SiteData) {
         id: 'category',
         title: 'Root causes',
         svg: renderKit().sanitizedHtml(categoryChart),
-        text: 'Incidents by root-cause category, most frequent first.',
-        caption: 'Incidents by root-cause category.',
+        text: `${MAIN_CAUSE_RULE} Most frequent first.`,
+        caption: 'Incidents by main root-cause category.',
         table: { head: ['Category', 'Incidents'], rows: byCategory.map((d) => [d.label, String(d.value)]) },
       },
       {
