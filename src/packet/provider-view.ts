@@ -11,7 +11,7 @@ import { impactMinutes, locationName, overdueText, statusLabel } from './inciden
 import type { Notes, NotesSection } from './notes.js';
 import { actionKey } from './numbers.js';
 import type { PacketSpec } from './spec.js';
-import { windowView } from './windows.js';
+import { type WindowView, windowView } from './windows.js';
 import type { TocEntry } from './view.js';
 
 /**
@@ -61,16 +61,7 @@ export interface ProviderIncidentView {
   times: { label: string; value: string }[];
   impactSummary: string;
   symptoms: string[];
-  windows: {
-    from: string;
-    to: string;
-    duration: string;
-    level: string;
-    services: string;
-    locations: string;
-    scope: string;
-    summary: string | undefined;
-  }[];
+  windows: WindowView[];
   timeline: { time: string; event: string }[];
   /** Remediations the provider owns. */
   theirs: ProviderRemediationView[];

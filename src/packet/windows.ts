@@ -28,8 +28,8 @@ export interface WindowView {
   locations: string;
   scope: string;
   summary: string | undefined;
-  /** Whether the window may appear in customer documents (`public`). */
-  shared: boolean;
+  /** Whether the window may appear in customer documents (`public`): in the internal packet only. */
+  shared?: boolean;
 }
 
 /**
@@ -49,6 +49,6 @@ export function windowView(w: ImpactWindow, config: Config, audience: 'internal'
     locations: w.locations.map((l) => locationName(config, l)).join(', '),
     scope: shown ? scopeText(w.scope) : '',
     summary: shown && w.summary ? w.summary : undefined,
-    shared: w.public,
+    ...(audience === 'internal' ? { shared: w.public } : {}),
   };
 }
