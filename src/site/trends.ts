@@ -160,12 +160,14 @@ export function trendsPage(data: SiteData) {
   const actions = new Map<string, { open: number; overdue: number }>();
   const open = new Set(['open', 'in-progress'].map((s) => f.codeOf(s)));
   const { offsets, values } = f.c.remediations;
+  // each owner's name once (by the owner's code), not once per open remediation
+  const names = new Map<number, string>();
+  const nameOf = (code: number) => names.get(code) ?? names.set(code, ownerName(data.config, f.value(code))).get(code)!;
   for (const i of incidents) {
     for (let at = offsets[i]!; at < offsets[i + 1]!; at += 4) {
       const status = values[at + 2]!;
       if (!open.has(status)) continue;
-      const owner = f.value(values[at + 1]!);
-      const name = ownerName(data.config, owner);
+      const name = nameOf(values[at + 1]!);
       const a = actions.get(name) ?? { open: 0, overdue: 0 };
       a.open++;
       if (data.overdue(status, values[at + 3]!)) a.overdue++;
