@@ -67,7 +67,7 @@ export interface SiteBuildResult {
   /** Files of removed pages that were deleted (relative to `<out>`). */
   deleted: string[];
   /** Every file of the site (relative to `<out>/site`). */
-  files: string[];
+  files: readonly string[];
   /** Pieces of pages (rows, action items, sections' HTML, links) rendered, and copied from the previous files. */
   pieces: { rendered: number; copied: number };
   /** True when the record of the previous build showed nothing to do (`done.ts`): nothing else was read. */

@@ -7,7 +7,7 @@ import { unescapeField, type Brief } from './brief.js';
 import type { Changes, LinkChanges } from './changes.js';
 import { incidentPageOf } from './incident-page.js';
 import { incidentPath } from './links.js';
-import { missingPages } from './manifest.js';
+import { missingPages, pagePaths } from './manifest.js';
 import { pagesOverMany, type ManyPage } from './many-pages.js';
 import { incidentPageNeighbours, overdueFlags, type SiteData } from './model.js';
 import type { Page } from './page.js';
@@ -34,7 +34,7 @@ const MINISEARCH_UMD = (() => {
 export function missingPaths(siteDir: string, c: Pick<Changes, 'previous' | 'state' | 'building'>): Set<string> {
   // one directory listing instead of a stat per page (10,000 stats cost a tenth of a second)
   return new Set([
-    ...missingPages(siteDir, Object.keys(c.previous.pages), (dir) => {
+    ...missingPages(siteDir, pagePaths(c.previous.pages), (dir) => {
       const before = c.state?.folders.get(dir);
       if (before === undefined) return false;
       try {
@@ -217,7 +217,7 @@ export function planPages(p: PlanInput): PagePlan {
   const manyPages = isQuick ? [] : manyPagesOf(p, remediationsOf);
   if (!isQuick) {
     const paths = new Set(manyPages.map((x) => x.path));
-    for (const path of Object.keys(c.previous.pages)) {
+    for (const path of pagePaths(c.previous.pages)) {
       if ((path.startsWith('services/') || path.startsWith('categories/')) && !paths.has(path)) gone.add(path);
     }
   }
