@@ -10,6 +10,7 @@ import { FileError } from '../src/output/file-error.js';
 import { hash } from '../src/site/base.js';
 import { diffListing, relatedUpdates, type Changes, type Listing } from '../src/site/changes.js';
 import { Column } from '../src/site/column.js';
+import { keyPlaces, keysOf, keysText } from '../src/site/layout-keys.js';
 import { LISTING_SQL, readListingTexts } from '../src/site/done.js';
 import type { Brief } from '../src/site/brief.js';
 import { FactsBuilder } from '../src/site/facts.js';
@@ -666,6 +667,22 @@ describe('phase 4, write: a big page spliced from its previous file without read
       await writeSpliced(b.file, byPlace, new Set());
       expect(readFileSync(b.file, 'utf8')).toBe(`<p>${after.join('|')}</p>`);
       await Promise.all([a.files.closeAll(), b.files.closeAll()]);
+    }
+  });
+
+  it("keeps the keys' kept text through a splice that keeps every key, and not through one that changes a key", async () => {
+    for (const [key, after] of [
+      ['k1', 'k0\u0001k1\u0001k2'],
+      ['z', 'k0\u0001z\u0001k2'],
+    ] as const) {
+      const s = setUp(['aa', 'bbb', 'c']);
+      const previous = { ...s.previous, layout: { ...s.previous.layout, keys: keysOf('k0\u0001k1\u0001k2') } };
+      const page = spliceFile(previous, s.files, (k) => (k === 'k1' ? { key, html: 'B' } : undefined));
+      expect(page.keys).toEqual(after.split('\u0001'));
+      expect(keysText(page.keys)).toBe(after);
+      // known (found in the text) only when every key was kept
+      expect(keyPlaces(page.keys, [key])).toEqual(key === 'k1' ? [1] : undefined);
+      await s.files.closeAll();
     }
   });
 

@@ -18,6 +18,7 @@ import {
   type SiteData,
 } from './model.js';
 import type { Rendered } from './page.js';
+import { keyPlaces } from './layout-keys.js';
 import { assemble, finder, Pieces, previousPage, splice, spliceFile, type Assembled, type OpenFiles, type PreviousPage } from './pieces.js';
 import { baseOf, type Renderer } from './renderer.js';
 import { hash, type Layout } from './state.js';
@@ -49,6 +50,8 @@ export interface ManyContext {
   files: OpenFiles;
   /** Whether a piece (a row: an incident id; an item: id/position/overdue) can be copied from the previous files (its incident's brief did not change). */
   reusable(key: string): boolean;
+  /** When a few: the incidents whose pieces are not reusable (a piece is, unless its key is one of them or starts with one and `/`). */
+  fresh?: readonly string[];
   /**
    * Whether the edit left every page of incident rows as it was but for the changed rows' own
    * text (only titles changed among what rows show and are ordered, counted and filtered by),
@@ -117,10 +120,13 @@ export function pagesOverMany(data: SiteData, c: ManyContext): ManyPage[] {
     let freshPlaces: number[] | undefined;
     const freshIn = (layout: Layout) => {
       if (!freshPlaces) {
-        const places: number[] = [];
-        // (`forEach`: a loop in a function that runs once stays in the interpreter, its callback does not)
-        layout.keys.forEach((key, n) => !reusable(key) && places.push(n));
-        freshPlaces = places;
+        const places = c.fresh && keyPlaces(layout.keys, c.fresh);
+        if (places) freshPlaces = places;
+        else {
+          freshPlaces = [];
+          // (`forEach`: a loop in a function that runs once stays in the interpreter, its callback does not)
+          layout.keys.forEach((key, n) => !reusable(key) && freshPlaces!.push(n));
+        }
       }
       return freshPlaces;
     };

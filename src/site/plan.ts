@@ -251,7 +251,7 @@ const SLASH = '/'.charCodeAt(0);
  * making a string per key, nor an iterator of a set per key (asked of every key of the pages an
  * edit splices: ~70,000 at 10,000).
  */
-const reusableBesides =
+export const reusableBesides =
   (fresh: readonly string[]) =>
   (key: string): boolean => {
     for (let n = 0; n < fresh.length; n++) {
@@ -265,6 +265,7 @@ function manyPagesOf(p: PlanInput, remediationsOf: RemediationsOf): ManyPage[] {
   const c = p.changes;
   const { state } = c;
   const freshSet = new Set(c.freshBrief.keys());
+  const few = state && freshSet.size <= FEW_FRESH ? [...freshSet] : undefined;
   const same = (fields: (b: Brief) => string) =>
     state !== undefined && c.aligned && c.sameBase && [...c.freshBrief].every(([id, b]) => fields(c.oldBrief(id)!) === fields(b));
   return pagesOverMany(p.data, {
@@ -287,10 +288,11 @@ function manyPagesOf(p: PlanInput, remediationsOf: RemediationsOf): ManyPage[] {
     // id is fresh (every prefix ending at a `/` is tried: a set lookup each, not a scan of every fresh id)
     // (from scratch there is no previous file to copy a piece from: the keys need not be looked at,
     // 0.2 s of the main thread at 10,000, profiled at load ~10)
+    fresh: few,
     reusable: !state
       ? () => false
-      : freshSet.size <= FEW_FRESH
-        ? reusableBesides([...freshSet])
+      : few
+        ? reusableBesides(few)
         : (key) => {
             if (freshSet.has(key)) return false;
             for (let at = key.indexOf('/'); at >= 0; at = key.indexOf('/', at + 1)) if (freshSet.has(key.slice(0, at))) return false;
