@@ -111,6 +111,22 @@ describe('phase 1, what changed: diffListing', () => {
   });
 });
 
+describe('phase 2, which pages: Column.entryAt', () => {
+  it('finds the entry a character lies in as counting the separators before it does, empty entries too', () => {
+    fc.assert(
+      fc.property(fc.array(fc.stringMatching(/^[ab]{0,3}$/), { minLength: 1, maxLength: 20 }), fc.boolean(), (values, known) => {
+        const column = known ? Column.of(values, '\u0000') : new Column(values.join('\u0000'), '\u0000', values.length);
+        const { text } = column;
+        for (let at = 0; at < text.length; at++) {
+          if (text[at] === '\u0000') continue;
+          expect(column.entryAt(at)).toBe(text.slice(0, at).split('\u0000').length - 1);
+        }
+      }),
+      { numRuns: propertyRuns(300) },
+    );
+  });
+});
+
 describe('phase 1, what changed: Column.differences', () => {
   /** Every position whose entries differ, one entry at a time. */
   const naive = (a: Column, b: Column) => a.values().flatMap((v, n) => (v === b.get(n) ? [] : [n]));
