@@ -508,6 +508,20 @@ describe('postmortem site after an edit', () => {
     await expectSameAsFresh(root, shown.dir);
   });
 
+  it("works out again which incidents the owners page shows when an incident's people change; keeps them through a title edit", async () => {
+    const root = kbRoot();
+    await build(root);
+    // db, in no one's latest few, becomes all that Dana reviewed
+    edit(root, DB_FILE, (t) => t.replace('  authors: [bill]', '  authors: [bill]\n  reviewers: [dana]'));
+    const people = await build(root);
+    expect(readFileSync(join(people.dir, 'owners.html'), 'utf8')).toContain('Mail routing database overloaded');
+    edit(root, DB_FILE, (t) => t.replace('title: "Mail routing database overloaded"', 'title: "Routing database out of connections"'));
+    const title = await build(root);
+    expect(title.written).toContain('site/owners.html');
+    expect(readFileSync(join(title.dir, 'owners.html'), 'utf8')).toContain('Routing database out of connections');
+    await expectSameAsFresh(root, title.dir);
+  });
+
   it('renders the pages that link to a service again when a new service takes its page name', async () => {
     const root = kbRoot();
     await build(root);

@@ -247,7 +247,8 @@ async function buildSiteWith(
   lap('write');
 
   // 5. save state: what this build saw, for the next one (unless it is what the previous one saw)
-  if (!sawTheSame(changes, plan.gone, stale.length)) saveSiteState(siteDir, o.stateKey, changes, links, written, plan.gone);
+  if (!sawTheSame(changes, plan.gone, stale.length))
+    saveSiteState(siteDir, o.stateKey, changes, links, written, plan.gone, plan.ownersShown);
   doneBuilding(siteDir);
   const files = written.next.paths();
   recordDone(siteDir, {

@@ -11,7 +11,6 @@ import {
   ROW_SERVICES,
   indexPage,
   ownersPage,
-  ownersShown,
   remediationView,
   servicePath,
   servicesIndexPage,
@@ -50,6 +49,8 @@ export interface ManyContext {
   files: OpenFiles;
   /** Whether a piece (a row: an incident id; an item: id/position/overdue) can be copied from the previous files (its incident's brief did not change). */
   reusable(key: string): boolean;
+  /** The incidents the owners page shows (`ownersShown`). */
+  ownersShown: ArrayLike<number>;
   /** When a few: the incidents whose pieces are not reusable (a piece is, unless its key is one of them or starts with one and `/`). */
   fresh?: readonly string[];
   /**
@@ -74,7 +75,7 @@ export function pagesOverMany(data: SiteData, c: ManyContext): ManyPage[] {
   const indexDigest = hash(c.base, 'index', f.c.rowDigests.text);
   const actionsDigest = hash(c.base, c.todayText, 'actions', f.c.actionDigests.text);
   // the owners page shows the titles of a few incidents only: another title reaches it only when it is one of those
-  const ownersTitles = JSON.stringify(ownersShown(data).map((i) => f.title(i)));
+  const ownersTitles = JSON.stringify(Array.from(c.ownersShown, (i) => f.title(i)));
   const ownersDigest = hash(c.base, c.todayText, 'owners', f.c.ownerDigests.text, ownersTitles);
   const trendsDigest = hash(c.base, c.todayText, f.c.trendDigests.text);
   const servicesDigest = hash(c.base, 'services', f.c.groupDigests.text);

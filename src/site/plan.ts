@@ -9,7 +9,7 @@ import { incidentPageOf } from './incident-page.js';
 import { incidentPath } from './links.js';
 import { missingPages, pagePaths } from './manifest.js';
 import { pagesOverMany, type ManyPage } from './many-pages.js';
-import { incidentPageNeighbours, overdueFlags, type SiteData } from './model.js';
+import { incidentPageNeighbours, overdueFlags, ownersShown, type SiteData } from './model.js';
 import type { Page } from './page.js';
 import type { OpenFiles } from './pieces.js';
 import type { Renderer } from './renderer.js';
@@ -179,6 +179,8 @@ export interface PagePlan {
   gone: Set<string>;
   /** Remediations of the incidents whose pieces of pages over many incidents are rendered again (more are added when rendering). */
   remediationsOf: RemediationsOf;
+  /** The incidents the owners page shows, for the next build (see `shownByOwners`). */
+  ownersShown: Uint32Array | undefined;
 }
 
 /** Phase 2: the pages the changes can reach, with their digests. */
@@ -211,7 +213,10 @@ export function planPages(p: PlanInput): PagePlan {
   // (the same map: `stalePages` adds to it, and empties it when the pages over many incidents are rendered)
   const remediationsOf = c.freshRemediations;
   const isQuick = quick(c, p.missing);
-  const manyPages = isQuick ? [] : manyPagesOf(p, remediationsOf);
+  const shown = isQuick ? undefined : shownByOwners(c, p.data);
+  const manyPages = shown ? manyPagesOf(p, remediationsOf, shown) : [];
+  // (none changed: the previous build's, when the incidents are the same ones)
+  const ownersShown = shown ?? (c.aligned ? state?.ownersShown : undefined);
   if (!isQuick) {
     const paths = new Set(manyPages.map((x) => x.path));
     for (const path of pagePaths(c.previous.pages)) {
@@ -223,7 +228,19 @@ export function planPages(p: PlanInput): PagePlan {
     const paths = new Set([...pages.map((x) => x.path), ...manyPages.map((x) => x.path), ...p.shards.paths]);
     for (const path of Object.keys(c.previous.pages)) if (!paths.has(path)) gone.add(path);
   }
-  return { pages, manyPages, gone, remediationsOf };
+  return { pages, manyPages, gone, remediationsOf, ownersShown };
+}
+
+/**
+ * The incidents the owners page shows (`ownersShown`): the previous build's when no incident's
+ * owner digest changed (which they are follows from what that digest covers: ids, starts,
+ * people), else worked out again. Kept by the state: working them out walks every incident's
+ * people (~5–8 ms at 10,000, run once, unoptimised), for a title edit that cannot change them.
+ */
+function shownByOwners(c: Changes, data: SiteData): Uint32Array {
+  const kept = c.aligned ? c.state?.ownersShown : undefined;
+  if (kept && [...c.freshBrief].every(([id, b]) => c.oldBrief(id)?.ownerDigest === b.ownerDigest)) return kept;
+  return Uint32Array.from(ownersShown(data));
 }
 
 /** Pages over many incidents can change only when a summary did (or the date, templates, config), or one of their files is missing. */
@@ -258,7 +275,7 @@ export const reusableBesides =
     return true;
   };
 
-function manyPagesOf(p: PlanInput, remediationsOf: RemediationsOf): ManyPage[] {
+function manyPagesOf(p: PlanInput, remediationsOf: RemediationsOf, shown: Uint32Array): ManyPage[] {
   const c = p.changes;
   const { state } = c;
   const freshSet = new Set(c.freshBrief.keys());
@@ -286,6 +303,7 @@ function manyPagesOf(p: PlanInput, remediationsOf: RemediationsOf): ManyPage[] {
     // (from scratch there is no previous file to copy a piece from: the keys need not be looked at,
     // 0.2 s of the main thread at 10,000, profiled at load ~10)
     fresh: few,
+    ownersShown: shown,
     reusable: !state
       ? () => false
       : few
