@@ -33,14 +33,14 @@ import type { SiteIncident } from './summaries.js';
  * those are written, to `.state-delta` (the whole state, 7 MB on the benchmark, costs tens of
  * milliseconds to write); once the delta holds more than a few dozen incidents, the whole state
  * is written again (and the delta's layouts into their parts). `site-state-14`: the delta holds
- * layouts; `site-state-15`: the header holds the incidents the owners page shows (`ownersShown`); an older state is not read (the build works everything out from the database). A build that fails half-way leaves the previous state:
+ * layouts; an older state is not read (the build works everything out from the database). The header's `ownersShown` is newer than the format: a state without it (written by an earlier version of this format) is read as one that does not know them. A build that fails half-way leaves the previous state:
  * the next build finds the same changes again, and a page file that build rewrote no longer
  * matches its recorded layout, so nothing is copied from it. Thrown away when its format, the
  * tool version, the database schema or the config change (the database records the last three).
  */
 const STATE_FILE = '.state';
 const DELTA_FILE = '.state-delta';
-const STATE_FORMAT = 'site-state-15';
+const STATE_FORMAT = 'site-state-14';
 /** A delta holds at most this many incidents; beyond, the whole state is written. */
 const DELTA_INCIDENTS = 64;
 /** Files of earlier versions of the site build, deleted when found. */
@@ -113,8 +113,12 @@ interface Header {
   services: string;
   /** The parts of the layouts this state goes with, and the token each was written with (see `layouts.ts`). */
   layoutParts: [part: string, token: string][];
-  /** The positions of the incidents the owners page shows (`ownersShown` in `model.ts`), when worked out. */
-  ownersShown: Uint32Array | null;
+  /**
+   * The positions of the incidents the owners page shows (`ownersShown` in `model.ts`), when
+   * worked out; absent from the headers of earlier versions (then not known: worked out again,
+   * and that state's other parts used as before, not thrown away with every kept layout).
+   */
+  ownersShown?: Uint32Array | null;
 }
 
 /** The incidents that changed since the whole state was written (same incidents). */
@@ -338,9 +342,9 @@ export class SiteState {
   }
 }
 
-/** Whether the incidents the owners page shows are none (not worked out) or positions of `n` incidents, in order. */
+/** Whether the incidents the owners page shows are not known (not worked out, or an earlier header) or positions of `n` incidents, in order. */
 const shownIn = (shown: unknown, n: number) =>
-  shown === null || (shown instanceof Uint32Array && shown.every((i, k) => i < n && (k === 0 || shown[k - 1]! < i)));
+  shown === null || shown === undefined || (shown instanceof Uint32Array && shown.every((i, k) => i < n && (k === 0 || shown[k - 1]! < i)));
 
 /** Facts with some incidents' briefs replaced (by position). */
 function withBriefs(facts: Facts, changes: ReadonlyMap<number, Brief>): Facts {
