@@ -274,6 +274,19 @@ const CASES: EditCase[] = [
   },
 ];
 
+/** Edits a file, builds, and expects the owners page written with `text` on it, the site as a build from scratch gives. */
+async function expectOwnersPageAfter(root: string, file: string, change: (text: string) => string, text: string) {
+  edit(root, file, change);
+  const after = await build(root);
+  expect(after.written).toContain('site/owners.html');
+  expect(readFileSync(join(after.dir, 'owners.html'), 'utf8')).toContain(text);
+  await expectSameAsFresh(root, after.dir);
+  return after;
+}
+
+const DB_TITLE = (t: string) => t.replace('title: "Mail routing database overloaded"', 'title: "Routing database out of connections"');
+const X4_TITLE = (t: string) => t.replace('Extra incident 4:', 'Extra incident 4 zanzibar:');
+
 describe('postmortem site after an edit', () => {
   for (const c of CASES) {
     it(`writes only what ${c.name} changes, and the same bytes as a build from scratch`, async () => {
@@ -496,16 +509,12 @@ describe('postmortem site after an edit', () => {
     const root = kbRoot();
     await build(root);
     // db is in no one's latest few: the owners page does not show its title
-    edit(root, DB_FILE, (t) => t.replace('title: "Mail routing database overloaded"', 'title: "Routing database out of connections"'));
+    edit(root, DB_FILE, DB_TITLE);
     const notShown = await build(root);
     expect(notShown.rendered).not.toContain('site/owners.html');
     expect(notShown.rendered).toContain('site/index.html');
     // extra-4 is among Dana's latest: its new title is on the page
-    edit(root, X4, (t) => t.replace('Extra incident 4:', 'Extra incident 4 zanzibar:'));
-    const shown = await build(root);
-    expect(shown.written).toContain('site/owners.html');
-    expect(readFileSync(join(shown.dir, 'owners.html'), 'utf8')).toContain('Extra incident 4 zanzibar:');
-    await expectSameAsFresh(root, shown.dir);
+    await expectOwnersPageAfter(root, X4, X4_TITLE, 'Extra incident 4 zanzibar:');
   });
 
   it("works out again which incidents the owners page shows when an incident's people change; keeps them through a title edit", async () => {
@@ -515,11 +524,7 @@ describe('postmortem site after an edit', () => {
     edit(root, DB_FILE, (t) => t.replace('  authors: [bill]', '  authors: [bill]\n  reviewers: [dana]'));
     const people = await build(root);
     expect(readFileSync(join(people.dir, 'owners.html'), 'utf8')).toContain('Mail routing database overloaded');
-    edit(root, DB_FILE, (t) => t.replace('title: "Mail routing database overloaded"', 'title: "Routing database out of connections"'));
-    const title = await build(root);
-    expect(title.written).toContain('site/owners.html');
-    expect(readFileSync(join(title.dir, 'owners.html'), 'utf8')).toContain('Routing database out of connections');
-    await expectSameAsFresh(root, title.dir);
+    await expectOwnersPageAfter(root, DB_FILE, DB_TITLE, 'Routing database out of connections');
   });
 
   it("reads a kept state whose header does not know the owners page's incidents (an earlier version's): works them out, uses the rest", async () => {
@@ -534,11 +539,8 @@ describe('postmortem site after an edit', () => {
       writeFileSync(file, serialize(kept));
     }
     // extra-4 is among Dana's latest: its new title is on the owners page
-    edit(root, X4, (t) => t.replace('Extra incident 4:', 'Extra incident 4 zanzibar:'));
-    const after = await build(root);
+    const after = await expectOwnersPageAfter(root, X4, X4_TITLE, 'Extra incident 4 zanzibar:');
     expect(after.pieces.copied).toBeGreaterThan(0);
-    expect(readFileSync(join(after.dir, 'owners.html'), 'utf8')).toContain('Extra incident 4 zanzibar:');
-    await expectSameAsFresh(root, after.dir);
   });
 
   it('renders the pages that link to a service again when a new service takes its page name', async () => {
