@@ -7,7 +7,7 @@ import { runSite } from '../src/commands/site.js';
 import { escapeField, unescapeFields } from '../src/site/brief.js';
 import { Column } from '../src/site/column.js';
 import { DB_FILE as DATABASE_FILE } from '../src/db/cache-key.js';
-import { DONE_FILE, LISTING_ROWS_SQL, LISTING_SQL, readListingTexts } from '../src/site/done.js';
+import { DONE_FILE, LISTING_ROWS_SQL, LISTING_SQL } from '../src/site/done.js';
 import { LAYOUTS_DIR, partOf } from '../src/site/layouts.js';
 import { SEARCH_TERMS_DIR } from '../src/site/search-terms.js';
 import { SiteState } from '../src/site/state.js';
@@ -50,7 +50,6 @@ function expectListingOfIncidents(dbPath: string) {
       .raw()
       .get();
     expect(db.prepare(LISTING_SQL).raw().get()).toEqual(incidents);
-    expect(readListingTexts(db)).toEqual(incidents);
     expect(db.prepare(LISTING_ROWS_SQL).raw().all().length).toBe(db.prepare('SELECT count(*) FROM incidents').pluck().get());
   } finally {
     db.close();

@@ -11,7 +11,6 @@ import { hash } from '../src/site/base.js';
 import { diffListing, relatedUpdates, type Changes, type Listing } from '../src/site/changes.js';
 import { Column } from '../src/site/column.js';
 import { keyPlaces, keysOf, keysText } from '../src/site/layout-keys.js';
-import { LISTING_SQL, readListingTexts } from '../src/site/done.js';
 import type { Brief } from '../src/site/brief.js';
 import { FactsBuilder } from '../src/site/facts.js';
 import { NEWEST_FINAL_SQL, newestFinal } from '../src/site/feed.js';
@@ -252,39 +251,6 @@ describe('phase 2, which pages: codes of the facts, and the newest final inciden
       expect(newestFinal(factsOf(edge(ms)), 50)).toBeUndefined();
     }
     expect(newestFinal(factsOf([brief('A', 'draft', second)]), 50)).toEqual([]);
-  });
-});
-
-describe('phase 1, what changed: the listing', () => {
-  /** A `files` table with these rows ([file, incident id or null]), inserted in this order. */
-  const filesTable = (rows: readonly [string, string | null][]) => {
-    const db = new Database(':memory:');
-    db.exec('CREATE TABLE files (file TEXT PRIMARY KEY, digest TEXT NOT NULL, incident_id TEXT, undated INTEGER NOT NULL DEFAULT 0)');
-    const insert = db.prepare('INSERT INTO files (file, digest, incident_id) VALUES (?, ?, ?)');
-    for (const [file, id] of rows) insert.run(file, `d-${file}`, id);
-    return db;
-  };
-
-  it('reads the texts LISTING_SQL gives, whether the files sort as their ids or not', () => {
-    fc.assert(
-      fc.property(
-        fc.uniqueArray(fc.tuple(fc.stringMatching(/^[a-c]{1,3}(-[a-c])?$/), fc.option(fc.stringMatching(/^[a-c]{1,3}(-[a-c]|\.b)?$/))), {
-          selector: ([file]) => file,
-          maxLength: 12,
-        }),
-        fc.boolean(),
-        (rows, named) => {
-          // named: each file named after its incident (the usual layout: the files' order is the ids')
-          const db = filesTable(named ? rows.map(([file, id]) => [`incidents/${file}.md`, id === null ? null : file]) : rows);
-          try {
-            expect(readListingTexts(db)).toEqual(db.prepare(LISTING_SQL).raw().get());
-          } finally {
-            db.close();
-          }
-        },
-      ),
-      { numRuns: propertyRuns(300) },
-    );
   });
 });
 

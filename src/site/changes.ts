@@ -3,7 +3,7 @@ import type { Temporal } from '../model/time.js';
 import type { Config } from '../schema/config.js';
 import { briefOf, escapeField, type Brief } from './brief.js';
 import { Column } from './column.js';
-import { LISTING_ROWS_SQL, listingKey, readListingTexts, type ListingTexts } from './done.js';
+import { LISTING_ROWS_SQL, LISTING_SQL, listingKey, type ListingTexts } from './done.js';
 import { type Facts, FactsBuilder } from './facts.js';
 import { slugTable } from './links.js';
 import { byId, readBuilding, type PreviousManifest } from './manifest.js';
@@ -32,7 +32,7 @@ export interface Listing {
  * are the same. `read`: the listing's texts when already read from `db`, with their key.
  */
 export function readListing(db: Database.Database, state: SiteState | undefined, read?: { texts: ListingTexts; key: string }): Listing {
-  const texts = read?.texts ?? readListingTexts(db);
+  const texts = read?.texts ?? (db.prepare(LISTING_SQL).raw().get() as ListingTexts);
   const [idsText, digestsText, filesText] = texts;
   const key = read?.key ?? listingKey(texts);
   if (idsText === null) return { ids: [], digests: Column.of([], '\n'), files: Column.of([], '\u0000'), key };

@@ -38,27 +38,6 @@ const SETTLE_MS = 2000;
 export const LISTING_SQL = `SELECT group_concat(incident_id, char(10)), group_concat(digest, char(10)), group_concat(file, char(0))
     FROM (${LISTING_ROWS_SQL} ORDER BY incident_id)`;
 export type ListingTexts = [ids: string | null, digests: string | null, files: string | null];
-/** `LISTING_SQL` in the files' order: their primary key's index, no sort. */
-const LISTING_BY_FILE_SQL = LISTING_SQL.replace('ORDER BY incident_id', 'ORDER BY file');
-
-/** Whether ids joined by line breaks are in `<` order, each once (none: in order). */
-function idsInOrder(text: string | null): boolean {
-  if (text === null) return true;
-  const ids = text.split('\n');
-  return ids.every((id, n) => n === 0 || ids[n - 1]! < id);
-}
-
-/**
- * The texts of `LISTING_SQL`, read in the files' order when that is the ids' order (files named
- * after their incidents: the usual layout, and the generated benchmark's), else again in the
- * ids'. Sorting by id takes SQLite a temporary B-tree: at 10,000 incidents ~9.5 ms, against
- * ~3.5 ms down the files' index and ~1 ms to check the order here (`mblist.cjs` in
- * docs/performance.md). The same texts either way (the test/site-incremental.test.ts checks).
- */
-export function readListingTexts(db: Database.Database): ListingTexts {
-  const texts = db.prepare(LISTING_BY_FILE_SQL).raw().get() as ListingTexts;
-  return idsInOrder(texts[0]) ? texts : (db.prepare(LISTING_SQL).raw().get() as ListingTexts);
-}
 
 /** The digest of the database's listing (`LISTING_SQL`): its texts given to the hash one by one (joined first, a tenth as fast). */
 export function listingKey(texts: ListingTexts): string {

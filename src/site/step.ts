@@ -5,7 +5,7 @@ import type { CommandContext } from '../commands/context.js';
 import type { BuiltKnowledgeBase } from '../db/knowledge-base.js';
 import { SITE_DIR, siteBase } from './base.js';
 import type { SiteBuild } from './build.js';
-import { databaseKey, databaseStamp, finishedSite, listingKey, readListingTexts, stateKeyOf, type ListingTexts } from './done.js';
+import { databaseKey, databaseStamp, finishedSite, LISTING_SQL, listingKey, stateKeyOf, type ListingTexts } from './done.js';
 import { byId, MANIFEST_FILE } from './manifest.js';
 
 /** Every file of the site, from its manifest; undefined when it cannot be read. */
@@ -66,7 +66,7 @@ export async function buildSiteFromKnowledgeBase(ctx: CommandContext, kb: BuiltK
       today: kb.today.toString(),
       databaseKey: () => {
         const stamp = databaseStamp(kb.dbPath); // before the database is opened (see build.ts)
-        const texts = readListingTexts(open());
+        const texts = open().prepare(LISTING_SQL).raw().get() as ListingTexts;
         listing = { texts, key: listingKey(texts), stamp }; // the key hashed once (the build needs it too)
         return databaseKey(stateKeyOf(open()), listing.key);
       },
