@@ -273,6 +273,19 @@ const CASES: EditCase[] = [
   },
 ];
 
+/** Edits a file, builds, and expects the owners page written with `text` on it, the site as a build from scratch gives. */
+async function expectOwnersPageAfter(root: string, file: string, change: (text: string) => string, text: string) {
+  edit(root, file, change);
+  const after = await build(root);
+  expect(after.written).toContain('site/owners.html');
+  expect(readFileSync(join(after.dir, 'owners.html'), 'utf8')).toContain(text);
+  await expectSameAsFresh(root, after.dir);
+  return after;
+}
+
+const DB_TITLE = (t: string) => t.replace('title: "Mail routing database overloaded"', 'title: "Routing database out of connections"');
+const X4_TITLE = (t: string) => t.replace('Extra incident 4:', 'Extra incident 4 zanzibar:');
+
 describe('postmortem site after an edit', () => {
   for (const c of CASES) {
     it(`writes only what ${c.name} changes, and the same bytes as a build from scratch`, async () => {
@@ -495,16 +508,38 @@ describe('postmortem site after an edit', () => {
     const root = kbRoot();
     await build(root);
     // db is in no one's latest few: the owners page does not show its title
-    edit(root, DB_FILE, (t) => t.replace('title: "Mail routing database overloaded"', 'title: "Routing database out of connections"'));
+    edit(root, DB_FILE, DB_TITLE);
     const notShown = await build(root);
     expect(notShown.rendered).not.toContain('site/owners.html');
     expect(notShown.rendered).toContain('site/index.html');
     // extra-4 is among Dana's latest: its new title is on the page
-    edit(root, X4, (t) => t.replace('Extra incident 4:', 'Extra incident 4 zanzibar:'));
-    const shown = await build(root);
-    expect(shown.written).toContain('site/owners.html');
-    expect(readFileSync(join(shown.dir, 'owners.html'), 'utf8')).toContain('Extra incident 4 zanzibar:');
-    await expectSameAsFresh(root, shown.dir);
+    await expectOwnersPageAfter(root, X4, X4_TITLE, 'Extra incident 4 zanzibar:');
+  });
+
+  it("works out again which incidents the owners page shows when an incident's people change; keeps them through a title edit", async () => {
+    const root = kbRoot();
+    await build(root);
+    // db, in no one's latest few, becomes all that Dana reviewed
+    edit(root, DB_FILE, (t) => t.replace('  authors: [bill]', '  authors: [bill]\n  reviewers: [dana]'));
+    const people = await build(root);
+    expect(readFileSync(join(people.dir, 'owners.html'), 'utf8')).toContain('Mail routing database overloaded');
+    await expectOwnersPageAfter(root, DB_FILE, DB_TITLE, 'Routing database out of connections');
+  });
+
+  it("reads a kept state whose header does not know the owners page's incidents (an earlier version's): works them out, uses the rest", async () => {
+    const root = kbRoot();
+    const first = await build(root);
+    for (const name of ['.state', '.state-delta']) {
+      const file = join(first.dir, name);
+      if (!existsSync(file)) continue;
+      const kept = deserialize(readFileSync(file)) as { ownersShown?: unknown; header?: { ownersShown?: unknown } };
+      expect(name === '.state' ? kept.ownersShown : kept.header?.ownersShown).toBeInstanceOf(Uint32Array);
+      delete (name === '.state' ? kept : kept.header!).ownersShown;
+      writeFileSync(file, serialize(kept));
+    }
+    // extra-4 is among Dana's latest: its new title is on the owners page
+    const after = await expectOwnersPageAfter(root, X4, X4_TITLE, 'Extra incident 4 zanzibar:');
+    expect(after.pieces.copied).toBeGreaterThan(0);
   });
 
   it('renders the pages that link to a service again when a new service takes its page name', async () => {

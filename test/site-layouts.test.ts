@@ -2,7 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { folderRuns } from '../src/site/folders.js';
+import { keyPlaces, keysOf, keysText } from '../src/site/layout-keys.js';
+import { reusableBesides } from '../src/site/plan.js';
+import { propertyRuns } from './helpers/runs.js';
 import { DELTA_LAYOUTS, type Layout, Layouts } from '../src/site/layouts.js';
 
 const dirs: string[] = [];
@@ -94,5 +98,32 @@ describe("the folders of the site's pages", () => {
       { dir: '', from: 3, to: 4 },
       { dir: 'ab', from: 4, to: 6 },
     ]);
+  });
+});
+
+describe("the keys of a page's layout, as kept", () => {
+  const id = fc.constantFrom('a', 'b', 'ab', 'a-b', 'ba', 'a.b', 'A');
+  const key = fc.tuple(id, fc.constantFrom('', '/1', '/2/x', '/', 'x', '-1')).map(([i, rest]) => i + rest);
+
+  it('finds the places of the keys of a few fresh ids in their text as asking each key does', () => {
+    fc.assert(
+      fc.property(fc.array(key, { maxLength: 30 }), fc.uniqueArray(id, { minLength: 1, maxLength: 3 }), (keys, fresh) => {
+        const known = keysOf(keys.join('\u0001'));
+        expect(known).toEqual(keys.length === 1 && keys[0] === '' ? [] : keys);
+        const reusable = reusableBesides(fresh);
+        expect(keyPlaces(known, fresh)).toEqual(known.flatMap((k, n) => (reusable(k) ? [] : [n])));
+      }),
+      { numRuns: propertyRuns(300) },
+    );
+  });
+
+  it('knows the text only of keys split from one: others are joined, and their places asked key by key', () => {
+    const keys = ['a', 'a/1', 'b'];
+    expect(keyPlaces(keys, ['a'])).toBeUndefined();
+    expect(keysText(keys)).toBe('a\u0001a/1\u0001b');
+    const known = keysOf('a\u0001a/1\u0001b');
+    expect(keyPlaces(known, ['a'])).toEqual([0, 1]);
+    expect(keyPlaces(known, [''])).toBeUndefined();
+    expect(keysText(known)).toBe('a\u0001a/1\u0001b');
   });
 });

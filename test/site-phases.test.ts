@@ -10,6 +10,7 @@ import { FileError } from '../src/output/file-error.js';
 import { hash } from '../src/site/base.js';
 import { diffListing, relatedUpdates, type Changes, type Listing } from '../src/site/changes.js';
 import { Column } from '../src/site/column.js';
+import { keyPlaces, keysOf, keysText } from '../src/site/layout-keys.js';
 import type { Brief } from '../src/site/brief.js';
 import { FactsBuilder } from '../src/site/facts.js';
 import { NEWEST_FINAL_SQL, newestFinal } from '../src/site/feed.js';
@@ -106,6 +107,22 @@ describe('phase 1, what changed: diffListing', () => {
       ['INC-3', 'd3', 'z.md'],
     ]);
     expect(diffListing(before, same)).toEqual({ contentChanged: ['INC-2'], moved: ['INC-3'], removed: [], added: [] });
+  });
+});
+
+describe('phase 2, which pages: Column.entryAt', () => {
+  it('finds the entry a character lies in as counting the separators before it does, empty entries too', () => {
+    fc.assert(
+      fc.property(fc.array(fc.stringMatching(/^[ab]{0,3}$/), { minLength: 1, maxLength: 20 }), fc.boolean(), (values, known) => {
+        const column = known ? Column.of(values, '\u0000') : new Column(values.join('\u0000'), '\u0000', values.length);
+        const { text } = column;
+        for (let at = 0; at < text.length; at++) {
+          if (text[at] === '\u0000') continue;
+          expect(column.entryAt(at)).toBe(text.slice(0, at).split('\u0000').length - 1);
+        }
+      }),
+      { numRuns: propertyRuns(300) },
+    );
   });
 });
 
@@ -632,6 +649,22 @@ describe('phase 4, write: a big page spliced from its previous file without read
       await writeSpliced(b.file, byPlace, new Set());
       expect(readFileSync(b.file, 'utf8')).toBe(`<p>${after.join('|')}</p>`);
       await Promise.all([a.files.closeAll(), b.files.closeAll()]);
+    }
+  });
+
+  it("keeps the keys' kept text through a splice that keeps every key, and not through one that changes a key", async () => {
+    for (const [key, after] of [
+      ['k1', 'k0\u0001k1\u0001k2'],
+      ['z', 'k0\u0001z\u0001k2'],
+    ] as const) {
+      const s = setUp(['aa', 'bbb', 'c']);
+      const previous = { ...s.previous, layout: { ...s.previous.layout, keys: keysOf('k0\u0001k1\u0001k2') } };
+      const page = spliceFile(previous, s.files, (k) => (k === 'k1' ? { key, html: 'B' } : undefined));
+      expect(page.keys).toEqual(after.split('\u0001'));
+      expect(keysText(page.keys)).toBe(after);
+      // known (found in the text) only when every key was kept
+      expect(keyPlaces(page.keys, [key])).toEqual(key === 'k1' ? [1] : undefined);
+      await s.files.closeAll();
     }
   });
 

@@ -67,7 +67,7 @@ export interface SiteBuildResult {
   /** Files of removed pages that were deleted (relative to `<out>`). */
   deleted: string[];
   /** Every file of the site (relative to `<out>/site`). */
-  files: string[];
+  files: readonly string[];
   /** Pieces of pages (rows, action items, sections' HTML, links) rendered, and copied from the previous files. */
   pieces: { rendered: number; copied: number };
   /** True when the record of the previous build showed nothing to do (`done.ts`): nothing else was read. */
@@ -247,7 +247,8 @@ async function buildSiteWith(
   lap('write');
 
   // 5. save state: what this build saw, for the next one (unless it is what the previous one saw)
-  if (!sawTheSame(changes, plan.gone, stale.length)) saveSiteState(siteDir, o.stateKey, changes, links, written, plan.gone);
+  if (!sawTheSame(changes, plan.gone, stale.length))
+    saveSiteState(siteDir, o.stateKey, changes, links, written, plan.gone, plan.ownersShown);
   doneBuilding(siteDir);
   const files = written.next.paths();
   recordDone(siteDir, {

@@ -38,7 +38,11 @@ export function readListing(db: Database.Database, state: SiteState | undefined,
   if (idsText === null) return { ids: [], digests: Column.of([], '\n'), files: Column.of([], '\u0000'), key };
   const ids = state && idsText === state.idsText ? state.ids : idsText.split('\n');
   const digests = new Column(digestsText ?? '', '\n', ids.length);
-  const files = new Column(filesText ?? '', '\u0000', ids.length);
+  // no file moved: the kept column, whose offsets are known (working them out is a loop over 10,000 entries, run once)
+  const files =
+    state && filesText === state.files.text && state.files.count === ids.length
+      ? state.files
+      : new Column(filesText ?? '', '\u0000', ids.length);
   // ids are sorted as `<` sorts them (the database's order is bytewise: the same for ids)
   const sorted = ids === state?.ids || ids.every((id, n) => n === 0 || ids[n - 1]! < id);
   if (sorted && digests.valid() && files.valid() && !/[\u0001-\u0005]/.test(files.text)) return { ids, digests, files, key };

@@ -88,6 +88,19 @@ export class Column {
     return this.text.slice(o[n]!, o[n + 1]! - this.separator.length);
   }
 
+  /** The entry in which character `at` of the text lies (a separator goes with the entry before it): a binary search of the offsets. */
+  entryAt(at: number): number {
+    const o = this.index();
+    let lo = 0;
+    let hi = this.count - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (o[mid]! <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
   /** Whether entry `n` is `value`, without making a string of it. */
   equals(n: number, value: string): boolean {
     const o = this.index();

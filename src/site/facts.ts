@@ -146,14 +146,15 @@ export class Facts {
   }
 
   /**
-   * The incidents whose status has this code, in order: one pass over the column, no call per
-   * incident (a call per incident, in code run once, cost ~4 ms at 10,000 incidents).
+   * Visits the incidents whose status has this code from the last position to the first, with
+   * each one's start, until `visit` returns false: one pass over the columns, no call per
+   * incident besides `visit` (which V8 optimises after its first few thousand calls).
    */
-  withStatus(code: number): number[] {
-    const { scalars } = this.c;
-    const found: number[] = [];
-    for (let k = STATUS, i = 0; k < scalars.length; k += SCALARS, i++) if (scalars[k] === code) found.push(i);
-    return found;
+  fromLastWithStatus(code: number, visit: (i: number, started: number) => boolean): void {
+    const { scalars, times } = this.c;
+    for (let i = this.n - 1, k = SCALARS * i + STATUS; i >= 0; i--, k -= SCALARS) {
+      if (scalars[k] === code && !visit(i, times[4 * i]!)) return;
+    }
   }
 
   /** Codes of a list of incident `i` (a view, not a copy). */

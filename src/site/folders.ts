@@ -13,8 +13,21 @@ export interface FolderRun {
   to: number;
 }
 
-/** The runs of paths in one folder, in order (a folder comes in several runs when the paths are not sorted). */
-export function folderRuns(paths: readonly string[]): FolderRun[] {
+/** The runs of arrays of paths asked for (see `folderRuns`). */
+const runsOf = new WeakMap<readonly string[], readonly FolderRun[]>();
+
+/**
+ * The runs of paths in one folder, in order (a folder comes in several runs when the paths are
+ * not sorted). Worked out once per array (never changed: see `pagePaths`), shared by its three
+ * walks when the pages are the previous build's (~1 ms each at 10,000, unoptimised).
+ */
+export function folderRuns(paths: readonly string[]): readonly FolderRun[] {
+  let runs = runsOf.get(paths);
+  if (!runs) runsOf.set(paths, (runs = runsIn(paths)));
+  return runs;
+}
+
+function runsIn(paths: readonly string[]): FolderRun[] {
   const runs: FolderRun[] = [];
   /** The current run's folder and a slash ('' at the top): a path is in it when its last slash ends the prefix. */
   let prefix: string | undefined;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { hash } from './base.js';
 import { Column, columnOf as column, keptColumn as kept, type Kept } from './column.js';
+import { keysOf, keysText } from './layout-keys.js';
 import { replaceFile } from './pieces.js';
 
 /**
@@ -60,7 +61,7 @@ const keptLayout = (l: Layout): KeptLayout => ({
   head: l.head,
   spans: l.spans,
   count: l.keys.length,
-  keysText: l.keys.join('\u0001'),
+  keysText: keysText(l.keys),
 });
 
 const split = (s: string, separator: string) => (s === '' ? [] : s.split(separator));
@@ -83,7 +84,7 @@ function keptShape(l: unknown): l is KeptLayout {
 
 /** The layout a kept one says, when its keys are as many as its spans say; else none (its page is rendered whole). */
 function layoutOf(k: KeptLayout): Layout | undefined {
-  const keys = split(k.keysText, '\u0001');
+  const keys = keysOf(k.keysText);
   if (keys.length !== k.count) return undefined;
   return { ino: k.ino, size: k.size, mtimeMs: k.mtimeMs, head: k.head, keys, spans: k.spans };
 }
@@ -192,7 +193,7 @@ class LayoutPart {
       size: this.stats[3 * n + 1]!,
       mtimeMs: this.stats[3 * n + 2]!,
       head: this.heads.get(n),
-      keys: split(this.keys.get(n), '\u0001'),
+      keys: keysOf(this.keys.get(n)),
       spans: this.spans.subarray(2 * this.starts[n]!, 2 * this.starts[n + 1]!),
     };
   }

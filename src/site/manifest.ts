@@ -36,6 +36,30 @@ export function readManifest(path: string): PreviousManifest {
   return { format: SITE_FORMAT, pages: {}, digest: '', text: '' };
 }
 
+/** The paths of a manifest's pages, in its order and in path order (see `pagePaths`). */
+const pathsOf = new WeakMap<Readonly<Record<string, string>>, { paths: readonly string[]; sorted?: readonly string[] }>();
+
+/**
+ * The paths of a manifest's pages, in its order (never changed: shared). `Object.keys` of the
+ * 10,000 pages of a one-edit build's manifest cost ~2–3 ms each time, run three times (the
+ * missing pages, the services and categories gone, the next manifest's paths): worked out once.
+ */
+export function pagePaths(pages: Readonly<Record<string, string>>): readonly string[] {
+  let known = pathsOf.get(pages);
+  if (!known) pathsOf.set(pages, (known = { paths: Object.keys(pages) }));
+  return known.paths;
+}
+
+/** `pagePaths` in path order: the same array when the manifest is in path order (as written). */
+function sortedPagePaths(pages: Readonly<Record<string, string>>): readonly string[] {
+  const paths = pagePaths(pages);
+  const known = pathsOf.get(pages)!;
+  known.sorted ??= inPathOrder(paths) ? paths : [...paths].sort(byId);
+  return known.sorted;
+}
+
+const inPathOrder = (paths: readonly string[]) => paths.every((p, n) => n === 0 || paths[n - 1]! < p);
+
 /**
  * Every page of the site and its digest after a build: the previous manifest's pages, less those
  * gone, with the digests this build set. Not a copy of the previous pages (10,000 entries at
@@ -43,7 +67,7 @@ export function readManifest(path: string): PreviousManifest {
  */
 export class NextPages {
   private readonly set = new Map<string, string>();
-  private sorted?: string[];
+  private sorted?: readonly string[];
 
   constructor(
     private readonly previous: Readonly<Record<string, string>>,
@@ -72,12 +96,12 @@ export class NextPages {
     );
   }
 
-  /** Every page, in path order. */
-  paths(): string[] {
+  /** Every page, in path order (never changed: shared). */
+  paths(): readonly string[] {
     if (this.sorted) return this.sorted;
-    const paths = Object.keys(this.previous);
-    const all = this.samePages() ? paths : [...new Set([...paths.filter((p) => !this.gone.has(p)), ...this.set.keys()])];
-    if (all.some((p, n) => n > 0 && all[n - 1]! >= p)) all.sort(byId);
+    if (this.samePages()) return (this.sorted = sortedPagePaths(this.previous));
+    const all = [...new Set([...pagePaths(this.previous).filter((p) => !this.gone.has(p)), ...this.set.keys()])];
+    if (!inPathOrder(all)) all.sort(byId);
     this.sorted = all;
     return all;
   }

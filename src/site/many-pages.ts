@@ -12,13 +12,13 @@ import {
   ROW_SERVICES,
   indexPage,
   ownersPage,
-  ownersShown,
   remediationView,
   servicePath,
   servicesIndexPage,
   type SiteData,
 } from './model.js';
 import type { Rendered } from './page.js';
+import { keyPlaces } from './layout-keys.js';
 import { assemble, finder, Pieces, previousPage, splice, spliceFile, type Assembled, type OpenFiles, type PreviousPage } from './pieces.js';
 import { baseOf, type Renderer } from './renderer.js';
 import { hash, type Layout } from './state.js';
@@ -50,6 +50,10 @@ export interface ManyContext {
   files: OpenFiles;
   /** Whether a piece (a row: an incident id; an item: id/position/overdue) can be copied from the previous files (its incident's brief did not change). */
   reusable(key: string): boolean;
+  /** The incidents the owners page shows (`ownersShown`). */
+  ownersShown: ArrayLike<number>;
+  /** When a few: the incidents whose pieces are not reusable (a piece is, unless its key is one of them or starts with one and `/`). */
+  fresh?: readonly string[];
   /**
    * Whether the edit left every page of incident rows as it was but for the changed rows' own
    * text (only titles changed among what rows show and are ordered, counted and filtered by),
@@ -72,7 +76,7 @@ export function pagesOverMany(data: SiteData, c: ManyContext): ManyPage[] {
   const indexDigest = hash(c.base, 'index', f.c.rowDigests.text);
   const actionsDigest = hash(c.base, c.todayText, 'actions', f.c.actionDigests.text);
   // the owners page shows the titles of a few incidents only: another title reaches it only when it is one of those
-  const ownersTitles = JSON.stringify(ownersShown(data).map((i) => f.title(i)));
+  const ownersTitles = JSON.stringify(Array.from(c.ownersShown, (i) => f.title(i)));
   const ownersDigest = hash(c.base, c.todayText, 'owners', f.c.ownerDigests.text, ownersTitles);
   const trendsDigest = hash(c.base, c.todayText, f.c.trendDigests.text);
   const servicesDigest = hash(c.base, 'services', f.c.groupDigests.text);
@@ -118,10 +122,13 @@ export function pagesOverMany(data: SiteData, c: ManyContext): ManyPage[] {
     let freshPlaces: number[] | undefined;
     const freshIn = (layout: Layout) => {
       if (!freshPlaces) {
-        const places: number[] = [];
-        // (`forEach`: a loop in a function that runs once stays in the interpreter, its callback does not)
-        layout.keys.forEach((key, n) => !reusable(key) && places.push(n));
-        freshPlaces = places;
+        const places = c.fresh && keyPlaces(layout.keys, c.fresh);
+        if (places) freshPlaces = places;
+        else {
+          freshPlaces = [];
+          // (`forEach`: a loop in a function that runs once stays in the interpreter, its callback does not)
+          layout.keys.forEach((key, n) => !reusable(key) && freshPlaces!.push(n));
+        }
       }
       return freshPlaces;
     };

@@ -1,3 +1,4 @@
+import { sameKeys } from './layout-keys.js';
 import { randomBytes } from 'node:crypto';
 import { close, closeSync, fstatSync, openSync, read, readFileSync, readSync, statSync } from 'node:fs';
 import { promisify } from 'node:util';
@@ -530,10 +531,12 @@ function spliceInto(out: Assembler, layout: Layout, size: number, places: readon
     out.copiedPieces(layout, next, to);
     at = spans[2 * (to - 1)]! + spans[2 * (to - 1) + 1]!;
   };
+  let same = true;
   for (const n of places) {
     keepTo(n);
     const fresh = piece(n);
     out.copy(at, spans[2 * n]! - at);
+    same &&= fresh.key === keys[n];
     keys[n] = fresh.key;
     out.piece(fresh.html);
     at = spans[2 * n]! + spans[2 * n + 1]!;
@@ -542,7 +545,9 @@ function spliceInto(out: Assembler, layout: Layout, size: number, places: readon
   keepTo(keys.length);
   out.keys(keys);
   out.copy(at, size - at);
-  return out.done();
+  const page = out.done();
+  if (same) sameKeys(page.keys, layout.keys);
+  return page;
 }
 
 /**

@@ -7,9 +7,9 @@ import { unescapeField, type Brief } from './brief.js';
 import type { Changes, LinkChanges } from './changes.js';
 import { incidentPageOf } from './incident-page.js';
 import { incidentPath } from './links.js';
-import { missingPages } from './manifest.js';
+import { missingPages, pagePaths } from './manifest.js';
 import { pagesOverMany, type ManyPage } from './many-pages.js';
-import { incidentPageNeighbours, overdueFlags, type SiteData } from './model.js';
+import { incidentPageNeighbours, overdueFlags, ownersShown, type SiteData } from './model.js';
 import type { Page } from './page.js';
 import type { OpenFiles } from './pieces.js';
 import type { Renderer } from './renderer.js';
@@ -34,7 +34,7 @@ const MINISEARCH_UMD = (() => {
 export function missingPaths(siteDir: string, c: Pick<Changes, 'previous' | 'state' | 'building'>): Set<string> {
   // one directory listing instead of a stat per page (10,000 stats cost a tenth of a second)
   return new Set([
-    ...missingPages(siteDir, Object.keys(c.previous.pages), (dir) => {
+    ...missingPages(siteDir, pagePaths(c.previous.pages), (dir) => {
       const before = c.state?.folders.get(dir);
       if (before === undefined) return false;
       try {
@@ -134,17 +134,14 @@ export function incidentCandidates(c: Changes, links: LinkChanges, missing: Read
     for (const [id, l] of links.all) if (shows(l)) set.add(id);
   } else if (shown.size > 0) {
     // the links of all incidents are one text: where a shown id occurs, and whose links those are
+    // (found in the kept offsets: counting the separators before the last hit was a loop of up
+    // to 10,000 steps, run once, in the interpreter)
     const text = state.links.text;
     const hits: number[] = [];
     for (const x of shown) for (let at = text.indexOf(x); at >= 0; at = text.indexOf(x, at + x.length)) hits.push(at);
     hits.sort((a, b) => a - b);
-    let n = 0;
-    let end = text.indexOf('\u0000');
     for (const at of hits) {
-      while (end >= 0 && end < at) {
-        n++;
-        end = text.indexOf('\u0000', end + 1);
-      }
+      const n = state.links.entryAt(at);
       const id = state.ids[n]!;
       if (!links.updated.has(id) && shows(decodeLinks(state.links.get(n)))) set.add(id);
     }
@@ -182,6 +179,8 @@ export interface PagePlan {
   gone: Set<string>;
   /** Remediations of the incidents whose pieces of pages over many incidents are rendered again (more are added when rendering). */
   remediationsOf: RemediationsOf;
+  /** The incidents the owners page shows, for the next build (see `shownByOwners`). */
+  ownersShown: Uint32Array | undefined;
 }
 
 /** Phase 2: the pages the changes can reach, with their digests. */
@@ -214,10 +213,13 @@ export function planPages(p: PlanInput): PagePlan {
   // (the same map: `stalePages` adds to it, and empties it when the pages over many incidents are rendered)
   const remediationsOf = c.freshRemediations;
   const isQuick = quick(c, p.missing);
-  const manyPages = isQuick ? [] : manyPagesOf(p, remediationsOf);
+  const shown = isQuick ? undefined : shownByOwners(c, p.data);
+  const manyPages = shown ? manyPagesOf(p, remediationsOf, shown) : [];
+  // (none changed: the previous build's, when the incidents are the same ones)
+  const ownersShown = shown ?? (c.aligned ? state?.ownersShown : undefined);
   if (!isQuick) {
     const paths = new Set(manyPages.map((x) => x.path));
-    for (const path of Object.keys(c.previous.pages)) {
+    for (const path of pagePaths(c.previous.pages)) {
       if ((path.startsWith('services/') || path.startsWith('categories/')) && !paths.has(path)) gone.add(path);
     }
   }
@@ -226,7 +228,19 @@ export function planPages(p: PlanInput): PagePlan {
     const paths = new Set([...pages.map((x) => x.path), ...manyPages.map((x) => x.path), ...p.shards.paths]);
     for (const path of Object.keys(c.previous.pages)) if (!paths.has(path)) gone.add(path);
   }
-  return { pages, manyPages, gone, remediationsOf };
+  return { pages, manyPages, gone, remediationsOf, ownersShown };
+}
+
+/**
+ * The incidents the owners page shows (`ownersShown`): the previous build's when no incident's
+ * owner digest changed (which they are follows from what that digest covers: ids, starts,
+ * people), else worked out again. Kept by the state: working them out walks every incident's
+ * people (~5–8 ms at 10,000, run once, unoptimised), for a title edit that cannot change them.
+ */
+function shownByOwners(c: Changes, data: SiteData): Uint32Array {
+  const kept = c.aligned ? c.state?.ownersShown : undefined;
+  if (kept && [...c.freshBrief].every(([id, b]) => c.oldBrief(id)?.ownerDigest === b.ownerDigest)) return kept;
+  return Uint32Array.from(ownersShown(data));
 }
 
 /** Pages over many incidents can change only when a summary did (or the date, templates, config), or one of their files is missing. */
@@ -251,7 +265,7 @@ const SLASH = '/'.charCodeAt(0);
  * making a string per key, nor an iterator of a set per key (asked of every key of the pages an
  * edit splices: ~70,000 at 10,000).
  */
-const reusableBesides =
+export const reusableBesides =
   (fresh: readonly string[]) =>
   (key: string): boolean => {
     for (let n = 0; n < fresh.length; n++) {
@@ -261,10 +275,11 @@ const reusableBesides =
     return true;
   };
 
-function manyPagesOf(p: PlanInput, remediationsOf: RemediationsOf): ManyPage[] {
+function manyPagesOf(p: PlanInput, remediationsOf: RemediationsOf, shown: Uint32Array): ManyPage[] {
   const c = p.changes;
   const { state } = c;
   const freshSet = new Set(c.freshBrief.keys());
+  const few = state && freshSet.size <= FEW_FRESH ? [...freshSet] : undefined;
   const same = (fields: (b: Brief) => string) =>
     state !== undefined && c.aligned && c.sameBase && [...c.freshBrief].every(([id, b]) => fields(c.oldBrief(id)!) === fields(b));
   return pagesOverMany(p.data, {
@@ -287,10 +302,12 @@ function manyPagesOf(p: PlanInput, remediationsOf: RemediationsOf): ManyPage[] {
     // id is fresh (every prefix ending at a `/` is tried: a set lookup each, not a scan of every fresh id)
     // (from scratch there is no previous file to copy a piece from: the keys need not be looked at,
     // 0.2 s of the main thread at 10,000, profiled at load ~10)
+    fresh: few,
+    ownersShown: shown,
     reusable: !state
       ? () => false
-      : freshSet.size <= FEW_FRESH
-        ? reusableBesides([...freshSet])
+      : few
+        ? reusableBesides(few)
         : (key) => {
             if (freshSet.has(key)) return false;
             for (let at = key.indexOf('/'); at >= 0; at = key.indexOf('/', at + 1)) if (freshSet.has(key.slice(0, at))) return false;

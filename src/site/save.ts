@@ -50,6 +50,7 @@ export function saveSiteState(
   links: LinkChanges,
   w: Written,
   gone: ReadonlySet<string>,
+  ownersShown: Uint32Array | undefined,
 ): void {
   const { state, ids, aligned } = c;
   // links that changed, by position (when the incidents are the same ones)
@@ -91,6 +92,7 @@ export function saveSiteState(
       linksUseText: links.useText,
       services: c.serviceNames,
       layouts: (state?.layouts ?? Layouts.empty()).with(w.layouts, gone),
+      ownersShown,
     },
     state,
     state && aligned && gone.size === 0

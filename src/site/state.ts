@@ -33,7 +33,7 @@ import type { SiteIncident } from './summaries.js';
  * those are written, to `.state-delta` (the whole state, 7 MB on the benchmark, costs tens of
  * milliseconds to write); once the delta holds more than a few dozen incidents, the whole state
  * is written again (and the delta's layouts into their parts). `site-state-14`: the delta holds
- * layouts; an older state is not read (the build works everything out from the database). A build that fails half-way leaves the previous state:
+ * layouts; an older state is not read (the build works everything out from the database). The header's `ownersShown` is newer than the format: a state without it (written by an earlier version of this format) is read as one that does not know them. A build that fails half-way leaves the previous state:
  * the next build finds the same changes again, and a page file that build rewrote no longer
  * matches its recorded layout, so nothing is copied from it. Thrown away when its format, the
  * tool version, the database schema or the config change (the database records the last three).
@@ -113,6 +113,12 @@ interface Header {
   services: string;
   /** The parts of the layouts this state goes with, and the token each was written with (see `layouts.ts`). */
   layoutParts: [part: string, token: string][];
+  /**
+   * The positions of the incidents the owners page shows (`ownersShown` in `model.ts`), when
+   * worked out; absent from the headers of earlier versions (then not known: worked out again,
+   * and that state's other parts used as before, not thrown away with every kept layout).
+   */
+  ownersShown?: Uint32Array | null;
 }
 
 /** The incidents that changed since the whole state was written (same incidents). */
@@ -240,6 +246,11 @@ export class SiteState {
     return this.header.linksUseText;
   }
 
+  /** The incidents the owners page showed (see `ownersShown` in `model.ts`), when known. */
+  get ownersShown(): Uint32Array | undefined {
+    return this.header.ownersShown ?? undefined;
+  }
+
   get services(): string[] {
     return (this.servicesCache ??= unescapeFields(this.header.services, '\u0000'));
   }
@@ -319,6 +330,7 @@ export class SiteState {
         columns.some((c) => c.count !== n || !c.valid()) ||
         f.times.length !== 4 * n ||
         f.serviceMinutes.length !== f.services.values.length ||
+        !shownIn(state.header.ownersShown, n) ||
         LISTS.some((l) => f[l].offsets.length !== n + 1)
       )
         return undefined;
@@ -329,6 +341,10 @@ export class SiteState {
     }
   }
 }
+
+/** Whether the incidents the owners page shows are not known (not worked out, or an earlier header) or positions of `n` incidents, in order. */
+const shownIn = (shown: unknown, n: number) =>
+  shown === null || shown === undefined || (shown instanceof Uint32Array && shown.every((i, k) => i < n && (k === 0 || shown[k - 1]! < i)));
 
 /** Facts with some incidents' briefs replaced (by position). */
 function withBriefs(facts: Facts, changes: ReadonlyMap<number, Brief>): Facts {
@@ -362,6 +378,7 @@ export interface NewState {
   linksUseText: boolean;
   services: readonly string[];
   layouts: Layouts;
+  ownersShown: Uint32Array | undefined;
 }
 
 /**
@@ -382,6 +399,7 @@ export function saveState(siteDir: string, s: NewState, previous?: SiteState, ch
     linksUseText: s.linksUseText,
     services: s.services.map(escapeField).join('\u0000'),
     layoutParts: layouts.parts,
+    ownersShown: s.ownersShown ?? null,
   };
   if (asDelta) {
     const delta: DeltaFile = {
