@@ -46,13 +46,14 @@ const asciiWidth = {
     b.onResolve({ filter: /^string-width$/ }, async (args) => {
       if (args.pluginData === 'real' || args.kind !== 'import-statement') return undefined;
       const real = await b.resolve('string-width', { resolveDir: args.resolveDir, kind: args.kind, pluginData: 'real' });
-      return { path: real.path, namespace: 'ascii-width' };
+      // (paths relative to the package: the bundle names them in comments, and stays the same wherever it is built)
+      return { path: relative(root, real.path), namespace: 'ascii-width' };
     });
     b.onLoad({ filter: /.*/, namespace: 'ascii-width' }, (args) => ({
       contents: [
         `import { withAsciiFastPath } from ${JSON.stringify(join(root, 'scripts', 'ascii-width.mjs'))};`,
         'let real;',
-        `export default withAsciiFastPath((string, options) => (real ??= require(${JSON.stringify(args.path)}).default)(string, options));`,
+        `export default withAsciiFastPath((string, options) => (real ??= require(${JSON.stringify(join(root, args.path))}).default)(string, options));`,
       ].join('\n'),
       resolveDir: root,
       loader: 'js',
@@ -69,11 +70,11 @@ const zodEnglishOnly = {
   setup(b) {
     b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => {
       if (!/[\\/]node_modules[\\/]zod[\\/]v4[\\/]/.test(args.importer)) return undefined;
-      return { path: join(dirname(args.importer), '..', 'locales', 'index.js'), namespace: 'zod-english-only' };
+      return { path: relative(root, join(dirname(args.importer), '..', 'locales', 'index.js')), namespace: 'zod-english-only' };
     });
     b.onLoad({ filter: /.*/, namespace: 'zod-english-only' }, (args) => ({
-      contents: `export { default as en } from ${JSON.stringify(join(dirname(args.path), 'en.js'))};`,
-      resolveDir: dirname(args.path),
+      contents: `export { default as en } from ${JSON.stringify(join(root, dirname(args.path), 'en.js'))};`,
+      resolveDir: join(root, dirname(args.path)),
       loader: 'js',
     }));
   },

@@ -3,17 +3,19 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * The identity of a build of the tool: a digest of every script under `dist/` (what tsc and the
- * bundler wrote), which `npm run build` writes to `dist/build-id` (scripts/bundle.mjs). The tool
- * version every cache and document key holds (`TOOL_VERSION`, src/db/cache-key.ts) is the
- * package's version with this id, so code changed without a new version in package.json (a
- * `git pull`, a local edit) renders every document and page again and rebuilds the caches,
- * instead of keeping what older code made (the site kept its pages after the category pages'
- * text changed). The same files give the same id, so a clean clone's build matches another's.
+ * The identity of a build of the tool: a digest of the bundles under `dist/` (`*.cjs`: what every
+ * command and worker thread runs; the ES module chunks beside them are built from the same
+ * sources, and an older build's chunks stay there), which `npm run build` writes to
+ * `dist/build-id` (scripts/bundle.mjs). The tool version every cache and document key holds
+ * (`TOOL_VERSION`, src/db/cache-key.ts) is the package's version with this id, so code changed
+ * without a new version in package.json (a `git pull`, a local edit) renders every document and
+ * page again and rebuilds the caches, instead of keeping what older code made (the site kept its
+ * pages after the category pages' text changed). The bundles name no absolute path, so the same
+ * commit built anywhere gives the same id.
  */
 export function buildIdOf(dist: string): string {
   const hash = createHash('sha256');
-  for (const file of scriptsUnder(dist))
+  for (const file of bundlesIn(dist))
     hash
       .update(`${file}\u0000`)
       .update(readFileSync(join(dist, file)))
@@ -24,11 +26,10 @@ export function buildIdOf(dist: string): string {
 /** The file that holds the id, in `dist/`. */
 export const BUILD_ID_FILE = 'build-id';
 
-/** The `.js` and `.cjs` files under a folder, by path relative to it with `/`, sorted. */
-function scriptsUnder(dir: string, prefix = ''): string[] {
+/** The `.cjs` bundles in a folder (not below it), sorted. */
+function bundlesIn(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .flatMap((e) =>
-      e.isDirectory() ? scriptsUnder(join(dir, e.name), `${prefix}${e.name}/`) : /\.c?js$/.test(e.name) ? [`${prefix}${e.name}`] : [],
-    );
+    .filter((e) => e.isFile() && e.name.endsWith('.cjs'))
+    .map((e) => e.name)
+    .sort();
 }

@@ -31,18 +31,24 @@ function write(root: string, files: Record<string, string>) {
 }
 
 describe('the build id', () => {
-  it('is a digest of the scripts under dist/: the same files the same id, a changed script another, maps and other files not counted', () => {
+  it('is a digest of the bundles in dist/: the same bundles the same id, a changed bundle another, maps, chunks and other files not counted', () => {
     const a = tempDir();
     const b = tempDir();
-    const files = { 'cli.cjs': 'one();', 'chunks/x.js': 'two();', 'cli.cjs.map': '{}', 'build-id': 'old' };
+    const files = { 'cli.cjs': 'one();', 'worker.cjs': 'two();', 'cli-AB12.js': 'chunk();', 'cli.cjs.map': '{}', 'build-id': 'old' };
     write(a, files);
     write(b, files);
     expect(buildIdOf(a)).toMatch(/^[0-9a-f]{16}$/);
     expect(buildIdOf(b)).toBe(buildIdOf(a));
-    write(b, { 'cli.cjs.map': '{"changed":1}', 'build-id': 'new', 'notes.txt': 'x' });
+    write(b, { 'cli.cjs.map': '{"changed":1}', 'build-id': 'new', 'cli-CD34.js': 'an older build left it', 'sub/x.cjs': 'x' });
     expect(buildIdOf(b)).toBe(buildIdOf(a));
-    write(b, { 'chunks/x.js': 'two(); ' });
+    write(b, { 'worker.cjs': 'two(); ' });
     expect(buildIdOf(b)).not.toBe(buildIdOf(a));
+  });
+
+  it('names no absolute path in the bundles, so a build anywhere gives the same id', () => {
+    const dist = join(PACKAGE_ROOT, 'dist');
+    for (const bundle of ['cli.cjs', 'check.cjs', 'worker.cjs'])
+      expect(readFileSync(join(dist, bundle), 'utf8')).not.toContain(PACKAGE_ROOT);
   });
 
   it('is written by the build for what it wrote', () => {
