@@ -10,7 +10,7 @@ import { DB_FILE as DATABASE_FILE } from '../src/db/cache-key.js';
 import { DONE_FILE, LISTING_ROWS_SQL, LISTING_SQL } from '../src/site/done.js';
 import { LAYOUTS_DIR, partOf } from '../src/site/layouts.js';
 import { SEARCH_TERMS_DIR } from '../src/site/search-terms.js';
-import { SiteState } from '../src/site/state.js';
+import { DELTA_INCIDENTS, SiteState } from '../src/site/state.js';
 import { captureContext, removeKb, tempKb } from './helpers/kb.js';
 import { DB, moreIncidents, siteKb } from './site-fixture.js';
 
@@ -679,6 +679,37 @@ describe('postmortem site with nothing to do', () => {
 });
 
 describe('the kept state with its delta', () => {
+  it(`keeps up to ${DELTA_INCIDENTS} edited incidents in a delta, then writes the whole state: the same site either way`, async () => {
+    const root = tempKb(siteKb(moreIncidents(DELTA_INCIDENTS + 2)));
+    roots.push(root);
+    await build(root);
+    const files = (readdirSync(join(root, 'incidents'), { recursive: true }) as string[])
+      .filter((f) => f.endsWith('.md'))
+      .sort()
+      .map((f) => join('incidents', f));
+    expect(files.length).toBeGreaterThan(DELTA_INCIDENTS + 1);
+    const retitle = (file: string, n: number) =>
+      edit(root, file, (t) => t.replace(/^title: (["']?)(.*)\1$/m, (_, q: string, title: string) => `title: ${q}${title} (edit ${n})${q}`));
+    const deltaIncidents = (dir: string) => (deserialize(readFileSync(join(dir, '.state-delta'))) as { incidents: unknown[] }).incidents.length;
+    // as many as a delta holds, edited at once: a delta
+    files.slice(0, DELTA_INCIDENTS).forEach((file, n) => retitle(file, n));
+    const held = await build(root);
+    expect(deltaIncidents(held.dir)).toBe(DELTA_INCIDENTS);
+    await expectSameAsFresh(root, held.dir);
+    const whole = statSync(join(held.dir, '.state')).ino;
+    // one more: the whole state, written anew, and no delta
+    retitle(files[DELTA_INCIDENTS]!, DELTA_INCIDENTS);
+    const folded = await build(root);
+    expect(existsSync(join(folded.dir, '.state-delta'))).toBe(false);
+    expect(statSync(join(folded.dir, '.state')).ino).not.toBe(whole);
+    await expectSameAsFresh(root, folded.dir);
+    // and the next edit starts a delta again
+    retitle(files[0]!, 99);
+    const next = await build(root);
+    expect(deltaIncidents(next.dir)).toBe(1);
+    await expectSameAsFresh(root, next.dir);
+  });
+
   it("patches the delta's briefs and an edit's in one: the same facts as patching them in turn", async () => {
     const root = kbRoot();
     await build(root);

@@ -35,7 +35,7 @@ const inDelta = (path: string) => path.startsWith('incidents/');
  * Past this many layouts the delta's go into their parts (as a whole state's do): a template
  * change renders every incident page again, and 10,000 layouts (~25 MB at 10,000 incidents)
  * would be written and read with every delta until the whole state is. The usual edits stay far
- * below (10–19 pages each; the whole state is written every 64 incidents).
+ * below (10–19 pages each; the whole state is written every `DELTA_INCIDENTS` = 16 incidents, `state.ts`).
  */
 export const DELTA_LAYOUTS = 512;
 

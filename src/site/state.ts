@@ -31,7 +31,7 @@ import type { SiteIncident } from './summaries.js';
  * Written (with `v8.serialize`, a few big strings and typed arrays: a few milliseconds either
  * way) only when a build completes. After a build that changed a few incidents and pages, only
  * those are written, to `.state-delta` (the whole state, 7 MB on the benchmark, costs tens of
- * milliseconds to write); once the delta holds more than a few dozen incidents, the whole state
+ * milliseconds to write); once the delta holds more than `DELTA_INCIDENTS` incidents, the whole state
  * is written again (and the delta's layouts into their parts). `site-state-14`: the delta holds
  * layouts; an older state is not read (the build works everything out from the database). The header's `ownersShown` is newer than the format: a state without it (written by an earlier version of this format) is read as one that does not know them. A build that fails half-way leaves the previous state:
  * the next build finds the same changes again, and a page file that build rewrote no longer
@@ -41,8 +41,14 @@ import type { SiteIncident } from './summaries.js';
 const STATE_FILE = '.state';
 const DELTA_FILE = '.state-delta';
 const STATE_FORMAT = 'site-state-14';
-/** A delta holds at most this many incidents; beyond, the whole state is written. */
-const DELTA_INCIDENTS = 64;
+/**
+ * A delta holds at most this many incidents; beyond, the whole state is written (and the delta's
+ * layouts into their parts). Each build after an edit reads and writes the delta whole, and the
+ * build that folds it writes the 7 MB state: 16 against 64 was −10.6 ms of a title edit's main
+ * thread at 10,000 incidents, on average over a run of edits (2 × 128 alternating pairs, the
+ * sides swapped; docs/performance.md, fifteenth round).
+ */
+export const DELTA_INCIDENTS = 16;
 /** Files of earlier versions of the site build, deleted when found. */
 const OLD_FILES = ['.state.json', '.summaries.json'];
 
