@@ -168,8 +168,46 @@ function writeCache(path: string, script: Script, settled: boolean, flags?: numb
     for (const other of readdirSync(dirname(path))) {
       if (other.startsWith(slot) && other.endsWith('.bin') && other !== name) rmSync(join(dirname(path), other), { force: true });
     }
+    pruneCacheFolder(dirname(path), name);
   } catch {
     // read-only or full disk: the next run compiles again
   }
   return true;
+}
+
+/**
+ * The most the cache folder holds, in bytes. A slot is a bundle's path and a command, so every
+ * install of the tool (a clone, a worktree, an `npx` version) adds its own ~20–40 MB of caches,
+ * which nothing else ever removes: a developer's folder had grown to 1.26 GB in 777 files. One
+ * install's fit several times over.
+ */
+export const CACHE_FOLDER_BYTES = 160 * 1024 * 1024;
+/** A temporary file this old was left by a process that ended before it renamed it. */
+const STALE_TEMP_MS = 10 * 60 * 1000;
+
+/**
+ * Keeps the cache folder `dir` within `limit` bytes: the caches written longest ago go first (a
+ * cache is written by the first runs after a build of the tool, so that is the install used
+ * least lately, or gone), never `keep` (the one just written); a temporary file left by a process
+ * that ended goes at once. Run after each cache written, which is rare: a few `stat`s.
+ */
+export function pruneCacheFolder(dir: string, keep: string, limit = CACHE_FOLDER_BYTES, nowMs = Date.now()): void {
+  const files: { path: string; size: number; mtimeMs: number }[] = [];
+  let total = 0;
+  for (const name of readdirSync(dir)) {
+    if (name === keep) continue;
+    const path = join(dir, name);
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (!stat?.isFile()) continue;
+    if (name.endsWith('.tmp') && nowMs - stat.mtimeMs > STALE_TEMP_MS) rmSync(path, { force: true });
+    else if (name.endsWith('.bin')) files.push({ path, size: stat.size, mtimeMs: stat.mtimeMs });
+    total += name.endsWith('.bin') ? stat.size : 0;
+  }
+  total += statSync(join(dir, keep), { throwIfNoEntry: false })?.size ?? 0;
+  files.sort((a, b) => a.mtimeMs - b.mtimeMs);
+  for (const file of files) {
+    if (total <= limit) break;
+    rmSync(file.path, { force: true });
+    total -= file.size;
+  }
 }

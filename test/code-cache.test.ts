@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -8,6 +8,7 @@ import { Script } from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateKnowledgeBase } from '../src/bench/generate.js';
 import { runCheck } from '../src/commands/check.js';
+import { CACHE_FOLDER_BYTES, pruneCacheFolder } from '../src/code-cache.js';
 import { PACKAGE_ROOT } from '../src/paths.js';
 import { BASE_CONFIG, BASE_INCIDENT } from '../src/rules/fixtures.js';
 import { captureContext, editFirstTitle, removeKb, siteFiles, tempKb } from './helpers/kb.js';
@@ -124,10 +125,47 @@ describe('postmortem check with the code cache', () => {
     expect(cacheFiles(home)).toHaveLength(2);
   });
 
+  it('keeps the cache folder within its size: the caches written longest ago go, never the one just written', () => {
+    const home = tempDir();
+    const dir = join(home, 'postmortem-kb', 'code');
+    mkdirSync(dir, { recursive: true });
+    // another install's cache, written long ago, that alone passes the limit (a sparse file: no disk used)
+    const old = join(dir, 'another-install.0123.bin');
+    writeFileSync(old, '');
+    truncateSync(old, CACHE_FOLDER_BYTES + 1);
+    utimesSync(old, new Date('2026-01-01'), new Date('2026-01-01'));
+    expect(check(home)).toEqual({ ...expected(), stderr: '' });
+    expect(existsSync(old)).toBe(false);
+    expect(cacheFiles(home)).toHaveLength(1);
+    expect(check(home)).toEqual({ ...expected(), stderr: '' });
+  });
+
   it('still checks when the cache folder cannot be written', () => {
     const blocked = join(tempDir(), 'a-file');
     writeFileSync(blocked, '');
     expect(check(blocked)).toEqual({ ...expected(), stderr: '' });
+  });
+});
+
+describe('pruneCacheFolder', () => {
+  it('removes the caches written longest ago until the folder is within the limit, and temporary files left behind', () => {
+    const dir = tempDir();
+    const at = (name: string, bytes: number, minutesAgo: number) => {
+      writeFileSync(join(dir, name), Buffer.alloc(bytes));
+      const t = new Date(Date.now() - minutesAgo * 60_000);
+      utimesSync(join(dir, name), t, t);
+    };
+    at('kept.1.bin', 3000, 400); // the one just written: never removed, counted
+    at('a.1.bin', 3000, 300);
+    at('b.1.bin', 3000, 200);
+    at('c.1.bin', 3000, 100);
+    at('c.1.bin.99-x.tmp', 50, 20); // left by a process that ended
+    at('b.1.bin.98-y.tmp', 50, 1); // being written
+    at('notes.txt', 9000, 500); // not a cache
+    pruneCacheFolder(dir, 'kept.1.bin', 7000);
+    expect(readdirSync(dir).sort()).toEqual(['b.1.bin.98-y.tmp', 'c.1.bin', 'kept.1.bin', 'notes.txt']);
+    pruneCacheFolder(dir, 'kept.1.bin', 7000);
+    expect(readdirSync(dir)).toHaveLength(4);
   });
 });
 
