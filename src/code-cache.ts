@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+import { RUN_KINDS, runKind, type RunKind } from './run-kind.js';
 
 /**
  * Runs a CommonJS bundle with V8's code cache (Node 20 has no compile cache for ES modules):
@@ -20,14 +21,33 @@ import { Script } from 'node:vm';
  * build from scratch) writes at its end lacks what it ran early (the database's first steps),
  * which every later run then compiled again (~75 ms of CPU of a no-change build at 10,000); the
  * second cache holds the functions of both runs.
+ *
+ * A command whose runs differ in kind (`run-kind.ts`: `build` from scratch, with nothing changed,
+ * after an edit) also writes it again at the first run of a kind the cache has not seen: the cache
+ * records the kinds whose functions it holds. Settled by a build from scratch and one with nothing
+ * changed (as the benchmark and a fresh clone run them), the cache lacked what an edit runs, and
+ * every edit at 10,000 compiled ~380 KB of bytecode again (`v8.getHeapCodeStatistics`): −21 ms of
+ * main thread per edit with the edit's functions in it (30 alternating pairs; docs/performance.md,
+ * fifteenth round). A long run (`LONG_RUN_S`) may have flushed what the kinds before it ran, so
+ * its cache records its own kind alone.
  * Says whether V8 took the cache, or undefined when there is no such bundle (an unbundled build).
  */
 export function runWithCodeCache(bundle: string, name: string, cacheDir = codeCacheDir()): 'cached' | 'compiled' | undefined {
   const run = loadWithCodeCache(bundle, name, cacheDir);
   if (!run) return undefined;
-  if (!run.settled) process.once('exit', () => run.writeCache());
+  process.once('exit', () => {
+    const kind = kindBit(runKind());
+    if (run.settled && (run.kinds & kind) === kind) return;
+    run.writeCache(undefined, process.uptime() > LONG_RUN_S ? kind : run.kinds | kind);
+  });
   return run.cached ? 'cached' : 'compiled';
 }
+
+/** A run this long (seconds) may have had bytecode flushed (see `runWithCodeCache`). */
+const LONG_RUN_S = 2;
+
+/** A kind of run as a bit of the cache file's flags byte (bit 0 is `SETTLED`); 0 for none. */
+const kindBit = (kind: RunKind | undefined) => (kind === undefined ? 0 : 2 << RUN_KINDS.indexOf(kind));
 
 /** A bundle run by `loadWithCodeCache`. */
 export interface CachedRun {
@@ -35,14 +55,16 @@ export interface CachedRun {
   exports: unknown;
   /** Whether V8 took the cache. */
   cached: boolean;
-  /** Whether V8 took a cache written by a run that had taken one (`runWithCodeCache` then writes none). */
+  /** Whether V8 took a cache written by a run that had taken one (`runWithCodeCache` then writes none unless this run is of a new kind). */
   settled: boolean;
+  /** The kinds of run whose functions the cache taken holds (bits, see `kindBit`); 0 without one. */
+  kinds: number;
   /**
    * Writes the cache of what has been compiled so far (atomically; a failure only means a slower
-   * next start). With `flags`, only a cache V8 made under that flag hash: false, nothing written,
-   * when the flags changed meanwhile (another thread's start; `threads/worker.ts`).
+   * next start), recording `kinds`. With `flags`, only a cache V8 made under that flag hash: false,
+   * nothing written, when the flags changed meanwhile (another thread's start; `threads/worker.ts`).
    */
-  writeCache(flags?: number): boolean;
+  writeCache(flags?: number, kinds?: number): boolean;
 }
 
 /**
@@ -76,7 +98,8 @@ export function loadWithCodeCache(bundle: string, name: string, cacheDir = codeC
     exports: module.exports,
     cached,
     settled: cached && read!.settled,
-    writeCache: (flags?: number) => writeCache(cachePath, script, cached, flags),
+    kinds: cached ? read!.kinds : 0,
+    writeCache: (flags?: number, kinds = 0) => writeCache(cachePath, script, cached, flags, kinds),
   };
 }
 
@@ -114,16 +137,16 @@ export function codeCacheDir(): string {
 }
 
 /**
- * A cache file is the SHA-256 of the rest, then one byte that says whether the run that wrote it
- * had taken a cache (`SETTLED`), then V8's data: V8 checks the version, flags and length of what
- * it is given, not every byte, so a damaged file is refused here.
+ * A cache file is the SHA-256 of the rest, then one byte of flags: whether the run that wrote it
+ * had taken a cache (`SETTLED`, bit 0) and the kinds of run whose functions it holds (bits 1–7,
+ * `kindBit`), then V8's data: V8 checks the version, flags and length of what it is given, not
+ * every byte, so a damaged file is refused here.
  */
 const DIGEST_BYTES = 32;
-const FIRST = 0;
 const SETTLED = 1;
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest();
 
-function readCache(path: string): { data: Buffer; settled: boolean } | undefined {
+function readCache(path: string): { data: Buffer; settled: boolean; kinds: number } | undefined {
   let file: Buffer;
   try {
     file = readFileSync(path);
@@ -132,7 +155,7 @@ function readCache(path: string): { data: Buffer; settled: boolean } | undefined
   }
   const rest = file.subarray(DIGEST_BYTES);
   if (rest.length < 2 || !sha256(rest).equals(file.subarray(0, DIGEST_BYTES))) return undefined;
-  return { data: rest.subarray(1), settled: rest[0] === SETTLED };
+  return { data: rest.subarray(1), settled: (rest[0]! & SETTLED) !== 0, kinds: rest[0]! & ~SETTLED };
 }
 
 /**
@@ -154,13 +177,13 @@ function compiledTopLevel(script: Script): Script {
  * slower next start. `flags`: the flag hash the cache is named by, which V8's header (fourth 32-bit
  * word, `v8FlagHash`) must hold, else nothing is written.
  */
-function writeCache(path: string, script: Script, settled: boolean, flags?: number): boolean {
+function writeCache(path: string, script: Script, settled: boolean, flags: number | undefined, kinds: number): boolean {
   try {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     const temp = `${path}.${process.pid}-${randomUUID()}.tmp`; // worker threads write too (not `threadId`: node:worker_threads costs every start ~5 ms)
     const data = compiledTopLevel(script).createCachedData();
     if (flags !== undefined && data.readUInt32LE(12) !== flags) return false;
-    const rest = Buffer.concat([Buffer.of(settled ? SETTLED : FIRST), data]);
+    const rest = Buffer.concat([Buffer.of((settled ? SETTLED : 0) | kinds), data]);
     writeFileSync(temp, Buffer.concat([sha256(rest), rest]));
     renameSync(temp, path);
     const name = basename(path);

@@ -147,6 +147,43 @@ describe('postmortem check with the code cache', () => {
   });
 });
 
+describe('the code cache of `build`', () => {
+  it('is written again by the first run of each kind it has not seen (from scratch, nothing changed, an edit), then no more', () => {
+    const kb = tempDir();
+    generateKnowledgeBase(kb, 20, 7);
+    // files written a moment ago are hashed again, not trusted by their stamps (a build with nothing
+    // changed then is not a replay): every file, and each edit, dated an hour back
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    for (const f of readdirSync(kb, { recursive: true }) as string[]) utimesSync(join(kb, f), anHourAgo, anHourAgo);
+    const edit = (suffix: string, minutes: number) => {
+      const t = new Date(anHourAgo.getTime() + minutes * 60_000);
+      utimesSync(editFirstTitle(kb, suffix), t, t);
+    };
+    const out = tempDir();
+    const home = tempDir();
+    const build = () => {
+      const run = spawnSync(process.execPath, [CLI, 'build', '--root', kb, '--out', out, '--now', NOW], {
+        encoding: 'utf8',
+        env: { ...process.env, XDG_CACHE_HOME: home, NO_COLOR: '1' },
+      });
+      expect(run.status).toBe(0);
+      const files = cacheFiles(home);
+      expect(files).toHaveLength(1);
+      return readFileSync(files[0]!);
+    };
+    const first = build(); // from scratch, without a cache: written
+    const replay = build(); // nothing changed, the first run to take it: written again (settled)
+    expect(replay.equals(first)).toBe(false);
+    expect(build().equals(replay)).toBe(true);
+    edit(' (edited)', 1);
+    const update = build(); // an edit, a kind the cache has not seen: written again
+    expect(update.equals(replay)).toBe(false);
+    edit(' (again)', 2);
+    expect(build().equals(update)).toBe(true);
+    expect(build().equals(update)).toBe(true);
+  });
+});
+
 describe('pruneCacheFolder', () => {
   it('removes the caches written longest ago until the folder is within the limit, and temporary files left behind', () => {
     const dir = tempDir();

@@ -38,6 +38,7 @@ import { claimDatabaseFiles } from './ownership.js';
 import { historyPathFor, updateHistory, type History } from '../history/history.js';
 import { warmDateFormats } from '../model/intl-warmup.js';
 import { takeEarlyScan, type EarlyScan } from './early-scan.js';
+import { noteRunKind } from '../run-kind.js';
 
 export { keptPathFor, openReadOnly, TOOL_VERSION } from './database-file.js';
 export { loadIncidents, type IncidentSource } from './incident-source.js';
@@ -215,6 +216,7 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
     const entries = manifestEntries(files, stats);
     const replay = cache.replay(key, manifestOf(files, entries, statOf(dbPath)));
     if (replay) {
+      noteRunKind('replay');
       afterScan?.(undefined);
       const problems = () => sortProblems([...readProblems(dbPath).filter((p) => p.ruleId !== SCAN_RULE), ...scanned.problems]);
       return knowledgeBase({
@@ -472,6 +474,7 @@ async function bringUpToDate(ctx: CommandContext, cache: ParseCache, input: UpTo
   // until the caller has saved its replay (the problems and the report: the first build's last
   // large allocations), or at once if it fails.
   const releaseHeap = first ? limitHeapGrowth() : () => undefined;
+  noteRunKind(first ? 'first' : 'update');
   try {
     const outcome = unchanged
       ? asBefore(previous, scanned, cache)
