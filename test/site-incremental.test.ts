@@ -690,7 +690,8 @@ describe('the kept state with its delta', () => {
     expect(files.length).toBeGreaterThan(DELTA_INCIDENTS + 1);
     const retitle = (file: string, n: number) =>
       edit(root, file, (t) => t.replace(/^title: (["']?)(.*)\1$/m, (_, q: string, title: string) => `title: ${q}${title} (edit ${n})${q}`));
-    const deltaIncidents = (dir: string) => (deserialize(readFileSync(join(dir, '.state-delta'))) as { incidents: unknown[] }).incidents.length;
+    const deltaIncidents = (dir: string) =>
+      (deserialize(readFileSync(join(dir, '.state-delta'))) as { incidents: unknown[] }).incidents.length;
     // as many as a delta holds, edited at once: a delta
     files.slice(0, DELTA_INCIDENTS).forEach((file, n) => retitle(file, n));
     const held = await build(root);
