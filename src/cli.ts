@@ -3,7 +3,8 @@ import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { asUserError } from './output/file-error.js';
 import type { CliEnv, CommandContext, CommandResult } from './commands/context.js';
-import { COMMANDS, commandNamed, nameOf } from './commands/registry.js';
+import { COMMANDS, commandNamed, nameOf } from './commands/names.js';
+import { LOADERS } from './commands/registry.js';
 
 /** The named command, with its module loaded; every other command by name and description only. */
 async function commandsFor(argv: readonly string[], env: CliEnv): Promise<CommandModule[]> {
@@ -12,7 +13,7 @@ async function commandsFor(argv: readonly string[], env: CliEnv): Promise<Comman
     COMMANDS.map(async (entry): Promise<CommandModule> => {
       const { command, describe } = entry;
       if (nameOf(entry) !== named) return { command, describe, handler: () => undefined };
-      return { ...(await entry.load())(env), command, describe };
+      return { ...(await LOADERS[named]())(env), command, describe };
     }),
   );
 }

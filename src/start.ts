@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runWithCodeCache } from './code-cache.js';
-import { commandNamed } from './commands/registry.js';
+import { commandNamed } from './commands/names.js';
 import { earlyScanWorthIt, rootOf, startEarlyScan } from './db/early-scan.js';
 import { exitWithoutTeardown } from './quick-exit.js';
 import { commandFlags } from './v8-flags.js';
