@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BASE_CONFIG, BASE_INCIDENT } from '../src/rules/fixtures.js';
 import { removeKb, tempKb } from './helpers/kb.js';
-import { runCli } from './helpers/cli.js';
+import { CLI, runCli } from './helpers/cli.js';
 
 // End-to-end: the real binary, as a user runs it.
 const roots: string[] = [];
@@ -18,6 +18,16 @@ describe('postmortem (binary)', () => {
     expect(r.stdout).toContain('postmortem check [paths..]');
     expect(r.stdout).toContain('--root');
     expect(r.stdout).toContain('--out');
+  });
+
+  it('starts from one ES module: dist/cli.js imports nothing of its own but the ES-module CLI, when it needs it', () => {
+    const text = readFileSync(CLI, 'utf8');
+    const imported = [...text.matchAll(/^import\s+(?:[^;]*?from\s*)?["']([^"']+)["']/gm)].map((m) => m[1]!);
+    expect(imported.length).toBeGreaterThan(0);
+    expect(imported.filter((name) => !name.startsWith('node:'))).toEqual([]);
+    const dynamic = [...text.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]!);
+    expect(dynamic).toEqual(['./cli-main.js']);
+    expect(existsSync(join(dirname(CLI), 'cli-main.js'))).toBe(true);
   });
 
   it('check exits 0 on a clean knowledge base and 1 with located errors', () => {
