@@ -28,8 +28,8 @@ import { RUN_KINDS, runKind, type RunKind } from './run-kind.js';
  * changed (as the benchmark and a fresh clone run them), the cache lacked what an edit runs, and
  * every edit at 10,000 compiled ~380 KB of bytecode again (`v8.getHeapCodeStatistics`): −21 ms of
  * main thread per edit with the edit's functions in it (30 alternating pairs; docs/performance.md,
- * fifteenth round). A long run (`LONG_RUN_S`) may have flushed what the kinds before it ran, so
- * its cache records its own kind alone.
+ * fifteenth round). A build from scratch or a long run (`LONG_RUN_S`) may have flushed what the
+ * kinds before it ran, so its cache records its own kind alone.
  * Says whether V8 took the cache, or undefined when there is no such bundle (an unbundled build).
  */
 export function runWithCodeCache(bundle: string, name: string, cacheDir = codeCacheDir()): 'cached' | 'compiled' | undefined {
@@ -38,13 +38,18 @@ export function runWithCodeCache(bundle: string, name: string, cacheDir = codeCa
   process.once('exit', () => {
     const kind = kindBit(runKind());
     if (run.settled && (run.kinds & kind) === kind) return;
-    run.writeCache(undefined, process.uptime() > LONG_RUN_S ? kind : run.kinds | kind);
+    run.writeCache(undefined, kind === kindBit('first') || process.uptime() > LONG_RUN_S ? kind : run.kinds | kind);
   });
   return run.cached ? 'cached' : 'compiled';
 }
 
-/** A run this long (seconds) may have had bytecode flushed (see `runWithCodeCache`). */
-const LONG_RUN_S = 2;
+/**
+ * A run this long (seconds) may have had bytecode flushed (see `runWithCodeCache`), as a build
+ * from scratch may: either records its own kind alone. Far above an edit's or a no-change
+ * build's time even on a loaded machine (0.2–0.7 s at 10,000 incidents), so that those never
+ * rewrite each other's kinds away.
+ */
+const LONG_RUN_S = 10;
 
 /** A kind of run as a bit of the cache file's flags byte (bit 0 is `SETTLED`); 0 for none. */
 const kindBit = (kind: RunKind | undefined) => (kind === undefined ? 0 : 2 << RUN_KINDS.indexOf(kind));
