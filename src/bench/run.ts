@@ -81,6 +81,24 @@ function cliMs(args: readonly string[]): number {
 /** Median wall time of `runs` runs. */
 const medianMs = (runs: number, once: (n: number) => number) => median(Array.from({ length: runs }, (_, n) => once(n)));
 
+/**
+ * Runs of a command under a second through the writing loop's measures. The machine is shared and
+ * its speed drifts within minutes: with 5, one bench printed `--help` at 0.14 s against 0.13 s
+ * when 30 alternating pairs a minute later gave 0.097 s (docs/performance.md, fifteenth round).
+ */
+const SHORT_RUNS = 11;
+
+/** Medians of `a` and `b` run alternately, `runs` times each: a figure and its baseline under the same drift. */
+function alternateMs(runs: number, a: () => number, b: () => number): [number, number] {
+  const as: number[] = [];
+  const bs: number[] = [];
+  for (let n = 0; n < runs; n++) {
+    as.push(a());
+    bs.push(b());
+  }
+  return [median(as), median(bs)];
+}
+
 /** Appends " (edited N)" to the title of a file, so that each edit is a new one. */
 function editTitle(root: string, file: string, n: number): void {
   const text = readFileSync(join(root, file), 'utf8');
@@ -88,22 +106,23 @@ function editTitle(root: string, file: string, n: number): void {
 }
 
 /**
- * The writing loop, whole commands as a user runs them (medians of 5): `--help` against a bare
- * Node start, `check` of one file, and a `build` with nothing changed, of the example knowledge
- * base (into a temp folder; the first build, which prints the PDFs, is not measured).
+ * The writing loop, whole commands as a user runs them (medians of `SHORT_RUNS`): `--help` against
+ * a bare Node start (the two alternately), `check` of one file, and a `build` with nothing
+ * changed, of the example knowledge base (into a temp folder; the first build, which prints the
+ * PDFs, is not measured).
  */
 function benchLoop(exampleRoot: string): void {
-  const nodeMs = medianMs(5, () => {
-    const t = performance.now();
-    spawnSync(process.execPath, ['-e', '0']);
-    return performance.now() - t;
-  });
-  record('Node start (node -e 0)', nodeMs);
-  record(
-    'postmortem --help (target: 2 × Node start)',
-    medianMs(5, () => cliMs(['--help'])),
-    2 * nodeMs,
+  const [nodeMs, helpMs] = alternateMs(
+    SHORT_RUNS,
+    () => {
+      const t = performance.now();
+      spawnSync(process.execPath, ['-e', '0']);
+      return performance.now() - t;
+    },
+    () => cliMs(['--help']),
   );
+  record('Node start (node -e 0)', nodeMs);
+  record('postmortem --help (target: 2 × Node start)', helpMs, 2 * nodeMs);
   const file = listIncidentFiles(exampleRoot)[0]!;
   const out = mkdtempSync(join(tmpdir(), 'pmkb-bench-out-'));
   try {
@@ -111,12 +130,12 @@ function benchLoop(exampleRoot: string): void {
     // after a build, as in an editor or a pre-commit hook (the build's cache answers for the other files)
     record(
       'example KB: check <one file>',
-      medianMs(5, () => cliMs(['check', '--root', exampleRoot, '--out', out, join(exampleRoot, file)])),
+      medianMs(SHORT_RUNS, () => cliMs(['check', '--root', exampleRoot, '--out', out, join(exampleRoot, file)])),
       300,
     );
     record(
       'example KB: build, nothing changed',
-      medianMs(5, () => cliMs(['build', '--root', exampleRoot, '--out', out])),
+      medianMs(SHORT_RUNS, () => cliMs(['build', '--root', exampleRoot, '--out', out])),
       500,
     );
   } finally {
@@ -124,20 +143,24 @@ function benchLoop(exampleRoot: string): void {
   }
 }
 
-/** `postmortem build` as a whole (database, documents, site) with nothing changed, and after one edited incident (medians of 3). */
+/**
+ * `postmortem build` as a whole (database, documents, site) with nothing changed, and after one
+ * edited incident (medians of 5: the first edit after the cold build also writes the code cache
+ * of an edit, once; see code-cache.ts).
+ */
 function benchBuildCommand(root: string, count: number): void {
   cliMs(['build', '--root', root]); // the site and documents, once
   const target = count === 10000 ? 500 : undefined;
   record(
     `${count}: postmortem build, nothing changed`,
-    medianMs(3, () => cliMs(['build', '--root', root])),
+    medianMs(5, () => cliMs(['build', '--root', root])),
     target,
   );
   const files = listIncidentFiles(root);
   record(
     `${count}: postmortem build, one edited incident`,
-    medianMs(3, (n) => {
-      editTitle(root, files[Math.floor(((n + 1) * count) / 4)]!, n);
+    medianMs(5, (n) => {
+      editTitle(root, files[Math.floor(((n + 1) * count) / 6)]!, n);
       return cliMs(['build', '--root', root]);
     }),
     target,
