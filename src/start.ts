@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { runWithCodeCache } from './code-cache.js';
 import { commandNamed } from './commands/names.js';
 import { earlyScanWorthIt, rootOf, startEarlyScan } from './db/early-scan.js';
+import { startFindScan } from './db/find-scan.js';
 import { exitWithoutTeardown } from './quick-exit.js';
 import { commandFlags } from './v8-flags.js';
 
@@ -18,7 +19,9 @@ import { commandFlags } from './v8-flags.js';
 // (`db/early-scan.ts`, imported statically: a dynamic import for `build` only delayed the thread —
 // main thread +17 ms against −28 to −38 ms, 8–12 pairs at load ~20; before the flags, so that
 // this thread takes `node:worker_threads` from Node's own cache), when a previous build's database
-// is large (`earlyScanWorthIt`: below ~300 incidents the thread costs more than it saves).
+// is large (`earlyScanWorthIt`: below ~300 incidents the thread costs more than it saves). On
+// Linux the scan is GNU `find`'s instead (`db/find-scan.ts`), which starts in ~2 ms where a thread
+// takes 60–150 ms; the thread is the scan elsewhere.
 exitWithoutTeardown();
 const bundle = (name: string) => fileURLToPath(new URL(`./${name}.cjs`, import.meta.url));
 const named = commandNamed(process.argv.slice(2));
@@ -26,6 +29,6 @@ const own = named ? bundle(named) : undefined;
 const file = own && [own, bundle('cli')].find((path) => existsSync(path));
 const argv = process.argv.slice(2);
 const root = named === 'build' ? rootOf(argv) : undefined;
-if (root && earlyScanWorthIt(argv, root)) startEarlyScan(root, bundle('disk-scan'));
+if (root && earlyScanWorthIt(argv, root) && !startFindScan(root)) startEarlyScan(root, bundle('disk-scan'));
 if (named) commandFlags(file === own);
 if (!(file && runWithCodeCache(file, named!))) await (await import('./cli.js')).main();

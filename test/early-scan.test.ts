@@ -1,4 +1,16 @@
-import { mkdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
@@ -8,7 +20,8 @@ import { MessageChannel } from 'node:worker_threads';
 import { answerEarlyScan, earlyScanPending, earlyScanWorthIt, rootOf, startEarlyScan, takeEarlyScan } from '../src/db/early-scan.js';
 import { statFiles } from '../src/db/file-stat.js';
 import { scanIncidentFiles } from '../src/kb/files.js';
-import { captureContext, removeKb, tempKb } from './helpers/kb.js';
+import { captureContext, editFirstTitle, removeKb, tempKb } from './helpers/kb.js';
+import { generateKnowledgeBase } from '../src/bench/generate.js';
 import { fixtureFiles } from './fixtures/db-kb.js';
 
 /** The thread's bundle as `npm run build` writes it (what `start.ts` starts for `build`). */
@@ -203,5 +216,57 @@ describe('earlyScanWorthIt', () => {
     expect(earlyScanWorthIt(['build', '--out', join(root, 'elsewhere')], root)).toBe(true);
     expect(earlyScanWorthIt(['build', '--db', join(root, 'elsewhere', 'keep.txt')], root)).toBe(false);
     expect(earlyScanWorthIt(['build', '--', '--db', join(root, 'elsewhere', 'keep.txt')], root)).toBe(true);
+  });
+});
+
+describe('`build` through the CLI, with its files from find or from the walk', () => {
+  it('asks find first over a large database, and builds the same when find cannot answer', () => {
+    const cli = join(import.meta.dirname, '..', 'dist', 'cli.js');
+    const a = join(tempKb({}), 'kb');
+    roots.push(join(a, '..'));
+    generateKnowledgeBase(a, 400, 7); // a database of ~10 MB: the scan is started (earlyScanWorthIt)
+    const build = (root: string, path: string) => {
+      const run = spawnSync(process.execPath, [cli, 'build', '--root', root, '--now', '2030-01-01'], {
+        encoding: 'utf8',
+        cwd: root, // paths printed relative to it: the same in both knowledge bases
+        env: { ...process.env, PATH: path },
+      });
+      return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+    };
+    // `find` on the PATH: one that notes each call and runs GNU find, one that notes it and fails as BusyBox's does
+    const bin = (name: string, script: string) => {
+      const folder = join(a, '..', name);
+      mkdirSync(folder);
+      writeFileSync(join(folder, 'find'), `#!/bin/sh\necho ${name} >> "${join(a, '..', 'calls')}"\n${script}\n`);
+      chmodSync(join(folder, 'find'), 0o755);
+      return `${folder}:${process.env.PATH}`;
+    };
+    const gnu = bin('gnu', 'exec /usr/bin/find "$@"');
+    const busybox = bin('busybox', 'echo "find: unrecognized: -printf" >&2; exit 1');
+    expect(build(a, gnu).status).toBe(0);
+    expect(statSync(join(a, 'out', 'postmortems.db')).size).toBeGreaterThan(8_000_000);
+    expect(existsSync(join(a, '..', 'calls'))).toBe(false); // no database yet: nothing started
+    const b = join(a, '..', 'kb2');
+    cpSync(a, b, { recursive: true });
+    rmSync(join(a, '..', 'calls'), { force: true });
+    const rows = (root: string) => {
+      const db = new Database(join(root, 'out', 'postmortems.db'), { readonly: true });
+      try {
+        return ['incidents', 'files', 'problems'].map((t) => db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).raw().all());
+      } finally {
+        db.close();
+      }
+    };
+    for (const step of ['(first)', '(second)']) {
+      editFirstTitle(a, step);
+      editFirstTitle(b, step);
+      const fromFind = build(a, gnu);
+      const walked = build(b, busybox);
+      expect(fromFind).toEqual(walked);
+      expect(fromFind.stdout).toContain('(0 added, 1 changed, 0 removed; 1 file parsed)');
+      expect(rows(a)).toEqual(rows(b));
+      expect(readFileSync(join(a, 'out', 'site', 'index.html'), 'utf8')).toBe(readFileSync(join(b, 'out', 'site', 'index.html'), 'utf8'));
+    }
+    expect(readFileSync(join(a, '..', 'calls'), 'utf8')).toBe('gnu\nbusybox\ngnu\nbusybox\n');
   });
 });

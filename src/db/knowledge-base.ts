@@ -38,6 +38,7 @@ import { claimDatabaseFiles } from './ownership.js';
 import { historyPathFor, updateHistory, type History } from '../history/history.js';
 import { warmDateFormats } from '../model/intl-warmup.js';
 import { takeEarlyScan, type EarlyScan } from './early-scan.js';
+import { takeFindScan } from './find-scan.js';
 import { noteRunKind } from '../run-kind.js';
 
 export { keptPathFor, openReadOnly, TOOL_VERSION } from './database-file.js';
@@ -183,11 +184,12 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
   checkTargets(root, ctx.out);
   refuseInsideIncidents(root, dbPath, '--db');
   claimDatabaseFiles([dbPath, keptPathFor(dbPath), cachePathFor(dbPath)]);
-  // the incident files and their stats, from the thread `build` started (`early-scan.ts`) or found
-  // here: asked as late as they are needed, so that the thread has as long as it can
+  // the incident files and their stats, from the `find` (`find-scan.ts`) or the thread
+  // (`early-scan.ts`) that `build` started, or found here: asked as late as they are needed, so
+  // that they have as long as they can
   const scan = lazily(
     (): Partial<EarlyScan> & Pick<EarlyScan, 'scanned' | 'fromMs'> =>
-      takeEarlyScan(root, scanIncidentFiles) ?? { scanned: scanIncidentFiles(root), fromMs: startedMs },
+      takeFindScan(root) ?? takeEarlyScan(root, scanIncidentFiles) ?? { scanned: scanIncidentFiles(root), fromMs: startedMs },
   );
   const knownIds = lazily(() => knownIdsOf(scan().scanned.files));
   const loaded = loadConfig(root, { has: (id) => knownIds().has(id) });
