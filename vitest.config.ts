@@ -67,7 +67,6 @@ const notQuick = [
   'test/paths.test.ts',
   'test/code-cache.test.ts', // the built binary and dist/code-cache.js
   'test/build-id.test.ts', // dist/build-id and a copy of the built binary
-  'test/intl-warmup.test.ts', // dist/model/intl-warmup.js in a process of its own
   'test/early-scan.test.ts', // dist/disk-scan.cjs on a thread, and whole builds
   'test/quick-exit.test.ts', // dist/quick-exit.js and the built binary, in processes of their own
   'test/export-roundtrip.test.ts',

@@ -36,7 +36,7 @@ import { asUserError, onFile } from '../output/file-error.js';
 import { checkTargets, refuseInsideIncidents } from '../kb/targets.js';
 import { claimDatabaseFiles } from './ownership.js';
 import { historyPathFor, updateHistory, type History } from '../history/history.js';
-import { warmDateFormats } from '../model/intl-warmup.js';
+import { warmRequest } from '../model/intl-warmup.js';
 import { takeEarlyScan, type EarlyScan } from './early-scan.js';
 import { takeFindScan } from './find-scan.js';
 import { noteRunKind } from '../run-kind.js';
@@ -232,11 +232,10 @@ async function update(ctx: CommandContext, dbPath: string): Promise<BuiltKnowled
       });
     }
     // Not a replay: most likely an edit, whose incidents are written with their local dates by ICU's
-    // first formatter. Its data is loaded on a thread from here, as early as a build knows (see
-    // `intl-warmup.ts`) — the scan's when it is there; a first build (no database yet) has threads
+    // first formatter. Its data is loaded on the scan's thread from here, when there is one, as
+    // early as a build knows (see `intl-warmup.ts`); a first build (no database yet) has threads
     // that load their own.
-    if (existsSync(dbPath)) warmDateFormats(config.timezone, afterScan);
-    else afterScan?.(undefined);
+    afterScan?.(existsSync(dbPath) ? warmRequest(config.timezone) : undefined);
     const built = await bringUpToDate(ctx, cache, { ...base, files, stats, startedMs, statsFromMs, configDigest, scanned, loaded });
     try {
       const { releaseHeap: _, ...outcome } = built;
