@@ -43,9 +43,11 @@ function youngGenerations(): { taken: number; held: number; released: number } {
 }
 
 describe('the heaps of a build from scratch (heap-growth.ts)', () => {
-  it("holds this thread's young generation at its size while the limit is held, worker threads started or not; it grows once released", () => {
+  it("keeps this thread's young generation from growing while the limit is held, worker threads started or not; it grows once released", () => {
     const { taken, held, released } = youngGenerations();
-    expect(held).toBe(taken);
+    // not grown; V8 may still shrink it (it did once, 16 → 8 MB, under the load of the whole suite:
+    // a young generation shrinks when the allocation rate per millisecond of wall time is low)
+    expect(held).toBeLessThanOrEqual(taken);
     expect(released).toBeGreaterThan(held);
   });
 });
