@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -133,17 +133,27 @@ describe('the incident files and their stats from find', () => {
   it('gives nothing when find is not done within 2 s, and stops it', () => {
     const root = tempKb({ 'incidents/a.md': 'a' });
     roots.push(root);
-    const marker = join(root, 'still-running');
+    const pidFile = join(root, 'pid');
     const started = Date.now();
-    const answer = withFind(`sleep 4; touch '${marker}'`, () => {
+    const answer = withFind(`echo $$ > '${pidFile}'; sleep 30`, () => {
       startFindScan(root);
       return takeFindScan(root);
     });
     expect(answer).toBeUndefined();
     expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
     expect(Date.now() - started).toBeLessThan(3500);
-    spawnSync('sleep', ['3']);
-    expect(existsSync(marker)).toBe(false); // the shell was stopped, and its script with it
+    // the script that stood for find was stopped with the shell (their process group)
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let waited = 0; alive() && waited < 2000; waited += 10) spawnSync('sleep', ['0.01']);
+    expect(alive()).toBe(false);
   });
 
   it('gives nothing for another root, when nothing was started, or twice', () => {
