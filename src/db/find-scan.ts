@@ -25,6 +25,9 @@ import type { FileStat } from './file-stat.js';
 /** Where the started `find` is kept between `start.ts`'s modules and the CLI bundle's (two copies of this module). */
 const KEY = Symbol.for('postmortem-kb.find-scan');
 
+/** The shell that runs `find` (found on the `PATH` by it) and writes the last line. */
+const SHELL = '/bin/sh';
+
 /** How long the main thread waits for `find` before it walks itself. */
 const WAIT_MS = 2000;
 
@@ -63,17 +66,20 @@ export function startFindScan(root: string): boolean {
     const token = `${process.pid}.${Date.now()}`;
     const fromMs = Date.now();
     const script = `find "$1" -name '.*' -prune -o -printf '${FORMAT}'; printf '\\nend %s %s\\n' "$2" "$?"`;
-    const child = spawn('sh', ['-c', script, 'sh', join(root, 'incidents'), token], {
+    const child = spawn(SHELL, ['-c', script, 'sh', join(root, 'incidents'), token], {
       stdio: ['ignore', out, err],
       env: { ...process.env, LC_ALL: 'C' },
       // a process group of its own, so that `stop` ends `find` with the shell
       detached: true,
     });
     child.on('error', () => undefined);
+    // not started (no shell there): no answer will come, and the caller starts the thread
+    const pid = child.pid;
+    if (pid === undefined) throw new Error('not started');
     child.unref();
     const stop = () => {
       try {
-        if (child.pid !== undefined) process.kill(-child.pid);
+        process.kill(-pid);
       } catch {
         // ended meanwhile
       }
