@@ -93,6 +93,8 @@ describe('the incident files and their stats from find', () => {
         },
       ],
       ['no incidents/', (root) => rmSync(join(root, 'incidents'), { recursive: true })],
+      // Node reads the name as 'caf\ufffd.md', which is no file: the walk has no stat for it
+      ['a name that is not UTF-8', (root) => writeFileSync(Buffer.from(join(root, 'incidents/caf\xe9.md'), 'latin1'), 'x')],
       [
         'incidents/ a file',
         (root) => {

@@ -14,7 +14,7 @@ import type { FileStat } from './file-stat.js';
  * Only where the answer is the walk's (`scanIncidentFiles`) by construction: Linux, a `find` that
  * knows `-printf` (GNU; a BSD or BusyBox `find` fails and the walk runs), nothing on standard error,
  * exit 0, and only folders and regular files met (a symbolic link, a socket: the walk runs, so that
- * its problems are the walk's). Names beginning with `.` are pruned as the walk skips them; a file
+ * its problems are the walk's), every name UTF-8 (else Node's name for it, with U+FFFD, is no file's). Names beginning with `.` are pruned as the walk skips them; a file
  * is an incident when its name ends in `.md` in any case, as in the walk. The stats are `lstat`'s,
  * which for a regular file are `stat`'s; `mtimeMs` is made from the seconds and nanoseconds as
  * Node makes it. The output goes to an unlinked temporary file (a pipe fills at 64 KB and would
@@ -166,6 +166,8 @@ function parsed(text: string, fromMs: number): FoundScan | undefined {
   const first = text.indexOf('\u0000');
   // the first record is `incidents/` itself (its path '')
   if (text.slice(last + 1) !== '0' || !text.startsWith('d ') || text.charCodeAt(first - 1) !== 32) return undefined;
+  // a name that is not UTF-8: Node names it with U+FFFD, which no file has, so the walk finds no stat for it; find does
+  if (text.includes('\ufffd')) return undefined;
   const paths: string[] = [];
   const stats: FileStat[] = [];
   for (let at = first + 1; at < last; ) {
