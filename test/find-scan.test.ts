@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -66,6 +66,20 @@ describe('the incident files and their stats from find', () => {
       expect(found?.scanned).toEqual(scanned);
       expect(found?.stats).toEqual(stats);
     }
+  });
+
+  it('takes the root as data, whatever it holds', () => {
+    const parent = tempKb({});
+    roots.push(parent);
+    const marker = join(parent, 'ran');
+    const root = join(parent, `we ird'$(touch ${marker})"\`touch ${marker}\`;$HOME`);
+    mkdirSync(join(root, 'incidents/2001'), { recursive: true });
+    writeFileSync(join(root, 'incidents/2001/a b$(id).md'), 'x');
+    startFindScan(root);
+    const found = takeFindScan(root);
+    expect(found?.scanned).toEqual(walked(root).scanned);
+    expect(found?.scanned.files).toEqual(['incidents/2001/a b$(id).md']);
+    expect(existsSync(marker)).toBe(false);
   });
 
   it('keeps mtimeMs as Node makes it from the seconds and nanoseconds', () => {
