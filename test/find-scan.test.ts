@@ -83,12 +83,14 @@ describe('the incident files and their stats from find', () => {
   });
 
   it('keeps mtimeMs as Node makes it from the seconds and nanoseconds', () => {
-    const root = tempKb({ 'incidents/a.md': 'a', 'incidents/b.md': 'b', 'incidents/c.md': 'c' });
+    const root = tempKb({ 'incidents/a.md': 'a', 'incidents/b.md': 'b', 'incidents/c.md': 'c', 'incidents/d.md': 'd' });
     roots.push(root);
     // whole seconds, and nanoseconds whose milliseconds are not exact in binary
     spawnSync('touch', ['-d', '2007-06-04 09:10:00.000000000', join(root, 'incidents/a.md')]);
     spawnSync('touch', ['-d', '2007-06-04 09:10:00.123456789', join(root, 'incidents/b.md')]);
-    spawnSync('touch', ['-d', '1970-01-01 00:00:00.000000001', join(root, 'incidents/c.md')]);
+    spawnSync('touch', ['-d', '@0.000000001', join(root, 'incidents/c.md')]);
+    // before 1970: find prints -1.5 for half a second before, as Node's seconds and nanoseconds are
+    spawnSync('touch', ['-d', '@-0.5', join(root, 'incidents/d.md')]);
     startFindScan(root);
     expect(takeFindScan(root)?.stats).toEqual(walked(root).stats);
   });

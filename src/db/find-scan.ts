@@ -9,12 +9,14 @@ import type { FileStat } from './file-stat.js';
  * A thread of our own (`early-scan.ts`) begins 60–150 ms after it is asked for (a new V8 isolate and
  * Node's start, on a core the main thread shares), so the main thread of a one-edit build at
  * 10,000 still walked and stat'ed most files itself (~40 ms). `find` starts in ~2 ms and walks
- * and stats 10,000 files in ~20 ms; its lines are read back in ~10 ms.
+ * and stats 10,000 files in 20–30 ms; its lines are read back in 7–14 ms (docs/performance.md,
+ * sixteenth round).
  *
  * Only where the answer is the walk's (`scanIncidentFiles`) by construction: Linux, a `find` that
  * knows `-printf` (GNU; a BSD or BusyBox `find` fails and the walk runs), nothing on standard error,
- * exit 0, and only folders and regular files met (a symbolic link, a socket: the walk runs, so that
- * its problems are the walk's), every name UTF-8 (else Node's name for it, with U+FFFD, is no file's). Names beginning with `.` are pruned as the walk skips them; a file
+ * exit 0, only folders and regular files met (a symbolic link, a socket: the walk runs, so that its
+ * problems are the walk's), and every name UTF-8 (Node names a file whose name is not with U+FFFD,
+ * which no file has). Names beginning with `.` are pruned as the walk skips them; a file
  * is an incident when its name ends in `.md` in any case, as in the walk. The stats are `lstat`'s,
  * which for a regular file are `stat`'s; `mtimeMs` is made from the seconds and nanoseconds as
  * Node makes it. The output goes to an unlinked temporary file (a pipe fills at 64 KB and would

@@ -12,8 +12,8 @@ import { GREGORIAN_INTL, LOCAL_DATE_FORMAT } from './time.js';
  * formatter still ran on the main thread: `localDate` median 21 ms in profiles at load ~7).
  *
  * No thread is started for it alone any more: where `build` takes its files from `find`
- * (`db/find-scan.ts`, Linux) there is no scan thread, and a thread of its own (a worker of 2 kB
- * of code, ~3 ms of the main thread to start, the rest on the other core) cost a title edit at
+ * (`db/find-scan.ts`, Linux) there is no scan thread, and a thread of its own (a worker of a few
+ * lines, ~3 ms of the main thread to start, the rest on the other core) cost a title edit at
  * 10,000 more wall time than it saved the main thread: 80 alternating pairs on two cores, wall
  * −14 and −18 ms without it, main thread +7 and +8 ms (docs/performance.md, sixteenth round).
  */
